@@ -1,0 +1,148 @@
+package sh.stagehand.core;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import com.google.inject.multibindings.MapBinder;
+import com.google.inject.multibindings.OptionalBinder;
+import sh.stagehand.core.StagehandConfig.ProviderKind;
+import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
+import sh.stagehand.core.internal.LifecycleManager;
+import sh.stagehand.core.mail.InMemoryMailSinkFactory;
+import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.ProviderFactory;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.backup.BackupStore;
+import sh.stagehand.spi.backup.BackupStoreFactory;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.database.DatabaseProviderFactory;
+import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.spi.mail.MailSinkFactory;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.spi.runtime.RuntimeProviderFactory;
+import sh.stagehand.spi.vcs.VcsProvider;
+import sh.stagehand.spi.vcs.VcsProviderFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.TreeSet;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The platform's Guice wiring. Provider modules (sh-docker's {@code DockerModule}, ...) and
+ * {@link PluginModule} add factories to one {@link MapBinder} per provider kind; this module picks
+ * one per kind by its configuration key ({@code runtime.type=docker}) and creates it once, closed
+ * by the platform's {@link LifecycleManager} at shutdown.
+ *
+ * <p>Binds the filesystem {@link BackupStore} ({@code backup.type=filesystem}) and the in-memory
+ * {@link MailSink} ({@code mail.type=memory}) of sh-core itself.
+ */
+public final class CoreModule
+        extends AbstractModule
+{
+    private final StagehandConfig config;
+    private final LifecycleManager lifecycle;
+
+    public CoreModule(StagehandConfig config)
+    {
+        this(config, new LifecycleManager());
+    }
+
+    CoreModule(StagehandConfig config, LifecycleManager lifecycle)
+    {
+        this.config = requireNonNull(config, "config is null");
+        this.lifecycle = requireNonNull(lifecycle, "lifecycle is null");
+    }
+
+    @Override
+    protected void configure()
+    {
+        binder().disableCircularProxies();
+        bind(StagehandConfig.class).toInstance(config);
+        bind(LifecycleManager.class).toInstance(lifecycle);
+        OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
+
+        MapBinder.newMapBinder(binder(), String.class, RuntimeProviderFactory.class);
+        MapBinder.newMapBinder(binder(), String.class, DatabaseProviderFactory.class);
+        MapBinder.newMapBinder(binder(), String.class, VcsProviderFactory.class);
+        MapBinder.newMapBinder(binder(), String.class, BackupStoreFactory.class)
+                .addBinding(FilesystemBackupStoreFactory.NAME).to(FilesystemBackupStoreFactory.class);
+        MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class)
+                .addBinding(InMemoryMailSinkFactory.NAME).to(InMemoryMailSinkFactory.class);
+    }
+
+    @Provides
+    @Singleton
+    ProviderContext providerContext(Clock clock)
+    {
+        Path dataDirectory = config.dataDirectory();
+        try {
+            Files.createDirectories(dataDirectory);
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION,
+                    StagehandConfig.DATA_DIRECTORY + "=" + dataDirectory + " cannot be created: " + e.getMessage() + "; point it at a writable directory", e);
+        }
+        return new ProviderContext(config.instanceName(), dataDirectory, clock);
+    }
+
+    @Provides
+    @Singleton
+    RuntimeProvider runtimeProvider(Map<String, RuntimeProviderFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    {
+        return create(ProviderKind.RUNTIME, factories, context, lifecycle);
+    }
+
+    @Provides
+    @Singleton
+    DatabaseProvider databaseProvider(Map<String, DatabaseProviderFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    {
+        return create(ProviderKind.DATABASE, factories, context, lifecycle);
+    }
+
+    @Provides
+    @Singleton
+    VcsProvider vcsProvider(Map<String, VcsProviderFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    {
+        return create(ProviderKind.VCS, factories, context, lifecycle);
+    }
+
+    @Provides
+    @Singleton
+    BackupStore backupStore(Map<String, BackupStoreFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    {
+        return create(ProviderKind.BACKUP, factories, context, lifecycle);
+    }
+
+    @Provides
+    @Singleton
+    MailSink mailSink(Map<String, MailSinkFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    {
+        return create(ProviderKind.MAIL, factories, context, lifecycle);
+    }
+
+    private <P extends AutoCloseable> P create(
+            ProviderKind kind,
+            Map<String, ? extends ProviderFactory<P>> factories,
+            ProviderContext context,
+            LifecycleManager lifecycle)
+    {
+        String name = config.providerName(kind);
+        ProviderFactory<P> factory = factories.get(name);
+        if (factory == null) {
+            throw new StagehandException(CoreErrorCode.UNKNOWN_PROVIDER,
+                    "%s=%s names no provider; available: %s. Fix the key, or add the module or plugin that provides '%s'."
+                            .formatted(kind.key(), name, new TreeSet<>(factories.keySet()), name));
+        }
+        P provider = factory.create(config.providerConfig(name), context);
+        if (provider == null) {
+            throw new StagehandException(StandardErrorCode.GENERIC_INTERNAL_ERROR, "Factory '" + name + "' of " + kind.key() + " returned no provider");
+        }
+        return lifecycle.manage(provider);
+    }
+}

@@ -1,0 +1,212 @@
+package sh.stagehand.core;
+
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.ProvisionException;
+import com.google.inject.Stage;
+import com.google.inject.spi.Message;
+import sh.stagehand.core.StagehandConfig.ProviderKind;
+import sh.stagehand.core.internal.LifecycleManager;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StagehandPlugin;
+import sh.stagehand.spi.backup.BackupStore;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.spi.vcs.VcsProvider;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A running platform, for embedding in another application:
+ * <pre>{@code
+ * try (Stagehand stagehand = Stagehand.builder()
+ *         .withModule(new DockerModule())
+ *         .withModule(new PostgresModule())
+ *         .withProperty("postgres.url", "jdbc:postgresql://db:5432/postgres")
+ *         .build()) {
+ *     ...
+ * }
+ * }</pre>
+ * {@link Builder#build()} creates every configured provider, so that a wrong key or an unreachable
+ * Docker engine fails at start-up rather than at the first push. {@link #close()} closes them in
+ * reverse order. Thread-safe.
+ */
+public final class Stagehand
+        implements AutoCloseable
+{
+    private final Injector injector;
+    private final StagehandConfig config;
+
+    private Stagehand(Injector injector)
+    {
+        this.injector = requireNonNull(injector, "injector is null");
+        this.config = injector.getInstance(StagehandConfig.class);
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    public StagehandConfig config()
+    {
+        return config;
+    }
+
+    public RuntimeProvider runtime()
+    {
+        return injector.getInstance(RuntimeProvider.class);
+    }
+
+    public DatabaseProvider databases()
+    {
+        return injector.getInstance(DatabaseProvider.class);
+    }
+
+    public VcsProvider vcs()
+    {
+        return injector.getInstance(VcsProvider.class);
+    }
+
+    public BackupStore backups()
+    {
+        return injector.getInstance(BackupStore.class);
+    }
+
+    public MailSink mail()
+    {
+        return injector.getInstance(MailSink.class);
+    }
+
+    /**
+     * @return the provider name in use for each provider kind, e.g. {@code RUNTIME -> docker}
+     */
+    public Map<ProviderKind, String> activeProviders()
+    {
+        Map<ProviderKind, String> active = new EnumMap<>(ProviderKind.class);
+        for (ProviderKind kind : ProviderKind.values()) {
+            active.put(kind, config.providerName(kind));
+        }
+        return active;
+    }
+
+    /**
+     * Closes every provider, newest first. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        injector.getInstance(LifecycleManager.class).close();
+    }
+
+    /**
+     * Not thread-safe.
+     */
+    public static final class Builder
+    {
+        private final Map<String, String> properties = new HashMap<>();
+        private final List<Module> modules = new ArrayList<>();
+        private final List<StagehandPlugin> plugins = new ArrayList<>();
+        private boolean serviceLoaderPlugins;
+
+        private Builder() {}
+
+        public Builder withProperties(Map<String, String> properties)
+        {
+            this.properties.putAll(properties);
+            return this;
+        }
+
+        public Builder withProperty(String key, String value)
+        {
+            properties.put(requireNonNull(key, "key is null"), requireNonNull(value, "value is null"));
+            return this;
+        }
+
+        /**
+         * Adds a Guice module, typically a provider's ({@code DockerModule}, ...).
+         */
+        public Builder withModule(Module module)
+        {
+            modules.add(requireNonNull(module, "module is null"));
+            return this;
+        }
+
+        public Builder withPlugin(StagehandPlugin plugin)
+        {
+            plugins.add(requireNonNull(plugin, "plugin is null"));
+            return this;
+        }
+
+        /**
+         * Also adds every {@link StagehandPlugin} listed in {@code META-INF/services} on the class path.
+         */
+        public Builder withServiceLoaderPlugins()
+        {
+            serviceLoaderPlugins = true;
+            return this;
+        }
+
+        /**
+         * @throws StagehandException when configuration is wrong or a provider cannot start; the
+         *         message says which key or which real part
+         */
+        public Stagehand build()
+        {
+            LifecycleManager lifecycle = new LifecycleManager();
+            List<Module> all = new ArrayList<>();
+            all.add(new CoreModule(new StagehandConfig(properties), lifecycle));
+            all.addAll(modules);
+            all.add(new PluginModule(plugins));
+            if (serviceLoaderPlugins) {
+                all.add(PluginModule.fromServiceLoader(Thread.currentThread().getContextClassLoader()));
+            }
+            try {
+                // PRODUCTION: every singleton, providers included, is created now.
+                return new Stagehand(Guice.createInjector(Stage.PRODUCTION, all));
+            }
+            catch (CreationException e) {
+                throw closeAfterFailure(lifecycle, unwrap(e.getErrorMessages(), e));
+            }
+            catch (ProvisionException e) {
+                throw closeAfterFailure(lifecycle, unwrap(e.getErrorMessages(), e));
+            }
+        }
+
+        // The providers created before the failure would otherwise stay open.
+        private static RuntimeException closeAfterFailure(LifecycleManager lifecycle, RuntimeException failure)
+        {
+            try {
+                lifecycle.close();
+            }
+            catch (RuntimeException e) {
+                failure.addSuppressed(e);
+            }
+            return failure;
+        }
+
+        private static RuntimeException unwrap(Collection<Message> messages, RuntimeException guiceException)
+        {
+            for (Message message : messages) {
+                for (Throwable cause = message.getCause(); cause != null; cause = cause.getCause()) {
+                    if (cause instanceof StagehandException stagehandException) {
+                        // Our message says what to do; Guice's adds where, for whoever debugs the wiring.
+                        stagehandException.addSuppressed(guiceException);
+                        return stagehandException;
+                    }
+                }
+            }
+            return guiceException;
+        }
+    }
+}

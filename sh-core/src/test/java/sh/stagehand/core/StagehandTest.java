@@ -1,0 +1,184 @@
+package sh.stagehand.core;
+
+import com.google.common.collect.Lists;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.StagehandConfig.ProviderKind;
+import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StagehandPlugin;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.database.DatabaseProviderFactory;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.spi.runtime.RuntimeProviderFactory;
+import sh.stagehand.spi.vcs.VcsProvider;
+import sh.stagehand.spi.vcs.VcsProviderFactory;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The wiring alone: which factory is picked, with which configuration, and what is closed when.
+ * The providers are hand-written stand-ins that only record their lifecycle.
+ */
+class StagehandTest
+{
+    @TempDir
+    Path dataDirectory;
+
+    private final List<String> events = new CopyOnWriteArrayList<>();
+
+    @Test
+    void testPicksConfiguredProvidersAndPassesTheirKeys()
+    {
+        try (Stagehand stagehand = builder()
+                .withProperty("runtime.type", "second-runtime")
+                .withProperty("second-runtime.flavour", "blue")
+                .withProperty("first-runtime.flavour", "red")
+                .build()) {
+            assertThat(stagehand.runtime().toString()).isEqualTo("second-runtime{second-runtime.flavour=blue}");
+            assertThat(stagehand.activeProviders()).containsEntry(ProviderKind.RUNTIME, "second-runtime").containsEntry(ProviderKind.MAIL, "memory");
+            assertThat(stagehand.backups().toString()).contains(dataDirectory.toString());
+            assertThat(events).containsExactlyInAnyOrder("create second-runtime", "create database", "create vcs");
+        }
+        List<String> created = events.stream().filter(event -> event.startsWith("create ")).map(event -> event.substring("create ".length())).toList();
+        List<String> closed = events.stream().filter(event -> event.startsWith("close ")).map(event -> event.substring("close ".length())).toList();
+        assertThat(closed).isEqualTo(Lists.reverse(created));
+    }
+
+    @Test
+    void testUnknownProviderNameSaysWhatIsAvailable()
+    {
+        assertThatThrownBy(() -> builder().withProperty("runtime.type", "kubernetes").build())
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.UNKNOWN_PROVIDER.toErrorCode()))
+                .hasMessageContaining("runtime.type=kubernetes")
+                .hasMessageContaining("[first-runtime, second-runtime]");
+    }
+
+    @Test
+    void testFailedStartClosesWhatWasAlreadyCreated()
+    {
+        assertThatThrownBy(() -> builder().withProperty("vcs.type", "broken").build())
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("broken vcs");
+        assertThat(events.stream().filter(event -> event.startsWith("create")).map(event -> "close" + event.substring("create".length())).toList())
+                .allSatisfy(close -> assertThat(events).contains(close));
+    }
+
+    private Stagehand.Builder builder()
+    {
+        return Stagehand.builder()
+                .withProperty("data.directory", dataDirectory.toString())
+                .withProperty("runtime.type", "first-runtime")
+                .withProperty("database.type", "database")
+                .withProperty("vcs.type", "vcs")
+                .withPlugin(new RecordingPlugin());
+    }
+
+    private final class RecordingPlugin
+            implements StagehandPlugin
+    {
+        @Override
+        public Iterable<RuntimeProviderFactory> runtimeProviderFactories()
+        {
+            return List.of(runtimeFactory("first-runtime"), runtimeFactory("second-runtime"));
+        }
+
+        @Override
+        public Iterable<DatabaseProviderFactory> databaseProviderFactories()
+        {
+            return List.of(new DatabaseProviderFactory()
+            {
+                @Override
+                public String name()
+                {
+                    return "database";
+                }
+
+                @Override
+                public DatabaseProvider create(Map<String, String> config, ProviderContext context)
+                {
+                    return recording(DatabaseProvider.class, "database", config);
+                }
+            });
+        }
+
+        @Override
+        public Iterable<VcsProviderFactory> vcsProviderFactories()
+        {
+            return List.of(vcsFactory("vcs"), new VcsProviderFactory()
+            {
+                @Override
+                public String name()
+                {
+                    return "broken";
+                }
+
+                @Override
+                public VcsProvider create(Map<String, String> config, ProviderContext context)
+                {
+                    throw new StagehandException(sh.stagehand.spi.StandardErrorCode.PROVIDER_UNAVAILABLE, "broken vcs cannot start");
+                }
+            });
+        }
+
+        private RuntimeProviderFactory runtimeFactory(String name)
+        {
+            return new RuntimeProviderFactory()
+            {
+                @Override
+                public String name()
+                {
+                    return name;
+                }
+
+                @Override
+                public RuntimeProvider create(Map<String, String> config, ProviderContext context)
+                {
+                    return recording(RuntimeProvider.class, name, config);
+                }
+            };
+        }
+
+        private VcsProviderFactory vcsFactory(String name)
+        {
+            return new VcsProviderFactory()
+            {
+                @Override
+                public String name()
+                {
+                    return name;
+                }
+
+                @Override
+                public VcsProvider create(Map<String, String> config, ProviderContext context)
+                {
+                    return recording(VcsProvider.class, name, config);
+                }
+            };
+        }
+    }
+
+    // A provider that records its creation and closing and does nothing else.
+    private <T> T recording(Class<T> type, String name, Map<String, String> config)
+    {
+        events.add("create " + name);
+        String description = name + config;
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (proxy, method, arguments) -> switch (method.getName()) {
+            case "close" -> {
+                events.add("close " + name);
+                yield null;
+            }
+            case "toString" -> description;
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == arguments[0];
+            default -> throw new IllegalStateException(name + " is a lifecycle stand-in; " + method.getName() + " was not expected in this test");
+        }));
+    }
+}

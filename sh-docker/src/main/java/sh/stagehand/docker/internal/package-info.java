@@ -1,0 +1,4 @@
+/**
+ * Implementation details of sh-docker; not API.
+ */
+package sh.stagehand.docker.internal;

@@ -1,0 +1,37 @@
+package sh.stagehand.docker;
+
+import org.junit.jupiter.api.Test;
+import sh.stagehand.spi.StagehandException;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DockerConfigTest
+{
+    @Test
+    void testDefaults()
+    {
+        assertThat(DockerConfig.fromMap(Map.of()))
+                .isEqualTo(new DockerConfig(URI.create("unix:///var/run/docker.sock"), Optional.empty(), Duration.ofSeconds(60)));
+    }
+
+    @Test
+    void testExplicitPropertyMappings()
+    {
+        assertThat(DockerConfig.fromMap(Map.of("docker.host", "tcp://10.0.0.5:2375", "docker.network", "builds", "docker.api-timeout-seconds", "120")))
+                .isEqualTo(new DockerConfig(URI.create("tcp://10.0.0.5:2375"), Optional.of("builds"), Duration.ofSeconds(120)));
+    }
+
+    @Test
+    void testRejectsBadValuesWithTheKeyInTheMessage()
+    {
+        assertThatThrownBy(() -> DockerConfig.fromMap(Map.of("docker.host", "http://localhost"))).isInstanceOf(StagehandException.class).hasMessageContaining("docker.host");
+        assertThatThrownBy(() -> DockerConfig.fromMap(Map.of("docker.api-timeout-seconds", "-1"))).isInstanceOf(StagehandException.class).hasMessageContaining("docker.api-timeout-seconds");
+        assertThatThrownBy(() -> DockerConfig.fromMap(Map.of("docker.hots", "x"))).isInstanceOf(StagehandException.class).hasMessageContaining("docker.hots");
+    }
+}

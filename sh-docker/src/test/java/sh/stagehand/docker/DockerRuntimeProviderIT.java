@@ -1,0 +1,99 @@
+package sh.stagehand.docker;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.LogLine;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.testkit.BaseRuntimeProviderContractTest;
+import sh.stagehand.testkit.TestingDocker;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DockerRuntimeProviderIT
+        extends BaseRuntimeProviderContractTest
+{
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+
+    private static DockerRuntimeProvider provider;
+
+    @BeforeAll
+    static void createProvider()
+    {
+        provider = new DockerRuntimeProvider(DockerConfig.fromMap(Map.of(
+                "docker.host", docker.host().toString(),
+                "docker.network", docker.network())), "contract-tests");
+    }
+
+    @AfterAll
+    static void closeProvider()
+    {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
+    @Override
+    protected RuntimeProvider provider()
+    {
+        return provider;
+    }
+
+    @Override
+    protected String testImage()
+    {
+        return docker.baseImage();
+    }
+
+    @Test
+    void testAppliesLimitsNetworkAndInstanceLabel()
+    {
+        ContainerInfo container = provider.start(spec()
+                .withMemoryLimit(256L * 1024 * 1024)
+                .withCpuLimit(0.5)
+                // cgroup v2, else v1: both engines are in use
+                .withCommand("sh", "-c", """
+                        if [ -f /sys/fs/cgroup/memory.max ]; then
+                            cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/cpu.max
+                        else
+                            cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+                            echo "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)"
+                        fi
+                        cat /proc/1/comm
+                        """)
+                .build());
+
+        assertThat(provider.awaitExit(container.id(), Duration.ofSeconds(60))).isZero();
+        assertThat(readAllLines(container.id())).extracting(LogLine::text)
+                .containsExactly("268435456", "50000 100000", "docker-init");
+        assertThat(container.labels()).containsEntry(DockerRuntimeProvider.INSTANCE_LABEL, "contract-tests");
+    }
+
+    @Test
+    void testInstancesDoNotSeeEachOthersContainers()
+    {
+        ContainerInfo container = provider.start(spec().withCommand("sleep", "60").build());
+        try (DockerRuntimeProvider other = new DockerRuntimeProvider(DockerConfig.fromMap(Map.of("docker.host", docker.host().toString())), "another-platform")) {
+            assertThat(other.list(Map.of())).extracting(ContainerInfo::id).doesNotContain(container.id());
+            assertThat(provider.list(Map.of())).extracting(ContainerInfo::id).contains(container.id());
+        }
+    }
+
+    @Test
+    void testUnreachableEngineIsReportedPlainly()
+    {
+        assertThatThrownBy(() -> new DockerRuntimeProvider(DockerConfig.fromMap(Map.of("docker.host", "unix:///tmp/no-such-docker.sock")), "unreachable"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_UNAVAILABLE.toErrorCode()))
+                .hasMessageContaining("/tmp/no-such-docker.sock")
+                .hasMessageContaining("docker.host");
+    }
+}

@@ -1,0 +1,454 @@
+package sh.stagehand.github;
+
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.InvalidRemoteException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.diff.DiffEntry;
+import org.eclipse.jgit.errors.AmbiguousObjectException;
+import org.eclipse.jgit.errors.ConfigInvalidException;
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.errors.NoRemoteRepositoryException;
+import org.eclipse.jgit.errors.NotSupportedException;
+import org.eclipse.jgit.errors.RevisionSyntaxException;
+import org.eclipse.jgit.lib.BlobBasedConfig;
+import org.eclipse.jgit.lib.Config;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.TreeFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.RemoteRepository;
+import sh.stagehand.spi.vcs.VcsProvider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A {@link VcsProvider} on JGit. Each remote is mirrored into a bare repository of its own under the
+ * cache directory (its branches as {@code refs/heads/*}); submodules are remotes like any other, so
+ * a library shared by several projects is fetched once. Thread-safe: operations on one remote are
+ * serialized, different remotes proceed in parallel.
+ */
+public final class GitVcsProvider
+        implements VcsProvider
+{
+    private static final Logger log = LoggerFactory.getLogger(GitVcsProvider.class);
+    private static final String HEADS = Constants.R_HEADS;
+
+    private final Path cacheDirectory;
+    private final Duration timeout;
+    private final Map<Path, Repository> repositories = new ConcurrentHashMap<>();
+    private final Map<Path, Object> locks = new ConcurrentHashMap<>();
+
+    public GitVcsProvider(Path cacheDirectory, Duration timeout)
+    {
+        this.cacheDirectory = requireNonNull(cacheDirectory, "cacheDirectory is null").toAbsolutePath();
+        this.timeout = requireNonNull(timeout, "timeout is null");
+        try {
+            Files.createDirectories(this.cacheDirectory);
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, "Cannot create the git cache " + cacheDirectory + ": " + e + "; point "
+                    + GitConfig.CACHE_DIRECTORY + " at a writable directory", e);
+        }
+    }
+
+    @Override
+    public List<BranchHead> fetch(RemoteRepository remote)
+    {
+        Path directory = cachePath(remote);
+        synchronized (lockFor(directory)) {
+            boolean firstFetch = !Files.isDirectory(directory);
+            Repository repository = openOrInit(directory, remote);
+            try (Git git = Git.wrap(repository)) {
+                git.fetch()
+                        .setRemote(remote.url())
+                        .setRefSpecs(new RefSpec("+" + HEADS + "*:" + HEADS + "*"))
+                        .setRemoveDeletedRefs(true)
+                        .setTimeout((int) timeout.toSeconds())
+                        .setCredentialsProvider(remote.token().map(token -> new UsernamePasswordCredentialsProvider("x-access-token", token)).orElse(null))
+                        .call();
+            }
+            catch (InvalidRemoteException e) {
+                throw forgetFailedClone(firstFetch, directory, notFound(remote, e));
+            }
+            catch (TransportException e) {
+                throw forgetFailedClone(firstFetch, directory, translateTransport(remote, e));
+            }
+            catch (GitAPIException | RuntimeException e) {
+                throw forgetFailedClone(firstFetch, directory, new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot fetch " + remote + ": " + e.getMessage(), e));
+            }
+            return branchHeads(repository);
+        }
+    }
+
+    @Override
+    public List<BranchHead> branches(RemoteRepository remote)
+    {
+        return branchHeads(fetched(remote));
+    }
+
+    @Override
+    public String resolve(RemoteRepository remote, String revision)
+    {
+        requireNonNull(revision, "revision is null");
+        Repository repository = fetched(remote);
+        try {
+            Ref branch = repository.exactRef(HEADS + revision);
+            if (branch != null) {
+                return branch.getObjectId().name();
+            }
+            if (revision.matches("[0-9a-fA-F]{4,40}")) {
+                ObjectId id = repository.resolve(revision + "^{commit}");
+                if (id != null) {
+                    return id.name();
+                }
+            }
+        }
+        catch (RevisionSyntaxException | AmbiguousObjectException | IncorrectObjectTypeException e) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Revision '" + revision + "' of " + remote + " does not name one commit: " + e.getMessage(), e);
+        }
+        catch (IOException e) {
+            throw readFailure(remote, e);
+        }
+        throw new StagehandException(StandardErrorCode.NOT_FOUND, "No branch or commit '" + revision + "' in " + remote + "; fetch it first if it was just pushed");
+    }
+
+    @Override
+    public void checkout(RemoteRepository remote, String commitId, Path target)
+    {
+        Repository repository = fetched(remote);
+        try {
+            if (Files.exists(target)) {
+                try (Stream<Path> entries = Files.list(target)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Cannot check out " + commitId + " into " + target + ": the directory is not empty");
+                    }
+                }
+            }
+            Files.createDirectories(target);
+            Map<String, ObjectId> submodules = new LinkedHashMap<>();
+            RevCommit commit = parseCommit(repository, remote, commitId);
+            try (ObjectReader reader = repository.newObjectReader();
+                    TreeWalk walk = new TreeWalk(reader)) {
+                walk.addTree(commit.getTree());
+                walk.setRecursive(true);
+                while (walk.next()) {
+                    Path file = safeResolve(target, walk.getPathString());
+                    FileMode mode = walk.getFileMode(0);
+                    if (mode == FileMode.GITLINK) {
+                        submodules.put(walk.getPathString(), walk.getObjectId(0));
+                        continue;
+                    }
+                    Files.createDirectories(file.getParent());
+                    if (mode == FileMode.SYMLINK) {
+                        String link = new String(reader.open(walk.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
+                        Files.createSymbolicLink(file, Path.of(link));
+                    }
+                    else {
+                        try (InputStream input = reader.open(walk.getObjectId(0)).openStream()) {
+                            Files.copy(input, file);
+                        }
+                        if (mode == FileMode.EXECUTABLE_FILE) {
+                            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+                        }
+                    }
+                }
+            }
+            if (!submodules.isEmpty()) {
+                checkoutSubmodules(remote, repository, commit, submodules, target);
+            }
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot check out " + commitId + " of " + remote + " into " + target + ": " + e, e);
+        }
+    }
+
+    @Override
+    public List<String> changedPaths(RemoteRepository remote, String fromCommitId, String toCommitId)
+    {
+        Repository repository = fetched(remote);
+        RevCommit from = parseCommit(repository, remote, fromCommitId);
+        RevCommit to = parseCommit(repository, remote, toCommitId);
+        try (TreeWalk walk = new TreeWalk(repository)) {
+            walk.addTree(from.getTree());
+            walk.addTree(to.getTree());
+            walk.setRecursive(true);
+            walk.setFilter(TreeFilter.ANY_DIFF);
+            TreeSet<String> paths = new TreeSet<>();
+            for (DiffEntry entry : DiffEntry.scan(walk)) {
+                if (!entry.getOldPath().equals(DiffEntry.DEV_NULL)) {
+                    paths.add(entry.getOldPath());
+                }
+                if (!entry.getNewPath().equals(DiffEntry.DEV_NULL)) {
+                    paths.add(entry.getNewPath());
+                }
+            }
+            return List.copyOf(paths);
+        }
+        catch (IOException e) {
+            throw readFailure(remote, e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> readFile(RemoteRepository remote, String commitId, String path)
+    {
+        requireNonNull(path, "path is null");
+        Repository repository = fetched(remote);
+        RevCommit commit = parseCommit(repository, remote, commitId);
+        try (TreeWalk walk = TreeWalk.forPath(repository, path, commit.getTree())) {
+            if (walk == null || (walk.getRawMode(0) & FileMode.TYPE_MASK) != FileMode.TYPE_FILE) {
+                return Optional.empty();
+            }
+            return Optional.of(repository.open(walk.getObjectId(0), Constants.OBJ_BLOB).getBytes());
+        }
+        catch (IllegalArgumentException e) {
+            // JGit's answer to a malformed path such as "a//b"
+            return Optional.empty();
+        }
+        catch (IOException e) {
+            throw readFailure(remote, e);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        repositories.values().forEach(Repository::close);
+        repositories.clear();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "GitVcsProvider[" + cacheDirectory + "]";
+    }
+
+    private void checkoutSubmodules(RemoteRepository remote, Repository repository, RevCommit commit, Map<String, ObjectId> submodules, Path target)
+            throws IOException
+    {
+        Config gitmodules;
+        try (TreeWalk walk = TreeWalk.forPath(repository, Constants.DOT_GIT_MODULES, commit.getTree())) {
+            if (walk == null) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Commit " + commit.name() + " of " + remote + " has submodules but no .gitmodules");
+            }
+            gitmodules = new BlobBasedConfig(null, repository, walk.getObjectId(0));
+        }
+        catch (ConfigInvalidException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, ".gitmodules of commit " + commit.name() + " of " + remote + " is malformed: " + e.getMessage(), e);
+        }
+        Map<String, String> urlsByPath = new LinkedHashMap<>();
+        for (String name : gitmodules.getSubsections("submodule")) {
+            String path = gitmodules.getString("submodule", name, "path");
+            String url = gitmodules.getString("submodule", name, "url");
+            if (path != null && url != null) {
+                urlsByPath.put(path, url);
+            }
+        }
+        for (Map.Entry<String, ObjectId> submodule : submodules.entrySet()) {
+            String url = urlsByPath.get(submodule.getKey());
+            if (url == null) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Submodule " + submodule.getKey() + " of " + remote + " has no URL in .gitmodules");
+            }
+            RemoteRepository child = new RemoteRepository(resolveSubmoduleUrl(remote.url(), url), remote.token());
+            log.debug("Checking out submodule {} of {} from {}", submodule.getKey(), remote, child);
+            fetch(child);
+            checkout(child, submodule.getValue().name(), safeResolve(target, submodule.getKey()));
+        }
+    }
+
+    // A relative submodule URL ("../lib.git") is relative to the superproject's remote, as git does it.
+    private static String resolveSubmoduleUrl(String parentUrl, String url)
+    {
+        if (!url.startsWith("./") && !url.startsWith("../")) {
+            return url;
+        }
+        String base = parentUrl.replaceAll("/+$", "");
+        String rest = url;
+        while (true) {
+            if (rest.startsWith("./")) {
+                rest = rest.substring(2);
+            }
+            else if (rest.startsWith("../")) {
+                int slash = Math.max(base.lastIndexOf('/'), base.lastIndexOf(':'));
+                base = slash > 0 ? base.substring(0, slash) : base;
+                rest = rest.substring(3);
+            }
+            else {
+                return base + "/" + rest;
+            }
+        }
+    }
+
+    private static Path safeResolve(Path root, String relative)
+    {
+        Path resolved = root.resolve(relative).normalize();
+        if (!resolved.startsWith(root.normalize())) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Repository path " + relative + " points outside the workspace");
+        }
+        return resolved;
+    }
+
+    private RevCommit parseCommit(Repository repository, RemoteRepository remote, String commitId)
+    {
+        requireNonNull(commitId, "commitId is null");
+        try (RevWalk walk = new RevWalk(repository)) {
+            return walk.parseCommit(ObjectId.fromString(commitId));
+        }
+        catch (IllegalArgumentException | MissingObjectException | IncorrectObjectTypeException e) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No commit " + commitId + " in " + remote + "; pass a full commit id, and fetch first if it was just pushed", e);
+        }
+        catch (IOException e) {
+            throw readFailure(remote, e);
+        }
+    }
+
+    // A first fetch that failed must not leave an empty cache that looks like a repository without branches.
+    private StagehandException forgetFailedClone(boolean firstFetch, Path directory, StagehandException failure)
+    {
+        if (firstFetch) {
+            Repository repository = repositories.remove(directory);
+            if (repository != null) {
+                repository.close();
+            }
+            try (Stream<Path> paths = Files.walk(directory)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+            catch (IOException e) {
+                failure.addSuppressed(e);
+            }
+        }
+        return failure;
+    }
+
+    private static List<BranchHead> branchHeads(Repository repository)
+    {
+        try {
+            return repository.getRefDatabase().getRefsByPrefix(HEADS).stream()
+                    .filter(ref -> ref.getObjectId() != null)
+                    .map(ref -> new BranchHead(ref.getName().substring(HEADS.length()), ref.getObjectId().name()))
+                    .sorted(Comparator.comparing(BranchHead::name))
+                    .toList();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Repository fetched(RemoteRepository remote)
+    {
+        Path directory = cachePath(remote);
+        if (!Files.isDirectory(directory)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, remote + " was never fetched; fetch it first");
+        }
+        return openOrInit(directory, remote);
+    }
+
+    private Repository openOrInit(Path directory, RemoteRepository remote)
+    {
+        return repositories.computeIfAbsent(directory, path -> {
+            try {
+                if (!Files.isDirectory(path)) {
+                    Git.init().setBare(true).setDirectory(path.toFile()).call().close();
+                    Files.writeString(path.resolve("stagehand-remote"), remote.url() + "\n");
+                }
+                return new FileRepositoryBuilder().setGitDir(path.toFile()).setMustExist(true).build();
+            }
+            catch (IOException | GitAPIException e) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot open the git cache " + path + " of " + remote + ": " + e, e);
+            }
+        });
+    }
+
+    private Object lockFor(Path directory)
+    {
+        return locks.computeIfAbsent(directory, path -> new Object());
+    }
+
+    private Path cachePath(RemoteRepository remote)
+    {
+        String url = remote.url();
+        String readable;
+        try {
+            readable = new URIish(url).getHumanishName();
+        }
+        catch (URISyntaxException | IllegalArgumentException e) {
+            readable = "repository";
+        }
+        readable = readable.replaceAll("[^a-zA-Z0-9_.-]", "_");
+        return cacheDirectory.resolve(readable + "-" + sha256(url).substring(0, 16) + ".git");
+    }
+
+    private static String sha256(String text)
+    {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every JDK has SHA-256", e);
+        }
+    }
+
+    private static StagehandException notFound(RemoteRepository remote, Exception e)
+    {
+        return new StagehandException(StandardErrorCode.NOT_FOUND, "There is no git repository at " + remote.url() + ": " + e.getMessage() + ". Check the project's repository URL", e);
+    }
+
+    private static StagehandException translateTransport(RemoteRepository remote, TransportException e)
+    {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof NoRemoteRepositoryException || cause instanceof NotSupportedException) {
+                return notFound(remote, e);
+            }
+            String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+            if (message.contains("not authorized") || message.contains("authentication") || message.contains("auth fail")) {
+                return new StagehandException(StandardErrorCode.PERMISSION_DENIED, "The remote " + remote.url() + " refused the credentials: " + e.getMessage()
+                        + ". Check the project's token or deploy key", e);
+            }
+        }
+        return new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot reach " + remote.url() + ": " + e.getMessage() + ". It will be tried again at the next fetch", e);
+    }
+
+    private static StagehandException readFailure(RemoteRepository remote, IOException e)
+    {
+        return new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot read the git cache of " + remote + ": " + e, e);
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Git for Stagehand: the {@link sh.stagehand.spi.vcs.VcsProvider} on JGit for any git remote
+ * ({@code vcs.type=git}): local paths and bare repositories, https with a token, ssh.
+ */
+package sh.stagehand.github;

@@ -1,0 +1,75 @@
+package sh.stagehand.github;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.RemoteRepository;
+import sh.stagehand.spi.vcs.VcsProvider;
+import sh.stagehand.testkit.BaseVcsProviderContractTest;
+import sh.stagehand.testkit.TestingGitRepository;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GitVcsProviderIT
+        extends BaseVcsProviderContractTest
+{
+    private static Path cache;
+    private static GitVcsProvider provider;
+
+    @BeforeAll
+    static void createProvider()
+            throws IOException
+    {
+        cache = Files.createTempDirectory("stagehand-git-cache");
+        provider = new GitVcsProvider(cache, Duration.ofSeconds(60));
+    }
+
+    @AfterAll
+    static void closeProvider()
+    {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
+    @Override
+    protected VcsProvider provider()
+    {
+        return provider;
+    }
+
+    @Test
+    void testFetchesFromBareRepositoryAsFromAServer()
+    {
+        TestingGitRepository bare = TestingGitRepository.init(temp.resolve("bare.git"), "main");
+        bare.git("config", "core.bare", "true");
+        origin.git("push", "--quiet", bare.url(), "main", "feature/invoice-ü");
+
+        RemoteRepository remote = RemoteRepository.of("file://" + bare.url());
+        assertThat(provider.fetch(remote)).containsExactly(
+                new BranchHead("feature/invoice-ü", featureCommit),
+                new BranchHead("main", secondCommit));
+    }
+
+    @Test
+    void testResolvesRelativeSubmoduleUrlsAgainstTheSuperproject()
+    {
+        TestingGitRepository library = TestingGitRepository.init(temp.resolve("library"), "main");
+        library.writeFile("web_theme/__manifest__.py", "{'name': 'Theme'}\n").commit("Add theme");
+        origin.addSubmodule(library, "vendor/library");
+        origin.git("config", "--file", ".gitmodules", "submodule.vendor/library.url", "../library");
+        String commit = origin.commit("Add library with a relative URL");
+
+        provider.fetch(remote);
+        Path workspace = temp.resolve("relative-workspace");
+        provider.checkout(remote, commit, workspace);
+
+        assertThat(workspace.resolve("vendor/library/web_theme/__manifest__.py")).exists();
+    }
+}

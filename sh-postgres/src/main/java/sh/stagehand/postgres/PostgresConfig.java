@@ -1,0 +1,110 @@
+package sh.stagehand.postgres;
+
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Configuration of the PostgreSQL provider, keys under {@code postgres.}:
+ * <ul>
+ * <li>{@code postgres.url}: JDBC URL of a maintenance database on the server (default
+ *     {@code jdbc:postgresql://127.0.0.1:5432/postgres})</li>
+ * <li>{@code postgres.user}: a role with CREATEDB, which will own the build databases (default {@code odoo});
+ *     not a superuser, and not {@code postgres}, which Odoo refuses to run as</li>
+ * <li>{@code postgres.password}: its password (secret; default empty)</li>
+ * <li>{@code postgres.container-host}, {@code postgres.container-port}: where containers reach the
+ *     server (default: the URL's host and port)</li>
+ * <li>{@code postgres.pool-size}: connections to the maintenance database (default 4)</li>
+ * </ul>
+ */
+public record PostgresConfig(String url, String user, String password, String containerHost, int containerPort, int poolSize)
+{
+    public static final String URL = "postgres.url";
+    public static final String USER = "postgres.user";
+    public static final String PASSWORD = "postgres.password";
+    public static final String CONTAINER_HOST = "postgres.container-host";
+    public static final String CONTAINER_PORT = "postgres.container-port";
+    public static final String POOL_SIZE = "postgres.pool-size";
+
+    private static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, CONTAINER_HOST, CONTAINER_PORT, POOL_SIZE);
+
+    public PostgresConfig
+    {
+        requireNonNull(url, "url is null");
+        requireNonNull(user, "user is null");
+        requireNonNull(password, "password is null");
+        requireNonNull(containerHost, "containerHost is null");
+    }
+
+    public static PostgresConfig fromMap(Map<String, String> config)
+    {
+        for (String key : config.keySet()) {
+            if (!KEYS.contains(key)) {
+                throw invalid("Unknown configuration key " + key + "; the PostgreSQL provider knows " + new java.util.TreeSet<>(KEYS));
+            }
+        }
+        Map<String, String> values = new HashMap<>(config);
+        String url = values.getOrDefault(URL, "jdbc:postgresql://127.0.0.1:5432/postgres");
+        if (!url.startsWith("jdbc:postgresql://")) {
+            throw invalid(URL + "=" + url + " is not a PostgreSQL JDBC URL; expected jdbc:postgresql://HOST:PORT/DATABASE");
+        }
+        URI uri;
+        try {
+            uri = URI.create(url.substring("jdbc:".length()));
+        }
+        catch (IllegalArgumentException e) {
+            throw invalid(URL + "=" + url + " is not a valid URL: " + e.getMessage());
+        }
+        if (uri.getHost() == null) {
+            throw invalid(URL + "=" + url + " names no host; expected jdbc:postgresql://HOST:PORT/DATABASE");
+        }
+        int urlPort = uri.getPort() == -1 ? 5432 : uri.getPort();
+        return new PostgresConfig(
+                url,
+                values.getOrDefault(USER, "odoo"),
+                values.getOrDefault(PASSWORD, ""),
+                values.getOrDefault(CONTAINER_HOST, uri.getHost()),
+                parsePort(CONTAINER_PORT, values.getOrDefault(CONTAINER_PORT, Integer.toString(urlPort))),
+                parsePositive(POOL_SIZE, values.getOrDefault(POOL_SIZE, "4")));
+    }
+
+    private static int parsePort(String key, String value)
+    {
+        int port = parsePositive(key, value);
+        if (port > 65535) {
+            throw invalid(key + "=" + value + " is not a TCP port (1 to 65535)");
+        }
+        return port;
+    }
+
+    private static int parsePositive(String key, String value)
+    {
+        try {
+            int number = Integer.parseInt(value.strip());
+            if (number > 0) {
+                return number;
+            }
+        }
+        catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw invalid(key + "=" + value + " is not a positive whole number");
+    }
+
+    private static StagehandException invalid(String message)
+    {
+        return new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, message);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "PostgresConfig[url=" + url + ", user=" + user + ", password=***, containerHost=" + containerHost + ", containerPort=" + containerPort + ", poolSize=" + poolSize + "]";
+    }
+}

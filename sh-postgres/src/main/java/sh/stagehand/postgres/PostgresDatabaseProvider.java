@@ -1,0 +1,213 @@
+package sh.stagehand.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.database.DatabaseConnection;
+import sh.stagehand.spi.database.DatabaseNames;
+import sh.stagehand.spi.database.DatabaseProvider;
+
+import java.sql.SQLException;
+import java.util.List;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Build databases on one PostgreSQL server, managed through a small pool of connections to its
+ * maintenance database. Thread-safe.
+ */
+public final class PostgresDatabaseProvider
+        implements DatabaseProvider
+{
+    private static final Logger log = LoggerFactory.getLogger(PostgresDatabaseProvider.class);
+
+    private static final String DUPLICATE_DATABASE = "42P04";
+    private static final String CONNECTION_FAILURE_CLASS = "08";
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+    private static final String INVALID_PASSWORD = "28P01";
+
+    private final PostgresConfig config;
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+
+    public PostgresDatabaseProvider(PostgresConfig config)
+    {
+        this.config = requireNonNull(config, "config is null");
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("stagehand-postgres");
+        hikari.setJdbcUrl(config.url());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setMinimumIdle(0);
+        hikari.setConnectionTimeout(10_000);
+        hikari.setAutoCommit(true);
+        try {
+            this.dataSource = new HikariDataSource(hikari);
+        }
+        catch (HikariPool.PoolInitializationException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE,
+                    "Cannot connect to PostgreSQL at " + config.url() + " as " + config.user() + ": " + rootMessage(e)
+                            + ". Check that the server runs and " + PostgresConfig.URL + ", " + PostgresConfig.USER + " and " + PostgresConfig.PASSWORD + " are right", e);
+        }
+        this.jdbi = Jdbi.create(dataSource);
+    }
+
+    @Override
+    public void create(String name)
+    {
+        DatabaseNames.requireValid(name);
+        // Odoo creates its databases the same way (odoo.service.db._create_empty_database).
+        withHandle("create database " + name, handle -> handle.execute("CREATE DATABASE " + quote(name) + " ENCODING 'UTF8' LC_COLLATE 'C' TEMPLATE template0"));
+        try (Handle handle = Jdbi.open(databaseUrl(name), config.user(), config.password())) {
+            for (String extension : List.of("pg_trgm", "unaccent")) {
+                boolean available = handle.createQuery("SELECT count(*) > 0 FROM pg_available_extensions WHERE name = :name")
+                        .bind("name", extension)
+                        .mapTo(Boolean.class)
+                        .one();
+                if (available) {
+                    handle.execute("CREATE EXTENSION IF NOT EXISTS " + extension);
+                }
+                else {
+                    log.warn("PostgreSQL extension {} is not installed on the server; database {} is created without it", extension, name);
+                }
+            }
+        }
+        catch (JdbiException e) {
+            drop(name);
+            throw translate("create the extensions of database " + name, e);
+        }
+    }
+
+    @Override
+    public boolean drop(String name)
+    {
+        DatabaseNames.requireValid(name);
+        return withHandle("drop database " + name, handle -> {
+            if (!exists(handle, name)) {
+                return false;
+            }
+            handle.execute("DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
+            return true;
+        });
+    }
+
+    @Override
+    public boolean exists(String name)
+    {
+        DatabaseNames.requireValid(name);
+        return withHandle("look up database " + name, handle -> exists(handle, name));
+    }
+
+    @Override
+    public List<String> list(String prefix)
+    {
+        DatabaseNames.requireValidPrefix(prefix);
+        return withHandle("list databases", handle -> handle.createQuery("""
+                        SELECT datname FROM pg_database
+                        WHERE NOT datistemplate AND datname <> 'postgres' AND starts_with(datname, :prefix)
+                        ORDER BY datname COLLATE "C"
+                        """)
+                .bind("prefix", prefix)
+                .mapTo(String.class)
+                .list());
+    }
+
+    @Override
+    public long sizeBytes(String name)
+    {
+        DatabaseNames.requireValid(name);
+        return withHandle("measure database " + name, handle -> {
+            if (!exists(handle, name)) {
+                throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name + " on " + config.url());
+            }
+            return handle.createQuery("SELECT pg_database_size(:name)").bind("name", name).mapTo(Long.class).one();
+        });
+    }
+
+    @Override
+    public DatabaseConnection connectionInfo()
+    {
+        return new DatabaseConnection(config.containerHost(), config.containerPort(), config.user(), config.password());
+    }
+
+    @Override
+    public void close()
+    {
+        dataSource.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "PostgresDatabaseProvider[" + config.url() + "]";
+    }
+
+    private static boolean exists(Handle handle, String name)
+    {
+        return handle.createQuery("SELECT count(*) > 0 FROM pg_database WHERE datname = :name")
+                .bind("name", name)
+                .mapTo(Boolean.class)
+                .one();
+    }
+
+    private <R> R withHandle(String action, HandleCallback<R, RuntimeException> callback)
+    {
+        try {
+            return jdbi.withHandle(callback);
+        }
+        catch (JdbiException e) {
+            throw translate(action, e);
+        }
+    }
+
+    private StagehandException translate(String action, JdbiException e)
+    {
+        String state = e.getCause() instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() : "";
+        String message = "Cannot " + action + " on " + config.url() + ": " + rootMessage(e);
+        if (state.equals(DUPLICATE_DATABASE)) {
+            return new StagehandException(StandardErrorCode.ALREADY_EXISTS, message + "; drop it first or pick another name", e);
+        }
+        if (state.startsWith(CONNECTION_FAILURE_CLASS) || state.equals(INVALID_PASSWORD)) {
+            return new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, message + "; check that the server runs and accepts " + config.user(), e);
+        }
+        if (state.equals(INSUFFICIENT_PRIVILEGE)) {
+            return new StagehandException(StandardErrorCode.PERMISSION_DENIED, message + "; the role " + config.user() + " needs CREATEDB", e);
+        }
+        return new StagehandException(StandardErrorCode.PROVIDER_ERROR, message, e);
+    }
+
+    private String databaseUrl(String database)
+    {
+        // postgres.url names the maintenance database: swap it, keep host, port and parameters.
+        String url = config.url();
+        int pathStart = url.indexOf('/', "jdbc:postgresql://".length());
+        int query = url.indexOf('?');
+        String parameters = query == -1 ? "" : url.substring(query);
+        String serverPart = pathStart == -1 ? (query == -1 ? url : url.substring(0, query)) : url.substring(0, pathStart);
+        return serverPart + "/" + database + parameters;
+    }
+
+    private static String quote(String name)
+    {
+        // Names are validated first; quoting keeps case and '-', '.' as Odoo's names may hold them.
+        return "\"" + name + "\"";
+    }
+
+    private static String rootMessage(Throwable throwable)
+    {
+        Throwable root = throwable;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+}

@@ -1,0 +1,64 @@
+package sh.stagehand.postgres;
+
+import org.junit.jupiter.api.Test;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PostgresConfigTest
+{
+    @Test
+    void testDefaults()
+    {
+        assertThat(PostgresConfig.fromMap(Map.of()))
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://127.0.0.1:5432/postgres", "odoo", "", "127.0.0.1", 5432, 4));
+    }
+
+    @Test
+    void testExplicitPropertyMappings()
+    {
+        Map<String, String> properties = Map.of(
+                "postgres.url", "jdbc:postgresql://db.internal:6543/maintenance?sslmode=require",
+                "postgres.user", "platform",
+                "postgres.password", "s3cret",
+                "postgres.container-host", "172.18.0.1",
+                "postgres.container-port", "5433",
+                "postgres.pool-size", "8");
+        assertThat(PostgresConfig.fromMap(properties))
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://db.internal:6543/maintenance?sslmode=require", "platform", "s3cret", "172.18.0.1", 5433, 8));
+    }
+
+    @Test
+    void testContainerAddressDefaultsToUrl()
+    {
+        PostgresConfig config = PostgresConfig.fromMap(Map.of("postgres.url", "jdbc:postgresql://db.internal/postgres"));
+        assertThat(config.containerHost()).isEqualTo("db.internal");
+        assertThat(config.containerPort()).isEqualTo(5432);
+    }
+
+    @Test
+    void testRejectsBadValuesWithTheKeyInTheMessage()
+    {
+        assertInvalid(Map.of("postgres.url", "jdbc:mysql://x/y"), "postgres.url");
+        assertInvalid(Map.of("postgres.pool-size", "zero"), "postgres.pool-size");
+        assertInvalid(Map.of("postgres.container-port", "70000"), "postgres.container-port");
+        assertInvalid(Map.of("postgres.passwd", "x"), "postgres.passwd");
+    }
+
+    @Test
+    void testToStringHidesPassword()
+    {
+        assertThat(PostgresConfig.fromMap(Map.of("postgres.password", "s3cret")).toString()).doesNotContain("s3cret");
+    }
+
+    private static void assertInvalid(Map<String, String> properties, String key)
+    {
+        assertThatThrownBy(() -> PostgresConfig.fromMap(properties))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_CONFIGURATION.toErrorCode()))
+                .hasMessageContaining(key);
+    }
+}

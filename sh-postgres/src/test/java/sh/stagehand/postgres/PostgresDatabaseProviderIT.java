@@ -1,0 +1,78 @@
+package sh.stagehand.postgres;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.testkit.BaseDatabaseProviderContractTest;
+import sh.stagehand.testkit.TestingPostgres;
+
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PostgresDatabaseProviderIT
+        extends BaseDatabaseProviderContractTest
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+
+    private static PostgresDatabaseProvider provider;
+
+    @BeforeAll
+    static void createProvider()
+    {
+        provider = new PostgresDatabaseProvider(PostgresConfig.fromMap(Map.of(
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.container-host", postgres.containerHost())));
+    }
+
+    @AfterAll
+    static void closeProvider()
+    {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
+    @Override
+    protected DatabaseProvider provider()
+    {
+        return provider;
+    }
+
+    @Test
+    void testCreatesOdooExtensionsAndCollation()
+    {
+        String name = "ext_" + UUID.randomUUID().toString().substring(0, 8);
+        provider.create(name);
+        try {
+            assertThat(postgres.queryForString(name, "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension WHERE extname IN ('pg_trgm', 'unaccent')"))
+                    .isEqualTo("pg_trgm,unaccent");
+            assertThat(postgres.queryForString(name, "SELECT datcollate FROM pg_database WHERE datname = current_database()")).isEqualTo("C");
+            // Built from template0: nothing someone added to template1 leaks into build databases.
+            assertThat(postgres.queryForString(name, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).isEqualTo("0");
+        }
+        finally {
+            provider.drop(name);
+        }
+    }
+
+    @Test
+    void testUnreachableServerIsReportedPlainly()
+    {
+        assertThatThrownBy(() -> new PostgresDatabaseProvider(PostgresConfig.fromMap(Map.of(
+                "postgres.url", "jdbc:postgresql://127.0.0.1:1/postgres?connectTimeout=2",
+                "postgres.user", "nobody"))))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_UNAVAILABLE.toErrorCode()))
+                .hasMessageContaining("127.0.0.1:1")
+                .hasMessageContaining("postgres.url");
+    }
+}

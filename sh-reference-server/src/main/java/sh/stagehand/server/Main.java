@@ -1,0 +1,81 @@
+package sh.stagehand.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.docker.DockerModule;
+import sh.stagehand.github.GitHubModule;
+import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Starts the reference server: {@code java -jar sh-reference-server.jar [stagehand.properties]}.
+ * Keys come from the file, then from system properties named {@code stagehand.<key>}, which win
+ * ({@code -Dstagehand.http.port=9090}).
+ */
+public final class Main
+{
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    private static final String SYSTEM_PROPERTY_PREFIX = "stagehand.";
+
+    private Main() {}
+
+    public static void main(String[] args)
+    {
+        try {
+            Map<String, String> properties = loadProperties(args);
+            Stagehand stagehand = Stagehand.builder()
+                    .withProperties(properties)
+                    .withModule(new DockerModule())
+                    .withModule(new PostgresModule())
+                    .withModule(new GitHubModule())
+                    .withServiceLoaderPlugins()
+                    .build();
+            ReferenceServer server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stagehand.close();
+            }, "stagehand-shutdown"));
+        }
+        catch (StagehandException e) {
+            log.error("Stagehand did not start: {}", e.getMessage(), e);
+            System.exit(1);
+        }
+    }
+
+    static Map<String, String> loadProperties(String[] args)
+    {
+        Map<String, String> properties = new HashMap<>();
+        if (args.length > 1) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Usage: Main [stagehand.properties]");
+        }
+        if (args.length == 1) {
+            Path file = Path.of(args[0]);
+            Properties fromFile = new Properties();
+            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                fromFile.load(reader);
+            }
+            catch (IOException e) {
+                throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, "Cannot read configuration file " + file + ": " + e, e);
+            }
+            fromFile.stringPropertyNames().forEach(name -> properties.put(name, fromFile.getProperty(name).strip()));
+        }
+        Properties system = System.getProperties();
+        for (String name : system.stringPropertyNames()) {
+            if (name.startsWith(SYSTEM_PROPERTY_PREFIX)) {
+                properties.put(name.substring(SYSTEM_PROPERTY_PREFIX.length()), system.getProperty(name));
+            }
+        }
+        return properties;
+    }
+}

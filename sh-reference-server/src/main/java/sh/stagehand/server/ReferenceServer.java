@@ -1,0 +1,79 @@
+package sh.stagehand.server;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.Stagehand;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The HTTP face of a {@link Stagehand} platform. Thread-safe.
+ */
+public final class ReferenceServer
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(ReferenceServer.class);
+
+    private final Stagehand stagehand;
+    private final ServerConfig config;
+    private final Instant startedAt = Instant.now();
+    private Javalin app;
+
+    public ReferenceServer(Stagehand stagehand, ServerConfig config)
+    {
+        this.stagehand = requireNonNull(stagehand, "stagehand is null");
+        this.config = requireNonNull(config, "config is null");
+    }
+
+    public synchronized ReferenceServer start()
+    {
+        if (app != null) {
+            throw new IllegalStateException("Server already started");
+        }
+        app = Javalin.create(javalin -> {
+            javalin.startup.showJavalinBanner = false;
+            javalin.jetty.host = config.httpHost();
+            javalin.jetty.port = config.httpPort();
+            javalin.routes.get("/health", this::health);
+        }).start();
+        log.info("Stagehand reference server listening on http://{}:{}", config.httpHost(), port());
+        return this;
+    }
+
+    public synchronized int port()
+    {
+        if (app == null) {
+            throw new IllegalStateException("Server not started");
+        }
+        return app.port();
+    }
+
+    private void health(Context context)
+    {
+        Map<String, String> providers = new LinkedHashMap<>();
+        stagehand.activeProviders().forEach((kind, name) -> providers.put(kind.name().toLowerCase(Locale.ROOT), name));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "UP");
+        body.put("instance", stagehand.config().instanceName());
+        body.put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds());
+        body.put("providers", providers);
+        context.json(body);
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package sh.stagehand.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.spi.StagehandException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MainTest
+{
+    @Test
+    void testSystemPropertiesOverrideTheFile(@TempDir Path directory)
+            throws IOException
+    {
+        Path file = Files.writeString(directory.resolve("stagehand.properties"), "http.port=8080\ninstance.name=from-file\n");
+        System.setProperty("stagehand.http.port", "9191");
+        try {
+            assertThat(Main.loadProperties(new String[] {file.toString()}))
+                    .containsEntry("http.port", "9191")
+                    .containsEntry("instance.name", "from-file")
+                    .doesNotContainKey("java.version");
+        }
+        finally {
+            System.clearProperty("stagehand.http.port");
+        }
+    }
+
+    @Test
+    void testMissingFileIsReportedWithItsPath(@TempDir Path directory)
+    {
+        assertThatThrownBy(() -> Main.loadProperties(new String[] {directory.resolve("absent.properties").toString()}))
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("absent.properties");
+    }
+}

@@ -1,0 +1,34 @@
+package sh.stagehand.spi;
+
+import java.util.Map;
+
+/**
+ * What all provider factories have in common. Each provider kind has its own sub-interface
+ * ({@link sh.stagehand.spi.runtime.RuntimeProviderFactory}, ...), so that a plugin's intent is
+ * plain from its type.
+ *
+ * <p>Implementations are thread-safe and cheap to construct.
+ *
+ * @param <P> the provider this factory creates
+ */
+public interface ProviderFactory<P extends AutoCloseable>
+{
+    /**
+     * The name configuration uses to pick this factory (e.g. {@code docker}), also the prefix of
+     * its configuration keys ({@code docker.host}). Lower-case letters, digits and '-'.
+     */
+    String name();
+
+    /**
+     * Creates a provider. The provider owns whatever it opens (connections, clients, threads) and
+     * releases it on {@link AutoCloseable#close()}.
+     *
+     * @param config the platform's configuration entries whose key starts with {@code name() + "."},
+     *         keys unchanged
+     * @param context what the platform gives every provider
+     * @throws StagehandException {@link StandardErrorCode#INVALID_CONFIGURATION} for an unknown or
+     *         malformed key, naming the key and what would be valid;
+     *         {@link StandardErrorCode#PROVIDER_UNAVAILABLE} if the real part cannot be reached
+     */
+    P create(Map<String, String> config, ProviderContext context);
+}

@@ -1,0 +1,86 @@
+package sh.stagehand.spi.runtime;
+
+import sh.stagehand.spi.StagehandException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs containers: the Odoo server of a build, its install and test run, its shell.
+ *
+ * <p>Containers are addressed by the id {@link #start} returns. Every container carries the labels
+ * of its {@link ContainerSpec}; {@link #list} finds them again by label, which is how a restarted
+ * platform reconciles what is running with what it recorded.
+ *
+ * <p>Implementations are thread-safe. Every method throws {@link StagehandException} with
+ * {@link sh.stagehand.spi.StandardErrorCode#PROVIDER_UNAVAILABLE} when the engine cannot be reached.
+ */
+public interface RuntimeProvider
+        extends AutoCloseable
+{
+    /**
+     * Creates and starts a container. Ports in {@link ContainerSpec#publishedPorts()} are published
+     * on the loopback address only, on host ports the engine picks; {@link ContainerInfo#publishedPorts()}
+     * tells which. The container runs under an init process, so that it stops on SIGTERM.
+     *
+     * @return the started container, state {@link ContainerState#RUNNING} or already
+     *         {@link ContainerState#EXITED} for a short-lived command
+     * @throws StagehandException {@code ALREADY_EXISTS} if a container of that name exists;
+     *         {@code NOT_FOUND} if the image does not exist (nothing is pulled implicitly);
+     *         {@code PROVIDER_ERROR} if the engine refuses to start it
+     */
+    ContainerInfo start(ContainerSpec spec);
+
+    /**
+     * @return the container's current state, or empty if no such container exists
+     */
+    Optional<ContainerInfo> inspect(String containerId);
+
+    /**
+     * @return every container, running or not, that carries all of the given labels (an empty map
+     *         matches every container of this platform instance); in no particular order
+     */
+    List<ContainerInfo> list(Map<String, String> labels);
+
+    /**
+     * Streams the container's output, from its start, line by line, to {@code listener}, on a
+     * thread of the provider's. The stream ends when the container exits (after its last line) or
+     * when the returned follow is closed. Lines are delivered in order for each stream; stdout and
+     * stderr may interleave.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if no such container exists
+     */
+    LogFollow followLogs(String containerId, LogListener listener);
+
+    /**
+     * Waits until the container has exited.
+     *
+     * @return its exit code
+     * @throws StagehandException {@code TIMEOUT} if it still runs after {@code timeout};
+     *         {@code NOT_FOUND} if no such container exists; {@code INTERRUPTED}
+     */
+    int awaitExit(String containerId, Duration timeout);
+
+    /**
+     * Sends SIGTERM, then SIGKILL after {@code gracePeriod}. Does nothing if the container is not
+     * running.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if no such container exists
+     */
+    void stop(String containerId, Duration gracePeriod);
+
+    /**
+     * Removes the container, killing it if it runs, with its anonymous volumes. Idempotent.
+     *
+     * @return whether a container was removed
+     */
+    boolean remove(String containerId);
+
+    /**
+     * Releases the provider's connections. Containers keep running.
+     */
+    @Override
+    void close();
+}

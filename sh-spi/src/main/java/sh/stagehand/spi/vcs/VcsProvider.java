@@ -1,0 +1,70 @@
+package sh.stagehand.spi.vcs;
+
+import sh.stagehand.spi.StagehandException;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads a project's git repository through a local cache.
+ *
+ * <p>{@link #fetch} brings the cache up to date with the remote; every other method reads the cache
+ * only, so it is fast and works while the remote is down. Revisions are full commit ids, or
+ * branch names where a method says so. Implementations are thread-safe; concurrent calls for one
+ * repository are serialized.
+ */
+public interface VcsProvider
+        extends AutoCloseable
+{
+    /**
+     * Clones the repository into the cache on first use, fetches every branch after that.
+     *
+     * @return the branch heads after the fetch, sorted by name
+     * @throws StagehandException {@code PROVIDER_UNAVAILABLE} if the remote cannot be reached;
+     *         {@code PERMISSION_DENIED} if it refuses the credentials; {@code NOT_FOUND} if there is no
+     *         repository at that URL
+     */
+    List<BranchHead> fetch(RemoteRepository repository);
+
+    /**
+     * @return the cached branch heads, sorted by name
+     * @throws StagehandException {@code NOT_FOUND} if the repository was never fetched
+     */
+    List<BranchHead> branches(RemoteRepository repository);
+
+    /**
+     * @param revision a commit id (full or abbreviated) or a branch name
+     * @return the full commit id
+     * @throws StagehandException {@code NOT_FOUND} if the cache holds no such revision
+     */
+    String resolve(RemoteRepository repository, String revision);
+
+    /**
+     * Writes the tree of {@code commitId}, with its submodules at their recorded commits, into
+     * {@code target}, which must not exist or be empty. The result holds no {@code .git} metadata
+     * that a build could write back through.
+     *
+     * @throws StagehandException {@code NOT_FOUND} for an unknown commit; {@code ALREADY_EXISTS}
+     *         if {@code target} is not empty; {@code PROVIDER_UNAVAILABLE} if a submodule's remote
+     *         cannot be reached
+     */
+    void checkout(RemoteRepository repository, String commitId, Path target);
+
+    /**
+     * @return the paths added, modified or deleted between the two commits, sorted; a renamed file
+     *         appears under both names
+     * @throws StagehandException {@code NOT_FOUND} for an unknown commit
+     */
+    List<String> changedPaths(RemoteRepository repository, String fromCommitId, String toCommitId);
+
+    /**
+     * @param path a '/'-separated path relative to the repository root
+     * @return the file's bytes at that commit, or empty if the commit has no such file
+     * @throws StagehandException {@code NOT_FOUND} for an unknown commit
+     */
+    Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,201 @@
+package sh.stagehand.testkit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ContainerState;
+import sh.stagehand.spi.runtime.LogFollow;
+import sh.stagehand.spi.runtime.LogLine;
+import sh.stagehand.spi.runtime.Mount;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What every {@link RuntimeProvider} must do. Extend it, give it a provider and an image that has
+ * {@code sh}, {@code cat} and {@code sleep}, and every test here must pass.
+ */
+public abstract class BaseRuntimeProviderContractTest
+{
+    private static final String RUN_LABEL = "sh.stagehand.contract-test-run";
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicInteger sequence = new AtomicInteger();
+
+    /** The provider under test; the same instance for every test of one class. */
+    protected abstract RuntimeProvider provider();
+
+    /** An image the provider has locally, with {@code sh}, {@code cat} and {@code sleep}. */
+    protected abstract String testImage();
+
+    @AfterEach
+    public void removeContainers()
+    {
+        for (ContainerInfo container : provider().list(Map.of(RUN_LABEL, runId))) {
+            provider().remove(container.id());
+        }
+    }
+
+    protected ContainerSpec.Builder spec()
+    {
+        return ContainerSpec.builder("contract-" + runId + "-" + sequence.incrementAndGet(), testImage())
+                .withLabel(RUN_LABEL, runId);
+    }
+
+    @Test
+    public void testRunsContainerAndReadsWhatItPrinted()
+    {
+        ContainerInfo container = provider().start(spec()
+                .withCommand("sh", "-c", "echo hello from stdout; echo oops >&2; echo second line; exit 3")
+                .build());
+
+        assertThat(provider().awaitExit(container.id(), TIMEOUT)).isEqualTo(3);
+        List<LogLine> lines = readAllLines(container.id());
+        assertThat(lines).contains(
+                new LogLine(LogLine.Stream.STDOUT, "hello from stdout"),
+                new LogLine(LogLine.Stream.STDERR, "oops"),
+                new LogLine(LogLine.Stream.STDOUT, "second line"));
+        assertThat(lines.stream().filter(line -> line.stream() == LogLine.Stream.STDOUT).map(LogLine::text))
+                .containsExactly("hello from stdout", "second line");
+        assertThat(provider().inspect(container.id()).orElseThrow())
+                .satisfies(info -> assertThat(info.state()).isEqualTo(ContainerState.EXITED))
+                .satisfies(info -> assertThat(info.exitCode()).contains(3));
+    }
+
+    @Test
+    public void testFollowsLogsOfRunningContainerUntilItExits()
+    {
+        ContainerInfo container = provider().start(spec()
+                .withCommand("sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.2; done")
+                .build());
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (LogFollow follow = provider().followLogs(container.id(), line -> lines.add(line.text()))) {
+            assertThat(follow.awaitCompletion(TIMEOUT)).isTrue();
+        }
+        assertThat(lines).containsExactly("line 1", "line 2", "line 3");
+    }
+
+    @Test
+    public void testPassesEnvironmentAndMounts(@TempDir Path directory)
+            throws IOException
+    {
+        Files.writeString(directory.resolve("greeting.txt"), "hello from the host\n");
+        ContainerInfo container = provider().start(spec()
+                .withEnv("GREETING", "hello world, with 'quotes' and $dollars")
+                .withMount(Mount.readOnly(directory.toAbsolutePath(), "/mnt/host"))
+                .withCommand("sh", "-c", "echo \"$GREETING\"; cat /mnt/host/greeting.txt; touch /mnt/host/written 2>/dev/null || echo read-only")
+                .build());
+
+        assertThat(provider().awaitExit(container.id(), TIMEOUT)).isZero();
+        assertThat(readAllLines(container.id()).stream().map(LogLine::text))
+                .containsExactly("hello world, with 'quotes' and $dollars", "hello from the host", "read-only");
+    }
+
+    @Test
+    public void testListsContainersByLabel()
+    {
+        ContainerInfo first = provider().start(spec().withLabel("sh.stagehand.build", "first").withCommand("sleep", "60").build());
+        ContainerInfo second = provider().start(spec().withLabel("sh.stagehand.build", "second").withCommand("true").build());
+
+        assertThat(provider().list(Map.of(RUN_LABEL, runId))).extracting(ContainerInfo::id)
+                .containsExactlyInAnyOrder(first.id(), second.id());
+        assertThat(provider().list(Map.of(RUN_LABEL, runId, "sh.stagehand.build", "first")))
+                .singleElement()
+                .satisfies(info -> assertThat(info.name()).isEqualTo(first.name()))
+                .satisfies(info -> assertThat(info.labels()).containsEntry("sh.stagehand.build", "first"))
+                .satisfies(info -> assertThat(info.state()).isEqualTo(ContainerState.RUNNING));
+    }
+
+    @Test
+    public void testStopsRunningContainerWithinGracePeriod()
+    {
+        ContainerInfo container = provider().start(spec().withCommand("sleep", "600").build());
+        assertThat(provider().inspect(container.id()).orElseThrow().state().isRunning()).isTrue();
+
+        long started = System.nanoTime();
+        provider().stop(container.id(), Duration.ofSeconds(20));
+        // An init process forwards SIGTERM to sleep: the container must not wait out the grace period.
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+        assertThat(provider().inspect(container.id()).orElseThrow().state()).isEqualTo(ContainerState.EXITED);
+        provider().stop(container.id(), Duration.ofSeconds(1));
+    }
+
+    @Test
+    public void testPublishesPortsOnLoopback()
+    {
+        ContainerInfo container = provider().start(spec().withPublishedPort(8069).withCommand("sleep", "60").build());
+        assertThat(container.hostPort(8069)).isBetween(1, 65535);
+    }
+
+    @Test
+    public void testRemoveIsIdempotent()
+    {
+        ContainerInfo container = provider().start(spec().withCommand("sleep", "60").build());
+        assertThat(provider().remove(container.id())).isTrue();
+        assertThat(provider().remove(container.id())).isFalse();
+        assertThat(provider().inspect(container.id())).isEmpty();
+    }
+
+    @Test
+    public void testRejectsDuplicateName()
+    {
+        ContainerSpec spec = spec().withCommand("sleep", "60").build();
+        provider().start(spec);
+        assertThatThrownBy(() -> provider().start(spec))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.ALREADY_EXISTS.toErrorCode()))
+                .hasMessageContaining(spec.name());
+    }
+
+    @Test
+    public void testRejectsUnknownImage()
+    {
+        ContainerSpec spec = ContainerSpec.builder("contract-" + runId + "-missing", "local/no-such-image:" + runId)
+                .withLabel(RUN_LABEL, runId)
+                .build();
+        assertThatThrownBy(() -> provider().start(spec))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()))
+                .hasMessageContaining("local/no-such-image:" + runId);
+    }
+
+    @Test
+    public void testUnknownContainer()
+    {
+        assertThat(provider().inspect("no-such-container-" + runId)).isEmpty();
+        assertThat(provider().remove("no-such-container-" + runId)).isFalse();
+        assertThatThrownBy(() -> provider().awaitExit("no-such-container-" + runId, Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    @Test
+    public void testAwaitExitTimesOut()
+    {
+        ContainerInfo container = provider().start(spec().withCommand("sleep", "60").build());
+        assertThatThrownBy(() -> provider().awaitExit(container.id(), Duration.ofMillis(300)))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.TIMEOUT.toErrorCode()));
+    }
+
+    protected List<LogLine> readAllLines(String containerId)
+    {
+        List<LogLine> lines = new CopyOnWriteArrayList<>();
+        try (LogFollow follow = provider().followLogs(containerId, lines::add)) {
+            assertThat(follow.awaitCompletion(TIMEOUT)).as("log stream of an exited container ends").isTrue();
+        }
+        return List.copyOf(lines);
+    }
+}

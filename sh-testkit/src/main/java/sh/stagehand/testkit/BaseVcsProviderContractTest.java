@@ -1,0 +1,166 @@
+package sh.stagehand.testkit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.RemoteRepository;
+import sh.stagehand.spi.vcs.VcsProvider;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What every {@link VcsProvider} must do, against real git repositories made with the {@code git}
+ * command line.
+ */
+public abstract class BaseVcsProviderContractTest
+{
+    @TempDir
+    protected Path temp;
+
+    protected TestingGitRepository origin;
+    protected RemoteRepository remote;
+    protected String firstCommit;
+    protected String secondCommit;
+    protected String featureCommit;
+
+    /** The provider under test; the same instance for every test of one class. */
+    protected abstract VcsProvider provider();
+
+    @BeforeEach
+    public void createOrigin()
+    {
+        origin = TestingGitRepository.init(temp.resolve("origin"), "main");
+        origin.writeFile("sale_extra/__manifest__.py", "{'name': 'Sale Extra', 'version': '17.0.1.0.0', 'depends': ['sale']}\n")
+                .writeFile("sale_extra/__init__.py", "")
+                .writeFile("README.md", "addons\n");
+        firstCommit = origin.commit("Add sale_extra");
+        origin.writeFile("sale_extra/__manifest__.py", "{'name': 'Sale Extra', 'version': '17.0.1.1.0', 'depends': ['sale']}\n")
+                .writeFile("stock_extra/__manifest__.py", "{'name': 'Stock Extra', 'depends': ['stock']}\n");
+        origin.deleteFile("README.md");
+        secondCommit = origin.commit("Bump sale_extra, add stock_extra");
+        origin.createBranch("feature/invoice-ü")
+                .writeFile("account_extra/__manifest__.py", "{'name': 'Account Extra'}\n");
+        featureCommit = origin.commit("Add account_extra");
+        origin.switchTo("main");
+        remote = RemoteRepository.of(origin.url());
+    }
+
+    @Test
+    public void testFetchListsBranchHeads()
+    {
+        assertThat(provider().fetch(remote)).containsExactly(
+                new BranchHead("feature/invoice-ü", featureCommit),
+                new BranchHead("main", secondCommit));
+        assertThat(provider().branches(remote)).containsExactly(
+                new BranchHead("feature/invoice-ü", featureCommit),
+                new BranchHead("main", secondCommit));
+    }
+
+    @Test
+    public void testFetchSeesNewCommitsAndDeletedBranches()
+    {
+        provider().fetch(remote);
+        String thirdCommit = origin.writeFile("stock_extra/__init__.py", "").commit("Add init");
+        origin.git("branch", "-D", "feature/invoice-ü");
+
+        assertThat(provider().fetch(remote)).containsExactly(new BranchHead("main", thirdCommit));
+    }
+
+    @Test
+    public void testResolvesBranchesAndAbbreviatedIds()
+    {
+        provider().fetch(remote);
+        assertThat(provider().resolve(remote, "main")).isEqualTo(secondCommit);
+        assertThat(provider().resolve(remote, "feature/invoice-ü")).isEqualTo(featureCommit);
+        assertThat(provider().resolve(remote, firstCommit.substring(0, 10))).isEqualTo(firstCommit);
+        assertThatThrownBy(() -> provider().resolve(remote, "no-such-branch"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    @Test
+    public void testReadsFileAtRevision()
+    {
+        provider().fetch(remote);
+        assertThat(provider().readFile(remote, firstCommit, "sale_extra/__manifest__.py"))
+                .hasValueSatisfying(bytes -> assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("17.0.1.0.0"));
+        assertThat(provider().readFile(remote, secondCommit, "sale_extra/__manifest__.py"))
+                .hasValueSatisfying(bytes -> assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("17.0.1.1.0"));
+        assertThat(provider().readFile(remote, secondCommit, "README.md")).isEmpty();
+        assertThat(provider().readFile(remote, secondCommit, "sale_extra")).isEmpty();
+    }
+
+    @Test
+    public void testListsChangedPaths()
+    {
+        provider().fetch(remote);
+        assertThat(provider().changedPaths(remote, firstCommit, secondCommit))
+                .containsExactly("README.md", "sale_extra/__manifest__.py", "stock_extra/__manifest__.py");
+        assertThat(provider().changedPaths(remote, secondCommit, featureCommit))
+                .containsExactly("account_extra/__manifest__.py");
+        assertThat(provider().changedPaths(remote, secondCommit, secondCommit)).isEmpty();
+    }
+
+    @Test
+    public void testChecksOutRevisionWithoutGitMetadata()
+            throws IOException
+    {
+        provider().fetch(remote);
+        Path workspace = temp.resolve("workspace");
+        provider().checkout(remote, firstCommit, workspace);
+
+        assertThat(workspace.resolve("README.md")).hasContent("addons");
+        assertThat(workspace.resolve("sale_extra/__manifest__.py")).content().contains("17.0.1.0.0");
+        assertThat(workspace.resolve("stock_extra")).doesNotExist();
+        assertThat(workspace.resolve(".git")).doesNotExist();
+
+        Files.createDirectories(temp.resolve("busy"));
+        Files.writeString(temp.resolve("busy/file"), "x");
+        assertThatThrownBy(() -> provider().checkout(remote, firstCommit, temp.resolve("busy")))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.ALREADY_EXISTS.toErrorCode()));
+    }
+
+    @Test
+    public void testChecksOutSubmodules()
+    {
+        TestingGitRepository library = TestingGitRepository.init(temp.resolve("library"), "main");
+        library.writeFile("web_theme/__manifest__.py", "{'name': 'Theme'}\n");
+        String libraryCommit = library.commit("Add theme");
+        String withSubmodule = origin.addSubmodule(library, "vendor/library").commit("Add library as a submodule");
+        library.writeFile("web_theme/__manifest__.py", "{'name': 'Theme, changed after the superproject recorded it'}\n").commit("Later change");
+
+        provider().fetch(remote);
+        Path workspace = temp.resolve("workspace");
+        provider().checkout(remote, withSubmodule, workspace);
+
+        assertThat(workspace.resolve("vendor/library/web_theme/__manifest__.py")).hasContent("{'name': 'Theme'}");
+        assertThat(workspace.resolve("vendor/library/.git")).doesNotExist();
+        assertThat(libraryCommit).isNotBlank();
+    }
+
+    @Test
+    public void testUnknownRevisionsAndRemotes()
+    {
+        provider().fetch(remote);
+        String unknown = "0123456789abcdef0123456789abcdef01234567";
+        assertThatThrownBy(() -> provider().readFile(remote, unknown, "README.md"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+        assertThatThrownBy(() -> provider().checkout(remote, unknown, temp.resolve("nowhere")))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+
+        RemoteRepository missing = RemoteRepository.of(temp.resolve("no-such-repository").toString());
+        assertThatThrownBy(() -> provider().fetch(missing))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()))
+                .hasMessageContaining("no-such-repository");
+        assertThatThrownBy(() -> provider().branches(RemoteRepository.of(temp.resolve("never-fetched").toString())))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+}

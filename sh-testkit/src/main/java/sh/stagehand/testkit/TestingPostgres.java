@@ -1,0 +1,176 @@
+package sh.stagehand.testkit;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The PostgreSQL cluster {@code bin/env-up} runs, as a JUnit 5 extension:
+ * <pre>{@code @RegisterExtension static final TestingPostgres postgres = new TestingPostgres();}</pre>
+ * Before the tests it checks the server answers (failing under CI, aborting elsewhere, if not);
+ * databases made with {@link #createDatabase()} are dropped after them. Thread-safe.
+ */
+public final class TestingPostgres
+        implements BeforeAllCallback, AfterAllCallback, AutoCloseable
+{
+    private static final AtomicInteger DATABASE_SEQUENCE = new AtomicInteger();
+
+    private final String host;
+    private final int port;
+    private final String adminUser;
+    private final String user;
+    private final String password;
+    private final String containerHost;
+    private final List<String> createdDatabases = new ArrayList<>();
+
+    public TestingPostgres()
+    {
+        TestingEnvironment environment = TestingEnvironment.get();
+        this.host = environment.get("postgres.host", "127.0.0.1");
+        this.port = Integer.parseInt(environment.get("postgres.port", "55432"));
+        this.adminUser = environment.get("postgres.admin-user", "postgres");
+        this.user = environment.get("postgres.user", "stagehand");
+        this.password = environment.get("postgres.password", "stagehand");
+        this.containerHost = environment.get("postgres.container-host", host);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context)
+    {
+        requireAvailable();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context)
+    {
+        close();
+    }
+
+    /**
+     * @throws AssertionError under CI, {@link org.opentest4j.TestAbortedException} elsewhere, if the
+     *         server does not answer
+     */
+    public void requireAvailable()
+    {
+        try (Connection connection = openAdminConnection("postgres");
+                Statement statement = connection.createStatement()) {
+            statement.execute("SELECT 1");
+        }
+        catch (SQLException e) {
+            throw TestingEnvironment.unavailable("PostgreSQL does not answer at " + host + ":" + port + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    public String host()
+    {
+        return host;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    /** The superuser, for set-up and checks. */
+    public String adminUser()
+    {
+        return adminUser;
+    }
+
+    /** The CREATEDB role the platform uses. */
+    public String user()
+    {
+        return user;
+    }
+
+    public String password()
+    {
+        return password;
+    }
+
+    /** The address containers on the test network reach the server at. */
+    public String containerHost()
+    {
+        return containerHost;
+    }
+
+    public String jdbcUrl(String database)
+    {
+        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
+    }
+
+    public Connection openAdminConnection(String database)
+            throws SQLException
+    {
+        Properties properties = new Properties();
+        properties.setProperty("user", adminUser);
+        properties.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection(jdbcUrl(database), properties);
+    }
+
+    /**
+     * Creates a database with a fresh name owned by {@link #user()}; dropped by {@link #close()}.
+     */
+    public String createDatabase()
+    {
+        String name = "test_%d_%d".formatted(ProcessHandle.current().pid(), DATABASE_SEQUENCE.incrementAndGet()).toLowerCase(Locale.ROOT);
+        execute("CREATE DATABASE \"" + name + "\" OWNER \"" + user + "\" ENCODING 'UTF8' TEMPLATE template0");
+        synchronized (createdDatabases) {
+            createdDatabases.add(name);
+        }
+        return name;
+    }
+
+    /**
+     * Runs one statement as the superuser on the {@code postgres} database.
+     */
+    public void execute(String sql)
+    {
+        try (Connection connection = openAdminConnection("postgres");
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Failed: " + sql, e);
+        }
+    }
+
+    /**
+     * Runs a query as the superuser and returns the first column of the first row, or null.
+     */
+    public String queryForString(String database, String sql)
+    {
+        try (Connection connection = openAdminConnection(database);
+                Statement statement = connection.createStatement();
+                ResultSet resultSet = statement.executeQuery(sql)) {
+            return resultSet.next() ? resultSet.getString(1) : null;
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Failed on " + database + ": " + sql, e);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        List<String> toDrop;
+        synchronized (createdDatabases) {
+            toDrop = List.copyOf(createdDatabases);
+            createdDatabases.clear();
+        }
+        for (String database : toDrop) {
+            execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+        }
+    }
+}
