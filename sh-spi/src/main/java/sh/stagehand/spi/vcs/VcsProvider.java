@@ -1,6 +1,7 @@
 package sh.stagehand.spi.vcs;
 
 import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -64,6 +65,32 @@ public interface VcsProvider
      * @throws StagehandException {@code NOT_FOUND} for an unknown commit
      */
     Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path);
+
+    /**
+     * Checks that a webhook delivery comes from the code host (its signature over the raw body,
+     * computed with the project's secret, compared in constant time) and says what it means.
+     *
+     * @throws StagehandException {@code PERMISSION_DENIED} if the signature is missing or wrong:
+     *         nothing in the request may be acted on; {@code INVALID_ARGUMENT} if a signed body is
+     *         malformed; {@code NOT_SUPPORTED} if this provider has no webhooks (then the platform polls)
+     */
+    default WebhookEvent parseWebhook(WebhookRequest request, String secret)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " does not receive webhooks; poll the repository instead");
+    }
+
+    /**
+     * Shows a build's state beside the commit on the code host. Safe to call repeatedly: the latest
+     * status of a context wins.
+     *
+     * @throws StagehandException {@code NOT_SUPPORTED} if the repository's host takes no statuses;
+     *         {@code PERMISSION_DENIED} if it refuses the token; {@code PROVIDER_UNAVAILABLE} if it
+     *         cannot be reached
+     */
+    default void reportStatus(RemoteRepository repository, String commitId, CommitStatus status)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " cannot report commit statuses for " + repository);
+    }
 
     @Override
     void close();
