@@ -7,7 +7,6 @@ import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.OptionalBinder;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
 import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
-import sh.stagehand.core.internal.LifecycleManager;
 import sh.stagehand.core.mail.InMemoryMailSinkFactory;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.ProviderFactory;

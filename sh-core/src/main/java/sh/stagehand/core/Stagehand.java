@@ -8,7 +8,6 @@ import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
-import sh.stagehand.core.internal.LifecycleManager;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
 import sh.stagehand.spi.backup.BackupStore;

@@ -2,11 +2,13 @@ package sh.stagehand.postgres;
 
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.database.DatabaseNames;
 
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import static java.util.Objects.requireNonNull;
 
@@ -20,10 +22,12 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code postgres.password}: its password (secret; default empty)</li>
  * <li>{@code postgres.container-host}, {@code postgres.container-port}: where containers reach the
  *     server (default: the URL's host and port)</li>
- * <li>{@code postgres.pool-size}: connections to the maintenance database (default 4)</li>
+ * <li>{@code postgres.pool-size}: connections per pool (default 4)</li>
+ * <li>{@code postgres.metadata-database}: the platform's own database, created when missing
+ *     (default {@code stagehand})</li>
  * </ul>
  */
-public record PostgresConfig(String url, String user, String password, String containerHost, int containerPort, int poolSize)
+public record PostgresConfig(String url, String user, String password, String containerHost, int containerPort, int poolSize, String metadataDatabase)
 {
     public static final String URL = "postgres.url";
     public static final String USER = "postgres.user";
@@ -31,8 +35,9 @@ public record PostgresConfig(String url, String user, String password, String co
     public static final String CONTAINER_HOST = "postgres.container-host";
     public static final String CONTAINER_PORT = "postgres.container-port";
     public static final String POOL_SIZE = "postgres.pool-size";
+    public static final String METADATA_DATABASE = "postgres.metadata-database";
 
-    private static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, CONTAINER_HOST, CONTAINER_PORT, POOL_SIZE);
+    private static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, CONTAINER_HOST, CONTAINER_PORT, POOL_SIZE, METADATA_DATABASE);
 
     public PostgresConfig
     {
@@ -40,13 +45,14 @@ public record PostgresConfig(String url, String user, String password, String co
         requireNonNull(user, "user is null");
         requireNonNull(password, "password is null");
         requireNonNull(containerHost, "containerHost is null");
+        requireNonNull(metadataDatabase, "metadataDatabase is null");
     }
 
     public static PostgresConfig fromMap(Map<String, String> config)
     {
         for (String key : config.keySet()) {
             if (!KEYS.contains(key)) {
-                throw invalid("Unknown configuration key " + key + "; the PostgreSQL provider knows " + new java.util.TreeSet<>(KEYS));
+                throw invalid("Unknown configuration key " + key + "; the PostgreSQL provider knows " + new TreeSet<>(KEYS));
             }
         }
         Map<String, String> values = new HashMap<>(config);
@@ -71,7 +77,28 @@ public record PostgresConfig(String url, String user, String password, String co
                 values.getOrDefault(PASSWORD, ""),
                 values.getOrDefault(CONTAINER_HOST, uri.getHost()),
                 parsePort(CONTAINER_PORT, values.getOrDefault(CONTAINER_PORT, Integer.toString(urlPort))),
-                parsePositive(POOL_SIZE, values.getOrDefault(POOL_SIZE, "4")));
+                parsePositive(POOL_SIZE, values.getOrDefault(POOL_SIZE, "4")),
+                metadataDatabase(values.getOrDefault(METADATA_DATABASE, "stagehand")));
+    }
+
+    private static String metadataDatabase(String name)
+    {
+        if (!DatabaseNames.isValid(name)) {
+            throw invalid(METADATA_DATABASE + "=" + name + " is not a valid database name: use letters, digits, '_', '.' and '-'");
+        }
+        return name;
+    }
+
+    /**
+     * The JDBC URL of another database on the same server: host, port and parameters kept.
+     */
+    public String urlFor(String database)
+    {
+        int pathStart = url.indexOf('/', "jdbc:postgresql://".length());
+        int query = url.indexOf('?');
+        String parameters = query == -1 ? "" : url.substring(query);
+        String server = pathStart == -1 ? (query == -1 ? url : url.substring(0, query)) : url.substring(0, pathStart);
+        return server + "/" + database + parameters;
     }
 
     private static int parsePort(String key, String value)
@@ -105,6 +132,6 @@ public record PostgresConfig(String url, String user, String password, String co
     @Override
     public String toString()
     {
-        return "PostgresConfig[url=" + url + ", user=" + user + ", password=***, containerHost=" + containerHost + ", containerPort=" + containerPort + ", poolSize=" + poolSize + "]";
+        return "PostgresConfig[url=" + url + ", user=" + user + ", password=***, containerHost=" + containerHost + ", containerPort=" + containerPort + ", poolSize=" + poolSize + ", metadataDatabase=" + metadataDatabase + "]";
     }
 }

@@ -67,7 +67,7 @@ public final class PostgresDatabaseProvider
         DatabaseNames.requireValid(name);
         // Odoo creates its databases the same way (odoo.service.db._create_empty_database).
         withHandle("create database " + name, handle -> handle.execute("CREATE DATABASE " + quote(name) + " ENCODING 'UTF8' LC_COLLATE 'C' TEMPLATE template0"));
-        try (Handle handle = Jdbi.open(databaseUrl(name), config.user(), config.password())) {
+        try (Handle handle = Jdbi.open(config.urlFor(name), config.user(), config.password())) {
             for (String extension : List.of("pg_trgm", "unaccent")) {
                 boolean available = handle.createQuery("SELECT count(*) > 0 FROM pg_available_extensions WHERE name = :name")
                         .bind("name", extension)
@@ -180,20 +180,9 @@ public final class PostgresDatabaseProvider
             return new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, message + "; check that the server runs and accepts " + config.user(), e);
         }
         if (state.equals(INSUFFICIENT_PRIVILEGE)) {
-            return new StagehandException(StandardErrorCode.PERMISSION_DENIED, message + "; the role " + config.user() + " needs CREATEDB", e);
+            return new StagehandException(StandardErrorCode.PERMISSION_DENIED, message + "; grant the role " + config.user() + " the privilege named above (build databases need CREATEDB)", e);
         }
         return new StagehandException(StandardErrorCode.PROVIDER_ERROR, message, e);
-    }
-
-    private String databaseUrl(String database)
-    {
-        // postgres.url names the maintenance database: swap it, keep host, port and parameters.
-        String url = config.url();
-        int pathStart = url.indexOf('/', "jdbc:postgresql://".length());
-        int query = url.indexOf('?');
-        String parameters = query == -1 ? "" : url.substring(query);
-        String serverPart = pathStart == -1 ? (query == -1 ? url : url.substring(0, query)) : url.substring(0, pathStart);
-        return serverPart + "/" + database + parameters;
     }
 
     private static String quote(String name)

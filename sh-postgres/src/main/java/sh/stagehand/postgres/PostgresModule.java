@@ -1,11 +1,19 @@
 package sh.stagehand.postgres;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
+import sh.stagehand.core.LifecycleManager;
+import sh.stagehand.core.StagehandConfig;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
+import sh.stagehand.spi.mail.MailSinkFactory;
 
 /**
- * Makes {@code database.type=postgres} available.
+ * Makes {@code database.type=postgres} and {@code mail.type=postgres} available, and keeps the
+ * platform's records ({@link ProjectStore}, {@link BuildStore}) in PostgreSQL.
  */
 public final class PostgresModule
         extends AbstractModule
@@ -15,5 +23,16 @@ public final class PostgresModule
     {
         MapBinder.newMapBinder(binder(), String.class, DatabaseProviderFactory.class)
                 .addBinding(PostgresDatabaseProviderFactory.NAME).to(PostgresDatabaseProviderFactory.class);
+        MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class)
+                .addBinding(PostgresMailSinkFactory.NAME).to(PostgresMailSinkFactory.class);
+        bind(ProjectStore.class).to(PostgresPlatformStore.class);
+        bind(BuildStore.class).to(PostgresPlatformStore.class);
+    }
+
+    @Provides
+    @Singleton
+    PostgresPlatformStore platformStore(StagehandConfig config, LifecycleManager lifecycle)
+    {
+        return lifecycle.manage(new PostgresPlatformStore(PostgresConfig.fromMap(config.providerConfig(PostgresDatabaseProviderFactory.NAME))));
     }
 }

@@ -15,7 +15,7 @@ class PostgresConfigTest
     void testDefaults()
     {
         assertThat(PostgresConfig.fromMap(Map.of()))
-                .isEqualTo(new PostgresConfig("jdbc:postgresql://127.0.0.1:5432/postgres", "odoo", "", "127.0.0.1", 5432, 4));
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://127.0.0.1:5432/postgres", "odoo", "", "127.0.0.1", 5432, 4, "stagehand"));
     }
 
     @Test
@@ -27,9 +27,10 @@ class PostgresConfigTest
                 "postgres.password", "s3cret",
                 "postgres.container-host", "172.18.0.1",
                 "postgres.container-port", "5433",
-                "postgres.pool-size", "8");
+                "postgres.pool-size", "8",
+                "postgres.metadata-database", "platform_meta");
         assertThat(PostgresConfig.fromMap(properties))
-                .isEqualTo(new PostgresConfig("jdbc:postgresql://db.internal:6543/maintenance?sslmode=require", "platform", "s3cret", "172.18.0.1", 5433, 8));
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://db.internal:6543/maintenance?sslmode=require", "platform", "s3cret", "172.18.0.1", 5433, 8, "platform_meta"));
     }
 
     @Test
@@ -47,6 +48,14 @@ class PostgresConfigTest
         assertInvalid(Map.of("postgres.pool-size", "zero"), "postgres.pool-size");
         assertInvalid(Map.of("postgres.container-port", "70000"), "postgres.container-port");
         assertInvalid(Map.of("postgres.passwd", "x"), "postgres.passwd");
+        assertInvalid(Map.of("postgres.metadata-database", "meta data"), "postgres.metadata-database");
+    }
+
+    @Test
+    void testUrlForAnotherDatabaseKeepsServerAndParameters()
+    {
+        PostgresConfig config = PostgresConfig.fromMap(Map.of("postgres.url", "jdbc:postgresql://db:6543/postgres?sslmode=require"));
+        assertThat(config.urlFor("acme-main-1")).isEqualTo("jdbc:postgresql://db:6543/acme-main-1?sslmode=require");
     }
 
     @Test

@@ -147,11 +147,17 @@ public final class TestingPostgres
     }
 
     /**
-     * Runs a query as the superuser and returns the first column of the first row, or null.
+     * Runs a query as the platform's role ({@link #user()}), as the platform would, and returns the
+     * first column of the first row, or null. (Not as the superuser: a superuser's session on a
+     * build database would keep the platform's role from dropping it.)
      */
     public String queryForString(String database, String sql)
     {
-        try (Connection connection = openAdminConnection(database);
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "5");
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(database), properties);
                 Statement statement = connection.createStatement();
                 ResultSet resultSet = statement.executeQuery(sql)) {
             return resultSet.next() ? resultSet.getString(1) : null;

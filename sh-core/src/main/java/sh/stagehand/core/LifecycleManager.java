@@ -1,4 +1,4 @@
-package sh.stagehand.core.internal;
+package sh.stagehand.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

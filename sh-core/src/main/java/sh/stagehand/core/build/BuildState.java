@@ -1,0 +1,40 @@
+package sh.stagehand.core.build;
+
+/**
+ * Where a build is in its life. Separate from its verdict: a build can run with a failed verdict.
+ */
+public enum BuildState
+{
+    QUEUED(false),
+    /** Checking out, preparing the image, creating the database. */
+    BUILDING(false),
+    /** Installing modules and running tests. */
+    TESTING(false),
+    /** The server runs and answers on its port. */
+    RUNNING(false),
+    /** The server was stopped (garbage collected, replaced); its database may be gone. */
+    STOPPED(true),
+    /** A platform step failed (not a test): the build has no server. */
+    FAILED(true),
+    /** A newer push to the branch came before this build started. */
+    SUPERSEDED(true);
+
+    private final boolean terminal;
+
+    BuildState(boolean terminal)
+    {
+        this.terminal = terminal;
+    }
+
+    /** Whether the build will never change state again. */
+    public boolean isTerminal()
+    {
+        return terminal;
+    }
+
+    /** Whether the build is being worked on now. */
+    public boolean isInProgress()
+    {
+        return this == BUILDING || this == TESTING;
+    }
+}

@@ -1,4 +1,0 @@
-/**
- * Implementation details of sh-core; not API, may change in any release.
- */
-package sh.stagehand.core.internal;

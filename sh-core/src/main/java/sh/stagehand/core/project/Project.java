@@ -1,0 +1,40 @@
+package sh.stagehand.core.project;
+
+import sh.stagehand.spi.vcs.RemoteRepository;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A customer's addons repository and what the platform knows of it.
+ *
+ * @param id short DNS-label id, see {@link ProjectIds}
+ * @param repositoryUrl any git URL
+ * @param repositoryToken token for https remotes (a secret)
+ * @param webhookSecret the secret webhook deliveries are signed with (a secret)
+ * @param createdAt when it was created
+ */
+public record Project(String id, String repositoryUrl, Optional<String> repositoryToken, String webhookSecret, Instant createdAt)
+{
+    public Project
+    {
+        ProjectIds.requireValid(id);
+        requireNonNull(repositoryUrl, "repositoryUrl is null");
+        requireNonNull(repositoryToken, "repositoryToken is null");
+        requireNonNull(webhookSecret, "webhookSecret is null");
+        requireNonNull(createdAt, "createdAt is null");
+    }
+
+    public RemoteRepository repository()
+    {
+        return new RemoteRepository(repositoryUrl, repositoryToken);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Project[" + id + ", " + repositoryUrl + "]";
+    }
+}

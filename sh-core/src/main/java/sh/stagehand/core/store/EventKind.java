@@ -1,0 +1,17 @@
+package sh.stagehand.core.store;
+
+public enum EventKind
+{
+    PUSH,
+    BRANCH_CREATED,
+    BRANCH_DELETED,
+    STAGE_CHANGED,
+    BUILD_QUEUED,
+    BUILD_STARTED,
+    BUILD_SUPERSEDED,
+    BUILD_RUNNING,
+    BUILD_FAILED,
+    BUILD_STOPPED,
+    BUILD_RECONCILED,
+    BUILD_GARBAGE_COLLECTED,
+}

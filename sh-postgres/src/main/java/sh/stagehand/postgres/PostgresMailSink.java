@@ -1,0 +1,127 @@
+package sh.stagehand.postgres;
+
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.StatementContext;
+import sh.stagehand.postgres.internal.MetadataDatabase;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.mail.CapturedMail;
+import sh.stagehand.spi.mail.MailMessage;
+import sh.stagehand.spi.mail.MailSink;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Captured mail kept in the platform's metadata database ({@code mail.type=postgres}): the raw
+ * message byte for byte, and its parsed parts for listing. Thread-safe.
+ */
+public final class PostgresMailSink
+        implements MailSink
+{
+    private final MetadataDatabase database;
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public PostgresMailSink(PostgresConfig config, Clock clock)
+    {
+        this.database = new MetadataDatabase(requireNonNull(config, "config is null"), "stagehand-mail");
+        this.jdbi = database.jdbi();
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public CapturedMail accept(MailMessage message)
+    {
+        return run("keep a mail of build " + message.buildId(), () -> jdbi.withHandle(handle -> handle.createQuery("""
+                        INSERT INTO captured_mail (build_id, received_at, envelope_from, envelope_recipients, subject, from_header, to_header, text_body, html_body, raw_message)
+                        VALUES (:build, :at, :envelopeFrom, :recipients, :subject, :from, :to, :text, :html, :raw)
+                        RETURNING *
+                        """)
+                .bind("build", message.buildId())
+                .bind("at", Timestamp.from(clock.instant()))
+                .bind("envelopeFrom", message.envelopeFrom())
+                .bind("recipients", message.envelopeRecipients().toArray(String[]::new))
+                .bind("subject", message.subject())
+                .bind("from", message.from())
+                .bind("to", message.to())
+                .bind("text", message.textBody().orElse(null))
+                .bind("html", message.htmlBody().orElse(null))
+                .bind("raw", message.rawMessage())
+                .map(PostgresMailSink::capturedMail)
+                .one()));
+    }
+
+    @Override
+    public List<CapturedMail> list(String buildId)
+    {
+        return run("list the mail of build " + buildId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM captured_mail WHERE build_id = :build ORDER BY id")
+                .bind("build", buildId)
+                .map(PostgresMailSink::capturedMail)
+                .list()));
+    }
+
+    @Override
+    public Optional<CapturedMail> get(String id)
+    {
+        long numericId;
+        try {
+            numericId = Long.parseLong(id);
+        }
+        catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return run("read mail " + id, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM captured_mail WHERE id = :id")
+                .bind("id", numericId)
+                .map(PostgresMailSink::capturedMail)
+                .findOne()));
+    }
+
+    @Override
+    public int purge(String buildId)
+    {
+        return run("purge the mail of build " + buildId, () -> jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM captured_mail WHERE build_id = :build")
+                .bind("build", buildId)
+                .execute()));
+    }
+
+    @Override
+    public void close()
+    {
+        database.close();
+    }
+
+    private static <T> T run(String action, Supplier<T> operation)
+    {
+        try {
+            return operation.get();
+        }
+        catch (JdbiException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot " + action + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static CapturedMail capturedMail(ResultSet rs, StatementContext context)
+            throws SQLException
+    {
+        MailMessage message = new MailMessage(
+                rs.getString("build_id"),
+                rs.getString("envelope_from"),
+                List.of((String[]) rs.getArray("envelope_recipients").getArray()),
+                rs.getBytes("raw_message"),
+                rs.getString("subject"),
+                rs.getString("from_header"),
+                rs.getString("to_header"),
+                Optional.ofNullable(rs.getString("text_body")),
+                Optional.ofNullable(rs.getString("html_body")));
+        return new CapturedMail(Long.toString(rs.getLong("id")), rs.getTimestamp("received_at").toInstant(), message);
+    }
+}

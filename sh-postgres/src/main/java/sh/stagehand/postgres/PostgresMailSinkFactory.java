@@ -1,0 +1,29 @@
+package sh.stagehand.postgres;
+
+import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.spi.mail.MailSinkFactory;
+
+import java.util.Map;
+
+/**
+ * {@code mail.type=postgres}: captured mail in the metadata database; its keys are the
+ * {@code postgres.} keys of {@link PostgresConfig}.
+ */
+public final class PostgresMailSinkFactory
+        implements MailSinkFactory
+{
+    public static final String NAME = "postgres";
+
+    @Override
+    public String name()
+    {
+        return NAME;
+    }
+
+    @Override
+    public MailSink create(Map<String, String> config, ProviderContext context)
+    {
+        return new PostgresMailSink(PostgresConfig.fromMap(config), context.clock());
+    }
+}

@@ -1,0 +1,344 @@
+package sh.stagehand.postgres;
+
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.StatementContext;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.ModuleSelection;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.ProjectStore;
+import sh.stagehand.postgres.internal.MetadataDatabase;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The platform's records in its own PostgreSQL database (see {@link PostgresConfig#metadataDatabase()}),
+ * through Jdbi. Thread-safe.
+ */
+public final class PostgresPlatformStore
+        implements ProjectStore, BuildStore, AutoCloseable
+{
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final MetadataDatabase database;
+    private final Jdbi jdbi;
+
+    public PostgresPlatformStore(PostgresConfig config)
+    {
+        this.database = new MetadataDatabase(requireNonNull(config, "config is null"), "stagehand-metadata");
+        this.jdbi = database.jdbi();
+    }
+
+    @Override
+    public void createProject(Project project)
+    {
+        run("create project " + project.id(), () -> {
+            try {
+                jdbi.useHandle(handle -> handle.createUpdate("""
+                                INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at)
+                                VALUES (:id, :url, :token, :secret, :createdAt)
+                                """)
+                        .bind("id", project.id())
+                        .bind("url", project.repositoryUrl())
+                        .bind("token", project.repositoryToken().orElse(null))
+                        .bind("secret", project.webhookSecret())
+                        .bind("createdAt", Timestamp.from(project.createdAt()))
+                        .execute());
+            }
+            catch (JdbiException e) {
+                if (isUniqueViolation(e)) {
+                    throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Project " + project.id() + " exists already; pick another id", e);
+                }
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Project> findProject(String projectId)
+    {
+        return run("find project " + projectId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM project WHERE id = :id")
+                .bind("id", projectId)
+                .map(PostgresPlatformStore::project)
+                .findOne()));
+    }
+
+    @Override
+    public List<Project> listProjects()
+    {
+        return run("list projects", () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM project ORDER BY id")
+                .map(PostgresPlatformStore::project)
+                .list()));
+    }
+
+    @Override
+    public void saveBranch(Branch branch)
+    {
+        run("save branch " + branch.projectId() + "/" + branch.name(), () -> {
+            try {
+                jdbi.useHandle(handle -> handle.createUpdate("""
+                                INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags)
+                                VALUES (:project, :name, :stage, :selection, :modules, :tags)
+                                ON CONFLICT (project_id, name) DO UPDATE SET
+                                    stage = excluded.stage,
+                                    module_selection = excluded.module_selection,
+                                    explicit_modules = excluded.explicit_modules,
+                                    test_tags = excluded.test_tags
+                                """)
+                        .bind("project", branch.projectId())
+                        .bind("name", branch.name())
+                        .bind("stage", branch.stage().name())
+                        .bind("selection", branch.moduleSelection().name())
+                        .bind("modules", branch.explicitModules().toArray(String[]::new))
+                        .bind("tags", branch.testTags().orElse(null))
+                        .execute());
+            }
+            catch (JdbiException e) {
+                if (isUniqueViolation(e)) {
+                    throw new StagehandException(StandardErrorCode.CONFLICT, "Project " + branch.projectId() + " has a production branch already; move it to another stage first", e);
+                }
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Branch> findBranch(String projectId, String name)
+    {
+        return run("find branch " + projectId + "/" + name, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM branch WHERE project_id = :project AND name = :name")
+                .bind("project", projectId)
+                .bind("name", name)
+                .map(PostgresPlatformStore::branch)
+                .findOne()));
+    }
+
+    @Override
+    public List<Branch> listBranches(String projectId)
+    {
+        return run("list branches of " + projectId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM branch WHERE project_id = :project ORDER BY name COLLATE \"C\"")
+                .bind("project", projectId)
+                .map(PostgresPlatformStore::branch)
+                .list()));
+    }
+
+    @Override
+    public boolean deleteBranch(String projectId, String name)
+    {
+        return run("delete branch " + projectId + "/" + name, () -> jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM branch WHERE project_id = :project AND name = :name")
+                .bind("project", projectId)
+                .bind("name", name)
+                .execute() > 0));
+    }
+
+    @Override
+    public boolean recordDelivery(String projectId, String deliveryId)
+    {
+        return run("record webhook delivery " + deliveryId, () -> jdbi.withHandle(handle -> handle.createUpdate("""
+                        INSERT INTO webhook_delivery (project_id, delivery_id) VALUES (:project, :delivery)
+                        ON CONFLICT DO NOTHING
+                        """)
+                .bind("project", projectId)
+                .bind("delivery", deliveryId)
+                .execute() > 0));
+    }
+
+    @Override
+    public Build createBuild(String projectId, String branch, String commitId, Stage stage, String domain, String smtpPassword, Instant createdAt)
+    {
+        return run("create a build of " + projectId + "/" + branch, () -> jdbi.inTransaction(handle -> {
+            long id = handle.createQuery("SELECT nextval(pg_get_serial_sequence('build', 'id'))").mapTo(Long.class).one();
+            handle.createUpdate("""
+                            INSERT INTO build (id, project_id, branch, commit_id, stage, state, database_name, hostname, smtp_password, created_at)
+                            VALUES (:id, :project, :branch, :commit, :stage, :state, :database, :hostname, :smtp, :createdAt)
+                            """)
+                    .bind("id", id)
+                    .bind("project", projectId)
+                    .bind("branch", branch)
+                    .bind("commit", commitId)
+                    .bind("stage", stage.name())
+                    .bind("state", BuildState.QUEUED.name())
+                    .bind("database", BuildNames.databaseName(projectId, branch, id))
+                    .bind("hostname", BuildNames.hostname(projectId, branch, id, domain))
+                    .bind("smtp", smtpPassword)
+                    .bind("createdAt", Timestamp.from(createdAt))
+                    .execute();
+            return handle.createQuery("SELECT * FROM build WHERE id = :id").bind("id", id).map(PostgresPlatformStore::build).one();
+        }));
+    }
+
+    @Override
+    public Optional<Build> findBuild(long buildId)
+    {
+        return run("find build " + buildId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE id = :id")
+                .bind("id", buildId)
+                .map(PostgresPlatformStore::build)
+                .findOne()));
+    }
+
+    @Override
+    public void updateBuild(Build build)
+    {
+        int updated = run("update build " + build.id(), () -> jdbi.withHandle(handle -> handle.createUpdate("""
+                        UPDATE build SET state = :state, verdict = :verdict, container_id = :container, host_port = :port, message = :message,
+                            started_at = :startedAt, finished_at = :finishedAt
+                        WHERE id = :id
+                        """)
+                .bind("id", build.id())
+                .bind("state", build.state().name())
+                .bind("verdict", build.verdict().map(Enum::name).orElse(null))
+                .bind("container", build.containerId().orElse(null))
+                .bind("port", build.hostPort().orElse(null))
+                .bind("message", build.message().orElse(null))
+                .bind("startedAt", build.startedAt().map(Timestamp::from).orElse(null))
+                .bind("finishedAt", build.finishedAt().map(Timestamp::from).orElse(null))
+                .execute()));
+        if (updated == 0) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + build.id() + " to update");
+        }
+    }
+
+    @Override
+    public List<Build> listBuilds(String projectId, String branch)
+    {
+        return run("list builds of " + projectId + "/" + branch, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE project_id = :project AND branch = :branch ORDER BY id DESC")
+                .bind("project", projectId)
+                .bind("branch", branch)
+                .map(PostgresPlatformStore::build)
+                .list()));
+    }
+
+    @Override
+    public List<Build> listBuildsInState(Set<BuildState> states)
+    {
+        return run("list builds by state", () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE state = ANY(:states) ORDER BY id")
+                .bind("states", states.stream().map(Enum::name).toArray(String[]::new))
+                .map(PostgresPlatformStore::build)
+                .list()));
+    }
+
+    @Override
+    public Event appendEvent(Event event)
+    {
+        return run("append an event to " + event.projectId(), () -> jdbi.withHandle(handle -> handle.createQuery("""
+                        INSERT INTO event (project_id, branch, build_id, kind, message, at)
+                        VALUES (:project, :branch, :build, :kind, :message, :at)
+                        RETURNING *
+                        """)
+                .bind("project", event.projectId())
+                .bind("branch", event.branch().orElse(null))
+                .bind("build", event.buildId().orElse(null))
+                .bind("kind", event.kind().name())
+                .bind("message", event.message())
+                .bind("at", Timestamp.from(event.at()))
+                .map(PostgresPlatformStore::event)
+                .one()));
+    }
+
+    @Override
+    public List<Event> listEvents(String projectId, Optional<String> branch, int limit)
+    {
+        return run("list events of " + projectId, () -> jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT * FROM event
+                        WHERE project_id = :project AND (CAST(:branch AS text) IS NULL OR branch = :branch)
+                        ORDER BY id DESC LIMIT :limit
+                        """)
+                .bind("project", projectId)
+                .bind("branch", branch.orElse(null))
+                .bind("limit", limit)
+                .map(PostgresPlatformStore::event)
+                .list()));
+    }
+
+    @Override
+    public void close()
+    {
+        database.close();
+    }
+
+    private static <T> T run(String action, Supplier<T> operation)
+    {
+        try {
+            return operation.get();
+        }
+        catch (JdbiException e) {
+            boolean connectionLost = e.getCause() instanceof SQLException sql && String.valueOf(sql.getSQLState()).startsWith("08");
+            throw new StagehandException(connectionLost ? StandardErrorCode.PROVIDER_UNAVAILABLE : StandardErrorCode.PROVIDER_ERROR,
+                    "Cannot " + action + " in the metadata database: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isUniqueViolation(JdbiException e)
+    {
+        return e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState());
+    }
+
+    private static Project project(ResultSet rs, StatementContext context)
+            throws SQLException
+    {
+        return new Project(rs.getString("id"), rs.getString("repository_url"), Optional.ofNullable(rs.getString("repository_token")),
+                rs.getString("webhook_secret"), rs.getTimestamp("created_at").toInstant());
+    }
+
+    private static Branch branch(ResultSet rs, StatementContext context)
+            throws SQLException
+    {
+        Array modules = rs.getArray("explicit_modules");
+        return new Branch(rs.getString("project_id"), rs.getString("name"), Stage.valueOf(rs.getString("stage")),
+                ModuleSelection.valueOf(rs.getString("module_selection")), List.of((String[]) modules.getArray()), Optional.ofNullable(rs.getString("test_tags")));
+    }
+
+    private static Build build(ResultSet rs, StatementContext context)
+            throws SQLException
+    {
+        int port = rs.getInt("host_port");
+        Optional<Integer> hostPort = rs.wasNull() ? Optional.empty() : Optional.of(port);
+        return new Build(
+                rs.getLong("id"),
+                rs.getString("project_id"),
+                rs.getString("branch"),
+                rs.getString("commit_id"),
+                Stage.valueOf(rs.getString("stage")),
+                BuildState.valueOf(rs.getString("state")),
+                Optional.ofNullable(rs.getString("verdict")).map(BuildVerdict::valueOf),
+                rs.getString("database_name"),
+                rs.getString("hostname"),
+                rs.getString("smtp_password"),
+                Optional.ofNullable(rs.getString("container_id")),
+                hostPort,
+                Optional.ofNullable(rs.getString("message")),
+                rs.getTimestamp("created_at").toInstant(),
+                Optional.ofNullable(rs.getTimestamp("started_at")).map(Timestamp::toInstant),
+                Optional.ofNullable(rs.getTimestamp("finished_at")).map(Timestamp::toInstant));
+    }
+
+    private static Event event(ResultSet rs, StatementContext context)
+            throws SQLException
+    {
+        long buildId = rs.getLong("build_id");
+        Optional<Long> build = rs.wasNull() ? Optional.empty() : Optional.of(buildId);
+        return new Event(rs.getLong("id"), rs.getString("project_id"), Optional.ofNullable(rs.getString("branch")), build,
+                EventKind.valueOf(rs.getString("kind")), rs.getString("message"), rs.getTimestamp("at").toInstant());
+    }
+}

@@ -1,0 +1,92 @@
+package sh.stagehand.postgres.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import sh.stagehand.postgres.PostgresConfig;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+/**
+ * The platform's own database: created when missing, migrated with Flyway, pooled with HikariCP.
+ * Thread-safe.
+ */
+public final class MetadataDatabase
+        implements AutoCloseable
+{
+    private static final String MIGRATIONS = "classpath:sh/stagehand/postgres/migration";
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+
+    public MetadataDatabase(PostgresConfig config, String poolName)
+    {
+        createIfMissing(config);
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName(poolName);
+        hikari.setJdbcUrl(config.urlFor(config.metadataDatabase()));
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setMinimumIdle(0);
+        hikari.setConnectionTimeout(10_000);
+        try {
+            dataSource = new HikariDataSource(hikari);
+        }
+        catch (HikariPool.PoolInitializationException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot connect to the metadata database " + config.metadataDatabase() + " at " + config.url()
+                    + ": " + e.getMessage() + "; check " + PostgresConfig.URL + " and " + PostgresConfig.USER, e);
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations(MIGRATIONS)
+                    .load()
+                    .migrate();
+        }
+        catch (FlywayException e) {
+            dataSource.close();
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot migrate the metadata database " + config.metadataDatabase() + ": " + e.getMessage()
+                    + ". The database is left as it was; fix the cause (see the message) and start again", e);
+        }
+        jdbi = Jdbi.create(dataSource);
+    }
+
+    public Jdbi jdbi()
+    {
+        return jdbi;
+    }
+
+    @Override
+    public void close()
+    {
+        dataSource.close();
+    }
+
+    private static void createIfMissing(PostgresConfig config)
+    {
+        try (Handle handle = Jdbi.open(config.url(), config.user(), config.password())) {
+            boolean exists = handle.createQuery("SELECT count(*) > 0 FROM pg_database WHERE datname = :name")
+                    .bind("name", config.metadataDatabase())
+                    .mapTo(Boolean.class)
+                    .one();
+            if (!exists) {
+                // The name was validated by PostgresConfig.
+                handle.execute("CREATE DATABASE \"" + config.metadataDatabase() + "\" ENCODING 'UTF8' TEMPLATE template0");
+            }
+        }
+        catch (JdbiException e) {
+            String state = e.getCause() instanceof java.sql.SQLException sql ? String.valueOf(sql.getSQLState()) : "";
+            if ("42P04".equals(state)) {
+                return; // created concurrently by another pool
+            }
+            throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot create the metadata database " + config.metadataDatabase() + " at " + config.url()
+                    + ": " + e.getMessage() + "; the role " + config.user() + " needs CREATEDB, or create the database yourself", e);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Implementation details of sh-postgres; not API.
+ */
+package sh.stagehand.postgres.internal;
