@@ -2,6 +2,7 @@ package sh.stagehand.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
@@ -12,6 +13,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
@@ -26,25 +28,37 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.docker.internal.BuildContext;
 import sh.stagehand.docker.internal.LineSplitter;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
 import sh.stagehand.spi.runtime.ContainerState;
+import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogLine;
 import sh.stagehand.spi.runtime.LogListener;
+import sh.stagehand.spi.runtime.PreparedImage;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -61,6 +75,8 @@ public final class DockerRuntimeProvider
     public static final String INSTANCE_LABEL = "sh.stagehand.instance";
     private static final Logger log = LoggerFactory.getLogger(DockerRuntimeProvider.class);
     private static final String LOOPBACK = "127.0.0.1";
+    private static final String REQUIREMENTS_REPOSITORY = "stagehand/requirements";
+    private static final String PYTHON_TARGET = "/opt/stagehand-python";
 
     private final DockerConfig config;
     private final String instanceName;
@@ -89,6 +105,54 @@ public final class DockerRuntimeProvider
             throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE,
                     "Cannot reach the Docker engine at " + config.host() + ": " + e.getMessage() + ". Start dockerd, or point " + DockerConfig.HOST + " at a running engine", e);
         }
+    }
+
+    @Override
+    public PreparedImage prepareImage(ImageSpec spec, LogListener pipLog)
+    {
+        requireNonNull(pipLog, "pipLog is null");
+        String baseImageId = call("inspect image " + spec.baseImage(), () -> {
+            try {
+                return client.inspectImageCmd(spec.baseImage()).exec().getId();
+            }
+            catch (NotFoundException e) {
+                throw new StagehandException(StandardErrorCode.NOT_FOUND, "Base image " + spec.baseImage() + " does not exist on the engine (nothing is pulled implicitly); build or pull it first", e);
+            }
+        });
+        String requirementsImage = spec.baseImage();
+        boolean reused = true;
+        if (!spec.requirementsFiles().isEmpty()) {
+            requirementsImage = REQUIREMENTS_REPOSITORY + ":" + requirementsHash(baseImageId, spec);
+            if (imageExists(requirementsImage)) {
+                pipLog.onLine(new LogLine(LogLine.Stream.STDOUT, "Requirements unchanged (" + String.join(", ", spec.requirementsFiles()) + "): reusing " + requirementsImage + ", pip not run"));
+            }
+            else {
+                reused = false;
+                pipLog.onLine(new LogLine(LogLine.Stream.STDOUT, "Installing requirements " + String.join(", ", spec.requirementsFiles()) + " on " + spec.baseImage()));
+                buildImage(spec.sourceDirectory(), requirementsDockerfile(spec), requirementsImage, Map.of(), pipLog);
+            }
+        }
+        String dockerfile = "FROM " + requirementsImage + "\n"
+                + "COPY . " + spec.targetDirectory() + "\n";
+        buildImage(spec.sourceDirectory(), dockerfile, spec.tag(), spec.labels(), line -> log.debug("build {}: {}", spec.tag(), line.text()));
+        return new PreparedImage(spec.tag(), requirementsImage, reused);
+    }
+
+    @Override
+    public boolean removeImage(String tag)
+    {
+        return call("remove image " + tag, () -> {
+            try {
+                client.removeImageCmd(tag).withForce(false).exec();
+                return true;
+            }
+            catch (NotFoundException e) {
+                return false;
+            }
+            catch (ConflictException e) {
+                throw new StagehandException(StandardErrorCode.CONFLICT, "Image " + tag + " is still used by a container; remove the container first", e);
+            }
+        });
     }
 
     @Override
@@ -267,6 +331,116 @@ public final class DockerRuntimeProvider
     public String toString()
     {
         return "DockerRuntimeProvider[" + config.host() + "]";
+    }
+
+    private boolean imageExists(String image)
+    {
+        return call("inspect image " + image, () -> {
+            try {
+                client.inspectImageCmd(image).exec();
+                return true;
+            }
+            catch (NotFoundException e) {
+                return false;
+            }
+        });
+    }
+
+    private void buildImage(Path sourceDirectory, String dockerfile, String tag, Map<String, String> labels, LogListener output)
+    {
+        Map<String, String> allLabels = new HashMap<>(labels);
+        allLabels.put(INSTANCE_LABEL, instanceName);
+        Path context = null;
+        try {
+            context = Files.createTempFile("stagehand-build-context-", ".tar");
+            try (OutputStream stream = Files.newOutputStream(context)) {
+                BuildContext.write(sourceDirectory, dockerfile, stream);
+            }
+            LineSplitter lines = new LineSplitter(line -> output.onLine(new LogLine(LogLine.Stream.STDOUT, line)));
+            try (InputStream tar = Files.newInputStream(context)) {
+                BuildImageResultCallback callback = new BuildImageResultCallback()
+                {
+                    @Override
+                    public void onNext(BuildResponseItem item)
+                    {
+                        if (item.getStream() != null) {
+                            lines.accept(item.getStream().getBytes(StandardCharsets.UTF_8));
+                        }
+                        if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
+                            lines.accept((item.getErrorDetail().getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+                        }
+                        super.onNext(item);
+                    }
+                };
+                client.buildImageCmd(tar)
+                        .withDockerfilePath(BuildContext.DOCKERFILE)
+                        .withTags(Set.of(tag))
+                        .withLabels(allLabels)
+                        .withPull(false)
+                        .withRemove(true)
+                        .withForcerm(true)
+                        .exec(callback)
+                        .awaitImageId();
+                lines.finish();
+            }
+        }
+        catch (DockerClientException | DockerException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Building image " + tag + " failed: " + e.getMessage() + " (the build log says why)", e);
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write the build context of " + tag + " from " + sourceDirectory + ": " + e, e);
+        }
+        finally {
+            if (context != null) {
+                try {
+                    Files.deleteIfExists(context);
+                }
+                catch (IOException e) {
+                    log.debug("Cannot delete {}", context, e);
+                }
+            }
+        }
+    }
+
+    // pip runs in a throw-away stage with the whole checkout (requirements may name local paths),
+    // and only what it installed reaches the image.
+    private static String requirementsDockerfile(ImageSpec spec)
+    {
+        StringBuilder install = new StringBuilder();
+        for (String file : spec.requirementsFiles()) {
+            Path path = Path.of(file);
+            String directory = path.getParent() == null ? "." : path.getParent().toString();
+            install.append(" && cd '/tmp/stagehand-source/").append(directory).append("'")
+                    .append(" && echo 'pip install -r ").append(file).append("'")
+                    .append(" && pip3 install --target " + PYTHON_TARGET + " -r '").append(path.getFileName()).append("'");
+        }
+        return "FROM " + spec.baseImage() + " AS requirements\n"
+                + "USER root\n"
+                + "COPY . /tmp/stagehand-source\n"
+                + "ENV PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore\n"
+                + "RUN mkdir -p " + PYTHON_TARGET + install + "\n"
+                + "FROM " + spec.baseImage() + "\n"
+                + "COPY --from=requirements " + PYTHON_TARGET + " " + PYTHON_TARGET + "\n"
+                + "ENV PYTHONPATH=" + PYTHON_TARGET + "\n";
+    }
+
+    private static String requirementsHash(String baseImageId, ImageSpec spec)
+    {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(baseImageId.getBytes(StandardCharsets.UTF_8));
+            for (String file : spec.requirementsFiles().stream().sorted().toList()) {
+                digest.update(("\0" + file + "\0").getBytes(StandardCharsets.UTF_8));
+                digest.update(Files.readAllBytes(spec.sourceDirectory().resolve(file)));
+            }
+            return HexFormat.of().formatHex(digest.digest()).substring(0, 20);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every JDK has SHA-256", e);
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot read requirements file of " + spec.sourceDirectory() + ": " + e, e);
+        }
     }
 
     private void requireExists(String containerId)

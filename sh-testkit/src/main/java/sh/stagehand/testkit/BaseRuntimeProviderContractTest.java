@@ -8,9 +8,11 @@ import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
 import sh.stagehand.spi.runtime.ContainerState;
+import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogLine;
 import sh.stagehand.spi.runtime.Mount;
+import sh.stagehand.spi.runtime.PreparedImage;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 
 import java.io.IOException;
@@ -50,6 +52,13 @@ public abstract class BaseRuntimeProviderContractTest
         for (ContainerInfo container : provider().list(Map.of(RUN_LABEL, runId))) {
             provider().remove(container.id());
         }
+        provider().removeImage(imageTag());
+    }
+
+    /** The tag of the image a test prepares. */
+    protected String imageTag()
+    {
+        return "stagehand/contract-test:" + runId;
     }
 
     protected ContainerSpec.Builder spec()
@@ -188,6 +197,51 @@ public abstract class BaseRuntimeProviderContractTest
         ContainerInfo container = provider().start(spec().withCommand("sleep", "60").build());
         assertThatThrownBy(() -> provider().awaitExit(container.id(), Duration.ofMillis(300)))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.TIMEOUT.toErrorCode()));
+    }
+
+    @Test
+    public void testPreparesImageWithTheCheckedOutSources(@TempDir Path checkout)
+            throws IOException
+    {
+        Files.createDirectories(checkout.resolve("sale_extra"));
+        Files.writeString(checkout.resolve("sale_extra/__manifest__.py"), "{'name': 'Sale Extra'}\n");
+        Files.createDirectories(checkout.resolve(".git"));
+        Files.writeString(checkout.resolve(".git/config"), "not for the image\n");
+        List<LogLine> pipLog = new CopyOnWriteArrayList<>();
+
+        PreparedImage image = provider().prepareImage(new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", List.of(), imageTag(), Map.of(RUN_LABEL, runId)), pipLog::add);
+
+        assertThat(image.tag()).isEqualTo(imageTag());
+        assertThat(image.requirementsReused()).isTrue();
+        ContainerInfo container = provider().start(ContainerSpec.builder("contract-" + runId + "-image", image.tag())
+                .withLabel(RUN_LABEL, runId)
+                .withCommand("sh", "-c", "cat /mnt/stagehand-addons/sale_extra/__manifest__.py; test -e /mnt/stagehand-addons/.git && echo leaked || echo clean")
+                .build());
+        assertThat(provider().awaitExit(container.id(), TIMEOUT)).isZero();
+        assertThat(readAllLines(container.id())).extracting(LogLine::text).containsExactly("{'name': 'Sale Extra'}", "clean");
+        provider().remove(container.id());
+        assertThat(provider().removeImage(imageTag())).isTrue();
+        assertThat(provider().removeImage(imageTag())).isFalse();
+    }
+
+    @Test
+    public void testFailedRequirementsInstallIsReportedWithItsLog(@TempDir Path checkout)
+            throws IOException
+    {
+        Files.writeString(checkout.resolve("requirements.txt"), "--no-index\nno-such-distribution-" + runId + "==1.0\n");
+        List<LogLine> pipLog = new CopyOnWriteArrayList<>();
+
+        assertThatThrownBy(() -> provider().prepareImage(new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", List.of("requirements.txt"), imageTag(), Map.of()), pipLog::add))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_ERROR.toErrorCode()));
+        assertThat(pipLog).extracting(LogLine::text).anySatisfy(line -> assertThat(line).contains("requirements.txt"));
+    }
+
+    @Test
+    public void testUnknownBaseImage(@TempDir Path checkout)
+    {
+        assertThatThrownBy(() -> provider().prepareImage(new ImageSpec("local/no-such-image:" + runId, checkout, "/mnt/x", List.of(), imageTag(), Map.of()), line -> {}))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()))
+                .hasMessageContaining("local/no-such-image:" + runId);
     }
 
     protected List<LogLine> readAllLines(String containerId)

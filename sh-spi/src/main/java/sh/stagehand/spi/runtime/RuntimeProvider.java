@@ -21,6 +21,25 @@ public interface RuntimeProvider
         extends AutoCloseable
 {
     /**
+     * Prepares a build image: the base image, the Python requirements installed with
+     * {@code pip install -r} (their output, with pip's own, going to {@code pipLog}), then the
+     * source directory copied to the target directory. The requirements image is cached by the
+     * base image and the content of the requirements files: an unchanged set reuses it and pip does
+     * not run.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if the base image does not exist;
+     *         {@code PROVIDER_ERROR} if pip or the image build fails (the log says why)
+     */
+    PreparedImage prepareImage(ImageSpec spec, LogListener pipLog);
+
+    /**
+     * Removes an image by tag, if no container uses it. Idempotent.
+     *
+     * @return whether an image was removed
+     */
+    boolean removeImage(String tag);
+
+    /**
      * Creates and starts a container. Ports in {@link ContainerSpec#publishedPorts()} are published
      * on the loopback address only, on host ports the engine picks; {@link ContainerInfo#publishedPorts()}
      * tells which. The container runs under an init process, so that it stops on SIGTERM.
