@@ -3,9 +3,12 @@ package sh.stagehand.github;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,19 +22,27 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code git.cache-directory}: where fetched repositories are kept (default: {@code git-cache}
  *     in the platform's data directory)</li>
  * <li>{@code git.timeout-seconds}: how long one fetch may take (default 300)</li>
+ * <li>{@code git.github-api-url}: GitHub's REST API, where commit statuses are reported (default
+ *     {@code https://api.github.com}; for GitHub Enterprise Server {@code https://HOST/api/v3}).
+ *     Repositories on {@code github.com} and on this API's host (without a leading {@code api.})
+ *     count as GitHub repositories.</li>
  * </ul>
  */
-public record GitConfig(Optional<Path> cacheDirectory, Duration timeout)
+public record GitConfig(Optional<Path> cacheDirectory, Duration timeout, URI githubApiUrl)
 {
     public static final String CACHE_DIRECTORY = "git.cache-directory";
     public static final String TIMEOUT_SECONDS = "git.timeout-seconds";
+    public static final String GITHUB_API_URL = "git.github-api-url";
 
-    private static final Set<String> KEYS = Set.of(CACHE_DIRECTORY, TIMEOUT_SECONDS);
+    public static final URI DEFAULT_GITHUB_API_URL = URI.create("https://api.github.com");
+
+    private static final Set<String> KEYS = Set.of(CACHE_DIRECTORY, TIMEOUT_SECONDS, GITHUB_API_URL);
 
     public GitConfig
     {
         requireNonNull(cacheDirectory, "cacheDirectory is null");
         requireNonNull(timeout, "timeout is null");
+        requireNonNull(githubApiUrl, "githubApiUrl is null");
     }
 
     public static GitConfig fromMap(Map<String, String> config)
@@ -59,7 +70,34 @@ public record GitConfig(Optional<Path> cacheDirectory, Duration timeout)
         if (seconds < 1 || seconds > Integer.MAX_VALUE) {
             throw invalid(TIMEOUT_SECONDS + "=" + timeoutValue + " is not a positive whole number of seconds");
         }
-        return new GitConfig(cacheDirectory, Duration.ofSeconds(seconds));
+        URI githubApiUrl = Optional.ofNullable(config.get(GITHUB_API_URL)).map(GitConfig::githubApiUrl).orElse(DEFAULT_GITHUB_API_URL);
+        return new GitConfig(cacheDirectory, Duration.ofSeconds(seconds), githubApiUrl);
+    }
+
+    // Without a trailing slash, so that "/repos/..." can be appended.
+    private static URI githubApiUrl(String value)
+    {
+        URI url;
+        try {
+            url = new URI(value.strip());
+        }
+        catch (URISyntaxException e) {
+            url = null;
+        }
+        if (url == null
+                || url.getScheme() == null
+                || !Set.of("http", "https").contains(url.getScheme().toLowerCase(Locale.ROOT))
+                || url.getHost() == null
+                || url.getRawUserInfo() != null
+                || url.getRawQuery() != null
+                || url.getRawFragment() != null) {
+            // a URL with credentials is not repeated: the message ends up in logs
+            String shown = value.contains("@") ? "(a URL with credentials)" : value;
+            throw invalid(GITHUB_API_URL + "=" + shown + " is not an http(s) URL without credentials, query or fragment; use " + DEFAULT_GITHUB_API_URL
+                    + " for github.com, or https://HOST/api/v3 for GitHub Enterprise Server");
+        }
+        String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", "");
+        return URI.create(url.getScheme().toLowerCase(Locale.ROOT) + "://" + url.getRawAuthority() + path);
     }
 
     private static StagehandException invalid(String message)

@@ -30,15 +30,21 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.github.internal.GitHubStatusReporter;
+import sh.stagehand.github.internal.GitHubWebhooks;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.CommitStatus;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
+import sh.stagehand.spi.vcs.WebhookEvent;
+import sh.stagehand.spi.vcs.WebhookRequest;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,6 +71,9 @@ import static java.util.Objects.requireNonNull;
  * cache directory (its branches as {@code refs/heads/*}); submodules are remotes like any other, so
  * a library shared by several projects is fetched once. Thread-safe: operations on one remote are
  * serialized, different remotes proceed in parallel.
+ *
+ * <p>Webhooks are GitHub's ({@code X-Hub-Signature-256}, {@code push} and {@code ping} events);
+ * commit statuses are reported through GitHub's REST API for repositories hosted on GitHub.
  */
 public final class GitVcsProvider
         implements VcsProvider
@@ -76,11 +85,25 @@ public final class GitVcsProvider
     private final Duration timeout;
     private final Map<Path, Repository> repositories = new ConcurrentHashMap<>();
     private final Map<Path, Object> locks = new ConcurrentHashMap<>();
+    private final GitHubWebhooks webhooks = new GitHubWebhooks();
+    private final GitHubStatusReporter statusReporter;
 
+    /**
+     * A provider that reports commit statuses to {@link GitConfig#DEFAULT_GITHUB_API_URL}.
+     */
     public GitVcsProvider(Path cacheDirectory, Duration timeout)
+    {
+        this(cacheDirectory, timeout, GitConfig.DEFAULT_GITHUB_API_URL);
+    }
+
+    /**
+     * @param githubApiUrl GitHub's REST API, where commit statuses are reported; see {@link GitConfig#githubApiUrl()}
+     */
+    public GitVcsProvider(Path cacheDirectory, Duration timeout, URI githubApiUrl)
     {
         this.cacheDirectory = requireNonNull(cacheDirectory, "cacheDirectory is null").toAbsolutePath();
         this.timeout = requireNonNull(timeout, "timeout is null");
+        this.statusReporter = new GitHubStatusReporter(requireNonNull(githubApiUrl, "githubApiUrl is null"), GitHubStatusReporter.DEFAULT_TIMEOUT);
         try {
             Files.createDirectories(this.cacheDirectory);
         }
@@ -247,6 +270,18 @@ public final class GitVcsProvider
         catch (IOException e) {
             throw readFailure(remote, e);
         }
+    }
+
+    @Override
+    public WebhookEvent parseWebhook(WebhookRequest request, String secret)
+    {
+        return webhooks.parse(request, secret);
+    }
+
+    @Override
+    public void reportStatus(RemoteRepository repository, String commitId, CommitStatus status)
+    {
+        statusReporter.report(repository, commitId, status);
     }
 
     @Override

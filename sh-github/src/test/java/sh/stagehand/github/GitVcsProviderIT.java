@@ -3,18 +3,29 @@ package sh.stagehand.github;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
+import sh.stagehand.spi.vcs.WebhookEvent;
+import sh.stagehand.spi.vcs.WebhookRequest;
 import sh.stagehand.testkit.BaseVcsProviderContractTest;
 import sh.stagehand.testkit.TestingGitRepository;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class GitVcsProviderIT
         extends BaseVcsProviderContractTest
@@ -71,5 +82,22 @@ class GitVcsProviderIT
         provider.checkout(remote, commit, workspace);
 
         assertThat(workspace.resolve("vendor/library/web_theme/__manifest__.py")).exists();
+    }
+
+    @Test
+    void testVerifiesAndParsesGitHubWebhooks()
+            throws GeneralSecurityException
+    {
+        byte[] body = "{\"zen\": \"Speak like a human.\", \"hook_id\": 468117063}".getBytes(StandardCharsets.UTF_8);
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec("s3cret".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        WebhookRequest ping = new WebhookRequest(Map.of(
+                "X-GitHub-Event", "ping",
+                "X-GitHub-Delivery", "5c1b4b5e-e1f6-11ee-8d37-2b6f4c1c9a10",
+                "X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(mac.doFinal(body))), body);
+
+        assertThat(provider.parseWebhook(ping, "s3cret")).isEqualTo(new WebhookEvent.Ping("5c1b4b5e-e1f6-11ee-8d37-2b6f4c1c9a10"));
+        assertThatThrownBy(() -> provider.parseWebhook(ping, "another secret"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()));
     }
 }

@@ -1,0 +1,4 @@
+/**
+ * Implementation details of sh-github; not API.
+ */
+package sh.stagehand.github.internal;

@@ -1,0 +1,70 @@
+package sh.stagehand.github;
+
+import org.junit.jupiter.api.Test;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GitConfigTest
+{
+    @Test
+    void testDefaults()
+    {
+        assertThat(GitConfig.fromMap(Map.of()))
+                .isEqualTo(new GitConfig(Optional.empty(), Duration.ofSeconds(300), URI.create("https://api.github.com")));
+    }
+
+    @Test
+    void testExplicitPropertyMappings()
+    {
+        assertThat(GitConfig.fromMap(Map.of(
+                "git.cache-directory", "/var/cache/stagehand/git",
+                "git.timeout-seconds", "120",
+                "git.github-api-url", "https://github.acme.example/api/v3")))
+                .isEqualTo(new GitConfig(Optional.of(Path.of("/var/cache/stagehand/git")), Duration.ofSeconds(120), URI.create("https://github.acme.example/api/v3")));
+    }
+
+    @Test
+    void testGitHubApiUrlLosesItsTrailingSlash()
+    {
+        assertThat(GitConfig.fromMap(Map.of("git.github-api-url", " HTTP://127.0.0.1:8443/api/v3/ ")).githubApiUrl())
+                .isEqualTo(URI.create("http://127.0.0.1:8443/api/v3"));
+        assertThat(GitConfig.fromMap(Map.of("git.github-api-url", "https://api.github.com/")).githubApiUrl())
+                .isEqualTo(URI.create("https://api.github.com"));
+    }
+
+    @Test
+    void testRejectsBadValuesWithTheKeyInTheMessage()
+    {
+        for (String badUrl : new String[] {"api.github.com", "ftp://api.github.com", "https://", "https://api.github.com/?per_page=100", "https://api.github.com/#x", "not a url"}) {
+            assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.github-api-url", badUrl)))
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_CONFIGURATION.toErrorCode()))
+                    .hasMessageContaining("git.github-api-url")
+                    .hasMessageContaining("https://api.github.com");
+        }
+        assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.timeout-seconds", "0"))).isInstanceOf(StagehandException.class).hasMessageContaining("git.timeout-seconds");
+        assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.timeout-seconds", "five"))).isInstanceOf(StagehandException.class).hasMessageContaining("git.timeout-seconds");
+        assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.cache-directory", "a\0b"))).isInstanceOf(StagehandException.class).hasMessageContaining("git.cache-directory");
+        assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.github-url", "https://api.github.com")))
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("git.github-url")
+                .hasMessageContaining("git.github-api-url");
+    }
+
+    @Test
+    void testDoesNotRepeatCredentialsInAnApiUrl()
+    {
+        assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.github-api-url", "https://x-access-token:ghp_secret@api.github.com")))
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("git.github-api-url")
+                .hasMessageNotContaining("ghp_secret");
+    }
+}
