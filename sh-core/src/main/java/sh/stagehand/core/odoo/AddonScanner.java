@@ -1,0 +1,274 @@
+package sh.stagehand.core.odoo;
+
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Finds the addons of a checked-out repository, by the Odoo.sh convention: the repository root is
+ * an addons directory, and so is each directory one level down (typically a git submodule holding
+ * another repository's addons). An addon is a directory holding a {@code __manifest__.py}.
+ *
+ * <p>A repository is untrusted input: symbolic links are never followed (a directory link is
+ * skipped, a manifest that is a link is refused), so that a hostile repository cannot make the
+ * platform read the host's files; hidden directories, {@code __pycache__} and {@code setup} (the
+ * setuptools-odoo packaging directory of OCA repositories) are skipped. Directories nested deeper
+ * than one level are not searched, as Odoo.sh does not search them.
+ *
+ * <p>Thread-safe: it holds no state.
+ */
+public final class AddonScanner
+{
+    public static final String GITMODULES = ".gitmodules";
+
+    private AddonScanner() {}
+
+    /**
+     * @param workspace the root of the checked-out repository
+     * @throws StagehandException {@link OdooErrorCode#INVALID_MANIFEST} for a manifest Odoo could not
+     *         read, {@link OdooErrorCode#DUPLICATE_MODULE}, {@link OdooErrorCode#INVALID_MODULE_NAME} for
+     *         an addon directory whose name is not a module name, {@link OdooErrorCode#INVALID_WORKSPACE}
+     *         for a link where a file must be, {@link OdooErrorCode#UNREADABLE_WORKSPACE} when the disk fails
+     */
+    public static AddonScan scan(Path workspace)
+    {
+        requireNonNull(workspace, "workspace is null");
+        if (!Files.isDirectory(workspace)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot scan workspace " + workspace + " for addons: it is not a directory; check the revision out first");
+        }
+        if (isManifestFile(workspace, "")) {
+            throw new StagehandException(OdooErrorCode.INVALID_WORKSPACE, "The root of the repository holds a " + ManifestParser.MANIFEST_FILE_NAME
+                    + ", but the root is an addons directory, not an addon: move the module into a directory named after it (e.g. my_module/" + ManifestParser.MANIFEST_FILE_NAME + ")");
+        }
+        Set<String> submodulePaths = submodulePaths(workspace);
+        List<Addon> addons = new ArrayList<>();
+        List<String> addonsDirectories = new ArrayList<>();
+        List<Path> deeper = new ArrayList<>();
+        for (Path child : subdirectories(workspace)) {
+            String name = child.getFileName().toString();
+            if (isManifestFile(child, name)) {
+                addons.add(addon(child, name, name, submodulePaths));
+            }
+            else {
+                deeper.add(child);
+            }
+        }
+        if (!addons.isEmpty()) {
+            addonsDirectories.add("");
+        }
+        for (Path directory : deeper) {
+            String directoryName = directory.getFileName().toString();
+            boolean holdsAddons = false;
+            for (Path child : subdirectories(directory)) {
+                String name = child.getFileName().toString();
+                String relativePath = directoryName + "/" + name;
+                if (isManifestFile(child, relativePath)) {
+                    addons.add(addon(child, name, relativePath, submodulePaths));
+                    holdsAddons = true;
+                }
+            }
+            if (holdsAddons) {
+                addonsDirectories.add(directoryName);
+            }
+        }
+        return new AddonScan(addons, addonsDirectories, submodulePaths);
+    }
+
+    private static Addon addon(Path directory, String name, String relativePath, Set<String> submodulePaths)
+    {
+        if (!ModuleNames.isValid(name)) {
+            throw new StagehandException(OdooErrorCode.INVALID_MODULE_NAME, "Directory %s holds a %s, but '%s' is not a valid module name: rename the directory to lower-case letters, digits and '_' (the module's technical name)"
+                    .formatted(relativePath, ManifestParser.MANIFEST_FILE_NAME, name));
+        }
+        String manifestPath = relativePath + "/" + ManifestParser.MANIFEST_FILE_NAME;
+        Manifest manifest = ManifestParser.parse(name, manifestPath, readManifest(directory.resolve(ManifestParser.MANIFEST_FILE_NAME), manifestPath));
+        boolean inSubmodule = submodulePaths.stream().anyMatch(submodule -> relativePath.equals(submodule) || relativePath.startsWith(submodule + "/"));
+        return new Addon(name, relativePath, inSubmodule, manifest);
+    }
+
+    private static byte[] readManifest(Path file, String relativePath)
+    {
+        // NOFOLLOW_LINKS: the file was a regular file when listed; if it has become a link since, opening fails.
+        try (SeekableByteChannel channel = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                InputStream input = Channels.newInputStream(channel)) {
+            // One byte more than allowed, so that the parser reports a file that is too long.
+            return input.readNBytes(ManifestParser.MAX_MANIFEST_BYTES + 1);
+        }
+        catch (IOException e) {
+            throw new StagehandException(OdooErrorCode.UNREADABLE_WORKSPACE, "Cannot read " + relativePath + " in the workspace: " + e, e);
+        }
+    }
+
+    /**
+     * Whether {@code directory} holds a manifest; refuses one that is a symbolic link.
+     */
+    private static boolean isManifestFile(Path directory, String relativeDirectory)
+    {
+        Path manifest = directory.resolve(ManifestParser.MANIFEST_FILE_NAME);
+        Optional<BasicFileAttributes> attributes = attributes(manifest);
+        if (attributes.isEmpty()) {
+            return false;
+        }
+        if (attributes.get().isSymbolicLink()) {
+            String shown = relativeDirectory.isEmpty() ? ManifestParser.MANIFEST_FILE_NAME : relativeDirectory + "/" + ManifestParser.MANIFEST_FILE_NAME;
+            throw new StagehandException(OdooErrorCode.INVALID_WORKSPACE, shown + " is a symbolic link, and links are never followed out of a repository: replace it with the manifest itself");
+        }
+        return attributes.get().isRegularFile();
+    }
+
+    /**
+     * The directories directly in {@code directory}, by name; links, hidden and ignored directories left out.
+     */
+    private static List<Path> subdirectories(Path directory)
+    {
+        List<Path> directories = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(".") || name.equals("__pycache__") || name.equals("setup")) {
+                    continue;
+                }
+                Optional<BasicFileAttributes> attributes = attributes(entry);
+                if (attributes.isPresent() && attributes.get().isDirectory() && !attributes.get().isSymbolicLink()) {
+                    directories.add(entry);
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new StagehandException(OdooErrorCode.UNREADABLE_WORKSPACE, "Cannot list directory " + directory + " of the workspace: " + e, e);
+        }
+        directories.sort((first, second) -> first.getFileName().toString().compareTo(second.getFileName().toString()));
+        return directories;
+    }
+
+    private static Optional<BasicFileAttributes> attributes(Path path)
+    {
+        try {
+            return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        }
+        catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        catch (IOException e) {
+            throw new StagehandException(OdooErrorCode.UNREADABLE_WORKSPACE, "Cannot read the attributes of " + path + " in the workspace: " + e, e);
+        }
+    }
+
+    /**
+     * The {@code path} of each {@code [submodule]} section of {@code .gitmodules} (git-config syntax).
+     * Paths that leave the repository ({@code ..}, absolute) are dropped, as git drops them.
+     */
+    private static Set<String> submodulePaths(Path workspace)
+    {
+        Path file = workspace.resolve(GITMODULES);
+        Optional<BasicFileAttributes> attributes = attributes(file);
+        if (attributes.isEmpty() || attributes.get().isDirectory()) {
+            return Set.of();
+        }
+        if (attributes.get().isSymbolicLink()) {
+            throw new StagehandException(OdooErrorCode.INVALID_WORKSPACE, GITMODULES + " is a symbolic link, which git itself refuses: replace it with a regular file");
+        }
+        List<String> lines;
+        try (SeekableByteChannel channel = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                InputStream input = Channels.newInputStream(channel)) {
+            lines = new String(input.readNBytes(ManifestParser.MAX_MANIFEST_BYTES), StandardCharsets.UTF_8).lines().toList();
+        }
+        catch (IOException e) {
+            throw new StagehandException(OdooErrorCode.UNREADABLE_WORKSPACE, "Cannot read " + GITMODULES + " of the workspace: " + e, e);
+        }
+        return parseGitmodules(lines);
+    }
+
+    static Set<String> parseGitmodules(List<String> lines)
+    {
+        Set<String> paths = new LinkedHashSet<>();
+        boolean inSubmodule = false;
+        for (String rawLine : lines) {
+            String line = rawLine.strip();
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
+                continue;
+            }
+            if (line.startsWith("[")) {
+                inSubmodule = line.toLowerCase(Locale.ROOT).matches("\\[\\s*submodule(\\s+\".*\")?\\s*].*");
+                continue;
+            }
+            int equals = line.indexOf('=');
+            if (!inSubmodule || equals < 0 || !line.substring(0, equals).strip().equalsIgnoreCase("path")) {
+                continue;
+            }
+            normalizeSubmodulePath(gitConfigValue(line.substring(equals + 1))).ifPresent(paths::add);
+        }
+        return paths;
+    }
+
+    /**
+     * A git-config value: quotes removed, {@code \"}, {@code \\}, {@code \t}, {@code \n} unescaped, a comment ({@code #}, {@code ;}) outside quotes cut.
+     */
+    private static String gitConfigValue(String raw)
+    {
+        StringBuilder value = new StringBuilder();
+        boolean quoted = false;
+        String text = raw.strip();
+        for (int index = 0; index < text.length(); index++) {
+            char c = text.charAt(index);
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            else if (c == '\\' && index + 1 < text.length()) {
+                char escaped = text.charAt(++index);
+                value.append(switch (escaped) {
+                    case 't' -> '\t';
+                    case 'n' -> '\n';
+                    default -> escaped;
+                });
+            }
+            else if ((c == '#' || c == ';') && !quoted) {
+                break;
+            }
+            else {
+                value.append(c);
+            }
+        }
+        return value.toString().strip();
+    }
+
+    private static Optional<String> normalizeSubmodulePath(String path)
+    {
+        String normalized = path;
+        while (normalized.startsWith("./")) {
+            normalized = normalized.substring(2);
+        }
+        while (normalized.endsWith("/")) {
+            normalized = normalized.substring(0, normalized.length() - 1);
+        }
+        if (normalized.isEmpty() || normalized.startsWith("/") || normalized.contains("\\")) {
+            return Optional.empty();
+        }
+        for (String segment : normalized.split("/")) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(normalized);
+    }
+}

@@ -1,0 +1,214 @@
+package sh.stagehand.core.odoo;
+
+import sh.stagehand.core.odoo.LogAnalysis.TestSummary;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Judges a build from its Odoo log, line by line, by the rule of Odoo's runbot: the build failed
+ * if the log holds an {@code ERROR} or {@code CRITICAL} record, a
+ * {@code Traceback (most recent call last):} line, or — for a run that installs or updates modules
+ * — no {@code Modules loaded.}; it has warnings if the log holds a {@code WARNING} record (Odoo
+ * logs a run of 0 tests as one); else it succeeded.
+ *
+ * <p>Feed it the log as it grows with {@link #accept(String)}; {@link #result()} judges what it has
+ * read so far as if the log ended there (so a run still loading its modules is "failed" until
+ * {@code Modules loaded.} arrives). It keeps counts and the first few reasons, never the log.
+ *
+ * <p>Thread-safe: one thread may follow the log while others ask for the result.
+ */
+public final class LogAnalyzer
+{
+    public static final int MAX_REASONS = 10;
+
+    private static final String TRACEBACK = "Traceback (most recent call last):";
+    private static final int MAX_MESSAGE_LENGTH = 200;
+    private static final Pattern TEST_SUMMARY = Pattern.compile("(\\d{1,9}) failed, (\\d{1,9}) error\\(s\\) of (\\d{1,9}) tests? when loading database ['\"].*['\"]");
+
+    private final boolean expectModulesLoaded;
+
+    private long lines;
+    private int errors;
+    private int warnings;
+    private int tracebacks;
+    private boolean modulesLoaded;
+    private Optional<TestSummary> tests = Optional.empty();
+    private final List<String> failureReasons = new ArrayList<>();
+    private final List<String> warningReasons = new ArrayList<>();
+    private int failuresNotShown;
+    private int warningsNotShown;
+    // The record continuation lines belong to; empty before the first record.
+    private Optional<OdooLogLine> currentRecord = Optional.empty();
+    // An unexplained traceback's reason, to be completed by its exception line.
+    private int openTracebackReason = -1;
+    private long openTracebackLine;
+
+    private LogAnalyzer(boolean expectModulesLoaded)
+    {
+        this.expectModulesLoaded = expectModulesLoaded;
+    }
+
+    /**
+     * For the log of a run that installs or updates modules ({@code -i}, {@code -u}, tests): it
+     * must reach {@code Modules loaded.}.
+     */
+    public static LogAnalyzer forInstallOrUpdate()
+    {
+        return new LogAnalyzer(true);
+    }
+
+    /**
+     * For a log that need not load modules, e.g. {@code neutralize.log} or a slice of a running server's log.
+     */
+    public static LogAnalyzer withoutModuleLoading()
+    {
+        return new LogAnalyzer(false);
+    }
+
+    /**
+     * Reads the next line of the log. A text holding several lines is read line by line.
+     */
+    public synchronized void accept(String line)
+    {
+        requireNonNull(line, "line is null");
+        if (line.indexOf('\n') >= 0) {
+            for (String part : line.split("\n", -1)) {
+                acceptLine(part);
+            }
+            return;
+        }
+        acceptLine(line);
+    }
+
+    public synchronized LogAnalysis result()
+    {
+        boolean modulesMissing = expectModulesLoaded && !modulesLoaded;
+        BuildVerdict verdict;
+        List<String> reasons = new ArrayList<>();
+        if (errors > 0 || tracebacks > 0 || modulesMissing) {
+            verdict = BuildVerdict.FAILED;
+            reasons.addAll(failureReasons);
+            if (failuresNotShown > 0) {
+                reasons.add("and " + failuresNotShown + " more failures");
+            }
+            if (modulesMissing) {
+                reasons.add("'Modules loaded.' not found in the log: Odoo did not finish loading the modules"
+                        + (lines == 0 ? " (the log is empty)" : " (it stopped early, crashed, or is still loading)"));
+            }
+        }
+        else if (warnings > 0) {
+            verdict = BuildVerdict.WARNING;
+            reasons.addAll(warningReasons);
+            if (warningsNotShown > 0) {
+                reasons.add("and " + warningsNotShown + " more warnings");
+            }
+        }
+        else {
+            verdict = BuildVerdict.SUCCESS;
+        }
+        return new LogAnalysis(verdict, reasons, lines, errors, warnings, tracebacks, modulesLoaded, tests);
+    }
+
+    private void acceptLine(String rawLine)
+    {
+        lines++;
+        String line = OdooLogLine.withoutColors(rawLine.endsWith("\r") ? rawLine.substring(0, rawLine.length() - 1) : rawLine);
+        Optional<OdooLogLine> parsed = OdooLogLine.parse(line);
+        if (parsed.isPresent()) {
+            currentRecord = parsed;
+            openTracebackReason = -1;
+            record(parsed.get());
+        }
+        else {
+            continuation(line);
+        }
+        if (line.stripTrailing().endsWith(TRACEBACK)) {
+            traceback();
+        }
+    }
+
+    private void record(OdooLogLine record)
+    {
+        if (record.isError()) {
+            errors++;
+            addFailureReason(describe(record) + " at line " + lines);
+        }
+        else if (record.isWarning()) {
+            warnings++;
+            if (warningReasons.size() < MAX_REASONS) {
+                warningReasons.add(describe(record) + " at line " + lines);
+            }
+            else {
+                warningsNotShown++;
+            }
+        }
+        if (record.message().startsWith("Modules loaded.") && record.logger().endsWith("modules.loading")) {
+            modulesLoaded = true;
+        }
+        Matcher summary = TEST_SUMMARY.matcher(record.message());
+        if (summary.lookingAt()) {
+            TestSummary previous = tests.orElse(new TestSummary(0, 0, 0));
+            tests = Optional.of(new TestSummary(
+                    previous.run() + Integer.parseInt(summary.group(3)),
+                    previous.failed() + Integer.parseInt(summary.group(1)),
+                    previous.errored() + Integer.parseInt(summary.group(2))));
+        }
+    }
+
+    private void continuation(String line)
+    {
+        // The last unindented line of a traceback names the exception: "psycopg2.errors.UndefinedTable: ...".
+        if (openTracebackReason >= 0 && !line.isBlank() && !Character.isWhitespace(line.charAt(0))
+                && !line.startsWith(TRACEBACK) && !line.startsWith("During handling of the above exception")
+                && !line.startsWith("The above exception was the direct cause")) {
+            failureReasons.set(openTracebackReason, "Traceback at line " + openTracebackLine + ": " + shorten(line.strip()));
+        }
+    }
+
+    private void traceback()
+    {
+        tracebacks++;
+        // A traceback below an ERROR record is already explained by it.
+        if (currentRecord.isPresent() && currentRecord.get().isError()) {
+            return;
+        }
+        if (openTracebackReason >= 0) {
+            // A chained traceback: the reason already open will name the last exception.
+            return;
+        }
+        if (addFailureReason("Traceback at line " + lines)) {
+            openTracebackReason = failureReasons.size() - 1;
+            openTracebackLine = lines;
+        }
+    }
+
+    private boolean addFailureReason(String reason)
+    {
+        if (failureReasons.size() < MAX_REASONS) {
+            failureReasons.add(reason);
+            return true;
+        }
+        failuresNotShown++;
+        return false;
+    }
+
+    private static String describe(OdooLogLine record)
+    {
+        String message = shorten(record.message());
+        if (record.isError() && (message.startsWith("FAIL: ") || message.startsWith("ERROR: "))) {
+            return message;
+        }
+        return record.level() + " " + record.logger() + ": " + message;
+    }
+
+    private static String shorten(String text)
+    {
+        return text.length() > MAX_MESSAGE_LENGTH ? text.substring(0, MAX_MESSAGE_LENGTH - 3) + "..." : text;
+    }
+}
