@@ -2,11 +2,23 @@ package sh.stagehand.core;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
+import com.google.inject.Scopes;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.OptionalBinder;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
 import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
+import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.pipeline.BuildCleaner;
+import sh.stagehand.core.pipeline.BuildScheduler;
+import sh.stagehand.core.pipeline.BuildWorkspaces;
+import sh.stagehand.core.pipeline.CommitStatuses;
+import sh.stagehand.core.pipeline.DevelopmentPipeline;
+import sh.stagehand.core.pipeline.GarbageCollector;
+import sh.stagehand.core.pipeline.Reconciler;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.InMemoryPlatformStore;
+import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.core.mail.InMemoryMailSinkFactory;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.ProviderFactory;
@@ -73,6 +85,43 @@ public final class CoreModule
                 .addBinding(FilesystemBackupStoreFactory.NAME).to(FilesystemBackupStoreFactory.class);
         MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class)
                 .addBinding(InMemoryMailSinkFactory.NAME).to(InMemoryMailSinkFactory.class);
+
+        // The records: in memory unless a module (sh-postgres) sets its own.
+        bind(InMemoryPlatformStore.class).in(Scopes.SINGLETON);
+        OptionalBinder.newOptionalBinder(binder(), ProjectStore.class).setDefault().to(InMemoryPlatformStore.class);
+        OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setDefault().to(InMemoryPlatformStore.class);
+
+        bind(BuildWorkspaces.class).in(Scopes.SINGLETON);
+        bind(CommitStatuses.class).in(Scopes.SINGLETON);
+        bind(DevelopmentPipeline.class).in(Scopes.SINGLETON);
+        bind(BuildCleaner.class).in(Scopes.SINGLETON);
+        bind(GarbageCollector.class).in(Scopes.SINGLETON);
+        bind(Reconciler.class).in(Scopes.SINGLETON);
+        bind(ProjectService.class).in(Scopes.SINGLETON);
+        bind(MailService.class).in(Scopes.SINGLETON);
+        bind(BuildService.class).in(Scopes.SINGLETON);
+    }
+
+    @Provides
+    @Singleton
+    PlatformSettings platformSettings()
+    {
+        return PlatformSettings.fromConfig(config);
+    }
+
+    @Provides
+    @Singleton
+    BuildLogs buildLogs(ProviderContext context)
+    {
+        return new BuildLogs(context.dataDirectory().resolve("logs"));
+    }
+
+    @Provides
+    @Singleton
+    BuildScheduler buildScheduler(BuildStore builds, DevelopmentPipeline pipeline, PlatformSettings settings, Clock clock)
+    {
+        // Closed first (it was created after the providers it uses): running builds stop before their providers do.
+        return lifecycle.manage(new BuildScheduler(builds, pipeline, settings, clock));
     }
 
     @Provides

@@ -82,9 +82,33 @@ public final class Stagehand
         return injector.getInstance(BackupStore.class);
     }
 
-    public MailSink mail()
+    public MailSink mailSink()
     {
         return injector.getInstance(MailSink.class);
+    }
+
+    /**
+     * Projects, branches, and what pushes and webhooks do.
+     */
+    public ProjectService projects()
+    {
+        return injector.getInstance(ProjectService.class);
+    }
+
+    /**
+     * Builds, their logs and history, garbage collection and reconciliation.
+     */
+    public BuildService builds()
+    {
+        return injector.getInstance(BuildService.class);
+    }
+
+    /**
+     * The mail builds sent.
+     */
+    public MailService mail()
+    {
+        return injector.getInstance(MailService.class);
     }
 
     /**

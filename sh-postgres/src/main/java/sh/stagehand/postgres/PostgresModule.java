@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
+import com.google.inject.multibindings.OptionalBinder;
 import sh.stagehand.core.LifecycleManager;
 import sh.stagehand.core.StagehandConfig;
 import sh.stagehand.core.store.BuildStore;
@@ -25,8 +26,8 @@ public final class PostgresModule
                 .addBinding(PostgresDatabaseProviderFactory.NAME).to(PostgresDatabaseProviderFactory.class);
         MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class)
                 .addBinding(PostgresMailSinkFactory.NAME).to(PostgresMailSinkFactory.class);
-        bind(ProjectStore.class).to(PostgresPlatformStore.class);
-        bind(BuildStore.class).to(PostgresPlatformStore.class);
+        OptionalBinder.newOptionalBinder(binder(), ProjectStore.class).setBinding().to(PostgresPlatformStore.class);
+        OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setBinding().to(PostgresPlatformStore.class);
     }
 
     @Provides

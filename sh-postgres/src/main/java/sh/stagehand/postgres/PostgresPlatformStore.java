@@ -8,7 +8,7 @@ import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Branch;
-import sh.stagehand.core.project.ModuleSelection;
+import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;

@@ -5,17 +5,25 @@ import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.server.http.ApiRoutes;
+import sh.stagehand.server.smtp.MailCatcher;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The HTTP face of a {@link Stagehand} platform. Thread-safe.
+ * The HTTP and SMTP face of a {@link Stagehand} platform, and its housekeeping timers: at start the
+ * records are reconciled with the running containers; then repositories are polled and old builds
+ * collected on their intervals. Thread-safe.
  */
 public final class ReferenceServer
         implements AutoCloseable
@@ -26,6 +34,8 @@ public final class ReferenceServer
     private final ServerConfig config;
     private final Instant startedAt = Instant.now();
     private Javalin app;
+    private MailCatcher mailCatcher;
+    private ScheduledExecutorService timers;
 
     public ReferenceServer(Stagehand stagehand, ServerConfig config)
     {
@@ -38,12 +48,23 @@ public final class ReferenceServer
         if (app != null) {
             throw new IllegalStateException("Server already started");
         }
+        stagehand.builds().reconcile();
+        mailCatcher = new MailCatcher(stagehand.mail(), config.smtpBindAddress(), config.smtpPort()).start();
+        ApiRoutes api = new ApiRoutes(stagehand, config.publicUrl());
         app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.jetty.host = config.httpHost();
             javalin.jetty.port = config.httpPort();
             javalin.routes.get("/health", this::health);
+            api.register(javalin);
         }).start();
+        timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "stagehand-timers");
+            thread.setDaemon(true);
+            return thread;
+        });
+        schedule(config.pollInterval(), "poll repositories", this::pollAll);
+        schedule(config.gcInterval(), "collect garbage", () -> stagehand.builds().collectGarbage());
         log.info("Stagehand reference server listening on http://{}:{}", config.httpHost(), port());
         return this;
     }
@@ -54,6 +75,41 @@ public final class ReferenceServer
             throw new IllegalStateException("Server not started");
         }
         return app.port();
+    }
+
+    public synchronized int smtpPort()
+    {
+        if (mailCatcher == null) {
+            throw new IllegalStateException("Server not started");
+        }
+        return mailCatcher.port();
+    }
+
+    private void pollAll()
+    {
+        for (Project project : stagehand.projects().projects()) {
+            try {
+                stagehand.projects().poll(project.id());
+            }
+            catch (RuntimeException e) {
+                log.warn("Polling {} failed: {}", project, e.getMessage());
+            }
+        }
+    }
+
+    private void schedule(Duration interval, String what, Runnable task)
+    {
+        if (interval.isZero()) {
+            return;
+        }
+        timers.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            }
+            catch (RuntimeException e) {
+                log.warn("Failed to {}", what, e);
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void health(Context context)
@@ -71,9 +127,17 @@ public final class ReferenceServer
     @Override
     public synchronized void close()
     {
+        if (timers != null) {
+            timers.shutdownNow();
+            timers = null;
+        }
         if (app != null) {
             app.stop();
             app = null;
+        }
+        if (mailCatcher != null) {
+            mailCatcher.close();
+            mailCatcher = null;
         }
     }
 }

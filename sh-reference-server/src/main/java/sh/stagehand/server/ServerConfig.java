@@ -3,33 +3,83 @@ package sh.stagehand.server;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * The server's own keys, beside the platform's:
  * <ul>
- * <li>{@code http.host}: the address to listen on (default {@code 127.0.0.1})</li>
- * <li>{@code http.port}: the port (default 8080; 0 picks a free one)</li>
+ * <li>{@code http.host}, {@code http.port}: where the API listens (default {@code 127.0.0.1}, 8080; 0 picks a free port)</li>
+ * <li>{@code smtp.bind-address}, {@code smtp.port}: where the mail catcher listens (default {@code 0.0.0.0}, 2525; 0 picks a free port).
+ *     Builds must reach it at {@code platform.smtp-host}:{@code platform.smtp-port}.</li>
+ * <li>{@code server.poll-interval-seconds}: how often repositories are polled for pushes, for remotes without webhooks (default 60; 0 never)</li>
+ * <li>{@code server.gc-interval-minutes}: how often old development builds are collected (default 60; 0 never)</li>
+ * <li>{@code platform.public-url}: shared with the platform, for the webhook URLs shown</li>
  * </ul>
  */
-public record ServerConfig(String httpHost, int httpPort)
+public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, Duration pollInterval, Duration gcInterval, String publicUrl)
 {
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
+    public static final String SMTP_BIND_ADDRESS = "smtp.bind-address";
+    public static final String SMTP_PORT = "smtp.port";
+    public static final String POLL_INTERVAL_SECONDS = "server.poll-interval-seconds";
+    public static final String GC_INTERVAL_MINUTES = "server.gc-interval-minutes";
+
+    public ServerConfig
+    {
+        requireNonNull(httpHost, "httpHost is null");
+        requireNonNull(smtpBindAddress, "smtpBindAddress is null");
+        requireNonNull(pollInterval, "pollInterval is null");
+        requireNonNull(gcInterval, "gcInterval is null");
+        requireNonNull(publicUrl, "publicUrl is null");
+    }
 
     public static ServerConfig fromMap(Map<String, String> properties)
     {
-        String portValue = properties.getOrDefault(HTTP_PORT, "8080");
-        int port;
+        String smtpBind = properties.getOrDefault(SMTP_BIND_ADDRESS, "0.0.0.0");
+        InetAddress smtpAddress;
         try {
-            port = Integer.parseInt(portValue.strip());
+            smtpAddress = InetAddress.getByName(smtpBind);
         }
-        catch (NumberFormatException e) {
-            port = -1;
+        catch (UnknownHostException e) {
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, SMTP_BIND_ADDRESS + "=" + smtpBind + " is not an address of this host", e);
         }
-        if (port < 0 || port > 65535) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, HTTP_PORT + "=" + portValue + " is not a TCP port (0 to 65535)");
+        return new ServerConfig(
+                properties.getOrDefault(HTTP_HOST, "127.0.0.1"),
+                port(properties, HTTP_PORT, "8080"),
+                smtpAddress,
+                port(properties, SMTP_PORT, "2525"),
+                Duration.ofSeconds(number(properties, POLL_INTERVAL_SECONDS, "60")),
+                Duration.ofMinutes(number(properties, GC_INTERVAL_MINUTES, "60")),
+                properties.getOrDefault("platform.public-url", "http://127.0.0.1:" + port(properties, HTTP_PORT, "8080")));
+    }
+
+    private static int port(Map<String, String> properties, String key, String defaultValue)
+    {
+        long port = number(properties, key, defaultValue);
+        if (port > 65535) {
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, key + "=" + port + " is not a TCP port (0 to 65535)");
         }
-        return new ServerConfig(properties.getOrDefault(HTTP_HOST, "127.0.0.1"), port);
+        return (int) port;
+    }
+
+    private static long number(Map<String, String> properties, String key, String defaultValue)
+    {
+        String value = properties.getOrDefault(key, defaultValue);
+        try {
+            long number = Long.parseLong(value.strip());
+            if (number >= 0) {
+                return number;
+            }
+        }
+        catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, key + "=" + value + " is not a whole number of 0 or more");
     }
 }

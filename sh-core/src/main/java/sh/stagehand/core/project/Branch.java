@@ -1,5 +1,7 @@
 package sh.stagehand.core.project;
 
+import sh.stagehand.core.odoo.ModuleSelection;
+
 import java.util.List;
 import java.util.Optional;
 

@@ -1,0 +1,242 @@
+package sh.stagehand.core;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.pipeline.BuildScheduler;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.project.ProjectIds;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.ProjectStore;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.VcsProvider;
+import sh.stagehand.spi.vcs.WebhookEvent;
+import sh.stagehand.spi.vcs.WebhookRequest;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Projects, their branches, and what a push does: the entry point for webhooks and polling.
+ * Thread-safe.
+ */
+@Singleton
+public final class ProjectService
+{
+    private static final Logger log = LoggerFactory.getLogger(ProjectService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String NO_COMMIT = "0000000000000000000000000000000000000000";
+
+    private final ProjectStore projects;
+    private final BuildStore builds;
+    private final VcsProvider vcs;
+    private final BuildScheduler scheduler;
+    private final Clock clock;
+
+    @Inject
+    public ProjectService(ProjectStore projects, BuildStore builds, VcsProvider vcs, BuildScheduler scheduler, Clock clock)
+    {
+        this.projects = requireNonNull(projects, "projects is null");
+        this.builds = requireNonNull(builds, "builds is null");
+        this.vcs = requireNonNull(vcs, "vcs is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * Creates a project for a repository, which is fetched once to check it can be read. Its
+     * branches are recorded as development branches, without building them: the next push does.
+     *
+     * @throws StagehandException {@code INVALID_ARGUMENT} for a bad id; {@code ALREADY_EXISTS};
+     *         {@code NOT_FOUND} / {@code PERMISSION_DENIED} / {@code PROVIDER_UNAVAILABLE} if the
+     *         repository cannot be read
+     */
+    public Project createProject(String id, String repositoryUrl, Optional<String> token)
+    {
+        ProjectIds.requireValid(id);
+        if (projects.findProject(id).isPresent()) {
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Project " + id + " exists already; pick another id");
+        }
+        Project project = new Project(id, repositoryUrl, token, newSecret(), clock.instant());
+        List<BranchHead> heads = vcs.fetch(project.repository());
+        projects.createProject(project);
+        for (BranchHead head : heads) {
+            projects.saveBranch(Branch.development(id, head.name()));
+            event(project.id(), Optional.of(head.name()), EventKind.BRANCH_CREATED, "Branch " + head.name() + " found at " + shortId(head.commitId()));
+        }
+        return project;
+    }
+
+    public Project project(String projectId)
+    {
+        return projects.findProject(projectId)
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + projectId));
+    }
+
+    public List<Project> projects()
+    {
+        return projects.listProjects();
+    }
+
+    public List<Branch> branches(String projectId)
+    {
+        return projects.listBranches(project(projectId).id());
+    }
+
+    public Branch branch(String projectId, String name)
+    {
+        return projects.findBranch(projectId, name)
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No branch " + name + " in project " + projectId));
+    }
+
+    /**
+     * Saves a branch's settings (module selection, test tags) and stage; a stage change is
+     * recorded in the branch's history.
+     */
+    public Branch saveBranch(Branch branch)
+    {
+        Branch previous = branch(branch.projectId(), branch.name());
+        projects.saveBranch(branch);
+        if (previous.stage() != branch.stage()) {
+            event(branch.projectId(), Optional.of(branch.name()), EventKind.STAGE_CHANGED, "Branch " + branch.name() + " moved from " + previous.stage() + " to " + branch.stage());
+        }
+        return branch;
+    }
+
+    /**
+     * Acts on a webhook delivery for the project: verified first, so that nothing is queued for a
+     * request with a wrong signature; a redelivery (same delivery id) does nothing.
+     *
+     * @throws StagehandException {@code PERMISSION_DENIED} for a bad signature; {@code NOT_FOUND}
+     *         for an unknown project
+     */
+    public WebhookOutcome handleWebhook(String projectId, WebhookRequest request)
+    {
+        Project project = project(projectId);
+        WebhookEvent event = vcs.parseWebhook(request, project.webhookSecret());
+        if (!projects.recordDelivery(project.id(), event.deliveryId())) {
+            return new WebhookOutcome(WebhookOutcome.Kind.DUPLICATE, "delivery " + event.deliveryId() + " was handled already", List.of());
+        }
+        if (event instanceof WebhookEvent.Ping) {
+            return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, "pong", List.of());
+        }
+        if (event instanceof WebhookEvent.Ignored ignored) {
+            return new WebhookOutcome(WebhookOutcome.Kind.IGNORED, ignored.reason(), List.of());
+        }
+        WebhookEvent.BranchPush push = (WebhookEvent.BranchPush) event;
+        if (push.change() == WebhookEvent.BranchPush.Change.DELETED) {
+            branchDeleted(project, push.branch());
+            return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, "branch " + push.branch() + " deleted", List.of());
+        }
+        vcs.fetch(project.repository());
+        Optional<Build> build = pushed(project, push.branch(), push.afterCommitId(), push.commits().size());
+        return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, build.map(b -> "build " + b.id() + " queued").orElse("recorded"), build.stream().toList());
+    }
+
+    /**
+     * For remotes without webhooks: fetches and acts on every branch head that moved, appeared or
+     * disappeared since the last build.
+     *
+     * @return the builds queued
+     */
+    public List<Build> poll(String projectId)
+    {
+        Project project = project(projectId);
+        Map<String, BranchHead> heads = vcs.fetch(project.repository()).stream().collect(Collectors.toMap(BranchHead::name, Function.identity()));
+        List<Build> queued = new ArrayList<>();
+        for (Branch branch : projects.listBranches(project.id())) {
+            if (!heads.containsKey(branch.name())) {
+                branchDeleted(project, branch.name());
+            }
+        }
+        for (BranchHead head : heads.values()) {
+            Optional<String> lastBuilt = builds.listBuilds(project.id(), head.name()).stream().findFirst().map(Build::commitId);
+            boolean known = projects.findBranch(project.id(), head.name()).isPresent();
+            if (!known || lastBuilt.map(commit -> !commit.equals(head.commitId())).orElse(true)) {
+                pushed(project, head.name(), head.commitId(), 0).ifPresent(queued::add);
+            }
+        }
+        return queued;
+    }
+
+    private Optional<Build> pushed(Project project, String branchName, String commitId, int commitCount)
+    {
+        if (commitId.equals(NO_COMMIT)) {
+            return Optional.empty();
+        }
+        Branch branch = projects.findBranch(project.id(), branchName).orElseGet(() -> {
+            Branch created = Branch.development(project.id(), branchName);
+            projects.saveBranch(created);
+            event(project.id(), Optional.of(branchName), EventKind.BRANCH_CREATED, "Branch " + branchName + " created");
+            return created;
+        });
+        event(project.id(), Optional.of(branchName), EventKind.PUSH,
+                "Push to " + branchName + ": " + shortId(commitId) + (commitCount > 0 ? " (" + commitCount + " commit" + (commitCount == 1 ? "" : "s") + ")" : ""));
+        if (branch.stage() != Stage.DEVELOPMENT) {
+            log.warn("Push to {} branch {} of {} recorded; builds of that stage are not implemented yet", branch.stage(), branchName, project.id());
+            return Optional.empty();
+        }
+        return Optional.of(scheduler.enqueue(project.id(), branchName, commitId, branch.stage()));
+    }
+
+    private void branchDeleted(Project project, String branchName)
+    {
+        if (projects.deleteBranch(project.id(), branchName)) {
+            event(project.id(), Optional.of(branchName), EventKind.BRANCH_DELETED, "Branch " + branchName + " deleted; its builds are collected as they age");
+        }
+    }
+
+    private void event(String projectId, Optional<String> branch, EventKind kind, String message)
+    {
+        builds.appendEvent(new Event(0, projectId, branch, Optional.empty(), kind, message, clock.instant()));
+    }
+
+    private static String newSecret()
+    {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String shortId(String commitId)
+    {
+        return commitId.substring(0, Math.min(8, commitId.length()));
+    }
+
+    /**
+     * What a webhook delivery did.
+     */
+    public record WebhookOutcome(Kind kind, String message, List<Build> queued)
+    {
+        public enum Kind
+        {
+            ACCEPTED,
+            IGNORED,
+            DUPLICATE,
+        }
+
+        public WebhookOutcome
+        {
+            requireNonNull(kind, "kind is null");
+            requireNonNull(message, "message is null");
+            queued = List.copyOf(requireNonNull(queued, "queued is null"));
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package sh.stagehand.core.pipeline;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+
+import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Removes everything a build owns: its containers (found by label, so none is missed), its
+ * database, its image, its workspace and its captured mail. Each step is idempotent, so a cleaning
+ * interrupted half-way is finished by the next. Thread-safe.
+ */
+@Singleton
+public final class BuildCleaner
+{
+    private final RuntimeProvider runtime;
+    private final DatabaseProvider databases;
+    private final MailSink mail;
+    private final BuildWorkspaces workspaces;
+
+    @Inject
+    public BuildCleaner(RuntimeProvider runtime, DatabaseProvider databases, MailSink mail, BuildWorkspaces workspaces)
+    {
+        this.runtime = requireNonNull(runtime, "runtime is null");
+        this.databases = requireNonNull(databases, "databases is null");
+        this.mail = requireNonNull(mail, "mail is null");
+        this.workspaces = requireNonNull(workspaces, "workspaces is null");
+    }
+
+    public void removeContainers(long buildId)
+    {
+        for (ContainerInfo container : runtime.list(Map.of(Labels.BUILD, Long.toString(buildId)))) {
+            runtime.remove(container.id());
+        }
+    }
+
+    public void removeEverything(Build build)
+    {
+        removeContainers(build.id());
+        databases.drop(build.databaseName());
+        runtime.removeImage(DevelopmentPipeline.imageTag(build));
+        workspaces.delete(build.id());
+        mail.purge(Long.toString(build.id()));
+    }
+}

@@ -1,0 +1,189 @@
+package sh.stagehand.core.pipeline;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The build queue: at most {@code platform.max-concurrent-builds} builds are prepared and tested at
+ * once, the others wait in order. A newer push to a branch supersedes that branch's builds still
+ * waiting. Thread-safe.
+ */
+@Singleton
+public final class BuildScheduler
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(BuildScheduler.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final BuildStore builds;
+    private final DevelopmentPipeline developmentPipeline;
+    private final PlatformSettings settings;
+    private final Clock clock;
+    private final ExecutorService workers;
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger mostRunningAtOnce = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    // Guards the QUEUED -> BUILDING and QUEUED -> SUPERSEDED transitions against each other.
+    private final Object transitions = new Object();
+
+    @Inject
+    public BuildScheduler(BuildStore builds, DevelopmentPipeline developmentPipeline, PlatformSettings settings, Clock clock)
+    {
+        this.builds = requireNonNull(builds, "builds is null");
+        this.developmentPipeline = requireNonNull(developmentPipeline, "developmentPipeline is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        AtomicInteger threadNumber = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(settings.maxConcurrentBuilds(), runnable -> {
+            Thread thread = new Thread(runnable, "stagehand-build-" + threadNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Queues a build of the commit, superseding the branch's builds still queued.
+     */
+    public Build enqueue(String projectId, String branch, String commitId, Stage stage)
+    {
+        Build build = builds.createBuild(projectId, branch, commitId, stage, settings.domain(), newSmtpPassword(), clock.instant());
+        synchronized (transitions) {
+            for (Build older : builds.listBuilds(projectId, branch)) {
+                if (older.id() < build.id() && older.state() == BuildState.QUEUED) {
+                    builds.updateBuild(older.withState(BuildState.SUPERSEDED, "superseded by build " + build.id() + " of " + shortId(commitId)).withFinishedAt(clock.instant()));
+                    event(older, EventKind.BUILD_SUPERSEDED, "Build " + older.id() + " superseded by build " + build.id());
+                }
+            }
+        }
+        event(build, EventKind.BUILD_QUEUED, "Build " + build.id() + " of " + shortId(commitId) + " queued");
+        submit(build.id());
+        return build;
+    }
+
+    /**
+     * Puts a build recorded as queued (e.g. before a restart) back in the queue.
+     */
+    public void resubmit(Build build)
+    {
+        if (build.state() == BuildState.QUEUED) {
+            submit(build.id());
+        }
+    }
+
+    /**
+     * @return the largest number of builds that ran at once since start
+     */
+    public int mostRunningAtOnce()
+    {
+        return mostRunningAtOnce.get();
+    }
+
+    /**
+     * Waits until no build is queued or running.
+     *
+     * @return whether the queue emptied within {@code timeout}
+     */
+    public boolean awaitIdle(Duration timeout)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (pending.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
+    @Override
+    public void close()
+    {
+        workers.shutdownNow();
+        try {
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("Builds still running after 30 s; they are reconciled at the next start");
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void submit(long buildId)
+    {
+        pending.incrementAndGet();
+        workers.execute(() -> {
+            try {
+                Optional<Build> claimed = claim(buildId);
+                if (claimed.isPresent()) {
+                    int now = running.incrementAndGet();
+                    mostRunningAtOnce.accumulateAndGet(now, Math::max);
+                    try {
+                        developmentPipeline.run(claimed.get());
+                    }
+                    finally {
+                        running.decrementAndGet();
+                    }
+                }
+            }
+            catch (RuntimeException e) {
+                log.error("Build {} failed outside its pipeline", buildId, e);
+            }
+            finally {
+                pending.decrementAndGet();
+            }
+        });
+    }
+
+    private Optional<Build> claim(long buildId)
+    {
+        synchronized (transitions) {
+            Optional<Build> build = builds.findBuild(buildId);
+            if (build.isEmpty() || build.get().state() != BuildState.QUEUED) {
+                return Optional.empty();
+            }
+            Build claimed = build.get().withState(BuildState.BUILDING, "preparing").withStartedAt(clock.instant());
+            builds.updateBuild(claimed);
+            return Optional.of(claimed);
+        }
+    }
+
+    private void event(Build build, EventKind kind, String message)
+    {
+        builds.appendEvent(new Event(0, build.projectId(), Optional.of(build.branch()), Optional.of(build.id()), kind, message, clock.instant()));
+    }
+
+    private static String newSmtpPassword()
+    {
+        byte[] bytes = new byte[18];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    static String shortId(String commitId)
+    {
+        return commitId.substring(0, Math.min(8, commitId.length()));
+    }
+}

@@ -1,0 +1,85 @@
+package sh.stagehand.core.pipeline;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Each build's directories on the platform host: {@code workspaces/<id>/source} (the checkout) and
+ * {@code workspaces/<id>/data} (Odoo's data directory, with the filestore), removed together.
+ * Thread-safe.
+ */
+@Singleton
+public final class BuildWorkspaces
+{
+    private final Path root;
+
+    @Inject
+    public BuildWorkspaces(ProviderContext context)
+    {
+        this(context.dataDirectory().resolve("workspaces"));
+    }
+
+    public BuildWorkspaces(Path root)
+    {
+        this.root = root.toAbsolutePath();
+    }
+
+    /**
+     * The checkout directory of the build; not created (a checkout creates it).
+     */
+    public Path source(long buildId)
+    {
+        return root.resolve(Long.toString(buildId)).resolve("source");
+    }
+
+    /**
+     * Odoo's data directory of the build, created writable for the container's user (the official
+     * image runs as {@code odoo}, whose uid the platform host does not know).
+     */
+    public Path data(long buildId)
+    {
+        Path data = root.resolve(Long.toString(buildId)).resolve("data");
+        try {
+            Files.createDirectories(data);
+            Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
+            return data;
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot create the data directory " + data + " of build " + buildId + ": " + e, e);
+        }
+    }
+
+    public boolean exists(long buildId)
+    {
+        return Files.exists(root.resolve(Long.toString(buildId)));
+    }
+
+    /**
+     * Deletes the build's directories, with whatever the container wrote there.
+     */
+    public void delete(long buildId)
+    {
+        Path directory = root.resolve(Long.toString(buildId));
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot delete the workspace " + directory + " of build " + buildId + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package sh.stagehand.core.pipeline;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Brings the records in line with what really runs, at start-up: after a restart mid-build nothing
+ * stays "building" forever and no container is orphaned.
+ * <ul>
+ * <li>a build recorded as building or testing was cut off: its containers are removed, it is
+ *     marked failed, saying so;</li>
+ * <li>a build recorded as running whose server container is gone or stopped is marked stopped;</li>
+ * <li>a build recorded as queued is queued again;</li>
+ * <li>a container of this platform whose build is unknown or finished is removed.</li>
+ * </ul>
+ * Thread-safe.
+ */
+@Singleton
+public final class Reconciler
+{
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+    private final BuildStore builds;
+    private final RuntimeProvider runtime;
+    private final BuildCleaner cleaner;
+    private final BuildScheduler scheduler;
+    private final Clock clock;
+
+    @Inject
+    public Reconciler(BuildStore builds, RuntimeProvider runtime, BuildCleaner cleaner, BuildScheduler scheduler, Clock clock)
+    {
+        this.builds = requireNonNull(builds, "builds is null");
+        this.runtime = requireNonNull(runtime, "runtime is null");
+        this.cleaner = requireNonNull(cleaner, "cleaner is null");
+        this.scheduler = requireNonNull(scheduler, "scheduler is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * @return what was changed, one line each
+     */
+    public synchronized List<String> reconcile()
+    {
+        List<String> changes = new ArrayList<>();
+        Map<Long, Build> live = new HashMap<>();
+        for (Build build : builds.listBuildsInState(EnumSet.of(BuildState.QUEUED, BuildState.BUILDING, BuildState.TESTING, BuildState.RUNNING))) {
+            live.put(build.id(), build);
+        }
+        Map<String, List<ContainerInfo>> containersByBuild = new HashMap<>();
+        for (ContainerInfo container : runtime.list(Map.of())) {
+            String buildLabel = container.labels().get(Labels.BUILD);
+            if (buildLabel != null) {
+                containersByBuild.computeIfAbsent(buildLabel, key -> new ArrayList<>()).add(container);
+            }
+        }
+
+        for (Build build : live.values()) {
+            List<ContainerInfo> containers = containersByBuild.getOrDefault(Long.toString(build.id()), List.of());
+            switch (build.state()) {
+                case BUILDING, TESTING -> {
+                    cleaner.removeContainers(build.id());
+                    record(build.withState(BuildState.FAILED, "the platform restarted while this build was " + build.state().name().toLowerCase(Locale.ROOT) + "; push again to rebuild")
+                            .withContainer(Optional.empty(), Optional.empty())
+                            .withFinishedAt(clock.instant()), changes);
+                }
+                case RUNNING -> {
+                    boolean serving = containers.stream().anyMatch(container -> container.id().equals(build.containerId().orElse("")) && container.state().isRunning());
+                    if (!serving) {
+                        cleaner.removeContainers(build.id());
+                        record(build.withState(BuildState.STOPPED, "its server was no longer running when the platform started")
+                                .withContainer(Optional.empty(), Optional.empty()), changes);
+                    }
+                }
+                case QUEUED -> {
+                    scheduler.resubmit(build);
+                    changes.add("build " + build.id() + " queued again");
+                }
+                default -> { }
+            }
+        }
+
+        for (Map.Entry<String, List<ContainerInfo>> entry : containersByBuild.entrySet()) {
+            boolean known = live.keySet().stream().anyMatch(id -> Long.toString(id).equals(entry.getKey()));
+            if (!known) {
+                for (ContainerInfo container : entry.getValue()) {
+                    runtime.remove(container.id());
+                    changes.add("removed orphaned container " + container.name() + " of build " + entry.getKey());
+                }
+            }
+        }
+        changes.forEach(change -> log.info("Reconciled: {}", change));
+        return changes;
+    }
+
+    private void record(Build build, List<String> changes)
+    {
+        builds.updateBuild(build);
+        String message = "Build " + build.id() + " " + build.state().name().toLowerCase(Locale.ROOT) + ": " + build.message().orElse("");
+        builds.appendEvent(new Event(0, build.projectId(), Optional.of(build.branch()), Optional.of(build.id()), EventKind.BUILD_RECONCILED, message, clock.instant()));
+        changes.add(message);
+    }
+}

@@ -1,0 +1,152 @@
+package sh.stagehand.core.store;
+
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The platform's records in memory, lost when the process stops: for embedding and trying the
+ * platform out, and for tests of pure logic. sh-postgres replaces it. Thread-safe.
+ */
+public final class InMemoryPlatformStore
+        implements ProjectStore, BuildStore
+{
+    private final Map<String, Project> projects = new TreeMap<>();
+    private final Map<String, Map<String, Branch>> branches = new TreeMap<>();
+    private final Set<String> deliveries = new HashSet<>();
+    private final Map<Long, Build> builds = new LinkedHashMap<>();
+    private final List<Event> events = new ArrayList<>();
+    private long nextBuildId = 1;
+    private long nextEventId = 1;
+
+    @Override
+    public synchronized void createProject(Project project)
+    {
+        if (projects.putIfAbsent(project.id(), project) != null) {
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Project " + project.id() + " exists already; pick another id");
+        }
+    }
+
+    @Override
+    public synchronized Optional<Project> findProject(String projectId)
+    {
+        return Optional.ofNullable(projects.get(projectId));
+    }
+
+    @Override
+    public synchronized List<Project> listProjects()
+    {
+        return List.copyOf(projects.values());
+    }
+
+    @Override
+    public synchronized void saveBranch(Branch branch)
+    {
+        Map<String, Branch> ofProject = branches.computeIfAbsent(branch.projectId(), id -> new TreeMap<>());
+        boolean otherProduction = ofProject.values().stream().anyMatch(other -> other.stage() == Stage.PRODUCTION && !other.name().equals(branch.name()));
+        if (branch.stage() == Stage.PRODUCTION && otherProduction) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Project " + branch.projectId() + " has a production branch already; move it to another stage first");
+        }
+        ofProject.put(branch.name(), branch);
+    }
+
+    @Override
+    public synchronized Optional<Branch> findBranch(String projectId, String name)
+    {
+        return Optional.ofNullable(branches.getOrDefault(projectId, Map.of()).get(name));
+    }
+
+    @Override
+    public synchronized List<Branch> listBranches(String projectId)
+    {
+        return List.copyOf(branches.getOrDefault(projectId, Map.of()).values());
+    }
+
+    @Override
+    public synchronized boolean deleteBranch(String projectId, String name)
+    {
+        return branches.getOrDefault(projectId, new TreeMap<>()).remove(name) != null;
+    }
+
+    @Override
+    public synchronized boolean recordDelivery(String projectId, String deliveryId)
+    {
+        return deliveries.add(projectId + "\0" + deliveryId);
+    }
+
+    @Override
+    public synchronized Build createBuild(String projectId, String branch, String commitId, Stage stage, String domain, String smtpPassword, Instant createdAt)
+    {
+        long id = nextBuildId++;
+        Build build = new Build(id, projectId, branch, commitId, stage, BuildState.QUEUED, Optional.empty(), BuildNames.databaseName(projectId, branch, id),
+                BuildNames.hostname(projectId, branch, id, domain), smtpPassword, Optional.empty(), Optional.empty(), Optional.empty(), createdAt, Optional.empty(), Optional.empty());
+        builds.put(id, build);
+        return build;
+    }
+
+    @Override
+    public synchronized Optional<Build> findBuild(long buildId)
+    {
+        return Optional.ofNullable(builds.get(buildId));
+    }
+
+    @Override
+    public synchronized void updateBuild(Build build)
+    {
+        if (builds.replace(build.id(), build) == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + build.id() + " to update");
+        }
+    }
+
+    @Override
+    public synchronized List<Build> listBuilds(String projectId, String branch)
+    {
+        return builds.values().stream()
+                .filter(build -> build.projectId().equals(projectId) && build.branch().equals(branch))
+                .sorted(Comparator.comparingLong(Build::id).reversed())
+                .toList();
+    }
+
+    @Override
+    public synchronized List<Build> listBuildsInState(Set<BuildState> states)
+    {
+        return builds.values().stream().filter(build -> states.contains(build.state())).toList();
+    }
+
+    @Override
+    public synchronized Event appendEvent(Event event)
+    {
+        Event stored = new Event(nextEventId++, event.projectId(), event.branch(), event.buildId(), event.kind(), event.message(), event.at());
+        events.add(stored);
+        return stored;
+    }
+
+    @Override
+    public synchronized List<Event> listEvents(String projectId, Optional<String> branch, int limit)
+    {
+        List<Event> matching = new ArrayList<>();
+        for (int index = events.size() - 1; index >= 0 && matching.size() < limit; index--) {
+            Event event = events.get(index);
+            if (event.projectId().equals(projectId) && (branch.isEmpty() || event.branch().equals(branch))) {
+                matching.add(event);
+            }
+        }
+        return matching;
+    }
+}

@@ -1,0 +1,180 @@
+package sh.stagehand.server.http;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.sse.SseClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.ProjectService;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.odoo.ModuleSelection;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.spi.ErrorCode;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.vcs.WebhookRequest;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The platform's HTTP API. Each handler reads the request, calls sh-core, and writes JSON; a
+ * {@link StagehandException} becomes a status and {@code {"error": CODE, "message": ...}}.
+ */
+public final class ApiRoutes
+{
+    private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
+
+    private final Stagehand stagehand;
+    private final String publicUrl;
+
+    public ApiRoutes(Stagehand stagehand, String publicUrl)
+    {
+        this.stagehand = requireNonNull(stagehand, "stagehand is null");
+        this.publicUrl = requireNonNull(publicUrl, "publicUrl is null").replaceAll("/+$", "");
+    }
+
+    public void register(JavalinConfig config)
+    {
+        config.routes.exception(StagehandException.class, this::error);
+        config.routes.exception(IllegalArgumentException.class, (e, context) -> error(new StagehandException(StandardErrorCode.INVALID_ARGUMENT, e.getMessage(), e), context));
+
+        config.routes.post("/webhooks/github/{project}", this::webhook);
+
+        config.routes.get("/api/projects", context -> context.json(stagehand.projects().projects().stream().map(project -> Views.project(project, publicUrl, false)).toList()));
+        config.routes.post("/api/projects", this::createProject);
+        config.routes.get("/api/projects/{project}", context -> context.json(Views.project(stagehand.projects().project(context.pathParam("project")), publicUrl, false)));
+        config.routes.post("/api/projects/{project}/poll", context -> context.json(stagehand.projects().poll(context.pathParam("project")).stream().map(Views::build).toList()));
+        config.routes.get("/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
+        config.routes.get("/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch")))));
+        config.routes.put("/api/projects/{project}/branches/<branch>", this::saveBranch);
+        config.routes.get("/api/projects/{project}/history", context -> context.json(stagehand.builds()
+                .history(context.pathParam("project"), Optional.ofNullable(context.queryParam("branch")), limit(context)).stream().map(Views::event).toList()));
+        config.routes.get("/api/projects/{project}/builds", context -> context.json(stagehand.builds()
+                .builds(context.pathParam("project"), required(context, "branch")).stream().map(Views::build).toList()));
+
+        config.routes.get("/api/builds/{build}", context -> context.json(Views.build(stagehand.builds().build(buildId(context)))));
+        config.routes.get("/api/builds/{build}/mails", context -> context.json(stagehand.mail().mails(buildId(context)).stream().map(Views::mail).toList()));
+        config.routes.get("/api/builds/{build}/logs/{log}", context -> context.contentType("text/plain; charset=utf-8")
+                .result(String.join("\n", stagehand.builds().log(buildId(context), LogName.fromFileName(context.pathParam("log")))) + "\n"));
+        config.routes.sse("/api/builds/{build}/logs/{log}/follow", this::followLog);
+
+        config.routes.post("/api/maintenance/garbage-collection", context -> context.json(stagehand.builds().collectGarbage().stream().map(Views::build).toList()));
+    }
+
+    private void webhook(Context context)
+    {
+        ProjectService.WebhookOutcome outcome = stagehand.projects().handleWebhook(context.pathParam("project"), new WebhookRequest(context.headerMap(), context.bodyAsBytes()));
+        context.status(outcome.kind() == ProjectService.WebhookOutcome.Kind.ACCEPTED ? HttpStatus.ACCEPTED : HttpStatus.OK)
+                .json(Map.of("outcome", outcome.kind().name(), "message", outcome.message(), "builds", outcome.queued().stream().map(Views::build).toList()));
+    }
+
+    private void createProject(Context context)
+    {
+        ProjectRequest request = context.bodyAsClass(ProjectRequest.class);
+        if (request == null || request.id() == null || request.repositoryUrl() == null) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"id\": \"acme\", \"repositoryUrl\": \"https://github.com/acme/addons.git\", \"token\": optional}");
+        }
+        context.status(HttpStatus.CREATED).json(Views.project(stagehand.projects().createProject(request.id(), request.repositoryUrl(), Optional.ofNullable(request.token())), publicUrl, true));
+    }
+
+    private void saveBranch(Context context)
+    {
+        Branch current = stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch"));
+        BranchRequest request = context.bodyAsClass(BranchRequest.class);
+        Branch updated = new Branch(current.projectId(), current.name(),
+                request.stage() == null ? current.stage() : Stage.valueOf(request.stage().toUpperCase(Locale.ROOT)),
+                request.moduleSelection() == null ? current.moduleSelection() : ModuleSelection.valueOf(request.moduleSelection().toUpperCase(Locale.ROOT)),
+                request.modules() == null ? current.explicitModules() : request.modules(),
+                request.testTags() == null ? current.testTags() : Optional.of(request.testTags()).filter(tags -> !tags.isBlank()));
+        context.json(Views.branch(stagehand.projects().saveBranch(updated)));
+    }
+
+    private void followLog(SseClient client)
+    {
+        Context context = client.ctx();
+        try {
+            AutoCloseable follow = stagehand.builds().followLog(buildId(context), LogName.fromFileName(context.pathParam("log")), line -> client.sendEvent("line", line));
+            client.onClose(() -> {
+                try {
+                    follow.close();
+                }
+                catch (Exception e) {
+                    log.debug("Closing a log follow failed", e);
+                }
+            });
+            client.keepAlive();
+        }
+        catch (StagehandException | IllegalArgumentException e) {
+            client.sendEvent("error", e.getMessage());
+            client.close();
+        }
+    }
+
+    private void error(StagehandException e, Context context)
+    {
+        ErrorCode code = e.errorCode();
+        HttpStatus status = switch (code.name()) {
+            case "NOT_FOUND" -> HttpStatus.NOT_FOUND;
+            case "INVALID_ARGUMENT", "INVALID_CONFIGURATION" -> HttpStatus.BAD_REQUEST;
+            case "ALREADY_EXISTS", "CONFLICT" -> HttpStatus.CONFLICT;
+            case "PERMISSION_DENIED" -> HttpStatus.UNAUTHORIZED;
+            case "PROVIDER_UNAVAILABLE", "TIMEOUT" -> HttpStatus.SERVICE_UNAVAILABLE;
+            case "NOT_SUPPORTED" -> HttpStatus.NOT_IMPLEMENTED;
+            default -> switch (code.type()) {
+                case USER_ERROR -> HttpStatus.BAD_REQUEST;
+                case EXTERNAL -> HttpStatus.BAD_GATEWAY;
+                case INTERNAL_ERROR -> HttpStatus.INTERNAL_SERVER_ERROR;
+            };
+        };
+        if (status == HttpStatus.INTERNAL_SERVER_ERROR || status == HttpStatus.BAD_GATEWAY) {
+            log.warn("{} {} failed", context.method(), context.path(), e);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", code.name());
+        body.put("message", e.getMessage());
+        context.status(status).json(body);
+    }
+
+    private static long buildId(Context context)
+    {
+        try {
+            return Long.parseLong(context.pathParam("build"));
+        }
+        catch (NumberFormatException e) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Build id '" + context.pathParam("build") + "' is not a number");
+        }
+    }
+
+    private static int limit(Context context)
+    {
+        String limit = context.queryParam("limit");
+        try {
+            return limit == null ? 100 : Math.max(1, Math.min(1000, Integer.parseInt(limit)));
+        }
+        catch (NumberFormatException e) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "limit=" + limit + " is not a number");
+        }
+    }
+
+    private static String required(Context context, String name)
+    {
+        String value = context.queryParam(name);
+        if (value == null || value.isBlank()) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Query parameter '" + name + "' is required");
+        }
+        return value;
+    }
+
+    record ProjectRequest(String id, String repositoryUrl, String token) {}
+
+    record BranchRequest(String stage, String moduleSelection, List<String> modules, String testTags) {}
+}

@@ -1,0 +1,59 @@
+package sh.stagehand.server.http;
+
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.spi.mail.CapturedMail;
+
+import java.util.List;
+
+/**
+ * What the API shows of the platform's records: never a secret (tokens, webhook secrets, SMTP
+ * passwords), except a new project's webhook secret, once, to its creator.
+ */
+final class Views
+{
+    private Views() {}
+
+    record ProjectView(String id, String repositoryUrl, String webhookUrl, String webhookSecret, String createdAt) {}
+
+    record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags) {}
+
+    record BuildView(long id, String project, String branch, String commit, String stage, String state, String verdict, String database, String hostname,
+            Integer port, String url, String message, String createdAt, String startedAt, String finishedAt) {}
+
+    record EventView(long id, String branch, Long build, String kind, String message, String at) {}
+
+    record MailView(String id, String receivedAt, String envelopeFrom, List<String> recipients, String subject, String from, String to, String text, String html) {}
+
+    static ProjectView project(Project project, String publicUrl, boolean withSecret)
+    {
+        return new ProjectView(project.id(), project.repositoryUrl(), publicUrl + "/webhooks/github/" + project.id(), withSecret ? project.webhookSecret() : null,
+                project.createdAt().toString());
+    }
+
+    static BranchView branch(Branch branch)
+    {
+        return new BranchView(branch.name(), branch.stage().name(), branch.moduleSelection().name(), branch.explicitModules(), branch.testTags().orElse(null));
+    }
+
+    static BuildView build(Build build)
+    {
+        return new BuildView(build.id(), build.projectId(), build.branch(), build.commitId(), build.stage().name(), build.state().name(),
+                build.verdict().map(Enum::name).orElse(null), build.databaseName(), build.hostname(), build.hostPort().orElse(null),
+                build.hostPort().map(port -> "http://127.0.0.1:" + port + "/web/login").orElse(null), build.message().orElse(null),
+                build.createdAt().toString(), build.startedAt().map(Object::toString).orElse(null), build.finishedAt().map(Object::toString).orElse(null));
+    }
+
+    static EventView event(Event event)
+    {
+        return new EventView(event.id(), event.branch().orElse(null), event.buildId().orElse(null), event.kind().name(), event.message(), event.at().toString());
+    }
+
+    static MailView mail(CapturedMail mail)
+    {
+        return new MailView(mail.id(), mail.receivedAt().toString(), mail.message().envelopeFrom(), mail.message().envelopeRecipients(), mail.message().subject(),
+                mail.message().from(), mail.message().to(), mail.message().textBody().orElse(null), mail.message().htmlBody().orElse(null));
+    }
+}

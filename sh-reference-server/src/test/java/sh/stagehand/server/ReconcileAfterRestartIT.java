@@ -1,0 +1,143 @@
+package sh.stagehand.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.pipeline.Labels;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.docker.DockerModule;
+import sh.stagehand.github.GitHubModule;
+import sh.stagehand.postgres.PostgresConfig;
+import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.postgres.PostgresPlatformStore;
+import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPostgres;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A platform that stopped mid-build (a crash, a deploy) finds, when it starts again, builds
+ * recorded as building or running whose containers are gone or half-done. Nothing may stay
+ * "building" forever and no container may be orphaned.
+ */
+class ReconcileAfterRestartIT
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+
+    private final String metadataDatabase = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+    private final String instance = "reconcile-" + UUID.randomUUID().toString().substring(0, 6);
+
+    @TempDir
+    Path temp;
+
+    @AfterEach
+    void dropMetadata()
+    {
+        postgres.execute("DROP DATABASE IF EXISTS \"" + metadataDatabase + "\" WITH (FORCE)");
+    }
+
+    @Test
+    void testBuildsCutOffByARestartAreSettledAndOrphansRemoved()
+    {
+        TestingGitRepository repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        String commit = repository.writeFile("README.md", "x\n").commit("Initial");
+
+        // The platform that "crashed": it recorded builds and started containers, then vanished.
+        Build building;
+        Build running;
+        Build gone;
+        try (Stagehand crashed = platform()) {
+            crashed.projects().createProject("recon", repository.url(), Optional.empty());
+            BuildStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresConfig()));
+            building = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
+            store.updateBuild(building.withState(BuildState.TESTING, "installing"));
+            running = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
+            gone = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
+
+            ContainerInfo installer = startSleeping(crashed, building, "install");
+            ContainerInfo server = startSleeping(crashed, running, "server");
+            store.updateBuild(running.withState(BuildState.RUNNING, "serving").withContainer(Optional.of(server.id()), Optional.of(8069)));
+            store.updateBuild(gone.withState(BuildState.RUNNING, "serving").withContainer(Optional.of("long-gone-container"), Optional.of(8069)));
+            startSleeping(crashed, building, "orphan-of-unknown-build", "999999999");
+            assertThat(crashed.runtime().inspect(installer.id())).isPresent();
+            ((AutoCloseable) store).close();
+        }
+        catch (Exception e) {
+            throw new AssertionError(e);
+        }
+
+        try (Stagehand restarted = platform()) {
+            restarted.builds().reconcile();
+
+            assertThat(restarted.builds().build(building.id()))
+                    .satisfies(build -> assertThat(build.state()).isEqualTo(BuildState.FAILED))
+                    .satisfies(build -> assertThat(build.message()).hasValueSatisfying(message -> assertThat(message).contains("restarted")));
+            assertThat(restarted.builds().build(running.id()).state()).isEqualTo(BuildState.RUNNING);
+            assertThat(restarted.builds().build(gone.id()).state()).isEqualTo(BuildState.STOPPED);
+            assertThat(restarted.runtime().list(Map.of())).extracting(container -> container.labels().get(Labels.BUILD))
+                    .containsExactly(Long.toString(running.id()));
+
+            // A second reconciliation finds nothing more to do.
+            assertThat(restarted.builds().reconcile()).isEmpty();
+            restarted.builds().discard(running.id());
+            assertThat(restarted.runtime().list(Map.of())).isEmpty();
+        }
+    }
+
+    private ContainerInfo startSleeping(Stagehand stagehand, Build build, String role)
+    {
+        return startSleeping(stagehand, build, role, Long.toString(build.id()));
+    }
+
+    private ContainerInfo startSleeping(Stagehand stagehand, Build build, String role, String buildLabel)
+    {
+        return stagehand.runtime().start(ContainerSpec.builder(instance + "-" + build.id() + "-" + role, docker.baseImage())
+                .withLabels(Map.of(Labels.PROJECT, build.projectId(), Labels.BRANCH, build.branch(), Labels.BUILD, buildLabel, Labels.ROLE, role))
+                .withCommand("sleep", "600")
+                .build());
+    }
+
+    private Stagehand platform()
+    {
+        Map<String, String> properties = new HashMap<>(postgresConfig());
+        properties.putAll(Map.of(
+                "instance.name", instance,
+                "data.directory", temp.resolve("data").toString(),
+                "docker.host", docker.host().toString(),
+                "docker.network", docker.network()));
+        return Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .build();
+    }
+
+    private Map<String, String> postgresConfig()
+    {
+        return Map.of(
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.container-host", postgres.containerHost(),
+                "postgres.metadata-database", metadataDatabase);
+    }
+}
