@@ -1,0 +1,358 @@
+package sh.stagehand.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.docker.DockerModule;
+import sh.stagehand.github.GitHubModule;
+import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.spi.mail.CapturedMail;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingEnvironment;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPostgres;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static sh.stagehand.server.TestingAddons.addon;
+import static sh.stagehand.server.TestingAddons.failingTest;
+import static sh.stagehand.server.TestingAddons.mailingInit;
+import static sh.stagehand.server.TestingAddons.passingTest;
+import static sh.stagehand.server.TestingAddons.warningInit;
+
+/**
+ * Development builds end to end, as Odoo.sh makes them: a signed GitHub push webhook to the
+ * reference server, the build through the real Docker engine and PostgreSQL, the Odoo-compatible
+ * test server installing and testing the addons, the verdict, the running server, the mail it
+ * sends, the history, and garbage collection.
+ */
+class DevelopmentBuildIT
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+    private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path temp;
+
+    private static Stagehand stagehand;
+    private static ReferenceServer server;
+    private static TestingGitRepository repository;
+    private static Project project;
+
+    @BeforeAll
+    static void startPlatform()
+            throws IOException
+    {
+        String odooImage = TestingEnvironment.get().require("docker.odoo-test-image");
+        int smtpPort = freePort();
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "instance.name", "dev-build-it",
+                "data.directory", temp.resolve("data").toString(),
+                "http.port", "0",
+                "smtp.port", Integer.toString(smtpPort),
+                "server.poll-interval-seconds", "0",
+                "server.gc-interval-minutes", "0",
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.container-host", postgres.containerHost()));
+        properties.putAll(Map.of(
+                "postgres.metadata-database", METADATA_DATABASE,
+                "mail.type", "postgres",
+                "docker.host", docker.host().toString(),
+                "docker.network", docker.network(),
+                "platform.odoo-image", odooImage,
+                "platform.smtp-host", docker.networkGateway(),
+                "platform.smtp-port", Integer.toString(smtpPort),
+                "platform.development-retention-hours", "0",
+                "platform.development-keep-per-branch", "1",
+                "platform.container-memory-mb", "512"));
+        stagehand = Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+
+        repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        addon(repository, "stagehand_base_extra", "'base'", "", passingTest("TestBaseExtra"));
+        addon(repository, "stagehand_sale_extra", "'stagehand_base_extra', 'mail'", mailingInit("customer@example.com", "Your quotation S00042"), passingTest("TestSaleExtra"));
+        repository.commit("Two addons, one depending on the other");
+        project = stagehand.projects().createProject("devit", repository.url(), Optional.empty());
+    }
+
+    @AfterAll
+    static void stopPlatform()
+    {
+        if (server != null) {
+            server.close();
+        }
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            // Leave nothing running: collect every build, newest included.
+            for (var branch : stagehand.projects().branches("devit")) {
+                for (Build build : stagehand.builds().builds("devit", branch.name())) {
+                    stagehand.builds().discard(build.id());
+                }
+            }
+            stagehand.close();
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+    }
+
+    @Test
+    void testPushBuildsTestsAndServesTheBranch()
+            throws Exception
+    {
+        String commit = repository.head();
+        HttpResponse<String> response = sendPush("main", commit, UUID.randomUUID().toString(), project.webhookSecret());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        long buildId = JSON.readTree(response.body()).path("builds").get(0).path("id").asLong();
+
+        Build build = awaitBuild(buildId);
+        assertThat(build.state()).as(build.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(build.verdict()).contains(BuildVerdict.SUCCESS);
+        assertThat(build.databaseName()).isEqualTo("devit-main-" + buildId);
+        assertThat(build.hostname()).isEqualTo("devit-main-" + buildId + ".stagehand.localhost");
+
+        // The server answers on its port, for that database only.
+        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + "/web/login")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).isEqualTo(200);
+        assertThat(login.body()).contains(build.databaseName());
+
+        // Both addons installed, with demo data.
+        assertThat(postgres.queryForString(build.databaseName(),
+                "SELECT string_agg(name || ':' || state || ':' || demo, ',' ORDER BY name) FROM ir_module_module WHERE name LIKE 'stagehand_%'"))
+                .isEqualTo("stagehand_base_extra:installed:true,stagehand_sale_extra:installed:true");
+
+        List<String> installLog = stagehand.builds().log(buildId, LogName.INSTALL);
+        assertThat(installLog).anySatisfy(line -> assertThat(line).contains("Modules loaded."));
+        assertThat(installLog).anySatisfy(line -> assertThat(line).contains("0 failed, 0 error(s) of 2 tests"));
+        assertThat(stagehand.builds().log(buildId, LogName.ODOO)).isNotEmpty();
+
+        // The mail the addon sent at install went to the catcher, attributed to this build.
+        List<CapturedMail> mails = stagehand.mail().mails(buildId);
+        assertThat(mails).singleElement().satisfies(mail -> {
+            assertThat(mail.message().subject()).isEqualTo("Your quotation S00042");
+            assertThat(mail.message().envelopeRecipients()).containsExactly("customer@example.com");
+            assertThat(mail.message().htmlBody()).hasValueSatisfying(html -> assertThat(html).contains("Hello from a build"));
+        });
+
+        assertThat(stagehand.builds().history("devit", Optional.of("main"), 20)).extracting(Event::kind)
+                .contains(EventKind.PUSH, EventKind.BUILD_QUEUED, EventKind.BUILD_STARTED, EventKind.BUILD_RUNNING);
+        System.out.println("[measure] push to running: " + Duration.between(build.createdAt(), build.finishedAt().orElseThrow()).toMillis() + " ms; " + build.message().orElse(""));
+    }
+
+    @Test
+    void testWrongSignatureIsRejectedAndQueuesNothing()
+            throws Exception
+    {
+        int before = stagehand.builds().builds("devit", "main").size();
+        HttpResponse<String> response = sendPush("main", repository.head(), UUID.randomUUID().toString(), "not-the-secret");
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(response.body()).path("message").asText()).contains("secret");
+        assertThat(stagehand.builds().builds("devit", "main")).hasSize(before);
+    }
+
+    @Test
+    void testRedeliveredWebhookMakesOneBuild()
+            throws Exception
+    {
+        repository.switchTo("main").createBranch("redelivery");
+        String commit = repository.writeFile("README.md", "redelivery\n").commit("Touch README");
+        repository.switchTo("main");
+        String delivery = UUID.randomUUID().toString();
+
+        assertThat(sendPush("redelivery", commit, delivery, project.webhookSecret()).statusCode()).isEqualTo(202);
+        HttpResponse<String> again = sendPush("redelivery", commit, delivery, project.webhookSecret());
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(again.body()).path("outcome").asText()).isEqualTo("DUPLICATE");
+        assertThat(stagehand.builds().builds("devit", "redelivery")).hasSize(1);
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+    }
+
+    @Test
+    void testFailingTestFailsTheBuildWithItsLine()
+            throws Exception
+    {
+        Build build = buildBranch("failing-test", repo -> addon(repo, "stagehand_invoice", "'base'", "", failingTest("TestInvoice")));
+
+        assertThat(build.verdict()).contains(BuildVerdict.FAILED);
+        assertThat(build.state()).isEqualTo(BuildState.RUNNING);
+        assertThat(stagehand.builds().log(build.id(), LogName.INSTALL))
+                .anySatisfy(line -> assertThat(line).contains("ERROR").contains("FAIL: TestInvoice.test_invoice_total"));
+    }
+
+    @Test
+    void testWarningLoggedByAnAddonGivesWarning()
+            throws Exception
+    {
+        Build build = buildBranch("warning", repo -> addon(repo, "stagehand_warns", "'base'", warningInit("This addon is deprecated"), passingTest("TestWarns")));
+
+        assertThat(build.verdict()).as(build.message().orElse("")).contains(BuildVerdict.WARNING);
+        assertThat(stagehand.builds().log(build.id(), LogName.INSTALL))
+                .anySatisfy(line -> assertThat(line).contains("WARNING").contains("This addon is deprecated"));
+    }
+
+    @Test
+    void testBrokenManifestFailsWithAClearMessage()
+            throws Exception
+    {
+        Build build = buildBranch("broken-manifest", repo -> repo.writeFile("stagehand_broken/__manifest__.py", "{\n    'name': 'Broken',\n    'depends': ['base'\n}\n"));
+
+        assertThat(build.verdict()).contains(BuildVerdict.FAILED);
+        assertThat(build.message()).hasValueSatisfying(message -> assertThat(message).contains("stagehand_broken").contains("__manifest__.py"));
+    }
+
+    @Test
+    void testGarbageCollectionRemovesOldBuilds()
+            throws Exception
+    {
+        Build old = buildBranch("collected", repo -> repo.writeFile("README.md", "first\n"));
+        Build newer = buildBranch("collected", repo -> repo.writeFile("README.md", "second\n"));
+        assertThat(old.state()).isEqualTo(BuildState.RUNNING);
+        String oldContainer = old.containerId().orElseThrow();
+
+        List<Build> collected = stagehand.builds().collectGarbage();
+
+        assertThat(collected).extracting(Build::id).contains(old.id()).doesNotContain(newer.id());
+        assertThat(stagehand.builds().build(old.id()).state()).isEqualTo(BuildState.STOPPED);
+        assertThat(stagehand.runtime().inspect(oldContainer)).isEmpty();
+        assertThat(stagehand.databases().exists(old.databaseName())).isFalse();
+        assertThat(temp.resolve("data/workspaces/" + old.id())).doesNotExist();
+        assertThat(stagehand.builds().build(newer.id()).state()).isEqualTo(BuildState.RUNNING);
+        assertThat(stagehand.databases().exists(newer.databaseName())).isTrue();
+    }
+
+    @Test
+    void testQueueRunsAtMostTheConfiguredNumberOfBuildsAtOnce()
+            throws Exception
+    {
+        List<String> branches = List.of("queue-a", "queue-b", "queue-c");
+        for (String branch : branches) {
+            repository.switchTo("main").createBranch(branch);
+            repository.writeFile("README.md", branch + "\n").commit("Touch README on " + branch);
+            repository.switchTo("main");
+        }
+        for (String branch : branches) {
+            String commit = repository.git("rev-parse", branch).strip();
+            assertThat(sendPush(branch, commit, UUID.randomUUID().toString(), project.webhookSecret()).statusCode()).isEqualTo(202);
+        }
+        assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
+
+        for (String branch : branches) {
+            assertThat(stagehand.builds().builds("devit", branch)).singleElement()
+                    .satisfies(build -> assertThat(build.state()).as(build.message().orElse("")).isEqualTo(BuildState.RUNNING));
+        }
+        // Three builds queued at once with the default limit of 2.
+        assertThat(stagehand.builds().mostBuildsRunningAtOnce()).isEqualTo(2);
+        System.out.println("[measure] most builds running at once: " + stagehand.builds().mostBuildsRunningAtOnce());
+    }
+
+    private interface Change
+    {
+        void apply(TestingGitRepository repository);
+    }
+
+    private static synchronized Build buildBranch(String branch, Change change)
+            throws Exception
+    {
+        repository.switchTo("main");
+        if (repository.git("branch", "--list", branch).isBlank()) {
+            repository.createBranch(branch);
+        }
+        else {
+            repository.switchTo(branch);
+        }
+        change.apply(repository);
+        String commit = repository.commit("Change on " + branch);
+        repository.switchTo("main");
+        HttpResponse<String> response = sendPush(branch, commit, UUID.randomUUID().toString(), project.webhookSecret());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return awaitBuild(JSON.readTree(response.body()).path("builds").get(0).path("id").asLong());
+    }
+
+    private static Build awaitBuild(long buildId)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + BUILD_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Build build = stagehand.builds().build(buildId);
+            if (build.state() == BuildState.RUNNING || build.state().isTerminal()) {
+                return build;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("Build " + buildId + " not done within " + BUILD_TIMEOUT + ": " + stagehand.builds().build(buildId));
+    }
+
+    private static HttpResponse<String> sendPush(String branch, String after, String deliveryId, String secret)
+            throws Exception
+    {
+        String body = JSON.writeValueAsString(Map.of(
+                "ref", "refs/heads/" + branch,
+                "before", "0".repeat(40),
+                "after", after,
+                "created", false,
+                "deleted", false,
+                "repository", Map.of("full_name", "acme/addons", "clone_url", repository.url()),
+                "commits", List.of(Map.of("id", after, "message", "A change", "author", Map.of("name", "Dev", "email", "dev@example.com")))));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        String signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/webhooks/github/devit"))
+                .header("Content-Type", "application/json")
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", deliveryId)
+                .header("X-Hub-Signature-256", signature)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort()
+            throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

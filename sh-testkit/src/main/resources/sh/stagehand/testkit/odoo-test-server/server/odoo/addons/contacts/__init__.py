@@ -1,0 +1,1 @@
+"""Core addon `contacts` of the test server: a manifest so that addons depending on it resolve."""

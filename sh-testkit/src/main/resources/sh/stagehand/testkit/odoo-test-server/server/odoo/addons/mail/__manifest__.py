@@ -1,0 +1,9 @@
+# Core addon of the Odoo-compatible TEST server (Stagehand test equipment), not Odoo's mail.
+{
+    'name': 'Discuss',
+    'version': '1.15',
+    'summary': 'Mail (test server stand-in)',
+    'depends': ['base', 'web'],
+    'auto_install': False,
+    'license': 'LGPL-3',
+}

@@ -1,0 +1,1 @@
+"""Core addon `product` of the test server: a manifest so that addons depending on it resolve."""

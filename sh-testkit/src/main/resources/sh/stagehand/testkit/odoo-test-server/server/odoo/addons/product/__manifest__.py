@@ -1,0 +1,9 @@
+# Core addon of the Odoo-compatible TEST server (Stagehand test equipment), not Odoo's product.
+{
+    'name': 'Products',
+    'version': '1.2',
+    'summary': 'Products (test server stand-in)',
+    'depends': ['base', 'mail'],
+    'auto_install': False,
+    'license': 'LGPL-3',
+}

@@ -1,0 +1,9 @@
+# Core addon of the Odoo-compatible TEST server (Stagehand test equipment), not Odoo's web.
+{
+    'name': 'Web',
+    'version': '1.0',
+    'summary': 'Web client (test server stand-in)',
+    'depends': ['base'],
+    'auto_install': True,
+    'license': 'LGPL-3',
+}

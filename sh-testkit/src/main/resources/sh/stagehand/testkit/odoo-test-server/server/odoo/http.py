@@ -1,0 +1,15 @@
+"""`odoo.http` for addon code: import-compatible stubs (controllers are not routed by the test
+server). The test server's own HTTP service is odoo.service.wsgi."""
+
+request = None
+
+
+class Controller:
+    pass
+
+
+def route(route=None, **kwargs):
+    def decorator(method):
+        method.routing = dict(kwargs, routes=[route] if isinstance(route, str) else route)
+        return method
+    return decorator

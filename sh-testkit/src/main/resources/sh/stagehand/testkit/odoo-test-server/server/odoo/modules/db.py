@@ -1,0 +1,125 @@
+"""The module tables every Odoo database starts with (odoo/modules/db.py), plus small helpers
+the core addons use to write records with an external id (ir_model_data), and the filestore."""
+
+import hashlib
+import json
+import os
+import tempfile
+
+from ..tools import config
+
+# Column names follow Odoo 17, so SQL written for a real Odoo database runs here too.
+MODULE_TABLES = """
+CREATE TABLE ir_module_module (
+    id serial PRIMARY KEY,
+    create_uid integer, create_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
+    write_uid integer, write_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
+    name varchar NOT NULL CONSTRAINT ir_module_module_name_uniq UNIQUE,
+    state varchar(16),
+    latest_version varchar,
+    published_version varchar,
+    demo boolean DEFAULT false,
+    shortdesc jsonb,
+    summary jsonb,
+    author varchar,
+    license varchar(32),
+    website varchar,
+    sequence integer DEFAULT 100,
+    application boolean DEFAULT false,
+    auto_install boolean DEFAULT false,
+    icon varchar
+);
+CREATE TABLE ir_module_module_dependency (
+    id serial PRIMARY KEY,
+    name varchar,
+    module_id integer REFERENCES ir_module_module ON DELETE CASCADE,
+    auto_install_required boolean DEFAULT true
+);
+CREATE TABLE ir_model_data (
+    id serial PRIMARY KEY,
+    create_uid integer, create_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
+    write_uid integer, write_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
+    noupdate boolean DEFAULT false,
+    name varchar NOT NULL,
+    module varchar NOT NULL,
+    model varchar NOT NULL,
+    res_id integer,
+    CONSTRAINT ir_model_data_module_name_uniq_index UNIQUE (module, name)
+);
+"""
+
+
+def is_initialized(cr):
+    cr.execute("SELECT 1 FROM pg_class WHERE relname = 'ir_module_module' AND relkind = 'r'")
+    return bool(cr.fetchone())
+
+
+def initialize(cr):
+    """Create the module tables; module rows are added by the loader's update_list()."""
+    cr.execute(MODULE_TABLES)
+
+
+def translated(value):
+    """Odoo 17 keeps translatable text as jsonb {"en_US": ...}."""
+    return json.dumps({'en_US': value or ''})
+
+
+def xmlid_to_res_id(cr, xmlid):
+    module, name = xmlid.split('.', 1)
+    cr.execute('SELECT res_id FROM ir_model_data WHERE module = %s AND name = %s', (module, name))
+    row = cr.fetchone()
+    return row and row[0]
+
+
+def ensure_record(cr, xmlid, model, table, values, noupdate=False):
+    """Insert a record named by `xmlid` unless it already exists (as Odoo's noupdate data); return its id."""
+    res_id = xmlid_to_res_id(cr, xmlid)
+    if res_id:
+        return res_id
+    columns = list(values)
+    cr.execute('INSERT INTO %s (%s) VALUES (%s) RETURNING id'
+               % (table, ', '.join(columns), ', '.join(['%s'] * len(columns))), [values[c] for c in columns])
+    res_id = cr.fetchone()[0]
+    module, name = xmlid.split('.', 1)
+    cr.execute('INSERT INTO ir_model_data (module, name, model, res_id, noupdate) VALUES (%s, %s, %s, %s, %s)',
+               (module, name, model, res_id, noupdate))
+    return res_id
+
+
+def filestore_write(dbname, data):
+    """Store bytes content-addressed, as Odoo's ir.attachment: <data_dir>/filestore/<db>/<sha1[:2]>/<sha1>.
+
+    A file is never rewritten in place: an existing one is kept as it is (same name, same
+    content), a new one is written to a temporary file and renamed into place.
+    Returns (store_fname, checksum).
+    """
+    checksum = hashlib.sha1(data).hexdigest()
+    store_fname = '%s/%s' % (checksum[:2], checksum)
+    full_path = os.path.join(config.filestore(dbname), store_fname)
+    if not os.path.exists(full_path):
+        os.makedirs(os.path.dirname(full_path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(full_path), prefix='.tmp-')
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())        # mkstemp makes 0600; Odoo's files follow the umask
+        os.replace(tmp, full_path)
+    return store_fname, checksum
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def create_attachment(cr, name, data, mimetype, res_model=None, res_id=None, res_field=None, xmlid=None):
+    store_fname, checksum = filestore_write(cr.dbname, data)
+    values = {'name': name, 'res_model': res_model, 'res_id': res_id, 'res_field': res_field,
+              'type': 'binary', 'store_fname': store_fname, 'file_size': len(data),
+              'checksum': checksum, 'mimetype': mimetype, 'public': False}
+    if xmlid:
+        return ensure_record(cr, xmlid, 'ir.attachment', 'ir_attachment', values)
+    columns = list(values)
+    cr.execute('INSERT INTO ir_attachment (%s) VALUES (%s) RETURNING id'
+               % (', '.join(columns), ', '.join(['%s'] * len(columns))), [values[c] for c in columns])
+    return cr.fetchone()[0]

@@ -1,0 +1,3 @@
+"""The server process (server) and its HTTP service (httpd)."""
+
+from . import server
