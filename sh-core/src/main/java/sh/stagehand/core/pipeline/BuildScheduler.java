@@ -37,7 +37,7 @@ public final class BuildScheduler
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BuildStore builds;
-    private final DevelopmentPipeline developmentPipeline;
+    private final BuildRunner runner;
     private final PlatformSettings settings;
     private final Clock clock;
     private final ExecutorService workers;
@@ -50,8 +50,13 @@ public final class BuildScheduler
     @Inject
     public BuildScheduler(BuildStore builds, DevelopmentPipeline developmentPipeline, PlatformSettings settings, Clock clock)
     {
+        this(builds, (BuildRunner) developmentPipeline::run, settings, clock);
+    }
+
+    public BuildScheduler(BuildStore builds, BuildRunner runner, PlatformSettings settings, Clock clock)
+    {
         this.builds = requireNonNull(builds, "builds is null");
-        this.developmentPipeline = requireNonNull(developmentPipeline, "developmentPipeline is null");
+        this.runner = requireNonNull(runner, "runner is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.clock = requireNonNull(clock, "clock is null");
         AtomicInteger threadNumber = new AtomicInteger();
@@ -141,7 +146,7 @@ public final class BuildScheduler
                     int now = running.incrementAndGet();
                     mostRunningAtOnce.accumulateAndGet(now, Math::max);
                     try {
-                        developmentPipeline.run(claimed.get());
+                        runner.run(claimed.get());
                     }
                     finally {
                         running.decrementAndGet();
