@@ -243,6 +243,47 @@ class DevelopmentBuildIT
     }
 
     @Test
+    void testRequirementsAreInstalledWithPipAndTheirImageReused()
+            throws Exception
+    {
+        Build first = buildBranch("requirements", repo -> {
+            TestingAddons.wheel(repo, "wheels/stagehand_demo_lib-1.0-py3-none-any.whl", "stagehand-demo-lib", "1.0", "GREETING = 'hello from a requirement'\n");
+            repo.writeFile("requirements.txt", "--no-index\n./wheels/stagehand_demo_lib-1.0-py3-none-any.whl\n");
+            addon(repo, "stagehand_uses_lib", "'base'", """
+                    import logging
+                    import stagehand_demo_lib
+
+                    logging.getLogger(__name__).info("requirement says: %s", stagehand_demo_lib.GREETING)
+                    """, passingTest("TestUsesLib"));
+        });
+        assertThat(first.verdict()).as(first.message().orElse("")).contains(BuildVerdict.SUCCESS);
+        assertThat(stagehand.builds().log(first.id(), LogName.PIP)).anySatisfy(line -> assertThat(line).contains("Successfully installed stagehand-demo-lib-1.0"));
+        assertThat(stagehand.builds().log(first.id(), LogName.INSTALL)).anySatisfy(line -> assertThat(line).contains("requirement says: hello from a requirement"));
+
+        Build second = buildBranch("requirements", repo -> repo.writeFile("stagehand_uses_lib/README.md", "unchanged requirements\n"));
+        assertThat(second.verdict()).contains(BuildVerdict.SUCCESS);
+        assertThat(stagehand.builds().log(second.id(), LogName.PIP))
+                .anySatisfy(line -> assertThat(line).contains("Requirements unchanged").contains("pip not run"))
+                .noneSatisfy(line -> assertThat(line).contains("Successfully installed"));
+    }
+
+    @Test
+    void testRemoteWithoutWebhookIsPolled()
+            throws Exception
+    {
+        repository.switchTo("main").createBranch("polled");
+        String commit = repository.writeFile("README.md", "pushed without a webhook\n").commit("Push without webhook");
+        repository.switchTo("main");
+
+        List<Build> queued = stagehand.projects().poll("devit");
+
+        assertThat(queued).filteredOn(build -> build.branch().equals("polled")).singleElement()
+                .satisfies(build -> assertThat(build.commitId()).isEqualTo(commit));
+        assertThat(stagehand.projects().poll("devit")).filteredOn(build -> build.branch().equals("polled")).as("nothing moved since").isEmpty();
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+    }
+
+    @Test
     void testGarbageCollectionRemovesOldBuilds()
             throws Exception
     {

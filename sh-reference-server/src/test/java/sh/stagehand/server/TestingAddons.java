@@ -2,6 +2,19 @@ package sh.stagehand.server;
 
 import sh.stagehand.testkit.TestingGitRepository;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
 /**
  * Odoo addons written into a test repository, the way a customer's repository holds them.
  */
@@ -56,6 +69,49 @@ final class TestingAddons
                     def test_invoice_total(self):
                         self.assertEqual(2 + 2, 5, "the invoice total is wrong")
                 """.formatted(className);
+    }
+
+    /**
+     * Writes a pure-Python wheel, as pip builds them, so that a requirements file can be installed
+     * without a package index (none is reachable from the test machines).
+     */
+    static void wheel(TestingGitRepository repository, String path, String distribution, String version, String moduleCode)
+    {
+        String module = distribution.replace('-', '_');
+        String distInfo = module + "-" + version + ".dist-info";
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put(module + "/__init__.py", moduleCode.getBytes(StandardCharsets.UTF_8));
+        files.put(distInfo + "/METADATA", ("Metadata-Version: 2.1\nName: " + distribution + "\nVersion: " + version + "\n").getBytes(StandardCharsets.UTF_8));
+        files.put(distInfo + "/WHEEL", "Wheel-Version: 1.0\nGenerator: stagehand-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n".getBytes(StandardCharsets.UTF_8));
+        StringBuilder record = new StringBuilder();
+        files.forEach((name, content) -> record.append(name).append(",sha256=").append(urlSafeSha256(content)).append(',').append(content.length).append('\n'));
+        record.append(distInfo).append("/RECORD,,\n");
+        files.put(distInfo + "/RECORD", record.toString().getBytes(StandardCharsets.UTF_8));
+        Path wheel = repository.directory().resolve(path);
+        try {
+            Files.createDirectories(wheel.getParent());
+            try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(wheel))) {
+                for (Map.Entry<String, byte[]> file : files.entrySet()) {
+                    zip.putNextEntry(new ZipEntry(file.getKey()));
+                    zip.write(file.getValue());
+                    zip.closeEntry();
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String urlSafeSha256(byte[] content)
+    {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(content);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String warningInit(String message)
