@@ -1,5 +1,6 @@
 package sh.stagehand.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static sh.stagehand.server.TestingAddons.addon;
@@ -175,6 +177,21 @@ class DevelopmentBuildIT
             assertThat(mail.message().htmlBody()).hasValueSatisfying(html -> assertThat(html).contains("Hello from a build"));
         });
 
+        // The same through the HTTP API: the build, its log, its mail, and the log followed live.
+        JsonNode apiBuild = JSON.readTree(get("/api/builds/" + buildId).body());
+        assertThat(apiBuild.path("state").asText()).isEqualTo("RUNNING");
+        assertThat(apiBuild.path("verdict").asText()).isEqualTo("SUCCESS");
+        assertThat(apiBuild.toString()).doesNotContain(build.smtpPassword());
+        assertThat(get("/api/builds/" + buildId + "/logs/install.log").body()).contains("Modules loaded.");
+        assertThat(JSON.readTree(get("/api/builds/" + buildId + "/mails").body()).get(0).path("subject").asText()).isEqualTo("Your quotation S00042");
+        HttpResponse<Stream<String>> follow = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + buildId + "/logs/odoo.log/follow")).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofLines());
+        try (Stream<String> lines = follow.body()) {
+            // The platform probed /web/health before calling the build running: that request is in the log.
+            assertThat(lines.filter(line -> line.startsWith("data: ") && line.contains("/web/health")).findFirst()).isPresent();
+        }
+
         assertThat(stagehand.builds().history("devit", Optional.of("main"), 20)).extracting(Event::kind)
                 .contains(EventKind.PUSH, EventKind.BUILD_QUEUED, EventKind.BUILD_STARTED, EventKind.BUILD_RUNNING);
         System.out.println("[measure] push to running: " + Duration.between(build.createdAt(), build.finishedAt().orElseThrow()).toMillis() + " ms; " + build.message().orElse(""));
@@ -248,7 +265,8 @@ class DevelopmentBuildIT
     {
         Build first = buildBranch("requirements", repo -> {
             TestingAddons.wheel(repo, "wheels/stagehand_demo_lib-1.0-py3-none-any.whl", "stagehand-demo-lib", "1.0", "GREETING = 'hello from a requirement'\n");
-            repo.writeFile("requirements.txt", "--no-index\n./wheels/stagehand_demo_lib-1.0-py3-none-any.whl\n");
+            // The comment makes this run's requirements set new: the engine keeps cached ones across runs.
+            repo.writeFile("requirements.txt", "# run " + UUID.randomUUID() + "\n--no-index\n./wheels/stagehand_demo_lib-1.0-py3-none-any.whl\n");
             addon(repo, "stagehand_uses_lib", "'base'", """
                     import logging
                     import stagehand_demo_lib
@@ -387,6 +405,12 @@ class DevelopmentBuildIT
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String path)
+            throws Exception
+    {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort()

@@ -3,6 +3,8 @@ package sh.stagehand.core.pipeline;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.logs.LogName;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.runtime.ContainerInfo;
@@ -14,7 +16,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Removes everything a build owns: its containers (found by label, so none is missed), its
- * database, its image, its workspace and its captured mail. Each step is idempotent, so a cleaning
+ * database, its image, its workspace and its captured mail. Its logs and history stay. Each step is idempotent, so a cleaning
  * interrupted half-way is finished by the next. Thread-safe.
  */
 @Singleton
@@ -24,10 +26,12 @@ public final class BuildCleaner
     private final DatabaseProvider databases;
     private final MailSink mail;
     private final BuildWorkspaces workspaces;
+    private final BuildLogs logs;
 
     @Inject
-    public BuildCleaner(RuntimeProvider runtime, DatabaseProvider databases, MailSink mail, BuildWorkspaces workspaces)
+    public BuildCleaner(RuntimeProvider runtime, DatabaseProvider databases, MailSink mail, BuildWorkspaces workspaces, BuildLogs logs)
     {
+        this.logs = requireNonNull(logs, "logs is null");
         this.runtime = requireNonNull(runtime, "runtime is null");
         this.databases = requireNonNull(databases, "databases is null");
         this.mail = requireNonNull(mail, "mail is null");
@@ -39,6 +43,8 @@ public final class BuildCleaner
         for (ContainerInfo container : runtime.list(Map.of(Labels.BUILD, Long.toString(buildId)))) {
             runtime.remove(container.id());
         }
+        // The server's output ended with its container: the log is complete, its file can be closed.
+        logs.close(buildId, LogName.ODOO);
     }
 
     public void removeEverything(Build build)

@@ -62,6 +62,7 @@ public final class ApiRoutes
                 .builds(context.pathParam("project"), required(context, "branch")).stream().map(Views::build).toList()));
 
         config.routes.get("/api/builds/{build}", context -> context.json(Views.build(stagehand.builds().build(buildId(context)))));
+        config.routes.post("/api/builds/{build}/discard", context -> context.json(Views.build(stagehand.builds().discard(buildId(context)))));
         config.routes.get("/api/builds/{build}/mails", context -> context.json(stagehand.mail().mails(buildId(context)).stream().map(Views::mail).toList()));
         config.routes.get("/api/builds/{build}/logs/{log}", context -> context.contentType("text/plain; charset=utf-8")
                 .result(String.join("\n", stagehand.builds().log(buildId(context), LogName.fromFileName(context.pathParam("log")))) + "\n"));
