@@ -1,0 +1,57 @@
+package sh.stagehand.core;
+
+import org.junit.jupiter.api.Test;
+import sh.stagehand.spi.StagehandException;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PlatformSettingsTest
+{
+    @Test
+    void testDefaults()
+    {
+        assertThat(PlatformSettings.fromConfig(new StagehandConfig(Map.of())))
+                .isEqualTo(new PlatformSettings("stagehand.localhost", "odoo:17.0", 2, Duration.ofHours(72), 2, "172.17.0.1", 2525,
+                        2048L * 1024 * 1024, 1.0, Duration.ofMinutes(30), Duration.ofSeconds(120), "http://127.0.0.1:8080"));
+    }
+
+    @Test
+    void testExplicitPropertyMappings()
+    {
+        Map<String, String> properties = Map.ofEntries(
+                Map.entry("platform.domain", "odoo.acme-hosting.com"),
+                Map.entry("platform.odoo-image", "registry.acme/odoo:17.0-20261101"),
+                Map.entry("platform.max-concurrent-builds", "6"),
+                Map.entry("platform.development-retention-hours", "24"),
+                Map.entry("platform.development-keep-per-branch", "0"),
+                Map.entry("platform.smtp-host", "10.0.0.1"),
+                Map.entry("platform.smtp-port", "2526"),
+                Map.entry("platform.container-memory-mb", "4096"),
+                Map.entry("platform.container-cpus", "2.5"),
+                Map.entry("platform.install-timeout-minutes", "90"),
+                Map.entry("platform.start-timeout-seconds", "300"),
+                Map.entry("platform.public-url", "https://sh.acme-hosting.com"),
+                Map.entry("runtime.type", "docker"));
+        assertThat(PlatformSettings.fromConfig(new StagehandConfig(properties)))
+                .isEqualTo(new PlatformSettings("odoo.acme-hosting.com", "registry.acme/odoo:17.0-20261101", 6, Duration.ofHours(24), 0, "10.0.0.1", 2526,
+                        4096L * 1024 * 1024, 2.5, Duration.ofMinutes(90), Duration.ofSeconds(300), "https://sh.acme-hosting.com"));
+    }
+
+    @Test
+    void testRejectsBadValuesNamingTheKey()
+    {
+        assertThatThrownBy(() -> settings("platform.max-concurrent-builds", "0")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.max-concurrent-builds");
+        assertThatThrownBy(() -> settings("platform.smtp-port", "two")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.smtp-port");
+        assertThatThrownBy(() -> settings("platform.domain", "Not A Domain")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.domain");
+        assertThatThrownBy(() -> settings("platform.max-builds", "3")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.max-builds").hasMessageContaining("platform.max-concurrent-builds");
+    }
+
+    private static PlatformSettings settings(String key, String value)
+    {
+        return PlatformSettings.fromConfig(new StagehandConfig(Map.of(key, value)));
+    }
+}
