@@ -78,12 +78,13 @@ public final class BuildService
     }
 
     /**
-     * Sends the log's lines so far, then each new one, until the handle is closed or the log ends.
+     * Sends the log's lines so far, then each new one, until the handle is closed; {@code end} runs
+     * when the log ends.
      */
-    public AutoCloseable followLog(long buildId, LogName name, Consumer<String> follower)
+    public AutoCloseable followLog(long buildId, LogName name, Consumer<String> lines, Runnable end)
     {
         build(buildId);
-        return logs.follow(buildId, name, follower);
+        return logs.follow(buildId, name, lines, end);
     }
 
     /**
@@ -98,13 +99,17 @@ public final class BuildService
         if (build.state().isInProgress()) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + buildId + " is " + build.state() + "; wait until it runs or fails");
         }
-        cleaner.removeEverything(build);
-        if (build.state() == BuildState.STOPPED || build.state() == BuildState.SUPERSEDED || build.state() == BuildState.FAILED) {
+        if (build.state().isTerminal()) {
+            cleaner.removeEverything(build);
             return build;
         }
+        // Recorded first, conditionally: a queued build claimed by a worker meanwhile is not discarded under it.
         Build stopped = build.withState(BuildState.STOPPED, "discarded").withContainer(Optional.empty(), Optional.empty());
-        builds.updateBuild(stopped);
-        builds.appendEvent(new Event(0, build.projectId(), Optional.of(build.branch()), Optional.of(buildId), EventKind.BUILD_STOPPED, "Build " + buildId + " discarded", clock.instant()));
+        if (!builds.updateBuildIf(build.state(), stopped)) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + buildId + " changed state meanwhile; look at it again and retry");
+        }
+        cleaner.removeEverything(build);
+        builds.appendEvent(build, EventKind.BUILD_STOPPED, "Build " + buildId + " discarded", clock.instant());
         return stopped;
     }
 

@@ -113,7 +113,7 @@ public final class CoreModule
     @Singleton
     BuildLogs buildLogs(ProviderContext context)
     {
-        return new BuildLogs(context.dataDirectory().resolve("logs"));
+        return lifecycle.manage(new BuildLogs(context.dataDirectory().resolve("logs")));
     }
 
     @Provides
@@ -121,7 +121,7 @@ public final class CoreModule
     BuildScheduler buildScheduler(BuildStore builds, DevelopmentPipeline pipeline, PlatformSettings settings, Clock clock)
     {
         // Closed first (it was created after the providers it uses): running builds stop before their providers do.
-        return lifecycle.manage(new BuildScheduler(builds, pipeline, settings, clock));
+        return lifecycle.manage(new BuildScheduler(builds, pipeline::run, settings, clock));
     }
 
     @Provides

@@ -68,6 +68,10 @@ public record PlatformSettings(
         if (!domain.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
             throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, PREFIX + "domain=" + domain + " is not a DNS domain");
         }
+        String publicUrl = values.getOrDefault(PREFIX + "public-url", "http://127.0.0.1:8080");
+        if (!publicUrl.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, PREFIX + "public-url=" + publicUrl + " is not an http(s) URL such as https://sh.example.com");
+        }
         return new PlatformSettings(
                 domain,
                 values.getOrDefault(PREFIX + "odoo-image", "odoo:17.0"),
@@ -80,7 +84,7 @@ public record PlatformSettings(
                 number(values, "container-cpus", "1.0", Double::parseDouble, 0.0),
                 Duration.ofMinutes(number(values, "install-timeout-minutes", "30", Long::parseLong, 1L)),
                 Duration.ofSeconds(number(values, "start-timeout-seconds", "120", Long::parseLong, 1L)),
-                values.getOrDefault(PREFIX + "public-url", "http://127.0.0.1:8080"));
+                publicUrl);
     }
 
     private static <N extends Comparable<N>> N number(Map<String, String> values, String name, String defaultValue, Function<String, N> parser, N minimum)

@@ -79,6 +79,7 @@ public final class ProjectService
         projects.createProject(project);
         for (BranchHead head : heads) {
             projects.saveBranch(Branch.development(id, head.name()));
+            projects.recordBranchHead(id, head.name(), head.commitId());
             event(project.id(), Optional.of(head.name()), EventKind.BRANCH_CREATED, "Branch " + head.name() + " found at " + shortId(head.commitId()));
         }
         return project;
@@ -134,6 +135,18 @@ public final class ProjectService
         if (!projects.recordDelivery(project.id(), event.deliveryId())) {
             return new WebhookOutcome(WebhookOutcome.Kind.DUPLICATE, "delivery " + event.deliveryId() + " was handled already", List.of());
         }
+        try {
+            return handle(project, event);
+        }
+        catch (RuntimeException e) {
+            // Not handled: the sender's redelivery of it must be acted on.
+            projects.forgetDelivery(project.id(), event.deliveryId());
+            throw e;
+        }
+    }
+
+    private WebhookOutcome handle(Project project, WebhookEvent event)
+    {
         if (event instanceof WebhookEvent.Ping) {
             return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, "pong", List.of());
         }
@@ -152,7 +165,7 @@ public final class ProjectService
 
     /**
      * For remotes without webhooks: fetches and acts on every branch head that moved, appeared or
-     * disappeared since the last build.
+     * disappeared since it was last seen.
      *
      * @return the builds queued
      */
@@ -167,9 +180,9 @@ public final class ProjectService
             }
         }
         for (BranchHead head : heads.values()) {
-            Optional<String> lastBuilt = builds.listBuilds(project.id(), head.name()).stream().findFirst().map(Build::commitId);
-            boolean known = projects.findBranch(project.id(), head.name()).isPresent();
-            if (!known || lastBuilt.map(commit -> !commit.equals(head.commitId())).orElse(true)) {
+            boolean moved = projects.findBranch(project.id(), head.name()).isEmpty()
+                    || !projects.branchHead(project.id(), head.name()).equals(Optional.of(head.commitId()));
+            if (moved) {
                 pushed(project, head.name(), head.commitId(), 0).ifPresent(queued::add);
             }
         }
@@ -187,6 +200,7 @@ public final class ProjectService
             event(project.id(), Optional.of(branchName), EventKind.BRANCH_CREATED, "Branch " + branchName + " created");
             return created;
         });
+        projects.recordBranchHead(project.id(), branchName, commitId);
         event(project.id(), Optional.of(branchName), EventKind.PUSH,
                 "Push to " + branchName + ": " + shortId(commitId) + (commitCount > 0 ? " (" + commitCount + " commit" + (commitCount == 1 ? "" : "s") + ")" : ""));
         if (branch.stage() != Stage.DEVELOPMENT) {

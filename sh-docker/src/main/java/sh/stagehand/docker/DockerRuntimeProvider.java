@@ -61,6 +61,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -77,26 +78,21 @@ public final class DockerRuntimeProvider
     private static final String LOOPBACK = "127.0.0.1";
     private static final String REQUIREMENTS_REPOSITORY = "stagehand/requirements";
     private static final String PYTHON_TARGET = "/opt/stagehand-python";
+    private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9_./-]+");
 
     private final DockerConfig config;
     private final String instanceName;
     private final DockerClient client;
+    // For the calls whose answer is a stream that may stay silent for long (waiting for an install,
+    // following an idle server's log, a quiet pip run): the response timeout would cut them off.
+    private final DockerClient streamingClient;
 
     public DockerRuntimeProvider(DockerConfig config, String instanceName)
     {
         this.config = requireNonNull(config, "config is null");
         this.instanceName = requireNonNull(instanceName, "instanceName is null");
-        DockerClientConfig clientConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(config.host().toString())
-                .build();
-        ZerodepDockerHttpClient httpClient = new ZerodepDockerHttpClient.Builder()
-                .dockerHost(clientConfig.getDockerHost())
-                .sslConfig(clientConfig.getSSLConfig())
-                .maxConnections(64)
-                .connectionTimeout(Duration.ofSeconds(10))
-                .responseTimeout(config.apiTimeout())
-                .build();
-        this.client = DockerClientImpl.getInstance(clientConfig, httpClient);
+        this.client = newClient(config, config.apiTimeout());
+        this.streamingClient = newClient(config, Duration.ZERO);
         try {
             client.pingCmd().exec();
         }
@@ -105,6 +101,22 @@ public final class DockerRuntimeProvider
             throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE,
                     "Cannot reach the Docker engine at " + config.host() + ": " + e.getMessage() + ". Start dockerd, or point " + DockerConfig.HOST + " at a running engine", e);
         }
+    }
+
+    private static DockerClient newClient(DockerConfig config, Duration responseTimeout)
+    {
+        DockerClientConfig clientConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(config.host().toString())
+                .build();
+        ZerodepDockerHttpClient httpClient = new ZerodepDockerHttpClient.Builder()
+                .dockerHost(clientConfig.getDockerHost())
+                .sslConfig(clientConfig.getSSLConfig())
+                .maxConnections(64)
+                .connectionTimeout(Duration.ofSeconds(10))
+                // zero: no limit
+                .responseTimeout(responseTimeout)
+                .build();
+        return DockerClientImpl.getInstance(clientConfig, httpClient);
     }
 
     @Override
@@ -249,7 +261,7 @@ public final class DockerRuntimeProvider
         requireNonNull(listener, "listener is null");
         requireExists(containerId);
         FrameCallback callback = new FrameCallback(listener);
-        call("follow logs of container " + containerId, () -> client.logContainerCmd(containerId)
+        call("follow logs of container " + containerId, () -> streamingClient.logContainerCmd(containerId)
                 .withStdOut(true)
                 .withStdErr(true)
                 .withFollowStream(true)
@@ -262,12 +274,16 @@ public final class DockerRuntimeProvider
     public int awaitExit(String containerId, Duration timeout)
     {
         requireExists(containerId);
-        try (WaitContainerResultCallback callback = client.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())) {
+        try (WaitContainerResultCallback callback = streamingClient.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())) {
             return callback.awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (DockerClientException e) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new StagehandException(StandardErrorCode.INTERRUPTED, "Interrupted while waiting for container " + containerId + " to exit", e);
+            // docker-java wraps an interruption and clears the flag: restore it and say so.
+            if (e.getCause() instanceof InterruptedException interrupted) {
+                throw StagehandException.interrupted("waiting for container " + containerId + " to exit", interrupted);
+            }
+            if (inspect(containerId).map(info -> !info.state().isRunning()).orElse(false)) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Lost the wait for container " + containerId + ": " + e.getMessage(), e);
             }
             throw new StagehandException(StandardErrorCode.TIMEOUT, "Container " + containerId + " still runs after " + timeout, e);
         }
@@ -319,11 +335,13 @@ public final class DockerRuntimeProvider
     @Override
     public void close()
     {
-        try {
-            client.close();
-        }
-        catch (IOException e) {
-            log.warn("Failed to close the Docker client", e);
+        for (DockerClient dockerClient : List.of(client, streamingClient)) {
+            try {
+                dockerClient.close();
+            }
+            catch (IOException e) {
+                log.warn("Failed to close a Docker client", e);
+            }
         }
     }
 
@@ -372,7 +390,7 @@ public final class DockerRuntimeProvider
                         super.onNext(item);
                     }
                 };
-                client.buildImageCmd(tar)
+                streamingClient.buildImageCmd(tar)
                         .withDockerfilePath(BuildContext.DOCKERFILE)
                         .withTags(Set.of(tag))
                         .withLabels(allLabels)
@@ -408,6 +426,11 @@ public final class DockerRuntimeProvider
     {
         StringBuilder install = new StringBuilder();
         for (String file : spec.requirementsFiles()) {
+            // The path goes into a shell line of the Dockerfile: only plain path characters.
+            if (!SAFE_PATH.matcher(file).matches()) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Requirements file path '" + file
+                        + "' has characters a build cannot take; rename its directory to letters, digits, '_', '-', '.' and '/'");
+            }
             Path path = Path.of(file);
             String directory = path.getParent() == null ? "." : path.getParent().toString();
             install.append(" && cd '/tmp/stagehand-source/").append(directory).append("'")

@@ -7,13 +7,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogLine;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.testkit.BaseRuntimeProviderContractTest;
 import sh.stagehand.testkit.TestingDocker;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -85,6 +88,23 @@ class DockerRuntimeProviderIT
         try (DockerRuntimeProvider other = new DockerRuntimeProvider(DockerConfig.fromMap(Map.of("docker.host", docker.host().toString())), "another-platform")) {
             assertThat(other.list(Map.of())).extracting(ContainerInfo::id).doesNotContain(container.id());
             assertThat(provider.list(Map.of())).extracting(ContainerInfo::id).contains(container.id());
+        }
+    }
+
+    @Test
+    void testLongSilencesOutlastTheApiTimeout()
+    {
+        // A 1 s API timeout, and a container silent for 3 s: waiting and following must not be cut off.
+        try (DockerRuntimeProvider impatient = new DockerRuntimeProvider(DockerConfig.fromMap(Map.of(
+                "docker.host", docker.host().toString(),
+                "docker.api-timeout-seconds", "1")), "contract-tests")) {
+            ContainerInfo container = impatient.start(spec().withCommand("sh", "-c", "sleep 3; echo after the silence").build());
+            List<String> lines = new CopyOnWriteArrayList<>();
+            try (LogFollow follow = impatient.followLogs(container.id(), line -> lines.add(line.text()))) {
+                assertThat(impatient.awaitExit(container.id(), Duration.ofSeconds(30))).isZero();
+                assertThat(follow.awaitCompletion(Duration.ofSeconds(10))).isTrue();
+            }
+            assertThat(lines).containsExactly("after the silence");
         }
     }
 

@@ -125,6 +125,8 @@ public final class GitVcsProvider
                         .setRemote(remote.url())
                         .setRefSpecs(new RefSpec("+" + HEADS + "*:" + HEADS + "*"))
                         .setRemoveDeletedRefs(true)
+                        // A remote's objects are not trusted: malformed trees (duplicate or '..' entries) are refused.
+                        .setCheckFetchedObjects(true)
                         .setTimeout((int) timeout.toSeconds())
                         .setCredentialsProvider(remote.token().map(token -> new UsernamePasswordCredentialsProvider("x-access-token", token)).orElse(null))
                         .call();
@@ -201,6 +203,11 @@ public final class GitVcsProvider
                         continue;
                     }
                     Files.createDirectories(file.getParent());
+                    // A symbolic link written earlier in this checkout must not lead a later file out of it.
+                    if (!file.getParent().toRealPath().startsWith(target.toRealPath())) {
+                        throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Commit " + commitId + " of " + remote + " writes " + walk.getPathString()
+                                + " through a symbolic link that leads out of the checkout; the build is refused");
+                    }
                     if (mode == FileMode.SYMLINK) {
                         String link = new String(reader.open(walk.getObjectId(0)).getBytes(), StandardCharsets.UTF_8);
                         Files.createSymbolicLink(file, Path.of(link));
@@ -323,10 +330,41 @@ public final class GitVcsProvider
             if (url == null) {
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Submodule " + submodule.getKey() + " of " + remote + " has no URL in .gitmodules");
             }
-            RemoteRepository child = new RemoteRepository(resolveSubmoduleUrl(remote.url(), url), remote.token());
+            RemoteRepository child = submoduleRemote(remote, resolveSubmoduleUrl(remote.url(), url), submodule.getKey());
             log.debug("Checking out submodule {} of {} from {}", submodule.getKey(), remote, child);
             fetch(child);
             checkout(child, submodule.getValue().name(), safeResolve(target, submodule.getKey()));
+        }
+    }
+
+    /**
+     * The remote of a submodule. The project's token goes only to the project's own host, never to
+     * a host a repository names; a remote project cannot name a repository on the platform's disk.
+     */
+    static RemoteRepository submoduleRemote(RemoteRepository parent, String url, String path)
+    {
+        Optional<String> parentHost = remoteHost(parent.url());
+        Optional<String> host = remoteHost(url);
+        if (parentHost.isPresent() && host.isEmpty()) {
+            throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "Submodule " + path + " of " + parent + " names a repository on the platform's disk ("
+                    + url + "); a remote repository's submodules must be remote too");
+        }
+        boolean sameHost = parentHost.isPresent() && parentHost.equals(host);
+        return new RemoteRepository(url, sameHost ? parent.token() : Optional.empty());
+    }
+
+    // The scheme and host of a remote URL; empty for a local path or file:// URL.
+    private static Optional<String> remoteHost(String url)
+    {
+        try {
+            URIish uri = new URIish(url);
+            if (uri.getHost() == null || "file".equals(uri.getScheme())) {
+                return Optional.empty();
+            }
+            return Optional.of(uri.getHost().toLowerCase(Locale.ROOT));
+        }
+        catch (URISyntaxException e) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Not a git URL: " + url, e);
         }
     }
 

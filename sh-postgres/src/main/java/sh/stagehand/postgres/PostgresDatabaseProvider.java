@@ -15,8 +15,11 @@ import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseNames;
 import sh.stagehand.spi.database.DatabaseProvider;
 
+import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -33,6 +36,9 @@ public final class PostgresDatabaseProvider
     private static final String CONNECTION_FAILURE_CLASS = "08";
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
     private static final String INVALID_PASSWORD = "28P01";
+    // Marks the roles Stagehand made for build databases: no other role is ever altered or dropped.
+    private static final String ROLE_MARKER = "stagehand build database role";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final PostgresConfig config;
     private final HikariDataSource dataSource;
@@ -62,12 +68,38 @@ public final class PostgresDatabaseProvider
     }
 
     @Override
-    public void create(String name)
+    public DatabaseConnection create(String name)
     {
         DatabaseNames.requireValid(name);
-        // Odoo creates its databases the same way (odoo.service.db._create_empty_database).
-        withHandle("create database " + name, handle -> handle.execute("CREATE DATABASE " + quote(name) + " ENCODING 'UTF8' LC_COLLATE 'C' TEMPLATE template0"));
+        String password = newPassword();
+        withHandle("create database " + name, handle -> {
+            if (exists(handle, name)) {
+                throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + name + " exists already on " + config.url() + "; drop it first or pick another name");
+            }
+            Optional<String> roleComment = roleComment(handle, name);
+            if (roleComment.isPresent() && !roleComment.get().equals(ROLE_MARKER)) {
+                throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A role named " + name + " exists on " + config.url()
+                        + " and was not made by Stagehand for a build database; pick another database name");
+            }
+            // The password is hexadecimal: safe to write inline, where DDL takes no parameters.
+            if (roleComment.isPresent()) {
+                handle.execute("ALTER ROLE " + quote(name) + " PASSWORD '" + password + "'");
+            }
+            else {
+                handle.execute("CREATE ROLE " + quote(name) + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '" + password + "'");
+                handle.execute("COMMENT ON ROLE " + quote(name) + " IS '" + ROLE_MARKER + "'");
+            }
+            // Membership lets the platform create the database for that owner and manage it later.
+            handle.execute("GRANT " + quote(name) + " TO CURRENT_USER");
+            // Odoo creates its databases the same way (odoo.service.db._create_empty_database).
+            handle.execute("CREATE DATABASE " + quote(name) + " OWNER " + quote(name) + " ENCODING 'UTF8' LC_COLLATE 'C' TEMPLATE template0");
+            // By default every role may connect to every database: not to this one.
+            handle.execute("REVOKE CONNECT, TEMPORARY ON DATABASE " + quote(name) + " FROM PUBLIC");
+            return null;
+        });
         try (Handle handle = Jdbi.open(config.urlFor(name), config.user(), config.password())) {
+            // Created as the database's own role, so that the extensions belong to it.
+            handle.execute("SET ROLE " + quote(name));
             for (String extension : List.of("pg_trgm", "unaccent")) {
                 boolean available = handle.createQuery("SELECT count(*) > 0 FROM pg_available_extensions WHERE name = :name")
                         .bind("name", extension)
@@ -85,6 +117,7 @@ public final class PostgresDatabaseProvider
             drop(name);
             throw translate("create the extensions of database " + name, e);
         }
+        return new DatabaseConnection(config.containerHost(), config.containerPort(), name, password);
     }
 
     @Override
@@ -97,7 +130,33 @@ public final class PostgresDatabaseProvider
             }
             handle.execute("DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
             return true;
+        }) | dropRole(name);
+    }
+
+    private boolean dropRole(String name)
+    {
+        return withHandle("drop role " + name, handle -> {
+            if (!roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent()) {
+                return false;
+            }
+            handle.execute("DROP ROLE IF EXISTS " + quote(name));
+            return true;
         });
+    }
+
+    private static Optional<String> roleComment(Handle handle, String role)
+    {
+        return handle.createQuery("SELECT coalesce(shobj_description(oid, 'pg_authid'), '') FROM pg_roles WHERE rolname = :name")
+                .bind("name", role)
+                .mapTo(String.class)
+                .findOne();
+    }
+
+    private static String newPassword()
+    {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     @Override
@@ -180,7 +239,7 @@ public final class PostgresDatabaseProvider
             return new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, message + "; check that the server runs and accepts " + config.user(), e);
         }
         if (state.equals(INSUFFICIENT_PRIVILEGE)) {
-            return new StagehandException(StandardErrorCode.PERMISSION_DENIED, message + "; grant the role " + config.user() + " the privilege named above (build databases need CREATEDB)", e);
+            return new StagehandException(StandardErrorCode.PERMISSION_DENIED, message + "; grant the role " + config.user() + " the privilege named above (build databases need CREATEDB and CREATEROLE)", e);
         }
         return new StagehandException(StandardErrorCode.PROVIDER_ERROR, message, e);
     }

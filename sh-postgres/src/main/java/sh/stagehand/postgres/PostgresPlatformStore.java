@@ -153,6 +153,36 @@ public final class PostgresPlatformStore
     }
 
     @Override
+    public void recordBranchHead(String projectId, String name, String commitId)
+    {
+        run("record the head of " + projectId + "/" + name, () -> jdbi.withHandle(handle -> handle.createUpdate("UPDATE branch SET head_commit = :commit WHERE project_id = :project AND name = :name")
+                .bind("project", projectId)
+                .bind("name", name)
+                .bind("commit", commitId)
+                .execute()));
+    }
+
+    @Override
+    public Optional<String> branchHead(String projectId, String name)
+    {
+        return run("read the head of " + projectId + "/" + name, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT head_commit FROM branch WHERE project_id = :project AND name = :name")
+                .bind("project", projectId)
+                .bind("name", name)
+                .mapTo(String.class)
+                .findOne()
+                .flatMap(Optional::ofNullable)));
+    }
+
+    @Override
+    public void forgetDelivery(String projectId, String deliveryId)
+    {
+        run("forget webhook delivery " + deliveryId, () -> jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM webhook_delivery WHERE project_id = :project AND delivery_id = :delivery")
+                .bind("project", projectId)
+                .bind("delivery", deliveryId)
+                .execute()));
+    }
+
+    @Override
     public boolean recordDelivery(String projectId, String deliveryId)
     {
         return run("record webhook delivery " + deliveryId, () -> jdbi.withHandle(handle -> handle.createUpdate("""
@@ -200,12 +230,26 @@ public final class PostgresPlatformStore
     @Override
     public void updateBuild(Build build)
     {
-        int updated = run("update build " + build.id(), () -> jdbi.withHandle(handle -> handle.createUpdate("""
+        if (update(build, Optional.empty()) == 0) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + build.id() + " to update");
+        }
+    }
+
+    @Override
+    public boolean updateBuildIf(BuildState expected, Build build)
+    {
+        return update(build, Optional.of(expected)) > 0;
+    }
+
+    private int update(Build build, Optional<BuildState> expected)
+    {
+        return run("update build " + build.id(), () -> jdbi.withHandle(handle -> handle.createUpdate("""
                         UPDATE build SET state = :state, verdict = :verdict, container_id = :container, host_port = :port, message = :message,
                             started_at = :startedAt, finished_at = :finishedAt
-                        WHERE id = :id
+                        WHERE id = :id AND (CAST(:expected AS text) IS NULL OR state = :expected)
                         """)
                 .bind("id", build.id())
+                .bind("expected", expected.map(Enum::name).orElse(null))
                 .bind("state", build.state().name())
                 .bind("verdict", build.verdict().map(Enum::name).orElse(null))
                 .bind("container", build.containerId().orElse(null))
@@ -214,9 +258,6 @@ public final class PostgresPlatformStore
                 .bind("startedAt", build.startedAt().map(Timestamp::from).orElse(null))
                 .bind("finishedAt", build.finishedAt().map(Timestamp::from).orElse(null))
                 .execute()));
-        if (updated == 0) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + build.id() + " to update");
-        }
     }
 
     @Override

@@ -55,10 +55,11 @@ class PostgresPlatformStoreIT
     @Test
     void testCreatesMetadataDatabaseAndMigratesOnce()
     {
-        assertThat(postgres.queryForString(METADATA_DATABASE, "SELECT count(*) FROM flyway_schema_history WHERE success")).isEqualTo("1");
+        String migrations = postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success");
+        assertThat(migrations).isEqualTo("1,2");
         // A second store on the same database finds it migrated.
         new PostgresPlatformStore(config()).close();
-        assertThat(postgres.queryForString(METADATA_DATABASE, "SELECT count(*) FROM flyway_schema_history WHERE success")).isEqualTo("1");
+        assertThat(postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success")).isEqualTo(migrations);
     }
 
     @Test
@@ -82,6 +83,13 @@ class PostgresPlatformStoreIT
 
         assertThat(store.recordDelivery("acme", "delivery-1")).isTrue();
         assertThat(store.recordDelivery("acme", "delivery-1")).isFalse();
+        store.forgetDelivery("acme", "delivery-1");
+        assertThat(store.recordDelivery("acme", "delivery-1")).as("a delivery whose handling failed is taken again").isTrue();
+
+        assertThat(store.branchHead("acme", "main")).isEmpty();
+        store.recordBranchHead("acme", "main", "c".repeat(40));
+        assertThat(store.branchHead("acme", "main")).contains("c".repeat(40));
+        assertThat(store.branchHead("acme", "no-such-branch")).isEmpty();
         assertThat(store.deleteBranch("acme", "feature/ünïcode#1")).isTrue();
         assertThat(store.deleteBranch("acme", "feature/ünïcode#1")).isFalse();
     }
@@ -105,8 +113,10 @@ class PostgresPlatformStoreIT
                 .withContainer(Optional.of("container-id"), Optional.of(32768))
                 .withStartedAt(NOW)
                 .withFinishedAt(NOW.plusSeconds(5));
-        store.updateBuild(running);
+        assertThat(store.updateBuildIf(BuildState.TESTING, running)).as("first is QUEUED, not TESTING").isFalse();
+        assertThat(store.updateBuildIf(BuildState.QUEUED, running)).isTrue();
         assertThat(store.findBuild(first.id())).contains(running);
+        assertThat(store.updateBuildIf(BuildState.QUEUED, running.withState(BuildState.STOPPED, "late"))).isFalse();
         assertThat(store.listBuildsInState(Set.of(BuildState.RUNNING))).extracting(Build::id).contains(first.id()).doesNotContain(second.id());
 
         store.appendEvent(new Event(0, "builds", Optional.of("feature/Big Change"), Optional.of(first.id()), EventKind.BUILD_QUEUED, "queued", NOW));

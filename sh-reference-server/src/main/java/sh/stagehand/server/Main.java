@@ -32,25 +32,48 @@ public final class Main
 
     public static void main(String[] args)
     {
+        Stagehand stagehand = null;
+        ReferenceServer server = null;
         try {
-            Map<String, String> properties = loadProperties(args);
-            Stagehand stagehand = Stagehand.builder()
+            Map<String, String> properties = withServerDefaults(loadProperties(args));
+            stagehand = Stagehand.builder()
                     .withProperties(properties)
                     .withModule(new DockerModule())
                     .withModule(new PostgresModule())
                     .withModule(new GitHubModule())
                     .withServiceLoaderPlugins()
                     .build();
-            ReferenceServer server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+            server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+            ReferenceServer started = server;
+            Stagehand platform = stagehand;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stagehand.close();
+                started.close();
+                platform.close();
             }, "stagehand-shutdown"));
         }
-        catch (StagehandException e) {
+        catch (RuntimeException e) {
             log.error("Stagehand did not start: {}", e.getMessage(), e);
+            if (server != null) {
+                server.close();
+            }
+            if (stagehand != null) {
+                stagehand.close();
+            }
             System.exit(1);
         }
+    }
+
+    /**
+     * The platform's view of this server, where the configuration does not say otherwise: links
+     * point at the server's own address, builds send mail to the catcher's port.
+     */
+    static Map<String, String> withServerDefaults(Map<String, String> properties)
+    {
+        Map<String, String> withDefaults = new HashMap<>(properties);
+        ServerConfig server = ServerConfig.fromMap(properties);
+        withDefaults.putIfAbsent("platform.public-url", server.publicUrl());
+        withDefaults.putIfAbsent("platform.smtp-port", Integer.toString(server.smtpPort()));
+        return withDefaults;
     }
 
     static Map<String, String> loadProperties(String[] args)

@@ -7,6 +7,7 @@ import sh.stagehand.spi.StagehandException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,6 +29,16 @@ class MainTest
         finally {
             System.clearProperty("stagehand.http.port");
         }
+    }
+
+    @Test
+    void testPlatformDefaultsFollowTheServersOwnSettings()
+    {
+        assertThat(Main.withServerDefaults(Map.of("http.port", "9191", "smtp.port", "2626")))
+                .containsEntry("platform.public-url", "http://127.0.0.1:9191")
+                .containsEntry("platform.smtp-port", "2626");
+        assertThat(Main.withServerDefaults(Map.of("platform.public-url", "https://sh.example.com")))
+                .containsEntry("platform.public-url", "https://sh.example.com");
     }
 
     @Test

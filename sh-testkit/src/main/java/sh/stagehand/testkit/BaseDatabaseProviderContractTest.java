@@ -36,22 +36,45 @@ public abstract class BaseDatabaseProviderContractTest
     }
 
     @Test
-    public void testCreatesUtf8DatabaseOwnedByPlatformRole()
+    public void testCreatesUtf8DatabaseOwnedByARoleOfItsOwn()
             throws SQLException
     {
         String name = prefix + "main";
         assertThat(provider().exists(name)).isFalse();
-        provider().create(name);
+        DatabaseConnection credentials = provider().create(name);
         assertThat(provider().exists(name)).isTrue();
+        assertThat(credentials.user()).isNotEqualTo(provider().connectionInfo().user());
 
-        try (Connection connection = connect(name);
+        try (Connection connection = connect(name, credentials);
                 Statement statement = connection.createStatement();
                 ResultSet resultSet = statement.executeQuery(
                         "SELECT pg_encoding_to_char(encoding), pg_get_userbyid(datdba), current_user FROM pg_database WHERE datname = current_database()")) {
             assertThat(resultSet.next()).isTrue();
             assertThat(resultSet.getString(1)).isEqualTo("UTF8");
-            assertThat(resultSet.getString(2)).isEqualTo(resultSet.getString(3));
+            assertThat(resultSet.getString(2)).isEqualTo(credentials.user());
+            assertThat(resultSet.getString(3)).isEqualTo(credentials.user());
         }
+    }
+
+    @Test
+    public void testABuildsRoleCannotReachAnotherBuildsDatabase()
+            throws SQLException
+    {
+        DatabaseConnection first = provider().create(prefix + "first");
+        provider().create(prefix + "second");
+
+        assertThatThrownBy(() -> connect(prefix + "second", first).close())
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("permission denied");
+        try (Connection own = connect(prefix + "first", first); Statement statement = own.createStatement()) {
+            assertThatThrownBy(() -> statement.execute("CREATE DATABASE \"" + prefix + "sneaky\""))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("permission denied");
+        }
+        provider().drop(prefix + "first");
+        assertThatThrownBy(() -> connect("postgres", first).close())
+                .as("the role goes with its database")
+                .isInstanceOf(SQLException.class);
     }
 
     @Test
@@ -91,7 +114,7 @@ public abstract class BaseDatabaseProviderContractTest
     {
         String name = prefix + "dropped";
         provider().create(name);
-        try (Connection open = connect(name)) {
+        try (Connection open = connect(name, provider().connectionInfo())) {
             assertThat(provider().drop(name)).isTrue();
             assertThat(provider().exists(name)).isFalse();
             assertThat(open.isValid(5)).isFalse();
@@ -114,10 +137,9 @@ public abstract class BaseDatabaseProviderContractTest
         assertThat(provider().exists("postgres")).isTrue();
     }
 
-    protected Connection connect(String database)
+    protected Connection connect(String database, DatabaseConnection info)
             throws SQLException
     {
-        DatabaseConnection info = provider().connectionInfo();
         Properties properties = new Properties();
         properties.setProperty("user", info.user());
         properties.setProperty("password", info.password());

@@ -7,32 +7,43 @@ import sh.stagehand.spi.StandardErrorCode;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Each build's logs as files under {@code <directory>/<build id>/<name>.log}, written line by line
- * and followable while they grow: a follower first receives every line written so far, then each
- * new one, with none lost or repeated in between. Thread-safe.
+ * and followable while they grow.
+ *
+ * <p>A follower first receives every line written so far, then each new one, with none lost or
+ * repeated in between, then its end-of-log callback when the log is closed. Followers are fed from
+ * threads of their own through bounded queues: a slow reader never holds up the build writing the
+ * log, and one that falls too far behind is dropped (and told, through its end callback).
+ *
+ * <p>Thread-safe. {@link #close()} flushes and closes every log.
  */
 public final class BuildLogs
+        implements AutoCloseable
 {
     private static final Logger log = LoggerFactory.getLogger(BuildLogs.class);
+    private static final int FOLLOWER_QUEUE_LINES = 10_000;
 
     private final Path directory;
     private final Map<Path, OpenLog> open = new HashMap<>();
+    private final Set<Path> finished = new HashSet<>();
 
     public BuildLogs(Path directory)
     {
@@ -44,30 +55,29 @@ public final class BuildLogs
      */
     public void append(long buildId, LogName name, String line)
     {
-        Path file = path(buildId, name);
-        OpenLog openLog;
-        synchronized (open) {
-            openLog = open.computeIfAbsent(file, OpenLog::new);
-        }
-        openLog.append(line);
+        openLog(path(buildId, name)).append(line);
     }
 
     /**
-     * A consumer that appends to the log, for handing to a running step.
+     * Ties what feeds the log (e.g. a container's log stream) to it: {@link #close(long, LogName)}
+     * closes the source first, so that no line comes after the log is closed.
      */
-    public Consumer<String> writer(long buildId, LogName name)
+    public void attachSource(long buildId, LogName name, AutoCloseable source)
     {
-        return line -> append(buildId, name, line);
+        openLog(path(buildId, name)).attach(source);
     }
 
     /**
-     * Flushes and closes the log; it can still be read and followed (no new lines will come).
+     * Closes the log's source, flushes and closes the log, and ends its followers. It can still be
+     * read and followed.
      */
     public void close(long buildId, LogName name)
     {
+        Path file = path(buildId, name);
         OpenLog openLog;
         synchronized (open) {
-            openLog = open.remove(path(buildId, name));
+            openLog = open.remove(file);
+            finished.add(file);
         }
         if (openLog != null) {
             openLog.close();
@@ -80,13 +90,71 @@ public final class BuildLogs
     public List<String> read(long buildId, LogName name)
     {
         Path file = path(buildId, name);
+        currentLog(file).ifPresent(OpenLog::flush);
+        return readFile(file);
+    }
+
+    /**
+     * Sends the log's lines so far to {@code lines}, then each new line as it is written, until the
+     * returned handle is closed; {@code end} runs once when the log is closed (or already was), or
+     * when the follower falls too far behind.
+     */
+    public AutoCloseable follow(long buildId, LogName name, Consumer<String> lines, Runnable end)
+    {
+        Path file = path(buildId, name);
+        Follower follower = new Follower(file, lines, end);
         OpenLog openLog;
         synchronized (open) {
             openLog = open.get(file);
+            // A log not written yet, and not closed, will be: follow it from its first line.
+            if (openLog == null && !finished.contains(file) && !Files.exists(file)) {
+                openLog = open.computeIfAbsent(file, OpenLog::new);
+            }
         }
-        if (openLog != null) {
-            openLog.flush();
+        if (openLog == null) {
+            readFile(file).forEach(follower::offer);
+            follower.end();
         }
+        else {
+            openLog.follow(follower);
+        }
+        follower.start();
+        return follower::stop;
+    }
+
+    public Path path(long buildId, LogName name)
+    {
+        return directory.resolve(Long.toString(buildId)).resolve(name.fileName());
+    }
+
+    @Override
+    public void close()
+    {
+        List<OpenLog> all;
+        synchronized (open) {
+            all = new ArrayList<>(open.values());
+            finished.addAll(open.keySet());
+            open.clear();
+        }
+        all.forEach(OpenLog::close);
+    }
+
+    private OpenLog openLog(Path file)
+    {
+        synchronized (open) {
+            return open.computeIfAbsent(file, OpenLog::new);
+        }
+    }
+
+    private Optional<OpenLog> currentLog(Path file)
+    {
+        synchronized (open) {
+            return Optional.ofNullable(open.get(file));
+        }
+    }
+
+    private static List<String> readFile(Path file)
+    {
         try {
             return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
         }
@@ -95,55 +163,11 @@ public final class BuildLogs
         }
     }
 
-    /**
-     * Sends the log's lines so far to {@code follower}, then each new line as it is written, until
-     * the returned handle is closed or the log is closed.
-     */
-    public AutoCloseable follow(long buildId, LogName name, Consumer<String> follower)
-    {
-        Path file = path(buildId, name);
-        OpenLog openLog;
-        synchronized (open) {
-            openLog = open.get(file);
-        }
-        if (openLog == null) {
-            read(buildId, name).forEach(follower);
-            return () -> {};
-        }
-        return openLog.follow(follower);
-    }
-
-    /**
-     * Deletes every log of the build.
-     */
-    public void delete(long buildId)
-    {
-        for (LogName name : LogName.values()) {
-            close(buildId, name);
-        }
-        Path buildDirectory = directory.resolve(Long.toString(buildId));
-        if (!Files.exists(buildDirectory)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(buildDirectory)) {
-            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot delete the logs in " + buildDirectory, e);
-        }
-    }
-
-    public Path path(long buildId, LogName name)
-    {
-        return directory.resolve(Long.toString(buildId)).resolve(name.fileName());
-    }
-
     private static final class OpenLog
     {
         private final Path file;
-        private final List<Consumer<String>> followers = new CopyOnWriteArrayList<>();
+        private final List<Follower> followers = new ArrayList<>();
+        private final List<AutoCloseable> sources = new ArrayList<>();
         private BufferedWriter writer;
 
         OpenLog(Path file)
@@ -164,31 +188,20 @@ public final class BuildLogs
             catch (IOException e) {
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write " + file + ": " + e, e);
             }
-            for (Consumer<String> follower : followers) {
-                try {
-                    follower.accept(line);
-                }
-                catch (RuntimeException e) {
-                    log.debug("A follower of {} failed and is dropped", file, e);
-                    followers.remove(follower);
-                }
-            }
+            followers.removeIf(follower -> !follower.offer(line));
         }
 
-        synchronized AutoCloseable follow(Consumer<String> follower)
+        synchronized void attach(AutoCloseable source)
+        {
+            sources.add(source);
+        }
+
+        synchronized void follow(Follower follower)
         {
             // Under the lock no line can be appended between the replay and the registration.
             flush();
-            try {
-                if (Files.exists(file)) {
-                    Files.readAllLines(file, StandardCharsets.UTF_8).forEach(follower);
-                }
-            }
-            catch (IOException e) {
-                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot read " + file + ": " + e, e);
-            }
+            readFile(file).forEach(follower::offer);
             followers.add(follower);
-            return () -> followers.remove(follower);
         }
 
         synchronized void flush()
@@ -203,17 +216,116 @@ public final class BuildLogs
             }
         }
 
-        synchronized void close()
+        void close()
         {
-            followers.clear();
-            if (writer != null) {
+            List<AutoCloseable> toClose;
+            synchronized (this) {
+                toClose = List.copyOf(sources);
+                sources.clear();
+            }
+            // Outside the lock: a source may be delivering a last line right now.
+            for (AutoCloseable source : toClose) {
                 try {
-                    writer.close();
+                    source.close();
                 }
-                catch (IOException e) {
-                    log.warn("Cannot close {}", file, e);
+                catch (Exception e) {
+                    log.debug("Cannot close the source of {}", file, e);
                 }
-                writer = null;
+            }
+            synchronized (this) {
+                followers.forEach(Follower::end);
+                followers.clear();
+                if (writer != null) {
+                    try {
+                        writer.close();
+                    }
+                    catch (IOException e) {
+                        log.warn("Cannot close {}", file, e);
+                    }
+                    writer = null;
+                }
+            }
+        }
+    }
+
+    private static final class Follower
+    {
+        private static final String END = new String("end of log");
+
+        private final Path file;
+        private final Consumer<String> lines;
+        private final Runnable end;
+        private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(FOLLOWER_QUEUE_LINES + 1);
+        private volatile boolean stopped;
+        private Thread thread;
+
+        Follower(Path file, Consumer<String> lines, Runnable end)
+        {
+            this.file = file;
+            this.lines = requireNonNull(lines, "lines is null");
+            this.end = requireNonNull(end, "end is null");
+        }
+
+        /**
+         * @return false if the follower is gone or too far behind; it is then ended
+         */
+        boolean offer(String line)
+        {
+            if (stopped) {
+                return false;
+            }
+            if (queue.remainingCapacity() <= 1 || !queue.offer(line)) {
+                log.info("A follower of {} fell {} lines behind and is dropped", file, FOLLOWER_QUEUE_LINES);
+                end();
+                return false;
+            }
+            return true;
+        }
+
+        void end()
+        {
+            queue.offer(END);
+        }
+
+        synchronized void start()
+        {
+            thread = new Thread(this::deliver, "stagehand-log-follower");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        synchronized void stop()
+        {
+            stopped = true;
+            if (thread != null) {
+                thread.interrupt();
+            }
+        }
+
+        @SuppressWarnings("StringEquality")
+        private void deliver()
+        {
+            try {
+                while (!stopped) {
+                    String line = queue.take();
+                    if (line == END) {
+                        break;
+                    }
+                    lines.accept(line);
+                }
+            }
+            catch (InterruptedException e) {
+                return;
+            }
+            catch (RuntimeException e) {
+                log.debug("A follower of {} failed and is dropped", file, e);
+            }
+            stopped = true;
+            try {
+                end.run();
+            }
+            catch (RuntimeException e) {
+                log.debug("The end callback of a follower of {} failed", file, e);
             }
         }
     }

@@ -1,7 +1,5 @@
 package sh.stagehand.core.pipeline;
 
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.PlatformSettings;
@@ -9,7 +7,6 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
-import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 
 import java.security.SecureRandom;
@@ -29,7 +26,6 @@ import static java.util.Objects.requireNonNull;
  * once, the others wait in order. A newer push to a branch supersedes that branch's builds still
  * waiting. Thread-safe.
  */
-@Singleton
 public final class BuildScheduler
         implements AutoCloseable
 {
@@ -44,14 +40,6 @@ public final class BuildScheduler
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger mostRunningAtOnce = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
-    // Guards the QUEUED -> BUILDING and QUEUED -> SUPERSEDED transitions against each other.
-    private final Object transitions = new Object();
-
-    @Inject
-    public BuildScheduler(BuildStore builds, DevelopmentPipeline developmentPipeline, PlatformSettings settings, Clock clock)
-    {
-        this(builds, (BuildRunner) developmentPipeline::run, settings, clock);
-    }
 
     public BuildScheduler(BuildStore builds, BuildRunner runner, PlatformSettings settings, Clock clock)
     {
@@ -73,15 +61,14 @@ public final class BuildScheduler
     public Build enqueue(String projectId, String branch, String commitId, Stage stage)
     {
         Build build = builds.createBuild(projectId, branch, commitId, stage, settings.domain(), newSmtpPassword(), clock.instant());
-        synchronized (transitions) {
-            for (Build older : builds.listBuilds(projectId, branch)) {
-                if (older.id() < build.id() && older.state() == BuildState.QUEUED) {
-                    builds.updateBuild(older.withState(BuildState.SUPERSEDED, "superseded by build " + build.id() + " of " + shortId(commitId)).withFinishedAt(clock.instant()));
-                    event(older, EventKind.BUILD_SUPERSEDED, "Build " + older.id() + " superseded by build " + build.id());
-                }
+        for (Build older : builds.listBuilds(projectId, branch)) {
+            Build superseded = older.withState(BuildState.SUPERSEDED, "superseded by build " + build.id() + " of " + shortId(commitId)).withFinishedAt(clock.instant());
+            // Conditional: a worker may be claiming it at this moment; then it runs, and that is fine.
+            if (older.id() < build.id() && older.state() == BuildState.QUEUED && builds.updateBuildIf(BuildState.QUEUED, superseded)) {
+                builds.appendEvent(older, EventKind.BUILD_SUPERSEDED, "Build " + older.id() + " superseded by build " + build.id(), clock.instant());
             }
         }
-        event(build, EventKind.BUILD_QUEUED, "Build " + build.id() + " of " + shortId(commitId) + " queued");
+        builds.appendEvent(build, EventKind.BUILD_QUEUED, "Build " + build.id() + " of " + shortId(commitId) + " queued", clock.instant());
         submit(build.id());
         return build;
     }
@@ -164,20 +151,11 @@ public final class BuildScheduler
 
     private Optional<Build> claim(long buildId)
     {
-        synchronized (transitions) {
-            Optional<Build> build = builds.findBuild(buildId);
-            if (build.isEmpty() || build.get().state() != BuildState.QUEUED) {
-                return Optional.empty();
-            }
-            Build claimed = build.get().withState(BuildState.BUILDING, "preparing").withStartedAt(clock.instant());
-            builds.updateBuild(claimed);
-            return Optional.of(claimed);
-        }
-    }
-
-    private void event(Build build, EventKind kind, String message)
-    {
-        builds.appendEvent(new Event(0, build.projectId(), Optional.of(build.branch()), Optional.of(build.id()), kind, message, clock.instant()));
+        // Conditional: a newer push may supersede it, or someone discard it, at this moment.
+        return builds.findBuild(buildId)
+                .filter(build -> build.state() == BuildState.QUEUED)
+                .map(build -> build.withState(BuildState.BUILDING, "preparing").withStartedAt(clock.instant()))
+                .filter(claimed -> builds.updateBuildIf(BuildState.QUEUED, claimed));
     }
 
     private static String newSmtpPassword()

@@ -40,9 +40,9 @@ public final class CommitStatuses
 
     public void report(Project project, Build build, CommitStatus.State state, String description)
     {
-        CommitStatus status = new CommitStatus(state, "stagehand/" + build.stage().name().toLowerCase(Locale.ROOT), description,
-                Optional.of(URI.create(settings.publicUrl().replaceAll("/+$", "") + "/builds/" + build.id())));
         try {
+            CommitStatus status = new CommitStatus(state, "stagehand/" + build.stage().name().toLowerCase(Locale.ROOT), description,
+                    Optional.of(URI.create(settings.publicUrl().replaceAll("/+$", "") + "/api/builds/" + build.id())));
             vcs.reportStatus(project.repository(), build.commitId(), status);
         }
         catch (StagehandException e) {
@@ -52,6 +52,9 @@ public final class CommitStatuses
             else {
                 log.warn("Cannot report {} for build {} of {}: {}", state, build.id(), project, e.getMessage());
             }
+        }
+        catch (RuntimeException e) {
+            log.warn("Cannot report {} for build {} of {}", state, build.id(), project, e);
         }
     }
 }

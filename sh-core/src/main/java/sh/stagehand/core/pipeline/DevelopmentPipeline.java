@@ -18,7 +18,6 @@ import sh.stagehand.core.odoo.OdooCommandLine;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.store.BuildStore;
-import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
@@ -78,6 +77,7 @@ public final class DevelopmentPipeline
     private final BuildLogs logs;
     private final BuildWorkspaces workspaces;
     private final CommitStatuses statuses;
+    private final BuildCleaner cleaner;
     private final PlatformSettings settings;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -92,6 +92,7 @@ public final class DevelopmentPipeline
             BuildLogs logs,
             BuildWorkspaces workspaces,
             CommitStatuses statuses,
+            BuildCleaner cleaner,
             PlatformSettings settings,
             Clock clock)
     {
@@ -103,6 +104,7 @@ public final class DevelopmentPipeline
         this.logs = requireNonNull(logs, "logs is null");
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
         this.statuses = requireNonNull(statuses, "statuses is null");
+        this.cleaner = requireNonNull(cleaner, "cleaner is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -114,59 +116,28 @@ public final class DevelopmentPipeline
      */
     public void run(Build claimed)
     {
-        Project project = projects.findProject(claimed.projectId())
-                .orElseThrow(() -> new IllegalStateException("Build " + claimed.id() + " of unknown project " + claimed.projectId()));
-        Branch branch = projects.findBranch(claimed.projectId(), claimed.branch()).orElse(Branch.development(claimed.projectId(), claimed.branch()));
         Build build = claimed;
-        event(build, EventKind.BUILD_STARTED, "Build " + build.id() + " started");
-        statuses.report(project, build, CommitStatus.State.PENDING, "Building");
-        Instant started = clock.instant();
-        Duration odooTime = Duration.ZERO;
+        Optional<Project> project = Optional.empty();
         try {
-            Path workspace = workspaces.source(build.id());
-            vcs.checkout(project.repository(), build.commitId(), workspace);
-            AddonScan addons = AddonScanner.scan(workspace);
-            List<String> modules = addons.modulesToInstall(branch.moduleSelection(), branch.explicitModules());
-
-            PreparedImage image = runtime.prepareImage(
-                    new ImageSpec(settings.odooImage(), workspace, ADDONS_DIRECTORY, requirementsFiles(workspace, addons), imageTag(build), labels(build, "image")),
-                    line -> logs.append(claimed.id(), LogName.PIP, line.text()));
-            logs.close(build.id(), LogName.PIP);
-            databases.create(build.databaseName());
-            Path dataDirectory = workspaces.data(build.id());
-
-            build = update(build.withState(BuildState.TESTING, "installing " + String.join(", ", modules) + " with demo data and tests"));
-            OdooCommandLine.Builder install = commandLine(build, addons)
-                    .withInstall(modules)
-                    .withTestEnable()
-                    .withStopAfterInit();
-            branch.testTags().ifPresent(install::withTestTags);
-            Instant installStarted = clock.instant();
-            LogAnalyzer analyzer = LogAnalyzer.forInstallOrUpdate();
-            int exitCode = runToCompletion(build, install.build(), image, dataDirectory, analyzer);
-            odooTime = odooTime.plus(Duration.between(installStarted, clock.instant()));
-            LogAnalysis judged = analyzer.result();
-            BuildVerdict verdict = exitCode == 0 ? judged.verdict() : BuildVerdict.FAILED;
-            build = update(build.withVerdict(verdict));
-
-            Instant serverStarted = clock.instant();
-            ContainerInfo server = startServer(build, image, addons, dataDirectory);
-            waitUntilServing(build, server);
-            odooTime = odooTime.plus(Duration.between(serverStarted, clock.instant()));
-
-            Duration total = Duration.between(started, clock.instant());
-            String summary = "%s: running on port %d as %s, %s in %.1f s (Odoo %.1f s, platform %.1f s)".formatted(
-                    verdictText(verdict, judged, exitCode), server.hostPort(ODOO_PORT), build.hostname(), modules.isEmpty() ? "no module" : String.join(", ", modules),
-                    seconds(total), seconds(odooTime), seconds(total.minus(odooTime)));
-            build = update(build.withState(BuildState.RUNNING, summary)
-                    .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(ODOO_PORT)))
-                    .withFinishedAt(clock.instant()));
-            event(build, EventKind.BUILD_RUNNING, "Build " + build.id() + " " + summary);
-            statuses.report(project, build, verdict == BuildVerdict.FAILED ? CommitStatus.State.FAILURE : CommitStatus.State.SUCCESS, verdictText(verdict, judged, exitCode));
-            log.info("Build {} of {}/{}: {}", build.id(), build.projectId(), build.branch(), summary);
+            project = Optional.of(projects.findProject(claimed.projectId())
+                    .orElseThrow(() -> new IllegalStateException("Build " + claimed.id() + " of unknown project " + claimed.projectId())));
+            Branch branch = projects.findBranch(claimed.projectId(), claimed.branch()).orElse(Branch.development(claimed.projectId(), claimed.branch()));
+            builds.appendEvent(build, EventKind.BUILD_STARTED, "Build " + build.id() + " started", clock.instant());
+            statuses.report(project.get(), build, CommitStatus.State.PENDING, "Building");
+            build = runSteps(project.get(), branch, build);
         }
-        catch (RuntimeException e) {
+        catch (RuntimeException | Error e) {
+            // Whatever failed, the build must not stay "building" nor leave a container running.
+            try {
+                cleaner.removeContainers(build.id());
+            }
+            catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             fail(project, build, e);
+            if (e instanceof Error error) {
+                throw error;
+            }
         }
         finally {
             logs.close(build.id(), LogName.PIP);
@@ -174,9 +145,59 @@ public final class DevelopmentPipeline
         }
     }
 
-    private int runToCompletion(Build build, OdooCommandLine commandLine, PreparedImage image, Path dataDirectory, LogAnalyzer analyzer)
+    private Build runSteps(Project project, Branch branch, Build build)
     {
-        ContainerInfo installer = runtime.start(containerSpec(build, "install", image, commandLine.command(), dataDirectory).build());
+        Instant started = clock.instant();
+        Path workspace = workspaces.source(build.id());
+        vcs.checkout(project.repository(), build.commitId(), workspace);
+        AddonScan addons = AddonScanner.scan(workspace);
+        List<String> modules = addons.modulesToInstall(branch.moduleSelection(), branch.explicitModules());
+        // A branch without modules of its own still gets a working database: Odoo needs base at least.
+        List<String> toInstall = modules.isEmpty() ? List.of("base") : modules;
+
+        long buildId = build.id();
+        PreparedImage image = runtime.prepareImage(
+                new ImageSpec(settings.odooImage(), workspace, ADDONS_DIRECTORY, requirementsFiles(workspace, addons), imageTag(build), labels(build, "image")),
+                line -> logs.append(buildId, LogName.PIP, line.text()));
+        logs.close(buildId, LogName.PIP);
+        DatabaseConnection database = databases.create(build.databaseName());
+        Path dataDirectory = workspaces.data(buildId);
+
+        build = update(build.withState(BuildState.TESTING, "installing " + String.join(", ", toInstall) + " with demo data and tests"));
+        OdooCommandLine.Builder install = commandLine(build, addons)
+                .withInstall(toInstall)
+                .withTestEnable()
+                .withStopAfterInit();
+        branch.testTags().ifPresent(install::withTestTags);
+        Instant installStarted = clock.instant();
+        LogAnalyzer analyzer = LogAnalyzer.forInstallOrUpdate();
+        int exitCode = runToCompletion(build, install.build(), image, database, dataDirectory, analyzer);
+        Duration odooTime = Duration.between(installStarted, clock.instant());
+        LogAnalysis judged = analyzer.result();
+        BuildVerdict verdict = exitCode == 0 ? judged.verdict() : BuildVerdict.FAILED;
+        build = update(build.withVerdict(verdict));
+
+        Instant serverStarted = clock.instant();
+        ContainerInfo server = startServer(build, image, addons, database, dataDirectory);
+        waitUntilServing(build, server);
+        odooTime = odooTime.plus(Duration.between(serverStarted, clock.instant()));
+
+        Duration total = Duration.between(started, clock.instant());
+        String summary = "%s: running on port %d as %s, %s in %.1f s (Odoo %.1f s, platform %.1f s)".formatted(
+                verdictText(verdict, judged, exitCode), server.hostPort(ODOO_PORT), build.hostname(), String.join(", ", toInstall),
+                seconds(total), seconds(odooTime), seconds(total.minus(odooTime)));
+        build = update(build.withState(BuildState.RUNNING, summary)
+                .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(ODOO_PORT)))
+                .withFinishedAt(clock.instant()));
+        builds.appendEvent(build, EventKind.BUILD_RUNNING, "Build " + build.id() + " " + summary, clock.instant());
+        statuses.report(project, build, verdict == BuildVerdict.FAILED ? CommitStatus.State.FAILURE : CommitStatus.State.SUCCESS, verdictText(verdict, judged, exitCode));
+        log.info("Build {} of {}/{}: {}", build.id(), build.projectId(), build.branch(), summary);
+        return build;
+    }
+
+    private int runToCompletion(Build build, OdooCommandLine commandLine, PreparedImage image, DatabaseConnection database, Path dataDirectory, LogAnalyzer analyzer)
+    {
+        ContainerInfo installer = runtime.start(containerSpec(build, "install", image, commandLine.command(), database, dataDirectory).build());
         try (LogFollow follow = runtime.followLogs(installer.id(), line -> {
             logs.append(build.id(), LogName.INSTALL, line.text());
             analyzer.accept(line.text());
@@ -190,14 +211,14 @@ public final class DevelopmentPipeline
         }
     }
 
-    private ContainerInfo startServer(Build build, PreparedImage image, AddonScan addons, Path dataDirectory)
+    private ContainerInfo startServer(Build build, PreparedImage image, AddonScan addons, DatabaseConnection database, Path dataDirectory)
     {
         OdooCommandLine serve = commandLine(build, addons).withHttpPort(ODOO_PORT).build();
-        ContainerInfo server = runtime.start(containerSpec(build, "server", image, serve.command(), dataDirectory)
+        ContainerInfo server = runtime.start(containerSpec(build, "server", image, serve.command(), database, dataDirectory)
                 .withPublishedPort(ODOO_PORT)
                 .build());
-        // The follow ends by itself when the container stops.
-        runtime.followLogs(server.id(), line -> logs.append(build.id(), LogName.ODOO, line.text()));
+        // Ends by itself when the container stops; closed first when the build is cleaned.
+        logs.attachSource(build.id(), LogName.ODOO, runtime.followLogs(server.id(), line -> logs.append(build.id(), LogName.ODOO, line.text())));
         return server;
     }
 
@@ -257,9 +278,8 @@ public final class DevelopmentPipeline
         return List.copyOf(files);
     }
 
-    private ContainerSpec.Builder containerSpec(Build build, String role, PreparedImage image, List<String> command, Path dataDirectory)
+    private ContainerSpec.Builder containerSpec(Build build, String role, PreparedImage image, List<String> command, DatabaseConnection database, Path dataDirectory)
     {
-        DatabaseConnection database = databases.connectionInfo();
         String name = role.equals("server") ? build.databaseName() : build.databaseName() + "-" + role;
         return ContainerSpec.builder(name, image.tag())
                 .withCommand(command)
@@ -284,31 +304,26 @@ public final class DevelopmentPipeline
         return "stagehand/build:" + build.databaseName();
     }
 
-    private void fail(Project project, Build build, RuntimeException e)
+    private void fail(Optional<Project> project, Build build, Throwable e)
     {
         log.warn("Build {} of {}/{} failed: {}", build.id(), build.projectId(), build.branch(), e.getMessage(), e);
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         Build failed = build.withState(BuildState.FAILED, message).withVerdict(BuildVerdict.FAILED).withFinishedAt(clock.instant());
         try {
             update(failed);
-            event(failed, EventKind.BUILD_FAILED, "Build " + build.id() + " failed: " + message);
+            builds.appendEvent(failed, EventKind.BUILD_FAILED, "Build " + build.id() + " failed: " + message, clock.instant());
         }
         catch (RuntimeException recordFailure) {
             e.addSuppressed(recordFailure);
-            log.error("Cannot record the failure of build {}", build.id(), e);
+            log.error("Cannot record the failure of build {}; the next start reconciles it", build.id(), e);
         }
-        statuses.report(project, failed, CommitStatus.State.ERROR, "Platform error: " + message);
+        project.ifPresent(known -> statuses.report(known, failed, CommitStatus.State.ERROR, "Platform error: " + message));
     }
 
     private Build update(Build build)
     {
         builds.updateBuild(build);
         return build;
-    }
-
-    private void event(Build build, EventKind kind, String message)
-    {
-        builds.appendEvent(new Event(0, build.projectId(), Optional.of(build.branch()), Optional.of(build.id()), kind, message, clock.instant()));
     }
 
     private static String verdictText(BuildVerdict verdict, LogAnalysis judged, int exitCode)

@@ -7,17 +7,17 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.PlatformSettings;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
-import sh.stagehand.core.project.Branch;
-import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
-import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 
@@ -52,19 +52,32 @@ public final class GarbageCollector
     }
 
     /**
-     * @return the builds collected
+     * @return the builds collected; a build that could not be cleaned is logged, left as it was, and
+     *         tried again at the next collection, without stopping the others
      */
     public synchronized List<Build> collect()
     {
         Instant cutoff = clock.instant().minus(settings.developmentRetention());
         List<Build> collected = new ArrayList<>();
-        for (Project project : projects.listProjects()) {
-            for (Branch branch : projects.listBranches(project.id())) {
-                List<Build> newestFirst = builds.listBuilds(project.id(), branch.name());
-                for (int index = settings.developmentKeepPerBranch(); index < newestFirst.size(); index++) {
-                    Build build = newestFirst.get(index);
-                    if (isCollectable(build, cutoff)) {
+        // From the builds, not the branches: a deleted branch's builds must be collected too.
+        Set<List<String>> branches = new LinkedHashSet<>();
+        for (Build build : builds.listBuildsInState(EnumSet.of(BuildState.RUNNING, BuildState.FAILED))) {
+            branches.add(List.of(build.projectId(), build.branch()));
+        }
+        for (List<String> branch : branches) {
+            String projectId = branch.get(0);
+            String name = branch.get(1);
+            // A deleted branch keeps none of its builds once they are past the retention.
+            int keep = projects.findBranch(projectId, name).isPresent() ? settings.developmentKeepPerBranch() : 0;
+            List<Build> newestFirst = builds.listBuilds(projectId, name);
+            for (int index = keep; index < newestFirst.size(); index++) {
+                Build build = newestFirst.get(index);
+                if (isCollectable(build, cutoff)) {
+                    try {
                         collected.add(collect(build));
+                    }
+                    catch (RuntimeException e) {
+                        log.warn("Cannot collect build {} of {}/{}; trying again next time: {}", build.id(), projectId, name, e.getMessage(), e);
                     }
                 }
             }
@@ -74,23 +87,19 @@ public final class GarbageCollector
 
     private static boolean isCollectable(Build build, Instant cutoff)
     {
-        boolean cleanedAlready = build.state() == BuildState.STOPPED || build.state() == BuildState.SUPERSEDED;
         return build.stage() == Stage.DEVELOPMENT
-                && !cleanedAlready
-                && !build.state().isInProgress()
-                && build.state() != BuildState.QUEUED
+                && (build.state() == BuildState.RUNNING || build.state() == BuildState.FAILED)
                 && build.createdAt().isBefore(cutoff);
     }
 
     private Build collect(Build build)
     {
         log.info("Collecting build {} of {}/{}", build.id(), build.projectId(), build.branch());
-        cleaner.removeEverything(build);
         Build stopped = build.withState(BuildState.STOPPED, "garbage collected: container, database and workspace removed")
                 .withContainer(Optional.empty(), Optional.empty());
+        cleaner.removeEverything(build);
         builds.updateBuild(stopped);
-        builds.appendEvent(new Event(0, build.projectId(), Optional.of(build.branch()), Optional.of(build.id()), EventKind.BUILD_GARBAGE_COLLECTED,
-                "Build " + build.id() + " garbage collected", clock.instant()));
+        builds.appendEvent(build, EventKind.BUILD_GARBAGE_COLLECTED, "Build " + build.id() + " garbage collected", clock.instant());
         return stopped;
     }
 }

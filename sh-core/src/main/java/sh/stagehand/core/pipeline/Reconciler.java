@@ -7,7 +7,6 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.store.BuildStore;
-import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.RuntimeProvider;
@@ -100,8 +99,7 @@ public final class Reconciler
         }
 
         for (Map.Entry<String, List<ContainerInfo>> entry : containersByBuild.entrySet()) {
-            boolean known = live.keySet().stream().anyMatch(id -> Long.toString(id).equals(entry.getKey()));
-            if (!known) {
+            if (!isLiveBuild(live, entry.getKey())) {
                 for (ContainerInfo container : entry.getValue()) {
                     runtime.remove(container.id());
                     changes.add("removed orphaned container " + container.name() + " of build " + entry.getKey());
@@ -112,11 +110,21 @@ public final class Reconciler
         return changes;
     }
 
+    private static boolean isLiveBuild(Map<Long, Build> live, String buildLabel)
+    {
+        try {
+            return live.containsKey(Long.parseLong(buildLabel));
+        }
+        catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     private void record(Build build, List<String> changes)
     {
         builds.updateBuild(build);
         String message = "Build " + build.id() + " " + build.state().name().toLowerCase(Locale.ROOT) + ": " + build.message().orElse("");
-        builds.appendEvent(new Event(0, build.projectId(), Optional.of(build.branch()), Optional.of(build.id()), EventKind.BUILD_RECONCILED, message, clock.instant()));
+        builds.appendEvent(build, EventKind.BUILD_RECONCILED, message, clock.instant());
         changes.add(message);
     }
 }

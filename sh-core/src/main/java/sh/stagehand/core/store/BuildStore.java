@@ -27,6 +27,14 @@ public interface BuildStore
     void updateBuild(Build build);
 
     /**
+     * Replaces the stored build of that id if it is still in {@code expected}: a state transition
+     * that two actors may race for (claiming a queued build, discarding it) happens once.
+     *
+     * @return whether it was replaced
+     */
+    boolean updateBuildIf(BuildState expected, Build build);
+
+    /**
      * @return the branch's builds, newest first
      */
     List<Build> listBuilds(String projectId, String branch);
@@ -37,6 +45,14 @@ public interface BuildStore
     List<Build> listBuildsInState(Set<BuildState> states);
 
     Event appendEvent(Event event);
+
+    /**
+     * Appends an event about a build to its branch's history.
+     */
+    default Event appendEvent(Build build, EventKind kind, String message, Instant at)
+    {
+        return appendEvent(new Event(0, build.projectId(), Optional.of(build.branch()), Optional.of(build.id()), kind, message, at));
+    }
 
     /**
      * @return the newest events of the project (of one branch when given), newest first

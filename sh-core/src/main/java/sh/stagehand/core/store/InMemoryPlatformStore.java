@@ -12,6 +12,7 @@ import sh.stagehand.spi.StandardErrorCode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class InMemoryPlatformStore
     private final Map<String, Project> projects = new TreeMap<>();
     private final Map<String, Map<String, Branch>> branches = new TreeMap<>();
     private final Set<String> deliveries = new HashSet<>();
+    private final Map<String, String> heads = new HashMap<>();
     private final Map<Long, Build> builds = new LinkedHashMap<>();
     private final List<Event> events = new ArrayList<>();
     private long nextBuildId = 1;
@@ -81,13 +83,32 @@ public final class InMemoryPlatformStore
     @Override
     public synchronized boolean deleteBranch(String projectId, String name)
     {
+        heads.remove(projectId + "\0" + name);
         return branches.getOrDefault(projectId, new TreeMap<>()).remove(name) != null;
+    }
+
+    @Override
+    public synchronized void recordBranchHead(String projectId, String name, String commitId)
+    {
+        heads.put(projectId + "\0" + name, commitId);
+    }
+
+    @Override
+    public synchronized Optional<String> branchHead(String projectId, String name)
+    {
+        return Optional.ofNullable(heads.get(projectId + "\0" + name));
     }
 
     @Override
     public synchronized boolean recordDelivery(String projectId, String deliveryId)
     {
         return deliveries.add(projectId + "\0" + deliveryId);
+    }
+
+    @Override
+    public synchronized void forgetDelivery(String projectId, String deliveryId)
+    {
+        deliveries.remove(projectId + "\0" + deliveryId);
     }
 
     @Override
@@ -112,6 +133,17 @@ public final class InMemoryPlatformStore
         if (builds.replace(build.id(), build) == null) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + build.id() + " to update");
         }
+    }
+
+    @Override
+    public synchronized boolean updateBuildIf(BuildState expected, Build build)
+    {
+        Build current = builds.get(build.id());
+        if (current == null || current.state() != expected) {
+            return false;
+        }
+        builds.put(build.id(), build);
+        return true;
     }
 
     @Override

@@ -38,9 +38,24 @@ public interface ProjectStore
     boolean deleteBranch(String projectId, String name);
 
     /**
+     * Records the head a branch was last seen at (by a push or a poll).
+     */
+    void recordBranchHead(String projectId, String name, String commitId);
+
+    /**
+     * @return the head the branch was last seen at, if any
+     */
+    Optional<String> branchHead(String projectId, String name);
+
+    /**
      * Records a webhook delivery id.
      *
      * @return whether it is new; {@code false} for a redelivery
      */
     boolean recordDelivery(String projectId, String deliveryId);
+
+    /**
+     * Forgets a delivery whose handling failed, so that the sender's redelivery is acted on.
+     */
+    void forgetDelivery(String projectId, String deliveryId);
 }

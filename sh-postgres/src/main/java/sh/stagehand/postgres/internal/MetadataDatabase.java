@@ -79,6 +79,8 @@ public final class MetadataDatabase
                 // The name was validated by PostgresConfig.
                 handle.execute("CREATE DATABASE \"" + config.metadataDatabase() + "\" ENCODING 'UTF8' TEMPLATE template0");
             }
+            // It holds tokens, webhook secrets and every build's SMTP password: no build's role may connect.
+            handle.execute("REVOKE CONNECT, TEMPORARY ON DATABASE \"" + config.metadataDatabase() + "\" FROM PUBLIC");
         }
         catch (JdbiException e) {
             String state = e.getCause() instanceof java.sql.SQLException sql ? String.valueOf(sql.getSQLState()) : "";

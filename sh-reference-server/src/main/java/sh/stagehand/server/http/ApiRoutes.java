@@ -103,7 +103,12 @@ public final class ApiRoutes
     {
         Context context = client.ctx();
         try {
-            AutoCloseable follow = stagehand.builds().followLog(buildId(context), LogName.fromFileName(context.pathParam("log")), line -> client.sendEvent("line", line));
+            AutoCloseable follow = stagehand.builds().followLog(buildId(context), LogName.fromFileName(context.pathParam("log")),
+                    line -> client.sendEvent("line", line),
+                    () -> {
+                        client.sendEvent("end", "end of log");
+                        client.close();
+                    });
             client.onClose(() -> {
                 try {
                     follow.close();

@@ -16,16 +16,18 @@ public interface DatabaseProvider
         extends AutoCloseable
 {
     /**
-     * Creates an empty database, encoding UTF8 from {@code template0}, owned by the role in
-     * {@link #connectionInfo()}, with the extensions Odoo expects ({@code pg_trgm}, {@code unaccent})
-     * where the server offers them.
+     * Creates an empty database, encoding UTF8 from {@code template0}, with the extensions Odoo
+     * expects ({@code pg_trgm}, {@code unaccent}) where the server offers them, owned by a login
+     * role of its own that can reach no other database of the platform: the code a build runs
+     * holds only its own database's credentials.
      *
+     * @return how a container reaches the database as its own role
      * @throws StagehandException {@code INVALID_ARGUMENT} for a bad name; {@code ALREADY_EXISTS}
      */
-    void create(String name);
+    DatabaseConnection create(String name);
 
     /**
-     * Drops the database, closing the connections still open to it. Idempotent.
+     * Drops the database and its role, closing the connections still open to it. Idempotent.
      *
      * @return whether a database was dropped
      * @throws StagehandException {@code INVALID_ARGUMENT} for a bad name
@@ -51,9 +53,8 @@ public interface DatabaseProvider
     long sizeBytes(String name);
 
     /**
-     * @return how a container on the platform's network reaches the server (host, port, role and
-     *         password for Odoo's {@code --db_host}, {@code --db_port}, {@code --db_user},
-     *         {@code --db_password})
+     * @return how the platform's own role reaches the server from a container's network; for
+     *         platform tools only, never for code a build runs (use what {@link #create} returns)
      */
     DatabaseConnection connectionInfo();
 
