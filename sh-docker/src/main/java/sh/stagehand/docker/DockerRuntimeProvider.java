@@ -5,6 +5,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.LogContainerCmd;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerClientException;
@@ -51,6 +52,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -258,15 +260,28 @@ public final class DockerRuntimeProvider
     @Override
     public LogFollow followLogs(String containerId, LogListener listener)
     {
+        return followLogs(containerId, Optional.empty(), listener);
+    }
+
+    @Override
+    public LogFollow followLogs(String containerId, Instant since, LogListener listener)
+    {
+        return followLogs(containerId, Optional.of(since), listener);
+    }
+
+    private LogFollow followLogs(String containerId, Optional<Instant> since, LogListener listener)
+    {
         requireNonNull(listener, "listener is null");
         requireExists(containerId);
         FrameCallback callback = new FrameCallback(listener);
-        call("follow logs of container " + containerId, () -> streamingClient.logContainerCmd(containerId)
-                .withStdOut(true)
-                .withStdErr(true)
-                .withFollowStream(true)
-                .withTailAll()
-                .exec(callback));
+        call("follow logs of container " + containerId, () -> {
+            LogContainerCmd command = streamingClient.logContainerCmd(containerId)
+                    .withStdOut(true)
+                    .withStdErr(true)
+                    .withFollowStream(true);
+            since.ifPresentOrElse(instant -> command.withSince((int) instant.getEpochSecond()), command::withTailAll);
+            return command.exec(callback);
+        });
         return callback;
     }
 

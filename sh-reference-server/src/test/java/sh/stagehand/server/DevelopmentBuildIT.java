@@ -346,6 +346,22 @@ class DevelopmentBuildIT
         System.out.println("[measure] most builds running at once: " + stagehand.builds().mostBuildsRunningAtOnce());
     }
 
+    @Test
+    void testDeletedBranchesBuildsAreCollected()
+            throws Exception
+    {
+        Build build = buildBranch("short-lived", repo -> repo.writeFile("README.md", "short-lived\n"));
+        assertThat(build.state()).isEqualTo(BuildState.RUNNING);
+        repository.git("branch", "-D", "short-lived");
+        HttpResponse<String> deleted = sendPush("short-lived", "0".repeat(40), UUID.randomUUID().toString(), project.webhookSecret(), true);
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(202);
+        assertThat(stagehand.projects().branches("devit")).extracting(branch -> branch.name()).doesNotContain("short-lived");
+
+        assertThat(stagehand.builds().collectGarbage()).extracting(Build::id).contains(build.id());
+        assertThat(stagehand.builds().build(build.id()).state()).isEqualTo(BuildState.STOPPED);
+        assertThat(stagehand.databases().exists(build.databaseName())).isFalse();
+    }
+
     private interface Change
     {
         void apply(TestingGitRepository repository);
@@ -386,12 +402,18 @@ class DevelopmentBuildIT
     private static HttpResponse<String> sendPush(String branch, String after, String deliveryId, String secret)
             throws Exception
     {
+        return sendPush(branch, after, deliveryId, secret, false);
+    }
+
+    private static HttpResponse<String> sendPush(String branch, String after, String deliveryId, String secret, boolean deleted)
+            throws Exception
+    {
         String body = JSON.writeValueAsString(Map.of(
                 "ref", "refs/heads/" + branch,
-                "before", "0".repeat(40),
+                "before", deleted ? "1".repeat(40) : "0".repeat(40),
                 "after", after,
                 "created", false,
-                "deleted", false,
+                "deleted", deleted,
                 "repository", Map.of("full_name", "acme/addons", "clone_url", repository.url()),
                 "commits", List.of(Map.of("id", after, "message", "A change", "author", Map.of("name", "Dev", "email", "dev@example.com")))));
         Mac mac = Mac.getInstance("HmacSHA256");

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.pipeline.Labels;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,6 +58,7 @@ class ReconcileAfterRestartIT
 
     @Test
     void testBuildsCutOffByARestartAreSettledAndOrphansRemoved()
+            throws InterruptedException
     {
         TestingGitRepository repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         String commit = repository.writeFile("README.md", "x\n").commit("Initial");
@@ -73,7 +76,10 @@ class ReconcileAfterRestartIT
             gone = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
 
             ContainerInfo installer = startSleeping(crashed, building, "install");
-            ContainerInfo server = startSleeping(crashed, running, "server");
+            ContainerInfo server = crashed.runtime().start(ContainerSpec.builder(instance + "-" + running.id() + "-server", docker.baseImage())
+                    .withLabels(Map.of(Labels.PROJECT, running.projectId(), Labels.BRANCH, running.branch(), Labels.BUILD, Long.toString(running.id()), Labels.ROLE, "server"))
+                    .withCommand("sh", "-c", "while true; do echo tick; sleep 0.5; done")
+                    .build());
             store.updateBuild(running.withState(BuildState.RUNNING, "serving").withContainer(Optional.of(server.id()), Optional.of(8069)));
             store.updateBuild(gone.withState(BuildState.RUNNING, "serving").withContainer(Optional.of("long-gone-container"), Optional.of(8069)));
             startSleeping(crashed, building, "orphan-of-unknown-build", "999999999");
@@ -94,6 +100,13 @@ class ReconcileAfterRestartIT
             assertThat(restarted.builds().build(gone.id()).state()).isEqualTo(BuildState.STOPPED);
             assertThat(restarted.runtime().list(Map.of())).extracting(container -> container.labels().get(Labels.BUILD))
                     .containsExactly(Long.toString(running.id()));
+
+            // The surviving server's output reaches its odoo.log again.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (restarted.builds().log(running.id(), LogName.ODOO).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(restarted.builds().log(running.id(), LogName.ODOO)).contains("tick");
 
             // A second reconciliation finds nothing more to do.
             assertThat(restarted.builds().reconcile()).isEmpty();

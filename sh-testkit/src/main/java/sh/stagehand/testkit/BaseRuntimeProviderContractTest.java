@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -98,6 +99,22 @@ public abstract class BaseRuntimeProviderContractTest
             assertThat(follow.awaitCompletion(TIMEOUT)).isTrue();
         }
         assertThat(lines).containsExactly("line 1", "line 2", "line 3");
+    }
+
+    @Test
+    public void testFollowsLogsFromAPointInTime()
+            throws InterruptedException
+    {
+        ContainerInfo container = provider().start(spec()
+                .withCommand("sh", "-c", "echo before; sleep 3; echo after")
+                .build());
+        Thread.sleep(1500);
+        Instant since = Instant.now();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (LogFollow follow = provider().followLogs(container.id(), since, line -> lines.add(line.text()))) {
+            assertThat(follow.awaitCompletion(TIMEOUT)).isTrue();
+        }
+        assertThat(lines).containsExactly("after");
     }
 
     @Test

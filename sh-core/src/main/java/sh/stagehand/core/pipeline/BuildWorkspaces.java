@@ -1,5 +1,7 @@
 package sh.stagehand.core.pipeline;
 
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.spi.ProviderContext;
@@ -10,8 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Each build's directories on the platform host: {@code workspaces/<id>/source} (the checkout) and
@@ -73,10 +73,9 @@ public final class BuildWorkspaces
         if (!Files.exists(directory)) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            // Insecure (no SecureDirectoryStream) is fine here: the platform alone writes under its data directory.
+            MoreFiles.deleteRecursively(directory, RecursiveDeleteOption.ALLOW_INSECURE);
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot delete the workspace " + directory + " of build " + buildId + ": " + e, e);

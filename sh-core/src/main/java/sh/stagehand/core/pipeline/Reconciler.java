@@ -6,6 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.spi.runtime.ContainerInfo;
@@ -28,7 +30,8 @@ import static java.util.Objects.requireNonNull;
  * <ul>
  * <li>a build recorded as building or testing was cut off: its containers are removed, it is
  *     marked failed, saying so;</li>
- * <li>a build recorded as running whose server container is gone or stopped is marked stopped;</li>
+ * <li>a build recorded as running whose server container is gone or stopped is marked stopped; one
+ *     whose server still runs has its odoo.log followed again;</li>
  * <li>a build recorded as queued is queued again;</li>
  * <li>a container of this platform whose build is unknown or finished is removed.</li>
  * </ul>
@@ -43,11 +46,13 @@ public final class Reconciler
     private final RuntimeProvider runtime;
     private final BuildCleaner cleaner;
     private final BuildScheduler scheduler;
+    private final BuildLogs logs;
     private final Clock clock;
 
     @Inject
-    public Reconciler(BuildStore builds, RuntimeProvider runtime, BuildCleaner cleaner, BuildScheduler scheduler, Clock clock)
+    public Reconciler(BuildStore builds, RuntimeProvider runtime, BuildCleaner cleaner, BuildScheduler scheduler, BuildLogs logs, Clock clock)
     {
+        this.logs = requireNonNull(logs, "logs is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.runtime = requireNonNull(runtime, "runtime is null");
         this.cleaner = requireNonNull(cleaner, "cleaner is null");
@@ -84,7 +89,13 @@ public final class Reconciler
                 }
                 case RUNNING -> {
                     boolean serving = containers.stream().anyMatch(container -> container.id().equals(build.containerId().orElse("")) && container.state().isRunning());
-                    if (!serving) {
+                    if (serving) {
+                        // The follow died with the old platform: pick it up from now on (what the server
+                        // printed while no platform ran is not recovered).
+                        String containerId = build.containerId().orElseThrow();
+                        logs.attachSource(build.id(), LogName.ODOO, runtime.followLogs(containerId, clock.instant(), line -> logs.append(build.id(), LogName.ODOO, line.text())));
+                    }
+                    else {
                         cleaner.removeContainers(build.id());
                         record(build.withState(BuildState.STOPPED, "its server was no longer running when the platform started")
                                 .withContainer(Optional.empty(), Optional.empty()), changes);

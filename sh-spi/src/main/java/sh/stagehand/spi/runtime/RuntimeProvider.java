@@ -3,6 +3,7 @@ package sh.stagehand.spi.runtime;
 import sh.stagehand.spi.StagehandException;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,6 +73,15 @@ public interface RuntimeProvider
      * @throws StagehandException {@code NOT_FOUND} if no such container exists
      */
     LogFollow followLogs(String containerId, LogListener listener);
+
+    /**
+     * As {@link #followLogs(String, LogListener)}, from {@code since} on (to the engine's
+     * precision, a second) instead of from the container's start: for picking a follow up again
+     * after a restart without repeating what was already kept.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if no such container exists
+     */
+    LogFollow followLogs(String containerId, Instant since, LogListener listener);
 
     /**
      * Waits until the container has exited.
