@@ -1,11 +1,8 @@
 package sh.stagehand.postgres;
 
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.StatementContext;
 import sh.stagehand.postgres.internal.MetadataDatabase;
-import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.spi.mail.MailMessage;
 import sh.stagehand.spi.mail.MailSink;
@@ -16,9 +13,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
+import static sh.stagehand.postgres.internal.MetadataDatabase.run;
 
 /**
  * Captured mail kept in the platform's metadata database ({@code mail.type=postgres}): the raw
@@ -97,16 +94,6 @@ public final class PostgresMailSink
     public void close()
     {
         database.close();
-    }
-
-    private static <T> T run(String action, Supplier<T> operation)
-    {
-        try {
-            return operation.get();
-        }
-        catch (JdbiException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot " + action + ": " + e.getMessage(), e);
-        }
     }
 
     private static CapturedMail capturedMail(ResultSet rs, StatementContext context)

@@ -27,9 +27,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import static java.util.Objects.requireNonNull;
+import static sh.stagehand.postgres.internal.MetadataDatabase.run;
 
 /**
  * The platform's records in its own PostgreSQL database (see {@link PostgresConfig#metadataDatabase()}),
@@ -316,18 +316,6 @@ public final class PostgresPlatformStore
     public void close()
     {
         database.close();
-    }
-
-    private static <T> T run(String action, Supplier<T> operation)
-    {
-        try {
-            return operation.get();
-        }
-        catch (JdbiException e) {
-            boolean connectionLost = e.getCause() instanceof SQLException sql && String.valueOf(sql.getSQLState()).startsWith("08");
-            throw new StagehandException(connectionLost ? StandardErrorCode.PROVIDER_UNAVAILABLE : StandardErrorCode.PROVIDER_ERROR,
-                    "Cannot " + action + " in the metadata database: " + e.getMessage(), e);
-        }
     }
 
     private static boolean isUniqueViolation(JdbiException e)

@@ -12,6 +12,9 @@ import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
+import java.sql.SQLException;
+import java.util.function.Supplier;
+
 /**
  * The platform's own database: created when missing, migrated with Flyway, pooled with HikariCP.
  * Thread-safe.
@@ -62,6 +65,22 @@ public final class MetadataDatabase
         return jdbi;
     }
 
+    /**
+     * Runs one operation on the metadata database, saying what was asked when it fails: a lost
+     * connection is {@code PROVIDER_UNAVAILABLE} (retrying may help), anything else {@code PROVIDER_ERROR}.
+     */
+    public static <T> T run(String action, Supplier<T> operation)
+    {
+        try {
+            return operation.get();
+        }
+        catch (JdbiException e) {
+            boolean connectionLost = e.getCause() instanceof SQLException sql && String.valueOf(sql.getSQLState()).startsWith("08");
+            throw new StagehandException(connectionLost ? StandardErrorCode.PROVIDER_UNAVAILABLE : StandardErrorCode.PROVIDER_ERROR,
+                    "Cannot " + action + " in the metadata database: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close()
     {
@@ -83,7 +102,7 @@ public final class MetadataDatabase
             handle.execute("REVOKE CONNECT, TEMPORARY ON DATABASE \"" + config.metadataDatabase() + "\" FROM PUBLIC");
         }
         catch (JdbiException e) {
-            String state = e.getCause() instanceof java.sql.SQLException sql ? String.valueOf(sql.getSQLState()) : "";
+            String state = e.getCause() instanceof SQLException sql ? String.valueOf(sql.getSQLState()) : "";
             if ("42P04".equals(state)) {
                 return; // created concurrently by another pool
             }
