@@ -100,4 +100,16 @@ class GitVcsProviderIT
         assertThatThrownBy(() -> provider.parseWebhook(ping, "another secret"))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()));
     }
+
+    @Test
+    void testSshRemotesAreSpokenTo()
+    {
+        // Nothing listens on port 1. JGit's own ssh client (org.eclipse.jgit.ssh.apache) says the
+        // connection was refused; without it JGit would fall back to an ssh binary, if the host has one.
+        RemoteRepository ssh = RemoteRepository.of("ssh://git@127.0.0.1:1/acme/addons.git");
+        assertThatThrownBy(() -> provider.fetch(ssh))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_UNAVAILABLE.toErrorCode()))
+                .hasMessageContaining("127.0.0.1")
+                .hasMessageContaining("Connection refused");
+    }
 }
