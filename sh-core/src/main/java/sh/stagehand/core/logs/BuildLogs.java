@@ -122,6 +122,30 @@ public final class BuildLogs
         return follower::stop;
     }
 
+    /**
+     * Deletes the log files of a build that has not written any yet in this process: files left
+     * under its id by an earlier platform whose records were lost.
+     */
+    public void clearStale(long buildId)
+    {
+        for (LogName name : LogName.values()) {
+            Path file = path(buildId, name);
+            synchronized (open) {
+                OpenLog openLog = open.get(file);
+                if (openLog != null && openLog.hasWritten()) {
+                    continue;
+                }
+                finished.remove(file);
+            }
+            try {
+                Files.deleteIfExists(file);
+            }
+            catch (IOException e) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot delete the stale log " + file + ": " + e, e);
+            }
+        }
+    }
+
     public Path path(long buildId, LogName name)
     {
         return directory.resolve(Long.toString(buildId)).resolve(name.fileName());
@@ -189,6 +213,11 @@ public final class BuildLogs
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write " + file + ": " + e, e);
             }
             followers.removeIf(follower -> !follower.offer(line));
+        }
+
+        synchronized boolean hasWritten()
+        {
+            return writer != null;
         }
 
         synchronized void attach(AutoCloseable source)

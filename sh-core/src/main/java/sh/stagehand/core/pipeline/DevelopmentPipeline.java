@@ -148,6 +148,10 @@ public final class DevelopmentPipeline
     private Build runSteps(Project project, Branch branch, Build build)
     {
         Instant started = clock.instant();
+        // A build runs once: anything already under its id was left by an earlier platform whose
+        // records were lost (ids start again with a new metadata database).
+        workspaces.delete(build.id());
+        logs.clearStale(build.id());
         Path workspace = workspaces.source(build.id());
         vcs.checkout(project.repository(), build.commitId(), workspace);
         AddonScan addons = AddonScanner.scan(workspace);

@@ -101,6 +101,20 @@ class BuildLogsTest
         assertThat(events).containsExactly("source closed");
     }
 
+    @Test
+    void testStaleLogsOfAnEarlierPlatformAreCleared()
+            throws Exception
+    {
+        BuildLogs earlier = new BuildLogs(directory);
+        earlier.append(12, LogName.INSTALL, "from a platform whose records were lost");
+        earlier.close();
+
+        BuildLogs logs = new BuildLogs(directory);
+        logs.clearStale(12);
+        logs.append(12, LogName.INSTALL, "this build's own line");
+        assertThat(logs.read(12, LogName.INSTALL)).containsExactly("this build's own line");
+    }
+
     private static void awaitQuietly(CountDownLatch latch)
     {
         try {
