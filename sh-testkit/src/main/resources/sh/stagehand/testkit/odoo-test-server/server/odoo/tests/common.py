@@ -46,23 +46,6 @@ class BaseCase(unittest.TestCase, metaclass=MetaCase):
         return name
 
 
-class TransactionCase(BaseCase):
-    """Each test in a savepoint, rolled back after it; setUpClass data rolled back after the class."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.cr = current['cursor']()
-        cls.env = api.Environment(cls.cr, SUPERUSER_ID, {})
-        savepoint = cls._savepoint(cls.cr)
-        cls.addClassCleanup(cls.cr.execute, 'ROLLBACK TO SAVEPOINT %s' % savepoint)
-
-    def setUp(self):
-        super().setUp()
-        savepoint = self._savepoint(self.cr)
-        self.addCleanup(self.cr.execute, 'ROLLBACK TO SAVEPOINT %s' % savepoint)
-
-
 class SingleTransactionCase(BaseCase):
     """All the tests of the class in one savepoint, rolled back after the class."""
 
@@ -73,6 +56,15 @@ class SingleTransactionCase(BaseCase):
         cls.env = api.Environment(cls.cr, SUPERUSER_ID, {})
         savepoint = cls._savepoint(cls.cr)
         cls.addClassCleanup(cls.cr.execute, 'ROLLBACK TO SAVEPOINT %s' % savepoint)
+
+
+class TransactionCase(SingleTransactionCase):
+    """As SingleTransactionCase, and each test in a savepoint of its own, rolled back after it."""
+
+    def setUp(self):
+        super().setUp()
+        savepoint = self._savepoint(self.cr)
+        self.addCleanup(self.cr.execute, 'ROLLBACK TO SAVEPOINT %s' % savepoint)
 
 
 def tagged(*tags):
