@@ -17,30 +17,43 @@ import static java.util.Objects.requireNonNull;
 /**
  * The addons of one checked-out revision, as {@link AddonScanner} found them.
  *
- * @param addons every addon, those at the repository root first, then directory by directory; no two share a name
+ * @param addons every usable addon, those at the repository root first, then directory by directory; no two share a name
+ * @param invalidAddons the directories holding a manifest the platform cannot use, in the same order
  * @param addonsDirectories the directories holding addons, relative to the repository root ("" is the
  *         root itself), in the order of the addons path: the root first
  * @param submodulePaths the paths of the git submodules the repository declares
  *
  * <p>Immutable and thread-safe.
  */
-public record AddonScan(List<Addon> addons, List<String> addonsDirectories, Set<String> submodulePaths)
+public record AddonScan(List<Addon> addons, List<InvalidAddon> invalidAddons, List<String> addonsDirectories, Set<String> submodulePaths)
 {
     private static final int MAX_NAMES_IN_MESSAGE = 20;
 
     public AddonScan
     {
         addons = List.copyOf(requireNonNull(addons, "addons is null"));
+        invalidAddons = List.copyOf(requireNonNull(invalidAddons, "invalidAddons is null"));
         addonsDirectories = List.copyOf(requireNonNull(addonsDirectories, "addonsDirectories is null"));
         submodulePaths = Set.copyOf(requireNonNull(submodulePaths, "submodulePaths is null"));
         Map<String, Addon> byName = new HashMap<>();
         for (Addon addon : addons) {
             Addon other = byName.putIfAbsent(addon.name(), addon);
             if (other != null) {
-                throw new StagehandException(OdooErrorCode.DUPLICATE_MODULE, "Addon %s is in the repository twice, at %s and at %s: Odoo would load only the one that comes first in the addons path. Remove or rename one of them"
-                        .formatted(addon.name(), other.relativePath(), addon.relativePath()));
+                throw duplicate(addon.name(), other.relativePath(), addon.relativePath());
             }
         }
+        for (InvalidAddon invalid : invalidAddons) {
+            Addon other = byName.get(invalid.name());
+            if (other != null) {
+                throw duplicate(invalid.name(), other.relativePath(), invalid.relativePath());
+            }
+        }
+    }
+
+    private static StagehandException duplicate(String name, String firstPath, String secondPath)
+    {
+        return new StagehandException(OdooErrorCode.DUPLICATE_MODULE, "Addon %s is in the repository twice, at %s and at %s: Odoo would load only the one that comes first in the addons path. Remove or rename one of them"
+                .formatted(name, firstPath, secondPath));
     }
 
     public Optional<Addon> addon(String name)
@@ -76,12 +89,19 @@ public record AddonScan(List<Addon> addons, List<String> addonsDirectories, Set<
      *         {@link ModuleSelection#EXPLICIT}: the list as given, without repetitions
      * @throws StagehandException {@link OdooErrorCode#UNKNOWN_MODULE} when a listed module is not in
      *         the repository, {@link OdooErrorCode#UNINSTALLABLE_MODULE} when it is not installable,
-     *         {@link OdooErrorCode#INVALID_MODULE_NAME} when a name is malformed
+     *         {@link OdooErrorCode#INVALID_MODULE_NAME} when a name is malformed; and, naming each
+     *         one, the error of every {@link #invalidAddons() invalid addon} the selection takes
      */
     public List<String> modulesToInstall(ModuleSelection selection, List<String> explicitModules)
     {
         requireNonNull(selection, "selection is null");
         requireNonNull(explicitModules, "explicitModules is null");
+        List<InvalidAddon> selectedInvalid = invalidAddons.stream()
+                .filter(invalid -> selects(selection, explicitModules, invalid))
+                .toList();
+        if (!selectedInvalid.isEmpty()) {
+            throw unusable(selectedInvalid);
+        }
         return switch (selection) {
             case OWN_MODULES -> addons.stream()
                     .filter(addon -> addon.manifest().installable() && !addon.inSubmodule())
@@ -118,6 +138,38 @@ public record AddonScan(List<Addon> addons, List<String> addonsDirectories, Set<
                     .formatted(unknown.size() == 1 ? "module " + unknown.get(0) : "modules " + String.join(", ", unknown), knownNames(), unknown.size() == 1 ? "" : "s"));
         }
         return List.copyOf(selected);
+    }
+
+    /**
+     * The invalid addons a build under this selection leaves alone, as Odoo leaves alone an
+     * unreadable module nothing asks for: e.g. those in submodules, under {@link ModuleSelection#OWN_MODULES}.
+     */
+    public List<InvalidAddon> invalidAddonsNotSelected(ModuleSelection selection, List<String> explicitModules)
+    {
+        requireNonNull(selection, "selection is null");
+        requireNonNull(explicitModules, "explicitModules is null");
+        return invalidAddons.stream()
+                .filter(invalid -> !selects(selection, explicitModules, invalid))
+                .toList();
+    }
+
+    private static boolean selects(ModuleSelection selection, List<String> explicitModules, InvalidAddon invalid)
+    {
+        return switch (selection) {
+            case OWN_MODULES -> !invalid.inSubmodule();
+            case ALL -> true;
+            case EXPLICIT -> explicitModules.contains(invalid.name());
+        };
+    }
+
+    private static StagehandException unusable(List<InvalidAddon> invalid)
+    {
+        if (invalid.size() == 1) {
+            return new StagehandException(invalid.get(0)::errorCode, "Addon " + invalid.get(0).name() + " cannot be installed. " + invalid.get(0).problem());
+        }
+        return new StagehandException(invalid.get(0)::errorCode, invalid.size() + " addons cannot be installed: "
+                + invalid.stream().map(InvalidAddon::name).collect(Collectors.joining(", ")) + ".\n"
+                + invalid.stream().map(InvalidAddon::problem).collect(Collectors.joining("\n")));
     }
 
     private String knownNames()

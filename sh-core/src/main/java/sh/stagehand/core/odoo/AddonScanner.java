@@ -45,10 +45,9 @@ public final class AddonScanner
 
     /**
      * @param workspace the root of the checked-out repository
-     * @throws StagehandException {@link OdooErrorCode#INVALID_MANIFEST} for a manifest Odoo could not
-     *         read, {@link OdooErrorCode#DUPLICATE_MODULE}, {@link OdooErrorCode#INVALID_MODULE_NAME} for
-     *         an addon directory whose name is not a module name, {@link OdooErrorCode#INVALID_WORKSPACE}
-     *         for a link where a file must be, {@link OdooErrorCode#UNREADABLE_WORKSPACE} when the disk fails
+     * @throws StagehandException {@link OdooErrorCode#DUPLICATE_MODULE} for two addons of one name,
+     *         {@link OdooErrorCode#INVALID_WORKSPACE} for a manifest at the root or a linked
+     *         {@code .gitmodules}, {@link OdooErrorCode#UNREADABLE_WORKSPACE} when the disk fails
      */
     public static AddonScan scan(Path workspace)
     {
@@ -61,49 +60,76 @@ public final class AddonScanner
                     + ", but the root is an addons directory, not an addon: move the module into a directory named after it (e.g. my_module/" + ManifestParser.MANIFEST_FILE_NAME + ")");
         }
         Set<String> submodulePaths = submodulePaths(workspace);
-        List<Addon> addons = new ArrayList<>();
-        List<String> addonsDirectories = new ArrayList<>();
+        Found found = new Found(submodulePaths);
         List<Path> deeper = new ArrayList<>();
         for (Path child : subdirectories(workspace)) {
             String name = child.getFileName().toString();
-            if (isManifestFile(child, name)) {
-                addons.add(addon(child, name, name, submodulePaths));
-            }
-            else {
+            if (!found.addonIfAny(child, name, name)) {
                 deeper.add(child);
             }
         }
-        if (!addons.isEmpty()) {
-            addonsDirectories.add("");
+        if (found.count() > 0) {
+            found.addonsDirectories.add("");
         }
         for (Path directory : deeper) {
             String directoryName = directory.getFileName().toString();
-            boolean holdsAddons = false;
+            int before = found.count();
             for (Path child : subdirectories(directory)) {
-                String name = child.getFileName().toString();
-                String relativePath = directoryName + "/" + name;
-                if (isManifestFile(child, relativePath)) {
-                    addons.add(addon(child, name, relativePath, submodulePaths));
-                    holdsAddons = true;
-                }
+                found.addonIfAny(child, child.getFileName().toString(), directoryName + "/" + child.getFileName());
             }
-            if (holdsAddons) {
-                addonsDirectories.add(directoryName);
+            if (found.count() > before) {
+                found.addonsDirectories.add(directoryName);
             }
         }
-        return new AddonScan(addons, addonsDirectories, submodulePaths);
+        return new AddonScan(found.addons, found.invalidAddons, found.addonsDirectories, submodulePaths);
     }
 
-    private static Addon addon(Path directory, String name, String relativePath, Set<String> submodulePaths)
+    /**
+     * What the scan found so far.
+     */
+    private static final class Found
     {
-        if (!ModuleNames.isValid(name)) {
-            throw new StagehandException(OdooErrorCode.INVALID_MODULE_NAME, "Directory %s holds a %s, but '%s' is not a valid module name: rename the directory to lower-case letters, digits and '_' (the module's technical name)"
-                    .formatted(relativePath, ManifestParser.MANIFEST_FILE_NAME, name));
+        private final Set<String> submodulePaths;
+        private final List<Addon> addons = new ArrayList<>();
+        private final List<InvalidAddon> invalidAddons = new ArrayList<>();
+        private final List<String> addonsDirectories = new ArrayList<>();
+
+        Found(Set<String> submodulePaths)
+        {
+            this.submodulePaths = submodulePaths;
         }
-        String manifestPath = relativePath + "/" + ManifestParser.MANIFEST_FILE_NAME;
-        Manifest manifest = ManifestParser.parse(name, manifestPath, readManifest(directory.resolve(ManifestParser.MANIFEST_FILE_NAME), manifestPath));
-        boolean inSubmodule = submodulePaths.stream().anyMatch(submodule -> relativePath.equals(submodule) || relativePath.startsWith(submodule + "/"));
-        return new Addon(name, relativePath, inSubmodule, manifest);
+
+        int count()
+        {
+            return addons.size() + invalidAddons.size();
+        }
+
+        /**
+         * Records the addon in {@code directory}, usable or not; false when the directory holds no manifest.
+         */
+        boolean addonIfAny(Path directory, String name, String relativePath)
+        {
+            boolean inSubmodule = submodulePaths.stream().anyMatch(submodule -> relativePath.equals(submodule) || relativePath.startsWith(submodule + "/"));
+            try {
+                if (!isManifestFile(directory, relativePath)) {
+                    return false;
+                }
+                if (!ModuleNames.isValid(name)) {
+                    throw new StagehandException(OdooErrorCode.INVALID_MODULE_NAME, "Directory %s holds a %s, but '%s' is not a valid module name: rename the directory to lower-case letters, digits and '_' (the module's technical name)"
+                            .formatted(relativePath, ManifestParser.MANIFEST_FILE_NAME, name));
+                }
+                String manifestPath = relativePath + "/" + ManifestParser.MANIFEST_FILE_NAME;
+                Manifest manifest = ManifestParser.parse(name, manifestPath, readManifest(directory.resolve(ManifestParser.MANIFEST_FILE_NAME), manifestPath));
+                addons.add(new Addon(name, relativePath, inSubmodule, manifest));
+            }
+            catch (StagehandException e) {
+                if (e.errorCode().equals(OdooErrorCode.UNREADABLE_WORKSPACE.toErrorCode())) {
+                    throw e;
+                }
+                invalidAddons.add(new InvalidAddon(name, relativePath, inSubmodule, e.errorCode(), e.getMessage()));
+            }
+            return true;
+        }
     }
 
     private static byte[] readManifest(Path file, String relativePath)

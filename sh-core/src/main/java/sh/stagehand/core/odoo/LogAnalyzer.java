@@ -17,6 +17,11 @@ import static java.util.Objects.requireNonNull;
  * — no {@code Modules loaded.}; it has warnings if the log holds a {@code WARNING} record (Odoo
  * logs a run of 0 tests as one); else it succeeded.
  *
+ * <p>A traceback counts once, whether Odoo wrote it as continuation lines of its record or a log
+ * shipper (or runbot) wrote each of its lines as a record of its own with the same header: such a
+ * traceback belongs to the record just before it from the same process and logger, or, without one,
+ * is one reason named by its exception.
+ *
  * <p>Feed it the log as it grows with {@link #accept(String)}; {@link #result()} judges what it has
  * read so far as if the log ended there (so a run still loading its modules is "failed" until
  * {@code Modules loaded.} arrives). It keeps counts and the first few reasons, never the log.
@@ -45,9 +50,12 @@ public final class LogAnalyzer
     private int warningsNotShown;
     // The record continuation lines belong to; empty before the first record.
     private Optional<OdooLogLine> currentRecord = Optional.empty();
+    private long currentRecordLine;
     // An unexplained traceback's reason, to be completed by its exception line.
     private int openTracebackReason = -1;
     private long openTracebackLine;
+    // A traceback written one record per line, while its lines arrive; empty otherwise.
+    private Optional<SplitTraceback> splitTraceback = Optional.empty();
 
     private LogAnalyzer(boolean expectModulesLoaded)
     {
@@ -120,8 +128,18 @@ public final class LogAnalyzer
         lines++;
         String line = OdooLogLine.withoutColors(rawLine.endsWith("\r") ? rawLine.substring(0, rawLine.length() - 1) : rawLine);
         Optional<OdooLogLine> parsed = OdooLogLine.parse(line);
+        if (parsed.isPresent() && splitTraceback.isPresent() && splitTraceback.get().continuesWith(parsed.get())) {
+            splitTracebackLine(parsed.get().message());
+            return;
+        }
+        splitTraceback = Optional.empty();
+        if (parsed.isPresent() && parsed.get().message().startsWith(TRACEBACK)) {
+            splitTracebackStart(parsed.get());
+            return;
+        }
         if (parsed.isPresent()) {
             currentRecord = parsed;
+            currentRecordLine = lines;
             openTracebackReason = -1;
             record(parsed.get());
         }
@@ -131,6 +149,55 @@ public final class LogAnalyzer
         if (line.stripTrailing().endsWith(TRACEBACK)) {
             traceback();
         }
+    }
+
+    /**
+     * A record whose message is a traceback's first line: the traceback of the record before it
+     * when that one comes from the same process and logger (its lines are then records of their
+     * own), else a traceback of its own, named by its exception line when that arrives.
+     */
+    private void splitTracebackStart(OdooLogLine record)
+    {
+        tracebacks++;
+        if (currentRecord.isPresent() && currentRecordLine == lines - 1 && SplitTraceback.sameSource(currentRecord.get(), record)) {
+            splitTraceback = Optional.of(new SplitTraceback(record, -1));
+            return;
+        }
+        currentRecord = Optional.of(record);
+        currentRecordLine = lines;
+        openTracebackReason = -1;
+        if (record.isError()) {
+            errors++;
+        }
+        else if (record.isWarning()) {
+            warnings++;
+        }
+        if (addFailureReason("Traceback at line " + lines)) {
+            openTracebackReason = failureReasons.size() - 1;
+            openTracebackLine = lines;
+        }
+        splitTraceback = Optional.of(new SplitTraceback(record, openTracebackReason));
+    }
+
+    private void splitTracebackLine(String message)
+    {
+        SplitTraceback traceback = splitTraceback.orElseThrow();
+        boolean frame = !message.isBlank() && Character.isWhitespace(message.charAt(0));
+        boolean separator = message.isBlank() || SplitTraceback.isChainSeparator(message);
+        if (message.startsWith(TRACEBACK)) {
+            tracebacks++;
+            traceback.afterException = false;
+        }
+        else if (!frame && !separator && traceback.lastWasFrame) {
+            // The unindented line right after the frames names the exception (the last one names
+            // the last exception of a chain); later unindented lines continue its message.
+            traceback.afterException = true;
+            if (traceback.reason >= 0) {
+                failureReasons.set(traceback.reason, "Traceback at line " + traceback.line + ": " + shorten(message.strip()));
+            }
+        }
+        traceback.lastWasFrame = frame;
+        traceback.lastWasSeparator = separator;
     }
 
     private void record(OdooLogLine record)
@@ -196,6 +263,60 @@ public final class LogAnalyzer
         }
         failuresNotShown++;
         return false;
+    }
+
+    /**
+     * A traceback whose lines are records of their own, from the same process, level, database
+     * and logger as its first line.
+     */
+    private final class SplitTraceback
+    {
+        private final OdooLogLine first;
+        private final int reason;
+        private final long line;
+        private boolean lastWasFrame;
+        private boolean lastWasSeparator;
+        private boolean afterException;
+
+        SplitTraceback(OdooLogLine first, int reason)
+        {
+            this.first = first;
+            this.reason = reason;
+            this.line = lines;
+        }
+
+        boolean continuesWith(OdooLogLine record)
+        {
+            if (!sameSource(first, record)) {
+                return false;
+            }
+            // A shipper that keeps the record's header on each of its lines keeps its time too.
+            if (record.timestamp().equals(first.timestamp())) {
+                return true;
+            }
+            String message = record.message();
+            if (message.isBlank() || isChainSeparator(message)) {
+                return true;
+            }
+            if (message.startsWith(TRACEBACK)) {
+                return lastWasSeparator;
+            }
+            if (Character.isWhitespace(message.charAt(0))) {
+                return !afterException;
+            }
+            return lastWasFrame;
+        }
+
+        static boolean sameSource(OdooLogLine first, OdooLogLine second)
+        {
+            return first.pid() == second.pid() && first.level().equals(second.level())
+                    && first.logger().equals(second.logger()) && first.database().equals(second.database());
+        }
+
+        static boolean isChainSeparator(String message)
+        {
+            return message.startsWith("During handling of the above exception") || message.startsWith("The above exception was the direct cause");
+        }
     }
 
     private static String describe(OdooLogLine record)

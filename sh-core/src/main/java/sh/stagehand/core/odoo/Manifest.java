@@ -83,18 +83,30 @@ public record Manifest(
 
     /**
      * {@code 'external_dependencies'}: what must be installed on the server for the module to install.
+     * Manifests write it as Odoo reads it, {@code {'python': ['requests'], 'bin': ['wkhtmltopdf']}},
+     * or as a list of entries, {@code [{'pypi': 'phonenumbers', 'apt': 'python3-phonenumbers',
+     * 'optional': True}]} (a form Odoo itself does not read: installing such a module fails there).
      *
      * @param python Python packages (pip requirement names)
      * @param bin programs that must be on the {@code PATH}
+     * @param apt Debian packages that provide them, when the manifest names them
+     * @param optional the names above that the manifest marks optional
      */
-    public record ExternalDependencies(List<String> python, List<String> bin)
+    public record ExternalDependencies(List<String> python, List<String> bin, List<String> apt, List<String> optional)
     {
-        public static final ExternalDependencies NONE = new ExternalDependencies(List.of(), List.of());
+        public static final ExternalDependencies NONE = new ExternalDependencies(List.of(), List.of(), List.of(), List.of());
 
         public ExternalDependencies
         {
             python = List.copyOf(requireNonNull(python, "python is null"));
             bin = List.copyOf(requireNonNull(bin, "bin is null"));
+            apt = List.copyOf(requireNonNull(apt, "apt is null"));
+            optional = List.copyOf(requireNonNull(optional, "optional is null"));
+        }
+
+        public ExternalDependencies(List<String> python, List<String> bin)
+        {
+            this(python, bin, List.of(), List.of());
         }
     }
 

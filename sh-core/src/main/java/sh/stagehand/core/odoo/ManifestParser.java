@@ -211,15 +211,59 @@ public final class ManifestParser
             if (value == null) {
                 return ExternalDependencies.NONE;
             }
-            String expected = "a dict such as {'python': ['requests'], 'bin': ['wkhtmltopdf']}";
-            if (!(value instanceof Map<?, ?> map)) {
+            String expected = "a dict such as {'python': ['requests'], 'bin': ['wkhtmltopdf']}, or a list of entries such as [{'pypi': 'phonenumbers', 'apt': 'python3-phonenumbers', 'optional': True}]";
+            if (value instanceof Map<?, ?> map) {
+                Object python = map.get("python");
+                Object bin = map.get("bin");
+                return new ExternalDependencies(
+                        python == null ? List.of() : strings("external_dependencies", python, "external_dependencies['python']", "a list of Python package names"),
+                        bin == null ? List.of() : strings("external_dependencies", bin, "external_dependencies['bin']", "a list of program names"));
+            }
+            if (!(value instanceof List<?> entries)) {
                 throw wrongType("external_dependencies", value, expected);
             }
-            Object python = map.get("python");
-            Object bin = map.get("bin");
-            return new ExternalDependencies(
-                    python == null ? List.of() : strings("external_dependencies", python, "external_dependencies['python']", "a list of Python package names"),
-                    bin == null ? List.of() : strings("external_dependencies", bin, "external_dependencies['bin']", "a list of program names"));
+            List<String> python = new ArrayList<>();
+            List<String> bin = new ArrayList<>();
+            List<String> apt = new ArrayList<>();
+            List<String> optional = new ArrayList<>();
+            for (int index = 0; index < entries.size(); index++) {
+                String shownKey = "external_dependencies[" + index + "]";
+                if (!(entries.get(index) instanceof Map<?, ?> entry)) {
+                    throw wrongType("external_dependencies", shownKey, entries.get(index), "a dict such as {'pypi': 'phonenumbers', 'optional': True}");
+                }
+                List<String> names = new ArrayList<>();
+                for (Map.Entry<?, ?> field : entry.entrySet()) {
+                    String key = String.valueOf(field.getKey());
+                    List<String> target = switch (key) {
+                        case "pypi", "python" -> python;
+                        case "bin" -> bin;
+                        case "apt" -> apt;
+                        case "optional" -> null;
+                        default -> throw source.valueError(position("external_dependencies"), "%s has the key %s, which is none of 'pypi', 'python', 'bin', 'apt', 'optional'"
+                                .formatted(shownKey, PythonLiteralParser.repr(field.getKey())), "remove it, or name the dependency with one of those keys");
+                    };
+                    if (target == null) {
+                        continue;
+                    }
+                    if (!(field.getValue() instanceof String name) || name.isBlank()) {
+                        throw wrongType("external_dependencies", shownKey + "['" + key + "']", field.getValue(), "a name such as 'phonenumbers'");
+                    }
+                    target.add(name);
+                    names.add(name);
+                }
+                if (names.isEmpty()) {
+                    throw source.valueError(position("external_dependencies"), "%s names no dependency: %s".formatted(shownKey, PythonLiteralParser.repr(entry)),
+                            "give it a 'pypi', 'bin' or 'apt' name");
+                }
+                Object optionalValue = entry.get("optional");
+                if (optionalValue != null && !(optionalValue instanceof Boolean)) {
+                    throw wrongType("external_dependencies", shownKey + "['optional']", optionalValue, "True or False");
+                }
+                if (Boolean.TRUE.equals(optionalValue)) {
+                    optional.addAll(names);
+                }
+            }
+            return new ExternalDependencies(python, bin, apt, optional);
         }
 
         private StagehandException wrongType(String key, Object value, String expected)

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -107,7 +108,7 @@ final class PythonLiteralParser
         if (value == Manifest.PYTHON_NONE) {
             return "None";
         }
-        String shown = value instanceof String text ? Token.quote(text) : String.valueOf(value);
+        String shown = repr(value);
         if (shown.length() > 60) {
             shown = shown.substring(0, 57) + "...";
         }
@@ -391,7 +392,40 @@ final class PythonLiteralParser
 
     private static String describeKey(Object key)
     {
-        return key instanceof String text ? Token.quote(text) : String.valueOf(key);
+        return repr(key);
+    }
+
+    /**
+     * A parsed value as Python would show it ({@code repr}): {@code 'text'}, {@code True},
+     * {@code None}, {@code ['a', 1]}, {@code {'k': False}}; long strings shortened. Tuples, which
+     * are parsed as lists, are shown as lists.
+     */
+    static String repr(Object value)
+    {
+        if (value instanceof String text) {
+            return Token.quote(text);
+        }
+        if (value instanceof Boolean bool) {
+            return bool ? "True" : "False";
+        }
+        if (value instanceof Double number) {
+            if (number.isInfinite()) {
+                return number > 0 ? "inf" : "-inf";
+            }
+            String shown = Double.toString(number);
+            return shown.contains("E") ? shown.replace("E", "e") : shown;
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(PythonLiteralParser::repr).collect(Collectors.joining(", ", "[", "]"));
+        }
+        if (value instanceof Set<?> set) {
+            return set.isEmpty() ? "set()" : set.stream().map(PythonLiteralParser::repr).collect(Collectors.joining(", ", "{", "}"));
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.entrySet().stream().map(entry -> repr(entry.getKey()) + ": " + repr(entry.getValue())).collect(Collectors.joining(", ", "{", "}"));
+        }
+        // Long, BigInteger and None print as Python prints them.
+        return String.valueOf(value);
     }
 
     private static boolean isLiteralName(Token token)

@@ -213,10 +213,18 @@ class AddonScannerTest
         Files.createDirectories(workspace.resolve("sneaky"));
         Files.createSymbolicLink(workspace.resolve("sneaky/__manifest__.py"), secret);
 
-        assertThatThrownBy(() -> AddonScanner.scan(workspace))
+        AddonScan scan = AddonScanner.scan(workspace);
+
+        assertThat(scan.addons()).isEmpty();
+        assertThat(scan.invalidAddons()).singleElement().satisfies(invalid -> {
+            assertThat(invalid.name()).isEqualTo("sneaky");
+            assertThat(invalid.errorCode()).isEqualTo(OdooErrorCode.INVALID_WORKSPACE.toErrorCode());
+            assertThat(invalid.problem()).isEqualTo("sneaky/__manifest__.py is a symbolic link, and links are never followed out of a repository: replace it with the manifest itself")
+                    .doesNotContain("root:x");
+        });
+        assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_WORKSPACE.toErrorCode()))
-                .hasMessage("sneaky/__manifest__.py is a symbolic link, and links are never followed out of a repository: replace it with the manifest itself")
-                .hasMessageNotContaining("root:x");
+                .hasMessageStartingWith("Addon sneaky cannot be installed. sneaky/__manifest__.py is a symbolic link");
     }
 
     @Test
@@ -232,16 +240,49 @@ class AddonScannerTest
     }
 
     @Test
-    void testInvalidManifestNamesItsPath()
+    void testInvalidManifestDoesNotStopTheScanAndFailsTheBuildsThatInstallIt()
             throws IOException
     {
         addon("sale_custom", "{}");
         addon("oca-web/web_broken", "{\n    'name': 'Broken'\n    'depends': ['web'],\n}\n");
+        addon("oca-web/web_fine", "{}");
+        Files.writeString(workspace.resolve(".gitmodules"), "[submodule \"oca-web\"]\n\tpath = oca-web\n");
 
-        assertThatThrownBy(() -> AddonScanner.scan(workspace))
+        AddonScan scan = AddonScanner.scan(workspace);
+
+        assertThat(scan.addons()).extracting(Addon::name).containsExactly("sale_custom", "web_fine");
+        assertThat(scan.addonsDirectories()).containsExactly("", "oca-web");
+        assertThat(scan.invalidAddons()).singleElement().satisfies(invalid -> {
+            assertThat(invalid.name()).isEqualTo("web_broken");
+            assertThat(invalid.inSubmodule()).isTrue();
+            assertThat(invalid.problem()).startsWith("Cannot read oca-web/web_broken/__manifest__.py at line 3, column 14:")
+                    .contains("Fix the __manifest__.py of addon web_broken");
+        });
+        // The branch's own modules leave the submodule's broken addon alone, as Odoo would.
+        assertThat(scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of())).containsExactly("sale_custom");
+        assertThat(scan.invalidAddonsNotSelected(ModuleSelection.OWN_MODULES, List.of())).extracting(InvalidAddon::name).containsExactly("web_broken");
+        assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.ALL, List.of()))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MANIFEST.toErrorCode()))
-                .hasMessageStartingWith("Cannot read oca-web/web_broken/__manifest__.py at line 3, column 14:")
-                .hasMessageContaining("Fix the __manifest__.py of addon web_broken");
+                .hasMessageStartingWith("Addon web_broken cannot be installed. Cannot read oca-web/web_broken/__manifest__.py at line 3, column 14:");
+        assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.EXPLICIT, List.of("sale_custom", "web_broken")))
+                .hasMessageStartingWith("Addon web_broken cannot be installed.");
+        assertThat(scan.modulesToInstall(ModuleSelection.EXPLICIT, List.of("web_fine"))).containsExactly("web_fine");
+    }
+
+    @Test
+    void testEveryInvalidAddonOfTheSelectionIsNamed()
+            throws IOException
+    {
+        addon("sale_custom", "{'depends': 'sale'}");
+        addon("stock_custom", "{'installable': 'yes', 'version': 17.0}");
+        addon("fine", "{}");
+
+        AddonScan scan = AddonScanner.scan(workspace);
+
+        assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()))
+                .hasMessageStartingWith("2 addons cannot be installed: sale_custom, stock_custom.\n")
+                .hasMessageContaining("'depends' must be a list of module names such as ['base', 'mail'], found a string 'sale'")
+                .hasMessageContaining("'version' must be a version such as '17.0.1.0.0' or '1.0', found a float 17.0");
     }
 
     @Test
@@ -258,14 +299,33 @@ class AddonScannerTest
     }
 
     @Test
+    void testAddonWithListOfEntriesExternalDependenciesIsScanned()
+            throws IOException
+    {
+        addon("phone_extra", "{'depends': ['base'], 'external_dependencies': [{'pypi': 'phonenumbers', 'apt': 'python3-phonenumbers', 'optional': True}]}");
+        addon("sale_custom", "{}");
+
+        AddonScan scan = AddonScanner.scan(workspace);
+
+        assertThat(scan.invalidAddons()).isEmpty();
+        assertThat(scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of())).containsExactly("phone_extra", "sale_custom");
+        assertThat(scan.addon("phone_extra").orElseThrow().manifest().externalDependencies().python()).containsExactly("phonenumbers");
+    }
+
+    @Test
     void testInvalidAddonDirectoryName()
             throws IOException
     {
         addon("My-Module", "{}");
 
-        assertThatThrownBy(() -> AddonScanner.scan(workspace))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MODULE_NAME.toErrorCode()))
-                .hasMessageContaining("Directory My-Module holds a __manifest__.py, but 'My-Module' is not a valid module name");
+        AddonScan scan = AddonScanner.scan(workspace);
+
+        assertThat(scan.invalidAddons()).singleElement().satisfies(invalid -> {
+            assertThat(invalid.errorCode()).isEqualTo(OdooErrorCode.INVALID_MODULE_NAME.toErrorCode());
+            assertThat(invalid.problem()).contains("Directory My-Module holds a __manifest__.py, but 'My-Module' is not a valid module name");
+        });
+        assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MODULE_NAME.toErrorCode()));
     }
 
     @Test

@@ -195,6 +195,57 @@ class LogAnalyzerTest
         assertThat(analysis.reasons()).containsExactly("Traceback at line 3: smtplib.SMTPServerDisconnected: Connection unexpectedly closed");
     }
 
+    // As runbot and log shippers write a traceback: each of its lines a record with the same header.
+    @Test
+    void testTracebackLoggedOneRecordPerLineIsOneReason()
+    {
+        String log = """
+                2024-05-02 10:15:51,000 7 INFO acme-dev-1 odoo.modules.loading: Modules loaded.
+                2024-05-02 10:15:52,000 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale: Failed to sync order S00042
+                2024-05-02 10:15:52,000 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale: Traceback (most recent call last):
+                2024-05-02 10:15:52,000 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale:   File "/mnt/extra-addons/sale_custom/models/sale.py", line 14, in sync
+                2024-05-02 10:15:52,000 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale:     raise ValueError('cannot sync')
+                2024-05-02 10:15:52,000 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale: ValueError: cannot sync
+                2024-05-02 10:15:53,000 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale: Traceback (most recent call last):
+                2024-05-02 10:15:53,001 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale:   File "/mnt/extra-addons/sale_custom/models/sale.py", line 30, in cancel
+                2024-05-02 10:15:53,002 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale: KeyError: 'cancel'
+                2024-05-02 10:15:54,000 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale: Failed to cancel order S00043
+                """;
+
+        LogAnalysis analysis = analyze(LogAnalyzer.forInstallOrUpdate(), log);
+
+        assertThat(analysis.verdict()).isEqualTo(BuildVerdict.FAILED);
+        assertThat(analysis.errors()).isEqualTo(3);
+        assertThat(analysis.tracebacks()).isEqualTo(2);
+        assertThat(analysis.reasons()).containsExactly(
+                "ERROR odoo.addons.sale_custom.models.sale: Failed to sync order S00042 at line 2",
+                "Traceback at line 7: KeyError: 'cancel'",
+                "ERROR odoo.addons.sale_custom.models.sale: Failed to cancel order S00043 at line 10");
+    }
+
+    @Test
+    void testFailedTestLoggedOneRecordPerLineIsOneReason()
+    {
+        String log = START + """
+                2024-05-02 10:15:47,200 7 ERROR acme-dev-1 odoo.addons.sale_custom.tests.test_order: FAIL: TestOrder.test_confirm
+                2024-05-02 10:15:47,200 7 ERROR acme-dev-1 odoo.addons.sale_custom.tests.test_order: Traceback (most recent call last):
+                2024-05-02 10:15:47,200 7 ERROR acme-dev-1 odoo.addons.sale_custom.tests.test_order:   File "/mnt/extra-addons/sale_custom/tests/test_order.py", line 21, in test_confirm
+                2024-05-02 10:15:47,200 7 ERROR acme-dev-1 odoo.addons.sale_custom.tests.test_order:     self.assertEqual(order.state, 'sale')
+                2024-05-02 10:15:47,200 7 ERROR acme-dev-1 odoo.addons.sale_custom.tests.test_order: AssertionError: 'draft' != 'sale'
+                2024-05-02 10:15:47,200 7 ERROR acme-dev-1 odoo.addons.sale_custom.tests.test_order: - draft
+                2024-05-02 10:15:47,200 7 ERROR acme-dev-1 odoo.addons.sale_custom.tests.test_order: + sale
+                2024-05-02 10:15:47,200 7 ERROR acme-dev-1 odoo.addons.sale_custom.tests.test_order:\s
+                """ + END_FAILED;
+
+        LogAnalysis analysis = analyze(LogAnalyzer.forInstallOrUpdate(), log);
+
+        assertThat(analysis.verdict()).isEqualTo(BuildVerdict.FAILED);
+        assertThat(analysis.errors()).isEqualTo(2);
+        assertThat(analysis.reasons()).containsExactly(
+                "FAIL: TestOrder.test_confirm at line 10",
+                "ERROR odoo.tests.result: 1 failed, 1 error(s) of 57 tests when loading database 'acme-dev-1' at line 20");
+    }
+
     @Test
     void testCritical()
     {

@@ -128,6 +128,27 @@ class ManifestParserTest
                 .containsEntry("sequence", -5L);
     }
 
+    // The list-of-entries form some addons declare (Odoo itself reads only the dict form).
+    @Test
+    void testExternalDependenciesAsAListOfEntries()
+    {
+        Manifest manifest = ManifestParser.parse("phone_validation_extra", """
+                {
+                    'name': 'Phone validation extra',
+                    'version': '18.0.1.0.0',
+                    'depends': ['base'],
+                    'external_dependencies': [
+                        {'pypi': 'phonenumbers', 'apt': 'python3-phonenumbers', 'optional': True},
+                        {'python': 'requests'},
+                        {'bin': 'wkhtmltopdf', 'optional': False},
+                    ],
+                }
+                """);
+
+        assertThat(manifest.externalDependencies()).isEqualTo(new ExternalDependencies(
+                List.of("phonenumbers", "requests"), List.of("wkhtmltopdf"), List.of("python3-phonenumbers"), List.of("phonenumbers", "python3-phonenumbers")));
+    }
+
     @Test
     void testDefaults()
     {
@@ -450,8 +471,25 @@ class ManifestParserTest
         assertInvalid("{'name': ['x']}", "'name' must be the module's human name");
         assertInvalid("{'data': ('a.xml', None)}", "'data' must be a list of file paths");
         assertInvalid("{'auto_install': 'sale'}", "'auto_install' must be True, False or a list of module names, found a string 'sale'");
-        assertInvalid("{'external_dependencies': ['requests']}", "'external_dependencies' must be a dict such as {'python': ['requests'], 'bin': ['wkhtmltopdf']}, found a list");
+        assertInvalid("{'external_dependencies': ['requests']}", "'external_dependencies[0]' must be a dict such as {'pypi': 'phonenumbers', 'optional': True}, found a string 'requests'");
+        assertInvalid("{'external_dependencies': 'requests'}", "'external_dependencies' must be a dict such as {'python': ['requests'], 'bin': ['wkhtmltopdf']}, or a list of entries");
+        assertInvalid("{'external_dependencies': [{'pip': 'x'}]}", "external_dependencies[0] has the key 'pip', which is none of 'pypi', 'python', 'bin', 'apt', 'optional'");
+        assertInvalid("{'external_dependencies': [{'optional': True}]}", "external_dependencies[0] names no dependency: {'optional': True}");
+        assertInvalid("{'external_dependencies': [{'pypi': 'x', 'optional': 'yes'}]}", "'external_dependencies[0]['optional']' must be True or False, found a string 'yes'");
+        assertInvalid("{'external_dependencies': [{'pypi': ['x']}]}", "'external_dependencies[0]['pypi']' must be a name such as 'phonenumbers', found a list ['x']");
         assertInvalid("{'external_dependencies': {'python': 'requests'}}", "'external_dependencies['python']' must be a list of Python package names, found a string 'requests'");
+    }
+
+    @Test
+    void testValuesInMessagesAreWrittenAsPython()
+    {
+        assertInvalid("{'depends': True}", "'depends' must be a list of module names such as ['base', 'mail'], found a boolean True");
+        assertInvalid("{'depends': ['base', None]}", "but it holds None");
+        assertInvalid("{'depends': ['base', False]}", "but it holds a boolean False");
+        assertInvalid("{'data': {'a.xml': True, 'b': [1, 'x', None]}}", "found a dict {'a.xml': True, 'b': [1, 'x', None]}");
+        assertInvalid("{'auto_install': {'sale': False}}", "found a dict {'sale': False}");
+        assertInvalid("{'name': {'sale', 'mail'}}", "found a set {");
+        assertInvalid("{'name': ('a', ('b', 2.5))}", "found a list ['a', ['b', 2.5]]");
     }
 
     @Test

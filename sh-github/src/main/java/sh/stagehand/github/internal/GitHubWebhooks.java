@@ -16,6 +16,7 @@ import sh.stagehand.spi.vcs.WebhookRequest;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -32,8 +33,10 @@ import static java.util.Objects.requireNonNull;
 /**
  * Verifies and reads GitHub webhook deliveries: the {@code X-Hub-Signature-256} header must be the
  * HMAC-SHA256 of the raw body under the project's secret; then {@code ping} and branch {@code push}
- * events are understood and every other event is {@link WebhookEvent.Ignored}. Only
- * {@code application/json} bodies are read. Thread-safe.
+ * events are understood and every other event is {@link WebhookEvent.Ignored}. Both content types
+ * a GitHub webhook may be set to are read: {@code application/json}, and GitHub's default
+ * {@code application/x-www-form-urlencoded}, whose {@code payload} field holds the JSON.
+ * Thread-safe.
  *
  * <p>GitHub signs the body only: the headers (event type, delivery id) are taken as sent.
  */
@@ -44,6 +47,8 @@ public final class GitHubWebhooks
     public static final String DELIVERY_HEADER = "X-GitHub-Delivery";
 
     private static final String SIGNATURE_PREFIX = "sha256=";
+    private static final String FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
+    private static final String FORM_PAYLOAD_FIELD = "payload";
     private static final String HMAC_ALGORITHM = "HmacSHA256";
     private static final String BRANCH_PREFIX = "refs/heads/";
     private static final String TAG_PREFIX = "refs/tags/";
@@ -133,26 +138,45 @@ public final class GitHubWebhooks
 
     private JsonNode readPayload(WebhookRequest request, String deliveryId)
     {
-        String contentType = request.header("Content-Type").orElse("").toLowerCase(Locale.ROOT);
-        if (contentType.startsWith("application/x-www-form-urlencoded")) {
-            throw invalid("Cannot read webhook delivery " + deliveryId + ": it is form-encoded. Set the webhook's content type to application/json in its settings on GitHub");
-        }
+        String contentType = request.header("Content-Type").orElse("").strip().toLowerCase(Locale.ROOT);
+        byte[] json = contentType.startsWith(FORM_CONTENT_TYPE) ? formPayload(request.body(), deliveryId) : request.body();
         JsonNode payload;
         try {
-            payload = mapper.readTree(request.body());
+            payload = mapper.readTree(json);
         }
         catch (JacksonException e) {
             throw invalid("Cannot read webhook delivery " + deliveryId + ": its body is signed but is not JSON (" + e.getOriginalMessage()
-                    + "). Set the webhook's content type to application/json in its settings on GitHub", e);
+                    + "). GitHub sends application/json or application/x-www-form-urlencoded with the JSON in a 'payload' field; check the proxy in front of Stagehand", e);
         }
         catch (IOException e) {
             throw invalid("Cannot read webhook delivery " + deliveryId + ": " + e.getMessage(), e);
         }
         if (payload == null || !payload.isObject()) {
-            throw invalid("Cannot read webhook delivery " + deliveryId + ": its body is signed but is not a JSON object. "
-                    + "Set the webhook's content type to application/json in its settings on GitHub");
+            throw invalid("Cannot read webhook delivery " + deliveryId + ": its body is signed but is not a JSON object, as GitHub's payloads are (sent as application/json or form-encoded)");
         }
         return payload;
+    }
+
+    /**
+     * GitHub's default content type, {@code application/x-www-form-urlencoded}, carries the JSON
+     * payload URL-encoded in a {@code payload} field; the signature covers the encoded body.
+     */
+    private static byte[] formPayload(byte[] body, String deliveryId)
+    {
+        String form = new String(body, StandardCharsets.UTF_8);
+        for (String field : form.split("&")) {
+            int equals = field.indexOf('=');
+            String name = equals < 0 ? field : field.substring(0, equals);
+            if (name.equals(FORM_PAYLOAD_FIELD)) {
+                try {
+                    return URLDecoder.decode(equals < 0 ? "" : field.substring(equals + 1), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+                }
+                catch (IllegalArgumentException e) {
+                    throw invalid("Cannot read webhook delivery " + deliveryId + ": its form-encoded 'payload' field is not URL-encoded (" + e.getMessage() + ")", e);
+                }
+            }
+        }
+        throw invalid("Cannot read webhook delivery " + deliveryId + ": it is form-encoded but has no 'payload' field, where GitHub puts the JSON payload");
     }
 
     private static WebhookEvent push(String deliveryId, JsonNode payload)

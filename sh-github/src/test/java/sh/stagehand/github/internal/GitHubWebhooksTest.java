@@ -334,18 +334,53 @@ class GitHubWebhooksTest
         }
     }
 
+    // GitHub's default content type: the JSON URL-encoded in a 'payload' field, the signature over the encoded body.
     @Test
-    void testFormEncodedDeliveriesAskForJson()
+    void testFormEncodedPingIsVerifiedAndRead()
+    {
+        WebhookRequest request = formDelivery("ping", "payload=" + URLEncoder.encode(PING, StandardCharsets.UTF_8), SECRET);
+
+        assertThat(webhooks.parse(request, SECRET)).isEqualTo(new WebhookEvent.Ping(DELIVERY));
+    }
+
+    @Test
+    void testFormEncodedPushIsReadAsTheJsonOne()
+    {
+        WebhookEvent fromForm = webhooks.parse(formDelivery("push", "payload=" + URLEncoder.encode(UPDATED_MAIN, StandardCharsets.UTF_8), SECRET), SECRET);
+
+        assertThat(fromForm).isEqualTo(webhooks.parse(delivery("push", UPDATED_MAIN), SECRET));
+    }
+
+    @Test
+    void testFormEncodedSignatureCoversTheEncodedBody()
     {
         String form = "payload=" + URLEncoder.encode(PING, StandardCharsets.UTF_8);
-        byte[] body = form.getBytes(StandardCharsets.UTF_8);
+        // Signed over the decoded JSON instead of the raw body: not what GitHub signs.
         Map<String, String> headers = Map.of(
                 "Content-Type", "application/x-www-form-urlencoded",
                 "X-GitHub-Event", "ping",
                 "X-GitHub-Delivery", DELIVERY,
-                "X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(hmac(SECRET, body)));
+                "X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(hmac(SECRET, PING.getBytes(StandardCharsets.UTF_8))));
 
-        assertInvalid(new WebhookRequest(headers, body)).hasMessageContaining("form-encoded").hasMessageContaining("application/json");
+        assertDenied(new WebhookRequest(headers, form.getBytes(StandardCharsets.UTF_8)), SECRET).hasMessageContaining("does not match");
+    }
+
+    @Test
+    void testFormEncodedDeliveryWithoutPayloadIsInvalid()
+    {
+        assertInvalid(formDelivery("ping", "zen=" + URLEncoder.encode(PING, StandardCharsets.UTF_8), SECRET)).hasMessageContaining("no 'payload' field");
+        assertInvalid(formDelivery("ping", "payload=%7B%zz", SECRET)).hasMessageContaining("not URL-encoded");
+        assertInvalid(formDelivery("ping", "payload=" + URLEncoder.encode("[1]", StandardCharsets.UTF_8), SECRET)).hasMessageContaining("not a JSON object");
+    }
+
+    private static WebhookRequest formDelivery(String event, String form, String secret)
+    {
+        byte[] body = form.getBytes(StandardCharsets.UTF_8);
+        return new WebhookRequest(Map.of(
+                "Content-Type", "application/x-www-form-urlencoded; charset=utf-8",
+                "X-GitHub-Event", event,
+                "X-GitHub-Delivery", DELIVERY,
+                "X-Hub-Signature-256", "sha256=" + HexFormat.of().formatHex(hmac(secret, body))), body);
     }
 
     @Test
