@@ -69,6 +69,28 @@ class Cursor(psycopg2.extensions.cursor):
             self.execute('RELEASE SAVEPOINT "%s"' % name)
 
 
+class Connection(psycopg2.extensions.connection):
+    """A connection with Odoo's post-commit hooks (cr.postcommit): callbacks run once the
+    transaction is committed, dropped when it is rolled back."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._postcommit = {}
+
+    def add_postcommit(self, key, callback):
+        self._postcommit.setdefault(key, callback)
+
+    def commit(self):
+        super().commit()
+        callbacks, self._postcommit = list(self._postcommit.values()), {}
+        for callback in callbacks:
+            callback()
+
+    def rollback(self):
+        self._postcommit = {}
+        super().rollback()
+
+
 class TestCursor(Cursor):
     """The cursor tests get: the install's transaction, which a test may not end."""
 
@@ -90,7 +112,7 @@ def connection_info():
 
 
 def db_connect(dbname, cursor_factory=Cursor):
-    return psycopg2.connect(dbname=dbname, cursor_factory=cursor_factory, **connection_info())
+    return psycopg2.connect(dbname=dbname, connection_factory=Connection, cursor_factory=cursor_factory, **connection_info())
 
 
 @contextlib.contextmanager
@@ -98,11 +120,11 @@ def cursor(dbname):
     """A cursor in its own transaction: committed when the block ends normally, else rolled back."""
     cnx = db_connect(dbname)
     try:
-        with cnx:
-            with cnx.cursor() as cr:
-                yield cr
+        with cnx.cursor() as cr:
+            yield cr
+        cnx.commit()
     finally:
-        cnx.close()
+        cnx.close()         # without a commit, the transaction is rolled back
 
 
 def list_dbs():
@@ -120,8 +142,9 @@ class DatabaseExists(Warning):
     pass
 
 
-def create_empty_database(name):
-    """As Odoo's _create_empty_database: UTF8, the configured template (template0, collation C), pg_trgm."""
+def create_empty_database(name, template=None):
+    """As Odoo's _create_empty_database: UTF8, the configured template (template0, collation C), pg_trgm;
+    with `template`, a copy of that database (as Odoo's duplicate)."""
     cnx = db_connect('postgres')
     try:
         cnx.autocommit = True
@@ -129,7 +152,9 @@ def create_empty_database(name):
             cr.execute('SELECT datname FROM pg_database WHERE datname = %s', (name,))
             if cr.fetchall():
                 raise DatabaseExists('database %r already exists!' % name)
-            template = config['db_template']
+            if template:
+                cr.execute('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s', (template,))
+            template = template or config['db_template']
             collate = sql.SQL("LC_COLLATE 'C'" if template == 'template0' else '')
             cr.execute(sql.SQL("CREATE DATABASE {} ENCODING 'unicode' {} TEMPLATE {}").format(
                 sql.Identifier(name), collate, sql.Identifier(template)))

@@ -28,13 +28,12 @@ def run(args, prog='odoo neutralize'):
             if to_stdout:
                 queries = neutralize.get_neutralization_queries(neutralize.get_installed_modules(cr))
                 print('BEGIN;')
-                for _module, query in queries:
+                for query in queries:
                     print(query.rstrip(';') + ';')
                 print('COMMIT;')
             else:
                 neutralize.neutralize_database(cr)
     except Exception:
-        _logger.critical('An error occurred during the neutralization. THE DATABASE IS NOT NEUTRALIZED!',
-                         exc_info=True)
+        _logger.critical('An error occurred during the neutralization. THE DATABASE IS NOT NEUTRALIZED!')
         sys.exit(1)
     return 0

@@ -55,8 +55,47 @@ def is_initialized(cr):
 
 
 def initialize(cr):
-    """Create the module tables; module rows are added by the loader's update_list()."""
+    """Create the module tables and a row for every module on the addons path, as Odoo 17's
+    odoo/modules/db.py initialize(): an unreadable manifest anywhere on the path raises here, and
+    base with every auto_install module whose triggers follow is marked 'to install'."""
+    from . import module as modmod
     cr.execute(MODULE_TABLES)
+    for name in modmod.get_modules():
+        if not modmod.get_module_path(name):
+            continue
+        # This raises for an unreadable manifest, as Odoo's does.
+        info = modmod.get_manifest(name)
+        if not info:
+            continue
+        cr.execute('INSERT INTO ir_module_module (author, website, name, shortdesc, summary, auto_install, state, '
+                   'license, application, sequence) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id',
+                   (info['author'], info['website'], name, translated(info['name']), translated(info['summary']),
+                    info['auto_install'] is not False, 'uninstalled' if info['installable'] else 'uninstallable',
+                    info['license'], bool(info['application']), info['sequence']))
+        module_id = cr.fetchone()[0]
+        cr.execute('INSERT INTO ir_model_data (name, model, module, res_id, noupdate) VALUES (%s, %s, %s, %s, %s)',
+                   ('module_' + name, 'ir.module.module', 'base', module_id, True))
+        for dependency in info['depends']:
+            cr.execute('INSERT INTO ir_module_module_dependency (module_id, name, auto_install_required) '
+                       'VALUES (%s, %s, %s)', (module_id, dependency, dependency in (info['auto_install'] or ())))
+    # Install recursively every auto_install module whose required dependencies are to be installed.
+    while True:
+        cr.execute("""SELECT m.name FROM ir_module_module m
+                       WHERE m.auto_install AND state NOT IN ('to install', 'uninstallable')
+                         AND NOT EXISTS (SELECT 1 FROM ir_module_module_dependency d
+                                           JOIN ir_module_module mdep ON d.name = mdep.name
+                                          WHERE d.module_id = m.id AND d.auto_install_required
+                                            AND mdep.state != 'to install')""")
+        to_auto_install = [name for (name,) in cr.fetchall()]
+        cr.execute("""SELECT d.name FROM ir_module_module_dependency d
+                        JOIN ir_module_module m ON d.module_id = m.id
+                        JOIN ir_module_module mdep ON d.name = mdep.name
+                       WHERE (m.state = 'to install' OR m.name = any(%s))
+                         AND NOT (mdep.state = 'to install' OR mdep.name = any(%s))""", (to_auto_install, to_auto_install))
+        to_auto_install.extend(name for (name,) in cr.fetchall())
+        if not to_auto_install:
+            break
+        cr.execute("UPDATE ir_module_module SET state = 'to install' WHERE name IN %s", (tuple(to_auto_install),))
 
 
 def translated(value):

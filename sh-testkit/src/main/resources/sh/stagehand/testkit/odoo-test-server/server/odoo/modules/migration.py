@@ -42,8 +42,8 @@ def migrate_module(cr, module, installed_version, new_version, stage):
         for name in sorted(os.listdir(folder)):
             if not (name.startswith(stage + '-') and name.endswith('.py')):
                 continue
-            _logger.info('module %s: Running migration [%s%s] %s', module, version,
-                         {'pre': '>', 'post': '', 'end': '<'}[stage], name[:-3])
+            _logger.info('module %s: Running migration %s %s', module,
+                         {'pre': '[>%s]', 'post': '[%s>]', 'end': '[$%s]'}[stage] % version, name[:-3])
             spec = importlib.util.spec_from_file_location('odoo.addons.%s.migrations.%s.%s' % (module, version, name[:-3]),
                                                           os.path.join(folder, name))
             script = importlib.util.module_from_spec(spec)

@@ -1,12 +1,17 @@
 """Finding addons, reading their manifests, importing them: as Odoo's odoo/modules/module.py."""
 
 import ast
+import collections.abc
 import copy
 import functools
+import importlib
 import logging
 import os
 import re
+import shutil
 import sys
+
+import pkg_resources
 
 import odoo
 import odoo.addons
@@ -26,10 +31,6 @@ _DEFAULT_MANIFEST = {
     'sequence': 100, 'summary': '', 'test': [], 'update_xml': [], 'uninstall_hook': '',
     'version': '1.0', 'web': False, 'website': '',
 }
-
-
-class ManifestError(ValueError):
-    """A manifest that cannot be read; the message names the module and the problem."""
 
 
 def initialize_sys_path():
@@ -67,51 +68,39 @@ def adapt_version(version):
     else:
         base_version = version[len(serie) + 1:]
     if not re.match(r'^[0-9]+\.[0-9]+(?:\.[0-9]+)?$', base_version):
-        raise ValueError("Invalid version %r. Modules should have a version in format `x.y`, `x.y.z`, "
-                         "`%s.x.y` or `%s.x.y.z`." % (base_version, serie, serie))
+        raise ValueError(f"Invalid version {base_version!r}. Modules should have a version in format `x.y`, `x.y.z`,"
+                         f" `{serie}.x.y` or `{serie}.x.y.z`.")
     return version
 
 
 def load_manifest(module, mod_path=None):
-    """Read a manifest with ast.literal_eval, fill in Odoo's defaults; raise ManifestError if unreadable."""
+    """Read a manifest with ast.literal_eval and fill in Odoo's defaults, as Odoo 17 does: nothing is
+    logged here and an unreadable manifest raises (SyntaxError, ValueError); {} when there is none."""
     mod_path = mod_path or get_module_path(module)
     if not mod_path:
-        raise ManifestError('module %s: no manifest file found' % module)
+        _logger.debug('module %s: no manifest file found %s', module, MANIFEST)
+        return {}
     path = os.path.join(mod_path, MANIFEST)
-    with open(path, encoding='utf-8') as f:
-        source = f.read()
-    try:
-        values = ast.literal_eval(source)
-    except SyntaxError as e:
-        raise ManifestError('module %s: invalid manifest %s: %s (line %s)\n%s'
-                            % (module, path, e.msg, e.lineno, (e.text or '').rstrip())) from None
-    except (ValueError, TypeError) as e:
-        raise ManifestError('module %s: invalid manifest %s: not a Python literal (%s)' % (module, path, e)) from e
-    if not isinstance(values, dict):
-        raise ManifestError('module %s: invalid manifest %s: a dict is expected, not %s'
-                            % (module, path, type(values).__name__))
-
     manifest = copy.deepcopy(_DEFAULT_MANIFEST)
-    manifest.update(values)
+    with open(path, encoding='utf-8') as f:
+        manifest.update(ast.literal_eval(f.read()))
     manifest['name'] = manifest.get('name') or module
     if not manifest.get('license'):
         manifest['license'] = 'LGPL-3'
         _logger.warning("Missing `license` key in manifest for %r, defaulting to LGPL-3", module)
-    # auto_install: False, True (= all of depends), or a list of dependencies (Odoo 17).
-    auto = manifest['auto_install']
-    if isinstance(auto, (list, tuple, set)):
-        manifest['auto_install'] = set(auto)
-        missing = manifest['auto_install'].difference(manifest['depends'])
-        if missing:
-            raise ManifestError('module %s: auto_install triggers must be dependencies, found non-dependencies '
-                                '[%s]' % (module, ', '.join(sorted(missing))))
-    elif auto:
+    # auto_install: False, True (= all of depends), or a collection of dependencies (Odoo 17).
+    if isinstance(manifest['auto_install'], collections.abc.Iterable):
+        manifest['auto_install'] = set(manifest['auto_install'])
+        non_dependencies = manifest['auto_install'].difference(manifest['depends'])
+        assert not non_dependencies, ("auto_install triggers must be dependencies, found non-dependencies [%s] for module %s"
+                                      % (', '.join(non_dependencies), module))
+    elif manifest['auto_install']:
         manifest['auto_install'] = set(manifest['depends'])
     try:
-        manifest['version'] = adapt_version(str(manifest['version']))
+        manifest['version'] = adapt_version(manifest['version'])
     except ValueError as e:
-        if manifest['installable']:
-            raise ManifestError('module %s: invalid manifest %s: %s' % (module, path, e)) from e
+        if manifest.get('installable', True):
+            raise ValueError(f"Module {module}: invalid manifest") from e
     manifest['addons_path'] = os.path.normpath(os.path.join(mod_path, os.pardir))
     return manifest
 
@@ -135,3 +124,37 @@ def load_openerp_module(module):
         _logger.critical("Couldn't load module %s", module)
         raise
     return sys.modules[qualname]
+
+
+def check_python_external_dependency(pydep):
+    """As Odoo 17: the distribution (a requirement such as 'requests>=2.0' is allowed), else an
+    importable module of that name; else 'Python library not installed'."""
+    try:
+        pkg_resources.get_distribution(pydep)
+    except pkg_resources.DistributionNotFound as e:
+        try:
+            importlib.import_module(pydep)
+            _logger.info("python external dependency on '%s' does not appear to be a valid PyPI package. "
+                         "Using a PyPI package name is recommended.", pydep)
+        except ImportError:
+            _logger.warning("DistributionNotFound: %s", e)
+            raise Exception('Python library not installed: %s' % (pydep,))
+    except pkg_resources.VersionConflict as e:
+        _logger.warning("VersionConflict: %s", e)
+        raise Exception('Python library version conflict: %s' % (pydep,))
+    except Exception as e:
+        _logger.warning("get_distribution(%s) failed: %s", pydep, e)
+        raise Exception('Error finding python library %s' % (pydep,))
+
+
+def check_manifest_dependencies(manifest):
+    """Odoo 17 reads external_dependencies as a dict {'python': [...], 'bin': [...]}; any other
+    shape fails here as it fails there ("'list' object has no attribute 'get'")."""
+    depends = manifest.get('external_dependencies')
+    if not depends:
+        return
+    for pydep in depends.get('python', []):
+        check_python_external_dependency(pydep)
+    for binary in depends.get('bin', []):
+        if not shutil.which(binary):
+            raise Exception('Unable to find %r in path' % (binary,))

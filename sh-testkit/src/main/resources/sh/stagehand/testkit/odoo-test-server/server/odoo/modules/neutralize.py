@@ -1,5 +1,7 @@
-"""Neutralization, as Odoo's odoo/modules/neutralize.py: every installed module may ship a
-`data/neutralize.sql`; `odoo neutralize -d DB` runs them all in one transaction."""
+"""Neutralization, as Odoo 17's odoo/modules/neutralize.py: every installed module may ship a
+`data/neutralize.sql`; they run one after the other on one cursor, in the order PostgreSQL lists
+the installed modules (no ORDER BY, as Odoo), so one transaction for all of them. Odoo logs no line
+per module, only "Neutralization finished"."""
 
 import logging
 import os
@@ -20,11 +22,10 @@ def get_neutralization_queries(modules):
         filename = path and os.path.join(path, 'data', 'neutralize.sql')
         if filename and os.path.isfile(filename):
             with open(filename, encoding='utf-8') as f:
-                yield module, f.read().strip()
+                yield f.read().strip()
 
 
 def neutralize_database(cr):
-    for module, query in get_neutralization_queries(get_installed_modules(cr)):
-        _logger.info('Neutralizing module %s (data/neutralize.sql)', module)
+    for query in get_neutralization_queries(get_installed_modules(cr)):
         cr.execute(query)
     _logger.info('Neutralization finished')

@@ -1,35 +1,71 @@
-"""The server process, as Odoo's threaded server (odoo/service/server.py, workers = 0).
+"""The server process, as Odoo 17's threaded server (odoo/service/server.py, workers = 0).
 
-start(): HTTP and cron threads (unless --stop-after-init), then load each -d database
-(preload_registries); with --stop-after-init, log the test summary and return the exit code,
-else serve until SIGTERM/SIGINT. Exit codes are Odoo's: 0; 1 when a test failed or errored
-(one per database); 255 (-1) when a database could not be loaded.
+run(): the HTTP thread (unless --stop-after-init), then each -d database is loaded
+(preload_registries, Registry.new): installed and updated module by module, committed module by
+module; on a failure the transaction in progress is rolled back and the transient module states
+reset (odoo.modules.loading.reset_modules_state). With --stop-after-init, log the test summary and
+return the exit code; else start the cron threads and serve until SIGTERM/SIGINT. Exit codes are
+Odoo's: 0; 1 when a test failed or errored (one per database); 255 (-1) when a database could not
+be loaded.
+
+Cron threads (--max-cron-threads, default 2; 0: none) are Odoo's: each LISTENs on the
+`cron_trigger` channel of the `postgres` database and wakes up on a NOTIFY or every
+SLEEP_INTERVAL (+ its number) seconds to run the ready jobs of the loaded databases
+(odoo.addons.base.models.ir_cron.process_jobs).
 """
 
 import logging
 import os
+import select
 import signal
 import sys
 import threading
 import time
 
 from .. import sql_db
-from ..modules.loading import Loader
+from ..modules.loading import Loader, reset_modules_state
 from ..tests import loader as test_loader
 from ..tests.result import OdooTestResult
 from ..tools import config
 
 _logger = logging.getLogger(__name__)
 _registry_logger = logging.getLogger('odoo.modules.registry')
-_cron_logger = logging.getLogger('odoo.addons.base.models.ir_cron')
 _result_logger = logging.getLogger('odoo.tests.result')
 
-CRON_INTERVAL = 5       # seconds between two cron passes (Odoo polls every 60 s)
+SLEEP_INTERVAL = 60     # seconds between two polls of a cron thread, as Odoo's
 
 # dbname -> {'modules': [...]} for each database loaded successfully: what HTTP and cron serve.
 registries = {}
 # dbname -> OdooTestResult, with --test-enable
 test_reports = {}
+
+
+def load_registry(dbname, update_module, report):
+    """Odoo's Registry.new: load the database; on failure, roll back what is not committed, reset
+    the transient module states, log and raise. Returns the Loader, or None for a database that
+    is not initialized."""
+    t0 = time.time()
+    cnx = sql_db.db_connect(dbname)
+    try:
+        try:
+            loader = Loader(cnx, config['init'], config['update'], without_demo=bool(config['without_demo']),
+                            test_enable=config['test_enable'], test_report=report)
+            loaded = loader.run()
+            cnx.commit()
+        except Exception:
+            cnx.rollback()
+            reset_modules_state(dbname)
+            raise
+    except Exception:
+        _registry_logger.exception('Failed to load registry')
+        raise
+    finally:
+        cnx.close()
+    if not loaded:
+        return None
+    _registry_logger.info('Registry loaded in %.3fs', time.time() - t0)
+    registries[dbname] = {'modules': loader.loaded}
+    return loader
 
 
 def preload_registries(dbnames):
@@ -40,22 +76,11 @@ def preload_registries(dbnames):
         try:
             report = test_reports[dbname] = OdooTestResult() if config['test_enable'] else None
             update_module = bool(config['init'] or config['update'])
-            t0 = time.time()
-            cnx = sql_db.db_connect(dbname)
-            try:
-                loader = Loader(cnx, config['init'], config['update'], without_demo=bool(config['without_demo']),
-                                test_enable=config['test_enable'], test_report=report)
-                loaded = loader.run()
-                cnx.commit()            # the whole install/update is this one transaction
-            finally:
-                cnx.close()             # closing without commit rolls back
-            if not loaded:
+            loader = load_registry(dbname, update_module, report)
+            if loader is None:
                 continue
-            _registry_logger.info('Registry loaded in %.3fs', time.time() - t0)
-            registries[dbname] = {'modules': loader.loaded}
-
             if config['test_enable']:
-                run_post_tests(dbname, loader.processed if update_module else loader.loaded, report)
+                run_post_tests(dbname, loader.processed if update_module else sorted(loader.loaded), report)
             if report is not None and not report.wasSuccessful():
                 rc += 1
         except Exception:
@@ -68,35 +93,42 @@ def run_post_tests(dbname, module_names, report):
     """post_install tests run once every module is loaded, in a transaction rolled back after."""
     _logger.info('Starting post tests')
     t0, q0 = time.time(), sql_db.sql_counter
-    cnx = sql_db.db_connect(dbname)
-    try:
-        result = test_loader.run_suite(test_loader.make_suite(module_names, 'post_install'), cnx)
-        report.update(result)
-    finally:
-        cnx.rollback()
-        cnx.close()
+    result = test_loader.run_suite(test_loader.make_suite(module_names, 'post_install'), dbname)
+    report.update(result)
     _logger.info('%d post-tests in %.2fs, %s queries', result.testsRun, time.time() - t0, sql_db.sql_counter - q0)
 
 
-def cron_loop(stop_event):
-    """Every CRON_INTERVAL seconds, 'run' the active crons of the loaded databases: set their
-    lastcall (and nextcall) and log each job as Odoo does."""
-    threading.current_thread().dbname = '?'
-    while not stop_event.wait(CRON_INTERVAL):
-        for dbname in list(registries):
-            threading.current_thread().dbname = dbname
-            try:
-                with sql_db.cursor(dbname) as cr:
-                    cr.execute("""UPDATE ir_cron
-                                     SET lastcall = now() AT TIME ZONE 'UTC',
-                                         nextcall = now() AT TIME ZONE 'UTC'
-                                                    + (interval_number || ' ' || interval_type)::interval
-                                   WHERE active RETURNING id, cron_name""")
-                    for cron_id, name in sorted(cr.fetchall()):
-                        _cron_logger.info("Job '%s' (%s) done.", name, cron_id)
-            except Exception:
-                _cron_logger.warning('Exception in cron:', exc_info=True)
-            threading.current_thread().dbname = '?'
+def cron_thread(number, stop_event):
+    """Odoo's cron_thread: LISTEN cron_trigger, then wait for a NOTIFY or SLEEP_INTERVAL + number
+    seconds, and run the ready jobs of every loaded database."""
+    from odoo.addons.base.models import ir_cron     # late: an addon of the database
+    thread = threading.current_thread()
+    thread.dbname = '?'
+    cnx = sql_db.db_connect('postgres')
+    cnx.autocommit = True
+    try:
+        with cnx.cursor() as cr:
+            cr.execute('SELECT pg_is_in_recovery()')
+            if not cr.fetchone()[0]:
+                cr.execute('LISTEN cron_trigger')
+            else:
+                _logger.warning('PG cluster in recovery mode, cron trigger not activated')
+        while not stop_event.is_set():
+            select.select([cnx], [], [], SLEEP_INTERVAL + number)
+            if stop_event.is_set():
+                return
+            time.sleep(number / 100)
+            cnx.poll()
+            cnx.notifies.clear()
+            _logger.debug('cron%d polling for jobs', number)
+            for dbname in list(registries):
+                try:
+                    ir_cron.process_jobs(dbname)
+                except Exception:
+                    _logger.warning('cron%d encountered an Exception:', number, exc_info=True)
+                thread.dbname = '?'
+    finally:
+        cnx.close()
 
 
 class ThreadedServer:
@@ -125,8 +157,14 @@ class ThreadedServer:
             self._spawn(self.httpd.serve_forever, 'odoo.service.httpd')
             _logger.info('HTTP service (werkzeug) running on %s:%s',
                          config['http_interface'] or os.uname().nodename, config['http_port'])
-        if config['max_cron_threads'] > 0:
-            self._spawn(lambda: cron_loop(self.cron_stop), 'odoo.service.cron.cron0')
+
+    def cron_spawn(self):
+        """As Odoo: --max-cron-threads threads (0: no cron at all), started once the databases are loaded."""
+        for number in range(config['max_cron_threads']):
+            # Daemon threads blocked in select(): not joined at shutdown, as in Odoo.
+            threading.Thread(target=cron_thread, args=(number, self.cron_stop), name='odoo.service.cron.cron%d' % number,
+                             daemon=True).start()
+            _logger.debug('cron%d started!', number)
 
     def _spawn(self, target, name):
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -153,6 +191,7 @@ class ThreadedServer:
                     log_test_summary()
                 self.stop()
                 return rc
+            self.cron_spawn()
             while True:
                 time.sleep(60)          # until a signal raises KeyboardInterrupt
         except KeyboardInterrupt:

@@ -1,8 +1,9 @@
 """Odoo's test case classes, reduced to what the test server can offer: `self.env.cr`.
 
-Tests run inside the install's transaction (the whole run is one transaction), on a cursor of
-their own: a class runs in a savepoint rolled back after it, each test in a savepoint rolled back
-after the test. `self.env.cr.commit()` raises, as in Odoo.
+Tests run in a transaction of their own, after the module they test was committed (at_install)
+or after every module was loaded (post_install), and never committed: a class runs in a savepoint
+rolled back after it, each test in a savepoint rolled back after the test. `self.env.cr.commit()`
+raises, as in Odoo.
 """
 
 import itertools

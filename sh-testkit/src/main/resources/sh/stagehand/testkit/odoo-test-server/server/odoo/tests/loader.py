@@ -12,6 +12,7 @@ import re
 import threading
 import unittest
 
+from .. import sql_db
 from ..sql_db import TestCursor
 from ..tools import config
 from . import common
@@ -102,10 +103,12 @@ def make_suite(module_names, position='at_install'):
     return unittest.TestSuite(sorted(tests, key=lambda t: t.test_sequence))
 
 
-def run_suite(suite, cnx):
-    """Run `suite` on the connection `cnx` (the install's transaction); return an OdooTestResult."""
+def run_suite(suite, dbname):
+    """Run `suite` on a connection of its own, rolled back and closed after it (as Odoo's test
+    cases take a cursor of their own from the registry and never commit); return an OdooTestResult."""
     thread = threading.current_thread()
-    common.current.update(dbname=cnx.info.dbname, cursor=lambda: cnx.cursor(cursor_factory=TestCursor))
+    cnx = sql_db.db_connect(dbname)
+    common.current.update(dbname=dbname, cursor=lambda: cnx.cursor(cursor_factory=TestCursor))
     thread.testing = True
     try:
         result = OdooTestResult()
@@ -114,3 +117,5 @@ def run_suite(suite, cnx):
     finally:
         thread.testing = False
         common.current.clear()
+        cnx.rollback()
+        cnx.close()

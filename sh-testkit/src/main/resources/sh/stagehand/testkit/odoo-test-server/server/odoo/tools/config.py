@@ -141,7 +141,7 @@ def _build_parser(prog):
     g('-d', '--database', dest='db_name', help='database name(s), comma-separated')
     g('-r', '--db_user', dest='db_user', help='database user name')
     g('-w', '--db_password', dest='db_password', help='database password')
-    g('--pg_path', dest='pg_path', help='accepted, ignored')
+    g('--pg_path', dest='pg_path', help='where pg_dump, psql and pg_restore are (default: the PATH)')
     g('--db_host', dest='db_host', help='database server address')
     g('--db_port', dest='db_port', type='int', help='database server port')
     g('--db_sslmode', dest='db_sslmode', type='choice',
@@ -263,6 +263,13 @@ class configmanager:
 
     def get(self, key, default=None):
         return self.options.get(key, default)
+
+    @property
+    def session_dir(self):
+        """<data_dir>/sessions, created (0700) whenever it is asked for, as Odoo's."""
+        d = os.path.join(self['data_dir'], 'sessions')
+        os.makedirs(d, 0o700, exist_ok=True)
+        return d
 
     def filestore(self, dbname):
         return os.path.join(self['data_dir'], 'filestore', dbname)

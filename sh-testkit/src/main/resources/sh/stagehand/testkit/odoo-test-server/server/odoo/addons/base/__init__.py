@@ -1,4 +1,5 @@
-"""Core addon `base` of the test server: the tables and records every Odoo database has.
+"""Core addon `base` of the test server: the tables and records every Odoo database has, and the
+models the test server implements (models/: mail servers, crons, server actions, parameters).
 
 Table and column names are Odoo 17's, so SQL written for a real Odoo database (a platform's
 neutralization or checks) runs here too. The loader calls `_test_server_data(env)` when base
@@ -12,6 +13,8 @@ import uuid
 import zlib
 
 from odoo.modules import db
+
+from . import models
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS res_partner (
@@ -40,8 +43,9 @@ CREATE TABLE IF NOT EXISTS ir_config_parameter (
 CREATE TABLE IF NOT EXISTS ir_act_server (
     id serial PRIMARY KEY,
     name jsonb NOT NULL, type varchar NOT NULL DEFAULT 'ir.actions.server', usage varchar DEFAULT 'ir_cron',
-    model_name varchar, state varchar DEFAULT 'code', code text
+    model_name varchar, state varchar DEFAULT 'code', code text, webhook_url varchar
 );
+ALTER TABLE ir_act_server ADD COLUMN IF NOT EXISTS webhook_url varchar;
 CREATE TABLE IF NOT EXISTS ir_cron (
     id serial PRIMARY KEY,
     create_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'), write_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
@@ -50,6 +54,18 @@ CREATE TABLE IF NOT EXISTS ir_cron (
     interval_number integer DEFAULT 1, interval_type varchar DEFAULT 'months', numbercall integer DEFAULT -1,
     doall boolean DEFAULT false, nextcall timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
     lastcall timestamp, priority integer DEFAULT 5
+);
+CREATE TABLE IF NOT EXISTS ir_cron_trigger (
+    id serial PRIMARY KEY,
+    create_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'), write_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
+    cron_id integer REFERENCES ir_cron ON DELETE CASCADE, call_at timestamp
+);
+CREATE INDEX IF NOT EXISTS ir_cron_trigger_call_at_index ON ir_cron_trigger (call_at);
+CREATE TABLE IF NOT EXISTS ir_ui_view (
+    id serial PRIMARY KEY,
+    create_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'), write_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
+    name varchar NOT NULL, key varchar, type varchar, arch_db jsonb, inherit_id integer REFERENCES ir_ui_view ON DELETE RESTRICT,
+    mode varchar NOT NULL DEFAULT 'primary', active boolean DEFAULT true, priority integer NOT NULL DEFAULT 16
 );
 CREATE TABLE IF NOT EXISTS ir_mail_server (
     id serial PRIMARY KEY,
@@ -124,7 +140,8 @@ def _test_server_data(env):
                                {'name': 'YourCompany', 'partner_id': company_partner})
     cr.execute('UPDATE res_partner SET company_id = %s WHERE id = %s', (company, company_partner))
     root_partner = db.ensure_record(cr, 'base.partner_root', 'res.partner', 'res_partner',
-                                    {'name': 'OdooBot', 'complete_name': 'OdooBot', 'company_id': company})
+                                    {'name': 'OdooBot', 'complete_name': 'OdooBot', 'email': 'odoobot@example.com',
+                                     'company_id': company})
     admin_partner = db.ensure_record(cr, 'base.partner_admin', 'res.partner', 'res_partner',
                                      {'name': 'Administrator', 'complete_name': 'Administrator', 'company_id': company})
     db.ensure_record(cr, 'base.user_root', 'res.users', 'res_users',
@@ -140,7 +157,8 @@ def _test_server_data(env):
 
 def _test_server_demo(env):
     cr = env.cr
-    cr.execute("UPDATE res_partner SET name = 'Mitchell Admin', complete_name = 'Mitchell Admin' "
+    cr.execute("UPDATE res_partner SET name = 'Mitchell Admin', complete_name = 'Mitchell Admin', "
+               "email = 'admin@yourcompany.example.com' "
                "WHERE id = (SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'partner_admin')")
     for xmlid, name, email, city in DEMO_PARTNERS:
         db.ensure_record(cr, 'base.%s' % xmlid, 'res.partner', 'res_partner',

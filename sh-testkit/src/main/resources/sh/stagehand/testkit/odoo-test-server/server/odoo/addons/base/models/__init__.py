@@ -1,0 +1,3 @@
+"""The models of `base` the test server implements (see odoo.models.ImplementedModel)."""
+
+from . import ir_actions, ir_config_parameter, ir_cron, ir_mail_server

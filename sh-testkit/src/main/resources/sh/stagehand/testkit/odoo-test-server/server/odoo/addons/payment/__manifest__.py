@@ -1,0 +1,9 @@
+# Core addon of the Odoo-compatible TEST server (Stagehand test equipment), not Odoo's payment.
+{
+    'name': 'Payment Engine',
+    'version': '2.0',
+    'summary': 'Payment providers (test server stand-in)',
+    'depends': ['base', 'web'],
+    'auto_install': False,
+    'license': 'LGPL-3',
+}
