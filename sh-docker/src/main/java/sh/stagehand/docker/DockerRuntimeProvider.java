@@ -79,7 +79,8 @@ public final class DockerRuntimeProvider
     private static final Logger log = LoggerFactory.getLogger(DockerRuntimeProvider.class);
     private static final String LOOPBACK = "127.0.0.1";
     private static final String REQUIREMENTS_REPOSITORY = "stagehand/requirements";
-    private static final String PYTHON_TARGET = "/opt/stagehand-python";
+    // pip installs under this root (--root) as it would install into the image, and only what it added is copied.
+    private static final String PIP_ROOT = "/tmp/stagehand-pip-root";
     private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9_./-]+");
 
     private final DockerConfig config;
@@ -436,7 +437,11 @@ public final class DockerRuntimeProvider
     }
 
     // pip runs in a throw-away stage with the whole checkout (requirements may name local paths),
-    // and only what it installed reaches the image.
+    // and only what it installed reaches the image. It installs as into the image itself (--root
+    // relocates the files, not the resolution), so a requirement the image already satisfies, such
+    // as Odoo's own lxml or psycopg2, is kept, not reinstalled ahead of it on the path as --target
+    // would (Odoo 17 breaks with a newer lxml). Each requirements file sees what the ones before
+    // it installed (PYTHONPATH), so the files resolve together as one installation would.
     private static String requirementsDockerfile(ImageSpec spec)
     {
         StringBuilder install = new StringBuilder();
@@ -450,16 +455,16 @@ public final class DockerRuntimeProvider
             String directory = path.getParent() == null ? "." : path.getParent().toString();
             install.append(" && cd '/tmp/stagehand-source/").append(directory).append("'")
                     .append(" && echo 'pip install -r ").append(file).append("'")
-                    .append(" && pip3 install --target " + PYTHON_TARGET + " -r '").append(path.getFileName()).append("'");
+                    .append(" && export PYTHONPATH=\"$(find " + PIP_ROOT + " -type d \\( -name site-packages -o -name dist-packages \\) -prune | paste -sd: -)\"")
+                    .append(" && pip3 install --root " + PIP_ROOT + " -r '").append(path.getFileName()).append("'");
         }
         return "FROM " + spec.baseImage() + " AS requirements\n"
                 + "USER root\n"
                 + "COPY . /tmp/stagehand-source\n"
                 + "ENV PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore\n"
-                + "RUN mkdir -p " + PYTHON_TARGET + install + "\n"
+                + "RUN mkdir -p " + PIP_ROOT + install + "\n"
                 + "FROM " + spec.baseImage() + "\n"
-                + "COPY --from=requirements " + PYTHON_TARGET + " " + PYTHON_TARGET + "\n"
-                + "ENV PYTHONPATH=" + PYTHON_TARGET + "\n";
+                + "COPY --from=requirements " + PIP_ROOT + "/ /\n";
     }
 
     private static String requirementsHash(String baseImageId, ImageSpec spec)

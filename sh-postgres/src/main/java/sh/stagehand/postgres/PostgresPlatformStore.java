@@ -98,13 +98,14 @@ public final class PostgresPlatformStore
         run("save branch " + branch.projectId() + "/" + branch.name(), () -> {
             try {
                 jdbi.useHandle(handle -> handle.createUpdate("""
-                                INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags)
-                                VALUES (:project, :name, :stage, :selection, :modules, :tags)
+                                INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags, crons_enabled)
+                                VALUES (:project, :name, :stage, :selection, :modules, :tags, :crons)
                                 ON CONFLICT (project_id, name) DO UPDATE SET
                                     stage = excluded.stage,
                                     module_selection = excluded.module_selection,
                                     explicit_modules = excluded.explicit_modules,
-                                    test_tags = excluded.test_tags
+                                    test_tags = excluded.test_tags,
+                                    crons_enabled = excluded.crons_enabled
                                 """)
                         .bind("project", branch.projectId())
                         .bind("name", branch.name())
@@ -112,6 +113,7 @@ public final class PostgresPlatformStore
                         .bind("selection", branch.moduleSelection().name())
                         .bind("modules", branch.explicitModules().toArray(String[]::new))
                         .bind("tags", branch.testTags().orElse(null))
+                        .bind("crons", branch.cronsEnabled())
                         .execute());
             }
             catch (JdbiException e) {
@@ -335,7 +337,8 @@ public final class PostgresPlatformStore
     {
         Array modules = rs.getArray("explicit_modules");
         return new Branch(rs.getString("project_id"), rs.getString("name"), Stage.valueOf(rs.getString("stage")),
-                ModuleSelection.valueOf(rs.getString("module_selection")), List.of((String[]) modules.getArray()), Optional.ofNullable(rs.getString("test_tags")));
+                ModuleSelection.valueOf(rs.getString("module_selection")), List.of((String[]) modules.getArray()), Optional.ofNullable(rs.getString("test_tags")),
+                rs.getBoolean("crons_enabled"));
     }
 
     private static Build build(ResultSet rs, StatementContext context)

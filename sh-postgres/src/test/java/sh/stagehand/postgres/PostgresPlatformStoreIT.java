@@ -56,7 +56,7 @@ class PostgresPlatformStoreIT
     void testCreatesMetadataDatabaseAndMigratesOnce()
     {
         String migrations = postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success");
-        assertThat(migrations).isEqualTo("1,2");
+        assertThat(migrations).isEqualTo("1,2,3");
         // A second store on the same database finds it migrated.
         new PostgresPlatformStore(config()).close();
         assertThat(postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success")).isEqualTo(migrations);
@@ -71,7 +71,7 @@ class PostgresPlatformStoreIT
         assertThatThrownBy(() -> store.createProject(project))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.ALREADY_EXISTS.toErrorCode()));
 
-        Branch feature = new Branch("acme", "feature/ünïcode#1", Stage.DEVELOPMENT, ModuleSelection.EXPLICIT, List.of("sale_extra", "stock_extra"), Optional.of("/sale_extra"));
+        Branch feature = new Branch("acme", "feature/ünïcode#1", Stage.DEVELOPMENT, ModuleSelection.EXPLICIT, List.of("sale_extra", "stock_extra"), Optional.of("/sale_extra"), true);
         store.saveBranch(feature);
         store.saveBranch(Branch.development("acme", "main").withStage(Stage.PRODUCTION));
         assertThat(store.findBranch("acme", "feature/ünïcode#1")).contains(feature);

@@ -29,6 +29,7 @@ import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -114,7 +115,7 @@ class DevelopmentBuildIT
 
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         addon(repository, "stagehand_base_extra", "'base'", "", passingTest("TestBaseExtra"));
-        addon(repository, "stagehand_sale_extra", "'stagehand_base_extra', 'mail'", mailingInit("customer@example.com", "Your quotation S00042"), passingTest("TestSaleExtra"));
+        addon(repository, "stagehand_sale_extra", "'stagehand_base_extra', 'mail'", mailingInit("customer@example.com", "Your quotation S00042", "followup@example.com", "Your quotation S00042, a reminder"), passingTest("TestSaleExtra"));
         repository.commit("Two addons, one depending on the other");
         project = stagehand.projects().createProject("devit", repository.url(), Optional.empty());
     }
@@ -153,11 +154,13 @@ class DevelopmentBuildIT
         assertThat(build.databaseName()).isEqualTo("devit-main-" + buildId);
         assertThat(build.hostname()).isEqualTo("devit-main-" + buildId + ".stagehand.localhost");
 
-        // The server answers on its port, for that database only.
+        // The server answers on its port, for that database only, without a database list.
         HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + "/web/login")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(login.statusCode()).isEqualTo(200);
-        assertThat(login.body()).contains(build.databaseName());
+        assertThat(login.body()).contains("name=\"login\"").doesNotContain("name=\"db\"", "Manage Databases");
+        assertThat(authenticate(build, build.databaseName())).contains("\"db\": \"" + build.databaseName() + "\"", "\"username\": \"admin\"");
+        assertThat(authenticate(build, "postgres")).contains("Database not found.");
 
         // Both addons installed, with demo data.
         assertThat(postgres.queryForString(build.databaseName(),
@@ -166,10 +169,16 @@ class DevelopmentBuildIT
 
         List<String> installLog = stagehand.builds().log(buildId, LogName.INSTALL);
         assertThat(installLog).anySatisfy(line -> assertThat(line).contains("Modules loaded."));
-        assertThat(installLog).anySatisfy(line -> assertThat(line).contains("0 failed, 0 error(s) of 2 tests"));
+        // Only the branch's own tests ran: the core addons' tests, in the image, did not.
+        assertThat(installLog).anySatisfy(line -> assertThat(line).contains("0 failed, 0 error(s) of 2 tests"))
+                .noneSatisfy(line -> assertThat(line).contains("odoo.addons.base.tests"));
         assertThat(stagehand.builds().log(buildId, LogName.ODOO)).isNotEmpty();
 
-        // The mail the addon sent at install went to the catcher, attributed to this build.
+        // The mail the addon sent at install went to the catcher, attributed to this build; the one
+        // it queued waits for the queue cron, and the branch runs no crons: it stays queued.
+        notifyCronThreads(build.databaseName());
+        Thread.sleep(1000);
+        assertThat(postgres.queryForString(build.databaseName(), "SELECT state FROM mail_mail WHERE email_to = 'followup@example.com'")).isEqualTo("outgoing");
         List<CapturedMail> mails = stagehand.mail().mails(buildId);
         assertThat(mails).singleElement().satisfies(mail -> {
             assertThat(mail.message().subject()).isEqualTo("Your quotation S00042");
@@ -362,6 +371,91 @@ class DevelopmentBuildIT
         assertThat(stagehand.databases().exists(build.databaseName())).isFalse();
     }
 
+    @Test
+    void testBranchWithCronsSendsQueuedMailToTheCatcher()
+            throws Exception
+    {
+        repository.switchTo("main").createBranch("crons");
+        repository.switchTo("main");
+        stagehand.projects().poll("devit");
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+        HttpResponse<String> setting = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/branches/crons"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"crons\": true}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(setting.statusCode()).as(setting.body()).isEqualTo(200);
+        assertThat(JSON.readTree(setting.body()).path("crons").asBoolean()).isTrue();
+
+        Build build = buildBranch("crons", repo -> repo.writeFile("README.md", "crons on\n"));
+        assertThat(build.state()).as(build.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        // Odoo's cron threads poll every minute, or at once on a NOTIFY cron_trigger (what ir.cron._trigger sends).
+        notifyCronThreads(build.databaseName());
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (stagehand.mail().mails(build.id()).size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(stagehand.mail().mails(build.id())).extracting(mail -> mail.message().subject())
+                .containsExactlyInAnyOrder("Your quotation S00042", "Your quotation S00042, a reminder");
+        assertThat(stagehand.builds().log(build.id(), LogName.ODOO)).anySatisfy(line -> assertThat(line).contains("Starting job `Mail: Email Queue Manager`."));
+    }
+
+    @Test
+    void testRequirementsKeepTheImagesOwnLibraries()
+            throws Exception
+    {
+        // A requirement whose dependency (psycopg2) the image already has; a newer psycopg2 is on offer.
+        Build build = buildBranch("requirements-shadow", repo -> {
+            TestingAddons.wheel(repo, "wheels/psycopg2-99.0-py3-none-any.whl", "psycopg2", "99.0", "raise ImportError('the image psycopg2 was shadowed by a requirement')\n");
+            TestingAddons.wheel(repo, "wheels/stagehand_pg_helper-1.0-py3-none-any.whl", "stagehand-pg-helper", "1.0", "HELPER = True\n", "psycopg2");
+            repo.writeFile("requirements.txt", "# run " + UUID.randomUUID() + "\n--no-index\n--find-links ./wheels\nstagehand-pg-helper\n");
+            addon(repo, "stagehand_uses_helper", "'base'", """
+                    import logging
+                    import psycopg2
+                    import stagehand_pg_helper
+
+                    logging.getLogger(__name__).info("psycopg2 %s from %s", psycopg2.__version__, psycopg2.__file__)
+                    """, passingTest("TestUsesHelper"));
+        });
+
+        assertThat(build.verdict()).as(build.message().orElse("")).contains(BuildVerdict.SUCCESS);
+        assertThat(stagehand.builds().log(build.id(), LogName.PIP))
+                .anySatisfy(line -> assertThat(line).contains("Requirement already satisfied: psycopg2"))
+                .noneSatisfy(line -> assertThat(line).contains("psycopg2-99.0"));
+        assertThat(stagehand.builds().log(build.id(), LogName.INSTALL))
+                .anySatisfy(line -> assertThat(line).contains("psycopg2 2.").contains("from /usr/lib/python3/dist-packages/psycopg2/"));
+    }
+
+    // GitHub's default content type: the JSON in a form field, the signature over the form.
+    @Test
+    void testFormEncodedWebhooksAreAccepted()
+            throws Exception
+    {
+        String ping = JSON.writeValueAsString(Map.of("zen", "Design for failure.", "hook_id", 1));
+        HttpResponse<String> pinged = sendWebhook("ping", "payload=" + URLEncoder.encode(ping, StandardCharsets.UTF_8), "application/x-www-form-urlencoded", project.webhookSecret());
+        assertThat(pinged.statusCode()).as(pinged.body()).isEqualTo(202);
+        assertThat(JSON.readTree(pinged.body()).path("message").asText()).isEqualTo("pong");
+
+        repository.switchTo("main").createBranch("form-encoded");
+        String commit = repository.writeFile("README.md", "form-encoded\n").commit("Pushed with a form-encoded webhook");
+        repository.switchTo("main");
+        HttpResponse<String> pushed = sendWebhook("push", "payload=" + URLEncoder.encode(pushPayload("form-encoded", commit, false), StandardCharsets.UTF_8),
+                "application/x-www-form-urlencoded", project.webhookSecret());
+        assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(202);
+        assertThat(awaitBuild(JSON.readTree(pushed.body()).path("builds").get(0).path("id").asLong()).state()).isEqualTo(BuildState.RUNNING);
+    }
+
+    private static String authenticate(Build build, String database)
+            throws Exception
+    {
+        String body = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"params\": {\"db\": \"%s\", \"login\": \"admin\", \"password\": \"admin\"}}".formatted(database);
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + "/web/session/authenticate"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static void notifyCronThreads(String database)
+    {
+        postgres.execute("SELECT pg_notify('cron_trigger', '" + database + "')");
+    }
+
     private interface Change
     {
         void apply(TestingGitRepository repository);
@@ -408,7 +502,13 @@ class DevelopmentBuildIT
     private static HttpResponse<String> sendPush(String branch, String after, String deliveryId, String secret, boolean deleted)
             throws Exception
     {
-        String body = JSON.writeValueAsString(Map.of(
+        return sendWebhook("push", pushPayload(branch, after, deleted), "application/json", secret, deliveryId);
+    }
+
+    private static String pushPayload(String branch, String after, boolean deleted)
+            throws Exception
+    {
+        return JSON.writeValueAsString(Map.of(
                 "ref", "refs/heads/" + branch,
                 "before", deleted ? "1".repeat(40) : "0".repeat(40),
                 "after", after,
@@ -416,12 +516,23 @@ class DevelopmentBuildIT
                 "deleted", deleted,
                 "repository", Map.of("full_name", "acme/addons", "clone_url", repository.url()),
                 "commits", List.of(Map.of("id", after, "message", "A change", "author", Map.of("name", "Dev", "email", "dev@example.com")))));
+    }
+
+    private static HttpResponse<String> sendWebhook(String event, String body, String contentType, String secret)
+            throws Exception
+    {
+        return sendWebhook(event, body, contentType, secret, UUID.randomUUID().toString());
+    }
+
+    private static HttpResponse<String> sendWebhook(String event, String body, String contentType, String secret, String deliveryId)
+            throws Exception
+    {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         String signature = "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/webhooks/github/devit"))
-                .header("Content-Type", "application/json")
-                .header("X-GitHub-Event", "push")
+                .header("Content-Type", contentType)
+                .header("X-GitHub-Event", event)
                 .header("X-GitHub-Delivery", deliveryId)
                 .header("X-Hub-Signature-256", signature)
                 .POST(HttpRequest.BodyPublishers.ofString(body))

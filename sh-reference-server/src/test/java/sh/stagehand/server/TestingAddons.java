@@ -75,13 +75,17 @@ final class TestingAddons
      * Writes a pure-Python wheel, as pip builds them, so that a requirements file can be installed
      * without a package index (none is reachable from the test machines).
      */
-    static void wheel(TestingGitRepository repository, String path, String distribution, String version, String moduleCode)
+    static void wheel(TestingGitRepository repository, String path, String distribution, String version, String moduleCode, String... requires)
     {
         String module = distribution.replace('-', '_');
         String distInfo = module + "-" + version + ".dist-info";
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(module + "/__init__.py", moduleCode.getBytes(StandardCharsets.UTF_8));
-        files.put(distInfo + "/METADATA", ("Metadata-Version: 2.1\nName: " + distribution + "\nVersion: " + version + "\n").getBytes(StandardCharsets.UTF_8));
+        StringBuilder metadata = new StringBuilder("Metadata-Version: 2.1\nName: " + distribution + "\nVersion: " + version + "\n");
+        for (String requirement : requires) {
+            metadata.append("Requires-Dist: ").append(requirement).append('\n');
+        }
+        files.put(distInfo + "/METADATA", metadata.toString().getBytes(StandardCharsets.UTF_8));
         files.put(distInfo + "/WHEEL", "Wheel-Version: 1.0\nGenerator: stagehand-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n".getBytes(StandardCharsets.UTF_8));
         StringBuilder record = new StringBuilder();
         files.forEach((name, content) -> record.append(name).append(",sha256=").append(urlSafeSha256(content)).append(',').append(content.length).append('\n'));
@@ -124,14 +128,17 @@ final class TestingAddons
                 """.formatted(message);
     }
 
-    static String mailingInit(String to, String subject)
+    /**
+     * An addon that sends one mail at once ({@code mail.mail.send()}) and queues another for the
+     * "Mail: Email Queue Manager" cron, as Odoo code does, when it is installed.
+     */
+    static String mailingInit(String to, String subject, String queuedTo, String queuedSubject)
     {
         return """
-                from odoo.tools.mail_delivery import send_email
-
-
                 def post_init(env):
-                    send_email(env, '%s', '%s', 'Hello from a build', body_html='<p>Hello from a build</p>')
-                """.formatted(to, subject);
+                    Mail = env['mail.mail']
+                    Mail.create({'subject': '%s', 'email_to': '%s', 'body_html': '<p>Hello from a build</p>'}).send()
+                    Mail.create({'subject': '%s', 'email_to': '%s', 'body_html': '<p>Queued by a build</p>'})
+                """.formatted(subject, to, queuedSubject, queuedTo);
     }
 }

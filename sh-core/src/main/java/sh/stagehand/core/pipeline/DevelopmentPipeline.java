@@ -12,9 +12,11 @@ import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.AddonScan;
 import sh.stagehand.core.odoo.AddonScanner;
 import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.odoo.InvalidAddon;
 import sh.stagehand.core.odoo.LogAnalysis;
 import sh.stagehand.core.odoo.LogAnalyzer;
 import sh.stagehand.core.odoo.OdooCommandLine;
+import sh.stagehand.core.odoo.OdooErrorCode;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.store.BuildStore;
@@ -49,6 +51,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
@@ -156,6 +159,15 @@ public final class DevelopmentPipeline
         vcs.checkout(project.repository(), build.commitId(), workspace);
         AddonScan addons = AddonScanner.scan(workspace);
         List<String> modules = addons.modulesToInstall(branch.moduleSelection(), branch.explicitModules());
+        for (InvalidAddon skipped : addons.invalidAddonsNotSelected(branch.moduleSelection(), branch.explicitModules())) {
+            if (skipped.errorCode().equals(OdooErrorCode.INVALID_MANIFEST.toErrorCode())) {
+                // Odoo 17 reads every manifest on the addons path when it creates a database (odoo/modules/db.py).
+                throw new StagehandException(skipped::errorCode, "Addon %s at %s is not one this build installs, but Odoo reads every manifest on the addons path when it creates a database, and cannot read this one. %s"
+                        .formatted(skipped.name(), skipped.relativePath(), skipped.problem()));
+            }
+            logs.append(build.id(), LogName.INSTALL, "[stagehand] Addon %s at %s is not installed by this build, and could not be: %s"
+                    .formatted(skipped.name(), skipped.relativePath(), skipped.problem().lines().findFirst().orElse("")));
+        }
         // A branch without modules of its own still gets a working database: Odoo needs base at least.
         List<String> toInstall = modules.isEmpty() ? List.of("base") : modules;
 
@@ -168,11 +180,11 @@ public final class DevelopmentPipeline
         Path dataDirectory = workspaces.data(buildId);
 
         build = update(build.withState(BuildState.TESTING, "installing " + String.join(", ", toInstall) + " with demo data and tests"));
-        OdooCommandLine.Builder install = commandLine(build, addons)
+        OdooCommandLine.Builder install = commandLine(build, addons, false)
                 .withInstall(toInstall)
-                .withTestEnable()
                 .withStopAfterInit();
-        branch.testTags().ifPresent(install::withTestTags);
+        // As Odoo.sh: the tests of the branch's modules, not Odoo's whole core suite, unless the branch says otherwise.
+        testTags(branch, modules).ifPresent(install::withTestTags);
         Instant installStarted = clock.instant();
         LogAnalyzer analyzer = LogAnalyzer.forInstallOrUpdate();
         int exitCode = runToCompletion(build, install.build(), image, database, dataDirectory, analyzer);
@@ -182,7 +194,7 @@ public final class DevelopmentPipeline
         build = update(build.withVerdict(verdict));
 
         Instant serverStarted = clock.instant();
-        ContainerInfo server = startServer(build, image, addons, database, dataDirectory);
+        ContainerInfo server = startServer(build, branch, image, addons, database, dataDirectory);
         waitUntilServing(build, server);
         odooTime = odooTime.plus(Duration.between(serverStarted, clock.instant()));
 
@@ -215,9 +227,9 @@ public final class DevelopmentPipeline
         }
     }
 
-    private ContainerInfo startServer(Build build, PreparedImage image, AddonScan addons, DatabaseConnection database, Path dataDirectory)
+    private ContainerInfo startServer(Build build, Branch branch, PreparedImage image, AddonScan addons, DatabaseConnection database, Path dataDirectory)
     {
-        OdooCommandLine serve = commandLine(build, addons).withHttpPort(ODOO_PORT).build();
+        OdooCommandLine serve = commandLine(build, addons, branch.cronsEnabled()).withHttpPort(ODOO_PORT).build();
         ContainerInfo server = runtime.start(containerSpec(build, "server", image, serve.command(), database, dataDirectory)
                 .withPublishedPort(ODOO_PORT)
                 .build());
@@ -251,8 +263,21 @@ public final class DevelopmentPipeline
         throw new IllegalStateException("The server of build " + build.id() + " did not answer " + health + " within " + settings.startTimeout() + "; see odoo.log");
     }
 
+    /**
+     * The branch's test tags; else tags that select the modules the build installs (with
+     * {@code --test-enable} alone Odoo would run the tests of every module it installs, core ones
+     * included); none when the branch has no module of its own to test.
+     */
+    static Optional<String> testTags(Branch branch, List<String> modules)
+    {
+        if (branch.testTags().isPresent()) {
+            return branch.testTags();
+        }
+        return modules.isEmpty() ? Optional.empty() : Optional.of(modules.stream().map(module -> "/" + module).collect(Collectors.joining(",")));
+    }
+
     // The database server comes from the HOST, PORT, USER and PASSWORD variables, as the official image takes it.
-    private OdooCommandLine.Builder commandLine(Build build, AddonScan addons)
+    private OdooCommandLine.Builder commandLine(Build build, AddonScan addons, boolean crons)
     {
         return OdooCommandLine.server()
                 .withDatabase(build.databaseName())
@@ -260,7 +285,7 @@ public final class DevelopmentPipeline
                 .withNoDatabaseList()
                 .withAddonsPath(addons.addonsPath(ADDONS_DIRECTORY))
                 .withDataDirectory(DATA_DIRECTORY)
-                .withMaxCronThreads(0)
+                .withMaxCronThreads(crons ? 1 : 0)
                 .withSmtp(settings.smtpHost(), settings.smtpPort())
                 .withSmtpCredentials(Long.toString(build.id()), build.smtpPassword())
                 .withLogLevel("test");

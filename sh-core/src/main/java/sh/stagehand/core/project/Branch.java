@@ -15,9 +15,13 @@ import static java.util.Objects.requireNonNull;
  * @param stage its stage
  * @param moduleSelection which modules development builds install
  * @param explicitModules the modules, when {@link ModuleSelection#EXPLICIT}
- * @param testTags the {@code --test-tags} of development builds, if any
+ * @param testTags the {@code --test-tags} of development builds, if any; without them, a build
+ *         tests the modules it installs (tags {@code /module,...}), not Odoo's whole core suite
+ * @param cronsEnabled whether the build's server runs scheduled actions (Odoo's cron threads): off,
+ *         a development build's queued mail ({@code mail.mail}, sent by the "Mail: Email Queue
+ *         Manager" cron) never leaves; mail sent at once still reaches the mail catcher
  */
-public record Branch(String projectId, String name, Stage stage, ModuleSelection moduleSelection, List<String> explicitModules, Optional<String> testTags)
+public record Branch(String projectId, String name, Stage stage, ModuleSelection moduleSelection, List<String> explicitModules, Optional<String> testTags, boolean cronsEnabled)
 {
     public Branch
     {
@@ -31,11 +35,12 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
 
     public static Branch development(String projectId, String name)
     {
-        return new Branch(projectId, name, Stage.DEVELOPMENT, ModuleSelection.OWN_MODULES, List.of(), Optional.empty());
+        // Odoo.sh restricts scheduled actions on development builds.
+        return new Branch(projectId, name, Stage.DEVELOPMENT, ModuleSelection.OWN_MODULES, List.of(), Optional.empty(), false);
     }
 
     public Branch withStage(Stage stage)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled);
     }
 }

@@ -95,7 +95,8 @@ public final class ApiRoutes
                 request.stage() == null ? current.stage() : Stage.valueOf(request.stage().toUpperCase(Locale.ROOT)),
                 request.moduleSelection() == null ? current.moduleSelection() : ModuleSelection.valueOf(request.moduleSelection().toUpperCase(Locale.ROOT)),
                 request.modules() == null ? current.explicitModules() : request.modules(),
-                request.testTags() == null ? current.testTags() : Optional.of(request.testTags()).filter(tags -> !tags.isBlank()));
+                request.testTags() == null ? current.testTags() : Optional.of(request.testTags()).filter(tags -> !tags.isBlank()),
+                request.crons() == null ? current.cronsEnabled() : request.crons());
         context.json(Views.branch(stagehand.projects().saveBranch(updated)));
     }
 
@@ -182,5 +183,5 @@ public final class ApiRoutes
 
     record ProjectRequest(String id, String repositoryUrl, String token) {}
 
-    record BranchRequest(String stage, String moduleSelection, List<String> modules, String testTags) {}
+    record BranchRequest(String stage, String moduleSelection, List<String> modules, String testTags, Boolean crons) {}
 }
