@@ -472,7 +472,10 @@ public final class DockerRuntimeProvider
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(baseImageId.getBytes(StandardCharsets.UTF_8));
-            for (String file : spec.requirementsFiles().stream().sorted().toList()) {
+            // The recipe too: an image made another way (an older platform's) is not this one.
+            digest.update(requirementsDockerfile(spec).getBytes(StandardCharsets.UTF_8));
+            // In install order: each file resolves against what the ones before it installed.
+            for (String file : spec.requirementsFiles()) {
                 digest.update(("\0" + file + "\0").getBytes(StandardCharsets.UTF_8));
                 digest.update(Files.readAllBytes(spec.sourceDirectory().resolve(file)));
             }

@@ -176,8 +176,8 @@ class DevelopmentBuildIT
 
         // The mail the addon sent at install went to the catcher, attributed to this build; the one
         // it queued waits for the queue cron, and the branch runs no crons: it stays queued.
-        notifyCronThreads(build.databaseName());
-        Thread.sleep(1000);
+        awaitLogLine(buildId, LogName.ODOO, "Registry loaded");     // cron threads would run by now
+        notifyCronThreadsFor(build.databaseName(), Duration.ofSeconds(2));
         assertThat(postgres.queryForString(build.databaseName(), "SELECT state FROM mail_mail WHERE email_to = 'followup@example.com'")).isEqualTo("outgoing");
         List<CapturedMail> mails = stagehand.mail().mails(buildId);
         assertThat(mails).singleElement().satisfies(mail -> {
@@ -387,11 +387,9 @@ class DevelopmentBuildIT
         Build build = buildBranch("crons", repo -> repo.writeFile("README.md", "crons on\n"));
         assertThat(build.state()).as(build.message().orElse("")).isEqualTo(BuildState.RUNNING);
         // Odoo's cron threads poll every minute, or at once on a NOTIFY cron_trigger (what ir.cron._trigger sends).
-        notifyCronThreads(build.databaseName());
-
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (stagehand.mail().mails(build.id()).size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
+            notifyCronThreadsFor(build.databaseName(), Duration.ofMillis(200));
         }
         assertThat(stagehand.mail().mails(build.id())).extracting(mail -> mail.message().subject())
                 .containsExactlyInAnyOrder("Your quotation S00042", "Your quotation S00042, a reminder");
@@ -443,6 +441,28 @@ class DevelopmentBuildIT
         assertThat(awaitBuild(JSON.readTree(pushed.body()).path("builds").get(0).path("id").asLong()).state()).isEqualTo(BuildState.RUNNING);
     }
 
+    @Test
+    void testBadBranchSettingsAreRefusedNamingTheField()
+            throws Exception
+    {
+        assertRefused("{\"crons\": \"sometimes\"}", "Field 'crons' of the request body cannot be read", "only \"true\" or \"false\"");
+        assertRefused("{\"stage\": \"PRODUCTON\"}", "Field 'stage' is 'PRODUCTON', which is none of DEVELOPMENT, STAGING, PRODUCTION");
+        assertRefused("{\"moduleSelection\": \"some\"}", "Field 'moduleSelection' is 'some', which is none of OWN_MODULES, ALL, EXPLICIT");
+        assertRefused("{\"modules\": \"sale_extra\"}", "Field 'modules' of the request body cannot be read");
+        assertRefused("{not json", "The request body is not the JSON expected");
+        assertThat(stagehand.projects().branch("devit", "main").cronsEnabled()).isFalse();
+    }
+
+    private static void assertRefused(String body, String... messageParts)
+            throws Exception
+    {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/branches/main"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("INVALID_ARGUMENT");
+        assertThat(JSON.readTree(response.body()).path("message").asText()).contains(messageParts);
+    }
+
     private static String authenticate(Build build, String database)
             throws Exception
     {
@@ -451,9 +471,30 @@ class DevelopmentBuildIT
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    private static void notifyCronThreads(String database)
+    private static void awaitLogLine(long buildId, LogName log, String text)
+            throws InterruptedException
     {
-        postgres.execute("SELECT pg_notify('cron_trigger', '" + database + "')");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (stagehand.builds().log(buildId, log).stream().noneMatch(line -> line.contains(text))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("No '" + text + "' in " + log + " of build " + buildId + ": " + stagehand.builds().log(buildId, log));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Wakes the cron threads as Odoo's ir.cron._trigger() does, again and again for a while: a
+     * NOTIFY sent before a thread LISTENs (it starts once the database is loaded) is lost.
+     */
+    private static void notifyCronThreadsFor(String database, Duration duration)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() < deadline) {
+            postgres.execute("SELECT pg_notify('cron_trigger', '" + database + "')");
+            Thread.sleep(200);
+        }
     }
 
     private interface Change

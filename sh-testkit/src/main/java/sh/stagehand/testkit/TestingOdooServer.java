@@ -199,6 +199,27 @@ public final class TestingOdooServer
             return docker(List.of("docker", "logs", containerId));
         }
 
+        /**
+         * Waits until the server's log holds {@code text}, e.g. {@code Registry loaded} (after which
+         * its cron threads start).
+         */
+        public void awaitLog(String text, Duration timeout)
+        {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!log().contains(text)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("The test server did not log '" + text + "' within " + timeout + ":\n" + log());
+                }
+                try {
+                    Thread.sleep(100);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("Interrupted", e);
+                }
+            }
+        }
+
         public HttpResponse<String> get(String path)
         {
             return send(HttpRequest.newBuilder(uri(path)).build());

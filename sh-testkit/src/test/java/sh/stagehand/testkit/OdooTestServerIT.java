@@ -201,15 +201,14 @@ class OdooTestServerIT
 
             // Without cron threads, the queue never moves, whatever wakes the crons.
             try (TestingOdooServer.Server server = odoo.start(concat(new String[] {"-d", database, "--max-cron-threads", "0"}, smtpOptions))) {
-                notifyCronThreads(database);
-                sleep(Duration.ofSeconds(2));
+                server.awaitLog("Registry loaded", Duration.ofSeconds(30));     // cron threads would start now
+                notifyCronThreadsFor(database, Duration.ofSeconds(2));
                 assertThat(postgres.queryForString(database, "SELECT state FROM mail_mail WHERE email_to = 'queued@example.com'")).isEqualTo("outgoing");
                 assertThat(server.log()).doesNotContain("Starting job");
             }
 
             // With cron threads, the Email Queue Manager sends it (woken, as Odoo's, by a NOTIFY on cron_trigger).
             try (TestingOdooServer.Server server = odoo.start(concat(new String[] {"-d", database}, smtpOptions))) {
-                notifyCronThreads(database);
                 awaitState(database, "queued@example.com", "sent");
                 assertThat(server.log()).contains("Starting job `Mail: Email Queue Manager`.").containsPattern("Job done: `Mail: Email Queue Manager` \\(\\d+\\.\\d{3}s\\)\\.");
             }
@@ -289,12 +288,13 @@ class OdooTestServerIT
                 """);
         String database = postgres.createDatabase();
         String restored = "restored_" + UUID.randomUUID().toString().substring(0, 8);
-        EXTRA_DATABASES.add(restored);
+        String restoredNeutralized = restored + "_neutralized";
+        EXTRA_DATABASES.addAll(List.of(restored, restoredNeutralized));
         assertThat(odoo.run("-d", database, "-i", "stagehand_orders", "--stop-after-init").exitCode()).isZero();
         String logo = postgres.queryForString(database, "SELECT store_fname FROM ir_attachment WHERE res_field = 'image_1920'");
 
         byte[] zip;
-        try (TestingOdooServer.Server server = odoo.start("--db-filter", "^(" + database + "|" + restored + ")$")) {
+        try (TestingOdooServer.Server server = odoo.start("--db-filter", "^(" + database + "|" + restored + "|" + restoredNeutralized + ")$")) {
             HttpResponse<byte[]> backup = server.send(form("/web/database/backup", server, Map.of("master_pwd", "Backup-Password-1", "name", database, "backup_format", "zip")), HttpResponse.BodyHandlers.ofByteArray());
             assertThat(backup.statusCode()).isEqualTo(200);
             assertThat(backup.headers().firstValue("Content-Type")).contains("application/octet-stream; charset=binary");
@@ -304,8 +304,9 @@ class OdooTestServerIT
             assertThat(entries.get(0)).isEqualTo("dump.sql");
             assertThat(entries).contains("manifest.json", "filestore/" + logo);
             String manifest = zipEntry(zip, "manifest.json");
+            String pgVersion = postgres.queryForString(database, "SELECT current_setting('server_version_num')::int / 10000") + ".0";
             assertThat(manifest).contains("\"odoo_dump\": \"1\"", "\"db_name\": \"" + database + "\"", "\"version\": \"17.0\"", "\"major_version\": \"17.0\"",
-                    "\"pg_version\": \"15.0\"", "\"stagehand_orders\": \"17.0.1.0\"", "\"version_info\"", "\"modules\"");
+                    "\"pg_version\": \"" + pgVersion + "\"", "\"stagehand_orders\": \"17.0.1.0\"", "\"version_info\"", "\"modules\"");
             assertThat(zipEntry(zip, "dump.sql")).contains("CREATE TABLE public.stagehand_order").doesNotContain("OWNER TO");
 
             // The master password is now the one first given; another is refused, on Odoo's page.
@@ -316,7 +317,26 @@ class OdooTestServerIT
                     Map.of("master_pwd", "Backup-Password-1", "name", restored, "copy", "true"), "backup_file", database + ".zip", zip));
             assertThat(restore.statusCode()).as(restore.body()).isEqualTo(303);
             assertThat(restore.headers().firstValue("Location")).contains("/web/database/manager");
+            // Restored, the database is served (its registry loaded, as Odoo's restore does).
+            server.awaitLog("Registry loaded", Duration.ofSeconds(10));
+
+            // Restored with neutralize_database (the form's checkbox sends "on"), it is a staging copy.
+            HttpResponse<String> neutralized = server.send(multipart("/web/database/restore", server,
+                    Map.of("master_pwd", "Backup-Password-1", "name", restoredNeutralized, "neutralize_database", "on"), "backup_file", database + ".zip", zip));
+            assertThat(neutralized.statusCode()).as(neutralized.body()).isEqualTo(303);
+            // Restoring over an existing database is refused, and changes nothing.
+            HttpResponse<String> again = server.send(multipart("/web/database/restore", server,
+                    Map.of("master_pwd", "Backup-Password-1", "name", restored), "backup_file", database + ".zip", zip));
+            assertThat(again.body()).contains("Database restore error: Database already exists");
+            // A file that is not a backup is refused (Odoo leaves the empty database it made behind).
+            String garbageName = "garbage_" + UUID.randomUUID().toString().substring(0, 8);
+            EXTRA_DATABASES.add(garbageName);
+            HttpResponse<String> garbage = server.send(multipart("/web/database/restore", server,
+                    Map.of("master_pwd", "Backup-Password-1", "name", garbageName), "backup_file", "notes.txt", "not a backup".getBytes(StandardCharsets.UTF_8)));
+            assertThat(garbage.body()).contains("Database restore error: Couldn&#x27;t restore database");
         }
+        assertThat(postgres.queryForString(restoredNeutralized, "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
+        assertThat(postgres.queryForString(restored, "SELECT count(*) FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("0");
         assertThat(query(restored, "SELECT name FROM stagehand_order ORDER BY id")).containsExactly("S00001", "S00002");
         assertThat(postgres.queryForString(restored, "SELECT state FROM ir_module_module WHERE name = 'stagehand_orders'")).isEqualTo("installed");
         assertThat(odoo.dataDirectory().resolve("filestore").resolve(restored).resolve(logo)).exists();
@@ -331,6 +351,9 @@ class OdooTestServerIT
         assertThat(zipEntries(Files.readAllBytes(odoo.dataDirectory().resolve("cli.zip"))).get(0)).isEqualTo("dump.sql");
         assertThat(odoo.run("db", "load", loaded, "/var/lib/odoo/cli.zip").exitCode()).isZero();
         assertThat(query(loaded, "SELECT name FROM stagehand_order ORDER BY id")).containsExactly("S00001", "S00002");
+        assertThat(odoo.run("db", "load", loaded, "/var/lib/odoo/cli.zip").output()).contains("Target database " + loaded + " exists, aborting.");
+        assertThat(odoo.run("db", "drop", loaded).exitCode()).isZero();
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + loaded + "'")).isEqualTo("0");
     }
 
     @Test
@@ -449,11 +472,20 @@ class OdooTestServerIT
         return rows;
     }
 
-    private static void notifyCronThreads(String database)
+    /**
+     * Wakes the cron threads as Odoo's ir.cron._trigger() does, again and again for a while: a
+     * NOTIFY sent before a thread LISTENs (it starts once the database is loaded) is lost.
+     */
+    private static void notifyCronThreadsFor(String database, Duration duration)
     {
-        postgres.execute("SELECT pg_notify('cron_trigger', '" + database + "')");
+        long deadline = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() < deadline) {
+            postgres.execute("SELECT pg_notify('cron_trigger', '" + database + "')");
+            sleep(Duration.ofMillis(200));
+        }
     }
 
+    // Meanwhile wakes the cron threads, which otherwise poll once a minute.
     private static void awaitState(String database, String emailTo, String state)
     {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -461,7 +493,7 @@ class OdooTestServerIT
             if (state.equals(postgres.queryForString(database, "SELECT state FROM mail_mail WHERE email_to = '" + emailTo + "'"))) {
                 return;
             }
-            sleep(Duration.ofMillis(200));
+            notifyCronThreadsFor(database, Duration.ofMillis(200));
         }
         throw new AssertionError("The mail to " + emailTo + " is not " + state + ": " + query(database, "SELECT email_to, state, failure_reason FROM mail_mail"));
     }

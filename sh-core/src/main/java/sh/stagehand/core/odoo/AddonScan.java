@@ -35,17 +35,18 @@ public record AddonScan(List<Addon> addons, List<InvalidAddon> invalidAddons, Li
         invalidAddons = List.copyOf(requireNonNull(invalidAddons, "invalidAddons is null"));
         addonsDirectories = List.copyOf(requireNonNull(addonsDirectories, "addonsDirectories is null"));
         submodulePaths = Set.copyOf(requireNonNull(submodulePaths, "submodulePaths is null"));
-        Map<String, Addon> byName = new HashMap<>();
+        // Odoo would load only the first of two modules of one name on the addons path, usable or not.
+        Map<String, String> pathByName = new HashMap<>();
         for (Addon addon : addons) {
-            Addon other = byName.putIfAbsent(addon.name(), addon);
+            String other = pathByName.putIfAbsent(addon.name(), addon.relativePath());
             if (other != null) {
-                throw duplicate(addon.name(), other.relativePath(), addon.relativePath());
+                throw duplicate(addon.name(), other, addon.relativePath());
             }
         }
         for (InvalidAddon invalid : invalidAddons) {
-            Addon other = byName.get(invalid.name());
+            String other = pathByName.putIfAbsent(invalid.name(), invalid.relativePath());
             if (other != null) {
-                throw duplicate(invalid.name(), other.relativePath(), invalid.relativePath());
+                throw duplicate(invalid.name(), other, invalid.relativePath());
             }
         }
     }

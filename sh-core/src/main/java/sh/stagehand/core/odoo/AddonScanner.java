@@ -126,7 +126,7 @@ public final class AddonScanner
                 if (e.errorCode().equals(OdooErrorCode.UNREADABLE_WORKSPACE.toErrorCode())) {
                     throw e;
                 }
-                invalidAddons.add(new InvalidAddon(name, relativePath, inSubmodule, e.errorCode(), e.getMessage()));
+                invalidAddons.add(new InvalidAddon(name, relativePath, inSubmodule, e.errorCode(), e.getMessage(), e instanceof OdooRefusesManifestException));
             }
             return true;
         }

@@ -14,8 +14,11 @@ import static java.util.Objects.requireNonNull;
  * @param inSubmodule whether the directory belongs to a git submodule
  * @param errorCode what kind of problem it is, e.g. {@link OdooErrorCode#INVALID_MANIFEST}
  * @param problem what is wrong and how to fix it, naming the file (and the line, for a manifest)
+ * @param odooRefuses whether Odoo itself cannot load the manifest (see
+ *         {@link OdooRefusesManifestException}): then Odoo 17 creates no database on an addons path
+ *         holding it, whether or not the module is installed
  */
-public record InvalidAddon(String name, String relativePath, boolean inSubmodule, ErrorCode errorCode, String problem)
+public record InvalidAddon(String name, String relativePath, boolean inSubmodule, ErrorCode errorCode, String problem, boolean odooRefuses)
 {
     public InvalidAddon
     {

@@ -2,6 +2,7 @@ package sh.stagehand.core.odoo;
 
 import sh.stagehand.core.odoo.LogAnalysis.TestSummary;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,7 @@ public final class LogAnalyzer
 
     private static final String TRACEBACK = "Traceback (most recent call last):";
     private static final int MAX_MESSAGE_LENGTH = 200;
+    private static final Duration SPLIT_LINE_GAP = Duration.ofMillis(100);
     private static final Pattern TEST_SUMMARY = Pattern.compile("(\\d{1,9}) failed, (\\d{1,9}) error\\(s\\) of (\\d{1,9}) tests? when loading database ['\"].*['\"]");
 
     private final boolean expectModulesLoaded;
@@ -51,9 +53,12 @@ public final class LogAnalyzer
     // The record continuation lines belong to; empty before the first record.
     private Optional<OdooLogLine> currentRecord = Optional.empty();
     private long currentRecordLine;
-    // An unexplained traceback's reason, to be completed by its exception line.
+    // The reason of the current record, if it gave one, which a traceback below it completes.
+    private int recordReason = -1;
+    // The reason a traceback in progress completes with its exception line, and its text so far.
     private int openTracebackReason = -1;
-    private long openTracebackLine;
+    private String openTracebackBase = "";
+    private boolean lastLineWasFrame;
     // A traceback written one record per line, while its lines arrive; empty otherwise.
     private Optional<SplitTraceback> splitTraceback = Optional.empty();
 
@@ -129,7 +134,7 @@ public final class LogAnalyzer
         String line = OdooLogLine.withoutColors(rawLine.endsWith("\r") ? rawLine.substring(0, rawLine.length() - 1) : rawLine);
         Optional<OdooLogLine> parsed = OdooLogLine.parse(line);
         if (parsed.isPresent() && splitTraceback.isPresent() && splitTraceback.get().continuesWith(parsed.get())) {
-            splitTracebackLine(parsed.get().message());
+            splitTracebackLine(parsed.get());
             return;
         }
         splitTraceback = Optional.empty();
@@ -140,7 +145,9 @@ public final class LogAnalyzer
         if (parsed.isPresent()) {
             currentRecord = parsed;
             currentRecordLine = lines;
+            recordReason = -1;
             openTracebackReason = -1;
+            lastLineWasFrame = false;
             record(parsed.get());
         }
         else {
@@ -160,28 +167,38 @@ public final class LogAnalyzer
     {
         tracebacks++;
         if (currentRecord.isPresent() && currentRecordLine == lines - 1 && SplitTraceback.sameSource(currentRecord.get(), record)) {
-            splitTraceback = Optional.of(new SplitTraceback(record, -1));
+            // The traceback of the record just before: an ERROR record's exception completes its
+            // reason; below a WARNING or INFO record, a traceback is a failure of its own.
+            if (currentRecord.get().isError()) {
+                splitTraceback = Optional.of(new SplitTraceback(record, recordReason, recordReason >= 0 ? failureReasons.get(recordReason) : ""));
+            }
+            else {
+                String reason = "Traceback at line " + lines;
+                splitTraceback = Optional.of(new SplitTraceback(record, addFailureReason(reason) ? failureReasons.size() - 1 : -1, reason));
+            }
             return;
         }
         currentRecord = Optional.of(record);
         currentRecordLine = lines;
-        openTracebackReason = -1;
+        recordReason = -1;
+        lastLineWasFrame = false;
         if (record.isError()) {
             errors++;
         }
         else if (record.isWarning()) {
             warnings++;
         }
-        if (addFailureReason("Traceback at line " + lines)) {
-            openTracebackReason = failureReasons.size() - 1;
-            openTracebackLine = lines;
-        }
-        splitTraceback = Optional.of(new SplitTraceback(record, openTracebackReason));
+        // Its lines may also follow as plain continuation lines (_logger.error(traceback.format_exc())).
+        String reason = "Traceback at line " + lines;
+        openTracebackReason = addFailureReason(reason) ? failureReasons.size() - 1 : -1;
+        openTracebackBase = reason;
+        splitTraceback = Optional.of(new SplitTraceback(record, openTracebackReason, reason));
     }
 
-    private void splitTracebackLine(String message)
+    private void splitTracebackLine(OdooLogLine record)
     {
         SplitTraceback traceback = splitTraceback.orElseThrow();
+        String message = record.message();
         boolean frame = !message.isBlank() && Character.isWhitespace(message.charAt(0));
         boolean separator = message.isBlank() || SplitTraceback.isChainSeparator(message);
         if (message.startsWith(TRACEBACK)) {
@@ -190,21 +207,24 @@ public final class LogAnalyzer
         }
         else if (!frame && !separator && traceback.lastWasFrame) {
             // The unindented line right after the frames names the exception (the last one names
-            // the last exception of a chain); later unindented lines continue its message.
+            // the last exception of a chain); later lines continue its message.
             traceback.afterException = true;
             if (traceback.reason >= 0) {
-                failureReasons.set(traceback.reason, "Traceback at line " + traceback.line + ": " + shorten(message.strip()));
+                failureReasons.set(traceback.reason, traceback.base + ": " + shorten(message.strip()));
             }
         }
         traceback.lastWasFrame = frame;
         traceback.lastWasSeparator = separator;
+        traceback.last = record;
     }
 
     private void record(OdooLogLine record)
     {
         if (record.isError()) {
             errors++;
-            addFailureReason(describe(record) + " at line " + lines);
+            if (addFailureReason(describe(record) + " at line " + lines)) {
+                recordReason = failureReasons.size() - 1;
+            }
         }
         else if (record.isWarning()) {
             warnings++;
@@ -230,28 +250,35 @@ public final class LogAnalyzer
 
     private void continuation(String line)
     {
-        // The last unindented line of a traceback names the exception: "psycopg2.errors.UndefinedTable: ...".
-        if (openTracebackReason >= 0 && !line.isBlank() && !Character.isWhitespace(line.charAt(0))
-                && !line.startsWith(TRACEBACK) && !line.startsWith("During handling of the above exception")
-                && !line.startsWith("The above exception was the direct cause")) {
-            failureReasons.set(openTracebackReason, "Traceback at line " + openTracebackLine + ": " + shorten(line.strip()));
+        boolean frame = !line.isBlank() && Character.isWhitespace(line.charAt(0));
+        boolean separator = line.isBlank() || line.startsWith(TRACEBACK) || SplitTraceback.isChainSeparator(line);
+        // The unindented line right after a traceback's frames names the exception, e.g.
+        // "psycopg2.errors.UndefinedTable: ..."; the last one of a chain names the last exception.
+        if (!frame && !separator && lastLineWasFrame && openTracebackReason >= 0) {
+            failureReasons.set(openTracebackReason, openTracebackBase + ": " + shorten(line.strip()));
         }
+        lastLineWasFrame = frame;
     }
 
     private void traceback()
     {
         tracebacks++;
-        // A traceback below an ERROR record is already explained by it.
-        if (currentRecord.isPresent() && currentRecord.get().isError()) {
-            return;
-        }
         if (openTracebackReason >= 0) {
             // A chained traceback: the reason already open will name the last exception.
             return;
         }
-        if (addFailureReason("Traceback at line " + lines)) {
+        if (currentRecord.isPresent() && currentRecord.get().isError()) {
+            // The traceback of an ERROR record: its exception completes the record's reason.
+            if (recordReason >= 0) {
+                openTracebackReason = recordReason;
+                openTracebackBase = failureReasons.get(recordReason);
+            }
+            return;
+        }
+        String reason = "Traceback at line " + lines;
+        if (addFailureReason(reason)) {
             openTracebackReason = failureReasons.size() - 1;
-            openTracebackLine = lines;
+            openTracebackBase = reason;
         }
     }
 
@@ -273,16 +300,22 @@ public final class LogAnalyzer
     {
         private final OdooLogLine first;
         private final int reason;
-        private final long line;
+        private final String base;
+        private OdooLogLine last;
         private boolean lastWasFrame;
         private boolean lastWasSeparator;
         private boolean afterException;
 
-        SplitTraceback(OdooLogLine first, int reason)
+        /**
+         * @param reason the reason its exception line completes, -1 for none
+         * @param base that reason's text before the exception
+         */
+        SplitTraceback(OdooLogLine first, int reason, String base)
         {
             this.first = first;
+            this.last = first;
             this.reason = reason;
-            this.line = lines;
+            this.base = base;
         }
 
         boolean continuesWith(OdooLogLine record)
@@ -301,10 +334,12 @@ public final class LogAnalyzer
             if (message.startsWith(TRACEBACK)) {
                 return lastWasSeparator;
             }
-            if (Character.isWhitespace(message.charAt(0))) {
-                return !afterException;
+            if (afterException) {
+                // The rest of the exception's message (e.g. psycopg2's "LINE 1: ..." and its caret),
+                // written with it, within a few milliseconds.
+                return !record.timestamp().isAfter(last.timestamp().plus(SPLIT_LINE_GAP));
             }
-            return lastWasFrame;
+            return Character.isWhitespace(message.charAt(0)) || lastWasFrame;
         }
 
         static boolean sameSource(OdooLogLine first, OdooLogLine second)

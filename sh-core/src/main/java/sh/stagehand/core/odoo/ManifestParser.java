@@ -77,7 +77,7 @@ public final class ManifestParser
             text = decoder.decode(ByteBuffer.wrap(content)).toString();
         }
         catch (CharacterCodingException e) {
-            throw new StagehandException(OdooErrorCode.INVALID_MANIFEST, "Cannot read %s: it is not UTF-8 text (%s). Fix the __manifest__.py of addon %s: save it in UTF-8, the encoding Odoo reads it in"
+            throw new OdooRefusesManifestException("Cannot read %s: it is not UTF-8 text (%s). Fix the __manifest__.py of addon %s: save it in UTF-8, the encoding Odoo reads it in"
                     .formatted(path, e, addonName), e);
         }
         return parse(addonName, path, text);
@@ -126,7 +126,7 @@ public final class ManifestParser
         Manifest read()
         {
             String name = string("name", "the module's human name, e.g. 'Sales Customisations'").orElse(source.addonName());
-            Optional<String> version = string("version", "a version such as '17.0.1.0.0' or '1.0'");
+            Optional<String> version = version();
             List<String> depends = strings("depends", "a list of module names such as ['base', 'mail']");
             boolean installable = truthy("installable", true);
             boolean autoInstall = autoInstall(depends);
@@ -135,6 +135,17 @@ public final class ManifestParser
             List<String> data = strings("data", "a list of file paths such as ['security/ir.model.access.csv', 'views/views.xml']");
             List<String> demo = strings("demo", "a list of file paths such as ['demo/demo.xml']");
             return new Manifest(source.addonName(), name, version, depends, installable, autoInstall, application, externalDependencies, data, demo, values);
+        }
+
+        // Odoo's adapt_version() fails on a version that is not a string, installable or not.
+        private Optional<String> version()
+        {
+            Object value = values.get("version");
+            if (value != null && !(value instanceof String)) {
+                throw source.odooValueError(position("version"), "'version' must be a version such as '17.0.1.0.0' or '1.0', found %s"
+                        .formatted(PythonLiteralParser.describeValue(value)), "change the value of 'version'");
+            }
+            return Optional.ofNullable((String) value);
         }
 
         private Optional<String> string(String key, String expected)
@@ -194,7 +205,7 @@ public final class ManifestParser
                 List<String> triggers = strings("auto_install", List.copyOf((Collection<?>) value), "auto_install", "True, False or a list of module names");
                 List<String> notDependencies = triggers.stream().filter(trigger -> !depends.contains(trigger)).distinct().toList();
                 if (!notDependencies.isEmpty()) {
-                    throw source.valueError(position("auto_install"), "the auto_install triggers %s are not in 'depends' %s".formatted(notDependencies, depends),
+                    throw source.odooValueError(position("auto_install"), "the auto_install triggers %s are not in 'depends' %s".formatted(PythonLiteralParser.repr(notDependencies), PythonLiteralParser.repr(depends)),
                             "add them to 'depends', or remove them from 'auto_install' (Odoo refuses triggers that are not dependencies)");
                 }
                 return true;

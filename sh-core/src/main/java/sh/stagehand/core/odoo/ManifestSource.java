@@ -47,9 +47,9 @@ final class ManifestSource
     /**
      * A syntax problem at a place in the file: what was expected and what was found.
      */
-    StagehandException syntaxError(int line, int column, String problem)
+    OdooRefusesManifestException syntaxError(int line, int column, String problem)
     {
-        return new StagehandException(OdooErrorCode.INVALID_MANIFEST, "Cannot read %s at line %d, column %d: %s Fix the __manifest__.py of addon %s: %s%s"
+        return new OdooRefusesManifestException("Cannot read %s at line %d, column %d: %s Fix the __manifest__.py of addon %s: %s%s"
                 .formatted(path, line, column, sentence(problem), addonName, FIX_HINT, excerpt(line, column)));
     }
 
@@ -58,8 +58,22 @@ final class ManifestSource
      */
     StagehandException valueError(Position position, String problem, String fix)
     {
-        return new StagehandException(OdooErrorCode.INVALID_MANIFEST, "Invalid %s at line %d, column %d: %s Fix the __manifest__.py of addon %s: %s%s"
-                .formatted(path, position.line(), position.column(), sentence(problem), addonName, fix, excerpt(position.line(), position.column())));
+        return new StagehandException(OdooErrorCode.INVALID_MANIFEST, invalid(position, problem, fix));
+    }
+
+    /**
+     * A manifest that is valid Python but that Odoo itself fails to load, e.g. auto_install
+     * triggers that are not dependencies.
+     */
+    OdooRefusesManifestException odooValueError(Position position, String problem, String fix)
+    {
+        return new OdooRefusesManifestException(invalid(position, problem, fix));
+    }
+
+    private String invalid(Position position, String problem, String fix)
+    {
+        return "Invalid %s at line %d, column %d: %s Fix the __manifest__.py of addon %s: %s%s"
+                .formatted(path, position.line(), position.column(), sentence(problem), addonName, fix, excerpt(position.line(), position.column()));
     }
 
     private static String sentence(String problem)

@@ -16,7 +16,6 @@ import sh.stagehand.core.odoo.InvalidAddon;
 import sh.stagehand.core.odoo.LogAnalysis;
 import sh.stagehand.core.odoo.LogAnalyzer;
 import sh.stagehand.core.odoo.OdooCommandLine;
-import sh.stagehand.core.odoo.OdooErrorCode;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.store.BuildStore;
@@ -46,6 +45,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -159,14 +159,8 @@ public final class DevelopmentPipeline
         vcs.checkout(project.repository(), build.commitId(), workspace);
         AddonScan addons = AddonScanner.scan(workspace);
         List<String> modules = addons.modulesToInstall(branch.moduleSelection(), branch.explicitModules());
-        for (InvalidAddon skipped : addons.invalidAddonsNotSelected(branch.moduleSelection(), branch.explicitModules())) {
-            if (skipped.errorCode().equals(OdooErrorCode.INVALID_MANIFEST.toErrorCode())) {
-                // Odoo 17 reads every manifest on the addons path when it creates a database (odoo/modules/db.py).
-                throw new StagehandException(skipped::errorCode, "Addon %s at %s is not one this build installs, but Odoo reads every manifest on the addons path when it creates a database, and cannot read this one. %s"
-                        .formatted(skipped.name(), skipped.relativePath(), skipped.problem()));
-            }
-            logs.append(build.id(), LogName.INSTALL, "[stagehand] Addon %s at %s is not installed by this build, and could not be: %s"
-                    .formatted(skipped.name(), skipped.relativePath(), skipped.problem().lines().findFirst().orElse("")));
+        for (String note : addonsPathNotes(addons, branch, modules)) {
+            logs.append(build.id(), LogName.INSTALL, note);
         }
         // A branch without modules of its own still gets a working database: Odoo needs base at least.
         List<String> toInstall = modules.isEmpty() ? List.of("base") : modules;
@@ -199,7 +193,7 @@ public final class DevelopmentPipeline
         odooTime = odooTime.plus(Duration.between(serverStarted, clock.instant()));
 
         Duration total = Duration.between(started, clock.instant());
-        String summary = "%s: running on port %d as %s, %s in %.1f s (Odoo %.1f s, platform %.1f s)".formatted(
+        String summary = "%s; running on port %d as %s, %s in %.1f s (Odoo %.1f s, platform %.1f s)".formatted(
                 verdictText(verdict, judged, exitCode), server.hostPort(ODOO_PORT), build.hostname(), String.join(", ", toInstall),
                 seconds(total), seconds(odooTime), seconds(total.minus(odooTime)));
         build = update(build.withState(BuildState.RUNNING, summary)
@@ -261,6 +255,35 @@ public final class DevelopmentPipeline
             sleep(Duration.ofMillis(200));
         }
         throw new IllegalStateException("The server of build " + build.id() + " did not answer " + health + " within " + settings.startTimeout() + "; see odoo.log");
+    }
+
+    /**
+     * What the build must say about the addons on its addons path before Odoo runs, as lines for
+     * install.log: the invalid addons it does not install (Odoo leaves a module alone until it is
+     * asked for), and the modules it installs whose external_dependencies Odoo will not read.
+     *
+     * @throws StagehandException for an addon whose manifest Odoo itself cannot load: Odoo 17
+     *         reads every manifest on the addons path when it creates a database
+     *         ({@code odoo/modules/db.py}), so a new database cannot be made
+     */
+    static List<String> addonsPathNotes(AddonScan addons, Branch branch, List<String> modules)
+    {
+        List<String> notes = new ArrayList<>();
+        for (InvalidAddon skipped : addons.invalidAddonsNotSelected(branch.moduleSelection(), branch.explicitModules())) {
+            if (skipped.odooRefuses()) {
+                throw new StagehandException(skipped::errorCode, "Addon %s at %s is not one this build installs, but Odoo reads every manifest on the addons path when it creates a database, and cannot read this one. %s"
+                        .formatted(skipped.name(), skipped.relativePath(), skipped.problem()));
+            }
+            notes.add("[stagehand] Addon %s at %s is not installed by this build, and could not be: %s"
+                    .formatted(skipped.name(), skipped.relativePath(), skipped.problem().lines().findFirst().orElse("")));
+        }
+        for (String module : modules) {
+            addons.addon(module)
+                    .filter(addon -> addon.manifest().raw().get("external_dependencies") instanceof List)
+                    .ifPresent(addon -> notes.add(("[stagehand] Addon %s declares external_dependencies as a list of entries; Odoo 17 reads only "
+                            + "{'python': [...], 'bin': [...]} and will refuse to install it (\"'list' object has no attribute 'get'\")").formatted(addon.name())));
+        }
+        return notes;
     }
 
     /**

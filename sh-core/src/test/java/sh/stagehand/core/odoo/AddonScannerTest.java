@@ -12,6 +12,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 class AddonScannerTest
 {
@@ -255,6 +256,7 @@ class AddonScannerTest
         assertThat(scan.invalidAddons()).singleElement().satisfies(invalid -> {
             assertThat(invalid.name()).isEqualTo("web_broken");
             assertThat(invalid.inSubmodule()).isTrue();
+            assertThat(invalid.odooRefuses()).as("Odoo's literal_eval fails on it too").isTrue();
             assertThat(invalid.problem()).startsWith("Cannot read oca-web/web_broken/__manifest__.py at line 3, column 14:")
                     .contains("Fix the __manifest__.py of addon web_broken");
         });
@@ -279,6 +281,8 @@ class AddonScannerTest
 
         AddonScan scan = AddonScanner.scan(workspace);
 
+        assertThat(scan.invalidAddons()).extracting(InvalidAddon::name, InvalidAddon::odooRefuses)
+                .containsExactly(tuple("sale_custom", false), tuple("stock_custom", true));
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()))
                 .hasMessageStartingWith("2 addons cannot be installed: sale_custom, stock_custom.\n")
                 .hasMessageContaining("'depends' must be a list of module names such as ['base', 'mail'], found a string 'sale'")
@@ -322,6 +326,7 @@ class AddonScannerTest
 
         assertThat(scan.invalidAddons()).singleElement().satisfies(invalid -> {
             assertThat(invalid.errorCode()).isEqualTo(OdooErrorCode.INVALID_MODULE_NAME.toErrorCode());
+            assertThat(invalid.odooRefuses()).isFalse();
             assertThat(invalid.problem()).contains("Directory My-Module holds a __manifest__.py, but 'My-Module' is not a valid module name");
         });
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()))

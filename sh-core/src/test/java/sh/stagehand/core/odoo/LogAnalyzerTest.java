@@ -83,8 +83,8 @@ class LogAnalyzerTest
 
         assertThat(analysis.verdict()).isEqualTo(BuildVerdict.FAILED);
         assertThat(analysis.reasons()).containsExactly(
-                "FAIL: TestOrder.test_confirm at line 10",
-                "ERROR: TestOrder.test_cancel at line 19",
+                "FAIL: TestOrder.test_confirm at line 10: AssertionError: 'draft' != 'sale'",
+                "ERROR: TestOrder.test_cancel at line 19: KeyError: 'cancel'",
                 "ERROR odoo.tests.result: 1 failed, 1 error(s) of 57 tests when loading database 'acme-dev-1' at line 26");
         assertThat(analysis.errors()).isEqualTo(3);
         assertThat(analysis.tracebacks()).isEqualTo(2);
@@ -177,6 +177,30 @@ class LogAnalyzerTest
         assertThat(analysis.reasons()).containsExactly("Traceback at line 3: ValueError: cannot sync");
     }
 
+    // A record's traceback names the exception behind it, as the first line of the reason says what failed.
+    @Test
+    void testErrorRecordReasonNamesItsException()
+    {
+        String log = """
+                2024-05-02 10:15:46,000 7 WARNING acme-dev-1 odoo.modules.loading: Transient module states were reset
+                2024-05-02 10:15:46,001 7 ERROR acme-dev-1 odoo.modules.registry: Failed to load registry
+                Traceback (most recent call last):
+                  File "/usr/lib/python3/dist-packages/odoo/modules/registry.py", line 87, in new
+                    odoo.modules.load_modules(registry, force_demo, status, update_module)
+                odoo.exceptions.UserError: Unable to install module "phone_extra" because an external dependency is not met: Python library not installed: phonenumbers
+                2024-05-02 10:15:46,002 7 CRITICAL acme-dev-1 odoo.service.server: Failed to initialize database `acme-dev-1`.
+                Traceback (most recent call last):
+                  File "/usr/lib/python3/dist-packages/odoo/service/server.py", line 1301, in preload_registries
+                odoo.exceptions.UserError: Unable to install module "phone_extra" because an external dependency is not met: Python library not installed: phonenumbers
+                """;
+
+        LogAnalysis analysis = analyze(LogAnalyzer.forInstallOrUpdate(), log);
+
+        assertThat(analysis.reasons().get(0)).isEqualTo("ERROR odoo.modules.registry: Failed to load registry at line 2: odoo.exceptions.UserError: "
+                + "Unable to install module \"phone_extra\" because an external dependency is not met: Python library not installed: phonenumbers");
+        assertThat(analysis.tracebacks()).isEqualTo(2);
+    }
+
     @Test
     void testTracebackBelowAWarningFails()
     {
@@ -218,9 +242,48 @@ class LogAnalyzerTest
         assertThat(analysis.errors()).isEqualTo(3);
         assertThat(analysis.tracebacks()).isEqualTo(2);
         assertThat(analysis.reasons()).containsExactly(
-                "ERROR odoo.addons.sale_custom.models.sale: Failed to sync order S00042 at line 2",
+                "ERROR odoo.addons.sale_custom.models.sale: Failed to sync order S00042 at line 2: ValueError: cannot sync",
                 "Traceback at line 7: KeyError: 'cancel'",
                 "ERROR odoo.addons.sale_custom.models.sale: Failed to cancel order S00043 at line 10");
+    }
+
+    @Test
+    void testTracebackLoggedOneRecordPerLineBelowAWarningIsAFailureOfItsOwn()
+    {
+        String log = """
+                2024-05-02 10:15:51,000 7 INFO acme-dev-1 odoo.modules.loading: Modules loaded.
+                2024-05-02 10:15:52,000 7 WARNING acme-dev-1 odoo.modules.loading: Module sale_custom demo data failed to install, installed without demo data
+                2024-05-02 10:15:52,001 7 WARNING acme-dev-1 odoo.modules.loading: Traceback (most recent call last):
+                2024-05-02 10:15:52,002 7 WARNING acme-dev-1 odoo.modules.loading:   File "/usr/lib/python3/dist-packages/odoo/modules/loading.py", line 80, in load_demo
+                2024-05-02 10:15:52,003 7 WARNING acme-dev-1 odoo.modules.loading: psycopg2.errors.UndefinedColumn: column "x" does not exist
+                2024-05-02 10:15:52,004 7 WARNING acme-dev-1 odoo.modules.loading: LINE 1: SELECT x FROM sale_order
+                2024-05-02 10:15:52,005 7 WARNING acme-dev-1 odoo.modules.loading:                ^
+                2024-05-02 10:15:55,000 7 WARNING acme-dev-1 odoo.modules.loading: Another warning, later
+                """;
+
+        LogAnalysis analysis = analyze(LogAnalyzer.forInstallOrUpdate(), log);
+
+        assertThat(analysis.verdict()).isEqualTo(BuildVerdict.FAILED);
+        assertThat(analysis.warnings()).isEqualTo(2);
+        assertThat(analysis.reasons()).containsExactly("Traceback at line 3: psycopg2.errors.UndefinedColumn: column \"x\" does not exist");
+    }
+
+    // _logger.error(traceback.format_exc()): the record is the traceback's first line, the rest plain lines.
+    @Test
+    void testRecordThatIsATracebackNamesItsException()
+    {
+        String log = """
+                2024-05-02 10:15:51,000 7 INFO acme-dev-1 odoo.modules.loading: Modules loaded.
+                2024-05-02 10:15:52,000 7 ERROR acme-dev-1 odoo.addons.sale_custom.models.sale: Traceback (most recent call last):
+                  File "/mnt/extra-addons/sale_custom/models/sale.py", line 14, in sync
+                    raise ValueError('cannot sync')
+                ValueError: cannot sync
+                """;
+
+        LogAnalysis analysis = analyze(LogAnalyzer.forInstallOrUpdate(), log);
+
+        assertThat(analysis.errors()).isEqualTo(1);
+        assertThat(analysis.reasons()).containsExactly("Traceback at line 2: ValueError: cannot sync");
     }
 
     @Test
@@ -242,7 +305,7 @@ class LogAnalyzerTest
         assertThat(analysis.verdict()).isEqualTo(BuildVerdict.FAILED);
         assertThat(analysis.errors()).isEqualTo(2);
         assertThat(analysis.reasons()).containsExactly(
-                "FAIL: TestOrder.test_confirm at line 10",
+                "FAIL: TestOrder.test_confirm at line 10: AssertionError: 'draft' != 'sale'",
                 "ERROR odoo.tests.result: 1 failed, 1 error(s) of 57 tests when loading database 'acme-dev-1' at line 20");
     }
 

@@ -191,7 +191,7 @@ class ManifestParserTest
                 """))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MANIFEST.toErrorCode()))
                 .hasMessageContaining("my_module/__manifest__.py at line 3, column 21")
-                .hasMessageContaining("the auto_install triggers [stock] are not in 'depends' [sale]")
+                .hasMessageContaining("the auto_install triggers ['stock'] are not in 'depends' ['sale']")
                 .hasMessageContaining("add them to 'depends'");
     }
 

@@ -1,5 +1,7 @@
 package sh.stagehand.server.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -22,6 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -46,6 +50,7 @@ public final class ApiRoutes
     {
         config.routes.exception(StagehandException.class, this::error);
         config.routes.exception(IllegalArgumentException.class, (e, context) -> error(new StagehandException(StandardErrorCode.INVALID_ARGUMENT, e.getMessage(), e), context));
+        config.routes.exception(JsonProcessingException.class, (e, context) -> error(new StagehandException(StandardErrorCode.INVALID_ARGUMENT, unreadableJson(e), e), context));
 
         config.routes.post("/webhooks/github/{project}", this::webhook);
 
@@ -92,8 +97,8 @@ public final class ApiRoutes
         Branch current = stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch"));
         BranchRequest request = context.bodyAsClass(BranchRequest.class);
         Branch updated = new Branch(current.projectId(), current.name(),
-                request.stage() == null ? current.stage() : Stage.valueOf(request.stage().toUpperCase(Locale.ROOT)),
-                request.moduleSelection() == null ? current.moduleSelection() : ModuleSelection.valueOf(request.moduleSelection().toUpperCase(Locale.ROOT)),
+                request.stage() == null ? current.stage() : enumField("stage", Stage.class, request.stage()),
+                request.moduleSelection() == null ? current.moduleSelection() : enumField("moduleSelection", ModuleSelection.class, request.moduleSelection()),
                 request.modules() == null ? current.explicitModules() : request.modules(),
                 request.testTags() == null ? current.testTags() : Optional.of(request.testTags()).filter(tags -> !tags.isBlank()),
                 request.crons() == null ? current.cronsEnabled() : request.crons());
@@ -124,6 +129,27 @@ public final class ApiRoutes
             client.sendEvent("error", e.getMessage());
             client.close();
         }
+    }
+
+    private static <E extends Enum<E>> E enumField(String field, Class<E> type, String value)
+    {
+        try {
+            return Enum.valueOf(type, value.strip().toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException e) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Field '%s' is '%s', which is none of %s".formatted(field, value,
+                    Stream.of(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", "))), e);
+        }
+    }
+
+    // "Field 'crons': ..." rather than Jackson's class names.
+    private static String unreadableJson(JsonProcessingException e)
+    {
+        String field = e instanceof JsonMappingException mapping
+                ? mapping.getPath().stream().map(reference -> reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]").collect(Collectors.joining("."))
+                : "";
+        String problem = String.valueOf(e.getOriginalMessage()).replaceAll("`(?:[\\w$]+\\.)*([\\w$]+)(?:<[^`]*>)?`", "$1").replaceAll("\\s+", " ").strip();
+        return (field.isEmpty() ? "The request body is not the JSON expected: " : "Field '" + field + "' of the request body cannot be read: ") + problem;
     }
 
     private void error(StagehandException e, Context context)

@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 import threading
+import zipfile
 
 from ..modules import module
 from ..netsvc import init_logger
@@ -89,6 +90,8 @@ def run(args, prog='odoo db'):
 
     if parsed.command == 'load':
         name = parsed.database or os.path.splitext(os.path.basename(parsed.dump_file))[0]
+        if not zipfile.is_zipfile(parsed.dump_file):
+            sys.exit("Not a zipped dump file, use `pg_restore` instead.")
         _check_target(name, parsed.force)
         db.restore_db(name, parsed.dump_file, copy=True, neutralize_database=parsed.neutralize)
     elif parsed.command == 'dump':

@@ -185,6 +185,10 @@ def restore_db(db, dump_file, copy=False, neutralize_database=False):
             if filestore_path:
                 filestore_dest = config.filestore(db)
                 shutil.move(filestore_path, filestore_dest)
+    # Odoo loads the restored database's registry (Registry.new): a running server then serves it and runs its crons.
+    from . import server
+    if server.serving:
+        server.ensure_registry(db)
     _logger.info('RESTORE DB: %s', db)
 
 
@@ -205,6 +209,8 @@ def exp_duplicate_database(db_original_name, db_name, neutralize_database=False)
 
 @check_db_management_enabled
 def exp_rename(old_name, new_name):
+    from . import server
+    server.forget_registry(old_name)
     with sql_db.cursor('postgres') as cr:
         cr.connection.autocommit = True
         cr.execute('ALTER DATABASE "%s" RENAME TO "%s"' % (old_name.replace('"', '""'), new_name.replace('"', '""')))
@@ -219,6 +225,8 @@ def exp_rename(old_name, new_name):
 def exp_drop(db_name):
     if not exp_db_exist(db_name):
         return False
+    from . import server
+    server.forget_registry(db_name)
     with sql_db.cursor('postgres') as cr:
         cr.connection.autocommit = True
         cr.execute('DROP DATABASE "%s" WITH (FORCE)' % db_name.replace('"', '""'))

@@ -243,6 +243,9 @@ class RequestHandler(BaseHTTPRequestHandler):
             dbname = dbs[0]
         thread.dbname = dbname or '?'
         try:
+            if dbname and url.path != '/web/health':
+                from . import server
+                server.ensure_registry(dbname)
             status, headers, body = self.route(url.path, dbname, dbs, params, files, session)
         except AccessDenied:
             status, headers, body = 403, {}, _page('Forbidden', '<h1>Forbidden</h1><p>Access Denied</p>')
@@ -252,11 +255,16 @@ class RequestHandler(BaseHTTPRequestHandler):
         if session is not None and dbname and session.get('db') != dbname:
             session['db'] = dbname
         if session is not None and (session.dirty or session.sid != self._cookie('session_id')) and session.get('db'):
-            session_store.save(session)
-            expires = (datetime.datetime.utcnow() + datetime.timedelta(days=365)).strftime('%a, %d %b %Y %H:%M:%S GMT')
-            headers['Set-Cookie'] = 'session_id=%s; Expires=%s; Max-Age=%d; HttpOnly; Path=/' % (session.sid, expires, SESSION_LIFETIME)
+            try:
+                session_store.save(session)
+                expires = (datetime.datetime.utcnow() + datetime.timedelta(days=365)).strftime('%a, %d %b %Y %H:%M:%S GMT')
+                headers['Set-Cookie'] = 'session_id=%s; Expires=%s; Max-Age=%d; HttpOnly; Path=/' % (session.sid, expires, SESSION_LIFETIME)
+            except OSError:
+                _logger.exception('Cannot save session %s in %s', session.sid, session_store.path)
         self.send_response(status)
         headers.setdefault('Content-Type', 'text/html; charset=utf-8')
+        # One request per connection (HTTP/1.0), said out loud so that no client reuses it.
+        headers['Connection'] = 'close'
         if not hasattr(body, 'read'):
             headers['Content-Length'] = str(len(body))
         for name, value in headers.items():
@@ -269,8 +277,6 @@ class RequestHandler(BaseHTTPRequestHandler):
                         self.wfile.write(chunk)
             else:
                 self.wfile.write(body)
-        if hasattr(body, 'read'):
-            self.close_connection = True      # streamed without a length: the end of the connection ends it
 
     def _cookie(self, name):
         for part in (self.headers.get('Cookie') or '').split(';'):
@@ -340,7 +346,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         args = request.get('params') or {}
         try:
             db = args.get('db')
-            if not db_filter([db], self.headers.get('Host')) or db not in dbs:
+            if not isinstance(db, str) or not db_filter([db], self.headers.get('Host')) or db not in dbs:
                 raise AccessError('Database not found.')
             uid = authenticate(db, args.get('login'), args.get('password'))
             session_store.rotate(session)
@@ -393,8 +399,9 @@ class RequestHandler(BaseHTTPRequestHandler):
                 raise Exception('No backup_file was sent')
             with tempfile.NamedTemporaryFile(delete=False) as data_file:
                 data_file.write(backup)
+            # Odoo converts `copy` and passes `neutralize_database` as it comes: any value neutralizes.
             db_service.restore_db(params.get('name'), data_file.name, _str2bool(params.get('copy', False)),
-                                  _str2bool(params.get('neutralize_database', False)))
+                                  bool(params.get('neutralize_database')))
             return 303, {'Location': '/web/database/manager'}, b''
         except Exception as e:
             return 200, {}, manager_page([], 'Database restore error: %s' % (str(e) or repr(e)))

@@ -38,6 +38,8 @@ SLEEP_INTERVAL = 60     # seconds between two polls of a cron thread, as Odoo's
 registries = {}
 # dbname -> OdooTestResult, with --test-enable
 test_reports = {}
+# Whether this process serves HTTP (and runs crons): databases it restores or is asked for are loaded.
+serving = False
 
 
 def load_registry(dbname, update_module, report):
@@ -48,12 +50,15 @@ def load_registry(dbname, update_module, report):
     cnx = sql_db.db_connect(dbname)
     try:
         try:
-            loader = Loader(cnx, config['init'], config['update'], without_demo=bool(config['without_demo']),
-                            test_enable=config['test_enable'], test_report=report)
+            loader = Loader(cnx, config['init'] if update_module else (), config['update'] if update_module else (),
+                            without_demo=bool(config['without_demo']), test_enable=config['test_enable'], test_report=report)
             loaded = loader.run()
             cnx.commit()
         except Exception:
-            cnx.rollback()
+            try:
+                cnx.rollback()
+            except Exception:
+                pass            # a dead connection rolls back by itself
             reset_modules_state(dbname)
             raise
     except Exception:
@@ -68,6 +73,23 @@ def load_registry(dbname, update_module, report):
     return loader
 
 
+_registries_lock = threading.Lock()
+
+
+def ensure_registry(dbname):
+    """Odoo's Registry(db): the first request for a database loads it (and its crons then run)."""
+    if dbname in registries:
+        return
+    with _registries_lock:
+        if dbname not in registries:
+            load_registry(dbname, False, OdooTestResult() if config['test_enable'] else None)
+
+
+def forget_registry(dbname):
+    """Odoo's Registry.delete, when a database is dropped or renamed."""
+    registries.pop(dbname, None)
+
+
 def preload_registries(dbnames):
     """Load (install/update) each database; return the exit code contribution."""
     rc = 0
@@ -76,7 +98,8 @@ def preload_registries(dbnames):
         try:
             report = test_reports[dbname] = OdooTestResult() if config['test_enable'] else None
             update_module = bool(config['init'] or config['update'])
-            loader = load_registry(dbname, update_module, report)
+            with _registries_lock:          # a request for the database waits for it, as on Odoo's registry lock
+                loader = load_registry(dbname, update_module, report)
             if loader is None:
                 continue
             if config['test_enable']:
@@ -151,6 +174,8 @@ class ThreadedServer:
         signal.signal(signal.SIGTERM, self.signal_handler)
         if stop:
             return
+        global serving
+        serving = True
         if config['http_enable']:
             from . import httpd           # late: only a running server needs it
             self.httpd = httpd.make_server(config['http_interface'] or '0.0.0.0', config['http_port'])

@@ -12,6 +12,7 @@ import logging
 import time
 import urllib.request
 
+from odoo.exceptions import UserError
 from odoo.models import ImplementedModel, implemented
 
 _logger = logging.getLogger('odoo.addons.base.models.ir_actions')
@@ -37,8 +38,9 @@ class IrActionsServer(ImplementedModel):
             state, model_name, code, webhook_url = self._cr.fetchone()
             if state == 'code' and code:
                 model = self.env[model_name] if model_name in implemented else _NotImplementedModel(model_name)
-                scope = {'env': self.env, 'model': model, 'datetime': datetime, 'time': time,
-                         'log': lambda message, level='info': None}
+                scope = {'env': self.env, 'model': model, 'record': None, 'records': None, 'uid': self.env.uid,
+                         'user': self.env.user, 'datetime': datetime, 'time': time, 'UserError': UserError,
+                         'Warning': UserError, 'log': lambda message, level='info': None}
                 exec(compile(code.strip(), 'ir.actions.server(%d)' % action.id, 'exec'), scope)
             elif state == 'webhook':
                 self._call_webhook(webhook_url, model_name)

@@ -41,12 +41,14 @@ class IrCron(ImplementedModel):
         """Schedule the cron to run at `at` (now when None, a datetime or a list of them)."""
         at_list = [datetime.datetime.utcnow()] if at is None else list(at) if isinstance(at, (list, tuple, set)) else [at]
         now = datetime.datetime.utcnow()
+        due = False
         for cron in self:
-            if not cron.read_column('active'):
-                at_list = [when for when in at_list if when > now]
-            for when in at_list:
+            # An inactive cron keeps only its future triggers.
+            whens = at_list if cron.read_column('active') else [when for when in at_list if when > now]
+            for when in whens:
                 self._cr.execute('INSERT INTO ir_cron_trigger (cron_id, call_at) VALUES (%s, %s)', (cron.id, when))
-        if at_list and min(at_list) <= now:
+            due = due or any(when <= now for when in whens)
+        if due:
             # Odoo notifies the cron threads once the transaction is committed.
             _notify_after_commit(self._cr)
 
