@@ -126,6 +126,14 @@ public final class CoreModule
 
     @Provides
     @Singleton
+    Housekeeping housekeeping(BuildService builds, ProjectService projects, PlatformSettings settings)
+    {
+        // Created after the scheduler, so closed before it: no new round starts while builds stop.
+        return lifecycle.manage(new Housekeeping(builds, projects, settings));
+    }
+
+    @Provides
+    @Singleton
     ProviderContext providerContext(Clock clock)
     {
         Path dataDirectory = config.dataDirectory();

@@ -24,6 +24,8 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code platform.install-timeout-minutes}: the longest an install with tests may take (default 30)</li>
  * <li>{@code platform.start-timeout-seconds}: the longest a server may take to answer HTTP (default 120)</li>
  * <li>{@code platform.public-url}: the platform's web address, for links in commit statuses (default {@code http://127.0.0.1:8080})</li>
+ * <li>{@code platform.poll-interval-seconds}: how often repositories are polled for pushes, for remotes without webhooks (default 60; 0 never)</li>
+ * <li>{@code platform.gc-interval-minutes}: how often old development builds are collected (default 60; 0 never)</li>
  * </ul>
  * Immutable and thread-safe.
  */
@@ -39,11 +41,14 @@ public record PlatformSettings(
         double containerCpus,
         Duration installTimeout,
         Duration startTimeout,
-        String publicUrl)
+        String publicUrl,
+        Duration pollInterval,
+        Duration gcInterval)
 {
     public static final String PREFIX = "platform.";
     private static final Set<String> KEYS = Set.of("domain", "odoo-image", "max-concurrent-builds", "development-retention-hours", "development-keep-per-branch",
-            "smtp-host", "smtp-port", "container-memory-mb", "container-cpus", "install-timeout-minutes", "start-timeout-seconds", "public-url");
+            "smtp-host", "smtp-port", "container-memory-mb", "container-cpus", "install-timeout-minutes", "start-timeout-seconds", "public-url",
+            "poll-interval-seconds", "gc-interval-minutes");
 
     public PlatformSettings
     {
@@ -54,6 +59,8 @@ public record PlatformSettings(
         requireNonNull(installTimeout, "installTimeout is null");
         requireNonNull(startTimeout, "startTimeout is null");
         requireNonNull(publicUrl, "publicUrl is null");
+        requireNonNull(pollInterval, "pollInterval is null");
+        requireNonNull(gcInterval, "gcInterval is null");
     }
 
     public static PlatformSettings fromConfig(StagehandConfig config)
@@ -84,7 +91,9 @@ public record PlatformSettings(
                 number(values, "container-cpus", "1.0", Double::parseDouble, 0.0),
                 Duration.ofMinutes(number(values, "install-timeout-minutes", "30", Long::parseLong, 1L)),
                 Duration.ofSeconds(number(values, "start-timeout-seconds", "120", Long::parseLong, 1L)),
-                publicUrl);
+                publicUrl,
+                Duration.ofSeconds(number(values, "poll-interval-seconds", "60", Long::parseLong, 0L)),
+                Duration.ofMinutes(number(values, "gc-interval-minutes", "60", Long::parseLong, 0L)));
     }
 
     private static <N extends Comparable<N>> N number(Map<String, String> values, String name, String defaultValue, Function<String, N> parser, N minimum)

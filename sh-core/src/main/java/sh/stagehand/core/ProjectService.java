@@ -40,6 +40,7 @@ import static java.util.Objects.requireNonNull;
 @Singleton
 public final class ProjectService
 {
+    private static final int MAX_COMMITS_SHOWN = 3;
     private static final Logger log = LoggerFactory.getLogger(ProjectService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String NO_COMMIT = "0000000000000000000000000000000000000000";
@@ -62,7 +63,8 @@ public final class ProjectService
 
     /**
      * Creates a project for a repository, which is fetched once to check it can be read. Its
-     * branches are recorded as development branches, without building them: the next push does.
+     * branches are recorded as development branches and their heads queued for building at once,
+     * so that a new project shows builds without waiting for a push.
      *
      * @throws StagehandException {@code INVALID_ARGUMENT} for a bad id; {@code ALREADY_EXISTS};
      *         {@code NOT_FOUND} / {@code PERMISSION_DENIED} / {@code PROVIDER_UNAVAILABLE} if the
@@ -78,11 +80,58 @@ public final class ProjectService
         List<BranchHead> heads = vcs.fetch(project.repository());
         projects.createProject(project);
         for (BranchHead head : heads) {
-            projects.saveBranch(Branch.development(id, head.name()));
+            Branch branch = Branch.development(id, head.name());
+            projects.saveBranch(branch);
             projects.recordBranchHead(id, head.name(), head.commitId());
             event(project.id(), Optional.of(head.name()), EventKind.BRANCH_CREATED, "Branch " + head.name() + " found at " + shortId(head.commitId()));
+            queueBuild(project, branch, head.commitId());
         }
         return project;
+    }
+
+    /**
+     * Builds the branch's head again, as a push of it would.
+     *
+     * @throws StagehandException {@code NOT_FOUND} for an unknown project or branch, or a branch
+     *         whose head is not known yet
+     */
+    public Build rebuildBranch(String projectId, String branchName)
+    {
+        Project project = project(projectId);
+        Branch branch = branch(projectId, branchName);
+        String head = projects.branchHead(projectId, branchName)
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Branch " + branchName + " of " + projectId + " has no known head yet; push to it, or poll the project"));
+        event(projectId, Optional.of(branchName), EventKind.REBUILD_REQUESTED, "Rebuild of " + branchName + " at " + shortId(head) + " requested");
+        return queueBuild(project, branch, head).orElseThrow(() -> notBuilt(branch));
+    }
+
+    /**
+     * Builds a build's commit again, as a new build of its branch.
+     *
+     * @throws StagehandException {@code NOT_FOUND} for an unknown build, or when its branch is gone
+     */
+    public Build rebuild(long buildId)
+    {
+        Build build = builds.findBuild(buildId).orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + buildId));
+        Project project = project(build.projectId());
+        Branch branch = projects.findBranch(build.projectId(), build.branch())
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Build " + build.id() + " was of branch " + build.branch() + ", which is gone; nothing to rebuild"));
+        event(build.projectId(), Optional.of(build.branch()), EventKind.REBUILD_REQUESTED, "Rebuild of build " + build.id() + " (" + shortId(build.commitId()) + ") requested");
+        return queueBuild(project, branch, build.commitId()).orElseThrow(() -> notBuilt(branch));
+    }
+
+    private Optional<Build> queueBuild(Project project, Branch branch, String commitId)
+    {
+        if (branch.stage() != Stage.DEVELOPMENT) {
+            log.warn("Push to {} branch {} of {} recorded; builds of that stage are not implemented yet", branch.stage(), branch.name(), project.id());
+            return Optional.empty();
+        }
+        return Optional.of(scheduler.enqueue(project.id(), branch.name(), commitId, branch.stage()));
+    }
+
+    private static StagehandException notBuilt(Branch branch)
+    {
+        return new StagehandException(StandardErrorCode.NOT_SUPPORTED, "Branch " + branch.name() + " is a " + branch.stage() + " branch, and builds of that stage are not implemented yet");
     }
 
     public Project project(String projectId)
@@ -159,7 +208,7 @@ public final class ProjectService
             return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, "branch " + push.branch() + " deleted", List.of());
         }
         vcs.fetch(project.repository());
-        Optional<Build> build = pushed(project, push.branch(), push.afterCommitId(), push.commits().size());
+        Optional<Build> build = pushed(project, push.branch(), push.afterCommitId(), describe(push.commits()));
         return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, build.map(b -> "build " + b.id() + " queued").orElse("recorded"), build.stream().toList());
     }
 
@@ -183,13 +232,29 @@ public final class ProjectService
             boolean moved = projects.findBranch(project.id(), head.name()).isEmpty()
                     || !projects.branchHead(project.id(), head.name()).equals(Optional.of(head.commitId()));
             if (moved) {
-                pushed(project, head.name(), head.commitId(), 0).ifPresent(queued::add);
+                pushed(project, head.name(), head.commitId(), "").ifPresent(queued::add);
             }
         }
         return queued;
     }
 
-    private Optional<Build> pushed(Project project, String branchName, String commitId, int commitCount)
+    /**
+     * "(2 commits: 'Fix the invoice total' by Ada Lovelace; 'Add tests' by Ada Lovelace)", the
+     * newest last, as GitHub sends them; at most a few shown.
+     */
+    private static String describe(List<WebhookEvent.PushedCommit> commits)
+    {
+        if (commits.isEmpty()) {
+            return "";
+        }
+        List<String> shown = commits.stream()
+                .skip(Math.max(0, commits.size() - MAX_COMMITS_SHOWN))
+                .map(commit -> "'" + commit.message().lines().findFirst().orElse("").strip() + "'" + (commit.authorName().isEmpty() ? "" : " by " + commit.authorName()))
+                .toList();
+        return " (" + commits.size() + " commit" + (commits.size() == 1 ? "" : "s") + ": " + (commits.size() > shown.size() ? "…; " : "") + String.join("; ", shown) + ")";
+    }
+
+    private Optional<Build> pushed(Project project, String branchName, String commitId, String commitsDescription)
     {
         if (commitId.equals(NO_COMMIT)) {
             return Optional.empty();
@@ -201,13 +266,8 @@ public final class ProjectService
             return created;
         });
         projects.recordBranchHead(project.id(), branchName, commitId);
-        event(project.id(), Optional.of(branchName), EventKind.PUSH,
-                "Push to " + branchName + ": " + shortId(commitId) + (commitCount > 0 ? " (" + commitCount + " commit" + (commitCount == 1 ? "" : "s") + ")" : ""));
-        if (branch.stage() != Stage.DEVELOPMENT) {
-            log.warn("Push to {} branch {} of {} recorded; builds of that stage are not implemented yet", branch.stage(), branchName, project.id());
-            return Optional.empty();
-        }
-        return Optional.of(scheduler.enqueue(project.id(), branchName, commitId, branch.stage()));
+        event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + shortId(commitId) + commitsDescription);
+        return queueBuild(project, branch, commitId);
     }
 
     private void branchDeleted(Project project, String branchName)

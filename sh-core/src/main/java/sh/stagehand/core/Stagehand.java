@@ -37,8 +37,10 @@ import static java.util.Objects.requireNonNull;
  * }
  * }</pre>
  * {@link Builder#build()} creates every configured provider, so that a wrong key or an unreachable
- * Docker engine fails at start-up rather than at the first push. {@link #close()} closes them in
- * reverse order. Thread-safe.
+ * Docker engine fails at start-up rather than at the first push. {@link #start()} starts the
+ * platform's own work ({@link Housekeeping}: reconciliation, polling, garbage collection); an
+ * application that only uses the providers need not call it. {@link #close()} stops it and closes
+ * the providers in reverse order. Thread-safe.
  */
 public final class Stagehand
         implements AutoCloseable
@@ -124,7 +126,20 @@ public final class Stagehand
     }
 
     /**
-     * Closes every provider, newest first. Idempotent.
+     * Starts the platform's housekeeping: reconciles the records with what runs (builds cut off by
+     * a restart are built again), then polls repositories and collects old builds on their
+     * intervals. Idempotent.
+     *
+     * @return this
+     */
+    public Stagehand start()
+    {
+        injector.getInstance(Housekeeping.class).start();
+        return this;
+    }
+
+    /**
+     * Stops the housekeeping and the builds, then closes every provider, newest first. Idempotent.
      */
     @Override
     public void close()

@@ -67,12 +67,24 @@ public final class Main
      * The platform's view of this server, where the configuration does not say otherwise: links
      * point at the server's own address, builds send mail to the catcher's port.
      */
+    private static final Map<String, String> RENAMED_KEYS = Map.of(
+            "server.poll-interval-seconds", "platform.poll-interval-seconds",
+            "server.gc-interval-minutes", "platform.gc-interval-minutes");
+
     static Map<String, String> withServerDefaults(Map<String, String> properties)
     {
         Map<String, String> withDefaults = new HashMap<>(properties);
         ServerConfig server = ServerConfig.fromMap(properties);
         withDefaults.putIfAbsent("platform.public-url", server.publicUrl());
         withDefaults.putIfAbsent("platform.smtp-port", Integer.toString(server.smtpPort()));
+        // Housekeeping moved into the platform: the server's former keys still work.
+        for (Map.Entry<String, String> renamed : RENAMED_KEYS.entrySet()) {
+            String value = withDefaults.remove(renamed.getKey());
+            if (value != null) {
+                log.warn("{} is now {}; please rename it in your configuration", renamed.getKey(), renamed.getValue());
+                withDefaults.putIfAbsent(renamed.getValue(), value);
+            }
+        }
         return withDefaults;
     }
 

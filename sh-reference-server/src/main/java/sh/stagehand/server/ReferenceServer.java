@@ -5,7 +5,6 @@ import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
-import sh.stagehand.core.project.Project;
 import sh.stagehand.server.http.ApiRoutes;
 import sh.stagehand.server.smtp.MailCatcher;
 
@@ -14,16 +13,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The HTTP and SMTP face of a {@link Stagehand} platform, and its housekeeping timers: at start the
- * records are reconciled with the running containers; then repositories are polled and old builds
- * collected on their intervals. Thread-safe.
+ * The HTTP and SMTP face of a {@link Stagehand} platform; starting it starts the platform's own
+ * housekeeping ({@link Stagehand#start()}). Thread-safe.
  */
 public final class ReferenceServer
         implements AutoCloseable
@@ -35,7 +30,6 @@ public final class ReferenceServer
     private final Instant startedAt = Instant.now();
     private Javalin app;
     private MailCatcher mailCatcher;
-    private ScheduledExecutorService timers;
 
     public ReferenceServer(Stagehand stagehand, ServerConfig config)
     {
@@ -48,7 +42,7 @@ public final class ReferenceServer
         if (app != null) {
             throw new IllegalStateException("Server already started");
         }
-        stagehand.builds().reconcile();
+        stagehand.start();
         mailCatcher = new MailCatcher(stagehand.mail(), config.smtpBindAddress(), config.smtpPort()).start();
         ApiRoutes api = new ApiRoutes(stagehand, config.publicUrl());
         app = Javalin.create(javalin -> {
@@ -58,13 +52,6 @@ public final class ReferenceServer
             javalin.routes.get("/health", this::health);
             api.register(javalin);
         }).start();
-        timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "stagehand-timers");
-            thread.setDaemon(true);
-            return thread;
-        });
-        schedule(config.pollInterval(), "poll repositories", this::pollAll);
-        schedule(config.gcInterval(), "collect garbage", () -> stagehand.builds().collectGarbage());
         log.info("Stagehand reference server listening on http://{}:{}", config.httpHost(), port());
         return this;
     }
@@ -85,33 +72,6 @@ public final class ReferenceServer
         return mailCatcher.port();
     }
 
-    private void pollAll()
-    {
-        for (Project project : stagehand.projects().projects()) {
-            try {
-                stagehand.projects().poll(project.id());
-            }
-            catch (RuntimeException e) {
-                log.warn("Polling {} failed: {}", project, e.getMessage());
-            }
-        }
-    }
-
-    private void schedule(Duration interval, String what, Runnable task)
-    {
-        if (interval.isZero()) {
-            return;
-        }
-        timers.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            }
-            catch (RuntimeException e) {
-                log.warn("Failed to {}", what, e);
-            }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     private void health(Context context)
     {
         Map<String, String> providers = new LinkedHashMap<>();
@@ -127,10 +87,6 @@ public final class ReferenceServer
     @Override
     public synchronized void close()
     {
-        if (timers != null) {
-            timers.shutdownNow();
-            timers = null;
-        }
         if (app != null) {
             app.stop();
             app = null;

@@ -5,7 +5,6 @@ import sh.stagehand.spi.StandardErrorCode;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.time.Duration;
 import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
@@ -16,26 +15,20 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code http.host}, {@code http.port}: where the API listens (default {@code 127.0.0.1}, 8080; 0 picks a free port)</li>
  * <li>{@code smtp.bind-address}, {@code smtp.port}: where the mail catcher listens (default {@code 0.0.0.0}, 2525; 0 picks a free port).
  *     Builds must reach it at {@code platform.smtp-host}:{@code platform.smtp-port}.</li>
- * <li>{@code server.poll-interval-seconds}: how often repositories are polled for pushes, for remotes without webhooks (default 60; 0 never)</li>
- * <li>{@code server.gc-interval-minutes}: how often old development builds are collected (default 60; 0 never)</li>
  * <li>{@code platform.public-url}: shared with the platform, for the webhook URLs shown</li>
  * </ul>
  */
-public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, Duration pollInterval, Duration gcInterval, String publicUrl)
+public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl)
 {
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
     public static final String SMTP_BIND_ADDRESS = "smtp.bind-address";
     public static final String SMTP_PORT = "smtp.port";
-    public static final String POLL_INTERVAL_SECONDS = "server.poll-interval-seconds";
-    public static final String GC_INTERVAL_MINUTES = "server.gc-interval-minutes";
 
     public ServerConfig
     {
         requireNonNull(httpHost, "httpHost is null");
         requireNonNull(smtpBindAddress, "smtpBindAddress is null");
-        requireNonNull(pollInterval, "pollInterval is null");
-        requireNonNull(gcInterval, "gcInterval is null");
         requireNonNull(publicUrl, "publicUrl is null");
     }
 
@@ -54,8 +47,6 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
                 port(properties, HTTP_PORT, "8080"),
                 smtpAddress,
                 port(properties, SMTP_PORT, "2525"),
-                Duration.ofSeconds(number(properties, POLL_INTERVAL_SECONDS, "60")),
-                Duration.ofMinutes(number(properties, GC_INTERVAL_MINUTES, "60")),
                 properties.getOrDefault("platform.public-url", "http://127.0.0.1:" + port(properties, HTTP_PORT, "8080")));
     }
 

@@ -36,6 +36,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -76,6 +77,7 @@ class DevelopmentBuildIT
     private static ReferenceServer server;
     private static TestingGitRepository repository;
     private static Project project;
+    private static String initialCommit;
 
     @BeforeAll
     static void startPlatform()
@@ -88,8 +90,8 @@ class DevelopmentBuildIT
                 "data.directory", temp.resolve("data").toString(),
                 "http.port", "0",
                 "smtp.port", Integer.toString(smtpPort),
-                "server.poll-interval-seconds", "0",
-                "server.gc-interval-minutes", "0",
+                "platform.poll-interval-seconds", "0",
+                "platform.gc-interval-minutes", "0",
                 "postgres.url", postgres.jdbcUrl("postgres"),
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
@@ -116,7 +118,7 @@ class DevelopmentBuildIT
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         addon(repository, "stagehand_base_extra", "'base'", "", passingTest("TestBaseExtra"));
         addon(repository, "stagehand_sale_extra", "'stagehand_base_extra', 'mail'", mailingInit("customer@example.com", "Your quotation S00042", "followup@example.com", "Your quotation S00042, a reminder"), passingTest("TestSaleExtra"));
-        repository.commit("Two addons, one depending on the other");
+        initialCommit = repository.commit("Two addons, one depending on the other");
         project = stagehand.projects().createProject("devit", repository.url(), Optional.empty());
     }
 
@@ -203,6 +205,9 @@ class DevelopmentBuildIT
 
         assertThat(stagehand.builds().history("devit", Optional.of("main"), 20)).extracting(Event::kind)
                 .contains(EventKind.PUSH, EventKind.BUILD_QUEUED, EventKind.BUILD_STARTED, EventKind.BUILD_RUNNING);
+        // The push says what was pushed: each commit's message and author.
+        assertThat(stagehand.builds().history("devit", Optional.of("main"), 20)).filteredOn(event -> event.kind() == EventKind.PUSH)
+                .anySatisfy(event -> assertThat(event.message()).contains("(1 commit: 'A change' by Dev)"));
         System.out.println("[measure] push to running: " + Duration.between(build.createdAt(), build.finishedAt().orElseThrow()).toMillis() + " ms; " + build.message().orElse(""));
     }
 
@@ -439,6 +444,34 @@ class DevelopmentBuildIT
                 "application/x-www-form-urlencoded", project.webhookSecret());
         assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(202);
         assertThat(awaitBuild(JSON.readTree(pushed.body()).path("builds").get(0).path("id").asLong()).state()).isEqualTo(BuildState.RUNNING);
+    }
+
+    @Test
+    void testNewProjectBuildsItsBranchesAtOnceAndBuildsAreRebuilt()
+            throws Exception
+    {
+        // Created in startPlatform() without any push: its main branch was built all the same.
+        Build first = stagehand.builds().builds("devit", "main").stream().min(Comparator.comparingLong(Build::id)).orElseThrow();
+        assertThat(first.commitId()).isEqualTo(initialCommit);
+
+        HttpResponse<String> rebuilt = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + first.id() + "/rebuild"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(rebuilt.statusCode()).as(rebuilt.body()).isEqualTo(202);
+        Build again = awaitBuild(JSON.readTree(rebuilt.body()).path("id").asLong());
+        assertThat(again.id()).isGreaterThan(first.id());
+        assertThat(again.commitId()).isEqualTo(first.commitId());
+        assertThat(again.state()).as(again.message().orElse("")).isEqualTo(BuildState.RUNNING);
+
+        HttpResponse<String> branchRebuild = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/rebuild/main"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(branchRebuild.statusCode()).as(branchRebuild.body()).isEqualTo(202);
+        assertThat(JSON.readTree(branchRebuild.body()).path("commit").asText()).isEqualTo(repository.git("rev-parse", "main").strip());
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+
+        HttpResponse<String> unknown = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/builds/987654/rebuild"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(stagehand.builds().history("devit", Optional.of("main"), 50)).extracting(Event::kind).contains(EventKind.REBUILD_REQUESTED);
     }
 
     @Test

@@ -42,6 +42,17 @@ class MainTest
     }
 
     @Test
+    void testFormerServerHousekeepingKeysStillWork()
+    {
+        assertThat(Main.withServerDefaults(Map.of("server.poll-interval-seconds", "0", "server.gc-interval-minutes", "5")))
+                .containsEntry("platform.poll-interval-seconds", "0")
+                .containsEntry("platform.gc-interval-minutes", "5")
+                .doesNotContainKeys("server.poll-interval-seconds", "server.gc-interval-minutes");
+        assertThat(Main.withServerDefaults(Map.of("server.poll-interval-seconds", "0", "platform.poll-interval-seconds", "30")))
+                .containsEntry("platform.poll-interval-seconds", "30");
+    }
+
+    @Test
     void testMissingFileIsReportedWithItsPath(@TempDir Path directory)
     {
         assertThatThrownBy(() -> Main.loadProperties(new String[] {directory.resolve("absent.properties").toString()}))

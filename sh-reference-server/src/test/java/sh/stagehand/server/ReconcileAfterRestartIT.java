@@ -23,6 +23,7 @@ import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -62,18 +63,26 @@ class ReconcileAfterRestartIT
     {
         TestingGitRepository repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         String commit = repository.writeFile("README.md", "x\n").commit("Initial");
+        repository.createBranch("feature");
+        String featureCommit = repository.writeFile("README.md", "feature\n").commit("On feature");
+        repository.switchTo("main");
 
         // The platform that "crashed": it recorded builds and started containers, then vanished.
         Build building;
         Build running;
         Build gone;
+        Build cutOffFeature;
         try (Stagehand crashed = platform()) {
             crashed.projects().createProject("recon", repository.url(), Optional.empty());
+            // The builds of the new project's heads run out (this platform has no Odoo image: they fail).
+            assertThat(crashed.builds().awaitIdle(Duration.ofMinutes(1))).isTrue();
             BuildStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresConfig()));
             building = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
             store.updateBuild(building.withState(BuildState.TESTING, "installing"));
             running = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
             gone = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
+            cutOffFeature = store.createBuild("recon", "feature", featureCommit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
+            store.updateBuild(cutOffFeature.withState(BuildState.BUILDING, "preparing the image"));
 
             ContainerInfo installer = startSleeping(crashed, building, "install");
             ContainerInfo server = crashed.runtime().start(ContainerSpec.builder(instance + "-" + running.id() + "-server", docker.baseImage())
@@ -93,9 +102,16 @@ class ReconcileAfterRestartIT
         try (Stagehand restarted = platform()) {
             restarted.builds().reconcile();
 
+            // Cut off, and not the newest of its branch: failed, not built again.
             assertThat(restarted.builds().build(building.id()))
                     .satisfies(build -> assertThat(build.state()).isEqualTo(BuildState.FAILED))
-                    .satisfies(build -> assertThat(build.message()).hasValueSatisfying(message -> assertThat(message).contains("restarted")));
+                    .satisfies(build -> assertThat(build.message()).hasValueSatisfying(message -> assertThat(message).contains("restarted").contains("newer build")));
+            // Cut off, the newest of its branch: its commit is built again, as a new build.
+            assertThat(restarted.builds().build(cutOffFeature.id()).message()).hasValueSatisfying(message -> assertThat(message).contains("restarted").contains("built again"));
+            assertThat(restarted.builds().builds("recon", "feature")).first()
+                    .satisfies(build -> assertThat(build.id()).isGreaterThan(cutOffFeature.id()))
+                    .satisfies(build -> assertThat(build.commitId()).isEqualTo(featureCommit));
+            assertThat(restarted.builds().awaitIdle(Duration.ofMinutes(1))).isTrue();
             assertThat(restarted.builds().build(running.id()).state()).isEqualTo(BuildState.RUNNING);
             assertThat(restarted.builds().build(gone.id()).state()).isEqualTo(BuildState.STOPPED);
             assertThat(restarted.runtime().list(Map.of())).extracting(container -> container.labels().get(Labels.BUILD))
@@ -108,7 +124,7 @@ class ReconcileAfterRestartIT
             }
             assertThat(restarted.builds().log(running.id(), LogName.ODOO)).contains("tick");
 
-            // A second reconciliation finds nothing more to do.
+            // A second reconciliation finds nothing more to do (the rebuild failed: no Odoo image here).
             assertThat(restarted.builds().reconcile()).isEmpty();
             restarted.builds().discard(running.id());
             assertThat(restarted.runtime().list(Map.of())).isEmpty();

@@ -9,6 +9,7 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.RuntimeProvider;
@@ -29,7 +30,8 @@ import static java.util.Objects.requireNonNull;
  * stays "building" forever and no container is orphaned.
  * <ul>
  * <li>a build recorded as building or testing was cut off: its containers are removed, it is
- *     marked failed, saying so;</li>
+ *     marked failed, saying so, and its commit is queued again as a new build, unless its branch is
+ *     gone or has a newer build;</li>
  * <li>a build recorded as running whose server container is gone or stopped is marked stopped; one
  *     whose server still runs has its odoo.log followed again;</li>
  * <li>a build recorded as queued is queued again;</li>
@@ -43,6 +45,7 @@ public final class Reconciler
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
 
     private final BuildStore builds;
+    private final ProjectStore projects;
     private final RuntimeProvider runtime;
     private final BuildCleaner cleaner;
     private final BuildScheduler scheduler;
@@ -50,8 +53,9 @@ public final class Reconciler
     private final Clock clock;
 
     @Inject
-    public Reconciler(BuildStore builds, RuntimeProvider runtime, BuildCleaner cleaner, BuildScheduler scheduler, BuildLogs logs, Clock clock)
+    public Reconciler(BuildStore builds, ProjectStore projects, RuntimeProvider runtime, BuildCleaner cleaner, BuildScheduler scheduler, BuildLogs logs, Clock clock)
     {
+        this.projects = requireNonNull(projects, "projects is null");
         this.logs = requireNonNull(logs, "logs is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.runtime = requireNonNull(runtime, "runtime is null");
@@ -83,9 +87,18 @@ public final class Reconciler
             switch (build.state()) {
                 case BUILDING, TESTING -> {
                     cleaner.removeContainers(build.id());
-                    record(build.withState(BuildState.FAILED, "the platform restarted while this build was " + build.state().name().toLowerCase(Locale.ROOT) + "; push again to rebuild")
-                            .withContainer(Optional.empty(), Optional.empty())
-                            .withFinishedAt(clock.instant()), changes);
+                    String cutOff = "the platform restarted while this build was " + build.state().name().toLowerCase(Locale.ROOT);
+                    if (isNewestOfALiveBranch(build)) {
+                        // Recorded failed first, so that the new build's queueing cannot supersede it.
+                        record(build.withState(BuildState.FAILED, cutOff + "; it is built again").withContainer(Optional.empty(), Optional.empty()).withFinishedAt(clock.instant()), changes);
+                        Build again = scheduler.enqueue(build.projectId(), build.branch(), build.commitId(), build.stage());
+                        changes.add("build " + again.id() + " builds " + build.commitId().substring(0, 8) + " again for build " + build.id());
+                    }
+                    else {
+                        record(build.withState(BuildState.FAILED, cutOff + "; its branch has a newer build, or is gone")
+                                .withContainer(Optional.empty(), Optional.empty())
+                                .withFinishedAt(clock.instant()), changes);
+                    }
                 }
                 case RUNNING -> {
                     boolean serving = containers.stream().anyMatch(container -> container.id().equals(build.containerId().orElse("")) && container.state().isRunning());
@@ -119,6 +132,12 @@ public final class Reconciler
         }
         changes.forEach(change -> log.info("Reconciled: {}", change));
         return changes;
+    }
+
+    private boolean isNewestOfALiveBranch(Build build)
+    {
+        return projects.findBranch(build.projectId(), build.branch()).isPresent()
+                && builds.listBuilds(build.projectId(), build.branch()).stream().allMatch(other -> other.id() <= build.id());
     }
 
     private static boolean isLiveBuild(Map<Long, Build> live, String buildLabel)

@@ -61,6 +61,8 @@ public final class ApiRoutes
         config.routes.get("/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
         config.routes.get("/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch")))));
         config.routes.put("/api/projects/{project}/branches/<branch>", this::saveBranch);
+        config.routes.post("/api/projects/{project}/rebuild/<branch>", context -> context.status(HttpStatus.ACCEPTED)
+                .json(Views.build(stagehand.projects().rebuildBranch(context.pathParam("project"), context.pathParam("branch")))));
         config.routes.get("/api/projects/{project}/history", context -> context.json(stagehand.builds()
                 .history(context.pathParam("project"), Optional.ofNullable(context.queryParam("branch")), limit(context)).stream().map(Views::event).toList()));
         config.routes.get("/api/projects/{project}/builds", context -> context.json(stagehand.builds()
@@ -68,6 +70,7 @@ public final class ApiRoutes
 
         config.routes.get("/api/builds/{build}", context -> context.json(Views.build(stagehand.builds().build(buildId(context)))));
         config.routes.post("/api/builds/{build}/discard", context -> context.json(Views.build(stagehand.builds().discard(buildId(context)))));
+        config.routes.post("/api/builds/{build}/rebuild", context -> context.status(HttpStatus.ACCEPTED).json(Views.build(stagehand.projects().rebuild(buildId(context)))));
         config.routes.get("/api/builds/{build}/mails", context -> context.json(stagehand.mail().mails(buildId(context)).stream().map(Views::mail).toList()));
         config.routes.get("/api/builds/{build}/logs/{log}", context -> context.contentType("text/plain; charset=utf-8")
                 .result(String.join("\n", stagehand.builds().log(buildId(context), LogName.fromFileName(context.pathParam("log")))) + "\n"));

@@ -1,0 +1,97 @@
+package sh.stagehand.core;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.project.Project;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What a platform does by itself, started by {@link Stagehand#start()} and stopped by
+ * {@link Stagehand#close()}: at start, the records are reconciled with what really runs (builds
+ * cut off by a restart are built again, orphaned containers removed); then repositories without
+ * webhooks are polled every {@code platform.poll-interval-seconds} and old builds collected every
+ * {@code platform.gc-interval-minutes} (0: never). A failing round is logged and the next one runs.
+ * Thread-safe.
+ */
+public final class Housekeeping
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(Housekeeping.class);
+
+    private final BuildService builds;
+    private final ProjectService projects;
+    private final PlatformSettings settings;
+    private ScheduledExecutorService timers;
+    private boolean closed;
+
+    public Housekeeping(BuildService builds, ProjectService projects, PlatformSettings settings)
+    {
+        this.builds = requireNonNull(builds, "builds is null");
+        this.projects = requireNonNull(projects, "projects is null");
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    /**
+     * Reconciles, then starts the timers. Idempotent.
+     */
+    public synchronized void start()
+    {
+        if (closed) {
+            throw new IllegalStateException("The platform is shut down");
+        }
+        if (timers != null) {
+            return;
+        }
+        builds.reconcile();
+        timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "stagehand-housekeeping");
+            thread.setDaemon(true);
+            return thread;
+        });
+        schedule(settings.pollInterval(), "poll repositories", this::pollAll);
+        schedule(settings.gcInterval(), "collect garbage", builds::collectGarbage);
+    }
+
+    private void pollAll()
+    {
+        for (Project project : projects.projects()) {
+            try {
+                projects.poll(project.id());
+            }
+            catch (RuntimeException e) {
+                log.warn("Polling {} failed: {}", project.id(), e.getMessage());
+            }
+        }
+    }
+
+    private void schedule(Duration interval, String what, Runnable task)
+    {
+        if (interval.isZero()) {
+            return;
+        }
+        timers.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            }
+            catch (RuntimeException e) {
+                log.warn("Failed to {}", what, e);
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        closed = true;
+        if (timers != null) {
+            timers.shutdownNow();
+            timers = null;
+        }
+    }
+}
