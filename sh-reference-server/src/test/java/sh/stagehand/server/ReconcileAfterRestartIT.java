@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.pipeline.Labels;
 import sh.stagehand.core.project.Stage;
@@ -108,6 +109,7 @@ class ReconcileAfterRestartIT
                     .satisfies(build -> assertThat(build.message()).hasValueSatisfying(message -> assertThat(message).contains("restarted").contains("newer build")));
             // Cut off, the newest of its branch: its commit is built again, as a new build.
             assertThat(restarted.builds().build(cutOffFeature.id()).message()).hasValueSatisfying(message -> assertThat(message).contains("restarted").contains("built again"));
+            assertThat(restarted.builds().build(cutOffFeature.id()).verdict()).contains(BuildVerdict.FAILED);
             assertThat(restarted.builds().builds("recon", "feature")).first()
                     .satisfies(build -> assertThat(build.id()).isGreaterThan(cutOffFeature.id()))
                     .satisfies(build -> assertThat(build.commitId()).isEqualTo(featureCommit));

@@ -8,9 +8,10 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.store.BuildStore;
-import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 
@@ -90,12 +91,13 @@ public final class Reconciler
                     String cutOff = "the platform restarted while this build was " + build.state().name().toLowerCase(Locale.ROOT);
                     if (isNewestOfALiveBranch(build)) {
                         // Recorded failed first, so that the new build's queueing cannot supersede it.
-                        record(build.withState(BuildState.FAILED, cutOff + "; it is built again").withContainer(Optional.empty(), Optional.empty()).withFinishedAt(clock.instant()), changes);
+                        record(build.withState(BuildState.FAILED, cutOff + "; it is built again").withVerdict(BuildVerdict.FAILED)
+                                .withContainer(Optional.empty(), Optional.empty()).withFinishedAt(clock.instant()), changes);
                         Build again = scheduler.enqueue(build.projectId(), build.branch(), build.commitId(), build.stage());
                         changes.add("build " + again.id() + " builds " + build.commitId().substring(0, 8) + " again for build " + build.id());
                     }
                     else {
-                        record(build.withState(BuildState.FAILED, cutOff + "; its branch has a newer build, or is gone")
+                        record(build.withState(BuildState.FAILED, cutOff + "; its branch has a newer build, or is gone").withVerdict(BuildVerdict.FAILED)
                                 .withContainer(Optional.empty(), Optional.empty())
                                 .withFinishedAt(clock.instant()), changes);
                     }
