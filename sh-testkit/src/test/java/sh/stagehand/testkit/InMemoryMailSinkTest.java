@@ -1,8 +1,8 @@
-package sh.stagehand.core.mail;
+package sh.stagehand.testkit;
 
 import org.junit.jupiter.api.Test;
+import sh.stagehand.core.mail.InMemoryMailSink;
 import sh.stagehand.spi.mail.MailSink;
-import sh.stagehand.testkit.BaseMailSinkContractTest;
 
 import java.time.Clock;
 

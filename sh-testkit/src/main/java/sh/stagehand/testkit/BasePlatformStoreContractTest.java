@@ -1,0 +1,175 @@
+package sh.stagehand.testkit;
+
+import org.junit.jupiter.api.Test;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.odoo.ModuleSelection;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.ProjectStore;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
+
+/**
+ * What every store of the platform's records (projects, branches, builds, history) must do, the
+ * in-memory one and the PostgreSQL one alike. Extend it with the store under test; each test uses
+ * projects of its own, so one store may serve every test of the class.
+ */
+public abstract class BasePlatformStoreContractTest
+{
+    protected static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+
+    protected abstract ProjectStore projects();
+
+    protected abstract BuildStore builds();
+
+    @Test
+    void testProjects()
+    {
+        Project project = new Project(projectId(), "https://github.com/acme/addons.git", Optional.of("token"), "webhook-secret", NOW);
+        projects().createProject(project);
+
+        assertThat(projects().findProject(project.id())).contains(project);
+        assertThat(projects().findProject(projectId())).isEmpty();
+        assertThat(projects().listProjects()).contains(project);
+        assertThatThrownBy(() -> projects().createProject(project))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.ALREADY_EXISTS.toErrorCode()));
+    }
+
+    @Test
+    void testBranchesKeepTheirSettingsAndAreListedByName()
+    {
+        String project = createProject();
+        Branch feature = new Branch(project, "feature/ünïcode#1", Stage.DEVELOPMENT, ModuleSelection.EXPLICIT, List.of("sale_extra", "stock_extra"), Optional.of("/sale_extra"), true);
+        projects().saveBranch(feature);
+        projects().saveBranch(Branch.development(project, "main"));
+        projects().saveBranch(Branch.development(project, "Main"));
+
+        assertThat(projects().findBranch(project, "feature/ünïcode#1")).contains(feature);
+        assertThat(projects().listBranches(project)).extracting(Branch::name).containsExactly("Main", "feature/ünïcode#1", "main");
+
+        Branch changed = new Branch(project, "main", Stage.STAGING, ModuleSelection.ALL, List.of(), Optional.empty(), false);
+        projects().saveBranch(changed);
+        assertThat(projects().findBranch(project, "main")).contains(changed);
+
+        assertThat(projects().deleteBranch(project, "feature/ünïcode#1")).isTrue();
+        assertThat(projects().deleteBranch(project, "feature/ünïcode#1")).isFalse();
+        assertThat(projects().findBranch(project, "feature/ünïcode#1")).isEmpty();
+    }
+
+    // The rule lives in sh-core's services; the store refuses a second production branch all the same.
+    @Test
+    void testOneProductionBranchPerProject()
+    {
+        String project = createProject();
+        projects().saveBranch(Branch.development(project, "main").withStage(Stage.PRODUCTION));
+        projects().saveBranch(Branch.development(project, "main").withStage(Stage.PRODUCTION));
+
+        assertThatThrownBy(() -> projects().saveBranch(Branch.development(project, "other").withStage(Stage.PRODUCTION)))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CONFLICT.toErrorCode()))
+                .hasMessageContaining("production branch");
+        assertThat(projects().findBranch(project, "other")).isEmpty();
+    }
+
+    @Test
+    void testBranchHeadsAndDeliveries()
+    {
+        String project = createProject();
+        projects().saveBranch(Branch.development(project, "main"));
+
+        assertThat(projects().branchHead(project, "main")).isEmpty();
+        projects().recordBranchHead(project, "main", "c".repeat(40));
+        projects().recordBranchHead(project, "main", "d".repeat(40));
+        assertThat(projects().branchHead(project, "main")).contains("d".repeat(40));
+        assertThat(projects().branchHead(project, "no-such-branch")).isEmpty();
+
+        assertThat(projects().recordDelivery(project, "delivery-1")).isTrue();
+        assertThat(projects().recordDelivery(project, "delivery-1")).isFalse();
+        projects().forgetDelivery(project, "delivery-1");
+        assertThat(projects().recordDelivery(project, "delivery-1")).as("a delivery whose handling failed is taken again").isTrue();
+    }
+
+    @Test
+    void testBuilds()
+    {
+        String project = createProject();
+        projects().saveBranch(Branch.development(project, "feature/Big Change"));
+
+        Build first = builds().createBuild(project, "feature/Big Change", "a".repeat(40), Stage.DEVELOPMENT, "stagehand.test", "smtp-secret", NOW);
+        Build second = builds().createBuild(project, "feature/Big Change", "b".repeat(40), Stage.DEVELOPMENT, "stagehand.test", "smtp-secret", NOW);
+
+        assertThat(second.id()).isGreaterThan(first.id());
+        assertThat(first.state()).isEqualTo(BuildState.QUEUED);
+        assertThat(first.databaseName()).isEqualTo(project + "-feature-big-change-" + first.id());
+        assertThat(first.hostname()).isEqualTo(project + "-feature-big-change-" + first.id() + ".stagehand.test");
+        assertThat(builds().findBuild(first.id())).contains(first);
+        assertThat(builds().listBuilds(project, "feature/Big Change")).extracting(Build::id).containsExactly(second.id(), first.id());
+        assertThat(builds().listBuilds(project, "other")).isEmpty();
+
+        Build running = first.withState(BuildState.RUNNING, "answers on its port")
+                .withVerdict(BuildVerdict.WARNING)
+                .withContainer(Optional.of("container-id"), Optional.of(32768))
+                .withStartedAt(NOW)
+                .withFinishedAt(NOW.plusSeconds(5));
+        assertThat(builds().updateBuildIf(BuildState.TESTING, running)).as("first is QUEUED, not TESTING").isFalse();
+        assertThat(builds().findBuild(first.id())).contains(first);
+        assertThat(builds().updateBuildIf(BuildState.QUEUED, running)).isTrue();
+        assertThat(builds().findBuild(first.id())).contains(running);
+        assertThat(builds().updateBuildIf(BuildState.QUEUED, running.withState(BuildState.STOPPED, "late"))).isFalse();
+        assertThat(builds().listBuildsInState(Set.of(BuildState.RUNNING))).extracting(Build::id).contains(first.id()).doesNotContain(second.id());
+
+        Build failed = second.withState(BuildState.FAILED, "broken").withVerdict(BuildVerdict.FAILED);
+        builds().updateBuild(failed);
+        assertThat(builds().findBuild(second.id())).contains(failed);
+        assertThat(builds().findBuild(Long.MAX_VALUE)).isEmpty();
+    }
+
+    @Test
+    void testHistoryNewestFirstPerBranchOrProject()
+    {
+        String project = createProject();
+        projects().saveBranch(Branch.development(project, "main"));
+        Build build = builds().createBuild(project, "main", "a".repeat(40), Stage.DEVELOPMENT, "stagehand.test", "smtp-secret", NOW);
+
+        Event queued = builds().appendEvent(build, EventKind.BUILD_QUEUED, "queued", NOW);
+        Event running = builds().appendEvent(build, EventKind.BUILD_RUNNING, "running", NOW.plusSeconds(1));
+        builds().appendEvent(new Event(0, project, Optional.empty(), Optional.empty(), EventKind.STAGE_CHANGED, "project-wide", NOW.plusSeconds(2)));
+
+        assertThat(running.id()).isGreaterThan(queued.id());
+        assertThat(builds().listEvents(project, Optional.of("main"), 10))
+                .extracting(Event::kind, Event::message, Event::buildId)
+                .containsExactly(
+                        tuple(EventKind.BUILD_RUNNING, "running", Optional.of(build.id())),
+                        tuple(EventKind.BUILD_QUEUED, "queued", Optional.of(build.id())));
+        assertThat(builds().listEvents(project, Optional.empty(), 2)).extracting(Event::message).containsExactly("project-wide", "running");
+        assertThat(builds().listEvents(project, Optional.of("other"), 10)).isEmpty();
+    }
+
+    private String createProject()
+    {
+        String id = projectId();
+        projects().createProject(new Project(id, "/srv/git/" + id, Optional.empty(), "secret", NOW));
+        return id;
+    }
+
+    private static String projectId()
+    {
+        return "p" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    }
+}
