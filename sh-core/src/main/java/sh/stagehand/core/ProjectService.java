@@ -123,7 +123,7 @@ public final class ProjectService
     private Optional<Build> queueBuild(Project project, Branch branch, String commitId)
     {
         if (branch.stage() != Stage.DEVELOPMENT) {
-            log.warn("Push to {} branch {} of {} recorded; builds of that stage are not implemented yet", branch.stage(), branch.name(), project.id());
+            log.warn("{} branch {} of {} not built: builds of that stage are not implemented yet", branch.stage(), branch.name(), project.id());
             return Optional.empty();
         }
         return Optional.of(scheduler.enqueue(project.id(), branch.name(), commitId, branch.stage()));

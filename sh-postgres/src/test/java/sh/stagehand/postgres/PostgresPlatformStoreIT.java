@@ -4,8 +4,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import sh.stagehand.core.store.BuildStore;
-import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.testkit.BasePlatformStoreContractTest;
 import sh.stagehand.testkit.TestingPostgres;
 
@@ -18,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The PostgreSQL store passes the platform store contract; its own migrations are checked here.
  */
 class PostgresPlatformStoreIT
-        extends BasePlatformStoreContractTest
+        extends BasePlatformStoreContractTest<PostgresPlatformStore>
 {
     @RegisterExtension
     static final TestingPostgres postgres = new TestingPostgres();
@@ -52,13 +50,7 @@ class PostgresPlatformStoreIT
     }
 
     @Override
-    protected ProjectStore projects()
-    {
-        return store;
-    }
-
-    @Override
-    protected BuildStore builds()
+    protected PostgresPlatformStore store()
     {
         return store;
     }

@@ -31,13 +31,24 @@ import static org.assertj.core.groups.Tuple.tuple;
  * in-memory one and the PostgreSQL one alike. Extend it with the store under test; each test uses
  * projects of its own, so one store may serve every test of the class.
  */
-public abstract class BasePlatformStoreContractTest
+public abstract class BasePlatformStoreContractTest<S extends ProjectStore & BuildStore>
 {
     protected static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
-    protected abstract ProjectStore projects();
+    /**
+     * The store under test, the same one for every test of the class or a new one each time.
+     */
+    protected abstract S store();
 
-    protected abstract BuildStore builds();
+    private ProjectStore projects()
+    {
+        return store();
+    }
+
+    private BuildStore builds()
+    {
+        return store();
+    }
 
     @Test
     void testProjects()

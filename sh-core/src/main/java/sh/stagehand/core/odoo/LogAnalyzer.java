@@ -173,8 +173,7 @@ public final class LogAnalyzer
                 splitTraceback = Optional.of(new SplitTraceback(record, recordReason, recordReason >= 0 ? failureReasons.get(recordReason) : ""));
             }
             else {
-                String reason = "Traceback at line " + lines;
-                splitTraceback = Optional.of(new SplitTraceback(record, addFailureReason(reason) ? failureReasons.size() - 1 : -1, reason));
+                splitTraceback = Optional.of(new SplitTraceback(record, addTracebackReason(), tracebackReason()));
             }
             return;
         }
@@ -189,18 +188,17 @@ public final class LogAnalyzer
             warnings++;
         }
         // Its lines may also follow as plain continuation lines (_logger.error(traceback.format_exc())).
-        String reason = "Traceback at line " + lines;
-        openTracebackReason = addFailureReason(reason) ? failureReasons.size() - 1 : -1;
-        openTracebackBase = reason;
-        splitTraceback = Optional.of(new SplitTraceback(record, openTracebackReason, reason));
+        openTracebackReason = addTracebackReason();
+        openTracebackBase = tracebackReason();
+        splitTraceback = Optional.of(new SplitTraceback(record, openTracebackReason, openTracebackBase));
     }
 
     private void splitTracebackLine(OdooLogLine record)
     {
         SplitTraceback traceback = splitTraceback.orElseThrow();
         String message = record.message();
-        boolean frame = !message.isBlank() && Character.isWhitespace(message.charAt(0));
-        boolean separator = message.isBlank() || SplitTraceback.isChainSeparator(message);
+        boolean frame = isFrame(message);
+        boolean separator = isSeparator(message);
         if (message.startsWith(TRACEBACK)) {
             tracebacks++;
             traceback.afterException = false;
@@ -250,8 +248,8 @@ public final class LogAnalyzer
 
     private void continuation(String line)
     {
-        boolean frame = !line.isBlank() && Character.isWhitespace(line.charAt(0));
-        boolean separator = line.isBlank() || line.startsWith(TRACEBACK) || SplitTraceback.isChainSeparator(line);
+        boolean frame = isFrame(line);
+        boolean separator = isSeparator(line) || line.startsWith(TRACEBACK);
         // The unindented line right after a traceback's frames names the exception, e.g.
         // "psycopg2.errors.UndefinedTable: ..."; the last one of a chain names the last exception.
         if (!frame && !separator && lastLineWasFrame && openTracebackReason >= 0) {
@@ -275,11 +273,32 @@ public final class LogAnalyzer
             }
             return;
         }
-        String reason = "Traceback at line " + lines;
-        if (addFailureReason(reason)) {
-            openTracebackReason = failureReasons.size() - 1;
-            openTracebackBase = reason;
-        }
+        openTracebackReason = addTracebackReason();
+        openTracebackBase = tracebackReason();
+    }
+
+    private String tracebackReason()
+    {
+        return "Traceback at line " + lines;
+    }
+
+    /**
+     * Adds "Traceback at line N", to be completed by its exception; returns its index, -1 when too many reasons are shown.
+     */
+    private int addTracebackReason()
+    {
+        return addFailureReason(tracebackReason()) ? failureReasons.size() - 1 : -1;
+    }
+
+    // An indented traceback line: "  File ...", its code, Python 3.11's carets.
+    private static boolean isFrame(String line)
+    {
+        return !line.isBlank() && Character.isWhitespace(line.charAt(0));
+    }
+
+    private static boolean isSeparator(String line)
+    {
+        return line.isBlank() || SplitTraceback.isChainSeparator(line);
     }
 
     private boolean addFailureReason(String reason)
