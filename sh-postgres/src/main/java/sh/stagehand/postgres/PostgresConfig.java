@@ -5,8 +5,10 @@ import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseNames;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -25,9 +27,12 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code postgres.pool-size}: connections per pool (default 4)</li>
  * <li>{@code postgres.metadata-database}: the platform's own database, created when missing
  *     (default {@code stagehand})</li>
+ * <li>{@code postgres.client-bin-directory}: where {@code pg_dump} and {@code pg_restore} are, of
+ *     the server's major version or newer (default: the newest {@code /usr/lib/postgresql/N/bin},
+ *     as Debian and Ubuntu install them, else the {@code PATH})</li>
  * </ul>
  */
-public record PostgresConfig(String url, String user, String password, String containerHost, int containerPort, int poolSize, String metadataDatabase)
+public record PostgresConfig(String url, String user, String password, String containerHost, int containerPort, int poolSize, String metadataDatabase, Optional<Path> clientBinDirectory)
 {
     public static final String URL = "postgres.url";
     public static final String USER = "postgres.user";
@@ -36,8 +41,9 @@ public record PostgresConfig(String url, String user, String password, String co
     public static final String CONTAINER_PORT = "postgres.container-port";
     public static final String POOL_SIZE = "postgres.pool-size";
     public static final String METADATA_DATABASE = "postgres.metadata-database";
+    public static final String CLIENT_BIN_DIRECTORY = "postgres.client-bin-directory";
 
-    private static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, CONTAINER_HOST, CONTAINER_PORT, POOL_SIZE, METADATA_DATABASE);
+    private static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, CONTAINER_HOST, CONTAINER_PORT, POOL_SIZE, METADATA_DATABASE, CLIENT_BIN_DIRECTORY);
 
     public PostgresConfig
     {
@@ -46,6 +52,7 @@ public record PostgresConfig(String url, String user, String password, String co
         requireNonNull(password, "password is null");
         requireNonNull(containerHost, "containerHost is null");
         requireNonNull(metadataDatabase, "metadataDatabase is null");
+        requireNonNull(clientBinDirectory, "clientBinDirectory is null");
     }
 
     public static PostgresConfig fromMap(Map<String, String> config)
@@ -78,7 +85,8 @@ public record PostgresConfig(String url, String user, String password, String co
                 values.getOrDefault(CONTAINER_HOST, uri.getHost()),
                 parsePort(CONTAINER_PORT, values.getOrDefault(CONTAINER_PORT, Integer.toString(urlPort))),
                 parsePositive(POOL_SIZE, values.getOrDefault(POOL_SIZE, "4")),
-                metadataDatabase(values.getOrDefault(METADATA_DATABASE, "stagehand")));
+                metadataDatabase(values.getOrDefault(METADATA_DATABASE, "stagehand")),
+                Optional.ofNullable(values.get(CLIENT_BIN_DIRECTORY)).map(String::strip).filter(value -> !value.isEmpty()).map(Path::of));
     }
 
     private static String metadataDatabase(String name)
@@ -132,6 +140,6 @@ public record PostgresConfig(String url, String user, String password, String co
     @Override
     public String toString()
     {
-        return "PostgresConfig[url=" + url + ", user=" + user + ", password=***, containerHost=" + containerHost + ", containerPort=" + containerPort + ", poolSize=" + poolSize + ", metadataDatabase=" + metadataDatabase + "]";
+        return "PostgresConfig[url=" + url + ", user=" + user + ", password=***, containerHost=" + containerHost + ", containerPort=" + containerPort + ", poolSize=" + poolSize + ", metadataDatabase=" + metadataDatabase + ", clientBinDirectory=" + clientBinDirectory.map(Path::toString).orElse("(found)") + "]";
     }
 }

@@ -4,7 +4,9 @@ import org.junit.jupiter.api.Test;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +17,7 @@ class PostgresConfigTest
     void testDefaults()
     {
         assertThat(PostgresConfig.fromMap(Map.of()))
-                .isEqualTo(new PostgresConfig("jdbc:postgresql://127.0.0.1:5432/postgres", "odoo", "", "127.0.0.1", 5432, 4, "stagehand"));
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://127.0.0.1:5432/postgres", "odoo", "", "127.0.0.1", 5432, 4, "stagehand", Optional.empty()));
     }
 
     @Test
@@ -28,9 +30,10 @@ class PostgresConfigTest
                 "postgres.container-host", "172.18.0.1",
                 "postgres.container-port", "5433",
                 "postgres.pool-size", "8",
-                "postgres.metadata-database", "platform_meta");
+                "postgres.metadata-database", "platform_meta",
+                "postgres.client-bin-directory", "/opt/pg/bin");
         assertThat(PostgresConfig.fromMap(properties))
-                .isEqualTo(new PostgresConfig("jdbc:postgresql://db.internal:6543/maintenance?sslmode=require", "platform", "s3cret", "172.18.0.1", 5433, 8, "platform_meta"));
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://db.internal:6543/maintenance?sslmode=require", "platform", "s3cret", "172.18.0.1", 5433, 8, "platform_meta", Optional.of(Path.of("/opt/pg/bin"))));
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -135,6 +137,143 @@ public abstract class BaseDatabaseProviderContractTest
         assertThatThrownBy(() -> provider().list("x'"))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()));
         assertThat(provider().exists("postgres")).isTrue();
+    }
+
+    @Test
+    public void testCopiesADatabaseInUseConsistentlyOwnedByARoleOfItsOwn()
+            throws SQLException
+    {
+        String source = prefix + "production";
+        DatabaseConnection production = provider().create(source);
+        try (Connection connection = connect(source, production); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE res_partner (id serial PRIMARY KEY, name text NOT NULL)");
+            statement.execute("CREATE INDEX res_partner_name_trgm ON res_partner USING gin (name gin_trgm_ops)");
+            statement.execute("INSERT INTO res_partner (name) SELECT 'partner ' || n FROM generate_series(1, 1000) n");
+        }
+        try (Connection inUse = connect(source, production); Statement statement = inUse.createStatement()) {
+            // The source stays in use, with a transaction open that the copy must not see.
+            inUse.setAutoCommit(false);
+            statement.execute("INSERT INTO res_partner (name) VALUES ('not committed')");
+
+            DatabaseConnection copy = provider().copy(source, prefix + "staging");
+
+            assertThat(copy.user()).isNotEqualTo(production.user()).isNotEqualTo(provider().connectionInfo().user());
+            try (Connection staging = connect(prefix + "staging", copy); Statement read = staging.createStatement()) {
+                assertThat(single(read, "SELECT count(*) FROM res_partner")).isEqualTo("1000");
+                assertThat(single(read, "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'")).isEqualTo(copy.user());
+                assertThat(single(read, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")).isEqualTo(copy.user());
+                read.execute("INSERT INTO res_partner (name) VALUES ('written in the copy')");
+            }
+            assertThatThrownBy(() -> connect(source, copy).close())
+                    .as("the copy's role cannot reach the source")
+                    .isInstanceOf(SQLException.class);
+            inUse.rollback();
+        }
+        assertThat(provider().query(source, "SELECT count(*) AS n FROM res_partner", List.of())).containsExactly(Map.of("n", 1000L));
+    }
+
+    @Test
+    public void testCopyRefusesAMissingSourceAndAnExistingTarget()
+    {
+        provider().create(prefix + "there");
+        assertThatThrownBy(() -> provider().copy(prefix + "missing", prefix + "target"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+        assertThat(provider().exists(prefix + "target")).isFalse();
+        provider().create(prefix + "taken");
+        assertThatThrownBy(() -> provider().copy(prefix + "there", prefix + "taken"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.ALREADY_EXISTS.toErrorCode()));
+    }
+
+    @Test
+    public void testRestoresASnapshotWithTheSameRole()
+            throws SQLException
+    {
+        String name = prefix + "prod";
+        DatabaseConnection credentials = provider().create(name);
+        try (Connection connection = connect(name, credentials); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE ir_module_module (name text PRIMARY KEY, latest_version text)");
+            statement.execute("INSERT INTO ir_module_module VALUES ('sale_custom', '17.0.1.0')");
+        }
+        try (Connection open = connect(name, credentials)) {
+            assertThatThrownBy(() -> provider().snapshot(name, prefix + "snap"))
+                    .as("a snapshot is of a database nobody uses")
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CONFLICT.toErrorCode()));
+        }
+        provider().snapshot(name, prefix + "snap");
+        DatabaseConnection renewed = provider().renewCredentials(name);
+        try (Connection connection = connect(name, renewed); Statement statement = connection.createStatement()) {
+            statement.execute("UPDATE ir_module_module SET latest_version = '17.0.2.0'");
+            statement.execute("CREATE TABLE half_migrated (id int)");
+        }
+        assertThatThrownBy(() -> connect(name, credentials).close())
+                .as("renewed credentials replace the old ones")
+                .isInstanceOf(SQLException.class);
+
+        try (Connection stillOpen = connect(name, renewed)) {
+            provider().restoreSnapshot(prefix + "snap", name);
+            assertThat(stillOpen.isValid(5)).isFalse();
+        }
+
+        assertThat(provider().exists(prefix + "snap")).isFalse();
+        try (Connection connection = connect(name, renewed); Statement statement = connection.createStatement()) {
+            assertThat(single(statement, "SELECT latest_version FROM ir_module_module")).isEqualTo("17.0.1.0");
+            assertThat(single(statement, "SELECT count(*) FROM pg_tables WHERE tablename = 'half_migrated'")).isEqualTo("0");
+            assertThat(single(statement, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")).isEqualTo(renewed.user());
+        }
+        assertThatThrownBy(() -> provider().restoreSnapshot(prefix + "snap", name))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    @Test
+    public void testRenamesADatabaseWithItsRole()
+            throws SQLException
+    {
+        DatabaseConnection old = provider().create(prefix + "staging-1");
+        provider().execute(prefix + "staging-1", "CREATE TABLE kept (value text); INSERT INTO kept VALUES (?)", List.of("data"));
+
+        DatabaseConnection renamed = provider().rename(prefix + "staging-1", prefix + "staging-2");
+
+        assertThat(provider().exists(prefix + "staging-1")).isFalse();
+        assertThat(renamed.user()).isEqualTo(prefix + "staging-2");
+        try (Connection connection = connect(prefix + "staging-2", renamed); Statement statement = connection.createStatement()) {
+            assertThat(single(statement, "SELECT value FROM kept")).isEqualTo("data");
+            assertThat(single(statement, "SELECT tableowner FROM pg_tables WHERE tablename = 'kept'")).isEqualTo(renamed.user());
+        }
+        assertThatThrownBy(() -> connect(prefix + "staging-2", old).close()).isInstanceOf(SQLException.class);
+        provider().create(prefix + "other");
+        assertThatThrownBy(() -> provider().rename(prefix + "staging-2", prefix + "other"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.ALREADY_EXISTS.toErrorCode()));
+        provider().drop(prefix + "staging-2");
+        assertThatThrownBy(() -> connect("postgres", renamed).close()).as("the renamed role goes with its database").isInstanceOf(SQLException.class);
+    }
+
+    @Test
+    public void testExecutesInOneTransactionAsTheDatabasesRole()
+    {
+        String name = prefix + "sql";
+        DatabaseConnection credentials = provider().create(name);
+        assertThat(provider().execute(name, "CREATE TABLE ir_mail_server (name text, smtp_host text, smtp_port int)", List.of())).isZero();
+        assertThat(provider().execute(name, "INSERT INTO ir_mail_server VALUES (?, ?, ?), ('other', 'b', 2)", List.of("neutralization - disable emails", "invalid", 1025))).isEqualTo(2);
+        assertThat(provider().query(name, "SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'ir_mail_server'", List.of()))
+                .containsExactly(Map.of("owner", credentials.user()));
+
+        assertThatThrownBy(() -> provider().execute(name, "UPDATE ir_mail_server SET smtp_host = 'catcher'; SELECT 1 / 0", List.of()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_ERROR.toErrorCode()))
+                .hasMessageContaining("division by zero");
+        assertThat(provider().query(name, "SELECT smtp_host, smtp_port FROM ir_mail_server WHERE name = ?", List.of("neutralization - disable emails")))
+                .as("a failed statement changes nothing")
+                .containsExactly(Map.of("smtp_host", "invalid", "smtp_port", 1025));
+        assertThatThrownBy(() -> provider().query(prefix + "missing", "SELECT 1", List.of()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    private static String single(Statement statement, String sql)
+            throws SQLException
+    {
+        try (ResultSet resultSet = statement.executeQuery(sql)) {
+            assertThat(resultSet.next()).as(sql).isTrue();
+            return resultSet.getString(1);
+        }
     }
 
     protected Connection connect(String database, DatabaseConnection info)

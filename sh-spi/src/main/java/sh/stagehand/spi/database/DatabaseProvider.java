@@ -3,6 +3,7 @@ package sh.stagehand.spi.database;
 import sh.stagehand.spi.StagehandException;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Manages the databases Odoo servers use, on one database server.
@@ -51,6 +52,80 @@ public interface DatabaseProvider
      * @throws StagehandException {@code NOT_FOUND}
      */
     long sizeBytes(String name);
+
+    /**
+     * Copies a database that stays in use, as a staging build copies a serving production: the copy
+     * is consistent as of one moment, taken without stopping or blocking the source's users, and it
+     * and everything in it belong to a role of its own, as {@link #create}'s do.
+     *
+     * @return how a container reaches the copy as its own role
+     * @throws StagehandException {@code NOT_FOUND} if there is no {@code source};
+     *         {@code ALREADY_EXISTS} if {@code target} exists; {@code PROVIDER_ERROR} if the copy
+     *         fails, and then no {@code target} is left behind
+     */
+    DatabaseConnection copy(String source, String target);
+
+    /**
+     * Takes a snapshot of a database that nothing is connected to (a production whose server is
+     * stopped for an update), as fast as the server copies files. A snapshot is only for
+     * {@link #restoreSnapshot} or {@link #drop}: no build connects to it.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if there is no {@code name};
+     *         {@code ALREADY_EXISTS} if {@code snapshotName} exists; {@code CONFLICT} if something is
+     *         connected to {@code name}
+     */
+    void snapshot(String name, String snapshotName);
+
+    /**
+     * Puts a database back as it was when the snapshot was taken: {@code name} is dropped (its
+     * connections closed) and the snapshot takes its place, with the same role, so credentials
+     * from {@link #renewCredentials} still work. The snapshot is gone afterwards. Safe to call again
+     * after an interruption: a missing {@code name} is fine.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if there is no {@code snapshotName}
+     */
+    void restoreSnapshot(String snapshotName, String name);
+
+    /**
+     * Renames a database and its role (a staging build taking over its predecessor's database),
+     * closing the connections to it.
+     *
+     * @return new credentials of the renamed role
+     * @throws StagehandException {@code NOT_FOUND} if there is no {@code from};
+     *         {@code ALREADY_EXISTS} if {@code to} exists
+     */
+    DatabaseConnection rename(String from, String to);
+
+    /**
+     * Gives the database's role a new password, for a new server on an existing database (a
+     * production restarted on a new revision). Connections already open keep working; new ones
+     * need the new credentials.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database, or it has no role
+     *         of its own
+     */
+    DatabaseConnection renewCredentials(String name);
+
+    /**
+     * Runs a query on the database as the platform (reading what Odoo installed, say).
+     *
+     * @param parameters values for the {@code ?} placeholders, in order
+     * @return the rows, each a map from column label to value (JDBC's objects), in the query's order
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database;
+     *         {@code PROVIDER_ERROR} if the statement fails
+     */
+    List<Map<String, Object>> query(String database, String sql, List<?> parameters);
+
+    /**
+     * Runs statements on the database in one transaction, as the database's own role where it has
+     * one (pointing a neutralized database's mail at the platform's catcher, say).
+     *
+     * @param parameters values for the {@code ?} placeholders, in order
+     * @return the number of rows changed
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database;
+     *         {@code PROVIDER_ERROR} if the statement fails, and then nothing is changed
+     */
+    int execute(String database, String sql, List<?> parameters);
 
     /**
      * @return how the platform's own role reaches the server from a container's network; for
