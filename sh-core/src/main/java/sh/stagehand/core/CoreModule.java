@@ -13,9 +13,14 @@ import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.pipeline.BuildWorkspaces;
 import sh.stagehand.core.pipeline.CommitStatuses;
+import sh.stagehand.core.pipeline.BuildSteps;
 import sh.stagehand.core.pipeline.DevelopmentPipeline;
 import sh.stagehand.core.pipeline.GarbageCollector;
+import sh.stagehand.core.pipeline.ProductionLocks;
+import sh.stagehand.core.pipeline.ProductionPipeline;
 import sh.stagehand.core.pipeline.Reconciler;
+import sh.stagehand.core.pipeline.StagePipelines;
+import sh.stagehand.core.pipeline.StagingPipeline;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.core.store.ProjectStore;
@@ -93,7 +98,12 @@ public final class CoreModule
 
         bind(BuildWorkspaces.class).in(Scopes.SINGLETON);
         bind(CommitStatuses.class).in(Scopes.SINGLETON);
+        bind(BuildSteps.class).in(Scopes.SINGLETON);
+        bind(ProductionLocks.class).in(Scopes.SINGLETON);
         bind(DevelopmentPipeline.class).in(Scopes.SINGLETON);
+        bind(StagingPipeline.class).in(Scopes.SINGLETON);
+        bind(ProductionPipeline.class).in(Scopes.SINGLETON);
+        bind(StagePipelines.class).in(Scopes.SINGLETON);
         bind(BuildCleaner.class).in(Scopes.SINGLETON);
         bind(GarbageCollector.class).in(Scopes.SINGLETON);
         bind(Reconciler.class).in(Scopes.SINGLETON);
@@ -118,10 +128,10 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    BuildScheduler buildScheduler(BuildStore builds, DevelopmentPipeline pipeline, PlatformSettings settings, Clock clock)
+    BuildScheduler buildScheduler(BuildStore builds, StagePipelines pipelines, PlatformSettings settings, Clock clock)
     {
         // Closed first (it was created after the providers it uses): running builds stop before their providers do.
-        return lifecycle.manage(new BuildScheduler(builds, pipeline::run, settings, clock));
+        return lifecycle.manage(new BuildScheduler(builds, pipelines, settings, clock));
     }
 
     @Provides

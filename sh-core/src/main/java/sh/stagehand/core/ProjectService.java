@@ -62,15 +62,32 @@ public final class ProjectService
     }
 
     /**
-     * Creates a project for a repository, which is fetched once to check it can be read. Its
-     * branches are recorded as development branches and their heads queued for building at once,
-     * so that a new project shows builds without waiting for a push.
-     *
-     * @throws StagehandException {@code INVALID_ARGUMENT} for a bad id; {@code ALREADY_EXISTS};
-     *         {@code NOT_FOUND} / {@code PERMISSION_DENIED} / {@code PROVIDER_UNAVAILABLE} if the
-     *         repository cannot be read
+     * Creates a project for a repository, as {@link #createProject(String, String, Optional, Optional)}
+     * does, with the repository's default branch (its remote {@code HEAD}) as production.
      */
     public Project createProject(String id, String repositoryUrl, Optional<String> token)
+    {
+        return create(id, repositoryUrl, token, Optional.empty(), true);
+    }
+
+    /**
+     * Creates a project for a repository, which is fetched once to check it can be read. The
+     * production branch is created from scratch without demo data by its first build; every other
+     * branch is a development branch. Every branch head is queued for building at once, so that a
+     * new project shows builds without waiting for a push.
+     *
+     * @param productionBranch the branch that becomes production; empty: none yet (a branch can be
+     *         made production later)
+     * @throws StagehandException {@code INVALID_ARGUMENT} for a bad id, or a production branch the
+     *         repository does not have; {@code ALREADY_EXISTS}; {@code NOT_FOUND} /
+     *         {@code PERMISSION_DENIED} / {@code PROVIDER_UNAVAILABLE} if the repository cannot be read
+     */
+    public Project createProject(String id, String repositoryUrl, Optional<String> token, Optional<String> productionBranch)
+    {
+        return create(id, repositoryUrl, token, productionBranch, false);
+    }
+
+    private Project create(String id, String repositoryUrl, Optional<String> token, Optional<String> productionBranch, boolean defaultBranchIsProduction)
     {
         ProjectIds.requireValid(id);
         if (projects.findProject(id).isPresent()) {
@@ -78,12 +95,21 @@ public final class ProjectService
         }
         Project project = new Project(id, repositoryUrl, token, newSecret(), clock.instant());
         List<BranchHead> heads = vcs.fetch(project.repository());
+        Optional<String> production = defaultBranchIsProduction ? vcs.defaultBranch(project.repository()) : productionBranch;
+        if (production.isPresent() && heads.stream().noneMatch(head -> head.name().equals(production.get()))) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The repository " + repositoryUrl + " has no branch " + production.get()
+                    + " to make production; it has " + heads.stream().map(BranchHead::name).toList());
+        }
         projects.createProject(project);
         for (BranchHead head : heads) {
             Branch branch = Branch.development(id, head.name());
+            if (production.equals(Optional.of(head.name()))) {
+                branch = branch.withStage(Stage.PRODUCTION);
+            }
             projects.saveBranch(branch);
             projects.recordBranchHead(id, head.name(), head.commitId());
-            event(project.id(), Optional.of(head.name()), EventKind.BRANCH_CREATED, "Branch " + head.name() + " found at " + shortId(head.commitId()));
+            event(project.id(), Optional.of(head.name()), EventKind.BRANCH_CREATED, "Branch " + head.name() + " found at " + shortId(head.commitId())
+                    + (branch.stage() == Stage.PRODUCTION ? "; it is the production branch" : ""));
             queueBuild(project, branch, head.commitId());
         }
         return project;
@@ -102,7 +128,7 @@ public final class ProjectService
         String head = projects.branchHead(projectId, branchName)
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Branch " + branchName + " of " + projectId + " has no known head yet; push to it, or poll the project"));
         event(projectId, Optional.of(branchName), EventKind.REBUILD_REQUESTED, "Rebuild of " + branchName + " at " + shortId(head) + " requested");
-        return queueBuild(project, branch, head).orElseThrow(() -> notBuilt(branch));
+        return queueBuild(project, branch, head);
     }
 
     /**
@@ -117,21 +143,12 @@ public final class ProjectService
         Branch branch = projects.findBranch(build.projectId(), build.branch())
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Build " + build.id() + " was of branch " + build.branch() + ", which is gone; nothing to rebuild"));
         event(build.projectId(), Optional.of(build.branch()), EventKind.REBUILD_REQUESTED, "Rebuild of build " + build.id() + " (" + shortId(build.commitId()) + ") requested");
-        return queueBuild(project, branch, build.commitId()).orElseThrow(() -> notBuilt(branch));
+        return queueBuild(project, branch, build.commitId());
     }
 
-    private Optional<Build> queueBuild(Project project, Branch branch, String commitId)
+    private Build queueBuild(Project project, Branch branch, String commitId)
     {
-        if (branch.stage() != Stage.DEVELOPMENT) {
-            log.warn("{} branch {} of {} not built: builds of that stage are not implemented yet", branch.stage(), branch.name(), project.id());
-            return Optional.empty();
-        }
-        return Optional.of(scheduler.enqueue(project.id(), branch.name(), commitId, branch.stage()));
-    }
-
-    private static StagehandException notBuilt(Branch branch)
-    {
-        return new StagehandException(StandardErrorCode.NOT_SUPPORTED, "Branch " + branch.name() + " is a " + branch.stage() + " branch, and builds of that stage are not implemented yet");
+        return scheduler.enqueue(project.id(), branch.name(), commitId, branch.stage());
     }
 
     public Project project(String projectId)
@@ -159,13 +176,23 @@ public final class ProjectService
     /**
      * Saves a branch's settings (module selection, test tags) and stage; a stage change is
      * recorded in the branch's history.
+     *
+     * @throws StagehandException {@code CONFLICT} if it would make a second production branch
      */
     public Branch saveBranch(Branch branch)
     {
         Branch previous = branch(branch.projectId(), branch.name());
+        if (branch.stage() == Stage.PRODUCTION && previous.stage() != Stage.PRODUCTION) {
+            Optional<Branch> production = projects.listBranches(branch.projectId()).stream().filter(other -> other.stage() == Stage.PRODUCTION).findFirst();
+            if (production.isPresent()) {
+                throw new StagehandException(StandardErrorCode.CONFLICT, "Project " + branch.projectId() + " has a production branch already, " + production.get().name()
+                        + "; a project has exactly one. Move " + production.get().name() + " to staging or development first");
+            }
+        }
         projects.saveBranch(branch);
         if (previous.stage() != branch.stage()) {
-            event(branch.projectId(), Optional.of(branch.name()), EventKind.STAGE_CHANGED, "Branch " + branch.name() + " moved from " + previous.stage() + " to " + branch.stage());
+            event(branch.projectId(), Optional.of(branch.name()), EventKind.STAGE_CHANGED, "Branch " + branch.name() + " moved from " + previous.stage() + " to " + branch.stage()
+                    + (previous.stage() == Stage.PRODUCTION ? "; production's database is kept for the next production branch" : ""));
         }
         return branch;
     }
@@ -267,7 +294,7 @@ public final class ProjectService
         });
         projects.recordBranchHead(project.id(), branchName, commitId);
         event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + shortId(commitId) + commitsDescription);
-        return queueBuild(project, branch, commitId);
+        return Optional.of(queueBuild(project, branch, commitId));
     }
 
     private void branchDeleted(Project project, String branchName)

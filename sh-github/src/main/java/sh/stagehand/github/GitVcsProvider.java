@@ -145,6 +145,43 @@ public final class GitVcsProvider
     }
 
     @Override
+    public Optional<String> defaultBranch(RemoteRepository remote)
+    {
+        Map<String, Ref> advertised;
+        try {
+            advertised = Git.lsRemoteRepository()
+                    .setRemote(remote.url())
+                    .setHeads(false)
+                    .setTimeout((int) timeout.toSeconds())
+                    .setCredentialsProvider(remote.token().map(token -> new UsernamePasswordCredentialsProvider("x-access-token", token)).orElse(null))
+                    .callAsMap();
+        }
+        catch (InvalidRemoteException e) {
+            throw notFound(remote, e);
+        }
+        catch (TransportException e) {
+            throw translateTransport(remote, e);
+        }
+        catch (GitAPIException | RuntimeException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot list the references of " + remote + ": " + e.getMessage(), e);
+        }
+        Ref head = advertised.get(Constants.HEAD);
+        if (head == null) {
+            return Optional.empty();
+        }
+        if (head.isSymbolic() && head.getTarget().getName().startsWith(HEADS)) {
+            return Optional.of(head.getTarget().getName().substring(HEADS.length()));
+        }
+        // A transport that does not send the symbolic reference: the one branch at HEAD's commit.
+        List<String> atHead = advertised.values().stream()
+                .filter(ref -> ref.getName().startsWith(HEADS) && ref.getObjectId() != null && ref.getObjectId().equals(head.getObjectId()))
+                .map(ref -> ref.getName().substring(HEADS.length()))
+                .sorted()
+                .toList();
+        return atHead.size() == 1 ? Optional.of(atHead.get(0)) : atHead.stream().filter(name -> name.equals("main") || name.equals("master")).findFirst();
+    }
+
+    @Override
     public List<BranchHead> branches(RemoteRepository remote)
     {
         return branchHeads(fetched(remote));

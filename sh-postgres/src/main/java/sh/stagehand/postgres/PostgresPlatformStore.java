@@ -247,12 +247,14 @@ public final class PostgresPlatformStore
     {
         return run("update build " + build.id(), () -> jdbi.withHandle(handle -> handle.createUpdate("""
                         UPDATE build SET state = :state, verdict = :verdict, container_id = :container, host_port = :port, message = :message,
-                            started_at = :startedAt, finished_at = :finishedAt
+                            started_at = :startedAt, finished_at = :finishedAt, database_name = :databaseName, hostname = :hostname
                         WHERE id = :id AND (CAST(:expected AS text) IS NULL OR state = :expected)
                         """)
                 .bind("id", build.id())
                 .bind("expected", expected.map(Enum::name).orElse(null))
                 .bind("state", build.state().name())
+                .bind("databaseName", build.databaseName())
+                .bind("hostname", build.hostname())
                 .bind("verdict", build.verdict().map(Enum::name).orElse(null))
                 .bind("container", build.containerId().orElse(null))
                 .bind("port", build.hostPort().orElse(null))

@@ -119,7 +119,7 @@ class DevelopmentBuildIT
         addon(repository, "stagehand_base_extra", "'base'", "", passingTest("TestBaseExtra"));
         addon(repository, "stagehand_sale_extra", "'stagehand_base_extra', 'mail'", mailingInit("customer@example.com", "Your quotation S00042", "followup@example.com", "Your quotation S00042, a reminder"), passingTest("TestSaleExtra"));
         initialCommit = repository.commit("Two addons, one depending on the other");
-        project = stagehand.projects().createProject("devit", repository.url(), Optional.empty());
+        project = stagehand.projects().createProject("devit", repository.url(), Optional.empty(), Optional.empty());
     }
 
     @AfterAll

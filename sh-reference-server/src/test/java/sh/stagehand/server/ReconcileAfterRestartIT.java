@@ -74,7 +74,7 @@ class ReconcileAfterRestartIT
         Build gone;
         Build cutOffFeature;
         try (Stagehand crashed = platform()) {
-            crashed.projects().createProject("recon", repository.url(), Optional.empty());
+            crashed.projects().createProject("recon", repository.url(), Optional.empty(), Optional.empty());
             // The builds of the new project's heads run out (this platform has no Odoo image: they fail).
             assertThat(crashed.builds().awaitIdle(Duration.ofMinutes(1))).isTrue();
             BuildStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresConfig()));

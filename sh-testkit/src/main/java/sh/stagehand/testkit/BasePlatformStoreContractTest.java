@@ -149,6 +149,11 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
         builds().updateBuild(failed);
         assertThat(builds().findBuild(second.id())).contains(failed);
         assertThat(builds().findBuild(Long.MAX_VALUE)).isEmpty();
+
+        Build production = builds().createBuild(project, "feature/Big Change", "c".repeat(40), Stage.PRODUCTION, "stagehand.test", "smtp-secret", NOW)
+                .withNames(project + "-production", project + ".stagehand.test");
+        builds().updateBuild(production);
+        assertThat(builds().findBuild(production.id())).as("production's names are the caller's").contains(production);
     }
 
     @Test

@@ -66,6 +66,14 @@ public abstract class BaseVcsProviderContractTest
     }
 
     @Test
+    public void testTellsTheRemotesDefaultBranch()
+    {
+        assertThat(provider().defaultBranch(remote)).contains("main");
+        origin.git("symbolic-ref", "HEAD", "refs/heads/feature/invoice-ü");
+        assertThat(provider().defaultBranch(remote)).contains("feature/invoice-ü");
+    }
+
+    @Test
     public void testFetchSeesNewCommitsAndDeletedBranches()
     {
         provider().fetch(remote);

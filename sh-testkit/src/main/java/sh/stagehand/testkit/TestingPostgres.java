@@ -147,6 +147,25 @@ public final class TestingPostgres
     }
 
     /**
+     * Runs one statement on a database as the platform's role (as {@link #queryForString} does):
+     * what a build's users would write into it.
+     */
+    public void execute(String database, String sql)
+    {
+        Properties properties = new Properties();
+        properties.setProperty("user", user);
+        properties.setProperty("password", password);
+        properties.setProperty("connectTimeout", "5");
+        try (Connection connection = DriverManager.getConnection(jdbcUrl(database), properties);
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+        catch (SQLException e) {
+            throw new IllegalStateException("Failed on " + database + ": " + sql, e);
+        }
+    }
+
+    /**
      * Runs a query as the platform's role ({@link #user()}), as the platform would, and returns the
      * first column of the first row, or null. (Not as the superuser: a superuser's session on a
      * build database would keep the platform's role from dropping it.)

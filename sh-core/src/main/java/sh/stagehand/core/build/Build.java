@@ -18,8 +18,10 @@ import static java.util.Objects.requireNonNull;
  * @param stage the branch's stage when the build was made
  * @param state where it is in its life
  * @param verdict success, warning or failed, once its logs are judged
- * @param databaseName its database, {@code <project>-<branch>-<id>}
- * @param hostname its host name, {@code <project>-<branch>-<id>.<domain>}
+ * @param databaseName its database: {@code <project>-<branch>-<id>}, or production's, which
+ *         outlives its builds ({@link BuildNames#productionDatabaseName})
+ * @param hostname its host name, {@code <project>-<branch>-<id>.<domain>}, or production's
+ *         {@code <project>.<domain>}
  * @param smtpPassword the password the build's server logs in to the mail catcher with (a secret)
  * @param containerId its server container, while it has one
  * @param hostPort the loopback port its server answers on, while running
@@ -66,6 +68,21 @@ public record Build(
     {
         return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort,
                 Optional.ofNullable(message), createdAt, startedAt, finishedAt);
+    }
+
+    /**
+     * The build's own name, {@code <project>-<branch>-<id>}, unique among builds: its containers and
+     * image are named after it (a production build's database is not its own).
+     */
+    public String instanceName()
+    {
+        return BuildNames.databaseName(projectId, branch, id);
+    }
+
+    public Build withNames(String databaseName, String hostname)
+    {
+        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort,
+                message, createdAt, startedAt, finishedAt);
     }
 
     public Build withVerdict(BuildVerdict verdict)

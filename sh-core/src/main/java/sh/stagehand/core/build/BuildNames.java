@@ -34,6 +34,30 @@ public final class BuildNames
     }
 
     /**
+     * The production database of a project: one for the project's life, whichever build serves it.
+     */
+    public static String productionDatabaseName(String projectId)
+    {
+        return projectId + "-production";
+    }
+
+    /**
+     * Production's host name, {@code <project>.<domain>}, as on Odoo.sh.
+     */
+    public static String productionHostname(String projectId, String domain)
+    {
+        return projectId + "." + domain;
+    }
+
+    /**
+     * The snapshot of production taken before build {@code buildId} updates it.
+     */
+    public static String snapshotDatabaseName(String projectId, long buildId)
+    {
+        return projectId + "-snapshot-" + buildId;
+    }
+
+    /**
      * Folds a branch name to lower-case ASCII letters, digits and single '-'.
      */
     public static String branchSlug(String branch)

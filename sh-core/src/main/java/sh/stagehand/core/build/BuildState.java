@@ -10,6 +10,11 @@ public enum BuildState
     BUILDING(false),
     /** Installing modules and running tests. */
     TESTING(false),
+    /**
+     * Production in maintenance: the previous server is stopped while the database is snapshotted
+     * and updated to the new revision; it serves again if the update fails.
+     */
+    UPDATING(false),
     /** The server runs and answers on its port. */
     RUNNING(false),
     /** The server was stopped (garbage collected, replaced); its database may be gone. */
@@ -35,6 +40,6 @@ public enum BuildState
     /** Whether the build is being worked on now. */
     public boolean isInProgress()
     {
-        return this == BUILDING || this == TESTING;
+        return this == BUILDING || this == TESTING || this == UPDATING;
     }
 }

@@ -50,8 +50,11 @@ public final class BuildCleaner
     public void removeEverything(Build build)
     {
         removeContainers(build.id());
-        databases.drop(build.databaseName());
-        runtime.removeImage(DevelopmentPipeline.imageTag(build));
+        // Only a database of the build's own: production's outlives its builds.
+        if (build.databaseName().equals(build.instanceName())) {
+            databases.drop(build.databaseName());
+        }
+        runtime.removeImage(BuildSteps.imageTag(build));
         workspaces.delete(build.id());
         mail.purge(Long.toString(build.id()));
     }

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.PlatformSettings;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
@@ -61,6 +62,11 @@ public final class BuildScheduler
     public Build enqueue(String projectId, String branch, String commitId, Stage stage)
     {
         Build build = builds.createBuild(projectId, branch, commitId, stage, settings.domain(), newSmtpPassword(), clock.instant());
+        if (stage == Stage.PRODUCTION) {
+            // Production's database and host name outlive its builds.
+            build = build.withNames(BuildNames.productionDatabaseName(projectId), BuildNames.productionHostname(projectId, settings.domain()));
+            builds.updateBuild(build);
+        }
         for (Build older : builds.listBuilds(projectId, branch)) {
             Build superseded = older.withState(BuildState.SUPERSEDED, "superseded by build " + build.id() + " of " + shortId(commitId)).withFinishedAt(clock.instant());
             // Conditional: a worker may be claiming it at this moment; then it runs, and that is fine.

@@ -15,7 +15,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Each build's directories on the platform host: {@code workspaces/<id>/source} (the checkout) and
- * {@code workspaces/<id>/data} (Odoo's data directory, with the filestore), removed together.
+ * {@code workspaces/<id>/data} (Odoo's data directory, with the filestore), removed together; and
+ * production's, which outlive its builds: {@code workspaces/production/<project>/data} and the
+ * filestore snapshots taken before updates, {@code workspaces/production/<project>/snapshots/<id>}.
  * Thread-safe.
  */
 @Singleton
@@ -48,14 +50,35 @@ public final class BuildWorkspaces
      */
     public Path data(long buildId)
     {
-        Path data = root.resolve(Long.toString(buildId)).resolve("data");
+        return writableDirectory(root.resolve(Long.toString(buildId)).resolve("data"), "build " + buildId);
+    }
+
+    /**
+     * Odoo's data directory of the project's production, whichever build serves it.
+     */
+    public Path productionData(String projectId)
+    {
+        return writableDirectory(root.resolve("production").resolve(projectId).resolve("data"), "production of " + projectId);
+    }
+
+    /**
+     * Where the snapshot of production's filestore taken before build {@code buildId} updates it is
+     * kept; not created.
+     */
+    public Path productionSnapshot(String projectId, long buildId)
+    {
+        return root.resolve("production").resolve(projectId).resolve("snapshots").resolve(Long.toString(buildId));
+    }
+
+    private static Path writableDirectory(Path data, String owner)
+    {
         try {
             Files.createDirectories(data);
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxrwxrwx"));
             return data;
         }
         catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot create the data directory " + data + " of build " + buildId + ": " + e, e);
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot create the data directory " + data + " of " + owner + ": " + e, e);
         }
     }
 

@@ -9,6 +9,7 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
@@ -16,13 +17,15 @@ import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 
 import java.time.Clock;
-import java.util.EnumSet;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
 
@@ -30,11 +33,13 @@ import static java.util.Objects.requireNonNull;
  * Brings the records in line with what really runs, at start-up: after a restart mid-build nothing
  * stays "building" forever and no container is orphaned.
  * <ul>
- * <li>a build recorded as building or testing was cut off: its containers are removed, it is
- *     marked failed, saying so, and its commit is queued again as a new build, unless its branch is
- *     gone or has a newer build;</li>
+ * <li>a build recorded as building, testing or updating was cut off: its containers are removed, it
+ *     is marked failed, saying so, and its commit is queued again as a new build, unless its branch
+ *     is gone or has a newer build; a production build is not built again, production is put back
+ *     as it was before it ({@link ProductionPipeline#recover});</li>
  * <li>a build recorded as running whose server container is gone or stopped is marked stopped; one
- *     whose server still runs has its odoo.log followed again;</li>
+ *     whose server still runs has its odoo.log followed again; production's newest running build is
+ *     started again instead ({@link ProductionPipeline#reconcileServing});</li>
  * <li>a build recorded as queued is queued again;</li>
  * <li>a container of this platform whose build is unknown or finished is removed.</li>
  * </ul>
@@ -50,12 +55,14 @@ public final class Reconciler
     private final RuntimeProvider runtime;
     private final BuildCleaner cleaner;
     private final BuildScheduler scheduler;
+    private final ProductionPipeline production;
     private final BuildLogs logs;
     private final Clock clock;
 
     @Inject
-    public Reconciler(BuildStore builds, ProjectStore projects, RuntimeProvider runtime, BuildCleaner cleaner, BuildScheduler scheduler, BuildLogs logs, Clock clock)
+    public Reconciler(BuildStore builds, ProjectStore projects, RuntimeProvider runtime, BuildCleaner cleaner, BuildScheduler scheduler, ProductionPipeline production, BuildLogs logs, Clock clock)
     {
+        this.production = requireNonNull(production, "production is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.logs = requireNonNull(logs, "logs is null");
         this.builds = requireNonNull(builds, "builds is null");
@@ -72,7 +79,7 @@ public final class Reconciler
     {
         List<String> changes = new ArrayList<>();
         Map<Long, Build> live = new HashMap<>();
-        for (Build build : builds.listBuildsInState(EnumSet.of(BuildState.QUEUED, BuildState.BUILDING, BuildState.TESTING, BuildState.RUNNING))) {
+        for (Build build : builds.listBuildsInState(EnumSet.of(BuildState.QUEUED, BuildState.BUILDING, BuildState.TESTING, BuildState.UPDATING, BuildState.RUNNING))) {
             live.put(build.id(), build);
         }
         Map<String, List<ContainerInfo>> containersByBuild = new HashMap<>();
@@ -83,13 +90,22 @@ public final class Reconciler
             }
         }
 
-        for (Build build : live.values()) {
+        // Interrupted builds first: a production update is undone before production serves again.
+        List<Build> ordered = live.values().stream().sorted(Comparator.comparing((Build build) -> !build.state().isInProgress()).thenComparingLong(Build::id)).toList();
+        Map<String, List<Build>> runningProductions = new TreeMap<>();
+        for (Build build : ordered) {
             List<ContainerInfo> containers = containersByBuild.getOrDefault(Long.toString(build.id()), List.of());
             switch (build.state()) {
-                case BUILDING, TESTING -> {
+                case BUILDING, TESTING, UPDATING -> {
                     cleaner.removeContainers(build.id());
                     String cutOff = "the platform restarted while this build was " + build.state().name().toLowerCase(Locale.ROOT);
-                    if (isNewestOfALiveBranch(build)) {
+                    if (build.stage() == Stage.PRODUCTION) {
+                        // Not built again by itself: production is put back, and a person decides.
+                        String recovered = production.recover(build);
+                        record(build.withState(BuildState.FAILED, cutOff + "; " + recovered + ". Rebuild it to update production again").withVerdict(BuildVerdict.FAILED)
+                                .withContainer(Optional.empty(), Optional.empty()).withFinishedAt(clock.instant()), changes);
+                    }
+                    else if (isNewestOfALiveBranch(build)) {
                         // Recorded failed first, so that the new build's queueing cannot supersede it.
                         record(build.withState(BuildState.FAILED, cutOff + "; it is built again").withVerdict(BuildVerdict.FAILED)
                                 .withContainer(Optional.empty(), Optional.empty()).withFinishedAt(clock.instant()), changes);
@@ -103,12 +119,13 @@ public final class Reconciler
                     }
                 }
                 case RUNNING -> {
+                    if (build.stage() == Stage.PRODUCTION) {
+                        runningProductions.computeIfAbsent(build.projectId(), key -> new ArrayList<>()).add(build);
+                        continue;
+                    }
                     boolean serving = containers.stream().anyMatch(container -> container.id().equals(build.containerId().orElse("")) && container.state().isRunning());
                     if (serving) {
-                        // The follow died with the old platform: pick it up from now on (what the server
-                        // printed while no platform ran is not recovered).
-                        String containerId = build.containerId().orElseThrow();
-                        logs.attachSource(build.id(), LogName.ODOO, runtime.followLogs(containerId, clock.instant(), line -> logs.append(build.id(), LogName.ODOO, line.text())));
+                        followAgain(build);
                     }
                     else {
                         cleaner.removeContainers(build.id());
@@ -123,6 +140,21 @@ public final class Reconciler
                 default -> { }
             }
         }
+        for (List<Build> running : runningProductions.values()) {
+            try {
+                changes.addAll(production.reconcileServing(running));
+            }
+            catch (RuntimeException e) {
+                log.error("Cannot put production of {} back into service; it is tried again at the next start", running.get(0).projectId(), e);
+                changes.add("production of " + running.get(0).projectId() + " could not be started again: " + e.getMessage());
+            }
+            for (Build build : running) {
+                // Still on the server it had: its follow died with the old platform.
+                builds.findBuild(build.id())
+                        .filter(now -> now.state() == BuildState.RUNNING && now.containerId().equals(build.containerId()))
+                        .ifPresent(this::followAgain);
+            }
+        }
 
         for (Map.Entry<String, List<ContainerInfo>> entry : containersByBuild.entrySet()) {
             if (!isLiveBuild(live, entry.getKey())) {
@@ -134,6 +166,13 @@ public final class Reconciler
         }
         changes.forEach(change -> log.info("Reconciled: {}", change));
         return changes;
+    }
+
+    private void followAgain(Build build)
+    {
+        // What the server printed while no platform ran is not recovered.
+        String containerId = build.containerId().orElseThrow();
+        logs.attachSource(build.id(), LogName.ODOO, runtime.followLogs(containerId, clock.instant(), line -> logs.append(build.id(), LogName.ODOO, line.text())));
     }
 
     private boolean isNewestOfALiveBranch(Build build)

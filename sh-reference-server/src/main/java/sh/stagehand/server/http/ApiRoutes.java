@@ -12,6 +12,7 @@ import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Project;
 import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.ErrorCode;
@@ -90,9 +91,15 @@ public final class ApiRoutes
     {
         ProjectRequest request = context.bodyAsClass(ProjectRequest.class);
         if (request == null || request.id() == null || request.repositoryUrl() == null) {
-            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"id\": \"acme\", \"repositoryUrl\": \"https://github.com/acme/addons.git\", \"token\": optional}");
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"id\": \"acme\", \"repositoryUrl\": \"https://github.com/acme/addons.git\", \"token\": optional, "
+                    + "\"productionBranch\": optional (default: the repository's default branch; \"\" for none yet)}");
         }
-        context.status(HttpStatus.CREATED).json(Views.project(stagehand.projects().createProject(request.id(), request.repositoryUrl(), Optional.ofNullable(request.token())), publicUrl, true));
+        Optional<String> token = Optional.ofNullable(request.token());
+        // Absent: the repository's default branch is production, as on Odoo.sh; "": none yet.
+        Project project = request.productionBranch() == null
+                ? stagehand.projects().createProject(request.id(), request.repositoryUrl(), token)
+                : stagehand.projects().createProject(request.id(), request.repositoryUrl(), token, Optional.of(request.productionBranch()).filter(name -> !name.isBlank()));
+        context.status(HttpStatus.CREATED).json(Views.project(project, publicUrl, true));
     }
 
     private void saveBranch(Context context)
@@ -210,7 +217,7 @@ public final class ApiRoutes
         return value;
     }
 
-    record ProjectRequest(String id, String repositoryUrl, String token) {}
+    record ProjectRequest(String id, String repositoryUrl, String token, String productionBranch) {}
 
     record BranchRequest(String stage, String moduleSelection, List<String> modules, String testTags, Boolean crons) {}
 }

@@ -29,6 +29,20 @@ public interface VcsProvider
     List<BranchHead> fetch(RemoteRepository repository);
 
     /**
+     * Asks the remote which branch is its default (the one its {@code HEAD} points to: GitHub's
+     * "default branch").
+     *
+     * @return the branch, or empty if the remote does not say
+     * @throws StagehandException {@code PROVIDER_UNAVAILABLE} if the remote cannot be reached;
+     *         {@code PERMISSION_DENIED} if it refuses the credentials; {@code NOT_FOUND} if there is no
+     *         repository at that URL
+     */
+    default Optional<String> defaultBranch(RemoteRepository repository)
+    {
+        return Optional.empty();
+    }
+
+    /**
      * @return the cached branch heads, sorted by name
      * @throws StagehandException {@code NOT_FOUND} if the repository was never fetched
      */

@@ -1,0 +1,530 @@
+package sh.stagehand.core.pipeline;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.AddonScan;
+import sh.stagehand.core.odoo.AddonScanner;
+import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.odoo.InvalidAddon;
+import sh.stagehand.core.odoo.LogAnalysis;
+import sh.stagehand.core.odoo.LogAnalyzer;
+import sh.stagehand.core.odoo.ModuleChanges;
+import sh.stagehand.core.odoo.OdooCommandLine;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.ProjectStore;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.database.DatabaseConnection;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ImageSpec;
+import sh.stagehand.spi.runtime.LogFollow;
+import sh.stagehand.spi.runtime.Mount;
+import sh.stagehand.spi.runtime.PreparedImage;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.spi.vcs.CommitStatus;
+import sh.stagehand.spi.vcs.VcsProvider;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The steps every stage's build is made of — check out, scan the addons, prepare the image, run
+ * Odoo to completion into a log, start the server, wait until it answers — and the frame they run
+ * in (history, commit status, failure recording). A stage pipeline is a composition of these.
+ * Thread-safe: one instance serves every build at once.
+ */
+@Singleton
+public final class BuildSteps
+{
+    public static final String ADDONS_DIRECTORY = "/mnt/stagehand-addons";
+    public static final String DATA_DIRECTORY = "/var/lib/odoo";
+    public static final int ODOO_PORT = 8069;
+    private static final String REQUIREMENTS = "requirements.txt";
+
+    private static final Logger log = LoggerFactory.getLogger(BuildSteps.class);
+
+    private final ProjectStore projects;
+    private final BuildStore builds;
+    private final VcsProvider vcs;
+    private final RuntimeProvider runtime;
+    private final DatabaseProvider databases;
+    private final BuildLogs logs;
+    private final BuildWorkspaces workspaces;
+    private final CommitStatuses statuses;
+    private final BuildCleaner cleaner;
+    private final PlatformSettings settings;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Inject
+    public BuildSteps(
+            ProjectStore projects,
+            BuildStore builds,
+            VcsProvider vcs,
+            RuntimeProvider runtime,
+            DatabaseProvider databases,
+            BuildLogs logs,
+            BuildWorkspaces workspaces,
+            CommitStatuses statuses,
+            BuildCleaner cleaner,
+            PlatformSettings settings,
+            Clock clock)
+    {
+        this.projects = requireNonNull(projects, "projects is null");
+        this.builds = requireNonNull(builds, "builds is null");
+        this.vcs = requireNonNull(vcs, "vcs is null");
+        this.runtime = requireNonNull(runtime, "runtime is null");
+        this.databases = requireNonNull(databases, "databases is null");
+        this.logs = requireNonNull(logs, "logs is null");
+        this.workspaces = requireNonNull(workspaces, "workspaces is null");
+        this.statuses = requireNonNull(statuses, "statuses is null");
+        this.cleaner = requireNonNull(cleaner, "cleaner is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * What a stage does with a claimed build, returning it as it ends (running). It throws for a
+     * failed build; the frame records the failure.
+     */
+    @FunctionalInterface
+    public interface StageBody
+    {
+        Build run(Project project, Branch branch, Build build);
+    }
+
+    /**
+     * Runs a stage's body for a build the scheduler claimed, to {@link BuildState#RUNNING} or
+     * {@link BuildState#FAILED}. Never throws for a failed build: the failure is recorded on the
+     * build, in its history and in its commit status, and its containers are removed.
+     */
+    public void run(Build claimed, StageBody body)
+    {
+        Build build = claimed;
+        Optional<Project> project = Optional.empty();
+        try {
+            project = Optional.of(projects.findProject(claimed.projectId())
+                    .orElseThrow(() -> new IllegalStateException("Build " + claimed.id() + " of unknown project " + claimed.projectId())));
+            Branch branch = projects.findBranch(claimed.projectId(), claimed.branch()).orElse(Branch.development(claimed.projectId(), claimed.branch()).withStage(claimed.stage()));
+            event(build, EventKind.BUILD_STARTED, "Build " + build.id() + " started");
+            statuses.report(project.get(), build, CommitStatus.State.PENDING, "Building");
+            body.run(project.get(), branch, build);
+        }
+        catch (RuntimeException | Error e) {
+            // Whatever failed, the build must not stay "building" nor leave a container running.
+            Build current = builds.findBuild(claimed.id()).orElse(build);
+            try {
+                cleaner.removeContainers(current.id());
+            }
+            catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            fail(project, current, e);
+            if (e instanceof Error error) {
+                throw error;
+            }
+        }
+        finally {
+            for (LogName name : List.of(LogName.PIP, LogName.INSTALL, LogName.UPDATE, LogName.NEUTRALIZE)) {
+                logs.close(claimed.id(), name);
+            }
+        }
+    }
+
+    /**
+     * The revision's source and what it holds.
+     *
+     * @param workspace the checkout
+     * @param addons the addons found in it
+     * @param modules the modules the branch installs (its own, or its explicit list), possibly none
+     */
+    public record Source(Path workspace, AddonScan addons, List<String> modules)
+    {
+        public Source
+        {
+            requireNonNull(workspace, "workspace is null");
+            requireNonNull(addons, "addons is null");
+            modules = List.copyOf(requireNonNull(modules, "modules is null"));
+        }
+
+        /**
+         * What to install in a new database: the branch's modules, or {@code base} when it has none
+         * of its own (Odoo needs base at least).
+         */
+        public List<String> modulesForNewDatabase()
+        {
+            return modules.isEmpty() ? List.of("base") : modules;
+        }
+    }
+
+    /**
+     * Checks the build's commit out into a fresh workspace and scans its addons; what Odoo will
+     * not install is written to {@code notes}.
+     */
+    public Source checkout(Project project, Branch branch, Build build, LogName notes)
+    {
+        // A build runs once: anything already under its id was left by an earlier platform whose
+        // records were lost (ids start again with a new metadata database).
+        workspaces.delete(build.id());
+        logs.clearStale(build.id());
+        Path workspace = workspaces.source(build.id());
+        vcs.checkout(project.repository(), build.commitId(), workspace);
+        AddonScan addons = AddonScanner.scan(workspace);
+        List<String> modules = addons.modulesToInstall(branch.moduleSelection(), branch.explicitModules());
+        for (String note : addonsPathNotes(addons, branch, modules)) {
+            logs.append(build.id(), notes, note);
+        }
+        return new Source(workspace, addons, modules);
+    }
+
+    /**
+     * The build's image: the Odoo image, the revision's Python requirements (pip.log), its addons.
+     */
+    public PreparedImage prepareImage(Build build, Source source)
+    {
+        try {
+            return runtime.prepareImage(
+                    new ImageSpec(settings.odooImage(), source.workspace(), ADDONS_DIRECTORY, requirementsFiles(source.workspace(), source.addons()), imageTag(build), labels(build, "image")),
+                    line -> logs.append(build.id(), LogName.PIP, line.text()));
+        }
+        finally {
+            logs.close(build.id(), LogName.PIP);
+        }
+    }
+
+    /**
+     * The modules of an existing database, as {@code ir_module_module} lists them.
+     */
+    public Map<String, ModuleChanges.InstalledModule> installedModules(String database)
+    {
+        Map<String, ModuleChanges.InstalledModule> modules = new LinkedHashMap<>();
+        for (Map<String, Object> row : databases.query(database, "SELECT name, state, coalesce(latest_version, '') AS latest_version FROM ir_module_module", List.of())) {
+            String name = String.valueOf(row.get("name"));
+            modules.put(name, new ModuleChanges.InstalledModule(name, String.valueOf(row.get("state")), String.valueOf(row.get("latest_version"))));
+        }
+        return modules;
+    }
+
+    /**
+     * How an Odoo run to completion ended.
+     */
+    public record OdooRun(int exitCode, LogAnalysis analysis, Duration took)
+    {
+        public boolean failed()
+        {
+            return exitCode != 0 || analysis.verdict() == BuildVerdict.FAILED;
+        }
+
+        /**
+         * "exited with 255: Failed to initialize database `x`", or the first reason of the verdict.
+         */
+        public String describe()
+        {
+            String reason = analysis.reasons().isEmpty() ? "" : analysis.reasons().get(0);
+            if (exitCode != 0) {
+                return "exited with " + exitCode + (reason.isEmpty() ? "" : ": " + reason);
+            }
+            return reason.isEmpty() ? analysis.verdict().name().toLowerCase(Locale.ROOT) : reason;
+        }
+    }
+
+    /**
+     * Runs Odoo with {@code --stop-after-init} to its end, its output into {@code logName}, and
+     * judges that output.
+     */
+    public OdooRun runOdoo(Build build, LogName logName, OdooCommandLine commandLine, PreparedImage image, DatabaseConnection database, Path dataDirectory)
+    {
+        Instant started = clock.instant();
+        // Neutralization loads no registry: no "Modules loaded." to wait for.
+        LogAnalyzer analyzer = logName == LogName.NEUTRALIZE ? LogAnalyzer.withoutModuleLoading() : LogAnalyzer.forInstallOrUpdate();
+        String role = logName.name().toLowerCase(Locale.ROOT);
+        ContainerInfo container = runtime.start(containerSpec(build, role, image, commandLine.command(), database, dataDirectory).build());
+        try (LogFollow follow = runtime.followLogs(container.id(), line -> {
+            logs.append(build.id(), logName, line.text());
+            analyzer.accept(line.text());
+        })) {
+            int exitCode = runtime.awaitExit(container.id(), settings.installTimeout());
+            follow.awaitCompletion(Duration.ofSeconds(30));
+            return new OdooRun(exitCode, analyzer.result(), Duration.between(started, clock.instant()));
+        }
+        finally {
+            runtime.remove(container.id());
+            logs.close(build.id(), logName);
+        }
+    }
+
+    /**
+     * Odoo's command line for the build: its database only, the data directory, the mail catcher
+     * and cron threads; the database server comes from the HOST, PORT, USER and PASSWORD variables,
+     * as the official image takes it.
+     */
+    public OdooCommandLine.Builder commandLine(Build build, Source source, boolean crons)
+    {
+        return OdooCommandLine.server()
+                .withDatabase(build.databaseName())
+                .withDatabaseFilter()
+                .withNoDatabaseList()
+                .withAddonsPath(source.addons().addonsPath(ADDONS_DIRECTORY))
+                .withDataDirectory(DATA_DIRECTORY)
+                .withMaxCronThreads(crons ? 1 : 0)
+                .withSmtp(settings.smtpHost(), settings.smtpPort())
+                .withSmtpCredentials(Long.toString(build.id()), build.smtpPassword())
+                .withLogLevel("test");
+    }
+
+    /**
+     * {@code odoo neutralize} on the build's database: Odoo's own neutralization of a copy.
+     */
+    public OdooCommandLine neutralizeCommand(Build build, Source source)
+    {
+        return OdooCommandLine.neutralize()
+                .withDatabase(build.databaseName())
+                .withAddonsPath(source.addons().addonsPath(ADDONS_DIRECTORY))
+                .withDataDirectory(DATA_DIRECTORY)
+                .build();
+    }
+
+    /**
+     * What a started server must do to count as healthy.
+     */
+    public enum Health
+    {
+        /** Answer {@code /web/health}: the HTTP server runs (a development build with a failed install still serves its logs' subject). */
+        HTTP,
+        /**
+         * Answer {@code /web/health} and then serve {@code /web/login}, which needs the database's
+         * registry: Odoo keeps answering {@code /web/health} when its modules fail to load.
+         */
+        DATABASE,
+    }
+
+    /**
+     * Starts the build's server (its output followed into odoo.log) and waits until it is healthy.
+     *
+     * @throws IllegalStateException if it exits or is not healthy within the start timeout; it is
+     *         removed then
+     */
+    public ContainerInfo startServer(Build build, PreparedImage image, OdooCommandLine.Builder commandLine, DatabaseConnection database, Path dataDirectory, Health health)
+    {
+        OdooCommandLine serve = commandLine.withHttpPort(ODOO_PORT).build();
+        ContainerInfo server = runtime.start(containerSpec(build, "server", image, serve.command(), database, dataDirectory)
+                .withPublishedPort(ODOO_PORT)
+                .build());
+        // Ends by itself when the container stops; closed first when the build is cleaned.
+        logs.attachSource(build.id(), LogName.ODOO, runtime.followLogs(server.id(), line -> logs.append(build.id(), LogName.ODOO, line.text())));
+        try {
+            awaitAnswer(build, server, "/web/health");
+            if (health == Health.DATABASE) {
+                awaitAnswer(build, server, "/web/login");
+            }
+        }
+        catch (RuntimeException e) {
+            runtime.remove(server.id());
+            throw e;
+        }
+        return server;
+    }
+
+    private void awaitAnswer(Build build, ContainerInfo server, String path)
+    {
+        URI health = URI.create("http://127.0.0.1:" + server.hostPort(ODOO_PORT) + path);
+        Instant deadline = clock.instant().plus(settings.startTimeout());
+        int lastStatus = 0;
+        while (clock.instant().isBefore(deadline)) {
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                lastStatus = response.statusCode();
+            }
+            catch (IOException e) {
+                // not listening yet
+            }
+            catch (InterruptedException e) {
+                throw StagehandException.interrupted("waiting for build " + build.id() + " to answer HTTP", e);
+            }
+            if (runtime.inspect(server.id()).map(info -> !info.state().isRunning()).orElse(true)) {
+                throw new IllegalStateException("The server of build " + build.id() + " exited before answering HTTP; see odoo.log");
+            }
+            sleep(Duration.ofMillis(200));
+        }
+        throw new IllegalStateException("The server of build " + build.id() + " did not answer " + path + " with 200 within " + settings.startTimeout().toSeconds() + " s"
+                + (lastStatus == 0 ? "" : " (last answer: " + lastStatus + ")") + "; see odoo.log");
+    }
+
+    /**
+     * Records the build as running on its server.
+     */
+    public Build running(Project project, Build build, ContainerInfo server, BuildVerdict verdict, String outcome, Instant started, Duration odooTime)
+    {
+        Duration total = Duration.between(started, clock.instant());
+        String summary = "%s; running on port %d as %s, in %.1f s (Odoo %.1f s, platform %.1f s)".formatted(
+                outcome, server.hostPort(ODOO_PORT), build.hostname(), seconds(total), seconds(odooTime), seconds(total.minus(odooTime)));
+        Build running = update(build.withState(BuildState.RUNNING, summary)
+                .withVerdict(verdict)
+                .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(ODOO_PORT)))
+                .withFinishedAt(clock.instant()));
+        event(running, EventKind.BUILD_RUNNING, "Build " + running.id() + " " + summary);
+        statuses.report(project, running, verdict == BuildVerdict.FAILED ? CommitStatus.State.FAILURE : CommitStatus.State.SUCCESS, outcome);
+        log.info("Build {} of {}/{}: {}", running.id(), running.projectId(), running.branch(), summary);
+        return running;
+    }
+
+    /**
+     * Appends a line of the platform's own to one of the build's logs.
+     */
+    public void note(Build build, LogName logName, String line)
+    {
+        logs.append(build.id(), logName, "[stagehand] " + line);
+    }
+
+    public Build update(Build build)
+    {
+        builds.updateBuild(build);
+        return build;
+    }
+
+    public void event(Build build, EventKind kind, String message)
+    {
+        builds.appendEvent(build, kind, message, clock.instant());
+    }
+
+    public Instant now()
+    {
+        return clock.instant();
+    }
+
+    /**
+     * What the build must say about the addons on its addons path before Odoo runs, as lines for
+     * its log: the invalid addons it does not install (Odoo leaves a module alone until it is
+     * asked for), and the modules it installs whose external_dependencies Odoo will not read.
+     *
+     * @throws StagehandException for an addon whose manifest Odoo itself cannot load: Odoo 17
+     *         reads every manifest on the addons path when it creates a database
+     *         ({@code odoo/modules/db.py}), so a new database cannot be made
+     */
+    static List<String> addonsPathNotes(AddonScan addons, Branch branch, List<String> modules)
+    {
+        List<String> notes = new ArrayList<>();
+        for (InvalidAddon skipped : addons.invalidAddonsNotSelected(branch.moduleSelection(), branch.explicitModules())) {
+            if (skipped.odooRefuses()) {
+                throw new StagehandException(skipped::errorCode, "Addon %s at %s is not one this build installs, but Odoo reads every manifest on the addons path when it creates a database, and cannot read this one. %s"
+                        .formatted(skipped.name(), skipped.relativePath(), skipped.problem()));
+            }
+            notes.add("[stagehand] Addon %s at %s is not installed by this build, and could not be: %s"
+                    .formatted(skipped.name(), skipped.relativePath(), skipped.problem().lines().findFirst().orElse("")));
+        }
+        for (String module : modules) {
+            addons.addon(module)
+                    .filter(addon -> addon.manifest().raw().get("external_dependencies") instanceof List)
+                    .ifPresent(addon -> notes.add(("[stagehand] Addon %s declares external_dependencies as a list of entries; Odoo 17 reads only "
+                            + "{'python': [...], 'bin': [...]} and will refuse to install it (\"'list' object has no attribute 'get'\")").formatted(addon.name())));
+        }
+        return notes;
+    }
+
+    // A requirements.txt at the repository root or beside any addons directory, as Odoo.sh reads them.
+    private static List<String> requirementsFiles(Path workspace, AddonScan addons)
+    {
+        Set<String> files = new TreeSet<>();
+        if (Files.isRegularFile(workspace.resolve(REQUIREMENTS), LinkOption.NOFOLLOW_LINKS)) {
+            files.add(REQUIREMENTS);
+        }
+        for (String directory : addons.addonsDirectories()) {
+            String candidate = directory.isEmpty() || directory.equals(".") ? REQUIREMENTS : directory + "/" + REQUIREMENTS;
+            if (Files.isRegularFile(workspace.resolve(candidate), LinkOption.NOFOLLOW_LINKS)) {
+                files.add(candidate);
+            }
+        }
+        return List.copyOf(files);
+    }
+
+    private ContainerSpec.Builder containerSpec(Build build, String role, PreparedImage image, List<String> command, DatabaseConnection database, Path dataDirectory)
+    {
+        String name = role.equals("server") ? build.instanceName() : build.instanceName() + "-" + role;
+        return ContainerSpec.builder(name, image.tag())
+                .withCommand(command)
+                .withEnv(Map.of("HOST", database.host(), "PORT", Integer.toString(database.port()), "USER", database.user(), "PASSWORD", database.password()))
+                .withLabels(labels(build, role))
+                .withMount(Mount.readWrite(dataDirectory.toAbsolutePath(), DATA_DIRECTORY))
+                .withMemoryLimit(settings.containerMemoryBytes())
+                .withCpuLimit(settings.containerCpus());
+    }
+
+    static Map<String, String> labels(Build build, String role)
+    {
+        return Map.of(
+                Labels.PROJECT, build.projectId(),
+                Labels.BRANCH, build.branch(),
+                Labels.BUILD, Long.toString(build.id()),
+                Labels.ROLE, role);
+    }
+
+    static String imageTag(Build build)
+    {
+        return "stagehand/build:" + build.instanceName();
+    }
+
+    private void fail(Optional<Project> project, Build build, Throwable e)
+    {
+        log.warn("Build {} of {}/{} failed: {}", build.id(), build.projectId(), build.branch(), e.getMessage(), e);
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        Build failed = build.withState(BuildState.FAILED, message).withVerdict(BuildVerdict.FAILED)
+                .withContainer(Optional.empty(), Optional.empty()).withFinishedAt(clock.instant());
+        try {
+            update(failed);
+            event(failed, EventKind.BUILD_FAILED, "Build " + build.id() + " failed: " + message);
+        }
+        catch (RuntimeException recordFailure) {
+            e.addSuppressed(recordFailure);
+            log.error("Cannot record the failure of build {}; the next start reconciles it", build.id(), e);
+        }
+        project.ifPresent(known -> statuses.report(known, failed, CommitStatus.State.ERROR, message));
+    }
+
+    static double seconds(Duration duration)
+    {
+        return duration.toMillis() / 1000.0;
+    }
+
+    private static void sleep(Duration duration)
+    {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException e) {
+            throw StagehandException.interrupted("waiting for a build's server", e);
+        }
+    }
+}

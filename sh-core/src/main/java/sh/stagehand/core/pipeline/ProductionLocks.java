@@ -1,0 +1,25 @@
+package sh.stagehand.core.pipeline;
+
+import jakarta.inject.Singleton;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One lock per project's production: an update holds it exclusively (one update at a time, and no
+ * staging copy of a half-updated database); a staging copy holds it shared (copies run side by
+ * side, production keeps serving). Fair, so that an update waiting for copies is not starved.
+ * Thread-safe.
+ */
+@Singleton
+public final class ProductionLocks
+{
+    private final ConcurrentMap<String, ReadWriteLock> locks = new ConcurrentHashMap<>();
+
+    public ReadWriteLock of(String projectId)
+    {
+        return locks.computeIfAbsent(projectId, id -> new ReentrantReadWriteLock(true));
+    }
+}

@@ -1,0 +1,182 @@
+package sh.stagehand.core.pipeline;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.odoo.ModuleChanges;
+import sh.stagehand.core.odoo.OdooCommandLine;
+import sh.stagehand.core.odoo.OdooVersion;
+import sh.stagehand.core.pipeline.BuildSteps.OdooRun;
+import sh.stagehand.core.pipeline.BuildSteps.Source;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.database.DatabaseConnection;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.PreparedImage;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A staging build, as on Odoo.sh: a neutralized copy of production, updated to the branch's
+ * revision, with its mail caught.
+ * <ol>
+ * <li>The production database is copied while production keeps serving
+ *     ({@link DatabaseProvider#copy}), its filestore as hard links ({@link Filestores#linkCopy}).</li>
+ * <li>Odoo's own {@code odoo neutralize} runs on the copy (neutralize.log): mail servers and crons
+ *     off, payment providers out of live mode, webhooks cut, the banner on.</li>
+ * <li>Odoo's neutralization points mail nowhere (an active dummy server on host {@code invalid});
+ *     the platform points that server at its mail catcher, with the build's credentials, so a
+ *     staging build's mail is caught, never sent.</li>
+ * <li>Modules whose manifest version differs from the copy's are updated, new ones installed
+ *     (update.log); no demo data, no tests.</li>
+ * <li>No production yet: a database from scratch, without demo data (install.log).</li>
+ * </ol>
+ * Thread-safe.
+ */
+@Singleton
+public final class StagingPipeline
+{
+    /** The dummy mail server Odoo 17's {@code base/data/neutralize.sql} inserts. */
+    static final String NEUTRALIZED_MAIL_SERVER = "neutralization - disable emails";
+
+    private final BuildSteps steps;
+    private final DatabaseProvider databases;
+    private final BuildWorkspaces workspaces;
+    private final ProductionPipeline production;
+    private final ProductionLocks locks;
+    private final PlatformSettings settings;
+
+    @Inject
+    public StagingPipeline(BuildSteps steps, DatabaseProvider databases, BuildWorkspaces workspaces, ProductionPipeline production, ProductionLocks locks, PlatformSettings settings)
+    {
+        this.steps = requireNonNull(steps, "steps is null");
+        this.databases = requireNonNull(databases, "databases is null");
+        this.workspaces = requireNonNull(workspaces, "workspaces is null");
+        this.production = requireNonNull(production, "production is null");
+        this.locks = requireNonNull(locks, "locks is null");
+        this.settings = requireNonNull(settings, "settings is null");
+    }
+
+    public void run(Build claimed)
+    {
+        steps.run(claimed, this::build);
+    }
+
+    private Build build(Project project, Branch branch, Build build)
+    {
+        Instant started = steps.now();
+        Optional<Build> serving = production.serving(project.id());
+        Source source = steps.checkout(project, branch, build, serving.isPresent() ? LogName.UPDATE : LogName.INSTALL);
+        PreparedImage image = steps.prepareImage(build, source);
+        Path data = workspaces.data(build.id());
+        if (serving.isEmpty()) {
+            return fromScratch(project, branch, build, source, image, data, started);
+        }
+
+        build = steps.update(build.withState(BuildState.TESTING, "copying production"));
+        Instant copyStarted = steps.now();
+        DatabaseConnection connection;
+        long files;
+        Lock lock = locks.of(project.id()).readLock();
+        lock.lock();
+        try {
+            String productionDatabase = serving.get().databaseName();
+            connection = databases.copy(productionDatabase, build.databaseName());
+            files = Filestores.linkCopy(workspaces.productionData(project.id()).resolve("filestore").resolve(productionDatabase), data.resolve("filestore").resolve(build.databaseName()));
+        }
+        finally {
+            lock.unlock();
+        }
+        Duration copyTime = Duration.between(copyStarted, steps.now());
+        String copied = "Copied production (build %d, %s): database and %d filestore files in %.1f s".formatted(
+                serving.get().id(), shortId(serving.get().commitId()), files, BuildSteps.seconds(copyTime));
+        steps.note(build, LogName.NEUTRALIZE, copied);
+        steps.event(build, EventKind.STAGING_COPIED, copied);
+
+        build = steps.update(build.withState(BuildState.TESTING, "neutralizing the copy of production"));
+        OdooRun neutralized = steps.runOdoo(build, LogName.NEUTRALIZE, steps.neutralizeCommand(build, source), image, connection, data);
+        if (neutralized.failed()) {
+            // Never serve a copy of production that may still send mail or charge cards.
+            databases.drop(build.databaseName());
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Neutralizing the copy of production failed: odoo neutralize " + neutralized.describe()
+                    + "; see neutralize.log. The copy was dropped");
+        }
+        pointMailAtCatcher(build);
+
+        ModuleChanges changes = ModuleChanges.between(source.addons(), source.modules(), steps.installedModules(build.databaseName()), OdooVersion.DEFAULT_SERIES);
+        steps.note(build, LogName.UPDATE, "Staging from production " + shortId(serving.get().commitId()) + " to " + shortId(build.commitId()) + ": " + changes.describe());
+        Duration odooTime = neutralized.took();
+        BuildVerdict verdict = BuildVerdict.SUCCESS;
+        String outcome = "staging copy of production " + shortId(serving.get().commitId()) + ", neutralized; " + changes.describe();
+        if (!changes.isEmpty()) {
+            build = steps.update(build.withState(BuildState.TESTING, changes.describe()));
+            OdooRun run = steps.runOdoo(build, LogName.UPDATE, steps.commandLine(build, source, false)
+                    .withUpdate(changes.toUpdate()).withInstall(changes.toInstall()).withoutDemo().withStopAfterInit().build(), image, connection, data);
+            odooTime = odooTime.plus(run.took());
+            verdict = run.exitCode() == 0 ? run.analysis().verdict() : BuildVerdict.FAILED;
+            if (run.failed()) {
+                outcome = "failed: the update " + run.describe() + "; " + outcome;
+            }
+        }
+        build = steps.update(build.withVerdict(verdict));
+        Instant serverStarted = steps.now();
+        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, source, branch.cronsEnabled()), connection, data, BuildSteps.Health.HTTP);
+        return steps.running(project, build, server, verdict, outcome, started, odooTime.plus(Duration.between(serverStarted, steps.now())));
+    }
+
+    private Build fromScratch(Project project, Branch branch, Build build, Source source, PreparedImage image, Path data, Instant started)
+    {
+        List<String> modules = source.modulesForNewDatabase();
+        steps.note(build, LogName.INSTALL, "No production yet: a new database without demo data");
+        DatabaseConnection connection = databases.create(build.databaseName());
+        build = steps.update(build.withState(BuildState.TESTING, "no production yet: installing " + String.join(", ", modules) + " without demo data"));
+        OdooRun run = steps.runOdoo(build, LogName.INSTALL, steps.commandLine(build, source, false).withInstall(modules).withoutDemo().withStopAfterInit().build(), image, connection, data);
+        BuildVerdict verdict = run.exitCode() == 0 ? run.analysis().verdict() : BuildVerdict.FAILED;
+        build = steps.update(build.withVerdict(verdict));
+        Instant serverStarted = steps.now();
+        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, source, branch.cronsEnabled()), connection, data, BuildSteps.Health.HTTP);
+        String outcome = (run.failed() ? "failed: the install " + run.describe() + "; " : "") + "no production yet: new database with " + String.join(", ", modules) + " (no demo data)";
+        return steps.running(project, build, server, verdict, outcome, started, run.took().plus(Duration.between(serverStarted, steps.now())));
+    }
+
+    /**
+     * Points the neutralized database's mail at the platform's catcher, logging in as the build:
+     * Odoo 17's neutralization leaves an active dummy server on host {@code invalid} (so that
+     * nothing falls back to {@code --smtp}); it becomes the catcher. Without it (another Odoo), a
+     * server of the platform's is added. Every other server stays off.
+     */
+    private void pointMailAtCatcher(Build build)
+    {
+        List<Object> catcher = List.of(settings.smtpHost(), settings.smtpPort(), Long.toString(build.id()), build.smtpPassword());
+        int updated = databases.execute(build.databaseName(), """
+                UPDATE ir_mail_server SET smtp_host = ?, smtp_port = ?, smtp_user = ?, smtp_pass = ?, smtp_encryption = 'none', smtp_authentication = 'login', active = true
+                WHERE name = '%s'""".formatted(NEUTRALIZED_MAIL_SERVER), catcher);
+        if (updated == 0) {
+            databases.execute(build.databaseName(), """
+                    UPDATE ir_mail_server SET active = false;
+                    INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_user, smtp_pass, smtp_encryption, smtp_authentication, active, sequence)
+                    VALUES ('stagehand mail catcher', ?, ?, ?, ?, 'none', 'login', true, 1)""", catcher);
+        }
+        steps.note(build, LogName.NEUTRALIZE, "Mail of this database goes to the platform's mail catcher (" + settings.smtpHost() + ":" + settings.smtpPort() + "), never out");
+    }
+
+    private static String shortId(String commitId)
+    {
+        return commitId.substring(0, Math.min(8, commitId.length()));
+    }
+}

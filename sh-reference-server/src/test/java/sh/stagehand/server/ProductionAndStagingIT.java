@@ -1,0 +1,546 @@
+package sh.stagehand.server;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.docker.DockerModule;
+import sh.stagehand.github.GitHubModule;
+import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingEnvironment;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPostgres;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Production and staging end to end, through the real Docker engine, PostgreSQL and the
+ * Odoo-compatible test server: production created, updated module by module, put back to the
+ * byte when an update fails or its server is not healthy; staging as a neutralized copy.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProductionAndStagingIT
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+
+    private static final String PROJECT = "prodit";
+    private static final String PRODUCTION_DATABASE = PROJECT + "-production";
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+    private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String ATTACHMENT = "The signed contract of Azure Interior, scanned";
+
+    @TempDir
+    static Path temp;
+
+    private static Stagehand stagehand;
+    private static ReferenceServer server;
+    private static TestingGitRepository repository;
+    private static Path productionFilestore;
+    private static int smtpPort;
+    private static Map<String, String> properties;
+
+    @BeforeAll
+    static void startPlatform()
+            throws IOException
+    {
+        smtpPort = freePort();
+        properties = new HashMap<>(Map.of(
+                "instance.name", "prod-it",
+                "data.directory", temp.resolve("data").toString(),
+                "http.port", "0",
+                "smtp.port", Integer.toString(smtpPort),
+                "platform.poll-interval-seconds", "0",
+                "platform.gc-interval-minutes", "0",
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.container-host", postgres.containerHost()));
+        properties.putAll(Map.of(
+                "postgres.metadata-database", METADATA_DATABASE,
+                "mail.type", "postgres",
+                "docker.host", docker.host().toString(),
+                "docker.network", docker.network(),
+                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
+                "platform.smtp-host", docker.networkGateway(),
+                "platform.smtp-port", Integer.toString(smtpPort),
+                "platform.start-timeout-seconds", "20",
+                "platform.container-memory-mb", "512"));
+        stagehand = Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        productionFilestore = temp.resolve("data/workspaces/production/" + PROJECT + "/data/filestore/" + PRODUCTION_DATABASE);
+
+        repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        module("acme_sale", "17.0.1.0.0", "'mail', 'payment'", """
+                def post_init(env):
+                    env.cr.execute("INSERT INTO res_partner (name, email) VALUES ('Azure Interior', 'azure@example.com') RETURNING id")
+                    partner = env.cr.fetchone()[0]
+                    env['ir.attachment'].create({'name': 'contract.txt', 'raw': b'%s', 'res_model': 'res.partner', 'res_id': partner})
+                """.formatted(ATTACHMENT));
+        module("acme_stock", "17.0.1.0.0", "'acme_sale'", "");
+        repository.commit("Sale and stock customizations");
+    }
+
+    @AfterAll
+    static void stopPlatform()
+    {
+        if (server != null) {
+            server.close();
+        }
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            for (var branch : stagehand.projects().branches(PROJECT)) {
+                for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
+                    stagehand.builds().discard(build.id());
+                }
+            }
+            stagehand.close();
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + PRODUCTION_DATABASE + "\" WITH (FORCE)");
+        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+    }
+
+    @Test
+    @Order(1)
+    void testTheDefaultBranchBecomesProductionCreatedWithoutDemoData()
+            throws Exception
+    {
+        stagehand.projects().createProject(PROJECT, repository.url(), Optional.empty());
+        assertThat(stagehand.projects().branch(PROJECT, "main").stage()).isEqualTo(Stage.PRODUCTION);
+        Build first = awaitBuild(stagehand.builds().builds(PROJECT, "main").get(0).id());
+
+        assertThat(first.state()).as(first.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(first.databaseName()).isEqualTo(PRODUCTION_DATABASE);
+        assertThat(first.hostname()).isEqualTo(PROJECT + ".stagehand.localhost");
+        assertThat(modules()).isEqualTo("acme_sale:installed:17.0.1.0.0:false,acme_stock:installed:17.0.1.0.0:false");
+        assertThat(stagehand.builds().log(first.id(), LogName.INSTALL)).anySatisfy(line -> assertThat(line).contains("Modules loaded."));
+        assertThat(stagehand.builds().log(first.id(), LogName.INSTALL)).noneSatisfy(line -> assertThat(line).contains("odoo.tests"));
+        assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
+        assertThat(health(first)).isEqualTo(200);
+
+        // What the customer's users do on production from now on: data the platform must never lose.
+        postgres.execute(PRODUCTION_DATABASE, "INSERT INTO res_partner (name, email) VALUES ('Deco Addict', 'deco@example.com')");
+
+        // A project has exactly one production branch.
+        repository.createBranch("other").switchTo("main");
+        stagehand.projects().poll(PROJECT);
+        assertThatThrownBy(() -> stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "other").withStage(Stage.PRODUCTION)))
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("has a production branch already, main");
+    }
+
+    @Test
+    @Order(2)
+    void testAPushBumpingOneModuleUpdatesOnlyThatModuleAndKeepsTheData()
+            throws Exception
+    {
+        Build previous = serving();
+        module("acme_stock", "17.0.1.1.0", "'acme_sale'", "");
+        repository.writeFile("acme_stock/migrations/17.0.1.1.0/post-warehouse.py", """
+                def migrate(cr, version):
+                    cr.execute("UPDATE res_partner SET city = 'stock 1.1 was here' WHERE name = 'Deco Addict'")
+                """);
+        Build updated = push("Stock 1.1: a migration");
+
+        assertThat(updated.state()).as(updated.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(updated.verdict()).contains(BuildVerdict.SUCCESS);
+        assertThat(modules()).isEqualTo("acme_sale:installed:17.0.1.0.0:false,acme_stock:installed:17.0.1.1.0:false");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT string_agg(name || '=' || coalesce(city, ''), ',' ORDER BY name) FROM res_partner WHERE name IN ('Azure Interior', 'Deco Addict')"))
+                .isEqualTo("Azure Interior=,Deco Addict=stock 1.1 was here");
+        assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
+        List<String> updateLog = stagehand.builds().log(updated.id(), LogName.UPDATE);
+        assertThat(updateLog).anySatisfy(line -> assertThat(line).contains("update acme_stock (17.0.1.0.0 → 17.0.1.1.0)"));
+        assertThat(updateLog).anySatisfy(line -> assertThat(line).contains("module acme_stock: Running migration"));
+        assertThat(updateLog).noneSatisfy(line -> assertThat(line).contains("module acme_sale: Running migration"));
+        assertThat(stagehand.builds().build(previous.id()).state()).isEqualTo(BuildState.STOPPED);
+        assertThat(health(updated)).isEqualTo(200);
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "-snapshot-%'")).as("snapshot dropped").isEqualTo("0");
+    }
+
+    @Test
+    @Order(3)
+    void testAMigrationFailingAfterAnotherModuleWasUpdatedPutsProductionBack()
+            throws Exception
+    {
+        Build previous = serving();
+        String before = dump();
+        List<String> filesBefore = filestoreFiles();
+        // acme_sale's migration runs and is committed (Odoo commits each module) before acme_stock's raises.
+        module("acme_sale", "17.0.1.2.0", "'mail', 'payment'", "");
+        repository.writeFile("acme_sale/migrations/17.0.1.2.0/post-rename.py", """
+                def migrate(cr, version):
+                    cr.execute("UPDATE res_partner SET name = name || ' (migrated)'")
+                    cr.execute("CREATE TABLE acme_sale_half_done (id int)")
+                """);
+        module("acme_stock", "17.0.1.2.0", "'acme_sale'", "");
+        repository.writeFile("acme_stock/migrations/17.0.1.2.0/post-broken.py", """
+                def migrate(cr, version):
+                    raise ValueError("stock 1.2 cannot migrate the warehouses")
+                """);
+        Build failed = push("Sale and stock 1.2");
+
+        assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+        assertThat(failed.message().orElse("")).contains("Production update to", "failed", "see update.log", "serves production again");
+        assertThat(stagehand.builds().log(failed.id(), LogName.UPDATE))
+                .anySatisfy(line -> assertThat(line).contains("module acme_sale: Running migration"))
+                .anySatisfy(line -> assertThat(line).contains("stock 1.2 cannot migrate the warehouses"));
+        assertServesAgain(previous, before, filesBefore);
+        assertThat(events(failed)).anySatisfy(event -> assertThat(event.kind()).isEqualTo(EventKind.PRODUCTION_ROLLED_BACK));
+    }
+
+    @Test
+    @Order(4)
+    void testANewServerThatIsNotHealthyAfterASuccessfulUpdatePutsProductionBack()
+            throws Exception
+    {
+        Build previous = serving();
+        String before = dump();
+        List<String> filesBefore = filestoreFiles();
+        repository.git("checkout", "--", ".");
+        repository.git("clean", "-fdq");
+        // Its update succeeds (--stop-after-init), but the server it starts cannot load the registry.
+        module("acme_sale", "17.0.1.3.0", "'mail', 'payment'", """
+                from odoo.tools import config
+
+                if not config['stop_after_init']:
+                    raise ImportError("acme_sale needs the payment SDK, which this server does not have")
+                """);
+        repository.deleteFile("acme_sale/migrations/17.0.1.2.0/post-rename.py");
+        repository.deleteFile("acme_stock/migrations/17.0.1.2.0/post-broken.py");
+        module("acme_stock", "17.0.1.1.0", "'acme_sale'", "");
+        Build failed = push("Sale 1.3");
+
+        assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+        assertThat(failed.message().orElse("")).contains("/web/login", "serves production again");
+        assertThat(stagehand.builds().log(failed.id(), LogName.UPDATE)).anySatisfy(line -> assertThat(line).contains("Modules loaded."));
+        assertServesAgain(previous, before, filesBefore);
+    }
+
+    @Test
+    @Order(5)
+    void testAStagingBuildIsANeutralizedCopyOfProductionWhoseMailIsCaught()
+            throws Exception
+    {
+        repository.git("checkout", "--", ".");
+        repository.git("clean", "-fdq");
+        // What production holds that a staging copy must not act on.
+        postgres.execute(PRODUCTION_DATABASE, "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, active, sequence) VALUES ('Office 365', 'smtp.office365.com', 587, true, 1)");
+        postgres.execute(PRODUCTION_DATABASE, "INSERT INTO payment_provider (name, code, state) VALUES ('{\"en_US\": \"Stripe\"}', 'stripe', 'enabled')");
+        Build production = serving();
+
+        repository.switchTo("main").createBranch("staging");
+        stagehand.projects().poll(PROJECT);
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+        stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "staging").withStage(Stage.STAGING));
+        repository.switchTo("staging");
+        module("acme_newsletter", "17.0.1.0.0", "'acme_sale'", """
+                def post_init(env):
+                    env['mail.mail'].create({'subject': 'Our spring newsletter', 'email_to': 'all-customers@example.com', 'body_html': '<p>Spring!</p>'}).send()
+                """);
+        repository.commit("A newsletter, tried on staging first");
+        repository.switchTo("main");
+        List<Build> queued = stagehand.projects().poll(PROJECT);
+        assertThat(queued).singleElement().satisfies(build -> assertThat(build.stage()).isEqualTo(Stage.STAGING));
+        Build staging = awaitBuild(queued.get(0).id());
+
+        assertThat(staging.state()).as(staging.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(staging.verdict()).contains(BuildVerdict.SUCCESS);
+        String database = staging.databaseName();
+        assertThat(database).isEqualTo(PROJECT + "-staging-" + staging.id());
+        // Production's data, and the new module installed on top.
+        assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner WHERE name IN ('Azure Interior', 'Deco Addict')")).isEqualTo("2");
+        assertThat(postgres.queryForString(database, "SELECT state FROM ir_module_module WHERE name = 'acme_newsletter'")).isEqualTo("installed");
+        assertThat(stagehand.builds().log(staging.id(), LogName.NEUTRALIZE))
+                .anySatisfy(line -> assertThat(line).contains("Neutralization finished"))
+                .anySatisfy(line -> assertThat(line).contains("mail catcher"));
+        // Neutralized, as Odoo does it: no live mail server but the catcher, no cron but the
+        // auto-vacuum, no live payment provider, the flag.
+        assertThat(postgres.queryForString(database, "SELECT string_agg(name || '@' || smtp_host || ':' || smtp_port, ',') FROM ir_mail_server WHERE active"))
+                .isEqualTo("neutralization - disable emails@" + docker.networkGateway() + ":" + smtpPort);
+        assertThat(postgres.queryForString(database, "SELECT string_agg(cron_name, ',') FROM ir_cron WHERE active")).isEqualTo("Base: Auto-vacuum internal data");
+        assertThat(postgres.queryForString(database, "SELECT state FROM payment_provider WHERE code = 'stripe'")).isEqualTo("disabled");
+        assertThat(postgres.queryForString(database, "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
+        // The newsletter sent at install was caught, attributed to the staging build.
+        assertThat(stagehand.mail().mails(staging.id())).singleElement()
+                .satisfies(mail -> assertThat(mail.message().subject()).isEqualTo("Our spring newsletter"));
+        // The filestore is production's, shared through hard links.
+        String storeName = postgres.queryForString(database, "SELECT store_fname FROM ir_attachment WHERE name = 'contract.txt'");
+        Path stagingFile = temp.resolve("data/workspaces/" + staging.id() + "/data/filestore/" + database).resolve(storeName);
+        assertThat(Files.readString(stagingFile)).isEqualTo(ATTACHMENT);
+        assertThat(Files.getAttribute(stagingFile, "unix:ino")).isEqualTo(Files.getAttribute(productionFilestore.resolve(storeName), "unix:ino"));
+        // Production itself is untouched and still serving.
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT active FROM ir_mail_server WHERE name = 'Office 365'")).isEqualTo("t");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_module_module WHERE name = 'acme_newsletter'")).isEqualTo("0");
+        assertThat(serving().id()).isEqualTo(production.id());
+        assertThat(health(serving())).isEqualTo(200);
+    }
+
+    @Test
+    @Order(6)
+    void testAPlatformKilledInTheMiddleOfAProductionUpdateServesTheOldRevisionOnTheSameDataAtItsNextStart()
+            throws Exception
+    {
+        repository.git("checkout", "--", ".");
+        repository.git("clean", "-fdq");
+        repository.switchTo("main");
+        Build previous = serving();
+        String before = dump();
+        List<String> filesBefore = filestoreFiles();
+
+        // Production handed over to a platform in a process of its own, which is then killed.
+        server.close();
+        stagehand.close();
+        Map<String, String> killedProperties = new HashMap<>(properties);
+        killedProperties.put("platform.poll-interval-seconds", "1");
+        Path propertiesFile = temp.resolve("killed.properties");
+        try (var writer = Files.newBufferedWriter(propertiesFile)) {
+            java.util.Properties fileProperties = new java.util.Properties();
+            fileProperties.putAll(killedProperties);
+            fileProperties.store(writer, "the platform this test kills");
+        }
+        Process platform = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), propertiesFile.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(temp.resolve("killed-platform.log").toFile())
+                .start();
+        try {
+            // An update that commits acme_sale's migration, then hangs in acme_stock's.
+            module("acme_sale", "17.0.1.4.0", "'mail', 'payment'", "");
+            repository.writeFile("acme_sale/migrations/17.0.1.4.0/post-reached.py", """
+                    def migrate(cr, version):
+                        cr.execute("CREATE TABLE acme_sale_reached (id int)")
+                        cr.execute("UPDATE res_partner SET city = 'half-updated'")
+                    """);
+            module("acme_stock", "17.0.1.4.0", "'acme_sale'", "");
+            repository.writeFile("acme_stock/migrations/17.0.1.4.0/post-slow.py", """
+                    import time
+
+                    def migrate(cr, version):
+                        time.sleep(300)
+                    """);
+            repository.commit("Sale and stock 1.4, with a slow migration");
+            long deadline = System.nanoTime() + BUILD_TIMEOUT.toNanos();
+            while (!"1".equals(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM pg_tables WHERE tablename = 'acme_sale_reached'"))) {
+                assertThat(platform.isAlive()).as("the platform runs; see " + temp.resolve("killed-platform.log")).isTrue();
+                assertThat(System.nanoTime()).as("acme_sale's migration committed in time").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+        }
+        finally {
+            platform.destroyForcibly();     // SIGKILL
+            platform.waitFor();
+        }
+
+        // The next start puts production back before anything else.
+        stagehand = Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+
+        Build interrupted = stagehand.builds().builds(PROJECT, "main").get(0);
+        assertThat(interrupted.id()).isGreaterThan(previous.id());
+        assertThat(interrupted.state()).isEqualTo(BuildState.FAILED);
+        assertThat(interrupted.message().orElse("")).contains("the platform restarted while this build was updating", "put back as they were before its update");
+        assertServesAgain(previous, before, filesBefore);
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM pg_tables WHERE tablename = 'acme_sale_reached'")).isEqualTo("0");
+        assertThat(docker("ps", "--all", "--quiet", "--filter", "label=sh.stagehand.build=" + interrupted.id())).as("nothing of the interrupted build left").isBlank();
+    }
+
+    private static String docker(String... arguments)
+            throws Exception
+    {
+        List<String> command = new java.util.ArrayList<>(List.of("docker"));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DOCKER_HOST", docker.host().toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(output).isZero();
+        return output.strip();
+    }
+
+    private static void assertServesAgain(Build previous, String dumpBefore, List<String> filesBefore)
+            throws Exception
+    {
+        Build serving = serving();
+        assertThat(serving.id()).isEqualTo(previous.id());
+        assertThat(serving.containerId()).isNotEqualTo(previous.containerId());
+        assertThat(health(serving)).isEqualTo(200);
+        assertThat(dump()).as("production's database, to the byte").isEqualTo(dumpBefore);
+        assertThat(filestoreFiles()).isEqualTo(filesBefore);
+        assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "-snapshot-%'")).isEqualTo("0");
+    }
+
+    private static Build serving()
+    {
+        return stagehand.builds().builds(PROJECT, "main").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
+    }
+
+    private static Build push(String message)
+            throws Exception
+    {
+        repository.switchTo("main");
+        repository.commit(message);
+        List<Build> queued = stagehand.projects().poll(PROJECT);
+        assertThat(queued).hasSize(1);
+        awaitBuild(queued.get(0).id());
+        // Then the build's last steps: the previous build retired, the snapshot dropped.
+        assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
+        return stagehand.builds().build(queued.get(0).id());
+    }
+
+    private static void module(String name, String version, String depends, String initCode)
+    {
+        repository.writeFile(name + "/__manifest__.py", """
+                {
+                    'name': '%s',
+                    'version': '%s',
+                    'depends': [%s],
+                    'license': 'LGPL-3',
+                    %s
+                }
+                """.formatted(name, version, depends, initCode.contains("def post_init") ? "'post_init_hook': 'post_init'," : ""));
+        repository.writeFile(name + "/__init__.py", initCode);
+    }
+
+    private static String modules()
+    {
+        return postgres.queryForString(PRODUCTION_DATABASE,
+                "SELECT string_agg(name || ':' || state || ':' || latest_version || ':' || demo, ',' ORDER BY name) FROM ir_module_module WHERE name LIKE 'acme_%'");
+    }
+
+    private static String attachmentContent()
+            throws IOException
+    {
+        String storeName = postgres.queryForString(PRODUCTION_DATABASE, "SELECT store_fname FROM ir_attachment WHERE name = 'contract.txt'");
+        return Files.readString(productionFilestore.resolve(storeName), StandardCharsets.UTF_8);
+    }
+
+    private static List<String> filestoreFiles()
+            throws IOException
+    {
+        try (Stream<Path> files = Files.walk(productionFilestore)) {
+            return files.filter(Files::isRegularFile).map(file -> productionFilestore.relativize(file) + ":" + size(file)).sorted().toList();
+        }
+    }
+
+    private static long size(Path file)
+    {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class).size();
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The production database as {@code pg_dump} writes it, but for the crons' own bookkeeping
+     * (next and last call), which a running production's cron threads move by themselves.
+     */
+    private static String dump()
+            throws Exception
+    {
+        String crons = postgres.queryForString(PRODUCTION_DATABASE,
+                "SELECT string_agg(concat_ws(':', id, cron_name, active, interval_number, interval_type, numbercall, priority), ',' ORDER BY id) FROM ir_cron");
+        Process process = new ProcessBuilder(pgDump(), "--no-owner", "--no-acl", "--exclude-table-data=ir_cron", "--exclude-table-data=ir_cron_trigger",
+                "--host=" + postgres.host(), "--port=" + postgres.port(), "--username=" + postgres.user(), "--dbname=" + PRODUCTION_DATABASE)
+                .redirectErrorStream(true)
+                .start();
+        process.getOutputStream().close();
+        String dump = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(dump).isZero();
+        // pg_dump 15.14+ wraps its output in "restrict" and "unrestrict" lines with a random key: not data.
+        return dump.lines().filter(line -> !line.startsWith("\\restrict ") && !line.startsWith("\\unrestrict ")).collect(Collectors.joining("\n"))
+                + "\n-- crons: " + crons;
+    }
+
+    private static String pgDump()
+    {
+        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            return versions.map(version -> version.resolve("bin/pg_dump")).filter(Files::isExecutable).sorted().reduce((a, b) -> b).map(Path::toString).orElse("pg_dump");
+        }
+        catch (IOException e) {
+            return "pg_dump";
+        }
+    }
+
+    private static List<Event> events(Build build)
+    {
+        return stagehand.builds().history(PROJECT, Optional.of(build.branch()), 100).stream().filter(event -> event.buildId().equals(Optional.of(build.id()))).toList();
+    }
+
+    private static int health(Build build)
+            throws Exception
+    {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + "/web/login")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static Build awaitBuild(long buildId)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + BUILD_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Build build = stagehand.builds().build(buildId);
+            if (build.state() == BuildState.RUNNING || build.state().isTerminal()) {
+                return build;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("Build " + buildId + " not done within " + BUILD_TIMEOUT + ": " + stagehand.builds().build(buildId));
+    }
+
+    private static int freePort()
+            throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
