@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.ProjectIds;
 import sh.stagehand.core.project.Stage;
@@ -17,6 +18,7 @@ import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.VcsProvider;
 import sh.stagehand.spi.vcs.WebhookEvent;
 import sh.stagehand.spi.vcs.WebhookRequest;
@@ -49,11 +51,13 @@ public final class ProjectService
     private final BuildStore builds;
     private final VcsProvider vcs;
     private final BuildScheduler scheduler;
+    private final PlatformSettings settings;
     private final Clock clock;
 
     @Inject
-    public ProjectService(ProjectStore projects, BuildStore builds, VcsProvider vcs, BuildScheduler scheduler, Clock clock)
+    public ProjectService(ProjectStore projects, BuildStore builds, VcsProvider vcs, BuildScheduler scheduler, PlatformSettings settings, Clock clock)
     {
+        this.settings = requireNonNull(settings, "settings is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.vcs = requireNonNull(vcs, "vcs is null");
@@ -198,6 +202,49 @@ public final class ProjectService
     }
 
     /**
+     * Merges branch {@code source} into branch {@code target}, as Odoo.sh does when a branch is
+     * dragged onto another: only code moves (never a database); the merge is pushed to the
+     * repository, then {@code target} acts on it as on any push (a staging branch builds, production
+     * updates).
+     *
+     * @throws StagehandException {@code CONFLICT} if the branches conflict (nothing is pushed);
+     *         {@code NOT_FOUND} for an unknown project or branch; {@code INVALID_ARGUMENT} for a
+     *         branch merged into itself
+     */
+    public MergeOutcome merge(String projectId, String source, String target)
+    {
+        Project project = project(projectId);
+        branch(projectId, source);
+        branch(projectId, target);
+        if (source.equals(target)) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Branch " + source + " cannot be merged into itself; pick another target branch");
+        }
+        MergeResult result = vcs.merge(project.repository(), source, target, "Stagehand", "noreply@" + settings.domain());
+        String how = switch (result.kind()) {
+            case FAST_FORWARD -> "fast-forward to " + shortId(result.commitId());
+            case MERGE_COMMIT -> "merge commit " + shortId(result.commitId());
+            case UP_TO_DATE -> "nothing to merge: " + target + " has every commit of " + source;
+        };
+        event(projectId, Optional.of(target), EventKind.MERGED, "Merged " + source + " into " + target + ": " + how);
+        if (result.kind() == MergeResult.Kind.UP_TO_DATE) {
+            return new MergeOutcome(result, Optional.empty());
+        }
+        return new MergeOutcome(result, pushed(project, target, result.commitId(), " (merge of " + source + ")"));
+    }
+
+    /**
+     * What a merge did: the target's new head, and the build it queued, if any.
+     */
+    public record MergeOutcome(MergeResult result, Optional<Build> build)
+    {
+        public MergeOutcome
+        {
+            requireNonNull(result, "result is null");
+            requireNonNull(build, "build is null");
+        }
+    }
+
+    /**
      * Acts on a webhook delivery for the project: verified first, so that nothing is queued for a
      * request with a wrong signature; a redelivery (same delivery id) does nothing.
      *
@@ -293,6 +340,11 @@ public final class ProjectService
             return created;
         });
         projects.recordBranchHead(project.id(), branchName, commitId);
+        if (branch.stage() != Stage.PRODUCTION && branch.onNewCommit() == OnNewCommit.DO_NOTHING) {
+            event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + shortId(commitId) + commitsDescription
+                    + "; not built: the branch's behaviour on new commit is 'do nothing' (rebuild it to build)");
+            return Optional.empty();
+        }
         event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + shortId(commitId) + commitsDescription);
         return Optional.of(queueBuild(project, branch, commitId));
     }

@@ -13,17 +13,25 @@ import org.eclipse.jgit.errors.NoRemoteRepositoryException;
 import org.eclipse.jgit.errors.NotSupportedException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
 import org.eclipse.jgit.lib.BlobBasedConfig;
+import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.merge.MergeStrategy;
+import org.eclipse.jgit.merge.ResolveMerger;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.treewalk.TreeWalk;
@@ -36,6 +44,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
 import sh.stagehand.spi.vcs.CommitStatus;
+import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
 import sh.stagehand.spi.vcs.WebhookEvent;
@@ -179,6 +188,104 @@ public final class GitVcsProvider
                 .sorted()
                 .toList();
         return atHead.size() == 1 ? Optional.of(atHead.get(0)) : atHead.stream().filter(name -> name.equals("main") || name.equals("master")).findFirst();
+    }
+
+    @Override
+    public MergeResult merge(RemoteRepository remote, String source, String target, String authorName, String authorEmail)
+    {
+        requireNonNull(source, "source is null");
+        requireNonNull(target, "target is null");
+        fetch(remote);
+        Path directory = cachePath(remote);
+        synchronized (lockFor(directory)) {
+            Repository repository = fetched(remote);
+            try (RevWalk walk = new RevWalk(repository); ObjectInserter inserter = repository.newObjectInserter()) {
+                RevCommit sourceHead = walk.parseCommit(branchId(repository, remote, source));
+                RevCommit targetHead = walk.parseCommit(branchId(repository, remote, target));
+                if (walk.isMergedInto(sourceHead, targetHead)) {
+                    return new MergeResult(targetHead.name(), MergeResult.Kind.UP_TO_DATE);
+                }
+                ObjectId merged;
+                MergeResult.Kind kind;
+                if (walk.isMergedInto(targetHead, sourceHead)) {
+                    merged = sourceHead;
+                    kind = MergeResult.Kind.FAST_FORWARD;
+                }
+                else {
+                    // In memory, as a bare repository has no work tree: the merged tree, then its commit.
+                    ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repository, true);
+                    if (!merger.merge(targetHead, sourceHead)) {
+                        List<String> conflicts = merger.getUnmergedPaths().isEmpty() ? List.copyOf(merger.getFailingPaths().keySet()) : merger.getUnmergedPaths();
+                        throw new StagehandException(StandardErrorCode.CONFLICT, "Branch %s cannot be merged into %s of %s: they conflict in %s. Nothing was pushed; merge them by hand and push"
+                                .formatted(source, target, remote, conflicts));
+                    }
+                    PersonIdent author = new PersonIdent(authorName, authorEmail);
+                    CommitBuilder commit = new CommitBuilder();
+                    commit.setTreeId(merger.getResultTreeId());
+                    commit.setParentIds(targetHead, sourceHead);
+                    commit.setAuthor(author);
+                    commit.setCommitter(author);
+                    commit.setMessage("Merge branch '" + source + "' into " + target + "\n");
+                    merged = inserter.insert(commit);
+                    inserter.flush();
+                    kind = MergeResult.Kind.MERGE_COMMIT;
+                }
+                push(repository, remote, merged, target);
+                RefUpdate update = repository.updateRef(HEADS + target);
+                update.setNewObjectId(merged);
+                update.setExpectedOldObjectId(targetHead);
+                update.update();
+                return new MergeResult(merged.name(), kind);
+            }
+            catch (IOException e) {
+                throw readFailure(remote, e);
+            }
+        }
+    }
+
+    private static ObjectId branchId(Repository repository, RemoteRepository remote, String branch)
+            throws IOException
+    {
+        Ref ref = repository.exactRef(HEADS + branch);
+        if (ref == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No branch " + branch + " in " + remote);
+        }
+        return ref.getObjectId();
+    }
+
+    private void push(Repository repository, RemoteRepository remote, ObjectId commit, String target)
+    {
+        Iterable<PushResult> results;
+        try (Git git = Git.wrap(repository)) {
+            results = git.push()
+                    .setRemote(remote.url())
+                    .setRefSpecs(new RefSpec(commit.name() + ":" + HEADS + target))
+                    .setForce(false)
+                    .setAtomic(true)
+                    .setTimeout((int) timeout.toSeconds())
+                    .setCredentialsProvider(remote.token().map(token -> new UsernamePasswordCredentialsProvider("x-access-token", token)).orElse(null))
+                    .call();
+        }
+        catch (InvalidRemoteException e) {
+            throw notFound(remote, e);
+        }
+        catch (TransportException e) {
+            throw translateTransport(remote, e);
+        }
+        catch (GitAPIException | RuntimeException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot push " + target + " to " + remote + ": " + e.getMessage(), e);
+        }
+        for (PushResult result : results) {
+            for (RemoteRefUpdate update : result.getRemoteUpdates()) {
+                switch (update.getStatus()) {
+                    case OK, UP_TO_DATE -> { }
+                    case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> throw new StagehandException(StandardErrorCode.CONFLICT,
+                            "Branch " + target + " of " + remote + " moved while merging; nothing was pushed. Try the merge again");
+                    default -> throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "The remote " + remote + " refused the push of " + target + ": "
+                            + update.getStatus() + (update.getMessage() == null ? "" : " (" + update.getMessage() + ")"));
+                }
+            }
+        }
     }
 
     @Override

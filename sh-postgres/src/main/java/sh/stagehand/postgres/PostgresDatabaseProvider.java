@@ -218,9 +218,12 @@ public final class PostgresDatabaseProvider
                 throw new StagehandException(StandardErrorCode.NOT_FOUND, "Database " + from + " has no role of its own made by Stagehand; only build databases are renamed");
             }
             terminateConnections(handle, from);
-            handle.execute("ALTER DATABASE " + quote(from) + " RENAME TO " + quote(to));
-            handle.execute("ALTER ROLE " + quote(from) + " RENAME TO " + quote(to));
-            handle.execute("ALTER ROLE " + quote(to) + " PASSWORD '" + password + "'");
+            // One transaction: a database never goes by a name its role does not have.
+            handle.useTransaction(transaction -> {
+                transaction.execute("ALTER DATABASE " + quote(from) + " RENAME TO " + quote(to));
+                transaction.execute("ALTER ROLE " + quote(from) + " RENAME TO " + quote(to));
+                transaction.execute("ALTER ROLE " + quote(to) + " PASSWORD '" + password + "'");
+            });
             return null;
         });
         return new DatabaseConnection(config.containerHost(), config.containerPort(), to, password);

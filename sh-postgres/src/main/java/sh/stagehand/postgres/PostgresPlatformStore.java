@@ -8,6 +8,7 @@ import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
@@ -98,14 +99,15 @@ public final class PostgresPlatformStore
         run("save branch " + branch.projectId() + "/" + branch.name(), () -> {
             try {
                 jdbi.useHandle(handle -> handle.createUpdate("""
-                                INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags, crons_enabled)
-                                VALUES (:project, :name, :stage, :selection, :modules, :tags, :crons)
+                                INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags, crons_enabled, on_new_commit)
+                                VALUES (:project, :name, :stage, :selection, :modules, :tags, :crons, :onNewCommit)
                                 ON CONFLICT (project_id, name) DO UPDATE SET
                                     stage = excluded.stage,
                                     module_selection = excluded.module_selection,
                                     explicit_modules = excluded.explicit_modules,
                                     test_tags = excluded.test_tags,
-                                    crons_enabled = excluded.crons_enabled
+                                    crons_enabled = excluded.crons_enabled,
+                                    on_new_commit = excluded.on_new_commit
                                 """)
                         .bind("project", branch.projectId())
                         .bind("name", branch.name())
@@ -114,6 +116,7 @@ public final class PostgresPlatformStore
                         .bind("modules", branch.explicitModules().toArray(String[]::new))
                         .bind("tags", branch.testTags().orElse(null))
                         .bind("crons", branch.cronsEnabled())
+                        .bind("onNewCommit", branch.onNewCommit().name())
                         .execute());
             }
             catch (JdbiException e) {
@@ -340,7 +343,7 @@ public final class PostgresPlatformStore
         Array modules = rs.getArray("explicit_modules");
         return new Branch(rs.getString("project_id"), rs.getString("name"), Stage.valueOf(rs.getString("stage")),
                 ModuleSelection.valueOf(rs.getString("module_selection")), List.of((String[]) modules.getArray()), Optional.ofNullable(rs.getString("test_tags")),
-                rs.getBoolean("crons_enabled"));
+                rs.getBoolean("crons_enabled"), OnNewCommit.valueOf(rs.getString("on_new_commit")));
     }
 
     private static Build build(ResultSet rs, StatementContext context)

@@ -8,11 +8,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
@@ -20,6 +22,7 @@ import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -319,6 +322,70 @@ class ProductionAndStagingIT
 
     @Test
     @Order(6)
+    void testAMergeIntoStagingMovesOnlyCodeAndUpdatesThePreviousStagingBuild()
+            throws Exception
+    {
+        Build previous = stagehand.builds().builds(PROJECT, "staging").get(0);
+        assertThat(previous.state()).isEqualTo(BuildState.RUNNING);
+        stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "staging").withOnNewCommit(OnNewCommit.UPDATE_PREVIOUS));
+        // Data someone entered on staging: "update previous build" keeps it.
+        postgres.execute(previous.databaseName(), "INSERT INTO res_partner (name) VALUES ('Tried on staging')");
+        repository.switchTo("other");
+        module("acme_report", "17.0.1.0.0", "'acme_sale'", "");
+        String developed = repository.commit("A report, developed on its own branch");
+        repository.switchTo("main");
+        stagehand.projects().poll(PROJECT);
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+
+        ProjectService.MergeOutcome merge = stagehand.projects().merge(PROJECT, "other", "staging");
+
+        assertThat(merge.result().kind()).isEqualTo(MergeResult.Kind.MERGE_COMMIT);
+        assertThat(repository.git("log", "-1", "--format=%P %s", "staging").strip()).contains(developed, "Merge branch 'other' into staging");
+        Build updated = awaitBuild(merge.build().orElseThrow().id());
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+        assertThat(updated.stage()).isEqualTo(Stage.STAGING);
+        assertThat(updated.commitId()).isEqualTo(merge.result().commitId());
+        assertThat(updated.state()).as(updated.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(updated.message().orElse("")).contains("staging updated from build " + previous.id(), "install acme_report");
+        assertThat(postgres.queryForString(updated.databaseName(), "SELECT count(*) FROM res_partner WHERE name = 'Tried on staging'")).isEqualTo("1");
+        assertThat(postgres.queryForString(updated.databaseName(), "SELECT state FROM ir_module_module WHERE name = 'acme_report'")).isEqualTo("installed");
+        assertThat(postgres.queryForString(updated.databaseName(), "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
+        assertThat(postgres.queryForString(updated.databaseName(), "SELECT smtp_user FROM ir_mail_server WHERE active")).as("mail now logs in as the new build").isEqualTo(Long.toString(updated.id()));
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + previous.databaseName() + "'")).isEqualTo("0");
+        assertThat(stagehand.builds().build(previous.id()).state()).isEqualTo(BuildState.STOPPED);
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_module_module WHERE name = 'acme_report'")).as("only code moved, and only to staging").isEqualTo("0");
+
+        // A conflicting merge pushes nothing and builds nothing.
+        repository.switchTo("other");
+        repository.writeFile("NOTES.md", "written on other\n");
+        repository.commit("Notes on other");
+        repository.switchTo("staging");
+        repository.writeFile("NOTES.md", "written on staging\n");
+        String stagingHead = repository.commit("Notes on staging");
+        repository.switchTo("main");
+        stagehand.projects().poll(PROJECT);
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+        int buildsBefore = stagehand.builds().builds(PROJECT, "staging").size();
+        assertThatThrownBy(() -> stagehand.projects().merge(PROJECT, "other", "staging"))
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("conflict in [NOTES.md]")
+                .hasMessageContaining("Nothing was pushed");
+        assertThat(repository.git("rev-parse", "staging").strip()).isEqualTo(stagingHead);
+        assertThat(stagehand.builds().builds(PROJECT, "staging")).hasSize(buildsBefore);
+
+        // Back to development, as on Odoo.sh: a push does nothing.
+        stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "staging").movedTo(Stage.DEVELOPMENT));
+        assertThat(stagehand.projects().branch(PROJECT, "staging").onNewCommit()).isEqualTo(OnNewCommit.DO_NOTHING);
+        repository.switchTo("staging");
+        repository.writeFile("NOTES.md", "one more\n");
+        repository.commit("One more note");
+        repository.switchTo("main");
+        assertThat(stagehand.projects().poll(PROJECT)).isEmpty();
+        assertThat(stagehand.builds().history(PROJECT, Optional.of("staging"), 5)).anySatisfy(event -> assertThat(event.message()).contains("not built: the branch's behaviour on new commit is 'do nothing'"));
+    }
+
+    @Test
+    @Order(7)
     void testAPlatformKilledInTheMiddleOfAProductionUpdateServesTheOldRevisionOnTheSameDataAtItsNextStart()
             throws Exception
     {
@@ -388,7 +455,9 @@ class ProductionAndStagingIT
         assertThat(interrupted.message().orElse("")).contains("the platform restarted while this build was updating", "put back as they were before its update");
         assertServesAgain(previous, before, filesBefore);
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM pg_tables WHERE tablename = 'acme_sale_reached'")).isEqualTo("0");
-        assertThat(docker("ps", "--all", "--quiet", "--filter", "label=sh.stagehand.build=" + interrupted.id())).as("nothing of the interrupted build left").isBlank();
+        assertThat(docker("ps", "--all", "--format", "{{.Names}} {{.Status}} {{.Labels}}", "--filter", "label=sh.stagehand.instance=prod-it", "--filter", "label=sh.stagehand.build=" + interrupted.id()))
+                .as("nothing of the interrupted build left; history: " + stagehand.builds().history(PROJECT, Optional.of("main"), 30))
+                .isBlank();
     }
 
     private static String docker(String... arguments)

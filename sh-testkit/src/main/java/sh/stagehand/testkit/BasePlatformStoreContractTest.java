@@ -6,6 +6,7 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
@@ -67,7 +68,7 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
     void testBranchesKeepTheirSettingsAndAreListedByName()
     {
         String project = createProject();
-        Branch feature = new Branch(project, "feature/ünïcode#1", Stage.DEVELOPMENT, ModuleSelection.EXPLICIT, List.of("sale_extra", "stock_extra"), Optional.of("/sale_extra"), true);
+        Branch feature = new Branch(project, "feature/ünïcode#1", Stage.DEVELOPMENT, ModuleSelection.EXPLICIT, List.of("sale_extra", "stock_extra"), Optional.of("/sale_extra"), true, OnNewCommit.DO_NOTHING);
         projects().saveBranch(feature);
         projects().saveBranch(Branch.development(project, "main"));
         projects().saveBranch(Branch.development(project, "Main"));
@@ -75,7 +76,7 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
         assertThat(projects().findBranch(project, "feature/ünïcode#1")).contains(feature);
         assertThat(projects().listBranches(project)).extracting(Branch::name).containsExactly("Main", "feature/ünïcode#1", "main");
 
-        Branch changed = new Branch(project, "main", Stage.STAGING, ModuleSelection.ALL, List.of(), Optional.empty(), false);
+        Branch changed = new Branch(project, "main", Stage.STAGING, ModuleSelection.ALL, List.of(), Optional.empty(), false, OnNewCommit.UPDATE_PREVIOUS);
         projects().saveBranch(changed);
         assertThat(projects().findBranch(project, "main")).contains(changed);
 

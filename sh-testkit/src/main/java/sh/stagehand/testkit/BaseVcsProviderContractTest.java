@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
 
@@ -71,6 +72,49 @@ public abstract class BaseVcsProviderContractTest
         assertThat(provider().defaultBranch(remote)).contains("main");
         origin.git("symbolic-ref", "HEAD", "refs/heads/feature/invoice-ü");
         assertThat(provider().defaultBranch(remote)).contains("feature/invoice-ü");
+    }
+
+    @Test
+    public void testMergesByFastForwardOrMergeCommitAndPushes()
+    {
+        origin.git("branch", "staging", firstCommit);
+        assertThat(provider().merge(remote, "main", "staging", "Stagehand", "noreply@stagehand.test"))
+                .isEqualTo(new MergeResult(secondCommit, MergeResult.Kind.FAST_FORWARD));
+        assertThat(origin.git("rev-parse", "staging").strip()).isEqualTo(secondCommit);
+
+        origin.switchTo("staging");
+        String stagingCommit = origin.writeFile("staging_only.txt", "staging\n").commit("Only on staging");
+        origin.switchTo("main");
+        MergeResult merged = provider().merge(remote, "feature/invoice-ü", "staging", "Stagehand", "noreply@stagehand.test");
+
+        assertThat(merged.kind()).isEqualTo(MergeResult.Kind.MERGE_COMMIT);
+        assertThat(origin.git("rev-parse", "staging").strip()).isEqualTo(merged.commitId());
+        assertThat(origin.git("log", "-1", "--format=%P|%an|%s", "staging").strip()).isEqualTo(stagingCommit + " " + featureCommit + "|Stagehand|Merge branch 'feature/invoice-ü' into staging");
+        assertThat(provider().readFile(remote, merged.commitId(), "account_extra/__manifest__.py")).isPresent();
+        assertThat(provider().readFile(remote, merged.commitId(), "staging_only.txt")).isPresent();
+        assertThat(provider().branches(remote)).contains(new BranchHead("staging", merged.commitId()));
+
+        assertThat(provider().merge(remote, "feature/invoice-ü", "staging", "Stagehand", "noreply@stagehand.test"))
+                .isEqualTo(new MergeResult(merged.commitId(), MergeResult.Kind.UP_TO_DATE));
+    }
+
+    @Test
+    public void testAConflictingMergePushesNothing()
+    {
+        origin.git("branch", "staging", secondCommit);
+        origin.switchTo("staging");
+        origin.writeFile("sale_extra/__manifest__.py", "{'name': 'Sale Extra', 'version': '17.0.1.2.0', 'depends': ['sale']}\n").commit("Sale 1.2 on staging");
+        origin.switchTo("main");
+        origin.writeFile("sale_extra/__manifest__.py", "{'name': 'Sale Extra', 'version': '17.0.2.0.0', 'depends': ['sale', 'stock']}\n").commit("Sale 2.0 on main");
+        String stagingBefore = origin.git("rev-parse", "staging").strip();
+
+        assertThatThrownBy(() -> provider().merge(remote, "main", "staging", "Stagehand", "noreply@stagehand.test"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CONFLICT.toErrorCode()))
+                .hasMessageContaining("sale_extra/__manifest__.py")
+                .hasMessageContaining("Nothing was pushed");
+        assertThat(origin.git("rev-parse", "staging").strip()).isEqualTo(stagingBefore);
+        assertThatThrownBy(() -> provider().merge(remote, "no-such-branch", "staging", "Stagehand", "noreply@stagehand.test"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
     }
 
     @Test

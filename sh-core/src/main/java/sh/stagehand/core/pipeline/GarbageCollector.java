@@ -94,8 +94,17 @@ public final class GarbageCollector
 
     private Build collect(Build build)
     {
-        log.info("Collecting build {} of {}/{}", build.id(), build.projectId(), build.branch());
-        Build stopped = build.withState(BuildState.STOPPED, "garbage collected: container, database and workspace removed")
+        return collect(build, "garbage collected: container, database and workspace removed");
+    }
+
+    /**
+     * Collects one build now: its container, database, image and workspace go, and it is marked
+     * {@link BuildState#STOPPED} saying why.
+     */
+    public Build collect(Build build, String why)
+    {
+        log.info("Collecting build {} of {}/{}: {}", build.id(), build.projectId(), build.branch(), why);
+        Build stopped = build.withState(BuildState.STOPPED, why)
                 .withContainer(Optional.empty(), Optional.empty());
         cleaner.removeEverything(build);
         builds.updateBuild(stopped);

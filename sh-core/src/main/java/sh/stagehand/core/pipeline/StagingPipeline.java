@@ -13,7 +13,10 @@ import sh.stagehand.core.odoo.OdooVersion;
 import sh.stagehand.core.pipeline.BuildSteps.OdooRun;
 import sh.stagehand.core.pipeline.BuildSteps.Source;
 import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Project;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -22,7 +25,10 @@ import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.PreparedImage;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -45,7 +51,11 @@ import static java.util.Objects.requireNonNull;
  * <li>Modules whose manifest version differs from the copy's are updated, new ones installed
  *     (update.log); no demo data, no tests.</li>
  * <li>No production yet: a database from scratch, without demo data (install.log).</li>
+ * <li>"Update previous build" (staging's default on new commit): the branch's previous staging
+ *     database is taken over (renamed, its filestore moved) and updated; no new copy.</li>
  * </ol>
+ * Once a staging build runs, the branch's older staging builds are collected: the newest staging
+ * database of a branch is the one kept.
  * Thread-safe.
  */
 @Singleton
@@ -59,11 +69,18 @@ public final class StagingPipeline
     private final BuildWorkspaces workspaces;
     private final ProductionPipeline production;
     private final ProductionLocks locks;
+    private final BuildStore builds;
+    private final BuildCleaner cleaner;
+    private final GarbageCollector collector;
     private final PlatformSettings settings;
 
     @Inject
-    public StagingPipeline(BuildSteps steps, DatabaseProvider databases, BuildWorkspaces workspaces, ProductionPipeline production, ProductionLocks locks, PlatformSettings settings)
+    public StagingPipeline(BuildSteps steps, DatabaseProvider databases, BuildWorkspaces workspaces, ProductionPipeline production, ProductionLocks locks,
+            BuildStore builds, BuildCleaner cleaner, GarbageCollector collector, PlatformSettings settings)
     {
+        this.builds = requireNonNull(builds, "builds is null");
+        this.cleaner = requireNonNull(cleaner, "cleaner is null");
+        this.collector = requireNonNull(collector, "collector is null");
         this.steps = requireNonNull(steps, "steps is null");
         this.databases = requireNonNull(databases, "databases is null");
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
@@ -74,12 +91,20 @@ public final class StagingPipeline
 
     public void run(Build claimed)
     {
-        steps.run(claimed, this::build);
+        steps.run(claimed, (project, branch, build) -> {
+            Build running = build(project, branch, build);
+            collectOlderBuilds(running);
+            return running;
+        });
     }
 
     private Build build(Project project, Branch branch, Build build)
     {
         Instant started = steps.now();
+        Optional<Build> previous = branch.onNewCommit() == OnNewCommit.UPDATE_PREVIOUS ? previousWithDatabase(build) : Optional.empty();
+        if (previous.isPresent()) {
+            return updatePrevious(project, branch, build, previous.get(), started);
+        }
         Optional<Build> serving = production.serving(project.id());
         Source source = steps.checkout(project, branch, build, serving.isPresent() ? LogName.UPDATE : LogName.INSTALL);
         PreparedImage image = steps.prepareImage(build, source);
@@ -118,11 +143,20 @@ public final class StagingPipeline
         }
         pointMailAtCatcher(build);
 
+        String from = "staging copy of production " + shortId(serving.get().commitId()) + ", neutralized; ";
+        return update(project, branch, build, source, image, connection, data, started, neutralized.took(), from);
+    }
+
+    /**
+     * Updates the staging database to the build's revision, then starts the server.
+     */
+    private Build update(Project project, Branch branch, Build build, Source source, PreparedImage image, DatabaseConnection connection, Path data, Instant started,
+            Duration odooTime, String from)
+    {
         ModuleChanges changes = ModuleChanges.between(source.addons(), source.modules(), steps.installedModules(build.databaseName()), OdooVersion.DEFAULT_SERIES);
-        steps.note(build, LogName.UPDATE, "Staging from production " + shortId(serving.get().commitId()) + " to " + shortId(build.commitId()) + ": " + changes.describe());
-        Duration odooTime = neutralized.took();
+        steps.note(build, LogName.UPDATE, "To " + shortId(build.commitId()) + ": " + changes.describe());
         BuildVerdict verdict = BuildVerdict.SUCCESS;
-        String outcome = "staging copy of production " + shortId(serving.get().commitId()) + ", neutralized; " + changes.describe();
+        String outcome = from + changes.describe();
         if (!changes.isEmpty()) {
             build = steps.update(build.withState(BuildState.TESTING, changes.describe()));
             OdooRun run = steps.runOdoo(build, LogName.UPDATE, steps.commandLine(build, source, false)
@@ -137,6 +171,60 @@ public final class StagingPipeline
         Instant serverStarted = steps.now();
         ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, source, branch.cronsEnabled()), connection, data, BuildSteps.Health.HTTP);
         return steps.running(project, build, server, verdict, outcome, started, odooTime.plus(Duration.between(serverStarted, steps.now())));
+    }
+
+    private Build updatePrevious(Project project, Branch branch, Build build, Build previous, Instant started)
+    {
+        Source source = steps.checkout(project, branch, build, LogName.UPDATE);
+        PreparedImage image = steps.prepareImage(build, source);
+        Path data = workspaces.data(build.id());
+        build = steps.update(build.withState(BuildState.TESTING, "taking over the database of build " + previous.id()));
+        cleaner.removeContainers(previous.id());
+        DatabaseConnection connection = databases.rename(previous.databaseName(), build.databaseName());
+        Path previousFilestore = workspaces.data(previous.id()).resolve("filestore").resolve(previous.databaseName());
+        if (Files.isDirectory(previousFilestore)) {
+            try {
+                Files.createDirectories(data.resolve("filestore"));
+                Files.move(previousFilestore, data.resolve("filestore").resolve(build.databaseName()), StandardCopyOption.ATOMIC_MOVE);
+            }
+            catch (IOException e) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot move the filestore of build " + previous.id() + " to build " + build.id() + ": " + e, e);
+            }
+        }
+        String takenOver = "its database and filestore were taken over by build " + build.id() + " (" + shortId(build.commitId()) + ")";
+        steps.update(previous.withState(BuildState.STOPPED, takenOver).withContainer(Optional.empty(), Optional.empty()));
+        steps.event(previous, EventKind.BUILD_STOPPED, "Build " + previous.id() + " stopped: " + takenOver);
+        steps.note(build, LogName.UPDATE, "Updating the database of build " + previous.id() + " (" + shortId(previous.commitId()) + ") to " + shortId(build.commitId()));
+        pointMailAtCatcher(build);
+        return update(project, branch, build, source, image, connection, data, started, Duration.ZERO, "staging updated from build " + previous.id() + "; ");
+    }
+
+    /**
+     * The branch's newest earlier staging build whose database is still there, to take over.
+     */
+    private Optional<Build> previousWithDatabase(Build build)
+    {
+        return builds.listBuilds(build.projectId(), build.branch()).stream()
+                .filter(other -> other.id() < build.id() && other.stage() == Stage.STAGING)
+                .filter(other -> other.state() == BuildState.RUNNING || other.state() == BuildState.FAILED)
+                .filter(other -> other.databaseName().equals(other.instanceName()) && databases.exists(other.databaseName()))
+                .findFirst();
+    }
+
+    /**
+     * Collects the branch's older staging builds once a newer one runs: one staging database per
+     * branch is kept.
+     */
+    private void collectOlderBuilds(Build running)
+    {
+        if (running.state() != BuildState.RUNNING) {
+            return;
+        }
+        for (Build older : builds.listBuilds(running.projectId(), running.branch())) {
+            if (older.id() < running.id() && older.stage() == Stage.STAGING && (older.state() == BuildState.RUNNING || older.state() == BuildState.FAILED)) {
+                collector.collect(older, "collected: build " + running.id() + " is the branch's newest staging build");
+            }
+        }
     }
 
     private Build fromScratch(Project project, Branch branch, Build build, Source source, PreparedImage image, Path data, Instant started)

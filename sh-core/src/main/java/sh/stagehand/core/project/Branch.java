@@ -20,8 +20,10 @@ import static java.util.Objects.requireNonNull;
  * @param cronsEnabled whether the build's server runs scheduled actions (Odoo's cron threads): off,
  *         a development build's queued mail ({@code mail.mail}, sent by the "Mail: Email Queue
  *         Manager" cron) never leaves; mail sent at once still reaches the mail catcher
+ * @param onNewCommit what a push does (production ignores it: a push always updates production)
  */
-public record Branch(String projectId, String name, Stage stage, ModuleSelection moduleSelection, List<String> explicitModules, Optional<String> testTags, boolean cronsEnabled)
+public record Branch(String projectId, String name, Stage stage, ModuleSelection moduleSelection, List<String> explicitModules, Optional<String> testTags, boolean cronsEnabled,
+        OnNewCommit onNewCommit)
 {
     public Branch
     {
@@ -31,16 +33,34 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
         requireNonNull(moduleSelection, "moduleSelection is null");
         explicitModules = List.copyOf(requireNonNull(explicitModules, "explicitModules is null"));
         requireNonNull(testTags, "testTags is null");
+        requireNonNull(onNewCommit, "onNewCommit is null");
     }
 
     public static Branch development(String projectId, String name)
     {
         // Odoo.sh restricts scheduled actions on development builds.
-        return new Branch(projectId, name, Stage.DEVELOPMENT, ModuleSelection.OWN_MODULES, List.of(), Optional.empty(), false);
+        return new Branch(projectId, name, Stage.DEVELOPMENT, ModuleSelection.OWN_MODULES, List.of(), Optional.empty(), false, OnNewCommit.NEW_BUILD);
     }
 
+    /**
+     * The branch in another stage, its behaviour on new commit as it is.
+     */
     public Branch withStage(Stage stage)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit);
+    }
+
+    /**
+     * The branch moved to another stage, taking that move's behaviour on new commit, as Odoo.sh
+     * does ({@link OnNewCommit#defaultWhenMoved}).
+     */
+    public Branch movedTo(Stage stage)
+    {
+        return stage == this.stage ? this : withStage(stage).withOnNewCommit(OnNewCommit.defaultWhenMoved(this.stage, stage));
+    }
+
+    public Branch withOnNewCommit(OnNewCommit onNewCommit)
+    {
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit);
     }
 }

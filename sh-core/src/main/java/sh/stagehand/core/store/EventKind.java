@@ -20,4 +20,5 @@ public enum EventKind
     PRODUCTION_ROLLED_BACK,
     PRODUCTION_RESTARTED,
     STAGING_COPIED,
+    MERGED,
 }

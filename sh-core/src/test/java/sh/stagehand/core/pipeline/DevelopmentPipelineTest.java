@@ -6,6 +6,7 @@ import sh.stagehand.core.odoo.AddonScan;
 import sh.stagehand.core.odoo.AddonScanner;
 import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.OnNewCommit;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class DevelopmentPipelineTest
     void testBranchTagsAreUsedAsTheyAre()
     {
         Branch branch = new Branch("acme", "main", Branch.development("acme", "main").stage(), Branch.development("acme", "main").moduleSelection(),
-                List.of(), Optional.of("standard,-slow"), false);
+                List.of(), Optional.of("standard,-slow"), false, OnNewCommit.NEW_BUILD);
 
         assertThat(DevelopmentPipeline.testTags(branch, List.of("sale_extra"))).contains("standard,-slow");
         assertThat(DevelopmentPipeline.testTags(branch, List.of())).contains("standard,-slow");

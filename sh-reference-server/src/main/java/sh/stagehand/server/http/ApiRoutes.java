@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.logs.LogName;
-import sh.stagehand.core.project.Branch;
-import sh.stagehand.core.project.Project;
 import sh.stagehand.core.odoo.ModuleSelection;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.OnNewCommit;
+import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.ErrorCode;
 import sh.stagehand.spi.StagehandException;
@@ -58,6 +59,7 @@ public final class ApiRoutes
         config.routes.get("/api/projects", context -> context.json(stagehand.projects().projects().stream().map(project -> Views.project(project, publicUrl, false)).toList()));
         config.routes.post("/api/projects", this::createProject);
         config.routes.get("/api/projects/{project}", context -> context.json(Views.project(stagehand.projects().project(context.pathParam("project")), publicUrl, false)));
+        config.routes.post("/api/projects/{project}/merge", this::merge);
         config.routes.post("/api/projects/{project}/poll", context -> context.json(stagehand.projects().poll(context.pathParam("project")).stream().map(Views::build).toList()));
         config.routes.get("/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
         config.routes.get("/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch")))));
@@ -102,16 +104,33 @@ public final class ApiRoutes
         context.status(HttpStatus.CREATED).json(Views.project(project, publicUrl, true));
     }
 
+    private void merge(Context context)
+    {
+        MergeRequest request = context.bodyAsClass(MergeRequest.class);
+        if (request == null || request.source() == null || request.target() == null) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"source\": \"feature\", \"target\": \"staging\"}: the branch to merge and the branch it goes into");
+        }
+        ProjectService.MergeOutcome outcome = stagehand.projects().merge(context.pathParam("project"), request.source(), request.target());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("commit", outcome.result().commitId());
+        body.put("kind", outcome.result().kind().name());
+        body.put("build", outcome.build().map(Views::build).orElse(null));
+        context.json(body);
+    }
+
     private void saveBranch(Context context)
     {
         Branch current = stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch"));
         BranchRequest request = context.bodyAsClass(BranchRequest.class);
+        // A stage change takes the move's behaviour on new commit, as on Odoo.sh, unless the request sets one.
+        Branch moved = request.stage() == null ? current : current.movedTo(enumField("stage", Stage.class, request.stage()));
         Branch updated = new Branch(current.projectId(), current.name(),
-                request.stage() == null ? current.stage() : enumField("stage", Stage.class, request.stage()),
+                moved.stage(),
                 request.moduleSelection() == null ? current.moduleSelection() : enumField("moduleSelection", ModuleSelection.class, request.moduleSelection()),
                 request.modules() == null ? current.explicitModules() : request.modules(),
                 request.testTags() == null ? current.testTags() : Optional.of(request.testTags()).filter(tags -> !tags.isBlank()),
-                request.crons() == null ? current.cronsEnabled() : request.crons());
+                request.crons() == null ? current.cronsEnabled() : request.crons(),
+                request.onNewCommit() == null ? moved.onNewCommit() : enumField("onNewCommit", OnNewCommit.class, request.onNewCommit()));
         context.json(Views.branch(stagehand.projects().saveBranch(updated)));
     }
 
@@ -219,5 +238,7 @@ public final class ApiRoutes
 
     record ProjectRequest(String id, String repositoryUrl, String token, String productionBranch) {}
 
-    record BranchRequest(String stage, String moduleSelection, List<String> modules, String testTags, Boolean crons) {}
+    record MergeRequest(String source, String target) {}
+
+    record BranchRequest(String stage, String moduleSelection, List<String> modules, String testTags, Boolean crons, String onNewCommit) {}
 }

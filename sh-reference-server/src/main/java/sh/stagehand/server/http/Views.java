@@ -18,7 +18,7 @@ final class Views
 
     record ProjectView(String id, String repositoryUrl, String webhookUrl, String webhookSecret, String createdAt) {}
 
-    record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags, boolean crons) {}
+    record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags, boolean crons, String onNewCommit) {}
 
     record BuildView(long id, String project, String branch, String commit, String stage, String state, String verdict, String database, String hostname,
             Integer port, String url, String message, String createdAt, String startedAt, String finishedAt) {}
@@ -35,7 +35,7 @@ final class Views
 
     static BranchView branch(Branch branch)
     {
-        return new BranchView(branch.name(), branch.stage().name(), branch.moduleSelection().name(), branch.explicitModules(), branch.testTags().orElse(null), branch.cronsEnabled());
+        return new BranchView(branch.name(), branch.stage().name(), branch.moduleSelection().name(), branch.explicitModules(), branch.testTags().orElse(null), branch.cronsEnabled(), branch.onNewCommit().name());
     }
 
     static BuildView build(Build build)

@@ -81,6 +81,22 @@ public interface VcsProvider
     Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path);
 
     /**
+     * Merges branch {@code source} into branch {@code target} on the remote, as Odoo.sh merges a
+     * branch dragged onto another: the remote is fetched first; a fast-forward where the target is
+     * behind, else a merge commit "Merge branch 'source' into target" by {@code authorName} and
+     * {@code authorEmail}; then the target is pushed, never forced. Only code moves.
+     *
+     * @throws StagehandException {@code CONFLICT} if the branches conflict (the paths are named)
+     *         or the target moved on the remote meanwhile: nothing is pushed; {@code NOT_FOUND} for
+     *         an unknown branch; {@code PERMISSION_DENIED} if the remote refuses the push;
+     *         {@code NOT_SUPPORTED} if this provider cannot push
+     */
+    default MergeResult merge(RemoteRepository repository, String source, String target, String authorName, String authorEmail)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " cannot merge branches of " + repository);
+    }
+
+    /**
      * Checks that a webhook delivery comes from the code host (its signature over the raw body,
      * computed with the project's secret, compared in constant time) and says what it means.
      *
