@@ -6,6 +6,7 @@ import com.google.inject.Scopes;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.OptionalBinder;
+import com.google.inject.name.Named;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
 import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
 import sh.stagehand.core.logs.BuildLogs;
@@ -190,6 +191,20 @@ public final class CoreModule
     MailSink mailSink(Map<String, MailSinkFactory> factories, ProviderContext context, LifecycleManager lifecycle)
     {
         return create(ProviderKind.MAIL, factories, context, lifecycle);
+    }
+
+    /**
+     * The sink production's mail goes to, {@code mail.relay-type}: one that delivers it.
+     */
+    @Provides
+    @Singleton
+    @Named(MailService.RELAY)
+    MailSink mailRelay(Map<String, MailSinkFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    {
+        if (config.providerName(ProviderKind.MAIL_RELAY).equals(MailRelays.NONE)) {
+            return MailRelays.none();
+        }
+        return create(ProviderKind.MAIL_RELAY, factories, context, lifecycle);
     }
 
     private <P extends AutoCloseable> P create(

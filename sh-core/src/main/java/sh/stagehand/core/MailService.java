@@ -1,8 +1,10 @@
 package sh.stagehand.core;
 
+import com.google.inject.name.Named;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -20,19 +22,25 @@ import static java.util.Objects.requireNonNull;
 /**
  * The mail builds send. Each build's server logs in to the mail catcher with its own credentials
  * (user: the build id, password: a random secret of the build), so every message is attributed to
- * the build that sent it, and no build can pass for another. Thread-safe.
+ * the build that sent it, and no build can pass for another. Development and staging mail is caught
+ * (the {@link MailSink} keeps it for people to read); production's is relayed (the sink named
+ * {@value #RELAY} delivers it) and never caught. Thread-safe.
  */
 @Singleton
 public final class MailService
 {
+    public static final String RELAY = "relay";
+
     private final BuildStore builds;
     private final MailSink sink;
+    private final MailSink relay;
 
     @Inject
-    public MailService(BuildStore builds, MailSink sink)
+    public MailService(BuildStore builds, MailSink sink, @Named(RELAY) MailSink relay)
     {
         this.builds = requireNonNull(builds, "builds is null");
         this.sink = requireNonNull(sink, "sink is null");
+        this.relay = requireNonNull(relay, "relay is null");
     }
 
     /**
@@ -52,20 +60,24 @@ public final class MailService
     }
 
     /**
-     * Keeps a message a build sent.
+     * Takes a message a build sent: a production build's is relayed, any other's kept.
      *
-     * @throws StagehandException {@code NOT_FOUND} if the message names no known build
+     * @return the message as kept or relayed
+     * @throws StagehandException {@code NOT_FOUND} if the message names no known build;
+     *         {@code PROVIDER_UNAVAILABLE} if it can be neither kept nor relayed now (the sender
+     *         is told to try again)
      */
-    public CapturedMail capture(MailMessage message)
+    public CapturedMail deliver(MailMessage message)
     {
+        Build build;
         try {
-            builds.findBuild(Long.parseLong(message.buildId()))
-                    .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + message.buildId() + " to keep a mail for"));
+            build = builds.findBuild(Long.parseLong(message.buildId()))
+                    .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + message.buildId() + " to take a mail of"));
         }
         catch (NumberFormatException e) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + message.buildId() + " to keep a mail for", e);
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + message.buildId() + " to take a mail of", e);
         }
-        return sink.accept(message);
+        return build.stage() == Stage.PRODUCTION ? relay.accept(message) : sink.accept(message);
     }
 
     public List<CapturedMail> mails(long buildId)

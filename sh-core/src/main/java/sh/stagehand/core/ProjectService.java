@@ -18,6 +18,7 @@ import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.CommitInfo;
 import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.VcsProvider;
 import sh.stagehand.spi.vcs.WebhookEvent;
@@ -43,6 +44,7 @@ import static java.util.Objects.requireNonNull;
 public final class ProjectService
 {
     private static final int MAX_COMMITS_SHOWN = 3;
+    private static final int MAX_COMMITS_LISTED = 100;
     private static final Logger log = LoggerFactory.getLogger(ProjectService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String NO_COMMIT = "0000000000000000000000000000000000000000";
@@ -113,6 +115,7 @@ public final class ProjectService
             projects.saveBranch(branch);
             projects.recordBranchHead(id, head.name(), head.commitId());
             event(project.id(), Optional.of(head.name()), EventKind.BRANCH_CREATED, "Branch " + head.name() + " found at " + shortId(head.commitId())
+                    + headline(project, head.commitId())
                     + (branch.stage() == Stage.PRODUCTION ? "; it is the production branch" : ""));
             queueBuild(project, branch, head.commitId());
         }
@@ -229,7 +232,7 @@ public final class ProjectService
         if (result.kind() == MergeResult.Kind.UP_TO_DATE) {
             return new MergeOutcome(result, Optional.empty());
         }
-        return new MergeOutcome(result, pushed(project, target, result.commitId(), " (merge of " + source + ")"));
+        return new MergeOutcome(result, pushed(project, target, result.commitId(), describePush(project, target, result.commitId(), List.of())));
     }
 
     /**
@@ -282,7 +285,7 @@ public final class ProjectService
             return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, "branch " + push.branch() + " deleted", List.of());
         }
         vcs.fetch(project.repository());
-        Optional<Build> build = pushed(project, push.branch(), push.afterCommitId(), describe(push.commits()));
+        Optional<Build> build = pushed(project, push.branch(), push.afterCommitId(), describePush(project, push.branch(), push.afterCommitId(), push.commits()));
         return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, build.map(b -> "build " + b.id() + " queued").orElse("recorded"), build.stream().toList());
     }
 
@@ -306,7 +309,7 @@ public final class ProjectService
             boolean moved = projects.findBranch(project.id(), head.name()).isEmpty()
                     || !projects.branchHead(project.id(), head.name()).equals(Optional.of(head.commitId()));
             if (moved) {
-                pushed(project, head.name(), head.commitId(), "").ifPresent(queued::add);
+                pushed(project, head.name(), head.commitId(), describePush(project, head.name(), head.commitId(), List.of())).ifPresent(queued::add);
             }
         }
         return queued;
@@ -316,16 +319,48 @@ public final class ProjectService
      * "(2 commits: 'Fix the invoice total' by Ada Lovelace; 'Add tests' by Ada Lovelace)", the
      * newest last, as GitHub sends them; at most a few shown.
      */
-    private static String describe(List<WebhookEvent.PushedCommit> commits)
+    static String describe(List<CommitInfo> commits)
     {
         if (commits.isEmpty()) {
             return "";
         }
         List<String> shown = commits.stream()
                 .skip(Math.max(0, commits.size() - MAX_COMMITS_SHOWN))
-                .map(commit -> "'" + commit.message().lines().findFirst().orElse("").strip() + "'" + (commit.authorName().isEmpty() ? "" : " by " + commit.authorName()))
+                .map(commit -> "'" + commit.subject() + "'" + (commit.authorName().isEmpty() ? "" : " by " + commit.authorName()))
                 .toList();
-        return " (" + commits.size() + " commit" + (commits.size() == 1 ? "" : "s") + ": " + (commits.size() > shown.size() ? "…; " : "") + String.join("; ", shown) + ")";
+        String count = commits.size() >= MAX_COMMITS_LISTED ? MAX_COMMITS_LISTED + "+ commits" : commits.size() + " commit" + (commits.size() == 1 ? "" : "s");
+        return " (" + count + ": " + (commits.size() > shown.size() ? "…; " : "") + String.join("; ", shown) + ")";
+    }
+
+    // " ('Fix the invoice total' by Ada Lovelace)": a commit's subject and author.
+    private String headline(Project project, String commitId)
+    {
+        try {
+            return vcs.commits(project.repository(), Optional.empty(), commitId, 1).stream()
+                    .map(commit -> " ('" + commit.subject() + "'" + (commit.authorName().isEmpty() ? "" : " by " + commit.authorName()) + ")")
+                    .findFirst()
+                    .orElse("");
+        }
+        catch (RuntimeException e) {
+            log.warn("Cannot read commit {} of {}: {}", commitId, project.id(), e.getMessage());
+            return "";
+        }
+    }
+
+    // What the webhook said was pushed, or else what the repository says the branch gained.
+    private String describePush(Project project, String branch, String commitId, List<WebhookEvent.PushedCommit> pushed)
+    {
+        if (!pushed.isEmpty()) {
+            return describe(pushed.stream().map(commit -> new CommitInfo(commit.commitId(), commit.message(), commit.authorName(), commit.authorEmail())).toList());
+        }
+        try {
+            return describe(vcs.commits(project.repository(), projects.branchHead(project.id(), branch), commitId, MAX_COMMITS_LISTED));
+        }
+        catch (RuntimeException e) {
+            // A history line without messages is better than a push not acted on.
+            log.warn("Cannot list the commits pushed to {} of {}: {}", branch, project.id(), e.getMessage());
+            return "";
+        }
     }
 
     private Optional<Build> pushed(Project project, String branchName, String commitId, String commitsDescription)

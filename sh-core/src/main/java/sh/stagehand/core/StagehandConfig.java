@@ -28,7 +28,9 @@ public final class StagehandConfig
         DATABASE("database.type", "postgres"),
         VCS("vcs.type", "git"),
         BACKUP("backup.type", "filesystem"),
-        MAIL("mail.type", "memory");
+        MAIL("mail.type", "memory"),
+        /** Where production's mail goes out: a {@link sh.stagehand.spi.mail.MailSink} that delivers ("none": production mail is refused until one is set). */
+        MAIL_RELAY("mail.relay-type", MailRelays.NONE);
 
         private final String key;
         private final String defaultName;

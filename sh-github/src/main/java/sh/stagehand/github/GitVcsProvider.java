@@ -43,6 +43,7 @@ import sh.stagehand.github.internal.GitHubWebhooks;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.CommitInfo;
 import sh.stagehand.spi.vcs.CommitStatus;
 import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.RemoteRepository;
@@ -62,6 +63,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -188,6 +191,34 @@ public final class GitVcsProvider
                 .sorted()
                 .toList();
         return atHead.size() == 1 ? Optional.of(atHead.get(0)) : atHead.stream().filter(name -> name.equals("main") || name.equals("master")).findFirst();
+    }
+
+    @Override
+    public List<CommitInfo> commits(RemoteRepository remote, Optional<String> fromCommitId, String toCommitId, int limit)
+    {
+        Repository repository = fetched(remote);
+        try (RevWalk walk = new RevWalk(repository)) {
+            walk.markStart(walk.parseCommit(parseCommit(repository, remote, toCommitId).getId()));
+            if (fromCommitId.isPresent()) {
+                ObjectId from = repository.resolve(fromCommitId.get() + "^{commit}");
+                // A former head the cache no longer has (a force-push that dropped it): all of the new history.
+                if (from != null) {
+                    walk.markUninteresting(walk.parseCommit(from));
+                }
+            }
+            List<CommitInfo> newestFirst = new ArrayList<>();
+            for (RevCommit commit : walk) {
+                if (newestFirst.size() == limit) {
+                    break;
+                }
+                newestFirst.add(new CommitInfo(commit.name(), commit.getFullMessage(), commit.getAuthorIdent().getName(), commit.getAuthorIdent().getEmailAddress()));
+            }
+            Collections.reverse(newestFirst);
+            return newestFirst;
+        }
+        catch (IOException e) {
+            throw readFailure(remote, e);
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import sh.stagehand.core.Stagehand;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.server.smtp.SmtpRelayModule;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -41,6 +42,7 @@ public final class Main
                     .withModule(new DockerModule())
                     .withModule(new PostgresModule())
                     .withModule(new GitHubModule())
+                    .withModule(new SmtpRelayModule())
                     .withServiceLoaderPlugins()
                     .build();
             server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();

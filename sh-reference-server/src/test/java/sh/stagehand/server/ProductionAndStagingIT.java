@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.subethamail.smtp.MessageHandler;
+import org.subethamail.smtp.server.SMTPServer;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.build.Build;
@@ -21,6 +23,7 @@ import sh.stagehand.core.store.EventKind;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.server.smtp.SmtpRelayModule;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.testkit.TestingDocker;
@@ -44,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -79,6 +83,8 @@ class ProductionAndStagingIT
     private static Path productionFilestore;
     private static int smtpPort;
     private static Map<String, String> properties;
+    private static SMTPServer relay;
+    private static final List<String> relayed = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startPlatform()
@@ -96,6 +102,16 @@ class ProductionAndStagingIT
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
                 "postgres.container-host", postgres.containerHost()));
+        relay = SMTPServer.port(0)
+                .hostName("relay.test")
+                .messageHandlerFactory(context -> new RelayedMessage())
+                .build();
+        relay.start();
+        properties.putAll(Map.of(
+                "mail.relay-type", "smtp-relay",
+                "smtp-relay.host", "127.0.0.1",
+                "smtp-relay.port", Integer.toString(relay.getPortAllocated()),
+                "smtp-relay.starttls", "false"));
         properties.putAll(Map.of(
                 "postgres.metadata-database", METADATA_DATABASE,
                 "mail.type", "postgres",
@@ -111,6 +127,7 @@ class ProductionAndStagingIT
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new GitHubModule())
+                .withModule(new SmtpRelayModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         productionFilestore = temp.resolve("data/workspaces/production/" + PROJECT + "/data/filestore/" + PRODUCTION_DATABASE);
@@ -121,6 +138,7 @@ class ProductionAndStagingIT
                     env.cr.execute("INSERT INTO res_partner (name, email) VALUES ('Azure Interior', 'azure@example.com') RETURNING id")
                     partner = env.cr.fetchone()[0]
                     env['ir.attachment'].create({'name': 'contract.txt', 'raw': b'%s', 'res_model': 'res.partner', 'res_id': partner})
+                    env['mail.mail'].create({'subject': 'Welcome to Acme', 'email_to': 'azure@example.com', 'body_html': '<p>Welcome</p>'}).send()
                 """.formatted(ATTACHMENT));
         module("acme_stock", "17.0.1.0.0", "'acme_sale'", "");
         repository.commit("Sale and stock customizations");
@@ -140,6 +158,9 @@ class ProductionAndStagingIT
                 }
             }
             stagehand.close();
+        }
+        if (relay != null) {
+            relay.stop();
         }
         postgres.execute("DROP DATABASE IF EXISTS \"" + PRODUCTION_DATABASE + "\" WITH (FORCE)");
         postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
@@ -162,6 +183,9 @@ class ProductionAndStagingIT
         assertThat(stagehand.builds().log(first.id(), LogName.INSTALL)).noneSatisfy(line -> assertThat(line).contains("odoo.tests"));
         assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
         assertThat(health(first)).isEqualTo(200);
+        // Production's mail really goes out, through the relay; none is caught.
+        assertThat(relayed).singleElement().satisfies(mail -> assertThat(mail).contains("RCPT azure@example.com", "Subject: Welcome to Acme"));
+        assertThat(stagehand.mail().mails(first.id())).isEmpty();
 
         // What the customer's users do on production from now on: data the platform must never lose.
         postgres.execute(PRODUCTION_DATABASE, "INSERT INTO res_partner (name, email) VALUES ('Deco Addict', 'deco@example.com')");
@@ -199,6 +223,9 @@ class ProductionAndStagingIT
         assertThat(updateLog).noneSatisfy(line -> assertThat(line).contains("module acme_sale: Running migration"));
         assertThat(stagehand.builds().build(previous.id()).state()).isEqualTo(BuildState.STOPPED);
         assertThat(health(updated)).isEqualTo(200);
+        // The history says what was pushed, though it was found by polling, not told by a webhook.
+        assertThat(stagehand.builds().history(PROJECT, Optional.of("main"), 20))
+                .anySatisfy(event -> assertThat(event.message()).startsWith("Push to main: ").endsWith("(1 commit: 'Stock 1.1: a migration' by Stagehand Test)"));
         assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "-snapshot-%'")).as("snapshot dropped").isEqualTo("0");
     }
 
@@ -446,6 +473,7 @@ class ProductionAndStagingIT
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new GitHubModule())
+                .withModule(new SmtpRelayModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
 
@@ -458,6 +486,35 @@ class ProductionAndStagingIT
         assertThat(docker("ps", "--all", "--format", "{{.Names}} {{.Status}} {{.Labels}}", "--filter", "label=sh.stagehand.instance=prod-it", "--filter", "label=sh.stagehand.build=" + interrupted.id()))
                 .as("nothing of the interrupted build left; history: " + stagehand.builds().history(PROJECT, Optional.of("main"), 30))
                 .isBlank();
+    }
+
+    /**
+     * A message the test relay received, as "RCPT recipients" then the message.
+     */
+    private static final class RelayedMessage
+            implements MessageHandler
+    {
+        private final List<String> recipients = new java.util.ArrayList<>();
+
+        @Override
+        public void from(String from) {}
+
+        @Override
+        public void recipient(String recipient)
+        {
+            recipients.add(recipient);
+        }
+
+        @Override
+        public String data(java.io.InputStream data)
+                throws IOException
+        {
+            relayed.add("RCPT " + String.join(",", recipients) + "\n" + new String(data.readAllBytes(), StandardCharsets.UTF_8));
+            return null;
+        }
+
+        @Override
+        public void done() {}
     }
 
     private static String docker(String... arguments)

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.CommitInfo;
 import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -64,6 +66,21 @@ public abstract class BaseVcsProviderContractTest
         assertThat(provider().branches(remote)).containsExactly(
                 new BranchHead("feature/invoice-ü", featureCommit),
                 new BranchHead("main", secondCommit));
+    }
+
+    @Test
+    public void testListsTheCommitsABranchGained()
+    {
+        provider().fetch(remote);
+        assertThat(provider().commits(remote, Optional.of(firstCommit), featureCommit, 10))
+                .containsExactly(
+                        new CommitInfo(secondCommit, "Bump sale_extra, add stock_extra\n", "Stagehand Test", "test@stagehand.invalid"),
+                        new CommitInfo(featureCommit, "Add account_extra\n", "Stagehand Test", "test@stagehand.invalid"));
+        assertThat(provider().commits(remote, Optional.empty(), featureCommit, 10)).extracting(CommitInfo::subject)
+                .containsExactly("Add sale_extra", "Bump sale_extra, add stock_extra", "Add account_extra");
+        assertThat(provider().commits(remote, Optional.empty(), featureCommit, 2)).as("the newest, oldest first").extracting(CommitInfo::commitId)
+                .containsExactly(secondCommit, featureCommit);
+        assertThat(provider().commits(remote, Optional.of(featureCommit), featureCommit, 10)).isEmpty();
     }
 
     @Test

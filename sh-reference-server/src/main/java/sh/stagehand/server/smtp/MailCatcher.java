@@ -32,7 +32,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * An SMTP server for the mail builds send (as Odoo sends it, with smtplib). A client must log in
  * (AUTH PLAIN or LOGIN) with its build's credentials; the message is attributed to that build and
- * kept by the {@link MailService}. Nothing is relayed. Thread-safe.
+ * given to the {@link MailService}, which keeps it, or relays it for a production build.
+ * Thread-safe.
  */
 public final class MailCatcher
         implements AutoCloseable
@@ -117,8 +118,8 @@ public final class MailCatcher
             byte[] raw = data.readAllBytes();
             try {
                 MailMessage message = parse(buildId, envelopeFrom, recipients, raw);
-                mail.capture(message);
-                log.debug("Caught a mail of build {}: {}", buildId, message.subject());
+                mail.deliver(message);
+                log.debug("Took a mail of build {}: {}", buildId, message.subject());
                 return null;
             }
             catch (StagehandException e) {

@@ -74,6 +74,20 @@ public interface VcsProvider
     List<String> changedPaths(RemoteRepository repository, String fromCommitId, String toCommitId);
 
     /**
+     * The commits a branch gained when it moved from {@code fromCommitId} to {@code toCommitId}
+     * (those reachable from the latter and not from the former; the latter's own history when there
+     * is no former), for a history of pushes seen by polling.
+     *
+     * @param limit the most commits returned: the newest ones
+     * @return oldest first
+     * @throws StagehandException {@code NOT_FOUND} for an unknown {@code toCommitId}
+     */
+    default List<CommitInfo> commits(RemoteRepository repository, Optional<String> fromCommitId, String toCommitId, int limit)
+    {
+        return List.of();
+    }
+
+    /**
      * @param path a '/'-separated path relative to the repository root
      * @return the file's bytes at that commit, or empty if the commit has no such file
      * @throws StagehandException {@code NOT_FOUND} for an unknown commit

@@ -1,0 +1,110 @@
+package sh.stagehand.server.smtp;
+
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.mail.CapturedMail;
+import sh.stagehand.spi.mail.MailMessage;
+import sh.stagehand.spi.mail.MailSink;
+
+import java.io.ByteArrayInputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A {@link MailSink} that delivers: each message goes, unchanged and to its envelope recipients,
+ * to an SMTP relay (the hosting company's, or the customer's mail service), with Angus Mail, the
+ * Jakarta Mail implementation. It keeps nothing: production's mail is sent, never caught.
+ * Thread-safe.
+ */
+public final class SmtpRelayMailSink
+        implements MailSink
+{
+    private static final Logger log = LoggerFactory.getLogger(SmtpRelayMailSink.class);
+
+    private final SmtpRelayConfig config;
+
+    public SmtpRelayMailSink(SmtpRelayConfig config)
+    {
+        this.config = requireNonNull(config, "config is null");
+    }
+
+    @Override
+    public CapturedMail accept(MailMessage message)
+    {
+        Properties properties = new Properties();
+        properties.setProperty("mail.smtp.host", config.host());
+        properties.setProperty("mail.smtp.port", Integer.toString(config.port()));
+        properties.setProperty("mail.smtp.connectiontimeout", "10000");
+        properties.setProperty("mail.smtp.timeout", "30000");
+        properties.setProperty("mail.smtp.writetimeout", "30000");
+        properties.setProperty("mail.smtp.auth", Boolean.toString(config.user().isPresent()));
+        properties.setProperty("mail.smtp.starttls.enable", Boolean.toString(config.startTls()));
+        properties.setProperty("mail.smtp.starttls.required", Boolean.toString(config.startTls()));
+        // The envelope sender the build gave, not one read from the headers.
+        properties.setProperty("mail.smtp.from", message.envelopeFrom());
+        Session session = Session.getInstance(properties);
+        try (Transport transport = session.getTransport("smtp")) {
+            MimeMessage mime = new MimeMessage(session, new ByteArrayInputStream(message.rawMessage()));
+            transport.connect(config.host(), config.port(), config.user().orElse(null), config.password().orElse(null));
+            transport.sendMessage(mime, recipients(message));
+        }
+        catch (MessagingException e) {
+            // Temporary for the build's server, which keeps the mail and tries again.
+            throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot relay the mail of build " + message.buildId() + " through " + config.host() + ":" + config.port()
+                    + ": " + e.getMessage(), e);
+        }
+        log.info("Relayed a mail of build {} to {} through {}:{}", message.buildId(), message.envelopeRecipients(), config.host(), config.port());
+        return new CapturedMail(UUID.randomUUID().toString(), Instant.now(), message);
+    }
+
+    private static Address[] recipients(MailMessage message)
+            throws AddressException
+    {
+        Address[] addresses = new Address[message.envelopeRecipients().size()];
+        for (int index = 0; index < addresses.length; index++) {
+            addresses[index] = new InternetAddress(message.envelopeRecipients().get(index), true);
+        }
+        return addresses;
+    }
+
+    @Override
+    public List<CapturedMail> list(String buildId)
+    {
+        return List.of();
+    }
+
+    @Override
+    public Optional<CapturedMail> get(String id)
+    {
+        return Optional.empty();
+    }
+
+    @Override
+    public int purge(String buildId)
+    {
+        return 0;
+    }
+
+    @Override
+    public void close() {}
+
+    @Override
+    public String toString()
+    {
+        return "SmtpRelayMailSink[" + config + "]";
+    }
+}
