@@ -1,0 +1,341 @@
+package sh.stagehand.server.bench;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.pipeline.Filestores;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.docker.DockerModule;
+import sh.stagehand.github.GitHubModule;
+import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingEnvironment;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPostgres;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A benchmark, not a test: run by {@code bin/bench}, never by {@code bin/test}; it times nothing it
+ * asserts. On a production of at least 500 MB of database and 10,000 filestore files, in one run:
+ * <ul>
+ * <li>the staging copy as Stagehand makes it (pg_dump | pg_restore without compression, owned by
+ *     the copy's role; filestore as hard links) against the obvious way, plain
+ *     {@code pg_dump -Fc | pg_restore} plus {@code cp -r}, and the other database copies one could
+ *     pick (parallel directory format; a template copy, which needs production stopped);</li>
+ * <li>a whole staging build (copy, neutralize, update, start) through the platform;</li>
+ * <li>production updates: the downtime (old server down → new server healthy) against the
+ *     update's total time, with a module update (snapshot taken) and with nothing to update.</li>
+ * </ul>
+ * The figures go to {@code target/bench/staging-and-update.md}.
+ */
+class StagingAndUpdateBenchmark
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+
+    private static final String PROJECT = "bench";
+    private static final String PRODUCTION = PROJECT + "-production";
+    private static final long DATABASE_BYTES = Long.getLong("bench.database-mb", 520) * 1024 * 1024;
+    private static final int FILES = Integer.getInteger("bench.files", 10_000);
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
+    private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+
+    @TempDir
+    static Path temp;
+
+    private static Stagehand stagehand;
+    private static TestingGitRepository repository;
+    private static final List<String> report = new ArrayList<>();
+
+    @BeforeAll
+    static void startPlatform()
+    {
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "instance.name", "bench",
+                "data.directory", temp.resolve("data").toString(),
+                "platform.poll-interval-seconds", "0",
+                "platform.gc-interval-minutes", "0",
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.container-host", postgres.containerHost(),
+                "postgres.metadata-database", METADATA_DATABASE));
+        properties.putAll(Map.of(
+                "docker.host", docker.host().toString(),
+                "docker.network", docker.network(),
+                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
+                "platform.smtp-host", docker.networkGateway(),
+                "platform.start-timeout-seconds", "120"));
+        stagehand = Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .build()
+                .start();
+        repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        module("bench_sale", "17.0.1.0.0");
+        repository.commit("Production's customizations");
+    }
+
+    @AfterAll
+    static void stopPlatform()
+            throws IOException
+    {
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            for (var branch : stagehand.projects().branches(PROJECT)) {
+                for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
+                    stagehand.builds().discard(build.id());
+                }
+            }
+            for (String database : List.of("bench-baseline", "bench-stagehand", "bench-directory", "bench-template", PRODUCTION)) {
+                stagehand.databases().drop(database);
+            }
+            stagehand.close();
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+        Path out = Path.of("target/bench/staging-and-update.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, String.join("\n", report) + "\n");
+        System.out.println(String.join("\n", report));
+    }
+
+    @Test
+    void benchmark()
+            throws Exception
+    {
+        stagehand.projects().createProject(PROJECT, repository.url(), Optional.empty());
+        Build first = await(stagehand.builds().builds(PROJECT, "main").get(0).id());
+        assertThat(first.state()).as(first.message().orElse("")).isEqualTo(BuildState.RUNNING);
+
+        long started = System.nanoTime();
+        fillDatabase();
+        Path filestore = temp.resolve("data/workspaces/production/" + PROJECT + "/data/filestore/" + PRODUCTION);
+        long filestoreBytes = fillFilestore(filestore);
+        long databaseBytes = stagehand.databases().sizeBytes(PRODUCTION);
+        report.add("## Staging copy and production update, %s".formatted(java.time.LocalDate.now()));
+        report.add("");
+        report.add("Production: database %d MB (`pg_database_size`), filestore %d files, %d MB; made in %.0f s. Machine: %d cores."
+                .formatted(databaseBytes >> 20, FILES, filestoreBytes >> 20, seconds(System.nanoTime() - started), Runtime.getRuntime().availableProcessors()));
+        report.add("");
+        report.add("| copy of production | database | filestore | total |");
+        report.add("|---|---|---|---|");
+
+        // The obvious way: pg_dump | pg_restore (custom format, default compression) and cp -r.
+        stagehand.databases().create("bench-baseline");
+        double baselineDatabase = time(() -> shell("pg_dump -Fc --no-owner --no-acl -d '" + PRODUCTION + "' | pg_restore --no-owner --no-acl --role=bench-baseline -d bench-baseline"));
+        double baselineFiles = time(() -> shell("cp -r '" + filestore + "' '" + temp.resolve("baseline-filestore") + "'"));
+        row("`pg_dump -Fc | pg_restore` + `cp -r` (baseline)", baselineDatabase, baselineFiles);
+
+        // Stagehand's: DatabaseProvider.copy and a hard-linked filestore.
+        double ours = time(() -> stagehand.databases().copy(PRODUCTION, "bench-stagehand"));
+        double linked = time(() -> Filestores.linkCopy(filestore, temp.resolve("stagehand-filestore")));
+        row("**Stagehand**: `pg_dump -Fc -Z0 | pg_restore`, hard links", ours, linked);
+
+        // Other database copies one could pick.
+        stagehand.databases().create("bench-directory");
+        Path directory = temp.resolve("directory-dump");
+        double parallel = time(() -> shell("pg_dump -Fd -j 2 -Z0 --no-owner --no-acl -f '" + directory + "' -d '" + PRODUCTION + "' && pg_restore -j 2 --no-owner --no-acl --role=bench-directory -d bench-directory '" + directory + "'"));
+        row("`pg_dump -Fd -j 2 -Z0` then `pg_restore -j 2`", parallel, Double.NaN);
+        // A template copy is a file copy, but PostgreSQL refuses it while anyone is connected: production would have to stop.
+        double template = time(() -> postgres.execute("CREATE DATABASE \"bench-template\" TEMPLATE \"bench-stagehand\" STRATEGY FILE_COPY"));
+        row("`CREATE DATABASE … TEMPLATE` (production stopped: not an option for staging)", template, Double.NaN);
+        report.add("");
+
+        // A whole staging build through the platform.
+        repository.createBranch("staging");
+        module("bench_staging", "17.0.1.0.0");
+        repository.commit("Tried on staging");
+        repository.switchTo("main");
+        stagehand.projects().poll(PROJECT);
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+        stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "staging").withStage(Stage.STAGING));
+        repository.switchTo("staging");
+        module("bench_staging", "17.0.1.1.0");
+        repository.commit("Staging again");
+        repository.switchTo("main");
+        Build staging = await(stagehand.projects().poll(PROJECT).get(0).id());
+        assertThat(staging.state()).as(staging.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        report.add("Staging build through the platform: %.1f s in all; %s.".formatted(buildSeconds(staging), event(staging, EventKind.STAGING_COPIED).orElse("?")));
+        report.add("");
+
+        // Production updates.
+        report.add("| production push | downtime (old server down → new server healthy) | whole build |");
+        report.add("|---|---|---|");
+        module("bench_sale", "17.0.1.1.0");
+        Build updated = push("A module update");
+        report.add("| one module updated (snapshot of database and filestore taken) | %s | %.1f s |".formatted(downtime(updated), buildSeconds(updated)));
+        repository.writeFile("README.md", "Nothing to update\n");
+        Build restarted = push("No version change");
+        report.add("| nothing to update (restart on the new code) | %s | %.1f s |".formatted(downtime(restarted), buildSeconds(restarted)));
+    }
+
+    private static void fillDatabase()
+    {
+        // Rows in Odoo's own tables, with the indexes a restore has to rebuild.
+        postgres.execute(PRODUCTION, "CREATE INDEX IF NOT EXISTS res_partner_email_index ON res_partner (email)");
+        postgres.execute(PRODUCTION, "CREATE INDEX IF NOT EXISTS mail_message_res_id_index ON mail_message (model, res_id)");
+        int batch = 0;
+        while (stagehand.databases().sizeBytes(PRODUCTION) < DATABASE_BYTES) {
+            int from = batch * 200_000 + 1;
+            int to = from + 199_999;
+            postgres.execute(PRODUCTION, """
+                    INSERT INTO res_partner (name, complete_name, email, phone, city, is_company)
+                    SELECT 'Partner ' || n, 'Acme, Partner ' || n || ' ' || md5(n::text), 'partner' || n || '@example.com', '+32 470 ' || n, 'City ' || (n %% 977), n %% 10 = 0
+                    FROM generate_series(%d, %d) n""".formatted(from, to));
+            postgres.execute(PRODUCTION, """
+                    INSERT INTO mail_message (subject, date, body, model, res_id, email_from, message_type)
+                    SELECT 'Re: order S' || n, now(), '<p>' || repeat(md5(n::text) || ' ', 12) || '</p>', 'res.partner', n, 'partner' || n || '@example.com', 'comment'
+                    FROM generate_series(%d, %d) n""".formatted(from, to));
+            batch++;
+        }
+        postgres.execute(PRODUCTION, "VACUUM ANALYZE");
+    }
+
+    private static long fillFilestore(Path filestore)
+            throws Exception
+    {
+        Random random = new Random(42);
+        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+        long bytes = 0;
+        StringBuilder rows = new StringBuilder();
+        for (int index = 0; index < FILES; index++) {
+            byte[] content = new byte[4096 + random.nextInt(28 * 1024)];
+            random.nextBytes(content);
+            String checksum = HexFormat.of().formatHex(sha1.digest(content));
+            Path file = filestore.resolve(checksum.substring(0, 2)).resolve(checksum);
+            Files.createDirectories(file.getParent());
+            Files.write(file, content);
+            bytes += content.length;
+            rows.append(rows.isEmpty() ? "" : ",").append("('scan-%d.pdf', 'binary', '%s/%s', %d, '%s', 'application/pdf', 'res.partner', %d)"
+                    .formatted(index, checksum.substring(0, 2), checksum, content.length, checksum, index + 1));
+            if ((index + 1) % 1000 == 0) {
+                postgres.execute(PRODUCTION, "INSERT INTO ir_attachment (name, type, store_fname, file_size, checksum, mimetype, res_model, res_id) VALUES " + rows);
+                rows.setLength(0);
+            }
+        }
+        return bytes;
+    }
+
+    private static Build push(String message)
+            throws Exception
+    {
+        repository.commit(message);
+        List<Build> queued = stagehand.projects().poll(PROJECT);
+        Build build = await(queued.get(0).id());
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+        assertThat(build.state()).as(build.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        return stagehand.builds().build(build.id());
+    }
+
+    private static String downtime(Build build)
+    {
+        Matcher matcher = Pattern.compile("down ([0-9.]+ s)").matcher(event(build, EventKind.PRODUCTION_UPDATED).orElse(""));
+        return matcher.find() ? matcher.group(1) : "?";
+    }
+
+    private static Optional<String> event(Build build, EventKind kind)
+    {
+        return stagehand.builds().history(PROJECT, Optional.of(build.branch()), 200).stream()
+                .filter(event -> event.buildId().equals(Optional.of(build.id())) && event.kind() == kind)
+                .map(Event::message)
+                .findFirst();
+    }
+
+    private static double buildSeconds(Build build)
+    {
+        return Duration.between(build.startedAt().orElseThrow(), build.finishedAt().orElseThrow()).toMillis() / 1000.0;
+    }
+
+    private static void row(String what, double database, double files)
+    {
+        report.add("| %s | %.1f s | %s | %s |".formatted(what, database, Double.isNaN(files) ? "—" : "%.2f s".formatted(files),
+                Double.isNaN(files) ? "—" : "%.1f s".formatted(database + files)));
+    }
+
+    private interface Step
+    {
+        void run()
+                throws Exception;
+    }
+
+    private static double time(Step step)
+            throws Exception
+    {
+        long started = System.nanoTime();
+        step.run();
+        return seconds(System.nanoTime() - started);
+    }
+
+    private static double seconds(long nanos)
+    {
+        return nanos / 1e9;
+    }
+
+    private static void shell(String command)
+            throws Exception
+    {
+        String bin;
+        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            bin = versions.map(version -> version.resolve("bin")).filter(path -> Files.isExecutable(path.resolve("pg_dump"))).sorted().reduce((a, b) -> b).orElseThrow().toString();
+        }
+        ProcessBuilder builder = new ProcessBuilder("bash", "-o", "pipefail", "-c", command).redirectErrorStream(true);
+        builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        builder.environment().put("PGHOST", postgres.host());
+        builder.environment().put("PGPORT", Integer.toString(postgres.port()));
+        builder.environment().put("PGUSER", postgres.user());
+        builder.environment().put("PGPASSWORD", postgres.password());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(command + ": " + output).isZero();
+    }
+
+    private static Build await(long buildId)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + BUILD_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Build build = stagehand.builds().build(buildId);
+            if (build.state() == BuildState.RUNNING || build.state().isTerminal()) {
+                return build;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("Build " + buildId + " not done within " + BUILD_TIMEOUT);
+    }
+
+    private static void module(String name, String version)
+    {
+        repository.writeFile(name + "/__manifest__.py", "{'name': '%s', 'version': '%s', 'depends': ['mail'], 'license': 'LGPL-3'}\n".formatted(name, version));
+        repository.writeFile(name + "/__init__.py", "");
+    }
+}
