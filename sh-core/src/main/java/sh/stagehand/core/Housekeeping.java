@@ -15,8 +15,8 @@ import static java.util.Objects.requireNonNull;
  * What a platform does by itself, started by {@link Stagehand#start()} and stopped by
  * {@link Stagehand#close()}: at start, the records are reconciled with what really runs (builds
  * cut off by a restart are built again, orphaned containers removed); then repositories without
- * webhooks are polled every {@code platform.poll-interval-seconds} and old builds collected every
- * {@code platform.gc-interval-minutes} (0: never). A failing round is logged and the next one runs.
+ * webhooks are polled every {@code platform.poll-interval-seconds}, and old builds collected and due
+ * trials ended every {@code platform.gc-interval-minutes} (0: never). A failing round is logged and the next one runs.
  * Thread-safe.
  */
 public final class Housekeeping
@@ -56,6 +56,7 @@ public final class Housekeeping
         });
         schedule(settings.pollInterval(), "poll repositories", this::pollAll);
         schedule(settings.gcInterval(), "collect garbage", builds::collectGarbage);
+        schedule(settings.gcInterval(), "end due trials", projects::endTrials);
     }
 
     private void pollAll()

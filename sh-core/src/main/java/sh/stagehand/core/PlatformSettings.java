@@ -25,7 +25,8 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code platform.start-timeout-seconds}: the longest a server may take to answer HTTP (default 120)</li>
  * <li>{@code platform.public-url}: the platform's web address, for links in commit statuses (default {@code http://127.0.0.1:8080})</li>
  * <li>{@code platform.poll-interval-seconds}: how often repositories are polled for pushes, for remotes without webhooks (default 60; 0 never)</li>
- * <li>{@code platform.gc-interval-minutes}: how often old development builds are collected (default 60; 0 never)</li>
+ * <li>{@code platform.gc-interval-minutes}: how often old development builds are collected, and trials ended (default 60; 0 never)</li>
+ * <li>{@code platform.trial-days}: how long a trial project keeps its production and staging branches (default 30, as Odoo.sh)</li>
  * </ul>
  * Immutable and thread-safe.
  */
@@ -43,12 +44,13 @@ public record PlatformSettings(
         Duration startTimeout,
         String publicUrl,
         Duration pollInterval,
-        Duration gcInterval)
+        Duration gcInterval,
+        Duration trialLength)
 {
     public static final String PREFIX = "platform.";
     private static final Set<String> KEYS = Set.of("domain", "odoo-image", "max-concurrent-builds", "development-retention-hours", "development-keep-per-branch",
             "smtp-host", "smtp-port", "container-memory-mb", "container-cpus", "install-timeout-minutes", "start-timeout-seconds", "public-url",
-            "poll-interval-seconds", "gc-interval-minutes");
+            "poll-interval-seconds", "gc-interval-minutes", "trial-days");
 
     public PlatformSettings
     {
@@ -61,6 +63,7 @@ public record PlatformSettings(
         requireNonNull(publicUrl, "publicUrl is null");
         requireNonNull(pollInterval, "pollInterval is null");
         requireNonNull(gcInterval, "gcInterval is null");
+        requireNonNull(trialLength, "trialLength is null");
     }
 
     public static PlatformSettings fromConfig(StagehandConfig config)
@@ -93,7 +96,8 @@ public record PlatformSettings(
                 Duration.ofSeconds(number(values, "start-timeout-seconds", "120", Long::parseLong, 1L)),
                 publicUrl,
                 Duration.ofSeconds(number(values, "poll-interval-seconds", "60", Long::parseLong, 0L)),
-                Duration.ofMinutes(number(values, "gc-interval-minutes", "60", Long::parseLong, 0L)));
+                Duration.ofMinutes(number(values, "gc-interval-minutes", "60", Long::parseLong, 0L)),
+                Duration.ofDays(number(values, "trial-days", "30", Long::parseLong, 1L)));
     }
 
     private static <N extends Comparable<N>> N number(Map<String, String> values, String name, String defaultValue, Function<String, N> parser, N minimum)

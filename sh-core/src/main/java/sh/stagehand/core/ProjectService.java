@@ -205,6 +205,49 @@ public final class ProjectService
     }
 
     /**
+     * Makes the project a trial, as on Odoo.sh: {@code platform.trial-days} after its creation its
+     * production and staging branches go back to development ({@link #endTrials}); or no longer a
+     * trial.
+     */
+    public Project setTrial(String projectId, boolean trial)
+    {
+        Project project = project(projectId);
+        Project updated = project.withTrialEndsAt(trial ? Optional.of(project.createdAt().plus(settings.trialLength())) : Optional.empty());
+        projects.updateProject(updated);
+        event(projectId, Optional.empty(), EventKind.TRIAL_CHANGED, trial
+                ? "Trial project: its production and staging branches go back to development on " + updated.trialEndsAt().orElseThrow()
+                : "No longer a trial project");
+        return updated;
+    }
+
+    /**
+     * Ends the trials that are due: each such project's production and staging branches go back to
+     * development (with the behaviour on new commit of that move), which its history records; its
+     * databases stay until collected.
+     *
+     * @return the projects whose trial ended
+     */
+    public List<Project> endTrials()
+    {
+        List<Project> ended = new ArrayList<>();
+        for (Project project : projects.listProjects()) {
+            if (project.trialEndsAt().filter(end -> !end.isAfter(clock.instant())).isEmpty()) {
+                continue;
+            }
+            for (Branch branch : projects.listBranches(project.id())) {
+                if (branch.stage() != Stage.DEVELOPMENT) {
+                    saveBranch(branch.movedTo(Stage.DEVELOPMENT));
+                }
+            }
+            Project done = project.withTrialEndsAt(Optional.empty());
+            projects.updateProject(done);
+            event(project.id(), Optional.empty(), EventKind.TRIAL_CHANGED, "Trial ended: production and staging branches moved to development");
+            ended.add(done);
+        }
+        return ended;
+    }
+
+    /**
      * Merges branch {@code source} into branch {@code target}, as Odoo.sh does when a branch is
      * dragged onto another: only code moves (never a database); the merge is pushed to the
      * repository, then {@code target} acts on it as on any push (a staging branch builds, production

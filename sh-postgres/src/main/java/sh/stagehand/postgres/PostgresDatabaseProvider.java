@@ -37,6 +37,7 @@ public final class PostgresDatabaseProvider
     private static final Logger log = LoggerFactory.getLogger(PostgresDatabaseProvider.class);
 
     private static final String DUPLICATE_DATABASE = "42P04";
+    private static final String OBJECT_IN_USE = "55006";
     private static final String CONNECTION_FAILURE_CLASS = "08";
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
     private static final String INVALID_PASSWORD = "28P01";
@@ -168,7 +169,11 @@ public final class PostgresDatabaseProvider
             if (exists(handle, snapshotName)) {
                 throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + snapshotName + " exists already on " + config.url() + "; drop it first or pick another name");
             }
-            long connected = handle.createQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = :name").bind("name", name).mapTo(Long.class).one();
+            // Client sessions only: the server itself stops an autovacuum worker in the way.
+            long connected = handle.createQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND backend_type = 'client backend'")
+                    .bind("name", name)
+                    .mapTo(Long.class)
+                    .one();
             if (connected > 0) {
                 throw new StagehandException(StandardErrorCode.CONFLICT, "Cannot take a snapshot of database " + name + ": " + connected
                         + " connection(s) are open to it; stop the server that uses it first");
@@ -191,7 +196,7 @@ public final class PostgresDatabaseProvider
             }
             // Each step on its own: DROP DATABASE cannot run in a transaction. Interrupted between
             // them, the next call finds no database and finishes with the rename.
-            handle.execute("DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
+            dropDatabase(handle, name);
             terminateConnections(handle, snapshotName);
             handle.execute("ALTER DATABASE " + quote(snapshotName) + " RENAME TO " + quote(name));
             if (roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent()) {
@@ -295,12 +300,46 @@ public final class PostgresDatabaseProvider
         }
     }
 
+    /**
+     * Closes the client sessions on the database, which are the platform's or its builds' roles'.
+     * Not {@code DROP DATABASE … WITH (FORCE)}: that also terminates autovacuum workers (busy on
+     * a freshly copied or updated database), which a role without superuser or
+     * {@code pg_signal_backend} may not; a plain {@code DROP DATABASE} has the server stop them.
+     */
     private static void terminateConnections(Handle handle, String name)
     {
-        handle.createQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()")
+        handle.createQuery("""
+                        SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                        WHERE datname = :name AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND pg_has_role(usesysid, 'MEMBER')
+                        """)
                 .bind("name", name)
                 .mapTo(Boolean.class)
                 .list();
+    }
+
+    private static void dropDatabase(Handle handle, String name)
+    {
+        // A terminated session takes a moment to leave: try again for a few seconds.
+        for (int attempt = 1; ; attempt++) {
+            terminateConnections(handle, name);
+            try {
+                handle.execute("DROP DATABASE IF EXISTS " + quote(name));
+                return;
+            }
+            catch (JdbiException e) {
+                boolean inUse = e.getCause() instanceof SQLException sql && OBJECT_IN_USE.equals(sql.getSQLState());
+                if (!inUse || attempt == 50) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(100);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw StagehandException.interrupted("dropping database " + name, e);
+            }
+        }
     }
 
     private static int serverVersion(Handle handle)
@@ -316,7 +355,7 @@ public final class PostgresDatabaseProvider
             if (!exists(handle, name)) {
                 return false;
             }
-            handle.execute("DROP DATABASE IF EXISTS " + quote(name) + " WITH (FORCE)");
+            dropDatabase(handle, name);
             return true;
         }) | dropRole(name);
     }

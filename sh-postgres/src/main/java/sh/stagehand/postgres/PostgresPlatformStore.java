@@ -56,9 +56,10 @@ public final class PostgresPlatformStore
         run("create project " + project.id(), () -> {
             try {
                 jdbi.useHandle(handle -> handle.createUpdate("""
-                                INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at)
-                                VALUES (:id, :url, :token, :secret, :createdAt)
+                                INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at, trial_ends_at)
+                                VALUES (:id, :url, :token, :secret, :createdAt, :trialEndsAt)
                                 """)
+                        .bind("trialEndsAt", project.trialEndsAt().map(Timestamp::from).orElse(null))
                         .bind("id", project.id())
                         .bind("url", project.repositoryUrl())
                         .bind("token", project.repositoryToken().orElse(null))
@@ -71,6 +72,21 @@ public final class PostgresPlatformStore
                     throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Project " + project.id() + " exists already; pick another id", e);
                 }
                 throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void updateProject(Project project)
+    {
+        run("update project " + project.id(), () -> {
+            int updated = jdbi.withHandle(handle -> handle.createUpdate("UPDATE project SET trial_ends_at = :trialEndsAt WHERE id = :id")
+                    .bind("id", project.id())
+                    .bind("trialEndsAt", project.trialEndsAt().map(Timestamp::from).orElse(null))
+                    .execute());
+            if (updated == 0) {
+                throw new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + project.id() + " to update");
             }
             return null;
         });
@@ -334,7 +350,7 @@ public final class PostgresPlatformStore
             throws SQLException
     {
         return new Project(rs.getString("id"), rs.getString("repository_url"), Optional.ofNullable(rs.getString("repository_token")),
-                rs.getString("webhook_secret"), rs.getTimestamp("created_at").toInstant());
+                rs.getString("webhook_secret"), rs.getTimestamp("created_at").toInstant(), Optional.ofNullable(rs.getTimestamp("trial_ends_at")).map(Timestamp::toInstant));
     }
 
     private static Branch branch(ResultSet rs, StatementContext context)

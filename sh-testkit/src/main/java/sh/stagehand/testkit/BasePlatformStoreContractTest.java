@@ -62,6 +62,14 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
         assertThat(projects().listProjects()).contains(project);
         assertThatThrownBy(() -> projects().createProject(project))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.ALREADY_EXISTS.toErrorCode()));
+
+        Project trial = project.withTrialEndsAt(Optional.of(NOW.plusSeconds(30 * 86400)));
+        projects().updateProject(trial);
+        assertThat(projects().findProject(project.id())).contains(trial);
+        projects().updateProject(project);
+        assertThat(projects().findProject(project.id())).contains(project);
+        assertThatThrownBy(() -> projects().updateProject(new Project(projectId(), "/x", Optional.empty(), "s", NOW)))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
     }
 
     @Test

@@ -15,8 +15,10 @@ import static java.util.Objects.requireNonNull;
  * @param repositoryToken token for https remotes (a secret)
  * @param webhookSecret the secret webhook deliveries are signed with (a secret)
  * @param createdAt when it was created
+ * @param trialEndsAt for a trial project, when its production and staging branches go back to
+ *         development, as on Odoo.sh
  */
-public record Project(String id, String repositoryUrl, Optional<String> repositoryToken, String webhookSecret, Instant createdAt)
+public record Project(String id, String repositoryUrl, Optional<String> repositoryToken, String webhookSecret, Instant createdAt, Optional<Instant> trialEndsAt)
 {
     public Project
     {
@@ -25,6 +27,17 @@ public record Project(String id, String repositoryUrl, Optional<String> reposito
         requireNonNull(repositoryToken, "repositoryToken is null");
         requireNonNull(webhookSecret, "webhookSecret is null");
         requireNonNull(createdAt, "createdAt is null");
+        requireNonNull(trialEndsAt, "trialEndsAt is null");
+    }
+
+    public Project(String id, String repositoryUrl, Optional<String> repositoryToken, String webhookSecret, Instant createdAt)
+    {
+        this(id, repositoryUrl, repositoryToken, webhookSecret, createdAt, Optional.empty());
+    }
+
+    public Project withTrialEndsAt(Optional<Instant> trialEndsAt)
+    {
+        return new Project(id, repositoryUrl, repositoryToken, webhookSecret, createdAt, trialEndsAt);
     }
 
     public RemoteRepository repository()

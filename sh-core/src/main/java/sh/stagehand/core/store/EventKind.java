@@ -21,4 +21,5 @@ public enum EventKind
     PRODUCTION_RESTARTED,
     STAGING_COPIED,
     MERGED,
+    TRIAL_CHANGED,
 }

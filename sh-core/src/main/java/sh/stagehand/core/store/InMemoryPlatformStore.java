@@ -46,6 +46,14 @@ public final class InMemoryPlatformStore
     }
 
     @Override
+    public synchronized void updateProject(Project project)
+    {
+        if (projects.replace(project.id(), project) == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + project.id() + " to update");
+        }
+    }
+
+    @Override
     public synchronized Optional<Project> findProject(String projectId)
     {
         return Optional.ofNullable(projects.get(projectId));

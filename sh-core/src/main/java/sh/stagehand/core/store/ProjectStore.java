@@ -19,6 +19,13 @@ public interface ProjectStore
 
     Optional<Project> findProject(String projectId);
 
+    /**
+     * Replaces the stored project of that id (its trial end; its id and creation stay).
+     *
+     * @throws StagehandException {@code NOT_FOUND} if there is no such project
+     */
+    void updateProject(Project project);
+
     List<Project> listProjects();
 
     /**

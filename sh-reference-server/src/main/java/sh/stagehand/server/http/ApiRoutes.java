@@ -59,6 +59,13 @@ public final class ApiRoutes
         config.routes.get("/api/projects", context -> context.json(stagehand.projects().projects().stream().map(project -> Views.project(project, publicUrl, false)).toList()));
         config.routes.post("/api/projects", this::createProject);
         config.routes.get("/api/projects/{project}", context -> context.json(Views.project(stagehand.projects().project(context.pathParam("project")), publicUrl, false)));
+        config.routes.put("/api/projects/{project}", context -> {
+            ProjectSettingsRequest request = context.bodyAsClass(ProjectSettingsRequest.class);
+            if (request == null || request.trial() == null) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"trial\": true} or {\"trial\": false}");
+            }
+            context.json(Views.project(stagehand.projects().setTrial(context.pathParam("project"), request.trial()), publicUrl, false));
+        });
         config.routes.post("/api/projects/{project}/merge", this::merge);
         config.routes.post("/api/projects/{project}/poll", context -> context.json(stagehand.projects().poll(context.pathParam("project")).stream().map(Views::build).toList()));
         config.routes.get("/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
@@ -101,6 +108,9 @@ public final class ApiRoutes
         Project project = request.productionBranch() == null
                 ? stagehand.projects().createProject(request.id(), request.repositoryUrl(), token)
                 : stagehand.projects().createProject(request.id(), request.repositoryUrl(), token, Optional.of(request.productionBranch()).filter(name -> !name.isBlank()));
+        if (Boolean.TRUE.equals(request.trial())) {
+            project = stagehand.projects().setTrial(project.id(), true);
+        }
         context.status(HttpStatus.CREATED).json(Views.project(project, publicUrl, true));
     }
 
@@ -236,7 +246,9 @@ public final class ApiRoutes
         return value;
     }
 
-    record ProjectRequest(String id, String repositoryUrl, String token, String productionBranch) {}
+    record ProjectRequest(String id, String repositoryUrl, String token, String productionBranch, Boolean trial) {}
+
+    record ProjectSettingsRequest(Boolean trial) {}
 
     record MergeRequest(String source, String target) {}
 

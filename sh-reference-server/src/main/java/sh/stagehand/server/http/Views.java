@@ -16,7 +16,7 @@ final class Views
 {
     private Views() {}
 
-    record ProjectView(String id, String repositoryUrl, String webhookUrl, String webhookSecret, String createdAt) {}
+    record ProjectView(String id, String repositoryUrl, String webhookUrl, String webhookSecret, String createdAt, String trialEndsAt) {}
 
     record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags, boolean crons, String onNewCommit) {}
 
@@ -30,7 +30,7 @@ final class Views
     static ProjectView project(Project project, String publicUrl, boolean withSecret)
     {
         return new ProjectView(project.id(), project.repositoryUrl(), publicUrl + "/webhooks/github/" + project.id(), withSecret ? project.webhookSecret() : null,
-                project.createdAt().toString());
+                project.createdAt().toString(), project.trialEndsAt().map(Object::toString).orElse(null));
     }
 
     static BranchView branch(Branch branch)

@@ -110,6 +110,10 @@ class StagingAndUpdateBenchmark
     static void stopPlatform()
             throws IOException
     {
+        Path out = Path.of("target/bench/staging-and-update.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, String.join("\n", report) + "\n");
+        System.out.println(String.join("\n", report));
         if (stagehand != null) {
             stagehand.builds().awaitIdle(Duration.ofMinutes(1));
             for (var branch : stagehand.projects().branches(PROJECT)) {
@@ -123,10 +127,6 @@ class StagingAndUpdateBenchmark
             stagehand.close();
         }
         postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
-        Path out = Path.of("target/bench/staging-and-update.md");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, String.join("\n", report) + "\n");
-        System.out.println(String.join("\n", report));
     }
 
     @Test

@@ -1,0 +1,177 @@
+package sh.stagehand.core;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import sh.stagehand.core.pipeline.BuildScheduler;
+import sh.stagehand.core.project.OnNewCommit;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.InMemoryPlatformStore;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.RemoteRepository;
+import sh.stagehand.spi.vcs.VcsProvider;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The stage rules of {@link ProjectService}, on a hand-written repository and the in-memory store.
+ */
+class ProjectServiceTest
+{
+    private static final Instant START = Instant.parse("2026-11-01T09:00:00Z");
+
+    private final InMemoryPlatformStore store = new InMemoryPlatformStore();
+    private final MutableClock clock = new MutableClock(START);
+    private final PlatformSettings settings = PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.trial-days", "30")));
+    private final BuildScheduler scheduler = new BuildScheduler(store, build -> {}, settings, clock);
+    private final ProjectService projects = new ProjectService(store, store, new FakeRepository(), scheduler, settings, clock);
+
+    @AfterEach
+    void close()
+    {
+        scheduler.close();
+    }
+
+    @Test
+    void testTheDefaultBranchBecomesTheOneProductionBranch()
+    {
+        projects.createProject("acme", "/srv/git/acme", Optional.empty());
+
+        assertThat(projects.branch("acme", "main").stage()).isEqualTo(Stage.PRODUCTION);
+        assertThat(projects.branch("acme", "feature").stage()).isEqualTo(Stage.DEVELOPMENT);
+        assertThat(store.listBuilds("acme", "main")).singleElement().satisfies(build -> {
+            assertThat(build.stage()).isEqualTo(Stage.PRODUCTION);
+            assertThat(build.databaseName()).isEqualTo("acme-production");
+            assertThat(build.hostname()).isEqualTo("acme.stagehand.localhost");
+        });
+        assertThatThrownBy(() -> projects.saveBranch(projects.branch("acme", "feature").movedTo(Stage.PRODUCTION)))
+                .isInstanceOf(StagehandException.class)
+                .hasMessage("Project acme has a production branch already, main; a project has exactly one. Move main to staging or development first");
+        assertThatThrownBy(() -> projects.createProject("other", "/srv/git/acme", Optional.empty(), Optional.of("nope")))
+                .hasMessageContaining("has no branch nope to make production");
+    }
+
+    @Test
+    void testAMoveTakesOdooShsBehaviourOnNewCommitAndIsInTheHistory()
+    {
+        projects.createProject("acme", "/srv/git/acme", Optional.empty(), Optional.empty());
+
+        projects.saveBranch(projects.branch("acme", "feature").movedTo(Stage.STAGING));
+        assertThat(projects.branch("acme", "feature").onNewCommit()).isEqualTo(OnNewCommit.UPDATE_PREVIOUS);
+        projects.saveBranch(projects.branch("acme", "feature").movedTo(Stage.DEVELOPMENT));
+        assertThat(projects.branch("acme", "feature").onNewCommit()).isEqualTo(OnNewCommit.DO_NOTHING);
+        assertThat(store.listEvents("acme", Optional.of("feature"), 10)).extracting(Event::message)
+                .contains("Branch feature moved from DEVELOPMENT to STAGING", "Branch feature moved from STAGING to DEVELOPMENT");
+    }
+
+    @Test
+    void testATrialsProductionAndStagingGoBackToDevelopmentWhenItEnds()
+    {
+        projects.createProject("acme", "/srv/git/acme", Optional.empty());
+        projects.saveBranch(projects.branch("acme", "feature").movedTo(Stage.STAGING));
+        assertThat(projects.setTrial("acme", true).trialEndsAt()).contains(START.plus(Duration.ofDays(30)));
+
+        clock.now = START.plus(Duration.ofDays(29));
+        assertThat(projects.endTrials()).isEmpty();
+        assertThat(projects.branch("acme", "main").stage()).isEqualTo(Stage.PRODUCTION);
+
+        clock.now = START.plus(Duration.ofDays(30));
+        assertThat(projects.endTrials()).extracting(project -> project.id()).containsExactly("acme");
+        assertThat(projects.branch("acme", "main").stage()).isEqualTo(Stage.DEVELOPMENT);
+        assertThat(projects.branch("acme", "feature").stage()).isEqualTo(Stage.DEVELOPMENT);
+        assertThat(projects.project("acme").trialEndsAt()).isEmpty();
+        assertThat(store.listEvents("acme", Optional.empty(), 20)).extracting(Event::message).contains("Trial ended: production and staging branches moved to development");
+        assertThat(projects.endTrials()).as("once").isEmpty();
+    }
+
+    private static final class FakeRepository
+            implements VcsProvider
+    {
+        private final List<BranchHead> heads = List.of(new BranchHead("feature", "b".repeat(40)), new BranchHead("main", "a".repeat(40)));
+
+        @Override
+        public List<BranchHead> fetch(RemoteRepository repository)
+        {
+            return heads;
+        }
+
+        @Override
+        public Optional<String> defaultBranch(RemoteRepository repository)
+        {
+            return Optional.of("main");
+        }
+
+        @Override
+        public List<BranchHead> branches(RemoteRepository repository)
+        {
+            return heads;
+        }
+
+        @Override
+        public String resolve(RemoteRepository repository, String revision)
+        {
+            return revision;
+        }
+
+        @Override
+        public void checkout(RemoteRepository repository, String commitId, Path target)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<String> changedPaths(RemoteRepository repository, String fromCommitId, String toCommitId)
+        {
+            return List.of();
+        }
+
+        @Override
+        public Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path)
+        {
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private static final class MutableClock
+            extends Clock
+    {
+        private Instant now;
+
+        MutableClock(Instant now)
+        {
+            this.now = now;
+        }
+
+        @Override
+        public ZoneOffset getZone()
+        {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone)
+        {
+            return this;
+        }
+
+        @Override
+        public Instant instant()
+        {
+            return now;
+        }
+    }
+}
