@@ -30,9 +30,16 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code postgres.client-bin-directory}: where {@code pg_dump} and {@code pg_restore} are, of
  *     the server's major version or newer (default: the newest {@code /usr/lib/postgresql/N/bin},
  *     as Debian and Ubuntu install them, else the {@code PATH})</li>
+ * <li>{@code postgres.copy-jobs}: how a database in use is copied (a staging copy of production):
+ *     1 streams {@code pg_dump} into {@code pg_restore}, no disk needed; more dumps to a scratch
+ *     directory in parallel, then restores in parallel, with that many jobs each (default: the
+ *     host's cores, at most 4; measured in bin/bench)</li>
+ * <li>{@code postgres.copy-scratch-directory}: where a parallel copy's dump is kept while it is
+ *     restored; needs room for the database, uncompressed (default: the system's temporary directory)</li>
  * </ul>
  */
-public record PostgresConfig(String url, String user, String password, String containerHost, int containerPort, int poolSize, String metadataDatabase, Optional<Path> clientBinDirectory)
+public record PostgresConfig(String url, String user, String password, String containerHost, int containerPort, int poolSize, String metadataDatabase, Optional<Path> clientBinDirectory,
+        int copyJobs, Optional<Path> copyScratchDirectory)
 {
     public static final String URL = "postgres.url";
     public static final String USER = "postgres.user";
@@ -42,8 +49,10 @@ public record PostgresConfig(String url, String user, String password, String co
     public static final String POOL_SIZE = "postgres.pool-size";
     public static final String METADATA_DATABASE = "postgres.metadata-database";
     public static final String CLIENT_BIN_DIRECTORY = "postgres.client-bin-directory";
+    public static final String COPY_JOBS = "postgres.copy-jobs";
+    public static final String COPY_SCRATCH_DIRECTORY = "postgres.copy-scratch-directory";
 
-    private static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, CONTAINER_HOST, CONTAINER_PORT, POOL_SIZE, METADATA_DATABASE, CLIENT_BIN_DIRECTORY);
+    private static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, CONTAINER_HOST, CONTAINER_PORT, POOL_SIZE, METADATA_DATABASE, CLIENT_BIN_DIRECTORY, COPY_JOBS, COPY_SCRATCH_DIRECTORY);
 
     public PostgresConfig
     {
@@ -53,6 +62,7 @@ public record PostgresConfig(String url, String user, String password, String co
         requireNonNull(containerHost, "containerHost is null");
         requireNonNull(metadataDatabase, "metadataDatabase is null");
         requireNonNull(clientBinDirectory, "clientBinDirectory is null");
+        requireNonNull(copyScratchDirectory, "copyScratchDirectory is null");
     }
 
     public static PostgresConfig fromMap(Map<String, String> config)
@@ -86,7 +96,14 @@ public record PostgresConfig(String url, String user, String password, String co
                 parsePort(CONTAINER_PORT, values.getOrDefault(CONTAINER_PORT, Integer.toString(urlPort))),
                 parsePositive(POOL_SIZE, values.getOrDefault(POOL_SIZE, "4")),
                 metadataDatabase(values.getOrDefault(METADATA_DATABASE, "stagehand")),
-                Optional.ofNullable(values.get(CLIENT_BIN_DIRECTORY)).map(String::strip).filter(value -> !value.isEmpty()).map(Path::of));
+                optionalPath(values.get(CLIENT_BIN_DIRECTORY)),
+                parsePositive(COPY_JOBS, values.getOrDefault(COPY_JOBS, Integer.toString(Math.min(4, Runtime.getRuntime().availableProcessors())))),
+                optionalPath(values.get(COPY_SCRATCH_DIRECTORY)));
+    }
+
+    private static Optional<Path> optionalPath(String value)
+    {
+        return Optional.ofNullable(value).map(String::strip).filter(path -> !path.isEmpty()).map(Path::of);
     }
 
     private static String metadataDatabase(String name)
@@ -140,6 +157,7 @@ public record PostgresConfig(String url, String user, String password, String co
     @Override
     public String toString()
     {
-        return "PostgresConfig[url=" + url + ", user=" + user + ", password=***, containerHost=" + containerHost + ", containerPort=" + containerPort + ", poolSize=" + poolSize + ", metadataDatabase=" + metadataDatabase + ", clientBinDirectory=" + clientBinDirectory.map(Path::toString).orElse("(found)") + "]";
+        return "PostgresConfig[url=" + url + ", user=" + user + ", password=***, containerHost=" + containerHost + ", containerPort=" + containerPort + ", poolSize=" + poolSize + ", metadataDatabase=" + metadataDatabase + ", clientBinDirectory=" + clientBinDirectory.map(Path::toString).orElse("(found)")
+                + ", copyJobs=" + copyJobs + ", copyScratchDirectory=" + copyScratchDirectory.map(Path::toString).orElse("(temporary)") + "]";
     }
 }

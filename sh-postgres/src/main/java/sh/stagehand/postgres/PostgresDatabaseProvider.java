@@ -71,7 +71,7 @@ public final class PostgresDatabaseProvider
                             + ". Check that the server runs and " + PostgresConfig.URL + ", " + PostgresConfig.USER + " and " + PostgresConfig.PASSWORD + " are right", e);
         }
         this.jdbi = Jdbi.create(dataSource);
-        this.tools = new PostgresClientTools(config.clientBinDirectory(), config.url(), config.user(), config.password());
+        this.tools = new PostgresClientTools(config.clientBinDirectory(), config.copyJobs(), config.copyScratchDirectory(), config.url(), config.user(), config.password());
     }
 
     @Override

@@ -17,7 +17,7 @@ class PostgresConfigTest
     void testDefaults()
     {
         assertThat(PostgresConfig.fromMap(Map.of()))
-                .isEqualTo(new PostgresConfig("jdbc:postgresql://127.0.0.1:5432/postgres", "odoo", "", "127.0.0.1", 5432, 4, "stagehand", Optional.empty()));
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://127.0.0.1:5432/postgres", "odoo", "", "127.0.0.1", 5432, 4, "stagehand", Optional.empty(), Math.min(4, Runtime.getRuntime().availableProcessors()), Optional.empty()));
     }
 
     @Test
@@ -31,9 +31,11 @@ class PostgresConfigTest
                 "postgres.container-port", "5433",
                 "postgres.pool-size", "8",
                 "postgres.metadata-database", "platform_meta",
-                "postgres.client-bin-directory", "/opt/pg/bin");
+                "postgres.client-bin-directory", "/opt/pg/bin",
+                "postgres.copy-jobs", "8",
+                "postgres.copy-scratch-directory", "/srv/scratch");
         assertThat(PostgresConfig.fromMap(properties))
-                .isEqualTo(new PostgresConfig("jdbc:postgresql://db.internal:6543/maintenance?sslmode=require", "platform", "s3cret", "172.18.0.1", 5433, 8, "platform_meta", Optional.of(Path.of("/opt/pg/bin"))));
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://db.internal:6543/maintenance?sslmode=require", "platform", "s3cret", "172.18.0.1", 5433, 8, "platform_meta", Optional.of(Path.of("/opt/pg/bin")), 8, Optional.of(Path.of("/srv/scratch"))));
     }
 
     @Test

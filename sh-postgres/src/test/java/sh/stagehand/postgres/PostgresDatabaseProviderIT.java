@@ -31,7 +31,9 @@ class PostgresDatabaseProviderIT
                 "postgres.url", postgres.jdbcUrl("postgres"),
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
-                "postgres.container-host", postgres.containerHost())));
+                "postgres.container-host", postgres.containerHost(),
+                // Copies in parallel through a dump directory; PostgresDatabaseProviderStreamingCopyIT streams.
+                "postgres.copy-jobs", "2")));
     }
 
     @AfterAll

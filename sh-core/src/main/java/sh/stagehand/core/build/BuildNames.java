@@ -54,7 +54,15 @@ public final class BuildNames
      */
     public static String snapshotDatabaseName(String projectId, long buildId)
     {
-        return projectId + "-snapshot-" + buildId;
+        return snapshotDatabasePrefix(projectId) + buildId;
+    }
+
+    /**
+     * What the names of the project's production snapshots start with.
+     */
+    public static String snapshotDatabasePrefix(String projectId)
+    {
+        return projectId + "-snapshot-";
     }
 
     /**

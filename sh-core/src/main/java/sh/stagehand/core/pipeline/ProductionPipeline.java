@@ -274,6 +274,39 @@ public final class ProductionPipeline
     }
 
     /**
+     * Deals with the snapshots of the project's production left behind by a platform that stopped
+     * before it finished with them: the snapshot of a build that serves is no longer needed; any
+     * other means an update that failed and whose rollback did not finish, so it is restored.
+     * Called at start after {@link #recover} and before {@link #reconcileServing}.
+     *
+     * @return what was done, one line each
+     */
+    public List<String> recoverLeftoverSnapshots(String projectId)
+    {
+        List<String> changes = new ArrayList<>();
+        String prefix = BuildNames.snapshotDatabasePrefix(projectId);
+        for (String snapshot : databases.list(prefix)) {
+            long buildId;
+            try {
+                buildId = Long.parseLong(snapshot.substring(prefix.length()));
+            }
+            catch (NumberFormatException e) {
+                continue;
+            }
+            Optional<Build> build = builds.findBuild(buildId);
+            if (build.isPresent() && build.get().state() == BuildState.RUNNING) {
+                dropSnapshot(build.get());
+                changes.add("dropped the snapshot taken before build " + buildId + ", which serves");
+            }
+            else if (build.isPresent()) {
+                restoreSnapshot(build.get(), workspaces.productionData(projectId));
+                changes.add("production of " + projectId + " put back from the snapshot taken before build " + buildId + ", whose rollback had not finished");
+            }
+        }
+        return changes;
+    }
+
+    /**
      * Puts a project's running production builds right at the platform's start: the newest serves
      * (started again if its server is not running: the platform stopped in the middle of an
      * update, the host restarted), its leftover snapshot goes, and older ones are retired.

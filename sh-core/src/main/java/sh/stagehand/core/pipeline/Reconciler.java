@@ -140,6 +140,15 @@ public final class Reconciler
                 default -> { }
             }
         }
+        for (String projectId : projects.listProjects().stream().map(project -> project.id()).toList()) {
+            try {
+                changes.addAll(production.recoverLeftoverSnapshots(projectId));
+            }
+            catch (RuntimeException e) {
+                log.error("Cannot deal with the production snapshots of {}; tried again at the next start", projectId, e);
+                changes.add("production snapshots of " + projectId + " could not be dealt with: " + e.getMessage());
+            }
+        }
         for (List<Build> running : runningProductions.values()) {
             try {
                 changes.addAll(production.reconcileServing(running));

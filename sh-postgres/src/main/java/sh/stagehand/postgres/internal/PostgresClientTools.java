@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -26,14 +27,21 @@ public final class PostgresClientTools
     private static final int MAX_ERROR_CHARACTERS = 4000;
 
     private final Path binDirectory;
+    private final int jobs;
+    private final Path scratchDirectory;
     private final String host;
     private final int port;
     private final String user;
     private final String password;
 
-    public PostgresClientTools(Optional<Path> binDirectory, String jdbcUrl, String user, String password)
+    /**
+     * @param jobs 1: stream the dump into the restore; more: dump in parallel to {@code scratchDirectory}, then restore in parallel
+     */
+    public PostgresClientTools(Optional<Path> binDirectory, int jobs, Optional<Path> scratchDirectory, String jdbcUrl, String user, String password)
     {
         this.binDirectory = requireNonNull(binDirectory, "binDirectory is null").orElseGet(PostgresClientTools::findBinDirectory);
+        this.jobs = jobs;
+        this.scratchDirectory = requireNonNull(scratchDirectory, "scratchDirectory is null").orElse(Path.of(System.getProperty("java.io.tmpdir")));
         URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
         this.host = uri.getHost();
         this.port = uri.getPort() == -1 ? 5432 : uri.getPort();
@@ -42,43 +50,101 @@ public final class PostgresClientTools
     }
 
     /**
-     * Streams {@code source} into the empty database {@code target}: {@code pg_dump} (one
-     * snapshot, so a consistent copy while the source is in use; no compression, the stream never
-     * touches a disk) piped into {@code pg_restore}, which makes every object as {@code role}.
+     * Copies {@code source} into the empty database {@code target}, every object made as
+     * {@code role}: consistent, as {@code pg_dump} dumps from one snapshot, while the source stays
+     * in use. With one job, {@code pg_dump} streams into {@code pg_restore} (no compression, the
+     * stream never touches a disk); with more, {@code pg_dump -Fd -j N} to a scratch directory,
+     * then {@code pg_restore -j N}, which also builds the indexes in parallel.
      *
      * @throws StagehandException {@code PROVIDER_ERROR} with the programs' error output
      */
     public void copy(String source, String target, String role)
     {
-        List<String> dump = List.of(program("pg_dump"), "--format=custom", "--compress=0", "--no-owner", "--no-acl",
-                "--host=" + host, "--port=" + port, "--username=" + user, "--dbname=" + source);
-        List<String> restore = List.of(program("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error", "--role=" + role,
-                "--host=" + host, "--port=" + port, "--username=" + user, "--dbname=" + target);
-        Path dumpErrors = null;
-        Path restoreErrors = null;
+        List<String> connection = List.of("--host=" + host, "--port=" + port, "--username=" + user);
         try {
-            dumpErrors = Files.createTempFile("stagehand-pg_dump-", ".log");
-            restoreErrors = Files.createTempFile("stagehand-pg_restore-", ".log");
-            List<Process> processes = ProcessBuilder.startPipeline(List.of(
-                    builder(dump).redirectError(dumpErrors.toFile()),
-                    builder(restore).redirectError(restoreErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)));
-            int dumpExit = processes.get(0).waitFor();
-            int restoreExit = processes.get(1).waitFor();
+            if (jobs == 1) {
+                run(source, target,
+                        command(List.of(program("pg_dump"), "--format=custom", "--compress=0", "--no-owner", "--no-acl"), connection, "--dbname=" + source),
+                        command(List.of(program("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error", "--role=" + role), connection, "--dbname=" + target),
+                        null);
+                return;
+            }
+            Files.createDirectories(scratchDirectory);
+            Path dump = Files.createTempDirectory(scratchDirectory, "stagehand-copy-");
+            try {
+                // pg_dump wants to create the directory itself.
+                Files.delete(dump);
+                run(source, target,
+                        command(List.of(program("pg_dump"), "--format=directory", "--jobs=" + jobs, "--compress=0", "--no-owner", "--no-acl", "--file=" + dump), connection, "--dbname=" + source),
+                        command(List.of(program("pg_restore"), "--jobs=" + jobs, "--no-owner", "--no-acl", "--exit-on-error", "--role=" + role), connection, "--dbname=" + target),
+                        dump);
+            }
+            finally {
+                deleteTree(dump);
+            }
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot run pg_dump and pg_restore from " + binDirectory + " (scratch directory " + scratchDirectory + "): "
+                    + e.getMessage() + "; install PostgreSQL's client programs of the server's version or newer, or set postgres.client-bin-directory", e);
+        }
+        catch (InterruptedException e) {
+            throw StagehandException.interrupted("copying database " + source + " to " + target, e);
+        }
+    }
+
+    // Streams the dump into the restore when there is no dump directory, else runs one after the other.
+    private void run(String source, String target, List<String> dump, List<String> restore, Path dumpDirectory)
+            throws IOException, InterruptedException
+    {
+        Path dumpErrors = Files.createTempFile("stagehand-pg_dump-", ".log");
+        Path restoreErrors = Files.createTempFile("stagehand-pg_restore-", ".log");
+        try {
+            int dumpExit;
+            int restoreExit = -1;
+            if (dumpDirectory == null) {
+                List<Process> processes = ProcessBuilder.startPipeline(List.of(
+                        builder(dump).redirectError(dumpErrors.toFile()),
+                        builder(restore).redirectError(restoreErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)));
+                dumpExit = processes.get(0).waitFor();
+                restoreExit = processes.get(1).waitFor();
+            }
+            else {
+                dumpExit = builder(dump).redirectError(dumpErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                if (dumpExit == 0) {
+                    List<String> fromDirectory = new ArrayList<>(restore);
+                    fromDirectory.add(dumpDirectory.toString());
+                    restoreExit = builder(fromDirectory).redirectError(restoreErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                }
+            }
             if (dumpExit != 0 || restoreExit != 0) {
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot copy database %s to %s: pg_dump exited with %d, pg_restore with %d: %s"
                         .formatted(source, target, dumpExit, restoreExit, (read(dumpErrors) + " " + read(restoreErrors)).strip()));
             }
         }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot run pg_dump and pg_restore from " + binDirectory + ": " + e.getMessage()
-                    + "; install PostgreSQL's client programs of the server's version or newer, or set postgres.client-bin-directory", e);
-        }
-        catch (InterruptedException e) {
-            throw StagehandException.interrupted("copying database " + source + " to " + target, e);
-        }
         finally {
             deleteQuietly(dumpErrors);
             deleteQuietly(restoreErrors);
+        }
+    }
+
+    private static List<String> command(List<String> program, List<String> connection, String last)
+    {
+        List<String> command = new ArrayList<>(program);
+        command.addAll(connection);
+        command.add(last);
+        return command;
+    }
+
+    private static void deleteTree(Path directory)
+            throws IOException
+    {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(directory)) {
+            for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 
@@ -136,6 +202,6 @@ public final class PostgresClientTools
     @Override
     public String toString()
     {
-        return "PostgresClientTools[" + binDirectory + ", " + host + ":" + port + "]";
+        return "PostgresClientTools[" + binDirectory + ", " + host + ":" + port + ", " + jobs + " job(s)]";
     }
 }

@@ -14,6 +14,8 @@ import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
+import sh.stagehand.postgres.PostgresConfig;
+import sh.stagehand.postgres.PostgresDatabaseProvider;
 import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
@@ -121,7 +123,8 @@ class StagingAndUpdateBenchmark
                     stagehand.builds().discard(build.id());
                 }
             }
-            for (String database : List.of("bench-baseline", "bench-stagehand", "bench-directory", "bench-template", PRODUCTION)) {
+            postgres.execute("DROP DATABASE IF EXISTS \"bench-template\" WITH (FORCE)");
+            for (String database : List.of("bench-baseline", "bench-stagehand", PRODUCTION)) {
                 stagehand.databases().drop(database);
             }
             stagehand.close();
@@ -154,18 +157,22 @@ class StagingAndUpdateBenchmark
         stagehand.databases().create("bench-baseline");
         double baselineDatabase = time(() -> shell("pg_dump -Fc --no-owner --no-acl -d '" + PRODUCTION + "' | pg_restore --no-owner --no-acl --role=bench-baseline -d bench-baseline"));
         double baselineFiles = time(() -> shell("cp -r '" + filestore + "' '" + temp.resolve("baseline-filestore") + "'"));
-        row("`pg_dump -Fc | pg_restore` + `cp -r` (baseline)", baselineDatabase, baselineFiles);
+        row("baseline: `pg_dump -Fc \\| pg_restore`, `cp -r`", baselineDatabase, baselineFiles);
 
-        // Stagehand's: DatabaseProvider.copy and a hard-linked filestore.
-        double ours = time(() -> stagehand.databases().copy(PRODUCTION, "bench-stagehand"));
+        // Stagehand's: DatabaseProvider.copy and a hard-linked filestore, with each of its copy methods.
+        int jobs = Math.min(4, Runtime.getRuntime().availableProcessors());
+        double parallel = time(() -> stagehand.databases().copy(PRODUCTION, "bench-stagehand"));
         double linked = time(() -> Filestores.linkCopy(filestore, temp.resolve("stagehand-filestore")));
-        row("**Stagehand**: `pg_dump -Fc -Z0 | pg_restore`, hard links", ours, linked);
-
-        // Other database copies one could pick.
-        stagehand.databases().create("bench-directory");
-        Path directory = temp.resolve("directory-dump");
-        double parallel = time(() -> shell("pg_dump -Fd -j 2 -Z0 --no-owner --no-acl -f '" + directory + "' -d '" + PRODUCTION + "' && pg_restore -j 2 --no-owner --no-acl --role=bench-directory -d bench-directory '" + directory + "'"));
-        row("`pg_dump -Fd -j 2 -Z0` then `pg_restore -j 2`", parallel, Double.NaN);
+        row("**Stagehand** (default, `postgres.copy-jobs=%d`): `pg_dump -Fd -j %d -Z0`, then `pg_restore -j %d`; hard links".formatted(jobs, jobs, jobs), parallel, linked);
+        try (PostgresDatabaseProvider streaming = new PostgresDatabaseProvider(PostgresConfig.fromMap(Map.of(
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.copy-jobs", "1")))) {
+            double streamed = time(() -> streaming.copy(PRODUCTION, "bench-streamed"));
+            row("Stagehand with `postgres.copy-jobs=1`: `pg_dump -Fc -Z0 \\| pg_restore` (no scratch disk)", streamed, Double.NaN);
+            streaming.drop("bench-streamed");
+        }
         // A template copy is a file copy, but PostgreSQL refuses it while anyone is connected: production would have to stop.
         double template = time(() -> postgres.execute("CREATE DATABASE \"bench-template\" TEMPLATE \"bench-stagehand\" STRATEGY FILE_COPY"));
         row("`CREATE DATABASE … TEMPLATE` (production stopped: not an option for staging)", template, Double.NaN);
