@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.OnNewCommit;
@@ -17,6 +18,7 @@ import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.vcs.BranchHead;
 import sh.stagehand.spi.vcs.CommitInfo;
 import sh.stagehand.spi.vcs.MergeResult;
@@ -53,12 +55,14 @@ public final class ProjectService
     private final BuildStore builds;
     private final VcsProvider vcs;
     private final BuildScheduler scheduler;
+    private final DatabaseProvider databases;
     private final PlatformSettings settings;
     private final Clock clock;
 
     @Inject
-    public ProjectService(ProjectStore projects, BuildStore builds, VcsProvider vcs, BuildScheduler scheduler, PlatformSettings settings, Clock clock)
+    public ProjectService(ProjectStore projects, BuildStore builds, VcsProvider vcs, BuildScheduler scheduler, DatabaseProvider databases, PlatformSettings settings, Clock clock)
     {
+        this.databases = requireNonNull(databases, "databases is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.builds = requireNonNull(builds, "builds is null");
@@ -98,6 +102,12 @@ public final class ProjectService
         ProjectIds.requireValid(id);
         if (projects.findProject(id).isPresent()) {
             throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Project " + id + " exists already; pick another id");
+        }
+        // Never adopt a production database nobody here made: a new project starts its own.
+        String productionDatabase = BuildNames.productionDatabaseName(id);
+        if (databases.exists(productionDatabase)) {
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A database " + productionDatabase + " exists already on the database server, which would become this project's "
+                    + "production (left by an earlier project " + id + ", or another platform?); drop it or pick another project id");
         }
         Project project = new Project(id, repositoryUrl, token, newSecret(), clock.instant());
         List<BranchHead> heads = vcs.fetch(project.repository());

@@ -8,6 +8,8 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.database.DatabaseConnection;
+import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.vcs.BranchHead;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
@@ -17,9 +19,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,7 +39,8 @@ class ProjectServiceTest
     private final MutableClock clock = new MutableClock(START);
     private final PlatformSettings settings = PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.trial-days", "30")));
     private final BuildScheduler scheduler = new BuildScheduler(store, build -> {}, settings, clock);
-    private final ProjectService projects = new ProjectService(store, store, new FakeRepository(), scheduler, settings, clock);
+    private final Set<String> databases = new HashSet<>();
+    private final ProjectService projects = new ProjectService(store, store, new FakeRepository(), scheduler, new FakeDatabases(databases), settings, clock);
 
     @AfterEach
     void close()
@@ -60,6 +65,17 @@ class ProjectServiceTest
                 .hasMessage("Project acme has a production branch already, main; a project has exactly one. Move main to staging or development first");
         assertThatThrownBy(() -> projects.createProject("other", "/srv/git/acme", Optional.empty(), Optional.of("nope")))
                 .hasMessageContaining("has no branch nope to make production");
+    }
+
+    @Test
+    void testANewProjectNeverAdoptsAProductionDatabaseItDidNotMake()
+    {
+        databases.add("acme-production");
+        assertThatThrownBy(() -> projects.createProject("acme", "/srv/git/acme", Optional.empty()))
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("A database acme-production exists already")
+                .hasMessageContaining("drop it or pick another project id");
+        assertThat(store.findProject("acme")).isEmpty();
     }
 
     @Test
@@ -140,6 +156,91 @@ class ProjectServiceTest
         public Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path)
         {
             return Optional.empty();
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private record FakeDatabases(Set<String> names)
+            implements DatabaseProvider
+    {
+        @Override
+        public boolean exists(String name)
+        {
+            return names.contains(name);
+        }
+
+        @Override
+        public DatabaseConnection create(String name)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean drop(String name)
+        {
+            return names.remove(name);
+        }
+
+        @Override
+        public List<String> list(String prefix)
+        {
+            return names.stream().filter(name -> name.startsWith(prefix)).sorted().toList();
+        }
+
+        @Override
+        public long sizeBytes(String name)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public DatabaseConnection copy(String source, String target)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void snapshot(String name, String snapshotName)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void restoreSnapshot(String snapshotName, String name)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public DatabaseConnection rename(String from, String to)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public DatabaseConnection renewCredentials(String name)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Map<String, Object>> query(String database, String sql, List<?> parameters)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int execute(String database, String sql, List<?> parameters)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public DatabaseConnection connectionInfo()
+        {
+            throw new UnsupportedOperationException();
         }
 
         @Override

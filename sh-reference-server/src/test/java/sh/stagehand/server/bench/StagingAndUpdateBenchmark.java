@@ -68,6 +68,7 @@ class StagingAndUpdateBenchmark
     private static final long DATABASE_BYTES = Long.getLong("bench.database-mb", 520) * 1024 * 1024;
     private static final int FILES = Integer.getInteger("bench.files", 10_000);
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(20);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
 
     @TempDir
@@ -80,6 +81,10 @@ class StagingAndUpdateBenchmark
     @BeforeAll
     static void startPlatform()
     {
+        // A run cut short leaves its databases: start from none, or production would be adopted.
+        for (String database : List.of("bench-template", "bench-baseline", "bench-parallel", "bench-streamed", PRODUCTION, PROJECT + "-staging-3", PROJECT + "-staging-2")) {
+            postgres.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+        }
         Map<String, String> properties = new HashMap<>(Map.of(
                 "instance.name", "bench",
                 "data.directory", temp.resolve("data").toString(),
@@ -124,7 +129,7 @@ class StagingAndUpdateBenchmark
                 }
             }
             postgres.execute("DROP DATABASE IF EXISTS \"bench-template\" WITH (FORCE)");
-            for (String database : List.of("bench-baseline", "bench-stagehand", PRODUCTION)) {
+            for (String database : List.of("bench-baseline", "bench-parallel", "bench-streamed", PRODUCTION)) {
                 stagehand.databases().drop(database);
             }
             stagehand.close();
@@ -150,32 +155,37 @@ class StagingAndUpdateBenchmark
         report.add("Production: database %d MB (`pg_database_size`), filestore %d files, %d MB; made in %.0f s. Machine: %d cores."
                 .formatted(databaseBytes >> 20, FILES, filestoreBytes >> 20, seconds(System.nanoTime() - started), Runtime.getRuntime().availableProcessors()));
         report.add("");
+        report.add("Each database copy made %d times, in turns; the median, then every time in order.".formatted(ROUNDS));
+        report.add("");
         report.add("| copy of production | database | filestore | total |");
         report.add("|---|---|---|---|");
-
-        // The obvious way: pg_dump | pg_restore (custom format, default compression) and cp -r.
-        stagehand.databases().create("bench-baseline");
-        double baselineDatabase = time(() -> shell("pg_dump -Fc --no-owner --no-acl -d '" + PRODUCTION + "' | pg_restore --no-owner --no-acl --role=bench-baseline -d bench-baseline"));
-        double baselineFiles = time(() -> shell("cp -r '" + filestore + "' '" + temp.resolve("baseline-filestore") + "'"));
-        row("baseline: `pg_dump -Fc \\| pg_restore`, `cp -r`", baselineDatabase, baselineFiles);
-
-        // Stagehand's: DatabaseProvider.copy and a hard-linked filestore, with each of its copy methods.
         int jobs = Math.min(4, Runtime.getRuntime().availableProcessors());
-        double parallel = time(() -> stagehand.databases().copy(PRODUCTION, "bench-stagehand"));
-        double linked = time(() -> Filestores.linkCopy(filestore, temp.resolve("stagehand-filestore")));
-        row("**Stagehand** (default, `postgres.copy-jobs=%d`): `pg_dump -Fd -j %d -Z0`, then `pg_restore -j %d`; hard links".formatted(jobs, jobs, jobs), parallel, linked);
-        try (PostgresDatabaseProvider streaming = new PostgresDatabaseProvider(PostgresConfig.fromMap(Map.of(
-                "postgres.url", postgres.jdbcUrl("postgres"),
-                "postgres.user", postgres.user(),
-                "postgres.password", postgres.password(),
-                "postgres.copy-jobs", "1")))) {
-            double streamed = time(() -> streaming.copy(PRODUCTION, "bench-streamed"));
-            row("Stagehand with `postgres.copy-jobs=1`: `pg_dump -Fc -Z0 \\| pg_restore` (no scratch disk)", streamed, Double.NaN);
-            streaming.drop("bench-streamed");
+        List<Double> baseline = new ArrayList<>();
+        List<Double> parallel = new ArrayList<>();
+        List<Double> streamed = new ArrayList<>();
+        List<Double> template = new ArrayList<>();
+        try (PostgresDatabaseProvider parallelCopies = provider(jobs); PostgresDatabaseProvider streamingCopies = provider(1)) {
+            for (int round = 0; round < ROUNDS; round++) {
+                // The obvious way: pg_dump | pg_restore (custom format, default compression).
+                stagehand.databases().create("bench-baseline");
+                baseline.add(time(() -> shell("pg_dump -Fc --no-owner --no-acl -d '" + PRODUCTION + "' | pg_restore --no-owner --no-acl --role=bench-baseline -d bench-baseline")));
+                // Stagehand's DatabaseProvider.copy, both ways.
+                parallel.add(time(() -> parallelCopies.copy(PRODUCTION, "bench-parallel")));
+                streamed.add(time(() -> streamingCopies.copy(PRODUCTION, "bench-streamed")));
+                // A template copy is a file copy, but PostgreSQL refuses it while anyone is connected: production would have to stop.
+                template.add(time(() -> postgres.execute("CREATE DATABASE \"bench-template\" TEMPLATE \"bench-baseline\" STRATEGY FILE_COPY")));
+                postgres.execute("DROP DATABASE \"bench-template\"");
+                for (String database : List.of("bench-baseline", "bench-parallel", "bench-streamed")) {
+                    stagehand.databases().drop(database);
+                }
+            }
         }
-        // A template copy is a file copy, but PostgreSQL refuses it while anyone is connected: production would have to stop.
-        double template = time(() -> postgres.execute("CREATE DATABASE \"bench-template\" TEMPLATE \"bench-stagehand\" STRATEGY FILE_COPY"));
-        row("`CREATE DATABASE … TEMPLATE` (production stopped: not an option for staging)", template, Double.NaN);
+        double copied = time(() -> shell("cp -r '" + filestore + "' '" + temp.resolve("baseline-filestore") + "'"));
+        double linked = time(() -> Filestores.linkCopy(filestore, temp.resolve("stagehand-filestore")));
+        row("baseline: `pg_dump -Fc \\| pg_restore`, `cp -r`", baseline, copied);
+        row("**Stagehand**, `postgres.copy-jobs=%d` (the default here): `pg_dump -Fd -j %d -Z0`, then `pg_restore -j %d`; hard links".formatted(jobs, jobs, jobs), parallel, linked);
+        row("Stagehand, `postgres.copy-jobs=1`: `pg_dump -Fc -Z0 \\| pg_restore` (no scratch disk); hard links", streamed, linked);
+        row("`CREATE DATABASE … TEMPLATE` (needs production stopped: not for staging; production's snapshot)", template, Double.NaN);
         report.add("");
 
         // A whole staging build through the platform.
@@ -283,10 +293,21 @@ class StagingAndUpdateBenchmark
         return Duration.between(build.startedAt().orElseThrow(), build.finishedAt().orElseThrow()).toMillis() / 1000.0;
     }
 
-    private static void row(String what, double database, double files)
+    private static void row(String what, List<Double> database, double files)
     {
-        report.add("| %s | %.1f s | %s | %s |".formatted(what, database, Double.isNaN(files) ? "—" : "%.2f s".formatted(files),
-                Double.isNaN(files) ? "—" : "%.1f s".formatted(database + files)));
+        double median = database.stream().sorted().toList().get(database.size() / 2);
+        String all = database.stream().map(time -> "%.1f".formatted(time)).collect(java.util.stream.Collectors.joining(", "));
+        report.add("| %s | %.1f s (%s) | %s | %s |".formatted(what, median, all, Double.isNaN(files) ? "—" : "%.2f s".formatted(files),
+                Double.isNaN(files) ? "—" : "%.1f s".formatted(median + files)));
+    }
+
+    private static PostgresDatabaseProvider provider(int copyJobs)
+    {
+        return new PostgresDatabaseProvider(PostgresConfig.fromMap(Map.of(
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.copy-jobs", Integer.toString(copyJobs))));
     }
 
     private interface Step
