@@ -20,6 +20,7 @@ import sh.stagehand.spi.database.DatabaseProvider;
 
 import java.security.SecureRandom;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -169,17 +170,27 @@ public final class PostgresDatabaseProvider
             if (exists(handle, snapshotName)) {
                 throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + snapshotName + " exists already on " + config.url() + "; drop it first or pick another name");
             }
-            // Client sessions only: the server itself stops an autovacuum worker in the way.
-            long connected = handle.createQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND backend_type = 'client backend'")
-                    .bind("name", name)
-                    .mapTo(Long.class)
-                    .one();
+            // Client sessions only (the server itself stops an autovacuum worker in the way); those
+            // of a server just stopped take a moment to end.
+            long connected = 0;
+            for (int attempt = 0; attempt < 50; attempt++) {
+                connected = handle.createQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND backend_type = 'client backend'")
+                        .bind("name", name)
+                        .mapTo(Long.class)
+                        .one();
+                if (connected == 0) {
+                    break;
+                }
+                sleep(Duration.ofMillis(100), "waiting for the sessions on " + name + " to end");
+            }
             if (connected > 0) {
                 throw new StagehandException(StandardErrorCode.CONFLICT, "Cannot take a snapshot of database " + name + ": " + connected
-                        + " connection(s) are open to it; stop the server that uses it first");
+                        + " session(s) are still open on it after 5 s; stop what uses it first");
             }
-            // A file-level copy (FILE_COPY: no WAL for every block, one checkpoint), the fastest the server has.
-            handle.execute("CREATE DATABASE " + quote(snapshotName) + " TEMPLATE " + quote(name) + (serverVersion(handle) >= 150000 ? " STRATEGY FILE_COPY" : ""));
+            // A file-level copy (FILE_COPY: no WAL for every block, one checkpoint), the fastest the
+            // server has, owned as the database is, so that a restore leaves nothing to change.
+            String owner = roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent() ? " OWNER " + quote(name) : "";
+            handle.execute("CREATE DATABASE " + quote(snapshotName) + owner + " TEMPLATE " + quote(name) + (serverVersion(handle) >= 150000 ? " STRATEGY FILE_COPY" : ""));
             handle.execute("REVOKE CONNECT, TEMPORARY ON DATABASE " + quote(snapshotName) + " FROM PUBLIC");
             return null;
         });
@@ -332,13 +343,18 @@ public final class PostgresDatabaseProvider
                     throw e;
                 }
             }
-            try {
-                Thread.sleep(100);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw StagehandException.interrupted("dropping database " + name, e);
-            }
+            sleep(Duration.ofMillis(100), "dropping database " + name);
+        }
+    }
+
+    private static void sleep(Duration duration, String what)
+    {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw StagehandException.interrupted(what, e);
         }
     }
 

@@ -164,6 +164,10 @@ class ProductionAndStagingIT
         }
         postgres.execute("DROP DATABASE IF EXISTS \"" + PRODUCTION_DATABASE + "\" WITH (FORCE)");
         postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+        String snapshots = postgres.queryForString("postgres", "SELECT string_agg(datname, ',') FROM pg_database WHERE datname LIKE '" + PROJECT + "\\_snapshot\\_%'");
+        for (String snapshot : snapshots == null ? new String[0] : snapshots.split(",")) {
+            postgres.execute("DROP DATABASE IF EXISTS \"" + snapshot + "\" WITH (FORCE)");
+        }
     }
 
     @Test
@@ -226,7 +230,7 @@ class ProductionAndStagingIT
         // The history says what was pushed, though it was found by polling, not told by a webhook.
         assertThat(stagehand.builds().history(PROJECT, Optional.of("main"), 20))
                 .anySatisfy(event -> assertThat(event.message()).startsWith("Push to main: ").endsWith("(1 commit: 'Stock 1.1: a migration' by Stagehand Test)"));
-        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "-snapshot-%'")).as("snapshot dropped").isEqualTo("0");
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "\\_snapshot\\_%'")).as("snapshot dropped").isEqualTo("0");
     }
 
     @Test
@@ -530,6 +534,51 @@ class ProductionAndStagingIT
         return output.strip();
     }
 
+    @Test
+    @Order(8)
+    void testSnapshotsLeftBehindAreDealtWithAtStartAndAnUnclearOneStopsUpdates()
+            throws Exception
+    {
+        Build serving = serving();
+        String before = dump();
+        // What a platform killed while PostgreSQL finished a snapshot leaves: a database snapshot
+        // without its filestore snapshot, so its update never ran. And a whole snapshot of an old
+        // production build: nobody can tell whether it should be put back.
+        postgres.execute("postgres", "CREATE DATABASE \"" + PROJECT + "_snapshot_" + (serving.id() + 1000) + "\" TEMPLATE template0");
+        Path unclear = temp.resolve("data/workspaces/production/" + PROJECT + "/snapshots/1");
+        Files.createDirectories(unclear);
+        restartPlatform();
+
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "\\_snapshot\\_%'")).isEqualTo("0");
+        assertThat(unclear).isDirectory();
+        assertThat(dump()).isEqualTo(before);
+        assertThat(serving().id()).isEqualTo(serving.id());
+
+        repository.git("checkout", "--", ".");
+        repository.git("clean", "-fdq");
+        module("acme_stock", "17.0.1.5.0", "'acme_sale'", "");
+        Build refused = push("Stock 1.5, while a snapshot waits for a person");
+        assertThat(refused.state()).isEqualTo(BuildState.FAILED);
+        assertThat(refused.message().orElse("")).contains("the snapshot taken before build 1, whose rollback did not finish");
+        assertThat(dump()).isEqualTo(before);
+        assertThat(health(serving())).isEqualTo(200);
+        Files.delete(unclear);
+    }
+
+    private static void restartPlatform()
+    {
+        server.close();
+        stagehand.close();
+        stagehand = Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .withModule(new SmtpRelayModule())
+                .build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+    }
+
     private static void assertServesAgain(Build previous, String dumpBefore, List<String> filesBefore)
             throws Exception
     {
@@ -540,7 +589,7 @@ class ProductionAndStagingIT
         assertThat(dump()).as("production's database, to the byte").isEqualTo(dumpBefore);
         assertThat(filestoreFiles()).isEqualTo(filesBefore);
         assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
-        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "-snapshot-%'")).isEqualTo("0");
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "\\_snapshot\\_%'")).isEqualTo("0");
     }
 
     private static Build serving()

@@ -62,7 +62,8 @@ public final class BuildNames
      */
     public static String snapshotDatabasePrefix(String projectId)
     {
-        return projectId + "-snapshot-";
+        // '_' never appears in a build's database name: no branch can be named into a snapshot's.
+        return projectId + "_snapshot_";
     }
 
     /**

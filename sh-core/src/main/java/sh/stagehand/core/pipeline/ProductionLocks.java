@@ -2,9 +2,12 @@ package sh.stagehand.core.pipeline;
 
 import jakarta.inject.Singleton;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -17,9 +20,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class ProductionLocks
 {
     private final ConcurrentMap<String, ReadWriteLock> locks = new ConcurrentHashMap<>();
+    private final ConcurrentMap<List<String>, Lock> branches = new ConcurrentHashMap<>();
 
     public ReadWriteLock of(String projectId)
     {
         return locks.computeIfAbsent(projectId, id -> new ReentrantReadWriteLock(true));
+    }
+
+    public Lock ofBranch(String projectId, String branch)
+    {
+        return branches.computeIfAbsent(List.of(projectId, branch), key -> new ReentrantLock(true));
     }
 }

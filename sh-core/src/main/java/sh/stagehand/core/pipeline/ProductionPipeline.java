@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.core.PlatformSettings;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
@@ -28,6 +29,7 @@ import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.PreparedImage;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +39,10 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.locks.Lock;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -72,10 +77,13 @@ public final class ProductionPipeline
     private final BuildWorkspaces workspaces;
     private final BuildCleaner cleaner;
     private final ProductionLocks locks;
+    private final PlatformSettings settings;
 
     @Inject
-    public ProductionPipeline(BuildSteps steps, BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildCleaner cleaner, ProductionLocks locks)
+    public ProductionPipeline(BuildSteps steps, BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildCleaner cleaner, ProductionLocks locks,
+            PlatformSettings settings)
     {
+        this.settings = requireNonNull(settings, "settings is null");
         this.steps = requireNonNull(steps, "steps is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.runtime = requireNonNull(runtime, "runtime is null");
@@ -100,9 +108,12 @@ public final class ProductionPipeline
                 .max(Comparator.comparingLong(Build::id));
     }
 
-    private Build build(Project project, Branch branch, Build build)
+    private Build build(Project project, Branch branch, Build queued)
     {
         Instant started = steps.now();
+        // Production's names are the project's, whatever a platform stopped while queueing recorded.
+        Build build = queued.databaseName().equals(BuildNames.productionDatabaseName(queued.projectId())) ? queued
+                : steps.update(queued.withNames(BuildNames.productionDatabaseName(queued.projectId()), BuildNames.productionHostname(queued.projectId(), settings.domain())));
         String database = build.databaseName();
         Source source = steps.checkout(project, branch, build, databases.exists(database) ? LogName.UPDATE : LogName.INSTALL);
         // The serving build keeps serving while the image is made.
@@ -131,9 +142,10 @@ public final class ProductionPipeline
     private Build create(Project project, Build build, Source source, PreparedImage image, Path data, Instant started)
     {
         List<String> modules = source.modulesForNewDatabase();
-        DatabaseConnection connection = databases.create(build.databaseName());
+        // Recorded first: a platform stopped from here on finds a production being created, and discards it.
+        Build installing = steps.update(build.withState(BuildState.TESTING, "creating production: installing " + String.join(", ", modules) + " without demo data"));
         try {
-            Build installing = steps.update(build.withState(BuildState.TESTING, "creating production: installing " + String.join(", ", modules) + " without demo data"));
+            DatabaseConnection connection = databases.create(build.databaseName());
             OdooRun run = steps.runOdoo(installing, LogName.INSTALL,
                     steps.commandLine(installing, source, false).withInstall(modules).withoutDemo().withStopAfterInit().build(), image, connection, data);
             if (run.failed()) {
@@ -145,9 +157,14 @@ public final class ProductionPipeline
             return steps.running(project, installing, server, run.analysis().verdict(), "production created with " + String.join(", ", modules) + " (no demo data)",
                     started, run.took().plus(Duration.between(serverStarted, steps.now())));
         }
-        catch (RuntimeException e) {
+        catch (RuntimeException | Error e) {
             // It never served: nothing to keep. The next build starts from scratch.
-            discardUnservedProduction(build);
+            try {
+                discardUnservedProduction(build);
+            }
+            catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }
@@ -156,6 +173,12 @@ public final class ProductionPipeline
     {
         String database = build.databaseName();
         Optional<Build> previous = serving(project.id());
+        List<Long> unfinished = completeSnapshots(project.id());
+        if (!unfinished.isEmpty()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Production of " + project.id() + " has the snapshot taken before build " + unfinished.get(0)
+                    + ", whose rollback did not finish: production may not be as it was before that build. It is put back at the platform's next start;"
+                    + " nothing is updated before that");
+        }
         ModuleChanges changes = ModuleChanges.between(source.addons(), source.modules(), steps.installedModules(database), OdooVersion.DEFAULT_SERIES);
         String from = previous.map(serving -> "build " + serving.id() + " (" + shortId(serving.commitId()) + ")").orElse("no serving build");
         steps.note(build, LogName.UPDATE, "Production: " + from + " → build " + build.id() + " (" + shortId(build.commitId()) + "): " + changes.describe());
@@ -163,15 +186,15 @@ public final class ProductionPipeline
         steps.event(build, EventKind.PRODUCTION_UPDATE_STARTED, "Production update to " + shortId(build.commitId()) + " started (" + changes.describe() + "); " + from + " stopped");
 
         Instant down = steps.now();
-        previous.ifPresent(serving -> cleaner.removeContainers(serving.id()));
         boolean snapshot = !changes.isEmpty();
-        if (snapshot) {
-            takeSnapshot(build, data);
-        }
         ContainerInfo server;
         Duration odooTime = Duration.ZERO;
         BuildVerdict verdict = BuildVerdict.SUCCESS;
         try {
+            previous.ifPresent(serving -> cleaner.removeContainers(serving.id()));
+            if (snapshot) {
+                takeSnapshot(build, data);
+            }
             DatabaseConnection connection = databases.renewCredentials(database);
             if (snapshot) {
                 OdooRun run = steps.runOdoo(build, LogName.UPDATE, steps.commandLine(build, source, false)
@@ -189,10 +212,10 @@ public final class ProductionPipeline
             server = steps.startServer(build, image, steps.commandLine(build, source, true), connection, data, BuildSteps.Health.DATABASE);
             odooTime = odooTime.plus(Duration.between(serverStarted, steps.now()));
         }
-        catch (RuntimeException e) {
+        catch (RuntimeException | Error e) {
             String outcome;
             try {
-                outcome = rollBack(build, previous, snapshot, data);
+                outcome = rollBack(build, previous, data);
             }
             catch (RuntimeException rollbackFailure) {
                 e.addSuppressed(rollbackFailure);
@@ -206,8 +229,14 @@ public final class ProductionPipeline
         // Running first: stopped between these steps, the platform finds the new build serving,
         // and retires the previous one and the snapshot at its next start (reconcileServing).
         Build running = steps.running(project, build, server, verdict, outcome, started, odooTime);
-        dropSnapshot(running);
-        previous.ifPresent(replaced -> retire(replaced, "replaced by build " + running.id() + " (" + shortId(running.commitId()) + ")"));
+        try {
+            dropSnapshot(running);
+            previous.ifPresent(replaced -> retire(replaced, "replaced by build " + running.id() + " (" + shortId(running.commitId()) + ")"));
+        }
+        catch (RuntimeException e) {
+            // Production serves: what is left is put right at the next start (recoverLeftoverSnapshots, reconcileServing).
+            log.warn("Build {} serves production of {}, but cleaning up after it failed; the next start finishes it: {}", running.id(), running.projectId(), e.getMessage(), e);
+        }
         return running;
     }
 
@@ -217,11 +246,15 @@ public final class ProductionPipeline
         Filestores.delete(workspaces.productionSnapshot(build.projectId(), build.id()));
     }
 
+    /**
+     * The database first, then the filestore, complete or absent (made beside its place and renamed
+     * there): a filestore snapshot in place is the record that both are whole, and that the update
+     * may have begun. Without it, the update never ran.
+     */
     private void takeSnapshot(Build build, Path data)
     {
-        // The filestore first, complete or absent: a database snapshot implies a whole filestore one.
-        Filestores.snapshot(filestore(data, build.databaseName()), workspaces.productionSnapshot(build.projectId(), build.id()));
         databases.snapshot(build.databaseName(), BuildNames.snapshotDatabaseName(build.projectId(), build.id()));
+        Filestores.snapshot(filestore(data, build.databaseName()), workspaces.productionSnapshot(build.projectId(), build.id()));
         steps.note(build, LogName.UPDATE, "Snapshot of the database and filestore taken");
     }
 
@@ -231,12 +264,17 @@ public final class ProductionPipeline
      *
      * @return what serves now, for people
      */
-    private String rollBack(Build failed, Optional<Build> previous, boolean snapshot, Path data)
+    private String rollBack(Build failed, Optional<Build> previous, Path data)
     {
         cleaner.removeContainers(failed.id());
+        boolean snapshot = Files.isDirectory(workspaces.productionSnapshot(failed.projectId(), failed.id()));
         if (snapshot) {
             restoreSnapshot(failed, data);
             steps.note(failed, LogName.UPDATE, "The database and filestore were put back as they were before the update");
+        }
+        else {
+            // Failed before its snapshot was whole: the update never ran, the database is as it was.
+            discardIncompleteSnapshot(failed);
         }
         if (previous.isEmpty()) {
             return "No earlier build serves production";
@@ -259,13 +297,12 @@ public final class ProductionPipeline
     {
         cleaner.removeContainers(interrupted.id());
         Path data = workspaces.productionData(interrupted.projectId());
-        if (databases.exists(BuildNames.snapshotDatabaseName(interrupted.projectId(), interrupted.id()))) {
+        if (Files.isDirectory(workspaces.productionSnapshot(interrupted.projectId(), interrupted.id()))) {
             restoreSnapshot(interrupted, data);
             return "the database and filestore were put back as they were before its update";
         }
-        // No database snapshot: the update had not begun; a partial filestore snapshot is dropped.
-        Filestores.delete(workspaces.productionSnapshot(interrupted.projectId(), interrupted.id()));
-        Filestores.delete(workspaces.productionSnapshot(interrupted.projectId(), interrupted.id()).resolveSibling(interrupted.id() + ".partial"));
+        // No whole snapshot: the update had not begun.
+        discardIncompleteSnapshot(interrupted);
         if (interrupted.state() == BuildState.TESTING && serving(interrupted.projectId()).isEmpty()) {
             discardUnservedProduction(interrupted);
             return "the production database it was creating was discarded; the next build creates it again";
@@ -275,35 +312,100 @@ public final class ProductionPipeline
 
     /**
      * Deals with the snapshots of the project's production left behind by a platform that stopped
-     * before it finished with them: the snapshot of a build that serves is no longer needed; any
-     * other means an update that failed and whose rollback did not finish, so it is restored.
-     * Called at start after {@link #recover} and before {@link #reconcileServing}.
+     * before it finished with them, at start, after {@link #recover} and before
+     * {@link #reconcileServing}:
+     * <ul>
+     * <li>an incomplete one (no filestore snapshot in place: its update never ran) is discarded,
+     *     including a database snapshot PostgreSQL finished after the platform died;</li>
+     * <li>a whole one of a build that serves is no longer needed: dropped;</li>
+     * <li>a whole one of the newest production build, which does not serve, is an update whose
+     *     rollback did not finish: put back;</li>
+     * <li>any other is left for a person, and production is not updated while it is there.</li>
+     * </ul>
      *
      * @return what was done, one line each
      */
     public List<String> recoverLeftoverSnapshots(String projectId)
     {
         List<String> changes = new ArrayList<>();
+        Set<Long> whole = new TreeSet<>(completeSnapshots(projectId));
         String prefix = BuildNames.snapshotDatabasePrefix(projectId);
         for (String snapshot : databases.list(prefix)) {
-            long buildId;
-            try {
-                buildId = Long.parseLong(snapshot.substring(prefix.length()));
+            parseId(snapshot.substring(prefix.length()))
+                    .filter(id -> !whole.contains(id))
+                    .ifPresent(id -> {
+                        databases.drop(snapshot);
+                        changes.add("dropped the incomplete snapshot taken before build " + id + ", whose update never ran");
+                    });
+        }
+        Path snapshots = workspaces.productionSnapshot(projectId, 0).getParent();
+        if (Files.isDirectory(snapshots)) {
+            try (Stream<Path> entries = Files.list(snapshots)) {
+                entries.filter(entry -> entry.getFileName().toString().endsWith(".partial")).forEach(Filestores::delete);
             }
-            catch (NumberFormatException e) {
-                continue;
+            catch (IOException e) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot list the snapshots in " + snapshots + ": " + e, e);
             }
-            Optional<Build> build = builds.findBuild(buildId);
+        }
+        long newestProduction = builds.listBuildsInState(EnumSet.allOf(BuildState.class)).stream()
+                .filter(build -> build.projectId().equals(projectId) && build.stage() == Stage.PRODUCTION && build.state() != BuildState.QUEUED && build.state() != BuildState.SUPERSEDED)
+                .mapToLong(Build::id)
+                .max()
+                .orElse(-1);
+        for (long buildId : whole) {
+            Optional<Build> build = builds.findBuild(buildId).filter(found -> found.projectId().equals(projectId));
             if (build.isPresent() && build.get().state() == BuildState.RUNNING) {
                 dropSnapshot(build.get());
                 changes.add("dropped the snapshot taken before build " + buildId + ", which serves");
             }
-            else if (build.isPresent()) {
+            else if (build.isPresent() && buildId == newestProduction) {
                 restoreSnapshot(build.get(), workspaces.productionData(projectId));
                 changes.add("production of " + projectId + " put back from the snapshot taken before build " + buildId + ", whose rollback had not finished");
             }
+            else {
+                log.error("Production of {} has the snapshot taken before build {} ({} and {}), which is not the newest production build: a person must decide "
+                        + "whether to put it back; production is not updated until it is gone", projectId, buildId,
+                        BuildNames.snapshotDatabaseName(projectId, buildId), workspaces.productionSnapshot(projectId, buildId));
+                changes.add("left the snapshot taken before build " + buildId + " for a person to decide on");
+            }
         }
         return changes;
+    }
+
+    // The builds whose whole snapshot (the filestore snapshot in place) is there, oldest first.
+    private List<Long> completeSnapshots(String projectId)
+    {
+        Path snapshots = workspaces.productionSnapshot(projectId, 0).getParent();
+        if (!Files.isDirectory(snapshots)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(snapshots)) {
+            return entries.filter(Files::isDirectory)
+                    .map(entry -> parseId(entry.getFileName().toString()))
+                    .flatMap(Optional::stream)
+                    .sorted()
+                    .toList();
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot list the snapshots in " + snapshots + ": " + e, e);
+        }
+    }
+
+    private void discardIncompleteSnapshot(Build build)
+    {
+        databases.drop(BuildNames.snapshotDatabaseName(build.projectId(), build.id()));
+        Path snapshot = workspaces.productionSnapshot(build.projectId(), build.id());
+        Filestores.delete(snapshot.resolveSibling(snapshot.getFileName() + ".partial"));
+    }
+
+    private static Optional<Long> parseId(String text)
+    {
+        try {
+            return Optional.of(Long.parseLong(text));
+        }
+        catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -355,13 +457,20 @@ public final class ProductionPipeline
         return restarted;
     }
 
+    /**
+     * The database first, then the filestore, whose snapshot is the record that the restore is not
+     * finished: interrupted anywhere, the next start does the rest.
+     */
     private void restoreSnapshot(Build build, Path data)
     {
+        String snapshot = BuildNames.snapshotDatabaseName(build.projectId(), build.id());
+        if (databases.exists(snapshot)) {
+            databases.restoreSnapshot(snapshot, build.databaseName());
+        }
         Path filestoreSnapshot = workspaces.productionSnapshot(build.projectId(), build.id());
         if (Files.isDirectory(filestoreSnapshot)) {
             Filestores.restore(filestoreSnapshot, filestore(data, build.databaseName()));
         }
-        databases.restoreSnapshot(BuildNames.snapshotDatabaseName(build.projectId(), build.id()), build.databaseName());
     }
 
     private void retire(Build replaced, String why)

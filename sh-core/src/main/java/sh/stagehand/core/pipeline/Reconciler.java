@@ -93,6 +93,7 @@ public final class Reconciler
         // Interrupted builds first: a production update is undone before production serves again.
         List<Build> ordered = live.values().stream().sorted(Comparator.comparing((Build build) -> !build.state().isInProgress()).thenComparingLong(Build::id)).toList();
         Map<String, List<Build>> runningProductions = new TreeMap<>();
+        List<Build> queued = new ArrayList<>();
         for (Build build : ordered) {
             List<ContainerInfo> containers = containersByBuild.getOrDefault(Long.toString(build.id()), List.of());
             switch (build.state()) {
@@ -133,10 +134,7 @@ public final class Reconciler
                                 .withContainer(Optional.empty(), Optional.empty()), changes);
                     }
                 }
-                case QUEUED -> {
-                    scheduler.resubmit(build);
-                    changes.add("build " + build.id() + " queued again");
-                }
+                case QUEUED -> queued.add(build);
                 default -> { }
             }
         }
@@ -163,6 +161,12 @@ public final class Reconciler
                         .filter(now -> now.state() == BuildState.RUNNING && now.containerId().equals(build.containerId()))
                         .ifPresent(this::followAgain);
             }
+        }
+
+        // Last: no queued build runs before production is put right.
+        for (Build build : queued) {
+            scheduler.resubmit(build);
+            changes.add("build " + build.id() + " queued again");
         }
 
         for (Map.Entry<String, List<ContainerInfo>> entry : containersByBuild.entrySet()) {

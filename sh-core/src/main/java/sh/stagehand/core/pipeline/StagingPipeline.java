@@ -2,6 +2,8 @@ package sh.stagehand.core.pipeline;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sh.stagehand.core.PlatformSettings;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
@@ -64,6 +66,8 @@ public final class StagingPipeline
     /** The dummy mail server Odoo 17's {@code base/data/neutralize.sql} inserts. */
     static final String NEUTRALIZED_MAIL_SERVER = "neutralization - disable emails";
 
+    private static final Logger log = LoggerFactory.getLogger(StagingPipeline.class);
+
     private final BuildSteps steps;
     private final DatabaseProvider databases;
     private final BuildWorkspaces workspaces;
@@ -92,9 +96,16 @@ public final class StagingPipeline
     public void run(Build claimed)
     {
         steps.run(claimed, (project, branch, build) -> {
-            Build running = build(project, branch, build);
-            collectOlderBuilds(running);
-            return running;
+            Lock lock = locks.ofBranch(project.id(), branch.name());
+            lock.lock();
+            try {
+                Build running = build(project, branch, build);
+                collectOlderBuilds(running);
+                return running;
+            }
+            finally {
+                lock.unlock();
+            }
         });
     }
 
@@ -133,7 +144,21 @@ public final class StagingPipeline
         steps.note(build, LogName.NEUTRALIZE, copied);
         steps.event(build, EventKind.STAGING_COPIED, copied);
 
-        build = steps.update(build.withState(BuildState.TESTING, "neutralizing the copy of production"));
+        OdooRun neutralized = neutralize(build, source, image, connection, data);
+        pointMailAtCatcher(build);
+
+        String from = "staging copy of production " + shortId(serving.get().commitId()) + ", neutralized; ";
+        return update(project, branch, build, source, image, connection, data, started, neutralized.took(), from);
+    }
+
+    /**
+     * Odoo's own {@code odoo neutralize} on the build's database, to neutralize.log.
+     *
+     * @throws StagehandException if it fails: the database is dropped, never served
+     */
+    private OdooRun neutralize(Build build, Source source, PreparedImage image, DatabaseConnection connection, Path data)
+    {
+        steps.update(build.withState(BuildState.TESTING, "neutralizing the copy of production"));
         OdooRun neutralized = steps.runOdoo(build, LogName.NEUTRALIZE, steps.neutralizeCommand(build, source), image, connection, data);
         if (neutralized.failed()) {
             // Never serve a copy of production that may still send mail or charge cards.
@@ -141,10 +166,7 @@ public final class StagingPipeline
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Neutralizing the copy of production failed: odoo neutralize " + neutralized.describe()
                     + "; see neutralize.log. The copy was dropped");
         }
-        pointMailAtCatcher(build);
-
-        String from = "staging copy of production " + shortId(serving.get().commitId()) + ", neutralized; ";
-        return update(project, branch, build, source, image, connection, data, started, neutralized.took(), from);
+        return neutralized;
     }
 
     /**
@@ -195,8 +217,15 @@ public final class StagingPipeline
         steps.update(previous.withState(BuildState.STOPPED, takenOver).withContainer(Optional.empty(), Optional.empty()));
         steps.event(previous, EventKind.BUILD_STOPPED, "Build " + previous.id() + " stopped: " + takenOver);
         steps.note(build, LogName.UPDATE, "Updating the database of build " + previous.id() + " (" + shortId(previous.commitId()) + ") to " + shortId(build.commitId()));
+        Duration odooTime = Duration.ZERO;
+        // A copy of production whose neutralization a stopped platform cut short must not serve as it is.
+        boolean neutralized = databases.query(build.databaseName(), "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'", List.of()).stream()
+                .anyMatch(row -> "true".equals(String.valueOf(row.get("value"))));
+        if (!neutralized) {
+            odooTime = neutralize(build, source, image, connection, data).took();
+        }
         pointMailAtCatcher(build);
-        return update(project, branch, build, source, image, connection, data, started, Duration.ZERO, "staging updated from build " + previous.id() + "; ");
+        return update(project, branch, build, source, image, connection, data, started, odooTime, "staging updated from build " + previous.id() + "; ");
     }
 
     /**
@@ -222,7 +251,13 @@ public final class StagingPipeline
         }
         for (Build older : builds.listBuilds(running.projectId(), running.branch())) {
             if (older.id() < running.id() && older.stage() == Stage.STAGING && (older.state() == BuildState.RUNNING || older.state() == BuildState.FAILED)) {
-                collector.collect(older, "collected: build " + running.id() + " is the branch's newest staging build");
+                try {
+                    collector.collect(older, "collected: build " + running.id() + " is the branch's newest staging build");
+                }
+                catch (RuntimeException e) {
+                    // The new build serves; the next garbage collection tries again.
+                    log.warn("Cannot collect staging build {} of {}/{}: {}", older.id(), older.projectId(), older.branch(), e.getMessage(), e);
+                }
             }
         }
     }

@@ -72,7 +72,8 @@ public interface DatabaseProvider
      *
      * @throws StagehandException {@code NOT_FOUND} if there is no {@code name};
      *         {@code ALREADY_EXISTS} if {@code snapshotName} exists; {@code CONFLICT} if something is
-     *         connected to {@code name}
+     *         still connected to {@code name} after a few seconds (the sessions of a server just
+     *         stopped are given that long to end)
      */
     void snapshot(String name, String snapshotName);
 
