@@ -120,7 +120,7 @@ public final class ProjectService
         for (BranchHead head : heads) {
             Branch branch = Branch.development(id, head.name());
             if (production.equals(Optional.of(head.name()))) {
-                branch = branch.withStage(Stage.PRODUCTION);
+                branch = branch.movedTo(Stage.PRODUCTION);
             }
             projects.saveBranch(branch);
             projects.recordBranchHead(id, head.name(), head.commitId());

@@ -54,6 +54,7 @@ class ProjectServiceTest
         projects.createProject("acme", "/srv/git/acme", Optional.empty());
 
         assertThat(projects.branch("acme", "main").stage()).isEqualTo(Stage.PRODUCTION);
+        assertThat(projects.branch("acme", "main").cronsEnabled()).as("production runs its scheduled actions").isTrue();
         assertThat(projects.branch("acme", "feature").stage()).isEqualTo(Stage.DEVELOPMENT);
         assertThat(store.listBuilds("acme", "main")).singleElement().satisfies(build -> {
             assertThat(build.stage()).isEqualTo(Stage.PRODUCTION);

@@ -21,6 +21,7 @@ import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
@@ -78,11 +79,13 @@ public final class ProductionPipeline
     private final BuildCleaner cleaner;
     private final ProductionLocks locks;
     private final PlatformSettings settings;
+    private final ProjectStore projects;
 
     @Inject
-    public ProductionPipeline(BuildSteps steps, BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildCleaner cleaner, ProductionLocks locks,
-            PlatformSettings settings)
+    public ProductionPipeline(BuildSteps steps, ProjectStore projects, BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildCleaner cleaner,
+            ProductionLocks locks, PlatformSettings settings)
     {
+        this.projects = requireNonNull(projects, "projects is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.steps = requireNonNull(steps, "steps is null");
         this.builds = requireNonNull(builds, "builds is null");
@@ -130,16 +133,16 @@ public final class ProductionPipeline
             }
             Path data = workspaces.productionData(project.id());
             if (!databases.exists(database)) {
-                return create(project, build, source, image, data, started);
+                return create(project, branch, build, source, image, data, started);
             }
-            return update(project, build, source, image, data, started);
+            return update(project, branch, build, source, image, data, started);
         }
         finally {
             lock.unlock();
         }
     }
 
-    private Build create(Project project, Build build, Source source, PreparedImage image, Path data, Instant started)
+    private Build create(Project project, Branch branch, Build build, Source source, PreparedImage image, Path data, Instant started)
     {
         List<String> modules = source.modulesForNewDatabase();
         // Recorded first: a platform stopped from here on finds a production being created, and discards it.
@@ -153,7 +156,7 @@ public final class ProductionPipeline
                         + "; see install.log. Nothing was served yet: push a fix and production is created again from scratch");
             }
             Instant serverStarted = steps.now();
-            ContainerInfo server = steps.startServer(installing, image, steps.commandLine(installing, source, true), connection, data, BuildSteps.Health.DATABASE);
+            ContainerInfo server = steps.startServer(installing, image, steps.commandLine(installing, source, branch.cronsEnabled()), connection, data, BuildSteps.Health.DATABASE);
             return steps.running(project, installing, server, run.analysis().verdict(), "production created with " + String.join(", ", modules) + " (no demo data)",
                     started, run.took().plus(Duration.between(serverStarted, steps.now())));
         }
@@ -169,7 +172,7 @@ public final class ProductionPipeline
         }
     }
 
-    private Build update(Project project, Build build, Source source, PreparedImage image, Path data, Instant started)
+    private Build update(Project project, Branch branch, Build build, Source source, PreparedImage image, Path data, Instant started)
     {
         String database = build.databaseName();
         Optional<Build> previous = serving(project.id());
@@ -209,7 +212,7 @@ public final class ProductionPipeline
                 steps.note(build, LogName.UPDATE, "No module version changed and no module is new: restarting on the new code");
             }
             Instant serverStarted = steps.now();
-            server = steps.startServer(build, image, steps.commandLine(build, source, true), connection, data, BuildSteps.Health.DATABASE);
+            server = steps.startServer(build, image, steps.commandLine(build, source, branch.cronsEnabled()), connection, data, BuildSteps.Health.DATABASE);
             odooTime = odooTime.plus(Duration.between(serverStarted, steps.now()));
         }
         catch (RuntimeException | Error e) {
@@ -449,7 +452,8 @@ public final class ProductionPipeline
         Source checkout = new Source(source, AddonScanner.scan(source), List.of());
         DatabaseConnection connection = databases.renewCredentials(build.databaseName());
         PreparedImage image = new PreparedImage(BuildSteps.imageTag(build), BuildSteps.imageTag(build), true);
-        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, checkout, true), connection, workspaces.productionData(build.projectId()), BuildSteps.Health.DATABASE);
+        boolean crons = projects.findBranch(build.projectId(), build.branch()).map(Branch::cronsEnabled).orElse(true);
+        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, checkout, crons), connection, workspaces.productionData(build.projectId()), BuildSteps.Health.DATABASE);
         Build restarted = steps.update(build.withState(BuildState.RUNNING, why)
                 .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(BuildSteps.ODOO_PORT))));
         steps.event(restarted, EventKind.PRODUCTION_RESTARTED, "Build " + build.id() + " (" + shortId(build.commitId()) + ") " + why + ", on port " + server.hostPort(BuildSteps.ODOO_PORT));

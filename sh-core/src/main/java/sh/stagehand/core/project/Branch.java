@@ -17,7 +17,8 @@ import static java.util.Objects.requireNonNull;
  * @param explicitModules the modules, when {@link ModuleSelection#EXPLICIT}
  * @param testTags the {@code --test-tags} of development builds, if any; without them, a build
  *         tests the modules it installs (tags {@code /module,...}), not Odoo's whole core suite
- * @param cronsEnabled whether the build's server runs scheduled actions (Odoo's cron threads): off,
+ * @param cronsEnabled whether the build's server runs scheduled actions (Odoo's cron threads; on for
+ *         a branch made production, as on Odoo.sh): off,
  *         a development build's queued mail ({@code mail.mail}, sent by the "Mail: Email Queue
  *         Manager" cron) never leaves; mail sent at once still reaches the mail catcher
  * @param onNewCommit what a push does (production ignores it: a push always updates production)
@@ -56,7 +57,17 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
      */
     public Branch movedTo(Stage stage)
     {
-        return stage == this.stage ? this : withStage(stage).withOnNewCommit(OnNewCommit.defaultWhenMoved(this.stage, stage));
+        if (stage == this.stage) {
+            return this;
+        }
+        Branch moved = withStage(stage).withOnNewCommit(OnNewCommit.defaultWhenMoved(this.stage, stage));
+        // Production runs its scheduled actions, as on Odoo.sh; elsewhere they stay as they were.
+        return stage == Stage.PRODUCTION ? moved.withCronsEnabled(true) : moved;
+    }
+
+    public Branch withCronsEnabled(boolean cronsEnabled)
+    {
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit);
     }
 
     public Branch withOnNewCommit(OnNewCommit onNewCommit)
