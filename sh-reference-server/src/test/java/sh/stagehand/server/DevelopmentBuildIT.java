@@ -13,6 +13,7 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Project;
+import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.docker.DockerModule;
@@ -374,6 +375,36 @@ class DevelopmentBuildIT
         assertThat(stagehand.builds().collectGarbage()).extracting(Build::id).contains(build.id());
         assertThat(stagehand.builds().build(build.id()).state()).isEqualTo(BuildState.STOPPED);
         assertThat(stagehand.databases().exists(build.databaseName())).isFalse();
+    }
+
+    @Test
+    void testAStagingBranchWithoutProductionStartsFromScratchAndKeepsOnlyItsNewestBuild()
+            throws Exception
+    {
+        repository.switchTo("main").createBranch("rc");
+        repository.switchTo("main");
+        stagehand.projects().poll("devit");
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+        // Through the API behind drag and drop, with a new build on each push.
+        HttpResponse<String> moved = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/branches/rc"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"stage\": \"STAGING\", \"onNewCommit\": \"NEW_BUILD\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+
+        Build first = buildBranch("rc", repo -> repo.writeFile("RC.md", "first\n"));
+        assertThat(first.stage()).isEqualTo(Stage.STAGING);
+        assertThat(first.state()).as(first.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(first.message().orElse("")).contains("no production yet: new database with stagehand_base_extra, stagehand_sale_extra (no demo data)");
+        assertThat(postgres.queryForString(first.databaseName(), "SELECT string_agg(name || ':' || state || ':' || demo, ',' ORDER BY name) FROM ir_module_module WHERE name LIKE 'stagehand_%'"))
+                .isEqualTo("stagehand_base_extra:installed:false,stagehand_sale_extra:installed:false");
+        assertThat(stagehand.builds().log(first.id(), LogName.INSTALL)).noneSatisfy(line -> assertThat(line).contains("odoo.tests"));
+
+        Build second = buildBranch("rc", repo -> repo.writeFile("RC.md", "second\n"));
+        stagehand.builds().awaitIdle(BUILD_TIMEOUT);
+        assertThat(second.state()).as(second.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(stagehand.builds().build(first.id()).state()).isEqualTo(BuildState.STOPPED);
+        assertThat(stagehand.builds().build(first.id()).message().orElse("")).contains("is the branch's newest staging build");
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + first.databaseName() + "'")).isEqualTo("0");
     }
 
     @Test

@@ -309,6 +309,8 @@ class ProductionAndStagingIT
         stagehand.builds().awaitIdle(BUILD_TIMEOUT);
         stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "staging").withStage(Stage.STAGING));
         repository.switchTo("staging");
+        // Main still holds the acme_sale that cannot serve (the push production refused above): staging fixes it.
+        module("acme_sale", "17.0.1.3.0", "'mail', 'payment'", "");
         module("acme_newsletter", "17.0.1.0.0", "'acme_sale'", """
                 def post_init(env):
                     env['mail.mail'].create({'subject': 'Our spring newsletter', 'email_to': 'all-customers@example.com', 'body_html': '<p>Spring!</p>'}).send()
@@ -344,6 +346,9 @@ class ProductionAndStagingIT
         Path stagingFile = temp.resolve("data/workspaces/" + staging.id() + "/data/filestore/" + database).resolve(storeName);
         assertThat(Files.readString(stagingFile)).isEqualTo(ATTACHMENT);
         assertThat(Files.getAttribute(stagingFile, "unix:ino")).isEqualTo(Files.getAttribute(productionFilestore.resolve(storeName), "unix:ino"));
+        // Odoo's banner, from the neutralization, on the staging server's login page.
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + staging.hostPort().orElseThrow() + "/web/login")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .contains("Database neutralized for testing");
         // Production itself is untouched and still serving.
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT active FROM ir_mail_server WHERE name = 'Office 365'")).isEqualTo("t");
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_module_module WHERE name = 'acme_newsletter'")).isEqualTo("0");

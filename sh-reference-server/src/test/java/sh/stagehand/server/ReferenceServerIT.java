@@ -38,8 +38,11 @@ class ReferenceServerIT
     void testHealthReportsTheActiveProviders()
             throws Exception
     {
+        // A metadata database of its own: never the one bin/run-server keeps its records in.
+        String metadata = "meta_" + java.util.UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> properties = Map.of(
                 "instance.name", "reference-it",
+                "postgres.metadata-database", metadata,
                 "data.directory", dataDirectory.toString(),
                 "http.port", "0",
                 "postgres.url", postgres.jdbcUrl("postgres"),
@@ -66,6 +69,9 @@ class ReferenceServerIT
             assertThat(body.path("providers").path("database").asText()).isEqualTo("postgres");
             assertThat(body.path("providers").path("vcs").asText()).isEqualTo("git");
             assertThat(stagehand.databases().exists("postgres")).isTrue();
+        }
+        finally {
+            postgres.execute("DROP DATABASE IF EXISTS \"" + metadata + "\" WITH (FORCE)");
         }
     }
 }

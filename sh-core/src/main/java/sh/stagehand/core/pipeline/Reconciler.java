@@ -156,9 +156,10 @@ public final class Reconciler
                 changes.add("production of " + running.get(0).projectId() + " could not be started again: " + e.getMessage());
             }
             for (Build build : running) {
-                // Still on the server it had: its follow died with the old platform.
+                // Still on the server it had, which runs: its follow died with the old platform.
                 builds.findBuild(build.id())
                         .filter(now -> now.state() == BuildState.RUNNING && now.containerId().equals(build.containerId()))
+                        .filter(now -> now.containerId().flatMap(runtime::inspect).map(container -> container.state().isRunning()).orElse(false))
                         .ifPresent(this::followAgain);
             }
         }

@@ -191,7 +191,10 @@ public final class StagingPipeline
         }
         build = steps.update(build.withVerdict(verdict));
         Instant serverStarted = steps.now();
-        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, source, branch.cronsEnabled()), connection, data, BuildSteps.Health.HTTP);
+        // A staging server must serve its database (Odoo answers /web/health when its registry fails to
+        // load); after a failed update it is started to be looked at, as a development build's is.
+        BuildSteps.Health health = verdict == BuildVerdict.FAILED ? BuildSteps.Health.HTTP : BuildSteps.Health.DATABASE;
+        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, source, branch.cronsEnabled()), connection, data, health);
         return steps.running(project, build, server, verdict, outcome, started, odooTime.plus(Duration.between(serverStarted, steps.now())));
     }
 
@@ -272,7 +275,8 @@ public final class StagingPipeline
         BuildVerdict verdict = run.exitCode() == 0 ? run.analysis().verdict() : BuildVerdict.FAILED;
         build = steps.update(build.withVerdict(verdict));
         Instant serverStarted = steps.now();
-        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, source, branch.cronsEnabled()), connection, data, BuildSteps.Health.HTTP);
+        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, source, branch.cronsEnabled()), connection, data,
+                verdict == BuildVerdict.FAILED ? BuildSteps.Health.HTTP : BuildSteps.Health.DATABASE);
         String outcome = (run.failed() ? "failed: the install " + run.describe() + "; " : "") + "no production yet: new database with " + String.join(", ", modules) + " (no demo data)";
         return steps.running(project, build, server, verdict, outcome, started, run.took().plus(Duration.between(serverStarted, steps.now())));
     }
