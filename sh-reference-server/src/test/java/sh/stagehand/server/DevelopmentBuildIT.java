@@ -587,15 +587,7 @@ class DevelopmentBuildIT
     private static Build awaitBuild(long buildId)
             throws InterruptedException
     {
-        long deadline = System.nanoTime() + BUILD_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Build build = stagehand.builds().build(buildId);
-            if (build.state() == BuildState.RUNNING || build.state().isTerminal()) {
-                return build;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Build " + buildId + " not done within " + BUILD_TIMEOUT + ": " + stagehand.builds().build(buildId));
+        return TestingBuilds.await(stagehand, buildId, BUILD_TIMEOUT);
     }
 
     private static HttpResponse<String> sendPush(String branch, String after, String deliveryId, String secret)

@@ -122,14 +122,7 @@ class ProductionAndStagingIT
                 "platform.smtp-port", Integer.toString(smtpPort),
                 "platform.start-timeout-seconds", "20",
                 "platform.container-memory-mb", "512"));
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new GitHubModule())
-                .withModule(new SmtpRelayModule())
-                .build();
-        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        launch(properties);
         productionFilestore = temp.resolve("data/workspaces/production/" + PROJECT + "/data/filestore/" + PRODUCTION_DATABASE);
 
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
@@ -477,14 +470,7 @@ class ProductionAndStagingIT
         }
 
         // The next start puts production back before anything else.
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new GitHubModule())
-                .withModule(new SmtpRelayModule())
-                .build();
-        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        launch(properties);
 
         Build interrupted = stagehand.builds().builds(PROJECT, "main").get(0);
         assertThat(interrupted.id()).isGreaterThan(previous.id());
@@ -574,6 +560,11 @@ class ProductionAndStagingIT
     {
         server.close();
         stagehand.close();
+        launch(properties);
+    }
+
+    private static void launch(Map<String, String> properties)
+    {
         stagehand = Stagehand.builder()
                 .withProperties(properties)
                 .withModule(new DockerModule())
@@ -705,15 +696,7 @@ class ProductionAndStagingIT
     private static Build awaitBuild(long buildId)
             throws InterruptedException
     {
-        long deadline = System.nanoTime() + BUILD_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Build build = stagehand.builds().build(buildId);
-            if (build.state() == BuildState.RUNNING || build.state().isTerminal()) {
-                return build;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Build " + buildId + " not done within " + BUILD_TIMEOUT + ": " + stagehand.builds().build(buildId));
+        return TestingBuilds.await(stagehand, buildId, BUILD_TIMEOUT);
     }
 
     private static int freePort()

@@ -17,6 +17,7 @@ import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.postgres.PostgresDatabaseProvider;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.server.TestingBuilds;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -350,15 +351,7 @@ class StagingAndUpdateBenchmark
     private static Build await(long buildId)
             throws InterruptedException
     {
-        long deadline = System.nanoTime() + BUILD_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Build build = stagehand.builds().build(buildId);
-            if (build.state() == BuildState.RUNNING || build.state().isTerminal()) {
-                return build;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("Build " + buildId + " not done within " + BUILD_TIMEOUT);
+        return TestingBuilds.await(stagehand, buildId, BUILD_TIMEOUT);
     }
 
     private static void module(String name, String version)
