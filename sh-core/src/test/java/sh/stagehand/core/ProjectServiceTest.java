@@ -203,6 +203,18 @@ class ProjectServiceTest
         }
 
         @Override
+        public void dump(String name, Path target)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public DatabaseConnection restoreDump(String name, Path dump)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void snapshot(String name, String snapshotName)
         {
             throw new UnsupportedOperationException();

@@ -18,6 +18,9 @@ import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseNames;
 import sh.stagehand.spi.database.DatabaseProvider;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -149,6 +152,49 @@ public final class PostgresDatabaseProvider
         catch (RuntimeException e) {
             try {
                 drop(target);
+            }
+            catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        return connection;
+    }
+
+    @Override
+    public void dump(String name, Path target)
+    {
+        DatabaseNames.requireValid(name);
+        requireExists(name);
+        try {
+            tools.dumpPlain(name, target);
+        }
+        catch (RuntimeException e) {
+            try {
+                Files.deleteIfExists(target);
+            }
+            catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public DatabaseConnection restoreDump(String name, Path dump)
+    {
+        DatabaseNames.requireValid(name);
+        if (!Files.isRegularFile(dump)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No dump " + dump + " to restore into " + name);
+        }
+        // Empty, without extensions: the dump makes them, as the new role, which then owns them.
+        DatabaseConnection connection = createEmpty(name);
+        try {
+            tools.restorePlain(name, name, dump);
+        }
+        catch (RuntimeException e) {
+            try {
+                drop(name);
             }
             catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);

@@ -2,11 +2,14 @@ package sh.stagehand.testkit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseProvider;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -182,6 +185,36 @@ public abstract class BaseDatabaseProviderContractTest
         provider().create(prefix + "taken");
         assertThatThrownBy(() -> provider().copy(prefix + "there", prefix + "taken"))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.ALREADY_EXISTS.toErrorCode()));
+    }
+
+    @Test
+    public void testDumpsAsOdooDoesAndRestoresADumpAsANewRole(@TempDir Path temp)
+            throws Exception
+    {
+        String name = prefix + "dumped";
+        DatabaseConnection credentials = provider().create(name);
+        provider().execute(name, "CREATE TABLE res_partner (id serial PRIMARY KEY, name text); INSERT INTO res_partner (name) VALUES (?), (?)", List.of("Azure Interior", "Deco Addict"));
+        Path dump = temp.resolve("dump.sql");
+
+        provider().dump(name, dump);
+
+        String sql = Files.readString(dump);
+        assertThat(sql).contains("PostgreSQL database dump", "CREATE TABLE public.res_partner").doesNotContain("OWNER TO");
+        DatabaseConnection restored = provider().restoreDump(prefix + "restored", dump);
+        assertThat(restored.user()).isNotEqualTo(credentials.user());
+        assertThat(provider().query(prefix + "restored", "SELECT string_agg(name, ',' ORDER BY id) AS names FROM res_partner", List.of()))
+                .containsExactly(Map.of("names", "Azure Interior,Deco Addict"));
+        assertThat(provider().query(prefix + "restored", "SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'res_partner'", List.of()))
+                .containsExactly(Map.of("owner", restored.user()));
+
+        // A dump that breaks half-way leaves no database.
+        Files.writeString(temp.resolve("broken.sql"), sql.replace("CREATE TABLE public.res_partner", "CREATE TABLE public.res_partner (broken"));
+        assertThatThrownBy(() -> provider().restoreDump(prefix + "broken", temp.resolve("broken.sql")))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CORRUPT_DATA.toErrorCode()))
+                .hasMessageContaining("Cannot restore broken.sql into database");
+        assertThat(provider().exists(prefix + "broken")).isFalse();
+        assertThatThrownBy(() -> provider().dump(prefix + "missing", temp.resolve("missing.sql")))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
     }
 
     @Test

@@ -92,6 +92,50 @@ public final class PostgresClientTools
         }
     }
 
+    /**
+     * {@code pg_dump --no-owner} in plain SQL to {@code target}, as Odoo's database manager dumps.
+     */
+    public void dumpPlain(String source, Path target)
+    {
+        List<String> command = command(List.of(program("pg_dump"), "--format=plain", "--no-owner", "--file=" + target),
+                List.of("--host=" + host, "--port=" + port, "--username=" + user), "--dbname=" + source);
+        runOne(command, "dump database " + source + " to " + target, StandardErrorCode.PROVIDER_ERROR);
+    }
+
+    /**
+     * Runs a plain SQL dump into {@code target} with {@code psql}, as {@code role}, in one
+     * transaction, stopping at the first error.
+     */
+    public void restorePlain(String target, String role, Path dump)
+    {
+        List<String> command = command(List.of(program("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
+                        "--command=SET ROLE \"" + role + "\"", "--file=" + dump),
+                List.of("--host=" + host, "--port=" + port, "--username=" + user), "--dbname=" + target);
+        runOne(command, "restore " + dump.getFileName() + " into database " + target, StandardErrorCode.CORRUPT_DATA);
+    }
+
+    private void runOne(List<String> command, String what, StandardErrorCode failure)
+    {
+        Path errors = null;
+        try {
+            errors = Files.createTempFile("stagehand-pg-", ".log");
+            int exit = builder(command).redirectErrorStream(false).redirectError(errors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            if (exit != 0) {
+                throw new StagehandException(failure, "Cannot " + what + ": " + Path.of(command.get(0)).getFileName() + " exited with " + exit + ": " + read(errors));
+            }
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot run " + command.get(0) + " to " + what + ": " + e.getMessage()
+                    + "; install PostgreSQL's client programs of the server's version or newer, or set postgres.client-bin-directory", e);
+        }
+        catch (InterruptedException e) {
+            throw StagehandException.interrupted(what, e);
+        }
+        finally {
+            deleteQuietly(errors);
+        }
+    }
+
     // Streams the dump into the restore when there is no dump directory, else runs one after the other.
     private void run(String source, String target, List<String> dump, List<String> restore, Path dumpDirectory)
             throws IOException, InterruptedException

@@ -2,6 +2,7 @@ package sh.stagehand.spi.database;
 
 import sh.stagehand.spi.StagehandException;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -64,6 +65,26 @@ public interface DatabaseProvider
      *         fails, and then no {@code target} is left behind
      */
     DatabaseConnection copy(String source, String target);
+
+    /**
+     * Writes the database as Odoo's database manager dumps it ({@code odoo/service/db.py}
+     * {@code dump_db}): plain SQL, {@code pg_dump --no-owner}, consistent as of one moment while the
+     * database stays in use.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database;
+     *         {@code PROVIDER_ERROR} if the dump fails, and then {@code target} is left absent
+     */
+    void dump(String name, Path target);
+
+    /**
+     * Creates {@code name}, owned by a role of its own as {@link #create}'s, from a plain SQL dump
+     * ({@link #dump}'s, or one of Odoo's database manager), run as that role in one transaction.
+     *
+     * @return how a container reaches the database as its own role
+     * @throws StagehandException {@code ALREADY_EXISTS} if {@code name} exists; {@code CORRUPT_DATA}
+     *         if the dump does not run (the error says where), and then no database is left
+     */
+    DatabaseConnection restoreDump(String name, Path dump);
 
     /**
      * Takes a snapshot of a database that nothing is connected to (a production whose server is
