@@ -215,6 +215,12 @@ class ProjectServiceTest
         }
 
         @Override
+        public void replaceWithDump(String name, Path dump)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void snapshot(String name, String snapshotName)
         {
             throw new UnsupportedOperationException();

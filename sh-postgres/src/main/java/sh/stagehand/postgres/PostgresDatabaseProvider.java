@@ -205,6 +205,47 @@ public final class PostgresDatabaseProvider
     }
 
     @Override
+    public void replaceWithDump(String name, Path dump)
+    {
+        DatabaseNames.requireValid(name);
+        if (!Files.isRegularFile(dump)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No dump " + dump + " to restore into " + name);
+        }
+        // '_' and the digits keep it apart from every build's and snapshot's name.
+        String incoming = (name.length() > 50 ? name.substring(0, 50) : name) + "_incoming";
+        withHandle("prepare the restore of " + name, handle -> {
+            if (!exists(handle, name) || !roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent()) {
+                throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name + " with a role of its own on " + config.url() + " to restore into");
+            }
+            // What an interrupted restore left is not wanted.
+            dropDatabase(handle, incoming);
+            handle.execute("CREATE DATABASE " + quote(incoming) + " OWNER " + quote(name) + " ENCODING 'UTF8' LC_COLLATE 'C' TEMPLATE template0");
+            handle.execute("REVOKE CONNECT, TEMPORARY ON DATABASE " + quote(incoming) + " FROM PUBLIC");
+            return null;
+        });
+        try {
+            tools.restorePlain(incoming, name, dump);
+        }
+        catch (RuntimeException e) {
+            try {
+                withHandle("drop the failed restore " + incoming, handle -> {
+                    dropDatabase(handle, incoming);
+                    return null;
+                });
+            }
+            catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        withHandle("put the restore of " + name + " in place", handle -> {
+            dropDatabase(handle, name);
+            handle.execute("ALTER DATABASE " + quote(incoming) + " RENAME TO " + quote(name));
+            return null;
+        });
+    }
+
+    @Override
     public void snapshot(String name, String snapshotName)
     {
         DatabaseNames.requireValid(name);

@@ -215,6 +215,18 @@ public abstract class BaseDatabaseProviderContractTest
         assertThat(provider().exists(prefix + "broken")).isFalse();
         assertThatThrownBy(() -> provider().dump(prefix + "missing", temp.resolve("missing.sql")))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+
+        // Replacing a database's content keeps its role and credentials; a broken dump changes nothing.
+        provider().execute(name, "INSERT INTO res_partner (name) VALUES ('Written after the dump')", List.of());
+        assertThatThrownBy(() -> provider().replaceWithDump(name, temp.resolve("broken.sql")))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CORRUPT_DATA.toErrorCode()));
+        assertThat(provider().query(name, "SELECT count(*) AS n FROM res_partner", List.of())).containsExactly(Map.of("n", 3L));
+        provider().replaceWithDump(name, dump);
+        try (Connection connection = connect(name, credentials); Statement statement = connection.createStatement()) {
+            assertThat(single(statement, "SELECT string_agg(name, ',' ORDER BY id) FROM res_partner")).isEqualTo("Azure Interior,Deco Addict");
+            assertThat(single(statement, "SELECT tableowner FROM pg_tables WHERE tablename = 'res_partner'")).isEqualTo(credentials.user());
+        }
+        assertThat(provider().list(prefix)).doesNotContain(prefix + "dumped_incoming");
     }
 
     @Test

@@ -87,6 +87,17 @@ public interface DatabaseProvider
     DatabaseConnection restoreDump(String name, Path dump);
 
     /**
+     * Replaces an existing database's content with a plain SQL dump, keeping its role (restoring a
+     * backup into production): the dump is run, as that role, into a new database first; only once
+     * it ran whole does that database take {@code name}'s place, the old one dropped (its
+     * connections closed). A failure leaves {@code name} as it was.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database with a role of its
+     *         own; {@code CORRUPT_DATA} if the dump does not run
+     */
+    void replaceWithDump(String name, Path dump);
+
+    /**
      * Takes a snapshot of a database that nothing is connected to (a production whose server is
      * stopped for an update), as fast as the server copies files. A snapshot is only for
      * {@link #restoreSnapshot} or {@link #drop}: no build connects to it.
