@@ -8,6 +8,7 @@ import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Named;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
+import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.pipeline.BuildCleaner;
@@ -110,6 +111,7 @@ public final class CoreModule
         bind(Reconciler.class).in(Scopes.SINGLETON);
         bind(ProjectService.class).in(Scopes.SINGLETON);
         bind(MailService.class).in(Scopes.SINGLETON);
+        bind(BackupService.class).in(Scopes.SINGLETON);
         bind(BuildService.class).in(Scopes.SINGLETON);
     }
 

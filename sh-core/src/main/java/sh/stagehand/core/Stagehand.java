@@ -8,6 +8,7 @@ import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
+import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
 import sh.stagehand.spi.backup.BackupStore;
@@ -111,6 +112,14 @@ public final class Stagehand
     public MailService mail()
     {
         return injector.getInstance(MailService.class);
+    }
+
+    /**
+     * Production's backups: taken, listed, downloaded as Odoo's zip, restored.
+     */
+    public BackupService productionBackups()
+    {
+        return injector.getInstance(BackupService.class);
     }
 
     /**

@@ -12,6 +12,7 @@ import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.LogName;
@@ -72,6 +73,7 @@ class ProductionAndStagingIT
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
     private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final String ATTACHMENT = "The signed contract of Azure Interior, scanned";
 
     @TempDir
@@ -554,6 +556,78 @@ class ProductionAndStagingIT
         assertThat(dump()).isEqualTo(before);
         assertThat(health(serving())).isEqualTo(200);
         Files.delete(unclear);
+    }
+
+    @Test
+    @Order(9)
+    void testABackupRestoresProductionToTheByteAndDownloadsAsOdoosZip()
+            throws Exception
+    {
+        Build serving = serving();
+        String before = dump();
+        List<String> filesBefore = filestoreFiles();
+
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String backupId = JSON.readTree(created.body()).path("id").asText();
+        assertThat(backupId).endsWith("-manual");
+        assertThat(JSON.readTree(created.body()).path("files").asInt()).isEqualTo(filesBefore.size());
+
+        // Content-addressed: a second backup of the same production stores nothing but its record.
+        int objects = stagehand.backups().list("projects/" + PROJECT + "/").size();
+        stagehand.productionBackups().create(PROJECT, BackupKind.MANUAL);
+        assertThat(stagehand.backups().list("projects/" + PROJECT + "/")).hasSize(objects + 1);
+
+        // What a bad day does to production: rows deleted, an attachment's file lost.
+        postgres.execute(PRODUCTION_DATABASE, "DELETE FROM res_partner WHERE name = 'Deco Addict'");
+        String storeName = postgres.queryForString(PRODUCTION_DATABASE, "SELECT store_fname FROM ir_attachment WHERE name = 'contract.txt'");
+        Files.delete(productionFilestore.resolve(storeName));
+
+        HttpResponse<String> restored = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/restore"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
+        assertThat(JSON.readTree(restored.body()).path("before").path("kind").asText()).as("an update backup first").isEqualTo("UPDATE");
+
+        assertThat(dump()).as("production's database, to the byte").isEqualTo(before);
+        assertThat(filestoreFiles()).isEqualTo(filesBefore);
+        assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
+        Build after = serving();
+        assertThat(after.id()).isEqualTo(serving.id());
+        assertThat(health(after)).isEqualTo(200);
+
+        // The download is Odoo's database manager zip.
+        HttpResponse<byte[]> zip = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/download")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(zip.statusCode()).isEqualTo(200);
+        List<String> entries = new java.util.ArrayList<>();
+        String manifest = null;
+        String dumpSql = null;
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip.body()))) {
+            for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                entries.add(entry.getName());
+                byte[] content = in.readAllBytes();
+                if (entry.getName().equals("manifest.json")) {
+                    manifest = new String(content, StandardCharsets.UTF_8);
+                }
+                if (entry.getName().equals("dump.sql")) {
+                    dumpSql = new String(content, StandardCharsets.UTF_8);
+                }
+            }
+        }
+        assertThat(entries.get(0)).isEqualTo("dump.sql");
+        assertThat(entries).contains("manifest.json", "filestore/" + storeName);
+        assertThat(dumpSql).contains("PostgreSQL database dump", "Azure Interior").doesNotContain("OWNER TO");
+        var odoo = JSON.readTree(manifest);
+        assertThat(odoo.path("odoo_dump").asText()).isEqualTo("1");
+        assertThat(odoo.path("db_name").asText()).isEqualTo(PRODUCTION_DATABASE);
+        assertThat(odoo.path("major_version").asText()).isEqualTo("17.0");
+        assertThat(odoo.path("pg_version").asText()).matches("\\d+\\.\\d+");
+        assertThat(odoo.path("modules").path("acme_sale").asText()).startsWith("17.0.");
+
+        HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/20990101T000000Z-manual/download")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(missing.statusCode()).isEqualTo(404);
     }
 
     private static void restartPlatform()

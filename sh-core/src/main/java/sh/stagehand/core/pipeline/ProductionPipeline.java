@@ -282,7 +282,7 @@ public final class ProductionPipeline
         if (previous.isEmpty()) {
             return "No earlier build serves production";
         }
-        Build restarted = startAgain(previous.get(), "serving again: build " + failed.id() + " failed to update production");
+        Build restarted = serveAgain(previous.get(), "serving again: build " + failed.id() + " failed to update production");
         String outcome = "Build " + restarted.id() + " (" + shortId(restarted.commitId()) + ") serves production again, on the database " + (snapshot ? "as it was before the update" : "unchanged");
         steps.event(failed, EventKind.PRODUCTION_ROLLED_BACK, outcome);
         return outcome;
@@ -435,14 +435,20 @@ public final class ProductionPipeline
                     .map(container -> container.state().isRunning())
                     .orElse(false);
             if (!serving) {
-                startAgain(newest, "serving again after a platform restart");
+                serveAgain(newest, "serving again after a platform restart");
                 changes.add("production build " + newest.id() + " started again");
             }
         }
         return changes;
     }
 
-    private Build startAgain(Build build, String why)
+    /**
+     * Starts a production build's server again, on the database as it is now (after a rollback,
+     * a restart of the platform, a restored backup), with fresh credentials.
+     *
+     * @return the build, running on its new server
+     */
+    public Build serveAgain(Build build, String why)
     {
         cleaner.removeContainers(build.id());
         Path source = workspaces.source(build.id());

@@ -22,4 +22,6 @@ public enum EventKind
     STAGING_COPIED,
     MERGED,
     TRIAL_CHANGED,
+    BACKUP_CREATED,
+    BACKUP_RESTORED,
 }

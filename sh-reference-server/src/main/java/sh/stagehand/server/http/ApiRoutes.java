@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Branch;
@@ -67,6 +68,14 @@ public final class ApiRoutes
             context.json(Views.project(stagehand.projects().setTrial(context.pathParam("project"), request.trial()), publicUrl, false));
         });
         config.routes.post("/api/projects/{project}/merge", this::merge);
+        config.routes.get("/api/projects/{project}/backups", context -> context.json(stagehand.productionBackups().list(context.pathParam("project")).stream().map(Views::backup).toList()));
+        config.routes.post("/api/projects/{project}/backups", context -> context.status(HttpStatus.CREATED)
+                .json(Views.backup(stagehand.productionBackups().create(context.pathParam("project"), BackupKind.MANUAL))));
+        config.routes.get("/api/projects/{project}/backups/{backup}", context -> context.json(Views.backup(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup")))));
+        config.routes.get("/api/projects/{project}/backups/{backup}/download", this::downloadBackup);
+        config.routes.post("/api/projects/{project}/backups/{backup}/restore", context -> context.json(Map.of(
+                "restored", context.pathParam("backup"),
+                "before", Views.backup(stagehand.productionBackups().restore(context.pathParam("project"), context.pathParam("backup"))))));
         config.routes.post("/api/projects/{project}/poll", context -> context.json(stagehand.projects().poll(context.pathParam("project")).stream().map(Views::build).toList()));
         config.routes.get("/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
         config.routes.get("/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch")))));
@@ -112,6 +121,19 @@ public final class ApiRoutes
             project = stagehand.projects().setTrial(project.id(), true);
         }
         context.status(HttpStatus.CREATED).json(Views.project(project, publicUrl, true));
+    }
+
+    private void downloadBackup(Context context)
+            throws java.io.IOException
+    {
+        String project = context.pathParam("project");
+        String backup = context.pathParam("backup");
+        boolean withFilestore = !"false".equalsIgnoreCase(context.queryParam("filestore"));
+        // Checked before the first byte goes out, so that an unknown backup is a 404, not a broken zip.
+        stagehand.productionBackups().get(project, backup);
+        context.contentType("application/zip");
+        context.header("Content-Disposition", "attachment; filename=\"" + project + "_" + backup + (withFilestore ? "" : "_nofilestore") + ".zip\"");
+        stagehand.productionBackups().download(project, backup, withFilestore, context.outputStream());
     }
 
     private void merge(Context context)

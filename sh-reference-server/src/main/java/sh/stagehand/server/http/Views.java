@@ -1,5 +1,6 @@
 package sh.stagehand.server.http;
 
+import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
@@ -7,6 +8,7 @@ import sh.stagehand.core.store.Event;
 import sh.stagehand.spi.mail.CapturedMail;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the API shows of the platform's records: never a secret (tokens, webhook secrets, SMTP
@@ -26,6 +28,15 @@ final class Views
     record EventView(long id, String branch, Long build, String kind, String message, String at) {}
 
     record MailView(String id, String receivedAt, String envelopeFrom, List<String> recipients, String subject, String from, String to, String text, String html) {}
+
+    record BackupView(String id, String kind, String createdAt, String commit, String database, long dumpBytes, int chunks, int files, long filestoreBytes,
+            Map<String, Object> odooManifest) {}
+
+    static BackupView backup(Backup backup)
+    {
+        return new BackupView(backup.id(), backup.kind().name(), backup.createdAt().toString(), backup.commitId().orElse(null), backup.database(),
+                backup.dump().sizeBytes(), backup.dump().chunks().size(), backup.files().size(), backup.filestoreBytes(), backup.odooManifest());
+    }
 
     static ProjectView project(Project project, String publicUrl, boolean withSecret)
     {

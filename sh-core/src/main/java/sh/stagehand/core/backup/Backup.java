@@ -1,0 +1,82 @@
+package sh.stagehand.core.backup;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One backup of a project's production: what Odoo's database manager would put in its zip (the
+ * dump, the filestore, its manifest.json), kept content-addressed — the dump as content-defined
+ * chunks and each filestore file once, by SHA-256, shared by every backup of the project that has
+ * the same bytes.
+ *
+ * @param id unique in the project, sortable by time: {@code 20261128T045612Z-manual}
+ * @param projectId the project
+ * @param kind daily, manual or update
+ * @param createdAt when it was taken
+ * @param commitId the revision that served production then, if any did
+ * @param database the database dumped
+ * @param dump the plain SQL dump ({@code pg_dump --no-owner}), as its chunks in order
+ * @param files the filestore's files, by path relative to {@code filestore/<db>}
+ * @param odooManifest Odoo's {@code manifest.json}, as its database manager writes it
+ */
+public record Backup(
+        String id,
+        String projectId,
+        BackupKind kind,
+        Instant createdAt,
+        Optional<String> commitId,
+        String database,
+        Dump dump,
+        List<FileEntry> files,
+        Map<String, Object> odooManifest)
+{
+    public Backup
+    {
+        requireNonNull(id, "id is null");
+        requireNonNull(projectId, "projectId is null");
+        requireNonNull(kind, "kind is null");
+        requireNonNull(createdAt, "createdAt is null");
+        requireNonNull(commitId, "commitId is null");
+        requireNonNull(database, "database is null");
+        requireNonNull(dump, "dump is null");
+        files = List.copyOf(requireNonNull(files, "files is null"));
+        odooManifest = Map.copyOf(requireNonNull(odooManifest, "odooManifest is null"));
+    }
+
+    /**
+     * @param sizeBytes the dump's length
+     * @param sha256 the whole dump's SHA-256
+     * @param chunks the SHA-256 of each chunk, in order
+     */
+    public record Dump(long sizeBytes, String sha256, List<String> chunks)
+    {
+        public Dump
+        {
+            requireNonNull(sha256, "sha256 is null");
+            chunks = List.copyOf(requireNonNull(chunks, "chunks is null"));
+        }
+    }
+
+    /**
+     * @param path '/'-separated, relative to the database's filestore
+     * @param sizeBytes its length
+     * @param sha256 its SHA-256, which is also its key in the store
+     */
+    public record FileEntry(String path, long sizeBytes, String sha256)
+    {
+        public FileEntry
+        {
+            requireNonNull(path, "path is null");
+            requireNonNull(sha256, "sha256 is null");
+        }
+    }
+
+    public long filestoreBytes()
+    {
+        return files.stream().mapToLong(FileEntry::sizeBytes).sum();
+    }
+}

@@ -1,0 +1,521 @@
+package sh.stagehand.core.backup;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.odoo.OdooVersion;
+import sh.stagehand.core.pipeline.BuildCleaner;
+import sh.stagehand.core.pipeline.BuildWorkspaces;
+import sh.stagehand.core.pipeline.Filestores;
+import sh.stagehand.core.pipeline.ProductionLocks;
+import sh.stagehand.core.pipeline.ProductionPipeline;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.ProjectStore;
+import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.backup.BackupStore;
+import sh.stagehand.spi.backup.StoredObject;
+import sh.stagehand.spi.database.DatabaseProvider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.Lock;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Backups of production, kept content-addressed in the {@link BackupStore}:
+ * <ul>
+ * <li>{@code projects/<p>/chunks/<sha256>}: the pieces of the dumps, cut where the content says
+ *     ({@link ContentDefinedChunker}), so a day's dump stores only what changed;</li>
+ * <li>{@code projects/<p>/files/<sha256>}: filestore files, each stored once for every backup;</li>
+ * <li>{@code projects/<p>/backups/<id>.json}: a backup, naming the chunks and files it is made of.</li>
+ * </ul>
+ * A backup of a running production does not stop it; it waits for an update in progress. Its
+ * download is Odoo's database manager zip; a restore into production takes an update backup first,
+ * and changes nothing if the backup cannot be restored whole. Thread-safe.
+ */
+@Singleton
+public final class BackupService
+{
+    private static final Logger log = LoggerFactory.getLogger(BackupService.class);
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new Jdk8Module())
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final BackupStore store;
+    private final DatabaseProvider databases;
+    private final ProjectStore projects;
+    private final BuildStore builds;
+    private final BuildWorkspaces workspaces;
+    private final ProductionPipeline production;
+    private final ProductionLocks locks;
+    private final BuildCleaner cleaner;
+    private final Path scratch;
+    private final Clock clock;
+
+    @Inject
+    public BackupService(BackupStore store, DatabaseProvider databases, ProjectStore projects, BuildStore builds, BuildWorkspaces workspaces, ProductionPipeline production,
+            ProductionLocks locks, BuildCleaner cleaner, ProviderContext context, Clock clock)
+    {
+        this.store = requireNonNull(store, "store is null");
+        this.databases = requireNonNull(databases, "databases is null");
+        this.projects = requireNonNull(projects, "projects is null");
+        this.builds = requireNonNull(builds, "builds is null");
+        this.workspaces = requireNonNull(workspaces, "workspaces is null");
+        this.production = requireNonNull(production, "production is null");
+        this.locks = requireNonNull(locks, "locks is null");
+        this.cleaner = requireNonNull(cleaner, "cleaner is null");
+        this.scratch = context.dataDirectory().resolve("backup-scratch");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * Backs production up while it keeps serving: its dump, its filestore and Odoo's manifest.
+     *
+     * @throws StagehandException {@code NOT_FOUND} for an unknown project, or one without production yet
+     */
+    public Backup create(String projectId, BackupKind kind)
+    {
+        requireProject(projectId);
+        String database = BuildNames.productionDatabaseName(projectId);
+        if (!databases.exists(database)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Project " + projectId + " has no production database yet; its first production build creates it");
+        }
+        Path work = scratchDirectory();
+        // Never in the middle of an update: the read side, as a staging copy.
+        Lock lock = locks.of(projectId).readLock();
+        lock.lock();
+        try {
+            String id = newId(projectId, kind);
+            Optional<String> commit = production.serving(projectId).map(Build::commitId);
+            Path dump = work.resolve("dump.sql");
+            databases.dump(database, dump);
+            List<Backup.FileEntry> files = storeFilestore(projectId, workspaces.productionData(projectId).resolve("filestore").resolve(database), work);
+            Backup.Dump chunks = storeDump(projectId, dump, work);
+            Backup backup = new Backup(id, projectId, kind, clock.instant(), commit, database, chunks, files, odooManifest(database));
+            Path record = work.resolve("backup.json");
+            JSON.writeValue(record.toFile(), backup);
+            store.put(recordKey(projectId, id), record, Map.of("kind", kind.name(), "created-at", backup.createdAt().toString()));
+            event(projectId, EventKind.BACKUP_CREATED, "Backup %s (%s) of production%s: database dump %s in %d chunks, %d filestore files (%s)".formatted(
+                    id, kind.name().toLowerCase(Locale.ROOT), commit.map(c -> " at " + c.substring(0, 8)).orElse(""), bytes(chunks.sizeBytes()), chunks.chunks().size(),
+                    files.size(), bytes(backup.filestoreBytes())));
+            log.info("Backup {} of {} taken", id, projectId);
+            return backup;
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot back up production of " + projectId + ": " + e, e);
+        }
+        finally {
+            lock.unlock();
+            Filestores.delete(work);
+        }
+    }
+
+    /**
+     * @return the project's backups, newest first
+     */
+    public List<Backup> list(String projectId)
+    {
+        requireProject(projectId);
+        List<Backup> backups = new ArrayList<>();
+        for (StoredObject object : store.list("projects/" + projectId + "/backups/")) {
+            backups.add(read(object.key()));
+        }
+        backups.sort(Comparator.comparing(Backup::createdAt).thenComparing(Backup::id).reversed());
+        return backups;
+    }
+
+    /**
+     * @throws StagehandException {@code NOT_FOUND}
+     */
+    public Backup get(String projectId, String backupId)
+    {
+        requireProject(projectId);
+        if (!backupId.matches("[0-9TZa-z-]{1,64}")) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No backup " + backupId + " of project " + projectId);
+        }
+        String key = recordKey(projectId, backupId);
+        if (store.stat(key).isEmpty()) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No backup " + backupId + " of project " + projectId + "; list them with GET /api/projects/" + projectId + "/backups");
+        }
+        return read(key);
+    }
+
+    /**
+     * Writes the backup as Odoo's database manager zips one ({@code odoo/service/db.py}
+     * {@code dump_db}): {@code dump.sql} first, {@code manifest.json}, then {@code filestore/…}
+     * unless left out. Every piece is checked against its checksum on the way.
+     *
+     * @throws StagehandException {@code CORRUPT_DATA} if a stored piece does not match its checksum
+     */
+    public void download(String projectId, String backupId, boolean withFilestore, OutputStream out)
+    {
+        Backup backup = get(projectId, backupId);
+        Path work = scratchDirectory();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.putNextEntry(new ZipEntry("dump.sql"));
+            writeDump(backup, zip, work);
+            zip.closeEntry();
+            zip.putNextEntry(new ZipEntry("manifest.json"));
+            zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(backup.odooManifest()));
+            zip.closeEntry();
+            if (withFilestore) {
+                for (Backup.FileEntry file : backup.files()) {
+                    zip.putNextEntry(new ZipEntry("filestore/" + file.path()));
+                    Path piece = fetch(fileKey(projectId, file.sha256()), work);
+                    Files.copy(piece, zip);
+                    Files.delete(piece);
+                    zip.closeEntry();
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write backup " + backupId + " of " + projectId + ": " + e.getMessage(), e);
+        }
+        finally {
+            Filestores.delete(work);
+        }
+    }
+
+    /**
+     * Restores a backup into production: every piece is fetched and checked first; an update
+     * backup of production as it is is taken; then the serving build stops, the database and the
+     * filestore are replaced, and it serves again. If the backup cannot be restored whole,
+     * production is left as it was.
+     *
+     * @return the update backup taken before
+     */
+    public Backup restore(String projectId, String backupId)
+    {
+        Backup backup = get(projectId, backupId);
+        String database = BuildNames.productionDatabaseName(projectId);
+        Path work = scratchDirectory();
+        Lock lock = locks.of(projectId).writeLock();
+        lock.lock();
+        try {
+            Path dump = work.resolve("dump.sql");
+            try (OutputStream out = Files.newOutputStream(dump)) {
+                writeDump(backup, out, work);
+            }
+            Path incoming = work.resolve("filestore");
+            Files.createDirectories(incoming);
+            for (Backup.FileEntry file : backup.files()) {
+                Path target = safeResolve(incoming, file.path());
+                Files.createDirectories(target.getParent());
+                Files.move(fetch(fileKey(projectId, file.sha256()), work), target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            Backup before = create(projectId, BackupKind.UPDATE);
+            Optional<Build> serving = production.serving(projectId);
+            serving.ifPresent(build -> cleaner.removeContainers(build.id()));
+            try {
+                databases.replaceWithDump(database, dump);
+            }
+            catch (RuntimeException e) {
+                serving.ifPresent(build -> production.serveAgain(build, "serving again: the restore of backup " + backupId + " failed"));
+                throw e;
+            }
+            Path filestore = workspaces.productionData(projectId).resolve("filestore").resolve(database);
+            Path replaced = filestore.resolveSibling(database + ".replaced");
+            Filestores.delete(replaced);
+            if (Files.exists(filestore)) {
+                Files.move(filestore, replaced, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(incoming, filestore, StandardCopyOption.ATOMIC_MOVE);
+            Filestores.delete(replaced);
+            serving.ifPresent(build -> production.serveAgain(build, "serving backup " + backupId));
+            event(projectId, EventKind.BACKUP_RESTORED, "Backup " + backupId + " restored into production; what production held before is backup " + before.id());
+            return before;
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot restore backup " + backupId + " of " + projectId + ": " + e, e);
+        }
+        finally {
+            lock.unlock();
+            Filestores.delete(work);
+        }
+    }
+
+    private List<Backup.FileEntry> storeFilestore(String projectId, Path filestore, Path work)
+            throws IOException
+    {
+        List<Backup.FileEntry> files = new ArrayList<>();
+        if (!Files.isDirectory(filestore)) {
+            return files;
+        }
+        Files.walkFileTree(filestore, new SimpleFileVisitor<>()
+        {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+                    throws IOException
+            {
+                if (!attributes.isRegularFile()) {
+                    return FileVisitResult.CONTINUE;
+                }
+                String sha256;
+                try (InputStream in = Files.newInputStream(file)) {
+                    sha256 = sha256(in);
+                }
+                catch (NoSuchFileException e) {
+                    // Odoo's garbage collection took it meanwhile.
+                    return FileVisitResult.CONTINUE;
+                }
+                String key = fileKey(projectId, sha256);
+                if (store.stat(key).isEmpty()) {
+                    store.put(key, file, Map.of());
+                }
+                files.add(new Backup.FileEntry(filestore.relativize(file).toString().replace('\\', '/'), attributes.size(), sha256));
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        files.sort(Comparator.comparing(Backup.FileEntry::path));
+        return files;
+    }
+
+    private Backup.Dump storeDump(String projectId, Path dump, Path work)
+            throws IOException
+    {
+        MessageDigest whole = digest();
+        List<String> chunks = new ArrayList<>();
+        long size = 0;
+        try (InputStream in = new DigestInputStream(new RestrictKeyFilter(Files.newInputStream(dump)), whole)) {
+            ContentDefinedChunker chunker = new ContentDefinedChunker(in);
+            byte[] chunk;
+            while ((chunk = chunker.next()) != null) {
+                String sha256 = HexFormat.of().formatHex(digest().digest(chunk));
+                String key = chunkKey(projectId, sha256);
+                if (store.stat(key).isEmpty()) {
+                    Path piece = work.resolve("chunk");
+                    Files.write(piece, chunk);
+                    store.put(key, piece, Map.of());
+                    Files.delete(piece);
+                }
+                chunks.add(sha256);
+                size += chunk.length;
+            }
+        }
+        return new Backup.Dump(size, HexFormat.of().formatHex(whole.digest()), chunks);
+    }
+
+    private void writeDump(Backup backup, OutputStream out, Path work)
+            throws IOException
+    {
+        MessageDigest whole = digest();
+        OutputStream digesting = new DigestOutputStream(new NonClosing(out), whole);
+        // As pg_dump 15.14+ writes a dump: psql takes no meta-command but this key's unrestrict from
+        // it. A key of its own for each copy (the stored dump has none, or every day's would differ).
+        String key = HexFormat.of().formatHex(randomBytes(24));
+        out.write(("\\restrict " + key + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (String chunk : backup.dump().chunks()) {
+            Path piece = fetch(chunkKey(backup.projectId(), chunk), work);
+            Files.copy(piece, digesting);
+            Files.delete(piece);
+        }
+        digesting.flush();
+        if (!HexFormat.of().formatHex(whole.digest()).equals(backup.dump().sha256())) {
+            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "The dump of backup " + backup.id() + " of " + backup.projectId() + " does not match its checksum once put together");
+        }
+        out.write(("\n\\unrestrict " + key + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    private static byte[] randomBytes(int count)
+    {
+        byte[] bytes = new byte[count];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    // The store checks the object's checksum as it writes it out.
+    private Path fetch(String key, Path work)
+            throws IOException
+    {
+        Path target = Files.createTempFile(work, "piece-", "");
+        store.get(key, target);
+        return target;
+    }
+
+    private Map<String, Object> odooManifest(String database)
+    {
+        Map<String, Object> modules = new TreeMap<>();
+        for (Map<String, Object> row : databases.query(database, "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed'", List.of())) {
+            modules.put(String.valueOf(row.get("name")), row.get("latest_version"));
+        }
+        int serverVersion = Integer.parseInt(String.valueOf(databases.query(database, "SELECT current_setting('server_version_num') AS v", List.of()).get(0).get("v")));
+        String series = OdooVersion.DEFAULT_SERIES;
+        String[] parts = series.split("\\.");
+        // As odoo/service/db.py dump_db_manifest writes it.
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("odoo_dump", "1");
+        manifest.put("db_name", database);
+        manifest.put("version", series);
+        manifest.put("version_info", List.of(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), 0, "final", 0, ""));
+        manifest.put("major_version", series);
+        manifest.put("pg_version", "%d.%d".formatted(serverVersion / 100 / 100, serverVersion / 100 % 100));
+        manifest.put("modules", modules);
+        return manifest;
+    }
+
+    private Backup read(String key)
+    {
+        Path work = scratchDirectory();
+        try {
+            Path record = work.resolve("backup.json");
+            store.get(key, record);
+            return JSON.readValue(record.toFile(), Backup.class);
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "Cannot read the backup record " + key + ": " + e.getMessage(), e);
+        }
+        finally {
+            Filestores.delete(work);
+        }
+    }
+
+    private String newId(String projectId, BackupKind kind)
+    {
+        String base = ID_TIME.format(clock.instant()) + "-" + kind.name().toLowerCase(Locale.ROOT);
+        String id = base;
+        for (int suffix = 2; store.stat(recordKey(projectId, id)).isPresent(); suffix++) {
+            id = base + "-" + suffix;
+        }
+        return id;
+    }
+
+    private Path scratchDirectory()
+    {
+        try {
+            Files.createDirectories(scratch);
+            return Files.createTempDirectory(scratch, "work-");
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot create a scratch directory in " + scratch + ": " + e, e);
+        }
+    }
+
+    private void requireProject(String projectId)
+    {
+        if (projects.findProject(projectId).isEmpty()) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + projectId);
+        }
+    }
+
+    private void event(String projectId, EventKind kind, String message)
+    {
+        builds.appendEvent(new Event(0, projectId, Optional.empty(), Optional.empty(), kind, message, clock.instant()));
+    }
+
+    private static Path safeResolve(Path root, String relative)
+    {
+        Path resolved = root.resolve(relative).normalize();
+        if (!resolved.startsWith(root) || relative.startsWith("/")) {
+            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "A backup names the filestore path '" + relative + "', which leaves the filestore; refusing it");
+        }
+        return resolved;
+    }
+
+    static String recordKey(String projectId, String backupId)
+    {
+        return "projects/" + projectId + "/backups/" + backupId + ".json";
+    }
+
+    static String chunkKey(String projectId, String sha256)
+    {
+        return "projects/" + projectId + "/chunks/" + sha256;
+    }
+
+    static String fileKey(String projectId, String sha256)
+    {
+        return "projects/" + projectId + "/files/" + sha256;
+    }
+
+    private static String sha256(InputStream in)
+            throws IOException
+    {
+        MessageDigest digest = digest();
+        byte[] buffer = new byte[64 * 1024];
+        int read;
+        while ((read = in.read(buffer)) > 0) {
+            digest.update(buffer, 0, read);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest digest()
+    {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java has SHA-256", e);
+        }
+    }
+
+    private static String bytes(long count)
+    {
+        return count < 1024 * 1024 ? "%.1f kB".formatted(count / 1024.0) : "%.1f MB".formatted(count / (1024.0 * 1024));
+    }
+
+    // Lets a zip entry be written through a stream that must not close the zip.
+    private static final class NonClosing
+            extends java.io.FilterOutputStream
+    {
+        NonClosing(OutputStream out)
+        {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length)
+                throws IOException
+        {
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void close()
+                throws IOException
+        {
+            flush();
+        }
+    }
+}
