@@ -30,6 +30,7 @@ import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingOdooServer;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.io.IOException;
@@ -624,6 +625,19 @@ class ProductionAndStagingIT
         assertThat(odoo.path("major_version").asText()).isEqualTo("17.0");
         assertThat(odoo.path("pg_version").asText()).matches("\\d+\\.\\d+");
         assertThat(odoo.path("modules").path("acme_sale").asText()).startsWith("17.0.");
+
+        // Odoo's own database manager takes it: the test server's `odoo db load`, as Odoo 17's.
+        TestingOdooServer odooServer = new TestingOdooServer(postgres, docker, temp.resolve("loader-addons"), temp.resolve("loader-data"));
+        Files.write(odooServer.dataDirectory().resolve("backup.zip"), zip.body());
+        try {
+            TestingOdooServer.Run loaded = odooServer.run("db", "load", PROJECT + "_loaded", "/var/lib/odoo/backup.zip");
+            assertThat(loaded.exitCode()).as(loaded.output()).isZero();
+            assertThat(postgres.queryForString(PROJECT + "_loaded", "SELECT count(*) FROM res_partner WHERE name IN ('Azure Interior', 'Deco Addict')")).isEqualTo("2");
+            assertThat(Files.readString(odooServer.dataDirectory().resolve("filestore/" + PROJECT + "_loaded/" + storeName))).isEqualTo(ATTACHMENT);
+        }
+        finally {
+            postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "_loaded\" WITH (FORCE)");
+        }
 
         HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/20990101T000000Z-manual/download")).build(),
                 HttpResponse.BodyHandlers.ofString());
