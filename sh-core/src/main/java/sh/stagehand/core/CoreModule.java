@@ -10,6 +10,7 @@ import com.google.inject.name.Named;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
 import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
+import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildScheduler;
@@ -46,7 +47,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 import static java.util.Objects.requireNonNull;
@@ -63,6 +67,7 @@ import static java.util.Objects.requireNonNull;
 public final class CoreModule
         extends AbstractModule
 {
+    public static final String BACKUP_REPLICAS = "backup.replicas";
     private final StagehandConfig config;
     private final LifecycleManager lifecycle;
 
@@ -185,7 +190,33 @@ public final class CoreModule
     @Singleton
     BackupStore backupStore(Map<String, BackupStoreFactory> factories, ProviderContext context, LifecycleManager lifecycle)
     {
-        return create(ProviderKind.BACKUP, factories, context, lifecycle);
+        // backup.replicas=eu,us,asia: one store each, backup.replica.<name>.type (default filesystem)
+        // and backup.replica.<name>.<key> for its keys; without it, the one store of backup.type.
+        Optional<String> names = config.get(BACKUP_REPLICAS).map(String::strip).filter(value -> !value.isEmpty());
+        if (names.isEmpty()) {
+            return create(ProviderKind.BACKUP, factories, context, lifecycle);
+        }
+        Map<String, BackupStore> replicas = new LinkedHashMap<>();
+        for (String name : names.get().split("\\s*,\\s*")) {
+            if (!name.matches("[a-z0-9][a-z0-9-]*") || replicas.containsKey(name)) {
+                throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, BACKUP_REPLICAS + "=" + names.get() + ": '" + name
+                        + "' is not a replica name (lower-case letters, digits and '-', each once)");
+            }
+            String prefix = "backup.replica." + name + ".";
+            String type = config.get(prefix + "type", FilesystemBackupStoreFactory.NAME);
+            BackupStoreFactory factory = factories.get(type);
+            if (factory == null) {
+                throw new StagehandException(CoreErrorCode.UNKNOWN_PROVIDER, "%stype=%s names no backup store; available: %s".formatted(prefix, type, new TreeSet<>(factories.keySet())));
+            }
+            Map<String, String> replicaConfig = new HashMap<>();
+            config.asMap().forEach((key, value) -> {
+                if (key.startsWith(prefix) && !key.equals(prefix + "type")) {
+                    replicaConfig.put(type + "." + key.substring(prefix.length()), value);
+                }
+            });
+            replicas.put(name, factory.create(replicaConfig, context));
+        }
+        return lifecycle.manage(new ReplicatedBackupStore(replicas));
     }
 
     @Provides

@@ -13,6 +13,7 @@ import org.subethamail.smtp.server.SMTPServer;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.BackupKind;
+import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.LogName;
@@ -110,6 +111,12 @@ class ProductionAndStagingIT
                 .messageHandlerFactory(context -> new RelayedMessage())
                 .build();
         relay.start();
+        // Three directories standing for three servers.
+        properties.putAll(Map.of(
+                "backup.replicas", "eu, us, asia",
+                "backup.replica.eu.directory", temp.resolve("backups/eu").toString(),
+                "backup.replica.us.directory", temp.resolve("backups/us").toString(),
+                "backup.replica.asia.directory", temp.resolve("backups/asia").toString()));
         properties.putAll(Map.of(
                 "mail.relay-type", "smtp-relay",
                 "smtp-relay.host", "127.0.0.1",
@@ -579,6 +586,9 @@ class ProductionAndStagingIT
         int objects = stagehand.backups().list("projects/" + PROJECT + "/").size();
         stagehand.productionBackups().create(PROJECT, BackupKind.MANUAL);
         assertThat(stagehand.backups().list("projects/" + PROJECT + "/")).hasSize(objects + 1);
+        // On every replica, each object with its checksum.
+        assertThat(stagehand.backups()).isInstanceOfSatisfying(ReplicatedBackupStore.class, replicated -> assertThat(replicated.replicas()).hasSize(3)
+                .allSatisfy((name, replica) -> assertThat(replica.list("projects/" + PROJECT + "/")).hasSize(objects + 1)));
 
         // What a bad day does to production: rows deleted, an attachment's file lost.
         postgres.execute(PRODUCTION_DATABASE, "DELETE FROM res_partner WHERE name = 'Deco Addict'");

@@ -95,7 +95,9 @@ public final class FilesystemBackupStore
                 StoredObject stored = new StoredObject(key, size, sha256, clock.instant().truncatedTo(ChronoUnit.MILLIS), metadata);
                 synchronized (linkLock) {
                     Path blob = blobPath(sha256);
-                    if (!Files.exists(blob)) {
+                    // A blob already there is trusted only if it still holds these bytes: a put is
+                    // also how a replica is healed.
+                    if (!Files.exists(blob) || !holds(blob, size, sha256)) {
                         Files.createDirectories(blob.getParent());
                         moveAtomically(staged, blob);
                     }
@@ -110,6 +112,19 @@ public final class FilesystemBackupStore
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot store backup object " + key + " in " + keys.getParent() + ": " + e, e);
         }
+    }
+
+    private static boolean holds(Path blob, long size, String sha256)
+            throws IOException
+    {
+        if (Files.size(blob) != size) {
+            return false;
+        }
+        MessageDigest digest = sha256();
+        try (InputStream input = new DigestInputStream(Files.newInputStream(blob), digest)) {
+            input.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest()).equals(sha256);
     }
 
     @Override
