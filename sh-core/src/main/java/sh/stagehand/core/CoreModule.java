@@ -9,8 +9,10 @@ import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Named;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
 import sh.stagehand.core.backup.BackupService;
+import sh.stagehand.core.backup.BackupSettings;
 import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
+import sh.stagehand.core.backup.RetentionPolicy;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildScheduler;
@@ -129,6 +131,20 @@ public final class CoreModule
 
     @Provides
     @Singleton
+    BackupSettings backupSettings()
+    {
+        return BackupSettings.fromConfig(config);
+    }
+
+    @Provides
+    @Singleton
+    RetentionPolicy retentionPolicy(BackupSettings settings)
+    {
+        return settings.retention();
+    }
+
+    @Provides
+    @Singleton
     BuildLogs buildLogs(ProviderContext context)
     {
         return lifecycle.manage(new BuildLogs(context.dataDirectory().resolve("logs")));
@@ -144,10 +160,10 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    Housekeeping housekeeping(BuildService builds, ProjectService projects, PlatformSettings settings)
+    Housekeeping housekeeping(BuildService builds, ProjectService projects, BackupService backups, PlatformSettings settings, BackupSettings backupSettings, Clock clock)
     {
         // Created after the scheduler, so closed before it: no new round starts while builds stop.
-        return lifecycle.manage(new Housekeeping(builds, projects, settings));
+        return lifecycle.manage(new Housekeeping(builds, projects, backups, settings, backupSettings, clock));
     }
 
     @Provides

@@ -2,9 +2,16 @@ package sh.stagehand.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.core.backup.BackupService;
+import sh.stagehand.core.backup.BackupSettings;
 import sh.stagehand.core.project.Project;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +23,9 @@ import static java.util.Objects.requireNonNull;
  * {@link Stagehand#close()}: at start, the records are reconciled with what really runs (builds
  * cut off by a restart are built again, orphaned containers removed); then repositories without
  * webhooks are polled every {@code platform.poll-interval-seconds}, and old builds collected and due
- * trials ended every {@code platform.gc-interval-minutes} (0: never). A failing round is logged and the next one runs.
+ * trials ended every {@code platform.gc-interval-minutes} (0: never); every production is backed up
+ * each day at {@code backup.daily-time} (UTC), and retention applied. A failing round is logged and
+ * the next one runs.
  * Thread-safe.
  */
 public final class Housekeeping
@@ -26,15 +35,21 @@ public final class Housekeeping
 
     private final BuildService builds;
     private final ProjectService projects;
+    private final BackupService backups;
     private final PlatformSettings settings;
+    private final BackupSettings backupSettings;
+    private final Clock clock;
     private ScheduledExecutorService timers;
     private boolean closed;
 
-    public Housekeeping(BuildService builds, ProjectService projects, PlatformSettings settings)
+    public Housekeeping(BuildService builds, ProjectService projects, BackupService backups, PlatformSettings settings, BackupSettings backupSettings, Clock clock)
     {
         this.builds = requireNonNull(builds, "builds is null");
         this.projects = requireNonNull(projects, "projects is null");
+        this.backups = requireNonNull(backups, "backups is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.backupSettings = requireNonNull(backupSettings, "backupSettings is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     /**
@@ -57,6 +72,31 @@ public final class Housekeeping
         schedule(settings.pollInterval(), "poll repositories", this::pollAll);
         schedule(settings.gcInterval(), "collect garbage", builds::collectGarbage);
         schedule(settings.gcInterval(), "end due trials", projects::endTrials);
+        backupSettings.dailyTime().ifPresent(time -> {
+            Duration untilFirst = untilNext(time, clock.instant());
+            timers.scheduleAtFixedRate(() -> {
+                try {
+                    backups.backUpEveryProduction();
+                }
+                catch (RuntimeException e) {
+                    log.warn("Failed to back up production", e);
+                }
+            }, untilFirst.toMillis(), Duration.ofDays(1).toMillis(), TimeUnit.MILLISECONDS);
+            log.info("Production backups run daily at {} UTC, first in {} min", time, untilFirst.toMinutes());
+        });
+    }
+
+    /**
+     * How long from {@code now} until the next {@code time} of day, UTC.
+     */
+    static Duration untilNext(LocalTime time, Instant now)
+    {
+        ZonedDateTime utc = now.atZone(ZoneOffset.UTC);
+        ZonedDateTime next = utc.with(time);
+        if (!next.isAfter(utc)) {
+            next = next.plusDays(1);
+        }
+        return Duration.between(utc, next);
     }
 
     private void pollAll()

@@ -114,6 +114,7 @@ class ProductionAndStagingIT
         // Three directories standing for three servers.
         properties.putAll(Map.of(
                 "backup.replicas", "eu, us, asia",
+                "backup.daily-time", "off",
                 "backup.replica.eu.directory", temp.resolve("backups/eu").toString(),
                 "backup.replica.us.directory", temp.resolve("backups/us").toString(),
                 "backup.replica.asia.directory", temp.resolve("backups/asia").toString()));

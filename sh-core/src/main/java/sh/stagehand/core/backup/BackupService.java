@@ -1,10 +1,5 @@
 package sh.stagehand.core.backup;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -77,11 +72,6 @@ public final class BackupService
 {
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
-    static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new Jdk8Module())
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final BackupStore store;
     private final DatabaseProvider databases;
@@ -92,11 +82,13 @@ public final class BackupService
     private final ProductionLocks locks;
     private final BuildCleaner cleaner;
     private final Path scratch;
+    private final BackupCatalog catalog;
+    private final RetentionPolicy retention;
     private final Clock clock;
 
     @Inject
     public BackupService(BackupStore store, DatabaseProvider databases, ProjectStore projects, BuildStore builds, BuildWorkspaces workspaces, ProductionPipeline production,
-            ProductionLocks locks, BuildCleaner cleaner, ProviderContext context, Clock clock)
+            ProductionLocks locks, BuildCleaner cleaner, ProviderContext context, RetentionPolicy retention, Clock clock)
     {
         this.store = requireNonNull(store, "store is null");
         this.databases = requireNonNull(databases, "databases is null");
@@ -107,6 +99,8 @@ public final class BackupService
         this.locks = requireNonNull(locks, "locks is null");
         this.cleaner = requireNonNull(cleaner, "cleaner is null");
         this.scratch = context.dataDirectory().resolve("backup-scratch");
+        this.catalog = new BackupCatalog(store, scratch);
+        this.retention = requireNonNull(retention, "retention is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -122,6 +116,16 @@ public final class BackupService
         if (!databases.exists(database)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "Project " + projectId + " has no production database yet; its first production build creates it");
         }
+        if (kind == BackupKind.MANUAL) {
+            java.time.LocalDate today = java.time.LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+            long todays = catalog.list(projectId).stream()
+                    .filter(backup -> backup.kind() == BackupKind.MANUAL && java.time.LocalDate.ofInstant(backup.createdAt(), ZoneOffset.UTC).equals(today))
+                    .count();
+            if (todays >= retention.manualPerDay()) {
+                throw new StagehandException(StandardErrorCode.CONFLICT, "Project " + projectId + " has " + todays + " manual backups today, the most a day ("
+                        + "backup.manual-per-day); download or restore one of them, or wait until tomorrow (UTC)");
+            }
+        }
         Path work = scratchDirectory();
         // Never in the middle of an update: the read side, as a staging copy.
         Lock lock = locks.of(projectId).readLock();
@@ -134,9 +138,7 @@ public final class BackupService
             List<Backup.FileEntry> files = storeFilestore(projectId, workspaces.productionData(projectId).resolve("filestore").resolve(database), work);
             Backup.Dump chunks = storeDump(projectId, dump, work);
             Backup backup = new Backup(id, projectId, kind, clock.instant(), commit, database, chunks, files, odooManifest(database));
-            Path record = work.resolve("backup.json");
-            JSON.writeValue(record.toFile(), backup);
-            store.put(recordKey(projectId, id), record, Map.of("kind", kind.name(), "created-at", backup.createdAt().toString()));
+            catalog.write(backup);
             event(projectId, EventKind.BACKUP_CREATED, "Backup %s (%s) of production%s: database dump %s in %d chunks, %d filestore files (%s)".formatted(
                     id, kind.name().toLowerCase(Locale.ROOT), commit.map(c -> " at " + c.substring(0, 8)).orElse(""), bytes(chunks.sizeBytes()), chunks.chunks().size(),
                     files.size(), bytes(backup.filestoreBytes())));
@@ -158,12 +160,55 @@ public final class BackupService
     public List<Backup> list(String projectId)
     {
         requireProject(projectId);
-        List<Backup> backups = new ArrayList<>();
-        for (StoredObject object : store.list("projects/" + projectId + "/backups/")) {
-            backups.add(read(object.key()));
+        return catalog.list(projectId);
+    }
+
+    /**
+     * Deletes the backups the retention policy does not keep ({@code backup.keep-daily},
+     * {@code -weekly}, {@code -monthly}, {@code backup.manual-days}), then every stored object no
+     * kept backup needs. Backups of the project wait meanwhile.
+     */
+    public BackupCatalog.Pruned prune(String projectId)
+    {
+        requireProject(projectId);
+        Lock lock = locks.of(projectId).writeLock();
+        lock.lock();
+        try {
+            BackupCatalog.Pruned pruned = catalog.prune(projectId, retention, clock.instant());
+            if (!pruned.backups().isEmpty() || pruned.objects() > 0) {
+                event(projectId, EventKind.BACKUPS_PRUNED, "Retention: " + pruned.backups().size() + " backup(s) removed " + pruned.backups() + ", and " + pruned.objects()
+                        + " object(s) no kept backup needs");
+            }
+            return pruned;
         }
-        backups.sort(Comparator.comparing(Backup::createdAt).thenComparing(Backup::id).reversed());
-        return backups;
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The daily backup of every production, then retention: what the housekeeping schedule runs.
+     * A project whose backup fails is logged and the others go on.
+     *
+     * @return the backups taken
+     */
+    public List<Backup> backUpEveryProduction()
+    {
+        List<Backup> taken = new ArrayList<>();
+        for (var project : projects.listProjects()) {
+            if (!databases.exists(BuildNames.productionDatabaseName(project.id()))) {
+                continue;
+            }
+            try {
+                taken.add(create(project.id(), BackupKind.DAILY));
+                prune(project.id());
+            }
+            catch (RuntimeException e) {
+                log.error("The daily backup of {} failed; tried again tomorrow", project.id(), e);
+                event(project.id(), EventKind.BACKUP_FAILED, "The daily backup failed: " + e.getMessage());
+            }
+        }
+        return taken;
     }
 
     /**
@@ -198,7 +243,7 @@ public final class BackupService
             writeDump(backup, zip, work);
             zip.closeEntry();
             zip.putNextEntry(new ZipEntry("manifest.json"));
-            zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(backup.odooManifest()));
+            zip.write(BackupCatalog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(backup.odooManifest()));
             zip.closeEntry();
             if (withFilestore) {
                 for (Backup.FileEntry file : backup.files()) {
@@ -397,18 +442,7 @@ public final class BackupService
 
     private Backup read(String key)
     {
-        Path work = scratchDirectory();
-        try {
-            Path record = work.resolve("backup.json");
-            store.get(key, record);
-            return JSON.readValue(record.toFile(), Backup.class);
-        }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "Cannot read the backup record " + key + ": " + e.getMessage(), e);
-        }
-        finally {
-            Filestores.delete(work);
-        }
+        return catalog.read(key);
     }
 
     private String newId(String projectId, BackupKind kind)
@@ -453,19 +487,19 @@ public final class BackupService
         return resolved;
     }
 
-    static String recordKey(String projectId, String backupId)
+    private static String recordKey(String projectId, String backupId)
     {
-        return "projects/" + projectId + "/backups/" + backupId + ".json";
+        return BackupCatalog.recordKey(projectId, backupId);
     }
 
-    static String chunkKey(String projectId, String sha256)
+    private static String chunkKey(String projectId, String sha256)
     {
-        return "projects/" + projectId + "/chunks/" + sha256;
+        return BackupCatalog.chunkKey(projectId, sha256);
     }
 
-    static String fileKey(String projectId, String sha256)
+    private static String fileKey(String projectId, String sha256)
     {
-        return "projects/" + projectId + "/files/" + sha256;
+        return BackupCatalog.fileKey(projectId, sha256);
     }
 
     private static String sha256(InputStream in)

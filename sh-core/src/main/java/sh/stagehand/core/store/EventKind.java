@@ -24,4 +24,6 @@ public enum EventKind
     TRIAL_CHANGED,
     BACKUP_CREATED,
     BACKUP_RESTORED,
+    BACKUP_FAILED,
+    BACKUPS_PRUNED,
 }
