@@ -582,14 +582,23 @@ class ProductionAndStagingIT
         String backupId = JSON.readTree(created.body()).path("id").asText();
         assertThat(backupId).endsWith("-manual");
         assertThat(JSON.readTree(created.body()).path("files").asInt()).isEqualTo(filesBefore.size());
+        // Verified as it was taken: restored into a scratch database and checked.
+        assertThat(JSON.readTree(created.body()).path("verification").asText()).as(created.body()).isEqualTo("PASSED");
+        assertThat(stagehand.builds().history(PROJECT, Optional.empty(), 10)).anySatisfy(event -> assertThat(event.message()).startsWith("Backup " + backupId + " verified"));
 
-        // Content-addressed: a second backup of the same production stores nothing but its record.
+        // Content-addressed: a second backup of the same production stores nothing but its record and its verification.
         int objects = stagehand.backups().list("projects/" + PROJECT + "/").size();
         stagehand.productionBackups().create(PROJECT, BackupKind.MANUAL);
-        assertThat(stagehand.backups().list("projects/" + PROJECT + "/")).hasSize(objects + 1);
+        assertThat(stagehand.backups().list("projects/" + PROJECT + "/")).hasSize(objects + 2);
+        // A replica that lost an object, or holds it corrupt, is healed by the next verification.
+        ReplicatedBackupStore replicated = (ReplicatedBackupStore) stagehand.backups();
+        String someChunk = "projects/" + PROJECT + "/chunks/" + stagehand.productionBackups().get(PROJECT, backupId).dump().chunks().get(0);
+        replicated.replicas().get("us").delete(someChunk);
+        assertThat(stagehand.productionBackups().verify(PROJECT, backupId).healed()).containsExactly("us: " + someChunk);
+        assertThat(replicated.replicas().get("us").stat(someChunk)).isPresent();
         // On every replica, each object with its checksum.
-        assertThat(stagehand.backups()).isInstanceOfSatisfying(ReplicatedBackupStore.class, replicated -> assertThat(replicated.replicas()).hasSize(3)
-                .allSatisfy((name, replica) -> assertThat(replica.list("projects/" + PROJECT + "/")).hasSize(objects + 1)));
+        assertThat(stagehand.backups()).isInstanceOfSatisfying(ReplicatedBackupStore.class, store -> assertThat(store.replicas()).hasSize(3)
+                .allSatisfy((name, replica) -> assertThat(replica.list("projects/" + PROJECT + "/")).hasSize(objects + 2)));
 
         // What a bad day does to production: rows deleted, an attachment's file lost.
         postgres.execute(PRODUCTION_DATABASE, "DELETE FROM res_partner WHERE name = 'Deco Addict'");

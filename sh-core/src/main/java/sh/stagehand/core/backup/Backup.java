@@ -22,6 +22,7 @@ import static java.util.Objects.requireNonNull;
  * @param dump the plain SQL dump ({@code pg_dump --no-owner}), as its chunks in order
  * @param files the filestore's files, by path relative to {@code filestore/<db>}
  * @param odooManifest Odoo's {@code manifest.json}, as its database manager writes it
+ * @param rows the rows of each table in the dump ({@code COPY} blocks), for its verification
  */
 public record Backup(
         String id,
@@ -32,7 +33,8 @@ public record Backup(
         String database,
         Dump dump,
         List<FileEntry> files,
-        Map<String, Object> odooManifest)
+        Map<String, Object> odooManifest,
+        Map<String, Long> rows)
 {
     public Backup
     {
@@ -45,6 +47,8 @@ public record Backup(
         requireNonNull(dump, "dump is null");
         files = List.copyOf(requireNonNull(files, "files is null"));
         odooManifest = Map.copyOf(requireNonNull(odooManifest, "odooManifest is null"));
+        // A record written before counts were kept has none.
+        rows = rows == null ? Map.of() : Map.copyOf(rows);
     }
 
     /**

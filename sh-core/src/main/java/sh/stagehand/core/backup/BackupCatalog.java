@@ -123,6 +123,7 @@ public final class BackupCatalog
             }
             else {
                 store.delete(recordKey(projectId, backup.id()));
+                store.delete(prefix(projectId) + "verifications/" + backup.id() + ".json");
                 deleted.add(backup.id());
             }
         }

@@ -130,6 +130,7 @@ public final class BackupService
         // Never in the middle of an update: the read side, as a staging copy.
         Lock lock = locks.of(projectId).readLock();
         lock.lock();
+        boolean held = true;
         try {
             String id = newId(projectId, kind);
             Optional<String> commit = production.serving(projectId).map(Build::commitId);
@@ -137,19 +138,28 @@ public final class BackupService
             databases.dump(database, dump);
             List<Backup.FileEntry> files = storeFilestore(projectId, workspaces.productionData(projectId).resolve("filestore").resolve(database), work);
             Backup.Dump chunks = storeDump(projectId, dump, work);
-            Backup backup = new Backup(id, projectId, kind, clock.instant(), commit, database, chunks, files, odooManifest(database));
+            Backup backup = new Backup(id, projectId, kind, clock.instant(), commit, database, chunks, files, odooManifest(database), DumpCensus.rows(dump));
             catalog.write(backup);
             event(projectId, EventKind.BACKUP_CREATED, "Backup %s (%s) of production%s: database dump %s in %d chunks, %d filestore files (%s)".formatted(
                     id, kind.name().toLowerCase(Locale.ROOT), commit.map(c -> " at " + c.substring(0, 8)).orElse(""), bytes(chunks.sizeBytes()), chunks.chunks().size(),
                     files.size(), bytes(backup.filestoreBytes())));
             log.info("Backup {} of {} taken", id, projectId);
+            lock.unlock();
+            held = false;
+            if (kind != BackupKind.UPDATE) {
+                // Outside the lock: production may update meanwhile. An update backup is taken just
+                // before production changes, where speed matters: not checked then.
+                verify(backup, work);
+            }
             return backup;
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot back up production of " + projectId + ": " + e, e);
         }
         finally {
-            lock.unlock();
+            if (held) {
+                lock.unlock();
+            }
             Filestores.delete(work);
         }
     }
@@ -209,6 +219,141 @@ public final class BackupService
             }
         }
         return taken;
+    }
+
+    /**
+     * What checking a backup found.
+     *
+     * @param backupId the backup
+     * @param at when it was checked
+     * @param problems what is wrong, empty when it restores whole
+     * @param healed the replica objects that were missing or corrupt and were healed
+     */
+    public record Verification(String backupId, java.time.Instant at, List<String> problems, List<String> healed)
+    {
+        public Verification
+        {
+            requireNonNull(backupId, "backupId is null");
+            requireNonNull(at, "at is null");
+            problems = List.copyOf(requireNonNull(problems, "problems is null"));
+            healed = List.copyOf(requireNonNull(healed, "healed is null"));
+        }
+
+        public boolean passed()
+        {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * Checks a backup as a restore would use it: every object read back from every replica against
+     * its checksum (a missing or corrupt copy healed from a whole one, and reported), the dump
+     * restored into a scratch database with each table's rows and the installed modules as at dump
+     * time, then the scratch database dropped. The result is kept with the backup and in the history.
+     */
+    public Verification verify(String projectId, String backupId)
+    {
+        Backup backup = get(projectId, backupId);
+        Path work = scratchDirectory();
+        try {
+            return verify(backup, work);
+        }
+        finally {
+            Filestores.delete(work);
+        }
+    }
+
+    /**
+     * @return the last verification of the backup, if it was checked
+     */
+    public Optional<Verification> verification(String projectId, String backupId)
+    {
+        String key = verificationKey(projectId, backupId);
+        if (store.stat(key).isEmpty()) {
+            return Optional.empty();
+        }
+        Path work = scratchDirectory();
+        try {
+            Path record = work.resolve("verification.json");
+            store.get(key, record);
+            return Optional.of(BackupCatalog.JSON.readValue(record.toFile(), Verification.class));
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "Cannot read " + key + ": " + e.getMessage(), e);
+        }
+        finally {
+            Filestores.delete(work);
+        }
+    }
+
+    private Verification verify(Backup backup, Path work)
+    {
+        List<String> problems = new ArrayList<>();
+        List<String> healed = new ArrayList<>();
+        String projectId = backup.projectId();
+        List<String> keys = new ArrayList<>();
+        keys.add(recordKey(projectId, backup.id()));
+        backup.dump().chunks().forEach(chunk -> keys.add(chunkKey(projectId, chunk)));
+        backup.files().forEach(file -> keys.add(fileKey(projectId, file.sha256())));
+        Path piece = work.resolve("verified-piece");
+        for (String key : new java.util.LinkedHashSet<>(keys)) {
+            try {
+                if (store instanceof ReplicatedBackupStore replicated) {
+                    replicated.check(key, piece).forEach(replica -> healed.add(replica + ": " + key));
+                }
+                else {
+                    store.get(key, piece);
+                }
+            }
+            catch (StagehandException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        String scratchDatabase = projectId + "_verify_" + HexFormat.of().formatHex(randomBytes(3));
+        try {
+            Path dump = work.resolve("verified-dump.sql");
+            try (OutputStream out = Files.newOutputStream(dump)) {
+                writeDump(backup, out, work);
+            }
+            databases.restoreDump(scratchDatabase, dump);
+            for (Map.Entry<String, Long> table : backup.rows().entrySet()) {
+                long rows = ((Number) databases.query(scratchDatabase, "SELECT count(*) AS n FROM " + table.getKey(), List.of()).get(0).get("n")).longValue();
+                if (rows != table.getValue()) {
+                    problems.add("Table " + table.getKey() + " has " + rows + " rows restored, " + table.getValue() + " in the dump");
+                }
+            }
+            Map<String, Object> modules = new TreeMap<>();
+            databases.query(scratchDatabase, "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed'", List.of())
+                    .forEach(row -> modules.put(String.valueOf(row.get("name")), row.get("latest_version")));
+            if (!modules.equals(new TreeMap<>((Map<?, ?>) backup.odooManifest().getOrDefault("modules", Map.of())))) {
+                problems.add("The installed modules restored are not those of the backup's manifest");
+            }
+        }
+        catch (StagehandException | IOException e) {
+            problems.add("The dump does not restore: " + e.getMessage());
+        }
+        finally {
+            databases.drop(scratchDatabase);
+        }
+        Verification verification = new Verification(backup.id(), clock.instant(), problems, healed);
+        try {
+            Path record = work.resolve("verification.json");
+            BackupCatalog.JSON.writeValue(record.toFile(), verification);
+            store.put(verificationKey(projectId, backup.id()), record, Map.of("passed", Boolean.toString(verification.passed())));
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot keep the verification of backup " + backup.id() + ": " + e, e);
+        }
+        if (verification.passed()) {
+            event(projectId, EventKind.BACKUP_VERIFIED, "Backup " + backup.id() + " verified: restored into a scratch database, " + backup.rows().size() + " tables' rows and "
+                    + ((Map<?, ?>) backup.odooManifest().getOrDefault("modules", Map.of())).size() + " modules as dumped, " + keys.size() + " objects whole"
+                    + (healed.isEmpty() ? "" : "; healed " + healed));
+        }
+        else {
+            log.error("Backup {} of {} failed its verification: {}", backup.id(), projectId, problems);
+            event(projectId, EventKind.BACKUP_VERIFICATION_FAILED, "Backup " + backup.id() + " failed its verification: " + String.join("; ", problems));
+        }
+        return verification;
     }
 
     /**
@@ -490,6 +635,11 @@ public final class BackupService
     private static String recordKey(String projectId, String backupId)
     {
         return BackupCatalog.recordKey(projectId, backupId);
+    }
+
+    private static String verificationKey(String projectId, String backupId)
+    {
+        return "projects/" + projectId + "/verifications/" + backupId + ".json";
     }
 
     private static String chunkKey(String projectId, String sha256)

@@ -113,6 +113,44 @@ public final class ReplicatedBackupStore
     }
 
     /**
+     * Reads the object from every replica, checking each copy against its checksum, and heals
+     * the replicas that miss it or hold it corrupt from a whole copy.
+     *
+     * @return the replicas healed, by name
+     * @throws StagehandException {@code CORRUPT_DATA} or {@code NOT_FOUND} if no replica has it whole
+     */
+    public List<String> check(String key, Path scratch)
+    {
+        List<String> failed = new ArrayList<>();
+        String wholeReplica = null;
+        StoredObject wholeObject = null;
+        for (Map.Entry<String, BackupStore> replica : replicas.entrySet()) {
+            try {
+                StoredObject object = replica.getValue().get(key, scratch);
+                if (wholeReplica == null) {
+                    wholeReplica = replica.getKey();
+                    wholeObject = object;
+                }
+            }
+            catch (StagehandException e) {
+                if (!e.errorCode().equals(StandardErrorCode.NOT_FOUND.toErrorCode()) && !e.errorCode().equals(StandardErrorCode.CORRUPT_DATA.toErrorCode())) {
+                    throw e;
+                }
+                failed.add(replica.getKey());
+            }
+        }
+        if (wholeReplica == null) {
+            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "No replica (" + String.join(", ", replicas.keySet()) + ") has " + key + " whole");
+        }
+        if (!failed.isEmpty()) {
+            // The scratch copy may be a failed replica's: read a whole one again to heal from.
+            replicas.get(wholeReplica).get(key, scratch);
+            heal(key, scratch, wholeObject, failed);
+        }
+        return failed;
+    }
+
+    /**
      * @return the objects of every replica, by key (as the first replica that has each knows it)
      */
     @Override

@@ -88,7 +88,7 @@ class BackupRetentionTest
         String shared = put(store, temp, "chunks", "the part of the dump that never changes");
         String file = put(store, temp, "files", "the company logo");
         return new Backup(name, "acme", kind, at, Optional.empty(), "acme-production",
-                new Backup.Dump(100, "0".repeat(64), List.of(shared, own)), List.of(new Backup.FileEntry("ab/logo", 16, file)), Map.of("odoo_dump", "1"));
+                new Backup.Dump(100, "0".repeat(64), List.of(shared, own)), List.of(new Backup.FileEntry("ab/logo", 16, file)), Map.of("odoo_dump", "1"), Map.of());
     }
 
     private static String put(BackupStore store, Path temp, String kind, String content)

@@ -68,14 +68,18 @@ public final class ApiRoutes
             context.json(Views.project(stagehand.projects().setTrial(context.pathParam("project"), request.trial()), publicUrl, false));
         });
         config.routes.post("/api/projects/{project}/merge", this::merge);
-        config.routes.get("/api/projects/{project}/backups", context -> context.json(stagehand.productionBackups().list(context.pathParam("project")).stream().map(Views::backup).toList()));
+        config.routes.get("/api/projects/{project}/backups", context -> context.json(stagehand.productionBackups().list(context.pathParam("project")).stream().map(this::backupView).toList()));
         config.routes.post("/api/projects/{project}/backups", context -> context.status(HttpStatus.CREATED)
-                .json(Views.backup(stagehand.productionBackups().create(context.pathParam("project"), BackupKind.MANUAL))));
-        config.routes.get("/api/projects/{project}/backups/{backup}", context -> context.json(Views.backup(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup")))));
+                .json(backupView(stagehand.productionBackups().create(context.pathParam("project"), BackupKind.MANUAL))));
+        config.routes.get("/api/projects/{project}/backups/{backup}", context -> context.json(backupView(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup")))));
+        config.routes.post("/api/projects/{project}/backups/{backup}/verify", context -> {
+            stagehand.productionBackups().verify(context.pathParam("project"), context.pathParam("backup"));
+            context.json(backupView(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup"))));
+        });
         config.routes.get("/api/projects/{project}/backups/{backup}/download", this::downloadBackup);
         config.routes.post("/api/projects/{project}/backups/{backup}/restore", context -> context.json(Map.of(
                 "restored", context.pathParam("backup"),
-                "before", Views.backup(stagehand.productionBackups().restore(context.pathParam("project"), context.pathParam("backup"))))));
+                "before", backupView(stagehand.productionBackups().restore(context.pathParam("project"), context.pathParam("backup"))))));
         config.routes.post("/api/projects/{project}/poll", context -> context.json(stagehand.projects().poll(context.pathParam("project")).stream().map(Views::build).toList()));
         config.routes.get("/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
         config.routes.get("/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch")))));
@@ -121,6 +125,11 @@ public final class ApiRoutes
             project = stagehand.projects().setTrial(project.id(), true);
         }
         context.status(HttpStatus.CREATED).json(Views.project(project, publicUrl, true));
+    }
+
+    private Views.BackupView backupView(sh.stagehand.core.backup.Backup backup)
+    {
+        return Views.backup(backup, stagehand.productionBackups().verification(backup.projectId(), backup.id()));
     }
 
     private void downloadBackup(Context context)

@@ -1,6 +1,7 @@
 package sh.stagehand.server.http;
 
 import sh.stagehand.core.backup.Backup;
+import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
@@ -9,6 +10,7 @@ import sh.stagehand.spi.mail.CapturedMail;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the API shows of the platform's records: never a secret (tokens, webhook secrets, SMTP
@@ -30,12 +32,13 @@ final class Views
     record MailView(String id, String receivedAt, String envelopeFrom, List<String> recipients, String subject, String from, String to, String text, String html) {}
 
     record BackupView(String id, String kind, String createdAt, String commit, String database, long dumpBytes, int chunks, int files, long filestoreBytes,
-            Map<String, Object> odooManifest) {}
+            Map<String, Object> odooManifest, String verification, List<String> problems) {}
 
-    static BackupView backup(Backup backup)
+    static BackupView backup(Backup backup, Optional<BackupService.Verification> verification)
     {
         return new BackupView(backup.id(), backup.kind().name(), backup.createdAt().toString(), backup.commitId().orElse(null), backup.database(),
-                backup.dump().sizeBytes(), backup.dump().chunks().size(), backup.files().size(), backup.filestoreBytes(), backup.odooManifest());
+                backup.dump().sizeBytes(), backup.dump().chunks().size(), backup.files().size(), backup.filestoreBytes(), backup.odooManifest(),
+                verification.map(checked -> checked.passed() ? "PASSED" : "FAILED").orElse("NOT_CHECKED"), verification.map(BackupService.Verification::problems).orElse(List.of()));
     }
 
     static ProjectView project(Project project, String publicUrl, boolean withSecret)
