@@ -6,6 +6,7 @@ import sh.stagehand.core.Stagehand;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.s3.S3Module;
 import sh.stagehand.server.smtp.SmtpRelayModule;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -43,6 +44,7 @@ public final class Main
                     .withModule(new PostgresModule())
                     .withModule(new GitHubModule())
                     .withModule(new SmtpRelayModule())
+                    .withModule(new S3Module())
                     .withServiceLoaderPlugins()
                     .build();
             server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
