@@ -131,6 +131,11 @@ public final class Stagehand
         for (ProviderKind kind : ProviderKind.values()) {
             active.put(kind, config.providerName(kind));
         }
+        // Replicas, when configured, are what backups go to: "replicas: eu=filesystem, us=s3".
+        config.get(CoreModule.BACKUP_REPLICAS).map(String::strip).filter(names -> !names.isEmpty()).ifPresent(names -> active.put(ProviderKind.BACKUP,
+                "replicas: " + java.util.Arrays.stream(names.split("\\s*,\\s*"))
+                        .map(name -> name + "=" + config.get("backup.replica." + name + ".type", "filesystem"))
+                        .collect(java.util.stream.Collectors.joining(", "))));
         return active;
     }
 

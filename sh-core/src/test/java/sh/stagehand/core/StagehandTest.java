@@ -4,6 +4,7 @@ import com.google.common.collect.Lists;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
+import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
@@ -50,6 +51,28 @@ class StagehandTest
         List<String> created = events.stream().filter(event -> event.startsWith("create ")).map(event -> event.substring("create ".length())).toList();
         List<String> closed = events.stream().filter(event -> event.startsWith("close ")).map(event -> event.substring("close ".length())).toList();
         assertThat(closed).isEqualTo(Lists.reverse(created));
+    }
+
+    @Test
+    void testBackupReplicasAreStoresOfTheirOwn()
+    {
+        try (Stagehand stagehand = builder()
+                .withProperty("backup.replicas", "eu, us")
+                .withProperty("backup.replica.eu.directory", dataDirectory.resolve("eu").toString())
+                .withProperty("backup.replica.us.directory", dataDirectory.resolve("us").toString())
+                .build()) {
+            assertThat(stagehand.backups()).isInstanceOfSatisfying(ReplicatedBackupStore.class, store -> {
+                assertThat(store.replicas()).containsOnlyKeys("eu", "us");
+                assertThat(store.replicas().get("eu").toString()).contains(dataDirectory.resolve("eu").toString());
+            });
+            assertThat(stagehand.activeProviders()).containsEntry(ProviderKind.BACKUP, "replicas: eu=filesystem, us=filesystem");
+        }
+        assertThatThrownBy(() -> builder().withProperty("backup.replicas", "eu, EU!").build())
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("'EU!' is not a replica name");
+        assertThatThrownBy(() -> builder().withProperty("backup.replicas", "eu").withProperty("backup.replica.eu.type", "tape").build())
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("backup.replica.eu.type=tape names no backup store");
     }
 
     @Test
