@@ -664,6 +664,66 @@ class ProductionAndStagingIT
         assertThat(missing.statusCode()).isEqualTo(404);
     }
 
+    @Test
+    @Order(10)
+    void testAZipBuiltByHandImportsIntoABranchNeutralizedAndAHostileOneIsRefused()
+            throws Exception
+    {
+        Build target = stagehand.builds().builds(PROJECT, "other").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
+        String storeName = postgres.queryForString(PRODUCTION_DATABASE, "SELECT store_fname FROM ir_attachment WHERE name = 'contract.txt'");
+        // Odoo's documented layout, by hand: a plain pg_dump, the filestore, manifest.json.
+        Process pgDump = new ProcessBuilder(pgDump(), "--no-owner", "--host=" + postgres.host(), "--port=" + postgres.port(), "--username=" + postgres.user(), "--dbname=" + PRODUCTION_DATABASE)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] sql = pgDump.getInputStream().readAllBytes();
+        assertThat(pgDump.waitFor()).isZero();
+        java.io.ByteArrayOutputStream zipBytes = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(zipBytes)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("dump.sql"));
+            zip.write(sql);
+            zip.putNextEntry(new java.util.zip.ZipEntry("manifest.json"));
+            zip.write("{\"odoo_dump\": \"1\", \"db_name\": \"customer-db\", \"version\": \"17.0\", \"major_version\": \"17.0\", \"modules\": {}}".getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new java.util.zip.ZipEntry("filestore/" + storeName));
+            zip.write(ATTACHMENT.getBytes(StandardCharsets.UTF_8));
+        }
+        HttpResponse<String> imported = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=customer.zip"))
+                .header("Content-Type", "application/zip").POST(HttpRequest.BodyPublishers.ofByteArray(zipBytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+
+        String database = target.databaseName();
+        assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner WHERE name IN ('Azure Interior', 'Deco Addict')")).isEqualTo("2");
+        assertThat(postgres.queryForString(database, "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
+        assertThat(postgres.queryForString(database, "SELECT string_agg(smtp_host || ':' || smtp_user, ',') FROM ir_mail_server WHERE active")).isEqualTo(docker.networkGateway() + ":" + target.id());
+        assertThat(postgres.queryForString(database, "SELECT string_agg(cron_name, ',') FROM ir_cron WHERE active")).isEqualTo("Base: Auto-vacuum internal data");
+        assertThat(Files.readString(temp.resolve("data/workspaces/" + target.id() + "/data/filestore/" + database).resolve(storeName))).isEqualTo(ATTACHMENT);
+        assertThat(stagehand.builds().log(target.id(), LogName.IMPORT)).anySatisfy(line -> assertThat(line).contains("Done: the imported database is neutralized and served"));
+        Build serving = stagehand.builds().build(target.id());
+        assertThat(health(serving)).isEqualTo(200);
+
+        // A zip that climbs out of its directory changes nothing.
+        String partners = postgres.queryForString(database, "SELECT count(*) FROM res_partner");
+        java.io.ByteArrayOutputStream evil = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(evil)) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("dump.sql"));
+            zip.write("DELETE FROM res_partner;".getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new java.util.zip.ZipEntry("filestore/../../../../../tmp/stagehand-zip-slip"));
+            zip.write("pwned".getBytes(StandardCharsets.UTF_8));
+        }
+        HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=evil.zip"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(evil.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("climbs out of the archive", "Nothing was imported");
+        assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner")).isEqualTo(partners);
+        assertThat(Path.of("/tmp/stagehand-zip-slip")).doesNotExist();
+        HttpResponse<String> notAZip = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=photo.jpg"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 0x00})).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notAZip.statusCode()).isEqualTo(400);
+        assertThat(notAZip.body()).contains("is none of a zip of Odoo's database manager");
+        HttpResponse<String> intoProduction = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=customer.zip"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(zipBytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(intoProduction.statusCode()).isEqualTo(400);
+        assertThat(intoProduction.body()).contains("an import never replaces production's data directly");
+    }
+
     private static void restartPlatform()
     {
         server.close();

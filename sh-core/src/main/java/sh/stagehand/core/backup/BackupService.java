@@ -6,12 +6,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.OdooVersion;
 import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildWorkspaces;
 import sh.stagehand.core.pipeline.Filestores;
 import sh.stagehand.core.pipeline.ProductionLocks;
 import sh.stagehand.core.pipeline.ProductionPipeline;
+import sh.stagehand.core.pipeline.StagingPipeline;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
@@ -84,12 +87,17 @@ public final class BackupService
     private final Path scratch;
     private final BackupCatalog catalog;
     private final RetentionPolicy retention;
+    private final StagingPipeline staging;
+    private final BuildLogs logs;
+    private final OdooBackupArchive.Limits importLimits = OdooBackupArchive.Limits.DEFAULT;
     private final Clock clock;
 
     @Inject
     public BackupService(BackupStore store, DatabaseProvider databases, ProjectStore projects, BuildStore builds, BuildWorkspaces workspaces, ProductionPipeline production,
-            ProductionLocks locks, BuildCleaner cleaner, ProviderContext context, RetentionPolicy retention, Clock clock)
+            ProductionLocks locks, BuildCleaner cleaner, ProviderContext context, RetentionPolicy retention, StagingPipeline staging, BuildLogs logs, Clock clock)
     {
+        this.staging = requireNonNull(staging, "staging is null");
+        this.logs = requireNonNull(logs, "logs is null");
         this.store = requireNonNull(store, "store is null");
         this.databases = requireNonNull(databases, "databases is null");
         this.projects = requireNonNull(projects, "projects is null");
@@ -463,6 +471,118 @@ public final class BackupService
         finally {
             lock.unlock();
             Filestores.delete(work);
+        }
+    }
+
+    /**
+     * Imports a database into a staging or development branch's newest running build, as Odoo.sh's
+     * "import database": a zip of Odoo's database manager ({@link OdooBackupArchive}, read as
+     * hostile input) or a plain {@code .sql}. The database and filestore are replaced only once the
+     * dump ran whole; then Odoo's own neutralization runs and the build serves it, its mail caught.
+     * Progress goes to the build's import.log.
+     *
+     * @return the build, serving the imported database
+     * @throws StagehandException {@code INVALID_ARGUMENT} for a file that is none of those, a refused
+     *         zip, or a production branch; {@code NOT_FOUND} for a branch without a running build
+     */
+    public Build importInto(String projectId, String branchName, Path upload)
+    {
+        requireProject(projectId);
+        var branch = projects.findBranch(projectId, branchName)
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No branch " + branchName + " in project " + projectId));
+        if (branch.stage() == sh.stagehand.core.project.Stage.PRODUCTION) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Branch " + branchName + " is production: import into a staging branch, check it there, then restore a "
+                    + "backup of it into production; an import never replaces production's data directly");
+        }
+        Build build = builds.listBuilds(projectId, branchName).stream()
+                .filter(candidate -> candidate.state() == sh.stagehand.core.build.BuildState.RUNNING && candidate.databaseName().equals(candidate.instanceName()))
+                .findFirst()
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Branch " + branchName + " of " + projectId + " has no running build to import into; push to it first"));
+        Path work = scratchDirectory();
+        importLog(build, "Importing " + upload.getFileName() + " (" + bytes(sizeOf(upload)) + ") into build " + build.id() + " (" + build.databaseName() + ")");
+        try {
+            Path dump;
+            Path filestore;
+            String format = format(upload);
+            if (format.equals("zip")) {
+                importLog(build, "Checking and extracting the zip");
+                OdooBackupArchive.Extracted extracted = OdooBackupArchive.extract(upload, work, importLimits, OdooVersion.DEFAULT_SERIES);
+                extracted.manifest().ifPresent(manifest -> importLog(build, "manifest.json: database " + manifest.get("db_name") + " of Odoo " + manifest.get("major_version")
+                        + ", " + ((Map<?, ?>) manifest.getOrDefault("modules", Map.of())).size() + " modules"));
+                dump = extracted.dump();
+                filestore = extracted.filestore();
+            }
+            else {
+                dump = upload;
+                filestore = Files.createDirectories(work.resolve("filestore"));
+            }
+            importLog(build, "Restoring the dump (" + bytes(sizeOf(dump)) + ") beside the build's database");
+            cleaner.removeContainers(build.id());
+            try {
+                databases.replaceWithDump(build.databaseName(), dump);
+            }
+            catch (RuntimeException e) {
+                importLog(build, "The dump does not restore; the build's database is as it was: " + e.getMessage());
+                staging.serveAgain(build, "serving again: an import into it did not restore");
+                throw e;
+            }
+            Path target = workspaces.data(build.id()).resolve("filestore").resolve(build.databaseName());
+            Filestores.delete(target);
+            Files.createDirectories(target.getParent());
+            Files.move(filestore, target, StandardCopyOption.ATOMIC_MOVE);
+            importLog(build, "Database and filestore replaced; neutralizing (neutralize.log)");
+            Build serving = staging.neutralizeAndServe(build);
+            importLog(build, "Done: the imported database is neutralized and served, its mail caught");
+            event(projectId, EventKind.DATABASE_IMPORTED, "Imported " + upload.getFileName() + " into build " + build.id() + " of " + branchName + ", neutralized");
+            return serving;
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot import " + upload.getFileName() + ": " + e, e);
+        }
+        catch (RuntimeException e) {
+            importLog(build, "Import failed: " + e.getMessage());
+            throw e;
+        }
+        finally {
+            logs.close(build.id(), LogName.IMPORT);
+            Filestores.delete(work);
+        }
+    }
+
+    private static String format(Path upload)
+            throws IOException
+    {
+        byte[] head = new byte[5];
+        int read;
+        try (InputStream in = Files.newInputStream(upload)) {
+            read = in.readNBytes(head, 0, head.length);
+        }
+        if (read >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
+            return "zip";
+        }
+        if (read == 5 && new String(head, java.nio.charset.StandardCharsets.US_ASCII).equals("PGDMP")) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, upload.getFileName() + " is a pg_dump custom-format file, which is not imported yet: "
+                    + "make it plain SQL with pg_restore --no-owner -f dump.sql " + upload.getFileName() + ", or send Odoo's zip");
+        }
+        if (read > 0 && (head[0] == '-' || head[0] == 'S' || head[0] == '\\' || head[0] == '\n' || head[0] == 'C' || head[0] == 'B')) {
+            return "sql";
+        }
+        throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, upload.getFileName() + " is none of a zip of Odoo's database manager, a plain .sql dump: "
+                + "send what Odoo's database manager or Stagehand's backup download made");
+    }
+
+    private void importLog(Build build, String line)
+    {
+        logs.append(build.id(), LogName.IMPORT, "%s INFO %s stagehand.import: %s".formatted(java.time.format.DateTimeFormatter.ISO_INSTANT.format(clock.instant()), build.databaseName(), line));
+    }
+
+    private static long sizeOf(Path file)
+    {
+        try {
+            return Files.size(file);
+        }
+        catch (IOException e) {
+            return -1;
         }
     }
 

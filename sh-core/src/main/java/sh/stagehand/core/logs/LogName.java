@@ -16,7 +16,9 @@ public enum LogName
     /** Updating the modules on production. */
     UPDATE,
     /** Neutralizing the copy of production on staging. */
-    NEUTRALIZE;
+    NEUTRALIZE,
+    /** Importing a database into a branch's build. */
+    IMPORT;
 
     public String fileName()
     {

@@ -152,6 +152,44 @@ public final class StagingPipeline
     }
 
     /**
+     * Neutralizes a build's database whose content was just replaced (an imported database) with
+     * Odoo's own {@code odoo neutralize}, points its mail at the catcher, and starts its server
+     * again: what a staging copy of production gets.
+     *
+     * @throws StagehandException if neutralizing fails: the database is dropped, never served
+     */
+    public Build neutralizeAndServe(Build build)
+    {
+        return serve(build, true, "serving an imported database, neutralized");
+    }
+
+    /**
+     * Starts a build's server again on its database as it is (after an import that did not restore).
+     */
+    public Build serveAgain(Build build, String why)
+    {
+        return serve(build, false, why);
+    }
+
+    private Build serve(Build build, boolean neutralize, String why)
+    {
+        Path workspace = workspaces.source(build.id());
+        Source source = new Source(workspace, sh.stagehand.core.odoo.AddonScanner.scan(workspace), List.of());
+        PreparedImage image = new PreparedImage(BuildSteps.imageTag(build), BuildSteps.imageTag(build), true);
+        DatabaseConnection connection = databases.renewCredentials(build.databaseName());
+        Path data = workspaces.data(build.id());
+        if (neutralize) {
+            neutralize(build, source, image, connection, data);
+            pointMailAtCatcher(build);
+        }
+        boolean crons = build.stage() != sh.stagehand.core.project.Stage.DEVELOPMENT;
+        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, source, crons), connection, data, BuildSteps.Health.DATABASE);
+        Build running = steps.update(build.withState(BuildState.RUNNING, why)
+                .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(BuildSteps.ODOO_PORT))));
+        return running;
+    }
+
+    /**
      * Odoo's own {@code odoo neutralize} on the build's database, to neutralize.log.
      *
      * @throws StagehandException if it fails: the database is dropped, never served

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.BackupKind;
+import sh.stagehand.core.build.Build;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Branch;
@@ -77,6 +78,7 @@ public final class ApiRoutes
             context.json(backupView(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup"))));
         });
         config.routes.get("/api/projects/{project}/backups/{backup}/download", this::downloadBackup);
+        config.routes.post("/api/projects/{project}/import/<branch>", this::importDatabase);
         config.routes.post("/api/projects/{project}/backups/{backup}/restore", context -> context.json(Map.of(
                 "restored", context.pathParam("backup"),
                 "before", backupView(stagehand.productionBackups().restore(context.pathParam("project"), context.pathParam("backup"))))));
@@ -130,6 +132,26 @@ public final class ApiRoutes
     private Views.BackupView backupView(sh.stagehand.core.backup.Backup backup)
     {
         return Views.backup(backup, stagehand.productionBackups().verification(backup.projectId(), backup.id()));
+    }
+
+    // The request's body is the file, as curl --data-binary @backup.zip sends it; streamed to disk.
+    private void importDatabase(Context context)
+            throws java.io.IOException
+    {
+        String name = Optional.ofNullable(context.queryParam("filename")).filter(value -> value.matches("[A-Za-z0-9._-]{1,100}")).orElse("upload");
+        java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("stagehand-import-");
+        java.nio.file.Path upload = directory.resolve(name);
+        try {
+            try (var in = context.bodyInputStream()) {
+                java.nio.file.Files.copy(in, upload);
+            }
+            Build serving = stagehand.productionBackups().importInto(context.pathParam("project"), context.pathParam("branch"), upload);
+            context.json(Views.build(serving));
+        }
+        finally {
+            java.nio.file.Files.deleteIfExists(upload);
+            java.nio.file.Files.deleteIfExists(directory);
+        }
     }
 
     private void downloadBackup(Context context)
