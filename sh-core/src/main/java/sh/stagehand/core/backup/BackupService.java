@@ -53,6 +53,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Lock;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -74,6 +77,8 @@ import static java.util.Objects.requireNonNull;
 public final class BackupService
 {
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
+    private static final String ENCODING = "encoding";
+    private static final String DEFLATE = "deflate";
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final BackupStore store;
@@ -612,7 +617,7 @@ public final class BackupService
                 }
                 String key = fileKey(projectId, sha256);
                 if (store.stat(key).isEmpty()) {
-                    store.put(key, file, Map.of());
+                    putEncoded(key, file, work);
                 }
                 files.add(new Backup.FileEntry(filestore.relativize(file).toString().replace('\\', '/'), attributes.size(), sha256));
                 return FileVisitResult.CONTINUE;
@@ -637,7 +642,7 @@ public final class BackupService
                 if (store.stat(key).isEmpty()) {
                     Path piece = work.resolve("chunk");
                     Files.write(piece, chunk);
-                    store.put(key, piece, Map.of());
+                    putEncoded(key, piece, work);
                     Files.delete(piece);
                 }
                 chunks.add(sha256);
@@ -675,13 +680,48 @@ public final class BackupService
         return bytes;
     }
 
-    // The store checks the object's checksum as it writes it out.
+    /**
+     * Stores the bytes deflated when that saves a tenth or more (SQL does, a PDF or a JPEG does
+     * not), saying so in the object's metadata; the key stays the SHA-256 of the bytes themselves.
+     */
+    private void putEncoded(String key, Path source, Path work)
+            throws IOException
+    {
+        Path deflated = Files.createTempFile(work, "deflated-", "");
+        try {
+            try (InputStream in = Files.newInputStream(source);
+                    OutputStream out = new DeflaterOutputStream(Files.newOutputStream(deflated), new Deflater(Deflater.BEST_SPEED), 64 * 1024)) {
+                in.transferTo(out);
+            }
+            if (Files.size(deflated) < Files.size(source) * 9 / 10) {
+                store.put(key, deflated, Map.of(ENCODING, DEFLATE));
+            }
+            else {
+                store.put(key, source, Map.of());
+            }
+        }
+        finally {
+            Files.deleteIfExists(deflated);
+        }
+    }
+
+    // The object's bytes as they were given, checked by the store against its checksum on the way.
     private Path fetch(String key, Path work)
             throws IOException
     {
-        Path target = Files.createTempFile(work, "piece-", "");
-        store.get(key, target);
-        return target;
+        Path stored = Files.createTempFile(work, "piece-", "");
+        StoredObject object = store.get(key, stored);
+        if (!DEFLATE.equals(object.metadata().get(ENCODING))) {
+            return stored;
+        }
+        Path inflated = Files.createTempFile(work, "piece-", "");
+        try (InputStream in = new InflaterInputStream(Files.newInputStream(stored), new java.util.zip.Inflater(), 64 * 1024)) {
+            Files.copy(in, inflated, StandardCopyOption.REPLACE_EXISTING);
+        }
+        finally {
+            Files.delete(stored);
+        }
+        return inflated;
     }
 
     private Map<String, Object> odooManifest(String database)
