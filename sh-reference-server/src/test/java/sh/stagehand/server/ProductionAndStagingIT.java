@@ -718,6 +718,14 @@ class ProductionAndStagingIT
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 0x00})).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(notAZip.statusCode()).isEqualTo(400);
         assertThat(notAZip.body()).contains("is none of a zip of Odoo's database manager");
+        // A backup of production restored into the branch comes out neutralized too.
+        String backupId = stagehand.productionBackups().list(PROJECT).get(0).id();
+        postgres.execute(database, "DELETE FROM res_partner WHERE name = 'Azure Interior'");
+        HttpResponse<String> restoredIntoBranch = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/restore/other"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(restoredIntoBranch.statusCode()).as(restoredIntoBranch.body()).isEqualTo(200);
+        assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner WHERE name = 'Azure Interior'")).isEqualTo("1");
+        assertThat(postgres.queryForString(database, "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
         HttpResponse<String> intoProduction = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=customer.zip"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(zipBytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(intoProduction.statusCode()).isEqualTo(400);

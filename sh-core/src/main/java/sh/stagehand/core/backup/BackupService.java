@@ -395,6 +395,7 @@ public final class BackupService
     public void download(String projectId, String backupId, boolean withFilestore, OutputStream out)
     {
         Backup backup = get(projectId, backupId);
+        event(projectId, EventKind.BACKUP_DOWNLOADED, "Backup " + backupId + " downloaded" + (withFilestore ? "" : " without its filestore"));
         Path work = scratchDirectory();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             zip.putNextEntry(new ZipEntry("dump.sql"));
@@ -475,6 +476,33 @@ public final class BackupService
         }
         finally {
             lock.unlock();
+            Filestores.delete(work);
+        }
+    }
+
+    /**
+     * Restores a backup of production into a staging (or development) branch's newest running
+     * build, neutralized there: the backup's zip imported as {@link #importInto} imports one.
+     *
+     * @return the build, serving the backup's data, neutralized
+     */
+    public Build restoreInto(String projectId, String backupId, String branchName)
+    {
+        get(projectId, backupId);
+        Path work = scratchDirectory();
+        try {
+            Path zip = work.resolve(projectId + "_" + backupId + ".zip");
+            try (OutputStream out = Files.newOutputStream(zip)) {
+                download(projectId, backupId, true, out);
+            }
+            Build serving = importInto(projectId, branchName, zip);
+            event(projectId, EventKind.BACKUP_RESTORED, "Backup " + backupId + " restored into " + branchName + " (build " + serving.id() + "), neutralized");
+            return serving;
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot restore backup " + backupId + " into " + branchName + ": " + e, e);
+        }
+        finally {
             Filestores.delete(work);
         }
     }

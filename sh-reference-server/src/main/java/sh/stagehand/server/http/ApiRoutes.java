@@ -79,6 +79,8 @@ public final class ApiRoutes
         });
         config.routes.get("/api/projects/{project}/backups/{backup}/download", this::downloadBackup);
         config.routes.post("/api/projects/{project}/import/<branch>", this::importDatabase);
+        config.routes.post("/api/projects/{project}/backups/{backup}/restore/<branch>", context -> context.json(Views.build(
+                stagehand.productionBackups().restoreInto(context.pathParam("project"), context.pathParam("backup"), context.pathParam("branch")))));
         config.routes.post("/api/projects/{project}/backups/{backup}/restore", context -> context.json(Map.of(
                 "restored", context.pathParam("backup"),
                 "before", backupView(stagehand.productionBackups().restore(context.pathParam("project"), context.pathParam("backup"))))));
