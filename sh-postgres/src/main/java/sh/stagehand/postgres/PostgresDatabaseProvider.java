@@ -144,14 +144,23 @@ public final class PostgresDatabaseProvider
         DatabaseNames.requireValid(source);
         DatabaseNames.requireValid(target);
         requireExists(source);
-        // Empty, without extensions: the dump makes them, as the new role, which then owns them.
-        DatabaseConnection connection = createEmpty(target);
+        return createFilledBy(target, () -> tools.copy(source, target, target));
+    }
+
+    /**
+     * A new database with its own role, filled by {@code fill} as that role; dropped again if the
+     * filling fails. Empty, without extensions: the dump makes them, as the new role, which then
+     * owns them.
+     */
+    private DatabaseConnection createFilledBy(String name, Runnable fill)
+    {
+        DatabaseConnection connection = createEmpty(name);
         try {
-            tools.copy(source, target, target);
+            fill.run();
         }
         catch (RuntimeException e) {
             try {
-                drop(target);
+                drop(name);
             }
             catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
@@ -187,21 +196,7 @@ public final class PostgresDatabaseProvider
         if (!Files.isRegularFile(dump)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No dump " + dump + " to restore into " + name);
         }
-        // Empty, without extensions: the dump makes them, as the new role, which then owns them.
-        DatabaseConnection connection = createEmpty(name);
-        try {
-            tools.restorePlain(name, name, dump);
-        }
-        catch (RuntimeException e) {
-            try {
-                drop(name);
-            }
-            catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        return connection;
+        return createFilledBy(name, () -> tools.restorePlain(name, name, dump));
     }
 
     @Override

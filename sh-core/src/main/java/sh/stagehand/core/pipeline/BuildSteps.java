@@ -23,6 +23,7 @@ import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.runtime.ContainerInfo;
@@ -381,6 +382,41 @@ public final class BuildSteps
         }
         throw new IllegalStateException("The server of build " + build.id() + " did not answer " + path + " with 200 within " + settings.startTimeout().toSeconds() + " s"
                 + (lastStatus == 0 ? "" : " (last answer: " + lastStatus + ")") + "; see odoo.log");
+    }
+
+    /**
+     * The source of a build that ran already, as its checkout lies in its workspace.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if its checkout is gone
+     */
+    public Source existingSource(Build build)
+    {
+        Path workspace = workspaces.source(build.id());
+        if (!Files.isDirectory(workspace)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot start build " + build.id() + " again: its checkout " + workspace + " is gone; rebuild its commit");
+        }
+        return new Source(workspace, AddonScanner.scan(workspace), List.of());
+    }
+
+    /**
+     * The image of a build that ran already.
+     */
+    public PreparedImage existingImage(Build build)
+    {
+        return new PreparedImage(imageTag(build), imageTag(build), true);
+    }
+
+    /**
+     * Starts the server of a build that ran already, on its database as it is now (after a
+     * rollback, a restart of the platform, a restored or imported database), and records it
+     * running.
+     */
+    public Build serveAgain(Build build, Source source, DatabaseConnection database, Path dataDirectory, boolean crons, Health health, String why)
+    {
+        cleaner.removeContainers(build.id());
+        ContainerInfo server = startServer(build, existingImage(build), commandLine(build, source, crons), database, dataDirectory, health);
+        return update(build.withState(BuildState.RUNNING, why)
+                .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(ODOO_PORT))));
     }
 
     /**

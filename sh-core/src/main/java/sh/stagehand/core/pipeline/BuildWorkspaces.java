@@ -1,7 +1,5 @@
 package sh.stagehand.core.pipeline;
 
-import com.google.common.io.MoreFiles;
-import com.google.common.io.RecursiveDeleteOption;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.spi.ProviderContext;
@@ -92,16 +90,7 @@ public final class BuildWorkspaces
      */
     public void delete(long buildId)
     {
-        Path directory = root.resolve(Long.toString(buildId));
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try {
-            // Insecure (no SecureDirectoryStream) is fine here: the platform alone writes under its data directory.
-            MoreFiles.deleteRecursively(directory, RecursiveDeleteOption.ALLOW_INSECURE);
-        }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot delete the workspace " + directory + " of build " + buildId + ": " + e, e);
-        }
+        Filestores.delete(root.resolve(Long.toString(buildId)));
     }
+
 }

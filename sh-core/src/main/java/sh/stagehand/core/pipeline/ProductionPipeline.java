@@ -9,10 +9,8 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.LogName;
-import sh.stagehand.core.odoo.AddonScanner;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.odoo.ModuleChanges;
-import sh.stagehand.core.odoo.OdooCommandLine;
 import sh.stagehand.core.odoo.OdooVersion;
 import sh.stagehand.core.pipeline.BuildSteps.OdooRun;
 import sh.stagehand.core.pipeline.BuildSteps.Source;
@@ -450,19 +448,11 @@ public final class ProductionPipeline
      */
     public Build serveAgain(Build build, String why)
     {
-        cleaner.removeContainers(build.id());
-        Path source = workspaces.source(build.id());
-        if (!Files.isDirectory(source)) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot start build " + build.id() + " again: its checkout " + source + " is gone; rebuild its commit");
-        }
-        Source checkout = new Source(source, AddonScanner.scan(source), List.of());
+        Source checkout = steps.existingSource(build);
         DatabaseConnection connection = databases.renewCredentials(build.databaseName());
-        PreparedImage image = new PreparedImage(BuildSteps.imageTag(build), BuildSteps.imageTag(build), true);
         boolean crons = projects.findBranch(build.projectId(), build.branch()).map(Branch::cronsEnabled).orElse(true);
-        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, checkout, crons), connection, workspaces.productionData(build.projectId()), BuildSteps.Health.DATABASE);
-        Build restarted = steps.update(build.withState(BuildState.RUNNING, why)
-                .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(BuildSteps.ODOO_PORT))));
-        steps.event(restarted, EventKind.PRODUCTION_RESTARTED, "Build " + build.id() + " (" + shortId(build.commitId()) + ") " + why + ", on port " + server.hostPort(BuildSteps.ODOO_PORT));
+        Build restarted = steps.serveAgain(build, checkout, connection, workspaces.productionData(build.projectId()), crons, BuildSteps.Health.DATABASE, why);
+        steps.event(restarted, EventKind.PRODUCTION_RESTARTED, "Build " + build.id() + " (" + shortId(build.commitId()) + ") " + why + ", on port " + restarted.hostPort().orElseThrow());
         log.info("Production of {}: build {} {}", build.projectId(), build.id(), why);
         return restarted;
     }

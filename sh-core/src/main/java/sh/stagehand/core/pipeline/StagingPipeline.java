@@ -10,7 +10,6 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.odoo.ModuleChanges;
-import sh.stagehand.core.odoo.OdooCommandLine;
 import sh.stagehand.core.odoo.OdooVersion;
 import sh.stagehand.core.pipeline.BuildSteps.OdooRun;
 import sh.stagehand.core.pipeline.BuildSteps.Source;
@@ -173,20 +172,15 @@ public final class StagingPipeline
 
     private Build serve(Build build, boolean neutralize, String why)
     {
-        Path workspace = workspaces.source(build.id());
-        Source source = new Source(workspace, sh.stagehand.core.odoo.AddonScanner.scan(workspace), List.of());
-        PreparedImage image = new PreparedImage(BuildSteps.imageTag(build), BuildSteps.imageTag(build), true);
+        Source source = steps.existingSource(build);
         DatabaseConnection connection = databases.renewCredentials(build.databaseName());
         Path data = workspaces.data(build.id());
         if (neutralize) {
-            neutralize(build, source, image, connection, data);
+            neutralize(build, source, steps.existingImage(build), connection, data);
             pointMailAtCatcher(build);
         }
-        boolean crons = build.stage() != sh.stagehand.core.project.Stage.DEVELOPMENT;
-        ContainerInfo server = steps.startServer(build, image, steps.commandLine(build, source, crons), connection, data, BuildSteps.Health.DATABASE);
-        Build running = steps.update(build.withState(BuildState.RUNNING, why)
-                .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(BuildSteps.ODOO_PORT))));
-        return running;
+        boolean crons = build.stage() != Stage.DEVELOPMENT;
+        return steps.serveAgain(build, source, connection, data, crons, BuildSteps.Health.DATABASE, why);
     }
 
     /**
