@@ -215,7 +215,7 @@ class ProjectServiceTest
         }
 
         @Override
-        public void replaceWithDump(String name, Path dump)
+        public void replaceWithDump(String name, Path dump, String thenRun)
         {
             throw new UnsupportedOperationException();
         }

@@ -196,13 +196,14 @@ public final class PostgresDatabaseProvider
         if (!Files.isRegularFile(dump)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No dump " + dump + " to restore into " + name);
         }
-        return createFilledBy(name, () -> tools.restorePlain(name, name, dump));
+        return createFilledBy(name, () -> tools.restore(name, name, dump));
     }
 
     @Override
-    public void replaceWithDump(String name, Path dump)
+    public void replaceWithDump(String name, Path dump, String thenRun)
     {
         DatabaseNames.requireValid(name);
+        requireNonNull(thenRun, "thenRun is null");
         if (!Files.isRegularFile(dump)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No dump " + dump + " to restore into " + name);
         }
@@ -219,7 +220,20 @@ public final class PostgresDatabaseProvider
             return null;
         });
         try {
-            tools.restorePlain(incoming, name, dump);
+            tools.restore(incoming, name, dump);
+            if (!thenRun.isBlank()) {
+                onDatabase(incoming, "finish the restore of " + name, handle -> handle.inTransaction(transaction -> {
+                    transaction.execute("SET LOCAL ROLE " + quote(name));
+                    // The driver's own statement splitting, which knows dollar quoting (DO $$ … $$).
+                    try (java.sql.Statement statement = transaction.getConnection().createStatement()) {
+                        statement.execute(thenRun);
+                    }
+                    catch (java.sql.SQLException e) {
+                        throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot finish the restore of " + name + ": " + e.getMessage() + "; " + name + " is as it was", e);
+                    }
+                    return null;
+                }));
+            }
         }
         catch (RuntimeException e) {
             try {

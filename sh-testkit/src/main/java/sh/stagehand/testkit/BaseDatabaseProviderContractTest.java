@@ -227,6 +227,47 @@ public abstract class BaseDatabaseProviderContractTest
             assertThat(single(statement, "SELECT tableowner FROM pg_tables WHERE tablename = 'res_partner'")).isEqualTo(credentials.user());
         }
         assertThat(provider().list(prefix)).doesNotContain(prefix + "dumped_incoming");
+
+        // Statements run on the restored database before it takes the place; failing, they change nothing.
+        provider().replaceWithDump(name, dump, "UPDATE res_partner SET name = upper(name); CREATE TABLE imported (at timestamp)");
+        assertThat(provider().query(name, "SELECT string_agg(name, ',' ORDER BY id) AS names FROM res_partner", List.of())).containsExactly(Map.of("names", "AZURE INTERIOR,DECO ADDICT"));
+        assertThat(provider().query(name, "SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'imported'", List.of())).containsExactly(Map.of("owner", credentials.user()));
+        assertThatThrownBy(() -> provider().replaceWithDump(name, dump, "UPDATE no_such_table SET x = 1"))
+                .isInstanceOf(StagehandException.class);
+        assertThat(provider().query(name, "SELECT string_agg(name, ',' ORDER BY id) AS names FROM res_partner", List.of())).containsExactly(Map.of("names", "AZURE INTERIOR,DECO ADDICT"));
+        assertThat(provider().list(prefix)).doesNotContain(prefix + "dumped_incoming");
+    }
+
+    @Test
+    public void testRestoresAPgDumpCustomFormatArchiveAsOdoosRestoreDoes(@TempDir Path temp)
+            throws Exception
+    {
+        // res_partner.dump: `pg_dump --format=custom --no-owner` of a database holding
+        // res_partner (id serial, name text) with 'Azure Interior' and 'Deco Addict', by PostgreSQL 15.
+        Path archive = temp.resolve("customer.dump");
+        try (var in = BaseDatabaseProviderContractTest.class.getResourceAsStream("res_partner.dump")) {
+            Files.copy(in, archive);
+        }
+        DatabaseConnection restored = provider().restoreDump(prefix + "custom", archive);
+        assertThat(provider().query(prefix + "custom", "SELECT string_agg(name, ',' ORDER BY id) AS names FROM res_partner", List.of()))
+                .containsExactly(Map.of("names", "Azure Interior,Deco Addict"));
+        assertThat(provider().query(prefix + "custom", "SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'res_partner'", List.of()))
+                .containsExactly(Map.of("owner", restored.user()));
+
+        String name = prefix + "replaced";
+        provider().create(name);
+        provider().replaceWithDump(name, archive);
+        assertThat(provider().query(name, "SELECT count(*) AS n FROM res_partner", List.of())).containsExactly(Map.of("n", 2L));
+
+        // Cut short, it changes nothing and leaves nothing.
+        byte[] bytes = Files.readAllBytes(archive);
+        Files.write(temp.resolve("truncated.dump"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertThatThrownBy(() -> provider().restoreDump(prefix + "truncated", temp.resolve("truncated.dump")))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CORRUPT_DATA.toErrorCode()));
+        assertThat(provider().exists(prefix + "truncated")).isFalse();
+        assertThatThrownBy(() -> provider().replaceWithDump(name, temp.resolve("truncated.dump")))
+                .isInstanceOf(StagehandException.class);
+        assertThat(provider().query(name, "SELECT count(*) AS n FROM res_partner", List.of())).containsExactly(Map.of("n", 2L));
     }
 
     @Test

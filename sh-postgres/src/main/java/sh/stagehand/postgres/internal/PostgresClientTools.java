@@ -103,15 +103,31 @@ public final class PostgresClientTools
     }
 
     /**
-     * Runs a plain SQL dump into {@code target} with {@code psql}, as {@code role}, in one
-     * transaction, stopping at the first error.
+     * Runs a dump into {@code target} as {@code role}, in one transaction, stopping at the first
+     * error: a plain SQL dump with {@code psql}, a {@code pg_dump} custom-format archive with
+     * {@code pg_restore --no-owner}, as Odoo's {@code restore_db} tells them apart.
      */
-    public void restorePlain(String target, String role, Path dump)
+    public void restore(String target, String role, Path dump)
     {
-        List<String> command = command(List.of(program("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
-                        "--command=SET ROLE \"" + role + "\"", "--file=" + dump),
-                List.of("--host=" + host, "--port=" + port, "--username=" + user), "--dbname=" + target);
+        List<String> connection = List.of("--host=" + host, "--port=" + port, "--username=" + user);
+        List<String> command = isCustomFormat(dump)
+                ? command(List.of(program("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction", "--role=" + role, "--dbname=" + target), connection, dump.toString())
+                : command(List.of(program("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
+                        "--command=SET ROLE \"" + role + "\"", "--file=" + dump), connection, "--dbname=" + target);
         runOne(command, "restore " + dump.getFileName() + " into database " + target, StandardErrorCode.CORRUPT_DATA);
+    }
+
+    /**
+     * Whether the file is a {@code pg_dump} custom-format archive (its header starts "PGDMP").
+     */
+    public static boolean isCustomFormat(Path dump)
+    {
+        try (var in = Files.newInputStream(dump)) {
+            return java.util.Arrays.equals(in.readNBytes(5), "PGDMP".getBytes(StandardCharsets.US_ASCII));
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot read the dump " + dump + ": " + e.getMessage(), e);
+        }
     }
 
     private void runOne(List<String> command, String what, StandardErrorCode failure)

@@ -77,8 +77,10 @@ public interface DatabaseProvider
     void dump(String name, Path target);
 
     /**
-     * Creates {@code name}, owned by a role of its own as {@link #create}'s, from a plain SQL dump
-     * ({@link #dump}'s, or one of Odoo's database manager), run as that role in one transaction.
+     * Creates {@code name}, owned by a role of its own as {@link #create}'s, from a dump run as that
+     * role in one transaction: plain SQL ({@link #dump}'s, or one of Odoo's database manager) or a
+     * {@code pg_dump} custom-format archive (its header starts {@code PGDMP}), the two kinds
+     * Odoo's own restore takes ({@code odoo/service/db.py restore_db}).
      *
      * @return how a container reaches the database as its own role
      * @throws StagehandException {@code ALREADY_EXISTS} if {@code name} exists; {@code CORRUPT_DATA}
@@ -87,15 +89,27 @@ public interface DatabaseProvider
     DatabaseConnection restoreDump(String name, Path dump);
 
     /**
-     * Replaces an existing database's content with a plain SQL dump, keeping its role (restoring a
-     * backup into production): the dump is run, as that role, into a new database first; only once
-     * it ran whole does that database take {@code name}'s place, the old one dropped (its
-     * connections closed). A failure leaves {@code name} as it was.
+     * Replaces an existing database's content with a dump (either kind {@link #restoreDump} takes),
+     * keeping its role (restoring a backup into production): the dump is run, as that role, into a
+     * new database first, then {@code thenRun} there in one transaction (an imported database's
+     * mail servers turned off, say); only once both ran whole does that database take
+     * {@code name}'s place, the old one dropped (its connections closed). A failure leaves
+     * {@code name} as it was.
      *
+     * @param thenRun SQL statements, possibly none (blank)
      * @throws StagehandException {@code NOT_FOUND} if there is no such database with a role of its
-     *         own; {@code CORRUPT_DATA} if the dump does not run
+     *         own; {@code CORRUPT_DATA} if the dump does not run; {@code PROVIDER_ERROR} if
+     *         {@code thenRun} fails
      */
-    void replaceWithDump(String name, Path dump);
+    void replaceWithDump(String name, Path dump, String thenRun);
+
+    /**
+     * {@link #replaceWithDump(String, Path, String)} with nothing to run after the dump.
+     */
+    default void replaceWithDump(String name, Path dump)
+    {
+        replaceWithDump(name, dump, "");
+    }
 
     /**
      * Takes a snapshot of a database that nothing is connected to (a production whose server is
