@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -376,6 +377,7 @@ class OdooTestServerIT
 
     @Test
     void testLoginHealthAndSessionsAsOdoo17()
+            throws IOException
     {
         TestingOdooServer odoo = odoo();
         String database = postgres.createDatabase();
@@ -411,6 +413,28 @@ class OdooTestServerIT
             String authenticated = server.send(json("/web/session/authenticate", server, database)).body();
             assertThat(authenticated).contains("\"db\": \"" + database + "\"", "\"username\": \"admin\"");
             assertThat(server.send(json("/web/session/authenticate", server, "another_database")).body()).contains("odoo.exceptions.AccessError", "Database not found.");
+
+            // A session Odoo cannot save (its directory not writable for it) fails the request, as
+            // Odoo 17's post_dispatch lets the error through to handle_error: no session, no cookie.
+            Path sessions = odoo.dataDirectory().resolve("sessions");
+            List<Path> directories;
+            try (var tree = Files.walk(sessions)) {
+                directories = tree.filter(Files::isDirectory).toList();
+            }
+            for (Path directory : directories) {
+                Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("r-xr-xr-x"));
+            }
+            try {
+                HttpResponse<String> unsaved = server.send(json("/web/session/authenticate", server, database));
+                assertThat(unsaved.body()).contains("Odoo Server Error", "builtins.PermissionError").doesNotContain("\"result\"");
+                assertThat(unsaved.headers().firstValue("Set-Cookie")).isEmpty();
+                assertThat(server.log()).contains("Exception during request handling.");
+            }
+            finally {
+                for (Path directory : directories) {
+                    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+                }
+            }
         }
     }
 

@@ -259,8 +259,11 @@ class RequestHandler(BaseHTTPRequestHandler):
                 session_store.save(session)
                 expires = (datetime.datetime.utcnow() + datetime.timedelta(days=365)).strftime('%a, %d %b %Y %H:%M:%S GMT')
                 headers['Set-Cookie'] = 'session_id=%s; Expires=%s; Max-Age=%d; HttpOnly; Path=/' % (session.sid, expires, SESSION_LIFETIME)
-            except OSError:
-                _logger.exception('Cannot save session %s in %s', session.sid, session_store.path)
+            except OSError as e:
+                # As Odoo 17: the session is saved in the dispatcher's post_dispatch, uncaught, so the
+                # request fails as any other exception fails it (handle_error), and no cookie is set.
+                _logger.exception('Exception during request handling.')
+                status, headers, body = self.error_response(params, e)
         self.send_response(status)
         headers.setdefault('Content-Type', 'text/html; charset=utf-8')
         # One request per connection (HTTP/1.0), said out loud so that no client reuses it.
@@ -359,6 +362,19 @@ class RequestHandler(BaseHTTPRequestHandler):
                               'arguments': list(e.args), 'context': {}}}
             return 200, {'Content-Type': 'application/json'}, json.dumps(
                 {'jsonrpc': '2.0', 'id': request.get('id'), 'error': error}).encode()
+
+    @staticmethod
+    def error_response(params, exc):
+        """What Odoo 17's dispatchers' handle_error answer for an unexpected exception: a JSON-RPC
+        "Odoo Server Error" (HTTP 200) to a JSON request, a 500 page to an HTTP one."""
+        request = params.get('__json__')
+        if request is None:
+            return 500, {}, _page('Internal Server Error', '<h1>Internal Server Error</h1>')
+        error = {'code': 200, 'message': 'Odoo Server Error',
+                 'data': {'name': '%s.%s' % (type(exc).__module__, type(exc).__name__), 'debug': '', 'message': str(exc),
+                          'arguments': [str(arg) for arg in exc.args], 'context': {}}}
+        return 200, {'Content-Type': 'application/json'}, json.dumps(
+            {'jsonrpc': '2.0', 'id': request.get('id') if isinstance(request, dict) else None, 'error': error}).encode()
 
     @staticmethod
     def json_result(params, result):
