@@ -64,6 +64,7 @@ public final class Housekeeping
             return;
         }
         builds.reconcile();
+        backups.cleanUpAfterStop();
         timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "stagehand-housekeeping");
             thread.setDaemon(true);

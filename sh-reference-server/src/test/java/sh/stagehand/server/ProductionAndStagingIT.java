@@ -12,6 +12,7 @@ import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.build.Build;
@@ -231,6 +232,13 @@ class ProductionAndStagingIT
         assertThat(updateLog).noneSatisfy(line -> assertThat(line).contains("module acme_sale: Running migration"));
         assertThat(stagehand.builds().build(previous.id()).state()).isEqualTo(BuildState.STOPPED);
         assertThat(health(updated)).isEqualTo(200);
+        // As Odoo.sh does, an update backup first, of production as the previous build served it.
+        Backup before = stagehand.productionBackups().list(PROJECT).get(0);
+        assertThat(before.kind()).isEqualTo(BackupKind.UPDATE);
+        assertThat(before.commitId()).contains(previous.commitId());
+        assertThat(before.odooManifest().get("modules")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).containsEntry("acme_stock", "17.0.1.0.0");
+        assertThat(before.logs()).containsKeys("install.log", "odoo.log");
+        assertThat(updateLog).anySatisfy(line -> assertThat(line).contains("Update backup " + before.id() + " taken while production served"));
         // The history says what was pushed, though it was found by polling, not told by a webhook.
         assertThat(stagehand.builds().history(PROJECT, Optional.of("main"), 20))
                 .anySatisfy(event -> assertThat(event.message()).startsWith("Push to main: ").endsWith("(1 commit: 'Stock 1.1: a migration' by Stagehand Test)"));
@@ -549,7 +557,16 @@ class ProductionAndStagingIT
         postgres.execute("postgres", "CREATE DATABASE \"" + PROJECT + "_snapshot_" + (serving.id() + 1000) + "\" TEMPLATE template0");
         Path unclear = temp.resolve("data/workspaces/production/" + PROJECT + "/snapshots/1");
         Files.createDirectories(unclear);
+        // What a platform stopped while verifying a backup or neutralizing a download leaves.
+        stagehand.databases().create(PROJECT + "_verify_dead00");
+        stagehand.databases().create(PROJECT + "_neutralize_dead00");
+        Path scratch = Files.createDirectories(temp.resolve("data/backup-scratch/work-left"));
+        Path task = Files.createDirectories(temp.resolve("data/workspaces/tasks/download-left"));
         restartPlatform();
+
+        assertThat(stagehand.databases().list(PROJECT + "_")).noneMatch(name -> name.contains("_verify_") || name.contains("_neutralize_"));
+        assertThat(scratch).doesNotExist();
+        assertThat(task).doesNotExist();
 
         assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "\\_snapshot\\_%'")).isEqualTo("0");
         assertThat(unclear).isDirectory();
@@ -573,6 +590,15 @@ class ProductionAndStagingIT
             throws Exception
     {
         Build serving = serving();
+        // A user logged in to production: Odoo keeps the session in <data_dir>/sessions.
+        String sessionId = logIn(serving);
+        Path sessions = productionFilestore.getParent().getParent().resolve("sessions");
+        Path sessionFile = sessions.resolve(sessionId.substring(0, 2)).resolve(sessionId);
+        assertThat(sessionFile).exists();
+        // Its request reaches odoo.log as the server's output is followed.
+        for (int attempt = 0; attempt < 50 && stagehand.builds().log(serving.id(), LogName.ODOO).stream().noneMatch(line -> line.contains("POST /web/session/authenticate")); attempt++) {
+            Thread.sleep(100);
+        }
         String before = dump();
         List<String> filesBefore = filestoreFiles();
 
@@ -582,6 +608,17 @@ class ProductionAndStagingIT
         String backupId = JSON.readTree(created.body()).path("id").asText();
         assertThat(backupId).endsWith("-manual");
         assertThat(JSON.readTree(created.body()).path("files").asInt()).isEqualTo(filesBefore.size());
+        // Odoo.sh's backups hold the logs and the sessions too.
+        assertThat(JSON.readTree(created.body()).path("sessions").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(JSON.readTree(created.body()).path("logs").toString()).contains("odoo.log", "update.log");
+        HttpResponse<String> odooLog = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
+                + "/logs/odoo.log")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(odooLog.statusCode()).isEqualTo(200);
+        assertThat(odooLog.body()).contains("POST /web/session/authenticate");
+        HttpResponse<String> noLog = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
+                + "/logs/neutralize.log")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(noLog.statusCode()).isEqualTo(404);
+        assertThat(noLog.body()).contains("has no neutralize.log", "odoo.log");
         // Verified as it was taken: restored into a scratch database and checked.
         assertThat(JSON.readTree(created.body()).path("verification").asText()).as(created.body()).isEqualTo("PASSED");
         assertThat(stagehand.builds().history(PROJECT, Optional.empty(), 10)).anySatisfy(event -> assertThat(event.message()).startsWith("Backup " + backupId + " verified"));
@@ -604,6 +641,7 @@ class ProductionAndStagingIT
         postgres.execute(PRODUCTION_DATABASE, "DELETE FROM res_partner WHERE name = 'Deco Addict'");
         String storeName = postgres.queryForString(PRODUCTION_DATABASE, "SELECT store_fname FROM ir_attachment WHERE name = 'contract.txt'");
         Files.delete(productionFilestore.resolve(storeName));
+        deleteTree(sessions);
 
         HttpResponse<String> restored = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/restore"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
@@ -616,6 +654,10 @@ class ProductionAndStagingIT
         Build after = serving();
         assertThat(after.id()).isEqualTo(serving.id());
         assertThat(health(after)).isEqualTo(200);
+        // The sessions are back, and Odoo, as its own user, keeps writing sessions and attachments.
+        assertThat(sessionFile).exists();
+        assertThat(logIn(after)).isNotEqualTo(sessionId);
+        assertWritableByOdoo(productionFilestore, storeName.substring(0, 2));
 
         // The download is Odoo's database manager zip.
         HttpResponse<byte[]> zip = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/download")).build(),
@@ -658,6 +700,31 @@ class ProductionAndStagingIT
         finally {
             postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "_loaded\" WITH (FORCE)");
         }
+
+        // For testing, the dump of a neutralized copy: Odoo's own neutralize ran on it.
+        HttpResponse<byte[]> neutralized = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
+                + "/download?neutralized=true&filestore=false")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(neutralized.statusCode()).as(new String(neutralized.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        assertThat(neutralized.headers().firstValue("Content-Disposition").orElse("")).contains(backupId + "_neutralized_nofilestore.zip");
+        assertThat(zipEntries(neutralized.body())).containsExactly("dump.sql", "manifest.json");
+        Files.write(odooServer.dataDirectory().resolve("neutralized.zip"), neutralized.body());
+        try {
+            TestingOdooServer.Run loaded = odooServer.run("db", "load", PROJECT + "_neutral", "/var/lib/odoo/neutralized.zip");
+            assertThat(loaded.exitCode()).as(loaded.output()).isZero();
+            assertThat(postgres.queryForString(PROJECT + "_neutral", "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
+            assertThat(postgres.queryForString(PROJECT + "_neutral", "SELECT count(*) FROM ir_mail_server WHERE active AND smtp_host <> 'invalid'")).isEqualTo("0");
+            assertThat(postgres.queryForString(PROJECT + "_neutral", "SELECT string_agg(cron_name, ',') FROM ir_cron WHERE active")).isEqualTo("Base: Auto-vacuum internal data");
+            assertThat(postgres.queryForString(PROJECT + "_neutral", "SELECT count(*) FROM res_partner WHERE name IN ('Azure Interior', 'Deco Addict')")).isEqualTo("2");
+        }
+        finally {
+            postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "_neutral\" WITH (FORCE)");
+        }
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).as("production untouched").isEqualTo("0");
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "\\_neutralize\\_%'")).as("no copy left").isEqualTo("0");
+        HttpResponse<String> badOption = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
+                + "/download?neutralized=perhaps")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(badOption.statusCode()).isEqualTo(400);
+        assertThat(badOption.body()).contains("'neutralized' is 'perhaps'; send true or false");
 
         HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/20990101T000000Z-manual/download")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -726,10 +793,103 @@ class ProductionAndStagingIT
         assertThat(restoredIntoBranch.statusCode()).as(restoredIntoBranch.body()).isEqualTo(200);
         assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner WHERE name = 'Azure Interior'")).isEqualTo("1");
         assertThat(postgres.queryForString(database, "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
+
+        // pg_dump's custom format, as Odoo's database manager restores one (pg_restore --no-owner).
+        Process customDump = new ProcessBuilder(pgDump(), "--format=custom", "--host=" + postgres.host(), "--port=" + postgres.port(), "--username=" + postgres.user(),
+                "--dbname=" + PRODUCTION_DATABASE).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] custom = customDump.getInputStream().readAllBytes();
+        assertThat(customDump.waitFor()).isZero();
+        postgres.execute(database, "DELETE FROM res_partner WHERE name = 'Deco Addict'");
+        HttpResponse<String> customImported = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=customer.dump"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(custom)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(customImported.statusCode()).as(customImported.body()).isEqualTo(200);
+        assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner WHERE name = 'Deco Addict'")).isEqualTo("1");
+        assertThat(postgres.queryForString(database, "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
+        assertThat(stagehand.builds().log(target.id(), LogName.IMPORT)).anySatisfy(line -> assertThat(line).contains("custom-format file"));
+
+        // Into production, as Odoo.sh imports: an update backup first, then the import with its mail
+        // servers and scheduled actions off; a dump that does not restore changes nothing.
+        Build production = serving();
+        String productionBefore = dump();
+        String wholeSql = new String(sql, StandardCharsets.UTF_8);
+        HttpResponse<String> cutImport = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=cut.sql"))
+                .POST(HttpRequest.BodyPublishers.ofString(wholeSql.substring(0, wholeSql.indexOf("\n", wholeSql.length() / 2) + 1))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(cutImport.statusCode()).as(cutImport.body()).isEqualTo(400);
+        assertThat(cutImport.body()).contains("cut.sql", "cut short", "Nothing was imported");
+        HttpResponse<String> brokenImport = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=broken.sql"))
+                .POST(HttpRequest.BodyPublishers.ofString(wholeSql.replace("CREATE TABLE public.res_partner (", "CREATE TABLE public.res_partner (broken"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(brokenImport.statusCode()).as(brokenImport.body()).isEqualTo(400);
+        assertThat(brokenImport.body()).contains("broken.sql", "does not restore", "as it was");
+        assertThat(dump()).isEqualTo(productionBefore);
+        assertThat(health(serving())).isEqualTo(200);
+
+        int backupsBefore = stagehand.productionBackups().list(PROJECT).size();
+        postgres.execute(PRODUCTION_DATABASE, "DELETE FROM res_partner WHERE name = 'Deco Addict'");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_mail_server WHERE active")).isNotEqualTo("0");
         HttpResponse<String> intoProduction = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=customer.zip"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(zipBytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(intoProduction.statusCode()).isEqualTo(400);
-        assertThat(intoProduction.body()).contains("an import never replaces production's data directly");
+        assertThat(intoProduction.statusCode()).as(intoProduction.body()).isEqualTo(200);
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM res_partner WHERE name = 'Deco Addict'")).isEqualTo("1");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_mail_server WHERE active")).isEqualTo("0");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT string_agg(cron_name, ',') FROM ir_cron WHERE active")).isEqualTo("Base: Auto-vacuum internal data");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).as("production is not neutralized").isEqualTo("0");
+        assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
+        List<sh.stagehand.core.backup.Backup> backups = stagehand.productionBackups().list(PROJECT);
+        assertThat(backups).hasSize(backupsBefore + 1);
+        assertThat(backups.get(0).kind()).isEqualTo(BackupKind.UPDATE);
+        Build importedInto = serving();
+        assertThat(importedInto.id()).isEqualTo(production.id());
+        assertThat(health(importedInto)).isEqualTo(200);
+        assertThat(stagehand.builds().log(production.id(), LogName.IMPORT)).anySatisfy(line -> assertThat(line).contains("Done: production serves the imported database"));
+    }
+
+    private static String logIn(Build build)
+            throws Exception
+    {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + "/web/session/authenticate"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"params\": {\"db\": \"" + build.databaseName()
+                        + "\", \"login\": \"admin\", \"password\": \"admin\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).path("result").path("uid").asInt()).as(response.body()).isEqualTo(2);
+        return response.headers().allValues("Set-Cookie").stream().filter(cookie -> cookie.startsWith("session_id="))
+                .map(cookie -> cookie.substring("session_id=".length()).split(";")[0]).findFirst().orElseThrow();
+    }
+
+    // What Odoo does as the official image's user (uid 101): a new file in a directory of the tree, a new directory in it.
+    private static void assertWritableByOdoo(Path tree, String subdirectory)
+            throws Exception
+    {
+        Process process = new ProcessBuilder("docker", "run", "--rm", "--user", "101", "--entrypoint", "sh", "-v", tree.toAbsolutePath() + ":/tree",
+                TestingEnvironment.get().require("docker.odoo-test-image"), "-c", "touch /tree/" + subdirectory + "/written-by-odoo && mkdir /tree/zz-new && rmdir /tree/zz-new && rm /tree/"
+                + subdirectory + "/written-by-odoo")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(output).isZero();
+    }
+
+    private static List<String> zipEntries(byte[] zip)
+            throws IOException
+    {
+        List<String> entries = new java.util.ArrayList<>();
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+            for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                entries.add(entry.getName());
+            }
+        }
+        return entries;
+    }
+
+    private static void deleteTree(Path directory)
+            throws IOException
+    {
+        try (Stream<Path> tree = Files.walk(directory)) {
+            for (Path path : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     private static void restartPlatform()

@@ -9,9 +9,10 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * One backup of a project's production: what Odoo's database manager would put in its zip (the
- * dump, the filestore, its manifest.json), kept content-addressed — the dump as content-defined
- * chunks and each filestore file once, by SHA-256, shared by every backup of the project that has
- * the same bytes.
+ * dump, the filestore, its manifest.json), and what Odoo.sh keeps beside it (the serving build's
+ * logs, the server's sessions), kept content-addressed — the dump and the logs as content-defined
+ * chunks, each filestore and session file once, by SHA-256, shared by every backup of the project
+ * that has the same bytes.
  *
  * @param id unique in the project, sortable by time: {@code 20261128T045612Z-manual}
  * @param projectId the project
@@ -23,6 +24,8 @@ import static java.util.Objects.requireNonNull;
  * @param files the filestore's files, by path relative to {@code filestore/<db>}
  * @param odooManifest Odoo's {@code manifest.json}, as its database manager writes it
  * @param rows the rows of each table in the dump ({@code COPY} blocks), for its verification
+ * @param sessions the server's session files, by path relative to {@code <data_dir>/sessions}
+ * @param logs the serving build's logs, by file name ({@code odoo.log}), each as its chunks
  */
 public record Backup(
         String id,
@@ -31,10 +34,12 @@ public record Backup(
         Instant createdAt,
         Optional<String> commitId,
         String database,
-        Dump dump,
+        Chunked dump,
         List<FileEntry> files,
         Map<String, Object> odooManifest,
-        Map<String, Long> rows)
+        Map<String, Long> rows,
+        List<FileEntry> sessions,
+        Map<String, Chunked> logs)
 {
     public Backup
     {
@@ -47,18 +52,22 @@ public record Backup(
         requireNonNull(dump, "dump is null");
         files = List.copyOf(requireNonNull(files, "files is null"));
         odooManifest = Map.copyOf(requireNonNull(odooManifest, "odooManifest is null"));
-        // A record written before counts were kept has none.
+        // Records written before these were kept have none.
         rows = rows == null ? Map.of() : Map.copyOf(rows);
+        sessions = sessions == null ? List.of() : List.copyOf(sessions);
+        logs = logs == null ? Map.of() : Map.copyOf(logs);
     }
 
     /**
-     * @param sizeBytes the dump's length
-     * @param sha256 the whole dump's SHA-256
+     * Content stored as content-defined chunks: the dump, a log.
+     *
+     * @param sizeBytes its length
+     * @param sha256 the whole content's SHA-256
      * @param chunks the SHA-256 of each chunk, in order
      */
-    public record Dump(long sizeBytes, String sha256, List<String> chunks)
+    public record Chunked(long sizeBytes, String sha256, List<String> chunks)
     {
-        public Dump
+        public Chunked
         {
             requireNonNull(sha256, "sha256 is null");
             chunks = List.copyOf(requireNonNull(chunks, "chunks is null"));
@@ -66,7 +75,7 @@ public record Backup(
     }
 
     /**
-     * @param path '/'-separated, relative to the database's filestore
+     * @param path '/'-separated, relative to the directory it was in
      * @param sizeBytes its length
      * @param sha256 its SHA-256, which is also its key in the store
      */

@@ -5,32 +5,49 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import sh.stagehand.core.pipeline.Filestores;
+import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
 import sh.stagehand.spi.backup.StoredObject;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * A project's backups in a {@link BackupStore}: the records ({@code projects/<p>/backups/<id>.json})
- * and the objects they are made of ({@code projects/<p>/chunks/…}, {@code projects/<p>/files/…}).
+ * and the objects they are made of ({@code projects/<p>/chunks/…}, {@code projects/<p>/files/…}),
+ * each stored once under the SHA-256 of its bytes, deflated where that pays.
  * Pruning deletes the records a {@link RetentionPolicy} does not keep, then every object no kept
  * record names: a kept backup never loses a piece. Callers keep backups from being made while a
  * project is pruned (its objects are written before its record). Thread-safe.
  */
+@Singleton
 public final class BackupCatalog
 {
     static final ObjectMapper JSON = new ObjectMapper()
@@ -38,9 +55,17 @@ public final class BackupCatalog
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final String ENCODING = "encoding";
+    private static final String DEFLATE = "deflate";
 
     private final BackupStore store;
     private final Path scratch;
+
+    @Inject
+    public BackupCatalog(BackupStore store, ProviderContext context)
+    {
+        this(store, context.dataDirectory().resolve("backup-scratch"));
+    }
 
     public BackupCatalog(BackupStore store, Path scratch)
     {
@@ -118,8 +143,7 @@ public final class BackupCatalog
         Set<String> needed = new HashSet<>();
         for (Backup backup : backups) {
             if (kept.contains(backup.id())) {
-                backup.dump().chunks().forEach(chunk -> needed.add(chunkKey(projectId, chunk)));
-                backup.files().forEach(file -> needed.add(fileKey(projectId, file.sha256())));
+                needed.addAll(objectKeys(backup));
             }
             else {
                 store.delete(recordKey(projectId, backup.id()));
@@ -137,6 +161,103 @@ public final class BackupCatalog
             }
         }
         return new Pruned(deleted, objects);
+    }
+
+    /**
+     * The keys of the objects a backup is made of, its record excepted: the chunks of its dump and
+     * of its logs, its filestore and session files.
+     */
+    public static Set<String> objectKeys(Backup backup)
+    {
+        String projectId = backup.projectId();
+        Set<String> keys = new LinkedHashSet<>();
+        backup.dump().chunks().forEach(chunk -> keys.add(chunkKey(projectId, chunk)));
+        backup.logs().values().forEach(log -> log.chunks().forEach(chunk -> keys.add(chunkKey(projectId, chunk))));
+        backup.files().forEach(file -> keys.add(fileKey(projectId, file.sha256())));
+        backup.sessions().forEach(file -> keys.add(fileKey(projectId, file.sha256())));
+        return keys;
+    }
+
+    /**
+     * Stores a piece under its key unless the store has it already (content-addressed: the same
+     * key, the same bytes), deflated when that saves a tenth or more (SQL does, a PDF or a JPEG
+     * does not), saying so in the object's metadata; the key stays the SHA-256 of the bytes.
+     */
+    void putIfAbsent(String key, Path source, Path work)
+            throws IOException
+    {
+        if (store.stat(key).isPresent()) {
+            return;
+        }
+        Path deflated = Files.createTempFile(work, "deflated-", "");
+        try {
+            try (InputStream in = Files.newInputStream(source);
+                    OutputStream out = new DeflaterOutputStream(Files.newOutputStream(deflated), new Deflater(Deflater.BEST_SPEED), 64 * 1024)) {
+                in.transferTo(out);
+            }
+            if (Files.size(deflated) < Files.size(source) * 9 / 10) {
+                store.put(key, deflated, Map.of(ENCODING, DEFLATE));
+            }
+            else {
+                store.put(key, source, Map.of());
+            }
+        }
+        finally {
+            Files.deleteIfExists(deflated);
+        }
+    }
+
+    /**
+     * The piece's bytes as they were given, in a new file under {@code work}, checked by the store
+     * against its checksum on the way.
+     */
+    Path fetch(String key, Path work)
+            throws IOException
+    {
+        Path stored = Files.createTempFile(work, "piece-", "");
+        StoredObject object = store.get(key, stored);
+        if (!DEFLATE.equals(object.metadata().get(ENCODING))) {
+            return stored;
+        }
+        Path inflated = Files.createTempFile(work, "piece-", "");
+        try (InputStream in = new InflaterInputStream(Files.newInputStream(stored), new Inflater(), 64 * 1024)) {
+            Files.copy(in, inflated, StandardCopyOption.REPLACE_EXISTING);
+        }
+        finally {
+            Files.delete(stored);
+        }
+        return inflated;
+    }
+
+    /**
+     * Writes chunked content back together, checking it against its checksum.
+     *
+     * @throws StagehandException {@code CORRUPT_DATA} if it does not match
+     */
+    void writeChunked(String projectId, Backup.Chunked content, OutputStream out, Path work, String what)
+            throws IOException
+    {
+        MessageDigest whole = sha256();
+        OutputStream digesting = new DigestOutputStream(out, whole);
+        for (String chunk : content.chunks()) {
+            Path piece = fetch(chunkKey(projectId, chunk), work);
+            Files.copy(piece, digesting);
+            Files.delete(piece);
+        }
+        digesting.flush();
+        if (!HexFormat.of().formatHex(whole.digest()).equals(content.sha256())) {
+            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, what + " does not match its checksum once put together");
+        }
+    }
+
+    static MessageDigest sha256()
+    {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every Java has SHA-256", e);
+        }
     }
 
     private Path scratchDirectory()

@@ -6,15 +6,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.OdooVersion;
 import sh.stagehand.core.pipeline.BuildCleaner;
+import sh.stagehand.core.pipeline.BuildSteps;
 import sh.stagehand.core.pipeline.BuildWorkspaces;
 import sh.stagehand.core.pipeline.Filestores;
 import sh.stagehand.core.pipeline.ProductionLocks;
 import sh.stagehand.core.pipeline.ProductionPipeline;
 import sh.stagehand.core.pipeline.StagingPipeline;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
@@ -23,158 +27,155 @@ import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
-import sh.stagehand.spi.backup.StoredObject;
+import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseProvider;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.FileVisitResult;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.security.DigestInputStream;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Lock;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
-import java.util.zip.InflaterInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Backups of production, kept content-addressed in the {@link BackupStore}:
+ * Backups of production, kept content-addressed in the {@link BackupStore} through the
+ * {@link BackupCatalog} ({@link BackupRecorder} takes them):
  * <ul>
- * <li>{@code projects/<p>/chunks/<sha256>}: the pieces of the dumps, cut where the content says
- *     ({@link ContentDefinedChunker}), so a day's dump stores only what changed;</li>
- * <li>{@code projects/<p>/files/<sha256>}: filestore files, each stored once for every backup;</li>
- * <li>{@code projects/<p>/backups/<id>.json}: a backup, naming the chunks and files it is made of.</li>
+ * <li>{@code projects/<p>/chunks/<sha256>}: the pieces of the dumps and logs, cut where the
+ *     content says ({@link ContentDefinedChunker}), so a day's dump stores only what changed;</li>
+ * <li>{@code projects/<p>/files/<sha256>}: filestore and session files, each stored once for
+ *     every backup;</li>
+ * <li>{@code projects/<p>/backups/<id>.json}: a backup, naming what it is made of.</li>
  * </ul>
  * A backup of a running production does not stop it; it waits for an update in progress. Its
- * download is Odoo's database manager zip; a restore into production takes an update backup first,
- * and changes nothing if the backup cannot be restored whole. Thread-safe.
+ * download is Odoo's database manager zip, exact or neutralized; a restore or an import into
+ * production takes an update backup first, and changes nothing if what it brings cannot be
+ * restored whole. Thread-safe.
  */
 @Singleton
 public final class BackupService
 {
+    /**
+     * What Odoo.sh does to a database imported into production ({@code odoo_sh/getting_started/
+     * create.rst}, "Import your database"): every outgoing and incoming mail server off, so that mail
+     * goes out through the platform's own; every scheduled action off, so that the imported
+     * database acts on nothing (its mail queue, its synchronisations) before a person turns on what
+     * production needs. Odoo's own auto-vacuum stays on, as Odoo's neutralization keeps it
+     * ({@code odoo/addons/base/data/neutralize.sql}).
+     */
+    static final String IMPORTED_INTO_PRODUCTION = """
+            UPDATE ir_mail_server SET active = false;
+            UPDATE ir_cron SET active = false
+                WHERE id NOT IN (SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'autovacuum_job' AND model = 'ir.cron');
+            DO $$ BEGIN
+                IF to_regclass('fetchmail_server') IS NOT NULL THEN UPDATE fetchmail_server SET active = false; END IF;
+            END $$;
+            """;
+
     private static final Logger log = LoggerFactory.getLogger(BackupService.class);
-    private static final String ENCODING = "encoding";
-    private static final String DEFLATE = "deflate";
-    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final String PG_DUMP_COMPLETE = "-- PostgreSQL database dump complete";
+    private static final String VERIFY_INFIX = "_verify_";
+    private static final String NEUTRALIZE_INFIX = "_neutralize_";
 
     private final BackupStore store;
+    private final BackupCatalog catalog;
+    private final BackupRecorder recorder;
     private final DatabaseProvider databases;
     private final ProjectStore projects;
     private final BuildStore builds;
     private final BuildWorkspaces workspaces;
     private final ProductionPipeline production;
+    private final StagingPipeline staging;
+    private final BuildSteps steps;
     private final ProductionLocks locks;
     private final BuildCleaner cleaner;
-    private final Path scratch;
-    private final BackupCatalog catalog;
-    private final RetentionPolicy retention;
-    private final StagingPipeline staging;
     private final BuildLogs logs;
+    private final RetentionPolicy retention;
+    private final Path scratch;
     private final OdooBackupArchive.Limits importLimits = OdooBackupArchive.Limits.DEFAULT;
     private final Clock clock;
 
     @Inject
-    public BackupService(BackupStore store, DatabaseProvider databases, ProjectStore projects, BuildStore builds, BuildWorkspaces workspaces, ProductionPipeline production,
-            ProductionLocks locks, BuildCleaner cleaner, ProviderContext context, RetentionPolicy retention, StagingPipeline staging, BuildLogs logs, Clock clock)
+    public BackupService(BackupStore store, BackupCatalog catalog, BackupRecorder recorder, DatabaseProvider databases, ProjectStore projects, BuildStore builds,
+            BuildWorkspaces workspaces, ProductionPipeline production, StagingPipeline staging, BuildSteps steps, ProductionLocks locks, BuildCleaner cleaner, BuildLogs logs,
+            RetentionPolicy retention, ProviderContext context, Clock clock)
     {
-        this.staging = requireNonNull(staging, "staging is null");
-        this.logs = requireNonNull(logs, "logs is null");
         this.store = requireNonNull(store, "store is null");
+        this.catalog = requireNonNull(catalog, "catalog is null");
+        this.recorder = requireNonNull(recorder, "recorder is null");
         this.databases = requireNonNull(databases, "databases is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
         this.production = requireNonNull(production, "production is null");
+        this.staging = requireNonNull(staging, "staging is null");
+        this.steps = requireNonNull(steps, "steps is null");
         this.locks = requireNonNull(locks, "locks is null");
         this.cleaner = requireNonNull(cleaner, "cleaner is null");
-        this.scratch = context.dataDirectory().resolve("backup-scratch");
-        this.catalog = new BackupCatalog(store, scratch);
+        this.logs = requireNonNull(logs, "logs is null");
         this.retention = requireNonNull(retention, "retention is null");
+        this.scratch = context.dataDirectory().resolve("backup-scratch");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
     /**
-     * Backs production up while it keeps serving: its dump, its filestore and Odoo's manifest.
+     * Backs production up while it keeps serving: its dump, its filestore, its sessions, the serving
+     * build's logs and Odoo's manifest. A daily or manual backup is verified once taken.
      *
-     * @throws StagehandException {@code NOT_FOUND} for an unknown project, or one without production yet
+     * @throws StagehandException {@code NOT_FOUND} for an unknown project, or one without production
+     *         yet; {@code CONFLICT} past the manual backups a day allows
      */
     public Backup create(String projectId, BackupKind kind)
     {
         requireProject(projectId);
-        String database = BuildNames.productionDatabaseName(projectId);
-        if (!databases.exists(database)) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Project " + projectId + " has no production database yet; its first production build creates it");
-        }
         if (kind == BackupKind.MANUAL) {
-            java.time.LocalDate today = java.time.LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+            LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
             long todays = catalog.list(projectId).stream()
-                    .filter(backup -> backup.kind() == BackupKind.MANUAL && java.time.LocalDate.ofInstant(backup.createdAt(), ZoneOffset.UTC).equals(today))
+                    .filter(backup -> backup.kind() == BackupKind.MANUAL && LocalDate.ofInstant(backup.createdAt(), ZoneOffset.UTC).equals(today))
                     .count();
             if (todays >= retention.manualPerDay()) {
                 throw new StagehandException(StandardErrorCode.CONFLICT, "Project " + projectId + " has " + todays + " manual backups today, the most a day ("
                         + "backup.manual-per-day); download or restore one of them, or wait until tomorrow (UTC)");
             }
         }
-        Path work = scratchDirectory();
+        Backup backup;
         // Never in the middle of an update: the read side, as a staging copy.
         Lock lock = locks.of(projectId).readLock();
         lock.lock();
-        boolean held = true;
         try {
-            String id = newId(projectId, kind);
-            Optional<String> commit = production.serving(projectId).map(Build::commitId);
-            Path dump = work.resolve("dump.sql");
-            databases.dump(database, dump);
-            List<Backup.FileEntry> files = storeFilestore(projectId, workspaces.productionData(projectId).resolve("filestore").resolve(database), work);
-            Backup.Dump chunks = storeDump(projectId, dump, work);
-            Backup backup = new Backup(id, projectId, kind, clock.instant(), commit, database, chunks, files, odooManifest(database), DumpCensus.rows(dump));
-            catalog.write(backup);
-            event(projectId, EventKind.BACKUP_CREATED, "Backup %s (%s) of production%s: database dump %s in %d chunks, %d filestore files (%s)".formatted(
-                    id, kind.name().toLowerCase(Locale.ROOT), commit.map(c -> " at " + c.substring(0, 8)).orElse(""), bytes(chunks.sizeBytes()), chunks.chunks().size(),
-                    files.size(), bytes(backup.filestoreBytes())));
-            log.info("Backup {} of {} taken", id, projectId);
-            lock.unlock();
-            held = false;
-            if (kind != BackupKind.UPDATE) {
-                // Outside the lock: production may update meanwhile. An update backup is taken just
-                // before production changes, where speed matters: not checked then.
-                verify(backup, work);
-            }
-            return backup;
-        }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot back up production of " + projectId + ": " + e, e);
+            backup = recorder.take(projectId, kind, production.serving(projectId));
         }
         finally {
-            if (held) {
-                lock.unlock();
-            }
-            Filestores.delete(work);
+            lock.unlock();
         }
+        if (kind != BackupKind.UPDATE) {
+            // Outside the lock: production may update meanwhile. An update backup is taken just
+            // before production changes, where speed matters: not checked then.
+            verify(projectId, backup.id());
+        }
+        return backup;
     }
 
     /**
@@ -184,6 +185,22 @@ public final class BackupService
     {
         requireProject(projectId);
         return catalog.list(projectId);
+    }
+
+    /**
+     * @throws StagehandException {@code NOT_FOUND}
+     */
+    public Backup get(String projectId, String backupId)
+    {
+        requireProject(projectId);
+        if (!backupId.matches("[0-9TZa-z-]{1,64}")) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No backup " + backupId + " of project " + projectId);
+        }
+        String key = BackupCatalog.recordKey(projectId, backupId);
+        if (store.stat(key).isEmpty()) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No backup " + backupId + " of project " + projectId + "; list them with GET /api/projects/" + projectId + "/backups");
+        }
+        return catalog.read(key);
     }
 
     /**
@@ -235,6 +252,26 @@ public final class BackupService
     }
 
     /**
+     * Removes what a platform stopped in the middle of a verification, a neutralized download or an
+     * import left: the scratch databases ({@code <project>_verify_…}, {@code <project>_neutralize_…};
+     * project ids have no underscore, so these are the project's own) and the scratch directories.
+     * Run at start, before anything else uses them.
+     */
+    public void cleanUpAfterStop()
+    {
+        for (var project : projects.listProjects()) {
+            for (String prefix : List.of(project.id() + VERIFY_INFIX, project.id() + NEUTRALIZE_INFIX)) {
+                for (String leftover : databases.list(prefix)) {
+                    databases.drop(leftover);
+                    log.info("Dropped {}, a scratch database a stopped platform left", leftover);
+                }
+            }
+        }
+        Filestores.delete(scratch);
+        workspaces.deleteTaskData();
+    }
+
+    /**
      * What checking a backup found.
      *
      * @param backupId the backup
@@ -242,7 +279,7 @@ public final class BackupService
      * @param problems what is wrong, empty when it restores whole
      * @param healed the replica objects that were missing or corrupt and were healed
      */
-    public record Verification(String backupId, java.time.Instant at, List<String> problems, List<String> healed)
+    public record Verification(String backupId, Instant at, List<String> problems, List<String> healed)
     {
         public Verification
         {
@@ -267,7 +304,7 @@ public final class BackupService
     public Verification verify(String projectId, String backupId)
     {
         Backup backup = get(projectId, backupId);
-        Path work = scratchDirectory();
+        Path work = scratchDirectory(scratch);
         try {
             return verify(backup, work);
         }
@@ -285,7 +322,7 @@ public final class BackupService
         if (store.stat(key).isEmpty()) {
             return Optional.empty();
         }
-        Path work = scratchDirectory();
+        Path work = scratchDirectory(scratch);
         try {
             Path record = work.resolve("verification.json");
             store.get(key, record);
@@ -304,12 +341,11 @@ public final class BackupService
         List<String> problems = new ArrayList<>();
         List<String> healed = new ArrayList<>();
         String projectId = backup.projectId();
-        List<String> keys = new ArrayList<>();
-        keys.add(recordKey(projectId, backup.id()));
-        backup.dump().chunks().forEach(chunk -> keys.add(chunkKey(projectId, chunk)));
-        backup.files().forEach(file -> keys.add(fileKey(projectId, file.sha256())));
+        Set<String> keys = new LinkedHashSet<>();
+        keys.add(BackupCatalog.recordKey(projectId, backup.id()));
+        keys.addAll(BackupCatalog.objectKeys(backup));
         Path piece = work.resolve("verified-piece");
-        for (String key : new java.util.LinkedHashSet<>(keys)) {
+        for (String key : keys) {
             try {
                 if (store instanceof ReplicatedBackupStore replicated) {
                     replicated.check(key, piece).forEach(replica -> healed.add(replica + ": " + key));
@@ -322,12 +358,10 @@ public final class BackupService
                 problems.add(e.getMessage());
             }
         }
-        String scratchDatabase = projectId + "_verify_" + HexFormat.of().formatHex(randomBytes(3));
+        String scratchDatabase = projectId + VERIFY_INFIX + randomHex(3);
         try {
             Path dump = work.resolve("verified-dump.sql");
-            try (OutputStream out = Files.newOutputStream(dump)) {
-                writeDump(backup, out, work);
-            }
+            writeDump(backup, dump, work);
             databases.restoreDump(scratchDatabase, dump);
             for (Map.Entry<String, Long> table : backup.rows().entrySet()) {
                 long rows = ((Number) databases.query(scratchDatabase, "SELECT count(*) AS n FROM " + table.getKey(), List.of()).get(0).get("n")).longValue();
@@ -338,7 +372,7 @@ public final class BackupService
             Map<String, Object> modules = new TreeMap<>();
             databases.query(scratchDatabase, "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed'", List.of())
                     .forEach(row -> modules.put(String.valueOf(row.get("name")), row.get("latest_version")));
-            if (!modules.equals(new TreeMap<>((Map<?, ?>) backup.odooManifest().getOrDefault("modules", Map.of())))) {
+            if (!modules.equals(new TreeMap<>(modules(backup)))) {
                 problems.add("The installed modules restored are not those of the backup's manifest");
             }
         }
@@ -359,8 +393,7 @@ public final class BackupService
         }
         if (verification.passed()) {
             event(projectId, EventKind.BACKUP_VERIFIED, "Backup " + backup.id() + " verified: restored into a scratch database, " + backup.rows().size() + " tables' rows and "
-                    + ((Map<?, ?>) backup.odooManifest().getOrDefault("modules", Map.of())).size() + " modules as dumped, " + keys.size() + " objects whole"
-                    + (healed.isEmpty() ? "" : "; healed " + healed));
+                    + modules(backup).size() + " modules as dumped, " + keys.size() + " objects whole" + (healed.isEmpty() ? "" : "; healed " + healed));
         }
         else {
             log.error("Backup {} of {} failed its verification: {}", backup.id(), projectId, problems);
@@ -370,52 +403,180 @@ public final class BackupService
     }
 
     /**
-     * @throws StagehandException {@code NOT_FOUND}
+     * What a download holds, as Odoo.sh offers it.
+     *
+     * @param withFilestore the filestore too, or the database alone
+     * @param neutralized the dump of a neutralized copy, for testing (Odoo's {@code odoo neutralize}:
+     *        mail servers and crons off, payment providers out of live mode, the banner on), or the
+     *        exact dump, for a restore
      */
-    public Backup get(String projectId, String backupId)
+    public record DownloadOptions(boolean withFilestore, boolean neutralized)
     {
-        requireProject(projectId);
-        if (!backupId.matches("[0-9TZa-z-]{1,64}")) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No backup " + backupId + " of project " + projectId);
-        }
-        String key = recordKey(projectId, backupId);
-        if (store.stat(key).isEmpty()) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No backup " + backupId + " of project " + projectId + "; list them with GET /api/projects/" + projectId + "/backups");
-        }
-        return read(key);
+        public static final DownloadOptions EXACT = new DownloadOptions(true, false);
     }
 
     /**
-     * Writes the backup as Odoo's database manager zips one ({@code odoo/service/db.py}
-     * {@code dump_db}): {@code dump.sql} first, {@code manifest.json}, then {@code filestore/…}
-     * unless left out. Every piece is checked against its checksum on the way.
-     *
-     * @throws StagehandException {@code CORRUPT_DATA} if a stored piece does not match its checksum
+     * A download whose every check and every slow step (neutralizing) is done, ready to be written:
+     * what can fail before the first byte goes out has failed by then.
      */
-    public void download(String projectId, String backupId, boolean withFilestore, OutputStream out)
+    public final class PreparedDownload
+            implements AutoCloseable
+    {
+        private final Backup backup;
+        private final DownloadOptions options;
+        private final Path work;
+        private final Optional<Path> dump;
+
+        private PreparedDownload(Backup backup, DownloadOptions options, Path work, Optional<Path> dump)
+        {
+            this.backup = backup;
+            this.options = options;
+            this.work = work;
+            this.dump = dump;
+        }
+
+        /**
+         * @return {@code <project>_<backup>[_neutralized][_nofilestore].zip}
+         */
+        public String fileName()
+        {
+            return backup.projectId() + "_" + backup.id() + (options.neutralized() ? "_neutralized" : "") + (options.withFilestore() ? "" : "_nofilestore") + ".zip";
+        }
+
+        /**
+         * Writes Odoo's database manager zip ({@code odoo/service/db.py dump_db}): {@code dump.sql}
+         * first, {@code manifest.json}, then {@code filestore/…} unless left out. Every piece is
+         * checked against its checksum on the way.
+         *
+         * @throws StagehandException {@code CORRUPT_DATA} if a stored piece does not match its checksum
+         */
+        public void writeTo(OutputStream out)
+        {
+            event(backup.projectId(), EventKind.BACKUP_DOWNLOADED, "Backup " + backup.id() + " downloaded" + (options.neutralized() ? ", neutralized" : "")
+                    + (options.withFilestore() ? "" : ", without its filestore"));
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                zip.putNextEntry(new ZipEntry("dump.sql"));
+                if (dump.isPresent()) {
+                    Files.copy(dump.get(), zip);
+                }
+                else {
+                    writeDump(backup, zip, work);
+                }
+                zip.closeEntry();
+                zip.putNextEntry(new ZipEntry("manifest.json"));
+                zip.write(BackupCatalog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(backup.odooManifest()));
+                zip.closeEntry();
+                if (options.withFilestore()) {
+                    for (Backup.FileEntry file : backup.files()) {
+                        zip.putNextEntry(new ZipEntry("filestore/" + file.path()));
+                        Path piece = catalog.fetch(BackupCatalog.fileKey(backup.projectId(), file.sha256()), work);
+                        Files.copy(piece, zip);
+                        Files.delete(piece);
+                        zip.closeEntry();
+                    }
+                }
+            }
+            catch (IOException e) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write backup " + backup.id() + " of " + backup.projectId() + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            Filestores.delete(work);
+        }
+    }
+
+    /**
+     * Prepares a backup's download. A neutralized one is restored into a scratch database,
+     * neutralized there by {@code odoo neutralize} with the serving production build's image (so
+     * each installed module's {@code neutralize.sql} runs), dumped, and the scratch database dropped.
+     *
+     * @throws StagehandException {@code NOT_FOUND}; {@code CONFLICT} for a neutralized download of a
+     *         project whose production does not serve; {@code PROVIDER_ERROR} if neutralizing fails
+     */
+    public PreparedDownload prepareDownload(String projectId, String backupId, DownloadOptions options)
     {
         Backup backup = get(projectId, backupId);
-        event(projectId, EventKind.BACKUP_DOWNLOADED, "Backup " + backupId + " downloaded" + (withFilestore ? "" : " without its filestore"));
-        Path work = scratchDirectory();
-        try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            zip.putNextEntry(new ZipEntry("dump.sql"));
-            writeDump(backup, zip, work);
-            zip.closeEntry();
-            zip.putNextEntry(new ZipEntry("manifest.json"));
-            zip.write(BackupCatalog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(backup.odooManifest()));
-            zip.closeEntry();
-            if (withFilestore) {
-                for (Backup.FileEntry file : backup.files()) {
-                    zip.putNextEntry(new ZipEntry("filestore/" + file.path()));
-                    Path piece = fetch(fileKey(projectId, file.sha256()), work);
-                    Files.copy(piece, zip);
-                    Files.delete(piece);
-                    zip.closeEntry();
+        Path work = scratchDirectory(scratch);
+        try {
+            Optional<Path> dump = options.neutralized() ? Optional.of(neutralizedDump(backup, work)) : Optional.empty();
+            return new PreparedDownload(backup, options, work, dump);
+        }
+        catch (RuntimeException e) {
+            Filestores.delete(work);
+            throw e;
+        }
+    }
+
+    /**
+     * {@link #prepareDownload} and {@link PreparedDownload#writeTo}.
+     */
+    public void download(String projectId, String backupId, DownloadOptions options, OutputStream out)
+    {
+        try (PreparedDownload download = prepareDownload(projectId, backupId, options)) {
+            download.writeTo(out);
+        }
+    }
+
+    private Path neutralizedDump(Backup backup, Path work)
+    {
+        String projectId = backup.projectId();
+        Path exact = work.resolve("exact.sql");
+        Path neutralized = work.resolve("neutralized.sql");
+        String task = "download-" + randomHex(4);
+        String copy = projectId + NEUTRALIZE_INFIX + randomHex(3);
+        // Production's image and addons, which an update must not replace meanwhile.
+        Lock lock = locks.of(projectId).readLock();
+        lock.lock();
+        try {
+            Build serving = production.serving(projectId).orElseThrow(() -> new StagehandException(StandardErrorCode.CONFLICT, "Project " + projectId
+                    + " has no production server to neutralize a copy of backup " + backup.id() + " with (Odoo's neutralize runs each installed module's neutralize.sql); "
+                    + "download the exact dump, or restore production first"));
+            writeDump(backup, exact, work);
+            DatabaseConnection connection = databases.restoreDump(copy, exact);
+            Path data = workspaces.taskData(task);
+            try {
+                List<String> output = new ArrayList<>();
+                BuildSteps.OdooRun run = steps.neutralize(serving, task, copy, connection, data, output::add);
+                if (run.failed()) {
+                    throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot neutralize a copy of backup " + backup.id() + ": odoo neutralize " + run.describe() + ": "
+                            + String.join("\n", output.subList(Math.max(0, output.size() - 20), output.size())));
                 }
+                databases.dump(copy, neutralized);
+                log.info("Backup {} of {} neutralized for download in {}", backup.id(), projectId, run.took());
+                return neutralized;
+            }
+            finally {
+                databases.drop(copy);
+                Filestores.delete(data);
             }
         }
         catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write backup " + backupId + " of " + projectId + ": " + e.getMessage(), e);
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot neutralize a copy of backup " + backup.id() + " of " + projectId + ": " + e, e);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes one of the logs kept with a backup: the serving build's, as they were then.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if the backup has no such log
+     */
+    public void writeLog(String projectId, String backupId, LogName name, OutputStream out)
+    {
+        Backup backup = get(projectId, backupId);
+        Backup.Chunked content = Optional.ofNullable(backup.logs().get(name.fileName())).orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND,
+                "Backup " + backupId + " of " + projectId + " has no " + name.fileName() + "; it has " + (backup.logs().isEmpty() ? "no logs" : String.join(", ", backup.logs().keySet()))));
+        Path work = scratchDirectory(scratch);
+        try {
+            catalog.writeChunked(projectId, content, new NonClosing(out), work, name.fileName() + " of backup " + backupId);
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write " + name.fileName() + " of backup " + backupId + ": " + e.getMessage(), e);
         }
         finally {
             Filestores.delete(work);
@@ -424,50 +585,26 @@ public final class BackupService
 
     /**
      * Restores a backup into production: every piece is fetched and checked first; an update
-     * backup of production as it is is taken; then the serving build stops, the database and the
-     * filestore are replaced, and it serves again. If the backup cannot be restored whole,
-     * production is left as it was.
+     * backup of production as it is is taken; then the serving build stops, the database, the
+     * filestore and the sessions are replaced, and it serves again. If the backup cannot be
+     * restored whole, production is left as it was.
      *
      * @return the update backup taken before
      */
     public Backup restore(String projectId, String backupId)
     {
         Backup backup = get(projectId, backupId);
-        String database = BuildNames.productionDatabaseName(projectId);
-        Path work = scratchDirectory();
+        Path work = scratchDirectory(scratch);
         Lock lock = locks.of(projectId).writeLock();
         lock.lock();
         try {
             Path dump = work.resolve("dump.sql");
-            try (OutputStream out = Files.newOutputStream(dump)) {
-                writeDump(backup, out, work);
-            }
-            Path incoming = work.resolve("filestore");
-            Files.createDirectories(incoming);
-            for (Backup.FileEntry file : backup.files()) {
-                Path target = safeResolve(incoming, file.path());
-                Files.createDirectories(target.getParent());
-                Files.move(fetch(fileKey(projectId, file.sha256()), work), target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            Backup before = create(projectId, BackupKind.UPDATE);
+            writeDump(backup, dump, work);
+            Path filestore = materialize(projectId, backup.files(), work.resolve("filestore"), work);
+            Path sessions = materialize(projectId, backup.sessions(), work.resolve("sessions"), work);
             Optional<Build> serving = production.serving(projectId);
-            serving.ifPresent(build -> cleaner.removeContainers(build.id()));
-            try {
-                databases.replaceWithDump(database, dump);
-            }
-            catch (RuntimeException e) {
-                serving.ifPresent(build -> production.serveAgain(build, "serving again: the restore of backup " + backupId + " failed"));
-                throw e;
-            }
-            Path filestore = workspaces.productionData(projectId).resolve("filestore").resolve(database);
-            Path replaced = filestore.resolveSibling(database + ".replaced");
-            Filestores.delete(replaced);
-            if (Files.exists(filestore)) {
-                Files.move(filestore, replaced, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(incoming, filestore, StandardCopyOption.ATOMIC_MOVE);
-            Filestores.delete(replaced);
-            serving.ifPresent(build -> production.serveAgain(build, "serving backup " + backupId));
+            Backup before = recorder.take(projectId, BackupKind.UPDATE, serving);
+            replaceProduction(projectId, serving, dump, "", filestore, Optional.of(sessions), "serving backup " + backupId, "the restore of backup " + backupId + " failed");
             event(projectId, EventKind.BACKUP_RESTORED, "Backup " + backupId + " restored into production; what production held before is backup " + before.id());
             return before;
         }
@@ -489,11 +626,16 @@ public final class BackupService
     public Build restoreInto(String projectId, String backupId, String branchName)
     {
         get(projectId, backupId);
-        Path work = scratchDirectory();
+        Branch branch = requireBranch(projectId, branchName);
+        if (branch.stage() == Stage.PRODUCTION) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Branch " + branchName + " is production: restore into it with POST /api/projects/" + projectId
+                    + "/backups/" + backupId + "/restore");
+        }
+        Path work = scratchDirectory(scratch);
         try {
             Path zip = work.resolve(projectId + "_" + backupId + ".zip");
             try (OutputStream out = Files.newOutputStream(zip)) {
-                download(projectId, backupId, true, out);
+                download(projectId, backupId, DownloadOptions.EXACT, out);
             }
             Build serving = importInto(projectId, branchName, zip);
             event(projectId, EventKind.BACKUP_RESTORED, "Backup " + backupId + " restored into " + branchName + " (build " + serving.id() + "), neutralized");
@@ -508,69 +650,54 @@ public final class BackupService
     }
 
     /**
-     * Imports a database into a staging or development branch's newest running build, as Odoo.sh's
-     * "import database": a zip of Odoo's database manager ({@link OdooBackupArchive}, read as
-     * hostile input) or a plain {@code .sql}. The database and filestore are replaced only once the
-     * dump ran whole; then Odoo's own neutralization runs and the build serves it, its mail caught.
-     * Progress goes to the build's import.log.
+     * Imports a database, as Odoo.sh's "import database": a zip of Odoo's database manager
+     * ({@link OdooBackupArchive}, read as hostile input), a plain {@code .sql}, or a
+     * {@code pg_dump} custom-format file. The file is checked whole before anything changes, and
+     * the database and filestore are replaced only once the dump ran whole. Progress goes to the
+     * build's import.log.
+     * <ul>
+     * <li>Into a staging or development branch's newest running build: then Odoo's own
+     *     neutralization runs and the build serves it, its mail caught.</li>
+     * <li>Into production: an update backup of production is taken first; the imported database's
+     *     mail servers and scheduled actions are turned off as it is restored
+     *     ({@link #IMPORTED_INTO_PRODUCTION}); the serving build serves it.</li>
+     * </ul>
      *
-     * @return the build, serving the imported database
-     * @throws StagehandException {@code INVALID_ARGUMENT} for a file that is none of those, a refused
-     *         zip, or a production branch; {@code NOT_FOUND} for a branch without a running build
+     * @return the build serving the imported database
+     * @throws StagehandException {@code INVALID_ARGUMENT} for a file that is none of those or a
+     *         refused zip; {@code NOT_FOUND} for a branch without a running build
      */
     public Build importInto(String projectId, String branchName, Path upload)
     {
         requireProject(projectId);
-        var branch = projects.findBranch(projectId, branchName)
-                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No branch " + branchName + " in project " + projectId));
-        if (branch.stage() == sh.stagehand.core.project.Stage.PRODUCTION) {
-            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Branch " + branchName + " is production: import into a staging branch, check it there, then restore a "
-                    + "backup of it into production; an import never replaces production's data directly");
-        }
-        Build build = builds.listBuilds(projectId, branchName).stream()
-                .filter(candidate -> candidate.state() == sh.stagehand.core.build.BuildState.RUNNING && candidate.databaseName().equals(candidate.instanceName()))
-                .findFirst()
-                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Branch " + branchName + " of " + projectId + " has no running build to import into; push to it first"));
-        Path work = scratchDirectory();
+        Branch branch = requireBranch(projectId, branchName);
+        Build build = branch.stage() == Stage.PRODUCTION
+                ? production.serving(projectId).orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Production of " + projectId
+                        + " has no serving build to import into; push to " + branchName + " first"))
+                : builds.listBuilds(projectId, branchName).stream()
+                        .filter(candidate -> candidate.state() == BuildState.RUNNING && candidate.databaseName().equals(candidate.instanceName()))
+                        .findFirst()
+                        .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Branch " + branchName + " of " + projectId + " has no running build to import into; push to it first"));
+        Path work = scratchDirectory(scratch);
         importLog(build, "Importing " + upload.getFileName() + " (" + bytes(sizeOf(upload)) + ") into build " + build.id() + " (" + build.databaseName() + ")");
         try {
-            Path dump;
-            Path filestore;
-            String format = format(upload);
-            if (format.equals("zip")) {
-                importLog(build, "Checking and extracting the zip");
-                OdooBackupArchive.Extracted extracted = OdooBackupArchive.extract(upload, work, importLimits, OdooVersion.DEFAULT_SERIES);
-                extracted.manifest().ifPresent(manifest -> importLog(build, "manifest.json: database " + manifest.get("db_name") + " of Odoo " + manifest.get("major_version")
-                        + ", " + ((Map<?, ?>) manifest.getOrDefault("modules", Map.of())).size() + " modules"));
-                dump = extracted.dump();
-                filestore = extracted.filestore();
-            }
-            else {
-                dump = upload;
-                filestore = Files.createDirectories(work.resolve("filestore"));
-            }
-            importLog(build, "Restoring the dump (" + bytes(sizeOf(dump)) + ") beside the build's database");
-            cleaner.removeContainers(build.id());
-            try {
-                databases.replaceWithDump(build.databaseName(), dump);
-            }
-            catch (RuntimeException e) {
-                importLog(build, "The dump does not restore; the build's database is as it was: " + e.getMessage());
-                staging.serveAgain(build, "serving again: an import into it did not restore");
-                throw e;
-            }
-            Path target = workspaces.data(build.id()).resolve("filestore").resolve(build.databaseName());
-            Filestores.delete(target);
-            Files.createDirectories(target.getParent());
-            Files.move(filestore, target, StandardCopyOption.ATOMIC_MOVE);
-            importLog(build, "Database and filestore replaced; neutralizing (neutralize.log)");
-            Build serving = staging.neutralizeAndServe(build);
-            importLog(build, "Done: the imported database is neutralized and served, its mail caught");
-            event(projectId, EventKind.DATABASE_IMPORTED, "Imported " + upload.getFileName() + " into build " + build.id() + " of " + branchName + ", neutralized");
+            Upload checked = readUpload(build, upload, work);
+            Build serving = branch.stage() == Stage.PRODUCTION ? importIntoProduction(build, checked, upload) : importIntoBuild(build, checked);
+            event(projectId, EventKind.DATABASE_IMPORTED, "Imported " + upload.getFileName() + " into build " + serving.id() + " of " + branchName
+                    + (branch.stage() == Stage.PRODUCTION ? ", its mail servers and scheduled actions off" : ", neutralized"));
             return serving;
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot import " + upload.getFileName() + ": " + e, e);
+        }
+        catch (StagehandException e) {
+            importLog(build, "Import failed: " + e.getMessage());
+            if (e.errorCode().equals(StandardErrorCode.CORRUPT_DATA.toErrorCode())) {
+                // The file sent is at fault, not the platform.
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The dump in " + upload.getFileName() + " does not restore, and " + branchName
+                        + "'s database is as it was: " + e.getMessage() + ". Send a whole dump of Odoo's database manager or pg_dump --no-owner", e);
+            }
+            throw e;
         }
         catch (RuntimeException e) {
             importLog(build, "Import failed: " + e.getMessage());
@@ -582,7 +709,143 @@ public final class BackupService
         }
     }
 
-    private static String format(Path upload)
+    // A file checked whole: its dump (plain SQL or custom format) and its filestore, possibly empty.
+    private record Upload(Path dump, Path filestore) {}
+
+    private Upload readUpload(Build build, Path upload, Path work)
+            throws IOException
+    {
+        switch (format(upload)) {
+            case ZIP -> {
+                importLog(build, "Checking and extracting the zip");
+                OdooBackupArchive.Extracted extracted = OdooBackupArchive.extract(upload, work, importLimits, OdooVersion.DEFAULT_SERIES);
+                extracted.manifest().ifPresent(manifest -> importLog(build, "manifest.json: database " + manifest.get("db_name") + " of Odoo " + manifest.get("major_version")
+                        + ", " + ((Map<?, ?>) manifest.getOrDefault("modules", Map.of())).size() + " modules"));
+                requireWholePlainDump(upload, extracted.dump());
+                Filestores.makeWritable(extracted.filestore());
+                return new Upload(extracted.dump(), extracted.filestore());
+            }
+            case CUSTOM -> importLog(build, "A pg_dump custom-format file: restored with pg_restore --no-owner, as Odoo's database manager restores one");
+            case SQL -> {
+                requireWholePlainDump(upload, upload);
+                importLog(build, "A plain SQL dump");
+            }
+        }
+        Path filestore = work.resolve("filestore");
+        Filestores.makeWritable(Files.createDirectories(filestore));
+        return new Upload(upload, filestore);
+    }
+
+    private Build importIntoBuild(Build build, Upload upload)
+            throws IOException
+    {
+        importLog(build, "Restoring the dump (" + bytes(sizeOf(upload.dump())) + ") beside the build's database");
+        cleaner.removeContainers(build.id());
+        try {
+            databases.replaceWithDump(build.databaseName(), upload.dump());
+        }
+        catch (RuntimeException e) {
+            importLog(build, "The dump does not restore; the build's database is as it was: " + e.getMessage());
+            staging.serveAgain(build, "serving again: an import into it did not restore");
+            throw e;
+        }
+        Path target = workspaces.data(build.id()).resolve("filestore").resolve(build.databaseName());
+        Filestores.delete(target);
+        Files.createDirectories(target.getParent());
+        Files.move(upload.filestore(), target, StandardCopyOption.ATOMIC_MOVE);
+        importLog(build, "Database and filestore replaced; neutralizing (neutralize.log)");
+        Build serving = staging.neutralizeAndServe(build);
+        importLog(build, "Done: the imported database is neutralized and served, its mail caught");
+        return serving;
+    }
+
+    private Build importIntoProduction(Build serving, Upload upload, Path file)
+    {
+        String projectId = serving.projectId();
+        Lock lock = locks.of(projectId).writeLock();
+        lock.lock();
+        try {
+            importLog(serving, "Taking an update backup of production first");
+            Backup before = recorder.take(projectId, BackupKind.UPDATE, Optional.of(serving));
+            importLog(serving, "Update backup " + before.id() + " taken; restoring the dump (" + bytes(sizeOf(upload.dump())) + ") beside production's database");
+            // A database's sessions are not another's.
+            Path noSessions = Files.createDirectories(upload.filestore().resolveSibling("no-sessions"));
+            replaceProduction(projectId, Optional.of(serving), upload.dump(), IMPORTED_INTO_PRODUCTION, upload.filestore(), Optional.of(noSessions),
+                    "serving the imported " + file.getFileName(), "the import of " + file.getFileName() + " did not restore");
+            importLog(serving, "Done: production serves the imported database, its mail servers and scheduled actions off (turn on the ones production needs); "
+                    + "what production held before is backup " + before.id());
+            return production.serving(projectId).orElse(serving);
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot import " + file.getFileName() + " into production of " + projectId + ": " + e, e);
+        }
+        finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts a database, a filestore and sessions in production's place, the caller holding
+     * production's write lock: the serving build stops, the dump is restored beside the database
+     * and swapped in only once whole (then {@code thenRun} with it), then the filestore and the
+     * sessions are moved into place, and the build serves again. If the dump does not restore,
+     * production serves again unchanged.
+     */
+    private void replaceProduction(String projectId, Optional<Build> serving, Path dump, String thenRun, Path filestore, Optional<Path> sessions, String servingWhy,
+            String failedWhy)
+            throws IOException
+    {
+        String database = BuildNames.productionDatabaseName(projectId);
+        serving.ifPresent(build -> cleaner.removeContainers(build.id()));
+        try {
+            databases.replaceWithDump(database, dump, thenRun);
+        }
+        catch (RuntimeException e) {
+            serving.ifPresent(build -> production.serveAgain(build, "serving again: " + failedWhy));
+            throw e;
+        }
+        Path data = workspaces.productionData(projectId);
+        moveInto(filestore, data.resolve("filestore").resolve(database));
+        if (sessions.isPresent()) {
+            moveInto(sessions.get(), data.resolve("sessions"));
+        }
+        serving.ifPresent(build -> production.serveAgain(build, servingWhy));
+    }
+
+    // The directory takes target's place, whatever was there going.
+    private static void moveInto(Path directory, Path target)
+            throws IOException
+    {
+        Filestores.makeWritable(directory);
+        Path replaced = target.resolveSibling(target.getFileName() + ".replaced");
+        Filestores.delete(replaced);
+        Files.createDirectories(target.getParent());
+        if (Files.exists(target)) {
+            Files.move(target, replaced, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(directory, target, StandardCopyOption.ATOMIC_MOVE);
+        Filestores.delete(replaced);
+    }
+
+    // The backup's files fetched and checked into a directory of their own.
+    private Path materialize(String projectId, List<Backup.FileEntry> files, Path directory, Path work)
+            throws IOException
+    {
+        Files.createDirectories(directory);
+        for (Backup.FileEntry file : files) {
+            Path target = safeResolve(directory, file.path());
+            Files.createDirectories(target.getParent());
+            Files.move(catalog.fetch(BackupCatalog.fileKey(projectId, file.sha256()), work), target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return directory;
+    }
+
+    private enum UploadFormat
+    {
+        ZIP, SQL, CUSTOM
+    }
+
+    private static UploadFormat format(Path upload)
             throws IOException
     {
         byte[] head = new byte[5];
@@ -591,212 +854,71 @@ public final class BackupService
             read = in.readNBytes(head, 0, head.length);
         }
         if (read >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            return "zip";
+            return UploadFormat.ZIP;
         }
-        if (read == 5 && new String(head, java.nio.charset.StandardCharsets.US_ASCII).equals("PGDMP")) {
-            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, upload.getFileName() + " is a pg_dump custom-format file, which is not imported yet: "
-                    + "make it plain SQL with pg_restore --no-owner -f dump.sql " + upload.getFileName() + ", or send Odoo's zip");
+        if (read == 5 && new String(head, StandardCharsets.US_ASCII).equals("PGDMP")) {
+            return UploadFormat.CUSTOM;
         }
         if (read > 0 && (head[0] == '-' || head[0] == 'S' || head[0] == '\\' || head[0] == '\n' || head[0] == 'C' || head[0] == 'B')) {
-            return "sql";
+            return UploadFormat.SQL;
         }
-        throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, upload.getFileName() + " is none of a zip of Odoo's database manager, a plain .sql dump: "
-                + "send what Odoo's database manager or Stagehand's backup download made");
+        throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, upload.getFileName() + " is none of a zip of Odoo's database manager, a plain .sql dump or a pg_dump "
+                + "custom-format file: send what Odoo's database manager, pg_dump or Stagehand's backup download made");
+    }
+
+    /**
+     * A plain dump cut short at a statement's end would restore without an error, and without the
+     * rest of the data: pg_dump ends every whole dump with its "dump complete" line (then, from
+     * 15.14, its unrestrict key).
+     */
+    private static void requireWholePlainDump(Path upload, Path dump)
+            throws IOException
+    {
+        long size = Files.size(dump);
+        byte[] tail;
+        try (InputStream in = Files.newInputStream(dump)) {
+            in.skipNBytes(Math.max(0, size - 1024));
+            tail = in.readAllBytes();
+        }
+        if (!new String(tail, StandardCharsets.ISO_8859_1).contains(PG_DUMP_COMPLETE)) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Refused " + upload.getFileName() + ": its dump is cut short (pg_dump ends a whole dump with '"
+                    + PG_DUMP_COMPLETE + "', and it has none), so restoring it would lose what is missing. Nothing was imported; send the whole file");
+        }
     }
 
     private void importLog(Build build, String line)
     {
-        logs.append(build.id(), LogName.IMPORT, "%s INFO %s stagehand.import: %s".formatted(java.time.format.DateTimeFormatter.ISO_INSTANT.format(clock.instant()), build.databaseName(), line));
+        logs.append(build.id(), LogName.IMPORT, "%s INFO %s stagehand.import: %s".formatted(DateTimeFormatter.ISO_INSTANT.format(clock.instant()), build.databaseName(), line));
     }
 
-    private static long sizeOf(Path file)
-    {
-        try {
-            return Files.size(file);
-        }
-        catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private List<Backup.FileEntry> storeFilestore(String projectId, Path filestore, Path work)
-            throws IOException
-    {
-        List<Backup.FileEntry> files = new ArrayList<>();
-        if (!Files.isDirectory(filestore)) {
-            return files;
-        }
-        Files.walkFileTree(filestore, new SimpleFileVisitor<>()
-        {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-                    throws IOException
-            {
-                if (!attributes.isRegularFile()) {
-                    return FileVisitResult.CONTINUE;
-                }
-                String sha256;
-                try (InputStream in = Files.newInputStream(file)) {
-                    sha256 = sha256(in);
-                }
-                catch (NoSuchFileException e) {
-                    // Odoo's garbage collection took it meanwhile.
-                    return FileVisitResult.CONTINUE;
-                }
-                String key = fileKey(projectId, sha256);
-                if (store.stat(key).isEmpty()) {
-                    putEncoded(key, file, work);
-                }
-                files.add(new Backup.FileEntry(filestore.relativize(file).toString().replace('\\', '/'), attributes.size(), sha256));
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        files.sort(Comparator.comparing(Backup.FileEntry::path));
-        return files;
-    }
-
-    private Backup.Dump storeDump(String projectId, Path dump, Path work)
-            throws IOException
-    {
-        MessageDigest whole = digest();
-        List<String> chunks = new ArrayList<>();
-        long size = 0;
-        try (InputStream in = new DigestInputStream(new RestrictKeyFilter(Files.newInputStream(dump)), whole)) {
-            ContentDefinedChunker chunker = new ContentDefinedChunker(in);
-            byte[] chunk;
-            while ((chunk = chunker.next()) != null) {
-                String sha256 = HexFormat.of().formatHex(digest().digest(chunk));
-                String key = chunkKey(projectId, sha256);
-                if (store.stat(key).isEmpty()) {
-                    Path piece = work.resolve("chunk");
-                    Files.write(piece, chunk);
-                    putEncoded(key, piece, work);
-                    Files.delete(piece);
-                }
-                chunks.add(sha256);
-                size += chunk.length;
-            }
-        }
-        return new Backup.Dump(size, HexFormat.of().formatHex(whole.digest()), chunks);
-    }
-
+    // The backup's dump, as pg_dump 15.14+ writes one: psql takes no meta-command but this key's
+    // unrestrict from it. A key of its own for each copy (the stored dump has none, or every day's would differ).
     private void writeDump(Backup backup, OutputStream out, Path work)
             throws IOException
     {
-        MessageDigest whole = digest();
-        OutputStream digesting = new DigestOutputStream(new NonClosing(out), whole);
-        // As pg_dump 15.14+ writes a dump: psql takes no meta-command but this key's unrestrict from
-        // it. A key of its own for each copy (the stored dump has none, or every day's would differ).
-        String key = HexFormat.of().formatHex(randomBytes(24));
-        out.write(("\\restrict " + key + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        for (String chunk : backup.dump().chunks()) {
-            Path piece = fetch(chunkKey(backup.projectId(), chunk), work);
-            Files.copy(piece, digesting);
-            Files.delete(piece);
-        }
-        digesting.flush();
-        if (!HexFormat.of().formatHex(whole.digest()).equals(backup.dump().sha256())) {
-            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "The dump of backup " + backup.id() + " of " + backup.projectId() + " does not match its checksum once put together");
-        }
-        out.write(("\n\\unrestrict " + key + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String key = randomHex(24);
+        out.write(("\\restrict " + key + "\n").getBytes(StandardCharsets.US_ASCII));
+        catalog.writeChunked(backup.projectId(), backup.dump(), new NonClosing(out), work, "The dump of backup " + backup.id() + " of " + backup.projectId());
+        out.write(("\n\\unrestrict " + key + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static byte[] randomBytes(int count)
-    {
-        byte[] bytes = new byte[count];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return bytes;
-    }
-
-    /**
-     * Stores the bytes deflated when that saves a tenth or more (SQL does, a PDF or a JPEG does
-     * not), saying so in the object's metadata; the key stays the SHA-256 of the bytes themselves.
-     */
-    private void putEncoded(String key, Path source, Path work)
+    private void writeDump(Backup backup, Path target, Path work)
             throws IOException
     {
-        Path deflated = Files.createTempFile(work, "deflated-", "");
-        try {
-            try (InputStream in = Files.newInputStream(source);
-                    OutputStream out = new DeflaterOutputStream(Files.newOutputStream(deflated), new Deflater(Deflater.BEST_SPEED), 64 * 1024)) {
-                in.transferTo(out);
-            }
-            if (Files.size(deflated) < Files.size(source) * 9 / 10) {
-                store.put(key, deflated, Map.of(ENCODING, DEFLATE));
-            }
-            else {
-                store.put(key, source, Map.of());
-            }
-        }
-        finally {
-            Files.deleteIfExists(deflated);
+        try (OutputStream out = Files.newOutputStream(target)) {
+            writeDump(backup, out, work);
         }
     }
 
-    // The object's bytes as they were given, checked by the store against its checksum on the way.
-    private Path fetch(String key, Path work)
-            throws IOException
+    private static Map<?, ?> modules(Backup backup)
     {
-        Path stored = Files.createTempFile(work, "piece-", "");
-        StoredObject object = store.get(key, stored);
-        if (!DEFLATE.equals(object.metadata().get(ENCODING))) {
-            return stored;
-        }
-        Path inflated = Files.createTempFile(work, "piece-", "");
-        try (InputStream in = new InflaterInputStream(Files.newInputStream(stored), new java.util.zip.Inflater(), 64 * 1024)) {
-            Files.copy(in, inflated, StandardCopyOption.REPLACE_EXISTING);
-        }
-        finally {
-            Files.delete(stored);
-        }
-        return inflated;
+        return (Map<?, ?>) backup.odooManifest().getOrDefault("modules", Map.of());
     }
 
-    private Map<String, Object> odooManifest(String database)
+    private Branch requireBranch(String projectId, String branchName)
     {
-        Map<String, Object> modules = new TreeMap<>();
-        for (Map<String, Object> row : databases.query(database, "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed'", List.of())) {
-            modules.put(String.valueOf(row.get("name")), row.get("latest_version"));
-        }
-        int serverVersion = Integer.parseInt(String.valueOf(databases.query(database, "SELECT current_setting('server_version_num') AS v", List.of()).get(0).get("v")));
-        String series = OdooVersion.DEFAULT_SERIES;
-        String[] parts = series.split("\\.");
-        // As odoo/service/db.py dump_db_manifest writes it.
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("odoo_dump", "1");
-        manifest.put("db_name", database);
-        manifest.put("version", series);
-        manifest.put("version_info", List.of(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), 0, "final", 0, ""));
-        manifest.put("major_version", series);
-        manifest.put("pg_version", "%d.%d".formatted(serverVersion / 100 / 100, serverVersion / 100 % 100));
-        manifest.put("modules", modules);
-        return manifest;
-    }
-
-    private Backup read(String key)
-    {
-        return catalog.read(key);
-    }
-
-    private String newId(String projectId, BackupKind kind)
-    {
-        String base = ID_TIME.format(clock.instant()) + "-" + kind.name().toLowerCase(Locale.ROOT);
-        String id = base;
-        for (int suffix = 2; store.stat(recordKey(projectId, id)).isPresent(); suffix++) {
-            id = base + "-" + suffix;
-        }
-        return id;
-    }
-
-    private Path scratchDirectory()
-    {
-        try {
-            Files.createDirectories(scratch);
-            return Files.createTempDirectory(scratch, "work-");
-        }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot create a scratch directory in " + scratch + ": " + e, e);
-        }
+        return projects.findBranch(projectId, branchName)
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No branch " + branchName + " in project " + projectId));
     }
 
     private void requireProject(String projectId)
@@ -811,18 +933,24 @@ public final class BackupService
         builds.appendEvent(new Event(0, projectId, Optional.empty(), Optional.empty(), kind, message, clock.instant()));
     }
 
+    static Path scratchDirectory(Path scratch)
+    {
+        try {
+            Files.createDirectories(scratch);
+            return Files.createTempDirectory(scratch, "work-");
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot create a scratch directory in " + scratch + ": " + e, e);
+        }
+    }
+
     private static Path safeResolve(Path root, String relative)
     {
         Path resolved = root.resolve(relative).normalize();
         if (!resolved.startsWith(root) || relative.startsWith("/")) {
-            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "A backup names the filestore path '" + relative + "', which leaves the filestore; refusing it");
+            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "A backup names the path '" + relative + "', which leaves its directory; refusing it");
         }
         return resolved;
-    }
-
-    private static String recordKey(String projectId, String backupId)
-    {
-        return BackupCatalog.recordKey(projectId, backupId);
     }
 
     private static String verificationKey(String projectId, String backupId)
@@ -830,46 +958,36 @@ public final class BackupService
         return "projects/" + projectId + "/verifications/" + backupId + ".json";
     }
 
-    private static String chunkKey(String projectId, String sha256)
+    private static String randomHex(int bytes)
     {
-        return BackupCatalog.chunkKey(projectId, sha256);
+        byte[] random = new byte[bytes];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
-    private static String fileKey(String projectId, String sha256)
-    {
-        return BackupCatalog.fileKey(projectId, sha256);
-    }
-
-    private static String sha256(InputStream in)
-            throws IOException
-    {
-        MessageDigest digest = digest();
-        byte[] buffer = new byte[64 * 1024];
-        int read;
-        while ((read = in.read(buffer)) > 0) {
-            digest.update(buffer, 0, read);
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static MessageDigest digest()
+    private static long sizeOf(Path file)
     {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return Files.size(file);
         }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java has SHA-256", e);
+        catch (IOException e) {
+            return -1;
         }
     }
 
-    private static String bytes(long count)
+    static String shortId(String commitId)
+    {
+        return commitId.substring(0, Math.min(8, commitId.length()));
+    }
+
+    static String bytes(long count)
     {
         return count < 1024 * 1024 ? "%.1f kB".formatted(count / 1024.0) : "%.1f MB".formatted(count / (1024.0 * 1024));
     }
 
-    // Lets a zip entry be written through a stream that must not close the zip.
+    // Lets a zip entry or a response be written through a stream that must not be closed.
     private static final class NonClosing
-            extends java.io.FilterOutputStream
+            extends FilterOutputStream
     {
         NonClosing(OutputStream out)
         {

@@ -32,6 +32,6 @@ public enum LogName
                 return name;
             }
         }
-        throw new IllegalArgumentException("No log named " + fileName + "; logs are pip.log, install.log, odoo.log, update.log, neutralize.log");
+        throw new IllegalArgumentException("No log named " + fileName + "; logs are pip.log, install.log, odoo.log, update.log, neutralize.log, import.log");
     }
 }

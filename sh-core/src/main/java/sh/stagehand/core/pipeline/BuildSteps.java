@@ -54,7 +54,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
 
@@ -265,13 +267,40 @@ public final class BuildSteps
      */
     public OdooRun runOdoo(Build build, LogName logName, OdooCommandLine commandLine, PreparedImage image, DatabaseConnection database, Path dataDirectory)
     {
-        Instant started = clock.instant();
         // Neutralization loads no registry: no "Modules loaded." to wait for.
         LogAnalyzer analyzer = logName == LogName.NEUTRALIZE ? LogAnalyzer.withoutModuleLoading() : LogAnalyzer.forInstallOrUpdate();
-        String role = logName.name().toLowerCase(Locale.ROOT);
+        try {
+            return runToEnd(build, logName.name().toLowerCase(Locale.ROOT), image, commandLine, database, dataDirectory, analyzer, line -> logs.append(build.id(), logName, line));
+        }
+        finally {
+            logs.close(build.id(), logName);
+        }
+    }
+
+    /**
+     * {@code odoo neutralize} on a database that no build serves (a copy of a backup to download),
+     * with the image and addons of {@code imageOf}, whose installed modules' neutralize.sql it runs.
+     *
+     * @param task a name for the container, unique among this build's at any time
+     * @param output each line Odoo writes
+     */
+    public OdooRun neutralize(Build imageOf, String task, String database, DatabaseConnection connection, Path dataDirectory, Consumer<String> output)
+    {
+        OdooCommandLine command = OdooCommandLine.neutralize()
+                .withDatabase(database)
+                .withAddonsPath(existingSource(imageOf).addons().addonsPath(ADDONS_DIRECTORY))
+                .withDataDirectory(DATA_DIRECTORY)
+                .build();
+        return runToEnd(imageOf, task, existingImage(imageOf), command, connection, dataDirectory, LogAnalyzer.withoutModuleLoading(), output);
+    }
+
+    private OdooRun runToEnd(Build build, String role, PreparedImage image, OdooCommandLine commandLine, DatabaseConnection database, Path dataDirectory, LogAnalyzer analyzer,
+            Consumer<String> output)
+    {
+        Instant started = clock.instant();
         ContainerInfo container = runtime.start(containerSpec(build, role, image, commandLine.command(), database, dataDirectory).build());
         try (LogFollow follow = runtime.followLogs(container.id(), line -> {
-            logs.append(build.id(), logName, line.text());
+            output.accept(line.text());
             analyzer.accept(line.text());
         })) {
             int exitCode = runtime.awaitExit(container.id(), settings.installTimeout());
@@ -280,8 +309,24 @@ public final class BuildSteps
         }
         finally {
             runtime.remove(container.id());
-            logs.close(build.id(), logName);
         }
+    }
+
+    /**
+     * The revision's Python requirements, each file's path and content: what its image installs.
+     */
+    public Map<String, String> requirements(Source source)
+    {
+        Map<String, String> requirements = new TreeMap<>();
+        for (String file : requirementsFiles(source.workspace(), source.addons())) {
+            try {
+                requirements.put(file, Files.readString(source.workspace().resolve(file)));
+            }
+            catch (IOException e) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot read " + file + " of " + source.workspace() + ": " + e, e);
+            }
+        }
+        return requirements;
     }
 
     /**

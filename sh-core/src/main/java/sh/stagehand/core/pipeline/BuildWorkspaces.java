@@ -68,6 +68,23 @@ public final class BuildWorkspaces
         return root.resolve("production").resolve(projectId).resolve("snapshots").resolve(Long.toString(buildId));
     }
 
+    /**
+     * A data directory for a one-off Odoo run that serves no build (neutralizing a copy of a
+     * backup to download), created writable; the caller deletes it.
+     */
+    public Path taskData(String task)
+    {
+        return writableDirectory(root.resolve("tasks").resolve(task), "task " + task);
+    }
+
+    /**
+     * Deletes every task's data directory: what a platform stopped in the middle of one left.
+     */
+    public void deleteTaskData()
+    {
+        Filestores.delete(root.resolve("tasks"));
+    }
+
     private static Path writableDirectory(Path data, String owner)
     {
         try {

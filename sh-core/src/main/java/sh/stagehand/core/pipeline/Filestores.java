@@ -134,6 +134,33 @@ public final class Filestores
         }
     }
 
+    /**
+     * Makes every directory of a tree the platform wrote (a filestore or sessions restored from a
+     * backup, an imported filestore) writable for the container's user, as {@link #linkCopy}
+     * makes its copies: Odoo adds files to them.
+     */
+    public static void makeWritable(Path tree)
+    {
+        if (!Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(tree, new SimpleFileVisitor<>()
+            {
+                @Override
+                public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes)
+                        throws IOException
+                {
+                    Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxrwxrwx"));
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot make " + tree + " writable for Odoo: " + e, e);
+        }
+    }
+
     static void createWritableDirectory(Path directory)
             throws IOException
     {

@@ -5,6 +5,9 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.backup.Backup;
+import sh.stagehand.core.backup.BackupKind;
+import sh.stagehand.core.backup.BackupRecorder;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
@@ -52,7 +55,9 @@ import static java.util.Objects.requireNonNull;
  * <li>The new revision's image is prepared while the serving build keeps serving.</li>
  * <li>The first build creates the production database without demo data (install.log).</li>
  * <li>Later builds compare the revision's manifests with the database: modules whose version
- *     changed are updated, new ones installed (update.log). The build is in maintenance
+ *     changed are updated, new ones installed (update.log). Before an update, or a restart on
+ *     changed Python requirements, an update backup is taken while production still serves
+ *     ({@link BackupRecorder}), as Odoo.sh takes one. The build is then in maintenance
  *     ({@link BuildState#UPDATING}): the serving build is stopped, a snapshot of the database and
  *     filestore is taken, the update runs, the new server must answer its health check.</li>
  * <li>Any failure there — an exit code, an ERROR or CRITICAL line or a traceback in update.log, a
@@ -78,11 +83,13 @@ public final class ProductionPipeline
     private final ProductionLocks locks;
     private final PlatformSettings settings;
     private final ProjectStore projects;
+    private final BackupRecorder backups;
 
     @Inject
     public ProductionPipeline(BuildSteps steps, ProjectStore projects, BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildCleaner cleaner,
-            ProductionLocks locks, PlatformSettings settings)
+            ProductionLocks locks, PlatformSettings settings, BackupRecorder backups)
     {
+        this.backups = requireNonNull(backups, "backups is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.steps = requireNonNull(steps, "steps is null");
@@ -183,6 +190,22 @@ public final class ProductionPipeline
         ModuleChanges changes = ModuleChanges.between(source.addons(), source.modules(), steps.installedModules(database), OdooVersion.DEFAULT_SERIES);
         String from = previous.map(serving -> "build " + serving.id() + " (" + shortId(serving.commitId()) + ")").orElse("no serving build");
         steps.note(build, LogName.UPDATE, "Production: " + from + " → build " + build.id() + " (" + shortId(build.commitId()) + "): " + changes.describe());
+        Optional<String> backupReason = !changes.isEmpty() ? Optional.of("modules are updated")
+                : requirementsChanged(previous, source) ? Optional.of("its Python requirements changed") : Optional.empty();
+        if (backupReason.isPresent()) {
+            // As Odoo.sh does, and while production still serves: what it held just before is a
+            // backup to restore, download or look at, beside the snapshot a failed update rolls back to.
+            Instant backupStarted = steps.now();
+            try {
+                Backup backup = backups.take(project.id(), BackupKind.UPDATE, previous);
+                steps.note(build, LogName.UPDATE, "Update backup %s taken while production served (%.1f s): %s".formatted(
+                        backup.id(), BuildSteps.seconds(Duration.between(backupStarted, steps.now())), backupReason.get()));
+            }
+            catch (RuntimeException e) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Production was not updated: the update backup taken before every update that changes modules or "
+                        + "requirements failed (" + e.getMessage() + "). Production serves " + from + " unchanged; rebuild once backups work again", e);
+            }
+        }
         build = steps.update(build.withState(BuildState.UPDATING, "maintenance: " + changes.describe()));
         steps.event(build, EventKind.PRODUCTION_UPDATE_STARTED, "Production update to " + shortId(build.commitId()) + " started (" + changes.describe() + "); " + from + " stopped");
 
@@ -239,6 +262,20 @@ public final class ProductionPipeline
             log.warn("Build {} serves production of {}, but cleaning up after it failed; the next start finishes it: {}", running.id(), running.projectId(), e.getMessage(), e);
         }
         return running;
+    }
+
+    // Compared with the serving build's checkout; when that is gone, assumed changed.
+    private boolean requirementsChanged(Optional<Build> previous, Source source)
+    {
+        if (previous.isEmpty()) {
+            return false;
+        }
+        try {
+            return !steps.requirements(steps.existingSource(previous.get())).equals(steps.requirements(source));
+        }
+        catch (StagehandException e) {
+            return true;
+        }
     }
 
     private void dropSnapshot(Build build)

@@ -70,7 +70,9 @@ class BackupRetentionTest
             Set<String> needed = new TreeSet<>();
             for (Backup backup : kept) {
                 backup.dump().chunks().forEach(chunk -> needed.add(BackupCatalog.chunkKey("acme", chunk)));
+                backup.logs().values().forEach(log -> log.chunks().forEach(chunk -> needed.add(BackupCatalog.chunkKey("acme", chunk))));
                 backup.files().forEach(file -> needed.add(BackupCatalog.fileKey("acme", file.sha256())));
+                backup.sessions().forEach(file -> needed.add(BackupCatalog.fileKey("acme", file.sha256())));
                 needed.add(BackupCatalog.recordKey("acme", backup.id()));
             }
             for (BackupStore replica : replicas.values()) {
@@ -80,15 +82,20 @@ class BackupRetentionTest
         }
     }
 
-    // A backup made of a chunk of its own, a chunk every backup shares, and a file every backup shares.
+    // A backup made of a chunk of its own, a chunk every backup shares, a file every backup shares,
+    // a session of its own and a log that grew: the chunk of its start shared, that of its end its own.
     private static Backup backup(BackupStore store, Path temp, String name, BackupKind kind, Instant at)
             throws Exception
     {
         String own = put(store, temp, "chunks", "the part of the dump of " + name);
         String shared = put(store, temp, "chunks", "the part of the dump that never changes");
         String file = put(store, temp, "files", "the company logo");
+        String session = put(store, temp, "files", "the session of a user logged in on " + name);
+        String logStart = put(store, temp, "chunks", "odoo.log: the server started");
+        String logEnd = put(store, temp, "chunks", "odoo.log: the requests of " + name);
         return new Backup(name, "acme", kind, at, Optional.empty(), "acme-production",
-                new Backup.Dump(100, "0".repeat(64), List.of(shared, own)), List.of(new Backup.FileEntry("ab/logo", 16, file)), Map.of("odoo_dump", "1"), Map.of());
+                new Backup.Chunked(100, "0".repeat(64), List.of(shared, own)), List.of(new Backup.FileEntry("ab/logo", 16, file)), Map.of("odoo_dump", "1"), Map.of(),
+                List.of(new Backup.FileEntry("5e/5e55", 40, session)), Map.of("odoo.log", new Backup.Chunked(60, "0".repeat(64), List.of(logStart, logEnd))));
     }
 
     private static String put(BackupStore store, Path temp, String kind, String content)

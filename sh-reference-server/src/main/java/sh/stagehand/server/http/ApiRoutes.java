@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.BackupKind;
+import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.ModuleSelection;
@@ -78,6 +79,11 @@ public final class ApiRoutes
             context.json(backupView(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup"))));
         });
         config.routes.get("/api/projects/{project}/backups/{backup}/download", this::downloadBackup);
+        config.routes.get("/api/projects/{project}/backups/{backup}/logs/{log}", context -> {
+            LogName name = LogName.fromFileName(context.pathParam("log"));
+            context.contentType("text/plain; charset=utf-8");
+            stagehand.productionBackups().writeLog(context.pathParam("project"), context.pathParam("backup"), name, context.outputStream());
+        });
         config.routes.post("/api/projects/{project}/import/<branch>", this::importDatabase);
         config.routes.post("/api/projects/{project}/backups/{backup}/restore/<branch>", context -> context.json(Views.build(
                 stagehand.productionBackups().restoreInto(context.pathParam("project"), context.pathParam("backup"), context.pathParam("branch")))));
@@ -156,17 +162,29 @@ public final class ApiRoutes
         }
     }
 
+    // ?filestore=false leaves the filestore out; ?neutralized=true is the dump of a neutralized copy, for testing.
     private void downloadBackup(Context context)
-            throws java.io.IOException
     {
-        String project = context.pathParam("project");
-        String backup = context.pathParam("backup");
-        boolean withFilestore = !"false".equalsIgnoreCase(context.queryParam("filestore"));
-        // Checked before the first byte goes out, so that an unknown backup is a 404, not a broken zip.
-        stagehand.productionBackups().get(project, backup);
-        context.contentType("application/zip");
-        context.header("Content-Disposition", "attachment; filename=\"" + project + "_" + backup + (withFilestore ? "" : "_nofilestore") + ".zip\"");
-        stagehand.productionBackups().download(project, backup, withFilestore, context.outputStream());
+        BackupService.DownloadOptions options = new BackupService.DownloadOptions(booleanParameter(context, "filestore", true), booleanParameter(context, "neutralized", false));
+        // Prepared before the first byte goes out, so that an unknown backup or a failed neutralization is an error, not a broken zip.
+        try (BackupService.PreparedDownload download = stagehand.productionBackups().prepareDownload(context.pathParam("project"), context.pathParam("backup"), options)) {
+            context.contentType("application/zip");
+            context.header("Content-Disposition", "attachment; filename=\"" + download.fileName() + "\"");
+            download.writeTo(context.outputStream());
+        }
+    }
+
+    private static boolean booleanParameter(Context context, String name, boolean absent)
+    {
+        String value = context.queryParam(name);
+        if (value == null) {
+            return absent;
+        }
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Query parameter '" + name + "' is '" + value + "'; send true or false");
+        };
     }
 
     private void merge(Context context)

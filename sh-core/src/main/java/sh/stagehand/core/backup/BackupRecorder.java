@@ -1,0 +1,243 @@
+package sh.stagehand.core.backup;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.OdooVersion;
+import sh.stagehand.core.pipeline.BuildWorkspaces;
+import sh.stagehand.core.pipeline.Filestores;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.backup.BackupStore;
+import sh.stagehand.spi.database.DatabaseProvider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Takes a backup of a project's production while it serves, into the {@link BackupCatalog}: the
+ * dump ({@code pg_dump --no-owner}, cut into content-defined chunks), the filestore and the
+ * server's sessions (each file once, by SHA-256), the serving build's logs (chunked, so a log that
+ * only grew stores only its end), Odoo's manifest, then the record naming them all.
+ *
+ * <p>It takes no lock: the caller keeps production from being updated meanwhile
+ * ({@link BackupService} for daily and manual backups, the production pipeline for the backup it
+ * takes before an update, holding production's write lock). Thread-safe.
+ */
+@Singleton
+public final class BackupRecorder
+{
+    private static final Logger log = LoggerFactory.getLogger(BackupRecorder.class);
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private final BackupStore store;
+    private final BackupCatalog catalog;
+    private final DatabaseProvider databases;
+    private final BuildWorkspaces workspaces;
+    private final BuildLogs logs;
+    private final BuildStore builds;
+    private final Path scratch;
+    private final Clock clock;
+
+    @Inject
+    public BackupRecorder(BackupStore store, BackupCatalog catalog, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, BuildStore builds, ProviderContext context,
+            Clock clock)
+    {
+        this.store = requireNonNull(store, "store is null");
+        this.catalog = requireNonNull(catalog, "catalog is null");
+        this.databases = requireNonNull(databases, "databases is null");
+        this.workspaces = requireNonNull(workspaces, "workspaces is null");
+        this.logs = requireNonNull(logs, "logs is null");
+        this.builds = requireNonNull(builds, "builds is null");
+        this.scratch = context.dataDirectory().resolve("backup-scratch");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * @param serving the build serving production now, whose revision and logs the backup records
+     * @return the backup, its record written
+     * @throws StagehandException {@code NOT_FOUND} if the project has no production database;
+     *         {@code PROVIDER_ERROR} if it cannot be dumped or stored, and then no record is written
+     */
+    public Backup take(String projectId, BackupKind kind, Optional<Build> serving)
+    {
+        String database = BuildNames.productionDatabaseName(projectId);
+        if (!databases.exists(database)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Project " + projectId + " has no production database yet; its first production build creates it");
+        }
+        Path work = BackupService.scratchDirectory(scratch);
+        try {
+            String id = newId(projectId, kind);
+            Path dump = work.resolve("dump.sql");
+            databases.dump(database, dump);
+            Path data = workspaces.productionData(projectId);
+            List<Backup.FileEntry> files = storeFiles(projectId, data.resolve("filestore").resolve(database), work);
+            List<Backup.FileEntry> sessions = storeFiles(projectId, data.resolve("sessions"), work);
+            Backup.Chunked chunks;
+            // pg_dump 15.14+ writes a random key at the top of every dump, which would make every
+            // first chunk new: stored without it, a fresh one put back on every copy.
+            try (InputStream in = new RestrictKeyFilter(Files.newInputStream(dump))) {
+                chunks = storeChunked(projectId, in, work);
+            }
+            Map<String, Backup.Chunked> buildLogs = new TreeMap<>();
+            if (serving.isPresent()) {
+                for (LogName name : LogName.values()) {
+                    Path file = logs.path(serving.get().id(), name);
+                    if (Files.isRegularFile(file)) {
+                        try (InputStream in = Files.newInputStream(file)) {
+                            buildLogs.put(name.fileName(), storeChunked(projectId, in, work));
+                        }
+                    }
+                }
+            }
+            Backup backup = new Backup(id, projectId, kind, clock.instant(), serving.map(Build::commitId), database, chunks, files, odooManifest(database), DumpCensus.rows(dump),
+                    sessions, buildLogs);
+            catalog.write(backup);
+            builds.appendEvent(new Event(0, projectId, serving.map(Build::branch), serving.map(Build::id), EventKind.BACKUP_CREATED,
+                    "Backup %s (%s) of production%s: database dump %s in %d chunks, %d filestore files (%s), %d sessions, %d logs".formatted(
+                            id, kind.name().toLowerCase(Locale.ROOT), serving.map(build -> " at " + BackupService.shortId(build.commitId())).orElse(""), BackupService.bytes(chunks.sizeBytes()),
+                            chunks.chunks().size(), files.size(), BackupService.bytes(backup.filestoreBytes()), sessions.size(), buildLogs.size()),
+                    clock.instant()));
+            log.info("Backup {} of {} taken", id, projectId);
+            return backup;
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot back up production of " + projectId + ": " + e, e);
+        }
+        finally {
+            Filestores.delete(work);
+        }
+    }
+
+    private List<Backup.FileEntry> storeFiles(String projectId, Path directory, Path work)
+            throws IOException
+    {
+        List<Backup.FileEntry> files = new ArrayList<>();
+        if (!Files.isDirectory(directory)) {
+            return files;
+        }
+        Files.walkFileTree(directory, new SimpleFileVisitor<>()
+        {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+                    throws IOException
+            {
+                if (!attributes.isRegularFile()) {
+                    return FileVisitResult.CONTINUE;
+                }
+                String sha256;
+                try (InputStream in = Files.newInputStream(file)) {
+                    sha256 = sha256(in);
+                }
+                catch (NoSuchFileException e) {
+                    // Odoo's garbage collection (or a logout) took it meanwhile.
+                    return FileVisitResult.CONTINUE;
+                }
+                catalog.putIfAbsent(BackupCatalog.fileKey(projectId, sha256), file, work);
+                files.add(new Backup.FileEntry(directory.relativize(file).toString().replace('\\', '/'), attributes.size(), sha256));
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        files.sort(Comparator.comparing(Backup.FileEntry::path));
+        return files;
+    }
+
+    private Backup.Chunked storeChunked(String projectId, InputStream content, Path work)
+            throws IOException
+    {
+        MessageDigest whole = BackupCatalog.sha256();
+        List<String> chunks = new ArrayList<>();
+        long size = 0;
+        try (InputStream in = new DigestInputStream(content, whole)) {
+            ContentDefinedChunker chunker = new ContentDefinedChunker(in);
+            byte[] chunk;
+            while ((chunk = chunker.next()) != null) {
+                String sha256 = HexFormat.of().formatHex(BackupCatalog.sha256().digest(chunk));
+                String key = BackupCatalog.chunkKey(projectId, sha256);
+                if (store.stat(key).isEmpty()) {
+                    Path piece = work.resolve("chunk");
+                    Files.write(piece, chunk);
+                    catalog.putIfAbsent(key, piece, work);
+                    Files.delete(piece);
+                }
+                chunks.add(sha256);
+                size += chunk.length;
+            }
+        }
+        return new Backup.Chunked(size, HexFormat.of().formatHex(whole.digest()), chunks);
+    }
+
+    private Map<String, Object> odooManifest(String database)
+    {
+        Map<String, Object> modules = new TreeMap<>();
+        for (Map<String, Object> row : databases.query(database, "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed'", List.of())) {
+            modules.put(String.valueOf(row.get("name")), row.get("latest_version"));
+        }
+        int serverVersion = Integer.parseInt(String.valueOf(databases.query(database, "SELECT current_setting('server_version_num') AS v", List.of()).get(0).get("v")));
+        String series = OdooVersion.DEFAULT_SERIES;
+        String[] parts = series.split("\\.");
+        // As odoo/service/db.py dump_db_manifest writes it.
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("odoo_dump", "1");
+        manifest.put("db_name", database);
+        manifest.put("version", series);
+        manifest.put("version_info", List.of(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), 0, "final", 0, ""));
+        manifest.put("major_version", series);
+        manifest.put("pg_version", "%d.%d".formatted(serverVersion / 100 / 100, serverVersion / 100 % 100));
+        manifest.put("modules", modules);
+        return manifest;
+    }
+
+    private String newId(String projectId, BackupKind kind)
+    {
+        String base = ID_TIME.format(clock.instant()) + "-" + kind.name().toLowerCase(Locale.ROOT);
+        String id = base;
+        for (int suffix = 2; store.stat(BackupCatalog.recordKey(projectId, id)).isPresent(); suffix++) {
+            id = base + "-" + suffix;
+        }
+        return id;
+    }
+
+    private static String sha256(InputStream in)
+            throws IOException
+    {
+        MessageDigest digest = BackupCatalog.sha256();
+        byte[] buffer = new byte[64 * 1024];
+        int read;
+        while ((read = in.read(buffer)) > 0) {
+            digest.update(buffer, 0, read);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}
