@@ -63,8 +63,15 @@ public final class Housekeeping
         if (timers != null) {
             return;
         }
+        // Before reconciling: a restore a stopped platform left half-done is finished before
+        // production serves again, and no resubmitted build finds its scratch space deleted.
+        try {
+            backups.recoverAfterStop().forEach(done -> log.info("At start: {}", done));
+        }
+        catch (RuntimeException e) {
+            log.error("Cannot put right what a stopped platform left of its backup work; the next start tries again", e);
+        }
         builds.reconcile();
-        backups.cleanUpAfterStop();
         timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "stagehand-housekeeping");
             thread.setDaemon(true);

@@ -124,7 +124,7 @@ public final class ProjectService
             }
             projects.saveBranch(branch);
             projects.recordBranchHead(id, head.name(), head.commitId());
-            event(project.id(), Optional.of(head.name()), EventKind.BRANCH_CREATED, "Branch " + head.name() + " found at " + shortId(head.commitId())
+            event(project.id(), Optional.of(head.name()), EventKind.BRANCH_CREATED, "Branch " + head.name() + " found at " + BuildNames.shortCommit(head.commitId())
                     + headline(project, head.commitId())
                     + (branch.stage() == Stage.PRODUCTION ? "; it is the production branch" : ""));
             queueBuild(project, branch, head.commitId());
@@ -144,7 +144,7 @@ public final class ProjectService
         Branch branch = branch(projectId, branchName);
         String head = projects.branchHead(projectId, branchName)
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Branch " + branchName + " of " + projectId + " has no known head yet; push to it, or poll the project"));
-        event(projectId, Optional.of(branchName), EventKind.REBUILD_REQUESTED, "Rebuild of " + branchName + " at " + shortId(head) + " requested");
+        event(projectId, Optional.of(branchName), EventKind.REBUILD_REQUESTED, "Rebuild of " + branchName + " at " + BuildNames.shortCommit(head) + " requested");
         return queueBuild(project, branch, head);
     }
 
@@ -159,7 +159,7 @@ public final class ProjectService
         Project project = project(build.projectId());
         Branch branch = projects.findBranch(build.projectId(), build.branch())
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Build " + build.id() + " was of branch " + build.branch() + ", which is gone; nothing to rebuild"));
-        event(build.projectId(), Optional.of(build.branch()), EventKind.REBUILD_REQUESTED, "Rebuild of build " + build.id() + " (" + shortId(build.commitId()) + ") requested");
+        event(build.projectId(), Optional.of(build.branch()), EventKind.REBUILD_REQUESTED, "Rebuild of build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + ") requested");
         return queueBuild(project, branch, build.commitId());
     }
 
@@ -277,8 +277,8 @@ public final class ProjectService
         }
         MergeResult result = vcs.merge(project.repository(), source, target, "Stagehand", "noreply@" + settings.domain());
         String how = switch (result.kind()) {
-            case FAST_FORWARD -> "fast-forward to " + shortId(result.commitId());
-            case MERGE_COMMIT -> "merge commit " + shortId(result.commitId());
+            case FAST_FORWARD -> "fast-forward to " + BuildNames.shortCommit(result.commitId());
+            case MERGE_COMMIT -> "merge commit " + BuildNames.shortCommit(result.commitId());
             case UP_TO_DATE -> "nothing to merge: " + target + " has every commit of " + source;
         };
         event(projectId, Optional.of(target), EventKind.MERGED, "Merged " + source + " into " + target + ": " + how);
@@ -429,11 +429,11 @@ public final class ProjectService
         });
         projects.recordBranchHead(project.id(), branchName, commitId);
         if (branch.stage() != Stage.PRODUCTION && branch.onNewCommit() == OnNewCommit.DO_NOTHING) {
-            event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + shortId(commitId) + commitsDescription
+            event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + BuildNames.shortCommit(commitId) + commitsDescription
                     + "; not built: the branch's behaviour on new commit is 'do nothing' (rebuild it to build)");
             return Optional.empty();
         }
-        event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + shortId(commitId) + commitsDescription);
+        event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + BuildNames.shortCommit(commitId) + commitsDescription);
         return Optional.of(queueBuild(project, branch, commitId));
     }
 
@@ -454,11 +454,6 @@ public final class ProjectService
         byte[] bytes = new byte[24];
         RANDOM.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    private static String shortId(String commitId)
-    {
-        return commitId.substring(0, Math.min(8, commitId.length()));
     }
 
     /**

@@ -207,9 +207,12 @@ public final class PostgresDatabaseProvider
         if (!Files.isRegularFile(dump)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No dump " + dump + " to restore into " + name);
         }
-        // '_' and the digits keep it apart from every build's and snapshot's name.
-        String incoming = (name.length() > 50 ? name.substring(0, 50) : name) + "_incoming";
+        // '_' keeps them apart from every build's and snapshot's name.
+        String stem = name.length() > 50 ? name.substring(0, 50) : name;
+        String incoming = stem + "_incoming";
+        String replaced = stem + "_replaced";
         withHandle("prepare the restore of " + name, handle -> {
+            finishInterruptedSwap(handle, name, incoming, replaced);
             if (!exists(handle, name) || !roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent()) {
                 throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name + " with a role of its own on " + config.url() + " to restore into");
             }
@@ -229,7 +232,8 @@ public final class PostgresDatabaseProvider
                         statement.execute(thenRun);
                     }
                     catch (java.sql.SQLException e) {
-                        throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot finish the restore of " + name + ": " + e.getMessage() + "; " + name + " is as it was", e);
+                        throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "The restored dump does not take the statements run after it (" + e.getMessage() + "); "
+                                + name + " is as it was", e);
                     }
                     return null;
                 }));
@@ -247,11 +251,33 @@ public final class PostgresDatabaseProvider
             }
             throw e;
         }
+        // Each step on its own (DROP DATABASE runs in no transaction), the old database set aside
+        // first: interrupted anywhere, finishInterruptedSwap can tell how far it got.
         withHandle("put the restore of " + name + " in place", handle -> {
-            dropDatabase(handle, name);
+            terminateConnections(handle, name);
+            handle.execute("ALTER DATABASE " + quote(name) + " RENAME TO " + quote(replaced));
             handle.execute("ALTER DATABASE " + quote(incoming) + " RENAME TO " + quote(name));
+            dropDatabase(handle, replaced);
             return null;
         });
+    }
+
+    /**
+     * A database set aside as {@code replaced} was swapped out only once its replacement
+     * {@code incoming} had restored whole: the swap is finished.
+     */
+    private void finishInterruptedSwap(Handle handle, String name, String incoming, String replaced)
+    {
+        if (!exists(handle, replaced)) {
+            return;
+        }
+        if (!exists(handle, name) && exists(handle, incoming)) {
+            handle.execute("ALTER DATABASE " + quote(incoming) + " RENAME TO " + quote(name));
+            log.warn("Finished replacing database {}: a stopped platform had set the old one aside and not yet put the restored one in its place", name);
+        }
+        if (exists(handle, name)) {
+            dropDatabase(handle, replaced);
+        }
     }
 
     @Override

@@ -4,12 +4,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.testkit.BaseDatabaseProviderContractTest;
 import sh.stagehand.testkit.TestingPostgres;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -64,6 +67,32 @@ class PostgresDatabaseProviderIT
         }
         finally {
             provider.drop(name);
+        }
+    }
+
+    @Test
+    void testAReplacementInterruptedAsItTookThePlaceIsFinishedByTheNextOne(@TempDir Path temp)
+    {
+        String name = "swap_" + UUID.randomUUID().toString().substring(0, 8);
+        provider.create(name);
+        try {
+            provider.execute(name, "CREATE TABLE res_partner (name text); INSERT INTO res_partner VALUES ('before')", List.of());
+            Path dump = temp.resolve("dump.sql");
+            provider.dump(name, dump);
+            provider.execute(name, "UPDATE res_partner SET name = 'restored'", List.of());
+            // A platform stopped between setting the old database aside and renaming the restored
+            // one into its place: no database of that name for a moment.
+            postgres.execute("CREATE DATABASE \"" + name + "_incoming\" OWNER \"" + name + "\" TEMPLATE \"" + name + "\"");
+            postgres.execute("ALTER DATABASE \"" + name + "\" RENAME TO \"" + name + "_replaced\"");
+            assertThat(provider.exists(name)).isFalse();
+
+            provider.replaceWithDump(name, dump);
+
+            assertThat(provider.query(name, "SELECT string_agg(name, ',') AS names FROM res_partner", List.of())).containsExactly(Map.of("names", "before"));
+            assertThat(provider.list(name)).containsExactly(name);
+        }
+        finally {
+            provider.list(name).forEach(provider::drop);
         }
     }
 

@@ -23,12 +23,12 @@ import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -85,7 +85,7 @@ class DevelopmentBuildIT
             throws IOException
     {
         String odooImage = TestingEnvironment.get().require("docker.odoo-test-image");
-        int smtpPort = freePort();
+        int smtpPort = TestingPorts.freeStablePort();
         Map<String, String> properties = new HashMap<>(Map.of(
                 "instance.name", "dev-build-it",
                 "data.directory", temp.resolve("data").toString(),
@@ -643,11 +643,4 @@ class DevelopmentBuildIT
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int freePort()
-            throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -14,6 +14,7 @@ import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.backup.BackupKind;
+import sh.stagehand.core.backup.FilesystemBackupStore;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
@@ -33,10 +34,10 @@ import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingOdooServer;
+import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,7 +96,7 @@ class ProductionAndStagingIT
     static void startPlatform()
             throws IOException
     {
-        smtpPort = freePort();
+        smtpPort = TestingPorts.freeStablePort();
         properties = new HashMap<>(Map.of(
                 "instance.name", "prod-it",
                 "data.directory", temp.resolve("data").toString(),
@@ -631,7 +632,15 @@ class ProductionAndStagingIT
         ReplicatedBackupStore replicated = (ReplicatedBackupStore) stagehand.backups();
         String someChunk = "projects/" + PROJECT + "/chunks/" + stagehand.productionBackups().get(PROJECT, backupId).dump().chunks().get(0);
         replicated.replicas().get("us").delete(someChunk);
-        assertThat(stagehand.productionBackups().verify(PROJECT, backupId).healed()).containsExactly("us: " + someChunk);
+        // And a replica whose disk flipped a bit of an attachment.
+        String someFile = "projects/" + PROJECT + "/files/" + stagehand.productionBackups().get(PROJECT, backupId).files().get(0).sha256();
+        FilesystemBackupStore asia = (FilesystemBackupStore) replicated.replicas().get("asia");
+        Path blob = asia.blobPath(asia.stat(someFile).orElseThrow().sha256());
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(blob, bytes);
+        assertThat(stagehand.productionBackups().verify(PROJECT, backupId).healed()).containsExactlyInAnyOrder("us: " + someChunk, "asia: " + someFile);
+        assertThat(stagehand.productionBackups().verify(PROJECT, backupId).healed()).isEmpty();
         assertThat(replicated.replicas().get("us").stat(someChunk)).isPresent();
         // On every replica, each object with its checksum.
         assertThat(stagehand.backups()).isInstanceOfSatisfying(ReplicatedBackupStore.class, store -> assertThat(store.replicas()).hasSize(3)
@@ -794,6 +803,22 @@ class ProductionAndStagingIT
         assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner WHERE name = 'Azure Interior'")).isEqualTo("1");
         assertThat(postgres.queryForString(database, "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
 
+        // A whole dump, but of another application's database: refused before it takes the place.
+        String partnersNow = postgres.queryForString(database, "SELECT count(*) FROM res_partner");
+        postgres.execute("CREATE DATABASE prodit_foreign_app OWNER \"" + postgres.user() + "\"");
+        postgres.execute("prodit_foreign_app", "CREATE TABLE invoices (id int); INSERT INTO invoices VALUES (1)");
+        Process foreignDump = new ProcessBuilder(pgDump(), "--no-owner", "--host=" + postgres.host(), "--port=" + postgres.port(), "--username=" + postgres.user(),
+                "--dbname=prodit_foreign_app").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] foreign = foreignDump.getInputStream().readAllBytes();
+        assertThat(foreignDump.waitFor()).isZero();
+        postgres.execute("DROP DATABASE prodit_foreign_app");
+        HttpResponse<String> foreignImport = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=invoices.sql"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(foreign)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(foreignImport.statusCode()).as(foreignImport.body()).isEqualTo(400);
+        assertThat(foreignImport.body()).contains("invoices.sql", "no Odoo database", "as it was");
+        assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner")).isEqualTo(partnersNow);
+        assertThat(health(stagehand.builds().build(target.id()))).isEqualTo(200);
+
         // pg_dump's custom format, as Odoo's database manager restores one (pg_restore --no-owner).
         Process customDump = new ProcessBuilder(pgDump(), "--format=custom", "--host=" + postgres.host(), "--port=" + postgres.port(), "--username=" + postgres.user(),
                 "--dbname=" + PRODUCTION_DATABASE).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -844,6 +869,60 @@ class ProductionAndStagingIT
         assertThat(stagehand.builds().log(production.id(), LogName.IMPORT)).anySatisfy(line -> assertThat(line).contains("Done: production serves the imported database"));
     }
 
+    @Test
+    @Order(11)
+    void testARestoreOfProductionInterruptedByAStopIsFinishedAtTheNextStart()
+            throws Exception
+    {
+        Build serving = serving();
+        Path dumpFile = temp.resolve("whole.sql");
+        stagehand.databases().dump(PRODUCTION_DATABASE, dumpFile);
+        String before = dump();
+        List<String> filesBefore = filestoreFiles();
+        Path stagedFilestore = temp.resolve("staged-filestore");
+        copyTree(productionFilestore, stagedFilestore);
+        // What a bad day does, then a restore of the state above that a stop cut short: staged
+        // whole, its journal written, the database perhaps replaced, the files not moved.
+        postgres.execute(PRODUCTION_DATABASE, "DELETE FROM res_partner WHERE name = 'Deco Addict'");
+        String storeName = postgres.queryForString(PRODUCTION_DATABASE, "SELECT store_fname FROM ir_attachment WHERE name = 'contract.txt'");
+        Files.delete(productionFilestore.resolve(storeName));
+        server.close();
+        stagehand.close();
+        Path stage = temp.resolve("data/workspaces/production/" + PROJECT + "/replacement");
+        Files.createDirectories(stage.resolve("sessions"));
+        Files.copy(dumpFile, stage.resolve("dump"));
+        Files.move(stagedFilestore, stage.resolve("filestore"));
+        Files.writeString(stage.resolve("journal.json"), "{\"what\": \"backup of the test\", \"thenRun\": \"\", \"state\": \"STAGED\"}");
+
+        launch(properties);
+
+        assertThat(stage).doesNotExist();
+        assertThat(dump()).as("production's database, as staged").isEqualTo(before);
+        assertThat(filestoreFiles()).isEqualTo(filesBefore);
+        assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
+        Build after = serving();
+        assertThat(after.id()).isEqualTo(serving.id());
+        assertThat(after.containerId()).isNotEqualTo(serving.containerId());
+        assertThat(health(after)).isEqualTo(200);
+        assertThat(stagehand.builds().history(PROJECT, Optional.empty(), 20)).anySatisfy(event -> assertThat(event.message()).startsWith("Finished at start: production now holds backup of the test"));
+    }
+
+    private static void copyTree(Path source, Path target)
+            throws IOException
+    {
+        try (Stream<Path> tree = Files.walk(source)) {
+            for (Path path : tree.toList()) {
+                Path copy = target.resolve(source.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(copy);
+                }
+                else {
+                    Files.copy(path, copy);
+                }
+            }
+        }
+    }
+
     private static String logIn(Build build)
             throws Exception
     {
@@ -858,13 +937,13 @@ class ProductionAndStagingIT
                 .map(cookie -> cookie.substring("session_id=".length()).split(";")[0]).findFirst().orElseThrow();
     }
 
-    // What Odoo does as the official image's user (uid 101): a new file in a directory of the tree, a new directory in it.
+    // What Odoo does as the official image's user (uid 101): read every file of the tree, add a file to one of its directories, a directory to it.
     private static void assertWritableByOdoo(Path tree, String subdirectory)
             throws Exception
     {
         Process process = new ProcessBuilder("docker", "run", "--rm", "--user", "101", "--entrypoint", "sh", "-v", tree.toAbsolutePath() + ":/tree",
-                TestingEnvironment.get().require("docker.odoo-test-image"), "-c", "touch /tree/" + subdirectory + "/written-by-odoo && mkdir /tree/zz-new && rmdir /tree/zz-new && rm /tree/"
-                + subdirectory + "/written-by-odoo")
+                TestingEnvironment.get().require("docker.odoo-test-image"), "-c", "find /tree -type f -exec cat {} + > /dev/null && touch /tree/" + subdirectory
+                + "/written-by-odoo && mkdir /tree/zz-new && rmdir /tree/zz-new && rm /tree/" + subdirectory + "/written-by-odoo")
                 .redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(output).isZero();
@@ -1035,11 +1114,4 @@ class ProductionAndStagingIT
         return TestingBuilds.await(stagehand, buildId, BUILD_TIMEOUT);
     }
 
-    private static int freePort()
-            throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

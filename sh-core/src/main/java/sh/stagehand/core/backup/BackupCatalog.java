@@ -99,7 +99,7 @@ public final class BackupCatalog
 
     public Backup read(String key)
     {
-        Path work = scratchDirectory();
+        Path work = newWorkDirectory();
         try {
             Path record = work.resolve("backup.json");
             store.get(key, record);
@@ -118,7 +118,7 @@ public final class BackupCatalog
      */
     public void write(Backup backup)
     {
-        Path work = scratchDirectory();
+        Path work = newWorkDirectory();
         try {
             Path record = work.resolve("backup.json");
             JSON.writeValue(record.toFile(), backup);
@@ -179,16 +179,12 @@ public final class BackupCatalog
     }
 
     /**
-     * Stores a piece under its key unless the store has it already (content-addressed: the same
-     * key, the same bytes), deflated when that saves a tenth or more (SQL does, a PDF or a JPEG
-     * does not), saying so in the object's metadata; the key stays the SHA-256 of the bytes.
+     * Stores a piece under its key (the SHA-256 of its bytes), deflated when that saves a tenth or
+     * more (SQL does, a PDF or a JPEG does not), saying so in the object's metadata.
      */
-    void putIfAbsent(String key, Path source, Path work)
+    void putEncoded(String key, Path source, Path work)
             throws IOException
     {
-        if (store.stat(key).isPresent()) {
-            return;
-        }
         Path deflated = Files.createTempFile(work, "deflated-", "");
         try {
             try (InputStream in = Files.newInputStream(source);
@@ -260,11 +256,22 @@ public final class BackupCatalog
         }
     }
 
-    private Path scratchDirectory()
+    /**
+     * Deletes every scratch directory: what a stopped platform left.
+     */
+    void deleteScratch()
+    {
+        Filestores.delete(scratch);
+    }
+
+    /**
+     * A new scratch directory for backup work; the caller deletes it.
+     */
+    Path newWorkDirectory()
     {
         try {
             Files.createDirectories(scratch);
-            return Files.createTempDirectory(scratch, "catalog-");
+            return Files.createTempDirectory(scratch, "work-");
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot create a scratch directory in " + scratch + ": " + e, e);

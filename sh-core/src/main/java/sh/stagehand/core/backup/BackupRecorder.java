@@ -14,7 +14,6 @@ import sh.stagehand.core.pipeline.Filestores;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
-import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
@@ -27,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -41,7 +41,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static java.util.Objects.requireNonNull;
 
@@ -67,12 +69,12 @@ public final class BackupRecorder
     private final BuildWorkspaces workspaces;
     private final BuildLogs logs;
     private final BuildStore builds;
-    private final Path scratch;
     private final Clock clock;
+    // Ids chosen by backups being taken, whose records are not written yet.
+    private final Set<String> reserved = ConcurrentHashMap.newKeySet();
 
     @Inject
-    public BackupRecorder(BackupStore store, BackupCatalog catalog, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, BuildStore builds, ProviderContext context,
-            Clock clock)
+    public BackupRecorder(BackupStore store, BackupCatalog catalog, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, BuildStore builds, Clock clock)
     {
         this.store = requireNonNull(store, "store is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
@@ -80,7 +82,6 @@ public final class BackupRecorder
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
         this.logs = requireNonNull(logs, "logs is null");
         this.builds = requireNonNull(builds, "builds is null");
-        this.scratch = context.dataDirectory().resolve("backup-scratch");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -96,9 +97,9 @@ public final class BackupRecorder
         if (!databases.exists(database)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "Project " + projectId + " has no production database yet; its first production build creates it");
         }
-        Path work = BackupService.scratchDirectory(scratch);
+        Path work = catalog.newWorkDirectory();
+        String id = reserveId(projectId, kind);
         try {
-            String id = newId(projectId, kind);
             Path dump = work.resolve("dump.sql");
             databases.dump(database, dump);
             Path data = workspaces.productionData(projectId);
@@ -126,7 +127,7 @@ public final class BackupRecorder
             catalog.write(backup);
             builds.appendEvent(new Event(0, projectId, serving.map(Build::branch), serving.map(Build::id), EventKind.BACKUP_CREATED,
                     "Backup %s (%s) of production%s: database dump %s in %d chunks, %d filestore files (%s), %d sessions, %d logs".formatted(
-                            id, kind.name().toLowerCase(Locale.ROOT), serving.map(build -> " at " + BackupService.shortId(build.commitId())).orElse(""), BackupService.bytes(chunks.sizeBytes()),
+                            id, kind.name().toLowerCase(Locale.ROOT), serving.map(build -> " at " + BuildNames.shortCommit(build.commitId())).orElse(""), BackupService.bytes(chunks.sizeBytes()),
                             chunks.chunks().size(), files.size(), BackupService.bytes(backup.filestoreBytes()), sessions.size(), buildLogs.size()),
                     clock.instant()));
             log.info("Backup {} of {} taken", id, projectId);
@@ -136,8 +137,21 @@ public final class BackupRecorder
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot back up production of " + projectId + ": " + e, e);
         }
         finally {
+            reserved.remove(projectId + "/" + id);
             Filestores.delete(work);
         }
+    }
+
+    /**
+     * The modules installed in a database, with their versions, as Odoo's manifest.json lists them.
+     */
+    static Map<String, Object> installedModules(DatabaseProvider databases, String database)
+    {
+        Map<String, Object> modules = new TreeMap<>();
+        for (Map<String, Object> row : databases.query(database, "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed'", List.of())) {
+            modules.put(String.valueOf(row.get("name")), row.get("latest_version"));
+        }
+        return modules;
     }
 
     private List<Backup.FileEntry> storeFiles(String projectId, Path directory, Path work)
@@ -156,16 +170,29 @@ public final class BackupRecorder
                 if (!attributes.isRegularFile()) {
                     return FileVisitResult.CONTINUE;
                 }
-                String sha256;
-                try (InputStream in = Files.newInputStream(file)) {
-                    sha256 = sha256(in);
+                try {
+                    String sha256;
+                    try (InputStream in = Files.newInputStream(file)) {
+                        sha256 = sha256(in);
+                    }
+                    long size = attributes.size();
+                    if (store.stat(BackupCatalog.fileKey(projectId, sha256)).isEmpty()) {
+                        // Stored from a copy, hashed again: a session Odoo rewrote since is stored
+                        // under its own content's key, never another's.
+                        Path copy = work.resolve("file");
+                        Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                        try (InputStream in = Files.newInputStream(copy)) {
+                            sha256 = sha256(in);
+                        }
+                        size = Files.size(copy);
+                        catalog.putEncoded(BackupCatalog.fileKey(projectId, sha256), copy, work);
+                        Files.delete(copy);
+                    }
+                    files.add(new Backup.FileEntry(directory.relativize(file).toString().replace('\\', '/'), size, sha256));
                 }
                 catch (NoSuchFileException e) {
                     // Odoo's garbage collection (or a logout) took it meanwhile.
-                    return FileVisitResult.CONTINUE;
                 }
-                catalog.putIfAbsent(BackupCatalog.fileKey(projectId, sha256), file, work);
-                files.add(new Backup.FileEntry(directory.relativize(file).toString().replace('\\', '/'), attributes.size(), sha256));
                 return FileVisitResult.CONTINUE;
             }
         });
@@ -188,7 +215,7 @@ public final class BackupRecorder
                 if (store.stat(key).isEmpty()) {
                     Path piece = work.resolve("chunk");
                     Files.write(piece, chunk);
-                    catalog.putIfAbsent(key, piece, work);
+                    catalog.putEncoded(key, piece, work);
                     Files.delete(piece);
                 }
                 chunks.add(sha256);
@@ -200,10 +227,7 @@ public final class BackupRecorder
 
     private Map<String, Object> odooManifest(String database)
     {
-        Map<String, Object> modules = new TreeMap<>();
-        for (Map<String, Object> row : databases.query(database, "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed'", List.of())) {
-            modules.put(String.valueOf(row.get("name")), row.get("latest_version"));
-        }
+        Map<String, Object> modules = installedModules(databases, database);
         int serverVersion = Integer.parseInt(String.valueOf(databases.query(database, "SELECT current_setting('server_version_num') AS v", List.of()).get(0).get("v")));
         String series = OdooVersion.DEFAULT_SERIES;
         String[] parts = series.split("\\.");
@@ -219,11 +243,12 @@ public final class BackupRecorder
         return manifest;
     }
 
-    private String newId(String projectId, BackupKind kind)
+    // Unique among the project's backups, those being taken included.
+    private String reserveId(String projectId, BackupKind kind)
     {
         String base = ID_TIME.format(clock.instant()) + "-" + kind.name().toLowerCase(Locale.ROOT);
         String id = base;
-        for (int suffix = 2; store.stat(BackupCatalog.recordKey(projectId, id)).isPresent(); suffix++) {
+        for (int suffix = 2; store.stat(BackupCatalog.recordKey(projectId, id)).isPresent() || !reserved.add(projectId + "/" + id); suffix++) {
             id = base + "-" + suffix;
         }
         return id;

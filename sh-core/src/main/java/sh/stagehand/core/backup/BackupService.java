@@ -85,6 +85,22 @@ public final class BackupService
      * production needs. Odoo's own auto-vacuum stays on, as Odoo's neutralization keeps it
      * ({@code odoo/addons/base/data/neutralize.sql}).
      */
+    /**
+     * Run on an imported dump before it takes a database's place: a dump of another application
+     * (no Odoo database) would otherwise replace it, then fail Odoo's neutralization, or the
+     * server's start.
+     */
+    static final String ODOO_DATABASE = """
+            DO $$ BEGIN
+                IF to_regclass('public.ir_module_module') IS NULL THEN
+                    RAISE EXCEPTION 'it is no Odoo database: it has no ir_module_module table';
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM ir_module_module WHERE name = 'base' AND state = 'installed') THEN
+                    RAISE EXCEPTION 'it is no Odoo database: Odoo''s base module is not installed in it';
+                END IF;
+            END $$;
+            """;
+
     static final String IMPORTED_INTO_PRODUCTION = """
             UPDATE ir_mail_server SET active = false;
             UPDATE ir_cron SET active = false
@@ -113,14 +129,14 @@ public final class BackupService
     private final BuildCleaner cleaner;
     private final BuildLogs logs;
     private final RetentionPolicy retention;
-    private final Path scratch;
+    private final ProductionReplacement replacement;
     private final OdooBackupArchive.Limits importLimits = OdooBackupArchive.Limits.DEFAULT;
     private final Clock clock;
 
     @Inject
     public BackupService(BackupStore store, BackupCatalog catalog, BackupRecorder recorder, DatabaseProvider databases, ProjectStore projects, BuildStore builds,
             BuildWorkspaces workspaces, ProductionPipeline production, StagingPipeline staging, BuildSteps steps, ProductionLocks locks, BuildCleaner cleaner, BuildLogs logs,
-            RetentionPolicy retention, ProviderContext context, Clock clock)
+            RetentionPolicy retention, ProductionReplacement replacement, Clock clock)
     {
         this.store = requireNonNull(store, "store is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
@@ -136,7 +152,7 @@ public final class BackupService
         this.cleaner = requireNonNull(cleaner, "cleaner is null");
         this.logs = requireNonNull(logs, "logs is null");
         this.retention = requireNonNull(retention, "retention is null");
-        this.scratch = context.dataDirectory().resolve("backup-scratch");
+        this.replacement = requireNonNull(replacement, "replacement is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -252,23 +268,47 @@ public final class BackupService
     }
 
     /**
-     * Removes what a platform stopped in the middle of a verification, a neutralized download or an
-     * import left: the scratch databases ({@code <project>_verify_…}, {@code <project>_neutralize_…};
-     * project ids have no underscore, so these are the project's own) and the scratch directories.
-     * Run at start, before anything else uses them.
+     * Puts right what a platform stopped in the middle of backup work left, at start, before
+     * production serves again and before any build runs: a replacement of production (a restore,
+     * an import) is finished ({@link ProductionReplacement#finishInterrupted}); the scratch
+     * databases of a verification or a neutralized download ({@code <project>_verify_…},
+     * {@code <project>_neutralize_…}: project ids have no underscore, so these are the project's
+     * own) and the restores left beside a database ({@code …_incoming}, {@code …_replaced}, where
+     * the database itself is there) are dropped; the scratch directories are deleted. A project
+     * that cannot be put right is logged and the others go on.
+     *
+     * @return what was done, one line each
      */
-    public void cleanUpAfterStop()
+    public List<String> recoverAfterStop()
     {
+        List<String> done = new ArrayList<>();
+        catalog.deleteScratch();
+        workspaces.deleteTaskData();
         for (var project : projects.listProjects()) {
-            for (String prefix : List.of(project.id() + VERIFY_INFIX, project.id() + NEUTRALIZE_INFIX)) {
-                for (String leftover : databases.list(prefix)) {
-                    databases.drop(leftover);
-                    log.info("Dropped {}, a scratch database a stopped platform left", leftover);
+            try {
+                replacement.finishInterrupted(project.id()).ifPresent(done::add);
+                for (String leftover : databases.list(project.id() + "_")) {
+                    if (leftover.startsWith(project.id() + VERIFY_INFIX) || leftover.startsWith(project.id() + NEUTRALIZE_INFIX)) {
+                        databases.drop(leftover);
+                        done.add("dropped " + leftover + ", a scratch database");
+                    }
+                }
+                for (String database : databases.list(project.id() + "-")) {
+                    for (String suffix : List.of("_incoming", "_replaced")) {
+                        String base = database.substring(0, Math.max(0, database.length() - suffix.length()));
+                        if (database.endsWith(suffix) && databases.exists(base)) {
+                            databases.drop(database);
+                            done.add("dropped " + database + ", left beside " + base + " by an interrupted restore");
+                        }
+                    }
                 }
             }
+            catch (RuntimeException e) {
+                log.error("Cannot put right what a stopped platform left of the backups of {}; the next start tries again", project.id(), e);
+                done.add(project.id() + ": " + e.getMessage());
+            }
         }
-        Filestores.delete(scratch);
-        workspaces.deleteTaskData();
+        return done;
     }
 
     /**
@@ -304,7 +344,7 @@ public final class BackupService
     public Verification verify(String projectId, String backupId)
     {
         Backup backup = get(projectId, backupId);
-        Path work = scratchDirectory(scratch);
+        Path work = catalog.newWorkDirectory();
         try {
             return verify(backup, work);
         }
@@ -322,7 +362,7 @@ public final class BackupService
         if (store.stat(key).isEmpty()) {
             return Optional.empty();
         }
-        Path work = scratchDirectory(scratch);
+        Path work = catalog.newWorkDirectory();
         try {
             Path record = work.resolve("verification.json");
             store.get(key, record);
@@ -369,10 +409,7 @@ public final class BackupService
                     problems.add("Table " + table.getKey() + " has " + rows + " rows restored, " + table.getValue() + " in the dump");
                 }
             }
-            Map<String, Object> modules = new TreeMap<>();
-            databases.query(scratchDatabase, "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed'", List.of())
-                    .forEach(row -> modules.put(String.valueOf(row.get("name")), row.get("latest_version")));
-            if (!modules.equals(new TreeMap<>(modules(backup)))) {
+            if (!BackupRecorder.installedModules(databases, scratchDatabase).equals(new TreeMap<>(modules(backup)))) {
                 problems.add("The installed modules restored are not those of the backup's manifest");
             }
         }
@@ -452,8 +489,13 @@ public final class BackupService
          */
         public void writeTo(OutputStream out)
         {
+            writeZip(out);
             event(backup.projectId(), EventKind.BACKUP_DOWNLOADED, "Backup " + backup.id() + " downloaded" + (options.neutralized() ? ", neutralized" : "")
                     + (options.withFilestore() ? "" : ", without its filestore"));
+        }
+
+        private void writeZip(OutputStream out)
+        {
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 zip.putNextEntry(new ZipEntry("dump.sql"));
                 if (dump.isPresent()) {
@@ -499,10 +541,14 @@ public final class BackupService
     public PreparedDownload prepareDownload(String projectId, String backupId, DownloadOptions options)
     {
         Backup backup = get(projectId, backupId);
-        Path work = scratchDirectory(scratch);
+        Path work = catalog.newWorkDirectory();
         try {
             Optional<Path> dump = options.neutralized() ? Optional.of(neutralizedDump(backup, work)) : Optional.empty();
             return new PreparedDownload(backup, options, work, dump);
+        }
+        catch (IOException e) {
+            Filestores.delete(work);
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot prepare the download of backup " + backupId + " of " + projectId + ": " + e, e);
         }
         catch (RuntimeException e) {
             Filestores.delete(work);
@@ -521,25 +567,32 @@ public final class BackupService
     }
 
     private Path neutralizedDump(Backup backup, Path work)
+            throws IOException
     {
         String projectId = backup.projectId();
         Path exact = work.resolve("exact.sql");
         Path neutralized = work.resolve("neutralized.sql");
         String task = "download-" + randomHex(4);
         String copy = projectId + NEUTRALIZE_INFIX + randomHex(3);
-        // Production's image and addons, which an update must not replace meanwhile.
-        Lock lock = locks.of(projectId).readLock();
-        lock.lock();
+        writeDump(backup, exact, work);
+        DatabaseConnection connection = databases.restoreDump(copy, exact);
         try {
-            Build serving = production.serving(projectId).orElseThrow(() -> new StagehandException(StandardErrorCode.CONFLICT, "Project " + projectId
-                    + " has no production server to neutralize a copy of backup " + backup.id() + " with (Odoo's neutralize runs each installed module's neutralize.sql); "
-                    + "download the exact dump, or restore production first"));
-            writeDump(backup, exact, work);
-            DatabaseConnection connection = databases.restoreDump(copy, exact);
             Path data = workspaces.taskData(task);
             try {
                 List<String> output = new ArrayList<>();
-                BuildSteps.OdooRun run = steps.neutralize(serving, task, copy, connection, data, output::add);
+                BuildSteps.OdooRun run;
+                // The serving build's image and addons, which an update must not retire meanwhile.
+                Lock lock = locks.of(projectId).readLock();
+                lock.lock();
+                try {
+                    Build serving = production.serving(projectId).orElseThrow(() -> new StagehandException(StandardErrorCode.CONFLICT, "Project " + projectId
+                            + " has no production server to neutralize a copy of backup " + backup.id() + " with (Odoo's neutralize runs each installed module's "
+                            + "neutralize.sql); download the exact dump, or restore production first"));
+                    run = steps.neutralize(serving, task, copy, connection, data, output::add);
+                }
+                finally {
+                    lock.unlock();
+                }
                 if (run.failed()) {
                     throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot neutralize a copy of backup " + backup.id() + ": odoo neutralize " + run.describe() + ": "
                             + String.join("\n", output.subList(Math.max(0, output.size() - 20), output.size())));
@@ -549,15 +602,11 @@ public final class BackupService
                 return neutralized;
             }
             finally {
-                databases.drop(copy);
                 Filestores.delete(data);
             }
         }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot neutralize a copy of backup " + backup.id() + " of " + projectId + ": " + e, e);
-        }
         finally {
-            lock.unlock();
+            databases.drop(copy);
         }
     }
 
@@ -571,7 +620,7 @@ public final class BackupService
         Backup backup = get(projectId, backupId);
         Backup.Chunked content = Optional.ofNullable(backup.logs().get(name.fileName())).orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND,
                 "Backup " + backupId + " of " + projectId + " has no " + name.fileName() + "; it has " + (backup.logs().isEmpty() ? "no logs" : String.join(", ", backup.logs().keySet()))));
-        Path work = scratchDirectory(scratch);
+        Path work = catalog.newWorkDirectory();
         try {
             catalog.writeChunked(projectId, content, new NonClosing(out), work, name.fileName() + " of backup " + backupId);
         }
@@ -594,17 +643,17 @@ public final class BackupService
     public Backup restore(String projectId, String backupId)
     {
         Backup backup = get(projectId, backupId);
-        Path work = scratchDirectory(scratch);
+        Path work = catalog.newWorkDirectory();
         Lock lock = locks.of(projectId).writeLock();
         lock.lock();
         try {
-            Path dump = work.resolve("dump.sql");
-            writeDump(backup, dump, work);
-            Path filestore = materialize(projectId, backup.files(), work.resolve("filestore"), work);
-            Path sessions = materialize(projectId, backup.sessions(), work.resolve("sessions"), work);
+            ProductionReplacement.Stage stage = replacement.stage(projectId);
+            writeDump(backup, stage.dump(), work);
+            materialize(projectId, backup.files(), stage.filestore(), work);
+            materialize(projectId, backup.sessions(), stage.sessions(), work);
             Optional<Build> serving = production.serving(projectId);
             Backup before = recorder.take(projectId, BackupKind.UPDATE, serving);
-            replaceProduction(projectId, serving, dump, "", filestore, Optional.of(sessions), "serving backup " + backupId, "the restore of backup " + backupId + " failed");
+            replacement.apply(stage, "backup " + backupId, "", serving);
             event(projectId, EventKind.BACKUP_RESTORED, "Backup " + backupId + " restored into production; what production held before is backup " + before.id());
             return before;
         }
@@ -631,11 +680,11 @@ public final class BackupService
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Branch " + branchName + " is production: restore into it with POST /api/projects/" + projectId
                     + "/backups/" + backupId + "/restore");
         }
-        Path work = scratchDirectory(scratch);
+        Path work = catalog.newWorkDirectory();
         try {
             Path zip = work.resolve(projectId + "_" + backupId + ".zip");
-            try (OutputStream out = Files.newOutputStream(zip)) {
-                download(projectId, backupId, DownloadOptions.EXACT, out);
+            try (PreparedDownload download = prepareDownload(projectId, backupId, DownloadOptions.EXACT); OutputStream out = Files.newOutputStream(zip)) {
+                download.writeZip(out);
             }
             Build serving = importInto(projectId, branchName, zip);
             event(projectId, EventKind.BACKUP_RESTORED, "Backup " + backupId + " restored into " + branchName + " (build " + serving.id() + "), neutralized");
@@ -672,13 +721,12 @@ public final class BackupService
         requireProject(projectId);
         Branch branch = requireBranch(projectId, branchName);
         Build build = branch.stage() == Stage.PRODUCTION
-                ? production.serving(projectId).orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Production of " + projectId
-                        + " has no serving build to import into; push to " + branchName + " first"))
+                ? servingProduction(projectId, branchName)
                 : builds.listBuilds(projectId, branchName).stream()
                         .filter(candidate -> candidate.state() == BuildState.RUNNING && candidate.databaseName().equals(candidate.instanceName()))
                         .findFirst()
                         .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Branch " + branchName + " of " + projectId + " has no running build to import into; push to it first"));
-        Path work = scratchDirectory(scratch);
+        Path work = catalog.newWorkDirectory();
         importLog(build, "Importing " + upload.getFileName() + " (" + bytes(sizeOf(upload)) + ") into build " + build.id() + " (" + build.databaseName() + ")");
         try {
             Upload checked = readUpload(build, upload, work);
@@ -742,7 +790,7 @@ public final class BackupService
         importLog(build, "Restoring the dump (" + bytes(sizeOf(upload.dump())) + ") beside the build's database");
         cleaner.removeContainers(build.id());
         try {
-            databases.replaceWithDump(build.databaseName(), upload.dump());
+            databases.replaceWithDump(build.databaseName(), upload.dump(), ODOO_DATABASE);
         }
         catch (RuntimeException e) {
             importLog(build, "The dump does not restore; the build's database is as it was: " + e.getMessage());
@@ -759,72 +807,41 @@ public final class BackupService
         return serving;
     }
 
-    private Build importIntoProduction(Build serving, Upload upload, Path file)
+    private Build importIntoProduction(Build checked, Upload upload, Path file)
+            throws IOException
     {
-        String projectId = serving.projectId();
+        String projectId = checked.projectId();
         Lock lock = locks.of(projectId).writeLock();
         lock.lock();
         try {
+            // Checking the file took a while: an update may have replaced the serving build meanwhile.
+            Build serving = servingProduction(projectId, checked.branch());
+            if (serving.id() != checked.id()) {
+                throw new StagehandException(StandardErrorCode.CONFLICT, "Production of " + projectId + " was updated while " + file.getFileName() + " was checked: build "
+                        + serving.id() + " serves now; nothing was imported, send it again");
+            }
+            ProductionReplacement.Stage stage = replacement.stage(projectId);
+            Files.move(upload.dump(), stage.dump());
+            Files.delete(stage.filestore());
+            Files.move(upload.filestore(), stage.filestore());
             importLog(serving, "Taking an update backup of production first");
             Backup before = recorder.take(projectId, BackupKind.UPDATE, Optional.of(serving));
-            importLog(serving, "Update backup " + before.id() + " taken; restoring the dump (" + bytes(sizeOf(upload.dump())) + ") beside production's database");
-            // A database's sessions are not another's.
-            Path noSessions = Files.createDirectories(upload.filestore().resolveSibling("no-sessions"));
-            replaceProduction(projectId, Optional.of(serving), upload.dump(), IMPORTED_INTO_PRODUCTION, upload.filestore(), Optional.of(noSessions),
-                    "serving the imported " + file.getFileName(), "the import of " + file.getFileName() + " did not restore");
+            importLog(serving, "Update backup " + before.id() + " taken; restoring the dump (" + bytes(sizeOf(stage.dump())) + ") beside production's database");
+            // A database's sessions are not another's: the stage's are none.
+            replacement.apply(stage, "the imported " + file.getFileName(), ODOO_DATABASE + IMPORTED_INTO_PRODUCTION, Optional.of(serving));
             importLog(serving, "Done: production serves the imported database, its mail servers and scheduled actions off (turn on the ones production needs); "
                     + "what production held before is backup " + before.id());
             return production.serving(projectId).orElse(serving);
-        }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot import " + file.getFileName() + " into production of " + projectId + ": " + e, e);
         }
         finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Puts a database, a filestore and sessions in production's place, the caller holding
-     * production's write lock: the serving build stops, the dump is restored beside the database
-     * and swapped in only once whole (then {@code thenRun} with it), then the filestore and the
-     * sessions are moved into place, and the build serves again. If the dump does not restore,
-     * production serves again unchanged.
-     */
-    private void replaceProduction(String projectId, Optional<Build> serving, Path dump, String thenRun, Path filestore, Optional<Path> sessions, String servingWhy,
-            String failedWhy)
-            throws IOException
+    private Build servingProduction(String projectId, String branchName)
     {
-        String database = BuildNames.productionDatabaseName(projectId);
-        serving.ifPresent(build -> cleaner.removeContainers(build.id()));
-        try {
-            databases.replaceWithDump(database, dump, thenRun);
-        }
-        catch (RuntimeException e) {
-            serving.ifPresent(build -> production.serveAgain(build, "serving again: " + failedWhy));
-            throw e;
-        }
-        Path data = workspaces.productionData(projectId);
-        moveInto(filestore, data.resolve("filestore").resolve(database));
-        if (sessions.isPresent()) {
-            moveInto(sessions.get(), data.resolve("sessions"));
-        }
-        serving.ifPresent(build -> production.serveAgain(build, servingWhy));
-    }
-
-    // The directory takes target's place, whatever was there going.
-    private static void moveInto(Path directory, Path target)
-            throws IOException
-    {
-        Filestores.makeWritable(directory);
-        Path replaced = target.resolveSibling(target.getFileName() + ".replaced");
-        Filestores.delete(replaced);
-        Files.createDirectories(target.getParent());
-        if (Files.exists(target)) {
-            Files.move(target, replaced, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(directory, target, StandardCopyOption.ATOMIC_MOVE);
-        Filestores.delete(replaced);
+        return production.serving(projectId).orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Production of " + projectId
+                + " has no serving build to import into; push to " + branchName + " first"));
     }
 
     // The backup's files fetched and checked into a directory of their own.
@@ -933,17 +950,6 @@ public final class BackupService
         builds.appendEvent(new Event(0, projectId, Optional.empty(), Optional.empty(), kind, message, clock.instant()));
     }
 
-    static Path scratchDirectory(Path scratch)
-    {
-        try {
-            Files.createDirectories(scratch);
-            return Files.createTempDirectory(scratch, "work-");
-        }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot create a scratch directory in " + scratch + ": " + e, e);
-        }
-    }
-
     private static Path safeResolve(Path root, String relative)
     {
         Path resolved = root.resolve(relative).normalize();
@@ -973,11 +979,6 @@ public final class BackupService
         catch (IOException e) {
             return -1;
         }
-    }
-
-    static String shortId(String commitId)
-    {
-        return commitId.substring(0, Math.min(8, commitId.length()));
     }
 
     static String bytes(long count)

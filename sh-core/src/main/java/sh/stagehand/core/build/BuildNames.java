@@ -76,4 +76,12 @@ public final class BuildNames
                 .replaceAll("[^a-z0-9]+", "-")
                 .replaceAll("^-+|-+$", "");
     }
+
+    /**
+     * A commit's id as people read it: its first eight characters.
+     */
+    public static String shortCommit(String commitId)
+    {
+        return commitId.substring(0, Math.min(8, commitId.length()));
+    }
 }

@@ -68,13 +68,13 @@ public final class BuildScheduler
             builds.updateBuild(build);
         }
         for (Build older : builds.listBuilds(projectId, branch)) {
-            Build superseded = older.withState(BuildState.SUPERSEDED, "superseded by build " + build.id() + " of " + shortId(commitId)).withFinishedAt(clock.instant());
+            Build superseded = older.withState(BuildState.SUPERSEDED, "superseded by build " + build.id() + " of " + BuildNames.shortCommit(commitId)).withFinishedAt(clock.instant());
             // Conditional: a worker may be claiming it at this moment; then it runs, and that is fine.
             if (older.id() < build.id() && older.state() == BuildState.QUEUED && builds.updateBuildIf(BuildState.QUEUED, superseded)) {
                 builds.appendEvent(older, EventKind.BUILD_SUPERSEDED, "Build " + older.id() + " superseded by build " + build.id(), clock.instant());
             }
         }
-        builds.appendEvent(build, EventKind.BUILD_QUEUED, "Build " + build.id() + " of " + shortId(commitId) + " queued", clock.instant());
+        builds.appendEvent(build, EventKind.BUILD_QUEUED, "Build " + build.id() + " of " + BuildNames.shortCommit(commitId) + " queued", clock.instant());
         submit(build.id());
         return build;
     }
@@ -169,10 +169,5 @@ public final class BuildScheduler
         byte[] bytes = new byte[18];
         RANDOM.nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
-    }
-
-    static String shortId(String commitId)
-    {
-        return commitId.substring(0, Math.min(8, commitId.length()));
     }
 }

@@ -286,12 +286,8 @@ public final class BuildSteps
      */
     public OdooRun neutralize(Build imageOf, String task, String database, DatabaseConnection connection, Path dataDirectory, Consumer<String> output)
     {
-        OdooCommandLine command = OdooCommandLine.neutralize()
-                .withDatabase(database)
-                .withAddonsPath(existingSource(imageOf).addons().addonsPath(ADDONS_DIRECTORY))
-                .withDataDirectory(DATA_DIRECTORY)
-                .build();
-        return runToEnd(imageOf, task, existingImage(imageOf), command, connection, dataDirectory, LogAnalyzer.withoutModuleLoading(), output);
+        return runToEnd(imageOf, task, existingImage(imageOf), neutralizeCommand(database, existingSource(imageOf)), connection, dataDirectory, LogAnalyzer.withoutModuleLoading(),
+                output);
     }
 
     private OdooRun runToEnd(Build build, String role, PreparedImage image, OdooCommandLine commandLine, DatabaseConnection database, Path dataDirectory, LogAnalyzer analyzer,
@@ -353,8 +349,13 @@ public final class BuildSteps
      */
     public OdooCommandLine neutralizeCommand(Build build, Source source)
     {
+        return neutralizeCommand(build.databaseName(), source);
+    }
+
+    private static OdooCommandLine neutralizeCommand(String database, Source source)
+    {
         return OdooCommandLine.neutralize()
-                .withDatabase(build.databaseName())
+                .withDatabase(database)
                 .withAddonsPath(source.addons().addonsPath(ADDONS_DIRECTORY))
                 .withDataDirectory(DATA_DIRECTORY)
                 .build();

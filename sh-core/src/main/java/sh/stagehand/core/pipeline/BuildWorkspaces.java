@@ -69,6 +69,15 @@ public final class BuildWorkspaces
     }
 
     /**
+     * Where a new database, filestore and sessions for the project's production are staged before
+     * they take its place (a restored backup, an imported database); not created.
+     */
+    public Path productionReplacement(String projectId)
+    {
+        return root.resolve("production").resolve(projectId).resolve("replacement");
+    }
+
+    /**
      * A data directory for a one-off Odoo run that serves no build (neutralizing a copy of a
      * backup to download), created writable; the caller deletes it.
      */

@@ -135,9 +135,9 @@ public final class Filestores
     }
 
     /**
-     * Makes every directory of a tree the platform wrote (a filestore or sessions restored from a
-     * backup, an imported filestore) writable for the container's user, as {@link #linkCopy}
-     * makes its copies: Odoo adds files to them.
+     * Makes a tree the platform wrote (a filestore or sessions restored from a backup, an imported
+     * filestore) Odoo's to use, as {@link #linkCopy} makes its copies: every directory writable for
+     * the container's user, who adds files to them, and every file readable by it.
      */
     public static void makeWritable(Path tree)
     {
@@ -152,6 +152,16 @@ public final class Filestores
                         throws IOException
                 {
                     Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxrwxrwx"));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+                        throws IOException
+                {
+                    if (attributes.isRegularFile()) {
+                        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+                    }
                     return FileVisitResult.CONTINUE;
                 }
             });

@@ -188,8 +188,8 @@ public final class ProductionPipeline
                     + " nothing is updated before that");
         }
         ModuleChanges changes = ModuleChanges.between(source.addons(), source.modules(), steps.installedModules(database), OdooVersion.DEFAULT_SERIES);
-        String from = previous.map(serving -> "build " + serving.id() + " (" + shortId(serving.commitId()) + ")").orElse("no serving build");
-        steps.note(build, LogName.UPDATE, "Production: " + from + " → build " + build.id() + " (" + shortId(build.commitId()) + "): " + changes.describe());
+        String from = previous.map(serving -> "build " + serving.id() + " (" + BuildNames.shortCommit(serving.commitId()) + ")").orElse("no serving build");
+        steps.note(build, LogName.UPDATE, "Production: " + from + " → build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + "): " + changes.describe());
         Optional<String> backupReason = !changes.isEmpty() ? Optional.of("modules are updated")
                 : requirementsChanged(previous, source) ? Optional.of("its Python requirements changed") : Optional.empty();
         if (backupReason.isPresent()) {
@@ -203,11 +203,12 @@ public final class ProductionPipeline
             }
             catch (RuntimeException e) {
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Production was not updated: the update backup taken before every update that changes modules or "
-                        + "requirements failed (" + e.getMessage() + "). Production serves " + from + " unchanged; rebuild once backups work again", e);
+                        + "requirements failed (" + e.getMessage() + "). Production is unchanged" + previous.map(serving -> ", build " + serving.id() + " serving it").orElse("")
+                        + "; rebuild once backups work again", e);
             }
         }
         build = steps.update(build.withState(BuildState.UPDATING, "maintenance: " + changes.describe()));
-        steps.event(build, EventKind.PRODUCTION_UPDATE_STARTED, "Production update to " + shortId(build.commitId()) + " started (" + changes.describe() + "); " + from + " stopped");
+        steps.event(build, EventKind.PRODUCTION_UPDATE_STARTED, "Production update to " + BuildNames.shortCommit(build.commitId()) + " started (" + changes.describe() + "); " + from + " stopped");
 
         Instant down = steps.now();
         boolean snapshot = !changes.isEmpty();
@@ -245,17 +246,17 @@ public final class ProductionPipeline
                 e.addSuppressed(rollbackFailure);
                 outcome = "putting production back failed too (" + rollbackFailure.getMessage() + "); the platform tries again at its next start";
             }
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Production update to " + shortId(build.commitId()) + " failed: " + e.getMessage() + ". " + outcome, e);
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Production update to " + BuildNames.shortCommit(build.commitId()) + " failed: " + e.getMessage() + ". " + outcome, e);
         }
         Duration downtime = Duration.between(down, steps.now());
-        String outcome = "production on %s: %s; down %.1f s".formatted(shortId(build.commitId()), changes.describe(), BuildSteps.seconds(downtime));
-        steps.event(build, EventKind.PRODUCTION_UPDATED, "Production updated to " + shortId(build.commitId()) + ": " + changes.describe() + "; down " + "%.1f s".formatted(BuildSteps.seconds(downtime)));
+        String outcome = "production on %s: %s; down %.1f s".formatted(BuildNames.shortCommit(build.commitId()), changes.describe(), BuildSteps.seconds(downtime));
+        steps.event(build, EventKind.PRODUCTION_UPDATED, "Production updated to " + BuildNames.shortCommit(build.commitId()) + ": " + changes.describe() + "; down " + "%.1f s".formatted(BuildSteps.seconds(downtime)));
         // Running first: stopped between these steps, the platform finds the new build serving,
         // and retires the previous one and the snapshot at its next start (reconcileServing).
         Build running = steps.running(project, build, server, verdict, outcome, started, odooTime);
         try {
             dropSnapshot(running);
-            previous.ifPresent(replaced -> retire(replaced, "replaced by build " + running.id() + " (" + shortId(running.commitId()) + ")"));
+            previous.ifPresent(replaced -> retire(replaced, "replaced by build " + running.id() + " (" + BuildNames.shortCommit(running.commitId()) + ")"));
         }
         catch (RuntimeException e) {
             // Production serves: what is left is put right at the next start (recoverLeftoverSnapshots, reconcileServing).
@@ -318,7 +319,7 @@ public final class ProductionPipeline
             return "No earlier build serves production";
         }
         Build restarted = serveAgain(previous.get(), "serving again: build " + failed.id() + " failed to update production");
-        String outcome = "Build " + restarted.id() + " (" + shortId(restarted.commitId()) + ") serves production again, on the database " + (snapshot ? "as it was before the update" : "unchanged");
+        String outcome = "Build " + restarted.id() + " (" + BuildNames.shortCommit(restarted.commitId()) + ") serves production again, on the database " + (snapshot ? "as it was before the update" : "unchanged");
         steps.event(failed, EventKind.PRODUCTION_ROLLED_BACK, outcome);
         return outcome;
     }
@@ -489,7 +490,7 @@ public final class ProductionPipeline
         DatabaseConnection connection = databases.renewCredentials(build.databaseName());
         boolean crons = projects.findBranch(build.projectId(), build.branch()).map(Branch::cronsEnabled).orElse(true);
         Build restarted = steps.serveAgain(build, checkout, connection, workspaces.productionData(build.projectId()), crons, BuildSteps.Health.DATABASE, why);
-        steps.event(restarted, EventKind.PRODUCTION_RESTARTED, "Build " + build.id() + " (" + shortId(build.commitId()) + ") " + why + ", on port " + restarted.hostPort().orElseThrow());
+        steps.event(restarted, EventKind.PRODUCTION_RESTARTED, "Build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + ") " + why + ", on port " + restarted.hostPort().orElseThrow());
         log.info("Production of {}: build {} {}", build.projectId(), build.id(), why);
         return restarted;
     }
@@ -528,10 +529,5 @@ public final class ProductionPipeline
     private static Path filestore(Path data, String database)
     {
         return data.resolve("filestore").resolve(database);
-    }
-
-    private static String shortId(String commitId)
-    {
-        return commitId.substring(0, Math.min(8, commitId.length()));
     }
 }

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.PlatformSettings;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.BuildVerdict;
@@ -139,14 +140,14 @@ public final class StagingPipeline
         }
         Duration copyTime = Duration.between(copyStarted, steps.now());
         String copied = "Copied production (build %d, %s): database and %d filestore files in %.1f s".formatted(
-                serving.get().id(), shortId(serving.get().commitId()), files, BuildSteps.seconds(copyTime));
+                serving.get().id(), BuildNames.shortCommit(serving.get().commitId()), files, BuildSteps.seconds(copyTime));
         steps.note(build, LogName.NEUTRALIZE, copied);
         steps.event(build, EventKind.STAGING_COPIED, copied);
 
         OdooRun neutralized = neutralize(build, source, image, connection, data);
         pointMailAtCatcher(build);
 
-        String from = "staging copy of production " + shortId(serving.get().commitId()) + ", neutralized; ";
+        String from = "staging copy of production " + BuildNames.shortCommit(serving.get().commitId()) + ", neutralized; ";
         return update(project, branch, build, source, image, connection, data, started, neutralized.took(), from);
     }
 
@@ -208,7 +209,7 @@ public final class StagingPipeline
             Duration odooTime, String from)
     {
         ModuleChanges changes = ModuleChanges.between(source.addons(), source.modules(), steps.installedModules(build.databaseName()), OdooVersion.DEFAULT_SERIES);
-        steps.note(build, LogName.UPDATE, "To " + shortId(build.commitId()) + ": " + changes.describe());
+        steps.note(build, LogName.UPDATE, "To " + BuildNames.shortCommit(build.commitId()) + ": " + changes.describe());
         BuildVerdict verdict = BuildVerdict.SUCCESS;
         String outcome = from + changes.describe();
         if (!changes.isEmpty()) {
@@ -248,10 +249,10 @@ public final class StagingPipeline
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot move the filestore of build " + previous.id() + " to build " + build.id() + ": " + e, e);
             }
         }
-        String takenOver = "its database and filestore were taken over by build " + build.id() + " (" + shortId(build.commitId()) + ")";
+        String takenOver = "its database and filestore were taken over by build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + ")";
         steps.update(previous.withState(BuildState.STOPPED, takenOver).withContainer(Optional.empty(), Optional.empty()));
         steps.event(previous, EventKind.BUILD_STOPPED, "Build " + previous.id() + " stopped: " + takenOver);
-        steps.note(build, LogName.UPDATE, "Updating the database of build " + previous.id() + " (" + shortId(previous.commitId()) + ") to " + shortId(build.commitId()));
+        steps.note(build, LogName.UPDATE, "Updating the database of build " + previous.id() + " (" + BuildNames.shortCommit(previous.commitId()) + ") to " + BuildNames.shortCommit(build.commitId()));
         Duration odooTime = Duration.ZERO;
         // A copy of production whose neutralization a stopped platform cut short must not serve as it is.
         boolean neutralized = databases.query(build.databaseName(), "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'", List.of()).stream()
@@ -332,10 +333,5 @@ public final class StagingPipeline
                     VALUES ('stagehand mail catcher', ?, ?, ?, ?, 'none', 'login', true, 1)""", catcher);
         }
         steps.note(build, LogName.NEUTRALIZE, "Mail of this database goes to the platform's mail catcher (" + settings.smtpHost() + ":" + settings.smtpPort() + "), never out");
-    }
-
-    private static String shortId(String commitId)
-    {
-        return commitId.substring(0, Math.min(8, commitId.length()));
     }
 }

@@ -94,12 +94,14 @@ public interface DatabaseProvider
      * new database first, then {@code thenRun} there in one transaction (an imported database's
      * mail servers turned off, say); only once both ran whole does that database take
      * {@code name}'s place, the old one dropped (its connections closed). A failure leaves
-     * {@code name} as it was.
+     * {@code name} as it was. A replacement interrupted while it took the place (a platform
+     * stopped) is finished by the next call for the same name, so calling again with the same dump
+     * always ends with it in place.
      *
      * @param thenRun SQL statements, possibly none (blank)
      * @throws StagehandException {@code NOT_FOUND} if there is no such database with a role of its
-     *         own; {@code CORRUPT_DATA} if the dump does not run; {@code PROVIDER_ERROR} if
-     *         {@code thenRun} fails
+     *         own; {@code CORRUPT_DATA} if the dump does not run, or the restored database does not
+     *         take {@code thenRun}
      */
     void replaceWithDump(String name, Path dump, String thenRun);
 
