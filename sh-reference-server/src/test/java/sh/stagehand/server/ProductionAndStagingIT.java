@@ -596,10 +596,12 @@ class ProductionAndStagingIT
         Path sessions = productionFilestore.getParent().getParent().resolve("sessions");
         Path sessionFile = sessions.resolve(sessionId.substring(0, 2)).resolve(sessionId);
         assertThat(sessionFile).exists();
-        // Its request reaches odoo.log as the server's output is followed.
-        for (int attempt = 0; attempt < 50 && stagehand.builds().log(serving.id(), LogName.ODOO).stream().noneMatch(line -> line.contains("POST /web/session/authenticate")); attempt++) {
+        // Its request reaches odoo.log as the server's output is followed: the container wrote it
+        // (docker logs, which reads nothing of the platform's), and a moment later the platform has it.
+        for (int attempt = 0; attempt < 50 && !containerOutput(serving).contains("POST /web/session/authenticate"); attempt++) {
             Thread.sleep(100);
         }
+        Thread.sleep(500);
         String before = dump();
         List<String> filesBefore = filestoreFiles();
 
@@ -921,6 +923,15 @@ class ProductionAndStagingIT
                 }
             }
         }
+    }
+
+    private static String containerOutput(Build build)
+            throws Exception
+    {
+        Process process = new ProcessBuilder("docker", "logs", build.containerId().orElseThrow()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor();
+        return output;
     }
 
     private static String logIn(Build build)

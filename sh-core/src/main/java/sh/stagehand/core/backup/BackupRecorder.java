@@ -114,6 +114,7 @@ public final class BackupRecorder
             Map<String, Backup.Chunked> buildLogs = new TreeMap<>();
             if (serving.isPresent()) {
                 for (LogName name : LogName.values()) {
+                    logs.flush(serving.get().id(), name);
                     Path file = logs.path(serving.get().id(), name);
                     if (Files.isRegularFile(file)) {
                         try (InputStream in = Files.newInputStream(file)) {

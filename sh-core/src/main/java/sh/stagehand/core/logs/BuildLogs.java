@@ -85,6 +85,15 @@ public final class BuildLogs
     }
 
     /**
+     * Writes what was appended to the log so far to its file ({@link #path}), for a reader of the
+     * file itself.
+     */
+    public void flush(long buildId, LogName name)
+    {
+        currentLog(path(buildId, name)).ifPresent(OpenLog::flush);
+    }
+
+    /**
      * @return the lines written so far; empty if the log does not exist
      */
     public List<String> read(long buildId, LogName name)
