@@ -10,7 +10,9 @@ import sh.stagehand.server.smtp.MailCatcher;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,6 +32,7 @@ public final class ReferenceServer
     private final Instant startedAt = Instant.now();
     private Javalin app;
     private MailCatcher mailCatcher;
+    private ApiRoutes api;
 
     public ReferenceServer(Stagehand stagehand, ServerConfig config)
     {
@@ -44,7 +47,7 @@ public final class ReferenceServer
         }
         stagehand.start();
         mailCatcher = new MailCatcher(stagehand.mail(), config.smtpBindAddress(), config.smtpPort()).start();
-        ApiRoutes api = new ApiRoutes(stagehand, config.publicUrl());
+        api = new ApiRoutes(stagehand, config.publicUrl());
         app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.jetty.host = config.httpHost();
@@ -54,6 +57,20 @@ public final class ReferenceServer
         }).start();
         log.info("Stagehand reference server listening on http://{}:{}", config.httpHost(), port());
         return this;
+    }
+
+    /**
+     * The HTTP routes the server answers, {@code "GET /api/projects/{project}"}, as registered:
+     * what its OpenAPI document ({@code /api/openapi.yaml}) describes.
+     */
+    public synchronized List<String> routes()
+    {
+        if (api == null) {
+            throw new IllegalStateException("Server not started");
+        }
+        List<String> routes = new ArrayList<>(api.routes());
+        routes.add("GET /health");
+        return routes;
     }
 
     public synchronized int port()

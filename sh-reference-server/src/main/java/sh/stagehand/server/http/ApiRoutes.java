@@ -2,8 +2,12 @@ package sh.stagehand.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.NotFoundResponse;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import org.slf4j.Logger;
@@ -44,6 +48,7 @@ public final class ApiRoutes
 
     private final Stagehand stagehand;
     private final String publicUrl;
+    private final List<String> routes = new java.util.ArrayList<>();
 
     public ApiRoutes(Stagehand stagehand, String publicUrl)
     {
@@ -56,60 +61,107 @@ public final class ApiRoutes
         config.routes.exception(StagehandException.class, this::error);
         config.routes.exception(IllegalArgumentException.class, (e, context) -> error(new StagehandException(StandardErrorCode.INVALID_ARGUMENT, e.getMessage(), e), context));
         config.routes.exception(JsonProcessingException.class, (e, context) -> error(new StagehandException(StandardErrorCode.INVALID_ARGUMENT, unreadableJson(e), e), context));
+        config.routes.exception(NotFoundResponse.class, (e, context) -> error(new StagehandException(StandardErrorCode.NOT_FOUND, "No route " + context.method() + " " + context.path()
+                + "; the API is described at " + publicUrl + "/api/openapi.yaml", e), context));
 
-        config.routes.post("/webhooks/github/{project}", this::webhook);
+        get(config, "/api/openapi.yaml", context -> context.contentType("application/yaml; charset=utf-8").result(openApi()));
 
-        config.routes.get("/api/projects", context -> context.json(stagehand.projects().projects().stream().map(project -> Views.project(project, publicUrl, false)).toList()));
-        config.routes.post("/api/projects", this::createProject);
-        config.routes.get("/api/projects/{project}", context -> context.json(Views.project(stagehand.projects().project(context.pathParam("project")), publicUrl, false)));
-        config.routes.put("/api/projects/{project}", context -> {
+        post(config, "/webhooks/github/{project}", this::webhook);
+
+        get(config, "/api/projects", context -> context.json(stagehand.projects().projects().stream().map(project -> Views.project(project, publicUrl, false)).toList()));
+        post(config, "/api/projects", this::createProject);
+        get(config, "/api/projects/{project}", context -> context.json(Views.project(stagehand.projects().project(context.pathParam("project")), publicUrl, false)));
+        put(config, "/api/projects/{project}", context -> {
             ProjectSettingsRequest request = context.bodyAsClass(ProjectSettingsRequest.class);
             if (request == null || request.trial() == null) {
                 throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"trial\": true} or {\"trial\": false}");
             }
             context.json(Views.project(stagehand.projects().setTrial(context.pathParam("project"), request.trial()), publicUrl, false));
         });
-        config.routes.post("/api/projects/{project}/merge", this::merge);
-        config.routes.get("/api/projects/{project}/backups", context -> context.json(stagehand.productionBackups().list(context.pathParam("project")).stream().map(this::backupView).toList()));
-        config.routes.post("/api/projects/{project}/backups", context -> context.status(HttpStatus.CREATED)
+        post(config, "/api/projects/{project}/merge", this::merge);
+        get(config, "/api/projects/{project}/backups", context -> context.json(stagehand.productionBackups().list(context.pathParam("project")).stream().map(this::backupView).toList()));
+        post(config, "/api/projects/{project}/backups", context -> context.status(HttpStatus.CREATED)
                 .json(backupView(stagehand.productionBackups().create(context.pathParam("project"), BackupKind.MANUAL))));
-        config.routes.get("/api/projects/{project}/backups/{backup}", context -> context.json(backupView(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup")))));
-        config.routes.post("/api/projects/{project}/backups/{backup}/verify", context -> {
+        get(config, "/api/projects/{project}/backups/{backup}", context -> context.json(backupView(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup")))));
+        post(config, "/api/projects/{project}/backups/{backup}/verify", context -> {
             stagehand.productionBackups().verify(context.pathParam("project"), context.pathParam("backup"));
             context.json(backupView(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup"))));
         });
-        config.routes.get("/api/projects/{project}/backups/{backup}/download", this::downloadBackup);
-        config.routes.get("/api/projects/{project}/backups/{backup}/logs/{log}", context -> {
+        get(config, "/api/projects/{project}/backups/{backup}/download", this::downloadBackup);
+        get(config, "/api/projects/{project}/backups/{backup}/logs/{log}", context -> {
             LogName name = LogName.fromFileName(context.pathParam("log"));
             context.contentType("text/plain; charset=utf-8");
             stagehand.productionBackups().writeLog(context.pathParam("project"), context.pathParam("backup"), name, context.outputStream());
         });
-        config.routes.post("/api/projects/{project}/import/<branch>", this::importDatabase);
-        config.routes.post("/api/projects/{project}/backups/{backup}/restore/<branch>", context -> context.json(Views.build(
+        post(config, "/api/projects/{project}/import/<branch>", this::importDatabase);
+        post(config, "/api/projects/{project}/backups/{backup}/restore/<branch>", context -> context.json(Views.build(
                 stagehand.productionBackups().restoreInto(context.pathParam("project"), context.pathParam("backup"), context.pathParam("branch")))));
-        config.routes.post("/api/projects/{project}/backups/{backup}/restore", context -> context.json(Map.of(
+        post(config, "/api/projects/{project}/backups/{backup}/restore", context -> context.json(Map.of(
                 "restored", context.pathParam("backup"),
                 "before", backupView(stagehand.productionBackups().restore(context.pathParam("project"), context.pathParam("backup"))))));
-        config.routes.post("/api/projects/{project}/poll", context -> context.json(stagehand.projects().poll(context.pathParam("project")).stream().map(Views::build).toList()));
-        config.routes.get("/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
-        config.routes.get("/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch")))));
-        config.routes.put("/api/projects/{project}/branches/<branch>", this::saveBranch);
-        config.routes.post("/api/projects/{project}/rebuild/<branch>", context -> context.status(HttpStatus.ACCEPTED)
+        post(config, "/api/projects/{project}/poll", context -> context.json(stagehand.projects().poll(context.pathParam("project")).stream().map(Views::build).toList()));
+        get(config, "/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
+        get(config, "/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch")))));
+        put(config, "/api/projects/{project}/branches/<branch>", this::saveBranch);
+        post(config, "/api/projects/{project}/rebuild/<branch>", context -> context.status(HttpStatus.ACCEPTED)
                 .json(Views.build(stagehand.projects().rebuildBranch(context.pathParam("project"), context.pathParam("branch")))));
-        config.routes.get("/api/projects/{project}/history", context -> context.json(stagehand.builds()
+        get(config, "/api/projects/{project}/history", context -> context.json(stagehand.builds()
                 .history(context.pathParam("project"), Optional.ofNullable(context.queryParam("branch")), limit(context)).stream().map(Views::event).toList()));
-        config.routes.get("/api/projects/{project}/builds", context -> context.json(stagehand.builds()
+        get(config, "/api/projects/{project}/builds", context -> context.json(stagehand.builds()
                 .builds(context.pathParam("project"), required(context, "branch")).stream().map(Views::build).toList()));
 
-        config.routes.get("/api/builds/{build}", context -> context.json(Views.build(stagehand.builds().build(buildId(context)))));
-        config.routes.post("/api/builds/{build}/discard", context -> context.json(Views.build(stagehand.builds().discard(buildId(context)))));
-        config.routes.post("/api/builds/{build}/rebuild", context -> context.status(HttpStatus.ACCEPTED).json(Views.build(stagehand.projects().rebuild(buildId(context)))));
-        config.routes.get("/api/builds/{build}/mails", context -> context.json(stagehand.mail().mails(buildId(context)).stream().map(Views::mail).toList()));
-        config.routes.get("/api/builds/{build}/logs/{log}", context -> context.contentType("text/plain; charset=utf-8")
+        get(config, "/api/builds/{build}", context -> context.json(Views.build(stagehand.builds().build(buildId(context)))));
+        post(config, "/api/builds/{build}/discard", context -> context.json(Views.build(stagehand.builds().discard(buildId(context)))));
+        post(config, "/api/builds/{build}/rebuild", context -> context.status(HttpStatus.ACCEPTED).json(Views.build(stagehand.projects().rebuild(buildId(context)))));
+        get(config, "/api/builds/{build}/mails", context -> context.json(stagehand.mail().mails(buildId(context)).stream().map(Views::mail).toList()));
+        get(config, "/api/builds/{build}/logs/{log}", context -> context.contentType("text/plain; charset=utf-8")
                 .result(String.join("\n", stagehand.builds().log(buildId(context), LogName.fromFileName(context.pathParam("log")))) + "\n"));
-        config.routes.sse("/api/builds/{build}/logs/{log}/follow", this::followLog);
+        sse(config, "/api/builds/{build}/logs/{log}/follow", this::followLog);
 
-        config.routes.post("/api/maintenance/garbage-collection", context -> context.json(stagehand.builds().collectGarbage().stream().map(Views::build).toList()));
+        post(config, "/api/maintenance/garbage-collection", context -> context.json(stagehand.builds().collectGarbage().stream().map(Views::build).toList()));
+    }
+
+    /**
+     * The API's routes as they were registered, {@code "GET /api/projects/{project}"}: what its
+     * OpenAPI document must describe.
+     */
+    public List<String> routes()
+    {
+        return List.copyOf(routes);
+    }
+
+    private void get(JavalinConfig config, String path, Handler handler)
+    {
+        config.routes.get(path, handler);
+        routes.add("GET " + path);
+    }
+
+    private void post(JavalinConfig config, String path, Handler handler)
+    {
+        config.routes.post(path, handler);
+        routes.add("POST " + path);
+    }
+
+    private void put(JavalinConfig config, String path, Handler handler)
+    {
+        config.routes.put(path, handler);
+        routes.add("PUT " + path);
+    }
+
+    private void sse(JavalinConfig config, String path, java.util.function.Consumer<SseClient> client)
+    {
+        config.routes.sse(path, client);
+        routes.add("GET " + path);
+    }
+
+    private static String openApi()
+    {
+        try (var in = ApiRoutes.class.getResourceAsStream("openapi.yaml")) {
+            return new String(requireNonNull(in, "openapi.yaml is missing from the jar").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void webhook(Context context)
@@ -254,14 +306,44 @@ public final class ApiRoutes
         }
     }
 
-    // "Field 'crons': ..." rather than Jackson's class names.
+    // "Field 'crons' must be true or false (it is "yes")" rather than Jackson's class names.
     private static String unreadableJson(JsonProcessingException e)
     {
         String field = e instanceof JsonMappingException mapping
                 ? mapping.getPath().stream().map(reference -> reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]").collect(Collectors.joining("."))
                 : "";
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            String expected = expected(mismatch.getTargetType());
+            if (field.isEmpty()) {
+                return "The request body must be " + expected;
+            }
+            String given = e instanceof InvalidFormatException invalid ? " (it is " + quoted(invalid.getValue()) + ")" : "";
+            return "Field '" + field + "' must be " + expected + given;
+        }
         String problem = String.valueOf(e.getOriginalMessage()).replaceAll("`(?:[\\w$]+\\.)*([\\w$]+)(?:<[^`]*>)?`", "$1").replaceAll("\\s+", " ").strip();
         return (field.isEmpty() ? "The request body is not the JSON expected: " : "Field '" + field + "' of the request body cannot be read: ") + problem;
+    }
+
+    private static String expected(Class<?> type)
+    {
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != char.class)) {
+            return "a number";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list, such as [\"a\", \"b\"]";
+        }
+        return "a JSON object";
+    }
+
+    private static String quoted(Object value)
+    {
+        return value instanceof String text ? "'" + text + "'" : String.valueOf(value);
     }
 
     private void error(StagehandException e, Context context)
