@@ -120,6 +120,7 @@ public final class CoreModule
         bind(MailService.class).in(Scopes.SINGLETON);
         bind(BackupService.class).in(Scopes.SINGLETON);
         bind(BuildService.class).in(Scopes.SINGLETON);
+        bind(HostRouter.class).in(Scopes.SINGLETON);
     }
 
     @Provides

@@ -107,6 +107,15 @@ public final class Stagehand
     }
 
     /**
+     * Which build a host name reaches ({@code <project>-<branch>-<build>.<domain>} and the like),
+     * for a proxy in front of the builds.
+     */
+    public HostRouter hosts()
+    {
+        return injector.getInstance(HostRouter.class);
+    }
+
+    /**
      * The mail builds sent.
      */
     public MailService mail()

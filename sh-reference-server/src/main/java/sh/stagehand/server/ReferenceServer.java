@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.server.http.ApiRoutes;
+import sh.stagehand.server.http.BuildProxy;
 import sh.stagehand.server.smtp.MailCatcher;
 
 import java.time.Duration;
@@ -52,6 +53,8 @@ public final class ReferenceServer
             javalin.startup.showJavalinBanner = false;
             javalin.jetty.host = config.httpHost();
             javalin.jetty.port = config.httpPort();
+            // First: a request for a build's host name is the build's, whatever its path.
+            new BuildProxy(stagehand.hosts()).register(javalin);
             javalin.routes.get("/health", this::health);
             api.register(javalin);
         }).start();

@@ -233,6 +233,11 @@ class ProductionAndStagingIT
         assertThat(updateLog).noneSatisfy(line -> assertThat(line).contains("module acme_sale: Running migration"));
         assertThat(stagehand.builds().build(previous.id()).state()).isEqualTo(BuildState.STOPPED);
         assertThat(health(updated)).isEqualTo(200);
+        // Production's name reaches it through the platform.
+        HttpResponse<String> proxied = throughProxy(PROJECT + ".stagehand.localhost", "/web/login");
+        assertThat(proxied.statusCode()).isEqualTo(200);
+        assertThat(proxied.body()).contains("oe_login_form");
+        assertThat(throughProxy("gone-feature-99.stagehand.localhost", "/web/login").statusCode()).isEqualTo(404);
         // As Odoo.sh does, an update backup first, of production as the previous build served it.
         Backup before = stagehand.productionBackups().list(PROJECT).get(0);
         assertThat(before.kind()).isEqualTo(BackupKind.UPDATE);
@@ -362,6 +367,9 @@ class ProductionAndStagingIT
         // Odoo's banner, from the neutralization, on the staging server's login page.
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + staging.hostPort().orElseThrow() + "/web/login")).build(), HttpResponse.BodyHandlers.ofString()).body())
                 .contains("Database neutralized for testing");
+        // Through the platform, by the build's host name and by its branch's.
+        assertThat(throughProxy(staging.hostname(), "/web/login").body()).contains("oe_login_form", "Database neutralized for testing");
+        assertThat(throughProxy(PROJECT + "-" + staging.branch() + ".stagehand.localhost", "/web/login").body()).contains("Database neutralized for testing");
         // Production itself is untouched and still serving.
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT active FROM ir_mail_server WHERE name = 'Office 365'")).isEqualTo("t");
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_module_module WHERE name = 'acme_newsletter'")).isEqualTo("0");
@@ -450,6 +458,8 @@ class ProductionAndStagingIT
         stagehand.close();
         Map<String, String> killedProperties = new HashMap<>(properties);
         killedProperties.put("platform.poll-interval-seconds", "1");
+        int killedPort = TestingPorts.freeStablePort();
+        killedProperties.put("http.port", Integer.toString(killedPort));
         Path propertiesFile = temp.resolve("killed.properties");
         try (var writer = Files.newBufferedWriter(propertiesFile)) {
             java.util.Properties fileProperties = new java.util.Properties();
@@ -483,6 +493,12 @@ class ProductionAndStagingIT
                 assertThat(System.nanoTime()).as("acme_sale's migration committed in time").isLessThan(deadline);
                 Thread.sleep(200);
             }
+            // Meanwhile production's name answers the maintenance page, as on Odoo.sh.
+            HttpResponse<String> maintenance = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + killedPort + "/web/login"))
+                    .header("Host", PROJECT + ".stagehand.localhost").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(maintenance.statusCode()).isEqualTo(503);
+            assertThat(maintenance.headers().firstValue("Retry-After")).isPresent();
+            assertThat(maintenance.body()).contains("being updated");
         }
         finally {
             platform.destroyForcibly();     // SIGKILL
@@ -923,6 +939,12 @@ class ProductionAndStagingIT
                 }
             }
         }
+    }
+
+    private static HttpResponse<String> throughProxy(String host, String path)
+            throws Exception
+    {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).header("Host", host).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String containerOutput(Build build)

@@ -34,6 +34,21 @@ public final class BuildNames
     }
 
     /**
+     * A branch's stable host name, {@code <project>-<branch>.<domain>}: its newest running build,
+     * whichever that is.
+     */
+    public static String branchHostname(String projectId, String branch, String domain)
+    {
+        String prefix = projectId + "-";
+        String slug = branchSlug(branch);
+        int room = MAX_LABEL - prefix.length();
+        if (slug.length() > room) {
+            slug = slug.substring(0, Math.max(0, room)).replaceAll("-+$", "");
+        }
+        return prefix + (slug.isEmpty() ? "branch" : slug) + "." + domain;
+    }
+
+    /**
      * The production database of a project: one for the project's life, whichever build serves it.
      */
     public static String productionDatabaseName(String projectId)

@@ -1,0 +1,67 @@
+package sh.stagehand.core;
+
+import org.junit.jupiter.api.Test;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.InMemoryPlatformStore;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HostRouterTest
+{
+    private static final String DOMAIN = "stagehand.localhost";
+
+    private final InMemoryPlatformStore store = new InMemoryPlatformStore();
+    private final HostRouter router = new HostRouter(store, PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.domain", DOMAIN))), Clock.systemUTC());
+
+    @Test
+    void testEachNameReachesItsBuildAndProductionIsInMaintenanceWhileItUpdates()
+    {
+        Build production = running(store.createBuild("acme", "main", "c1", Stage.PRODUCTION, DOMAIN, "secret", Instant.now()), 9001);
+        store.updateBuild(production.withNames(BuildNames.productionDatabaseName("acme"), BuildNames.productionHostname("acme", DOMAIN)));
+        Build olderFeature = running(store.createBuild("acme", "feature/Ünïcode", "c2", Stage.DEVELOPMENT, DOMAIN, "secret", Instant.now()), 9002);
+        Build newerFeature = running(store.createBuild("acme", "feature/Ünïcode", "c3", Stage.DEVELOPMENT, DOMAIN, "secret", Instant.now()), 9003);
+        Build failed = store.createBuild("acme", "broken", "c4", Stage.DEVELOPMENT, DOMAIN, "secret", Instant.now());
+        store.updateBuild(failed.withState(BuildState.FAILED, "failed"));
+
+        assertThat(target("acme." + DOMAIN)).contains(production.id());
+        assertThat(target("ACME." + DOMAIN.toUpperCase() + ".:8080")).as("any case, a port, a final dot").contains(production.id());
+        assertThat(target(olderFeature.hostname())).as("a build's own name").contains(olderFeature.id());
+        assertThat(target("acme-feature-unicode." + DOMAIN)).as("its branch's name: the newest running build").contains(newerFeature.id());
+        assertThat(router.route(failed.hostname())).hasValueSatisfying(route -> assertThat(route.kind()).isEqualTo(HostRouter.Route.Kind.NOTHING));
+        assertThat(router.route("acme-nothing." + DOMAIN)).hasValueSatisfying(route -> assertThat(route.kind()).isEqualTo(HostRouter.Route.Kind.NOTHING));
+        assertThat(router.route("127.0.0.1:8080")).as("the platform's own pages").isEmpty();
+        assertThat(router.route(DOMAIN)).isEmpty();
+        assertThat(router.route("acme." + DOMAIN + ".evil.example")).isEmpty();
+
+        Build updating = store.createBuild("acme", "main", "c5", Stage.PRODUCTION, DOMAIN, "secret", Instant.now());
+        store.updateBuild(updating.withNames(BuildNames.productionDatabaseName("acme"), BuildNames.productionHostname("acme", DOMAIN)).withState(BuildState.UPDATING, "maintenance"));
+        HostRouter fresh = new HostRouter(store, PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.domain", DOMAIN))), Clock.systemUTC());
+        assertThat(fresh.route("acme." + DOMAIN)).hasValueSatisfying(route -> {
+            assertThat(route.kind()).isEqualTo(HostRouter.Route.Kind.MAINTENANCE);
+            assertThat(route.build().map(Build::id)).contains(updating.id());
+        });
+    }
+
+    private Build running(Build build, int port)
+    {
+        Build running = build.withState(BuildState.RUNNING, "running").withContainer(Optional.of("container-" + build.id()), Optional.of(port));
+        store.updateBuild(running);
+        return running;
+    }
+
+    private Optional<Long> target(String host)
+    {
+        return router.route(host)
+                .filter(route -> route.kind() == HostRouter.Route.Kind.SERVE)
+                .flatMap(HostRouter.Route::build)
+                .map(Build::id);
+    }
+}

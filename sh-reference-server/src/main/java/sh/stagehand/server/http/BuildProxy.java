@@ -1,0 +1,158 @@
+package sh.stagehand.server.http;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.HostRouter;
+import sh.stagehand.core.build.Build;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Serves each build under its host name ({@link HostRouter}): a request whose {@code Host} is a
+ * build's goes to that build's server, whatever its path, as a reverse proxy would send it (the
+ * {@code X-Forwarded-*} headers Odoo reads in proxy mode); production's name answers a maintenance
+ * page (503) while it is updated. Other host names reach the platform's own pages and API.
+ * Bodies are streamed both ways, so uploads, downloads and long requests pass as they are.
+ * Thread-safe.
+ */
+public final class BuildProxy
+{
+    private static final Logger log = LoggerFactory.getLogger(BuildProxy.class);
+    // Hop-by-hop (RFC 9110 7.6.1) and what the JDK's client sets itself.
+    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
+            "transfer-encoding", "upgrade", "host", "content-length", "expect", "http2-settings");
+
+    private final HostRouter hosts;
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+
+    public BuildProxy(HostRouter hosts)
+    {
+        this.hosts = requireNonNull(hosts, "hosts is null");
+    }
+
+    public void register(JavalinConfig config)
+    {
+        config.routes.before(this::handle);
+    }
+
+    private void handle(Context context)
+            throws IOException, InterruptedException
+    {
+        String host = context.header("Host");
+        if (host == null) {
+            return;
+        }
+        var route = hosts.route(host);
+        if (route.isEmpty()) {
+            return;
+        }
+        context.skipRemainingHandlers();
+        switch (route.get().kind()) {
+            case NOTHING -> page(context.res(), 404, "No build here", "No running build answers to " + host + ". It may have been collected, or not be built yet.");
+            case MAINTENANCE -> {
+                context.res().setHeader("Retry-After", "10");
+                page(context.res(), 503, "Maintenance", "This database is being updated to a new revision. It will be back in a moment.");
+            }
+            case SERVE -> forward(context, host, route.get().build().orElseThrow());
+        }
+    }
+
+    private void forward(Context context, String host, Build build)
+            throws IOException, InterruptedException
+    {
+        var request = context.req();
+        String query = request.getQueryString();
+        URI target = URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + request.getRequestURI() + (query == null ? "" : "?" + query));
+        HttpRequest.Builder upstream = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(30));
+        for (String name : Collections.list(request.getHeaderNames())) {
+            if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) && !name.toLowerCase(Locale.ROOT).startsWith("x-forwarded-")) {
+                for (String value : Collections.list(request.getHeaders(name))) {
+                    upstream.header(name, value);
+                }
+            }
+        }
+        upstream.header("X-Forwarded-Host", host);
+        upstream.header("X-Forwarded-Proto", request.getScheme());
+        upstream.header("X-Forwarded-For", request.getRemoteAddr());
+        boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+        upstream.method(request.getMethod(), hasBody ? HttpRequest.BodyPublishers.ofInputStream(() -> {
+            try {
+                return request.getInputStream();
+            }
+            catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }) : HttpRequest.BodyPublishers.noBody());
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(upstream.build(), HttpResponse.BodyHandlers.ofInputStream());
+        }
+        catch (ConnectException | HttpTimeoutException e) {
+            log.debug("Build {} did not answer {}", build.id(), target, e);
+            page(context.res(), 502, "Build not answering", "Build " + build.id() + " of " + build.projectId() + "/" + build.branch() + " does not answer right now.");
+            return;
+        }
+        HttpServletResponse out = context.res();
+        out.setStatus(response.statusCode());
+        for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
+            if (!NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT)) && !header.getKey().startsWith(":")) {
+                header.getValue().forEach(value -> out.addHeader(header.getKey(), value));
+            }
+        }
+        try (InputStream body = response.body(); OutputStream sink = out.getOutputStream()) {
+            byte[] buffer = new byte[16 * 1024];
+            int read;
+            while ((read = body.read(buffer)) >= 0) {
+                sink.write(buffer, 0, read);
+                // What the build streams (a long poll, a report) reaches the browser as it comes.
+                if (body.available() == 0) {
+                    sink.flush();
+                }
+            }
+        }
+    }
+
+    private static void page(HttpServletResponse response, int status, String title, String message)
+            throws IOException
+    {
+        response.setStatus(status);
+        response.setContentType("text/html; charset=utf-8");
+        response.setHeader("Cache-Control", "no-store");
+        String html = """
+                <!DOCTYPE html>
+                <html lang="en"><head><meta charset="utf-8"><title>%s</title>
+                <style>body{font-family:system-ui,sans-serif;margin:15vh auto;max-width:36em;color:#333;text-align:center}h1{font-weight:500}</style></head>
+                <body><h1>%s</h1><p>%s</p></body></html>
+                """.formatted(escape(title), escape(title), escape(message));
+        response.getOutputStream().write(html.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String escape(String text)
+    {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
