@@ -423,8 +423,15 @@ public final class ProjectService
         }
         Branch branch = projects.findBranch(project.id(), branchName).orElseGet(() -> {
             Branch created = Branch.development(project.id(), branchName);
+            // A project made from an empty repository has no production yet: as at creation, the
+            // repository's default branch becomes it, once pushed.
+            boolean production = projects.listBranches(project.id()).stream().noneMatch(other -> other.stage() == Stage.PRODUCTION)
+                    && vcs.defaultBranch(project.repository()).filter(branchName::equals).isPresent();
+            if (production) {
+                created = created.movedTo(Stage.PRODUCTION);
+            }
             projects.saveBranch(created);
-            event(project.id(), Optional.of(branchName), EventKind.BRANCH_CREATED, "Branch " + branchName + " created");
+            event(project.id(), Optional.of(branchName), EventKind.BRANCH_CREATED, "Branch " + branchName + " created" + (production ? "; it is the production branch" : ""));
             return created;
         });
         projects.recordBranchHead(project.id(), branchName, commitId);

@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.server.http.ApiRoutes;
 import sh.stagehand.server.http.BuildProxy;
+import sh.stagehand.server.git.GitHosting;
 import sh.stagehand.server.smtp.MailCatcher;
 
 import java.time.Duration;
@@ -34,6 +35,7 @@ public final class ReferenceServer
     private Javalin app;
     private MailCatcher mailCatcher;
     private ApiRoutes api;
+    private GitHosting git;
 
     public ReferenceServer(Stagehand stagehand, ServerConfig config)
     {
@@ -48,7 +50,8 @@ public final class ReferenceServer
         }
         stagehand.start();
         mailCatcher = new MailCatcher(stagehand.mail(), config.smtpBindAddress(), config.smtpPort()).start();
-        api = new ApiRoutes(stagehand, config.publicUrl());
+        git = new GitHosting(stagehand, stagehand.config().dataDirectory().resolve("git"));
+        api = new ApiRoutes(stagehand, this::publicUrl, git);
         app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.jetty.host = config.httpHost();
@@ -57,6 +60,7 @@ public final class ReferenceServer
             new BuildProxy(stagehand.hosts()).register(javalin);
             javalin.routes.get("/health", this::health);
             api.register(javalin);
+            git.register(javalin);
         }).start();
         log.info("Stagehand reference server listening on http://{}:{}", config.httpHost(), port());
         return this;
@@ -74,6 +78,16 @@ public final class ReferenceServer
         List<String> routes = new ArrayList<>(api.routes());
         routes.add("GET /health");
         return routes;
+    }
+
+    /**
+     * Where users reach the server: {@code platform.public-url}, or, derived from an
+     * {@code http.port} of 0, the port it listens on.
+     */
+    public String publicUrl()
+    {
+        String configured = config.publicUrl();
+        return configured.endsWith(":0") ? configured.substring(0, configured.length() - 1) + port() : configured;
     }
 
     public synchronized int port()
@@ -114,6 +128,10 @@ public final class ReferenceServer
         if (mailCatcher != null) {
             mailCatcher.close();
             mailCatcher = null;
+        }
+        if (git != null) {
+            git.close();
+            git = null;
         }
     }
 }

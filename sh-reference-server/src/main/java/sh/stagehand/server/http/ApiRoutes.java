@@ -16,6 +16,7 @@ import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.backup.BackupService;
+import sh.stagehand.server.git.GitHosting;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.ModuleSelection;
@@ -47,13 +48,15 @@ public final class ApiRoutes
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
 
     private final Stagehand stagehand;
-    private final String publicUrl;
+    private final java.util.function.Supplier<String> publicUrl;
+    private final GitHosting git;
     private final List<String> routes = new java.util.ArrayList<>();
 
-    public ApiRoutes(Stagehand stagehand, String publicUrl)
+    public ApiRoutes(Stagehand stagehand, java.util.function.Supplier<String> publicUrl, GitHosting git)
     {
+        this.git = requireNonNull(git, "git is null");
         this.stagehand = requireNonNull(stagehand, "stagehand is null");
-        this.publicUrl = requireNonNull(publicUrl, "publicUrl is null").replaceAll("/+$", "");
+        this.publicUrl = requireNonNull(publicUrl, "publicUrl is null");
     }
 
     public void register(JavalinConfig config)
@@ -62,21 +65,21 @@ public final class ApiRoutes
         config.routes.exception(IllegalArgumentException.class, (e, context) -> error(new StagehandException(StandardErrorCode.INVALID_ARGUMENT, e.getMessage(), e), context));
         config.routes.exception(JsonProcessingException.class, (e, context) -> error(new StagehandException(StandardErrorCode.INVALID_ARGUMENT, unreadableJson(e), e), context));
         config.routes.exception(NotFoundResponse.class, (e, context) -> error(new StagehandException(StandardErrorCode.NOT_FOUND, "No route " + context.method() + " " + context.path()
-                + "; the API is described at " + publicUrl + "/api/openapi.yaml", e), context));
+                + "; the API is described at " + publicUrl() + "/api/openapi.yaml", e), context));
 
         get(config, "/api/openapi.yaml", context -> context.contentType("application/yaml; charset=utf-8").result(openApi()));
 
         post(config, "/webhooks/github/{project}", this::webhook);
 
-        get(config, "/api/projects", context -> context.json(stagehand.projects().projects().stream().map(project -> Views.project(project, publicUrl, false)).toList()));
+        get(config, "/api/projects", context -> context.json(stagehand.projects().projects().stream().map(project -> projectView(project, false)).toList()));
         post(config, "/api/projects", this::createProject);
-        get(config, "/api/projects/{project}", context -> context.json(Views.project(stagehand.projects().project(context.pathParam("project")), publicUrl, false)));
+        get(config, "/api/projects/{project}", context -> context.json(projectView(stagehand.projects().project(context.pathParam("project")), false)));
         put(config, "/api/projects/{project}", context -> {
             ProjectSettingsRequest request = context.bodyAsClass(ProjectSettingsRequest.class);
             if (request == null || request.trial() == null) {
                 throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"trial\": true} or {\"trial\": false}");
             }
-            context.json(Views.project(stagehand.projects().setTrial(context.pathParam("project"), request.trial()), publicUrl, false));
+            context.json(projectView(stagehand.projects().setTrial(context.pathParam("project"), request.trial()), false));
         });
         post(config, "/api/projects/{project}/merge", this::merge);
         get(config, "/api/projects/{project}/backups", context -> context.json(stagehand.productionBackups().list(context.pathParam("project")).stream().map(this::backupView).toList()));
@@ -119,6 +122,11 @@ public final class ApiRoutes
         sse(config, "/api/builds/{build}/logs/{log}/follow", this::followLog);
 
         post(config, "/api/maintenance/garbage-collection", context -> context.json(stagehand.builds().collectGarbage().stream().map(Views::build).toList()));
+    }
+
+    private String publicUrl()
+    {
+        return publicUrl.get().replaceAll("/+$", "");
     }
 
     /**
@@ -174,19 +182,38 @@ public final class ApiRoutes
     private void createProject(Context context)
     {
         ProjectRequest request = context.bodyAsClass(ProjectRequest.class);
-        if (request == null || request.id() == null || request.repositoryUrl() == null) {
+        boolean hosted = request != null && Boolean.TRUE.equals(request.hosted());
+        if (request == null || request.id() == null || (request.repositoryUrl() == null) == !hosted) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"id\": \"acme\", \"repositoryUrl\": \"https://github.com/acme/addons.git\", \"token\": optional, "
-                    + "\"productionBranch\": optional (default: the repository's default branch; \"\" for none yet)}");
+                    + "\"productionBranch\": optional (default: the repository's default branch; \"\" for none yet)}, or {\"id\": \"acme\", \"hosted\": true} for a repository "
+                    + "kept on this server (git push " + publicUrl() + "/git/acme.git)");
         }
         Optional<String> token = Optional.ofNullable(request.token());
-        // Absent: the repository's default branch is production, as on Odoo.sh; "": none yet.
-        Project project = request.productionBranch() == null
-                ? stagehand.projects().createProject(request.id(), request.repositoryUrl(), token)
-                : stagehand.projects().createProject(request.id(), request.repositoryUrl(), token, Optional.of(request.productionBranch()).filter(name -> !name.isBlank()));
+        String repositoryUrl = hosted ? git.create(request.id()).toString() : request.repositoryUrl();
+        Project project;
+        try {
+            // Absent: the repository's default branch is production, as on Odoo.sh; "": none yet.
+            project = request.productionBranch() == null
+                    ? stagehand.projects().createProject(request.id(), repositoryUrl, token)
+                    : stagehand.projects().createProject(request.id(), repositoryUrl, token, Optional.of(request.productionBranch()).filter(name -> !name.isBlank()));
+        }
+        catch (RuntimeException e) {
+            if (hosted) {
+                git.deleteQuietly(request.id());
+            }
+            throw e;
+        }
         if (Boolean.TRUE.equals(request.trial())) {
             project = stagehand.projects().setTrial(project.id(), true);
         }
-        context.status(HttpStatus.CREATED).json(Views.project(project, publicUrl, true));
+        context.status(HttpStatus.CREATED).json(projectView(project, true));
+    }
+
+    // A project whose repository is kept here says where to push.
+    private Views.ProjectView projectView(Project project, boolean withSecret)
+    {
+        Views.ProjectView view = Views.project(project, publicUrl(), withSecret);
+        return project.repositoryUrl().equals(git.repository(project.id()).toString()) ? view.withGitUrl(publicUrl() + "/git/" + project.id() + ".git") : view;
     }
 
     private Views.BackupView backupView(sh.stagehand.core.backup.Backup backup)
@@ -401,7 +428,7 @@ public final class ApiRoutes
         return value;
     }
 
-    record ProjectRequest(String id, String repositoryUrl, String token, String productionBranch, Boolean trial) {}
+    record ProjectRequest(String id, String repositoryUrl, String token, String productionBranch, Boolean trial, Boolean hosted) {}
 
     record ProjectSettingsRequest(Boolean trial) {}
 

@@ -20,7 +20,13 @@ final class Views
 {
     private Views() {}
 
-    record ProjectView(String id, String repositoryUrl, String webhookUrl, String webhookSecret, String createdAt, String trialEndsAt) {}
+    record ProjectView(String id, String repositoryUrl, String webhookUrl, String webhookSecret, String gitUrl, String createdAt, String trialEndsAt)
+    {
+        ProjectView withGitUrl(String url)
+        {
+            return new ProjectView(id, repositoryUrl, webhookUrl, webhookSecret, url, createdAt, trialEndsAt);
+        }
+    }
 
     record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags, boolean crons, String onNewCommit) {}
 
@@ -44,7 +50,7 @@ final class Views
 
     static ProjectView project(Project project, String publicUrl, boolean withSecret)
     {
-        return new ProjectView(project.id(), project.repositoryUrl(), publicUrl + "/webhooks/github/" + project.id(), withSecret ? project.webhookSecret() : null,
+        return new ProjectView(project.id(), project.repositoryUrl(), publicUrl + "/webhooks/github/" + project.id(), withSecret ? project.webhookSecret() : null, null,
                 project.createdAt().toString(), project.trialEndsAt().map(Object::toString).orElse(null));
     }
 
