@@ -30,6 +30,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,14 @@ public final class ProjectService
     private final DatabaseProvider databases;
     private final PlatformSettings settings;
     private final Clock clock;
+    private final Map<String, Optional<CommitInfo>> commits = new LinkedHashMap<>(256, 0.75f, true)
+    {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Optional<CommitInfo>> eldest)
+        {
+            return size() > 10_000;
+        }
+    };
 
     @Inject
     public ProjectService(ProjectStore projects, BuildStore builds, VcsProvider vcs, BuildScheduler scheduler, DatabaseProvider databases, PlatformSettings settings, Clock clock)
@@ -184,6 +193,69 @@ public final class ProjectService
         return projects.listBranches(project(projectId).id());
     }
 
+    /**
+     * A branch as the project's page shows it.
+     *
+     * @param branch the branch and its settings
+     * @param head the commit its newest build is of, with its message and author, where the
+     *        repository says
+     * @param builds its newest builds, newest first, at most {@code buildsPerBranch}
+     * @param hostname its stable host name, {@code <project>-<branch>.<domain>} (production's:
+     *        {@code <project>.<domain>})
+     */
+    public record BranchOverview(Branch branch, Optional<CommitInfo> head, List<Build> builds, String hostname)
+    {
+        public BranchOverview
+        {
+            requireNonNull(branch, "branch is null");
+            requireNonNull(head, "head is null");
+            builds = List.copyOf(requireNonNull(builds, "builds is null"));
+            requireNonNull(hostname, "hostname is null");
+        }
+    }
+
+    /**
+     * Everything the project's page shows at a glance, in one call: each branch with its head
+     * commit and newest builds.
+     */
+    public List<BranchOverview> overview(String projectId, int buildsPerBranch)
+    {
+        Project project = project(projectId);
+        List<BranchOverview> overview = new ArrayList<>();
+        for (Branch branch : projects.listBranches(projectId)) {
+            List<Build> recent = builds.listBuilds(projectId, branch.name());
+            recent = recent.subList(0, Math.min(buildsPerBranch, recent.size()));
+            Optional<CommitInfo> head = recent.isEmpty() ? Optional.empty() : commitInfo(project, recent.get(0).commitId());
+            String hostname = branch.stage() == Stage.PRODUCTION ? BuildNames.productionHostname(projectId, settings.domain()) : BuildNames.branchHostname(projectId, branch.name(), settings.domain());
+            overview.add(new BranchOverview(branch, head, recent, hostname));
+        }
+        return overview;
+    }
+
+    // A commit's message and author never change: read once from the repository's cache.
+    private Optional<CommitInfo> commitInfo(Project project, String commitId)
+    {
+        String key = project.id() + "@" + commitId;
+        synchronized (commits) {
+            Optional<CommitInfo> known = commits.get(key);
+            if (known != null) {
+                return known;
+            }
+        }
+        Optional<CommitInfo> info;
+        try {
+            info = vcs.commits(project.repository(), Optional.empty(), commitId, 1).stream().findFirst();
+        }
+        catch (RuntimeException e) {
+            log.debug("Cannot read commit {} of {}: {}", commitId, project.id(), e.getMessage());
+            return Optional.empty();
+        }
+        synchronized (commits) {
+            commits.put(key, info);
+        }
+        return info;
+    }
+
     public Branch branch(String projectId, String name)
     {
         return projects.findBranch(projectId, name)
@@ -192,7 +264,8 @@ public final class ProjectService
 
     /**
      * Saves a branch's settings (module selection, test tags) and stage; a stage change is
-     * recorded in the branch's history.
+     * recorded in the branch's history, and a move to staging or production builds the branch's
+     * head there.
      *
      * @throws StagehandException {@code CONFLICT} if it would make a second production branch
      */
@@ -210,6 +283,12 @@ public final class ProjectService
         if (previous.stage() != branch.stage()) {
             event(branch.projectId(), Optional.of(branch.name()), EventKind.STAGE_CHANGED, "Branch " + branch.name() + " moved from " + previous.stage() + " to " + branch.stage()
                     + (previous.stage() == Stage.PRODUCTION ? "; production's database is kept for the next production branch" : ""));
+            // As on Odoo.sh, a branch moved to staging gets its staging build (a copy of
+            // production), one moved to production serves it; back to development, nothing is built.
+            Optional<String> head = projects.branchHead(branch.projectId(), branch.name());
+            if (branch.stage() != Stage.DEVELOPMENT && head.isPresent()) {
+                queueBuild(project(branch.projectId()), branch, head.get());
+            }
         }
         return branch;
     }

@@ -48,6 +48,8 @@ public final class Main
                     .withServiceLoaderPlugins()
                     .build();
             server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+            // Said plainly, on standard output: where a new user goes next.
+            System.out.println("Stagehand is up: open " + server.publicUrl() + "/ in a browser (the API is described at " + server.publicUrl() + "/api/openapi.yaml)");
             ReferenceServer started = server;
             Stagehand platform = stagehand;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

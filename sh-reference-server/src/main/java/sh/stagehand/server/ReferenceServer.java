@@ -59,6 +59,12 @@ public final class ReferenceServer
             // First: a request for a build's host name is the build's, whatever its path.
             new BuildProxy(stagehand.hosts()).register(javalin);
             javalin.routes.get("/health", this::health);
+            // The web pages: static files, a client of the API.
+            javalin.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/sh/stagehand/server/ui";
+                files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+            });
             api.register(javalin);
             git.register(javalin);
         }).start();

@@ -103,6 +103,7 @@ public final class ApiRoutes
                 "restored", context.pathParam("backup"),
                 "before", backupView(stagehand.productionBackups().restore(context.pathParam("project"), context.pathParam("backup"))))));
         post(config, "/api/projects/{project}/poll", context -> context.json(stagehand.projects().poll(context.pathParam("project")).stream().map(Views::build).toList()));
+        get(config, "/api/projects/{project}/overview", context -> context.json(stagehand.projects().overview(context.pathParam("project"), 12).stream().map(Views::overview).toList()));
         get(config, "/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
         get(config, "/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch")))));
         put(config, "/api/projects/{project}/branches/<branch>", this::saveBranch);

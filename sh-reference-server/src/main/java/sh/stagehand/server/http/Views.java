@@ -33,6 +33,17 @@ final class Views
     record BuildView(long id, String project, String branch, String commit, String stage, String state, String verdict, String database, String hostname,
             Integer port, String url, String message, String createdAt, String startedAt, String finishedAt) {}
 
+    record CommitView(String commit, String message, String author) {}
+
+    record BranchOverviewView(BranchView branch, CommitView head, List<BuildView> builds, String hostname) {}
+
+    static BranchOverviewView overview(sh.stagehand.core.ProjectService.BranchOverview overview)
+    {
+        return new BranchOverviewView(branch(overview.branch()),
+                overview.head().map(commit -> new CommitView(commit.commitId(), commit.message().lines().findFirst().orElse(""), commit.authorName())).orElse(null),
+                overview.builds().stream().map(Views::build).toList(), overview.hostname());
+    }
+
     record EventView(long id, String branch, Long build, String kind, String message, String at) {}
 
     record MailView(String id, String receivedAt, String envelopeFrom, List<String> recipients, String subject, String from, String to, String text, String html) {}

@@ -1,0 +1,699 @@
+// Stagehand's web pages: a client of the platform's JSON API (/api/openapi.yaml), nothing more.
+// Plain ES modules, no build step. Every text from the server goes in through textContent.
+
+const POLL_MILLIS = 2000;
+const FOLLOW_MINUTES = 5;
+const STAGES = ['DEVELOPMENT', 'STAGING', 'PRODUCTION'];
+const LOGS = ['install.log', 'pip.log', 'odoo.log', 'update.log', 'neutralize.log', 'import.log'];
+
+const main = document.getElementById('main');
+const crumbs = document.getElementById('crumbs');
+const status = document.getElementById('status');
+
+// -- small helpers ------------------------------------------------------------------------------
+
+function el(tag, attributes = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+        if (value === undefined || value === null || value === false) {
+            continue;
+        }
+        if (name.startsWith('on')) {
+            node.addEventListener(name.substring(2), value);
+        }
+        else if (name === 'dataset') {
+            Object.assign(node.dataset, value);
+        }
+        else {
+            node.setAttribute(name, value === true ? '' : value);
+        }
+    }
+    for (const child of children.flat()) {
+        if (child !== undefined && child !== null && child !== false) {
+            node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+        }
+    }
+    return node;
+}
+
+async function api(path, options = {}) {
+    const response = await fetch(path, {
+        ...options,
+        headers: options.body && !(options.body instanceof Blob) ? {'Content-Type': 'application/json', ...options.headers} : options.headers,
+    });
+    const text = await response.text();
+    const body = text && (response.headers.get('Content-Type') || '').includes('json') ? JSON.parse(text) : text;
+    if (!response.ok) {
+        throw new Error(body && body.message ? body.message : `${response.status} ${response.statusText}`);
+    }
+    return body;
+}
+
+function say(message, isError = false) {
+    status.textContent = message;
+    status.classList.toggle('error', isError);
+}
+
+function when(instant) {
+    return instant ? new Date(instant).toLocaleString() : '';
+}
+
+function bytes(count) {
+    return count < 1024 * 1024 ? `${(count / 1024).toFixed(1)} kB` : `${(count / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function enc(part) {
+    return encodeURIComponent(part).replace(/%2F/g, '/');
+}
+
+// Asks in a dialog of the page's own (a browser's confirm() blocks everything, tests included).
+function confirmAction(text, okLabel = 'OK') {
+    const dialog = document.getElementById('confirm');
+    document.getElementById('confirm-text').textContent = text;
+    document.getElementById('confirm-ok').textContent = okLabel;
+    dialog.showModal();
+    return new Promise(resolve => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'ok'), {once: true}));
+}
+
+// What a build's cell says: its colour is its verdict once it has one, grey while it runs or waits.
+function cellClass(build) {
+    if (['QUEUED', 'BUILDING', 'TESTING', 'UPDATING'].includes(build.state)) {
+        return 'pending';
+    }
+    if (build.state === 'STOPPED' || build.state === 'SUPERSEDED') {
+        return 'stopped';
+    }
+    return (build.verdict || (build.state === 'FAILED' ? 'FAILED' : 'SUCCESS')).toLowerCase();
+}
+
+// A build's server through the platform's proxy, by host name (browsers resolve *.localhost themselves).
+function connectUrl(hostname) {
+    return `${location.protocol}//${hostname}${location.port ? ':' + location.port : ''}/web/login`;
+}
+
+// -- routing ------------------------------------------------------------------------------------
+
+let page = null;
+
+function route() {
+    if (page && page.stop) {
+        page.stop();
+    }
+    const [path, query] = location.hash.replace(/^#/, '').split('?');
+    const parameters = new URLSearchParams(query || '');
+    const project = path.match(/^\/projects\/([a-z0-9-]+)$/);
+    page = project ? projectPage(project[1], parameters) : projectsPage();
+}
+
+window.addEventListener('hashchange', route);
+route();
+
+// -- the projects page --------------------------------------------------------------------------
+
+function projectsPage() {
+    crumbs.replaceChildren();
+    const list = el('ul', {class: 'project-list', id: 'projects'});
+    const result = el('div', {id: 'created'});
+    const form = el('form', {class: 'stacked', id: 'new-project', onsubmit: create},
+        el('label', {for: 'project-id'}, 'Project id (lower case letters, digits and -)'),
+        el('input', {id: 'project-id', name: 'id', required: true, pattern: '[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?', placeholder: 'acme'}),
+        el('label', {class: 'check'}, el('input', {type: 'checkbox', id: 'project-hosted', name: 'hosted', onchange: toggleHosted}),
+            'Keep its repository on this server (git push to it)'),
+        el('label', {for: 'project-url'}, 'Repository URL (GitHub, any git URL, or a path on this server)'),
+        el('input', {id: 'project-url', name: 'repositoryUrl', placeholder: 'https://github.com/acme/addons.git'}),
+        el('label', {for: 'project-token'}, 'Access token, for a private https repository'),
+        el('input', {id: 'project-token', name: 'token', type: 'password', autocomplete: 'off'}),
+        el('label', {for: 'project-production'}, 'Production branch (empty: the repository\'s default branch)'),
+        el('input', {id: 'project-production', name: 'productionBranch'}),
+        el('button', {class: 'primary', type: 'submit', id: 'create-project'}, 'Create project'));
+    main.replaceChildren(el('div', {class: 'projects'},
+        el('section', {class: 'card'}, el('h2', {}, 'Projects'), list),
+        el('section', {class: 'card'}, el('h2', {}, 'New project'), form, result)));
+
+    function toggleHosted() {
+        form.repositoryUrl.disabled = form.hosted.checked;
+    }
+
+    async function create(event) {
+        event.preventDefault();
+        const request = {id: form.id.value.trim()};
+        if (form.hosted.checked) {
+            request.hosted = true;
+        }
+        else {
+            request.repositoryUrl = form.repositoryUrl.value.trim();
+        }
+        if (form.token.value) {
+            request.token = form.token.value;
+        }
+        if (form.productionBranch.value.trim()) {
+            request.productionBranch = form.productionBranch.value.trim();
+        }
+        try {
+            const project = await api('/api/projects', {method: 'POST', body: JSON.stringify(request)});
+            result.replaceChildren(el('div', {class: 'card', id: 'project-created'},
+                el('p', {}, 'Project ', el('a', {href: `#/projects/${project.id}`, id: 'open-project'}, project.id), ' created; its branches are building.'),
+                project.gitUrl
+                    ? [el('p', {}, 'Push to it (any user name, this secret as password):'), el('div', {class: 'secret'}, `git push ${project.gitUrl.replace('://', '://git:' + project.webhookSecret + '@')} main`)]
+                    : [el('p', {}, 'On GitHub, add a webhook (push events) with this URL and secret; without one the repository is polled.'),
+                        el('div', {class: 'secret', id: 'webhook-url'}, project.webhookUrl), el('div', {class: 'secret', id: 'webhook-secret'}, project.webhookSecret)],
+                el('p', {class: 'muted'}, 'The secret is shown this once.')));
+            form.reset();
+            load();
+        }
+        catch (error) {
+            result.replaceChildren(el('p', {class: 'error', id: 'create-error'}, error.message));
+        }
+    }
+
+    async function load() {
+        try {
+            const projects = await api('/api/projects');
+            list.replaceChildren(...(projects.length ? projects.map(project => el('li', {},
+                el('a', {href: `#/projects/${project.id}`}, project.id), ' ', el('span', {class: 'muted'}, project.repositoryUrl))) : [el('li', {class: 'muted'}, 'No project yet.')]));
+        }
+        catch (error) {
+            say(error.message, true);
+        }
+    }
+
+    load();
+    return {};
+}
+
+// -- the project page ---------------------------------------------------------------------------
+
+function projectPage(projectId, parameters) {
+    crumbs.replaceChildren(el('a', {href: '#/'}, 'Projects'), el('span', {}, '›'), el('a', {href: `#/projects/${projectId}`}, projectId));
+    const state = {
+        branches: [],
+        selected: parameters.get('branch'),
+        build: parameters.get('build') ? Number(parameters.get('build')) : null,
+        tab: parameters.get('tab') || 'history',
+    };
+    const columns = Object.fromEntries(STAGES.map(stage => [stage, el('div', {class: 'stage-branches'})]));
+    const stages = el('div', {class: 'stages'}, ...STAGES.map(stage => el('section', {class: 'stage', id: `stage-${stage.toLowerCase()}`},
+        el('h2', {class: 'stage-title', dataset: {stage}}, stage.charAt(0) + stage.substring(1).toLowerCase()), columns[stage])));
+    const panel = el('section', {class: 'panel', id: 'panel'});
+    main.replaceChildren(el('div', {class: 'project'}, stages, panel));
+    let tab = null;
+    let timer = null;
+    let stopped = false;
+    let rendered = null;
+    let dragging = false;
+    let panelBuild = null;
+
+    async function refresh() {
+        try {
+            state.branches = await api(`/api/projects/${projectId}/overview`);
+            renderColumns();
+            if ((!state.selected || !current()) && state.branches.length) {
+                select(state.branches.find(entry => entry.branch.stage === 'PRODUCTION')?.branch.name || state.branches[0].branch.name, null);
+            }
+            else if (!tab || (currentBuild()?.id ?? null) !== panelBuild) {
+                // The first time, or a newer build of the branch followed: its tabs.
+                renderPanel();
+            }
+            else {
+                renderHead();
+                tab.refresh?.();
+            }
+            say(`Updated ${new Date().toLocaleTimeString()}`);
+        }
+        catch (error) {
+            say(error.message, true);
+        }
+        finally {
+            if (!stopped) {
+                timer = setTimeout(refresh, POLL_MILLIS);
+            }
+        }
+    }
+
+    // Only when something changed, and never under a drag: the cards stay the ones the pointer is on.
+    function renderColumns() {
+        const now = JSON.stringify([state.branches, state.selected, state.build]);
+        if (dragging || now === rendered) {
+            return;
+        }
+        rendered = now;
+        for (const stage of STAGES) {
+            const entries = state.branches.filter(entry => entry.branch.stage === stage);
+            columns[stage].replaceChildren(...(entries.length ? entries.map(branchCard) : [el('p', {class: 'muted'}, 'No branch')]));
+        }
+    }
+
+    function branchCard(entry) {
+        const branch = entry.branch;
+        const newest = entry.builds[0];
+        const card = el('article', {class: 'branch' + (branch.name === state.selected ? ' selected' : ''), dataset: {branch: branch.name}, onclick: () => select(branch.name, null)},
+            el('div', {class: 'branch-head'},
+                el('span', {class: 'branch-name', title: `${branch.name}: drag onto a stage to move it, onto a branch to merge it there`, onpointerdown: event => startDrag(event, branch, card)},
+                    branch.name)),
+            el('div', {class: 'commit'}, entry.head ? `${entry.head.message} — ${entry.head.author}` : 'No build yet'),
+            el('div', {class: 'branch-foot'}, el('div', {class: 'cells'}, ...entry.builds.map(build => el('a', {
+                class: `cell ${cellClass(build)}` + (build.id === state.build ? ' selected' : ''),
+                dataset: {build: build.id, state: build.state, verdict: build.verdict || ''},
+                title: `Build ${build.id} (${build.commit.substring(0, 8)}): ${build.state}${build.verdict ? ', ' + build.verdict : ''} — ${build.message || ''}`,
+                onclick: event => {
+                    event.stopPropagation();
+                    select(branch.name, build.id);
+                },
+            }))),
+            el('span', {class: 'branch-actions'},
+                newest && newest.state === 'RUNNING' ? el('a', {href: connectUrl(entry.hostname), target: '_blank', class: 'connect', onclick: event => event.stopPropagation()}, 'Connect') : null,
+                el('button', {type: 'button', class: 'rebuild', onclick: event => rebuild(event, branch.name)}, 'Rebuild'))));
+        return card;
+    }
+
+    async function rebuild(event, branchName) {
+        event.stopPropagation();
+        try {
+            const build = await api(`/api/projects/${projectId}/rebuild/${enc(branchName)}`, {method: 'POST'});
+            say(`Build ${build.id} of ${branchName} queued`);
+            refresh();
+        }
+        catch (error) {
+            say(error.message, true);
+        }
+    }
+
+    // Dragging a branch by its name: onto a stage's title moves it there, onto another branch merges
+    // it into that one (after a confirmation naming both), as on Odoo.sh.
+    function startDrag(down, branch, card) {
+        if (down.button !== 0) {
+            return;
+        }
+        down.preventDefault();
+        dragging = true;
+        let ghost = null;
+        let target = null;
+        const move = event => {
+            if (!ghost && Math.hypot(event.clientX - down.clientX, event.clientY - down.clientY) < 5) {
+                return;
+            }
+            if (!ghost) {
+                ghost = card.cloneNode(true);
+                ghost.classList.add('ghost');
+                document.body.append(ghost);
+            }
+            ghost.style.left = `${event.clientX + 8}px`;
+            ghost.style.top = `${event.clientY + 8}px`;
+            const under = document.elementFromPoint(event.clientX, event.clientY);
+            const found = under && (under.closest('.stage-title') || under.closest('.branch'));
+            const next = found && found !== card ? found : null;
+            if (next !== target) {
+                target?.classList.remove('drop-target');
+                next?.classList.add('drop-target');
+                target = next;
+            }
+        };
+        const up = async () => {
+            document.removeEventListener('pointermove', move);
+            document.removeEventListener('pointerup', up);
+            dragging = false;
+            ghost?.remove();
+            target?.classList.remove('drop-target');
+            if (!ghost || !target) {
+                return;
+            }
+            if (target.classList.contains('stage-title')) {
+                await moveTo(branch, target.dataset.stage);
+            }
+            else {
+                await merge(branch.name, target.dataset.branch);
+            }
+        };
+        document.addEventListener('pointermove', move);
+        document.addEventListener('pointerup', up);
+    }
+
+    async function moveTo(branch, stage) {
+        if (branch.stage === stage) {
+            return;
+        }
+        if (!await confirmAction(`Move ${branch.name} to ${stage.toLowerCase()}?`, 'Move')) {
+            return;
+        }
+        try {
+            await api(`/api/projects/${projectId}/branches/${enc(branch.name)}`, {method: 'PUT', body: JSON.stringify({stage})});
+            say(`${branch.name} is now ${stage.toLowerCase()}`);
+            refresh();
+        }
+        catch (error) {
+            say(error.message, true);
+        }
+    }
+
+    async function merge(source, target) {
+        if (!await confirmAction(`Merge ${source} into ${target}? The merge is pushed to ${target}, which then builds.`, 'Merge')) {
+            return;
+        }
+        try {
+            const result = await api(`/api/projects/${projectId}/merge`, {method: 'POST', body: JSON.stringify({source, target})});
+            say(`${source} merged into ${target} (${result.kind.toLowerCase().replace('_', ' ')})`);
+            refresh();
+        }
+        catch (error) {
+            say(error.message, true);
+        }
+    }
+
+    function select(branchName, buildId) {
+        state.selected = branchName;
+        state.build = buildId;
+        remember();
+        renderColumns();
+        renderPanel();
+    }
+
+    // The selection lives in the address: a reload, or a link, shows the same.
+    function remember() {
+        history.replaceState(null, '', `#/projects/${projectId}?branch=${encodeURIComponent(state.selected)}${state.build ? '&build=' + state.build : ''}&tab=${state.tab}`);
+    }
+
+    function current() {
+        return state.branches.find(entry => entry.branch.name === state.selected);
+    }
+
+    function currentBuild() {
+        const entry = current();
+        if (!entry) {
+            return null;
+        }
+        return entry.builds.find(build => build.id === state.build) || entry.builds[0] || null;
+    }
+
+    function renderPanel() {
+        tab?.stop?.();
+        const entry = current();
+        if (!entry) {
+            panel.replaceChildren(el('p', {class: 'tab muted'}, 'Select a branch.'));
+            return;
+        }
+        const stage = entry.branch.stage;
+        const names = ['history', 'logs', ...(stage === 'PRODUCTION' ? [] : ['mails']), ...(stage === 'DEVELOPMENT' ? [] : ['backups']), 'settings'];
+        if (!names.includes(state.tab)) {
+            state.tab = 'history';
+        }
+        const build = currentBuild();
+        panelBuild = build ? build.id : null;
+        const body = el('div', {class: 'tab', id: `tab-${state.tab}`});
+        panel.replaceChildren(
+            el('div', {class: 'panel-head', id: 'panel-head'}),
+            el('nav', {class: 'tabs'}, ...names.map(name => el('button', {
+                type: 'button', class: name === state.tab ? 'active' : null, dataset: {tab: name},
+                onclick: () => {
+                    state.tab = name;
+                    remember();
+                    renderPanel();
+                },
+            }, name.charAt(0).toUpperCase() + name.substring(1)))),
+            body);
+        renderHead();
+        const tabs = {history: historyTab, logs: logsTab, mails: mailsTab, backups: backupsTab, settings: settingsTab};
+        tab = tabs[state.tab](body, entry, build) || {};
+    }
+
+    // What the selected build is doing, refreshed with the page.
+    function renderHead() {
+        const head = document.getElementById('panel-head');
+        const entry = current();
+        if (!head || !entry) {
+            return;
+        }
+        const build = currentBuild();
+        head.replaceChildren(
+            el('h2', {}, entry.branch.name, el('span', {class: 'muted'}, ` · ${entry.branch.stage.toLowerCase()}${build ? ' · build ' + build.id : ''}`)),
+            build ? el('div', {class: 'muted', id: 'build-message'}, `${build.state.toLowerCase()}${build.verdict ? ', ' + build.verdict.toLowerCase() : ''}: ${build.message || ''}`) : null);
+    }
+
+    function historyTab(body, entry) {
+        const list = el('ul', {class: 'events'});
+        body.replaceChildren(list);
+        async function refreshHistory() {
+            try {
+                const events = await api(`/api/projects/${projectId}/history?branch=${encodeURIComponent(entry.branch.name)}&limit=100`);
+                list.replaceChildren(...(events.length ? events.map(event => el('li', {}, el('time', {}, when(event.at)), event.message)) : [el('li', {class: 'muted'}, 'Nothing yet.')]));
+            }
+            catch (error) {
+                say(error.message, true);
+            }
+        }
+        refreshHistory();
+        return {refresh: refreshHistory};
+    }
+
+    // A log as it grows: it scrolls with new lines while the view is at its bottom; pausing stops
+    // fetching; after five minutes it stops by itself, and play starts it again.
+    function logsTab(body, entry, build) {
+        if (!build) {
+            body.replaceChildren(el('p', {class: 'muted'}, 'No build yet.'));
+            return {};
+        }
+        const chosen = parameters.get('log') || (entry.branch.stage === 'DEVELOPMENT' ? 'install.log' : entry.branch.stage === 'PRODUCTION' ? 'odoo.log' : 'update.log');
+        const logChoice = el('select', {id: 'log-name', onchange: () => follow()}, ...LOGS.map(name => el('option', {value: name, selected: name === chosen}, name)));
+        const toggle = el('button', {type: 'button', id: 'log-toggle', onclick: () => (source ? pause('Paused') : follow())}, 'Pause');
+        const note = el('span', {class: 'muted', id: 'log-note'});
+        const output = el('pre', {class: 'log', id: 'log-output'});
+        body.replaceChildren(el('div', {class: 'toolbar'}, logChoice, toggle, note), output);
+        let source = null;
+        let timeout = null;
+
+        function follow() {
+            pause(null);
+            output.textContent = '';
+            note.textContent = 'Following';
+            toggle.textContent = 'Pause';
+            source = new EventSource(`/api/builds/${build.id}/logs/${logChoice.value}/follow`);
+            source.addEventListener('line', event => {
+                const atBottom = output.scrollHeight - output.scrollTop - output.clientHeight < 24;
+                output.append(event.data + '\n');
+                if (atBottom) {
+                    output.scrollTop = output.scrollHeight;
+                }
+            });
+            source.addEventListener('end', () => pause('The log is complete'));
+            source.addEventListener('error', event => pause(event.data ? event.data : (output.textContent ? 'Stopped' : 'No such log yet')));
+            timeout = setTimeout(() => pause(`Stopped after ${FOLLOW_MINUTES} minutes; press play to go on`), FOLLOW_MINUTES * 60 * 1000);
+        }
+
+        function pause(why) {
+            if (source) {
+                source.close();
+                source = null;
+            }
+            clearTimeout(timeout);
+            if (why) {
+                note.textContent = why;
+                toggle.textContent = 'Play';
+            }
+        }
+
+        follow();
+        return {stop: () => pause(null)};
+    }
+
+    function mailsTab(body, entry, build) {
+        if (!build) {
+            body.replaceChildren(el('p', {class: 'muted'}, 'No build yet.'));
+            return {};
+        }
+        const table = el('table', {class: 'list', id: 'mails'});
+        const detail = el('div', {id: 'mail'});
+        body.replaceChildren(el('p', {class: 'muted'}, `Mail build ${build.id} sent, caught by the platform: none of it left.`), table, detail);
+        let shown = null;
+        let count = -1;
+        async function refreshMails() {
+            try {
+                const mails = await api(`/api/builds/${build.id}/mails`);
+                if (mails.length === count) {
+                    return;
+                }
+                count = mails.length;
+                table.replaceChildren(el('tr', {}, el('th', {}, 'Received'), el('th', {}, 'To'), el('th', {}, 'Subject')),
+                    ...mails.map(mail => el('tr', {class: 'clickable mail-row', onclick: () => show(mail)}, el('td', {}, when(mail.receivedAt)), el('td', {}, mail.to || mail.recipients.join(', ')),
+                        el('td', {}, mail.subject || '(no subject)'))));
+                if (!mails.length) {
+                    table.append(el('tr', {}, el('td', {colspan: 3, class: 'muted'}, 'No mail yet.')));
+                }
+            }
+            catch (error) {
+                say(error.message, true);
+            }
+        }
+        function show(mail) {
+            shown = mail.id;
+            detail.replaceChildren(
+                el('h3', {}, mail.subject || '(no subject)'),
+                el('dl', {class: 'mail-headers'}, el('dt', {}, 'From'), el('dd', {}, mail.from || mail.envelopeFrom), el('dt', {}, 'To'), el('dd', {}, mail.to || mail.recipients.join(', ')),
+                    el('dt', {}, 'Received'), el('dd', {}, when(mail.receivedAt))),
+                // A mail's HTML is the sender's: shown in a frame that runs no script and reaches nothing of the page's.
+                mail.html ? el('iframe', {class: 'mail-html', id: 'mail-html', sandbox: '', srcdoc: mail.html, title: 'The mail as HTML'}) : null,
+                mail.text ? el('pre', {class: 'log', style: 'height: auto; max-height: 240px', id: 'mail-text'}, mail.text) : null);
+        }
+        refreshMails();
+        return {refresh: refreshMails, shown: () => shown};
+    }
+
+    function backupsTab(body, entry) {
+        const table = el('table', {class: 'list', id: 'backups'});
+        const filestore = el('input', {type: 'checkbox', id: 'download-filestore', checked: true});
+        const neutralized = el('input', {type: 'checkbox', id: 'download-neutralized'});
+        const production = state.branches.find(other => other.branch.stage === 'PRODUCTION');
+        const file = el('input', {type: 'file', id: 'import-file', accept: '.zip,.sql,.dump'});
+        const progress = el('progress', {id: 'import-progress', max: 100, value: 0, hidden: true});
+        const importNote = el('span', {class: 'muted', id: 'import-note'});
+        body.replaceChildren(
+            el('div', {class: 'toolbar'},
+                el('button', {type: 'button', id: 'backup-now', onclick: backUp}, 'Back up production now'),
+                el('label', {}, filestore, ' with filestore'), el('label', {}, neutralized, ' neutralized (for testing)')),
+            table,
+            el('h3', {}, `Import a database into ${entry.branch.name}`),
+            el('p', {class: 'muted'}, 'A zip of Odoo\'s database manager, a plain .sql or a pg_dump custom-format file. '
+                + (entry.branch.stage === 'PRODUCTION' ? 'An update backup of production is taken first; mail servers and scheduled actions of the import are turned off.' : 'It is neutralized.')),
+            el('div', {class: 'toolbar'}, file, el('button', {type: 'button', id: 'import-start', onclick: upload}, 'Import'), progress, importNote));
+
+        async function refreshBackups() {
+            if (!production) {
+                table.replaceChildren(el('tr', {}, el('td', {class: 'muted'}, 'No production yet: nothing to back up.')));
+                return;
+            }
+            try {
+                const backups = await api(`/api/projects/${projectId}/backups`);
+                table.replaceChildren(el('tr', {}, el('th', {}, 'Taken'), el('th', {}, 'Kind'), el('th', {}, 'Size'), el('th', {}, 'Revision'), el('th', {}, 'Verified'), el('th', {})),
+                    ...backups.map(backup => el('tr', {class: 'backup-row', dataset: {backup: backup.id}},
+                        el('td', {}, when(backup.createdAt)), el('td', {}, backup.kind.toLowerCase()), el('td', {}, bytes(backup.dumpBytes + backup.filestoreBytes)),
+                        el('td', {}, backup.commit ? backup.commit.substring(0, 8) : ''), el('td', {title: backup.problems.join('; ')}, backup.verification.toLowerCase().replace('_', ' ')),
+                        el('td', {},
+                            el('a', {href: '#', class: 'download', onclick: event => download(event, backup)}, 'Download'), ' ',
+                            el('button', {type: 'button', class: 'restore', onclick: () => restore(backup)}, entry.branch.stage === 'PRODUCTION' ? 'Restore' : `Restore into ${entry.branch.name}`)))));
+                if (!backups.length) {
+                    table.append(el('tr', {}, el('td', {colspan: 6, class: 'muted'}, 'No backup yet.')));
+                }
+            }
+            catch (error) {
+                say(error.message, true);
+            }
+        }
+
+        async function backUp() {
+            say('Backing up production…');
+            try {
+                const backup = await api(`/api/projects/${projectId}/backups`, {method: 'POST'});
+                say(`Backup ${backup.id} taken, ${backup.verification.toLowerCase().replace('_', ' ')}`);
+                refreshBackups();
+            }
+            catch (error) {
+                say(error.message, true);
+            }
+        }
+
+        function download(event, backup) {
+            event.preventDefault();
+            location.href = `/api/projects/${projectId}/backups/${backup.id}/download?filestore=${filestore.checked}&neutralized=${neutralized.checked}`;
+        }
+
+        async function restore(backup) {
+            const into = entry.branch.stage === 'PRODUCTION' ? 'production (an update backup of it is taken first)' : `${entry.branch.name}, neutralized`;
+            if (!await confirmAction(`Restore backup ${backup.id} into ${into}?`, 'Restore')) {
+                return;
+            }
+            say(`Restoring ${backup.id}…`);
+            try {
+                const path = entry.branch.stage === 'PRODUCTION' ? `/api/projects/${projectId}/backups/${backup.id}/restore` : `/api/projects/${projectId}/backups/${backup.id}/restore/${enc(entry.branch.name)}`;
+                await api(path, {method: 'POST'});
+                say(`Backup ${backup.id} restored into ${entry.branch.name}`);
+                refreshBackups();
+            }
+            catch (error) {
+                say(error.message, true);
+            }
+        }
+
+        function upload() {
+            const chosen = file.files[0];
+            if (!chosen) {
+                importNote.textContent = 'Choose a file first.';
+                return;
+            }
+            const name = chosen.name.replace(/[^A-Za-z0-9._-]/g, '_').substring(0, 100);
+            const request = new XMLHttpRequest();
+            request.open('POST', `/api/projects/${projectId}/import/${enc(entry.branch.name)}?filename=${encodeURIComponent(name)}`);
+            progress.hidden = false;
+            request.upload.addEventListener('progress', event => {
+                if (event.lengthComputable) {
+                    progress.value = Math.round(event.loaded * 100 / event.total);
+                    importNote.textContent = event.loaded < event.total ? `Sending ${bytes(event.loaded)} of ${bytes(event.total)}` : 'Importing…';
+                }
+            });
+            request.addEventListener('load', () => {
+                progress.hidden = true;
+                const answer = request.responseText ? JSON.parse(request.responseText) : {};
+                importNote.textContent = request.status === 200 ? `Imported into build ${answer.id}` : answer.message || request.statusText;
+                importNote.classList.toggle('error', request.status !== 200);
+                refresh();
+            });
+            request.addEventListener('error', () => {
+                progress.hidden = true;
+                importNote.textContent = 'The upload was cut; nothing was imported.';
+            });
+            request.send(chosen);
+        }
+
+        refreshBackups();
+        return {refresh: null, reload: refreshBackups};
+    }
+
+    function settingsTab(body, entry) {
+        const branch = entry.branch;
+        const form = el('form', {class: 'stacked', id: 'settings', onsubmit: save},
+            el('label', {for: 'on-new-commit'}, 'On a new commit'),
+            el('select', {id: 'on-new-commit', name: 'onNewCommit'},
+                ...[['NEW_BUILD', 'New build'], ['UPDATE_PREVIOUS', 'Update the previous build'], ['DO_NOTHING', 'Do nothing']]
+                    .map(([value, label]) => el('option', {value, selected: value === branch.onNewCommit}, label))),
+            el('label', {for: 'module-selection'}, 'Modules to install (development builds)'),
+            el('select', {id: 'module-selection', name: 'moduleSelection'},
+                ...[['OWN_MODULES', 'Only the branch\'s modules'], ['ALL', 'Every module'], ['EXPLICIT', 'This list']]
+                    .map(([value, label]) => el('option', {value, selected: value === branch.moduleSelection}, label))),
+            el('label', {for: 'modules'}, 'The list (comma-separated technical names)'),
+            el('input', {id: 'modules', name: 'modules', value: branch.modules.join(', ')}),
+            el('label', {for: 'test-tags'}, 'Test tags (empty: the branch\'s own modules)'),
+            el('input', {id: 'test-tags', name: 'testTags', value: branch.testTags || ''}),
+            el('label', {class: 'check'}, el('input', {type: 'checkbox', id: 'crons', name: 'crons', checked: branch.crons}), 'Run scheduled actions'),
+            el('button', {class: 'primary', type: 'submit', id: 'save-settings'}, 'Save'),
+            el('span', {class: 'muted', id: 'settings-note'}));
+
+        async function save(event) {
+            event.preventDefault();
+            try {
+                await api(`/api/projects/${projectId}/branches/${enc(branch.name)}`, {
+                    method: 'PUT',
+                    body: JSON.stringify({
+                        onNewCommit: form.onNewCommit.value,
+                        moduleSelection: form.moduleSelection.value,
+                        modules: form.modules.value.split(',').map(name => name.trim()).filter(name => name),
+                        testTags: form.testTags.value.trim(),
+                        crons: form.crons.checked,
+                    }),
+                });
+                document.getElementById('settings-note').textContent = ' Saved';
+            }
+            catch (error) {
+                document.getElementById('settings-note').textContent = ' ' + error.message;
+            }
+        }
+
+        body.replaceChildren(form);
+        return {};
+    }
+
+    refresh();
+    return {
+        stop: () => {
+            stopped = true;
+            clearTimeout(timer);
+            tab?.stop?.();
+        },
+    };
+}

@@ -1,0 +1,287 @@
+package sh.stagehand.server;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.docker.DockerModule;
+import sh.stagehand.github.GitHubModule;
+import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingEnvironment;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPorts;
+import sh.stagehand.testkit.TestingPostgres;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static sh.stagehand.server.TestingAddons.addon;
+import static sh.stagehand.server.TestingAddons.mailingInit;
+import static sh.stagehand.server.TestingAddons.passingTest;
+
+/**
+ * The web pages in a real headless Chromium, as a user goes through them: a project created from a
+ * repository, a push whose development build turns green while its install log reads live, its
+ * mail opened, the branch dragged to staging, another dragged onto it to merge. Screenshots of
+ * the main screens go to {@code target/screenshots/}.
+ */
+class WebUiIT
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+    @RegisterExtension
+    static final TestingBrowser browser = new TestingBrowser();
+
+    private static final String PROJECT = "webui";
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(4);
+    private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    @TempDir
+    static Path temp;
+
+    private static Stagehand stagehand;
+    private static ReferenceServer server;
+    private static org.subethamail.smtp.server.SMTPServer relay;
+    private static TestingGitRepository repository;
+
+    @BeforeAll
+    static void startPlatform()
+    {
+        int smtpPort = TestingPorts.freeStablePort();
+        // Production's mail goes out through a relay: one that takes it and keeps nothing.
+        relay = org.subethamail.smtp.server.SMTPServer.port(0).hostName("relay.test").messageHandlerFactory(context -> new org.subethamail.smtp.MessageHandler()
+        {
+            @Override
+            public void from(String from) {}
+
+            @Override
+            public void recipient(String recipient) {}
+
+            @Override
+            public String data(java.io.InputStream data)
+                    throws java.io.IOException
+            {
+                data.readAllBytes();
+                return null;
+            }
+
+            @Override
+            public void done() {}
+        }).build();
+        relay.start();
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "instance.name", "web-ui-it",
+                "data.directory", temp.resolve("data").toString(),
+                "http.port", "0",
+                "smtp.port", Integer.toString(smtpPort),
+                "platform.poll-interval-seconds", "0",
+                "platform.gc-interval-minutes", "0",
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.container-host", postgres.containerHost()));
+        properties.putAll(Map.of(
+                "postgres.metadata-database", METADATA_DATABASE,
+                "mail.type", "postgres",
+                "docker.host", docker.host().toString(),
+                "docker.network", docker.network(),
+                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
+                "platform.smtp-host", docker.networkGateway(),
+                "platform.smtp-port", Integer.toString(smtpPort),
+                "platform.container-memory-mb", "512",
+                "backup.daily-time", "off",
+                "mail.relay-type", "smtp-relay"));
+        properties.putAll(Map.of(
+                "smtp-relay.host", "127.0.0.1",
+                "smtp-relay.port", Integer.toString(relay.getPortAllocated()),
+                "smtp-relay.starttls", "false"));
+        stagehand = Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .withModule(new sh.stagehand.server.smtp.SmtpRelayModule())
+                .build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+
+        repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        addon(repository, "webui_sale", "'mail'", mailingInit("customer@example.com", "Your quotation S00042", "later@example.com", "A reminder"), passingTest("TestWebuiSale"));
+        repository.commit("Sale customizations");
+    }
+
+    @AfterAll
+    static void stopPlatform()
+    {
+        if (server != null) {
+            server.close();
+        }
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            if (!stagehand.projects().projects().isEmpty()) {
+                for (var branch : stagehand.projects().branches(PROJECT)) {
+                    for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
+                        stagehand.builds().discard(build.id());
+                    }
+                }
+            }
+            stagehand.close();
+        }
+        if (relay != null) {
+            relay.stop();
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "-production\" WITH (FORCE)");
+        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+    }
+
+    @Test
+    void testAUserCreatesAProjectWatchesABuildReadsItsLogAndMailMovesABranchToStagingAndMergesIntoIt()
+            throws Exception
+    {
+        WebDriver driver = browser.driver();
+        String base = "http://127.0.0.1:" + server.port();
+
+        // A project from a repository; the webhook to paste into GitHub is shown once.
+        driver.get(base + "/");
+        driver.findElement(By.id("project-id")).sendKeys(PROJECT);
+        driver.findElement(By.id("project-url")).sendKeys(repository.url());
+        browser.screenshot(SCREENSHOTS.resolve("new-project.png"));
+        driver.findElement(By.id("create-project")).click();
+        WebElement created = waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.visibilityOfElementLocated(By.id("project-created")));
+        assertThat(driver.findElement(By.id("webhook-url")).getText()).endsWith("/webhooks/github/" + PROJECT);
+        assertThat(driver.findElement(By.id("webhook-secret")).getText()).hasSizeGreaterThan(20);
+        created.findElement(By.id("open-project")).click();
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#stage-production .branch[data-branch='main']")));
+        Build production = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "main").get(0).id(), BUILD_TIMEOUT);
+        assertThat(production.state()).as(production.message().orElse("")).isEqualTo(BuildState.RUNNING);
+
+        // A push to a new branch: its card appears, and its install log reads while it is written.
+        repository.createBranch("feature");
+        repository.writeFile("webui_sale/NOTES.md", "A feature\n");
+        repository.commit("A feature");
+        List<Build> queued = stagehand.projects().poll(PROJECT);
+        assertThat(queued).singleElement().satisfies(build -> assertThat(build.branch()).isEqualTo("feature"));
+        card("feature", Duration.ofSeconds(30)).click();
+        tab("logs").click();
+        waitFor(BUILD_TIMEOUT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-output"), "Modules loaded."));
+        assertThat(driver.findElement(By.id("log-output")).getText()).contains("odoo.tests.result");
+        waitFor(BUILD_TIMEOUT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".branch[data-branch='feature'] .cell.success")));
+        assertThat(stagehand.builds().build(queued.get(0).id()).state()).isEqualTo(BuildState.RUNNING);
+        waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-note"), "complete"));
+        browser.screenshot(SCREENSHOTS.resolve("project-logs.png"));
+
+        // Its mail, caught: the list, then the mail, its HTML in a frame that runs nothing.
+        tab("mails").click();
+        waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("mails"), "Your quotation S00042"));
+        driver.findElements(By.cssSelector("#mails .mail-row")).stream().filter(row -> row.getText().contains("Your quotation S00042")).findFirst().orElseThrow().click();
+        WebElement frame = waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.id("mail-html")));
+        assertThat(frame.getDomAttribute("sandbox")).isEmpty();
+        browser.screenshot(SCREENSHOTS.resolve("mails.png"));
+        driver.switchTo().frame(frame);
+        assertThat(driver.findElement(By.tagName("body")).getText()).contains("Hello from a build");
+        driver.switchTo().defaultContent();
+
+        // Dragged onto the staging column's title, after a confirmation: a staging build of it.
+        drag(nameOf("feature"), driver.findElement(By.cssSelector("#stage-staging .stage-title")));
+        confirm("Move feature to staging?");
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#stage-staging .branch[data-branch='feature']")));
+        Build staging = awaitNewBuild("feature", queued.get(0).id());
+        assertThat(staging.stage()).isEqualTo(Stage.STAGING);
+        assertThat(TestingBuilds.await(stagehand, staging.id(), BUILD_TIMEOUT).state()).as(stagehand.builds().build(staging.id()).message().orElse("")).isEqualTo(BuildState.RUNNING);
+
+        // Another development branch, dragged onto the staging branch: merged there, which builds it.
+        repository.switchTo("main");
+        repository.createBranch("fix");
+        repository.writeFile("FIX.md", "A fix\n");
+        String fix = repository.commit("A fix");
+        stagehand.projects().poll(PROJECT);
+        card("fix", Duration.ofSeconds(30));
+        drag(nameOf("fix"), driver.findElement(By.cssSelector(".branch[data-branch='feature']")));
+        confirm("Merge fix into feature?");
+        Build merged = awaitNewBuild("feature", staging.id());
+        assertThat(merged.stage()).isEqualTo(Stage.STAGING);
+        assertThat(repository.git("merge-base", "--is-ancestor", fix, "feature")).isEmpty();
+        assertThat(TestingBuilds.await(stagehand, merged.id(), BUILD_TIMEOUT).state()).isEqualTo(BuildState.RUNNING);
+        waitFor(Duration.ofSeconds(30)).until(driver1 -> driver1.findElements(By.cssSelector("#stage-staging .branch[data-branch='feature'] .cell")).size() >= 3);
+        browser.screenshot(SCREENSHOTS.resolve("project.png"));
+
+        // Production's backups and a branch's settings, for the screenshots of the README.
+        card("main", Duration.ofSeconds(5)).click();
+        tab("backups").click();
+        driver.findElement(By.id("backup-now")).click();
+        waitFor(Duration.ofMinutes(2)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#backups .backup-row")));
+        assertThat(driver.findElement(By.id("backups")).getText()).contains("manual", "passed");
+        browser.screenshot(SCREENSHOTS.resolve("backups.png"));
+        card("feature", Duration.ofSeconds(5)).click();
+        tab("settings").click();
+        waitFor(Duration.ofSeconds(5)).until(ExpectedConditions.presenceOfElementLocated(By.id("settings")));
+        browser.screenshot(SCREENSHOTS.resolve("settings.png"));
+    }
+
+    private static WebDriverWait waitFor(Duration timeout)
+    {
+        WebDriverWait wait = new WebDriverWait(browser.driver(), timeout, Duration.ofMillis(200));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
+    }
+
+    private static WebElement card(String branch, Duration timeout)
+    {
+        return waitFor(timeout).until(ExpectedConditions.elementToBeClickable(By.cssSelector(".branch[data-branch='" + branch + "']")));
+    }
+
+    private static WebElement nameOf(String branch)
+    {
+        return browser.driver().findElement(By.cssSelector(".branch[data-branch='" + branch + "'] .branch-name"));
+    }
+
+    private static WebElement tab(String name)
+    {
+        return waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.elementToBeClickable(By.cssSelector(".tabs button[data-tab='" + name + "']")));
+    }
+
+    private static void drag(WebElement handle, WebElement target)
+    {
+        new Actions(browser.driver()).clickAndHold(handle).moveByOffset(12, 12).moveToElement(target).moveByOffset(2, 2).release().perform();
+    }
+
+    private static void confirm(String question)
+    {
+        WebElement dialog = waitFor(Duration.ofSeconds(5)).until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm")));
+        assertThat(dialog.getText()).contains(question);
+        browser.driver().findElement(By.id("confirm-ok")).click();
+    }
+
+    private static Build awaitNewBuild(String branch, long after)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<Build> builds = stagehand.builds().builds(PROJECT, branch);
+            if (!builds.isEmpty() && builds.get(0).id() > after) {
+                return builds.get(0);
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("No new build of " + branch + " after build " + after + "; history: " + stagehand.builds().history(PROJECT, java.util.Optional.of(branch), 10));
+    }
+}
