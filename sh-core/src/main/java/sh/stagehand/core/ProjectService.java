@@ -247,8 +247,9 @@ public final class ProjectService
             info = vcs.commits(project.repository(), Optional.empty(), commitId, 1).stream().findFirst();
         }
         catch (RuntimeException e) {
+            // Not asked again on every page refresh: the page shows it without its message.
             log.debug("Cannot read commit {} of {}: {}", commitId, project.id(), e.getMessage());
-            return Optional.empty();
+            info = Optional.empty();
         }
         synchronized (commits) {
             commits.put(key, info);

@@ -509,10 +509,10 @@ class DevelopmentBuildIT
     void testBadBranchSettingsAreRefusedNamingTheField()
             throws Exception
     {
-        assertRefused("{\"crons\": \"sometimes\"}", "Field 'crons' of the request body cannot be read", "only \"true\" or \"false\"");
+        assertRefused("{\"crons\": \"sometimes\"}", "Field 'crons' must be true or false (it is 'sometimes')");
         assertRefused("{\"stage\": \"PRODUCTON\"}", "Field 'stage' is 'PRODUCTON', which is none of DEVELOPMENT, STAGING, PRODUCTION");
         assertRefused("{\"moduleSelection\": \"some\"}", "Field 'moduleSelection' is 'some', which is none of OWN_MODULES, ALL, EXPLICIT");
-        assertRefused("{\"modules\": \"sale_extra\"}", "Field 'modules' of the request body cannot be read");
+        assertRefused("{\"modules\": \"sale_extra\"}", "Field 'modules' must be a list, such as [\"a\", \"b\"]");
         assertRefused("{not json", "The request body is not the JSON expected");
         assertThat(stagehand.projects().branch("devit", "main").cronsEnabled()).isFalse();
     }
