@@ -15,8 +15,6 @@ import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.testkit.TestingDocker;
-import sh.stagehand.testkit.TestingEnvironment;
-import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.io.IOException;
@@ -29,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -60,27 +57,7 @@ class GitHostingIT
     @BeforeAll
     static void startPlatform()
     {
-        int smtpPort = TestingPorts.freeStablePort();
-        Map<String, String> properties = new HashMap<>(Map.of(
-                "instance.name", "git-hosting-it",
-                "data.directory", temp.resolve("data").toString(),
-                "http.port", "0",
-                "smtp.port", Integer.toString(smtpPort),
-                "platform.poll-interval-seconds", "0",
-                "platform.gc-interval-minutes", "0",
-                "postgres.url", postgres.jdbcUrl("postgres"),
-                "postgres.user", postgres.user(),
-                "postgres.password", postgres.password(),
-                "postgres.container-host", postgres.containerHost()));
-        properties.putAll(Map.of(
-                "postgres.metadata-database", METADATA_DATABASE,
-                "docker.host", docker.host().toString(),
-                "docker.network", docker.network(),
-                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
-                "platform.smtp-host", docker.networkGateway(),
-                "platform.smtp-port", Integer.toString(smtpPort),
-                "platform.container-memory-mb", "512",
-                "backup.daily-time", "off"));
+        Map<String, String> properties = TestingPlatform.properties("git-hosting-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         stagehand = Stagehand.builder()
                 .withProperties(properties)
                 .withModule(new DockerModule())

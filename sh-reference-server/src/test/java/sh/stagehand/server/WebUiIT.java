@@ -19,14 +19,11 @@ import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.testkit.TestingDocker;
-import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
-import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -67,7 +64,6 @@ class WebUiIT
     @BeforeAll
     static void startPlatform()
     {
-        int smtpPort = TestingPorts.freeStablePort();
         // Production's mail goes out through a relay: one that takes it and keeps nothing.
         relay = org.subethamail.smtp.server.SMTPServer.port(0).hostName("relay.test").messageHandlerFactory(context -> new org.subethamail.smtp.MessageHandler()
         {
@@ -89,28 +85,9 @@ class WebUiIT
             public void done() {}
         }).build();
         relay.start();
-        Map<String, String> properties = new HashMap<>(Map.of(
-                "instance.name", "web-ui-it",
-                "data.directory", temp.resolve("data").toString(),
-                "http.port", "0",
-                "smtp.port", Integer.toString(smtpPort),
-                "platform.poll-interval-seconds", "0",
-                "platform.gc-interval-minutes", "0",
-                "postgres.url", postgres.jdbcUrl("postgres"),
-                "postgres.user", postgres.user(),
-                "postgres.password", postgres.password(),
-                "postgres.container-host", postgres.containerHost()));
-        properties.putAll(Map.of(
-                "postgres.metadata-database", METADATA_DATABASE,
-                "mail.type", "postgres",
-                "docker.host", docker.host().toString(),
-                "docker.network", docker.network(),
-                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
-                "platform.smtp-host", docker.networkGateway(),
-                "platform.smtp-port", Integer.toString(smtpPort),
-                "platform.container-memory-mb", "512",
-                "backup.daily-time", "off",
-                "mail.relay-type", "smtp-relay"));
+        Map<String, String> properties = TestingPlatform.properties("web-ui-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
+        properties.put("mail.type", "postgres");
+        properties.put("mail.relay-type", "smtp-relay");
         properties.putAll(Map.of(
                 "smtp-relay.host", "127.0.0.1",
                 "smtp-relay.port", Integer.toString(relay.getPortAllocated()),

@@ -22,9 +22,7 @@ import sh.stagehand.server.ReferenceServer;
 import sh.stagehand.server.ServerConfig;
 import sh.stagehand.server.TestingBuilds;
 import sh.stagehand.testkit.TestingDocker;
-import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
-import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.lang.management.ManagementFactory;
@@ -84,27 +82,7 @@ class ApiBenchmark
     @BeforeAll
     static void startPlatform()
     {
-        int smtpPort = TestingPorts.freeStablePort();
-        properties = new HashMap<>(Map.of(
-                "instance.name", "api-bench",
-                "data.directory", temp.resolve("data").toString(),
-                "http.port", "0",
-                "smtp.port", Integer.toString(smtpPort),
-                "platform.poll-interval-seconds", "0",
-                "platform.gc-interval-minutes", "0",
-                "postgres.url", postgres.jdbcUrl("postgres"),
-                "postgres.user", postgres.user(),
-                "postgres.password", postgres.password(),
-                "postgres.container-host", postgres.containerHost()));
-        properties.putAll(Map.of(
-                "postgres.metadata-database", METADATA_DATABASE,
-                "docker.host", docker.host().toString(),
-                "docker.network", docker.network(),
-                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
-                "platform.smtp-host", docker.networkGateway(),
-                "platform.smtp-port", Integer.toString(smtpPort),
-                "platform.container-memory-mb", "512",
-                "backup.daily-time", "off"));
+        properties = sh.stagehand.server.TestingPlatform.properties("api-bench", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         stagehand = Stagehand.builder()
                 .withProperties(properties)
                 .withModule(new DockerModule())

@@ -1,0 +1,49 @@
+package sh.stagehand.server;
+
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingEnvironment;
+import sh.stagehand.testkit.TestingPorts;
+import sh.stagehand.testkit.TestingPostgres;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The configuration every end-to-end test's platform starts from: the real PostgreSQL and Docker
+ * engine, the test server image, a metadata database and a data directory of its own, the mail
+ * catcher on a port that survives a restart, and no timer of its own (no polling, no garbage
+ * collection, no daily backup), so that the test decides what happens when.
+ */
+public final class TestingPlatform
+{
+    private TestingPlatform() {}
+
+    /**
+     * @return the keys, in a map the test may add to
+     */
+    public static Map<String, String> properties(String instance, Path dataDirectory, String metadataDatabase, TestingPostgres postgres, TestingDocker docker)
+    {
+        int smtpPort = TestingPorts.freeStablePort();
+        Map<String, String> properties = new HashMap<>();
+        properties.put("instance.name", instance);
+        properties.put("data.directory", dataDirectory.toString());
+        properties.put("http.port", "0");
+        properties.put("smtp.port", Integer.toString(smtpPort));
+        properties.put("platform.poll-interval-seconds", "0");
+        properties.put("platform.gc-interval-minutes", "0");
+        properties.put("backup.daily-time", "off");
+        properties.put("postgres.url", postgres.jdbcUrl("postgres"));
+        properties.put("postgres.user", postgres.user());
+        properties.put("postgres.password", postgres.password());
+        properties.put("postgres.container-host", postgres.containerHost());
+        properties.put("postgres.metadata-database", metadataDatabase);
+        properties.put("docker.host", docker.host().toString());
+        properties.put("docker.network", docker.network());
+        properties.put("platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"));
+        properties.put("platform.smtp-host", docker.networkGateway());
+        properties.put("platform.smtp-port", Integer.toString(smtpPort));
+        properties.put("platform.container-memory-mb", "512");
+        return properties;
+    }
+}
