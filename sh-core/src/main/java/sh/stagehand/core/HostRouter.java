@@ -5,16 +5,20 @@ import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.ProjectStore;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -25,9 +29,12 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code <project>.<domain>}: production's serving build; while production is being updated,
  *     its maintenance;</li>
  * <li>{@code <project>-<branch>-<build>.<domain>}: that build, while it runs;</li>
- * <li>{@code <project>-<branch>.<domain>}: the branch's newest running build.</li>
+ * <li>{@code <project>-<branch>.<domain>}: the branch's newest running build;</li>
+ * <li>a branch's custom domain ({@link Branch#domains()}): as its stable name, production's
+ *     maintenance included.</li>
  * </ul>
- * Every request through a build's name asks, so the live builds are read at most once a second.
+ * Every request through a build's name asks, so the live builds and the custom domains are read
+ * at most once a second.
  * Thread-safe.
  */
 @Singleton
@@ -60,16 +67,18 @@ public final class HostRouter
         }
     }
 
+    private final ProjectStore projects;
     private final BuildStore builds;
     private final PlatformSettings settings;
     private final Clock clock;
-    private volatile Snapshot snapshot = new Snapshot(Instant.MIN, List.of());
+    private volatile Snapshot snapshot = new Snapshot(Instant.MIN, List.of(), Map.of());
 
-    private record Snapshot(Instant at, List<Build> live) {}
+    private record Snapshot(Instant at, List<Build> live, Map<String, Branch> domains) {}
 
     @Inject
-    public HostRouter(BuildStore builds, PlatformSettings settings, Clock clock)
+    public HostRouter(ProjectStore projects, BuildStore builds, PlatformSettings settings, Clock clock)
     {
+        this.projects = requireNonNull(projects, "projects is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -77,33 +86,78 @@ public final class HostRouter
 
     /**
      * @param host a request's {@code Host}, with or without its port
-     * @return where it goes; empty for a name outside the platform's domain (the platform's own
-     *         pages and API)
+     * @return where it goes; empty for a name that is neither under the platform's domain nor a
+     *         custom domain (the platform's own pages and API)
      */
     public Optional<Route> route(String host)
     {
-        String name = host.toLowerCase(Locale.ROOT).replaceFirst(":\\d+$", "").replaceFirst("\\.$", "");
+        String name = normalize(host);
         String domain = settings.domain().toLowerCase(Locale.ROOT);
+        Snapshot current = snapshot();
         if (!name.endsWith("." + domain)) {
-            return Optional.empty();
+            return Optional.ofNullable(current.domains().get(name)).map(branch -> branchRoute(current.live(), branch));
         }
-        List<Build> live = live();
-        List<Build> production = live.stream().filter(build -> build.stage() == Stage.PRODUCTION && build.hostname().equals(name)).toList();
+        List<Build> production = current.live().stream().filter(build -> build.stage() == Stage.PRODUCTION && build.hostname().equals(name)).toList();
         if (!production.isEmpty()) {
-            Optional<Build> updating = production.stream().filter(build -> build.state() == BuildState.UPDATING).findFirst();
-            if (updating.isPresent()) {
-                return Optional.of(new Route(Route.Kind.MAINTENANCE, updating));
-            }
-            return Optional.of(serve(production.stream().filter(build -> build.state() == BuildState.RUNNING).max(Comparator.comparingLong(Build::id))));
+            return Optional.of(productionRoute(production));
         }
-        Optional<Build> own = live.stream().filter(build -> build.state() == BuildState.RUNNING && build.hostname().equals(name)).findFirst();
+        Optional<Build> own = current.live().stream().filter(build -> build.state() == BuildState.RUNNING && build.hostname().equals(name)).findFirst();
         if (own.isPresent()) {
             return Optional.of(serve(own));
         }
-        return Optional.of(serve(live.stream()
+        return Optional.of(serve(current.live().stream()
                 .filter(build -> build.state() == BuildState.RUNNING && build.stage() != Stage.PRODUCTION)
                 .filter(build -> BuildNames.branchHostname(build.projectId(), build.branch(), domain).equals(name))
                 .max(Comparator.comparingLong(Build::id))));
+    }
+
+    /**
+     * Whether the platform answers for a host name: a custom domain some branch has, or a name
+     * under the platform's domain that reaches a build now. What a TLS front end that gets
+     * certificates on demand (Caddy's {@code on_demand_tls ask}) asks before getting one.
+     */
+    public boolean answers(String host)
+    {
+        String name = normalize(host);
+        if (snapshot().domains().containsKey(name)) {
+            return true;
+        }
+        return route(name).filter(route -> route.kind() != Route.Kind.NOTHING).isPresent();
+    }
+
+    private static String normalize(String host)
+    {
+        return host.strip().toLowerCase(Locale.ROOT).replaceFirst(":\\d+$", "").replaceFirst("\\.$", "");
+    }
+
+    /**
+     * Forgets what was read, so that the next request reads the builds and custom domains again:
+     * a domain just given to a branch answers at once.
+     */
+    public void refresh()
+    {
+        snapshot = new Snapshot(Instant.MIN, List.of(), Map.of());
+    }
+
+    // A custom domain reaches what its branch's stable name reaches; a production branch's, production.
+    private static Route branchRoute(List<Build> live, Branch branch)
+    {
+        if (branch.stage() == Stage.PRODUCTION) {
+            return productionRoute(live.stream().filter(build -> build.projectId().equals(branch.projectId()) && build.stage() == Stage.PRODUCTION).toList());
+        }
+        return serve(live.stream()
+                .filter(build -> build.state() == BuildState.RUNNING && build.stage() != Stage.PRODUCTION)
+                .filter(build -> build.projectId().equals(branch.projectId()) && build.branch().equals(branch.name()))
+                .max(Comparator.comparingLong(Build::id)));
+    }
+
+    private static Route productionRoute(List<Build> production)
+    {
+        Optional<Build> updating = production.stream().filter(build -> build.state() == BuildState.UPDATING).findFirst();
+        if (updating.isPresent()) {
+            return new Route(Route.Kind.MAINTENANCE, updating);
+        }
+        return serve(production.stream().filter(build -> build.state() == BuildState.RUNNING).max(Comparator.comparingLong(Build::id)));
     }
 
     private static Route serve(Optional<Build> build)
@@ -113,14 +167,18 @@ public final class HostRouter
                 .orElseGet(() -> new Route(Route.Kind.NOTHING, Optional.empty()));
     }
 
-    private List<Build> live()
+    private Snapshot snapshot()
     {
         Snapshot current = snapshot;
         Instant now = clock.instant();
         if (current.at().plus(FRESH).isBefore(now)) {
-            current = new Snapshot(now, builds.listBuildsInState(EnumSet.of(BuildState.RUNNING, BuildState.UPDATING)));
+            Map<String, Branch> domains = new HashMap<>();
+            for (Branch branch : projects.listBranchesWithDomains()) {
+                branch.domains().forEach(domain -> domains.put(domain, branch));
+            }
+            current = new Snapshot(now, builds.listBuildsInState(EnumSet.of(BuildState.RUNNING, BuildState.UPDATING)), Map.copyOf(domains));
             snapshot = current;
         }
-        return current.live();
+        return current;
     }
 }

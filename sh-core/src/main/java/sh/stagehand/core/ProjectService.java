@@ -8,6 +8,7 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.CustomDomains;
 import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.ProjectIds;
@@ -57,6 +58,7 @@ public final class ProjectService
     private final VcsProvider vcs;
     private final BuildScheduler scheduler;
     private final DatabaseProvider databases;
+    private final HostRouter hosts;
     private final PlatformSettings settings;
     private final Clock clock;
     private final Map<String, Optional<CommitInfo>> commits = new LinkedHashMap<>(256, 0.75f, true)
@@ -69,8 +71,9 @@ public final class ProjectService
     };
 
     @Inject
-    public ProjectService(ProjectStore projects, BuildStore builds, VcsProvider vcs, BuildScheduler scheduler, DatabaseProvider databases, PlatformSettings settings, Clock clock)
+    public ProjectService(ProjectStore projects, BuildStore builds, VcsProvider vcs, BuildScheduler scheduler, DatabaseProvider databases, HostRouter hosts, PlatformSettings settings, Clock clock)
     {
+        this.hosts = requireNonNull(hosts, "hosts is null");
         this.databases = requireNonNull(databases, "databases is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.projects = requireNonNull(projects, "projects is null");
@@ -222,9 +225,9 @@ public final class ProjectService
     {
         Project project = project(projectId);
         List<BranchOverview> overview = new ArrayList<>();
+        Map<String, List<Build>> recentBuilds = builds.listRecentBuilds(projectId, buildsPerBranch);
         for (Branch branch : projects.listBranches(projectId)) {
-            List<Build> recent = builds.listBuilds(projectId, branch.name());
-            recent = recent.subList(0, Math.min(buildsPerBranch, recent.size()));
+            List<Build> recent = recentBuilds.getOrDefault(branch.name(), List.of());
             Optional<CommitInfo> head = recent.isEmpty() ? Optional.empty() : commitInfo(project, recent.get(0).commitId());
             String hostname = branch.stage() == Stage.PRODUCTION ? BuildNames.productionHostname(projectId, settings.domain()) : BuildNames.branchHostname(projectId, branch.name(), settings.domain());
             overview.add(new BranchOverview(branch, head, recent, hostname));
@@ -273,6 +276,7 @@ public final class ProjectService
     public Branch saveBranch(Branch branch)
     {
         Branch previous = branch(branch.projectId(), branch.name());
+        branch = branch.withDomains(CustomDomains.normalize(branch.domains(), settings.domain()));
         if (branch.stage() == Stage.PRODUCTION && previous.stage() != Stage.PRODUCTION) {
             Optional<Branch> production = projects.listBranches(branch.projectId()).stream().filter(other -> other.stage() == Stage.PRODUCTION).findFirst();
             if (production.isPresent()) {
@@ -281,6 +285,12 @@ public final class ProjectService
             }
         }
         projects.saveBranch(branch);
+        if (!previous.domains().equals(branch.domains())) {
+            hosts.refresh();
+            event(branch.projectId(), Optional.of(branch.name()), EventKind.DOMAINS_CHANGED, branch.domains().isEmpty()
+                    ? "Branch " + branch.name() + " has no custom domain any more"
+                    : "Branch " + branch.name() + " answers on " + String.join(", ", branch.domains()));
+        }
         if (previous.stage() != branch.stage()) {
             event(branch.projectId(), Optional.of(branch.name()), EventKind.STAGE_CHANGED, "Branch " + branch.name() + " moved from " + previous.stage() + " to " + branch.stage()
                     + (previous.stage() == Stage.PRODUCTION ? "; production's database is kept for the next production branch" : ""));
@@ -384,7 +394,7 @@ public final class ProjectService
      * Acts on a webhook delivery for the project: verified first, so that nothing is queued for a
      * request with a wrong signature; a redelivery (same delivery id) does nothing.
      *
-     * @throws StagehandException {@code PERMISSION_DENIED} for a bad signature; {@code NOT_FOUND}
+     * @throws StagehandException {@code UNAUTHENTICATED} for a bad signature; {@code NOT_FOUND}
      *         for an unknown project
      */
     public WebhookOutcome handleWebhook(String projectId, WebhookRequest request)

@@ -4,11 +4,14 @@ import org.junit.jupiter.api.Test;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,7 +22,7 @@ class HostRouterTest
     private static final String DOMAIN = "stagehand.localhost";
 
     private final InMemoryPlatformStore store = new InMemoryPlatformStore();
-    private final HostRouter router = new HostRouter(store, PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.domain", DOMAIN))), Clock.systemUTC());
+    private final HostRouter router = new HostRouter(store, store, PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.domain", DOMAIN))), Clock.systemUTC());
 
     @Test
     void testEachNameReachesItsBuildAndProductionIsInMaintenanceWhileItUpdates()
@@ -43,11 +46,35 @@ class HostRouterTest
 
         Build updating = store.createBuild("acme", "main", "c5", Stage.PRODUCTION, DOMAIN, "secret", Instant.now());
         store.updateBuild(updating.withNames(BuildNames.productionDatabaseName("acme"), BuildNames.productionHostname("acme", DOMAIN)).withState(BuildState.UPDATING, "maintenance"));
-        HostRouter fresh = new HostRouter(store, PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.domain", DOMAIN))), Clock.systemUTC());
+        HostRouter fresh = new HostRouter(store, store, PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.domain", DOMAIN))), Clock.systemUTC());
         assertThat(fresh.route("acme." + DOMAIN)).hasValueSatisfying(route -> {
             assertThat(route.kind()).isEqualTo(HostRouter.Route.Kind.MAINTENANCE);
             assertThat(route.build().map(Build::id)).contains(updating.id());
         });
+    }
+
+    @Test
+    void testCustomDomainsReachTheirBranch()
+    {
+        store.createProject(new Project("shop", "/srv/git/shop.git", Optional.empty(), "secret", Instant.now()));
+        store.saveBranch(Branch.development("shop", "main").withStage(Stage.PRODUCTION).withDomains(List.of("www.shop.example", "shop.example")));
+        store.saveBranch(Branch.development("shop", "preview").withStage(Stage.STAGING).withDomains(List.of("preview.shop.example")));
+        store.saveBranch(Branch.development("shop", "idle").withDomains(List.of("idle.shop.example")));
+        Build production = running(store.createBuild("shop", "main", "c1", Stage.PRODUCTION, DOMAIN, "secret", Instant.now()), 9101);
+        store.updateBuild(production.withNames(BuildNames.productionDatabaseName("shop"), BuildNames.productionHostname("shop", DOMAIN)));
+        running(store.createBuild("shop", "preview", "c2", Stage.STAGING, DOMAIN, "secret", Instant.now()), 9102);
+        Build newerStaging = running(store.createBuild("shop", "preview", "c3", Stage.STAGING, DOMAIN, "secret", Instant.now()), 9103);
+
+        assertThat(target("www.shop.example")).contains(production.id());
+        assertThat(target("SHOP.example.:443")).as("any case, a port, a final dot").contains(production.id());
+        assertThat(target("preview.shop.example")).as("the branch's newest running build").contains(newerStaging.id());
+        assertThat(router.route("idle.shop.example")).as("a branch with no running build").hasValueSatisfying(route -> assertThat(route.kind()).isEqualTo(HostRouter.Route.Kind.NOTHING));
+        assertThat(router.route("other.example")).as("a name nobody claimed is the platform's own").isEmpty();
+
+        Build updating = store.createBuild("shop", "main", "c4", Stage.PRODUCTION, DOMAIN, "secret", Instant.now());
+        store.updateBuild(updating.withNames(BuildNames.productionDatabaseName("shop"), BuildNames.productionHostname("shop", DOMAIN)).withState(BuildState.UPDATING, "maintenance"));
+        HostRouter fresh = new HostRouter(store, store, PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.domain", DOMAIN))), Clock.systemUTC());
+        assertThat(fresh.route("www.shop.example")).as("production's maintenance on its custom domains too").hasValueSatisfying(route -> assertThat(route.kind()).isEqualTo(HostRouter.Route.Kind.MAINTENANCE));
     }
 
     private Build running(Build build, int port)

@@ -40,7 +40,7 @@ class ProjectServiceTest
     private final PlatformSettings settings = PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.trial-days", "30")));
     private final BuildScheduler scheduler = new BuildScheduler(store, build -> {}, settings, clock);
     private final Set<String> databases = new HashSet<>();
-    private final ProjectService projects = new ProjectService(store, store, new FakeRepository(), scheduler, new FakeDatabases(databases), settings, clock);
+    private final ProjectService projects = new ProjectService(store, store, new FakeRepository(), scheduler, new FakeDatabases(databases), new HostRouter(store, store, settings, clock), settings, clock);
 
     @AfterEach
     void close()

@@ -1,5 +1,6 @@
 package sh.stagehand.postgres;
 
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -25,9 +26,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
 import static sh.stagehand.postgres.internal.MetadataDatabase.run;
@@ -112,9 +116,9 @@ public final class PostgresPlatformStore
     @Override
     public void saveBranch(Branch branch)
     {
-        run("save branch " + branch.projectId() + "/" + branch.name(), () -> {
+        run("save branch " + branch.projectId() + "/" + branch.name(), () -> jdbi.inTransaction(handle -> {
             try {
-                jdbi.useHandle(handle -> handle.createUpdate("""
+                handle.createUpdate("""
                                 INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags, crons_enabled, on_new_commit)
                                 VALUES (:project, :name, :stage, :selection, :modules, :tags, :crons, :onNewCommit)
                                 ON CONFLICT (project_id, name) DO UPDATE SET
@@ -133,7 +137,7 @@ public final class PostgresPlatformStore
                         .bind("tags", branch.testTags().orElse(null))
                         .bind("crons", branch.cronsEnabled())
                         .bind("onNewCommit", branch.onNewCommit().name())
-                        .execute());
+                        .execute();
             }
             catch (JdbiException e) {
                 if (isUniqueViolation(e)) {
@@ -141,14 +145,43 @@ public final class PostgresPlatformStore
                 }
                 throw e;
             }
+            saveDomains(handle, branch);
             return null;
-        });
+        }));
+    }
+
+    private static void saveDomains(Handle handle, Branch branch)
+    {
+        handle.createUpdate("DELETE FROM branch_domain WHERE project_id = :project AND branch_name = :name")
+                .bind("project", branch.projectId())
+                .bind("name", branch.name())
+                .execute();
+        for (int position = 0; position < branch.domains().size(); position++) {
+            String domain = branch.domains().get(position);
+            int inserted = handle.createUpdate("""
+                            INSERT INTO branch_domain (domain, project_id, branch_name, position) VALUES (:domain, :project, :name, :position)
+                            ON CONFLICT (domain) DO NOTHING
+                            """)
+                    .bind("domain", domain)
+                    .bind("project", branch.projectId())
+                    .bind("name", branch.name())
+                    .bind("position", position)
+                    .execute();
+            if (inserted == 0) {
+                String owner = handle.createQuery("SELECT project_id || '/' || branch_name FROM branch_domain WHERE domain = :domain")
+                        .bind("domain", domain)
+                        .mapTo(String.class)
+                        .findOne()
+                        .orElse("another branch");
+                throw new StagehandException(StandardErrorCode.CONFLICT, "Domain " + domain + " is already a custom domain of " + owner + "; remove it there first");
+            }
+        }
     }
 
     @Override
     public Optional<Branch> findBranch(String projectId, String name)
     {
-        return run("find branch " + projectId + "/" + name, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM branch WHERE project_id = :project AND name = :name")
+        return run("find branch " + projectId + "/" + name, () -> jdbi.withHandle(handle -> handle.createQuery(SELECT_BRANCH + " WHERE b.project_id = :project AND b.name = :name")
                 .bind("project", projectId)
                 .bind("name", name)
                 .map(PostgresPlatformStore::branch)
@@ -158,8 +191,17 @@ public final class PostgresPlatformStore
     @Override
     public List<Branch> listBranches(String projectId)
     {
-        return run("list branches of " + projectId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM branch WHERE project_id = :project ORDER BY name COLLATE \"C\"")
+        return run("list branches of " + projectId, () -> jdbi.withHandle(handle -> handle.createQuery(SELECT_BRANCH + " WHERE b.project_id = :project ORDER BY b.name COLLATE \"C\"")
                 .bind("project", projectId)
+                .map(PostgresPlatformStore::branch)
+                .list()));
+    }
+
+    @Override
+    public List<Branch> listBranchesWithDomains()
+    {
+        return run("list branches with custom domains", () -> jdbi.withHandle(handle -> handle.createQuery(SELECT_BRANCH
+                        + " WHERE EXISTS (SELECT 1 FROM branch_domain d WHERE d.project_id = b.project_id AND d.branch_name = b.name) ORDER BY b.project_id, b.name COLLATE \"C\"")
                 .map(PostgresPlatformStore::branch)
                 .list()));
     }
@@ -294,6 +336,23 @@ public final class PostgresPlatformStore
     }
 
     @Override
+    public Map<String, List<Build>> listRecentBuilds(String projectId, int perBranch)
+    {
+        return run("list recent builds of " + projectId, () -> jdbi.withHandle(handle -> {
+            Map<String, List<Build>> recent = new TreeMap<>();
+            handle.createQuery("""
+                            SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY branch ORDER BY id DESC) AS recency FROM build WHERE project_id = :project) AS ranked
+                            WHERE recency <= :perBranch ORDER BY id DESC
+                            """)
+                    .bind("project", projectId)
+                    .bind("perBranch", perBranch)
+                    .map(PostgresPlatformStore::build)
+                    .forEach(build -> recent.computeIfAbsent(build.branch(), branch -> new ArrayList<>()).add(build));
+            return recent;
+        }));
+    }
+
+    @Override
     public List<Build> listBuildsInState(Set<BuildState> states)
     {
         return run("list builds by state", () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE state = ANY(:states) ORDER BY id")
@@ -341,6 +400,11 @@ public final class PostgresPlatformStore
         database.close();
     }
 
+    // A branch with its custom domains, in the order they were given.
+    private static final String SELECT_BRANCH = """
+            SELECT b.*, ARRAY(SELECT d.domain FROM branch_domain d WHERE d.project_id = b.project_id AND d.branch_name = b.name ORDER BY d.position) AS domains
+            FROM branch b""";
+
     private static boolean isUniqueViolation(JdbiException e)
     {
         return e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState());
@@ -359,7 +423,7 @@ public final class PostgresPlatformStore
         Array modules = rs.getArray("explicit_modules");
         return new Branch(rs.getString("project_id"), rs.getString("name"), Stage.valueOf(rs.getString("stage")),
                 ModuleSelection.valueOf(rs.getString("module_selection")), List.of((String[]) modules.getArray()), Optional.ofNullable(rs.getString("test_tags")),
-                rs.getBoolean("crons_enabled"), OnNewCommit.valueOf(rs.getString("on_new_commit")));
+                rs.getBoolean("crons_enabled"), OnNewCommit.valueOf(rs.getString("on_new_commit")), List.of((String[]) rs.getArray("domains").getArray()));
     }
 
     private static Build build(ResultSet rs, StatementContext context)

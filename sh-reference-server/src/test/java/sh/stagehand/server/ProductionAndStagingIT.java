@@ -238,6 +238,20 @@ class ProductionAndStagingIT
         assertThat(proxied.statusCode()).isEqualTo(200);
         assertThat(proxied.body()).contains("oe_login_form");
         assertThat(throughProxy("gone-feature-99.stagehand.localhost", "/web/login").statusCode()).isEqualTo(404);
+        // So does a custom domain of the production branch, a branch setting.
+        HttpResponse<String> domains = api("PUT", "/api/projects/" + PROJECT + "/branches/main", "{\"domains\": [\"WWW." + PROJECT + ".example.\", \"" + PROJECT + ".example\"]}");
+        assertThat(domains.statusCode()).as(domains.body()).isEqualTo(200);
+        assertThat(domains.body()).contains("\"domains\":[\"www." + PROJECT + ".example\",\"" + PROJECT + ".example\"]");
+        assertThat(throughProxy("www." + PROJECT + ".example", "/web/login").body()).contains("oe_login_form");
+        assertThat(api("GET", "/api/hosts?domain=www." + PROJECT + ".example", null).body()).contains("\"route\":\"SERVE\"", "\"id\":" + updated.id());
+        assertThat(api("GET", "/api/hosts?domain=nobody.example", null).statusCode()).as("a name nobody claimed: no certificate for it").isEqualTo(404);
+        assertThat(throughProxy("nobody.example", "/health").body()).as("the platform's own pages").contains("\"status\":\"UP\"");
+        HttpResponse<String> refused = api("PUT", "/api/projects/" + PROJECT + "/branches/other", "{\"domains\": [\"https://shop.example/web\"]}");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("without a scheme, port or path");
+        HttpResponse<String> taken = api("PUT", "/api/projects/" + PROJECT + "/branches/other", "{\"domains\": [\"" + PROJECT + ".example\"]}");
+        assertThat(taken.statusCode()).isEqualTo(409);
+        assertThat(taken.body()).contains("already a custom domain of " + PROJECT + "/main");
         // As Odoo.sh does, an update backup first, of production as the previous build served it.
         Backup before = stagehand.productionBackups().list(PROJECT).get(0);
         assertThat(before.kind()).isEqualTo(BackupKind.UPDATE);
@@ -499,6 +513,9 @@ class ProductionAndStagingIT
             assertThat(maintenance.statusCode()).isEqualTo(503);
             assertThat(maintenance.headers().firstValue("Retry-After")).isPresent();
             assertThat(maintenance.body()).contains("being updated");
+            HttpResponse<String> customDomain = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + killedPort + "/web/login"))
+                    .header("Host", "www." + PROJECT + ".example").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(customDomain.statusCode()).as("production's custom domain too").isEqualTo(503);
         }
         finally {
             platform.destroyForcibly();     // SIGKILL
@@ -939,6 +956,14 @@ class ProductionAndStagingIT
                 }
             }
         }
+    }
+
+    private static HttpResponse<String> api(String method, String path, String json)
+            throws Exception
+    {
+        HttpRequest.BodyPublisher body = json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json);
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).method(method, body).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> throughProxy(String host, String path)

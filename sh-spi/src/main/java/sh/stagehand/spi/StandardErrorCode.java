@@ -25,12 +25,16 @@ public enum StandardErrorCode
     CONFLICT(8, ErrorType.USER_ERROR),
     /** The operation failed inside the real part (a container could not start, SQL failed). */
     PROVIDER_ERROR(9, ErrorType.EXTERNAL),
-    /** The caller is not allowed to do this (bad webhook signature, missing role). */
+    /** The caller is known but not allowed to do this (a missing role, a remote refusing credentials). */
     PERMISSION_DENIED(10, ErrorType.USER_ERROR),
     /** The provider does not support this operation. */
     NOT_SUPPORTED(11, ErrorType.USER_ERROR),
     /** The current thread was interrupted while waiting. */
     INTERRUPTED(12, ErrorType.EXTERNAL),
+    /** The caller is not known: no credential, or a wrong, expired or revoked one (a bad webhook signature). */
+    UNAUTHENTICATED(13, ErrorType.USER_ERROR),
+    /** The caller asked too often (login attempts): try again later. */
+    TOO_MANY_REQUESTS(14, ErrorType.USER_ERROR),
     /**/;
 
     private final ErrorCode errorCode;

@@ -18,7 +18,9 @@ import sh.stagehand.spi.StandardErrorCode;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -76,7 +78,8 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
     void testBranchesKeepTheirSettingsAndAreListedByName()
     {
         String project = createProject();
-        Branch feature = new Branch(project, "feature/ünïcode#1", Stage.DEVELOPMENT, ModuleSelection.EXPLICIT, List.of("sale_extra", "stock_extra"), Optional.of("/sale_extra"), true, OnNewCommit.DO_NOTHING);
+        Branch feature = new Branch(project, "feature/ünïcode#1", Stage.DEVELOPMENT, ModuleSelection.EXPLICIT, List.of("sale_extra", "stock_extra"), Optional.of("/sale_extra"), true, OnNewCommit.DO_NOTHING,
+                List.of("www.ünïcode.example", "b.example"));
         projects().saveBranch(feature);
         projects().saveBranch(Branch.development(project, "main"));
         projects().saveBranch(Branch.development(project, "Main"));
@@ -84,13 +87,40 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
         assertThat(projects().findBranch(project, "feature/ünïcode#1")).contains(feature);
         assertThat(projects().listBranches(project)).extracting(Branch::name).containsExactly("Main", "feature/ünïcode#1", "main");
 
-        Branch changed = new Branch(project, "main", Stage.STAGING, ModuleSelection.ALL, List.of(), Optional.empty(), false, OnNewCommit.UPDATE_PREVIOUS);
+        Branch changed = new Branch(project, "main", Stage.STAGING, ModuleSelection.ALL, List.of(), Optional.empty(), false, OnNewCommit.UPDATE_PREVIOUS, List.of());
         projects().saveBranch(changed);
         assertThat(projects().findBranch(project, "main")).contains(changed);
 
         assertThat(projects().deleteBranch(project, "feature/ünïcode#1")).isTrue();
         assertThat(projects().deleteBranch(project, "feature/ünïcode#1")).isFalse();
         assertThat(projects().findBranch(project, "feature/ünïcode#1")).isEmpty();
+    }
+
+    @Test
+    void testACustomDomainIsOneBranchsOnly()
+    {
+        String project = createProject();
+        String other = createProject();
+        String shop = project + ".example";
+        Branch main = Branch.development(project, "main").withDomains(List.of("www." + shop, shop));
+        projects().saveBranch(main);
+        projects().saveBranch(Branch.development(project, "idle"));
+        assertThat(projects().findBranch(project, "main")).contains(main);
+        assertThat(projects().listBranchesWithDomains()).contains(main).extracting(Branch::name).doesNotContain("idle");
+
+        assertThatThrownBy(() -> projects().saveBranch(Branch.development(other, "main").withDomains(List.of("new." + shop, shop))))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CONFLICT.toErrorCode()))
+                .hasMessageContaining(shop).hasMessageContaining(project);
+        assertThat(projects().findBranch(other, "main")).as("nothing of a refused save is kept").isEmpty();
+        assertThat(projects().listBranchesWithDomains()).flatExtracting(Branch::domains).doesNotContain("new." + shop);
+
+        projects().saveBranch(main.withDomains(List.of(shop)));
+        projects().saveBranch(Branch.development(other, "main").withDomains(List.of("www." + shop)));
+        assertThat(projects().findBranch(other, "main").orElseThrow().domains()).as("a domain given up is free").containsExactly("www." + shop);
+
+        projects().deleteBranch(project, "main");
+        projects().saveBranch(Branch.development(other, "feature").withDomains(List.of(shop)));
+        assertThat(projects().findBranch(other, "feature").orElseThrow().domains()).as("a deleted branch's domains are free").containsExactly(shop);
     }
 
     // The rule lives in sh-core's services; the store refuses a second production branch all the same.
@@ -163,6 +193,26 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
                 .withNames(project + "-production", project + ".stagehand.test");
         builds().updateBuild(production);
         assertThat(builds().findBuild(production.id())).as("production's names are the caller's").contains(production);
+    }
+
+    @Test
+    void testRecentBuildsOfEachBranchInOneCall()
+    {
+        String project = createProject();
+        String other = createProject();
+        List<Long> main = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            main.add(builds().createBuild(project, "main", "a".repeat(40), Stage.DEVELOPMENT, "stagehand.test", "smtp-secret", NOW).id());
+            builds().createBuild(other, "main", "b".repeat(40), Stage.DEVELOPMENT, "stagehand.test", "smtp-secret", NOW);
+        }
+        long feature = builds().createBuild(project, "feature/ü", "c".repeat(40), Stage.DEVELOPMENT, "stagehand.test", "smtp-secret", NOW).id();
+
+        Map<String, List<Build>> recent = builds().listRecentBuilds(project, 3);
+        assertThat(recent).containsOnlyKeys("main", "feature/ü");
+        assertThat(recent.get("main")).extracting(Build::id).containsExactly(main.get(4), main.get(3), main.get(2));
+        assertThat(recent.get("feature/ü")).extracting(Build::id).containsExactly(feature);
+        assertThat(recent.get("main")).isEqualTo(builds().listBuilds(project, "main").subList(0, 3));
+        assertThat(builds().listRecentBuilds(projectId(), 3)).isEmpty();
     }
 
     @Test

@@ -22,9 +22,11 @@ import static java.util.Objects.requireNonNull;
  *         a development build's queued mail ({@code mail.mail}, sent by the "Mail: Email Queue
  *         Manager" cron) never leaves; mail sent at once still reaches the mail catcher
  * @param onNewCommit what a push does (production ignores it: a push always updates production)
+ * @param domains the branch's custom domains ({@code www.example.com}), besides the platform's
+ *         names for it; normalized by {@link CustomDomains}, each one the platform's only once
  */
 public record Branch(String projectId, String name, Stage stage, ModuleSelection moduleSelection, List<String> explicitModules, Optional<String> testTags, boolean cronsEnabled,
-        OnNewCommit onNewCommit)
+        OnNewCommit onNewCommit, List<String> domains)
 {
     public Branch
     {
@@ -35,12 +37,13 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
         explicitModules = List.copyOf(requireNonNull(explicitModules, "explicitModules is null"));
         requireNonNull(testTags, "testTags is null");
         requireNonNull(onNewCommit, "onNewCommit is null");
+        domains = List.copyOf(requireNonNull(domains, "domains is null"));
     }
 
     public static Branch development(String projectId, String name)
     {
         // Odoo.sh restricts scheduled actions on development builds.
-        return new Branch(projectId, name, Stage.DEVELOPMENT, ModuleSelection.OWN_MODULES, List.of(), Optional.empty(), false, OnNewCommit.NEW_BUILD);
+        return new Branch(projectId, name, Stage.DEVELOPMENT, ModuleSelection.OWN_MODULES, List.of(), Optional.empty(), false, OnNewCommit.NEW_BUILD, List.of());
     }
 
     /**
@@ -48,7 +51,7 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
      */
     public Branch withStage(Stage stage)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains);
     }
 
     /**
@@ -67,11 +70,16 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
 
     public Branch withCronsEnabled(boolean cronsEnabled)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains);
     }
 
     public Branch withOnNewCommit(OnNewCommit onNewCommit)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains);
+    }
+
+    public Branch withDomains(List<String> domains)
+    {
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains);
     }
 }

@@ -6,6 +6,7 @@ import sh.stagehand.core.project.Stage;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,6 +39,12 @@ public interface BuildStore
      * @return the branch's builds, newest first
      */
     List<Build> listBuilds(String projectId, String branch);
+
+    /**
+     * @return the newest builds of each branch of the project that has any, at most
+     *         {@code perBranch} each, newest first
+     */
+    Map<String, List<Build>> listRecentBuilds(String projectId, int perBranch);
 
     /**
      * @return every build in one of the states, oldest first

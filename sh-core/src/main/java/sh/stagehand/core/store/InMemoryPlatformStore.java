@@ -73,6 +73,15 @@ public final class InMemoryPlatformStore
         if (branch.stage() == Stage.PRODUCTION && otherProduction) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Project " + branch.projectId() + " has a production branch already; move it to another stage first");
         }
+        for (Map<String, Branch> project : branches.values()) {
+            for (Branch other : project.values()) {
+                boolean same = other.projectId().equals(branch.projectId()) && other.name().equals(branch.name());
+                Optional<String> taken = branch.domains().stream().filter(other.domains()::contains).findFirst();
+                if (!same && taken.isPresent()) {
+                    throw domainTaken(taken.get(), other);
+                }
+            }
+        }
         ofProject.put(branch.name(), branch);
     }
 
@@ -86,6 +95,21 @@ public final class InMemoryPlatformStore
     public synchronized List<Branch> listBranches(String projectId)
     {
         return List.copyOf(branches.getOrDefault(projectId, Map.of()).values());
+    }
+
+    @Override
+    public synchronized List<Branch> listBranchesWithDomains()
+    {
+        return branches.values().stream()
+                .flatMap(project -> project.values().stream())
+                .filter(branch -> !branch.domains().isEmpty())
+                .toList();
+    }
+
+    private static StagehandException domainTaken(String domain, Branch owner)
+    {
+        return new StagehandException(StandardErrorCode.CONFLICT, "Domain " + domain + " is already a custom domain of branch " + owner.name() + " of project " + owner.projectId()
+                + "; remove it there first");
     }
 
     @Override
@@ -161,6 +185,23 @@ public final class InMemoryPlatformStore
                 .filter(build -> build.projectId().equals(projectId) && build.branch().equals(branch))
                 .sorted(Comparator.comparingLong(Build::id).reversed())
                 .toList();
+    }
+
+    @Override
+    public synchronized Map<String, List<Build>> listRecentBuilds(String projectId, int perBranch)
+    {
+        Map<String, List<Build>> recent = new TreeMap<>();
+        builds.values().stream()
+                .filter(build -> build.projectId().equals(projectId))
+                .sorted(Comparator.comparingLong(Build::id).reversed())
+                .forEach(build -> {
+                    List<Build> ofBranch = recent.computeIfAbsent(build.branch(), branch -> new ArrayList<>());
+                    if (ofBranch.size() < perBranch) {
+                        ofBranch.add(build);
+                    }
+                });
+        recent.replaceAll((branch, list) -> List.copyOf(list));
+        return recent;
     }
 
     @Override

@@ -31,13 +31,19 @@ public interface ProjectStore
     /**
      * Creates the branch or replaces its settings.
      *
-     * @throws StagehandException {@code CONFLICT} if it would make a second production branch
+     * @throws StagehandException {@code CONFLICT} if it would make a second production branch, or
+     *         give a custom domain another branch has
      */
     void saveBranch(Branch branch);
 
     Optional<Branch> findBranch(String projectId, String name);
 
     List<Branch> listBranches(String projectId);
+
+    /**
+     * @return every branch of every project that has custom domains
+     */
+    List<Branch> listBranchesWithDomains();
 
     /**
      * @return whether there was such a branch

@@ -37,7 +37,7 @@ class DevelopmentPipelineTest
     void testBranchTagsAreUsedAsTheyAre()
     {
         Branch branch = new Branch("acme", "main", Branch.development("acme", "main").stage(), Branch.development("acme", "main").moduleSelection(),
-                List.of(), Optional.of("standard,-slow"), false, OnNewCommit.NEW_BUILD);
+                List.of(), Optional.of("standard,-slow"), false, OnNewCommit.NEW_BUILD, List.of());
 
         assertThat(DevelopmentPipeline.testTags(branch, List.of("sale_extra"))).contains("standard,-slow");
         assertThat(DevelopmentPipeline.testTags(branch, List.of())).contains("standard,-slow");

@@ -67,7 +67,7 @@ public final class GitHubWebhooks
             .build();
 
     /**
-     * @throws StagehandException {@code PERMISSION_DENIED} if the secret is blank or the signature is
+     * @throws StagehandException {@code UNAUTHENTICATED} if the secret is blank or the signature is
      *         missing, malformed or wrong; {@code INVALID_ARGUMENT} if a signed delivery has no event
      *         type or delivery id, is not JSON, or is a push without its ref and commit ids
      */
@@ -253,7 +253,7 @@ public final class GitHubWebhooks
 
     private static StagehandException denied(String message)
     {
-        return new StagehandException(StandardErrorCode.PERMISSION_DENIED, message);
+        return new StagehandException(StandardErrorCode.UNAUTHENTICATED, message);
     }
 
     private static StagehandException invalid(String message)

@@ -212,7 +212,7 @@ class GitHubWebhooksTest
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()))
                 .hasMessageContaining("not JSON");
         assertThatThrownBy(() -> webhooks.parse(request, "It's a Secret to Everybody!"))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()));
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.UNAUTHENTICATED.toErrorCode()));
     }
 
     @Test
@@ -397,7 +397,7 @@ class GitHubWebhooksTest
     private AbstractThrowableAssert<?, ? extends Throwable> assertDenied(WebhookRequest request, String secret)
     {
         return assertThatThrownBy(() -> webhooks.parse(request, secret))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()));
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.UNAUTHENTICATED.toErrorCode()));
     }
 
     private AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(WebhookRequest request)

@@ -12,6 +12,7 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.core.HostRouter;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.BackupKind;
@@ -122,6 +123,7 @@ public final class ApiRoutes
                 .result(String.join("\n", stagehand.builds().log(buildId(context), LogName.fromFileName(context.pathParam("log")))) + "\n"));
         sse(config, "/api/builds/{build}/logs/{log}/follow", this::followLog);
 
+        get(config, "/api/hosts", this::host);
         post(config, "/api/maintenance/garbage-collection", context -> context.json(stagehand.builds().collectGarbage().stream().map(Views::build).toList()));
     }
 
@@ -281,6 +283,24 @@ public final class ApiRoutes
         context.json(body);
     }
 
+    // Whether the platform answers for a name: Caddy's on-demand TLS asks this before getting a certificate.
+    private void host(Context context)
+    {
+        String domain = context.queryParam("domain");
+        if (domain == null || domain.isBlank()) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Query parameter 'domain' is missing; send ?domain=www.example.com");
+        }
+        if (!stagehand.hosts().answers(domain)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "The platform does not answer for " + domain + ": no branch has it as a custom domain and no running build has that name");
+        }
+        Optional<HostRouter.Route> route = stagehand.hosts().route(domain);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("domain", domain);
+        body.put("route", route.map(found -> found.kind().name()).orElse("NOTHING"));
+        body.put("build", route.flatMap(HostRouter.Route::build).map(Views::build).orElse(null));
+        context.json(body);
+    }
+
     private void saveBranch(Context context)
     {
         Branch current = stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch"));
@@ -293,7 +313,14 @@ public final class ApiRoutes
                 request.modules() == null ? current.explicitModules() : request.modules(),
                 request.testTags() == null ? current.testTags() : Optional.of(request.testTags()).filter(tags -> !tags.isBlank()),
                 request.crons() == null ? current.cronsEnabled() : request.crons(),
-                request.onNewCommit() == null ? moved.onNewCommit() : enumField("onNewCommit", OnNewCommit.class, request.onNewCommit()));
+                request.onNewCommit() == null ? moved.onNewCommit() : enumField("onNewCommit", OnNewCommit.class, request.onNewCommit()),
+                request.domains() == null ? current.domains() : request.domains());
+        String ownHost = java.net.URI.create(publicUrl()).getHost();
+        for (String domain : updated.domains()) {
+            if (domain != null && ownHost != null && domain.strip().replaceFirst("\\.$", "").equalsIgnoreCase(ownHost)) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Custom domain " + domain + " is this server's own name: its pages and API would stop answering there");
+            }
+        }
         context.json(Views.branch(stagehand.projects().saveBranch(updated)));
     }
 
@@ -381,7 +408,9 @@ public final class ApiRoutes
             case "NOT_FOUND" -> HttpStatus.NOT_FOUND;
             case "INVALID_ARGUMENT", "INVALID_CONFIGURATION" -> HttpStatus.BAD_REQUEST;
             case "ALREADY_EXISTS", "CONFLICT" -> HttpStatus.CONFLICT;
-            case "PERMISSION_DENIED" -> HttpStatus.UNAUTHORIZED;
+            case "UNAUTHENTICATED" -> HttpStatus.UNAUTHORIZED;
+            case "PERMISSION_DENIED" -> HttpStatus.FORBIDDEN;
+            case "TOO_MANY_REQUESTS" -> HttpStatus.TOO_MANY_REQUESTS;
             case "PROVIDER_UNAVAILABLE", "TIMEOUT" -> HttpStatus.SERVICE_UNAVAILABLE;
             case "NOT_SUPPORTED" -> HttpStatus.NOT_IMPLEMENTED;
             default -> switch (code.type()) {
@@ -435,5 +464,5 @@ public final class ApiRoutes
 
     record MergeRequest(String source, String target) {}
 
-    record BranchRequest(String stage, String moduleSelection, List<String> modules, String testTags, Boolean crons, String onNewCommit) {}
+    record BranchRequest(String stage, String moduleSelection, List<String> modules, String testTags, Boolean crons, String onNewCommit, List<String> domains) {}
 }

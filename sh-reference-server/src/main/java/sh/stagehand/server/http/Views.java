@@ -28,7 +28,7 @@ final class Views
         }
     }
 
-    record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags, boolean crons, String onNewCommit) {}
+    record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags, boolean crons, String onNewCommit, List<String> domains) {}
 
     record BuildView(long id, String project, String branch, String commit, String stage, String state, String verdict, String database, String hostname,
             Integer port, String url, String message, String createdAt, String startedAt, String finishedAt) {}
@@ -67,7 +67,8 @@ final class Views
 
     static BranchView branch(Branch branch)
     {
-        return new BranchView(branch.name(), branch.stage().name(), branch.moduleSelection().name(), branch.explicitModules(), branch.testTags().orElse(null), branch.cronsEnabled(), branch.onNewCommit().name());
+        return new BranchView(branch.name(), branch.stage().name(), branch.moduleSelection().name(), branch.explicitModules(), branch.testTags().orElse(null), branch.cronsEnabled(), branch.onNewCommit().name(),
+                branch.domains());
     }
 
     static BuildView build(Build build)

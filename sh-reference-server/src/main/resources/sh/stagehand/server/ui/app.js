@@ -661,13 +661,15 @@ function projectPage(projectId, parameters) {
             el('label', {for: 'test-tags'}, 'Test tags (empty: the branch\'s own modules)'),
             el('input', {id: 'test-tags', name: 'testTags', value: branch.testTags || ''}),
             el('label', {class: 'check'}, el('input', {type: 'checkbox', id: 'crons', name: 'crons', checked: branch.crons}), 'Run scheduled actions'),
+            el('label', {for: 'domains'}, 'Custom domains (one per line; point each one\'s DNS at the platform)'),
+            el('textarea', {id: 'domains', name: 'domains', rows: 3, placeholder: 'www.example.com'}, (branch.domains || []).join('\n')),
             el('button', {class: 'primary', type: 'submit', id: 'save-settings'}, 'Save'),
             el('span', {class: 'muted', id: 'settings-note'}));
 
         async function save(event) {
             event.preventDefault();
             try {
-                await api(`/api/projects/${projectId}/branches/${enc(branch.name)}`, {
+                const saved = await api(`/api/projects/${projectId}/branches/${enc(branch.name)}`, {
                     method: 'PUT',
                     body: JSON.stringify({
                         onNewCommit: form.onNewCommit.value,
@@ -675,8 +677,10 @@ function projectPage(projectId, parameters) {
                         modules: form.modules.value.split(',').map(name => name.trim()).filter(name => name),
                         testTags: form.testTags.value.trim(),
                         crons: form.crons.checked,
+                        domains: form.domains.value.split(/[\s,]+/).filter(name => name),
                     }),
                 });
+                form.domains.value = saved.domains.join('\n');
                 document.getElementById('settings-note').textContent = ' Saved';
             }
             catch (error) {
