@@ -10,6 +10,10 @@ import com.google.inject.name.Named;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
 import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.backup.BackupSettings;
+import sh.stagehand.core.access.AccountService;
+import sh.stagehand.core.access.AccountStore;
+import sh.stagehand.core.access.AuthSettings;
+import sh.stagehand.core.access.InMemoryAccountStore;
 import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.backup.RetentionPolicy;
@@ -104,6 +108,9 @@ public final class CoreModule
         bind(InMemoryPlatformStore.class).in(Scopes.SINGLETON);
         OptionalBinder.newOptionalBinder(binder(), ProjectStore.class).setDefault().to(InMemoryPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setDefault().to(InMemoryPlatformStore.class);
+        bind(InMemoryAccountStore.class).in(Scopes.SINGLETON);
+        OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setDefault().to(InMemoryAccountStore.class);
+        bind(AccountService.class).in(Scopes.SINGLETON);
 
         bind(BuildWorkspaces.class).in(Scopes.SINGLETON);
         bind(CommitStatuses.class).in(Scopes.SINGLETON);
@@ -121,6 +128,13 @@ public final class CoreModule
         bind(BackupService.class).in(Scopes.SINGLETON);
         bind(BuildService.class).in(Scopes.SINGLETON);
         bind(HostRouter.class).in(Scopes.SINGLETON);
+    }
+
+    @Provides
+    @Singleton
+    AuthSettings authSettings()
+    {
+        return AuthSettings.fromConfig(config);
     }
 
     @Provides

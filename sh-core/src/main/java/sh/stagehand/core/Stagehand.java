@@ -8,6 +8,9 @@ import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
 import sh.stagehand.core.StagehandConfig.ProviderKind;
+import sh.stagehand.core.access.Account;
+import sh.stagehand.core.access.AccountService;
+import sh.stagehand.core.access.Actions;
 import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
@@ -129,6 +132,24 @@ public final class Stagehand
     public BackupService productionBackups()
     {
         return injector.getInstance(BackupService.class);
+    }
+
+    /**
+     * Accounts, sessions, API tokens, SSH keys, roles in projects and the audit log.
+     */
+    public AccountService accounts()
+    {
+        return injector.getInstance(AccountService.class);
+    }
+
+    /**
+     * What an account may do, each action checked against its role in the project and the stage of
+     * the branch it touches, the privileged ones audited: what a front end calls on behalf of a
+     * user. The other services here are the platform's own, unchecked.
+     */
+    public Actions actingAs(Account account)
+    {
+        return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups());
     }
 
     /**

@@ -99,11 +99,11 @@ class ProjectServiceTest
         projects.saveBranch(projects.branch("acme", "feature").movedTo(Stage.STAGING));
         assertThat(projects.setTrial("acme", true).trialEndsAt()).contains(START.plus(Duration.ofDays(30)));
 
-        clock.now = START.plus(Duration.ofDays(29));
+        clock.set(START.plus(Duration.ofDays(29)));
         assertThat(projects.endTrials()).isEmpty();
         assertThat(projects.branch("acme", "main").stage()).isEqualTo(Stage.PRODUCTION);
 
-        clock.now = START.plus(Duration.ofDays(30));
+        clock.set(START.plus(Duration.ofDays(30)));
         assertThat(projects.endTrials()).extracting(project -> project.id()).containsExactly("acme");
         assertThat(projects.branch("acme", "main").stage()).isEqualTo(Stage.DEVELOPMENT);
         assertThat(projects.branch("acme", "feature").stage()).isEqualTo(Stage.DEVELOPMENT);
@@ -264,34 +264,5 @@ class ProjectServiceTest
 
         @Override
         public void close() {}
-    }
-
-    private static final class MutableClock
-            extends Clock
-    {
-        private Instant now;
-
-        MutableClock(Instant now)
-        {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone()
-        {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone)
-        {
-            return this;
-        }
-
-        @Override
-        public Instant instant()
-        {
-            return now;
-        }
     }
 }

@@ -7,6 +7,7 @@ import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.OptionalBinder;
 import sh.stagehand.core.LifecycleManager;
 import sh.stagehand.core.StagehandConfig;
+import sh.stagehand.core.access.AccountStore;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
@@ -28,6 +29,14 @@ public final class PostgresModule
                 .addBinding(PostgresMailSinkFactory.NAME).to(PostgresMailSinkFactory.class);
         OptionalBinder.newOptionalBinder(binder(), ProjectStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setBinding().to(PostgresPlatformStore.class);
+        OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setBinding().to(PostgresAccountStore.class);
+    }
+
+    @Provides
+    @Singleton
+    PostgresAccountStore accountStore(PostgresPlatformStore platformStore)
+    {
+        return new PostgresAccountStore(platformStore.metadata());
     }
 
     @Provides

@@ -54,6 +54,12 @@ public final class PostgresPlatformStore
         this.jdbi = database.jdbi();
     }
 
+    // The accounts' store shares the connections.
+    MetadataDatabase metadata()
+    {
+        return database;
+    }
+
     @Override
     public void createProject(Project project)
     {

@@ -1,0 +1,330 @@
+package sh.stagehand.core.access;
+
+import sh.stagehand.core.BuildService;
+import sh.stagehand.core.MailService;
+import sh.stagehand.core.ProjectService;
+import sh.stagehand.core.backup.Backup;
+import sh.stagehand.core.backup.BackupKind;
+import sh.stagehand.core.backup.BackupService;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.Event;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.mail.CapturedMail;
+
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What one account does on the platform, each action checked against its role in the project
+ * and the stage of the branch it touches ({@link AccessPolicy}), and the privileged ones written
+ * to the audit log. A front end, the reference server's or an embedder's, says who asks
+ * ({@code stagehand.actingAs(account)}) and calls these; the services behind them are the
+ * platform's own, unchecked.
+ *
+ * <p>A project the account is no collaborator of answers as if it did not exist (NOT_FOUND); a
+ * tool its role lacks is PERMISSION_DENIED.
+ */
+public final class Actions
+{
+    private final Account account;
+    private final AccountService accounts;
+    private final ProjectService projects;
+    private final BuildService builds;
+    private final MailService mail;
+    private final BackupService backups;
+
+    public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, BackupService backups)
+    {
+        this.account = requireNonNull(account, "account is null");
+        this.accounts = requireNonNull(accounts, "accounts is null");
+        this.projects = requireNonNull(projects, "projects is null");
+        this.builds = requireNonNull(builds, "builds is null");
+        this.mail = requireNonNull(mail, "mail is null");
+        this.backups = requireNonNull(backups, "backups is null");
+    }
+
+    public Account account()
+    {
+        return account;
+    }
+
+    // Projects
+
+    /**
+     * @return the projects the account collaborates on (every one, for a platform administrator)
+     */
+    public List<Project> projects()
+    {
+        return projects.projects().stream().filter(project -> accounts.sees(account, project.id())).toList();
+    }
+
+    /**
+     * Creates a project, as {@link ProjectService#createProject(String, String, Optional, Optional)};
+     * its creator is its first admin.
+     *
+     * @param productionBranch absent: the repository's default branch
+     */
+    public Project createProject(String id, String repositoryUrl, Optional<String> token, Optional<Optional<String>> productionBranch)
+    {
+        Project project = productionBranch.isEmpty()
+                ? projects.createProject(id, repositoryUrl, token)
+                : projects.createProject(id, repositoryUrl, token, productionBranch.get());
+        accounts.addCreator(account, project.id());
+        return project;
+    }
+
+    public Project project(String projectId)
+    {
+        accounts.roleIn(account, projectId);
+        return projects.project(projectId);
+    }
+
+    public Role role(String projectId)
+    {
+        return accounts.roleIn(account, projectId);
+    }
+
+    /**
+     * @return the tools the account has on the project's branches of that stage, for a front end
+     *         to show only those
+     */
+    public Set<Tool> tools(String projectId, Stage stage)
+    {
+        return AccessPolicy.tools(accounts.roleIn(account, projectId), stage);
+    }
+
+    public Project setTrial(String projectId, boolean trial)
+    {
+        accounts.requireAdmin(account, projectId);
+        Project project = projects.setTrial(projectId, trial);
+        accounts.audit(account, projectId, AuditAction.PROJECT_SETTINGS_CHANGED, trial ? "made a trial" : "no longer a trial");
+        return project;
+    }
+
+    public List<Build> poll(String projectId)
+    {
+        accounts.roleIn(account, projectId);
+        return projects.poll(projectId);
+    }
+
+    public List<ProjectService.BranchOverview> overview(String projectId, int buildsPerBranch)
+    {
+        accounts.roleIn(account, projectId);
+        return projects.overview(projectId, buildsPerBranch);
+    }
+
+    public List<Event> history(String projectId, Optional<String> branch, int limit)
+    {
+        accounts.roleIn(account, projectId);
+        return builds.history(projectId, branch, limit);
+    }
+
+    // Branches
+
+    public List<Branch> branches(String projectId)
+    {
+        accounts.roleIn(account, projectId);
+        return projects.branches(projectId);
+    }
+
+    public Branch branch(String projectId, String name)
+    {
+        accounts.roleIn(account, projectId);
+        return projects.branch(projectId, name);
+    }
+
+    /**
+     * Saves a branch's settings: the account needs the settings of its stage, and of the stage it
+     * moves to.
+     */
+    public Branch saveBranch(Branch branch)
+    {
+        Branch current = branch(branch.projectId(), branch.name());
+        accounts.requireTool(account, branch.projectId(), current.stage(), Tool.SETTINGS);
+        accounts.requireTool(account, branch.projectId(), branch.stage(), Tool.SETTINGS);
+        Branch saved = projects.saveBranch(branch);
+        if (current.stage() != saved.stage()) {
+            accounts.audit(account, branch.projectId(), AuditAction.STAGE_CHANGED, branch.name() + " from " + current.stage() + " to " + saved.stage());
+        }
+        // Beyond what a move itself changes (its behaviour on new commit, production's crons).
+        if (!current.movedTo(saved.stage()).equals(saved)) {
+            accounts.audit(account, branch.projectId(), AuditAction.BRANCH_SETTINGS_CHANGED, branch.name());
+        }
+        return saved;
+    }
+
+    public Build rebuildBranch(String projectId, String name)
+    {
+        accounts.requireTool(account, projectId, branch(projectId, name).stage(), Tool.SETTINGS);
+        return projects.rebuildBranch(projectId, name);
+    }
+
+    /**
+     * Merges a branch into another: a change of the target, so the target's settings.
+     */
+    public ProjectService.MergeOutcome merge(String projectId, String source, String target)
+    {
+        Branch into = branch(projectId, target);
+        accounts.requireTool(account, projectId, into.stage(), Tool.SETTINGS);
+        ProjectService.MergeOutcome outcome = projects.merge(projectId, source, target);
+        accounts.audit(account, projectId, AuditAction.MERGED, source + " into " + target + " (" + into.stage() + ")");
+        return outcome;
+    }
+
+    // Builds
+
+    public List<Build> builds(String projectId, String branch)
+    {
+        accounts.roleIn(account, projectId);
+        return builds.builds(projectId, branch);
+    }
+
+    public Build build(long buildId)
+    {
+        return buildWith(buildId, Tool.STATUS);
+    }
+
+    public Build discard(long buildId)
+    {
+        buildWith(buildId, Tool.SETTINGS);
+        return builds.discard(buildId);
+    }
+
+    public Build rebuild(long buildId)
+    {
+        buildWith(buildId, Tool.SETTINGS);
+        return projects.rebuild(buildId);
+    }
+
+    public List<String> log(long buildId, LogName name)
+    {
+        buildWith(buildId, Tool.LOGS);
+        return builds.log(buildId, name);
+    }
+
+    public AutoCloseable followLog(long buildId, LogName name, Consumer<String> lines, Runnable end)
+    {
+        buildWith(buildId, Tool.LOGS);
+        return builds.followLog(buildId, name, lines, end);
+    }
+
+    public List<CapturedMail> mails(long buildId)
+    {
+        buildWith(buildId, Tool.MAILS);
+        return mail.mails(buildId);
+    }
+
+    private Build buildWith(long buildId, Tool tool)
+    {
+        Build build;
+        try {
+            build = builds.build(buildId);
+        }
+        catch (StagehandException e) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + buildId, e);
+        }
+        if (!accounts.sees(account, build.projectId())) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + buildId);
+        }
+        accounts.requireTool(account, build.projectId(), build.stage(), tool);
+        return build;
+    }
+
+    // Backups: production's, so an admin's; an import into another branch needs its stage's backups.
+
+    public List<Backup> backups(String projectId)
+    {
+        accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
+        return backups.list(projectId);
+    }
+
+    public Backup backup(String projectId, String backupId)
+    {
+        accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
+        return backups.get(projectId, backupId);
+    }
+
+    public Optional<BackupService.Verification> verification(String projectId, String backupId)
+    {
+        accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
+        return backups.verification(projectId, backupId);
+    }
+
+    public Backup createBackup(String projectId)
+    {
+        accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
+        Backup backup = backups.create(projectId, BackupKind.MANUAL);
+        accounts.audit(account, projectId, AuditAction.BACKUP_CREATED, backup.id());
+        return backup;
+    }
+
+    public BackupService.Verification verifyBackup(String projectId, String backupId)
+    {
+        accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
+        return backups.verify(projectId, backupId);
+    }
+
+    public BackupService.PreparedDownload prepareDownload(String projectId, String backupId, BackupService.DownloadOptions options)
+    {
+        accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
+        BackupService.PreparedDownload download = backups.prepareDownload(projectId, backupId, options);
+        accounts.audit(account, projectId, AuditAction.BACKUP_DOWNLOADED, backupId + (options.neutralized() ? ", neutralized" : "") + (options.withFilestore() ? "" : ", without filestore"));
+        return download;
+    }
+
+    public void writeBackupLog(String projectId, String backupId, LogName name, OutputStream out)
+    {
+        accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
+        backups.writeLog(projectId, backupId, name, out);
+    }
+
+    public Backup restore(String projectId, String backupId)
+    {
+        accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
+        Backup before = backups.restore(projectId, backupId);
+        accounts.audit(account, projectId, AuditAction.BACKUP_RESTORED, backupId + " into production (backup " + before.id() + " taken first)");
+        return before;
+    }
+
+    /**
+     * Restores a production backup into another branch: production's data, so production's backups,
+     * and the branch's settings.
+     */
+    public Build restoreInto(String projectId, String backupId, String branchName)
+    {
+        accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
+        accounts.requireTool(account, projectId, branch(projectId, branchName).stage(), Tool.SETTINGS);
+        Build build = backups.restoreInto(projectId, backupId, branchName);
+        accounts.audit(account, projectId, AuditAction.BACKUP_RESTORED, backupId + " into " + branchName);
+        return build;
+    }
+
+    public Build importInto(String projectId, String branchName, Path upload)
+    {
+        accounts.requireTool(account, projectId, branch(projectId, branchName).stage(), Tool.BACKUPS);
+        Build build = backups.importInto(projectId, branchName, upload);
+        accounts.audit(account, projectId, AuditAction.DATABASE_IMPORTED, upload.getFileName() + " into " + branchName);
+        return build;
+    }
+
+    // The platform
+
+    public List<Build> collectGarbage()
+    {
+        if (!account.platformAdmin()) {
+            throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "Only a platform administrator starts a garbage collection");
+        }
+        return builds.collectGarbage();
+    }
+}

@@ -1,0 +1,217 @@
+package sh.stagehand.core.access;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.Test;
+import sh.stagehand.core.MutableClock;
+import sh.stagehand.core.StagehandConfig;
+import sh.stagehand.core.project.Project;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.InMemoryPlatformStore;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AccountServiceTest
+{
+    private static final Instant START = Instant.parse("2026-12-01T09:00:00Z");
+
+    private final MutableClock clock = new MutableClock(START);
+    private final InMemoryAccountStore store = new InMemoryAccountStore();
+    private final InMemoryPlatformStore projects = new InMemoryPlatformStore();
+    private final AccountService accounts = service(Map.of());
+
+    private AccountService service(Map<String, String> config)
+    {
+        return new AccountService(store, projects, AuthSettings.fromConfig(new StagehandConfig(config)), clock);
+    }
+
+    @Test
+    void testTheFirstRunMakesAnAdministratorOnce()
+    {
+        String password = accounts.ensureAdministrator().orElseThrow();
+        assertThat(password).hasSizeGreaterThanOrEqualTo(20);
+        assertThat(accounts.ensureAdministrator()).isEmpty();
+        Account admin = accounts.login("admin", password, "10.0.0.1").account();
+        assertThat(admin.platformAdmin()).isTrue();
+        assertThat(store.findAccount("admin").orElseThrow().passwordHash()).startsWith("$argon2id$").doesNotContain(password);
+    }
+
+    @Test
+    void testPasswordsSessionsAndTheirEnd()
+    {
+        Account admin = admin();
+        accounts.createAccount(admin, "azure", "Azure Interior", "correct horse battery", false);
+        assertThatThrownBy(() -> accounts.createAccount(admin, "deco", "", "short", false)).hasMessageContaining("at least 8 characters");
+        assertThatThrownBy(() -> accounts.createAccount(admin, "Deco Addict", "", "long enough password", false)).hasMessageContaining("lowercase letters");
+        assertThatThrownBy(() -> accounts.createAccount(accounts.account("azure"), "deco", "", "long enough password", false))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()));
+
+        assertThatThrownBy(() -> accounts.login("azure", "wrong", "10.0.0.2"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.UNAUTHENTICATED.toErrorCode()))
+                .hasMessage("Wrong login or password");
+        assertThatThrownBy(() -> accounts.login("nobody", "correct horse battery", "10.0.0.2")).hasMessage("Wrong login or password");
+
+        AccountService.IssuedSession session = accounts.login(" Azure ", "correct horse battery", "10.0.0.2");
+        assertThat(accounts.session(session.sessionId())).hasValueSatisfying(found -> {
+            assertThat(found.account().login()).isEqualTo("azure");
+            assertThat(found.session().orElseThrow().csrfToken()).isEqualTo(session.csrfToken());
+        });
+        assertThat(store.findSession(session.sessionId())).as("kept by its hash only").isEmpty();
+        assertThat(accounts.session("forged")).isEmpty();
+
+        // Idle for longer than auth.session-idle (8 h): ended.
+        clock.advance(Duration.ofHours(7));
+        assertThat(accounts.session(session.sessionId())).isPresent();
+        clock.advance(Duration.ofHours(7));
+        assertThat(accounts.session(session.sessionId())).as("seen 7 h ago").isPresent();
+        clock.advance(Duration.ofHours(8).plusSeconds(1));
+        assertThat(accounts.session(session.sessionId())).as("idle 8 h").isEmpty();
+
+        // Used all along, it still ends after auth.session-max (7 days).
+        AccountService.IssuedSession busy = accounts.login("azure", "correct horse battery", "10.0.0.2");
+        for (int hour = 0; hour < 7 * 24 - 1; hour++) {
+            clock.advance(Duration.ofHours(1));
+            assertThat(accounts.session(busy.sessionId())).isPresent();
+        }
+        clock.advance(Duration.ofHours(1));
+        assertThat(accounts.session(busy.sessionId())).isEmpty();
+
+        // Logout, and a new password, end sessions.
+        AccountService.IssuedSession other = accounts.login("azure", "correct horse battery", "10.0.0.2");
+        AccountService.IssuedSession another = accounts.login("azure", "correct horse battery", "10.0.0.3");
+        accounts.logout(other.sessionId());
+        assertThat(accounts.session(other.sessionId())).isEmpty();
+        assertThatThrownBy(() -> accounts.changePassword(accounts.account("azure"), "wrong", "a new long password")).hasMessageContaining("current password is wrong");
+        accounts.changePassword(accounts.account("azure"), "correct horse battery", "a new long password");
+        assertThat(accounts.session(another.sessionId())).isEmpty();
+        assertThat(accounts.login("azure", "a new long password", "10.0.0.2").account().login()).isEqualTo("azure");
+    }
+
+    @Test
+    void testFailedLoginsWaitLongerEachTime()
+    {
+        Account admin = admin();
+        accounts.createAccount(admin, "azure", "Azure", "correct horse battery", false);
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> accounts.login("azure", "guess", "10.0.0.9")).hasMessage("Wrong login or password");
+        }
+        // Even the right password waits now: the guesser must not learn it was right.
+        assertThatThrownBy(() -> accounts.login("azure", "correct horse battery", "10.0.0.7"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.TOO_MANY_REQUESTS.toErrorCode()))
+                .hasMessageContaining("try again in 60 s");
+        clock.advance(Duration.ofSeconds(61));
+        assertThatThrownBy(() -> accounts.login("azure", "guess", "10.0.0.9")).hasMessage("Wrong login or password");
+        assertThatThrownBy(() -> accounts.login("azure", "correct horse battery", "10.0.0.7")).hasMessageContaining("try again in 120 s");
+        clock.advance(Duration.ofSeconds(121));
+        assertThat(accounts.login("azure", "correct horse battery", "10.0.0.7").account().login()).isEqualTo("azure");
+        assertThat(store.listAudit(Optional.empty(), 100)).extracting(AuditEvent::action).contains(AuditAction.LOGIN_FAILED, AuditAction.LOGIN_THROTTLED);
+
+        // One address guessing many logins waits too.
+        for (int i = 0; i < 20; i++) {
+            String login = "user" + i;
+            assertThatThrownBy(() -> accounts.login(login, "guess", "10.6.6.6")).hasMessage("Wrong login or password");
+        }
+        assertThatThrownBy(() -> accounts.login("azure", "correct horse battery", "10.6.6.6")).hasMessageContaining("try again in");
+    }
+
+    @Test
+    void testTokensAreShownOnceAndEndWhenRevoked()
+    {
+        Account azure = accounts.createAccount(admin(), "azure", "Azure", "correct horse battery", false);
+        AccountService.IssuedToken issued = accounts.createToken(azure, "CI deploy");
+        assertThat(issued.secret()).startsWith("sht_" + issued.token().id() + "_");
+        assertThat(store.listTokens("azure")).singleElement().satisfies(token -> assertThat(token.hash()).isNotEqualTo(issued.secret()).hasSize(64));
+        assertThat(accounts.authenticateToken(issued.secret()).map(Account::login)).contains("azure");
+        assertThat(accounts.authenticateToken(issued.secret() + "x")).isEmpty();
+        assertThat(accounts.authenticateToken("Bearer nonsense")).isEmpty();
+        assertThat(accounts.tokens(azure)).singleElement().satisfies(token -> assertThat(token.lastUsedAt()).contains(START));
+
+        accounts.revokeToken(azure, issued.token().id());
+        assertThat(accounts.authenticateToken(issued.secret())).isEmpty();
+        assertThatThrownBy(() -> accounts.revokeToken(accounts.account("admin"), issued.token().id())).as("only its owner's").hasMessageContaining("no token");
+        assertThatThrownBy(() -> accounts.createToken(azure, " ")).hasMessageContaining("Name the token");
+    }
+
+    @Test
+    void testRolesAreOdooShsAndAProjectKeepsAnAdmin()
+    {
+        Account admin = admin();
+        Account azure = accounts.createAccount(admin, "azure", "Azure", "correct horse battery", false);
+        Account deco = accounts.createAccount(admin, "deco", "Deco", "correct horse battery", false);
+        projects.createProject(new Project("shop", "/srv/git/shop.git", Optional.empty(), "secret", START));
+        accounts.addCreator(azure, "shop");
+
+        assertThatThrownBy(() -> accounts.roleIn(deco, "shop")).as("not a collaborator: no such project")
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+        accounts.setRole(azure, "shop", "deco", Role.DEVELOPER);
+        accounts.requireTool(deco, "shop", Stage.DEVELOPMENT, Tool.LOGS);
+        assertThatThrownBy(() -> accounts.requireTool(deco, "shop", Stage.STAGING, Tool.LOGS))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()))
+                .hasMessage("A developer of project shop has no logs on staging branches; ask one of its admins");
+        assertThatThrownBy(() -> accounts.setRole(deco, "shop", "deco", Role.ADMIN)).as("a developer makes nobody admin").hasMessageContaining("Only an admin");
+        assertThatThrownBy(() -> accounts.collaborators(deco, "shop")).hasMessageContaining("Only an admin");
+
+        assertThatThrownBy(() -> accounts.setRole(azure, "shop", "azure", Role.TESTER)).hasMessageContaining("last admin");
+        assertThatThrownBy(() -> accounts.removeCollaborator(azure, "shop", "azure")).hasMessageContaining("last admin");
+        accounts.setRole(azure, "shop", "deco", Role.ADMIN);
+        accounts.setRole(deco, "shop", "azure", Role.TESTER);
+        assertThat(accounts.roleIn(azure, "shop")).isEqualTo(Role.TESTER);
+        assertThat(accounts.roleIn(admin, "shop")).as("a platform administrator").isEqualTo(Role.ADMIN);
+        assertThatThrownBy(() -> accounts.setRole(deco, "shop", "nobody", Role.TESTER)).hasMessageContaining("No account nobody");
+
+        assertThat(accounts.audit(deco, "shop", 10)).extracting(AuditEvent::action, AuditEvent::actor)
+                .startsWith(org.assertj.core.groups.Tuple.tuple(AuditAction.ROLE_CHANGED, "deco"), org.assertj.core.groups.Tuple.tuple(AuditAction.ROLE_CHANGED, "azure"))
+                .endsWith(org.assertj.core.groups.Tuple.tuple(AuditAction.PROJECT_CREATED, "azure"));
+    }
+
+    @Test
+    void testSshKeysByHandAndFromGitHub()
+            throws Exception
+    {
+        Account azure = accounts.createAccount(admin(), "azure", "Azure", "correct horse battery", false);
+        SshKey key = accounts.addSshKey(azure, SshKeyTest.KEY, "");
+        assertThat(accounts.sshKeys(azure)).containsExactly(key);
+
+        // A GitHub user's published keys, as https://github.com/<user>.keys serves them: one per line.
+        HttpServer github = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        github.createContext("/", exchange -> {
+            byte[] body = (SshKeyTest.KEY.substring(0, SshKeyTest.KEY.lastIndexOf(' ')) + "\n" + SshKeyTest.OTHER_KEY.substring(0, SshKeyTest.OTHER_KEY.lastIndexOf(' ')) + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            boolean known = exchange.getRequestURI().getPath().equals("/azure-interior.keys");
+            exchange.sendResponseHeaders(known ? 200 : 404, known ? body.length : -1);
+            if (known) {
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        github.start();
+        try {
+            AccountService withGitHub = service(Map.of("auth.github-url", "http://127.0.0.1:" + github.getAddress().getPort()));
+            assertThat(withGitHub.importGitHubKeys(azure, "azure-interior")).as("the key it has already is left").singleElement()
+                    .satisfies(added -> assertThat(added.title()).isEqualTo("GitHub azure-interior"));
+            assertThat(withGitHub.sshKeys(azure)).hasSize(2);
+            assertThatThrownBy(() -> withGitHub.importGitHubKeys(azure, "nobody")).hasMessageContaining("GitHub has no user nobody");
+            assertThatThrownBy(() -> withGitHub.importGitHubKeys(azure, "../etc/passwd")).hasMessageContaining("not a GitHub user name");
+        }
+        finally {
+            github.stop(0);
+        }
+        accounts.removeSshKey(azure, key.fingerprint());
+        assertThatThrownBy(() -> accounts.removeSshKey(azure, key.fingerprint())).hasMessageContaining("no SSH key");
+    }
+
+    private Account admin()
+    {
+        accounts.ensureAdministrator();
+        return accounts.account("admin");
+    }
+}
