@@ -271,6 +271,14 @@ public final class TestingOdooServer
             throw new AssertionError("The test server did not answer /web/health within " + timeout);
         }
 
+        /**
+         * Stops the server as a platform does, with SIGTERM ({@code docker stop}).
+         */
+        public void stop()
+        {
+            docker(List.of("docker", "stop", "--time", "10", containerId));
+        }
+
         @Override
         public void close()
         {

@@ -438,6 +438,47 @@ class OdooTestServerIT
         }
     }
 
+    @Test
+    void testTheBusWebsocketAsOdoo17ServesIt()
+            throws Exception
+    {
+        TestingOdooServer odoo = odoo();
+        String database = postgres.createDatabase();
+        assertThat(odoo.run("-d", database, "-i", "mail", "--stop-after-init").exitCode()).isZero();
+
+        try (TestingOdooServer.Server server = odoo.start("-d", database, "--db-filter", "^" + database + "$", "--no-database-list")) {
+            HttpResponse<String> authenticated = server.send(json("/web/session/authenticate", server, database));
+            String cookie = authenticated.headers().firstValue("Set-Cookie").orElseThrow();
+            cookie = cookie.substring(0, cookie.indexOf(';'));
+            URI websocket = URI.create("ws://127.0.0.1:" + server.port() + "/websocket");
+
+            // Odoo's handshake checks (addons/bus/websocket.py): the headers, then the version.
+            assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), "/websocket", Map.of()))
+                    .startsWith("HTTP/1.1 400").contains("Empty or missing header(s): origin");
+            assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), "/websocket", Map.of("Origin", "http://shop.example", "Sec-WebSocket-Version", "12")))
+                    .startsWith("HTTP/1.1 426").containsIgnoringCase("Sec-WebSocket-Version: 13");
+            assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), "/websocket", Map.of("Origin", "http://shop.example")))
+                    .startsWith("HTTP/1.1 101").containsIgnoringCase("Sec-WebSocket-Accept: ");
+
+            // A subscriber gets what the bus sends its channels: a row in bus_bus, then NOTIFY imbus.
+            try (TestingWebSocket socket = TestingWebSocket.connect(websocket, Map.of("Origin", "http://shop.example", "Cookie", cookie))) {
+                socket.send("{\"event_name\": \"subscribe\", \"data\": {\"channels\": [\"stagehand\"], \"last\": 0}}");
+                assertThat(socket.receiveFromTheBus(postgres, database, "stagehand", "{\"type\": \"stagehand/ping\", \"payload\": {\"n\": 1}}")).matches("\\[\\{\"id\": \\d+, \"message\": \\{\"type\": \"stagehand/ping\", \"payload\": \\{\"n\": 1}}}]");
+
+                // A session that ends (a logout) closes the socket at its next message, with Odoo's SESSION_EXPIRED.
+                assertThat(server.send(HttpRequest.newBuilder(server.uri("/web/session/logout")).header("Cookie", cookie).build()).statusCode()).isEqualTo(303);
+                socket.send("{\"event_name\": \"subscribe\", \"data\": {\"channels\": [\"stagehand\"], \"last\": 0}}");
+                assertThat(socket.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(4001);
+            }
+
+            // Stopping the server (SIGTERM) closes its sockets as going away.
+            TestingWebSocket anonymous = TestingWebSocket.connect(websocket, Map.of("Origin", "http://shop.example"));
+            server.stop();
+            assertThat(anonymous.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1001);
+            anonymous.close();
+        }
+    }
+
     // -- helpers ---------------------------------------------------------------------------------
 
     private TestingOdooServer odoo()

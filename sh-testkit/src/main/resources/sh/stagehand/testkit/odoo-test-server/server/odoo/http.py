@@ -1,7 +1,11 @@
 """`odoo.http` for addon code: import-compatible stubs (controllers are not routed by the test
-server). The test server's own HTTP service is odoo.service.wsgi."""
+server). The test server's own HTTP service is odoo.service.httpd."""
 
 request = None
+
+
+class SessionExpiredException(Exception):
+    """Raised when a session is no longer valid (Odoo's odoo.http.SessionExpiredException)."""
 
 
 class Controller:

@@ -78,7 +78,8 @@ class Connection(psycopg2.extensions.connection):
         self._postcommit = {}
 
     def add_postcommit(self, key, callback):
-        self._postcommit.setdefault(key, callback)
+        """Register `callback` under `key` unless one is already; return the one registered."""
+        return self._postcommit.setdefault(key, callback)
 
     def commit(self):
         super().commit()

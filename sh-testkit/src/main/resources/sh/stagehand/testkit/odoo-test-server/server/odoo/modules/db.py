@@ -65,19 +65,8 @@ def initialize(cr):
             continue
         # This raises for an unreadable manifest, as Odoo's does.
         info = modmod.get_manifest(name)
-        if not info:
-            continue
-        cr.execute('INSERT INTO ir_module_module (author, website, name, shortdesc, summary, auto_install, state, '
-                   'license, application, sequence) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id',
-                   (info['author'], info['website'], name, translated(info['name']), translated(info['summary']),
-                    info['auto_install'] is not False, 'uninstalled' if info['installable'] else 'uninstallable',
-                    info['license'], bool(info['application']), info['sequence']))
-        module_id = cr.fetchone()[0]
-        cr.execute('INSERT INTO ir_model_data (name, model, module, res_id, noupdate) VALUES (%s, %s, %s, %s, %s)',
-                   ('module_' + name, 'ir.module.module', 'base', module_id, True))
-        for dependency in info['depends']:
-            cr.execute('INSERT INTO ir_module_module_dependency (module_id, name, auto_install_required) '
-                       'VALUES (%s, %s, %s)', (module_id, dependency, dependency in (info['auto_install'] or ())))
+        if info:
+            insert_module(cr, name, info)
     # Install recursively every auto_install module whose required dependencies are to be installed.
     while True:
         cr.execute("""SELECT m.name FROM ir_module_module m
@@ -96,6 +85,21 @@ def initialize(cr):
         if not to_auto_install:
             break
         cr.execute("UPDATE ir_module_module SET state = 'to install' WHERE name IN %s", (tuple(to_auto_install),))
+
+
+def insert_module(cr, name, info):
+    """The ir_module_module row of a module ('uninstalled'), its external id and its dependencies."""
+    cr.execute('INSERT INTO ir_module_module (author, website, name, shortdesc, summary, auto_install, state, '
+               'license, application, sequence) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id',
+               (info['author'], info['website'], name, translated(info['name']), translated(info['summary']),
+                info['auto_install'] is not False, 'uninstalled' if info['installable'] else 'uninstallable',
+                info['license'], bool(info['application']), info['sequence']))
+    module_id = cr.fetchone()[0]
+    cr.execute('INSERT INTO ir_model_data (name, model, module, res_id, noupdate) VALUES (%s, %s, %s, %s, %s)',
+               ('module_' + name, 'ir.module.module', 'base', module_id, True))
+    for dependency in info['depends']:
+        cr.execute('INSERT INTO ir_module_module_dependency (module_id, name, auto_install_required) '
+                   'VALUES (%s, %s, %s)', (module_id, dependency, dependency in (info['auto_install'] or ())))
 
 
 def translated(value):

@@ -49,6 +49,12 @@ def get_module_path(module):
     return None
 
 
+def is_core_module(module):
+    """Whether the module is one of the core addons shipped in the `odoo` package."""
+    path = get_module_path(module)
+    return bool(path) and os.path.dirname(path) == os.path.dirname(os.path.abspath(odoo.addons.__file__))
+
+
 def get_modules():
     """Names of all modules on the addons path (the first directory holding a name wins)."""
     names = set()

@@ -6,16 +6,22 @@
                                       the web.neutralize_banner view is active)
     POST /web/login                   CSRF-checked; "Wrong login/password", or 303 to /web with a new session
     POST /web/session/authenticate    JSON-RPC {db, login, password} -> session info, or Odoo's error
+    GET  /web/session/logout          the session logged out (rotated: its file removed), 303 to `redirect`
     POST /web/webclient/version_info  JSON-RPC -> the server version
     GET  /web/database/manager|selector  the database list; "disabled by the administrator" with
                                       --no-database-list
     POST /web/database/backup         master_pwd, name, backup_format=zip|dump -> the backup
     POST /web/database/restore        master_pwd, backup_file, name, copy, neutralize_database -> 303
     GET  /, /web                      303 redirects, as Odoo
+    GET  /websocket[?version=17.0-1]  in a database where `bus` is installed: Odoo 17's websocket (the
+                                      handshake's 101, 400 or 426, then the bus; odoo.addons.bus.websocket)
+    GET  /websocket/health            there too: 200 {"status": "pass"}, Cache-Control: no-store, no session
 Databases: those of the configured user that --db-filter matches (%h and %d substituted with the
 request's host), else those named by -d; a request's database is its session's, its `db`
 parameter's, or the only one. Sessions are files in <data_dir>/sessions (service.sessions), the
-`session_id` cookie names them. Each request is logged as Odoo's werkzeug lines.
+`session_id` cookie names them. Each request is logged as Odoo's werkzeug lines. A websocket
+upgrade is answered in HTTP/1.1 (as Odoo's RequestHandler does) and the connection then served in
+the request's thread.
 """
 
 import datetime
@@ -38,7 +44,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from .. import release, sql_db
 from ..exceptions import AccessDenied, AccessError
 from ..tools import config
-from . import db as db_service
+from . import db as db_service, security
 from .sessions import FilesystemSessionStore
 
 _logger = logging.getLogger('odoo.http')
@@ -46,6 +52,7 @@ _werkzeug_logger = logging.getLogger('werkzeug')
 _database_logger = logging.getLogger('odoo.addons.web.controllers.database')
 
 SESSION_LIFETIME = 7 * 24 * 3600
+NO_SESSION_PATHS = ('/web/health', '/websocket/health')     # save_session=False routes
 NEUTRALIZE_BANNER = 'Database neutralized for testing: no emails sent, etc.'
 session_store = FilesystemSessionStore()
 
@@ -130,6 +137,11 @@ def authenticate(dbname, login, password):
     return row[0]
 
 
+def session_token(dbname, uid, sid):
+    with sql_db.cursor(dbname) as cr:
+        return security.compute_session_token(cr, uid, sid)
+
+
 def session_info(session, dbname):
     with sql_db.cursor(dbname) as cr:
         cr.execute('SELECT u.login, p.name, u.partner_id, u.company_id FROM res_users u JOIN res_partner p '
@@ -186,6 +198,8 @@ def _str2bool(value):
 class RequestHandler(BaseHTTPRequestHandler):
     server_version = 'Werkzeug/2.0.2'
     sys_version = 'Python/3.11'
+    upgraded = None         # what serves the connection once a 101 is written
+    save_session = True     # False for an answer Odoo gives from its error path (no post_dispatch)
 
     def do_GET(self):
         self._dispatch()
@@ -231,7 +245,7 @@ class RequestHandler(BaseHTTPRequestHandler):
         params, files = self._params(url)
         dbs = db_list(self.headers.get('Host'))
         session = None
-        if url.path != '/web/health':      # save_session=False there: no session at all
+        if url.path not in NO_SESSION_PATHS:      # save_session=False there: no session at all
             cookie_sid = self._cookie('session_id')
             session = session_store.get(cookie_sid)
         dbname = None
@@ -243,7 +257,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             dbname = dbs[0]
         thread.dbname = dbname or '?'
         try:
-            if dbname and url.path != '/web/health':
+            if dbname and url.path not in NO_SESSION_PATHS:
                 from . import server
                 server.ensure_registry(dbname)
             status, headers, body = self.route(url.path, dbname, dbs, params, files, session)
@@ -254,7 +268,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             status, headers, body = 500, {}, _page('Internal Server Error', '<h1>Internal Server Error</h1>')
         if session is not None and dbname and session.get('db') != dbname:
             session['db'] = dbname
-        if session is not None and (session.dirty or session.sid != self._cookie('session_id')) and session.get('db'):
+        if session is not None and (session.dirty or session.sid != self._cookie('session_id')) and session.get('db') \
+                and self.save_session:
             try:
                 session_store.save(session)
                 expires = (datetime.datetime.utcnow() + datetime.timedelta(days=365)).strftime('%a, %d %b %Y %H:%M:%S GMT')
@@ -264,11 +279,19 @@ class RequestHandler(BaseHTTPRequestHandler):
                 # request fails as any other exception fails it (handle_error), and no cookie is set.
                 _logger.exception('Exception during request handling.')
                 status, headers, body = self.error_response(params, e)
+        upgrade = self.headers.get('Upgrade') == 'websocket'
+        if upgrade:
+            # As Odoo's RequestHandler: HTTP/1.1 (browsers refuse an upgrade in 1.0), no
+            # `Connection: close` header, and no further request on the connection.
+            self.protocol_version = 'HTTP/1.1'
         self.send_response(status)
         headers.setdefault('Content-Type', 'text/html; charset=utf-8')
-        # One request per connection (HTTP/1.0), said out loud so that no client reuses it.
-        headers['Connection'] = 'close'
-        if not hasattr(body, 'read'):
+        if upgrade:
+            self.close_connection = True
+        else:
+            # One request per connection (HTTP/1.0), said out loud so that no client reuses it.
+            headers['Connection'] = 'close'
+        if not hasattr(body, 'read') and status >= 200:
             headers['Content-Length'] = str(len(body))
         for name, value in headers.items():
             self.send_header(name, value)
@@ -280,6 +303,8 @@ class RequestHandler(BaseHTTPRequestHandler):
                         self.wfile.write(chunk)
             else:
                 self.wfile.write(body)
+        if status == 101 and self.upgraded:
+            self.upgraded()
 
     def _cookie(self, name):
         for part in (self.headers.get('Cookie') or '').split(';'):
@@ -297,6 +322,10 @@ class RequestHandler(BaseHTTPRequestHandler):
             return self.json_result(params, result)
         if path == '/web/session/authenticate':
             return self.authenticate(params, dbs, session)
+        if path == '/web/session/logout':
+            return self.logout(params, session)
+        if path in ('/websocket', '/websocket/health') and self._bus_installed(dbname):
+            return self.websocket(path, dbname, session, params)
         if path in ('/web/database/selector', '/web/database/manager') and self.command == 'GET':
             return 200, {}, manager_page(dbs)
         if path == '/web/database/backup' and self.command == 'POST':
@@ -338,8 +367,7 @@ class RequestHandler(BaseHTTPRequestHandler):
             except AccessDenied:
                 return 200, headers, login_page(dbname, databases, session, 'Wrong login/password', params.get('login'))
             session_store.rotate(session)
-            session.update(db=dbname, uid=uid, login=params.get('login'), session_token=hmac.new(
-                _database_secret(dbname).encode(), session.sid.encode(), hashlib.sha256).hexdigest())
+            session.update(db=dbname, uid=uid, login=params.get('login'), session_token=session_token(dbname, uid, session.sid))
             session.dirty = True
             return 303, {'Location': params.get('redirect') or '/web'}, b''
         return 200, headers, login_page(dbname, databases, session)
@@ -353,7 +381,7 @@ class RequestHandler(BaseHTTPRequestHandler):
                 raise AccessError('Database not found.')
             uid = authenticate(db, args.get('login'), args.get('password'))
             session_store.rotate(session)
-            session.update(db=db, uid=uid, login=args.get('login'))
+            session.update(db=db, uid=uid, login=args.get('login'), session_token=session_token(db, uid, session.sid))
             session.dirty = True
             return self.json_result(params, session_info(session, db))
         except (AccessError, AccessDenied) as e:
@@ -362,6 +390,30 @@ class RequestHandler(BaseHTTPRequestHandler):
                               'arguments': list(e.args), 'context': {}}}
             return 200, {'Content-Type': 'application/json'}, json.dumps(
                 {'jsonrpc': '2.0', 'id': request.get('id'), 'error': error}).encode()
+
+    @staticmethod
+    def logout(params, session):
+        """Odoo's /web/session/logout: the session logged out, keeping its database, and rotated
+        (its file removed, a new id), then 303 to the local `redirect` (/web)."""
+        session.logout(keep_db=True)
+        session_store.rotate(session)
+        target = urlsplit(params.get('redirect') or '/web')
+        location = '/' + (target.path + ('?' + target.query if target.query else '')).lstrip('/\\')
+        return 303, {'Location': location}, b''
+
+    @staticmethod
+    def _bus_installed(dbname):
+        """Whether the database has `bus` loaded: its routes exist there only, as in Odoo."""
+        from . import server
+        return bool(dbname) and 'bus' in server.registries.get(dbname, {}).get('modules', ())
+
+    def websocket(self, path, dbname, session, params):
+        if path == '/websocket/health':
+            return 200, {'Content-Type': 'application/json', 'Cache-Control': 'no-store'}, b'{"status": "pass"}'
+        from odoo.addons.bus import websocket       # late: an addon of the database
+        status, headers, body, self.upgraded = websocket.open_connection(self, dbname, session, params)
+        self.save_session = status == 101       # a refused handshake is an HTTPException in Odoo
+        return status, headers, body
 
     @staticmethod
     def error_response(params, exc):

@@ -12,6 +12,11 @@ Cron threads (--max-cron-threads, default 2; 0: none) are Odoo's: each LISTENs o
 `cron_trigger` channel of the `postgres` database and wakes up on a NOTIFY or every
 SLEEP_INTERVAL (+ its number) seconds to run the ready jobs of the loaded databases
 (odoo.addons.base.models.ir_cron.process_jobs).
+
+Shutdown (SIGTERM/SIGINT, as Odoo's ThreadedServer.stop): `Initiating shutdown`, the functions
+addons registered with ThreadedServer.on_stop (bus: close every websocket with GOING_AWAY, stop
+its dispatcher), the HTTP service stopped, then the websocket threads are waited for until
+SHUTDOWN_WAIT seconds after the signal (Odoo waits up to 1 s for its request threads).
 """
 
 import logging
@@ -33,6 +38,7 @@ _registry_logger = logging.getLogger('odoo.modules.registry')
 _result_logger = logging.getLogger('odoo.tests.result')
 
 SLEEP_INTERVAL = 60     # seconds between two polls of a cron thread, as Odoo's
+SHUTDOWN_WAIT = 0.5     # seconds the shutdown waits for the websockets to answer their close frame
 
 # dbname -> {'modules': [...]} for each database loaded successfully: what HTTP and cron serve.
 registries = {}
@@ -155,6 +161,12 @@ def cron_thread(number, stop_event):
 
 
 class ThreadedServer:
+    _on_stop_funcs = []
+
+    @classmethod
+    def on_stop(cls, func):
+        """Register a function to run when the server stops (Odoo's CommonServer.on_stop)."""
+        cls._on_stop_funcs.append(func)
 
     def __init__(self):
         self.quit_signals_received = 0
@@ -179,7 +191,8 @@ class ThreadedServer:
         if config['http_enable']:
             from . import httpd           # late: only a running server needs it
             self.httpd = httpd.make_server(config['http_interface'] or '0.0.0.0', config['http_port'])
-            self._spawn(self.httpd.serve_forever, 'odoo.service.httpd')
+            # A short poll interval: httpd.shutdown() returns within it.
+            self._spawn(lambda: self.httpd.serve_forever(poll_interval=0.1), 'odoo.service.httpd')
             _logger.info('HTTP service (werkzeug) running on %s:%s',
                          config['http_interface'] or os.uname().nodename, config['http_port'])
 
@@ -199,12 +212,25 @@ class ThreadedServer:
     def stop(self):
         _logger.info('Initiating shutdown')
         _logger.info('Hit CTRL-C again or send a second signal to force the shutdown.')
+        stop_time = time.time()
         self.cron_stop.set()
+        for func in self._on_stop_funcs:
+            try:
+                _logger.debug('on_close call %s', func)
+                func()
+            except Exception:
+                _logger.warning('Exception in %s', func.__name__, exc_info=True)
         if self.httpd:
             self.httpd.shutdown()
             self.httpd.server_close()
         for thread in self.threads:
             thread.join(5)
+        # Websocket threads (daemons, as every request thread here) get until the deadline to
+        # finish their closing handshake, so that the clients read the close frame to the end.
+        for thread in threading.enumerate():
+            while getattr(thread, 'type', None) == 'websocket' and thread.is_alive() \
+                    and time.time() - stop_time < SHUTDOWN_WAIT:
+                thread.join(0.02)
         logging.shutdown()
 
     def run(self, preload=None, stop=False):

@@ -13,17 +13,31 @@ from ..tools import config
 _SID = re.compile(r'^[a-f0-9]{40}$')
 
 
+def default_session():
+    return {'db': None, 'uid': None, 'login': None, 'context': {}, 'debug': '', 'session_token': None}
+
+
 class Session(dict):
-    """A session: `db`, `uid`, `login`, `context`, `session_token`; `sid` its id."""
+    """A session: `db`, `uid`, `login`, `context`, `session_token`; `sid` its id; `new` when it
+    was not read from a file (no cookie, or its file is gone)."""
 
     def __init__(self, sid, data=None, new=False):
-        super().__init__(data or {'db': None, 'uid': None, 'login': None, 'context': {}, 'debug': '', 'session_token': None})
+        super().__init__(data or default_session())
         self.sid = sid
         self.new = new
         self.dirty = new
 
     def __setitem__(self, key, value):
         super().__setitem__(key, value)
+        self.dirty = True
+
+    def logout(self, keep_db=False):
+        """Odoo's Session.logout: back to a default session (keeping the database if asked); the
+        caller rotates it, which removes the old file."""
+        db = self.get('db') if keep_db else None
+        debug = self.get('debug', '')
+        self.clear()
+        self.update(default_session(), db=db, debug=debug)
         self.dirty = True
 
 

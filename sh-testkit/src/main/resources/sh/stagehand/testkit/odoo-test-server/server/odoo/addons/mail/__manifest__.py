@@ -3,7 +3,7 @@
     'name': 'Discuss',
     'version': '1.15',
     'summary': 'Mail (test server stand-in)',
-    'depends': ['base', 'web'],
+    'depends': ['base', 'web', 'bus'],
     'auto_install': False,
     'license': 'LGPL-3',
 }
