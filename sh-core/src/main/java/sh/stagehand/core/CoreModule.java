@@ -175,10 +175,11 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    Housekeeping housekeeping(BuildService builds, ProjectService projects, BackupService backups, PlatformSettings settings, BackupSettings backupSettings, Clock clock)
+    Housekeeping housekeeping(BuildService builds, ProjectService projects, BackupService backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
+            Clock clock)
     {
         // Created after the scheduler, so closed before it: no new round starts while builds stop.
-        return lifecycle.manage(new Housekeeping(builds, projects, backups, settings, backupSettings, clock));
+        return lifecycle.manage(new Housekeeping(builds, projects, backups, accounts, settings, backupSettings, clock));
     }
 
     @Provides

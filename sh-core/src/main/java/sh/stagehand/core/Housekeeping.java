@@ -2,6 +2,7 @@ package sh.stagehand.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.core.access.AccountService;
 import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.backup.BackupSettings;
 import sh.stagehand.core.project.Project;
@@ -36,14 +37,16 @@ public final class Housekeeping
     private final BuildService builds;
     private final ProjectService projects;
     private final BackupService backups;
+    private final AccountService accounts;
     private final PlatformSettings settings;
     private final BackupSettings backupSettings;
     private final Clock clock;
     private ScheduledExecutorService timers;
     private boolean closed;
 
-    public Housekeeping(BuildService builds, ProjectService projects, BackupService backups, PlatformSettings settings, BackupSettings backupSettings, Clock clock)
+    public Housekeeping(BuildService builds, ProjectService projects, BackupService backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings, Clock clock)
     {
+        this.accounts = requireNonNull(accounts, "accounts is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.backups = requireNonNull(backups, "backups is null");
@@ -80,6 +83,7 @@ public final class Housekeeping
         schedule(settings.pollInterval(), "poll repositories", this::pollAll);
         schedule(settings.gcInterval(), "collect garbage", builds::collectGarbage);
         schedule(settings.gcInterval(), "end due trials", projects::endTrials);
+        schedule(settings.gcInterval(), "forget ended sessions", accounts::forgetEndedSessions);
         backupSettings.dailyTime().ifPresent(time -> {
             Duration untilFirst = untilNext(time, clock.instant());
             timers.scheduleAtFixedRate(() -> {

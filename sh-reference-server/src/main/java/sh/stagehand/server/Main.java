@@ -50,6 +50,9 @@ public final class Main
             server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
             // Said plainly, on standard output: where a new user goes next.
             System.out.println("Stagehand is up: open " + server.publicUrl() + "/ in a browser (the API is described at " + server.publicUrl() + "/api/openapi.yaml)");
+            // The first run's administrator: its password is said once, here, and kept nowhere else.
+            stagehand.accounts().ensureAdministrator().ifPresent(password -> System.out.println(
+                    "First run: log in as admin with password " + password + " (shown this once; change it on your profile, and create accounts for the others there)"));
             ReferenceServer started = server;
             Stagehand platform = stagehand;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

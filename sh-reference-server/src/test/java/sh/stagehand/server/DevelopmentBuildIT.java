@@ -76,6 +76,7 @@ class DevelopmentBuildIT
 
     private static Stagehand stagehand;
     private static ReferenceServer server;
+    private static String token;
     private static TestingGitRepository repository;
     private static Project project;
     private static String initialCommit;
@@ -115,6 +116,7 @@ class DevelopmentBuildIT
                 .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        token = TestingAccounts.adminToken(stagehand);
 
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         addon(repository, "stagehand_base_extra", "'base'", "", passingTest("TestBaseExtra"));
@@ -197,7 +199,7 @@ class DevelopmentBuildIT
         assertThat(get("/api/builds/" + buildId + "/logs/install.log").body()).contains("Modules loaded.");
         assertThat(JSON.readTree(get("/api/builds/" + buildId + "/mails").body()).get(0).path("subject").asText()).isEqualTo("Your quotation S00042");
         HttpResponse<Stream<String>> follow = HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + buildId + "/logs/odoo.log/follow")).header("Accept", "text/event-stream").build(),
+                TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + buildId + "/logs/odoo.log/follow")).header("Accept", "text/event-stream").build(),
                 HttpResponse.BodyHandlers.ofLines());
         try (Stream<String> lines = follow.body()) {
             // The platform probed /web/health before calling the build running: that request is in the log.
@@ -386,7 +388,7 @@ class DevelopmentBuildIT
         stagehand.projects().poll("devit");
         stagehand.builds().awaitIdle(BUILD_TIMEOUT);
         // Through the API behind drag and drop, with a new build on each push.
-        HttpResponse<String> moved = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/branches/rc"))
+        HttpResponse<String> moved = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/branches/rc"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"stage\": \"STAGING\", \"onNewCommit\": \"NEW_BUILD\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
@@ -415,7 +417,7 @@ class DevelopmentBuildIT
         repository.switchTo("main");
         stagehand.projects().poll("devit");
         stagehand.builds().awaitIdle(BUILD_TIMEOUT);
-        HttpResponse<String> setting = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/branches/crons"))
+        HttpResponse<String> setting = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/branches/crons"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"crons\": true}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(setting.statusCode()).as(setting.body()).isEqualTo(200);
         assertThat(JSON.readTree(setting.body()).path("crons").asBoolean()).isTrue();
@@ -485,7 +487,7 @@ class DevelopmentBuildIT
         Build first = stagehand.builds().builds("devit", "main").stream().min(Comparator.comparingLong(Build::id)).orElseThrow();
         assertThat(first.commitId()).isEqualTo(initialCommit);
 
-        HttpResponse<String> rebuilt = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + first.id() + "/rebuild"))
+        HttpResponse<String> rebuilt = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + first.id() + "/rebuild"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(rebuilt.statusCode()).as(rebuilt.body()).isEqualTo(202);
         Build again = awaitBuild(JSON.readTree(rebuilt.body()).path("id").asLong());
@@ -493,13 +495,13 @@ class DevelopmentBuildIT
         assertThat(again.commitId()).isEqualTo(first.commitId());
         assertThat(again.state()).as(again.message().orElse("")).isEqualTo(BuildState.RUNNING);
 
-        HttpResponse<String> branchRebuild = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/rebuild/main"))
+        HttpResponse<String> branchRebuild = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/rebuild/main"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(branchRebuild.statusCode()).as(branchRebuild.body()).isEqualTo(202);
         assertThat(JSON.readTree(branchRebuild.body()).path("commit").asText()).isEqualTo(repository.git("rev-parse", "main").strip());
         stagehand.builds().awaitIdle(BUILD_TIMEOUT);
 
-        HttpResponse<String> unknown = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/builds/987654/rebuild"))
+        HttpResponse<String> unknown = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/builds/987654/rebuild"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(stagehand.builds().history("devit", Optional.of("main"), 50)).extracting(Event::kind).contains(EventKind.REBUILD_REQUESTED);
@@ -520,7 +522,7 @@ class DevelopmentBuildIT
     private static void assertRefused(String body, String... messageParts)
             throws Exception
     {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/branches/main"))
+        HttpResponse<String> response = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/devit/branches/main"))
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("INVALID_ARGUMENT");
@@ -640,7 +642,7 @@ class DevelopmentBuildIT
     private static HttpResponse<String> get(String path)
             throws Exception
     {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
 }

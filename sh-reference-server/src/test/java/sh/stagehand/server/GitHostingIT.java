@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.access.Account;
+import sh.stagehand.core.access.Role;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.project.Stage;
@@ -53,6 +55,7 @@ class GitHostingIT
 
     private static Stagehand stagehand;
     private static ReferenceServer server;
+    private static String token;
 
     @BeforeAll
     static void startPlatform()
@@ -65,6 +68,7 @@ class GitHostingIT
                 .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        token = TestingAccounts.adminToken(stagehand);
     }
 
     @AfterAll
@@ -90,15 +94,15 @@ class GitHostingIT
     void testAGitPushOverHttpToAHostedProjectBuildsAtOnce()
             throws Exception
     {
-        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects"))
+        HttpResponse<String> created = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"gitit\", \"hosted\": true}")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         JsonNode project = JSON.readTree(created.body());
         String gitUrl = project.path("gitUrl").asText();
         assertThat(gitUrl).endsWith("/git/gitit.git");
-        String secret = project.path("webhookSecret").asText();
-        String authenticated = gitUrl.replace("http://", "http://ada:" + secret + "@");
+        // Pushed with one's login and an API token, as to GitHub.
+        String authenticated = gitUrl.replace("http://", "http://admin:" + token + "@");
 
         Path work = temp.resolve("work");
         Files.createDirectories(work.resolve("shop_sale"));
@@ -108,7 +112,7 @@ class GitHostingIT
         git(work, "add", "-A");
         git(work, "-c", "user.name=Ada Lovelace", "-c", "user.email=ada@example.com", "commit", "-qm", "Shop sale 1.0");
 
-        // Without the project's secret, nothing is taken; a git client is asked for credentials.
+        // Without a token, nothing is taken; a git client is asked for credentials.
         Run refused = run(work, "git", "push", gitUrl.replace("http://", "http://ada:wrong@"), "main");
         assertThat(refused.exitCode()).isNotZero();
         assertThat(refused.output()).contains("Authentication failed");
@@ -137,6 +141,22 @@ class GitHostingIT
         Run cloned = run(temp, "git", "clone", "-q", authenticated, temp.resolve("clone").toString());
         assertThat(cloned.exitCode()).as(cloned.output()).isZero();
         assertThat(temp.resolve("clone/shop_sale/__manifest__.py")).exists();
+
+        // A developer pushes to development branches, not to production: git says why.
+        Account developer = TestingAccounts.collaborator(stagehand, "ada", "gitit", Role.DEVELOPER);
+        String asDeveloper = gitUrl.replace("http://", "http://ada:" + TestingAccounts.token(stagehand, developer) + "@");
+        Files.writeString(work.resolve("NOTES.md"), "more notes\n");
+        git(work, "add", "-A");
+        git(work, "-c", "user.name=Ada Lovelace", "-c", "user.email=ada@example.com", "commit", "-qm", "More notes");
+        assertThat(run(work, "git", "push", asDeveloper, "feature").exitCode()).isZero();
+        Run toProduction = run(work, "git", "push", asDeveloper, "feature:main");
+        assertThat(toProduction.exitCode()).isNotZero();
+        assertThat(toProduction.output()).contains("A developer of project gitit has no settings on production branches");
+        // A stranger's token does not even show the repository.
+        Account stranger = stagehand.accounts().createAccount(stagehand.accounts().account("admin"), "stranger", "", TestingAccounts.PASSWORD, false);
+        Run notTheirs = run(temp, "git", "clone", "-q", gitUrl.replace("http://", "http://stranger:" + TestingAccounts.token(stagehand, stranger) + "@"), temp.resolve("stolen").toString());
+        assertThat(notTheirs.exitCode()).isNotZero();
+        assertThat(notTheirs.output()).contains("not found");
         HttpResponse<String> unknown = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/git/nobody.git/info/refs?service=git-upload-pack")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);

@@ -12,6 +12,8 @@ import org.subethamail.smtp.MessageHandler;
 import org.subethamail.smtp.server.SMTPServer;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.access.Account;
+import sh.stagehand.core.access.Role;
 import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.backup.FilesystemBackupStore;
@@ -36,6 +38,7 @@ import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingOdooServer;
 import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
+import sh.stagehand.testkit.TestingWebSocket;
 
 import java.io.IOException;
 import java.net.URI;
@@ -85,6 +88,7 @@ class ProductionAndStagingIT
 
     private static Stagehand stagehand;
     private static ReferenceServer server;
+    private static String token;
     private static TestingGitRepository repository;
     private static Path productionFilestore;
     private static int smtpPort;
@@ -243,7 +247,7 @@ class ProductionAndStagingIT
         assertThat(domains.statusCode()).as(domains.body()).isEqualTo(200);
         assertThat(domains.body()).contains("\"domains\":[\"www." + PROJECT + ".example\",\"" + PROJECT + ".example\"]");
         assertThat(throughProxy("www." + PROJECT + ".example", "/web/login").body()).contains("oe_login_form");
-        assertThat(api("GET", "/api/hosts?domain=www." + PROJECT + ".example", null).body()).contains("\"route\":\"SERVE\"", "\"id\":" + updated.id());
+        assertThat(api("GET", "/api/hosts?domain=www." + PROJECT + ".example", null).body()).contains("\"route\":\"SERVE\"");
         assertThat(api("GET", "/api/hosts?domain=nobody.example", null).statusCode()).as("a name nobody claimed: no certificate for it").isEqualTo(404);
         assertThat(throughProxy("nobody.example", "/health").body()).as("the platform's own pages").contains("\"status\":\"UP\"");
         HttpResponse<String> refused = api("PUT", "/api/projects/" + PROJECT + "/branches/other", "{\"domains\": [\"https://shop.example/web\"]}");
@@ -252,6 +256,27 @@ class ProductionAndStagingIT
         HttpResponse<String> taken = api("PUT", "/api/projects/" + PROJECT + "/branches/other", "{\"domains\": [\"" + PROJECT + ".example\"]}");
         assertThat(taken.statusCode()).isEqualTo(409);
         assertThat(taken.body()).contains("already a custom domain of " + PROJECT + "/main");
+
+        // Odoo's bus websocket goes through the platform too, by production's names.
+        String production = PROJECT + ".stagehand.localhost";
+        assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), "/websocket", Map.of("Host", production)))
+                .as("Odoo's own refusal, relayed").startsWith("HTTP/1.1 400").contains("refused the websocket upgrade with 400");
+        assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), "/websocket", Map.of("Host", production, "Origin", "https://" + production, "Sec-WebSocket-Version", "12")))
+                .startsWith("HTTP/1.1 426").containsIgnoringCase("Sec-WebSocket-Version: 13");
+        assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), "/websocket", Map.of("Origin", "http://127.0.0.1")))
+                .as("the platform's own name has no websocket").startsWith("HTTP/1.1 404").contains("The platform has no websocket");
+        String session = "session_id=" + logIn(updated);
+        try (TestingWebSocket socket = TestingWebSocket.connect(URI.create("ws://127.0.0.1:" + server.port() + "/websocket"),
+                Map.of("Host", "www." + PROJECT + ".example", "Origin", "https://www." + PROJECT + ".example", "Cookie", session))) {
+            socket.send("{\"event_name\": \"subscribe\", \"data\": {\"channels\": [\"stagehand\"], \"last\": 0}}");
+            assertThat(socket.receiveFromTheBus(postgres, PRODUCTION_DATABASE, "stagehand", "{\"type\": \"stagehand/hello\", \"payload\": {\"to\": \"production\"}}"))
+                    .contains("\"type\": \"stagehand/hello\"", "\"payload\": {\"to\": \"production\"}");
+            // Logged out, Odoo closes the socket at its next message with SESSION_EXPIRED: relayed as it is.
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + updated.hostPort().orElseThrow() + "/web/session/logout")).header("Cookie", session).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(303);
+            socket.send("{\"event_name\": \"subscribe\", \"data\": {\"channels\": [\"stagehand\"], \"last\": 0}}");
+            assertThat(socket.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(4001);
+        }
         // As Odoo.sh does, an update backup first, of production as the previous build served it.
         Backup before = stagehand.productionBackups().list(PROJECT).get(0);
         assertThat(before.kind()).isEqualTo(BackupKind.UPDATE);
@@ -516,6 +541,8 @@ class ProductionAndStagingIT
             HttpResponse<String> customDomain = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + killedPort + "/web/login"))
                     .header("Host", "www." + PROJECT + ".example").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(customDomain.statusCode()).as("production's custom domain too").isEqualTo(503);
+            assertThat(TestingWebSocket.rawHandshake("127.0.0.1", killedPort, "/websocket", Map.of("Host", PROJECT + ".stagehand.localhost", "Origin", "https://x")))
+                    .as("its websocket too").startsWith("HTTP/1.1 503");
         }
         finally {
             platform.destroyForcibly();     // SIGKILL
@@ -638,7 +665,7 @@ class ProductionAndStagingIT
         String before = dump();
         List<String> filesBefore = filestoreFiles();
 
-        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups"))
+        HttpResponse<String> created = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         String backupId = JSON.readTree(created.body()).path("id").asText();
@@ -647,11 +674,11 @@ class ProductionAndStagingIT
         // Odoo.sh's backups hold the logs and the sessions too.
         assertThat(JSON.readTree(created.body()).path("sessions").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(JSON.readTree(created.body()).path("logs").toString()).contains("odoo.log", "update.log");
-        HttpResponse<String> odooLog = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
+        HttpResponse<String> odooLog = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
                 + "/logs/odoo.log")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(odooLog.statusCode()).isEqualTo(200);
         assertThat(odooLog.body()).contains("POST /web/session/authenticate");
-        HttpResponse<String> noLog = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
+        HttpResponse<String> noLog = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
                 + "/logs/neutralize.log")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(noLog.statusCode()).isEqualTo(404);
         assertThat(noLog.body()).contains("has no neutralize.log", "odoo.log");
@@ -687,7 +714,7 @@ class ProductionAndStagingIT
         Files.delete(productionFilestore.resolve(storeName));
         deleteTree(sessions);
 
-        HttpResponse<String> restored = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/restore"))
+        HttpResponse<String> restored = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/restore"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
         assertThat(JSON.readTree(restored.body()).path("before").path("kind").asText()).as("an update backup first").isEqualTo("UPDATE");
@@ -704,7 +731,7 @@ class ProductionAndStagingIT
         assertWritableByOdoo(productionFilestore, storeName.substring(0, 2));
 
         // The download is Odoo's database manager zip.
-        HttpResponse<byte[]> zip = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/download")).build(),
+        HttpResponse<byte[]> zip = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/download")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(zip.statusCode()).isEqualTo(200);
         List<String> entries = new java.util.ArrayList<>();
@@ -746,7 +773,7 @@ class ProductionAndStagingIT
         }
 
         // For testing, the dump of a neutralized copy: Odoo's own neutralize ran on it.
-        HttpResponse<byte[]> neutralized = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
+        HttpResponse<byte[]> neutralized = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
                 + "/download?neutralized=true&filestore=false")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(neutralized.statusCode()).as(new String(neutralized.body(), StandardCharsets.UTF_8)).isEqualTo(200);
         assertThat(neutralized.headers().firstValue("Content-Disposition").orElse("")).contains(backupId + "_neutralized_nofilestore.zip");
@@ -765,12 +792,12 @@ class ProductionAndStagingIT
         }
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).as("production untouched").isEqualTo("0");
         assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '" + PROJECT + "\\_neutralize\\_%'")).as("no copy left").isEqualTo("0");
-        HttpResponse<String> badOption = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
+        HttpResponse<String> badOption = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId
                 + "/download?neutralized=perhaps")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(badOption.statusCode()).isEqualTo(400);
         assertThat(badOption.body()).contains("'neutralized' is 'perhaps'; send true or false");
 
-        HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/20990101T000000Z-manual/download")).build(),
+        HttpResponse<String> missing = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/20990101T000000Z-manual/download")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(404);
     }
@@ -796,7 +823,7 @@ class ProductionAndStagingIT
             zip.putNextEntry(new java.util.zip.ZipEntry("filestore/" + storeName));
             zip.write(ATTACHMENT.getBytes(StandardCharsets.UTF_8));
         }
-        HttpResponse<String> imported = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=customer.zip"))
+        HttpResponse<String> imported = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=customer.zip"))
                 .header("Content-Type", "application/zip").POST(HttpRequest.BodyPublishers.ofByteArray(zipBytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
 
@@ -819,20 +846,20 @@ class ProductionAndStagingIT
             zip.putNextEntry(new java.util.zip.ZipEntry("filestore/../../../../../tmp/stagehand-zip-slip"));
             zip.write("pwned".getBytes(StandardCharsets.UTF_8));
         }
-        HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=evil.zip"))
+        HttpResponse<String> refused = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=evil.zip"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(evil.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("climbs out of the archive", "Nothing was imported");
         assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner")).isEqualTo(partners);
         assertThat(Path.of("/tmp/stagehand-zip-slip")).doesNotExist();
-        HttpResponse<String> notAZip = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=photo.jpg"))
+        HttpResponse<String> notAZip = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=photo.jpg"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 0x00})).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(notAZip.statusCode()).isEqualTo(400);
         assertThat(notAZip.body()).contains("is none of a zip of Odoo's database manager");
         // A backup of production restored into the branch comes out neutralized too.
         String backupId = stagehand.productionBackups().list(PROJECT).get(0).id();
         postgres.execute(database, "DELETE FROM res_partner WHERE name = 'Azure Interior'");
-        HttpResponse<String> restoredIntoBranch = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/restore/other"))
+        HttpResponse<String> restoredIntoBranch = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/restore/other"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(restoredIntoBranch.statusCode()).as(restoredIntoBranch.body()).isEqualTo(200);
         assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner WHERE name = 'Azure Interior'")).isEqualTo("1");
@@ -847,7 +874,7 @@ class ProductionAndStagingIT
         byte[] foreign = foreignDump.getInputStream().readAllBytes();
         assertThat(foreignDump.waitFor()).isZero();
         postgres.execute("DROP DATABASE prodit_foreign_app");
-        HttpResponse<String> foreignImport = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=invoices.sql"))
+        HttpResponse<String> foreignImport = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=invoices.sql"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(foreign)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(foreignImport.statusCode()).as(foreignImport.body()).isEqualTo(400);
         assertThat(foreignImport.body()).contains("invoices.sql", "no Odoo database", "as it was");
@@ -860,7 +887,7 @@ class ProductionAndStagingIT
         byte[] custom = customDump.getInputStream().readAllBytes();
         assertThat(customDump.waitFor()).isZero();
         postgres.execute(database, "DELETE FROM res_partner WHERE name = 'Deco Addict'");
-        HttpResponse<String> customImported = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=customer.dump"))
+        HttpResponse<String> customImported = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/other?filename=customer.dump"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(custom)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(customImported.statusCode()).as(customImported.body()).isEqualTo(200);
         assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner WHERE name = 'Deco Addict'")).isEqualTo("1");
@@ -872,11 +899,11 @@ class ProductionAndStagingIT
         Build production = serving();
         String productionBefore = dump();
         String wholeSql = new String(sql, StandardCharsets.UTF_8);
-        HttpResponse<String> cutImport = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=cut.sql"))
+        HttpResponse<String> cutImport = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=cut.sql"))
                 .POST(HttpRequest.BodyPublishers.ofString(wholeSql.substring(0, wholeSql.indexOf("\n", wholeSql.length() / 2) + 1))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(cutImport.statusCode()).as(cutImport.body()).isEqualTo(400);
         assertThat(cutImport.body()).contains("cut.sql", "cut short", "Nothing was imported");
-        HttpResponse<String> brokenImport = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=broken.sql"))
+        HttpResponse<String> brokenImport = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=broken.sql"))
                 .POST(HttpRequest.BodyPublishers.ofString(wholeSql.replace("CREATE TABLE public.res_partner (", "CREATE TABLE public.res_partner (broken"))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(brokenImport.statusCode()).as(brokenImport.body()).isEqualTo(400);
@@ -887,7 +914,7 @@ class ProductionAndStagingIT
         int backupsBefore = stagehand.productionBackups().list(PROJECT).size();
         postgres.execute(PRODUCTION_DATABASE, "DELETE FROM res_partner WHERE name = 'Deco Addict'");
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_mail_server WHERE active")).isNotEqualTo("0");
-        HttpResponse<String> intoProduction = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=customer.zip"))
+        HttpResponse<String> intoProduction = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/main?filename=customer.zip"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(zipBytes.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(intoProduction.statusCode()).as(intoProduction.body()).isEqualTo(200);
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM res_partner WHERE name = 'Deco Addict'")).isEqualTo("1");
@@ -942,6 +969,113 @@ class ProductionAndStagingIT
         assertThat(stagehand.builds().history(PROJECT, Optional.empty(), 20)).anySatisfy(event -> assertThat(event.message()).startsWith("Finished at start: production now holds backup of the test"));
     }
 
+    @Test
+    @Order(12)
+    void testEachRoleHasWhatOdooShGivesItAndEveryPrivilegedActionIsAudited()
+            throws Exception
+    {
+        Account tester = TestingAccounts.collaborator(stagehand, "tess", PROJECT, Role.TESTER);
+        Account developer = TestingAccounts.collaborator(stagehand, "dev", PROJECT, Role.DEVELOPER);
+        String asTester = TestingAccounts.token(stagehand, tester);
+        String asDeveloper = TestingAccounts.token(stagehand, developer);
+        List<Build> builds = stagehand.projects().branches(PROJECT).stream().flatMap(branch -> stagehand.builds().builds(PROJECT, branch.name()).stream()).toList();
+        Build production = serving();
+        Build staging = builds.stream().filter(build -> build.stage() == Stage.STAGING).findFirst().orElseThrow();
+        Build development = builds.stream().filter(build -> build.stage() == Stage.DEVELOPMENT).findFirst().orElseThrow();
+        String backup = "/api/projects/" + PROJECT + "/backups/" + stagehand.productionBackups().list(PROJECT).get(0).id();
+
+        // Production: an admin's backups; a tester's and a developer's Connect, History and Status only.
+        assertThat(status(asTester, "GET", backup + "/download")).as("a tester downloading a production backup").isEqualTo(403);
+        assertThat(status(token, "GET", backup + "/download")).as("an admin").isEqualTo(200);
+        assertThat(status(asTester, "GET", "/api/builds/" + production.id() + "/logs/odoo.log")).isEqualTo(403);
+        assertThat(status(asTester, "GET", "/api/builds/" + production.id())).isEqualTo(200);
+        assertThat(status(asDeveloper, "GET", "/api/projects/" + PROJECT + "/history?branch=main")).isEqualTo(200);
+        assertThat(status(asTester, "PUT", "/api/projects/" + PROJECT + "/branches/main", "{\"stage\": \"STAGING\"}")).as("moving production").isEqualTo(403);
+        assertThat(status(asTester, "POST", "/api/projects/" + PROJECT + "/backups/x/restore", "")).isEqualTo(403);
+        // Staging: a tester's tools, not a developer's.
+        assertThat(status(asDeveloper, "GET", "/api/builds/" + staging.id() + "/logs/install.log")).as("a developer reading staging's logs").isEqualTo(403);
+        assertThat(status(asTester, "GET", "/api/builds/" + staging.id() + "/logs/install.log")).isEqualTo(200);
+        assertThat(status(asDeveloper, "GET", "/api/builds/" + staging.id() + "/mails")).isEqualTo(403);
+        assertThat(status(asTester, "GET", "/api/builds/" + staging.id() + "/mails")).isEqualTo(200);
+        // Development: everyone's.
+        assertThat(status(asDeveloper, "GET", "/api/builds/" + development.id() + "/logs/install.log")).isEqualTo(200);
+        // The project itself: its admins'.
+        assertThat(status(asTester, "GET", "/api/projects/" + PROJECT + "/collaborators")).isEqualTo(403);
+        assertThat(status(asDeveloper, "GET", "/api/projects/" + PROJECT + "/audit")).isEqualTo(403);
+        assertThat(status(asTester, "PUT", "/api/projects/" + PROJECT + "/collaborators/tess", "{\"role\": \"ADMIN\"}")).as("no promoting oneself").isEqualTo(403);
+        assertThat(status(token, "GET", "/api/projects/" + PROJECT + "/collaborators")).isEqualTo(200);
+        // Who is not a collaborator does not learn the project exists.
+        Account stranger = stagehand.accounts().createAccount(stagehand.accounts().account("admin"), "stranger", "", TestingAccounts.PASSWORD, false);
+        assertThat(status(TestingAccounts.token(stagehand, stranger), "GET", "/api/projects/" + PROJECT)).isEqualTo(404);
+        assertThat(body(TestingAccounts.token(stagehand, stranger), "GET", "/api/projects", null)).isEqualTo("[]");
+
+        // A bad, revoked or missing credential: 401, saying what to send.
+        assertThat(status("sht_0_forged", "GET", "/api/projects")).isEqualTo(401);
+        String revoked = stagehand.accounts().createToken(tester, "laptop").secret();
+        assertThat(status(revoked, "GET", "/api/projects")).isEqualTo(200);
+        stagehand.accounts().revokeToken(tester, stagehand.accounts().tokens(tester).get(0).id());
+        HttpResponse<String> refused = HTTP.send(TestingAccounts.authorized(revoked, URI.create("http://127.0.0.1:" + server.port() + "/api/projects")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        assertThat(refused.body()).contains("unknown or revoked");
+        assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"stagehand\"");
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .contains("Log in first");
+
+        // A browser's session: a cross-site form post carries its cookie but not its CSRF token.
+        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/session"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"login\": \"tess\", \"password\": \"" + TestingAccounts.PASSWORD + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        String cookie = login.headers().allValues("Set-Cookie").stream().filter(value -> value.startsWith("stagehand_session=")).findFirst().orElseThrow();
+        assertThat(cookie).contains("HttpOnly", "SameSite=Strict");
+        cookie = cookie.substring(0, cookie.indexOf(';'));
+        String csrf = JSON.readTree(login.body()).path("csrfToken").asText();
+        int before = stagehand.builds().builds(PROJECT, development.branch()).size();
+        HttpResponse<String> forged = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/rebuild/" + development.branch()))
+                .header("Cookie", cookie).header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("a=b")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(forged.body()).contains("CSRF token");
+        assertThat(stagehand.builds().builds(PROJECT, development.branch())).as("nothing was done").hasSize(before);
+        HttpResponse<String> genuine = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/rebuild/" + development.branch()))
+                .header("Cookie", cookie).header("X-CSRF-Token", csrf).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(genuine.statusCode()).as(genuine.body()).isEqualTo(202);
+        HttpResponse<String> loggedOut = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/session"))
+                .header("Cookie", cookie).header("X-CSRF-Token", csrf).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(loggedOut.statusCode()).isEqualTo(204);
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/session")).header("Cookie", cookie).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).as("the session ended").isEqualTo(401);
+
+        // Who did what, and when.
+        assertThat(body(token, "GET", "/api/projects/" + PROJECT + "/audit", null)).contains("\"actor\":\"admin\",\"action\":\"BACKUP_DOWNLOADED\"", "\"action\":\"ROLE_CHANGED\"");
+    }
+
+    private static int status(String bearer, String method, String path)
+            throws Exception
+    {
+        return status(bearer, method, path, null);
+    }
+
+    private static int status(String bearer, String method, String path, String json)
+            throws Exception
+    {
+        return send(bearer, method, path, json).statusCode();
+    }
+
+    private static String body(String bearer, String method, String path, String json)
+            throws Exception
+    {
+        return send(bearer, method, path, json).body();
+    }
+
+    private static HttpResponse<String> send(String bearer, String method, String path, String json)
+            throws Exception
+    {
+        HttpRequest.BodyPublisher body = json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json);
+        return HTTP.send(TestingAccounts.authorized(bearer, URI.create("http://127.0.0.1:" + server.port() + path)).method(method, body).header("Content-Type", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static void copyTree(Path source, Path target)
             throws IOException
     {
@@ -962,14 +1096,14 @@ class ProductionAndStagingIT
             throws Exception
     {
         HttpRequest.BodyPublisher body = json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json);
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).method(method, body).header("Content-Type", "application/json").build(),
+        return HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + path)).method(method, body).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> throughProxy(String host, String path)
             throws Exception
     {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).header("Host", host).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + path)).header("Host", host).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String containerOutput(Build build)
@@ -1046,6 +1180,7 @@ class ProductionAndStagingIT
                 .withModule(new SmtpRelayModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        token = TestingAccounts.adminToken(stagehand);
     }
 
     private static void assertServesAgain(Build previous, String dumpBefore, List<String> filesBefore)

@@ -71,6 +71,7 @@ class ReferenceServerIT
             assertThat(body.path("providers").path("vcs").asText()).isEqualTo("git");
             assertThat(stagehand.databases().exists("postgres")).isTrue();
 
+            token = TestingAccounts.adminToken(stagehand);
             assertTheOpenApiDocumentDescribesEveryRoute(server);
             assertBadRequestsAreAnsweredWithWhatToSend(server);
         }
@@ -78,6 +79,8 @@ class ReferenceServerIT
             postgres.execute("DROP DATABASE IF EXISTS \"" + metadata + "\" WITH (FORCE)");
         }
     }
+
+    private static String token;
 
     private static void assertTheOpenApiDocumentDescribesEveryRoute(ReferenceServer server)
             throws Exception
@@ -120,13 +123,13 @@ class ReferenceServerIT
     private static HttpResponse<String> get(ReferenceServer server, String path)
             throws Exception
     {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HttpClient.newHttpClient().send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> send(ReferenceServer server, String method, String path, String body)
             throws Exception
     {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        return HttpClient.newHttpClient().send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + path))
                 .header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -14,6 +14,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.access.Role;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
@@ -58,6 +59,7 @@ class WebUiIT
 
     private static Stagehand stagehand;
     private static ReferenceServer server;
+    private static String token;
     private static org.subethamail.smtp.server.SMTPServer relay;
     private static TestingGitRepository repository;
 
@@ -100,6 +102,8 @@ class WebUiIT
                 .withModule(new sh.stagehand.server.smtp.SmtpRelayModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        token = TestingAccounts.adminToken(stagehand);
+        stagehand.accounts().createAccount(stagehand.accounts().account("admin"), "azure", "Azure Interior", TestingAccounts.PASSWORD, true);
 
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         addon(repository, "webui_sale", "'mail'", mailingInit("customer@example.com", "Your quotation S00042", "later@example.com", "A reminder"), passingTest("TestWebuiSale"));
@@ -137,8 +141,14 @@ class WebUiIT
         WebDriver driver = browser.driver();
         String base = "http://127.0.0.1:" + server.port();
 
-        // A project from a repository; the webhook to paste into GitHub is shown once.
+        // Nothing without logging in; a wrong password says so.
         driver.get(base + "/");
+        logIn("azure", "not the password");
+        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-note"), "Wrong login or password"));
+        browser.screenshot(SCREENSHOTS.resolve("login.png"));
+        logIn("azure", TestingAccounts.PASSWORD);
+
+        // A project from a repository; the webhook to paste into GitHub is shown once.
         driver.findElement(By.id("project-id")).sendKeys(PROJECT);
         driver.findElement(By.id("project-url")).sendKeys(repository.url());
         browser.screenshot(SCREENSHOTS.resolve("new-project.png"));
@@ -212,6 +222,37 @@ class WebUiIT
         tab("settings").click();
         waitFor(Duration.ofSeconds(5)).until(ExpectedConditions.presenceOfElementLocated(By.id("settings")));
         browser.screenshot(SCREENSHOTS.resolve("settings.png"));
+
+        // A tester sees production with Connect, History and Status only, and staging with every tool.
+        TestingAccounts.collaborator(stagehand, "tess", PROJECT, Role.TESTER);
+        driver.findElement(By.id("log-out")).click();
+        logIn("tess", TestingAccounts.PASSWORD);
+        driver.get(base + "/#/projects/" + PROJECT);
+        card("main", Duration.ofSeconds(30)).click();
+        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".tabs button[data-tab='history']")));
+        assertThat(driver.findElements(By.cssSelector(".tabs button")).stream().map(button -> button.getDomAttribute("data-tab")).toList()).containsExactly("history");
+        assertThat(driver.findElements(By.id("collaborators-link"))).as("only admins manage collaborators").isEmpty();
+        assertThat(driver.findElements(By.cssSelector(".branch[data-branch='main'] .rebuild"))).as("nor rebuild production").isEmpty();
+        browser.screenshot(SCREENSHOTS.resolve("tester-production.png"));
+        card("feature", Duration.ofSeconds(5)).click();
+        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".tabs button[data-tab='logs']")));
+        assertThat(driver.findElements(By.cssSelector(".tabs button")).stream().map(button -> button.getDomAttribute("data-tab")).toList())
+                .containsExactly("history", "logs", "mails", "backups", "settings");
+    }
+
+    private static void logIn(String login, String password)
+    {
+        WebElement form = waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));
+        WebElement name = form.findElement(By.id("login-name"));
+        name.clear();
+        name.sendKeys(login);
+        WebElement secret = form.findElement(By.id("login-password"));
+        secret.clear();
+        secret.sendKeys(password);
+        form.findElement(By.id("log-in")).click();
+        if (password.equals(TestingAccounts.PASSWORD)) {
+            waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(By.id("log-out")));
+        }
     }
 
     private static WebDriverWait waitFor(Duration timeout)

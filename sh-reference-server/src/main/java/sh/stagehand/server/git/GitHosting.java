@@ -24,6 +24,10 @@ import org.eclipse.jgit.transport.resolver.ServiceNotAuthorizedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.access.Account;
+import sh.stagehand.core.access.Tool;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.ProjectIds;
 import sh.stagehand.spi.StagehandException;
@@ -33,7 +37,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -57,6 +60,7 @@ public final class GitHosting
     private static final Logger log = LoggerFactory.getLogger(GitHosting.class);
     private static final Pattern PROJECT_PATH = Pattern.compile("^/([a-z0-9-]+)\\.git(?:/.*)?$");
     private static final String REALM = "Basic realm=\"Stagehand git\", charset=\"UTF-8\"";
+    private static final String ACCOUNT = GitHosting.class.getName() + ".account";
 
     private final Stagehand stagehand;
     private final Path root;
@@ -122,12 +126,21 @@ public final class GitHosting
         GitServlet servlet = new GitServlet();
         servlet.setRepositoryResolver(new FileResolver<>(root.toFile(), true));
         servlet.setReceivePackFactory((request, repository) -> {
-            String user = request.getRemoteUser();
-            if (user == null) {
+            Account account = (Account) request.getAttribute(ACCOUNT);
+            if (account == null) {
                 throw new ServiceNotAuthorizedException();
             }
             ReceivePack pack = new ReceivePack(repository);
-            pack.setRefLogIdent(new PersonIdent(user, user + "@stagehand"));
+            pack.setRefLogIdent(new PersonIdent(account.name(), account.login() + "@stagehand"));
+            // A push changes the branches it names: each needs its stage's settings (a developer
+            // pushes to development branches, a tester to staging ones too, an admin anywhere).
+            pack.setPreReceiveHook((receivePack, commands) -> {
+                String projectId = projectOf(repository);
+                for (ReceiveCommand command : commands) {
+                    Optional<String> refused = refusal(account, projectId, command.getRefName());
+                    refused.ifPresent(message -> command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, message));
+                }
+            });
             pack.setPostReceiveHook((receivePack, commands) -> {
                 if (commands.stream().anyMatch(command -> command.getResult() == ReceiveCommand.Result.OK)) {
                     String projectId = projectOf(repository);
@@ -150,6 +163,27 @@ public final class GitHosting
         });
     }
 
+    // What the push of a ref would need that the account lacks, if anything.
+    private Optional<String> refusal(Account account, String projectId, String refName)
+    {
+        Stage stage = Stage.DEVELOPMENT;
+        if (refName.startsWith("refs/heads/")) {
+            String branch = refName.substring("refs/heads/".length());
+            stage = stagehand.projects().branches(projectId).stream()
+                    .filter(known -> known.name().equals(branch))
+                    .map(Branch::stage)
+                    .findFirst()
+                    .orElse(Stage.DEVELOPMENT);
+        }
+        try {
+            stagehand.accounts().requireTool(account, projectId, stage, Tool.SETTINGS);
+            return Optional.empty();
+        }
+        catch (StagehandException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     private String projectOf(Repository repository)
     {
         String name = repository.getDirectory().getName();
@@ -163,7 +197,8 @@ public final class GitHosting
     }
 
     /**
-     * HTTP Basic against the project's secret; a git client asks for credentials on the 401.
+     * HTTP Basic with an API token as password, of a collaborator of the project; a git client asks
+     * for credentials on the 401.
      */
     private final class Authentication
             implements Filter
@@ -181,12 +216,18 @@ public final class GitHosting
                 return;
             }
             Optional<String[]> credentials = credentials(request.getHeader("Authorization"));
-            if (credentials.isEmpty() || !MessageDigest.isEqual(credentials.get()[1].getBytes(StandardCharsets.UTF_8), project.get().webhookSecret().getBytes(StandardCharsets.UTF_8))) {
+            Optional<Account> account = credentials.flatMap(given -> stagehand.accounts().authenticateToken(given[1]));
+            if (account.isEmpty()) {
                 response.setHeader("WWW-Authenticate", REALM);
-                response.sendError(401, "Give any user name and the project's secret as password");
+                response.sendError(401, "Give your login and an API token (made on your profile) as password; a revoked token is refused");
                 return;
             }
-            String user = credentials.get()[0].isBlank() ? "git" : credentials.get()[0];
+            if (!stagehand.accounts().sees(account.get(), project.get().id())) {
+                response.sendError(404, "No repository here; hosted projects' repositories are at /git/<project>.git");
+                return;
+            }
+            request.setAttribute(ACCOUNT, account.get());
+            String user = account.get().login();
             chain.doFilter(new HttpServletRequestWrapper(request)
             {
                 @Override

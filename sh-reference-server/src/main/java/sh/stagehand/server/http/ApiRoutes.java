@@ -15,6 +15,10 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.HostRouter;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.access.Account;
+import sh.stagehand.core.access.Actions;
+import sh.stagehand.core.access.Role;
+import sh.stagehand.core.access.Tool;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.server.git.GitHosting;
@@ -51,10 +55,12 @@ public final class ApiRoutes
     private final Stagehand stagehand;
     private final java.util.function.Supplier<String> publicUrl;
     private final GitHosting git;
+    private final Authentication authentication;
     private final List<String> routes = new java.util.ArrayList<>();
 
-    public ApiRoutes(Stagehand stagehand, java.util.function.Supplier<String> publicUrl, GitHosting git)
+    public ApiRoutes(Stagehand stagehand, java.util.function.Supplier<String> publicUrl, GitHosting git, Authentication authentication)
     {
+        this.authentication = requireNonNull(authentication, "authentication is null");
         this.git = requireNonNull(git, "git is null");
         this.stagehand = requireNonNull(stagehand, "stagehand is null");
         this.publicUrl = requireNonNull(publicUrl, "publicUrl is null");
@@ -72,59 +78,126 @@ public final class ApiRoutes
 
         post(config, "/webhooks/github/{project}", this::webhook);
 
-        get(config, "/api/projects", context -> context.json(stagehand.projects().projects().stream().map(project -> projectView(project, false)).toList()));
+        get(config, "/api/projects", context -> context.json(actions(context).projects().stream().map(project -> projectView(project, false)).toList()));
         post(config, "/api/projects", this::createProject);
-        get(config, "/api/projects/{project}", context -> context.json(projectView(stagehand.projects().project(context.pathParam("project")), false)));
+        get(config, "/api/projects/{project}", context -> context.json(projectView(actions(context).project(context.pathParam("project")), false)));
         put(config, "/api/projects/{project}", context -> {
             ProjectSettingsRequest request = context.bodyAsClass(ProjectSettingsRequest.class);
             if (request == null || request.trial() == null) {
                 throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"trial\": true} or {\"trial\": false}");
             }
-            context.json(projectView(stagehand.projects().setTrial(context.pathParam("project"), request.trial()), false));
+            context.json(projectView(actions(context).setTrial(context.pathParam("project"), request.trial()), false));
         });
         post(config, "/api/projects/{project}/merge", this::merge);
-        get(config, "/api/projects/{project}/backups", context -> context.json(stagehand.productionBackups().list(context.pathParam("project")).stream().map(this::backupView).toList()));
+        get(config, "/api/projects/{project}/backups", context -> context.json(actions(context).backups(context.pathParam("project")).stream().map(this::backupView).toList()));
         post(config, "/api/projects/{project}/backups", context -> context.status(HttpStatus.CREATED)
-                .json(backupView(stagehand.productionBackups().create(context.pathParam("project"), BackupKind.MANUAL))));
-        get(config, "/api/projects/{project}/backups/{backup}", context -> context.json(backupView(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup")))));
+                .json(backupView(actions(context).createBackup(context.pathParam("project")))));
+        get(config, "/api/projects/{project}/backups/{backup}", context -> context.json(backupView(actions(context).backup(context.pathParam("project"), context.pathParam("backup")))));
         post(config, "/api/projects/{project}/backups/{backup}/verify", context -> {
-            stagehand.productionBackups().verify(context.pathParam("project"), context.pathParam("backup"));
-            context.json(backupView(stagehand.productionBackups().get(context.pathParam("project"), context.pathParam("backup"))));
+            actions(context).verifyBackup(context.pathParam("project"), context.pathParam("backup"));
+            context.json(backupView(actions(context).backup(context.pathParam("project"), context.pathParam("backup"))));
         });
         get(config, "/api/projects/{project}/backups/{backup}/download", this::downloadBackup);
         get(config, "/api/projects/{project}/backups/{backup}/logs/{log}", context -> {
             LogName name = LogName.fromFileName(context.pathParam("log"));
             context.contentType("text/plain; charset=utf-8");
-            stagehand.productionBackups().writeLog(context.pathParam("project"), context.pathParam("backup"), name, context.outputStream());
+            actions(context).writeBackupLog(context.pathParam("project"), context.pathParam("backup"), name, context.outputStream());
         });
         post(config, "/api/projects/{project}/import/<branch>", this::importDatabase);
         post(config, "/api/projects/{project}/backups/{backup}/restore/<branch>", context -> context.json(Views.build(
-                stagehand.productionBackups().restoreInto(context.pathParam("project"), context.pathParam("backup"), context.pathParam("branch")))));
+                actions(context).restoreInto(context.pathParam("project"), context.pathParam("backup"), context.pathParam("branch")))));
         post(config, "/api/projects/{project}/backups/{backup}/restore", context -> context.json(Map.of(
                 "restored", context.pathParam("backup"),
-                "before", backupView(stagehand.productionBackups().restore(context.pathParam("project"), context.pathParam("backup"))))));
-        post(config, "/api/projects/{project}/poll", context -> context.json(stagehand.projects().poll(context.pathParam("project")).stream().map(Views::build).toList()));
-        get(config, "/api/projects/{project}/overview", context -> context.json(stagehand.projects().overview(context.pathParam("project"), 12).stream().map(Views::overview).toList()));
-        get(config, "/api/projects/{project}/branches", context -> context.json(stagehand.projects().branches(context.pathParam("project")).stream().map(Views::branch).toList()));
-        get(config, "/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch")))));
+                "before", backupView(actions(context).restore(context.pathParam("project"), context.pathParam("backup"))))));
+        post(config, "/api/projects/{project}/poll", context -> context.json(actions(context).poll(context.pathParam("project")).stream().map(Views::build).toList()));
+        get(config, "/api/projects/{project}/overview", context -> overview(context));
+        get(config, "/api/projects/{project}/branches", context -> context.json(actions(context).branches(context.pathParam("project")).stream().map(Views::branch).toList()));
+        get(config, "/api/projects/{project}/branches/<branch>", context -> context.json(Views.branch(actions(context).branch(context.pathParam("project"), context.pathParam("branch")))));
         put(config, "/api/projects/{project}/branches/<branch>", this::saveBranch);
         post(config, "/api/projects/{project}/rebuild/<branch>", context -> context.status(HttpStatus.ACCEPTED)
-                .json(Views.build(stagehand.projects().rebuildBranch(context.pathParam("project"), context.pathParam("branch")))));
-        get(config, "/api/projects/{project}/history", context -> context.json(stagehand.builds()
+                .json(Views.build(actions(context).rebuildBranch(context.pathParam("project"), context.pathParam("branch")))));
+        get(config, "/api/projects/{project}/history", context -> context.json(actions(context)
                 .history(context.pathParam("project"), Optional.ofNullable(context.queryParam("branch")), limit(context)).stream().map(Views::event).toList()));
-        get(config, "/api/projects/{project}/builds", context -> context.json(stagehand.builds()
+        get(config, "/api/projects/{project}/builds", context -> context.json(actions(context)
                 .builds(context.pathParam("project"), required(context, "branch")).stream().map(Views::build).toList()));
 
-        get(config, "/api/builds/{build}", context -> context.json(Views.build(stagehand.builds().build(buildId(context)))));
-        post(config, "/api/builds/{build}/discard", context -> context.json(Views.build(stagehand.builds().discard(buildId(context)))));
-        post(config, "/api/builds/{build}/rebuild", context -> context.status(HttpStatus.ACCEPTED).json(Views.build(stagehand.projects().rebuild(buildId(context)))));
-        get(config, "/api/builds/{build}/mails", context -> context.json(stagehand.mail().mails(buildId(context)).stream().map(Views::mail).toList()));
+        get(config, "/api/builds/{build}", context -> context.json(Views.build(actions(context).build(buildId(context)))));
+        post(config, "/api/builds/{build}/discard", context -> context.json(Views.build(actions(context).discard(buildId(context)))));
+        post(config, "/api/builds/{build}/rebuild", context -> context.status(HttpStatus.ACCEPTED).json(Views.build(actions(context).rebuild(buildId(context)))));
+        get(config, "/api/builds/{build}/mails", context -> context.json(actions(context).mails(buildId(context)).stream().map(Views::mail).toList()));
         get(config, "/api/builds/{build}/logs/{log}", context -> context.contentType("text/plain; charset=utf-8")
-                .result(String.join("\n", stagehand.builds().log(buildId(context), LogName.fromFileName(context.pathParam("log")))) + "\n"));
+                .result(String.join("\n", actions(context).log(buildId(context), LogName.fromFileName(context.pathParam("log")))) + "\n"));
         sse(config, "/api/builds/{build}/logs/{log}/follow", this::followLog);
 
         get(config, "/api/hosts", this::host);
-        post(config, "/api/maintenance/garbage-collection", context -> context.json(stagehand.builds().collectGarbage().stream().map(Views::build).toList()));
+
+        // Who asks: a session (the web pages) or a token (scripts).
+        post(config, "/api/session", this::logIn);
+        get(config, "/api/session", context -> context.json(accountView(context)));
+        delete(config, "/api/session", context -> {
+            authentication.logOut(context);
+            context.status(HttpStatus.NO_CONTENT);
+        });
+        get(config, "/api/account", context -> context.json(accountView(context)));
+        put(config, "/api/account/password", context -> {
+            PasswordRequest request = context.bodyAsClass(PasswordRequest.class);
+            if (request == null || request.current() == null || request.password() == null) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"current\": \"...\", \"password\": \"the new one\"}");
+            }
+            stagehand.accounts().changePassword(Authentication.account(context), request.current(), request.password());
+            authentication.logOut(context);
+            context.status(HttpStatus.NO_CONTENT);
+        });
+        get(config, "/api/account/tokens", context -> context.json(stagehand.accounts().tokens(Authentication.account(context)).stream().map(token -> Views.token(token, null)).toList()));
+        post(config, "/api/account/tokens", context -> {
+            NameRequest request = context.bodyAsClass(NameRequest.class);
+            var issued = stagehand.accounts().createToken(Authentication.account(context), request == null ? null : request.name());
+            context.status(HttpStatus.CREATED).json(Views.token(issued.token(), issued.secret()));
+        });
+        delete(config, "/api/account/tokens/{token}", context -> context.json(Views.token(stagehand.accounts().revokeToken(Authentication.account(context), context.pathParam("token")), null)));
+        get(config, "/api/account/ssh-keys", context -> context.json(stagehand.accounts().sshKeys(Authentication.account(context)).stream().map(Views::sshKey).toList()));
+        post(config, "/api/account/ssh-keys", context -> {
+            SshKeyRequest request = context.bodyAsClass(SshKeyRequest.class);
+            if (request == null || request.github() == null && request.key() == null) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"key\": \"ssh-ed25519 AAAA... me@laptop\", \"title\": optional}, or {\"github\": \"octocat\"} to import a GitHub user's public keys");
+            }
+            Account account = Authentication.account(context);
+            List<sh.stagehand.core.access.SshKey> added = request.github() != null
+                    ? stagehand.accounts().importGitHubKeys(account, request.github())
+                    : List.of(stagehand.accounts().addSshKey(account, request.key(), request.title()));
+            context.status(HttpStatus.CREATED).json(added.stream().map(Views::sshKey).toList());
+        });
+        delete(config, "/api/account/ssh-keys", context -> {
+            stagehand.accounts().removeSshKey(Authentication.account(context), required(context, "fingerprint"));
+            context.status(HttpStatus.NO_CONTENT);
+        });
+        get(config, "/api/accounts", context -> context.json(stagehand.accounts().accounts(Authentication.account(context)).stream()
+                .map(account -> Views.account(account, Map.of(), null)).toList()));
+        post(config, "/api/accounts", context -> {
+            AccountRequest request = context.bodyAsClass(AccountRequest.class);
+            if (request == null || request.login() == null || request.password() == null) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"login\": \"azure\", \"name\": \"Azure Interior\", \"password\": \"...\", \"platformAdmin\": false}");
+            }
+            Account created = stagehand.accounts().createAccount(Authentication.account(context), request.login(), request.name(), request.password(), Boolean.TRUE.equals(request.platformAdmin()));
+            context.status(HttpStatus.CREATED).json(Views.account(created, Map.of(), null));
+        });
+        get(config, "/api/projects/{project}/collaborators", context -> context.json(stagehand.accounts().collaborators(Authentication.account(context), context.pathParam("project")).stream()
+                .map(collaborator -> new Views.CollaboratorView(collaborator.login(), collaborator.role().name())).toList()));
+        put(config, "/api/projects/{project}/collaborators/{login}", context -> {
+            RoleRequest request = context.bodyAsClass(RoleRequest.class);
+            if (request == null || request.role() == null) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"role\": \"ADMIN\"}, TESTER or DEVELOPER");
+            }
+            var collaborator = stagehand.accounts().setRole(Authentication.account(context), context.pathParam("project"), context.pathParam("login"), enumField("role", Role.class, request.role()));
+            context.json(new Views.CollaboratorView(collaborator.login(), collaborator.role().name()));
+        });
+        delete(config, "/api/projects/{project}/collaborators/{login}", context -> {
+            stagehand.accounts().removeCollaborator(Authentication.account(context), context.pathParam("project"), context.pathParam("login"));
+            context.status(HttpStatus.NO_CONTENT);
+        });
+        get(config, "/api/projects/{project}/audit", context -> context.json(stagehand.accounts().audit(Authentication.account(context), context.pathParam("project"), limit(context))
+                .stream().map(Views::audit).toList()));
+        post(config, "/api/maintenance/garbage-collection", context -> context.json(actions(context).collectGarbage().stream().map(Views::build).toList()));
     }
 
     private String publicUrl()
@@ -151,6 +224,12 @@ public final class ApiRoutes
     {
         config.routes.post(path, handler);
         routes.add("POST " + path);
+    }
+
+    private void delete(JavalinConfig config, String path, Handler handler)
+    {
+        config.routes.delete(path, handler);
+        routes.add("DELETE " + path);
     }
 
     private void put(JavalinConfig config, String path, Handler handler)
@@ -196,9 +275,9 @@ public final class ApiRoutes
         Project project;
         try {
             // Absent: the repository's default branch is production, as on Odoo.sh; "": none yet.
-            project = request.productionBranch() == null
-                    ? stagehand.projects().createProject(request.id(), repositoryUrl, token)
-                    : stagehand.projects().createProject(request.id(), repositoryUrl, token, Optional.of(request.productionBranch()).filter(name -> !name.isBlank()));
+            project = actions(context).createProject(request.id(), repositoryUrl, token, request.productionBranch() == null
+                    ? Optional.empty()
+                    : Optional.of(Optional.of(request.productionBranch()).filter(name -> !name.isBlank())));
         }
         catch (RuntimeException e) {
             if (hosted) {
@@ -207,7 +286,7 @@ public final class ApiRoutes
             throw e;
         }
         if (Boolean.TRUE.equals(request.trial())) {
-            project = stagehand.projects().setTrial(project.id(), true);
+            project = actions(context).setTrial(project.id(), true);
         }
         context.status(HttpStatus.CREATED).json(projectView(project, true));
     }
@@ -235,7 +314,7 @@ public final class ApiRoutes
             try (var in = context.bodyInputStream()) {
                 java.nio.file.Files.copy(in, upload);
             }
-            Build serving = stagehand.productionBackups().importInto(context.pathParam("project"), context.pathParam("branch"), upload);
+            Build serving = actions(context).importInto(context.pathParam("project"), context.pathParam("branch"), upload);
             context.json(Views.build(serving));
         }
         finally {
@@ -249,7 +328,7 @@ public final class ApiRoutes
     {
         BackupService.DownloadOptions options = new BackupService.DownloadOptions(booleanParameter(context, "filestore", true), booleanParameter(context, "neutralized", false));
         // Prepared before the first byte goes out, so that an unknown backup or a failed neutralization is an error, not a broken zip.
-        try (BackupService.PreparedDownload download = stagehand.productionBackups().prepareDownload(context.pathParam("project"), context.pathParam("backup"), options)) {
+        try (BackupService.PreparedDownload download = actions(context).prepareDownload(context.pathParam("project"), context.pathParam("backup"), options)) {
             context.contentType("application/zip");
             context.header("Content-Disposition", "attachment; filename=\"" + download.fileName() + "\"");
             download.writeTo(context.outputStream());
@@ -275,12 +354,45 @@ public final class ApiRoutes
         if (request == null || request.source() == null || request.target() == null) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"source\": \"feature\", \"target\": \"staging\"}: the branch to merge and the branch it goes into");
         }
-        ProjectService.MergeOutcome outcome = stagehand.projects().merge(context.pathParam("project"), request.source(), request.target());
+        ProjectService.MergeOutcome outcome = actions(context).merge(context.pathParam("project"), request.source(), request.target());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("commit", outcome.result().commitId());
         body.put("kind", outcome.result().kind().name());
         body.put("build", outcome.build().map(Views::build).orElse(null));
         context.json(body);
+    }
+
+    private Actions actions(Context context)
+    {
+        return stagehand.actingAs(Authentication.account(context));
+    }
+
+    // The page's data, with the tools the caller has on each branch: the page shows only those tabs.
+    private void overview(Context context)
+    {
+        Actions actions = actions(context);
+        String projectId = context.pathParam("project");
+        Map<Stage, java.util.Set<Tool>> tools = new java.util.EnumMap<>(Stage.class);
+        for (Stage stage : Stage.values()) {
+            tools.put(stage, actions.tools(projectId, stage));
+        }
+        context.json(actions.overview(projectId, 12).stream().map(entry -> Views.overview(entry, tools.get(entry.branch().stage()))).toList());
+    }
+
+    private void logIn(Context context)
+    {
+        LoginRequest request = context.bodyAsClass(LoginRequest.class);
+        if (request == null || request.login() == null || request.password() == null) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"login\": \"admin\", \"password\": \"...\"}");
+        }
+        var session = authentication.logIn(context, request.login(), request.password());
+        context.json(Views.account(session.account(), stagehand.accounts().roles(session.account()), session.csrfToken()));
+    }
+
+    private Views.AccountView accountView(Context context)
+    {
+        Account account = Authentication.account(context);
+        return Views.account(account, stagehand.accounts().roles(account), Authentication.session(context).map(sh.stagehand.core.access.Session::csrfToken).orElse(null));
     }
 
     // Whether the platform answers for a name: Caddy's on-demand TLS asks this before getting a certificate.
@@ -293,17 +405,17 @@ public final class ApiRoutes
         if (!stagehand.hosts().answers(domain)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "The platform does not answer for " + domain + ": no branch has it as a custom domain and no running build has that name");
         }
+        // Asked without credentials: where it goes, not what is there.
         Optional<HostRouter.Route> route = stagehand.hosts().route(domain);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("domain", domain);
         body.put("route", route.map(found -> found.kind().name()).orElse("NOTHING"));
-        body.put("build", route.flatMap(HostRouter.Route::build).map(Views::build).orElse(null));
         context.json(body);
     }
 
     private void saveBranch(Context context)
     {
-        Branch current = stagehand.projects().branch(context.pathParam("project"), context.pathParam("branch"));
+        Branch current = actions(context).branch(context.pathParam("project"), context.pathParam("branch"));
         BranchRequest request = context.bodyAsClass(BranchRequest.class);
         // A stage change takes the move's behaviour on new commit, as on Odoo.sh, unless the request sets one.
         Branch moved = request.stage() == null ? current : current.movedTo(enumField("stage", Stage.class, request.stage()));
@@ -321,14 +433,14 @@ public final class ApiRoutes
                 throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Custom domain " + domain + " is this server's own name: its pages and API would stop answering there");
             }
         }
-        context.json(Views.branch(stagehand.projects().saveBranch(updated)));
+        context.json(Views.branch(actions(context).saveBranch(updated)));
     }
 
     private void followLog(SseClient client)
     {
         Context context = client.ctx();
         try {
-            AutoCloseable follow = stagehand.builds().followLog(buildId(context), LogName.fromFileName(context.pathParam("log")),
+            AutoCloseable follow = actions(context).followLog(buildId(context), LogName.fromFileName(context.pathParam("log")),
                     line -> client.sendEvent("line", line),
                     () -> {
                         client.sendEvent("end", "end of log");
@@ -422,6 +534,9 @@ public final class ApiRoutes
         if (status == HttpStatus.INTERNAL_SERVER_ERROR || status == HttpStatus.BAD_GATEWAY) {
             log.warn("{} {} failed", context.method(), context.path(), e);
         }
+        if (status == HttpStatus.UNAUTHORIZED && context.path().startsWith("/api/")) {
+            context.header("WWW-Authenticate", "Bearer realm=\"stagehand\"");
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", code.name());
         body.put("message", e.getMessage());
@@ -463,6 +578,18 @@ public final class ApiRoutes
     record ProjectSettingsRequest(Boolean trial) {}
 
     record MergeRequest(String source, String target) {}
+
+    record LoginRequest(String login, String password) {}
+
+    record PasswordRequest(String current, String password) {}
+
+    record NameRequest(String name) {}
+
+    record SshKeyRequest(String key, String title, String github) {}
+
+    record AccountRequest(String login, String name, String password, Boolean platformAdmin) {}
+
+    record RoleRequest(String role) {}
 
     record BranchRequest(String stage, String moduleSelection, List<String> modules, String testTags, Boolean crons, String onNewCommit, List<String> domains) {}
 }

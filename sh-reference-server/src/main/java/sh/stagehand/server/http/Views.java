@@ -35,13 +35,47 @@ final class Views
 
     record CommitView(String commit, String message, String author) {}
 
-    record BranchOverviewView(BranchView branch, CommitView head, List<BuildView> builds, String hostname) {}
+    record BranchOverviewView(BranchView branch, CommitView head, List<BuildView> builds, String hostname, List<String> tools) {}
 
-    static BranchOverviewView overview(sh.stagehand.core.ProjectService.BranchOverview overview)
+    static BranchOverviewView overview(sh.stagehand.core.ProjectService.BranchOverview overview, java.util.Set<sh.stagehand.core.access.Tool> tools)
     {
         return new BranchOverviewView(branch(overview.branch()),
                 overview.head().map(commit -> new CommitView(commit.commitId(), commit.message().lines().findFirst().orElse(""), commit.authorName())).orElse(null),
-                overview.builds().stream().map(Views::build).toList(), overview.hostname());
+                overview.builds().stream().map(Views::build).toList(), overview.hostname(),
+                tools.stream().sorted().map(tool -> tool.name().toLowerCase(java.util.Locale.ROOT)).toList());
+    }
+
+    record AccountView(String login, String name, boolean platformAdmin, String createdAt, Map<String, String> roles, String csrfToken) {}
+
+    static AccountView account(sh.stagehand.core.access.Account account, Map<String, sh.stagehand.core.access.Role> roles, String csrfToken)
+    {
+        Map<String, String> named = new java.util.TreeMap<>();
+        roles.forEach((project, role) -> named.put(project, role.name()));
+        return new AccountView(account.login(), account.name(), account.platformAdmin(), account.createdAt().toString(), named, csrfToken);
+    }
+
+    record TokenView(String id, String name, String createdAt, String lastUsedAt, String revokedAt, String token) {}
+
+    static TokenView token(sh.stagehand.core.access.ApiToken token, String secret)
+    {
+        return new TokenView(token.id(), token.name(), token.createdAt().toString(), token.lastUsedAt().map(Object::toString).orElse(null),
+                token.revokedAt().map(Object::toString).orElse(null), secret);
+    }
+
+    record SshKeyView(String fingerprint, String type, String title, String publicKey, String addedAt) {}
+
+    static SshKeyView sshKey(sh.stagehand.core.access.SshKey key)
+    {
+        return new SshKeyView(key.fingerprint(), key.type(), key.title(), key.publicKey(), key.addedAt().toString());
+    }
+
+    record CollaboratorView(String login, String role) {}
+
+    record AuditView(long id, String actor, String action, String detail, String at) {}
+
+    static AuditView audit(sh.stagehand.core.access.AuditEvent event)
+    {
+        return new AuditView(event.id(), event.actor(), event.action().name(), event.detail(), event.at().toString());
     }
 
     record EventView(long id, String branch, Long build, String kind, String message, String at) {}

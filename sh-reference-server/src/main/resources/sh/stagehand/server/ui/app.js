@@ -9,6 +9,11 @@ const LOGS = ['install.log', 'pip.log', 'odoo.log', 'update.log', 'neutralize.lo
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
 const status = document.getElementById('status');
+const who = document.getElementById('who');
+
+// Who is logged in, and the CSRF token every state-changing request of the session carries.
+let me = null;
+let csrf = null;
 
 // -- small helpers ------------------------------------------------------------------------------
 
@@ -37,10 +42,17 @@ function el(tag, attributes = {}, ...children) {
 }
 
 async function api(path, options = {}) {
-    const response = await fetch(path, {
-        ...options,
-        headers: options.body && !(options.body instanceof Blob) ? {'Content-Type': 'application/json', ...options.headers} : options.headers,
-    });
+    const headers = {...(options.body && !(options.body instanceof Blob) ? {'Content-Type': 'application/json'} : {}), ...options.headers};
+    if (options.method && options.method !== 'GET' && csrf) {
+        headers['X-CSRF-Token'] = csrf;
+    }
+    const response = await fetch(path, {...options, headers});
+    if (response.status === 401 && me) {
+        // The session ended: log in again.
+        me = null;
+        csrf = null;
+        loginPage();
+    }
     const text = await response.text();
     const body = text && (response.headers.get('Content-Type') || '').includes('json') ? JSON.parse(text) : text;
     if (!response.ok) {
@@ -99,14 +111,82 @@ function route() {
     if (page && page.stop) {
         page.stop();
     }
+    if (!me) {
+        page = loginPage();
+        return;
+    }
     const [path, query] = location.hash.replace(/^#/, '').split('?');
     const parameters = new URLSearchParams(query || '');
     const project = path.match(/^\/projects\/([a-z0-9-]+)$/);
-    page = project ? projectPage(project[1], parameters) : projectsPage();
+    const collaborators = path.match(/^\/projects\/([a-z0-9-]+)\/collaborators$/);
+    page = path === '/profile' ? profilePage()
+        : collaborators ? collaboratorsPage(collaborators[1])
+        : project ? projectPage(project[1], parameters)
+        : projectsPage();
+}
+
+function showWho() {
+    who.replaceChildren(...(me ? [
+        el('a', {href: '#/profile', id: 'profile-link'}, me.name),
+        el('button', {type: 'button', id: 'log-out', onclick: logOut}, 'Log out'),
+    ] : []));
+}
+
+async function logOut() {
+    try {
+        await api('/api/session', {method: 'DELETE'});
+    }
+    finally {
+        me = null;
+        csrf = null;
+        showWho();
+        loginPage();
+    }
 }
 
 window.addEventListener('hashchange', route);
-route();
+(async () => {
+    try {
+        me = await api('/api/session');
+        csrf = me.csrfToken;
+    }
+    catch (error) {
+        me = null;
+    }
+    showWho();
+    route();
+})();
+
+// -- logging in ---------------------------------------------------------------------------------
+
+function loginPage() {
+    crumbs.replaceChildren();
+    showWho();
+    const note = el('p', {class: 'muted', id: 'login-note'});
+    const form = el('form', {class: 'stacked login', id: 'login', onsubmit: logIn},
+        el('label', {for: 'login-name'}, 'Login'),
+        el('input', {id: 'login-name', name: 'login', required: true, autocomplete: 'username'}),
+        el('label', {for: 'login-password'}, 'Password'),
+        el('input', {id: 'login-password', name: 'password', type: 'password', required: true, autocomplete: 'current-password'}),
+        el('button', {class: 'primary', type: 'submit', id: 'log-in'}, 'Log in'),
+        note);
+    main.replaceChildren(el('section', {class: 'card login-card'}, el('h2', {}, 'Log in to Stagehand'), form));
+
+    async function logIn(event) {
+        event.preventDefault();
+        try {
+            me = await api('/api/session', {method: 'POST', body: JSON.stringify({login: form.login.value.trim(), password: form.password.value})});
+            csrf = me.csrfToken;
+            showWho();
+            route();
+        }
+        catch (error) {
+            note.textContent = error.message;
+            note.classList.add('error');
+        }
+    }
+    return {};
+}
 
 // -- the projects page --------------------------------------------------------------------------
 
@@ -154,7 +234,8 @@ function projectsPage() {
             result.replaceChildren(el('div', {class: 'card', id: 'project-created'},
                 el('p', {}, 'Project ', el('a', {href: `#/projects/${project.id}`, id: 'open-project'}, project.id), ' created; its branches are building.'),
                 project.gitUrl
-                    ? [el('p', {}, 'Push to it (any user name, this secret as password):'), el('div', {class: 'secret'}, `git push ${project.gitUrl.replace('://', '://git:' + project.webhookSecret + '@')} main`)]
+                    ? [el('p', {}, 'Push to it with your login and an API token (made on your profile) as password:'),
+                        el('div', {class: 'secret'}, `git push ${project.gitUrl.replace('://', '://' + me.login + ':<token>@')} main`)]
                     : [el('p', {}, 'On GitHub, add a webhook (push events) with this URL and secret; without one the repository is polled.'),
                         el('div', {class: 'secret', id: 'webhook-url'}, project.webhookUrl), el('div', {class: 'secret', id: 'webhook-secret'}, project.webhookSecret)],
                 el('p', {class: 'muted'}, 'The secret is shown this once.')));
@@ -185,6 +266,13 @@ function projectsPage() {
 
 function projectPage(projectId, parameters) {
     crumbs.replaceChildren(el('a', {href: '#/'}, 'Projects'), el('span', {}, '›'), el('a', {href: `#/projects/${projectId}`}, projectId));
+    // An admin of the project manages its collaborators and reads its audit log.
+    api('/api/session').then(account => {
+        me = {...account, csrfToken: csrf};
+        if (me.platformAdmin || me.roles[projectId] === 'ADMIN') {
+            crumbs.append(el('span', {}, '·'), el('a', {href: `#/projects/${projectId}/collaborators`, id: 'collaborators-link'}, 'Collaborators'));
+        }
+    }).catch(() => {});
     const state = {
         branches: [],
         selected: parameters.get('branch'),
@@ -262,7 +350,7 @@ function projectPage(projectId, parameters) {
             }))),
             el('span', {class: 'branch-actions'},
                 newest && newest.state === 'RUNNING' ? el('a', {href: connectUrl(entry.hostname), target: '_blank', class: 'connect', onclick: event => event.stopPropagation()}, 'Connect') : null,
-                el('button', {type: 'button', class: 'rebuild', onclick: event => rebuild(event, branch.name)}, 'Rebuild'))));
+                entry.tools.includes('settings') ? el('button', {type: 'button', class: 'rebuild', onclick: event => rebuild(event, branch.name)}, 'Rebuild') : null)));
         return card;
     }
 
@@ -392,7 +480,10 @@ function projectPage(projectId, parameters) {
             return;
         }
         const stage = entry.branch.stage;
-        const names = ['history', 'logs', ...(stage === 'PRODUCTION' ? [] : ['mails']), ...(stage === 'DEVELOPMENT' ? [] : ['backups']), 'settings'];
+        // Only the tools the caller's role has on this stage (Odoo.sh's matrix, from the server).
+        const can = tool => entry.tools.includes(tool);
+        const names = ['history', ...(can('logs') ? ['logs'] : []), ...(stage !== 'PRODUCTION' && can('mails') ? ['mails'] : []),
+            ...(stage !== 'DEVELOPMENT' && can('backups') ? ['backups'] : []), ...(can('settings') ? ['settings'] : [])];
         if (!names.includes(state.tab)) {
             state.tab = 'history';
         }
@@ -620,6 +711,7 @@ function projectPage(projectId, parameters) {
             const name = chosen.name.replace(/[^A-Za-z0-9._-]/g, '_').substring(0, 100);
             const request = new XMLHttpRequest();
             request.open('POST', `/api/projects/${projectId}/import/${enc(entry.branch.name)}?filename=${encodeURIComponent(name)}`);
+            request.setRequestHeader('X-CSRF-Token', csrf);
             progress.hidden = false;
             request.upload.addEventListener('progress', event => {
                 if (event.lengthComputable) {
@@ -700,4 +792,163 @@ function projectPage(projectId, parameters) {
             tab?.stop?.();
         },
     };
+}
+
+// -- the profile: password, API tokens, SSH keys -------------------------------------------------
+
+function profilePage() {
+    crumbs.replaceChildren(el('a', {href: '#/'}, 'Projects'), el('span', {}, '›'), el('span', {}, 'Profile'));
+    const tokens = el('ul', {class: 'plain', id: 'tokens'});
+    const keys = el('ul', {class: 'plain', id: 'ssh-keys'});
+    const shown = el('p', {id: 'new-token'});
+    const tokenForm = el('form', {class: 'stacked', id: 'token-form', onsubmit: createToken},
+        el('label', {for: 'token-name'}, 'A new API token, named for what uses it'),
+        el('input', {id: 'token-name', name: 'name', required: true, placeholder: 'CI deploy'}),
+        el('button', {class: 'primary', type: 'submit'}, 'Create token'), shown);
+    const keyForm = el('form', {class: 'stacked', id: 'key-form', onsubmit: addKey},
+        el('label', {for: 'key-text'}, 'An SSH public key (the content of ~/.ssh/id_ed25519.pub)'),
+        el('textarea', {id: 'key-text', name: 'key', rows: 3}),
+        el('label', {for: 'key-github'}, 'Or a GitHub user whose public keys to import'),
+        el('input', {id: 'key-github', name: 'github', placeholder: 'octocat'}),
+        el('button', {class: 'primary', type: 'submit'}, 'Add'), el('span', {class: 'muted', id: 'key-note'}));
+    const passwordForm = el('form', {class: 'stacked', id: 'password-form', onsubmit: changePassword},
+        el('label', {for: 'password-current'}, 'Current password'),
+        el('input', {id: 'password-current', name: 'current', type: 'password', required: true, autocomplete: 'current-password'}),
+        el('label', {for: 'password-new'}, 'New password (8 characters or more; it ends every session)'),
+        el('input', {id: 'password-new', name: 'password', type: 'password', required: true, autocomplete: 'new-password'}),
+        el('button', {class: 'primary', type: 'submit'}, 'Change password'), el('span', {class: 'muted', id: 'password-note'}));
+    main.replaceChildren(el('div', {class: 'projects'},
+        el('section', {class: 'card'}, el('h2', {}, `${me.name} (${me.login})`), el('h3', {}, 'API tokens'), tokens, tokenForm),
+        el('section', {class: 'card'}, el('h3', {}, 'SSH keys'), keys, keyForm, el('h3', {}, 'Password'), passwordForm)));
+
+    async function load() {
+        try {
+            const [tokenList, keyList] = await Promise.all([api('/api/account/tokens'), api('/api/account/ssh-keys')]);
+            tokens.replaceChildren(...tokenList.map(token => el('li', {}, `${token.name} (${token.id}) `,
+                token.revokedAt ? el('span', {class: 'muted'}, 'revoked') : el('button', {type: 'button', onclick: () => revoke(token)}, 'Revoke'))));
+            keys.replaceChildren(...keyList.map(key => el('li', {}, `${key.title} — ${key.fingerprint} `, el('button', {type: 'button', onclick: () => removeKey(key)}, 'Remove'))));
+        }
+        catch (error) {
+            say(error.message, true);
+        }
+    }
+
+    async function createToken(event) {
+        event.preventDefault();
+        try {
+            const token = await api('/api/account/tokens', {method: 'POST', body: JSON.stringify({name: tokenForm.name.value.trim()})});
+            shown.replaceChildren('Copy it now, it is not shown again: ', el('code', {id: 'token-secret'}, token.token));
+            tokenForm.name.value = '';
+            load();
+        }
+        catch (error) {
+            shown.textContent = error.message;
+        }
+    }
+
+    async function revoke(token) {
+        if (await confirmAction(`Revoke ${token.name}? What uses it is refused from now on.`, 'Revoke')) {
+            await api(`/api/account/tokens/${token.id}`, {method: 'DELETE'}).catch(error => say(error.message, true));
+            load();
+        }
+    }
+
+    async function addKey(event) {
+        event.preventDefault();
+        const note = document.getElementById('key-note');
+        const github = keyForm.github.value.trim();
+        try {
+            const added = await api('/api/account/ssh-keys', {method: 'POST', body: JSON.stringify(github ? {github} : {key: keyForm.key.value.trim()})});
+            note.textContent = ` ${added.length} key(s) added`;
+            keyForm.reset();
+            load();
+        }
+        catch (error) {
+            note.textContent = ' ' + error.message;
+        }
+    }
+
+    async function removeKey(key) {
+        await api(`/api/account/ssh-keys?fingerprint=${encodeURIComponent(key.fingerprint)}`, {method: 'DELETE'}).catch(error => say(error.message, true));
+        load();
+    }
+
+    async function changePassword(event) {
+        event.preventDefault();
+        try {
+            await api('/api/account/password', {method: 'PUT', body: JSON.stringify({current: passwordForm.current.value, password: passwordForm.password.value})});
+            me = null;
+            csrf = null;
+            showWho();
+            loginPage();
+        }
+        catch (error) {
+            document.getElementById('password-note').textContent = ' ' + error.message;
+        }
+    }
+
+    load();
+    return {};
+}
+
+// -- a project's collaborators and audit log (its admins') ----------------------------------------
+
+function collaboratorsPage(projectId) {
+    crumbs.replaceChildren(el('a', {href: '#/'}, 'Projects'), el('span', {}, '›'), el('a', {href: `#/projects/${projectId}`}, projectId),
+        el('span', {}, '›'), el('span', {}, 'Collaborators'));
+    const list = el('table', {class: 'plain', id: 'collaborators'});
+    const audit = el('table', {class: 'plain', id: 'audit'});
+    const note = el('span', {class: 'muted', id: 'collaborator-note'});
+    const form = el('form', {class: 'stacked', id: 'collaborator-form', onsubmit: add},
+        el('label', {for: 'collaborator-login'}, 'Login of the account to add'),
+        el('input', {id: 'collaborator-login', name: 'login', required: true}),
+        el('label', {for: 'collaborator-role'}, 'Role'),
+        el('select', {id: 'collaborator-role', name: 'role'}, ...['DEVELOPER', 'TESTER', 'ADMIN'].map(role => el('option', {value: role}, role.toLowerCase()))),
+        el('button', {class: 'primary', type: 'submit'}, 'Add'), note);
+    main.replaceChildren(el('div', {class: 'projects'},
+        el('section', {class: 'card'}, el('h2', {}, 'Collaborators'), list, form),
+        el('section', {class: 'card'}, el('h2', {}, 'Audit log'), audit)));
+
+    async function load() {
+        try {
+            const [collaborators, events] = await Promise.all([api(`/api/projects/${projectId}/collaborators`), api(`/api/projects/${projectId}/audit?limit=100`)]);
+            list.replaceChildren(...collaborators.map(collaborator => el('tr', {},
+                el('td', {}, collaborator.login),
+                el('td', {}, el('select', {onchange: event => setRole(collaborator.login, event.target.value)},
+                    ...['DEVELOPER', 'TESTER', 'ADMIN'].map(role => el('option', {value: role, selected: role === collaborator.role}, role.toLowerCase())))),
+                el('td', {}, el('button', {type: 'button', onclick: () => remove(collaborator.login)}, 'Remove')))));
+            audit.replaceChildren(...events.map(event => el('tr', {},
+                el('td', {class: 'muted'}, when(event.at)), el('td', {}, event.actor), el('td', {}, event.action.toLowerCase().replaceAll('_', ' ')), el('td', {}, event.detail))));
+        }
+        catch (error) {
+            note.textContent = ' ' + error.message;
+        }
+    }
+
+    async function setRole(login, role) {
+        try {
+            await api(`/api/projects/${projectId}/collaborators/${encodeURIComponent(login)}`, {method: 'PUT', body: JSON.stringify({role})});
+            note.textContent = ` ${login} is now ${role.toLowerCase()}`;
+        }
+        catch (error) {
+            note.textContent = ' ' + error.message;
+        }
+        load();
+    }
+
+    async function add(event) {
+        event.preventDefault();
+        await setRole(form.login.value.trim(), form.role.value);
+        form.reset();
+    }
+
+    async function remove(login) {
+        if (await confirmAction(`Remove ${login} from ${projectId}?`, 'Remove')) {
+            await api(`/api/projects/${projectId}/collaborators/${encodeURIComponent(login)}`, {method: 'DELETE'}).catch(error => say(error.message, true));
+            load();
+        }
+    }
+
+    load();
+    return {};
 }

@@ -77,6 +77,7 @@ class ApiBenchmark
     private static Map<String, String> properties;
     private static Stagehand stagehand;
     private static ReferenceServer server;
+    private static String token;
     private static final List<String> report = new ArrayList<>();
 
     @BeforeAll
@@ -90,6 +91,8 @@ class ApiBenchmark
                 .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        stagehand.accounts().ensureAdministrator();
+        token = stagehand.accounts().createToken(stagehand.accounts().account("admin"), "benchmark").secret();
     }
 
     @AfterAll
@@ -234,7 +237,7 @@ class ApiBenchmark
     private static void get(String url)
             throws Exception
     {
-        HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding());
         assertThat(response.statusCode()).isEqualTo(200);
     }
 

@@ -1,0 +1,164 @@
+package sh.stagehand.server.http;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.HandlerType;
+import io.javalin.http.SameSite;
+import sh.stagehand.core.access.Account;
+import sh.stagehand.core.access.AccountService;
+import sh.stagehand.core.access.Session;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Says who each request of the API is: a browser's session cookie, or a script's API token
+ * ({@code Authorization: Bearer sht_...}). What they may do is sh-core's to decide
+ * ({@link sh.stagehand.core.access.Actions}). A state-changing request of a browser session must
+ * carry its CSRF token in {@code X-CSRF-Token}: a form another site posts with the cookie cannot.
+ * Open without credentials: the health check, the OpenAPI document, the web pages' files, the
+ * login itself, webhooks (their signature is their credential), {@code /api/hosts} (a TLS front
+ * end asks it), and every build host name (Odoo's own login protects the build).
+ */
+public final class Authentication
+{
+    public static final String SESSION_COOKIE = "stagehand_session";
+    public static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final String ACCOUNT = Authentication.class.getName() + ".account";
+    private static final String SESSION = Authentication.class.getName() + ".session";
+    private static final Set<HandlerType> SAFE = Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
+
+    private final AccountService accounts;
+    private final boolean secureCookies;
+
+    public Authentication(AccountService accounts, boolean secureCookies)
+    {
+        this.accounts = requireNonNull(accounts, "accounts is null");
+        this.secureCookies = secureCookies;
+    }
+
+    public void register(JavalinConfig config)
+    {
+        config.routes.before("/api/*", this::authenticate);
+    }
+
+    private void authenticate(Context context)
+    {
+        String path = context.path();
+        if (path.equals("/api/openapi.yaml") || path.equals("/api/hosts") || path.equals("/api/session") && context.method() == HandlerType.POST) {
+            return;
+        }
+        String authorization = context.header("Authorization");
+        if (authorization != null) {
+            if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw unauthenticated("Send Authorization: Bearer <token> with an API token (POST /api/account/tokens makes one)");
+            }
+            Account account = accounts.authenticateToken(authorization.substring(7).strip())
+                    .orElseThrow(() -> unauthenticated("The API token is unknown or revoked; make a new one (POST /api/account/tokens, logged in)"));
+            context.attribute(ACCOUNT, account);
+            return;
+        }
+        String sessionId = context.cookie(SESSION_COOKIE);
+        AccountService.Authenticated found = accounts.session(sessionId)
+                .orElseThrow(() -> unauthenticated(sessionId == null
+                        ? "Log in first: POST /api/session with {\"login\": ..., \"password\": ...}, or send Authorization: Bearer <token>"
+                        : "The session ended; log in again"));
+        Session session = found.session().orElseThrow();
+        if (!SAFE.contains(context.method())) {
+            String token = context.header(CSRF_HEADER);
+            if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), session.csrfToken().getBytes(StandardCharsets.UTF_8))) {
+                throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "A browser's " + context.method() + " needs the session's CSRF token in " + CSRF_HEADER
+                        + " (GET /api/session gives it); a form from another site has none, so nothing was done");
+            }
+        }
+        context.attribute(ACCOUNT, found.account());
+        context.attribute(SESSION, session);
+    }
+
+    /**
+     * @return who the request is; the authentication filter has made sure there is someone
+     */
+    public static Account account(Context context)
+    {
+        Account account = context.attribute(ACCOUNT);
+        if (account == null) {
+            throw unauthenticated("Log in first: POST /api/session, or send Authorization: Bearer <token>");
+        }
+        return account;
+    }
+
+    public static Optional<Session> session(Context context)
+    {
+        return Optional.ofNullable(context.attribute(SESSION));
+    }
+
+    /**
+     * Logs in with a password, throttled; the session goes in an HttpOnly, SameSite=Strict cookie.
+     */
+    public AccountService.IssuedSession logIn(Context context, String login, String password)
+    {
+        if (!String.valueOf(context.contentType()).startsWith("application/json")) {
+            // A cross-site form cannot send JSON without the browser asking first: no login CSRF.
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send the login as JSON: {\"login\": ..., \"password\": ...} with Content-Type: application/json");
+        }
+        AccountService.IssuedSession session = accounts.login(login, password, clientAddress(context));
+        Cookie cookie = new Cookie(SESSION_COOKIE, session.sessionId());
+        cookie.setHttpOnly(true);
+        cookie.setSecure(secureCookies);
+        cookie.setSameSite(SameSite.STRICT);
+        cookie.setPath("/");
+        cookie.setMaxAge((int) Duration.between(Instant.now(), session.expiresAt()).toSeconds());
+        context.cookie(cookie);
+        return session;
+    }
+
+    public void logOut(Context context)
+    {
+        accounts.logout(context.cookie(SESSION_COOKIE));
+        Cookie cookie = new Cookie(SESSION_COOKIE, "");
+        cookie.setHttpOnly(true);
+        cookie.setSecure(secureCookies);
+        cookie.setSameSite(SameSite.STRICT);
+        cookie.setPath("/");
+        cookie.setMaxAge(0);
+        context.cookie(cookie);
+    }
+
+    // Behind a proxy on this machine (nginx, Caddy), the address it was asked from: the last it appended.
+    private static String clientAddress(Context context)
+    {
+        String remote = context.req().getRemoteAddr();
+        String forwarded = context.header("X-Forwarded-For");
+        if (forwarded != null && isLoopback(remote)) {
+            String[] hops = forwarded.split(",");
+            return hops[hops.length - 1].strip();
+        }
+        return remote;
+    }
+
+    private static boolean isLoopback(String address)
+    {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        }
+        catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static StagehandException unauthenticated(String message)
+    {
+        return new StagehandException(StandardErrorCode.UNAUTHENTICATED, message);
+    }
+}
