@@ -6,6 +6,8 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.CustomDomains;
+import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.ProjectStore;
@@ -93,6 +95,10 @@ public final class HostRouter
     {
         String name = normalize(host);
         String domain = settings.domain().toLowerCase(Locale.ROOT);
+        if (name.equals(CustomDomains.hostOf(settings.publicUrl()))) {
+            // The platform's own pages, whatever a store says.
+            return Optional.empty();
+        }
         Snapshot current = snapshot();
         if (!name.endsWith("." + domain)) {
             return Optional.ofNullable(current.domains().get(name)).map(branch -> branchRoute(current.live(), branch));
@@ -105,10 +111,15 @@ public final class HostRouter
         if (own.isPresent()) {
             return Optional.of(serve(own));
         }
-        return Optional.of(serve(current.live().stream()
+        // "acme-shop-x" is acme's branch shop-x and project acme-shop's branch x alike: the older
+        // project keeps its name, so that a project created since cannot take it over.
+        List<Build> named = current.live().stream()
                 .filter(build -> build.state() == BuildState.RUNNING && build.stage() != Stage.PRODUCTION)
                 .filter(build -> BuildNames.branchHostname(build.projectId(), build.branch(), domain).equals(name))
-                .max(Comparator.comparingLong(Build::id))));
+                .toList();
+        Optional<String> owner = named.stream().map(Build::projectId).distinct()
+                .min(Comparator.comparing((String projectId) -> projects.findProject(projectId).map(Project::createdAt).orElse(Instant.MAX)).thenComparing(Comparator.naturalOrder()));
+        return Optional.of(serve(named.stream().filter(build -> owner.map(build.projectId()::equals).orElse(false)).max(Comparator.comparingLong(Build::id))));
     }
 
     /**

@@ -276,7 +276,7 @@ public final class ProjectService
     public Branch saveBranch(Branch branch)
     {
         Branch previous = branch(branch.projectId(), branch.name());
-        branch = branch.withDomains(CustomDomains.normalize(branch.domains(), settings.domain()));
+        branch = branch.withDomains(CustomDomains.normalize(branch.domains(), settings.domain(), java.util.Set.of(CustomDomains.hostOf(settings.publicUrl()))));
         if (branch.stage() == Stage.PRODUCTION && previous.stage() != Stage.PRODUCTION) {
             Optional<Branch> production = projects.listBranches(branch.projectId()).stream().filter(other -> other.stage() == Stage.PRODUCTION).findFirst();
             if (production.isPresent()) {

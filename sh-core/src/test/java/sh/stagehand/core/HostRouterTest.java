@@ -77,6 +77,21 @@ class HostRouterTest
         assertThat(fresh.route("www.shop.example")).as("production's maintenance on its custom domains too").hasValueSatisfying(route -> assertThat(route.kind()).isEqualTo(HostRouter.Route.Kind.MAINTENANCE));
     }
 
+    @Test
+    void testAStableNameSharedByTwoProjectsIsTheOlderOnesAndThePlatformsOwnNameIsNobodys()
+    {
+        store.createProject(new Project("acme", "/srv/git/acme.git", Optional.empty(), "secret", Instant.parse("2026-01-01T00:00:00Z")));
+        store.createProject(new Project("acme-shop", "/srv/git/evil.git", Optional.empty(), "secret", Instant.parse("2026-06-01T00:00:00Z")));
+        Build acme = running(store.createBuild("acme", "shop-x", "c1", Stage.DEVELOPMENT, DOMAIN, "secret", Instant.now()), 9201);
+        running(store.createBuild("acme-shop", "x", "c2", Stage.DEVELOPMENT, DOMAIN, "secret", Instant.now()), 9202);
+        assertThat(target("acme-shop-x." + DOMAIN)).as("the newer project's build has the higher id, not the name").contains(acme.id());
+
+        store.saveBranch(Branch.development("acme", "shop-x").withDomains(List.of("console.hosting.example")));
+        HostRouter withPublicUrl = new HostRouter(store, store, PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.domain", DOMAIN,
+                "platform.public-url", "https://console.hosting.example"))), Clock.systemUTC());
+        assertThat(withPublicUrl.route("Console.Hosting.Example")).as("even if a store says otherwise").isEmpty();
+    }
+
     private Build running(Build build, int port)
     {
         Build running = build.withState(BuildState.RUNNING, "running").withContainer(Optional.of("container-" + build.id()), Optional.of(port));

@@ -98,7 +98,7 @@ class GitVcsProviderIT
 
         assertThat(provider.parseWebhook(ping, "s3cret")).isEqualTo(new WebhookEvent.Ping("5c1b4b5e-e1f6-11ee-8d37-2b6f4c1c9a10"));
         assertThatThrownBy(() -> provider.parseWebhook(ping, "another secret"))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()));
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.UNAUTHENTICATED.toErrorCode()));
     }
 
     @Test

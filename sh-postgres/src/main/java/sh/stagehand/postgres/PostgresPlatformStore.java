@@ -174,12 +174,14 @@ public final class PostgresPlatformStore
                     .bind("position", position)
                     .execute();
             if (inserted == 0) {
-                String owner = handle.createQuery("SELECT project_id || '/' || branch_name FROM branch_domain WHERE domain = :domain")
+                // Named only within the project: another project's branches are not this caller's to learn.
+                Optional<String> owner = handle.createQuery("SELECT branch_name FROM branch_domain WHERE domain = :domain AND project_id = :project")
                         .bind("domain", domain)
+                        .bind("project", branch.projectId())
                         .mapTo(String.class)
-                        .findOne()
-                        .orElse("another branch");
-                throw new StagehandException(StandardErrorCode.CONFLICT, "Domain " + domain + " is already a custom domain of " + owner + "; remove it there first");
+                        .findOne();
+                throw new StagehandException(StandardErrorCode.CONFLICT, "Domain " + domain + " is already a custom domain of " + owner.map(name -> "branch " + name).orElse("another project")
+                        + "; remove it there first");
             }
         }
     }

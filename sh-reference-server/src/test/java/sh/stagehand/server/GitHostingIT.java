@@ -157,9 +157,13 @@ class GitHostingIT
         Run notTheirs = run(temp, "git", "clone", "-q", gitUrl.replace("http://", "http://stranger:" + TestingAccounts.token(stagehand, stranger) + "@"), temp.resolve("stolen").toString());
         assertThat(notTheirs.exitCode()).isNotZero();
         assertThat(notTheirs.output()).contains("not found");
-        HttpResponse<String> unknown = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/git/nobody.git/info/refs?service=git-upload-pack")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + token).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> unknown = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/git/nobody.git/info/refs?service=git-upload-pack"))
+                .header("Authorization", basic).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
+        HttpResponse<String> anonymousUnknown = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/git/nobody.git/info/refs?service=git-upload-pack")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymousUnknown.statusCode()).as("who has no credentials learns nothing of which projects exist").isEqualTo(401);
     }
 
     private static Build awaitFirstBuild(String branch)

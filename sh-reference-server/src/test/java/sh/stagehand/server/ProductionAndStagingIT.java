@@ -255,7 +255,7 @@ class ProductionAndStagingIT
         assertThat(refused.body()).contains("without a scheme, port or path");
         HttpResponse<String> taken = api("PUT", "/api/projects/" + PROJECT + "/branches/other", "{\"domains\": [\"" + PROJECT + ".example\"]}");
         assertThat(taken.statusCode()).isEqualTo(409);
-        assertThat(taken.body()).contains("already a custom domain of " + PROJECT + "/main");
+        assertThat(taken.body()).contains("already a custom domain of branch main");
 
         // Odoo's bus websocket goes through the platform too, by production's names.
         String production = PROJECT + ".stagehand.localhost";
@@ -1008,6 +1008,17 @@ class ProductionAndStagingIT
         Account stranger = stagehand.accounts().createAccount(stagehand.accounts().account("admin"), "stranger", "", TestingAccounts.PASSWORD, false);
         assertThat(status(TestingAccounts.token(stagehand, stranger), "GET", "/api/projects/" + PROJECT)).isEqualTo(404);
         assertThat(body(TestingAccounts.token(stagehand, stranger), "GET", "/api/projects", null)).isEqualTo("[]");
+
+        // A repository on the server's disk (another project's, perhaps) is a platform administrator's to use.
+        HttpResponse<String> local = send(asTester, "POST", "/api/projects", "{\"id\": \"stolen\", \"repositoryUrl\": \"" + repository.url() + "\"}");
+        assertThat(local.statusCode()).isEqualTo(403);
+        assertThat(local.body()).contains("is not a remote one");
+        assertThat(stagehand.projects().projects()).extracting(sh.stagehand.core.project.Project::id).doesNotContain("stolen");
+        assertThat(body(asTester, "GET", "/api/projects/" + PROJECT, null)).contains("\"repositoryUrl\":\"(a repository on the server)\"");
+        // Credentials are made by a person logged in, not by a token.
+        assertThat(status(asTester, "POST", "/api/account/tokens", "{\"name\": \"successor\"}")).isEqualTo(403);
+        // A rebuild of a staging build is a staging change, whatever its branch is now.
+        assertThat(status(asDeveloper, "POST", "/api/builds/" + staging.id() + "/rebuild", "")).isEqualTo(403);
 
         // A bad, revoked or missing credential: 401, saying what to send.
         assertThat(status("sht_0_forged", "GET", "/api/projects")).isEqualTo(401);

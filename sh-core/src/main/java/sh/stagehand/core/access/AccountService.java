@@ -45,6 +45,7 @@ public final class AccountService
     private static final String TOKEN_PREFIX = "sht_";
     private static final Pattern GITHUB_USER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
     private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+    private static final Pattern VALID_LOGIN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     private final AccountStore store;
     private final ProjectStore projects;
@@ -169,17 +170,24 @@ public final class AccountService
         Instant now = clock.instant();
         Optional<Duration> wait = throttle.waitFor(name, address, now);
         if (wait.isPresent()) {
-            audit(Optional.empty(), name, AuditAction.LOGIN_THROTTLED, "from " + address);
             long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
             throw new StagehandException(StandardErrorCode.TOO_MANY_REQUESTS, "Too many failed logins; try again in " + seconds + " s");
         }
-        Optional<Account> account = store.findAccount(name);
-        if (password == null || !passwords.matches(password, account.map(Account::passwordHash))) {
-            throttle.failed(name, address, now);
-            audit(Optional.empty(), name, AuditAction.LOGIN_FAILED, "from " + address);
+        if (!VALID_LOGIN.matcher(name).matches()) {
+            // No account has such a login: not worth a hash, nor a line of the audit log.
+            throttle.failedFrom(address, now);
             throw new StagehandException(StandardErrorCode.UNAUTHENTICATED, "Wrong login or password");
         }
-        throttle.succeeded(name);
+        Optional<Account> account = store.findAccount(name);
+        if (password == null || password.length() > Passwords.MAX_LENGTH || !passwords.matches(password, account.map(Account::passwordHash))) {
+            boolean locked = throttle.failed(name, address, now);
+            audit(Optional.empty(), name, AuditAction.LOGIN_FAILED, "from " + address);
+            if (locked) {
+                audit(Optional.empty(), name, AuditAction.LOGIN_THROTTLED, "from " + address + ": further logins wait");
+            }
+            throw new StagehandException(StandardErrorCode.UNAUTHENTICATED, "Wrong login or password");
+        }
+        throttle.succeeded(name, address);
         String sessionId = randomText(32);
         String csrf = randomText(32);
         Instant expires = now.plus(settings.sessionMax());

@@ -37,6 +37,8 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Actions
 {
+    private static final java.util.regex.Pattern REMOTE = java.util.regex.Pattern.compile("(?i)(https?|ssh|git)://[^/\\s]+/\\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/\\s]\\S*");
+
     private final Account account;
     private final AccountService accounts;
     private final ProjectService projects;
@@ -76,6 +78,26 @@ public final class Actions
      * @param productionBranch absent: the repository's default branch
      */
     public Project createProject(String id, String repositoryUrl, Optional<String> token, Optional<Optional<String>> productionBranch)
+    {
+        // A path or file:// URL reads (and a merge writes) a repository on the platform's own
+        // disk, another project's perhaps: the platform's administrators' alone.
+        if (!account.platformAdmin() && !REMOTE.matcher(repositoryUrl).matches()) {
+            throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "Repository '" + repositoryUrl + "' is not a remote one: send an https or ssh URL "
+                    + "(https://github.com/acme/addons.git, git@github.com:acme/addons.git), or create a repository on the server");
+        }
+        return create(id, repositoryUrl, token, productionBranch);
+    }
+
+    /**
+     * Creates a project whose repository the platform made for it on its own disk (a hosted
+     * repository): the path is the platform's, not the caller's.
+     */
+    public Project createHostedProject(String id, String repositoryPath, Optional<Optional<String>> productionBranch)
+    {
+        return create(id, repositoryPath, Optional.empty(), productionBranch);
+    }
+
+    private Project create(String id, String repositoryUrl, Optional<String> token, Optional<Optional<String>> productionBranch)
     {
         Project project = productionBranch.isEmpty()
                 ? projects.createProject(id, repositoryUrl, token)
@@ -167,7 +189,9 @@ public final class Actions
     public Build rebuildBranch(String projectId, String name)
     {
         accounts.requireTool(account, projectId, branch(projectId, name).stage(), Tool.SETTINGS);
-        return projects.rebuildBranch(projectId, name);
+        Build build = projects.rebuildBranch(projectId, name);
+        auditOutsideDevelopment(build, AuditAction.BUILD_REBUILT, name + " as build " + build.id());
+        return build;
     }
 
     /**
@@ -197,14 +221,39 @@ public final class Actions
 
     public Build discard(long buildId)
     {
-        buildWith(buildId, Tool.SETTINGS);
-        return builds.discard(buildId);
+        Build build = changing(buildId);
+        Build discarded = builds.discard(buildId);
+        auditOutsideDevelopment(build, AuditAction.BUILD_DISCARDED, "build " + buildId + " of " + build.branch());
+        return discarded;
     }
 
+    /**
+     * A new build of the same commit, on the branch's stage now: the settings of both the stage it
+     * was built on and the one it builds on.
+     */
     public Build rebuild(long buildId)
     {
-        buildWith(buildId, Tool.SETTINGS);
-        return projects.rebuild(buildId);
+        Build build = changing(buildId);
+        Build rebuilt = projects.rebuild(buildId);
+        auditOutsideDevelopment(rebuilt, AuditAction.BUILD_REBUILT, "build " + buildId + " of " + build.branch() + " as build " + rebuilt.id());
+        return rebuilt;
+    }
+
+    private Build changing(long buildId)
+    {
+        Build build = buildWith(buildId, Tool.SETTINGS);
+        projects.branches(build.projectId()).stream()
+                .filter(branch -> branch.name().equals(build.branch()))
+                .findFirst()
+                .ifPresent(branch -> accounts.requireTool(account, build.projectId(), branch.stage(), Tool.SETTINGS));
+        return build;
+    }
+
+    private void auditOutsideDevelopment(Build build, AuditAction action, String detail)
+    {
+        if (build.stage() != Stage.DEVELOPMENT) {
+            accounts.audit(account, build.projectId(), action, detail + " (" + build.stage() + ")");
+        }
     }
 
     public List<String> log(long buildId, LogName name)
@@ -310,9 +359,17 @@ public final class Actions
         return build;
     }
 
-    public Build importInto(String projectId, String branchName, Path upload)
+    /**
+     * Whether the account may import into the branch: asked before an upload is taken.
+     */
+    public void checkImport(String projectId, String branchName)
     {
         accounts.requireTool(account, projectId, branch(projectId, branchName).stage(), Tool.BACKUPS);
+    }
+
+    public Build importInto(String projectId, String branchName, Path upload)
+    {
+        checkImport(projectId, branchName);
         Build build = backups.importInto(projectId, branchName, upload);
         accounts.audit(account, projectId, AuditAction.DATABASE_IMPORTED, upload.getFileName() + " into " + branchName);
         return build;

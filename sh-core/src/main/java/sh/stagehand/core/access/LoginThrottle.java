@@ -7,11 +7,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Slows down password guessing: after {@code attempts} failed logins of one login (four times as
- * many from one address, which many users may share), each further attempt waits, a lockout that
- * doubles with each failure (up to 16 times the first). A success forgets the login's failures,
- * not the address's: one's own account must not reset the count of guesses at others'. In memory,
- * per process; a failure older than the longest wait is forgotten. Thread-safe.
+ * Slows down password guessing without letting a stranger lock a user out: after
+ * {@code attempts} failed logins of one login from one address, that pair waits, a lockout that
+ * doubles with each failure (up to 16 times the first); one address waits after four times as many
+ * failures (whatever the logins), and one login after twenty times as many (whatever the
+ * addresses: a guesser with many addresses). So the user at another address still logs in while
+ * someone guesses at their password. A success forgets its pair's failures, not its address's or
+ * its login's: one's own account must not reset the count of guesses at others'. In memory, per
+ * process; a failure older than the longest wait is forgotten. Thread-safe.
  */
 final class LoginThrottle
 {
@@ -38,16 +41,50 @@ final class LoginThrottle
     }
 
     /**
-     * @return how long to wait before trying again, if the login or the address must wait now
+     * @return how long to wait before trying again, if the attempt must wait now
      */
     synchronized Optional<Duration> waitFor(String login, String address, Instant now)
     {
-        Duration wait = max(left(failures.get("login:" + login), attempts, now), left(failures.get("address:" + address), attempts * 4, now));
+        Duration wait = max(left(pair(login, address), attempts, now), max(left("address:" + address, attempts * 4, now), left("login:" + login, attempts * 20, now)));
         return wait.isZero() ? Optional.empty() : Optional.of(wait);
     }
 
-    private Duration left(Failures known, int allowed, Instant now)
+    /**
+     * @return whether this failure starts a lockout (of the pair, the address or the login)
+     */
+    synchronized boolean failed(String login, String address, Instant now)
     {
+        boolean pair = count(pair(login, address), now) == attempts;
+        boolean fromAddress = count("address:" + address, now) == attempts * 4;
+        boolean ofLogin = count("login:" + login, now) == attempts * 20;
+        return pair || fromAddress || ofLogin;
+    }
+
+    /**
+     * A failure that names no login at all (a malformed one): counted against its address only.
+     */
+    synchronized void failedFrom(String address, Instant now)
+    {
+        count("address:" + address, now);
+    }
+
+    synchronized void succeeded(String login, String address)
+    {
+        failures.remove(pair(login, address));
+    }
+
+    private int count(String key, Instant now)
+    {
+        Failures known = failures.get(key);
+        boolean stale = known != null && known.last().plus(lockout.multipliedBy(1L << MAX_DOUBLINGS)).isBefore(now);
+        Failures counted = new Failures(known == null || stale ? 1 : known.count() + 1, now);
+        failures.put(key, counted);
+        return counted.count();
+    }
+
+    private Duration left(String key, int allowed, Instant now)
+    {
+        Failures known = failures.get(key);
         if (known == null || known.count() < allowed) {
             return Duration.ZERO;
         }
@@ -55,22 +92,13 @@ final class LoginThrottle
         return max(Duration.ZERO, Duration.between(now, until));
     }
 
+    private static String pair(String login, String address)
+    {
+        return "pair:" + login + "@" + address;
+    }
+
     private static Duration max(Duration a, Duration b)
     {
         return a.compareTo(b) >= 0 ? a : b;
-    }
-
-    synchronized void failed(String login, String address, Instant now)
-    {
-        for (String key : new String[] {"login:" + login, "address:" + address}) {
-            Failures known = failures.get(key);
-            boolean stale = known != null && known.last().plus(lockout.multipliedBy(1L << MAX_DOUBLINGS)).isBefore(now);
-            failures.put(key, new Failures(known == null || stale ? 1 : known.count() + 1, now));
-        }
-    }
-
-    synchronized void succeeded(String login)
-    {
-        failures.remove("login:" + login);
     }
 }

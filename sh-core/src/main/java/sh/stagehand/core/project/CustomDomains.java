@@ -29,23 +29,38 @@ public final class CustomDomains
     /**
      * @param domains as a user typed them
      * @param platformDomain the platform's own domain, whose names are the platform's to give
+     * @param reserved names no branch may take, normalized: the platform's own host
      * @return the domains normalized, in the order given, without repeats
      * @throws StagehandException {@code INVALID_ARGUMENT}, naming the domain and what is wrong with it
      */
-    public static List<String> normalize(List<String> domains, String platformDomain)
+    public static List<String> normalize(List<String> domains, String platformDomain, Set<String> reserved)
     {
         if (domains.size() > MAX_PER_BRANCH) {
             throw invalid("A branch takes at most " + MAX_PER_BRANCH + " custom domains; " + domains.size() + " were sent");
         }
         Set<String> normalized = new LinkedHashSet<>();
         for (String domain : domains) {
-            normalized.add(normalize(domain, platformDomain));
+            String name = normalize(domain, platformDomain);
+            // Checked once normalized: "stagehand。example。com" is "stagehand.example.com".
+            if (reserved.contains(name)) {
+                throw invalid("Custom domain '" + domain + "' is the platform's own name " + name + ": its pages and API would stop answering there");
+            }
+            normalized.add(name);
         }
         return new ArrayList<>(normalized);
     }
 
     /**
-     * @see #normalize(List, String)
+     * @return the host of a URL as {@link #normalize(String, String)} writes names, for the reserved ones
+     */
+    public static String hostOf(String url)
+    {
+        String host = java.net.URI.create(url).getHost();
+        return host == null ? "" : host.toLowerCase(Locale.ROOT).replaceFirst("\\.$", "");
+    }
+
+    /**
+     * @see #normalize(List, String, Set)
      */
     public static String normalize(String domain, String platformDomain)
     {

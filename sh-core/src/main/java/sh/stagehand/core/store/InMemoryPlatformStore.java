@@ -78,7 +78,7 @@ public final class InMemoryPlatformStore
                 boolean same = other.projectId().equals(branch.projectId()) && other.name().equals(branch.name());
                 Optional<String> taken = branch.domains().stream().filter(other.domains()::contains).findFirst();
                 if (!same && taken.isPresent()) {
-                    throw domainTaken(taken.get(), other);
+                    throw domainTaken(taken.get(), other, branch.projectId());
                 }
             }
         }
@@ -106,10 +106,11 @@ public final class InMemoryPlatformStore
                 .toList();
     }
 
-    private static StagehandException domainTaken(String domain, Branch owner)
+    // Named only within the project: another project's branches are not this caller's to learn.
+    private static StagehandException domainTaken(String domain, Branch owner, String projectId)
     {
-        return new StagehandException(StandardErrorCode.CONFLICT, "Domain " + domain + " is already a custom domain of branch " + owner.name() + " of project " + owner.projectId()
-                + "; remove it there first");
+        return new StagehandException(StandardErrorCode.CONFLICT, "Domain " + domain + " is already a custom domain of "
+                + (owner.projectId().equals(projectId) ? "branch " + owner.name() : "another project") + "; remove it there first");
     }
 
     @Override

@@ -97,30 +97,45 @@ class AccountServiceTest
     }
 
     @Test
-    void testFailedLoginsWaitLongerEachTime()
+    void testFailedLoginsWaitLongerEachTimeWithoutLockingTheUserOut()
     {
         Account admin = admin();
         accounts.createAccount(admin, "azure", "Azure", "correct horse battery", false);
         for (int i = 0; i < 5; i++) {
             assertThatThrownBy(() -> accounts.login("azure", "guess", "10.0.0.9")).hasMessage("Wrong login or password");
         }
-        // Even the right password waits now: the guesser must not learn it was right.
-        assertThatThrownBy(() -> accounts.login("azure", "correct horse battery", "10.0.0.7"))
+        // From the guesser's address even the right password waits: it must not learn it was right.
+        assertThatThrownBy(() -> accounts.login("azure", "correct horse battery", "10.0.0.9"))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.TOO_MANY_REQUESTS.toErrorCode()))
                 .hasMessageContaining("try again in 60 s");
+        // The user, elsewhere, still logs in.
+        assertThat(accounts.login("azure", "correct horse battery", "10.0.0.7").account().login()).isEqualTo("azure");
         clock.advance(Duration.ofSeconds(61));
         assertThatThrownBy(() -> accounts.login("azure", "guess", "10.0.0.9")).hasMessage("Wrong login or password");
-        assertThatThrownBy(() -> accounts.login("azure", "correct horse battery", "10.0.0.7")).hasMessageContaining("try again in 120 s");
+        assertThatThrownBy(() -> accounts.login("azure", "guess", "10.0.0.9")).hasMessageContaining("try again in 120 s");
         clock.advance(Duration.ofSeconds(121));
-        assertThat(accounts.login("azure", "correct horse battery", "10.0.0.7").account().login()).isEqualTo("azure");
-        assertThat(store.listAudit(Optional.empty(), 100)).extracting(AuditEvent::action).contains(AuditAction.LOGIN_FAILED, AuditAction.LOGIN_THROTTLED);
+        assertThat(accounts.login("azure", "correct horse battery", "10.0.0.9").account().login()).isEqualTo("azure");
+        // Each failure is audited, the lockout once; a waiting attempt writes nothing.
+        assertThat(store.listAudit(Optional.empty(), 100)).filteredOn(event -> event.action() == AuditAction.LOGIN_THROTTLED).hasSize(1);
+        assertThat(store.listAudit(Optional.empty(), 100)).filteredOn(event -> event.action() == AuditAction.LOGIN_FAILED).hasSize(6);
 
-        // One address guessing many logins waits too.
+        // One address guessing many logins waits too; a login no account can have is not audited.
         for (int i = 0; i < 20; i++) {
             String login = "user" + i;
             assertThatThrownBy(() -> accounts.login(login, "guess", "10.6.6.6")).hasMessage("Wrong login or password");
         }
         assertThatThrownBy(() -> accounts.login("azure", "correct horse battery", "10.6.6.6")).hasMessageContaining("try again in");
+        int audited = store.listAudit(Optional.empty(), 1000).size();
+        assertThatThrownBy(() -> accounts.login("x".repeat(10_000) + " OR 1=1", "guess", "10.5.5.5")).hasMessage("Wrong login or password");
+        assertThat(store.listAudit(Optional.empty(), 1000)).hasSize(audited);
+
+        // Many addresses guessing one login: it waits after twenty times as many failures.
+        accounts.createAccount(admin, "deco", "Deco", "correct horse battery", false);
+        for (int i = 0; i < 100; i++) {
+            String address = "10.1.0." + i;
+            assertThatThrownBy(() -> accounts.login("deco", "guess", address)).hasMessage("Wrong login or password");
+        }
+        assertThatThrownBy(() -> accounts.login("deco", "guess", "10.2.0.1")).hasMessageContaining("try again in");
     }
 
     @Test

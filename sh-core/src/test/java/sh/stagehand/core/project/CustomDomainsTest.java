@@ -5,6 +5,7 @@ import sh.stagehand.spi.StagehandException;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,9 +17,9 @@ class CustomDomainsTest
     @Test
     void testNamesAreKeptLowercaseInAsciiWithoutRepeats()
     {
-        assertThat(CustomDomains.normalize(List.of(" WWW.Example.com. ", "www.example.com", "shop.exämple.de", "a-b.co.uk"), PLATFORM))
+        assertThat(CustomDomains.normalize(List.of(" WWW.Example.com. ", "www.example.com", "shop.exämple.de", "a-b.co.uk"), PLATFORM, Set.of()))
                 .containsExactly("www.example.com", "shop.xn--exmple-cua.de", "a-b.co.uk");
-        assertThat(CustomDomains.normalize(List.of("shop.localhost"), PLATFORM)).as("a local name, handy for a trial").containsExactly("shop.localhost");
+        assertThat(CustomDomains.normalize(List.of("shop.localhost"), PLATFORM, Set.of())).as("a local name, handy for a trial").containsExactly("shop.localhost");
     }
 
     @Test
@@ -35,9 +36,21 @@ class CustomDomainsTest
         assertRefused("10.0.0.1", "IP address");
         assertRefused("shop.stagehand.example", "under the platform's domain");
         assertRefused("STAGEHAND.example", "under the platform's domain");
-        assertThatThrownBy(() -> CustomDomains.normalize(Collections.nCopies(51, "www.example.com"), PLATFORM))
+        assertThatThrownBy(() -> CustomDomains.normalize(Collections.nCopies(51, "www.example.com"), PLATFORM, Set.of()))
                 .isInstanceOf(StagehandException.class)
                 .hasMessageContaining("at most 50");
+    }
+
+    @Test
+    void testThePlatformsOwnNameIsNobodysHoweverItIsWritten()
+    {
+        java.util.Set<String> own = Set.of(CustomDomains.hostOf("https://Console.Hosting.example/"));
+        for (String disguised : List.of("console.hosting.example", "CONSOLE.hosting.example.", "console\u3002hosting\u3002example", "\uff43onsole.hosting.example")) {
+            assertThatThrownBy(() -> CustomDomains.normalize(List.of(disguised), PLATFORM, own))
+                    .as(disguised)
+                    .isInstanceOf(StagehandException.class)
+                    .hasMessageContaining("the platform's own name console.hosting.example");
+        }
     }
 
     private static void assertRefused(String domain, String message)

@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Account;
+import sh.stagehand.core.access.AuditAction;
 import sh.stagehand.core.access.Tool;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Stage;
@@ -39,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,7 +90,7 @@ public final class GitHosting
         ProjectIds.requireValid(projectId);
         Path repository = repository(projectId);
         if (Files.exists(repository)) {
-            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A repository " + repository + " exists already; pick another project id, or remove it");
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A repository for project " + projectId + " exists already on the server; pick another project id");
         }
         try (Git git = Git.init().setBare(true).setInitialBranch("main").setDirectory(repository.toFile()).call()) {
             git.getRepository().getConfig().setBoolean("http", null, "receivepack", true);
@@ -137,13 +139,19 @@ public final class GitHosting
             pack.setPreReceiveHook((receivePack, commands) -> {
                 String projectId = projectOf(repository);
                 for (ReceiveCommand command : commands) {
-                    Optional<String> refused = refusal(account, projectId, command.getRefName());
+                    Optional<String> refused = refusal(account, projectId, command.getRefName(), defaultBranch(repository));
                     refused.ifPresent(message -> command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, message));
                 }
             });
             pack.setPostReceiveHook((receivePack, commands) -> {
                 if (commands.stream().anyMatch(command -> command.getResult() == ReceiveCommand.Result.OK)) {
                     String projectId = projectOf(repository);
+                    // What reaches staging or production is audited, as any change of theirs.
+                    for (ReceiveCommand command : commands) {
+                        if (command.getResult() == ReceiveCommand.Result.OK && stageOf(projectId, command.getRefName(), defaultBranch(repository)) != Stage.DEVELOPMENT) {
+                            stagehand.accounts().audit(account, projectId, AuditAction.PUSHED, command.getRefName() + " to " + command.getNewId().name());
+                        }
+                    }
                     // After the push answers: its builds are queued as the poll finds the new heads.
                     pushes.submit(() -> {
                         try {
@@ -164,23 +172,42 @@ public final class GitHosting
     }
 
     // What the push of a ref would need that the account lacks, if anything.
-    private Optional<String> refusal(Account account, String projectId, String refName)
+    private Optional<String> refusal(Account account, String projectId, String refName, Optional<String> defaultBranch)
     {
-        Stage stage = Stage.DEVELOPMENT;
-        if (refName.startsWith("refs/heads/")) {
-            String branch = refName.substring("refs/heads/".length());
-            stage = stagehand.projects().branches(projectId).stream()
-                    .filter(known -> known.name().equals(branch))
-                    .map(Branch::stage)
-                    .findFirst()
-                    .orElse(Stage.DEVELOPMENT);
-        }
         try {
-            stagehand.accounts().requireTool(account, projectId, stage, Tool.SETTINGS);
+            stagehand.accounts().requireTool(account, projectId, stageOf(projectId, refName, defaultBranch), Tool.SETTINGS);
             return Optional.empty();
         }
         catch (StagehandException e) {
             return Optional.of(e.getMessage());
+        }
+    }
+
+    // The stage a push of the ref lands on: its branch's; a new branch's is development, unless,
+    // as ProjectService makes it, the repository's default branch of a project without production.
+    private Stage stageOf(String projectId, String refName, Optional<String> defaultBranch)
+    {
+        if (!refName.startsWith("refs/heads/")) {
+            return Stage.DEVELOPMENT;
+        }
+        String branch = refName.substring("refs/heads/".length());
+        List<Branch> branches = stagehand.projects().branches(projectId);
+        Optional<Stage> known = branches.stream().filter(candidate -> candidate.name().equals(branch)).map(Branch::stage).findFirst();
+        if (known.isPresent()) {
+            return known.get();
+        }
+        boolean noProduction = branches.stream().noneMatch(candidate -> candidate.stage() == Stage.PRODUCTION);
+        return noProduction && defaultBranch.equals(Optional.of(branch)) ? Stage.PRODUCTION : Stage.DEVELOPMENT;
+    }
+
+    private static Optional<String> defaultBranch(Repository repository)
+    {
+        try {
+            String head = repository.getFullBranch();
+            return head != null && head.startsWith("refs/heads/") ? Optional.of(head.substring("refs/heads/".length())) : Optional.empty();
+        }
+        catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -209,12 +236,7 @@ public final class GitHosting
         {
             HttpServletRequest request = (HttpServletRequest) servletRequest;
             HttpServletResponse response = (HttpServletResponse) servletResponse;
-            Matcher path = PROJECT_PATH.matcher(Optional.ofNullable(request.getPathInfo()).orElse(""));
-            Optional<Project> project = path.matches() ? stagehand.projects().projects().stream().filter(candidate -> candidate.id().equals(path.group(1))).findFirst() : Optional.empty();
-            if (project.isEmpty() || !Files.isDirectory(repository(project.get().id()))) {
-                response.sendError(404, "No repository here; hosted projects' repositories are at /git/<project>.git");
-                return;
-            }
+            // Credentials first: who has none learns nothing, not even which projects exist.
             Optional<String[]> credentials = credentials(request.getHeader("Authorization"));
             Optional<Account> account = credentials.flatMap(given -> stagehand.accounts().authenticateToken(given[1]));
             if (account.isEmpty()) {
@@ -222,7 +244,9 @@ public final class GitHosting
                 response.sendError(401, "Give your login and an API token (made on your profile) as password; a revoked token is refused");
                 return;
             }
-            if (!stagehand.accounts().sees(account.get(), project.get().id())) {
+            Matcher path = PROJECT_PATH.matcher(Optional.ofNullable(request.getPathInfo()).orElse(""));
+            Optional<Project> project = path.matches() ? stagehand.projects().projects().stream().filter(candidate -> candidate.id().equals(path.group(1))).findFirst() : Optional.empty();
+            if (project.isEmpty() || !Files.isDirectory(repository(project.get().id())) || !stagehand.accounts().sees(account.get(), project.get().id())) {
                 response.sendError(404, "No repository here; hosted projects' repositories are at /git/<project>.git");
                 return;
             }

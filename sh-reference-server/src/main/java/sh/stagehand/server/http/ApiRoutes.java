@@ -78,15 +78,15 @@ public final class ApiRoutes
 
         post(config, "/webhooks/github/{project}", this::webhook);
 
-        get(config, "/api/projects", context -> context.json(actions(context).projects().stream().map(project -> projectView(project, false)).toList()));
+        get(config, "/api/projects", context -> context.json(actions(context).projects().stream().map(project -> projectView(context, project, false)).toList()));
         post(config, "/api/projects", this::createProject);
-        get(config, "/api/projects/{project}", context -> context.json(projectView(actions(context).project(context.pathParam("project")), false)));
+        get(config, "/api/projects/{project}", context -> context.json(projectView(context, actions(context).project(context.pathParam("project")), false)));
         put(config, "/api/projects/{project}", context -> {
             ProjectSettingsRequest request = context.bodyAsClass(ProjectSettingsRequest.class);
             if (request == null || request.trial() == null) {
                 throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"trial\": true} or {\"trial\": false}");
             }
-            context.json(projectView(actions(context).setTrial(context.pathParam("project"), request.trial()), false));
+            context.json(projectView(context, actions(context).setTrial(context.pathParam("project"), request.trial()), false));
         });
         post(config, "/api/projects/{project}/merge", this::merge);
         get(config, "/api/projects/{project}/backups", context -> context.json(actions(context).backups(context.pathParam("project")).stream().map(this::backupView).toList()));
@@ -144,14 +144,14 @@ public final class ApiRoutes
             if (request == null || request.current() == null || request.password() == null) {
                 throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"current\": \"...\", \"password\": \"the new one\"}");
             }
-            stagehand.accounts().changePassword(Authentication.account(context), request.current(), request.password());
+            stagehand.accounts().changePassword(Authentication.requireSession(context), request.current(), request.password());
             authentication.logOut(context);
             context.status(HttpStatus.NO_CONTENT);
         });
         get(config, "/api/account/tokens", context -> context.json(stagehand.accounts().tokens(Authentication.account(context)).stream().map(token -> Views.token(token, null)).toList()));
         post(config, "/api/account/tokens", context -> {
             NameRequest request = context.bodyAsClass(NameRequest.class);
-            var issued = stagehand.accounts().createToken(Authentication.account(context), request == null ? null : request.name());
+            var issued = stagehand.accounts().createToken(Authentication.requireSession(context), request == null ? null : request.name());
             context.status(HttpStatus.CREATED).json(Views.token(issued.token(), issued.secret()));
         });
         delete(config, "/api/account/tokens/{token}", context -> context.json(Views.token(stagehand.accounts().revokeToken(Authentication.account(context), context.pathParam("token")), null)));
@@ -161,14 +161,14 @@ public final class ApiRoutes
             if (request == null || request.github() == null && request.key() == null) {
                 throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"key\": \"ssh-ed25519 AAAA... me@laptop\", \"title\": optional}, or {\"github\": \"octocat\"} to import a GitHub user's public keys");
             }
-            Account account = Authentication.account(context);
+            Account account = Authentication.requireSession(context);
             List<sh.stagehand.core.access.SshKey> added = request.github() != null
                     ? stagehand.accounts().importGitHubKeys(account, request.github())
                     : List.of(stagehand.accounts().addSshKey(account, request.key(), request.title()));
             context.status(HttpStatus.CREATED).json(added.stream().map(Views::sshKey).toList());
         });
         delete(config, "/api/account/ssh-keys", context -> {
-            stagehand.accounts().removeSshKey(Authentication.account(context), required(context, "fingerprint"));
+            stagehand.accounts().removeSshKey(Authentication.requireSession(context), required(context, "fingerprint"));
             context.status(HttpStatus.NO_CONTENT);
         });
         get(config, "/api/accounts", context -> context.json(stagehand.accounts().accounts(Authentication.account(context)).stream()
@@ -275,9 +275,12 @@ public final class ApiRoutes
         Project project;
         try {
             // Absent: the repository's default branch is production, as on Odoo.sh; "": none yet.
-            project = actions(context).createProject(request.id(), repositoryUrl, token, request.productionBranch() == null
+            Optional<Optional<String>> production = request.productionBranch() == null
                     ? Optional.empty()
-                    : Optional.of(Optional.of(request.productionBranch()).filter(name -> !name.isBlank())));
+                    : Optional.of(Optional.of(request.productionBranch()).filter(name -> !name.isBlank()));
+            project = hosted
+                    ? actions(context).createHostedProject(request.id(), repositoryUrl, production)
+                    : actions(context).createProject(request.id(), repositoryUrl, token, production);
         }
         catch (RuntimeException e) {
             if (hosted) {
@@ -288,14 +291,19 @@ public final class ApiRoutes
         if (Boolean.TRUE.equals(request.trial())) {
             project = actions(context).setTrial(project.id(), true);
         }
-        context.status(HttpStatus.CREATED).json(projectView(project, true));
+        context.status(HttpStatus.CREATED).json(projectView(context, project, true));
     }
 
     // A project whose repository is kept here says where to push.
-    private Views.ProjectView projectView(Project project, boolean withSecret)
+    // A hosted project's repository is its git URL; a path on the server is the platform administrators' to see.
+    private Views.ProjectView projectView(Context context, Project project, boolean withSecret)
     {
         Views.ProjectView view = Views.project(project, publicUrl(), withSecret);
-        return project.repositoryUrl().equals(git.repository(project.id()).toString()) ? view.withGitUrl(publicUrl() + "/git/" + project.id() + ".git") : view;
+        if (project.repositoryUrl().equals(git.repository(project.id()).toString())) {
+            return view.withGitUrl(publicUrl() + "/git/" + project.id() + ".git");
+        }
+        boolean local = !project.repositoryUrl().matches("(?i)[a-z][a-z0-9+.-]*://(?!/).*|[^/\\s]+@[^/\\s]+:.*") || project.repositoryUrl().regionMatches(true, 0, "file:", 0, 5);
+        return local && !Authentication.account(context).platformAdmin() ? view.withRepositoryUrl("(a repository on the server)") : view;
     }
 
     private Views.BackupView backupView(sh.stagehand.core.backup.Backup backup)
@@ -307,6 +315,8 @@ public final class ApiRoutes
     private void importDatabase(Context context)
             throws java.io.IOException
     {
+        // Asked before the upload takes any disk.
+        actions(context).checkImport(context.pathParam("project"), context.pathParam("branch"));
         String name = Optional.ofNullable(context.queryParam("filename")).filter(value -> value.matches("[A-Za-z0-9._-]{1,100}")).orElse("upload");
         java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("stagehand-import-");
         java.nio.file.Path upload = directory.resolve(name);
@@ -381,6 +391,7 @@ public final class ApiRoutes
 
     private void logIn(Context context)
     {
+        Authentication.requireJson(context);
         LoginRequest request = context.bodyAsClass(LoginRequest.class);
         if (request == null || request.login() == null || request.password() == null) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"login\": \"admin\", \"password\": \"...\"}");
@@ -427,12 +438,6 @@ public final class ApiRoutes
                 request.crons() == null ? current.cronsEnabled() : request.crons(),
                 request.onNewCommit() == null ? moved.onNewCommit() : enumField("onNewCommit", OnNewCommit.class, request.onNewCommit()),
                 request.domains() == null ? current.domains() : request.domains());
-        String ownHost = java.net.URI.create(publicUrl()).getHost();
-        for (String domain : updated.domains()) {
-            if (domain != null && ownHost != null && domain.strip().replaceFirst("\\.$", "").equalsIgnoreCase(ownHost)) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Custom domain " + domain + " is this server's own name: its pages and API would stop answering there");
-            }
-        }
         context.json(Views.branch(actions(context).saveBranch(updated)));
     }
 

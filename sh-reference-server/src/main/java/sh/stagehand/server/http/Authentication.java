@@ -41,11 +41,14 @@ public final class Authentication
 
     private final AccountService accounts;
     private final boolean secureCookies;
+    // Over https, __Host-: a cookie no other host (a build's, under the same site) can set or overwrite.
+    private final String cookieName;
 
     public Authentication(AccountService accounts, boolean secureCookies)
     {
         this.accounts = requireNonNull(accounts, "accounts is null");
         this.secureCookies = secureCookies;
+        this.cookieName = secureCookies ? "__Host-" + SESSION_COOKIE : SESSION_COOKIE;
     }
 
     public void register(JavalinConfig config)
@@ -69,7 +72,7 @@ public final class Authentication
             context.attribute(ACCOUNT, account);
             return;
         }
-        String sessionId = context.cookie(SESSION_COOKIE);
+        String sessionId = context.cookie(cookieName);
         AccountService.Authenticated found = accounts.session(sessionId)
                 .orElseThrow(() -> unauthenticated(sessionId == null
                         ? "Log in first: POST /api/session with {\"login\": ..., \"password\": ...}, or send Authorization: Bearer <token>"
@@ -87,6 +90,47 @@ public final class Authentication
     }
 
     /**
+     * What of a request's {@code Cookie} header may go on to a build: everything but the
+     * platform's session. A build runs its customer's code, which must never see the platform's
+     * credentials.
+     *
+     * @return the header without the session cookie, or empty if nothing is left
+     */
+    public static java.util.Optional<String> cookiesForBuild(String cookie)
+    {
+        if (cookie == null) {
+            return java.util.Optional.empty();
+        }
+        String kept = java.util.Arrays.stream(cookie.split(";"))
+                .map(String::strip)
+                .filter(pair -> !pair.isEmpty() && !isSessionCookie(pair.split("=", 2)[0].strip()))
+                .collect(java.util.stream.Collectors.joining("; "));
+        return kept.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(kept);
+    }
+
+    /**
+     * Whether an {@code Authorization} header is the platform's (an API token), not the build's own.
+     */
+    public static boolean isPlatformAuthorization(String authorization)
+    {
+        return authorization != null && authorization.strip().regionMatches(true, 0, "Bearer sht_", 0, 11);
+    }
+
+    /**
+     * Whether a {@code Set-Cookie} from a build would set the platform's session (a build tossing
+     * its own session cookie at the user's browser).
+     */
+    public static boolean setsSessionCookie(String setCookie)
+    {
+        return setCookie != null && isSessionCookie(setCookie.split("=", 2)[0].strip());
+    }
+
+    private static boolean isSessionCookie(String name)
+    {
+        return name.equalsIgnoreCase(SESSION_COOKIE) || name.equalsIgnoreCase("__Host-" + SESSION_COOKIE);
+    }
+
+    /**
      * @return who the request is; the authentication filter has made sure there is someone
      */
     public static Account account(Context context)
@@ -94,6 +138,19 @@ public final class Authentication
         Account account = context.attribute(ACCOUNT);
         if (account == null) {
             throw unauthenticated("Log in first: POST /api/session, or send Authorization: Bearer <token>");
+        }
+        return account;
+    }
+
+    /**
+     * For what makes or changes credentials (tokens, SSH keys, the password): a logged-in person,
+     * not a token, so that a leaked token cannot make itself a successor.
+     */
+    public static Account requireSession(Context context)
+    {
+        Account account = account(context);
+        if (session(context).isEmpty()) {
+            throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "Tokens, SSH keys and passwords are changed logged in (POST /api/session), not with an API token");
         }
         return account;
     }
@@ -108,12 +165,9 @@ public final class Authentication
      */
     public AccountService.IssuedSession logIn(Context context, String login, String password)
     {
-        if (!String.valueOf(context.contentType()).startsWith("application/json")) {
-            // A cross-site form cannot send JSON without the browser asking first: no login CSRF.
-            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send the login as JSON: {\"login\": ..., \"password\": ...} with Content-Type: application/json");
-        }
+        requireJson(context);
         AccountService.IssuedSession session = accounts.login(login, password, clientAddress(context));
-        Cookie cookie = new Cookie(SESSION_COOKIE, session.sessionId());
+        Cookie cookie = new Cookie(cookieName, session.sessionId());
         cookie.setHttpOnly(true);
         cookie.setSecure(secureCookies);
         cookie.setSameSite(SameSite.STRICT);
@@ -123,10 +177,20 @@ public final class Authentication
         return session;
     }
 
+    /**
+     * A cross-site form cannot send JSON without the browser asking first: no login CSRF.
+     */
+    public static void requireJson(Context context)
+    {
+        if (!String.valueOf(context.contentType()).startsWith("application/json")) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send the login as JSON: {\"login\": ..., \"password\": ...} with Content-Type: application/json");
+        }
+    }
+
     public void logOut(Context context)
     {
-        accounts.logout(context.cookie(SESSION_COOKIE));
-        Cookie cookie = new Cookie(SESSION_COOKIE, "");
+        accounts.logout(context.cookie(cookieName));
+        Cookie cookie = new Cookie(cookieName, "");
         cookie.setHttpOnly(true);
         cookie.setSecure(secureCookies);
         cookie.setSameSite(SameSite.STRICT);

@@ -89,9 +89,16 @@ public final class BuildProxy
         URI target = URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + request.getRequestURI() + (query == null ? "" : "?" + query));
         HttpRequest.Builder upstream = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(30));
         for (String name : Collections.list(request.getHeaderNames())) {
-            if (!NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT)) && !name.toLowerCase(Locale.ROOT).startsWith("x-forwarded-")) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (!NOT_FORWARDED.contains(lower) && !lower.startsWith("x-forwarded-")) {
                 for (String value : Collections.list(request.getHeaders(name))) {
-                    upstream.header(name, value);
+                    // The platform's own credentials stay with the platform.
+                    if (lower.equals("cookie")) {
+                        Authentication.cookiesForBuild(value).ifPresent(kept -> upstream.header(name, kept));
+                    }
+                    else if (!(lower.equals("authorization") && Authentication.isPlatformAuthorization(value))) {
+                        upstream.header(name, value);
+                    }
                 }
             }
         }
@@ -120,7 +127,10 @@ public final class BuildProxy
         out.setStatus(response.statusCode());
         for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
             if (!NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT)) && !header.getKey().startsWith(":")) {
-                header.getValue().forEach(value -> out.addHeader(header.getKey(), value));
+                boolean setCookie = header.getKey().equalsIgnoreCase("set-cookie");
+                header.getValue().stream()
+                        .filter(value -> !(setCookie && Authentication.setsSessionCookie(value)))
+                        .forEach(value -> out.addHeader(header.getKey(), value));
             }
         }
         try (InputStream body = response.body(); OutputStream sink = out.getOutputStream()) {

@@ -24,7 +24,12 @@ final class Views
     {
         ProjectView withGitUrl(String url)
         {
-            return new ProjectView(id, repositoryUrl, webhookUrl, webhookSecret, url, createdAt, trialEndsAt);
+            return new ProjectView(id, url, webhookUrl, webhookSecret, url, createdAt, trialEndsAt);
+        }
+
+        ProjectView withRepositoryUrl(String url)
+        {
+            return new ProjectView(id, url, webhookUrl, webhookSecret, gitUrl, createdAt, trialEndsAt);
         }
     }
 

@@ -42,6 +42,7 @@ public final class WebsocketRelay
             "sec-websocket-extensions", "sec-websocket-accept", "sec-websocket-protocol", "keep-alive", "te", "transfer-encoding");
     // Odoo refuses a message over 1 MiB (1009); the relay lets Odoo say it.
     private static final long MAX_MESSAGE = 4L << 20;
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     private final HostRouter hosts;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -99,7 +100,10 @@ public final class WebsocketRelay
         WebSocket.Builder upstream = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         for (Map.Entry<String, String> header : context.headerMap().entrySet()) {
             String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (!NOT_FORWARDED.contains(name) && !name.startsWith("x-forwarded-")) {
+            if (name.equals("cookie")) {
+                Authentication.cookiesForBuild(header.getValue()).ifPresent(kept -> upstream.header(header.getKey(), kept));
+            }
+            else if (!NOT_FORWARDED.contains(name) && !name.startsWith("x-forwarded-") && !(name.equals("authorization") && Authentication.isPlatformAuthorization(header.getValue()))) {
                 upstream.header(header.getKey(), header.getValue());
             }
         }
@@ -187,14 +191,55 @@ public final class WebsocketRelay
             browser.complete(context);
         }
 
+        // Never waits on Jetty's thread: a build that stops reading is dropped, not waited for.
         void toBuild(String message)
         {
-            upstream.sendText(message, true).join();
+            watch(upstream.sendText(message, true));
         }
 
         void toBuild(ByteBuffer message)
         {
-            upstream.sendBinary(message, true).join();
+            watch(upstream.sendBinary(message, true));
+        }
+
+        private void watch(CompletableFuture<WebSocket> sent)
+        {
+            sent.orTimeout(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS).whenComplete((ignored, error) -> {
+                if (error != null) {
+                    log.debug("Build {} did not take a websocket message", build.id(), error);
+                    upstream.abort();
+                    browser.thenAccept(context -> context.closeSession(1011, "The build's server does not answer"));
+                }
+            });
+        }
+
+        // To the browser, the next message from the build asked for only once this one is sent:
+        // a slow browser slows the build down instead of filling the platform's memory.
+        private CompletionStage<?> toBrowser(WebSocket webSocket, java.util.function.BiConsumer<WsContext, org.eclipse.jetty.websocket.api.Callback> send)
+        {
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            browser.thenAccept(context -> send.accept(context, org.eclipse.jetty.websocket.api.Callback.from(() -> sent.complete(null), sent::completeExceptionally)));
+            return sent.orTimeout(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS).whenComplete((ignored, error) -> {
+                if (error != null) {
+                    log.debug("The browser of a websocket of build {} did not take a message", build.id(), error);
+                    webSocket.abort();
+                    browser.thenAccept(context -> context.closeSession(1011, "Too slow"));
+                }
+                else {
+                    webSocket.request(1);
+                }
+            });
+        }
+
+        // A message larger than Odoo's own limit, in fragments from the build, is not buffered on.
+        private boolean tooBig(WebSocket webSocket, long size)
+        {
+            if (size <= MAX_MESSAGE) {
+                return false;
+            }
+            webSocket.abort();
+            browser.thenAccept(context -> context.closeSession(1009, "Message too big"));
+            return true;
         }
 
         void closedByBrowser(int code, String reason)
@@ -219,13 +264,16 @@ public final class WebsocketRelay
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last)
         {
             text.append(data);
+            if (tooBig(webSocket, text.length())) {
+                return null;
+            }
             if (!last) {
                 webSocket.request(1);
                 return null;
             }
             String message = text.toString();
             text.setLength(0);
-            return browser.thenAccept(context -> context.send(message)).whenComplete((ignored, error) -> webSocket.request(1));
+            return toBrowser(webSocket, (context, callback) -> context.session.sendText(message, callback));
         }
 
         @Override
@@ -234,13 +282,16 @@ public final class WebsocketRelay
             byte[] chunk = new byte[data.remaining()];
             data.get(chunk);
             binary.writeBytes(chunk);
+            if (tooBig(webSocket, binary.size())) {
+                return null;
+            }
             if (!last) {
                 webSocket.request(1);
                 return null;
             }
             ByteBuffer message = ByteBuffer.wrap(binary.toByteArray());
             binary = new java.io.ByteArrayOutputStream();
-            return browser.thenAccept(context -> context.send(message)).whenComplete((ignored, error) -> webSocket.request(1));
+            return toBrowser(webSocket, (context, callback) -> context.session.sendBinary(message, callback));
         }
 
         @Override

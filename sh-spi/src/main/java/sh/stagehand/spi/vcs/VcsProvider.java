@@ -114,7 +114,7 @@ public interface VcsProvider
      * Checks that a webhook delivery comes from the code host (its signature over the raw body,
      * computed with the project's secret, compared in constant time) and says what it means.
      *
-     * @throws StagehandException {@code PERMISSION_DENIED} if the signature is missing or wrong:
+     * @throws StagehandException {@code UNAUTHENTICATED} if the signature is missing or wrong:
      *         nothing in the request may be acted on; {@code INVALID_ARGUMENT} if a signed body is
      *         malformed; {@code NOT_SUPPORTED} if this provider has no webhooks (then the platform polls)
      */
