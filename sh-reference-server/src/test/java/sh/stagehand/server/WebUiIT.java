@@ -225,6 +225,12 @@ class WebUiIT
 
         // A tester sees production with Connect, History and Status only, and staging with every tool.
         TestingAccounts.collaborator(stagehand, "tess", PROJECT, Role.TESTER);
+        // The project's admin sees who collaborates, and who did what.
+        driver.get(base + "/#/projects/" + PROJECT + "/collaborators");
+        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("collaborators"), "tess"));
+        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit"), "role changed"));
+        assertThat(driver.findElement(By.id("audit")).getText()).contains("stage changed", "merged", "backup created");
+        browser.screenshot(SCREENSHOTS.resolve("collaborators.png"));
         driver.findElement(By.id("log-out")).click();
         logIn("tess", TestingAccounts.PASSWORD);
         driver.get(base + "/#/projects/" + PROJECT);
