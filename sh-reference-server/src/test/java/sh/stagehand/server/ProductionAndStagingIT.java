@@ -1057,6 +1057,16 @@ class ProductionAndStagingIT
         assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/session")).header("Cookie", cookie).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).as("the session ended").isEqualTo(401);
 
+        // Guessing at a password: the sixth try waits, and says how long.
+        for (int i = 0; i < 5; i++) {
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/session")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"login\": \"dev\", \"password\": \"guess " + i + "\"}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        }
+        HttpResponse<String> throttled = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/session")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"login\": \"dev\", \"password\": \"" + TestingAccounts.PASSWORD + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(throttled.statusCode()).isEqualTo(429);
+        assertThat(throttled.headers().firstValue("Retry-After")).contains("60");
+
         // Who did what, and when.
         assertThat(body(token, "GET", "/api/projects/" + PROJECT + "/audit", null)).contains("\"actor\":\"admin\",\"action\":\"BACKUP_DOWNLOADED\"", "\"action\":\"ROLE_CHANGED\"");
     }

@@ -486,17 +486,6 @@ public final class AccountService
     }
 
     /**
-     * @return the caller's own audit events (tokens, keys, password), and the logins tried with its login
-     */
-    public List<AuditEvent> ownAudit(Account caller, int limit)
-    {
-        return store.listAudit(Optional.empty(), Math.max(limit * 4, 100)).stream()
-                .filter(event -> event.actor().equals(caller.login()))
-                .limit(limit)
-                .toList();
-    }
-
-    /**
      * @return each project the caller sees, with its role there
      */
     public Map<String, Role> roles(Account caller)

@@ -539,6 +539,12 @@ public final class ApiRoutes
         if (status == HttpStatus.INTERNAL_SERVER_ERROR || status == HttpStatus.BAD_GATEWAY) {
             log.warn("{} {} failed", context.method(), context.path(), e);
         }
+        if (status == HttpStatus.TOO_MANY_REQUESTS) {
+            java.util.regex.Matcher wait = java.util.regex.Pattern.compile("try again in (\\d+) s").matcher(String.valueOf(e.getMessage()));
+            if (wait.find()) {
+                context.header("Retry-After", wait.group(1));
+            }
+        }
         if (status == HttpStatus.UNAUTHORIZED && context.path().startsWith("/api/")) {
             context.header("WWW-Authenticate", "Bearer realm=\"stagehand\"");
         }
