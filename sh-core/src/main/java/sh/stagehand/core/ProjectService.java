@@ -506,6 +506,25 @@ public final class ProjectService
         }
     }
 
+    /**
+     * The stage a push to the branch lands on: the branch's, or for a branch the push would
+     * create, the one it is created in.
+     */
+    public Stage stageOfPush(String projectId, String branchName)
+    {
+        Project project = project(projectId);
+        return projects.findBranch(projectId, branchName).map(Branch::stage).orElseGet(() -> newBranchStage(project, branchName));
+    }
+
+    // A project made from an empty repository has no production yet: as at creation, the
+    // repository's default branch becomes it, once pushed; any other new branch is development.
+    private Stage newBranchStage(Project project, String branchName)
+    {
+        boolean production = projects.listBranches(project.id()).stream().noneMatch(other -> other.stage() == Stage.PRODUCTION)
+                && vcs.defaultBranch(project.repository()).filter(branchName::equals).isPresent();
+        return production ? Stage.PRODUCTION : Stage.DEVELOPMENT;
+    }
+
     private Optional<Build> pushed(Project project, String branchName, String commitId, String commitsDescription)
     {
         if (commitId.equals(NO_COMMIT)) {
@@ -513,10 +532,7 @@ public final class ProjectService
         }
         Branch branch = projects.findBranch(project.id(), branchName).orElseGet(() -> {
             Branch created = Branch.development(project.id(), branchName);
-            // A project made from an empty repository has no production yet: as at creation, the
-            // repository's default branch becomes it, once pushed.
-            boolean production = projects.listBranches(project.id()).stream().noneMatch(other -> other.stage() == Stage.PRODUCTION)
-                    && vcs.defaultBranch(project.repository()).filter(branchName::equals).isPresent();
+            boolean production = newBranchStage(project, branchName) == Stage.PRODUCTION;
             if (production) {
                 created = created.movedTo(Stage.PRODUCTION);
             }

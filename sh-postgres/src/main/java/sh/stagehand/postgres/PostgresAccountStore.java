@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
+import static sh.stagehand.postgres.internal.MetadataDatabase.isUniqueViolation;
 import static sh.stagehand.postgres.internal.MetadataDatabase.run;
 
 /**
@@ -34,8 +35,6 @@ import static sh.stagehand.postgres.internal.MetadataDatabase.run;
 public final class PostgresAccountStore
         implements AccountStore
 {
-    private static final String UNIQUE_VIOLATION = "23505";
-
     private final Jdbi jdbi;
 
     PostgresAccountStore(MetadataDatabase database)
@@ -302,10 +301,6 @@ public final class PostgresAccountStore
                 .list()));
     }
 
-    private static boolean isUniqueViolation(JdbiException e)
-    {
-        return e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState());
-    }
 
     private static Account account(ResultSet rs, StatementContext context)
             throws SQLException

@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
+import static sh.stagehand.postgres.internal.MetadataDatabase.isUniqueViolation;
 import static sh.stagehand.postgres.internal.MetadataDatabase.run;
 
 /**
@@ -43,8 +44,6 @@ import static sh.stagehand.postgres.internal.MetadataDatabase.run;
 public final class PostgresPlatformStore
         implements ProjectStore, BuildStore, AutoCloseable
 {
-    private static final String UNIQUE_VIOLATION = "23505";
-
     private final MetadataDatabase database;
     private final Jdbi jdbi;
 
@@ -413,10 +412,6 @@ public final class PostgresPlatformStore
             SELECT b.*, ARRAY(SELECT d.domain FROM branch_domain d WHERE d.project_id = b.project_id AND d.branch_name = b.name ORDER BY d.position) AS domains
             FROM branch b""";
 
-    private static boolean isUniqueViolation(JdbiException e)
-    {
-        return e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState());
-    }
 
     private static Project project(ResultSet rs, StatementContext context)
             throws SQLException

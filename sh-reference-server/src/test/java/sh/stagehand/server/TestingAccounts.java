@@ -11,7 +11,7 @@ import java.net.http.HttpRequest;
  * Accounts for the end-to-end tests: the platform's administrator, and collaborators in a role,
  * each with an API token the tests send as scripts do.
  */
-final class TestingAccounts
+public final class TestingAccounts
 {
     static final String PASSWORD = "correct horse battery staple";
 
@@ -20,7 +20,7 @@ final class TestingAccounts
     /**
      * @return an API token of the platform's administrator (made on the first call)
      */
-    static String adminToken(Stagehand stagehand)
+    public static String adminToken(Stagehand stagehand)
     {
         stagehand.accounts().ensureAdministrator();
         return stagehand.accounts().createToken(stagehand.accounts().account("admin"), "tests").secret();

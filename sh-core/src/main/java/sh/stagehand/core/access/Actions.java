@@ -37,8 +37,6 @@ import static java.util.Objects.requireNonNull;
  */
 public final class Actions
 {
-    private static final java.util.regex.Pattern REMOTE = java.util.regex.Pattern.compile("(?i)(https?|ssh|git)://[^/\\s]+/\\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/\\s]\\S*");
-
     private final Account account;
     private final AccountService accounts;
     private final ProjectService projects;
@@ -81,7 +79,7 @@ public final class Actions
     {
         // A path or file:// URL reads (and a merge writes) a repository on the platform's own
         // disk, another project's perhaps: the platform's administrators' alone.
-        if (!account.platformAdmin() && !REMOTE.matcher(repositoryUrl).matches()) {
+        if (!account.platformAdmin() && !Project.isRemote(repositoryUrl)) {
             throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "Repository '" + repositoryUrl + "' is not a remote one: send an https or ssh URL "
                     + "(https://github.com/acme/addons.git, git@github.com:acme/addons.git), or create a repository on the server");
         }
@@ -184,6 +182,28 @@ public final class Actions
             accounts.audit(account, branch.projectId(), AuditAction.BRANCH_SETTINGS_CHANGED, branch.name());
         }
         return saved;
+    }
+
+    /**
+     * Whether the account may push to a ref of the project's repository (one kept by the
+     * platform): a branch's push changes it, so it needs the settings of the stage it lands on.
+     *
+     * @throws StagehandException {@code PERMISSION_DENIED} saying which role lacks what
+     */
+    public void checkPush(String projectId, String refName)
+    {
+        Stage stage = refName.startsWith("refs/heads/") ? projects.stageOfPush(projectId, refName.substring("refs/heads/".length())) : Stage.DEVELOPMENT;
+        accounts.requireTool(account, projectId, stage, Tool.SETTINGS);
+    }
+
+    /**
+     * Records a push that reached staging or production.
+     */
+    public void pushed(String projectId, String refName, String commitId)
+    {
+        if (refName.startsWith("refs/heads/") && projects.stageOfPush(projectId, refName.substring("refs/heads/".length())) != Stage.DEVELOPMENT) {
+            accounts.audit(account, projectId, AuditAction.PUSHED, refName + " to " + commitId);
+        }
     }
 
     public Build rebuildBranch(String projectId, String name)

@@ -20,6 +20,8 @@ import static java.util.Objects.requireNonNull;
  */
 public record Project(String id, String repositoryUrl, Optional<String> repositoryToken, String webhookSecret, Instant createdAt, Optional<Instant> trialEndsAt)
 {
+    private static final java.util.regex.Pattern REMOTE = java.util.regex.Pattern.compile("(?i)(https?|ssh|git)://[^/\\s]+/\\S+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/\\s]\\S*");
+
     public Project
     {
         ProjectIds.requireValid(id);
@@ -28,6 +30,15 @@ public record Project(String id, String repositoryUrl, Optional<String> reposito
         requireNonNull(webhookSecret, "webhookSecret is null");
         requireNonNull(createdAt, "createdAt is null");
         requireNonNull(trialEndsAt, "trialEndsAt is null");
+    }
+
+    /**
+     * @return whether a repository URL names a remote repository (https, ssh, git, or scp-style
+     *         {@code git@host:path}), not one on the platform's own disk (a path, {@code file://})
+     */
+    public static boolean isRemote(String repositoryUrl)
+    {
+        return REMOTE.matcher(repositoryUrl).matches();
     }
 
     public Project(String id, String repositoryUrl, Optional<String> repositoryToken, String webhookSecret, Instant createdAt)

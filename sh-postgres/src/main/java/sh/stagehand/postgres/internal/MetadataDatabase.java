@@ -81,6 +81,14 @@ public final class MetadataDatabase
         }
     }
 
+    /**
+     * @return whether a statement failed on a unique constraint (SQLSTATE 23505)
+     */
+    public static boolean isUniqueViolation(JdbiException e)
+    {
+        return e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState());
+    }
+
     @Override
     public void close()
     {

@@ -25,10 +25,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Account;
-import sh.stagehand.core.access.AuditAction;
-import sh.stagehand.core.access.Tool;
-import sh.stagehand.core.project.Branch;
-import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.ProjectIds;
 import sh.stagehand.spi.StagehandException;
@@ -40,7 +36,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -139,8 +134,12 @@ public final class GitHosting
             pack.setPreReceiveHook((receivePack, commands) -> {
                 String projectId = projectOf(repository);
                 for (ReceiveCommand command : commands) {
-                    Optional<String> refused = refusal(account, projectId, command.getRefName(), defaultBranch(repository));
-                    refused.ifPresent(message -> command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, message));
+                    try {
+                        stagehand.actingAs(account).checkPush(projectId, command.getRefName());
+                    }
+                    catch (StagehandException e) {
+                        command.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, e.getMessage());
+                    }
                 }
             });
             pack.setPostReceiveHook((receivePack, commands) -> {
@@ -148,8 +147,8 @@ public final class GitHosting
                     String projectId = projectOf(repository);
                     // What reaches staging or production is audited, as any change of theirs.
                     for (ReceiveCommand command : commands) {
-                        if (command.getResult() == ReceiveCommand.Result.OK && stageOf(projectId, command.getRefName(), defaultBranch(repository)) != Stage.DEVELOPMENT) {
-                            stagehand.accounts().audit(account, projectId, AuditAction.PUSHED, command.getRefName() + " to " + command.getNewId().name());
+                        if (command.getResult() == ReceiveCommand.Result.OK) {
+                            stagehand.actingAs(account).pushed(projectId, command.getRefName(), command.getNewId().name());
                         }
                     }
                     // After the push answers: its builds are queued as the poll finds the new heads.
@@ -169,46 +168,6 @@ public final class GitHosting
             handler.addFilter(new FilterHolder(new Authentication()), "/git/*", EnumSet.of(DispatcherType.REQUEST));
             handler.addServlet(new ServletHolder(servlet), "/git/*");
         });
-    }
-
-    // What the push of a ref would need that the account lacks, if anything.
-    private Optional<String> refusal(Account account, String projectId, String refName, Optional<String> defaultBranch)
-    {
-        try {
-            stagehand.accounts().requireTool(account, projectId, stageOf(projectId, refName, defaultBranch), Tool.SETTINGS);
-            return Optional.empty();
-        }
-        catch (StagehandException e) {
-            return Optional.of(e.getMessage());
-        }
-    }
-
-    // The stage a push of the ref lands on: its branch's; a new branch's is development, unless,
-    // as ProjectService makes it, the repository's default branch of a project without production.
-    private Stage stageOf(String projectId, String refName, Optional<String> defaultBranch)
-    {
-        if (!refName.startsWith("refs/heads/")) {
-            return Stage.DEVELOPMENT;
-        }
-        String branch = refName.substring("refs/heads/".length());
-        List<Branch> branches = stagehand.projects().branches(projectId);
-        Optional<Stage> known = branches.stream().filter(candidate -> candidate.name().equals(branch)).map(Branch::stage).findFirst();
-        if (known.isPresent()) {
-            return known.get();
-        }
-        boolean noProduction = branches.stream().noneMatch(candidate -> candidate.stage() == Stage.PRODUCTION);
-        return noProduction && defaultBranch.equals(Optional.of(branch)) ? Stage.PRODUCTION : Stage.DEVELOPMENT;
-    }
-
-    private static Optional<String> defaultBranch(Repository repository)
-    {
-        try {
-            String head = repository.getFullBranch();
-            return head != null && head.startsWith("refs/heads/") ? Optional.of(head.substring("refs/heads/".length())) : Optional.empty();
-        }
-        catch (IOException e) {
-            return Optional.empty();
-        }
     }
 
     private String projectOf(Repository repository)

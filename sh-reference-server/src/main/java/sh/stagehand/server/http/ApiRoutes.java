@@ -302,8 +302,7 @@ public final class ApiRoutes
         if (project.repositoryUrl().equals(git.repository(project.id()).toString())) {
             return view.withGitUrl(publicUrl() + "/git/" + project.id() + ".git");
         }
-        boolean local = !project.repositoryUrl().matches("(?i)[a-z][a-z0-9+.-]*://(?!/).*|[^/\\s]+@[^/\\s]+:.*") || project.repositoryUrl().regionMatches(true, 0, "file:", 0, 5);
-        return local && !Authentication.account(context).platformAdmin() ? view.withRepositoryUrl("(a repository on the server)") : view;
+        return !Project.isRemote(project.repositoryUrl()) && !Authentication.account(context).platformAdmin() ? view.withRepositoryUrl("(a repository on the server)") : view;
     }
 
     private Views.BackupView backupView(sh.stagehand.core.backup.Backup backup)

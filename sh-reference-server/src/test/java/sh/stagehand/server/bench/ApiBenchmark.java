@@ -91,8 +91,7 @@ class ApiBenchmark
                 .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
-        stagehand.accounts().ensureAdministrator();
-        token = stagehand.accounts().createToken(stagehand.accounts().account("admin"), "benchmark").secret();
+        token = sh.stagehand.server.TestingAccounts.adminToken(stagehand);
     }
 
     @AfterAll
