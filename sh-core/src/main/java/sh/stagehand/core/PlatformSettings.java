@@ -27,6 +27,8 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code platform.poll-interval-seconds}: how often repositories are polled for pushes, for remotes without webhooks (default 60; 0 never)</li>
  * <li>{@code platform.gc-interval-minutes}: how often old development builds are collected, and trials ended (default 60; 0 never)</li>
  * <li>{@code platform.trial-days}: how long a trial project keeps its production and staging branches (default 30, as Odoo.sh)</li>
+ * <li>{@code platform.container-user}: the numeric {@code uid:gid} Odoo's containers run as, which owns what they write (default
+ *     {@code 101:101}, the official image's {@code odoo} user)</li>
  * </ul>
  * Immutable and thread-safe.
  */
@@ -45,12 +47,13 @@ public record PlatformSettings(
         String publicUrl,
         Duration pollInterval,
         Duration gcInterval,
-        Duration trialLength)
+        Duration trialLength,
+        String containerUser)
 {
     public static final String PREFIX = "platform.";
     private static final Set<String> KEYS = Set.of("domain", "odoo-image", "max-concurrent-builds", "development-retention-hours", "development-keep-per-branch",
             "smtp-host", "smtp-port", "container-memory-mb", "container-cpus", "install-timeout-minutes", "start-timeout-seconds", "public-url",
-            "poll-interval-seconds", "gc-interval-minutes", "trial-days");
+            "poll-interval-seconds", "gc-interval-minutes", "trial-days", "container-user");
 
     public PlatformSettings
     {
@@ -64,6 +67,7 @@ public record PlatformSettings(
         requireNonNull(pollInterval, "pollInterval is null");
         requireNonNull(gcInterval, "gcInterval is null");
         requireNonNull(trialLength, "trialLength is null");
+        requireNonNull(containerUser, "containerUser is null");
     }
 
     public static PlatformSettings fromConfig(StagehandConfig config)
@@ -97,7 +101,17 @@ public record PlatformSettings(
                 publicUrl,
                 Duration.ofSeconds(number(values, "poll-interval-seconds", "60", Long::parseLong, 0L)),
                 Duration.ofMinutes(number(values, "gc-interval-minutes", "60", Long::parseLong, 0L)),
-                Duration.ofDays(number(values, "trial-days", "30", Long::parseLong, 1L)));
+                Duration.ofDays(number(values, "trial-days", "30", Long::parseLong, 1L)),
+                containerUser(values.getOrDefault(PREFIX + "container-user", "101:101")));
+    }
+
+    private static String containerUser(String value)
+    {
+        if (!value.strip().matches("[0-9]{1,10}:[0-9]{1,10}")) {
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, PREFIX + "container-user=" + value
+                    + " is not a numeric uid:gid such as 101:101 (the official Odoo image's odoo user)");
+        }
+        return value.strip();
     }
 
     private static <N extends Comparable<N>> N number(Map<String, String> values, String name, String defaultValue, Function<String, N> parser, N minimum)

@@ -16,7 +16,7 @@ class PlatformSettingsTest
     {
         assertThat(PlatformSettings.fromConfig(new StagehandConfig(Map.of())))
                 .isEqualTo(new PlatformSettings("stagehand.localhost", "odoo:17.0", 2, Duration.ofHours(72), 2, "172.17.0.1", 2525,
-                        2048L * 1024 * 1024, 1.0, Duration.ofMinutes(30), Duration.ofSeconds(120), "http://127.0.0.1:8080", Duration.ofSeconds(60), Duration.ofMinutes(60), Duration.ofDays(30)));
+                        2048L * 1024 * 1024, 1.0, Duration.ofMinutes(30), Duration.ofSeconds(120), "http://127.0.0.1:8080", Duration.ofSeconds(60), Duration.ofMinutes(60), Duration.ofDays(30), "101:101"));
     }
 
     @Test
@@ -38,10 +38,11 @@ class PlatformSettingsTest
                 Map.entry("platform.poll-interval-seconds", "0"),
                 Map.entry("platform.gc-interval-minutes", "15"),
                 Map.entry("platform.trial-days", "14"),
+                Map.entry("platform.container-user", "1000:1000"),
                 Map.entry("runtime.type", "docker"));
         assertThat(PlatformSettings.fromConfig(new StagehandConfig(properties)))
                 .isEqualTo(new PlatformSettings("odoo.acme-hosting.com", "registry.acme/odoo:17.0-20261101", 6, Duration.ofHours(24), 0, "10.0.0.1", 2526,
-                        4096L * 1024 * 1024, 2.5, Duration.ofMinutes(90), Duration.ofSeconds(300), "https://sh.acme-hosting.com", Duration.ZERO, Duration.ofMinutes(15), Duration.ofDays(14)));
+                        4096L * 1024 * 1024, 2.5, Duration.ofMinutes(90), Duration.ofSeconds(300), "https://sh.acme-hosting.com", Duration.ZERO, Duration.ofMinutes(15), Duration.ofDays(14), "1000:1000"));
     }
 
     @Test
@@ -49,6 +50,7 @@ class PlatformSettingsTest
     {
         assertThatThrownBy(() -> settings("platform.max-concurrent-builds", "0")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.max-concurrent-builds");
         assertThatThrownBy(() -> settings("platform.smtp-port", "two")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.smtp-port");
+        assertThatThrownBy(() -> settings("platform.container-user", "odoo")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.container-user");
         assertThatThrownBy(() -> settings("platform.domain", "Not A Domain")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.domain");
         assertThatThrownBy(() -> settings("platform.max-builds", "3")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.max-builds").hasMessageContaining("platform.max-concurrent-builds");
     }

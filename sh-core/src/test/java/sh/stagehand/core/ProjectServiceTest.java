@@ -10,6 +10,7 @@ import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.database.DumpLoader;
 import sh.stagehand.spi.vcs.BranchHead;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
@@ -209,13 +210,13 @@ class ProjectServiceTest
         }
 
         @Override
-        public DatabaseConnection restoreDump(String name, Path dump)
+        public DatabaseConnection restoreDump(String name, DumpLoader loader)
         {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public void replaceWithDump(String name, Path dump, String thenRun)
+        public void replaceWithDump(String name, DumpLoader loader, String thenRun)
         {
             throw new UnsupportedOperationException();
         }
@@ -252,12 +253,6 @@ class ProjectServiceTest
 
         @Override
         public int execute(String database, String sql, List<?> parameters)
-        {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public DatabaseConnection connectionInfo()
         {
             throw new UnsupportedOperationException();
         }

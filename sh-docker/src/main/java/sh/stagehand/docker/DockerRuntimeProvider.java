@@ -205,6 +205,7 @@ public final class DockerRuntimeProvider
             if (!spec.command().isEmpty()) {
                 command.withCmd(spec.command());
             }
+            spec.user().ifPresent(command::withUser);
             try {
                 return command.exec().getId();
             }
@@ -217,7 +218,20 @@ public final class DockerRuntimeProvider
             }
         });
         try {
+            if (!spec.files().isEmpty()) {
+                // Owned by the container's user, who alone may read a secret's file.
+                long[] owner = numericUser(spec.user().orElseGet(() -> imageUser(spec.image())));
+                byte[] tar = BuildContext.containerFiles(spec.files(), owner[0], owner[1]);
+                run("copy files into container " + spec.name(), () -> client.copyArchiveToContainerCmd(id)
+                        .withTarInputStream(new java.io.ByteArrayInputStream(tar))
+                        .withRemotePath("/")
+                        .exec());
+            }
             run("start container " + spec.name(), () -> client.startContainerCmd(id).exec());
+        }
+        catch (IOException e) {
+            remove(id);
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write the files of container " + spec.name() + ": " + e, e);
         }
         catch (RuntimeException e) {
             // Do not leave a created-but-never-started container behind under that name.
@@ -226,6 +240,30 @@ public final class DockerRuntimeProvider
         }
         log.debug("Started container {} ({}) from {}", spec.name(), id, spec.image());
         return inspect(id).orElseThrow(() -> new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Container " + spec.name() + " vanished right after it started"));
+    }
+
+    private String imageUser(String image)
+    {
+        return call("inspect image " + image, () -> {
+            String user = client.inspectImageCmd(image).exec().getConfig().getUser();
+            return user == null ? "" : user;
+        });
+    }
+
+    // "uid[:gid]" as numbers; a name (which only the image's passwd knows) cannot own files put in
+    // before the container runs: the spec must then say the user.
+    private static long[] numericUser(String user)
+    {
+        if (user.isEmpty()) {
+            return new long[] {0, 0};
+        }
+        String[] parts = user.split(":", 2);
+        if (!parts[0].matches("[0-9]+") || (parts.length == 2 && !parts[1].matches("[0-9]+"))) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The image's user '" + user
+                    + "' is a name: files written into its containers need the numeric uid:gid, given in the container spec");
+        }
+        long uid = Long.parseLong(parts[0]);
+        return new long[] {uid, parts.length == 2 ? Long.parseLong(parts[1]) : uid};
     }
 
     @Override

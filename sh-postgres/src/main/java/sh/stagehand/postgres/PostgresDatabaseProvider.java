@@ -12,11 +12,13 @@ import org.jdbi.v3.core.statement.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.postgres.internal.PostgresClientTools;
+import sh.stagehand.postgres.internal.PostgresClientTools.Login;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseNames;
 import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.database.DumpLoader;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,16 +26,24 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Build databases on one PostgreSQL server, managed through a small pool of connections to its
- * maintenance database. Thread-safe.
+ * maintenance database as the platform's role, which never runs SQL inside a build's database:
+ * there, a tenant's view, function or trigger runs as whoever touches it, and could undo a
+ * {@code SET ROLE}. Whatever the platform does inside one (a query, a dump, a copy, the statements
+ * after a restore) it does through a temporary login that is a member of that database's role and
+ * of nothing else, dropped when done. Thread-safe.
  */
 public final class PostgresDatabaseProvider
         implements DatabaseProvider
@@ -47,6 +57,14 @@ public final class PostgresDatabaseProvider
     private static final String INVALID_PASSWORD = "28P01";
     // Marks the roles Stagehand made for build databases: no other role is ever altered or dropped.
     private static final String ROLE_MARKER = "stagehand build database role";
+    // Marks the platform's temporary logins into a build database; '$' is in no database name, so
+    // no build's role is ever named so.
+    private static final String LOGIN_MARKER = "stagehand temporary login";
+    private static final String LOGIN_PREFIX = "stagehand$";
+    private static final Duration LOGIN_LIFETIME = Duration.ofDays(1);
+    // Odoo's schema alone, after the catalog (searched first when not named): no schema a tenant
+    // names after a role ("$user") shadows a system name or Odoo's.
+    private static final String SEARCH_PATH = "SET search_path TO public";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final PostgresConfig config;
@@ -75,18 +93,18 @@ public final class PostgresDatabaseProvider
                             + ". Check that the server runs and " + PostgresConfig.URL + ", " + PostgresConfig.USER + " and " + PostgresConfig.PASSWORD + " are right", e);
         }
         this.jdbi = Jdbi.create(dataSource);
-        this.tools = new PostgresClientTools(config.clientBinDirectory(), config.copyJobs(), config.copyScratchDirectory(), config.url(), config.user(), config.password());
+        this.tools = new PostgresClientTools(config.clientBinDirectory(), config.copyJobs(), config.copyScratchDirectory(), config.url());
+        dropExpiredLogins();
     }
 
     @Override
     public DatabaseConnection create(String name)
     {
         DatabaseConnection connection = createEmpty(name);
-        try (Handle handle = Jdbi.open(config.urlFor(name), config.user(), config.password())) {
-            // Created as the database's own role, so that the extensions belong to it.
-            handle.execute("SET ROLE " + quote(name));
+        // As the database's own role, so that the extensions belong to it.
+        try (Handle handle = Jdbi.open(config.urlFor(name), name, connection.password())) {
             for (String extension : List.of("pg_trgm", "unaccent")) {
-                boolean available = handle.createQuery("SELECT count(*) > 0 FROM pg_available_extensions WHERE name = :name")
+                boolean available = handle.createQuery("SELECT count(*) > 0 FROM pg_catalog.pg_available_extensions WHERE name = :name")
                         .bind("name", extension)
                         .mapTo(Boolean.class)
                         .one();
@@ -143,20 +161,23 @@ public final class PostgresDatabaseProvider
     {
         DatabaseNames.requireValid(source);
         DatabaseNames.requireValid(target);
-        requireExists(source);
-        return createFilledBy(target, () -> tools.copy(source, target, target));
+        requireOwnRole(source);
+        return createFilledBy(target, copy -> asTemporaryLogin(source, login -> {
+            tools.copy(source, login, source, target, new Login(target, copy.password()));
+            return null;
+        }));
     }
 
     /**
-     * A new database with its own role, filled by {@code fill} as that role; dropped again if the
-     * filling fails. Empty, without extensions: the dump makes them, as the new role, which then
-     * owns them.
+     * A new database with its own role, filled by {@code fill} (given the role's credentials);
+     * dropped again if the filling fails. Empty, without extensions: the dump makes them, as the
+     * new role, which then owns them.
      */
-    private DatabaseConnection createFilledBy(String name, Runnable fill)
+    private DatabaseConnection createFilledBy(String name, Consumer<DatabaseConnection> fill)
     {
         DatabaseConnection connection = createEmpty(name);
         try {
-            fill.run();
+            fill.accept(connection);
         }
         catch (RuntimeException e) {
             try {
@@ -174,9 +195,12 @@ public final class PostgresDatabaseProvider
     public void dump(String name, Path target)
     {
         DatabaseNames.requireValid(name);
-        requireExists(name);
+        requireOwnRole(name);
         try {
-            tools.dumpPlain(name, target);
+            asTemporaryLogin(name, login -> {
+                tools.dumpPlain(name, login, name, target);
+                return null;
+            });
         }
         catch (RuntimeException e) {
             try {
@@ -190,43 +214,39 @@ public final class PostgresDatabaseProvider
     }
 
     @Override
-    public DatabaseConnection restoreDump(String name, Path dump)
+    public DatabaseConnection restoreDump(String name, DumpLoader loader)
     {
         DatabaseNames.requireValid(name);
-        if (!Files.isRegularFile(dump)) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No dump " + dump + " to restore into " + name);
-        }
-        return createFilledBy(name, () -> tools.restore(name, name, dump));
+        requireNonNull(loader, "loader is null");
+        return createFilledBy(name, connection -> loader.load(name, connection));
     }
 
     @Override
-    public void replaceWithDump(String name, Path dump, String thenRun)
+    public void replaceWithDump(String name, DumpLoader loader, String thenRun)
     {
         DatabaseNames.requireValid(name);
+        requireNonNull(loader, "loader is null");
         requireNonNull(thenRun, "thenRun is null");
-        if (!Files.isRegularFile(dump)) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No dump " + dump + " to restore into " + name);
-        }
         // '_' keeps them apart from every build's and snapshot's name.
         String stem = name.length() > 50 ? name.substring(0, 50) : name;
         String incoming = stem + "_incoming";
         String replaced = stem + "_replaced";
         withHandle("prepare the restore of " + name, handle -> {
             finishInterruptedSwap(handle, name, incoming, replaced);
-            if (!exists(handle, name) || !roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent()) {
+            if (!exists(handle, name) || !isOwnRole(handle, name)) {
                 throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name + " with a role of its own on " + config.url() + " to restore into");
             }
             // What an interrupted restore left is not wanted.
             dropDatabase(handle, incoming);
-            handle.execute("CREATE DATABASE " + quote(incoming) + " OWNER " + quote(name) + " ENCODING 'UTF8' LC_COLLATE 'C' TEMPLATE template0");
-            handle.execute("REVOKE CONNECT, TEMPORARY ON DATABASE " + quote(incoming) + " FROM PUBLIC");
             return null;
         });
+        dropRole(incoming);
+        // Made and filled by a role of its own, which reaches nothing of name's until it is whole.
+        DatabaseConnection incomingLogin = createEmpty(incoming);
         try {
-            tools.restore(incoming, name, dump);
+            loader.load(incoming, incomingLogin);
             if (!thenRun.isBlank()) {
-                onDatabase(incoming, "finish the restore of " + name, handle -> handle.inTransaction(transaction -> {
-                    transaction.execute("SET LOCAL ROLE " + quote(name));
+                inDatabase(incoming, new Login(incoming, incomingLogin.password()), "finish the restore of " + name, handle -> handle.inTransaction(transaction -> {
                     // The driver's own statement splitting, which knows dollar quoting (DO $$ … $$).
                     try (java.sql.Statement statement = transaction.getConnection().createStatement()) {
                         statement.execute(thenRun);
@@ -238,6 +258,18 @@ public final class PostgresDatabaseProvider
                     return null;
                 }));
             }
+            // Everything in it passes to name's role: the database by the platform, what is inside
+            // by the incoming role itself, which may, once a member of name's.
+            withHandle("hand the restore of " + name + " to its role", handle -> {
+                handle.execute("GRANT " + quote(name) + " TO " + quote(incoming));
+                handle.execute("ALTER DATABASE " + quote(incoming) + " OWNER TO " + quote(name));
+                return null;
+            });
+            inDatabase(incoming, new Login(incoming, incomingLogin.password()), "hand the restore of " + name + " to its role", handle -> {
+                handle.execute("REASSIGN OWNED BY CURRENT_USER TO " + quote(name));
+                handle.execute("DROP OWNED BY CURRENT_USER");
+                return null;
+            });
         }
         catch (RuntimeException e) {
             try {
@@ -245,6 +277,7 @@ public final class PostgresDatabaseProvider
                     dropDatabase(handle, incoming);
                     return null;
                 });
+                dropRole(incoming);
             }
             catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
@@ -260,6 +293,7 @@ public final class PostgresDatabaseProvider
             dropDatabase(handle, replaced);
             return null;
         });
+        dropRole(incoming);
     }
 
     /**
@@ -311,7 +345,7 @@ public final class PostgresDatabaseProvider
             }
             // A file-level copy (FILE_COPY: no WAL for every block, one checkpoint), the fastest the
             // server has, owned as the database is, so that a restore leaves nothing to change.
-            String owner = roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent() ? " OWNER " + quote(name) : "";
+            String owner = isOwnRole(handle, name) ? " OWNER " + quote(name) : "";
             handle.execute("CREATE DATABASE " + quote(snapshotName) + owner + " TEMPLATE " + quote(name) + (serverVersion(handle) >= 150000 ? " STRATEGY FILE_COPY" : ""));
             handle.execute("REVOKE CONNECT, TEMPORARY ON DATABASE " + quote(snapshotName) + " FROM PUBLIC");
             return null;
@@ -332,7 +366,7 @@ public final class PostgresDatabaseProvider
             dropDatabase(handle, name);
             terminateConnections(handle, snapshotName);
             handle.execute("ALTER DATABASE " + quote(snapshotName) + " RENAME TO " + quote(name));
-            if (roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent()) {
+            if (isOwnRole(handle, name)) {
                 handle.execute("ALTER DATABASE " + quote(name) + " OWNER TO " + quote(name));
             }
             return null;
@@ -352,7 +386,7 @@ public final class PostgresDatabaseProvider
             if (exists(handle, to) || roleComment(handle, to).isPresent()) {
                 throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A database or role named " + to + " exists already on " + config.url() + "; pick another name");
             }
-            if (!roleComment(handle, from).filter(ROLE_MARKER::equals).isPresent()) {
+            if (!isOwnRole(handle, from)) {
                 throw new StagehandException(StandardErrorCode.NOT_FOUND, "Database " + from + " has no role of its own made by Stagehand; only build databases are renamed");
             }
             terminateConnections(handle, from);
@@ -373,7 +407,7 @@ public final class PostgresDatabaseProvider
         DatabaseNames.requireValid(name);
         String password = newPassword();
         withHandle("renew the credentials of database " + name, handle -> {
-            if (!exists(handle, name) || !roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent()) {
+            if (!exists(handle, name) || !isOwnRole(handle, name)) {
                 throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name + " with a role of its own on " + config.url());
             }
             handle.execute("ALTER ROLE " + quote(name) + " PASSWORD '" + password + "'");
@@ -387,13 +421,15 @@ public final class PostgresDatabaseProvider
     {
         requireNonNull(sql, "sql is null");
         requireNonNull(parameters, "parameters is null");
-        return onDatabase(database, "query database " + database, handle -> {
+        DatabaseNames.requireValid(database);
+        requireOwnRole(database);
+        return asTemporaryLogin(database, login -> inDatabase(database, login, "query database " + database, handle -> {
             Query query = handle.createQuery(sql);
             for (int index = 0; index < parameters.size(); index++) {
                 query.bind(index, parameters.get(index));
             }
             return query.mapToMap().list();
-        });
+        }));
     }
 
     @Override
@@ -401,24 +437,54 @@ public final class PostgresDatabaseProvider
     {
         requireNonNull(sql, "sql is null");
         requireNonNull(parameters, "parameters is null");
-        return onDatabase(database, "change database " + database, handle -> handle.inTransaction(transaction -> {
-            if (roleComment(handle, database).filter(ROLE_MARKER::equals).isPresent()) {
-                // As the database's owner, so that what is made belongs to it.
-                transaction.execute("SET LOCAL ROLE " + quote(database));
-            }
+        DatabaseNames.requireValid(database);
+        requireOwnRole(database);
+        return asTemporaryLogin(database, login -> inDatabase(database, login, "change database " + database, handle -> handle.inTransaction(transaction -> {
             Update update = transaction.createUpdate(sql);
             for (int index = 0; index < parameters.size(); index++) {
                 update.bind(index, parameters.get(index));
             }
             return update.execute();
-        }));
+        })));
     }
 
-    private <R> R onDatabase(String database, String action, HandleCallback<R, RuntimeException> callback)
+    /**
+     * Runs {@code work} with a login of its own into {@code database}: a new role, member of the
+     * database's role and of nothing else, whose password only this call knows, valid for a day
+     * at most, dropped afterwards. Whatever tenant code the work reaches runs with the tenant's
+     * privileges; even {@code RESET ROLE} leaves it no more.
+     */
+    private <R> R asTemporaryLogin(String database, Function<Login, R> work)
     {
-        DatabaseNames.requireValid(database);
-        requireExists(database);
-        try (Handle handle = Jdbi.open(config.urlFor(database), config.user(), config.password())) {
+        String name = LOGIN_PREFIX + randomHex(8);
+        String password = newPassword();
+        Instant validUntil = Instant.now().plus(LOGIN_LIFETIME).truncatedTo(ChronoUnit.SECONDS);
+        withHandle("make a login into database " + database, handle -> {
+            handle.execute("CREATE ROLE " + quote(name) + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT PASSWORD '" + password + "' VALID UNTIL '" + validUntil + "'");
+            handle.execute("COMMENT ON ROLE " + quote(name) + " IS '" + LOGIN_MARKER + "'");
+            handle.execute("GRANT " + quote(database) + " TO " + quote(name));
+            return null;
+        });
+        Login login = new Login(name, password);
+        try {
+            return work.apply(login);
+        }
+        finally {
+            dropTemporaryLogin(database, login);
+        }
+    }
+
+    /**
+     * Opens a session on a build database as {@code login}, acting as the database's role (so
+     * that what it makes belongs to it), with the fixed search path.
+     */
+    private <R> R inDatabase(String database, Login login, String action, HandleCallback<R, RuntimeException> callback)
+    {
+        try (Handle handle = Jdbi.open(config.urlFor(database), login.user(), login.password())) {
+            if (!login.user().equals(database)) {
+                handle.execute("SET ROLE " + quote(database));
+            }
+            handle.execute(SEARCH_PATH);
             return callback.withHandle(handle);
         }
         catch (JdbiException e) {
@@ -426,10 +492,59 @@ public final class PostgresDatabaseProvider
         }
     }
 
-    private void requireExists(String name)
+    /**
+     * What tenant code run in the login's session may have given it (an object made after a
+     * {@code RESET ROLE}, a privilege granted to it) goes to the database's role, or away; then
+     * the login goes. One left behind (the platform stopped meanwhile) expires within a day and is
+     * dropped by the next start.
+     */
+    private void dropTemporaryLogin(String database, Login login)
     {
-        if (!exists(name)) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name + " on " + config.url());
+        try {
+            try (Handle handle = Jdbi.open(config.urlFor(database), login.user(), login.password())) {
+                handle.execute("REASSIGN OWNED BY SESSION_USER TO " + quote(database));
+                handle.execute("DROP OWNED BY SESSION_USER");
+            }
+            withHandle("drop a login into database " + database, handle -> {
+                handle.execute("DROP ROLE IF EXISTS " + quote(login.user()));
+                return null;
+            });
+        }
+        catch (RuntimeException e) {
+            log.warn("Cannot drop the temporary login {} into database {}; it expires by itself within {}: {}", login.user(), database, LOGIN_LIFETIME, e.getMessage());
+        }
+    }
+
+    // The temporary logins a stopped platform left and whose time is over.
+    private void dropExpiredLogins()
+    {
+        try {
+            withHandle("drop expired temporary logins", handle -> {
+                List<String> expired = handle.createQuery("""
+                                SELECT rolname FROM pg_catalog.pg_roles
+                                WHERE starts_with(rolname, :prefix) AND rolvaliduntil < now() AND shobj_description(oid, 'pg_authid') = :marker
+                                """)
+                        .bind("prefix", LOGIN_PREFIX)
+                        .bind("marker", LOGIN_MARKER)
+                        .mapTo(String.class)
+                        .list();
+                for (String role : expired) {
+                    handle.execute("DROP ROLE IF EXISTS " + quote(role));
+                }
+                return null;
+            });
+        }
+        catch (RuntimeException e) {
+            log.warn("Cannot drop expired temporary logins: {}", e.getMessage());
+        }
+    }
+
+    private void requireOwnRole(String database)
+    {
+        boolean ownRole = withHandle("look up database " + database, handle -> exists(handle, database) && isOwnRole(handle, database));
+        if (!ownRole) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + database + " with a role of its own on " + config.url()
+                    + "; the platform works only inside the databases it made");
         }
     }
 
@@ -501,12 +616,17 @@ public final class PostgresDatabaseProvider
     private boolean dropRole(String name)
     {
         return withHandle("drop role " + name, handle -> {
-            if (!roleComment(handle, name).filter(ROLE_MARKER::equals).isPresent()) {
+            if (!isOwnRole(handle, name)) {
                 return false;
             }
             handle.execute("DROP ROLE IF EXISTS " + quote(name));
             return true;
         });
+    }
+
+    private static boolean isOwnRole(Handle handle, String role)
+    {
+        return roleComment(handle, role).filter(ROLE_MARKER::equals).isPresent();
     }
 
     private static Optional<String> roleComment(Handle handle, String role)
@@ -519,9 +639,14 @@ public final class PostgresDatabaseProvider
 
     private static String newPassword()
     {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        return randomHex(24);
+    }
+
+    private static String randomHex(int bytes)
+    {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return HexFormat.of().formatHex(random);
     }
 
     @Override
@@ -555,12 +680,6 @@ public final class PostgresDatabaseProvider
             }
             return handle.createQuery("SELECT pg_database_size(:name)").bind("name", name).mapTo(Long.class).one();
         });
-    }
-
-    @Override
-    public DatabaseConnection connectionInfo()
-    {
-        return new DatabaseConnection(config.containerHost(), config.containerPort(), config.user(), config.password());
     }
 
     @Override

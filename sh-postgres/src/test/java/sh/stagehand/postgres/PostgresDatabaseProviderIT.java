@@ -9,6 +9,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.testkit.BaseDatabaseProviderContractTest;
+import sh.stagehand.testkit.TestingDumpLoader;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.nio.file.Path;
@@ -86,13 +87,43 @@ class PostgresDatabaseProviderIT
             postgres.execute("ALTER DATABASE \"" + name + "\" RENAME TO \"" + name + "_replaced\"");
             assertThat(provider.exists(name)).isFalse();
 
-            provider.replaceWithDump(name, dump);
+            provider.replaceWithDump(name, TestingDumpLoader.of(dump), "");
 
             assertThat(provider.query(name, "SELECT string_agg(name, ',') AS names FROM res_partner", List.of())).containsExactly(Map.of("names", "before"));
             assertThat(provider.list(name)).containsExactly(name);
         }
         finally {
             provider.list(name).forEach(provider::drop);
+        }
+    }
+
+    @Test
+    void testTheTemporaryLoginOfAQueryLeavesNothingBehind()
+    {
+        String name = "login_" + UUID.randomUUID().toString().substring(0, 8);
+        provider.create(name);
+        try {
+            // Tenant code that the platform's query reaches undoes the role the session acts as and
+            // makes something, which then belongs to the login: it passes to the database's role.
+            provider.execute(name, """
+                    CREATE FUNCTION public.make_something() RETURNS int LANGUAGE plpgsql AS $$
+                    BEGIN
+                        RESET ROLE;
+                        CREATE TABLE public.made_by_the_login (id int);
+                        RETURN 1;
+                    END $$;
+                    CREATE VIEW public.ir_module_module AS SELECT public.make_something() AS made;
+                    """, List.of());
+
+            assertThat(provider.query(name, "SELECT made FROM public.ir_module_module", List.of())).containsExactly(Map.of("made", 1));
+
+            assertThat(postgres.queryForString(name, "SELECT tableowner FROM pg_tables WHERE tablename = 'made_by_the_login'")).isEqualTo(name);
+            assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_roles WHERE starts_with(rolname, 'stagehand$')"))
+                    .as("no temporary login is left")
+                    .isEqualTo("0");
+        }
+        finally {
+            provider.drop(name);
         }
     }
 

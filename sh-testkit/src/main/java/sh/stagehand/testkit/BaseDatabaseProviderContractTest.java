@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What every {@link DatabaseProvider} must do. Odoo needs PostgreSQL, so the checks talk to the
- * created databases over JDBC, with the provider's own {@link DatabaseProvider#connectionInfo()}.
+ * created databases over JDBC, with the credentials the provider hands out. A database's content is
+ * a tenant's, hostile: what the provider runs there, it runs with that tenant's privileges alone.
  */
 public abstract class BaseDatabaseProviderContractTest
 {
@@ -48,7 +49,6 @@ public abstract class BaseDatabaseProviderContractTest
         assertThat(provider().exists(name)).isFalse();
         DatabaseConnection credentials = provider().create(name);
         assertThat(provider().exists(name)).isTrue();
-        assertThat(credentials.user()).isNotEqualTo(provider().connectionInfo().user());
 
         try (Connection connection = connect(name, credentials);
                 Statement statement = connection.createStatement();
@@ -118,8 +118,8 @@ public abstract class BaseDatabaseProviderContractTest
             throws SQLException
     {
         String name = prefix + "dropped";
-        provider().create(name);
-        try (Connection open = connect(name, provider().connectionInfo())) {
+        DatabaseConnection credentials = provider().create(name);
+        try (Connection open = connect(name, credentials)) {
             assertThat(provider().drop(name)).isTrue();
             assertThat(provider().exists(name)).isFalse();
             assertThat(open.isValid(5)).isFalse();
@@ -160,7 +160,7 @@ public abstract class BaseDatabaseProviderContractTest
 
             DatabaseConnection copy = provider().copy(source, prefix + "staging");
 
-            assertThat(copy.user()).isNotEqualTo(production.user()).isNotEqualTo(provider().connectionInfo().user());
+            assertThat(copy.user()).isNotEqualTo(production.user());
             try (Connection staging = connect(prefix + "staging", copy); Statement read = staging.createStatement()) {
                 assertThat(single(read, "SELECT count(*) FROM res_partner")).isEqualTo("1000");
                 assertThat(single(read, "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'")).isEqualTo(copy.user());
@@ -200,7 +200,7 @@ public abstract class BaseDatabaseProviderContractTest
 
         String sql = Files.readString(dump);
         assertThat(sql).contains("PostgreSQL database dump", "CREATE TABLE public.res_partner").doesNotContain("OWNER TO");
-        DatabaseConnection restored = provider().restoreDump(prefix + "restored", dump);
+        DatabaseConnection restored = provider().restoreDump(prefix + "restored", TestingDumpLoader.of(dump));
         assertThat(restored.user()).isNotEqualTo(credentials.user());
         assertThat(provider().query(prefix + "restored", "SELECT string_agg(name, ',' ORDER BY id) AS names FROM res_partner", List.of()))
                 .containsExactly(Map.of("names", "Azure Interior,Deco Addict"));
@@ -209,7 +209,7 @@ public abstract class BaseDatabaseProviderContractTest
 
         // A dump that breaks half-way leaves no database.
         Files.writeString(temp.resolve("broken.sql"), sql.replace("CREATE TABLE public.res_partner", "CREATE TABLE public.res_partner (broken"));
-        assertThatThrownBy(() -> provider().restoreDump(prefix + "broken", temp.resolve("broken.sql")))
+        assertThatThrownBy(() -> provider().restoreDump(prefix + "broken", TestingDumpLoader.of(temp.resolve("broken.sql"))))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CORRUPT_DATA.toErrorCode()))
                 .hasMessageContaining("Cannot restore broken.sql into database");
         assertThat(provider().exists(prefix + "broken")).isFalse();
@@ -218,10 +218,10 @@ public abstract class BaseDatabaseProviderContractTest
 
         // Replacing a database's content keeps its role and credentials; a broken dump changes nothing.
         provider().execute(name, "INSERT INTO res_partner (name) VALUES ('Written after the dump')", List.of());
-        assertThatThrownBy(() -> provider().replaceWithDump(name, temp.resolve("broken.sql")))
+        assertThatThrownBy(() -> provider().replaceWithDump(name, TestingDumpLoader.of(temp.resolve("broken.sql")), ""))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CORRUPT_DATA.toErrorCode()));
         assertThat(provider().query(name, "SELECT count(*) AS n FROM res_partner", List.of())).containsExactly(Map.of("n", 3L));
-        provider().replaceWithDump(name, dump);
+        provider().replaceWithDump(name, TestingDumpLoader.of(dump), "");
         try (Connection connection = connect(name, credentials); Statement statement = connection.createStatement()) {
             assertThat(single(statement, "SELECT string_agg(name, ',' ORDER BY id) FROM res_partner")).isEqualTo("Azure Interior,Deco Addict");
             assertThat(single(statement, "SELECT tableowner FROM pg_tables WHERE tablename = 'res_partner'")).isEqualTo(credentials.user());
@@ -229,10 +229,10 @@ public abstract class BaseDatabaseProviderContractTest
         assertThat(provider().list(prefix)).doesNotContain(prefix + "dumped_incoming");
 
         // Statements run on the restored database before it takes the place; failing, they change nothing.
-        provider().replaceWithDump(name, dump, "UPDATE res_partner SET name = upper(name); CREATE TABLE imported (at timestamp)");
+        provider().replaceWithDump(name, TestingDumpLoader.of(dump), "UPDATE res_partner SET name = upper(name); CREATE TABLE imported (at timestamp)");
         assertThat(provider().query(name, "SELECT string_agg(name, ',' ORDER BY id) AS names FROM res_partner", List.of())).containsExactly(Map.of("names", "AZURE INTERIOR,DECO ADDICT"));
         assertThat(provider().query(name, "SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'imported'", List.of())).containsExactly(Map.of("owner", credentials.user()));
-        assertThatThrownBy(() -> provider().replaceWithDump(name, dump, "UPDATE no_such_table SET x = 1"))
+        assertThatThrownBy(() -> provider().replaceWithDump(name, TestingDumpLoader.of(dump), "UPDATE no_such_table SET x = 1"))
                 .isInstanceOf(StagehandException.class);
         assertThat(provider().query(name, "SELECT string_agg(name, ',' ORDER BY id) AS names FROM res_partner", List.of())).containsExactly(Map.of("names", "AZURE INTERIOR,DECO ADDICT"));
         assertThat(provider().list(prefix)).doesNotContain(prefix + "dumped_incoming");
@@ -248,7 +248,7 @@ public abstract class BaseDatabaseProviderContractTest
         try (var in = BaseDatabaseProviderContractTest.class.getResourceAsStream("res_partner.dump")) {
             Files.copy(in, archive);
         }
-        DatabaseConnection restored = provider().restoreDump(prefix + "custom", archive);
+        DatabaseConnection restored = provider().restoreDump(prefix + "custom", TestingDumpLoader.of(archive));
         assertThat(provider().query(prefix + "custom", "SELECT string_agg(name, ',' ORDER BY id) AS names FROM res_partner", List.of()))
                 .containsExactly(Map.of("names", "Azure Interior,Deco Addict"));
         assertThat(provider().query(prefix + "custom", "SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'res_partner'", List.of()))
@@ -256,16 +256,16 @@ public abstract class BaseDatabaseProviderContractTest
 
         String name = prefix + "replaced";
         provider().create(name);
-        provider().replaceWithDump(name, archive);
+        provider().replaceWithDump(name, TestingDumpLoader.of(archive), "");
         assertThat(provider().query(name, "SELECT count(*) AS n FROM res_partner", List.of())).containsExactly(Map.of("n", 2L));
 
         // Cut short, it changes nothing and leaves nothing.
         byte[] bytes = Files.readAllBytes(archive);
         Files.write(temp.resolve("truncated.dump"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertThatThrownBy(() -> provider().restoreDump(prefix + "truncated", temp.resolve("truncated.dump")))
+        assertThatThrownBy(() -> provider().restoreDump(prefix + "truncated", TestingDumpLoader.of(temp.resolve("truncated.dump"))))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CORRUPT_DATA.toErrorCode()));
         assertThat(provider().exists(prefix + "truncated")).isFalse();
-        assertThatThrownBy(() -> provider().replaceWithDump(name, temp.resolve("truncated.dump")))
+        assertThatThrownBy(() -> provider().replaceWithDump(name, TestingDumpLoader.of(temp.resolve("truncated.dump")), ""))
                 .isInstanceOf(StagehandException.class);
         assertThat(provider().query(name, "SELECT count(*) AS n FROM res_partner", List.of())).containsExactly(Map.of("n", 2L));
     }
@@ -351,6 +351,84 @@ public abstract class BaseDatabaseProviderContractTest
                 .containsExactly(Map.of("smtp_host", "invalid", "smtp_port", 1025));
         assertThatThrownBy(() -> provider().query(prefix + "missing", "SELECT 1", List.of()))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    @Test
+    public void testADumpThatUndoesItsRoleGainsNothing(@TempDir Path temp)
+            throws Exception
+    {
+        // Another tenant's production, which the hostile dump reaches for.
+        String other = prefix + "other-production";
+        DatabaseConnection otherCredentials = provider().create(other);
+        String target = prefix + "target";
+        provider().create(target);
+        for (String attack : List.of(
+                "RESET ROLE; GRANT \"%s\" TO CURRENT_USER;".formatted(other),
+                "RESET ROLE; GRANT \"%s\" TO \"%s\";".formatted(other, target),
+                "RESET ROLE; CREATE ROLE \"%sescaped\" LOGIN PASSWORD 'x';".formatted(prefix),
+                "RESET ROLE; ALTER ROLE CURRENT_USER CREATEROLE;")) {
+            Path dump = temp.resolve("hostile.sql");
+            Files.writeString(dump, "CREATE TABLE res_partner (id int);\n" + attack + "\n");
+            assertThatThrownBy(() -> provider().restoreDump(prefix + "hostile", TestingDumpLoader.of(dump)))
+                    .as(attack)
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CORRUPT_DATA.toErrorCode()));
+            assertThatThrownBy(() -> provider().replaceWithDump(target, TestingDumpLoader.of(dump), ""))
+                    .as(attack)
+                    .isInstanceOf(StagehandException.class);
+        }
+        assertThat(provider().exists(prefix + "hostile")).isFalse();
+        // Nobody of the tests' databases became a member of the other's role, nor a new role.
+        assertThat(provider().query(other, """
+                        SELECT count(*) AS n FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles r ON r.oid = m.member
+                        WHERE m.roleid = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = ?) AND starts_with(r.rolname, ?)
+                        """, List.of(other, prefix)))
+                .containsExactly(Map.of("n", 0L));
+        assertThat(provider().query(other, "SELECT count(*) AS n FROM pg_catalog.pg_roles WHERE rolname = ?", List.of(prefix + "escaped"))).containsExactly(Map.of("n", 0L));
+        try (Connection connection = connect(other, otherCredentials)) {
+            assertThat(connection.isValid(5)).isTrue();
+        }
+    }
+
+    @Test
+    public void testWhatAQueryReachesRunsWithTheTenantsPrivilegesAlone()
+    {
+        String name = prefix + "tenant";
+        provider().create(name);
+        // What a hostile tenant's code can leave for the platform to read: a view over a function
+        // that notes who reads it, then tries to become the session's own user and make a role.
+        provider().execute(name, """
+                CREATE TABLE public.readers (privileged boolean, escalated boolean);
+                CREATE FUNCTION public.note_reader() RETURNS text LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO public.readers SELECT rolsuper OR rolcreaterole OR rolcreatedb, false FROM pg_catalog.pg_roles WHERE rolname = session_user;
+                    BEGIN
+                        RESET ROLE;
+                        EXECUTE format('CREATE ROLE %%I', '%sescalated');
+                        UPDATE public.readers SET escalated = true;
+                    EXCEPTION WHEN insufficient_privilege THEN
+                        NULL;
+                    END;
+                    RETURN '17.0.1.0.0';
+                END $$;
+                CREATE VIEW public.ir_module_module AS SELECT 'base'::text AS name, 'installed'::text AS state, public.note_reader() AS latest_version;
+                CREATE TABLE public.ir_mail_server (id int, smtp_host text);
+                INSERT INTO public.ir_mail_server VALUES (1, 'invalid');
+                CREATE FUNCTION public.on_update() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM public.note_reader();
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER on_update BEFORE UPDATE ON public.ir_mail_server FOR EACH ROW EXECUTE FUNCTION public.on_update();
+                """.formatted(prefix), List.of());
+
+        assertThat(provider().query(name, "SELECT name, state, latest_version FROM public.ir_module_module", List.of()))
+                .containsExactly(Map.of("name", "base", "state", "installed", "latest_version", "17.0.1.0.0"));
+        assertThat(provider().execute(name, "UPDATE public.ir_mail_server SET smtp_host = ?", List.of("catcher"))).isEqualTo(1);
+
+        assertThat(provider().query(name, "SELECT privileged, escalated FROM public.readers", List.of()))
+                .as("the tenant's view and trigger ran, each with no privilege beyond the tenant's")
+                .containsExactly(Map.of("privileged", false, "escalated", false), Map.of("privileged", false, "escalated", false));
+        assertThat(provider().query(name, "SELECT count(*) AS n FROM pg_catalog.pg_roles WHERE rolname = ?", List.of(prefix + "escalated"))).containsExactly(Map.of("n", 0L));
     }
 
     private static String single(Statement statement, String sql)

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ContainerFile;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
 import sh.stagehand.spi.runtime.ContainerState;
@@ -131,6 +132,23 @@ public abstract class BaseRuntimeProviderContractTest
         assertThat(provider().awaitExit(container.id(), TIMEOUT)).isZero();
         assertThat(readAllLines(container.id()).stream().map(LogLine::text))
                 .containsExactly("hello world, with 'quotes' and $dollars", "hello from the host", "read-only");
+    }
+
+    @Test
+    public void testWritesFilesIntoTheContainerBeforeItStarts()
+    {
+        ContainerInfo container = provider().start(spec()
+                .withCommand("sh", "-c", "echo user=$(id -un); stat -c '%a %U %n' /run/stagehand-contract /run/stagehand-contract/secret.conf; cat /run/stagehand-contract/secret.conf")
+                .withFile(ContainerFile.secret("/run/stagehand-contract/secret.conf", "db_password = s3cret\n"))
+                .build());
+
+        assertThat(provider().awaitExit(container.id(), TIMEOUT)).isZero();
+        List<String> lines = readAllLines(container.id()).stream().map(LogLine::text).toList();
+        String user = lines.stream().filter(line -> line.startsWith("user=")).findFirst().orElseThrow().substring("user=".length());
+        assertThat(lines).contains(
+                "700 " + user + " /run/stagehand-contract",
+                "600 " + user + " /run/stagehand-contract/secret.conf",
+                "db_password = s3cret");
     }
 
     @Test

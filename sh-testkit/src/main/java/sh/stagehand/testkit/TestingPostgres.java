@@ -29,6 +29,7 @@ public final class TestingPostgres
     private final String host;
     private final int port;
     private final String adminUser;
+    private final String adminPassword;
     private final String user;
     private final String password;
     private final String containerHost;
@@ -40,6 +41,7 @@ public final class TestingPostgres
         this.host = environment.get("postgres.host", "127.0.0.1");
         this.port = Integer.parseInt(environment.get("postgres.port", "55432"));
         this.adminUser = environment.get("postgres.admin-user", "postgres");
+        this.adminPassword = environment.get("postgres.admin-password", "");
         this.user = environment.get("postgres.user", "stagehand");
         this.password = environment.get("postgres.password", "stagehand");
         this.containerHost = environment.get("postgres.container-host", host);
@@ -115,8 +117,60 @@ public final class TestingPostgres
     {
         Properties properties = new Properties();
         properties.setProperty("user", adminUser);
+        properties.setProperty("password", adminPassword);
         properties.setProperty("connectTimeout", "5");
         return DriverManager.getConnection(jdbcUrl(database), properties);
+    }
+
+    /**
+     * A PostgreSQL client program ({@code pg_dump}, {@code psql}) of the newest version installed,
+     * run as the superuser against this server: its arguments then the connection's.
+     */
+    public ProcessBuilder adminProgram(String program, String... arguments)
+    {
+        List<String> command = new ArrayList<>();
+        command.add(clientProgram(program));
+        command.addAll(List.of(arguments));
+        command.addAll(List.of("--host=" + host, "--port=" + port, "--username=" + adminUser, "--no-password"));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("PGPASSWORD", adminPassword);
+        return builder;
+    }
+
+    /**
+     * {@code pg_dump} of a database, as the superuser: what a customer's own pg_dump would write.
+     */
+    public byte[] pgDump(String database, String... options)
+    {
+        List<String> arguments = new ArrayList<>(List.of(options));
+        arguments.add("--dbname=" + database);
+        try {
+            Process process = adminProgram("pg_dump", arguments.toArray(String[]::new)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            process.getOutputStream().close();
+            byte[] dump = process.getInputStream().readAllBytes();
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("pg_dump of " + database + " failed");
+            }
+            return dump;
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String clientProgram(String program)
+    {
+        try (java.util.stream.Stream<java.nio.file.Path> versions = java.nio.file.Files.list(java.nio.file.Path.of("/usr/lib/postgresql"))) {
+            return versions.map(version -> version.resolve("bin").resolve(program)).filter(java.nio.file.Files::isExecutable).sorted().reduce((a, b) -> b)
+                    .map(java.nio.file.Path::toString).orElse(program);
+        }
+        catch (java.io.IOException e) {
+            return program;
+        }
     }
 
     /**

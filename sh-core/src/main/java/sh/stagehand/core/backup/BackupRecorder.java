@@ -149,7 +149,7 @@ public final class BackupRecorder
     static Map<String, Object> installedModules(DatabaseProvider databases, String database)
     {
         Map<String, Object> modules = new TreeMap<>();
-        for (Map<String, Object> row : databases.query(database, "SELECT name, latest_version FROM ir_module_module WHERE state = 'installed'", List.of())) {
+        for (Map<String, Object> row : databases.query(database, "SELECT name, latest_version FROM public.ir_module_module WHERE state = 'installed'", List.of())) {
             modules.put(String.valueOf(row.get("name")), row.get("latest_version"));
         }
         return modules;

@@ -29,6 +29,7 @@ import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.database.DumpLoader;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -95,18 +96,18 @@ public final class BackupService
                 IF to_regclass('public.ir_module_module') IS NULL THEN
                     RAISE EXCEPTION 'it is no Odoo database: it has no ir_module_module table';
                 END IF;
-                IF NOT EXISTS (SELECT 1 FROM ir_module_module WHERE name = 'base' AND state = 'installed') THEN
+                IF NOT EXISTS (SELECT 1 FROM public.ir_module_module WHERE name = 'base' AND state = 'installed') THEN
                     RAISE EXCEPTION 'it is no Odoo database: Odoo''s base module is not installed in it';
                 END IF;
             END $$;
             """;
 
     static final String IMPORTED_INTO_PRODUCTION = """
-            UPDATE ir_mail_server SET active = false;
-            UPDATE ir_cron SET active = false
-                WHERE id NOT IN (SELECT res_id FROM ir_model_data WHERE module = 'base' AND name = 'autovacuum_job' AND model = 'ir.cron');
+            UPDATE public.ir_mail_server SET active = false;
+            UPDATE public.ir_cron SET active = false
+                WHERE id NOT IN (SELECT res_id FROM public.ir_model_data WHERE module = 'base' AND name = 'autovacuum_job' AND model = 'ir.cron');
             DO $$ BEGIN
-                IF to_regclass('fetchmail_server') IS NOT NULL THEN UPDATE fetchmail_server SET active = false; END IF;
+                IF to_regclass('public.fetchmail_server') IS NOT NULL THEN UPDATE public.fetchmail_server SET active = false; END IF;
             END $$;
             """;
 
@@ -119,6 +120,7 @@ public final class BackupService
     private final BackupCatalog catalog;
     private final BackupRecorder recorder;
     private final DatabaseProvider databases;
+    private final ContainerDumpLoader loader;
     private final ProjectStore projects;
     private final BuildStore builds;
     private final BuildWorkspaces workspaces;
@@ -134,7 +136,7 @@ public final class BackupService
     private final Clock clock;
 
     @Inject
-    public BackupService(BackupStore store, BackupCatalog catalog, BackupRecorder recorder, DatabaseProvider databases, ProjectStore projects, BuildStore builds,
+    public BackupService(BackupStore store, BackupCatalog catalog, BackupRecorder recorder, DatabaseProvider databases, ContainerDumpLoader loader, ProjectStore projects, BuildStore builds,
             BuildWorkspaces workspaces, ProductionPipeline production, StagingPipeline staging, BuildSteps steps, ProductionLocks locks, BuildCleaner cleaner, BuildLogs logs,
             RetentionPolicy retention, ProductionReplacement replacement, Clock clock)
     {
@@ -142,6 +144,7 @@ public final class BackupService
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.recorder = requireNonNull(recorder, "recorder is null");
         this.databases = requireNonNull(databases, "databases is null");
+        this.loader = requireNonNull(loader, "loader is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
@@ -402,9 +405,10 @@ public final class BackupService
         try {
             Path dump = work.resolve("verified-dump.sql");
             writeDump(backup, dump, work);
-            databases.restoreDump(scratchDatabase, dump);
+            databases.restoreDump(scratchDatabase, loader.loaderFor(dump, "backup " + backup.id(), projectId));
+            Map<String, Long> restored = rowCounts(scratchDatabase, backup.rows().keySet());
             for (Map.Entry<String, Long> table : backup.rows().entrySet()) {
-                long rows = ((Number) databases.query(scratchDatabase, "SELECT count(*) AS n FROM " + table.getKey(), List.of()).get(0).get("n")).longValue();
+                long rows = restored.getOrDefault(table.getKey(), -1L);
                 if (rows != table.getValue()) {
                     problems.add("Table " + table.getKey() + " has " + rows + " rows restored, " + table.getValue() + " in the dump");
                 }
@@ -437,6 +441,27 @@ public final class BackupService
             event(projectId, EventKind.BACKUP_VERIFICATION_FAILED, "Backup " + backup.id() + " failed its verification: " + String.join("; ", problems));
         }
         return verification;
+    }
+
+    /**
+     * Each table's own rows, as pg_dump copies them: {@code ONLY}, since Odoo's tables inherit
+     * ({@code ir_act_window} from {@code ir_actions}) and a parent's count holds its children's.
+     * One query for all (a database has hundreds), the names as pg_dump wrote them, quoted.
+     */
+    private Map<String, Long> rowCounts(String database, Set<String> tables)
+    {
+        Map<String, Long> counts = new TreeMap<>();
+        if (tables.isEmpty()) {
+            return counts;
+        }
+        List<String> selects = new ArrayList<>();
+        for (String table : tables) {
+            selects.add("SELECT ? AS t, count(*) AS n FROM ONLY " + table);
+        }
+        for (Map<String, Object> row : databases.query(database, String.join(" UNION ALL ", selects), List.copyOf(tables))) {
+            counts.put(String.valueOf(row.get("t")), ((Number) row.get("n")).longValue());
+        }
+        return counts;
     }
 
     /**
@@ -575,7 +600,7 @@ public final class BackupService
         String task = "download-" + randomHex(4);
         String copy = projectId + NEUTRALIZE_INFIX + randomHex(3);
         writeDump(backup, exact, work);
-        DatabaseConnection connection = databases.restoreDump(copy, exact);
+        DatabaseConnection connection = databases.restoreDump(copy, loader.loaderFor(exact, "backup " + backup.id(), projectId));
         try {
             Path data = workspaces.taskData(task);
             try {
@@ -757,8 +782,8 @@ public final class BackupService
         }
     }
 
-    // A file checked whole: its dump (plain SQL or custom format) and its filestore, possibly empty.
-    private record Upload(Path dump, Path filestore) {}
+    // A file checked whole: its dump (plain SQL or custom format), its loader, and its filestore, possibly empty.
+    private record Upload(Path dump, DumpLoader loader, Path filestore) {}
 
     private Upload readUpload(Build build, Path upload, Path work)
             throws IOException
@@ -770,8 +795,9 @@ public final class BackupService
                 extracted.manifest().ifPresent(manifest -> importLog(build, "manifest.json: database " + manifest.get("db_name") + " of Odoo " + manifest.get("major_version")
                         + ", " + ((Map<?, ?>) manifest.getOrDefault("modules", Map.of())).size() + " modules"));
                 requireWholePlainDump(upload, extracted.dump());
+                DumpLoader checked = loader.loaderFor(extracted.dump(), upload.getFileName() + " (its dump.sql)", build.projectId());
                 Filestores.makeWritable(extracted.filestore());
-                return new Upload(extracted.dump(), extracted.filestore());
+                return new Upload(extracted.dump(), checked, extracted.filestore());
             }
             case CUSTOM -> importLog(build, "A pg_dump custom-format file: restored with pg_restore --no-owner, as Odoo's database manager restores one");
             case SQL -> {
@@ -779,9 +805,10 @@ public final class BackupService
                 importLog(build, "A plain SQL dump");
             }
         }
+        DumpLoader checked = loader.loaderFor(upload, upload.getFileName().toString(), build.projectId());
         Path filestore = work.resolve("filestore");
         Filestores.makeWritable(Files.createDirectories(filestore));
-        return new Upload(upload, filestore);
+        return new Upload(upload, checked, filestore);
     }
 
     private Build importIntoBuild(Build build, Upload upload)
@@ -790,7 +817,7 @@ public final class BackupService
         importLog(build, "Restoring the dump (" + bytes(sizeOf(upload.dump())) + ") beside the build's database");
         cleaner.removeContainers(build.id());
         try {
-            databases.replaceWithDump(build.databaseName(), upload.dump(), ODOO_DATABASE);
+            databases.replaceWithDump(build.databaseName(), upload.loader(), ODOO_DATABASE);
         }
         catch (RuntimeException e) {
             importLog(build, "The dump does not restore; the build's database is as it was: " + e.getMessage());

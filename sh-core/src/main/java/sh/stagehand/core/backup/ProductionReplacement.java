@@ -99,6 +99,7 @@ public final class ProductionReplacement
     }
 
     private final DatabaseProvider databases;
+    private final ContainerDumpLoader loader;
     private final BuildWorkspaces workspaces;
     private final ProductionPipeline production;
     private final BuildCleaner cleaner;
@@ -106,9 +107,11 @@ public final class ProductionReplacement
     private final Clock clock;
 
     @Inject
-    public ProductionReplacement(DatabaseProvider databases, BuildWorkspaces workspaces, ProductionPipeline production, BuildCleaner cleaner, BuildStore builds, Clock clock)
+    public ProductionReplacement(DatabaseProvider databases, ContainerDumpLoader loader, BuildWorkspaces workspaces, ProductionPipeline production, BuildCleaner cleaner, BuildStore builds,
+            Clock clock)
     {
         this.databases = requireNonNull(databases, "databases is null");
+        this.loader = requireNonNull(loader, "loader is null");
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
         this.production = requireNonNull(production, "production is null");
         this.cleaner = requireNonNull(cleaner, "cleaner is null");
@@ -158,7 +161,7 @@ public final class ProductionReplacement
         boolean replaced = false;
         RuntimeException failure = null;
         try {
-            databases.replaceWithDump(BuildNames.productionDatabaseName(projectId), stage.dump(), thenRun);
+            databases.replaceWithDump(BuildNames.productionDatabaseName(projectId), loader.loaderFor(stage.dump(), what, projectId), thenRun);
             replaced = true;
             writeJournal(stage, new Journal(what, thenRun, State.DATABASE_REPLACED));
             moveFiles(stage);
@@ -216,7 +219,7 @@ public final class ProductionReplacement
         // Whatever still serves the old database stops; the platform's start serves production again.
         production.serving(projectId).ifPresent(build -> cleaner.removeContainers(build.id()));
         if (journal.state() == State.STAGED) {
-            databases.replaceWithDump(BuildNames.productionDatabaseName(projectId), stage.dump(), journal.thenRun());
+            databases.replaceWithDump(BuildNames.productionDatabaseName(projectId), loader.loaderFor(stage.dump(), journal.what(), projectId), journal.thenRun());
             writeJournal(stage, new Journal(journal.what(), journal.thenRun(), State.DATABASE_REPLACED));
         }
         moveFiles(stage);

@@ -231,7 +231,7 @@ public final class BuildSteps
     public Map<String, ModuleChanges.InstalledModule> installedModules(String database)
     {
         Map<String, ModuleChanges.InstalledModule> modules = new LinkedHashMap<>();
-        for (Map<String, Object> row : databases.query(database, "SELECT name, state, coalesce(latest_version, '') AS latest_version FROM ir_module_module", List.of())) {
+        for (Map<String, Object> row : databases.query(database, "SELECT name, state, coalesce(latest_version, '') AS latest_version FROM public.ir_module_module", List.of())) {
             String name = String.valueOf(row.get("name"));
             modules.put(name, new ModuleChanges.InstalledModule(name, String.valueOf(row.get("state")), String.valueOf(row.get("latest_version"))));
         }
@@ -560,6 +560,7 @@ public final class BuildSteps
                 .withEnv(Map.of("HOST", database.host(), "PORT", Integer.toString(database.port()), "USER", database.user(), "PASSWORD", database.password()))
                 .withLabels(labels(build, role))
                 .withMount(Mount.readWrite(dataDirectory.toAbsolutePath(), DATA_DIRECTORY))
+                .withUser(settings.containerUser())
                 .withMemoryLimit(settings.containerMemoryBytes())
                 .withCpuLimit(settings.containerCpus());
     }

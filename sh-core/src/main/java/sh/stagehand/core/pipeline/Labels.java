@@ -9,6 +9,10 @@ public final class Labels
     public static final String BRANCH = "sh.stagehand.branch";
     public static final String BUILD = "sh.stagehand.build";
     public static final String ROLE = "sh.stagehand.role";
+    /** A container that loads a dump, of no build: never outlives the platform that started it. */
+    public static final String RESTORE_ROLE = "restore";
+    /** The roles of containers that never outlive the platform that started them. */
+    public static final java.util.Set<String> THROWAWAY_ROLES = java.util.Set.of(RESTORE_ROLE);
 
     private Labels() {}
 }

@@ -88,6 +88,11 @@ public final class Reconciler
             if (buildLabel != null) {
                 containersByBuild.computeIfAbsent(buildLabel, key -> new ArrayList<>()).add(container);
             }
+            else if (Labels.THROWAWAY_ROLES.contains(container.labels().get(Labels.ROLE))) {
+                // A task of a platform that stopped (a restore): its work is redone or dropped.
+                runtime.remove(container.id());
+                changes.add("removed the " + container.labels().get(Labels.ROLE) + " container " + container.name() + " a stopped platform left");
+            }
         }
 
         // Interrupted builds first: a production update is undone before production serves again.

@@ -255,7 +255,7 @@ public final class StagingPipeline
         steps.note(build, LogName.UPDATE, "Updating the database of build " + previous.id() + " (" + BuildNames.shortCommit(previous.commitId()) + ") to " + BuildNames.shortCommit(build.commitId()));
         Duration odooTime = Duration.ZERO;
         // A copy of production whose neutralization a stopped platform cut short must not serve as it is.
-        boolean neutralized = databases.query(build.databaseName(), "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'", List.of()).stream()
+        boolean neutralized = databases.query(build.databaseName(), "SELECT value FROM public.ir_config_parameter WHERE key = 'database.is_neutralized'", List.of()).stream()
                 .anyMatch(row -> "true".equals(String.valueOf(row.get("value"))));
         if (!neutralized) {
             odooTime = neutralize(build, source, image, connection, data).took();
@@ -324,12 +324,12 @@ public final class StagingPipeline
     {
         List<Object> catcher = List.of(settings.smtpHost(), settings.smtpPort(), Long.toString(build.id()), build.smtpPassword());
         int updated = databases.execute(build.databaseName(), """
-                UPDATE ir_mail_server SET smtp_host = ?, smtp_port = ?, smtp_user = ?, smtp_pass = ?, smtp_encryption = 'none', smtp_authentication = 'login', active = true
+                UPDATE public.ir_mail_server SET smtp_host = ?, smtp_port = ?, smtp_user = ?, smtp_pass = ?, smtp_encryption = 'none', smtp_authentication = 'login', active = true
                 WHERE name = '%s'""".formatted(NEUTRALIZED_MAIL_SERVER), catcher);
         if (updated == 0) {
             databases.execute(build.databaseName(), """
-                    UPDATE ir_mail_server SET active = false;
-                    INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_user, smtp_pass, smtp_encryption, smtp_authentication, active, sequence)
+                    UPDATE public.ir_mail_server SET active = false;
+                    INSERT INTO public.ir_mail_server (name, smtp_host, smtp_port, smtp_user, smtp_pass, smtp_encryption, smtp_authentication, active, sequence)
                     VALUES ('stagehand mail catcher', ?, ?, ?, ?, 'none', 'login', true, 1)""", catcher);
         }
         steps.note(build, LogName.NEUTRALIZE, "Mail of this database goes to the platform's mail catcher (" + settings.smtpHost() + ":" + settings.smtpPort() + "), never out");

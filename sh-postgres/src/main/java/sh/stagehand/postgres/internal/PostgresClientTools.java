@@ -18,26 +18,44 @@ import java.util.stream.Stream;
 import static java.util.Objects.requireNonNull;
 
 /**
- * PostgreSQL's client programs ({@code pg_dump}, {@code pg_restore}) run against one server as
- * the platform's role: what no SQL statement does, a consistent copy of a database in use.
+ * PostgreSQL's client programs ({@code pg_dump}, {@code pg_restore}) run against one server, each
+ * as the login it is given (a database's own role, never the platform's): what no SQL statement
+ * does, a consistent copy of a database in use. They run on the platform's host, so they are only
+ * ever given what {@code pg_dump} itself wrote: a tenant's file (an import) is loaded elsewhere.
  */
 public final class PostgresClientTools
 {
     private static final Path DEBIAN_VERSIONS = Path.of("/usr/lib/postgresql");
     private static final int MAX_ERROR_CHARACTERS = 4000;
 
+    /**
+     * A role and its password, as a client program logs in.
+     */
+    public record Login(String user, String password)
+    {
+        public Login
+        {
+            requireNonNull(user, "user is null");
+            requireNonNull(password, "password is null");
+        }
+
+        @Override
+        public String toString()
+        {
+            return "Login[user=" + user + ", password=***]";
+        }
+    }
+
     private final Path binDirectory;
     private final int jobs;
     private final Path scratchDirectory;
     private final String host;
     private final int port;
-    private final String user;
-    private final String password;
 
     /**
      * @param jobs 1: stream the dump into the restore; more: dump in parallel to {@code scratchDirectory}, then restore in parallel
      */
-    public PostgresClientTools(Optional<Path> binDirectory, int jobs, Optional<Path> scratchDirectory, String jdbcUrl, String user, String password)
+    public PostgresClientTools(Optional<Path> binDirectory, int jobs, Optional<Path> scratchDirectory, String jdbcUrl)
     {
         this.binDirectory = requireNonNull(binDirectory, "binDirectory is null").orElseGet(PostgresClientTools::findBinDirectory);
         this.jobs = jobs;
@@ -45,27 +63,27 @@ public final class PostgresClientTools
         URI uri = URI.create(jdbcUrl.substring("jdbc:".length()));
         this.host = uri.getHost();
         this.port = uri.getPort() == -1 ? 5432 : uri.getPort();
-        this.user = requireNonNull(user, "user is null");
-        this.password = requireNonNull(password, "password is null");
     }
 
     /**
-     * Copies {@code source} into the empty database {@code target}, every object made as
-     * {@code role}: consistent, as {@code pg_dump} dumps from one snapshot, while the source stays
-     * in use. With one job, {@code pg_dump} streams into {@code pg_restore} (no compression, the
-     * stream never touches a disk); with more, {@code pg_dump -Fd -j N} to a scratch directory,
-     * then {@code pg_restore -j N}, which also builds the indexes in parallel.
+     * Copies {@code source}, read as {@code sourceLogin} acting as {@code sourceRole}, into the empty
+     * database {@code target}, every object made by {@code targetLogin}, its owner: consistent, as
+     * {@code pg_dump} dumps from one snapshot, while the source stays in use. With one job,
+     * {@code pg_dump} streams into {@code pg_restore} (no compression, the stream never touches a
+     * disk); with more, {@code pg_dump -Fd -j N} to a scratch directory, then {@code pg_restore -j N},
+     * which also builds the indexes in parallel.
      *
      * @throws StagehandException {@code PROVIDER_ERROR} with the programs' error output
      */
-    public void copy(String source, String target, String role)
+    public void copy(String source, Login sourceLogin, String sourceRole, String target, Login targetLogin)
     {
-        List<String> connection = List.of("--host=" + host, "--port=" + port, "--username=" + user);
+        List<String> dumpConnection = connection(sourceLogin, "--dbname=" + source, "--role=" + sourceRole);
+        List<String> restoreConnection = connection(targetLogin, "--dbname=" + target);
         try {
             if (jobs == 1) {
                 run(source, target,
-                        command(List.of(program("pg_dump"), "--format=custom", "--compress=0", "--no-owner", "--no-acl"), connection, "--dbname=" + source),
-                        command(List.of(program("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error", "--role=" + role), connection, "--dbname=" + target),
+                        builder(command(List.of(program("pg_dump"), "--format=custom", "--compress=0", "--no-owner", "--no-acl"), dumpConnection), sourceLogin),
+                        command(List.of(program("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error"), restoreConnection), targetLogin,
                         null);
                 return;
             }
@@ -75,8 +93,8 @@ public final class PostgresClientTools
                 // pg_dump wants to create the directory itself.
                 Files.delete(dump);
                 run(source, target,
-                        command(List.of(program("pg_dump"), "--format=directory", "--jobs=" + jobs, "--compress=0", "--no-owner", "--no-acl", "--file=" + dump), connection, "--dbname=" + source),
-                        command(List.of(program("pg_restore"), "--jobs=" + jobs, "--no-owner", "--no-acl", "--exit-on-error", "--role=" + role), connection, "--dbname=" + target),
+                        builder(command(List.of(program("pg_dump"), "--format=directory", "--jobs=" + jobs, "--compress=0", "--no-owner", "--no-acl", "--file=" + dump), dumpConnection), sourceLogin),
+                        command(List.of(program("pg_restore"), "--jobs=" + jobs, "--no-owner", "--no-acl", "--exit-on-error"), restoreConnection), targetLogin,
                         dump);
             }
             finally {
@@ -93,55 +111,35 @@ public final class PostgresClientTools
     }
 
     /**
-     * {@code pg_dump --no-owner} in plain SQL to {@code target}, as Odoo's database manager dumps.
+     * {@code pg_dump --no-owner} in plain SQL to {@code target}, as Odoo's database manager dumps,
+     * read as {@code login} acting as {@code role}.
      */
-    public void dumpPlain(String source, Path target)
+    public void dumpPlain(String source, Login login, String role, Path target)
     {
-        List<String> command = command(List.of(program("pg_dump"), "--format=plain", "--no-owner", "--file=" + target),
-                List.of("--host=" + host, "--port=" + port, "--username=" + user), "--dbname=" + source);
-        runOne(command, "dump database " + source + " to " + target, StandardErrorCode.PROVIDER_ERROR);
+        List<String> command = command(List.of(program("pg_dump"), "--format=plain", "--no-owner", "--file=" + target), connection(login, "--dbname=" + source, "--role=" + role));
+        runOne(builder(command, login), "dump database " + source + " to " + target, StandardErrorCode.PROVIDER_ERROR);
     }
 
-    /**
-     * Runs a dump into {@code target} as {@code role}, in one transaction, stopping at the first
-     * error: a plain SQL dump with {@code psql}, a {@code pg_dump} custom-format archive with
-     * {@code pg_restore --no-owner}, as Odoo's {@code restore_db} tells them apart.
-     */
-    public void restore(String target, String role, Path dump)
+    private List<String> connection(Login login, String... more)
     {
-        List<String> connection = List.of("--host=" + host, "--port=" + port, "--username=" + user);
-        List<String> command = isCustomFormat(dump)
-                ? command(List.of(program("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction", "--role=" + role, "--dbname=" + target), connection, dump.toString())
-                : command(List.of(program("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
-                        "--command=SET ROLE \"" + role + "\"", "--file=" + dump), connection, "--dbname=" + target);
-        runOne(command, "restore " + dump.getFileName() + " into database " + target, StandardErrorCode.CORRUPT_DATA);
+        List<String> connection = new ArrayList<>(List.of("--host=" + host, "--port=" + port, "--username=" + login.user(), "--no-password"));
+        connection.addAll(List.of(more));
+        return connection;
     }
 
-    /**
-     * Whether the file is a {@code pg_dump} custom-format archive (its header starts "PGDMP").
-     */
-    public static boolean isCustomFormat(Path dump)
+    private void runOne(ProcessBuilder builder, String what, StandardErrorCode failure)
     {
-        try (var in = Files.newInputStream(dump)) {
-            return java.util.Arrays.equals(in.readNBytes(5), "PGDMP".getBytes(StandardCharsets.US_ASCII));
-        }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot read the dump " + dump + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void runOne(List<String> command, String what, StandardErrorCode failure)
-    {
+        String program = builder.command().get(0);
         Path errors = null;
         try {
             errors = Files.createTempFile("stagehand-pg-", ".log");
-            int exit = builder(command).redirectErrorStream(false).redirectError(errors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            int exit = builder.redirectErrorStream(false).redirectError(errors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
             if (exit != 0) {
-                throw new StagehandException(failure, "Cannot " + what + ": " + Path.of(command.get(0)).getFileName() + " exited with " + exit + ": " + read(errors));
+                throw new StagehandException(failure, "Cannot " + what + ": " + Path.of(program).getFileName() + " exited with " + exit + ": " + read(errors));
             }
         }
         catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot run " + command.get(0) + " to " + what + ": " + e.getMessage()
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot run " + program + " to " + what + ": " + e.getMessage()
                     + "; install PostgreSQL's client programs of the server's version or newer, or set postgres.client-bin-directory", e);
         }
         catch (InterruptedException e) {
@@ -153,7 +151,7 @@ public final class PostgresClientTools
     }
 
     // Streams the dump into the restore when there is no dump directory, else runs one after the other.
-    private void run(String source, String target, List<String> dump, List<String> restore, Path dumpDirectory)
+    private void run(String source, String target, ProcessBuilder dump, List<String> restore, Login restoreLogin, Path dumpDirectory)
             throws IOException, InterruptedException
     {
         Path dumpErrors = Files.createTempFile("stagehand-pg_dump-", ".log");
@@ -163,17 +161,17 @@ public final class PostgresClientTools
             int restoreExit = -1;
             if (dumpDirectory == null) {
                 List<Process> processes = ProcessBuilder.startPipeline(List.of(
-                        builder(dump).redirectError(dumpErrors.toFile()),
-                        builder(restore).redirectError(restoreErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)));
+                        dump.redirectError(dumpErrors.toFile()),
+                        builder(restore, restoreLogin).redirectError(restoreErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)));
                 dumpExit = processes.get(0).waitFor();
                 restoreExit = processes.get(1).waitFor();
             }
             else {
-                dumpExit = builder(dump).redirectError(dumpErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                dumpExit = dump.redirectError(dumpErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
                 if (dumpExit == 0) {
                     List<String> fromDirectory = new ArrayList<>(restore);
                     fromDirectory.add(dumpDirectory.toString());
-                    restoreExit = builder(fromDirectory).redirectError(restoreErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                    restoreExit = builder(fromDirectory, restoreLogin).redirectError(restoreErrors.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
                 }
             }
             if (dumpExit != 0 || restoreExit != 0) {
@@ -187,11 +185,10 @@ public final class PostgresClientTools
         }
     }
 
-    private static List<String> command(List<String> program, List<String> connection, String last)
+    private static List<String> command(List<String> program, List<String> connection)
     {
         List<String> command = new ArrayList<>(program);
         command.addAll(connection);
-        command.add(last);
         return command;
     }
 
@@ -208,12 +205,13 @@ public final class PostgresClientTools
         }
     }
 
-    private ProcessBuilder builder(List<String> command)
+    private static ProcessBuilder builder(List<String> command, Login login)
     {
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> environment = builder.environment();
-        // Through the environment, never the command line, where other users of the host could read it.
-        environment.put("PGPASSWORD", password);
+        // Through the environment, which only this user and root can read (/proc/<pid>/environ),
+        // never the command line, which every user of the host can.
+        environment.put("PGPASSWORD", login.password());
         environment.put("PGCONNECT_TIMEOUT", "10");
         environment.put("PGAPPNAME", "stagehand");
         return builder;

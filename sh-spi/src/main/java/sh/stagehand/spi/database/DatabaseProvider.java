@@ -56,8 +56,9 @@ public interface DatabaseProvider
 
     /**
      * Copies a database that stays in use, as a staging build copies a serving production: the copy
-     * is consistent as of one moment, taken without stopping or blocking the source's users, and it
-     * and everything in it belong to a role of its own, as {@link #create}'s do.
+     * is consistent as of one moment, taken without stopping or blocking the source's users, read as
+     * the source's own role, and it and everything in it belong to a role of its own, as
+     * {@link #create}'s do.
      *
      * @return how a container reaches the copy as its own role
      * @throws StagehandException {@code NOT_FOUND} if there is no {@code source};
@@ -69,7 +70,7 @@ public interface DatabaseProvider
     /**
      * Writes the database as Odoo's database manager dumps it ({@code odoo/service/db.py}
      * {@code dump_db}): plain SQL, {@code pg_dump --no-owner}, consistent as of one moment while the
-     * database stays in use.
+     * database stays in use, read as the database's own role.
      *
      * @throws StagehandException {@code NOT_FOUND} if there is no such database;
      *         {@code PROVIDER_ERROR} if the dump fails, and then {@code target} is left absent
@@ -77,41 +78,34 @@ public interface DatabaseProvider
     void dump(String name, Path target);
 
     /**
-     * Creates {@code name}, owned by a role of its own as {@link #create}'s, from a dump run as that
-     * role in one transaction: plain SQL ({@link #dump}'s, or one of Odoo's database manager) or a
-     * {@code pg_dump} custom-format archive (its header starts {@code PGDMP}), the two kinds
-     * Odoo's own restore takes ({@code odoo/service/db.py restore_db}).
+     * Creates {@code name}, owned by a role of its own as {@link #create}'s, and has {@code loader}
+     * fill it, connected as that role: what the dump makes belongs to it, and a dump that undoes
+     * the role it runs as ({@code RESET ROLE}) is still only that role. The loader gets the
+     * role's credentials as a container reaches the server.
      *
      * @return how a container reaches the database as its own role
-     * @throws StagehandException {@code ALREADY_EXISTS} if {@code name} exists; {@code CORRUPT_DATA}
-     *         if the dump does not run (the error says where), and then no database is left
+     * @throws StagehandException {@code ALREADY_EXISTS} if {@code name} exists; what the loader
+     *         throws ({@code CORRUPT_DATA} for a dump that does not run), and then no database is left
      */
-    DatabaseConnection restoreDump(String name, Path dump);
+    DatabaseConnection restoreDump(String name, DumpLoader loader);
 
     /**
-     * Replaces an existing database's content with a dump (either kind {@link #restoreDump} takes),
-     * keeping its role (restoring a backup into production): the dump is run, as that role, into a
-     * new database first, then {@code thenRun} there in one transaction (an imported database's
-     * mail servers turned off, say); only once both ran whole does that database take
-     * {@code name}'s place, the old one dropped (its connections closed). A failure leaves
-     * {@code name} as it was. A replacement interrupted while it took the place (a platform
-     * stopped) is finished by the next call for the same name, so calling again with the same dump
-     * always ends with it in place.
+     * Replaces an existing database's content with a dump, keeping its role (restoring a backup
+     * into production): a new database is made beside it, owned by a temporary role of its own
+     * that {@code loader} connects as (so the dump reaches nothing of {@code name}'s meanwhile);
+     * then {@code thenRun} runs there in one transaction, as that role (an imported database's
+     * mail servers turned off, say); only once both ran whole does everything in it pass to
+     * {@code name}'s role and the new database take {@code name}'s place, the old one dropped (its
+     * connections closed). A failure leaves {@code name} as it was. A replacement interrupted while
+     * it took the place (a platform stopped) is finished by the next call for the same name, so
+     * calling again with the same dump always ends with it in place.
      *
      * @param thenRun SQL statements, possibly none (blank)
      * @throws StagehandException {@code NOT_FOUND} if there is no such database with a role of its
-     *         own; {@code CORRUPT_DATA} if the dump does not run, or the restored database does not
-     *         take {@code thenRun}
+     *         own; what the loader throws ({@code CORRUPT_DATA} for a dump that does not run);
+     *         {@code CORRUPT_DATA} if the restored database does not take {@code thenRun}
      */
-    void replaceWithDump(String name, Path dump, String thenRun);
-
-    /**
-     * {@link #replaceWithDump(String, Path, String)} with nothing to run after the dump.
-     */
-    default void replaceWithDump(String name, Path dump)
-    {
-        replaceWithDump(name, dump, "");
-    }
+    void replaceWithDump(String name, DumpLoader loader, String thenRun);
 
     /**
      * Takes a snapshot of a database that nothing is connected to (a production whose server is
@@ -156,31 +150,28 @@ public interface DatabaseProvider
     DatabaseConnection renewCredentials(String name);
 
     /**
-     * Runs a query on the database as the platform (reading what Odoo installed, say).
+     * Runs a query on the database as its own role, never as the platform: a tenant's view or
+     * function that the query reaches runs with the tenant's privileges alone. Names resolve in
+     * {@code pg_catalog}, then {@code public} (no schema named after a role); qualify the tenant's
+     * tables all the same ({@code public.x}).
      *
      * @param parameters values for the {@code ?} placeholders, in order
      * @return the rows, each a map from column label to value (JDBC's objects), in the query's order
-     * @throws StagehandException {@code NOT_FOUND} if there is no such database;
-     *         {@code PROVIDER_ERROR} if the statement fails
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database with a role of its
+     *         own; {@code PROVIDER_ERROR} if the statement fails
      */
     List<Map<String, Object>> query(String database, String sql, List<?> parameters);
 
     /**
-     * Runs statements on the database in one transaction, as the database's own role where it has
-     * one (pointing a neutralized database's mail at the platform's catcher, say).
+     * Runs statements on the database in one transaction, as its own role, as {@link #query} does
+     * (pointing a neutralized database's mail at the platform's catcher, say).
      *
      * @param parameters values for the {@code ?} placeholders, in order
      * @return the number of rows changed
-     * @throws StagehandException {@code NOT_FOUND} if there is no such database;
-     *         {@code PROVIDER_ERROR} if the statement fails, and then nothing is changed
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database with a role of its
+     *         own; {@code PROVIDER_ERROR} if the statement fails, and then nothing is changed
      */
     int execute(String database, String sql, List<?> parameters);
-
-    /**
-     * @return how the platform's own role reaches the server from a container's network; for
-     *         platform tools only, never for code a build runs (use what {@link #create} returns)
-     */
-    DatabaseConnection connectionInfo();
 
     /**
      * Closes the provider's connections. Databases stay.

@@ -25,6 +25,9 @@ import static java.util.Objects.requireNonNull;
  * @param memoryLimitBytes hard memory limit, 0 for none
  * @param cpuLimit number of CPUs the container may use (e.g. 1.5), 0 for no limit
  * @param network the network to attach to, or empty for the provider's default
+ * @param files files written into the container before it starts (secrets: see {@link ContainerFile})
+ * @param user the numeric {@code uid:gid} the container's processes run as, or empty for the
+ *        image's user
  */
 public record ContainerSpec(
         String name,
@@ -36,9 +39,12 @@ public record ContainerSpec(
         List<Integer> publishedPorts,
         long memoryLimitBytes,
         double cpuLimit,
-        Optional<String> network)
+        Optional<String> network,
+        List<ContainerFile> files,
+        Optional<String> user)
 {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
+    private static final Pattern USER = Pattern.compile("[0-9]{1,10}:[0-9]{1,10}");
 
     public ContainerSpec
     {
@@ -50,6 +56,11 @@ public record ContainerSpec(
         mounts = List.copyOf(requireNonNull(mounts, "mounts is null"));
         publishedPorts = List.copyOf(requireNonNull(publishedPorts, "publishedPorts is null"));
         requireNonNull(network, "network is null");
+        files = List.copyOf(requireNonNull(files, "files is null"));
+        requireNonNull(user, "user is null");
+        if (user.isPresent() && !USER.matcher(user.get()).matches()) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Container user '" + user.get() + "' is not a numeric uid:gid such as 101:101");
+        }
         if (!NAME.matcher(name).matches()) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT,
                     "Container name '" + name + "' is not valid: use up to 128 letters, digits, '_', '.' and '-', starting with a letter or digit");
@@ -90,6 +101,8 @@ public record ContainerSpec(
         private long memoryLimitBytes;
         private double cpuLimit;
         private Optional<String> network = Optional.empty();
+        private final List<ContainerFile> files = new ArrayList<>();
+        private Optional<String> user = Optional.empty();
 
         private Builder(String name, String image)
         {
@@ -163,9 +176,24 @@ public record ContainerSpec(
             return this;
         }
 
+        public Builder withFile(ContainerFile file)
+        {
+            files.add(requireNonNull(file, "file is null"));
+            return this;
+        }
+
+        /**
+         * @param user numeric {@code uid:gid}
+         */
+        public Builder withUser(String user)
+        {
+            this.user = Optional.of(user);
+            return this;
+        }
+
         public ContainerSpec build()
         {
-            return new ContainerSpec(name, image, command, environment, labels, mounts, publishedPorts, memoryLimitBytes, cpuLimit, network);
+            return new ContainerSpec(name, image, command, environment, labels, mounts, publishedPorts, memoryLimitBytes, cpuLimit, network, files, user);
         }
     }
 }

@@ -26,12 +26,15 @@ class ContainerSpecTest
                 .withMemoryLimit(1 << 30)
                 .withCpuLimit(1.5)
                 .withNetwork("stagehand")
+                .withFile(ContainerFile.secret("/etc/odoo/stagehand.conf", "[options]\ndb_password = secret\n"))
+                .withUser("101:101")
                 .build();
 
         assertThat(spec).isEqualTo(new ContainerSpec("acme-main-42", "local/odoo-test:17.0", List.of("odoo", "-d", "acme-main-42"),
                 Map.of("HOST", "172.18.0.1"), Map.of("sh.stagehand.build", "42"), List.of(new Mount(Path.of("/srv/ws/42"), "/mnt/extra-addons", true)),
-                List.of(8069), 1 << 30, 1.5, Optional.of("stagehand")));
+                List.of(8069), 1 << 30, 1.5, Optional.of("stagehand"), List.of(new ContainerFile("/etc/odoo/stagehand.conf", "[options]\ndb_password = secret\n", 0600)), Optional.of("101:101")));
         assertThat(spec.command()).isUnmodifiable();
+        assertThat(spec.toString()).doesNotContain("secret\n").contains("content=***");
     }
 
     @Test

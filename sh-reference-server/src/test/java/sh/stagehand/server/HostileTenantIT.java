@@ -1,0 +1,246 @@
+package sh.stagehand.server;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.docker.DockerModule;
+import sh.stagehand.github.GitHubModule;
+import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPostgres;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The platform as a hostile tenant tries it: each test performs an attack a customer with a
+ * project on the platform can perform (its addons' code, its uploads, its database) and asserts it
+ * fails. Real PostgreSQL, Docker engine, test server image and HTTP, as every end-to-end test.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostileTenantIT
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+
+    private static final String PROJECT = "hostile";
+    private static final String PRODUCTION_DATABASE = PROJECT + "-production";
+    private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path temp;
+
+    private static Stagehand stagehand;
+    private static ReferenceServer server;
+    private static String token;
+    private static TestingGitRepository repository;
+
+    @BeforeAll
+    static void startPlatform()
+            throws Exception
+    {
+        Map<String, String> properties = TestingPlatform.properties("hostile-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
+        stagehand = Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .build()
+                .start();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        token = TestingAccounts.adminToken(stagehand);
+
+        repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        repository.writeFile("acme_sale/__manifest__.py", "{'name': 'Acme Sale', 'version': '17.0.1.0.0', 'depends': ['mail'], 'license': 'LGPL-3'}");
+        repository.writeFile("acme_sale/__init__.py", "");
+        repository.commit("Acme's addons");
+        repository.createBranch("feature");
+        stagehand.projects().createProject(PROJECT, repository.url(), java.util.Optional.empty());
+        stagehand.projects().poll(PROJECT);
+        assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
+        assertThat(running("main").state()).isEqualTo(BuildState.RUNNING);
+        assertThat(running("feature").state()).isEqualTo(BuildState.RUNNING);
+    }
+
+    @AfterAll
+    static void stopPlatform()
+    {
+        if (server != null) {
+            server.close();
+        }
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            for (var branch : stagehand.projects().branches(PROJECT)) {
+                for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
+                    stagehand.builds().discard(build.id());
+                }
+            }
+            stagehand.close();
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + PRODUCTION_DATABASE + "\" WITH (FORCE)");
+        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+    }
+
+    @Test
+    @Order(1)
+    void testAnImportHoldingAPsqlCommandIsRefusedNamingItsLineAndRunsNothing()
+            throws Exception
+    {
+        Build feature = running("feature");
+        String partners = postgres.queryForString(feature.databaseName(), "SELECT count(*) FROM res_partner");
+        Path marker = Path.of("/tmp/stagehand-hostile-" + UUID.randomUUID());
+        String dump = new String(postgres.pgDump(feature.databaseName(), "--no-owner"), StandardCharsets.UTF_8);
+        int line = (int) dump.substring(0, dump.indexOf("CREATE TABLE public.res_partner")).lines().count() + 1;
+        String hostile = dump.replace("CREATE TABLE public.res_partner", "\\! id > " + marker + "\nCREATE TABLE public.res_partner");
+
+        HttpResponse<String> plain = importInto("feature", "customer.sql", hostile.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> zipped = importInto("feature", "customer.zip", zip(hostile.replace("\\! id", "\\c stagehand\n\\! id")));
+
+        assertThat(plain.statusCode()).as(plain.body()).isEqualTo(400);
+        assertThat(plain.body()).contains("customer.sql", "line " + line, "'\\\\!'", "nothing was imported");
+        assertThat(zipped.statusCode()).as(zipped.body()).isEqualTo(400);
+        assertThat(zipped.body()).contains("customer.zip", "line " + line, "'\\\\c'");
+        assertThat(marker).doesNotExist();
+        assertThat(postgres.queryForString(feature.databaseName(), "SELECT count(*) FROM res_partner")).isEqualTo(partners);
+        assertThat(running("feature").id()).isEqualTo(feature.id());
+    }
+
+    @Test
+    @Order(2)
+    void testAnImportThatUndoesItsRoleIsRefusedAndReachesNoOtherDatabase()
+            throws Exception
+    {
+        Build feature = running("feature");
+        String partners = postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM res_partner");
+        String dump = new String(postgres.pgDump(feature.databaseName(), "--no-owner"), StandardCharsets.UTF_8);
+        for (String attack : List.of(
+                "RESET ROLE; GRANT \"" + PRODUCTION_DATABASE + "\" TO CURRENT_USER;",
+                "RESET ROLE; GRANT \"" + PRODUCTION_DATABASE + "\" TO \"" + feature.databaseName() + "\";",
+                "RESET ROLE; ALTER ROLE CURRENT_USER CREATEROLE;",
+                "RESET ROLE; CREATE ROLE hostile_escaped LOGIN SUPERUSER PASSWORD 'x';")) {
+            String hostile = dump.replace("CREATE TABLE public.res_partner", attack + "\nCREATE TABLE public.res_partner");
+            for (String branch : List.of("feature", "main")) {
+                HttpResponse<String> response = importInto(branch, "customer.sql", hostile.getBytes(StandardCharsets.UTF_8));
+                assertThat(response.statusCode()).as(attack + " into " + branch + ": " + response.body()).isEqualTo(400);
+                assertThat(response.body()).contains("does not restore", "as it was");
+            }
+        }
+
+        assertThat(postgres.queryForString("postgres", """
+                SELECT coalesce(string_agg(r.rolname, ','), '') FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member
+                WHERE m.roleid = (SELECT oid FROM pg_roles WHERE rolname = '%s') AND r.rolname <> '%s'
+                """.formatted(PRODUCTION_DATABASE, postgres.user())))
+                .as("members of production's role but the platform")
+                .isEmpty();
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'hostile_escaped' OR (rolcreaterole AND rolname LIKE 'hostile-%')")).isEqualTo("0");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM res_partner")).isEqualTo(partners);
+        assertThat(running("main").state()).isEqualTo(BuildState.RUNNING);
+    }
+
+    @Test
+    @Order(3)
+    void testWhatATenantLeavesForTheNightlyBackupRunsWithTheTenantsPrivilegesAlone()
+            throws Exception
+    {
+        // As production's own code could: a schema named after the platform's role, first on
+        // PostgreSQL's default search path for it, and Odoo's module table put behind a view,
+        // each over a function that notes who reads it and tries to become more.
+        String platformRole = postgres.user();
+        postgres.execute(PRODUCTION_DATABASE, """
+                SET ROLE "%1$s";
+                CREATE TABLE public.hostile_readers (reader text, privileged boolean, escalated boolean);
+                CREATE FUNCTION public.hostile_note() RETURNS text LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO public.hostile_readers SELECT session_user, rolsuper OR rolcreaterole OR rolcreatedb, false FROM pg_catalog.pg_roles WHERE rolname = session_user;
+                    BEGIN
+                        RESET ROLE;
+                        CREATE ROLE hostile_escalated LOGIN SUPERUSER;
+                        UPDATE public.hostile_readers SET escalated = true;
+                    EXCEPTION WHEN insufficient_privilege THEN
+                        NULL;
+                    END;
+                    RETURN '17.0.1.0.0';
+                END $$;
+                CREATE SCHEMA "%2$s";
+                CREATE VIEW "%2$s".ir_module_module AS SELECT name, state, public.hostile_note() AS latest_version FROM public.ir_module_module;
+                ALTER TABLE public.ir_module_module RENAME TO ir_module_module_data;
+                CREATE VIEW public.ir_module_module AS SELECT *, public.hostile_note() AS noted FROM public.ir_module_module_data;
+                """.formatted(PRODUCTION_DATABASE, platformRole));
+        try {
+            HttpResponse<String> backup = HTTP.send(TestingAccounts.authorized(token, api("/api/projects/" + PROJECT + "/backups")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(backup.statusCode()).as(backup.body()).isEqualTo(201);
+            assertThat(backup.body()).contains("\"verification\":\"PASSED\"");
+        }
+        finally {
+            postgres.execute(PRODUCTION_DATABASE, """
+                    SET ROLE "%1$s";
+                    DROP VIEW public.ir_module_module;
+                    ALTER TABLE public.ir_module_module_data RENAME TO ir_module_module;
+                    DROP SCHEMA "%2$s" CASCADE;
+                    """.formatted(PRODUCTION_DATABASE, platformRole));
+        }
+
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM public.hostile_readers")).as("the platform read through the tenant's view").isNotEqualTo("0");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT string_agg(DISTINCT reader, ',') FROM public.hostile_readers WHERE privileged OR escalated"))
+                .as("who read the tenant's view with a privilege beyond the tenant's")
+                .isNull();
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'hostile_escalated'")).isEqualTo("0");
+    }
+
+    private static HttpResponse<String> importInto(String branch, String fileName, byte[] body)
+            throws Exception
+    {
+        return HTTP.send(TestingAccounts.authorized(token, api("/api/projects/" + PROJECT + "/import/" + branch + "?filename=" + fileName))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static byte[] zip(String dump)
+            throws Exception
+    {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry("dump.sql"));
+            zip.write(dump.getBytes(StandardCharsets.UTF_8));
+            zip.putNextEntry(new ZipEntry("manifest.json"));
+            zip.write("{\"odoo_dump\": \"1\", \"db_name\": \"customer\", \"version\": \"17.0\", \"major_version\": \"17.0\", \"modules\": {}}".getBytes(StandardCharsets.UTF_8));
+        }
+        return bytes.toByteArray();
+    }
+
+    private static URI api(String path)
+    {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private static Build running(String branch)
+    {
+        return stagehand.builds().builds(PROJECT, branch).stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
+    }
+}
