@@ -21,12 +21,16 @@ import static java.util.Objects.requireNonNull;
  *     {@code jdbc:postgresql://127.0.0.1:5432/postgres})</li>
  * <li>{@code postgres.user}: a role with CREATEDB, which will own the build databases (default {@code odoo});
  *     not a superuser, and not {@code postgres}, which Odoo refuses to run as</li>
- * <li>{@code postgres.password}: its password (secret; default empty)</li>
+ * <li>{@code postgres.password}: its password (secret; default empty), or {@code postgres.password-file}: a file
+ *     holding it (kept 0600), so that the secret is in no configuration file</li>
  * <li>{@code postgres.container-host}, {@code postgres.container-port}: where containers reach the
  *     server (default: the URL's host and port)</li>
  * <li>{@code postgres.pool-size}: connections per pool (default 4)</li>
  * <li>{@code postgres.metadata-database}: the platform's own database, created when missing
  *     (default {@code stagehand})</li>
+ * <li>{@code postgres.metadata-user}, {@code postgres.metadata-password} (or {@code postgres.metadata-password-file}):
+ *     the role the platform's own database is reached as, which should be a role of its own, owning only that database,
+ *     that no build's network can log in as (default: {@code postgres.user} and its password)</li>
  * <li>{@code postgres.client-bin-directory}: where {@code pg_dump} and {@code pg_restore} are, of
  *     the server's major version or newer (default: the newest {@code /usr/lib/postgresql/N/bin},
  *     as Debian and Ubuntu install them, else the {@code PATH})</li>
@@ -39,20 +43,25 @@ import static java.util.Objects.requireNonNull;
  * </ul>
  */
 public record PostgresConfig(String url, String user, String password, String containerHost, int containerPort, int poolSize, String metadataDatabase, Optional<Path> clientBinDirectory,
-        int copyJobs, Optional<Path> copyScratchDirectory)
+        int copyJobs, Optional<Path> copyScratchDirectory, String metadataUser, String metadataPassword)
 {
     public static final String URL = "postgres.url";
     public static final String USER = "postgres.user";
     public static final String PASSWORD = "postgres.password";
+    public static final String PASSWORD_FILE = "postgres.password-file";
     public static final String CONTAINER_HOST = "postgres.container-host";
     public static final String CONTAINER_PORT = "postgres.container-port";
     public static final String POOL_SIZE = "postgres.pool-size";
     public static final String METADATA_DATABASE = "postgres.metadata-database";
+    public static final String METADATA_USER = "postgres.metadata-user";
+    public static final String METADATA_PASSWORD = "postgres.metadata-password";
+    public static final String METADATA_PASSWORD_FILE = "postgres.metadata-password-file";
     public static final String CLIENT_BIN_DIRECTORY = "postgres.client-bin-directory";
     public static final String COPY_JOBS = "postgres.copy-jobs";
     public static final String COPY_SCRATCH_DIRECTORY = "postgres.copy-scratch-directory";
 
-    private static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, CONTAINER_HOST, CONTAINER_PORT, POOL_SIZE, METADATA_DATABASE, CLIENT_BIN_DIRECTORY, COPY_JOBS, COPY_SCRATCH_DIRECTORY);
+    private static final Set<String> KEYS = Set.of(URL, USER, PASSWORD, PASSWORD_FILE, CONTAINER_HOST, CONTAINER_PORT, POOL_SIZE, METADATA_DATABASE, METADATA_USER, METADATA_PASSWORD,
+            METADATA_PASSWORD_FILE, CLIENT_BIN_DIRECTORY, COPY_JOBS, COPY_SCRATCH_DIRECTORY);
 
     public PostgresConfig
     {
@@ -63,6 +72,8 @@ public record PostgresConfig(String url, String user, String password, String co
         requireNonNull(metadataDatabase, "metadataDatabase is null");
         requireNonNull(clientBinDirectory, "clientBinDirectory is null");
         requireNonNull(copyScratchDirectory, "copyScratchDirectory is null");
+        requireNonNull(metadataUser, "metadataUser is null");
+        requireNonNull(metadataPassword, "metadataPassword is null");
     }
 
     public static PostgresConfig fromMap(Map<String, String> config)
@@ -88,17 +99,39 @@ public record PostgresConfig(String url, String user, String password, String co
             throw invalid(URL + "=" + url + " names no host; expected jdbc:postgresql://HOST:PORT/DATABASE");
         }
         int urlPort = uri.getPort() == -1 ? 5432 : uri.getPort();
+        String user = values.getOrDefault(USER, "odoo");
+        String password = secret(values, PASSWORD, PASSWORD_FILE).orElse("");
         return new PostgresConfig(
                 url,
-                values.getOrDefault(USER, "odoo"),
-                values.getOrDefault(PASSWORD, ""),
+                user,
+                password,
                 values.getOrDefault(CONTAINER_HOST, uri.getHost()),
                 parsePort(CONTAINER_PORT, values.getOrDefault(CONTAINER_PORT, Integer.toString(urlPort))),
                 parsePositive(POOL_SIZE, values.getOrDefault(POOL_SIZE, "4")),
                 metadataDatabase(values.getOrDefault(METADATA_DATABASE, "stagehand")),
                 optionalPath(values.get(CLIENT_BIN_DIRECTORY)),
                 parsePositive(COPY_JOBS, values.getOrDefault(COPY_JOBS, Integer.toString(Math.min(4, Runtime.getRuntime().availableProcessors())))),
-                optionalPath(values.get(COPY_SCRATCH_DIRECTORY)));
+                optionalPath(values.get(COPY_SCRATCH_DIRECTORY)),
+                values.getOrDefault(METADATA_USER, user),
+                secret(values, METADATA_PASSWORD, METADATA_PASSWORD_FILE).orElse(values.containsKey(METADATA_USER) ? "" : password));
+    }
+
+    // A secret given as it is, or as a file holding it (its first line), never both.
+    private static Optional<String> secret(Map<String, String> values, String key, String fileKey)
+    {
+        if (values.containsKey(key) && values.containsKey(fileKey)) {
+            throw invalid("Both " + key + " and " + fileKey + " are set; keep one (the file keeps the secret out of the configuration)");
+        }
+        if (!values.containsKey(fileKey)) {
+            return Optional.ofNullable(values.get(key));
+        }
+        Path file = Path.of(values.get(fileKey).strip());
+        try {
+            return Optional.of(java.nio.file.Files.readAllLines(file).stream().findFirst().orElse("").strip());
+        }
+        catch (java.io.IOException e) {
+            throw invalid("Cannot read " + fileKey + "=" + file + " (" + e.getMessage() + "); point it at a readable file holding the password");
+        }
     }
 
     private static Optional<Path> optionalPath(String value)
@@ -157,7 +190,7 @@ public record PostgresConfig(String url, String user, String password, String co
     @Override
     public String toString()
     {
-        return "PostgresConfig[url=" + url + ", user=" + user + ", password=***, containerHost=" + containerHost + ", containerPort=" + containerPort + ", poolSize=" + poolSize + ", metadataDatabase=" + metadataDatabase + ", clientBinDirectory=" + clientBinDirectory.map(Path::toString).orElse("(found)")
+        return "PostgresConfig[url=" + url + ", user=" + user + ", password=***, metadataUser=" + metadataUser + ", metadataPassword=***, containerHost=" + containerHost + ", containerPort=" + containerPort + ", poolSize=" + poolSize + ", metadataDatabase=" + metadataDatabase + ", clientBinDirectory=" + clientBinDirectory.map(Path::toString).orElse("(found)")
                 + ", copyJobs=" + copyJobs + ", copyScratchDirectory=" + copyScratchDirectory.map(Path::toString).orElse("(temporary)") + "]";
     }
 }

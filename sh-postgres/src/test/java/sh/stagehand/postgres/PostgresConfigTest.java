@@ -17,7 +17,8 @@ class PostgresConfigTest
     void testDefaults()
     {
         assertThat(PostgresConfig.fromMap(Map.of()))
-                .isEqualTo(new PostgresConfig("jdbc:postgresql://127.0.0.1:5432/postgres", "odoo", "", "127.0.0.1", 5432, 4, "stagehand", Optional.empty(), Math.min(4, Runtime.getRuntime().availableProcessors()), Optional.empty()));
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://127.0.0.1:5432/postgres", "odoo", "", "127.0.0.1", 5432, 4, "stagehand", Optional.empty(), Math.min(4, Runtime.getRuntime().availableProcessors()), Optional.empty(),
+                        "odoo", ""));
     }
 
     @Test
@@ -35,7 +36,27 @@ class PostgresConfigTest
                 "postgres.copy-jobs", "8",
                 "postgres.copy-scratch-directory", "/srv/scratch");
         assertThat(PostgresConfig.fromMap(properties))
-                .isEqualTo(new PostgresConfig("jdbc:postgresql://db.internal:6543/maintenance?sslmode=require", "platform", "s3cret", "172.18.0.1", 5433, 8, "platform_meta", Optional.of(Path.of("/opt/pg/bin")), 8, Optional.of(Path.of("/srv/scratch"))));
+                .isEqualTo(new PostgresConfig("jdbc:postgresql://db.internal:6543/maintenance?sslmode=require", "platform", "s3cret", "172.18.0.1", 5433, 8, "platform_meta", Optional.of(Path.of("/opt/pg/bin")), 8, Optional.of(Path.of("/srv/scratch")),
+                        "platform", "s3cret"));
+    }
+
+    @Test
+    void testTheMetadataRoleAndPasswordsFromFiles(@org.junit.jupiter.api.io.TempDir Path temp)
+            throws java.io.IOException
+    {
+        Path platformSecret = java.nio.file.Files.writeString(temp.resolve("platform.password"), "pl4tform\n");
+        Path metadataSecret = java.nio.file.Files.writeString(temp.resolve("metadata.password"), "m3ta\n");
+        PostgresConfig config = PostgresConfig.fromMap(Map.of(
+                "postgres.user", "stagehand",
+                "postgres.password-file", platformSecret.toString(),
+                "postgres.metadata-user", "stagehand_meta",
+                "postgres.metadata-password-file", metadataSecret.toString()));
+        assertThat(config.password()).isEqualTo("pl4tform");
+        assertThat(config.metadataUser()).isEqualTo("stagehand_meta");
+        assertThat(config.metadataPassword()).isEqualTo("m3ta");
+        assertThat(config.toString()).doesNotContain("pl4tform", "m3ta");
+        assertInvalid(Map.of("postgres.password", "x", "postgres.password-file", platformSecret.toString()), "postgres.password-file");
+        assertInvalid(Map.of("postgres.password-file", temp.resolve("missing").toString()), "postgres.password-file");
     }
 
     @Test

@@ -81,6 +81,7 @@ class HostileTenantIT
         repository.writeFile("acme_sale/__init__.py", "");
         repository.commit("Acme's addons");
         repository.createBranch("feature");
+        repository.switchTo("main");
         stagehand.projects().createProject(PROJECT, repository.url(), java.util.Optional.empty());
         stagehand.projects().poll(PROJECT);
         assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
@@ -212,6 +213,69 @@ class HostileTenantIT
                 .as("who read the tenant's view with a privilege beyond the tenant's")
                 .isNull();
         assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'hostile_escalated'")).isEqualTo("0");
+    }
+
+    @Test
+    @Order(4)
+    void testABuildCannotLogInAsThePlatformNorIntoAnotherTenantsDatabase()
+    {
+        Build feature = running("feature");
+        String container = feature.containerId().orElseThrow();
+        String server = postgres.containerHost() + " -p " + postgres.port();
+        // The attacker knows the platform's passwords (a leak, a guess): the network must still refuse.
+        TestingDocker.Exec platform = psql(container, postgres.password(), "-h " + server + " -U " + postgres.user() + " -d postgres");
+        TestingDocker.Exec metadata = psql(container, postgres.metadataPassword(), "-h " + server + " -U " + postgres.metadataUser() + " -d " + METADATA_DATABASE);
+        TestingDocker.Exec superuser = psql(container, "postgres", "-h " + server + " -U postgres -d postgres");
+        // With its own credentials, as its Odoo has them: its own database, and no other.
+        String own = setting(container, "db_user");
+        String ownPassword = setting(container, "db_password");
+        TestingDocker.Exec ownDatabase = psql(container, ownPassword, "-h " + server + " -U " + own + " -d " + own);
+        TestingDocker.Exec production = psql(container, ownPassword, "-h " + server + " -U " + own + " -d " + PRODUCTION_DATABASE);
+
+        assertThat(platform.exitCode()).as(platform.output()).isNotZero();
+        assertThat(platform.output()).contains("pg_hba.conf rejects connection");
+        assertThat(metadata.exitCode()).as(metadata.output()).isNotZero();
+        assertThat(metadata.output()).contains("pg_hba.conf rejects connection");
+        assertThat(superuser.exitCode()).as(superuser.output()).isNotZero();
+        assertThat(superuser.output()).contains("pg_hba.conf rejects connection");
+        assertThat(ownDatabase.output()).as("a build reaches its own database").isEqualTo(own);
+        assertThat(production.exitCode()).as(production.output()).isNotZero();
+        assertThat(production.output()).contains("no pg_hba.conf entry");
+    }
+
+    @Test
+    @Order(5)
+    void testNoPasswordShowsInTheEnginesInspectNorInTheHostsProcessList()
+            throws Exception
+    {
+        for (Build build : List.of(running("main"), running("feature"))) {
+            String container = build.containerId().orElseThrow();
+            List<String> secrets = List.of(setting(container, "db_password"), setting(container, "smtp_password"), setting(container, "admin_passwd"));
+            assertThat(secrets).allSatisfy(secret -> assertThat(secret).hasSizeGreaterThan(8));
+            Process inspect = new ProcessBuilder("docker", "inspect", container).redirectErrorStream(true).start();
+            String inspected = new String(inspect.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(inspect.waitFor()).isZero();
+            Process ps = new ProcessBuilder("ps", "-eww", "-o", "args").redirectErrorStream(true).start();
+            String processes = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(ps.waitFor()).isZero();
+
+            assertThat(processes).as("the host's process list").contains("--db-filter").doesNotContain(secrets);
+            assertThat(inspected).as("docker inspect of build " + build.id()).contains(build.databaseName()).doesNotContain(secrets);
+            assertThat(docker.exec(container, "", "stat", "-c", "%a %u", "/run/stagehand/odoo.conf").output()).as("the configuration file, for the container's user alone").isEqualTo("600 101");
+        }
+    }
+
+    // What the build's code reads in its own configuration file.
+    private static String setting(String container, String key)
+    {
+        TestingDocker.Exec read = docker.exec(container, "", "sed", "-n", "s/^" + key + " = //p", "/run/stagehand/odoo.conf");
+        assertThat(read.exitCode()).as(read.output()).isZero();
+        return read.output();
+    }
+
+    private static TestingDocker.Exec psql(String container, String password, String connection)
+    {
+        return docker.exec(container, password + "\n", "sh", "-c", "read -r PGPASSWORD; export PGPASSWORD; psql " + connection + " -tAc 'SELECT current_user'");
     }
 
     private static HttpResponse<String> importInto(String branch, String fileName, byte[] body)

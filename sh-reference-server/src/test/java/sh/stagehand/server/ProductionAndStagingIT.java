@@ -810,7 +810,7 @@ class ProductionAndStagingIT
         Build target = stagehand.builds().builds(PROJECT, "other").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
         String storeName = postgres.queryForString(PRODUCTION_DATABASE, "SELECT store_fname FROM ir_attachment WHERE name = 'contract.txt'");
         // Odoo's documented layout, by hand: a plain pg_dump, the filestore, manifest.json.
-        Process pgDump = new ProcessBuilder(pgDump(), "--no-owner", "--host=" + postgres.host(), "--port=" + postgres.port(), "--username=" + postgres.user(), "--dbname=" + PRODUCTION_DATABASE)
+        Process pgDump = postgres.adminProgram("pg_dump", "--no-owner", "--dbname=" + PRODUCTION_DATABASE)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] sql = pgDump.getInputStream().readAllBytes();
         assertThat(pgDump.waitFor()).isZero();
@@ -869,8 +869,7 @@ class ProductionAndStagingIT
         String partnersNow = postgres.queryForString(database, "SELECT count(*) FROM res_partner");
         postgres.execute("CREATE DATABASE prodit_foreign_app OWNER \"" + postgres.user() + "\"");
         postgres.execute("prodit_foreign_app", "CREATE TABLE invoices (id int); INSERT INTO invoices VALUES (1)");
-        Process foreignDump = new ProcessBuilder(pgDump(), "--no-owner", "--host=" + postgres.host(), "--port=" + postgres.port(), "--username=" + postgres.user(),
-                "--dbname=prodit_foreign_app").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process foreignDump = postgres.adminProgram("pg_dump", "--no-owner", "--dbname=prodit_foreign_app").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] foreign = foreignDump.getInputStream().readAllBytes();
         assertThat(foreignDump.waitFor()).isZero();
         postgres.execute("DROP DATABASE prodit_foreign_app");
@@ -882,8 +881,7 @@ class ProductionAndStagingIT
         assertThat(health(stagehand.builds().build(target.id()))).isEqualTo(200);
 
         // pg_dump's custom format, as Odoo's database manager restores one (pg_restore --no-owner).
-        Process customDump = new ProcessBuilder(pgDump(), "--format=custom", "--host=" + postgres.host(), "--port=" + postgres.port(), "--username=" + postgres.user(),
-                "--dbname=" + PRODUCTION_DATABASE).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process customDump = postgres.adminProgram("pg_dump", "--format=custom", "--dbname=" + PRODUCTION_DATABASE).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] custom = customDump.getInputStream().readAllBytes();
         assertThat(customDump.waitFor()).isZero();
         postgres.execute(database, "DELETE FROM res_partner WHERE name = 'Deco Addict'");
@@ -1289,8 +1287,8 @@ class ProductionAndStagingIT
     {
         String crons = postgres.queryForString(PRODUCTION_DATABASE,
                 "SELECT string_agg(concat_ws(':', id, cron_name, active, interval_number, interval_type, numbercall, priority), ',' ORDER BY id) FROM ir_cron");
-        Process process = new ProcessBuilder(pgDump(), "--no-owner", "--no-acl", "--exclude-table-data=ir_cron", "--exclude-table-data=ir_cron_trigger",
-                "--host=" + postgres.host(), "--port=" + postgres.port(), "--username=" + postgres.user(), "--dbname=" + PRODUCTION_DATABASE)
+        Process process = postgres.adminProgram("pg_dump", "--no-owner", "--no-acl", "--exclude-table-data=ir_cron", "--exclude-table-data=ir_cron_trigger",
+                "--dbname=" + PRODUCTION_DATABASE)
                 .redirectErrorStream(true)
                 .start();
         process.getOutputStream().close();
@@ -1299,16 +1297,6 @@ class ProductionAndStagingIT
         // pg_dump 15.14+ wraps its output in "restrict" and "unrestrict" lines with a random key: not data.
         return dump.lines().filter(line -> !line.startsWith("\\restrict ") && !line.startsWith("\\unrestrict ")).collect(Collectors.joining("\n"))
                 + "\n-- crons: " + crons;
-    }
-
-    private static String pgDump()
-    {
-        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-            return versions.map(version -> version.resolve("bin/pg_dump")).filter(Files::isExecutable).sorted().reduce((a, b) -> b).map(Path::toString).orElse("pg_dump");
-        }
-        catch (IOException e) {
-            return "pg_dump";
-        }
     }
 
     private static List<Event> events(Build build)

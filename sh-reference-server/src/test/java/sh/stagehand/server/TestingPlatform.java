@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * The configuration every end-to-end test's platform starts from: the real PostgreSQL and Docker
- * engine, the test server image, a metadata database and a data directory of its own, the mail
+ * engine, the test server image, a metadata database of its own (owned by the metadata role, apart
+ * from the platform's, as an operator sets it up) and a data directory of its own, the mail
  * catcher on a port that survives a restart, and no timer of its own (no polling, no garbage
  * collection, no daily backup), so that the test decides what happens when.
  */
@@ -38,6 +39,9 @@ public final class TestingPlatform
         properties.put("postgres.password", postgres.password());
         properties.put("postgres.container-host", postgres.containerHost());
         properties.put("postgres.metadata-database", metadataDatabase);
+        properties.put("postgres.metadata-user", postgres.metadataUser());
+        properties.put("postgres.metadata-password", postgres.metadataPassword());
+        postgres.createMetadataDatabase(metadataDatabase);
         properties.put("docker.host", docker.host().toString());
         properties.put("docker.network", docker.network());
         properties.put("platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"));

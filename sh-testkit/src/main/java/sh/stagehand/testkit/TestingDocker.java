@@ -79,6 +79,39 @@ public final class TestingDocker
         return baseImage;
     }
 
+    /**
+     * What a command printed, and how it ended.
+     */
+    public record Exec(int exitCode, String output) {}
+
+    /**
+     * Runs a command in a running container, as its code could (docker exec), {@code input} on its
+     * standard input (a secret goes there, never onto a command line), and returns what it
+     * printed, both streams.
+     */
+    public Exec exec(String container, String input, String... command)
+    {
+        java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("docker", "exec", "-i", container));
+        arguments.addAll(java.util.List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(arguments).redirectErrorStream(true);
+        builder.environment().put("DOCKER_HOST", host.toString());
+        try {
+            Process process = builder.start();
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new Exec(process.waitFor(), output.strip());
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     // A bare HTTP/1.0 request over the socket: the fixture must not depend on a Docker client library.
     private String get(String path)
     {

@@ -32,6 +32,8 @@ public final class TestingPostgres
     private final String adminPassword;
     private final String user;
     private final String password;
+    private final String metadataUser;
+    private final String metadataPassword;
     private final String containerHost;
     private final List<String> createdDatabases = new ArrayList<>();
 
@@ -44,6 +46,8 @@ public final class TestingPostgres
         this.adminPassword = environment.get("postgres.admin-password", "");
         this.user = environment.get("postgres.user", "stagehand");
         this.password = environment.get("postgres.password", "stagehand");
+        this.metadataUser = environment.get("postgres.metadata-user", user);
+        this.metadataPassword = environment.get("postgres.metadata-password", password);
         this.containerHost = environment.get("postgres.container-host", host);
     }
 
@@ -99,6 +103,30 @@ public final class TestingPostgres
     public String password()
     {
         return password;
+    }
+
+    /** The role of the platform's own metadata database, apart from the platform's. */
+    public String metadataUser()
+    {
+        return metadataUser;
+    }
+
+    public String metadataPassword()
+    {
+        return metadataPassword;
+    }
+
+    /**
+     * Creates a metadata database owned by {@link #metadataUser()}, as an operator would for a
+     * role without CREATEDB; dropped by {@link #close()}.
+     */
+    public void createMetadataDatabase(String name)
+    {
+        execute("CREATE DATABASE \"" + name + "\" OWNER \"" + metadataUser + "\" ENCODING 'UTF8' TEMPLATE template0");
+        execute("REVOKE CONNECT, TEMPORARY ON DATABASE \"" + name + "\" FROM PUBLIC");
+        synchronized (createdDatabases) {
+            createdDatabases.add(name);
+        }
     }
 
     /** The address containers on the test network reach the server at. */

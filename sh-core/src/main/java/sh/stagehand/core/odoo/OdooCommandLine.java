@@ -4,7 +4,9 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseNames;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -21,16 +23,23 @@ import static java.util.Objects.requireNonNull;
  * test tags or a database name from a branch setting can neither inject an option nor break the
  * command; the arguments go to the container as a list, never through a shell.
  *
- * <p>{@link #arguments()} and {@link #command()} hold the database and SMTP passwords given to the
- * builder, as Odoo needs them: hand them to the runtime, never log them. {@link #toString()} shows
- * {@value #HIDDEN} in their place.
+ * <p>Where to connect and with which passwords (the database server, the SMTP server) go into
+ * Odoo's configuration file ({@link #configFile()}, read with {@code --config}
+ * {@value #CONFIG_FILE}), never onto the command line, which the host shows to every user and the
+ * container engine to whoever inspects the container; with them a random master password
+ * ({@code admin_passwd}), so that Odoo's database manager, whose dump, restore and drop take it,
+ * opens to nobody (Odoo's own default is {@code admin}). The image's entrypoint is passed by: the
+ * executable is {@value #DEFAULT_EXECUTABLE}, by its path, which the official image's entrypoint
+ * runs as it is, without appending {@code --db_password} from its environment.
  *
  * <p>Immutable and thread-safe; its {@link Builder} is not thread-safe.
  */
 public final class OdooCommandLine
 {
-    public static final String DEFAULT_EXECUTABLE = "odoo";
-    public static final String HIDDEN = "********";
+    public static final String DEFAULT_EXECUTABLE = "/usr/bin/odoo";
+    /** Where the container finds {@link #configFile()}, in a directory of its own. */
+    public static final String CONFIG_FILE = "/run/stagehand/odoo.conf";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final Set<String> LOG_LEVELS = Set.of("info", "debug_rpc", "warn", "test", "critical", "runbot", "debug_sql", "error", "debug", "debug_rpc_answer", "notset");
     // Odoo's TagsSelector: [-][tag][/module][:class][.method]
@@ -59,14 +68,14 @@ public final class OdooCommandLine
     private final String executable;
     private final Subcommand subcommand;
     private final List<String> arguments;
-    private final Set<Integer> secretIndexes;
+    private final Optional<String> configFile;
 
-    private OdooCommandLine(String executable, Subcommand subcommand, List<String> arguments, Set<Integer> secretIndexes)
+    private OdooCommandLine(String executable, Subcommand subcommand, List<String> arguments, Optional<String> configFile)
     {
         this.executable = executable;
         this.subcommand = subcommand;
         this.arguments = List.copyOf(arguments);
-        this.secretIndexes = Set.copyOf(secretIndexes);
+        this.configFile = configFile;
     }
 
     public static Builder server()
@@ -96,7 +105,7 @@ public final class OdooCommandLine
     }
 
     /**
-     * The arguments after the executable: the subcommand, if any, then the options. Holds passwords.
+     * The arguments after the executable: the subcommand, if any, then the options. No secret.
      */
     public List<String> arguments()
     {
@@ -104,7 +113,17 @@ public final class OdooCommandLine
     }
 
     /**
-     * The executable followed by {@link #arguments()}. Holds passwords.
+     * Odoo's configuration file ({@code [options]}) with the database and SMTP servers and their
+     * passwords, for {@value #CONFIG_FILE}: a secret, for the container alone. Empty when the
+     * builder was given none of them.
+     */
+    public Optional<String> configFile()
+    {
+        return configFile;
+    }
+
+    /**
+     * The executable followed by {@link #arguments()}.
      */
     public List<String> command()
     {
@@ -115,15 +134,15 @@ public final class OdooCommandLine
     }
 
     /**
-     * The command as a person would type it, passwords hidden.
+     * The command as a person would type it.
      */
     @Override
     public String toString()
     {
         List<String> shown = new ArrayList<>(arguments.size() + 1);
         shown.add(executable);
-        for (int index = 0; index < arguments.size(); index++) {
-            shown.add(secretIndexes.contains(index) ? HIDDEN : quoteForDisplay(arguments.get(index)));
+        for (String argument : arguments) {
+            shown.add(quoteForDisplay(argument));
         }
         return String.join(" ", shown);
     }
@@ -307,7 +326,7 @@ public final class OdooCommandLine
         }
 
         /**
-         * {@code --db_host H --db_port P --db_user U}: the PostgreSQL server as seen from the container.
+         * {@code db_host}, {@code db_port}, {@code db_user} in the configuration file: the PostgreSQL server as seen from the container.
          */
         public Builder withDatabaseServer(String host, int port, String user)
         {
@@ -318,7 +337,7 @@ public final class OdooCommandLine
         }
 
         /**
-         * {@code --db_password W}; hidden by {@link OdooCommandLine#toString()}.
+         * {@code db_password} in the configuration file.
          */
         public Builder withDatabasePassword(String password)
         {
@@ -354,7 +373,7 @@ public final class OdooCommandLine
         }
 
         /**
-         * {@code --smtp S --smtp-port N}: where Odoo sends mail (the platform's mail catcher, or a real relay in production).
+         * {@code smtp_server}, {@code smtp_port} in the configuration file: where Odoo sends mail (the platform's mail catcher, or a real relay in production).
          */
         public Builder withSmtp(String host, int port)
         {
@@ -364,7 +383,7 @@ public final class OdooCommandLine
         }
 
         /**
-         * {@code --smtp-user U --smtp-password W}; the password is hidden by {@link OdooCommandLine#toString()}.
+         * {@code smtp_user}, {@code smtp_password} in the configuration file.
          */
         public Builder withSmtpCredentials(String user, String password)
         {
@@ -432,8 +451,11 @@ public final class OdooCommandLine
             }
 
             List<String> arguments = new ArrayList<>();
-            Set<Integer> secretIndexes = new LinkedHashSet<>();
             subcommand.argument.ifPresent(arguments::add);
+            Optional<String> configFile = configFile();
+            if (configFile.isPresent()) {
+                arguments.add("--config=" + CONFIG_FILE);
+            }
             database.ifPresent(name -> add(arguments, "-d", name));
             if (!install.isEmpty()) {
                 add(arguments, "-i", String.join(",", install));
@@ -455,16 +477,6 @@ public final class OdooCommandLine
                 add(arguments, "--addons-path", String.join(",", addonsPath));
             }
             dataDirectory.ifPresent(directory -> add(arguments, "--data-dir", directory));
-            if (databaseHost.isPresent()) {
-                add(arguments, "--db_host", databaseHost.get());
-                add(arguments, "--db_port", Integer.toString(databasePort));
-                add(arguments, "--db_user", databaseUser.orElseThrow());
-            }
-            databasePassword.ifPresent(password -> {
-                arguments.add("--db_password");
-                secretIndexes.add(arguments.size());
-                arguments.add(password);
-            });
             if (databaseFilter) {
                 add(arguments, "--db-filter", "^" + regexQuote(database.orElseThrow()) + "$");
             }
@@ -474,22 +486,34 @@ public final class OdooCommandLine
             if (httpPort != 0) {
                 add(arguments, "--http-port", Integer.toString(httpPort));
             }
-            if (smtpHost.isPresent()) {
-                add(arguments, "--smtp", smtpHost.get());
-                add(arguments, "--smtp-port", Integer.toString(smtpPort));
-            }
-            smtpUser.ifPresent(user -> add(arguments, "--smtp-user", user));
-            smtpPassword.ifPresent(password -> {
-                arguments.add("--smtp-password");
-                secretIndexes.add(arguments.size());
-                arguments.add(password);
-            });
             if (maxCronThreads >= 0) {
                 add(arguments, "--max-cron-threads", Integer.toString(maxCronThreads));
             }
             logLevel.ifPresent(level -> arguments.add("--log-level=" + level));
             logFile.ifPresent(file -> add(arguments, "--logfile", file));
-            return new OdooCommandLine(executable, subcommand, arguments, secretIndexes);
+            return new OdooCommandLine(executable, subcommand, arguments, configFile);
+        }
+
+        // Odoo reads it with RawConfigParser (odoo/tools/config.py): no interpolation; every value
+        // was checked to hold no line break.
+        private Optional<String> configFile()
+        {
+            if (databaseHost.isEmpty() && smtpHost.isEmpty() && smtpUser.isEmpty()) {
+                return Optional.empty();
+            }
+            StringBuilder config = new StringBuilder("[options]\n");
+            databaseHost.ifPresent(host -> config.append("db_host = ").append(host).append("\n")
+                    .append("db_port = ").append(databasePort).append("\n")
+                    .append("db_user = ").append(databaseUser.orElseThrow()).append("\n"));
+            databasePassword.ifPresent(password -> config.append("db_password = ").append(password).append("\n"));
+            smtpHost.ifPresent(host -> config.append("smtp_server = ").append(host).append("\n")
+                    .append("smtp_port = ").append(smtpPort).append("\n"));
+            smtpUser.ifPresent(user -> config.append("smtp_user = ").append(user).append("\n"));
+            smtpPassword.ifPresent(password -> config.append("smtp_password = ").append(password).append("\n"));
+            byte[] master = new byte[24];
+            RANDOM.nextBytes(master);
+            config.append("admin_passwd = ").append(HexFormat.of().formatHex(master)).append("\n");
+            return Optional.of(config.toString());
         }
 
         private static void add(List<String> arguments, String option, String value)
@@ -535,8 +559,9 @@ public final class OdooCommandLine
         private static String requireSecret(String what, String value)
         {
             requireNonNull(value, what + " is null");
-            if (value.isEmpty() || value.indexOf('\0') >= 0) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The " + what + " is empty or holds a NUL character: leave it out when there is none");
+            if (value.isEmpty() || value.chars().anyMatch(Character::isISOControl) || !value.equals(value.strip())) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The " + what + " is empty, holds a control character or starts or ends with a blank, "
+                        + "which Odoo's configuration file cannot hold: leave it out when there is none");
             }
             return value;
         }

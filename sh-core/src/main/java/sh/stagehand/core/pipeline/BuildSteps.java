@@ -26,6 +26,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.runtime.ContainerFile;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
 import sh.stagehand.spi.runtime.ImageSpec;
@@ -265,7 +266,7 @@ public final class BuildSteps
      * Runs Odoo with {@code --stop-after-init} to its end, its output into {@code logName}, and
      * judges that output.
      */
-    public OdooRun runOdoo(Build build, LogName logName, OdooCommandLine commandLine, PreparedImage image, DatabaseConnection database, Path dataDirectory)
+    public OdooRun runOdoo(Build build, LogName logName, OdooCommandLine.Builder commandLine, PreparedImage image, DatabaseConnection database, Path dataDirectory)
     {
         // Neutralization loads no registry: no "Modules loaded." to wait for.
         LogAnalyzer analyzer = logName == LogName.NEUTRALIZE ? LogAnalyzer.withoutModuleLoading() : LogAnalyzer.forInstallOrUpdate();
@@ -290,11 +291,11 @@ public final class BuildSteps
                 output);
     }
 
-    private OdooRun runToEnd(Build build, String role, PreparedImage image, OdooCommandLine commandLine, DatabaseConnection database, Path dataDirectory, LogAnalyzer analyzer,
+    private OdooRun runToEnd(Build build, String role, PreparedImage image, OdooCommandLine.Builder commandLine, DatabaseConnection database, Path dataDirectory, LogAnalyzer analyzer,
             Consumer<String> output)
     {
         Instant started = clock.instant();
-        ContainerInfo container = runtime.start(containerSpec(build, role, image, commandLine.command(), database, dataDirectory).build());
+        ContainerInfo container = runtime.start(containerSpec(build, role, image, commandLine, database, dataDirectory).build());
         try (LogFollow follow = runtime.followLogs(container.id(), line -> {
             output.accept(line.text());
             analyzer.accept(line.text());
@@ -327,8 +328,8 @@ public final class BuildSteps
 
     /**
      * Odoo's command line for the build: its database only, the data directory, the mail catcher
-     * and cron threads; the database server comes from the HOST, PORT, USER and PASSWORD variables,
-     * as the official image takes it.
+     * and cron threads; the database server and the passwords are added where the container is
+     * made, into its configuration file.
      */
     public OdooCommandLine.Builder commandLine(Build build, Source source, boolean crons)
     {
@@ -347,18 +348,17 @@ public final class BuildSteps
     /**
      * {@code odoo neutralize} on the build's database: Odoo's own neutralization of a copy.
      */
-    public OdooCommandLine neutralizeCommand(Build build, Source source)
+    public OdooCommandLine.Builder neutralizeCommand(Build build, Source source)
     {
         return neutralizeCommand(build.databaseName(), source);
     }
 
-    private static OdooCommandLine neutralizeCommand(String database, Source source)
+    private static OdooCommandLine.Builder neutralizeCommand(String database, Source source)
     {
         return OdooCommandLine.neutralize()
                 .withDatabase(database)
                 .withAddonsPath(source.addons().addonsPath(ADDONS_DIRECTORY))
-                .withDataDirectory(DATA_DIRECTORY)
-                .build();
+                .withDataDirectory(DATA_DIRECTORY);
     }
 
     /**
@@ -383,8 +383,7 @@ public final class BuildSteps
      */
     public ContainerInfo startServer(Build build, PreparedImage image, OdooCommandLine.Builder commandLine, DatabaseConnection database, Path dataDirectory, Health health)
     {
-        OdooCommandLine serve = commandLine.withHttpPort(ODOO_PORT).build();
-        ContainerInfo server = runtime.start(containerSpec(build, "server", image, serve.command(), database, dataDirectory)
+        ContainerInfo server = runtime.start(containerSpec(build, "server", image, commandLine.withHttpPort(ODOO_PORT), database, dataDirectory)
                 .withPublishedPort(ODOO_PORT)
                 .build());
         // Ends by itself when the container stops; closed first when the build is cleaned.
@@ -552,12 +551,18 @@ public final class BuildSteps
         return List.copyOf(files);
     }
 
-    private ContainerSpec.Builder containerSpec(Build build, String role, PreparedImage image, List<String> command, DatabaseConnection database, Path dataDirectory)
+    // The database's credentials and the mail catcher's go into Odoo's configuration file, a file
+    // of the container's own: neither the host's process list nor the engine's inspect shows them.
+    private ContainerSpec.Builder containerSpec(Build build, String role, PreparedImage image, OdooCommandLine.Builder commandLine, DatabaseConnection database, Path dataDirectory)
     {
         String name = role.equals("server") ? build.instanceName() : build.instanceName() + "-" + role;
+        OdooCommandLine command = commandLine
+                .withDatabaseServer(database.host(), database.port(), database.user())
+                .withDatabasePassword(database.password())
+                .build();
         return ContainerSpec.builder(name, image.tag())
-                .withCommand(command)
-                .withEnv(Map.of("HOST", database.host(), "PORT", Integer.toString(database.port()), "USER", database.user(), "PASSWORD", database.password()))
+                .withCommand(command.command())
+                .withFile(ContainerFile.secret(OdooCommandLine.CONFIG_FILE, command.configFile().orElseThrow()))
                 .withLabels(labels(build, role))
                 .withMount(Mount.readWrite(dataDirectory.toAbsolutePath(), DATA_DIRECTORY))
                 .withUser(settings.containerUser())

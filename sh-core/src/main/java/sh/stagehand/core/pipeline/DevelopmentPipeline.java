@@ -66,7 +66,7 @@ public final class DevelopmentPipeline
                 .withStopAfterInit();
         // As Odoo.sh: the tests of the branch's modules, not Odoo's whole core suite, unless the branch says otherwise.
         testTags(branch, source.modules()).ifPresent(install::withTestTags);
-        OdooRun run = steps.runOdoo(build, LogName.INSTALL, install.build(), image, database, data);
+        OdooRun run = steps.runOdoo(build, LogName.INSTALL, install, image, database, data);
         BuildVerdict verdict = run.exitCode() == 0 ? run.analysis().verdict() : BuildVerdict.FAILED;
         build = steps.update(build.withVerdict(verdict));
 

@@ -155,7 +155,7 @@ public final class ProductionPipeline
         try {
             DatabaseConnection connection = databases.create(build.databaseName());
             OdooRun run = steps.runOdoo(installing, LogName.INSTALL,
-                    steps.commandLine(installing, source, false).withInstall(modules).withoutDemo().withStopAfterInit().build(), image, connection, data);
+                    steps.commandLine(installing, source, false).withInstall(modules).withoutDemo().withStopAfterInit(), image, connection, data);
             if (run.failed()) {
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Creating the production database failed: the install " + run.describe()
                         + "; see install.log. Nothing was served yet: push a fix and production is created again from scratch");
@@ -223,7 +223,7 @@ public final class ProductionPipeline
             DatabaseConnection connection = databases.renewCredentials(database);
             if (snapshot) {
                 OdooRun run = steps.runOdoo(build, LogName.UPDATE, steps.commandLine(build, source, false)
-                        .withUpdate(changes.toUpdate()).withInstall(changes.toInstall()).withoutDemo().withStopAfterInit().build(), image, connection, data);
+                        .withUpdate(changes.toUpdate()).withInstall(changes.toInstall()).withoutDemo().withStopAfterInit(), image, connection, data);
                 odooTime = run.took();
                 if (run.failed()) {
                     throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "the update " + run.describe() + "; see update.log");

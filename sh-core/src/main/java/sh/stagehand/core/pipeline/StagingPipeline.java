@@ -215,7 +215,7 @@ public final class StagingPipeline
         if (!changes.isEmpty()) {
             build = steps.update(build.withState(BuildState.TESTING, changes.describe()));
             OdooRun run = steps.runOdoo(build, LogName.UPDATE, steps.commandLine(build, source, false)
-                    .withUpdate(changes.toUpdate()).withInstall(changes.toInstall()).withoutDemo().withStopAfterInit().build(), image, connection, data);
+                    .withUpdate(changes.toUpdate()).withInstall(changes.toInstall()).withoutDemo().withStopAfterInit(), image, connection, data);
             odooTime = odooTime.plus(run.took());
             verdict = run.exitCode() == 0 ? run.analysis().verdict() : BuildVerdict.FAILED;
             if (run.failed()) {
@@ -304,7 +304,7 @@ public final class StagingPipeline
         steps.note(build, LogName.INSTALL, "No production yet: a new database without demo data");
         DatabaseConnection connection = databases.create(build.databaseName());
         build = steps.update(build.withState(BuildState.TESTING, "no production yet: installing " + String.join(", ", modules) + " without demo data"));
-        OdooRun run = steps.runOdoo(build, LogName.INSTALL, steps.commandLine(build, source, false).withInstall(modules).withoutDemo().withStopAfterInit().build(), image, connection, data);
+        OdooRun run = steps.runOdoo(build, LogName.INSTALL, steps.commandLine(build, source, false).withInstall(modules).withoutDemo().withStopAfterInit(), image, connection, data);
         BuildVerdict verdict = run.exitCode() == 0 ? run.analysis().verdict() : BuildVerdict.FAILED;
         build = steps.update(build.withVerdict(verdict));
         Instant serverStarted = steps.now();

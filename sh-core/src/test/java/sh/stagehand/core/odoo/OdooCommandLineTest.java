@@ -35,6 +35,7 @@ class OdooCommandLineTest
 
         assertThat(command.subcommand()).isEqualTo(Subcommand.SERVER);
         assertThat(command.arguments()).containsExactly(
+                "--config=/run/stagehand/odoo.conf",
                 "-d", "acme-dev-feature-42",
                 "-i", "sale_custom,stock_custom",
                 "--test-enable",
@@ -42,19 +43,22 @@ class OdooCommandLineTest
                 "--stop-after-init",
                 "--addons-path", "/mnt/extra-addons,/mnt/extra-addons/oca-web",
                 "--data-dir", "/var/lib/odoo",
-                "--db_host", "172.18.0.1",
-                "--db_port", "55432",
-                "--db_user", "stagehand",
-                "--db_password", "s3cret pass",
                 "--db-filter", "^acme\\-dev\\-feature\\-42$",
                 "--no-database-list",
                 "--http-port", "8069",
-                "--smtp", "172.18.0.1",
-                "--smtp-port", "2525",
                 "--max-cron-threads", "0",
                 "--log-level=test",
                 "--logfile", "/var/log/odoo/install.log");
-        assertThat(command.command()).first().isEqualTo("odoo");
+        assertThat(command.configFile().orElseThrow()).startsWith("""
+                [options]
+                db_host = 172.18.0.1
+                db_port = 55432
+                db_user = stagehand
+                db_password = s3cret pass
+                smtp_server = 172.18.0.1
+                smtp_port = 2525
+                admin_passwd = """).matches("(?s).*admin_passwd = [0-9a-f]{48}\n");
+        assertThat(command.command()).first().isEqualTo("/usr/bin/odoo");
         assertThat(command.command()).hasSize(command.arguments().size() + 1);
         assertThat(command.command().subList(1, command.command().size())).isEqualTo(command.arguments());
     }
@@ -75,21 +79,17 @@ class OdooCommandLineTest
 
         assertThat(command.command()).containsExactly(
                 "/opt/odoo/odoo-bin",
+                "--config=/run/stagehand/odoo.conf",
                 "-d", "acme.prod",
                 "-u", "sale_custom",
                 "--without-demo=all",
-                "--stop-after-init",
-                "--db_host", "db",
-                "--db_port", "5432",
-                "--db_user", "odoo",
-                "--smtp", "smtp.example.com",
-                "--smtp-port", "587",
-                "--smtp-user", "mailer@example.com",
-                "--smtp-password", "smtp-secret");
+                "--stop-after-init");
+        assertThat(command.configFile().orElseThrow()).contains("db_host = db\n", "smtp_server = smtp.example.com\n", "smtp_port = 587\n", "smtp_user = mailer@example.com\n",
+                "smtp_password = smtp-secret\n");
     }
 
     @Test
-    void testPasswordsNeverInToString()
+    void testPasswordsNeverOnTheCommandLine()
     {
         OdooCommandLine command = OdooCommandLine.server()
                 .withDatabase("acme")
@@ -99,11 +99,13 @@ class OdooCommandLineTest
                 .withSmtpCredentials("mailer", "smtp-secret")
                 .build();
 
-        assertThat(command.toString())
-                .isEqualTo("odoo -d acme --db_host db --db_port 5432 --db_user odoo --db_password ******** --smtp smtp.example.com --smtp-port 587 --smtp-user mailer --smtp-password ********")
-                .doesNotContain("db-secret")
-                .doesNotContain("smtp-secret");
-        assertThat(command.arguments()).contains("db-secret", "smtp-secret");
+        assertThat(command.toString()).isEqualTo("/usr/bin/odoo --config=/run/stagehand/odoo.conf -d acme");
+        assertThat(command.command()).noneMatch(argument -> argument.contains("secret"));
+        assertThat(command.configFile().orElseThrow()).contains("db_password = db-secret\n", "smtp_password = smtp-secret\n");
+        assertThat(OdooCommandLine.server().withDatabase("acme").build().configFile()).isEmpty();
+        // Each its own master password, which nobody needs: the database manager opens to nobody.
+        assertThat(command.configFile()).isNotEqualTo(OdooCommandLine.server().withDatabaseServer("db", 5432, "odoo").withDatabasePassword("db-secret")
+                .withSmtp("smtp.example.com", 587).withSmtpCredentials("mailer", "smtp-secret").withDatabase("acme").build().configFile());
     }
 
     @Test
@@ -116,7 +118,7 @@ class OdooCommandLineTest
                 .withLogFile("/var/log/my logs/odoo.log")
                 .build();
 
-        assertThat(command.toString()).isEqualTo("odoo -d acme --test-enable --test-tags -standard,/sale --db-filter '^acme$' --logfile '/var/log/my logs/odoo.log'");
+        assertThat(command.toString()).isEqualTo("/usr/bin/odoo -d acme --test-enable --test-tags -standard,/sale --db-filter '^acme$' --logfile '/var/log/my logs/odoo.log'");
     }
 
     @Test
@@ -209,23 +211,20 @@ class OdooCommandLineTest
 
         assertThat(command.subcommand()).isEqualTo(Subcommand.NEUTRALIZE);
         assertThat(command.command()).containsExactly(
-                "odoo", "neutralize",
+                "/usr/bin/odoo", "neutralize",
+                "--config=/run/stagehand/odoo.conf",
                 "-d", "acme-staging-7",
                 "--addons-path", "/mnt/extra-addons",
                 "--data-dir", "/var/lib/odoo",
-                "--db_host", "db",
-                "--db_port", "5432",
-                "--db_user", "odoo",
-                "--db_password", "secret",
                 "--logfile", "/var/log/odoo/neutralize.log");
-        assertThat(command.toString()).doesNotContain("secret").contains("--db_password ********");
+        assertThat(command.configFile().orElseThrow()).contains("db_password = secret\n");
     }
 
     @Test
     void testShell()
     {
         assertThat(OdooCommandLine.shell().withDatabase("acme").withDatabaseServer("db", 5432, "odoo").build().arguments())
-                .containsExactly("shell", "-d", "acme", "--db_host", "db", "--db_port", "5432", "--db_user", "odoo");
+                .containsExactly("shell", "--config=/run/stagehand/odoo.conf", "-d", "acme");
     }
 
     @Test
@@ -252,8 +251,9 @@ class OdooCommandLineTest
         assertInvalidArgument(() -> OdooCommandLine.server().withDatabaseServer("db", -1, "odoo"), "The database port -1");
         assertInvalidArgument(() -> OdooCommandLine.server().withDatabaseServer("--db_host", 5432, "odoo"), "The database host '--db_host' is not valid");
         assertInvalidArgument(() -> OdooCommandLine.server().withDatabaseServer("db", 5432, "odoo user"), "The database user 'odoo user' is not valid");
-        assertInvalidArgument(() -> OdooCommandLine.server().withDatabasePassword(""), "The database password is empty");
-        assertInvalidArgument(() -> OdooCommandLine.server().withSmtpCredentials("user", "a\0b"), "The SMTP password is empty or holds a NUL character");
+        assertInvalidArgument(() -> OdooCommandLine.server().withDatabasePassword(""), "The database password is empty, holds a control character");
+        assertInvalidArgument(() -> OdooCommandLine.server().withDatabasePassword("x\nadmin_passwd = admin"), "holds a control character");
+        assertInvalidArgument(() -> OdooCommandLine.server().withSmtpCredentials("user", "a\0b"), "The SMTP password is empty, holds a control character");
         assertInvalidArgument(() -> OdooCommandLine.server().withAddonsPath(List.of("relative")), "The addons path entry 'relative' is not an absolute path in the container");
         assertInvalidArgument(() -> OdooCommandLine.server().withAddonsPath(List.of("/mnt/a,b")), "holds a ',', which separates entries");
         assertInvalidArgument(() -> OdooCommandLine.server().withDataDirectory("data"), "The data directory 'data'");

@@ -33,8 +33,8 @@ public final class MetadataDatabase
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(poolName);
         hikari.setJdbcUrl(config.urlFor(config.metadataDatabase()));
-        hikari.setUsername(config.user());
-        hikari.setPassword(config.password());
+        hikari.setUsername(config.metadataUser());
+        hikari.setPassword(config.metadataPassword());
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setMinimumIdle(0);
         hikari.setConnectionTimeout(10_000);
@@ -43,7 +43,7 @@ public final class MetadataDatabase
         }
         catch (HikariPool.PoolInitializationException e) {
             throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot connect to the metadata database " + config.metadataDatabase() + " at " + config.url()
-                    + ": " + e.getMessage() + "; check " + PostgresConfig.URL + " and " + PostgresConfig.USER, e);
+                    + " as " + config.metadataUser() + ": " + e.getMessage() + "; check " + PostgresConfig.URL + ", " + PostgresConfig.METADATA_USER + " and its password", e);
         }
         try {
             Flyway.configure()
@@ -95,17 +95,23 @@ public final class MetadataDatabase
         dataSource.close();
     }
 
+    // Made by its role when missing (which then needs CREATEDB); an operator may make it instead,
+    // owned by that role, and give the role nothing more.
     private static void createIfMissing(PostgresConfig config)
     {
-        try (Handle handle = Jdbi.open(config.url(), config.user(), config.password())) {
-            boolean exists = handle.createQuery("SELECT count(*) > 0 FROM pg_database WHERE datname = :name")
-                    .bind("name", config.metadataDatabase())
-                    .mapTo(Boolean.class)
-                    .one();
-            if (!exists) {
-                // The name was validated by PostgresConfig.
-                handle.execute("CREATE DATABASE \"" + config.metadataDatabase() + "\" ENCODING 'UTF8' TEMPLATE template0");
+        try (Handle existing = Jdbi.open(config.urlFor(config.metadataDatabase()), config.metadataUser(), config.metadataPassword())) {
+            return;
+        }
+        catch (JdbiException e) {
+            boolean missing = e.getCause() instanceof SQLException sql && "3D000".equals(sql.getSQLState());
+            if (!missing) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot connect to the metadata database " + config.metadataDatabase() + " at " + config.url()
+                        + " as " + config.metadataUser() + ": " + e.getMessage() + "; check " + PostgresConfig.METADATA_USER + " and its password", e);
             }
+        }
+        try (Handle handle = Jdbi.open(config.url(), config.metadataUser(), config.metadataPassword())) {
+            // The name was validated by PostgresConfig.
+            handle.execute("CREATE DATABASE \"" + config.metadataDatabase() + "\" ENCODING 'UTF8' TEMPLATE template0");
             // It holds tokens, webhook secrets and every build's SMTP password: no build's role may connect.
             handle.execute("REVOKE CONNECT, TEMPORARY ON DATABASE \"" + config.metadataDatabase() + "\" FROM PUBLIC");
         }
@@ -115,7 +121,7 @@ public final class MetadataDatabase
                 return; // created concurrently by another pool
             }
             throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot create the metadata database " + config.metadataDatabase() + " at " + config.url()
-                    + ": " + e.getMessage() + "; the role " + config.user() + " needs CREATEDB, or create the database yourself", e);
+                    + ": " + e.getMessage() + "; the role " + config.metadataUser() + " needs CREATEDB, or create the database yourself, owned by it", e);
         }
     }
 }
