@@ -137,7 +137,10 @@ public final class BuildProxy
         HttpServletResponse out = context.res();
         out.setStatus(response.statusCode());
         for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
-            if (!NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT)) && !header.getKey().startsWith(":")) {
+            String lower = header.getKey().toLowerCase(Locale.ROOT);
+            if (!NOT_FORWARDED.contains(lower) && !lower.startsWith(":")
+                    // Clear-Site-Data's "cookies" clears the whole site's, the platform's session included.
+                    && !lower.equals("clear-site-data")) {
                 // A build cannot set (or clear) the platform's session cookie in the user's browser.
                 boolean setCookie = header.getKey().equalsIgnoreCase("set-cookie");
                 header.getValue().stream()

@@ -66,6 +66,7 @@ class BuildProxyCredentialsIT
                 context.res().addHeader("Set-Cookie", "stagehand_session=planted-by-the-build; Path=/");
                 context.res().addHeader("Set-Cookie", "__Host-stagehand_session=planted-by-the-build; Path=/; Secure");
                 context.res().addHeader("Set-Cookie", "session_id=odoo-session; Path=/; HttpOnly");
+                context.res().addHeader("Clear-Site-Data", "\"cookies\"");
                 context.result("Odoo's login page");
             });
             config.routes.wsBeforeUpgrade("/websocket", context -> seen.add(headers(context.req())));
@@ -134,6 +135,7 @@ class BuildProxyCredentialsIT
             // A build cannot set (or clear) the platform's session in the browser; its own cookies pass.
             assertThat(response.headers().allValues("Set-Cookie")).as("cookies the build set, as the browser gets them")
                     .containsExactly("session_id=odoo-session; Path=/; HttpOnly");
+            assertThat(response.headers().firstValue("Clear-Site-Data")).as("which would clear the platform's session too").isEmpty();
             // A build's answer is Odoo's own: none of the console's headers are added to it.
             assertThat(response.headers().firstValue("Content-Security-Policy")).isEmpty();
         }
