@@ -28,9 +28,13 @@ public final class PostgresMailSink
     private final Jdbi jdbi;
     private final Clock clock;
 
-    public PostgresMailSink(PostgresConfig config, Clock clock)
+    /**
+     * @param secrets the platform's, which the metadata database's migrations need (it keeps no
+     *         secret of its own: mail is the tenant's content, not the platform's credentials)
+     */
+    public PostgresMailSink(PostgresConfig config, SecretBox secrets, Clock clock)
     {
-        this.database = new MetadataDatabase(requireNonNull(config, "config is null"), "stagehand-mail");
+        this.database = new MetadataDatabase(requireNonNull(config, "config is null"), "stagehand-mail", requireNonNull(secrets, "secrets is null"));
         this.jdbi = database.jdbi();
         this.clock = requireNonNull(clock, "clock is null");
     }

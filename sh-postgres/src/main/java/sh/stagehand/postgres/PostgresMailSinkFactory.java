@@ -1,10 +1,13 @@
 package sh.stagehand.postgres;
 
+import jakarta.inject.Inject;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.mail.MailSinkFactory;
 
 import java.util.Map;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * {@code mail.type=postgres}: captured mail in the metadata database; its keys are the
@@ -15,6 +18,14 @@ public final class PostgresMailSinkFactory
 {
     public static final String NAME = "postgres";
 
+    private final SecretBox secrets;
+
+    @Inject
+    public PostgresMailSinkFactory(SecretBox secrets)
+    {
+        this.secrets = requireNonNull(secrets, "secrets is null");
+    }
+
     @Override
     public String name()
     {
@@ -24,6 +35,6 @@ public final class PostgresMailSinkFactory
     @Override
     public MailSink create(Map<String, String> config, ProviderContext context)
     {
-        return new PostgresMailSink(PostgresConfig.fromMap(config), context.clock());
+        return new PostgresMailSink(PostgresConfig.fromMap(config), secrets, context.clock());
     }
 }

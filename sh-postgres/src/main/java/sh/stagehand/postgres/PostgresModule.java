@@ -15,7 +15,8 @@ import sh.stagehand.spi.mail.MailSinkFactory;
 
 /**
  * Makes {@code database.type=postgres} and {@code mail.type=postgres} available, and keeps the
- * platform's records ({@link ProjectStore}, {@link BuildStore}) in PostgreSQL.
+ * platform's records ({@link ProjectStore}, {@link BuildStore}) in PostgreSQL, their secrets
+ * sealed by a {@link SecretBox} whose key is the file of {@code secrets.key-file}.
  */
 public final class PostgresModule
         extends AbstractModule
@@ -41,8 +42,16 @@ public final class PostgresModule
 
     @Provides
     @Singleton
-    PostgresPlatformStore platformStore(StagehandConfig config, LifecycleManager lifecycle)
+    PostgresPlatformStore platformStore(StagehandConfig config, SecretBox secrets, LifecycleManager lifecycle)
     {
-        return lifecycle.manage(new PostgresPlatformStore(PostgresConfig.fromMap(config.providerConfig(PostgresDatabaseProviderFactory.NAME))));
+        return lifecycle.manage(new PostgresPlatformStore(PostgresConfig.fromMap(config.providerConfig(PostgresDatabaseProviderFactory.NAME)), secrets));
+    }
+
+    // secrets.key-file, default <data.directory>/secrets.key: created on first start.
+    @Provides
+    @Singleton
+    SecretBox secretBox(StagehandConfig config)
+    {
+        return SecretBox.fromConfig(config);
     }
 }

@@ -46,11 +46,43 @@ public final class PostgresPlatformStore
 {
     private final MetadataDatabase database;
     private final Jdbi jdbi;
+    private final SecretBox secrets;
 
-    public PostgresPlatformStore(PostgresConfig config)
+    /**
+     * @param secrets seals the repository tokens, webhook secrets and SMTP passwords it keeps
+     * @throws StagehandException {@code INVALID_CONFIGURATION} if the database's secrets were
+     *         sealed with another key
+     */
+    public PostgresPlatformStore(PostgresConfig config, SecretBox secrets)
     {
-        this.database = new MetadataDatabase(requireNonNull(config, "config is null"), "stagehand-metadata");
+        this.secrets = requireNonNull(secrets, "secrets is null");
+        this.database = new MetadataDatabase(requireNonNull(config, "config is null"), "stagehand-metadata", secrets);
         this.jdbi = database.jdbi();
+        try {
+            checkKey(config);
+        }
+        catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    // A wrong key file is said at start, not at the first webhook or build.
+    private void checkKey(PostgresConfig config)
+    {
+        Optional<Map.Entry<String, String>> sealed = run("read a sealed secret", () -> jdbi.withHandle(handle -> handle.createQuery("SELECT id, webhook_secret FROM project ORDER BY id LIMIT 1")
+                .map((rs, context) -> Map.entry(rs.getString("id"), rs.getString("webhook_secret")))
+                .findOne()));
+        if (sealed.isPresent()) {
+            try {
+                secrets.open(sealed.get().getValue(), webhookSecret(sealed.get().getKey()));
+            }
+            catch (StagehandException e) {
+                throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, "The secrets in the metadata database " + config.metadataDatabase()
+                        + " do not open with the key in " + secrets.keyFile() + " (" + SecretBox.KEY_FILE + "): put back the key file the platform created with this database; "
+                        + "without it the repository tokens, webhook secrets and SMTP passwords it keeps are lost", e);
+            }
+        }
     }
 
     // The accounts' store shares the connections.
@@ -71,8 +103,8 @@ public final class PostgresPlatformStore
                         .bind("trialEndsAt", project.trialEndsAt().map(Timestamp::from).orElse(null))
                         .bind("id", project.id())
                         .bind("url", project.repositoryUrl())
-                        .bind("token", project.repositoryToken().orElse(null))
-                        .bind("secret", project.webhookSecret())
+                        .bind("token", project.repositoryToken().map(token -> secrets.seal(token, repositoryToken(project.id()))).orElse(null))
+                        .bind("secret", secrets.seal(project.webhookSecret(), webhookSecret(project.id())))
                         .bind("createdAt", Timestamp.from(project.createdAt()))
                         .execute());
             }
@@ -106,7 +138,7 @@ public final class PostgresPlatformStore
     {
         return run("find project " + projectId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM project WHERE id = :id")
                 .bind("id", projectId)
-                .map(PostgresPlatformStore::project)
+                .map(this::project)
                 .findOne()));
     }
 
@@ -114,7 +146,7 @@ public final class PostgresPlatformStore
     public List<Project> listProjects()
     {
         return run("list projects", () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM project ORDER BY id")
-                .map(PostgresPlatformStore::project)
+                .map(this::project)
                 .list()));
     }
 
@@ -281,10 +313,10 @@ public final class PostgresPlatformStore
                     .bind("state", BuildState.QUEUED.name())
                     .bind("database", BuildNames.databaseName(projectId, branch, id))
                     .bind("hostname", BuildNames.hostname(projectId, branch, id, domain))
-                    .bind("smtp", smtpPassword)
+                    .bind("smtp", secrets.seal(smtpPassword, smtpPassword(id)))
                     .bind("createdAt", Timestamp.from(createdAt))
                     .execute();
-            return handle.createQuery("SELECT * FROM build WHERE id = :id").bind("id", id).map(PostgresPlatformStore::build).one();
+            return handle.createQuery("SELECT * FROM build WHERE id = :id").bind("id", id).map(this::build).one();
         }));
     }
 
@@ -293,7 +325,7 @@ public final class PostgresPlatformStore
     {
         return run("find build " + buildId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE id = :id")
                 .bind("id", buildId)
-                .map(PostgresPlatformStore::build)
+                .map(this::build)
                 .findOne()));
     }
 
@@ -338,7 +370,7 @@ public final class PostgresPlatformStore
         return run("list builds of " + projectId + "/" + branch, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE project_id = :project AND branch = :branch ORDER BY id DESC")
                 .bind("project", projectId)
                 .bind("branch", branch)
-                .map(PostgresPlatformStore::build)
+                .map(this::build)
                 .list()));
     }
 
@@ -353,7 +385,7 @@ public final class PostgresPlatformStore
                             """)
                     .bind("project", projectId)
                     .bind("perBranch", perBranch)
-                    .map(PostgresPlatformStore::build)
+                    .map(this::build)
                     .forEach(build -> recent.computeIfAbsent(build.branch(), branch -> new ArrayList<>()).add(build));
             return recent;
         }));
@@ -364,7 +396,7 @@ public final class PostgresPlatformStore
     {
         return run("list builds by state", () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE state = ANY(:states) ORDER BY id")
                 .bind("states", states.stream().map(Enum::name).toArray(String[]::new))
-                .map(PostgresPlatformStore::build)
+                .map(this::build)
                 .list()));
     }
 
@@ -413,11 +445,29 @@ public final class PostgresPlatformStore
             FROM branch b""";
 
 
-    private static Project project(ResultSet rs, StatementContext context)
+    private Project project(ResultSet rs, StatementContext context)
             throws SQLException
     {
-        return new Project(rs.getString("id"), rs.getString("repository_url"), Optional.ofNullable(rs.getString("repository_token")),
-                rs.getString("webhook_secret"), rs.getTimestamp("created_at").toInstant(), Optional.ofNullable(rs.getTimestamp("trial_ends_at")).map(Timestamp::toInstant));
+        String id = rs.getString("id");
+        return new Project(id, rs.getString("repository_url"), Optional.ofNullable(rs.getString("repository_token")).map(token -> secrets.open(token, repositoryToken(id))),
+                secrets.open(rs.getString("webhook_secret"), webhookSecret(id)), rs.getTimestamp("created_at").toInstant(),
+                Optional.ofNullable(rs.getTimestamp("trial_ends_at")).map(Timestamp::toInstant));
+    }
+
+    // What each sealed secret belongs to, sealed with it: a value copied onto another row does not open.
+    private static String repositoryToken(String projectId)
+    {
+        return SecretBox.context("project", "repository_token", projectId);
+    }
+
+    private static String webhookSecret(String projectId)
+    {
+        return SecretBox.context("project", "webhook_secret", projectId);
+    }
+
+    private static String smtpPassword(long buildId)
+    {
+        return SecretBox.context("build", "smtp_password", buildId);
     }
 
     private static Branch branch(ResultSet rs, StatementContext context)
@@ -429,13 +479,14 @@ public final class PostgresPlatformStore
                 rs.getBoolean("crons_enabled"), OnNewCommit.valueOf(rs.getString("on_new_commit")), List.of((String[]) rs.getArray("domains").getArray()));
     }
 
-    private static Build build(ResultSet rs, StatementContext context)
+    private Build build(ResultSet rs, StatementContext context)
             throws SQLException
     {
+        long id = rs.getLong("id");
         int port = rs.getInt("host_port");
         Optional<Integer> hostPort = rs.wasNull() ? Optional.empty() : Optional.of(port);
         return new Build(
-                rs.getLong("id"),
+                id,
                 rs.getString("project_id"),
                 rs.getString("branch"),
                 rs.getString("commit_id"),
@@ -444,7 +495,7 @@ public final class PostgresPlatformStore
                 Optional.ofNullable(rs.getString("verdict")).map(BuildVerdict::valueOf),
                 rs.getString("database_name"),
                 rs.getString("hostname"),
-                rs.getString("smtp_password"),
+                secrets.open(rs.getString("smtp_password"), smtpPassword(id)),
                 Optional.ofNullable(rs.getString("container_id")),
                 hostPort,
                 Optional.ofNullable(rs.getString("message")),

@@ -31,7 +31,7 @@ class PostgresAccountStoreIT
                 "postgres.url", postgres.jdbcUrl("postgres"),
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
-                "postgres.metadata-database", METADATA_DATABASE)));
+                "postgres.metadata-database", METADATA_DATABASE)), TestingSecrets.secretBox());
         accounts = new PostgresAccountStore(platform.metadata());
     }
 

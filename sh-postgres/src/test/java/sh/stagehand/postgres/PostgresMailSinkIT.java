@@ -27,7 +27,7 @@ class PostgresMailSinkIT
                 "postgres.url", postgres.jdbcUrl("postgres"),
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
-                "postgres.metadata-database", METADATA_DATABASE)), Clock.systemUTC());
+                "postgres.metadata-database", METADATA_DATABASE)), TestingSecrets.secretBox(), Clock.systemUTC());
     }
 
     @AfterAll

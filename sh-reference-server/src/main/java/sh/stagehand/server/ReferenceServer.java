@@ -7,6 +7,8 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.server.http.ApiRoutes;
 import sh.stagehand.server.http.Authentication;
+import sh.stagehand.server.http.ClientAddress;
+import sh.stagehand.server.http.ConsoleHeaders;
 import sh.stagehand.server.http.BuildProxy;
 import sh.stagehand.server.http.WebsocketRelay;
 import sh.stagehand.server.git.GitHosting;
@@ -53,15 +55,18 @@ public final class ReferenceServer
         stagehand.start();
         mailCatcher = new MailCatcher(stagehand.mail(), config.smtpBindAddress(), config.smtpPort()).start();
         git = new GitHosting(stagehand, stagehand.config().dataDirectory().resolve("git"));
-        Authentication authentication = new Authentication(stagehand.accounts(), config.publicUrl().startsWith("https://"));
+        ClientAddress clientAddress = config.clientAddress();
+        Authentication authentication = new Authentication(stagehand.accounts(), clientAddress, config.publicUrl().startsWith("https://"));
         api = new ApiRoutes(stagehand, this::publicUrl, git, authentication);
         app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.jetty.host = config.httpHost();
             javalin.jetty.port = config.httpPort();
             // First: a request for a build's host name is the build's, whatever its path.
-            new BuildProxy(stagehand.hosts()).register(javalin);
-            new WebsocketRelay(stagehand.hosts()).register(javalin);
+            new BuildProxy(stagehand.hosts(), clientAddress).register(javalin);
+            new WebsocketRelay(stagehand.hosts(), clientAddress).register(javalin);
+            // The console's own answers (pages, API, git) carry the browser's protections.
+            new ConsoleHeaders(stagehand.hosts()).register(javalin);
             javalin.routes.get("/health", this::health);
             // Then: every API request is someone's.
             authentication.register(javalin);

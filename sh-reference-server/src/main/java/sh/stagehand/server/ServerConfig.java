@@ -1,10 +1,12 @@
 package sh.stagehand.server;
 
+import sh.stagehand.server.http.ClientAddress;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
@@ -16,9 +18,11 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code smtp.bind-address}, {@code smtp.port}: where the mail catcher listens (default {@code 0.0.0.0}, 2525; 0 picks a free port).
  *     Builds must reach it at {@code platform.smtp-host}:{@code platform.smtp-port}.</li>
  * <li>{@code platform.public-url}: shared with the platform, for the webhook URLs shown</li>
+ * <li>{@code http.trusted-proxies}: the reverse proxies whose {@code X-Forwarded-For} is believed
+ *     (addresses or networks, comma-separated; default none: the header is ignored), see {@link ClientAddress}</li>
  * </ul>
  */
-public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl)
+public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl, List<String> trustedProxies)
 {
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
@@ -30,6 +34,21 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
         requireNonNull(httpHost, "httpHost is null");
         requireNonNull(smtpBindAddress, "smtpBindAddress is null");
         requireNonNull(publicUrl, "publicUrl is null");
+        trustedProxies = List.copyOf(requireNonNull(trustedProxies, "trustedProxies is null"));
+        ClientAddress.trusting(trustedProxies);
+    }
+
+    public ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl)
+    {
+        this(httpHost, httpPort, smtpBindAddress, smtpPort, publicUrl, List.of());
+    }
+
+    /**
+     * @return who requests come from, as {@code http.trusted-proxies} says to read it
+     */
+    public ClientAddress clientAddress()
+    {
+        return ClientAddress.trusting(trustedProxies);
     }
 
     public static ServerConfig fromMap(Map<String, String> properties)
@@ -47,7 +66,8 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
                 port(properties, HTTP_PORT, "8080"),
                 smtpAddress,
                 port(properties, SMTP_PORT, "2525"),
-                properties.getOrDefault("platform.public-url", "http://127.0.0.1:" + port(properties, HTTP_PORT, "8080")));
+                properties.getOrDefault("platform.public-url", "http://127.0.0.1:" + port(properties, HTTP_PORT, "8080")),
+                ClientAddress.parseList(properties.get(ClientAddress.TRUSTED_PROXIES)));
     }
 
     private static int port(Map<String, String> properties, String key, String defaultValue)

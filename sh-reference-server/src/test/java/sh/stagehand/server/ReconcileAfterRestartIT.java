@@ -77,7 +77,7 @@ class ReconcileAfterRestartIT
             crashed.projects().createProject("recon", repository.url(), Optional.empty(), Optional.empty());
             // The builds of the new project's heads run out (this platform has no Odoo image: they fail).
             assertThat(crashed.builds().awaitIdle(Duration.ofMinutes(1))).isTrue();
-            BuildStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresConfig()));
+            BuildStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresConfig()), sh.stagehand.postgres.SecretBox.fromConfig(crashed.config()));
             building = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
             store.updateBuild(building.withState(BuildState.TESTING, "installing"));
             running = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());

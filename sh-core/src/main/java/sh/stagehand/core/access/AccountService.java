@@ -42,7 +42,8 @@ public final class AccountService
 {
     private static final Logger log = LoggerFactory.getLogger(AccountService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String TOKEN_PREFIX = "sht_";
+    /** How every API token begins: what the proxy looks for to keep tokens from builds. */
+    public static final String TOKEN_PREFIX = "sht_";
     private static final Pattern GITHUB_USER = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})");
     private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
     private static final Pattern VALID_LOGIN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -141,20 +142,33 @@ public final class AccountService
     }
 
     /**
-     * Changes the caller's password, ending all its sessions.
+     * Changes the caller's password. Whoever knew the old one may have made tokens or opened
+     * sessions with it: every API token of the account is revoked and every session ends, the
+     * caller's own included, which goes on under a new session id (as GitHub and Odoo keep the
+     * person who changed it logged in, and log everyone else out).
      *
+     * @return the caller's new session, which replaces the one it changed the password in
      * @throws StagehandException {@code UNAUTHENTICATED} if the current password is wrong
      */
-    public void changePassword(Account caller, String current, String next)
+    public IssuedSession changePassword(Account caller, String current, String next)
     {
         Account account = account(caller.login());
         if (current == null || !passwords.matches(current, Optional.of(account.passwordHash()))) {
             throw new StagehandException(StandardErrorCode.UNAUTHENTICATED, "The current password is wrong; nothing was changed");
         }
         Passwords.checkNew(next, account.login());
+        Instant now = clock.instant();
         store.updateAccount(account.withPasswordHash(passwords.hash(next)));
         store.deleteSessions(account.login());
-        audit(Optional.empty(), account.login(), AuditAction.PASSWORD_CHANGED, "every session ended");
+        int revoked = 0;
+        for (ApiToken token : store.listTokens(account.login())) {
+            if (token.revokedAt().isEmpty()) {
+                store.saveToken(token.withRevokedAt(now));
+                revoked++;
+            }
+        }
+        audit(Optional.empty(), account.login(), AuditAction.PASSWORD_CHANGED, "every other session ended, " + revoked + " API token" + (revoked == 1 ? "" : "s") + " revoked");
+        return issueSession(account, now);
     }
 
     /**
@@ -188,11 +202,16 @@ public final class AccountService
             throw new StagehandException(StandardErrorCode.UNAUTHENTICATED, "Wrong login or password");
         }
         throttle.succeeded(name, address);
+        return issueSession(account.get(), now);
+    }
+
+    private IssuedSession issueSession(Account account, Instant now)
+    {
         String sessionId = randomText(32);
         String csrf = randomText(32);
         Instant expires = now.plus(settings.sessionMax());
-        store.saveSession(new Session(sha256(sessionId), name, csrf, now, now, expires));
-        return new IssuedSession(account.get(), sessionId, csrf, expires);
+        store.saveSession(new Session(sha256(sessionId), account.login(), csrf, now, now, expires));
+        return new IssuedSession(account, sessionId, csrf, expires);
     }
 
     /**

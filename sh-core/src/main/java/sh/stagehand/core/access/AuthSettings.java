@@ -18,7 +18,8 @@ import static java.util.Objects.requireNonNull;
  * <ul>
  * <li>{@code auth.session-idle}: a session ends after this long without a request (ISO-8601, default {@code PT8H})</li>
  * <li>{@code auth.session-max}: and this long after its login whatever happens (default {@code P7D})</li>
- * <li>{@code auth.login-attempts}: failed logins of a login or from an address before they wait (default 5)</li>
+ * <li>{@code auth.login-attempts}: failed logins of a login from an address before they wait (default 5; an address
+ *     whatever the logins: 4 times as many; a login from anywhere: 20 times as many before each address has one try)</li>
  * <li>{@code auth.login-lockout}: the first wait, doubled at each further failure up to 16 times as long (default {@code PT1M})</li>
  * <li>{@code auth.github-url}: where a user's public SSH keys are read, {@code <url>/<user>.keys} (default {@code https://github.com})</li>
  * </ul>

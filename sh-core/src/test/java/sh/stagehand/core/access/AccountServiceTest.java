@@ -129,13 +129,86 @@ class AccountServiceTest
         assertThatThrownBy(() -> accounts.login("x".repeat(10_000) + " OR 1=1", "guess", "10.5.5.5")).hasMessage("Wrong login or password");
         assertThat(store.listAudit(Optional.empty(), 1000)).hasSize(audited);
 
-        // Many addresses guessing one login: it waits after twenty times as many failures.
+        // Many addresses guessing one login: past twenty times as many failures, each address has
+        // one try before it waits, instead of five.
         accounts.createAccount(admin, "deco", "Deco", "correct horse battery", false);
         for (int i = 0; i < 100; i++) {
             String address = "10.1.0." + i;
             assertThatThrownBy(() -> accounts.login("deco", "guess", address)).hasMessage("Wrong login or password");
         }
-        assertThatThrownBy(() -> accounts.login("deco", "guess", "10.2.0.1")).hasMessageContaining("try again in");
+        assertThatThrownBy(() -> accounts.login("deco", "guess", "10.2.0.1")).hasMessage("Wrong login or password");
+        assertThatThrownBy(() -> accounts.login("deco", "guess", "10.2.0.1")).as("one try, under attack").hasMessageContaining("try again in 60 s");
+        assertThat(accounts.login("deco", "correct horse battery", "10.2.0.2").account().login()).as("the user, from a fresh address").isEqualTo("deco");
+    }
+
+    @Test
+    void testAHundredBadLoginsNeverLockTheUserOutOfAFreshAddress()
+    {
+        Account admin = admin();
+        accounts.createAccount(admin, "azure", "Azure", "correct horse battery", false);
+        // A patient guesser at one address: it waits out each lockout and guesses again, 100 times.
+        int failures = 0;
+        while (failures < 100) {
+            try {
+                accounts.login("azure", "guess " + failures, "203.0.113.9");
+                throw new AssertionError("a guess logged in");
+            }
+            catch (StagehandException e) {
+                if (e.errorCode().equals(StandardErrorCode.UNAUTHENTICATED.toErrorCode())) {
+                    failures++;
+                }
+                clock.advance(Duration.ofMinutes(1));
+            }
+        }
+        // Then guessers at other addresses: each is heard once, then waits.
+        for (int i = 0; i < 5; i++) {
+            String address = "198.51.100." + i;
+            assertThatThrownBy(() -> accounts.login("azure", "guess", address)).hasMessage("Wrong login or password");
+            assertThatThrownBy(() -> accounts.login("azure", "guess", address)).hasMessageContaining("try again in");
+        }
+        assertThatThrownBy(() -> accounts.login("azure", "correct horse battery", "203.0.113.9")).as("the guesser's address waits")
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.TOO_MANY_REQUESTS.toErrorCode()));
+        // The user, at an address of their own, logs in with the right password.
+        assertThat(accounts.login("azure", "correct horse battery", "192.0.2.10").account().login()).isEqualTo("azure");
+        assertThat(accounts.login("azure", "correct horse battery", "2001:db8:1:2::10").account().login()).isEqualTo("azure");
+    }
+
+    @Test
+    void testAnIpv6GuesserCountsAsOneAddressPerSlash64()
+    {
+        Account admin = admin();
+        accounts.createAccount(admin, "azure", "Azure", "correct horse battery", false);
+        // A host of an IPv6 network has 2^64 addresses: each try from a new one is still the same guesser.
+        for (int i = 1; i <= 5; i++) {
+            String address = "2001:db8:6:6::" + Integer.toHexString(i);
+            assertThatThrownBy(() -> accounts.login("azure", "guess", address)).hasMessage("Wrong login or password");
+        }
+        assertThatThrownBy(() -> accounts.login("azure", "guess", "[2001:db8:6:6:ffff::1]")).hasMessageContaining("try again in");
+        assertThat(accounts.login("azure", "correct horse battery", "2001:db8:6:7::1").account().login()).as("the next /64").isEqualTo("azure");
+    }
+
+    @Test
+    void testANewPasswordRevokesEveryTokenAndEveryOtherSession()
+    {
+        Account azure = accounts.createAccount(admin(), "azure", "Azure", "correct horse battery", false);
+        AccountService.IssuedToken token = accounts.createToken(azure, "CI deploy");
+        AccountService.IssuedSession laptop = accounts.login("azure", "correct horse battery", "10.0.0.2");
+        AccountService.IssuedSession phone = accounts.login("azure", "correct horse battery", "10.0.0.3");
+
+        AccountService.IssuedSession renewed = accounts.changePassword(azure, "correct horse battery", "a new long password");
+
+        assertThat(accounts.authenticateToken(token.secret())).as("a token made before the change").isEmpty();
+        assertThat(accounts.tokens(azure)).singleElement().satisfies(revoked -> assertThat(revoked.revokedAt()).contains(START));
+        assertThat(accounts.session(phone.sessionId())).as("another session").isEmpty();
+        assertThat(accounts.session(laptop.sessionId())).as("the changing session's old id too: it gets a new one").isEmpty();
+        assertThat(accounts.session(renewed.sessionId())).hasValueSatisfying(found -> assertThat(found.account().login()).isEqualTo("azure"));
+        assertThat(renewed.csrfToken()).isNotEqualTo(laptop.csrfToken());
+        assertThat(store.listAudit(Optional.empty(), 1)).singleElement().satisfies(event -> {
+            assertThat(event.action()).isEqualTo(AuditAction.PASSWORD_CHANGED);
+            assertThat(event.detail()).isEqualTo("every other session ended, 1 API token revoked");
+        });
+        // Tokens made after it work.
+        assertThat(accounts.authenticateToken(accounts.createToken(azure, "new").secret())).isPresent();
     }
 
     @Test

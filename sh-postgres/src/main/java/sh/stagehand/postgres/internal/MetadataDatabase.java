@@ -9,6 +9,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import sh.stagehand.postgres.PostgresConfig;
+import sh.stagehand.postgres.SecretBox;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -27,7 +28,10 @@ public final class MetadataDatabase
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
 
-    public MetadataDatabase(PostgresConfig config, String poolName)
+    /**
+     * @param secrets seals what earlier versions kept in the clear ({@link SealSecretsMigration})
+     */
+    public MetadataDatabase(PostgresConfig config, String poolName, SecretBox secrets)
     {
         createIfMissing(config);
         HikariConfig hikari = new HikariConfig();
@@ -49,6 +53,7 @@ public final class MetadataDatabase
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations(MIGRATIONS)
+                    .javaMigrations(new SealSecretsMigration(secrets))
                     .load()
                     .migrate();
         }

@@ -144,9 +144,9 @@ public final class ApiRoutes
             if (request == null || request.current() == null || request.password() == null) {
                 throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"current\": \"...\", \"password\": \"the new one\"}");
             }
-            stagehand.accounts().changePassword(Authentication.requireSession(context), request.current(), request.password());
-            authentication.logOut(context);
-            context.status(HttpStatus.NO_CONTENT);
+            // Every token and every other session ends; this one goes on under a new id and CSRF token.
+            var session = authentication.changePassword(context, request.current(), request.password());
+            context.json(Views.account(session.account(), stagehand.accounts().roles(session.account()), session.csrfToken()));
         });
         get(config, "/api/account/tokens", context -> context.json(stagehand.accounts().tokens(Authentication.account(context)).stream().map(token -> Views.token(token, null)).toList()));
         post(config, "/api/account/tokens", context -> {

@@ -11,12 +11,11 @@ import sh.stagehand.core.access.Session;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -38,15 +37,20 @@ public final class Authentication
     private static final String ACCOUNT = Authentication.class.getName() + ".account";
     private static final String SESSION = Authentication.class.getName() + ".session";
     private static final Set<HandlerType> SAFE = Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
+    // The platform's own request headers, which mean nothing to a build.
+    private static final Set<String> PLATFORM_HEADERS = Set.of(CSRF_HEADER.toLowerCase(java.util.Locale.ROOT));
+    private static final java.util.regex.Pattern BASIC = java.util.regex.Pattern.compile("\\s*basic\\s+(.*?)\\s*", java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.DOTALL);
 
     private final AccountService accounts;
+    private final ClientAddress clientAddress;
     private final boolean secureCookies;
     // Over https, __Host-: a cookie no other host (a build's, under the same site) can set or overwrite.
     private final String cookieName;
 
-    public Authentication(AccountService accounts, boolean secureCookies)
+    public Authentication(AccountService accounts, ClientAddress clientAddress, boolean secureCookies)
     {
         this.accounts = requireNonNull(accounts, "accounts is null");
+        this.clientAddress = requireNonNull(clientAddress, "clientAddress is null");
         this.secureCookies = secureCookies;
         this.cookieName = secureCookies ? "__Host-" + SESSION_COOKIE : SESSION_COOKIE;
     }
@@ -90,30 +94,77 @@ public final class Authentication
     }
 
     /**
+     * What of a request's header may go on to a build. A build runs its customer's code, which
+     * must never see the platform's credentials: the session cookie (kept out of the
+     * {@code Cookie} header, the build's own cookies pass), an {@code Authorization} that carries
+     * a platform token in any form ({@code Bearer sht_...}, HTTP Basic with a token as password, as
+     * git sends it; any case and spacing), and the session's CSRF token.
+     *
+     * @return the value to send the build, or empty to send nothing
+     */
+    public static Optional<String> headerForBuild(String name, String value)
+    {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.equals("cookie")) {
+            return cookiesForBuild(value);
+        }
+        if (PLATFORM_HEADERS.contains(lower) || lower.equals("authorization") && isPlatformAuthorization(value)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(value);
+    }
+
+    /**
      * What of a request's {@code Cookie} header may go on to a build: everything but the
-     * platform's session. A build runs its customer's code, which must never see the platform's
-     * credentials.
+     * platform's session.
      *
      * @return the header without the session cookie, or empty if nothing is left
      */
-    public static java.util.Optional<String> cookiesForBuild(String cookie)
+    public static Optional<String> cookiesForBuild(String cookie)
     {
         if (cookie == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String kept = java.util.Arrays.stream(cookie.split(";"))
                 .map(String::strip)
                 .filter(pair -> !pair.isEmpty() && !isSessionCookie(pair.split("=", 2)[0].strip()))
                 .collect(java.util.stream.Collectors.joining("; "));
-        return kept.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(kept);
+        return kept.isEmpty() ? Optional.empty() : Optional.of(kept);
     }
 
     /**
-     * Whether an {@code Authorization} header is the platform's (an API token), not the build's own.
+     * Whether an {@code Authorization} header carries a platform token (an API token), not
+     * credentials of the build's own: a token anywhere in it, or in the user name or password of
+     * HTTP Basic.
      */
     public static boolean isPlatformAuthorization(String authorization)
     {
-        return authorization != null && authorization.strip().regionMatches(true, 0, "Bearer sht_", 0, 11);
+        if (authorization == null) {
+            return false;
+        }
+        if (containsToken(authorization)) {
+            return true;
+        }
+        java.util.regex.Matcher basic = BASIC.matcher(authorization);
+        if (basic.matches()) {
+            String encoded = basic.group(1).replaceAll("\\s+", "");
+            for (java.util.Base64.Decoder decoder : List.of(java.util.Base64.getMimeDecoder(), java.util.Base64.getUrlDecoder())) {
+                try {
+                    if (containsToken(new String(decoder.decode(encoded), StandardCharsets.UTF_8))) {
+                        return true;
+                    }
+                }
+                catch (IllegalArgumentException e) {
+                    // not this alphabet
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsToken(String text)
+    {
+        return text.toLowerCase(java.util.Locale.ROOT).contains(AccountService.TOKEN_PREFIX);
     }
 
     /**
@@ -127,7 +178,7 @@ public final class Authentication
 
     private static boolean isSessionCookie(String name)
     {
-        return name.equalsIgnoreCase(SESSION_COOKIE) || name.equalsIgnoreCase("__Host-" + SESSION_COOKIE);
+        return name.equalsIgnoreCase(SESSION_COOKIE) || name.equalsIgnoreCase("__Host-" + SESSION_COOKIE) || name.equalsIgnoreCase("__Secure-" + SESSION_COOKIE);
     }
 
     /**
@@ -166,7 +217,24 @@ public final class Authentication
     public AccountService.IssuedSession logIn(Context context, String login, String password)
     {
         requireJson(context);
-        AccountService.IssuedSession session = accounts.login(login, password, clientAddress(context));
+        AccountService.IssuedSession session = accounts.login(login, password, clientAddress(clientAddress, context));
+        setSessionCookie(context, session);
+        return session;
+    }
+
+    /**
+     * Changes the password of the session's account: its API tokens are revoked and its other
+     * sessions end; this browser goes on under a new session id (and CSRF token), in its cookie.
+     */
+    public AccountService.IssuedSession changePassword(Context context, String current, String next)
+    {
+        AccountService.IssuedSession session = accounts.changePassword(requireSession(context), current, next);
+        setSessionCookie(context, session);
+        return session;
+    }
+
+    private void setSessionCookie(Context context, AccountService.IssuedSession session)
+    {
         Cookie cookie = new Cookie(cookieName, session.sessionId());
         cookie.setHttpOnly(true);
         cookie.setSecure(secureCookies);
@@ -174,7 +242,6 @@ public final class Authentication
         cookie.setPath("/");
         cookie.setMaxAge((int) Duration.between(Instant.now(), session.expiresAt()).toSeconds());
         context.cookie(cookie);
-        return session;
     }
 
     /**
@@ -199,26 +266,12 @@ public final class Authentication
         context.cookie(cookie);
     }
 
-    // Behind a proxy on this machine (nginx, Caddy), the address it was asked from: the last it appended.
-    private static String clientAddress(Context context)
+    /**
+     * @return where the request comes from: its peer, or behind a trusted proxy the client it names
+     */
+    public static String clientAddress(ClientAddress clientAddress, Context context)
     {
-        String remote = context.req().getRemoteAddr();
-        String forwarded = context.header("X-Forwarded-For");
-        if (forwarded != null && isLoopback(remote)) {
-            String[] hops = forwarded.split(",");
-            return hops[hops.length - 1].strip();
-        }
-        return remote;
-    }
-
-    private static boolean isLoopback(String address)
-    {
-        try {
-            return InetAddress.getByName(address).isLoopbackAddress();
-        }
-        catch (UnknownHostException e) {
-            return false;
-        }
+        return clientAddress.of(context.req().getRemoteAddr(), java.util.Collections.list(context.req().getHeaders("X-Forwarded-For")));
     }
 
     private static StagehandException unauthenticated(String message)

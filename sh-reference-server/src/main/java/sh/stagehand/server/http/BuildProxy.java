@@ -43,15 +43,31 @@ public final class BuildProxy
             "transfer-encoding", "upgrade", "host", "content-length", "expect", "http2-settings");
 
     private final HostRouter hosts;
+    private final ClientAddress clientAddress;
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER)
             .version(HttpClient.Version.HTTP_1_1)
             .build();
 
-    public BuildProxy(HostRouter hosts)
+    public BuildProxy(HostRouter hosts, ClientAddress clientAddress)
     {
         this.hosts = requireNonNull(hosts, "hosts is null");
+        this.clientAddress = requireNonNull(clientAddress, "clientAddress is null");
+    }
+
+    /**
+     * The scheme the browser used: a trusted proxy's word (it terminated TLS), else this request's.
+     */
+    static String forwardedProto(ClientAddress clientAddress, String peer, String forwarded, String scheme)
+    {
+        if (forwarded != null && clientAddress.isTrusted(peer)) {
+            String last = forwarded.substring(forwarded.lastIndexOf(',') + 1).strip().toLowerCase(Locale.ROOT);
+            if (last.equals("http") || last.equals("https")) {
+                return last;
+            }
+        }
+        return scheme;
     }
 
     public void register(JavalinConfig config)
@@ -93,18 +109,13 @@ public final class BuildProxy
             if (!NOT_FORWARDED.contains(lower) && !lower.startsWith("x-forwarded-")) {
                 for (String value : Collections.list(request.getHeaders(name))) {
                     // The platform's own credentials stay with the platform.
-                    if (lower.equals("cookie")) {
-                        Authentication.cookiesForBuild(value).ifPresent(kept -> upstream.header(name, kept));
-                    }
-                    else if (!(lower.equals("authorization") && Authentication.isPlatformAuthorization(value))) {
-                        upstream.header(name, value);
-                    }
+                    Authentication.headerForBuild(name, value).ifPresent(kept -> upstream.header(name, kept));
                 }
             }
         }
         upstream.header("X-Forwarded-Host", host);
-        upstream.header("X-Forwarded-Proto", request.getScheme());
-        upstream.header("X-Forwarded-For", request.getRemoteAddr());
+        upstream.header("X-Forwarded-Proto", forwardedProto(clientAddress, request.getRemoteAddr(), request.getHeader("X-Forwarded-Proto"), request.getScheme()));
+        upstream.header("X-Forwarded-For", Authentication.clientAddress(clientAddress, context));
         boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
         upstream.method(request.getMethod(), hasBody ? HttpRequest.BodyPublishers.ofInputStream(() -> {
             try {
@@ -126,7 +137,11 @@ public final class BuildProxy
         HttpServletResponse out = context.res();
         out.setStatus(response.statusCode());
         for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
-            if (!NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT)) && !header.getKey().startsWith(":")) {
+            String lower = header.getKey().toLowerCase(Locale.ROOT);
+            if (!NOT_FORWARDED.contains(lower) && !lower.startsWith(":")
+                    // Clear-Site-Data's "cookies" clears the whole site's, the platform's session included.
+                    && !lower.equals("clear-site-data")) {
+                // A build cannot set (or clear) the platform's session cookie in the user's browser.
                 boolean setCookie = header.getKey().equalsIgnoreCase("set-cookie");
                 header.getValue().stream()
                         .filter(value -> !(setCookie && Authentication.setsSessionCookie(value)))

@@ -16,7 +16,6 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,11 +44,13 @@ public final class WebsocketRelay
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     private final HostRouter hosts;
+    private final ClientAddress clientAddress;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public WebsocketRelay(HostRouter hosts)
+    public WebsocketRelay(HostRouter hosts, ClientAddress clientAddress)
     {
         this.hosts = requireNonNull(hosts, "hosts is null");
+        this.clientAddress = requireNonNull(clientAddress, "clientAddress is null");
     }
 
     public void register(JavalinConfig config)
@@ -98,18 +99,19 @@ public final class WebsocketRelay
         Build build = route.build().orElseThrow();
         Relay relay = new Relay(build);
         WebSocket.Builder upstream = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
-        for (Map.Entry<String, String> header : context.headerMap().entrySet()) {
-            String name = header.getKey().toLowerCase(Locale.ROOT);
-            if (name.equals("cookie")) {
-                Authentication.cookiesForBuild(header.getValue()).ifPresent(kept -> upstream.header(header.getKey(), kept));
-            }
-            else if (!NOT_FORWARDED.contains(name) && !name.startsWith("x-forwarded-") && !(name.equals("authorization") && Authentication.isPlatformAuthorization(header.getValue()))) {
-                upstream.header(header.getKey(), header.getValue());
+        var request = context.req();
+        for (String header : java.util.Collections.list(request.getHeaderNames())) {
+            String name = header.toLowerCase(Locale.ROOT);
+            if (!NOT_FORWARDED.contains(name) && !name.startsWith("x-forwarded-")) {
+                for (String value : java.util.Collections.list(request.getHeaders(header))) {
+                    // The platform's own credentials stay with the platform.
+                    Authentication.headerForBuild(header, value).ifPresent(kept -> upstream.header(header, kept));
+                }
             }
         }
         upstream.header("X-Forwarded-Host", host);
-        upstream.header("X-Forwarded-Proto", context.scheme());
-        upstream.header("X-Forwarded-For", context.ip());
+        upstream.header("X-Forwarded-Proto", BuildProxy.forwardedProto(clientAddress, request.getRemoteAddr(), request.getHeader("X-Forwarded-Proto"), context.scheme()));
+        upstream.header("X-Forwarded-For", Authentication.clientAddress(clientAddress, context));
         String query = context.queryString();
         URI target = URI.create("ws://127.0.0.1:" + build.hostPort().orElseThrow() + "/websocket" + (query == null ? "" : "?" + query));
         try {

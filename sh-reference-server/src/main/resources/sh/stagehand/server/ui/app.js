@@ -814,7 +814,7 @@ function profilePage() {
     const passwordForm = el('form', {class: 'stacked', id: 'password-form', onsubmit: changePassword},
         el('label', {for: 'password-current'}, 'Current password'),
         el('input', {id: 'password-current', name: 'current', type: 'password', required: true, autocomplete: 'current-password'}),
-        el('label', {for: 'password-new'}, 'New password (8 characters or more; it ends every session)'),
+        el('label', {for: 'password-new'}, 'New password (8 characters or more; it revokes your API tokens and ends your other sessions)'),
         el('input', {id: 'password-new', name: 'password', type: 'password', required: true, autocomplete: 'new-password'}),
         el('button', {class: 'primary', type: 'submit'}, 'Change password'), el('span', {class: 'muted', id: 'password-note'}));
     main.replaceChildren(el('div', {class: 'projects'},
@@ -876,11 +876,12 @@ function profilePage() {
     async function changePassword(event) {
         event.preventDefault();
         try {
-            await api('/api/account/password', {method: 'PUT', body: JSON.stringify({current: passwordForm.current.value, password: passwordForm.password.value})});
-            me = null;
-            csrf = null;
-            showWho();
-            loginPage();
+            // Every token and every other session ended; this one goes on with a new CSRF token.
+            me = await api('/api/account/password', {method: 'PUT', body: JSON.stringify({current: passwordForm.current.value, password: passwordForm.password.value})});
+            csrf = me.csrfToken;
+            passwordForm.reset();
+            document.getElementById('password-note').textContent = ' Changed: your API tokens are revoked and your other sessions ended.';
+            load();
         }
         catch (error) {
             document.getElementById('password-note').textContent = ' ' + error.message;

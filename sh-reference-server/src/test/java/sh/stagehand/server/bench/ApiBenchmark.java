@@ -149,7 +149,7 @@ class ApiBenchmark
 
         // 1,000 branches with 10,000 builds, in the platform's own store.
         long heapBefore = usedHeap();
-        try (PostgresPlatformStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresKeys()))) {
+        try (PostgresPlatformStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresKeys()), sh.stagehand.postgres.SecretBox.fromConfig(stagehand.config()))) {
             Instant started = Instant.now();
             fill(store, "big");
             report.add(row("`GET /api/projects/big/overview` (1,000 branches, 10,000 builds)", 1, latencies(base + "/api/projects/big/overview", 1, REQUESTS / 10)));
