@@ -327,6 +327,39 @@ class HostileFilesIT
         assertThat(filestoreFiles()).isEqualTo(filesBefore);
     }
 
+    @Test
+    @Order(4)
+    void testDataDirectoriesAreTheContainerUsersAloneAndOdooStillWritesInThem()
+            throws Exception
+    {
+        Build feature = stagehand.builds().builds(PROJECT, "feature").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
+        Path featureData = temp.resolve("data/workspaces/" + feature.id() + "/data");
+        for (Path data : List.of(productionData, featureData)) {
+            assertThat(owner(data)).as("%s", data).isEqualTo("101:101 rwx------");
+        }
+        // What the import put there is the container user's too; what Odoo writes there, it writes.
+        Path imported = featureData.resolve("filestore/" + feature.databaseName());
+        assertThat(owner(imported)).isEqualTo("101:101 rwx------");
+        try (var files = Files.walk(imported)) {
+            assertThat(files.filter(path -> Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)).toList()).isNotEmpty()
+                    .allSatisfy(file -> assertThat(owner(file)).isEqualTo("101:101 rw-------"));
+        }
+        logIn(feature);
+        inContainer(feature, "touch /var/lib/odoo/filestore/" + feature.databaseName() + "/written-by-odoo && ls /var/lib/odoo/sessions");
+        assertThat(imported.resolve("written-by-odoo")).exists();
+    }
+
+    private static String owner(Path path)
+    {
+        try {
+            return Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS) + ":" + Files.getAttribute(path, "unix:gid", LinkOption.NOFOLLOW_LINKS) + " "
+                    + PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     // Swaps every file of the filestore and the sessions for a link to the host's secret file, then
     // back (each renamed over the other, so the name is always there); now and then every directory
     // for a link to the host's secret directory, then back. What it swaps out waits in `originals`,
@@ -414,6 +447,10 @@ class HostileFilesIT
             while time.time() < deadline and not os.path.exists('stop-swapping'):
                 count += 1
                 try:
+                    # What a rename that failed left (the swapper moves the filestore away now and then).
+                    for leftover in ('bait/new', 'bait/link'):
+                        if os.path.lexists(leftover):
+                            os.unlink(leftover)
                     with open('bait/new', 'wb') as out:
                         out.write(b'bait %d\\n' % count)
                         out.write(block)

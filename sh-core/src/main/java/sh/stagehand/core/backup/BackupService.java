@@ -287,7 +287,7 @@ public final class BackupService
     {
         List<String> done = new ArrayList<>();
         catalog.deleteScratch();
-        workspaces.deleteTaskData();
+        workspaces.deleteLeftovers();
         for (var project : projects.listProjects()) {
             try {
                 replacement.finishInterrupted(project.id()).ifPresent(done::add);

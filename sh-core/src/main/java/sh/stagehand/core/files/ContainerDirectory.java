@@ -241,7 +241,8 @@ public final class ContainerDirectory
 
     /**
      * Copies the tree {@code directory} to {@code target}, which must not exist and which no
-     * container can write (a snapshot, a scratch directory of the platform's): each regular file a
+     * container can write (a snapshot, a scratch directory of the platform's; its parents are made
+     * as needed): each regular file a
      * hard link to the same file, checked to be that file once made, or else a copy written from
      * the file opened without following links; directories made the container user's, 0700. What
      * {@link #readFiles} leaves out is left out. An absent directory copies as an empty one.
@@ -253,6 +254,7 @@ public final class ContainerDirectory
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new FileAlreadyExistsException(target.toString(), null, "the copy's target exists");
         }
+        Files.createDirectories(target.getParent());
         Files.createDirectory(target);
         own(target, user, true);
         Operation operation = operation();
@@ -438,6 +440,23 @@ public final class ContainerDirectory
         }
         try (SecureDirectoryStream<Path> parent = openPlatformDirectory(absolute.getParent())) {
             deleteEntry(parent, absolute.getFileName().toString(), absolute.toString(), new Operation(OPEN_TIMEOUT));
+        }
+    }
+
+    /**
+     * Deletes the scratch directories an operation stopped half-way (the platform stopped) left
+     * beside the root: at the platform's start, while no operation runs.
+     */
+    public void deleteScratch()
+            throws IOException
+    {
+        String prefix = "." + root.getFileName() + "-";
+        List<Path> scratch = new ArrayList<>();
+        try (DirectoryStream<Path> beside = Files.newDirectoryStream(root.getParent(), entry -> entry.getFileName().toString().startsWith(prefix))) {
+            beside.forEach(scratch::add);
+        }
+        for (Path directory : scratch) {
+            deleteTree(directory);
         }
     }
 

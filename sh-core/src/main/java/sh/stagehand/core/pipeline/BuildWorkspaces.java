@@ -10,7 +10,10 @@ import sh.stagehand.spi.StandardErrorCode;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -111,11 +114,36 @@ public final class BuildWorkspaces
     }
 
     /**
-     * Deletes every task's data directory: what a platform stopped in the middle of one left.
+     * Deletes what a platform stopped in the middle of work left: every task's data directory, and
+     * the scratch directories beside builds' and production's data directories (a copy on its way
+     * in). At start, before any build runs.
      */
-    public void deleteTaskData()
+    public void deleteLeftovers()
     {
         Filestores.delete(root.resolve("tasks"));
+        try {
+            for (Path workspace : directories(root)) {
+                for (Path production : workspace.getFileName().toString().equals("production") ? directories(workspace) : List.of(workspace)) {
+                    if (Files.isDirectory(production.resolve("data"), LinkOption.NOFOLLOW_LINKS)) {
+                        new ContainerDirectory(production.resolve("data"), containerUser).deleteScratch();
+                    }
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot delete the scratch directories left in " + root + ": " + e, e);
+        }
+    }
+
+    private static List<Path> directories(Path parent)
+            throws IOException
+    {
+        if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(parent)) {
+            return entries.filter(entry -> Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)).toList();
+        }
     }
 
     /**

@@ -205,7 +205,6 @@ class ContainerDirectoryTest
         Files.createSymbolicLink(data.resolve("filestore/acme/ab/shadow"), secret);
         Files.createSymbolicLink(data.resolve("filestore/acme/etc"), host.resolve("etc"));
         Path snapshot = temp.resolve("workspaces/production/snapshots/42");
-        Files.createDirectories(snapshot.getParent());
 
         ContainerDirectory.Copy copy = directory().copyTo("filestore/acme", snapshot);
 
@@ -374,6 +373,24 @@ class ContainerDirectoryTest
         assertThat(temp.resolve("workspaces/7")).doesNotExist();
         assertThat(tree(host)).isEqualTo(hostBefore);
         ContainerDirectory.deleteTree(temp.resolve("workspaces/7"));
+    }
+
+    @Test
+    void testWhatACopyStoppedHalfWayLeftBesideTheRootIsDeletedAtStart()
+            throws IOException
+    {
+        write(temp.resolve("workspaces/7/.data-0f1e/copy/ab/ab12"), "half a copy");
+        Files.createSymbolicLink(temp.resolve("workspaces/7/.data-0f1e/copy/etc"), host.resolve("etc"));
+        write(temp.resolve("workspaces/7/source/.data-keep"), "the checkout's");
+        Map<String, String> hostBefore = tree(host);
+
+        directory().deleteScratch();
+
+        try (var entries = Files.list(temp.resolve("workspaces/7"))) {
+            assertThat(entries.map(path -> path.getFileName().toString())).containsExactlyInAnyOrder("data", "source");
+        }
+        assertThat(temp.resolve("workspaces/7/source/.data-keep")).exists();
+        assertThat(tree(host)).isEqualTo(hostBefore);
     }
 
     @Test

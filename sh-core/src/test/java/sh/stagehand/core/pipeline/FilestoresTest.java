@@ -61,7 +61,6 @@ class FilestoresTest
         Path filestore = data.root().resolve("filestore/acme-production");
         write(filestore.resolve("ab/ab12"), "contract");
         Path snapshot = temp.resolve("production/snapshots/42");
-        Files.createDirectories(snapshot.getParent());
 
         Filestores.snapshot(data, Filestores.of("acme-production"), snapshot);
         // What a failed update leaves: a new file, and a deleted one.
