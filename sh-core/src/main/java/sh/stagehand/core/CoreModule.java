@@ -147,9 +147,9 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    ContainerUser containerUser()
+    ContainerUser containerUser(PlatformSettings settings)
     {
-        return ContainerUser.fromConfig(config);
+        return ContainerUser.fromSettings(settings);
     }
 
     @Provides

@@ -1,11 +1,10 @@
 package sh.stagehand.core.files;
 
 import org.junit.jupiter.api.Test;
+import sh.stagehand.core.PlatformSettings;
 import sh.stagehand.core.StagehandConfig;
-import sh.stagehand.spi.StagehandException;
 
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,35 +15,28 @@ class ContainerUserTest
     private static final ContainerUser PLATFORM = new ContainerUser(1000, 1000);
 
     @Test
-    void testDefaults()
+    void testAPlatformRunningAsRootGivesItsDirectoriesToTheConfiguredUser()
     {
-        assertThat(ContainerUser.resolve(Optional.empty(), Optional.empty(), ROOT)).isEqualTo(new ContainerUser(101, 101));
+        assertThat(ContainerUser.resolve(ContainerUser.parse("101:101"), ROOT)).isEqualTo(ContainerUser.OFFICIAL_IMAGE);
+        assertThat(ContainerUser.resolve(ContainerUser.parse(" 1001:2002 "), ROOT)).isEqualTo(new ContainerUser(1001, 2002));
         assertThat(ContainerUser.OFFICIAL_IMAGE.asDockerUser()).isEqualTo("101:101");
-    }
-
-    @Test
-    void testExplicitPropertyMappings()
-    {
-        assertThat(ContainerUser.resolve(Optional.of("1001"), Optional.of("2002"), ROOT)).isEqualTo(new ContainerUser(1001, 2002));
-        assertThat(ContainerUser.fromConfig(new StagehandConfig(Map.of()))).satisfies(user -> assertThat(user.equals(ContainerUser.OFFICIAL_IMAGE) || user.equals(ContainerUser.ofThisProcess())).isTrue());
+        ContainerUser fromDefaults = ContainerUser.fromSettings(PlatformSettings.fromConfig(new StagehandConfig(Map.of())));
+        assertThat(fromDefaults).isIn(ContainerUser.OFFICIAL_IMAGE, ContainerUser.ofThisProcess());
     }
 
     @Test
     void testAPlatformThatIsNotRootKeepsItsDirectoriesAndItsContainersRunAsItself()
     {
-        assertThat(ContainerUser.resolve(Optional.empty(), Optional.empty(), PLATFORM)).isEqualTo(PLATFORM);
-        assertThat(ContainerUser.resolve(Optional.of("1000"), Optional.of("1000"), PLATFORM)).isEqualTo(PLATFORM);
-        assertThatThrownBy(() -> ContainerUser.resolve(Optional.of("101"), Optional.empty(), PLATFORM))
-                .isInstanceOf(StagehandException.class)
-                .hasMessageContaining("platform.container-uid")
-                .hasMessageContaining("not as root")
-                .hasMessageContaining("1000:1000");
+        assertThat(ContainerUser.resolve(ContainerUser.OFFICIAL_IMAGE, PLATFORM)).isEqualTo(PLATFORM);
+        assertThat(ContainerUser.resolve(PLATFORM, PLATFORM)).isEqualTo(PLATFORM);
+        assertThat(ContainerUser.resolve(ContainerUser.OFFICIAL_IMAGE, ContainerUser.OFFICIAL_IMAGE)).isEqualTo(ContainerUser.OFFICIAL_IMAGE);
     }
 
     @Test
-    void testRejectsBadValuesNamingTheKey()
+    void testRefusesWhatIsNoNumericUserAndGroup()
     {
-        assertThatThrownBy(() -> ContainerUser.resolve(Optional.of("odoo"), Optional.empty(), ROOT)).isInstanceOf(StagehandException.class).hasMessageContaining("platform.container-uid=odoo");
-        assertThatThrownBy(() -> ContainerUser.resolve(Optional.empty(), Optional.of("-1"), ROOT)).isInstanceOf(StagehandException.class).hasMessageContaining("platform.container-gid=-1");
+        for (String value : new String[] {"odoo", "101", "101:", ":101", "101:101:101", "-1:101"}) {
+            assertThatThrownBy(() -> ContainerUser.parse(value)).as(value).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("uid:gid");
+        }
     }
 }
