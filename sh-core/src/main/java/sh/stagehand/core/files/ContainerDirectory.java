@@ -1,9 +1,7 @@
 package sh.stagehand.core.files;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -31,13 +29,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
@@ -68,23 +59,11 @@ public final class ContainerDirectory
 {
     /** Directories opened at once below a walk's start: Odoo's filestore and sessions are two deep. */
     static final int MAX_DEPTH = 32;
-    /** Entries a result names; more are counted. */
-    static final int MAX_REPORTED = 100;
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
-    // Opens that did not return in time (a FIFO a container put in a file's place) before an operation gives up.
-    private static final int MAX_BLOCKED_OPENS = 3;
     // Tries at an entry a container keeps changing under the platform.
     private static final int MAX_ATTEMPTS = 5;
     private static final Set<PosixFilePermission> DIRECTORY_MODE = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
-    private static final AtomicInteger OPENER_THREADS = new AtomicInteger();
-    // Opens run here, each with a deadline: open(2) of a FIFO blocks until someone writes it, and
-    // Java cannot open with O_NONBLOCK. A thread left blocked closes what it opens once it returns.
-    private static final ExecutorService OPENER = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "container-directory-open-" + OPENER_THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final Path root;
     private final ContainerUser user;
@@ -186,7 +165,7 @@ public final class ContainerDirectory
      * What a copy did.
      *
      * @param files the regular files copied (hard-linked or written)
-     * @param leftOut what it left out, at most {@link #MAX_REPORTED} named
+     * @param leftOut what it left out, at most {@link Opening#MAX_REPORTED} named
      */
     public record Copy(long files, List<LeftOut> leftOut)
     {
@@ -209,7 +188,7 @@ public final class ContainerDirectory
     {
         requireNonNull(reader, "reader is null");
         List<String> start = names(directory);
-        Operation operation = operation();
+        Opening operation = operation();
         try (SecureDirectoryStream<Path> top = openRoot()) {
             Optional<SecureDirectoryStream<Path>> opened = descend(top, start, operation);
             if (opened.isEmpty()) {
@@ -257,7 +236,7 @@ public final class ContainerDirectory
         Files.createDirectories(target.getParent());
         Files.createDirectory(target);
         own(target, user, true);
-        Operation operation = operation();
+        Opening operation = operation();
         long[] files = new long[1];
         Path source = resolve(start);
         try (SecureDirectoryStream<Path> top = openRoot()) {
@@ -318,7 +297,7 @@ public final class ContainerDirectory
             throws IOException
     {
         List<String> names = names(relative);
-        Operation operation = operation();
+        Opening operation = operation();
         try (SecureDirectoryStream<Path> top = openRoot()) {
             Optional<SecureDirectoryStream<Path>> parent = descend(top, names.subList(0, names.size() - 1), operation);
             if (parent.isEmpty()) {
@@ -358,7 +337,7 @@ public final class ContainerDirectory
     {
         List<String> names = names(relative);
         List<String> targetNames = names(targetRelative);
-        Operation operation = operation();
+        Opening operation = operation();
         try (SecureDirectoryStream<Path> top = openRoot()) {
             Optional<SecureDirectoryStream<Path>> parent = descend(top, names.subList(0, names.size() - 1), operation);
             if (parent.isEmpty()) {
@@ -439,7 +418,7 @@ public final class ContainerDirectory
             return;
         }
         try (SecureDirectoryStream<Path> parent = openPlatformDirectory(absolute.getParent())) {
-            deleteEntry(parent, absolute.getFileName().toString(), absolute.toString(), new Operation(OPEN_TIMEOUT));
+            deleteEntry(parent, absolute.getFileName().toString(), absolute.toString(), new Opening(OPEN_TIMEOUT));
         }
     }
 
@@ -479,7 +458,7 @@ public final class ContainerDirectory
     private void moveInto(List<String> names, SecureDirectoryStream<Path> from, String name)
             throws IOException
     {
-        Operation operation = operation();
+        Opening operation = operation();
         String relative = String.join("/", names);
         try (SecureDirectoryStream<Path> top = openRoot()) {
             SecureDirectoryStream<Path> parent = directoriesFor(top, names.subList(0, names.size() - 1), operation);
@@ -512,7 +491,7 @@ public final class ContainerDirectory
 
     // The directory `names` below `top`, open; made where absent, and a link or a file in the place
     // of one deleted (the platform decides the layout). The caller closes it unless it is `top`.
-    private SecureDirectoryStream<Path> directoriesFor(SecureDirectoryStream<Path> top, List<String> names, Operation operation)
+    private SecureDirectoryStream<Path> directoriesFor(SecureDirectoryStream<Path> top, List<String> names, Opening operation)
             throws IOException
     {
         SecureDirectoryStream<Path> current = top;
@@ -606,7 +585,7 @@ public final class ContainerDirectory
     }
 
     // The file written from what was opened (no more than its size then), the user's, 0600.
-    private boolean write(SecureDirectoryStream<Path> parent, String name, String path, Path target, Operation operation)
+    private boolean write(SecureDirectoryStream<Path> parent, String name, String path, Path target, Opening operation)
             throws IOException
     {
         Optional<FileChannel> opened = openFile(parent, name, path, operation);
@@ -646,7 +625,7 @@ public final class ContainerDirectory
     }
 
     // Depth first; `base` is the directory walked, below the root, and `prefix` the path below it.
-    private void walk(SecureDirectoryStream<Path> directory, String base, String prefix, int depth, Operation operation, Walker walker)
+    private void walk(SecureDirectoryStream<Path> directory, String base, String prefix, int depth, Opening operation, Walker walker)
             throws IOException
     {
         for (String name : list(directory)) {
@@ -681,7 +660,7 @@ public final class ContainerDirectory
 
     // Opens the directories `names` below `top` one by one, none followed if it is a link; empty if
     // one is absent or no directory (then left out).
-    private Optional<SecureDirectoryStream<Path>> descend(SecureDirectoryStream<Path> top, List<String> names, Operation operation)
+    private Optional<SecureDirectoryStream<Path>> descend(SecureDirectoryStream<Path> top, List<String> names, Opening operation)
             throws IOException
     {
         SecureDirectoryStream<Path> current = top;
@@ -717,7 +696,7 @@ public final class ContainerDirectory
         }
     }
 
-    private Optional<SecureDirectoryStream<Path>> openDirectory(SecureDirectoryStream<Path> parent, String name, String path, Operation operation)
+    private Optional<SecureDirectoryStream<Path>> openDirectory(SecureDirectoryStream<Path> parent, String name, String path, Opening operation)
             throws IOException
     {
         beforeOpen.accept(path);
@@ -727,7 +706,7 @@ public final class ContainerDirectory
         catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        catch (BlockedOpenException e) {
+        catch (Opening.BlockedOpenException e) {
             operation.leaveOut(path, e.getMessage());
             return Optional.empty();
         }
@@ -738,7 +717,7 @@ public final class ContainerDirectory
         }
     }
 
-    private Optional<FileChannel> openFile(SecureDirectoryStream<Path> parent, String name, String path, Operation operation)
+    private Optional<FileChannel> openFile(SecureDirectoryStream<Path> parent, String name, String path, Opening operation)
             throws IOException
     {
         beforeOpen.accept(path);
@@ -749,7 +728,7 @@ public final class ContainerDirectory
         catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        catch (BlockedOpenException e) {
+        catch (Opening.BlockedOpenException e) {
             operation.leaveOut(path, e.getMessage());
             return Optional.empty();
         }
@@ -776,7 +755,7 @@ public final class ContainerDirectory
     }
 
     // One entry and, if it is a directory, all below it, whatever a container does meanwhile.
-    private static void deleteEntry(SecureDirectoryStream<Path> parent, String name, String path, Operation operation)
+    private static void deleteEntry(SecureDirectoryStream<Path> parent, String name, String path, Opening operation)
             throws IOException
     {
         for (int attempt = 1; ; attempt++) {
@@ -809,7 +788,7 @@ public final class ContainerDirectory
 
     // Empties a directory holding at most MAX_DEPTH directories open: a subtree deeper than that is
     // renamed up into `top` under a name of its own, and emptied from there on a next round.
-    private static void empty(SecureDirectoryStream<Path> top, String path, Operation operation)
+    private static void empty(SecureDirectoryStream<Path> top, String path, Opening operation)
             throws IOException
     {
         for (int round = 1; emptyLevel(top, top, path, 1, operation); round++) {
@@ -820,7 +799,7 @@ public final class ContainerDirectory
     }
 
     // @return whether a subtree was moved up into `top`
-    private static boolean emptyLevel(SecureDirectoryStream<Path> top, SecureDirectoryStream<Path> directory, String path, int depth, Operation operation)
+    private static boolean emptyLevel(SecureDirectoryStream<Path> top, SecureDirectoryStream<Path> directory, String path, int depth, Opening operation)
             throws IOException
     {
         boolean movedUp = false;
@@ -853,7 +832,7 @@ public final class ContainerDirectory
             catch (NoSuchFileException e) {
                 continue;
             }
-            catch (BlockedOpenException e) {
+            catch (Opening.BlockedOpenException e) {
                 throw e;
             }
             catch (FileSystemException e) {
@@ -979,230 +958,8 @@ public final class ContainerDirectory
         Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setPermissions(directory ? DIRECTORY_MODE : FILE_MODE);
     }
 
-    private static final class ChannelFile
-            implements OpenFile
+    private Opening operation()
     {
-        private final FileChannel channel;
-        private final long size;
-        private final String path;
-
-        ChannelFile(FileChannel channel, long size, String path)
-        {
-            this.channel = channel;
-            this.size = size;
-            this.path = path;
-        }
-
-        @Override
-        public long size()
-        {
-            return size;
-        }
-
-        @Override
-        public InputStream newInputStream()
-        {
-            return new InputStream()
-            {
-                private long position;
-
-                @Override
-                public int read()
-                        throws IOException
-                {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
-
-                @Override
-                public int read(byte[] buffer, int offset, int length)
-                        throws IOException
-                {
-                    Objects.checkFromIndexSize(offset, length, buffer.length);
-                    if (length == 0) {
-                        return 0;
-                    }
-                    if (position >= size) {
-                        return -1;
-                    }
-                    int read;
-                    try {
-                        // At a position: never more than the size the file had when opened.
-                        read = channel.read(ByteBuffer.wrap(buffer, offset, (int) Math.min(length, size - position)), position);
-                    }
-                    catch (IOException e) {
-                        throw new UnreadableFileException(path + ": " + e.getMessage(), e);
-                    }
-                    if (read <= 0) {
-                        // It shrank since it was opened: what there is.
-                        return -1;
-                    }
-                    position += read;
-                    return read;
-                }
-            };
-        }
-    }
-
-    private Operation operation()
-    {
-        return new Operation(openTimeout);
-    }
-
-    /**
-     * An open that did not return in time: a FIFO, which blocks its reader until someone writes
-     * it, put where a file or a directory was.
-     */
-    private static final class BlockedOpenException
-            extends IOException
-    {
-        BlockedOpenException(String message)
-        {
-            super(message);
-        }
-    }
-
-    // What one operation left out, and how many of its opens blocked.
-    private static final class Operation
-    {
-        private final Duration timeout;
-        private final List<LeftOut> leftOut = new ArrayList<>();
-        private long unreported;
-        private int blocked;
-
-        Operation(Duration timeout)
-        {
-            this.timeout = timeout;
-        }
-
-        void leaveOut(String path, String reason)
-        {
-            if (leftOut.size() < MAX_REPORTED) {
-                leftOut.add(new LeftOut(path, reason));
-            }
-            else {
-                unreported++;
-            }
-        }
-
-        List<LeftOut> leftOut()
-        {
-            List<LeftOut> all = new ArrayList<>(leftOut);
-            if (unreported > 0) {
-                all.add(new LeftOut("…", "and " + unreported + " more entries left out"));
-            }
-            return List.copyOf(all);
-        }
-
-        /**
-         * Opens something in {@code directory} through a handle of the directory's own, within the
-         * deadline. A Java directory stream holds a lock for as long as an open in it lasts, and
-         * closing it waits for that lock: the handle an open that never returns is left with is one
-         * nobody else closes.
-         */
-        <T extends Closeable> T open(String path, SecureDirectoryStream<Path> directory, Opener<T> open)
-                throws IOException
-        {
-            if (blocked >= MAX_BLOCKED_OPENS) {
-                throw new IOException("Gave up on " + path + ": " + blocked + " opens blocked, each longer than " + timeout.toMillis()
-                        + " ms (FIFOs in the place of files or directories)");
-            }
-            // A directory's own "." is a directory: opening it never blocks.
-            SecureDirectoryStream<Path> handle = directory.newDirectoryStream(Path.of("."), LinkOption.NOFOLLOW_LINKS);
-            Pending<T> pending = new Pending<>();
-            Future<?> task;
-            try {
-                task = OPENER.submit(() -> {
-                    try (handle) {
-                        T value = open.open(handle);
-                        if (!pending.deliver(value)) {
-                            value.close();
-                        }
-                    }
-                    return null;
-                });
-            }
-            catch (RuntimeException e) {
-                handle.close();
-                throw e;
-            }
-            try {
-                task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                return pending.value();
-            }
-            catch (ExecutionException e) {
-                if (e.getCause() instanceof IOException cause) {
-                    throw cause;
-                }
-                if (e.getCause() instanceof RuntimeException cause) {
-                    throw cause;
-                }
-                throw new IOException("Cannot open " + path + ": " + e.getCause(), e.getCause());
-            }
-            catch (TimeoutException e) {
-                Optional<T> late = pending.abandon();
-                if (late.isPresent()) {
-                    return late.get();
-                }
-                blocked++;
-                return rethrow(new BlockedOpenException("its open blocked longer than " + timeout.toMillis() + " ms (a FIFO?)"));
-            }
-            catch (InterruptedException e) {
-                pending.abandon().ifPresent(Operation::closeQuietly);
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("Interrupted while opening " + path);
-            }
-        }
-
-        private static <T> T rethrow(IOException e)
-                throws IOException
-        {
-            throw e;
-        }
-
-        private static void closeQuietly(Closeable closeable)
-        {
-            try {
-                closeable.close();
-            }
-            catch (IOException ignored) {
-                // nothing read from it
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface Opener<T>
-    {
-        T open(SecureDirectoryStream<Path> directory)
-                throws IOException;
-    }
-
-    // An open's result, handed over once: to the caller in time, or closed by the opener if the
-    // caller stopped waiting.
-    private static final class Pending<T extends Closeable>
-    {
-        private T value;
-        private boolean abandoned;
-
-        synchronized boolean deliver(T opened)
-        {
-            if (abandoned) {
-                return false;
-            }
-            value = opened;
-            return true;
-        }
-
-        synchronized T value()
-        {
-            return value;
-        }
-
-        synchronized Optional<T> abandon()
-        {
-            abandoned = true;
-            return Optional.ofNullable(value);
-        }
+        return new Opening(openTimeout);
     }
 }
