@@ -17,6 +17,7 @@ import sh.stagehand.core.access.InMemoryAccountStore;
 import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.backup.RetentionPolicy;
+import sh.stagehand.core.files.ContainerUser;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildScheduler;
@@ -142,6 +143,13 @@ public final class CoreModule
     PlatformSettings platformSettings()
     {
         return PlatformSettings.fromConfig(config);
+    }
+
+    @Provides
+    @Singleton
+    ContainerUser containerUser(PlatformSettings settings)
+    {
+        return ContainerUser.fromSettings(settings);
     }
 
     @Provides

@@ -26,6 +26,9 @@ import static java.util.Objects.requireNonNull;
  * @param rows the rows of each table in the dump ({@code COPY} blocks), for its verification
  * @param sessions the server's session files, by path relative to {@code <data_dir>/sessions}
  * @param logs the serving build's logs, by file name ({@code odoo.log}), each as its chunks
+ * @param leftOut what the backup left out of the data directory, by path below it and why: symbolic
+ *        links (a container may put one anywhere; the platform never follows it) and anything else
+ *        that is neither a regular file nor a directory
  */
 public record Backup(
         String id,
@@ -39,7 +42,8 @@ public record Backup(
         Map<String, Object> odooManifest,
         Map<String, Long> rows,
         List<FileEntry> sessions,
-        Map<String, Chunked> logs)
+        Map<String, Chunked> logs,
+        List<String> leftOut)
 {
     public Backup
     {
@@ -56,6 +60,7 @@ public record Backup(
         rows = rows == null ? Map.of() : Map.copyOf(rows);
         sessions = sessions == null ? List.of() : List.copyOf(sessions);
         logs = logs == null ? Map.of() : Map.copyOf(logs);
+        leftOut = leftOut == null ? List.of() : List.copyOf(leftOut);
     }
 
     /**

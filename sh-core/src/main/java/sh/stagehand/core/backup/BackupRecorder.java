@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.files.ContainerDirectory;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.OdooVersion;
@@ -21,13 +22,9 @@ import sh.stagehand.spi.database.DatabaseProvider;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -61,6 +58,8 @@ import static java.util.Objects.requireNonNull;
 public final class BackupRecorder
 {
     private static final Logger log = LoggerFactory.getLogger(BackupRecorder.class);
+    // Entries left out that a backup's record names; a container could make millions.
+    private static final int MAX_LEFT_OUT_NAMED = 200;
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     private final BackupStore store;
@@ -102,9 +101,10 @@ public final class BackupRecorder
         try {
             Path dump = work.resolve("dump.sql");
             databases.dump(database, dump);
-            Path data = workspaces.productionData(projectId);
-            List<Backup.FileEntry> files = storeFiles(projectId, data.resolve("filestore").resolve(database), work);
-            List<Backup.FileEntry> sessions = storeFiles(projectId, data.resolve("sessions"), work);
+            ContainerDirectory data = workspaces.productionDataDirectory(projectId);
+            List<String> leftOut = new ArrayList<>();
+            List<Backup.FileEntry> files = storeFiles(projectId, data, Filestores.of(database), work, leftOut);
+            List<Backup.FileEntry> sessions = storeFiles(projectId, data, "sessions", work, leftOut);
             Backup.Chunked chunks;
             // pg_dump 15.14+ writes a random key at the top of every dump, which would make every
             // first chunk new: stored without it, a fresh one put back on every copy.
@@ -124,13 +124,18 @@ public final class BackupRecorder
                 }
             }
             Backup backup = new Backup(id, projectId, kind, clock.instant(), serving.map(Build::commitId), database, chunks, files, odooManifest(database), DumpCensus.rows(dump),
-                    sessions, buildLogs);
+                    sessions, buildLogs, leftOut);
             catalog.write(backup);
             builds.appendEvent(new Event(0, projectId, serving.map(Build::branch), serving.map(Build::id), EventKind.BACKUP_CREATED,
-                    "Backup %s (%s) of production%s: database dump %s in %d chunks, %d filestore files (%s), %d sessions, %d logs".formatted(
+                    "Backup %s (%s) of production%s: database dump %s in %d chunks, %d filestore files (%s), %d sessions, %d logs%s".formatted(
                             id, kind.name().toLowerCase(Locale.ROOT), serving.map(build -> " at " + BuildNames.shortCommit(build.commitId())).orElse(""), BackupService.bytes(chunks.sizeBytes()),
-                            chunks.chunks().size(), files.size(), BackupService.bytes(backup.filestoreBytes()), sessions.size(), buildLogs.size()),
+                            chunks.chunks().size(), files.size(), BackupService.bytes(backup.filestoreBytes()), sessions.size(), buildLogs.size(),
+                            leftOut.isEmpty() ? "" : "; left out " + leftOut.size() + " entries of the data directory that are no regular files (a link is never followed): "
+                                    + String.join(", ", leftOut.subList(0, Math.min(5, leftOut.size()))) + (leftOut.size() > 5 ? ", …" : "")),
                     clock.instant()));
+            if (!leftOut.isEmpty()) {
+                log.warn("Backup {} of {} left out what is no regular file in production's data directory: {}", id, projectId, leftOut);
+            }
             log.info("Backup {} of {} taken", id, projectId);
             return backup;
         }
@@ -155,50 +160,51 @@ public final class BackupRecorder
         return modules;
     }
 
-    private List<Backup.FileEntry> storeFiles(String projectId, Path directory, Path work)
+    // Each file read once, from the file opened without following links (its size the open file's),
+    // and stored from what was read: whatever a container puts in its name's place meanwhile, a
+    // link to a host file included, is never read. What is no regular file is left out, and noted.
+    private List<Backup.FileEntry> storeFiles(String projectId, ContainerDirectory data, String directory, Path work, List<String> leftOut)
             throws IOException
     {
         List<Backup.FileEntry> files = new ArrayList<>();
-        if (!Files.isDirectory(directory)) {
-            return files;
-        }
-        Files.walkFileTree(directory, new SimpleFileVisitor<>()
-        {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-                    throws IOException
-            {
-                if (!attributes.isRegularFile()) {
-                    return FileVisitResult.CONTINUE;
+        List<ContainerDirectory.LeftOut> skipped = data.readFiles(directory, (path, file) -> {
+            if (!acceptableName(path)) {
+                if (leftOut.size() < MAX_LEFT_OUT_NAMED) {
+                    leftOut.add(new ContainerDirectory.LeftOut(directory + "/" + path, "a name Odoo never writes (a backslash or a control character)").toString());
                 }
-                try {
-                    String sha256;
-                    try (InputStream in = Files.newInputStream(file)) {
-                        sha256 = sha256(in);
-                    }
-                    long size = attributes.size();
-                    if (store.stat(BackupCatalog.fileKey(projectId, sha256)).isEmpty()) {
-                        // Stored from a copy, hashed again: a session Odoo rewrote since is stored
-                        // under its own content's key, never another's.
-                        Path copy = work.resolve("file");
-                        Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-                        try (InputStream in = Files.newInputStream(copy)) {
-                            sha256 = sha256(in);
-                        }
-                        size = Files.size(copy);
-                        catalog.putEncoded(BackupCatalog.fileKey(projectId, sha256), copy, work);
-                        Files.delete(copy);
-                    }
-                    files.add(new Backup.FileEntry(directory.relativize(file).toString().replace('\\', '/'), size, sha256));
-                }
-                catch (NoSuchFileException e) {
-                    // Odoo's garbage collection (or a logout) took it meanwhile.
-                }
-                return FileVisitResult.CONTINUE;
+                return;
             }
+            String sha256;
+            try (InputStream in = file.newInputStream()) {
+                sha256 = sha256(in);
+            }
+            long size = file.size();
+            if (store.stat(BackupCatalog.fileKey(projectId, sha256)).isEmpty()) {
+                // Stored from a copy of what the open file holds, hashed again: a file rewritten in
+                // place since is stored under its own content's key, never another's.
+                Path copy = work.resolve("file");
+                try (InputStream in = file.newInputStream()) {
+                    Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+                try (InputStream in = Files.newInputStream(copy)) {
+                    sha256 = sha256(in);
+                }
+                size = Files.size(copy);
+                catalog.putEncoded(BackupCatalog.fileKey(projectId, sha256), copy, work);
+                Files.delete(copy);
+            }
+            files.add(new Backup.FileEntry(path, size, sha256));
         });
+        skipped.stream().limit(Math.max(0, MAX_LEFT_OUT_NAMED - leftOut.size())).forEach(entry -> leftOut.add(entry.toString()));
         files.sort(Comparator.comparing(Backup.FileEntry::path));
         return files;
+    }
+
+    // A zip entry's name, as the download writes it and an import reads it back: Odoo's database
+    // manager and this platform's import refuse a backslash; a control character has no place in one.
+    private static boolean acceptableName(String path)
+    {
+        return path.chars().noneMatch(character -> character == '\\' || character < 0x20 || character == 0x7f);
     }
 
     private Backup.Chunked storeChunked(String projectId, InputStream content, Path work)

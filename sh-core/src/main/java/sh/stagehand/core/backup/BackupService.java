@@ -37,6 +37,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
@@ -286,7 +287,7 @@ public final class BackupService
     {
         List<String> done = new ArrayList<>();
         catalog.deleteScratch();
-        workspaces.deleteTaskData();
+        workspaces.deleteLeftovers();
         for (var project : projects.listProjects()) {
             try {
                 replacement.finishInterrupted(project.id()).ifPresent(done::add);
@@ -796,7 +797,6 @@ public final class BackupService
                         + ", " + ((Map<?, ?>) manifest.getOrDefault("modules", Map.of())).size() + " modules"));
                 requireWholePlainDump(upload, extracted.dump());
                 DumpLoader checked = loader.loaderFor(extracted.dump(), upload.getFileName() + " (its dump.sql)", build.projectId());
-                Filestores.makeWritable(extracted.filestore());
                 return new Upload(extracted.dump(), checked, extracted.filestore());
             }
             case CUSTOM -> importLog(build, "A pg_dump custom-format file: restored with pg_restore --no-owner, as Odoo's database manager restores one");
@@ -807,7 +807,7 @@ public final class BackupService
         }
         DumpLoader checked = loader.loaderFor(upload, upload.getFileName().toString(), build.projectId());
         Path filestore = work.resolve("filestore");
-        Filestores.makeWritable(Files.createDirectories(filestore));
+        Files.createDirectories(filestore);
         return new Upload(upload, checked, filestore);
     }
 
@@ -824,10 +824,9 @@ public final class BackupService
             staging.serveAgain(build, "serving again: an import into it did not restore");
             throw e;
         }
-        Path target = workspaces.data(build.id()).resolve("filestore").resolve(build.databaseName());
-        Filestores.delete(target);
-        Files.createDirectories(target.getParent());
-        Files.move(upload.filestore(), target, StandardCopyOption.ATOMIC_MOVE);
+        // In the build's data directory, whatever its container put there (a link to a directory
+        // of the host in the filestore's place) is replaced, never followed.
+        workspaces.dataDirectory(build.id()).replace(Filestores.of(build.databaseName()), upload.filestore());
         importLog(build, "Database and filestore replaced; neutralizing (neutralize.log)");
         Build serving = staging.neutralizeAndServe(build);
         importLog(build, "Done: the imported database is neutralized and served, its mail caught");
@@ -871,14 +870,30 @@ public final class BackupService
                 + " has no serving build to import into; push to " + branchName + " first"));
     }
 
-    // The backup's files fetched and checked into a directory of their own.
+    // The backup's files fetched and checked into a directory of their own (the platform's alone
+    // until it takes production's place). Their paths are names a tenant's container chose: each
+    // stays below the directory, through directories made here, never through a link.
     private Path materialize(String projectId, List<Backup.FileEntry> files, Path directory, Path work)
             throws IOException
     {
         Files.createDirectories(directory);
         for (Backup.FileEntry file : files) {
             Path target = safeResolve(directory, file.path());
-            Files.createDirectories(target.getParent());
+            Path parent = directory;
+            for (Path name : directory.relativize(target.getParent())) {
+                if (name.toString().isEmpty()) {
+                    continue;
+                }
+                parent = parent.resolve(name.toString());
+                if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+                    if (Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "A backup names '" + file.path() + "', below '" + directory.relativize(parent)
+                                + "', which it also names as a file; refusing it");
+                    }
+                    Files.createDirectory(parent);
+                }
+            }
+            // A rename: whatever is at the target is replaced, not written through.
             Files.move(catalog.fetch(BackupCatalog.fileKey(projectId, file.sha256()), work), target, StandardCopyOption.REPLACE_EXISTING);
         }
         return directory;
@@ -979,6 +994,11 @@ public final class BackupService
 
     private static Path safeResolve(Path root, String relative)
     {
+        for (String name : relative.split("/", -1)) {
+            if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0) {
+                throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "A backup names the path '" + relative + "', which is no path of names below its directory; refusing it");
+            }
+        }
         Path resolved = root.resolve(relative).normalize();
         if (!resolved.startsWith(root) || relative.startsWith("/")) {
             throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "A backup names the path '" + relative + "', which leaves its directory; refusing it");

@@ -6,6 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.files.ContainerDirectory;
 import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildWorkspaces;
 import sh.stagehand.core.pipeline.Filestores;
@@ -19,6 +20,7 @@ import sh.stagehand.spi.database.DatabaseProvider;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
@@ -232,10 +234,10 @@ public final class ProductionReplacement
 
     private void moveFiles(Stage stage)
     {
-        Path data = workspaces.productionData(stage.projectId());
+        ContainerDirectory data = workspaces.productionDataDirectory(stage.projectId());
         try {
-            moveInto(stage.filestore(), data.resolve("filestore").resolve(BuildNames.productionDatabaseName(stage.projectId())));
-            moveInto(stage.sessions(), data.resolve("sessions"));
+            moveInto(stage.filestore(), data, Filestores.of(BuildNames.productionDatabaseName(stage.projectId())));
+            moveInto(stage.sessions(), data, "sessions");
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "The database of production of " + stage.projectId() + " is in place, but its files cannot be moved there ("
@@ -243,22 +245,16 @@ public final class ProductionReplacement
         }
     }
 
-    // The directory takes target's place, whatever was there going; done already if it is gone.
-    private static void moveInto(Path directory, Path target)
+    // The directory takes target's place in production's data directory (whatever was there going,
+    // a link a container put there removed, not followed), made the container user's; done
+    // already if it is gone.
+    private static void moveInto(Path directory, ContainerDirectory data, String target)
             throws IOException
     {
-        if (!Files.isDirectory(directory)) {
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        Filestores.makeWritable(directory);
-        Path replaced = target.resolveSibling(target.getFileName() + ".replaced");
-        Filestores.delete(replaced);
-        Files.createDirectories(target.getParent());
-        if (Files.exists(target)) {
-            Files.move(target, replaced, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(directory, target, StandardCopyOption.ATOMIC_MOVE);
-        Filestores.delete(replaced);
+        data.replace(target, directory);
     }
 
     // Written beside and renamed into place: a journal is whole or absent.

@@ -218,7 +218,7 @@ public final class ProductionPipeline
         try {
             previous.ifPresent(serving -> cleaner.removeContainers(serving.id()));
             if (snapshot) {
-                takeSnapshot(build, data);
+                takeSnapshot(build);
             }
             DatabaseConnection connection = databases.renewCredentials(database);
             if (snapshot) {
@@ -240,7 +240,7 @@ public final class ProductionPipeline
         catch (RuntimeException | Error e) {
             String outcome;
             try {
-                outcome = rollBack(build, previous, data);
+                outcome = rollBack(build, previous);
             }
             catch (RuntimeException rollbackFailure) {
                 e.addSuppressed(rollbackFailure);
@@ -290,10 +290,10 @@ public final class ProductionPipeline
      * there): a filestore snapshot in place is the record that both are whole, and that the update
      * may have begun. Without it, the update never ran.
      */
-    private void takeSnapshot(Build build, Path data)
+    private void takeSnapshot(Build build)
     {
         databases.snapshot(build.databaseName(), BuildNames.snapshotDatabaseName(build.projectId(), build.id()));
-        Filestores.snapshot(filestore(data, build.databaseName()), workspaces.productionSnapshot(build.projectId(), build.id()));
+        Filestores.snapshot(workspaces.productionDataDirectory(build.projectId()), Filestores.of(build.databaseName()), workspaces.productionSnapshot(build.projectId(), build.id()));
         steps.note(build, LogName.UPDATE, "Snapshot of the database and filestore taken");
     }
 
@@ -303,12 +303,12 @@ public final class ProductionPipeline
      *
      * @return what serves now, for people
      */
-    private String rollBack(Build failed, Optional<Build> previous, Path data)
+    private String rollBack(Build failed, Optional<Build> previous)
     {
         cleaner.removeContainers(failed.id());
         boolean snapshot = Files.isDirectory(workspaces.productionSnapshot(failed.projectId(), failed.id()));
         if (snapshot) {
-            restoreSnapshot(failed, data);
+            restoreSnapshot(failed);
             steps.note(failed, LogName.UPDATE, "The database and filestore were put back as they were before the update");
         }
         else {
@@ -335,9 +335,8 @@ public final class ProductionPipeline
     public String recover(Build interrupted)
     {
         cleaner.removeContainers(interrupted.id());
-        Path data = workspaces.productionData(interrupted.projectId());
         if (Files.isDirectory(workspaces.productionSnapshot(interrupted.projectId(), interrupted.id()))) {
-            restoreSnapshot(interrupted, data);
+            restoreSnapshot(interrupted);
             return "the database and filestore were put back as they were before its update";
         }
         // No whole snapshot: the update had not begun.
@@ -398,7 +397,7 @@ public final class ProductionPipeline
                 changes.add("dropped the snapshot taken before build " + buildId + ", which serves");
             }
             else if (build.isPresent() && buildId == newestProduction) {
-                restoreSnapshot(build.get(), workspaces.productionData(projectId));
+                restoreSnapshot(build.get());
                 changes.add("production of " + projectId + " put back from the snapshot taken before build " + buildId + ", whose rollback had not finished");
             }
             else {
@@ -499,7 +498,7 @@ public final class ProductionPipeline
      * The database first, then the filestore, whose snapshot is the record that the restore is not
      * finished: interrupted anywhere, the next start does the rest.
      */
-    private void restoreSnapshot(Build build, Path data)
+    private void restoreSnapshot(Build build)
     {
         String snapshot = BuildNames.snapshotDatabaseName(build.projectId(), build.id());
         if (databases.exists(snapshot)) {
@@ -507,7 +506,7 @@ public final class ProductionPipeline
         }
         Path filestoreSnapshot = workspaces.productionSnapshot(build.projectId(), build.id());
         if (Files.isDirectory(filestoreSnapshot)) {
-            Filestores.restore(filestoreSnapshot, filestore(data, build.databaseName()));
+            Filestores.restore(filestoreSnapshot, workspaces.productionDataDirectory(build.projectId()), Filestores.of(build.databaseName()));
         }
     }
 
@@ -523,11 +522,6 @@ public final class ProductionPipeline
     {
         cleaner.removeContainers(build.id());
         databases.drop(build.databaseName());
-        Filestores.delete(filestore(workspaces.productionData(build.projectId()), build.databaseName()));
-    }
-
-    private static Path filestore(Path data, String database)
-    {
-        return data.resolve("filestore").resolve(database);
+        Filestores.delete(workspaces.productionDataDirectory(build.projectId()), Filestores.of(build.databaseName()));
     }
 }

@@ -8,6 +8,7 @@ import sh.stagehand.core.PlatformSettings;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.files.ContainerDirectory;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.odoo.ModuleChanges;
@@ -28,9 +29,7 @@ import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.PreparedImage;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -127,20 +126,22 @@ public final class StagingPipeline
         build = steps.update(build.withState(BuildState.TESTING, "copying production"));
         Instant copyStarted = steps.now();
         DatabaseConnection connection;
-        long files;
+        ContainerDirectory.Copy files;
         Lock lock = locks.of(project.id()).readLock();
         lock.lock();
         try {
             String productionDatabase = serving.get().databaseName();
             connection = databases.copy(productionDatabase, build.databaseName());
-            files = Filestores.linkCopy(workspaces.productionData(project.id()).resolve("filestore").resolve(productionDatabase), data.resolve("filestore").resolve(build.databaseName()));
+            files = Filestores.linkCopy(workspaces.productionDataDirectory(project.id()), Filestores.of(productionDatabase), workspaces.dataDirectory(build.id()),
+                    Filestores.of(build.databaseName()));
         }
         finally {
             lock.unlock();
         }
         Duration copyTime = Duration.between(copyStarted, steps.now());
-        String copied = "Copied production (build %d, %s): database and %d filestore files in %.1f s".formatted(
-                serving.get().id(), BuildNames.shortCommit(serving.get().commitId()), files, BuildSteps.seconds(copyTime));
+        String copied = "Copied production (build %d, %s): database and %d filestore files in %.1f s%s".formatted(
+                serving.get().id(), BuildNames.shortCommit(serving.get().commitId()), files.files(), BuildSteps.seconds(copyTime),
+                files.leftOut().isEmpty() ? "" : "; left out, being no regular files (links are never followed): " + files.leftOut());
         steps.note(build, LogName.NEUTRALIZE, copied);
         steps.event(build, EventKind.STAGING_COPIED, copied);
 
@@ -239,15 +240,12 @@ public final class StagingPipeline
         build = steps.update(build.withState(BuildState.TESTING, "taking over the database of build " + previous.id()));
         cleaner.removeContainers(previous.id());
         DatabaseConnection connection = databases.rename(previous.databaseName(), build.databaseName());
-        Path previousFilestore = workspaces.data(previous.id()).resolve("filestore").resolve(previous.databaseName());
-        if (Files.isDirectory(previousFilestore)) {
-            try {
-                Files.createDirectories(data.resolve("filestore"));
-                Files.move(previousFilestore, data.resolve("filestore").resolve(build.databaseName()), StandardCopyOption.ATOMIC_MOVE);
-            }
-            catch (IOException e) {
-                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot move the filestore of build " + previous.id() + " to build " + build.id() + ": " + e, e);
-            }
+        try {
+            // A link the previous build's container put in the filestore's place is neither followed nor moved.
+            workspaces.dataDirectory(previous.id()).moveTo(Filestores.of(previous.databaseName()), workspaces.dataDirectory(build.id()), Filestores.of(build.databaseName()));
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot move the filestore of build " + previous.id() + " to build " + build.id() + ": " + e, e);
         }
         String takenOver = "its database and filestore were taken over by build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + ")";
         steps.update(previous.withState(BuildState.STOPPED, takenOver).withContainer(Optional.empty(), Optional.empty()));

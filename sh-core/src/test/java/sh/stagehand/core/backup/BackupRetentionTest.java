@@ -95,7 +95,7 @@ class BackupRetentionTest
         String logEnd = put(store, temp, "chunks", "odoo.log: the requests of " + name);
         return new Backup(name, "acme", kind, at, Optional.empty(), "acme-production",
                 new Backup.Chunked(100, "0".repeat(64), List.of(shared, own)), List.of(new Backup.FileEntry("ab/logo", 16, file)), Map.of("odoo_dump", "1"), Map.of(),
-                List.of(new Backup.FileEntry("5e/5e55", 40, session)), Map.of("odoo.log", new Backup.Chunked(60, "0".repeat(64), List.of(logStart, logEnd))));
+                List.of(new Backup.FileEntry("5e/5e55", 40, session)), Map.of("odoo.log", new Backup.Chunked(60, "0".repeat(64), List.of(logStart, logEnd))), List.of());
     }
 
     private static String put(BackupStore store, Path temp, String kind, String content)

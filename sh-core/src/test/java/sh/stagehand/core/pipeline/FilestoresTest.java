@@ -2,6 +2,8 @@ package sh.stagehand.core.pipeline;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.files.ContainerDirectory;
+import sh.stagehand.core.files.ContainerUser;
 import sh.stagehand.spi.StagehandException;
 
 import java.io.IOException;
@@ -13,34 +15,41 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class FilestoresTest
 {
+    private static final ContainerUser USER = ContainerUser.ofThisProcess();
+
     @Test
     void testACopySharesEveryFileThroughHardLinks(@TempDir Path temp)
             throws IOException
     {
-        Path production = temp.resolve("filestore/acme-production");
-        write(production.resolve("ab/ab12"), "contract");
-        write(production.resolve("cd/cd34"), "invoice");
-        write(production.resolve("checklist/ab/ab12"), "");
+        ContainerDirectory production = ContainerDirectory.create(temp.resolve("production/data"), USER);
+        Path filestore = production.root().resolve("filestore/acme-production");
+        write(filestore.resolve("ab/ab12"), "contract");
+        write(filestore.resolve("cd/cd34"), "invoice");
+        write(filestore.resolve("checklist/ab/ab12"), "");
+        ContainerDirectory staging = ContainerDirectory.create(temp.resolve("7/data"), USER);
 
-        long files = Filestores.linkCopy(production, temp.resolve("staging/filestore/acme-staging-7"));
+        ContainerDirectory.Copy copied = Filestores.linkCopy(production, Filestores.of("acme-production"), staging, Filestores.of("acme-staging-7"));
 
-        assertThat(files).isEqualTo(3);
-        Path copy = temp.resolve("staging/filestore/acme-staging-7/ab/ab12");
+        assertThat(copied.files()).isEqualTo(3);
+        assertThat(copied.leftOut()).isEmpty();
+        Path copy = temp.resolve("7/data/filestore/acme-staging-7/ab/ab12");
         assertThat(Files.readString(copy)).isEqualTo("contract");
-        assertThat(Files.getAttribute(copy, "unix:ino")).isEqualTo(Files.getAttribute(production.resolve("ab/ab12"), "unix:ino"));
+        assertThat(Files.getAttribute(copy, "unix:ino")).isEqualTo(Files.getAttribute(filestore.resolve("ab/ab12"), "unix:ino"));
         assertThat((int) Files.getAttribute(copy, "unix:nlink")).isEqualTo(2);
         // Odoo deletes a file no attachment uses any more: the other copy keeps it.
         Files.delete(copy);
-        assertThat(Files.readString(production.resolve("ab/ab12"))).isEqualTo("contract");
-        assertThatThrownBy(() -> Filestores.linkCopy(production, temp.resolve("staging/filestore/acme-staging-7")))
+        assertThat(Files.readString(filestore.resolve("ab/ab12"))).isEqualTo("contract");
+        assertThatThrownBy(() -> Filestores.linkCopy(production, Filestores.of("acme-production"), temp.resolve("7/data/filestore/acme-staging-7")))
                 .isInstanceOf(StagehandException.class)
                 .hasMessageContaining("the target exists");
     }
 
     @Test
     void testAMissingFilestoreCopiesAsAnEmptyOne(@TempDir Path temp)
+            throws IOException
     {
-        assertThat(Filestores.linkCopy(temp.resolve("none"), temp.resolve("copy"))).isZero();
+        ContainerDirectory production = ContainerDirectory.create(temp.resolve("production/data"), USER);
+        assertThat(Filestores.linkCopy(production, Filestores.of("none"), temp.resolve("copy")).files()).isZero();
         assertThat(temp.resolve("copy")).isEmptyDirectory();
     }
 
@@ -48,21 +57,22 @@ class FilestoresTest
     void testRestoringASnapshotPutsTheFilestoreBackAsItWas(@TempDir Path temp)
             throws IOException
     {
-        Path filestore = temp.resolve("data/filestore/acme-production");
+        ContainerDirectory data = ContainerDirectory.create(temp.resolve("production/data"), USER);
+        Path filestore = data.root().resolve("filestore/acme-production");
         write(filestore.resolve("ab/ab12"), "contract");
-        Path snapshot = temp.resolve("snapshots/42");
+        Path snapshot = temp.resolve("production/snapshots/42");
 
-        Filestores.snapshot(filestore, snapshot);
+        Filestores.snapshot(data, Filestores.of("acme-production"), snapshot);
         // What a failed update leaves: a new file, and a deleted one.
         write(filestore.resolve("ef/ef56"), "written by the failed update");
         Files.delete(filestore.resolve("ab/ab12"));
-        Filestores.restore(snapshot, filestore);
+        Filestores.restore(snapshot, data, Filestores.of("acme-production"));
 
         assertThat(Files.readString(filestore.resolve("ab/ab12"))).isEqualTo("contract");
         assertThat(filestore.resolve("ef/ef56")).doesNotExist();
         assertThat(snapshot).doesNotExist();
-        assertThat(temp.resolve("snapshots/42.partial")).doesNotExist();
-        assertThatThrownBy(() -> Filestores.restore(snapshot, filestore))
+        assertThat(temp.resolve("production/snapshots/42.partial")).doesNotExist();
+        assertThatThrownBy(() -> Filestores.restore(snapshot, data, Filestores.of("acme-production")))
                 .isInstanceOf(StagehandException.class)
                 .hasMessageContaining("No filestore snapshot");
     }

@@ -88,14 +88,15 @@ final class Views
     record MailView(String id, String receivedAt, String envelopeFrom, List<String> recipients, String subject, String from, String to, String text, String html) {}
 
     record BackupView(String id, String kind, String createdAt, String commit, String database, long dumpBytes, int chunks, int files, long filestoreBytes, int sessions,
-            List<String> logs, Map<String, Object> odooManifest, String verification, List<String> problems) {}
+            List<String> logs, Map<String, Object> odooManifest, String verification, List<String> problems, List<String> leftOut) {}
 
     static BackupView backup(Backup backup, Optional<BackupService.Verification> verification)
     {
         return new BackupView(backup.id(), backup.kind().name(), backup.createdAt().toString(), backup.commitId().orElse(null), backup.database(),
                 backup.dump().sizeBytes(), backup.dump().chunks().size(), backup.files().size(), backup.filestoreBytes(), backup.sessions().size(),
                 List.copyOf(new java.util.TreeSet<>(backup.logs().keySet())), backup.odooManifest(),
-                verification.map(checked -> checked.passed() ? "PASSED" : "FAILED").orElse("NOT_CHECKED"), verification.map(BackupService.Verification::problems).orElse(List.of()));
+                verification.map(checked -> checked.passed() ? "PASSED" : "FAILED").orElse("NOT_CHECKED"), verification.map(BackupService.Verification::problems).orElse(List.of()),
+                backup.leftOut());
     }
 
     static ProjectView project(Project project, String publicUrl, boolean withSecret)

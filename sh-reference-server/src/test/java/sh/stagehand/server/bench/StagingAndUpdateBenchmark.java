@@ -9,6 +9,8 @@ import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.files.ContainerDirectory;
+import sh.stagehand.core.files.ContainerUser;
 import sh.stagehand.core.pipeline.Filestores;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
@@ -183,7 +185,8 @@ class StagingAndUpdateBenchmark
             }
         }
         double copied = time(() -> shell("cp -r '" + filestore + "' '" + temp.resolve("baseline-filestore") + "'"));
-        double linked = time(() -> Filestores.linkCopy(filestore, temp.resolve("stagehand-filestore")));
+        ContainerDirectory productionData = new ContainerDirectory(filestore.getParent().getParent(), ContainerUser.ofThisProcess());
+        double linked = time(() -> Filestores.linkCopy(productionData, Filestores.of(PRODUCTION), temp.resolve("stagehand-filestore")));
         row("baseline: `pg_dump -Fc \\| pg_restore`, `cp -r`", baseline, copied);
         row("**Stagehand**, `postgres.copy-jobs=%d` (the default here): `pg_dump -Fd -j %d -Z0`, then `pg_restore -j %d`; hard links".formatted(jobs, jobs, jobs), parallel, linked);
         row("Stagehand, `postgres.copy-jobs=1`: `pg_dump -Fc -Z0 \\| pg_restore` (no scratch disk); hard links", streamed, linked);
