@@ -1,5 +1,6 @@
 package sh.stagehand.core;
 
+import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -20,7 +21,9 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code platform.development-retention-hours}: development builds older than this may be collected (default 72)</li>
  * <li>{@code platform.development-keep-per-branch}: the newest development builds of a branch that are always kept (default 2)</li>
  * <li>{@code platform.smtp-host}, {@code platform.smtp-port}: the mail catcher as containers reach it (default {@code 172.17.0.1}, 2525)</li>
- * <li>{@code platform.container-memory-mb}, {@code platform.container-cpus}: limits of each Odoo container (default 2048, 1.0)</li>
+ * <li>{@code platform.container-memory-mb}, {@code platform.container-cpus}, {@code platform.container-pids}: limits of each Odoo
+ *     container: memory (no swap beyond it), CPUs, processes and threads (default 2048, 1.0, 512); a stage may have its own,
+ *     {@code platform.<development|staging|production>.container-memory-mb} (and {@code -cpus}, {@code -pids})</li>
  * <li>{@code platform.install-timeout-minutes}: the longest an install with tests may take (default 30)</li>
  * <li>{@code platform.start-timeout-seconds}: the longest a server may take to answer HTTP (default 120)</li>
  * <li>{@code platform.public-url}: the platform's web address, for links in commit statuses (default {@code http://127.0.0.1:8080})</li>
@@ -48,12 +51,36 @@ public record PlatformSettings(
         Duration pollInterval,
         Duration gcInterval,
         Duration trialLength,
-        String containerUser)
+        String containerUser,
+        long containerPids,
+        Map<Stage, ContainerLimits> stageLimits)
 {
+    /**
+     * What one Odoo container of a stage may use.
+     *
+     * @param memoryBytes memory, no swap beyond it; 0 for no limit
+     * @param cpus CPUs; 0 for no limit
+     * @param pids processes and threads at once; 0 for no limit
+     */
+    public record ContainerLimits(long memoryBytes, double cpus, long pids)
+    {
+    }
+
+    /**
+     * The limits of a stage's Odoo containers: its own where set, else the platform's.
+     */
+    public ContainerLimits limits(Stage stage)
+    {
+        return stageLimits.getOrDefault(stage, new ContainerLimits(containerMemoryBytes, containerCpus, containerPids));
+    }
+
     public static final String PREFIX = "platform.";
     private static final Set<String> KEYS = Set.of("domain", "odoo-image", "max-concurrent-builds", "development-retention-hours", "development-keep-per-branch",
             "smtp-host", "smtp-port", "container-memory-mb", "container-cpus", "install-timeout-minutes", "start-timeout-seconds", "public-url",
-            "poll-interval-seconds", "gc-interval-minutes", "trial-days", "container-user");
+            "poll-interval-seconds", "gc-interval-minutes", "trial-days", "container-user", "container-pids",
+            "development.container-memory-mb", "development.container-cpus", "development.container-pids",
+            "staging.container-memory-mb", "staging.container-cpus", "staging.container-pids",
+            "production.container-memory-mb", "production.container-cpus", "production.container-pids");
 
     public PlatformSettings
     {
@@ -68,6 +95,7 @@ public record PlatformSettings(
         requireNonNull(gcInterval, "gcInterval is null");
         requireNonNull(trialLength, "trialLength is null");
         requireNonNull(containerUser, "containerUser is null");
+        stageLimits = Map.copyOf(requireNonNull(stageLimits, "stageLimits is null"));
     }
 
     public static PlatformSettings fromConfig(StagehandConfig config)
@@ -102,7 +130,23 @@ public record PlatformSettings(
                 Duration.ofSeconds(number(values, "poll-interval-seconds", "60", Long::parseLong, 0L)),
                 Duration.ofMinutes(number(values, "gc-interval-minutes", "60", Long::parseLong, 0L)),
                 Duration.ofDays(number(values, "trial-days", "30", Long::parseLong, 1L)),
-                containerUser(values.getOrDefault(PREFIX + "container-user", "101:101")));
+                containerUser(values.getOrDefault(PREFIX + "container-user", "101:101")),
+                number(values, "container-pids", "512", Long::parseLong, 0L),
+                stageLimits(values));
+    }
+
+    // Each stage's whole limits, from its own keys where given, else the platform's.
+    private static Map<Stage, ContainerLimits> stageLimits(Map<String, String> values)
+    {
+        Map<Stage, ContainerLimits> limits = new java.util.EnumMap<>(Stage.class);
+        for (Stage stage : Stage.values()) {
+            String prefix = stage.name().toLowerCase(java.util.Locale.ROOT) + ".";
+            limits.put(stage, new ContainerLimits(
+                    number(values, prefix + "container-memory-mb", values.getOrDefault(PREFIX + "container-memory-mb", "2048"), Long::parseLong, 0L) * 1024 * 1024,
+                    number(values, prefix + "container-cpus", values.getOrDefault(PREFIX + "container-cpus", "1.0"), Double::parseDouble, 0.0),
+                    number(values, prefix + "container-pids", values.getOrDefault(PREFIX + "container-pids", "512"), Long::parseLong, 0L)));
+        }
+        return limits;
     }
 
     private static String containerUser(String value)

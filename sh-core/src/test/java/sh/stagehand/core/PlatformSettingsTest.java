@@ -3,6 +3,8 @@ package sh.stagehand.core;
 import org.junit.jupiter.api.Test;
 import sh.stagehand.spi.StagehandException;
 
+import sh.stagehand.core.project.Stage;
+
 import java.time.Duration;
 import java.util.Map;
 
@@ -16,7 +18,10 @@ class PlatformSettingsTest
     {
         assertThat(PlatformSettings.fromConfig(new StagehandConfig(Map.of())))
                 .isEqualTo(new PlatformSettings("stagehand.localhost", "odoo:17.0", 2, Duration.ofHours(72), 2, "172.17.0.1", 2525,
-                        2048L * 1024 * 1024, 1.0, Duration.ofMinutes(30), Duration.ofSeconds(120), "http://127.0.0.1:8080", Duration.ofSeconds(60), Duration.ofMinutes(60), Duration.ofDays(30), "101:101"));
+                        2048L * 1024 * 1024, 1.0, Duration.ofMinutes(30), Duration.ofSeconds(120), "http://127.0.0.1:8080", Duration.ofSeconds(60), Duration.ofMinutes(60), Duration.ofDays(30), "101:101", 512,
+                        Map.of(Stage.DEVELOPMENT, new PlatformSettings.ContainerLimits(2048L * 1024 * 1024, 1.0, 512),
+                                Stage.STAGING, new PlatformSettings.ContainerLimits(2048L * 1024 * 1024, 1.0, 512),
+                                Stage.PRODUCTION, new PlatformSettings.ContainerLimits(2048L * 1024 * 1024, 1.0, 512))));
     }
 
     @Test
@@ -39,10 +44,17 @@ class PlatformSettingsTest
                 Map.entry("platform.gc-interval-minutes", "15"),
                 Map.entry("platform.trial-days", "14"),
                 Map.entry("platform.container-user", "1000:1000"),
+                Map.entry("platform.container-pids", "256"),
+                Map.entry("platform.production.container-memory-mb", "8192"),
+                Map.entry("platform.production.container-cpus", "4"),
+                Map.entry("platform.staging.container-pids", "128"),
                 Map.entry("runtime.type", "docker"));
         assertThat(PlatformSettings.fromConfig(new StagehandConfig(properties)))
                 .isEqualTo(new PlatformSettings("odoo.acme-hosting.com", "registry.acme/odoo:17.0-20261101", 6, Duration.ofHours(24), 0, "10.0.0.1", 2526,
-                        4096L * 1024 * 1024, 2.5, Duration.ofMinutes(90), Duration.ofSeconds(300), "https://sh.acme-hosting.com", Duration.ZERO, Duration.ofMinutes(15), Duration.ofDays(14), "1000:1000"));
+                        4096L * 1024 * 1024, 2.5, Duration.ofMinutes(90), Duration.ofSeconds(300), "https://sh.acme-hosting.com", Duration.ZERO, Duration.ofMinutes(15), Duration.ofDays(14), "1000:1000", 256,
+                        Map.of(Stage.DEVELOPMENT, new PlatformSettings.ContainerLimits(4096L * 1024 * 1024, 2.5, 256),
+                                Stage.STAGING, new PlatformSettings.ContainerLimits(4096L * 1024 * 1024, 2.5, 128),
+                                Stage.PRODUCTION, new PlatformSettings.ContainerLimits(8192L * 1024 * 1024, 4.0, 256))));
     }
 
     @Test

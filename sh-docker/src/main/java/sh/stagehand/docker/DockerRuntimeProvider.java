@@ -14,6 +14,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
@@ -31,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.docker.internal.BuildContext;
 import sh.stagehand.docker.internal.LineSplitter;
+import sh.stagehand.docker.internal.TenantNetworks;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
@@ -89,6 +91,7 @@ public final class DockerRuntimeProvider
     // For the calls whose answer is a stream that may stay silent for long (waiting for an install,
     // following an idle server's log, a quiet pip run): the response timeout would cut them off.
     private final DockerClient streamingClient;
+    private final TenantNetworks tenantNetworks;
 
     public DockerRuntimeProvider(DockerConfig config, String instanceName)
     {
@@ -96,6 +99,7 @@ public final class DockerRuntimeProvider
         this.instanceName = requireNonNull(instanceName, "instanceName is null");
         this.client = newClient(config, config.apiTimeout());
         this.streamingClient = newClient(config, Duration.ZERO);
+        this.tenantNetworks = new TenantNetworks(client, instanceName, INSTANCE_LABEL, config.tenantNetworkPool());
         try {
             client.pingCmd().exec();
         }
@@ -144,12 +148,12 @@ public final class DockerRuntimeProvider
             else {
                 reused = false;
                 pipLog.onLine(new LogLine(LogLine.Stream.STDOUT, "Installing requirements " + String.join(", ", spec.requirementsFiles()) + " on " + spec.baseImage()));
-                buildImage(spec.sourceDirectory(), requirementsDockerfile(spec), requirementsImage, Map.of(), pipLog);
+                buildImage(spec.sourceDirectory(), requirementsDockerfile(spec), requirementsImage, Map.of(), spec.tenant(), pipLog);
             }
         }
         String dockerfile = "FROM " + requirementsImage + "\n"
                 + "COPY . " + spec.targetDirectory() + "\n";
-        buildImage(spec.sourceDirectory(), dockerfile, spec.tag(), spec.labels(), line -> log.debug("build {}: {}", spec.tag(), line.text()));
+        buildImage(spec.sourceDirectory(), dockerfile, spec.tag(), spec.labels(), spec.tenant(), line -> log.debug("build {}: {}", spec.tag(), line.text()));
         return new PreparedImage(spec.tag(), requirementsImage, reused);
     }
 
@@ -176,8 +180,12 @@ public final class DockerRuntimeProvider
         Map<String, String> labels = new HashMap<>(spec.labels());
         labels.put(INSTANCE_LABEL, instanceName);
 
+        // A tenant's code: no capability (Odoo needs none: it runs as a user, on a port above
+        // 1024), no privilege gained through set-uid files, a bounded number of processes.
         HostConfig hostConfig = HostConfig.newHostConfig()
                 .withInit(true)
+                .withCapDrop(Capability.ALL)
+                .withSecurityOpts(List.of("no-new-privileges:true"))
                 .withBinds(spec.mounts().stream()
                         .map(mount -> new Bind(mount.source().toString(), new Volume(mount.target()), mount.readOnly() ? AccessMode.ro : AccessMode.rw))
                         .toList())
@@ -185,12 +193,16 @@ public final class DockerRuntimeProvider
                         .map(port -> new PortBinding(Ports.Binding.bindIp(LOOPBACK), ExposedPort.tcp(port)))
                         .toList());
         if (spec.memoryLimitBytes() > 0) {
-            hostConfig.withMemory(spec.memoryLimitBytes());
+            // and no swap beyond it
+            hostConfig.withMemory(spec.memoryLimitBytes()).withMemorySwap(spec.memoryLimitBytes());
+        }
+        if (spec.pidsLimit() > 0) {
+            hostConfig.withPidsLimit(spec.pidsLimit());
         }
         if (spec.cpuLimit() > 0) {
             hostConfig.withNanoCPUs((long) (spec.cpuLimit() * 1_000_000_000L));
         }
-        spec.network().or(config::network).ifPresent(hostConfig::withNetworkMode);
+        spec.tenant().map(tenantNetworks::of).or(spec::network).or(config::network).ifPresent(hostConfig::withNetworkMode);
 
         List<String> environment = new ArrayList<>();
         spec.environment().forEach((name, value) -> environment.add(name + "=" + value));
@@ -418,7 +430,9 @@ public final class DockerRuntimeProvider
         });
     }
 
-    private void buildImage(Path sourceDirectory, String dockerfile, String tag, Map<String, String> labels, LogListener output)
+    // A requirement's own code (setup.py) runs in the build: on the tenant's network, so it reaches
+    // what the tenant's containers reach, and for a bounded time.
+    private void buildImage(Path sourceDirectory, String dockerfile, String tag, Map<String, String> labels, Optional<String> tenant, LogListener output)
     {
         Map<String, String> allLabels = new HashMap<>(labels);
         allLabels.put(INSTANCE_LABEL, instanceName);
@@ -444,15 +458,32 @@ public final class DockerRuntimeProvider
                         super.onNext(item);
                     }
                 };
-                streamingClient.buildImageCmd(tar)
+                com.github.dockerjava.api.command.BuildImageCmd command = streamingClient.buildImageCmd(tar)
                         .withDockerfilePath(BuildContext.DOCKERFILE)
                         .withTags(Set.of(tag))
                         .withLabels(allLabels)
                         .withPull(false)
                         .withRemove(true)
-                        .withForcerm(true)
-                        .exec(callback)
-                        .awaitImageId();
+                        .withForcerm(true);
+                tenant.map(tenantNetworks::of).ifPresent(command::withNetworkMode);
+                boolean done;
+                try {
+                    done = command.exec(callback).awaitCompletion(config.imageBuildTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                }
+                catch (InterruptedException e) {
+                    callback.close();
+                    throw StagehandException.interrupted("building image " + tag, e);
+                }
+                if (!done) {
+                    // Closing the stream makes the engine cancel the build.
+                    callback.close();
+                    lines.accept(("[stagehand] stopped: the build took longer than " + config.imageBuildTimeout().toSeconds() + " s ("
+                            + DockerConfig.IMAGE_BUILD_TIMEOUT_SECONDS + ")\n").getBytes(StandardCharsets.UTF_8));
+                    lines.finish();
+                    throw new StagehandException(StandardErrorCode.TIMEOUT, "Building image " + tag + " took longer than " + config.imageBuildTimeout().toSeconds()
+                            + " s and was stopped (the log says where it was); make the requirements install faster, or raise " + DockerConfig.IMAGE_BUILD_TIMEOUT_SECONDS);
+                }
+                callback.awaitImageId();
                 lines.finish();
             }
         }

@@ -4,15 +4,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogLine;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.testkit.BaseRuntimeProviderContractTest;
 import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingEnvironment;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +111,28 @@ class DockerRuntimeProviderIT
             }
             assertThat(lines).containsExactly("after the silence");
         }
+    }
+
+    @Test
+    void testAnImageBuildThatRunsTooLongIsStopped(@TempDir Path checkout)
+            throws Exception
+    {
+        // A requirement whose own setup.py never ends: pip runs a package's code as it installs it.
+        Files.writeString(checkout.resolve("requirements.txt"), "./forever\n");
+        Files.createDirectories(checkout.resolve("forever"));
+        Files.writeString(checkout.resolve("forever/setup.py"), "import time\nprint('installing forever', flush=True)\ntime.sleep(3600)\n");
+        List<String> pipLog = new CopyOnWriteArrayList<>();
+        try (DockerRuntimeProvider bounded = new DockerRuntimeProvider(DockerConfig.fromMap(Map.of(
+                "docker.host", docker.host().toString(),
+                "docker.image-build-timeout-seconds", "5")), "contract-tests")) {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> bounded.prepareImage(new ImageSpec(TestingEnvironment.get().require("docker.odoo-test-image"), checkout, "/mnt/stagehand-addons",
+                    List.of("requirements.txt"), imageTag(), Map.of()), line -> pipLog.add(line.text())))
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.TIMEOUT.toErrorCode()))
+                    .hasMessageContaining("docker.image-build-timeout-seconds");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
+        }
+        assertThat(pipLog).anySatisfy(line -> assertThat(line).contains("stopped: the build took longer than 5 s"));
     }
 
     @Test

@@ -33,6 +33,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The platform as a hostile tenant tries it: each test performs an attack a customer with a
@@ -48,6 +49,7 @@ class HostileTenantIT
     static final TestingDocker docker = new TestingDocker();
 
     private static final String PROJECT = "hostile";
+    private static final String NEIGHBOUR = "neighbour";
     private static final String PRODUCTION_DATABASE = PROJECT + "-production";
     private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
@@ -84,6 +86,9 @@ class HostileTenantIT
         repository.switchTo("main");
         stagehand.projects().createProject(PROJECT, repository.url(), java.util.Optional.empty());
         stagehand.projects().poll(PROJECT);
+        // Another customer's project on the same platform, with no production (a development build).
+        stagehand.projects().createProject(NEIGHBOUR, repository.url(), java.util.Optional.empty(), java.util.Optional.of(""));
+        stagehand.projects().poll(NEIGHBOUR);
         assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
         assertThat(running("main").state()).isEqualTo(BuildState.RUNNING);
         assertThat(running("feature").state()).isEqualTo(BuildState.RUNNING);
@@ -97,9 +102,11 @@ class HostileTenantIT
         }
         if (stagehand != null) {
             stagehand.builds().awaitIdle(Duration.ofMinutes(1));
-            for (var branch : stagehand.projects().branches(PROJECT)) {
-                for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
-                    stagehand.builds().discard(build.id());
+            for (String project : List.of(PROJECT, NEIGHBOUR)) {
+                for (var branch : stagehand.projects().branches(project)) {
+                    for (Build build : stagehand.builds().builds(project, branch.name())) {
+                        stagehand.builds().discard(build.id());
+                    }
                 }
             }
             stagehand.close();
@@ -263,6 +270,53 @@ class HostileTenantIT
             assertThat(inspected).as("docker inspect of build " + build.id()).contains(build.databaseName()).doesNotContain(secrets);
             assertThat(docker.exec(container, "", "stat", "-c", "%a %u", "/run/stagehand/odoo.conf").output()).as("the configuration file, for the container's user alone").isEqualTo("600 101");
         }
+    }
+
+    @Test
+    @Order(6)
+    void testABuildReachesNoOtherProjectsBuildAndOfTheHostOnlyTheDatabaseAndTheMailCatcher()
+            throws Exception
+    {
+        String container = running("feature").containerId().orElseThrow();
+        Build neighbour = stagehand.builds().builds(NEIGHBOUR, "main").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
+        String neighbourAddress = inspect(neighbour.containerId().orElseThrow(), "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+        String ownGateway = inspect(container, "{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}");
+        try (java.net.ServerSocket platformPort = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("0.0.0.0"))) {
+            platformPort.setSoTimeout(1);
+            // The neighbour's Odoo, a port of the host's listening on every address (as an operator's
+            // own service could), reached by the database's address and by the network's gateway.
+            List<String> refused = List.of(neighbourAddress + ":8069", postgres.containerHost() + ":" + platformPort.getLocalPort(),
+                    ownGateway + ":" + platformPort.getLocalPort());
+            for (String target : refused) {
+                assertThat(connect(container, target)).as("a connection from a tenant's build to " + target).isEqualTo("unreachable");
+            }
+            assertThatThrownBy(platformPort::accept).as("no connection reached the host's port").isInstanceOf(java.net.SocketTimeoutException.class);
+            // What a build needs of the host stays reachable.
+            assertThat(connect(container, postgres.containerHost() + ":" + postgres.port())).isEqualTo("connected");
+        }
+        assertThat(connect(neighbour.containerId().orElseThrow(), neighbourAddress + ":8069")).as("a build's own server").isEqualTo("connected");
+    }
+
+    private static String connect(String container, String target)
+    {
+        String[] parts = target.split(":");
+        return docker.exec(container, "", "python3", "-c", """
+                import socket
+                try:
+                    socket.create_connection(('%s', %s), timeout=3).close()
+                    print('connected')
+                except OSError:
+                    print('unreachable')
+                """.formatted(parts[0], parts[1])).output();
+    }
+
+    private static String inspect(String container, String format)
+            throws Exception
+    {
+        Process process = new ProcessBuilder("docker", "inspect", "-f", format, container).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor()).as(output).isZero();
+        return output;
     }
 
     // What the build's code reads in its own configuration file.

@@ -152,6 +152,61 @@ public abstract class BaseRuntimeProviderContractTest
     }
 
     @Test
+    public void testAContainerHasNoCapabilityGainsNoPrivilegeAndKeepsToItsProcessLimit()
+    {
+        // Even as root in its image: what runs there is a tenant's.
+        ContainerInfo container = provider().start(spec()
+                .withPidsLimit(40)
+                .withCommand("sh", "-c", "grep -E '^(CapEff|NoNewPrivs):' /proc/self/status | tr -d '\\t'; "
+                        + "perl -e 'my $n = 0; for (1 .. 100) { my $pid = fork; last unless defined $pid; if ($pid == 0) { sleep 10; exit 0 } $n++ } print qq(forked=$n\\n)'")
+                .build());
+
+        assertThat(provider().awaitExit(container.id(), TIMEOUT)).isZero();
+        List<String> lines = readAllLines(container.id()).stream().map(LogLine::text).toList();
+        assertThat(lines).contains("CapEff:0000000000000000", "NoNewPrivs:1");
+        int forked = Integer.parseInt(lines.stream().filter(line -> line.startsWith("forked=")).findFirst().orElseThrow().substring("forked=".length()));
+        assertThat(forked).as("processes started, of 100 asked for").isBetween(1, 39);
+    }
+
+    @Test
+    public void testContainersOfDifferentTenantsCannotReachEachOther()
+    {
+        // Fixed tenants: what a runtime keeps per tenant (a network) is reused by the next run.
+        String tenant = "contract-tenant-a";
+        ContainerInfo server = provider().start(spec()
+                .withTenant(tenant)
+                .withCommand("sh", "-c", "echo address=$(tail -n 1 /etc/hosts | cut -f 1); exec perl -MIO::Socket::INET -e "
+                        + "'$s = IO::Socket::INET->new(LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die; while ($c = $s->accept) { print $c qq(hello from tenant a\\n); close $c }'")
+                .build());
+        String address = awaitLine(server.id(), "address=").substring("address=".length());
+        String probe = "timeout 5 bash -c 'exec 3<>/dev/tcp/" + address + "/8080 && head -n 1 <&3' 2>/dev/null || echo unreachable";
+
+        ContainerInfo sameTenant = provider().start(spec().withTenant(tenant).withCommand("bash", "-c", probe).build());
+        ContainerInfo otherTenant = provider().start(spec().withTenant("contract-tenant-b").withCommand("bash", "-c", probe).build());
+
+        assertThat(provider().awaitExit(sameTenant.id(), TIMEOUT)).isZero();
+        assertThat(provider().awaitExit(otherTenant.id(), TIMEOUT)).isZero();
+        assertThat(readAllLines(sameTenant.id()).stream().map(LogLine::text)).containsExactly("hello from tenant a");
+        assertThat(readAllLines(otherTenant.id()).stream().map(LogLine::text)).as("another tenant's container").containsExactly("unreachable");
+    }
+
+    // The first line of a running container's output that starts so.
+    private String awaitLine(String containerId, String prefix)
+    {
+        java.util.concurrent.CompletableFuture<String> found = new java.util.concurrent.CompletableFuture<>();
+        try (LogFollow follow = provider().followLogs(containerId, line -> {
+            if (line.text().startsWith(prefix)) {
+                found.complete(line.text());
+            }
+        })) {
+            return found.get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        catch (Exception e) {
+            throw new AssertionError("Container " + containerId + " printed no line starting " + prefix, e);
+        }
+    }
+
+    @Test
     public void testListsContainersByLabel()
     {
         ContainerInfo first = provider().start(spec().withLabel("sh.stagehand.build", "first").withCommand("sleep", "60").build());

@@ -129,8 +129,8 @@ public final class TestingOdooServer
                 "--network", network,
                 "-e", "HOST=" + postgres.containerHost(),
                 "-e", "PORT=" + postgres.port(),
-                "-e", "USER=" + postgres.user(),
-                "-e", "PASSWORD=" + postgres.password(),
+                "-e", "USER=" + postgres.odooUser(),
+                "-e", "PASSWORD=" + postgres.odooPassword(),
                 "-v", addons.toAbsolutePath() + ":/mnt/extra-addons:ro",
                 "-v", dataDirectory.toAbsolutePath() + ":/var/lib/odoo",
                 image, "odoo"));

@@ -12,12 +12,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>A port the kernel handed out as free ({@code new ServerSocket(0)}) is an ephemeral one: once
  * its listener closes for a restart, the kernel may give it to any outgoing connection (a health
  * check, a JDBC connection), and listening there again fails with "Address already in use". These
- * ports are taken below Linux's ephemeral range (32768–60999), where no outgoing connection lands.
+ * ports are taken below Linux's ephemeral range (32768–60999), where no outgoing connection lands,
+ * in the range bin/env-up lets tenants' containers reach on the host for the mail catcher
+ * (25200–25299): a build's Odoo sends its mail there.
  */
 public final class TestingPorts
 {
-    private static final int LOWEST = 20000;
-    private static final int HIGHEST = 32767;
+    private static final int LOWEST = 25200;
+    private static final int HIGHEST = 25299;
 
     private TestingPorts() {}
 

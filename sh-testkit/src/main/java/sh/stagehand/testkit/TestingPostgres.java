@@ -34,6 +34,8 @@ public final class TestingPostgres
     private final String password;
     private final String metadataUser;
     private final String metadataPassword;
+    private final String odooUser;
+    private final String odooPassword;
     private final String containerHost;
     private final List<String> createdDatabases = new ArrayList<>();
 
@@ -48,6 +50,8 @@ public final class TestingPostgres
         this.password = environment.get("postgres.password", "stagehand");
         this.metadataUser = environment.get("postgres.metadata-user", user);
         this.metadataPassword = environment.get("postgres.metadata-password", password);
+        this.odooUser = environment.get("postgres.odoo-test-user", user);
+        this.odooPassword = environment.get("postgres.odoo-test-password", password);
         this.containerHost = environment.get("postgres.container-host", host);
     }
 
@@ -103,6 +107,20 @@ public final class TestingPostgres
     public String password()
     {
         return password;
+    }
+
+    /**
+     * The role the test server runs as in its own tests, as an official image's {@code odoo} user
+     * would (CREATEDB, no membership): containers may not log in as the platform's role.
+     */
+    public String odooUser()
+    {
+        return odooUser;
+    }
+
+    public String odooPassword()
+    {
+        return odooPassword;
     }
 
     /** The role of the platform's own metadata database, apart from the platform's. */
@@ -202,12 +220,13 @@ public final class TestingPostgres
     }
 
     /**
-     * Creates a database with a fresh name owned by {@link #user()}; dropped by {@link #close()}.
+     * Creates a database with a fresh name owned by {@link #odooUser()}, for the test server;
+     * dropped by {@link #close()}.
      */
     public String createDatabase()
     {
         String name = "test_%d_%d".formatted(ProcessHandle.current().pid(), DATABASE_SEQUENCE.incrementAndGet()).toLowerCase(Locale.ROOT);
-        execute("CREATE DATABASE \"" + name + "\" OWNER \"" + user + "\" ENCODING 'UTF8' TEMPLATE template0");
+        execute("CREATE DATABASE \"" + name + "\" OWNER \"" + odooUser + "\" ENCODING 'UTF8' TEMPLATE template0");
         synchronized (createdDatabases) {
             createdDatabases.add(name);
         }

@@ -94,8 +94,10 @@ public final class ContainerDumpLoader
                 .withMount(Mount.readOnly(dump.toAbsolutePath(), inContainer))
                 .withLabels(Map.of(Labels.PROJECT, projectId, Labels.ROLE, Labels.RESTORE_ROLE))
                 .withUser(settings.containerUser())
+                .withTenant(projectId)
                 .withMemoryLimit(settings.containerMemoryBytes())
                 .withCpuLimit(settings.containerCpus())
+                .withPidsLimit(settings.containerPids())
                 .build();
         Deque<String> lastLines = new ArrayDeque<>();
         ContainerInfo container = runtime.start(spec);

@@ -218,7 +218,8 @@ public final class BuildSteps
     {
         try {
             return runtime.prepareImage(
-                    new ImageSpec(settings.odooImage(), source.workspace(), ADDONS_DIRECTORY, requirementsFiles(source.workspace(), source.addons()), imageTag(build), labels(build, "image")),
+                    new ImageSpec(settings.odooImage(), source.workspace(), ADDONS_DIRECTORY, requirementsFiles(source.workspace(), source.addons()), imageTag(build), labels(build, "image"),
+                            Optional.of(build.projectId())),
                     line -> logs.append(build.id(), LogName.PIP, line.text()));
         }
         finally {
@@ -566,8 +567,10 @@ public final class BuildSteps
                 .withLabels(labels(build, role))
                 .withMount(Mount.readWrite(dataDirectory.toAbsolutePath(), DATA_DIRECTORY))
                 .withUser(settings.containerUser())
-                .withMemoryLimit(settings.containerMemoryBytes())
-                .withCpuLimit(settings.containerCpus());
+                .withTenant(build.projectId())
+                .withMemoryLimit(settings.limits(build.stage()).memoryBytes())
+                .withCpuLimit(settings.limits(build.stage()).cpus())
+                .withPidsLimit(settings.limits(build.stage()).pids());
     }
 
     static Map<String, String> labels(Build build, String role)

@@ -28,6 +28,11 @@ import static java.util.Objects.requireNonNull;
  * @param files files written into the container before it starts (secrets: see {@link ContainerFile})
  * @param user the numeric {@code uid:gid} the container's processes run as, or empty for the
  *        image's user
+ * @param tenant whose code the container runs (a project): containers of different tenants
+ *        cannot reach each other, and a tenant's reach the host only where the runtime's
+ *        operator allows (the database, the mail catcher); empty for the platform's own tools
+ *        on the provider's default network ({@code network})
+ * @param pidsLimit the most processes and threads it may run at once, 0 for no limit
  */
 public record ContainerSpec(
         String name,
@@ -41,10 +46,13 @@ public record ContainerSpec(
         double cpuLimit,
         Optional<String> network,
         List<ContainerFile> files,
-        Optional<String> user)
+        Optional<String> user,
+        Optional<String> tenant,
+        long pidsLimit)
 {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}");
     private static final Pattern USER = Pattern.compile("[0-9]{1,10}:[0-9]{1,10}");
+    private static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
 
     public ContainerSpec
     {
@@ -60,6 +68,16 @@ public record ContainerSpec(
         requireNonNull(user, "user is null");
         if (user.isPresent() && !USER.matcher(user.get()).matches()) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Container user '" + user.get() + "' is not a numeric uid:gid such as 101:101");
+        }
+        requireNonNull(tenant, "tenant is null");
+        if (tenant.isPresent() && !TENANT.matcher(tenant.get()).matches()) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Tenant '" + tenant.get() + "' is not valid: use up to 63 lower-case letters, digits, '_', '.' and '-'");
+        }
+        if (tenant.isPresent() && network.isPresent()) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "A tenant's container joins its tenant's network, not " + network.get() + ": give one or the other");
+        }
+        if (pidsLimit < 0) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Process limit is negative: " + pidsLimit);
         }
         if (!NAME.matcher(name).matches()) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT,
@@ -103,6 +121,8 @@ public record ContainerSpec(
         private Optional<String> network = Optional.empty();
         private final List<ContainerFile> files = new ArrayList<>();
         private Optional<String> user = Optional.empty();
+        private Optional<String> tenant = Optional.empty();
+        private long pidsLimit;
 
         private Builder(String name, String image)
         {
@@ -191,9 +211,21 @@ public record ContainerSpec(
             return this;
         }
 
+        public Builder withTenant(String tenant)
+        {
+            this.tenant = Optional.of(tenant);
+            return this;
+        }
+
+        public Builder withPidsLimit(long pids)
+        {
+            this.pidsLimit = pids;
+            return this;
+        }
+
         public ContainerSpec build()
         {
-            return new ContainerSpec(name, image, command, environment, labels, mounts, publishedPorts, memoryLimitBytes, cpuLimit, network, files, user);
+            return new ContainerSpec(name, image, command, environment, labels, mounts, publishedPorts, memoryLimitBytes, cpuLimit, network, files, user, tenant, pidsLimit);
         }
     }
 }

@@ -3,6 +3,7 @@ package sh.stagehand.spi.runtime;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -17,9 +18,16 @@ import static java.util.Objects.requireNonNull;
  *         files to {@code pip install} (each from its own directory, so relative paths in it work)
  * @param tag the tag to give the image, e.g. {@code stagehand/build:acme-42}
  * @param labels labels of the image, for listing and garbage collection
+ * @param tenant whose requirements these are: their install (which runs the packages' own code)
+ *        reaches what the tenant's containers reach, and no more (see {@link ContainerSpec#tenant()})
  */
-public record ImageSpec(String baseImage, Path sourceDirectory, String targetDirectory, List<String> requirementsFiles, String tag, Map<String, String> labels)
+public record ImageSpec(String baseImage, Path sourceDirectory, String targetDirectory, List<String> requirementsFiles, String tag, Map<String, String> labels, Optional<String> tenant)
 {
+    public ImageSpec(String baseImage, Path sourceDirectory, String targetDirectory, List<String> requirementsFiles, String tag, Map<String, String> labels)
+    {
+        this(baseImage, sourceDirectory, targetDirectory, requirementsFiles, tag, labels, Optional.empty());
+    }
+
     public ImageSpec
     {
         requireNonNull(baseImage, "baseImage is null");
@@ -28,6 +36,7 @@ public record ImageSpec(String baseImage, Path sourceDirectory, String targetDir
         requirementsFiles = List.copyOf(requireNonNull(requirementsFiles, "requirementsFiles is null"));
         requireNonNull(tag, "tag is null");
         labels = Map.copyOf(requireNonNull(labels, "labels is null"));
+        requireNonNull(tenant, "tenant is null");
         if (!targetDirectory.startsWith("/")) {
             throw new IllegalArgumentException("targetDirectory must be absolute: " + targetDirectory);
         }

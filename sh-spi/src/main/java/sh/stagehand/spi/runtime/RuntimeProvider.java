@@ -15,6 +15,13 @@ import java.util.Optional;
  * of its {@link ContainerSpec}; {@link #list} finds them again by label, which is how a restarted
  * platform reconciles what is running with what it recorded.
  *
+ * <p>What runs in a container is a tenant's code, hostile: every container runs without Linux
+ * capabilities, without gaining privileges (no set-uid), within its limits (memory, CPUs,
+ * processes); containers of different tenants cannot reach each other, and a tenant's container
+ * reaches the host only where the operator allows it (the database, the mail catcher); image
+ * builds, which run the tenant's requirements' code, are bounded in time and reach what the
+ * tenant's containers reach. {@code BaseRuntimeProviderContractTest} checks each.
+ *
  * <p>Implementations are thread-safe. Every method throws {@link StagehandException} with
  * {@link sh.stagehand.spi.StandardErrorCode#PROVIDER_UNAVAILABLE} when the engine cannot be reached.
  */

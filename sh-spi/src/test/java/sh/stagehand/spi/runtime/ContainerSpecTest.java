@@ -32,9 +32,20 @@ class ContainerSpecTest
 
         assertThat(spec).isEqualTo(new ContainerSpec("acme-main-42", "local/odoo-test:17.0", List.of("odoo", "-d", "acme-main-42"),
                 Map.of("HOST", "172.18.0.1"), Map.of("sh.stagehand.build", "42"), List.of(new Mount(Path.of("/srv/ws/42"), "/mnt/extra-addons", true)),
-                List.of(8069), 1 << 30, 1.5, Optional.of("stagehand"), List.of(new ContainerFile("/etc/odoo/stagehand.conf", "[options]\ndb_password = secret\n", 0600)), Optional.of("101:101")));
+                List.of(8069), 1 << 30, 1.5, Optional.of("stagehand"), List.of(new ContainerFile("/etc/odoo/stagehand.conf", "[options]\ndb_password = secret\n", 0600)), Optional.of("101:101"), Optional.empty(), 0));
         assertThat(spec.command()).isUnmodifiable();
         assertThat(spec.toString()).doesNotContain("secret\n").contains("content=***");
+    }
+
+    @Test
+    void testATenantsContainerJoinsItsTenantsNetworkOnly()
+    {
+        ContainerSpec spec = ContainerSpec.builder("acme-main-42", "local/odoo-test:17.0").withTenant("acme").withPidsLimit(512).build();
+        assertThat(spec.tenant()).contains("acme");
+        assertThat(spec.pidsLimit()).isEqualTo(512);
+        assertThatThrownBy(() -> ContainerSpec.builder("x", "image").withTenant("acme").withNetwork("host").build())
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()));
+        assertThatThrownBy(() -> ContainerSpec.builder("x", "image").withTenant("Acme Inc").build()).isInstanceOf(StagehandException.class);
     }
 
     @Test
