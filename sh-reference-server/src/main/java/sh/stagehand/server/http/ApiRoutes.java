@@ -125,8 +125,13 @@ public final class ApiRoutes
         post(config, "/api/builds/{build}/discard", context -> context.json(Views.build(actions(context).discard(buildId(context)))));
         post(config, "/api/builds/{build}/rebuild", context -> context.status(HttpStatus.ACCEPTED).json(Views.build(actions(context).rebuild(buildId(context)))));
         get(config, "/api/builds/{build}/mails", context -> context.json(actions(context).mails(buildId(context)).stream().map(Views::mail).toList()));
-        get(config, "/api/builds/{build}/logs/{log}", context -> context.contentType("text/plain; charset=utf-8")
-                .result(String.join("\n", actions(context).log(buildId(context), LogName.fromFileName(context.pathParam("log")))) + "\n"));
+        get(config, "/api/builds/{build}/logs/{log}", context -> {
+            // Streamed from the file: a build may print gigabytes.
+            LogName name = LogName.fromFileName(context.pathParam("log"));
+            long buildId = buildId(context);
+            context.contentType("text/plain; charset=utf-8");
+            actions(context).writeLog(buildId, name, context.outputStream());
+        });
         sse(config, "/api/builds/{build}/logs/{log}/follow", this::followLog);
 
         get(config, "/api/hosts", this::host);
