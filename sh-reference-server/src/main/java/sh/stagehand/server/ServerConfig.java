@@ -16,9 +16,10 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code smtp.bind-address}, {@code smtp.port}: where the mail catcher listens (default {@code 0.0.0.0}, 2525; 0 picks a free port).
  *     Builds must reach it at {@code platform.smtp-host}:{@code platform.smtp-port}.</li>
  * <li>{@code platform.public-url}: shared with the platform, for the webhook URLs shown</li>
+ * <li>the {@link ServerLimits}: how much a client may send</li>
  * </ul>
  */
-public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl)
+public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl, ServerLimits limits)
 {
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
@@ -30,6 +31,12 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
         requireNonNull(httpHost, "httpHost is null");
         requireNonNull(smtpBindAddress, "smtpBindAddress is null");
         requireNonNull(publicUrl, "publicUrl is null");
+        requireNonNull(limits, "limits is null");
+    }
+
+    public ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl)
+    {
+        this(httpHost, httpPort, smtpBindAddress, smtpPort, publicUrl, ServerLimits.DEFAULTS);
     }
 
     public static ServerConfig fromMap(Map<String, String> properties)
@@ -47,7 +54,8 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
                 port(properties, HTTP_PORT, "8080"),
                 smtpAddress,
                 port(properties, SMTP_PORT, "2525"),
-                properties.getOrDefault("platform.public-url", "http://127.0.0.1:" + port(properties, HTTP_PORT, "8080")));
+                properties.getOrDefault("platform.public-url", "http://127.0.0.1:" + port(properties, HTTP_PORT, "8080")),
+                ServerLimits.fromMap(properties));
     }
 
     private static int port(Map<String, String> properties, String key, String defaultValue)
