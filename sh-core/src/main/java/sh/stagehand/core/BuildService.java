@@ -71,10 +71,22 @@ public final class BuildService
         return builds.listEvents(projectId, branch, limit);
     }
 
+    /**
+     * @return the log's lines so far, all in memory; {@link #writeLog} streams a log of any size
+     */
     public List<String> log(long buildId, LogName name)
     {
         build(buildId);
         return logs.read(buildId, name);
+    }
+
+    /**
+     * Writes the log as written so far to {@code out}, streamed (a build may print gigabytes).
+     */
+    public void writeLog(long buildId, LogName name, java.io.OutputStream out)
+    {
+        build(buildId);
+        logs.writeTo(buildId, name, out);
     }
 
     /**

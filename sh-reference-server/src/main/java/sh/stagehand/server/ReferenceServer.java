@@ -53,15 +53,18 @@ public final class ReferenceServer
             throw new IllegalStateException("Server already started");
         }
         stagehand.start();
-        mailCatcher = new MailCatcher(stagehand.mail(), config.smtpBindAddress(), config.smtpPort()).start();
-        git = new GitHosting(stagehand, stagehand.config().dataDirectory().resolve("git"));
+        mailCatcher = new MailCatcher(stagehand.mail(), config.smtpBindAddress(), config.smtpPort(), config.limits().smtpAuthAttempts(), config.limits().smtpAuthLockout()).start();
+        git = new GitHosting(stagehand, stagehand.config().dataDirectory().resolve("git"), config.limits().maxPushBytes());
         ClientAddress clientAddress = config.clientAddress();
         Authentication authentication = new Authentication(stagehand.accounts(), clientAddress, config.publicUrl().startsWith("https://"));
-        api = new ApiRoutes(stagehand, this::publicUrl, git, authentication);
+        api = new ApiRoutes(stagehand, this::publicUrl, git, authentication, config.limits());
         app = Javalin.create(javalin -> {
             javalin.startup.showJavalinBanner = false;
             javalin.jetty.host = config.httpHost();
             javalin.jetty.port = config.httpPort();
+            // What Javalin reads into memory for a handler (every JSON body): larger bodies are
+            // streamed by the handlers that take them (imports, webhooks, git pushes), within limits of their own.
+            javalin.http.maxRequestSize = ServerLimits.MAX_JSON_BYTES;
             // First: a request for a build's host name is the build's, whatever its path.
             new BuildProxy(stagehand.hosts(), clientAddress).register(javalin);
             new WebsocketRelay(stagehand.hosts(), clientAddress).register(javalin);

@@ -20,9 +20,10 @@ import static java.util.Objects.requireNonNull;
  * <li>{@code platform.public-url}: shared with the platform, for the webhook URLs shown</li>
  * <li>{@code http.trusted-proxies}: the reverse proxies whose {@code X-Forwarded-For} is believed
  *     (addresses or networks, comma-separated; default none: the header is ignored), see {@link ClientAddress}</li>
+ * <li>the {@link ServerLimits}: how much a client may send</li>
  * </ul>
  */
-public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl, List<String> trustedProxies)
+public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl, List<String> trustedProxies, ServerLimits limits)
 {
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
@@ -36,11 +37,12 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
         requireNonNull(publicUrl, "publicUrl is null");
         trustedProxies = List.copyOf(requireNonNull(trustedProxies, "trustedProxies is null"));
         ClientAddress.trusting(trustedProxies);
+        requireNonNull(limits, "limits is null");
     }
 
     public ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl)
     {
-        this(httpHost, httpPort, smtpBindAddress, smtpPort, publicUrl, List.of());
+        this(httpHost, httpPort, smtpBindAddress, smtpPort, publicUrl, List.of(), ServerLimits.DEFAULTS);
     }
 
     /**
@@ -67,7 +69,8 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
                 smtpAddress,
                 port(properties, SMTP_PORT, "2525"),
                 properties.getOrDefault("platform.public-url", "http://127.0.0.1:" + port(properties, HTTP_PORT, "8080")),
-                ClientAddress.parseList(properties.get(ClientAddress.TRUSTED_PROXIES)));
+                ClientAddress.parseList(properties.get(ClientAddress.TRUSTED_PROXIES)),
+                ServerLimits.fromMap(properties));
     }
 
     private static int port(Map<String, String> properties, String key, String defaultValue)

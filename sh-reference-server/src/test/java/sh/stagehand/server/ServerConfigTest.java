@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 import sh.stagehand.spi.StagehandException;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +32,36 @@ class ServerConfigTest
                 "smtp.port", "0",
                 "platform.public-url", "https://sh.acme-hosting.com",
                 "http.trusted-proxies", " 127.0.0.1, ::1 ,10.0.0.0/8")))
-                .isEqualTo(new ServerConfig("0.0.0.0", 9090, InetAddress.getByName("127.0.0.1"), 0, "https://sh.acme-hosting.com", java.util.List.of("127.0.0.1", "::1", "10.0.0.0/8")));
+                .isEqualTo(new ServerConfig("0.0.0.0", 9090, InetAddress.getByName("127.0.0.1"), 0, "https://sh.acme-hosting.com", java.util.List.of("127.0.0.1", "::1", "10.0.0.0/8"), ServerLimits.DEFAULTS));
+    }
+
+    @Test
+    void testLimitsDefaults()
+    {
+        assertThat(ServerConfig.fromMap(Map.of()).limits())
+                .isEqualTo(new ServerLimits(20L << 30, Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath(), 2L << 30, 5, Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void testLimitsPropertyMappings()
+    {
+        assertThat(ServerConfig.fromMap(Map.of(
+                "http.max-upload-bytes", "67108864",
+                "http.upload-directory", "/srv/stagehand/uploads",
+                "http.max-push-bytes", "1048576",
+                "smtp.auth-attempts", "3",
+                "smtp.auth-lockout", "PT10S")).limits())
+                .isEqualTo(new ServerLimits(64L << 20, Path.of("/srv/stagehand/uploads"), 1L << 20, 3, Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void testRejectsBadLimitsNamingTheKey()
+    {
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("http.max-upload-bytes", "20G"))).isInstanceOf(StagehandException.class).hasMessageContaining("http.max-upload-bytes");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("http.max-upload-bytes", "0"))).isInstanceOf(StagehandException.class).hasMessageContaining("http.max-upload-bytes");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("http.max-push-bytes", "-1"))).isInstanceOf(StagehandException.class).hasMessageContaining("http.max-push-bytes");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("smtp.auth-attempts", "10000"))).isInstanceOf(StagehandException.class).hasMessageContaining("smtp.auth-attempts");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("smtp.auth-lockout", "60"))).isInstanceOf(StagehandException.class).hasMessageContaining("smtp.auth-lockout");
     }
 
     @Test

@@ -17,6 +17,9 @@ import sh.stagehand.spi.runtime.PreparedImage;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,6 +119,41 @@ public abstract class BaseRuntimeProviderContractTest
             assertThat(follow.awaitCompletion(TIMEOUT)).isTrue();
         }
         assertThat(lines).containsExactly("after");
+    }
+
+    /**
+     * A tenant's code may print one line of any length: it reaches the listener cut to
+     * {@link LogLine#MAX_TEXT_BYTES} and marked, the line after it arrives, and the line is never
+     * held whole (a gigabyte here: a runtime that buffered it would take that much heap or more).
+     */
+    @Test
+    public void testCutsAnOverlongLineWithoutHoldingIt()
+    {
+        long lineBytes = 1L << 30;
+        ContainerInfo container = provider().start(spec()
+                .withCommand("sh", "-c", "head -c " + lineBytes + " /dev/zero | tr '\\0' x; echo; echo after")
+                .build());
+        // Heap outside the young generation: where a growing buffer (and every large array) ends up.
+        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP && !pool.getName().contains("Eden"))
+                .toList();
+        System.gc();
+        long before = heap.stream().mapToLong(pool -> pool.getUsage().getUsed()).sum();
+        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+        List<LogLine> lines = new CopyOnWriteArrayList<>();
+        long started = System.nanoTime();
+        try (LogFollow follow = provider().followLogs(container.id(), lines::add)) {
+            assertThat(follow.awaitCompletion(Duration.ofMinutes(10))).as("log stream of a gigabyte line ends").isTrue();
+        }
+        long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+
+        // Numbers first: a failure must not print a gigabyte.
+        assertThat((peak - before) >> 20).as("MiB of heap (outside the young generation) taken while the line went by in %d s", Duration.ofNanos(System.nanoTime() - started).toSeconds())
+                .isLessThan(256);
+        assertThat(lines.size()).as("lines delivered").isEqualTo(2);
+        assertThat(lines.get(0).text().length()).as("length of the cut line").isLessThanOrEqualTo(LogLine.MAX_TEXT_BYTES + 100);
+        assertThat(lines.get(0).text()).isEqualTo("x".repeat(LogLine.MAX_TEXT_BYTES) + LogLine.cutMarker(lineBytes - LogLine.MAX_TEXT_BYTES));
+        assertThat(lines.get(1).text()).isEqualTo("after");
     }
 
     @Test

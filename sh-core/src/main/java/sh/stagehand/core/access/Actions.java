@@ -282,6 +282,12 @@ public final class Actions
         return builds.log(buildId, name);
     }
 
+    public void writeLog(long buildId, LogName name, OutputStream out)
+    {
+        buildWith(buildId, Tool.LOGS);
+        builds.writeLog(buildId, name, out);
+    }
+
     public AutoCloseable followLog(long buildId, LogName name, Consumer<String> lines, Runnable end)
     {
         buildWith(buildId, Tool.LOGS);

@@ -4,11 +4,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.LineSplitter;
+import sh.stagehand.spi.runtime.LogLine;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -18,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
@@ -29,17 +33,26 @@ import static java.util.Objects.requireNonNull;
  * and followable while they grow.
  *
  * <p>A follower first receives every line written so far, then each new one, with none lost or
- * repeated in between, then its end-of-log callback when the log is closed. Followers are fed from
- * threads of their own through bounded queues: a slow reader never holds up the build writing the
- * log, and one that falls too far behind is dropped (and told, through its end callback).
+ * repeated in between, then its end-of-log callback when the log is closed. Each follower reads
+ * the file itself, on a thread of its own, at its own pace: a slow reader never holds up the build
+ * writing the log, and no line is held in memory for it.
+ *
+ * <p>What a build prints is the tenant's: a line is kept up to {@link #MAX_LINE_BYTES} (a runtime's
+ * line, cut at {@link LogLine#MAX_TEXT_BYTES} and marked, passes whole), and a longer one is cut and
+ * marked as a runtime cuts it; reading never holds more than one such line either.
  *
  * <p>Thread-safe. {@link #close()} flushes and closes every log.
  */
 public final class BuildLogs
         implements AutoCloseable
 {
+    /**
+     * The longest line kept, in bytes of UTF-8: a runtime's longest line with its cut marker.
+     */
+    public static final int MAX_LINE_BYTES = LogLine.MAX_TEXT_BYTES + 128;
+
     private static final Logger log = LoggerFactory.getLogger(BuildLogs.class);
-    private static final int FOLLOWER_QUEUE_LINES = 10_000;
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
 
     private final Path directory;
     private final Map<Path, OpenLog> open = new HashMap<>();
@@ -55,7 +68,7 @@ public final class BuildLogs
      */
     public void append(long buildId, LogName name, String line)
     {
-        openLog(path(buildId, name)).append(line);
+        openLog(path(buildId, name)).append(cut(line));
     }
 
     /**
@@ -94,24 +107,51 @@ public final class BuildLogs
     }
 
     /**
-     * @return the lines written so far; empty if the log does not exist
+     * @return the lines written so far; empty if the log does not exist. All in memory: for a
+     *         reader that needs them so; {@link #writeTo} streams a log of any size
      */
     public List<String> read(long buildId, LogName name)
     {
         Path file = path(buildId, name);
         currentLog(file).ifPresent(OpenLog::flush);
-        return readFile(file);
+        List<String> lines = new ArrayList<>();
+        try (FileTail tail = new FileTail(file, lines::add)) {
+            tail.readToEnd(() -> false);
+            tail.finish();
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot read " + file + ": " + e, e);
+        }
+        return lines;
+    }
+
+    /**
+     * Writes the log as written so far to {@code out}, streamed from its file; nothing if the log
+     * does not exist.
+     */
+    public void writeTo(long buildId, LogName name, OutputStream out)
+    {
+        Path file = path(buildId, name);
+        currentLog(file).ifPresent(OpenLog::flush);
+        try {
+            Files.copy(file, out);
+        }
+        catch (NoSuchFileException e) {
+            // not written yet: an empty log
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot read " + file + ": " + e, e);
+        }
     }
 
     /**
      * Sends the log's lines so far to {@code lines}, then each new line as it is written, until the
-     * returned handle is closed; {@code end} runs once when the log is closed (or already was), or
-     * when the follower falls too far behind.
+     * returned handle is closed; {@code end} runs once when the log is closed (or already was) and
+     * its last line was sent, or when {@code lines} fails.
      */
     public AutoCloseable follow(long buildId, LogName name, Consumer<String> lines, Runnable end)
     {
         Path file = path(buildId, name);
-        Follower follower = new Follower(file, lines, end);
         OpenLog openLog;
         synchronized (open) {
             openLog = open.get(file);
@@ -120,13 +160,7 @@ public final class BuildLogs
                 openLog = open.computeIfAbsent(file, OpenLog::new);
             }
         }
-        if (openLog == null) {
-            readFile(file).forEach(follower::offer);
-            follower.end();
-        }
-        else {
-            openLog.follow(follower);
-        }
+        Follower follower = new Follower(file, Optional.ofNullable(openLog), lines, end);
         follower.start();
         return follower::stop;
     }
@@ -186,22 +220,58 @@ public final class BuildLogs
         }
     }
 
-    private static List<String> readFile(Path file)
+    /**
+     * The line as kept: whole up to {@link #MAX_LINE_BYTES}, else its first
+     * {@link LogLine#MAX_TEXT_BYTES} and the marker of a cut line.
+     */
+    static String cut(String line)
     {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+        // At most three bytes of UTF-8 per char: most lines are known short without counting.
+        if (line.length() <= MAX_LINE_BYTES / 3) {
+            return line;
         }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot read " + file + ": " + e, e);
+        long total = utf8Length(line);
+        if (total <= MAX_LINE_BYTES) {
+            return line;
         }
+        long kept = 0;
+        int end = 0;
+        while (end < line.length()) {
+            char character = line.charAt(end);
+            int size = Character.isHighSurrogate(character) ? 4 : utf8Length(character);
+            if (kept + size > LogLine.MAX_TEXT_BYTES) {
+                break;
+            }
+            kept += size;
+            // A surrogate pair stays whole.
+            end = Math.min(line.length(), end + (Character.isHighSurrogate(character) ? 2 : 1));
+        }
+        return line.substring(0, end) + LogLine.cutMarker(total - kept);
+    }
+
+    private static long utf8Length(String text)
+    {
+        long bytes = 0;
+        for (int index = 0; index < text.length(); index++) {
+            bytes += utf8Length(text.charAt(index));
+        }
+        return bytes;
+    }
+
+    // Each half of a surrogate pair counts two of its four bytes.
+    private static int utf8Length(char character)
+    {
+        return character < 0x80 ? 1 : character < 0x800 || Character.isSurrogate(character) ? 2 : 3;
     }
 
     private static final class OpenLog
     {
         private final Path file;
-        private final List<Follower> followers = new ArrayList<>();
         private final List<AutoCloseable> sources = new ArrayList<>();
         private BufferedWriter writer;
+        // Lines appended so far, and whether the log is closed: what a waiting follower waits on.
+        private long appended;
+        private boolean closed;
 
         OpenLog(Path file)
         {
@@ -221,7 +291,8 @@ public final class BuildLogs
             catch (IOException e) {
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write " + file + ": " + e, e);
             }
-            followers.removeIf(follower -> !follower.offer(line));
+            appended++;
+            notifyAll();
         }
 
         synchronized boolean hasWritten()
@@ -234,14 +305,6 @@ public final class BuildLogs
             sources.add(source);
         }
 
-        synchronized void follow(Follower follower)
-        {
-            // Under the lock no line can be appended between the replay and the registration.
-            flush();
-            readFile(file).forEach(follower::offer);
-            followers.add(follower);
-        }
-
         synchronized void flush()
         {
             if (writer != null) {
@@ -251,6 +314,28 @@ public final class BuildLogs
                 catch (IOException e) {
                     throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write " + file + ": " + e, e);
                 }
+            }
+        }
+
+        /**
+         * Flushes what was appended to the file, for a follower to read.
+         *
+         * @return the number of lines appended so far, or -1 if the log is closed (the file is whole)
+         */
+        synchronized long flushForFollower()
+        {
+            flush();
+            return closed ? -1 : appended;
+        }
+
+        /**
+         * Waits until a line is appended after the {@code seen}th, or the log is closed.
+         */
+        synchronized void awaitMore(long seen)
+                throws InterruptedException
+        {
+            while (appended == seen && !closed) {
+                wait();
             }
         }
 
@@ -271,8 +356,6 @@ public final class BuildLogs
                 }
             }
             synchronized (this) {
-                followers.forEach(Follower::end);
-                followers.clear();
                 if (writer != null) {
                     try {
                         writer.close();
@@ -282,47 +365,86 @@ public final class BuildLogs
                     }
                     writer = null;
                 }
+                closed = true;
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Reads a log's file from where it left off, line by line, each line cut at
+     * {@link #MAX_LINE_BYTES} as it is read. Not thread-safe.
+     */
+    private static final class FileTail
+            implements AutoCloseable
+    {
+        private final Path file;
+        private final LineSplitter lines;
+        private final ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
+        private FileChannel channel;
+
+        FileTail(Path file, Consumer<String> lines)
+        {
+            this.file = file;
+            this.lines = new LineSplitter(MAX_LINE_BYTES, lines);
+        }
+
+        /**
+         * Sends every whole line up to the file's current end; a line still being written waits for
+         * its end.
+         */
+        void readToEnd(java.util.function.BooleanSupplier stopped)
+                throws IOException
+        {
+            if (channel == null) {
+                try {
+                    channel = FileChannel.open(file, StandardOpenOption.READ);
+                }
+                catch (NoSuchFileException e) {
+                    return;
+                }
+            }
+            while (!stopped.getAsBoolean()) {
+                buffer.clear();
+                int read = channel.read(buffer);
+                if (read <= 0) {
+                    return;
+                }
+                lines.accept(buffer.array(), 0, read);
+            }
+        }
+
+        void finish()
+        {
+            lines.finish();
+        }
+
+        @Override
+        public void close()
+                throws IOException
+        {
+            if (channel != null) {
+                channel.close();
             }
         }
     }
 
     private static final class Follower
     {
-        private static final String END = new String("end of log");
-
         private final Path file;
+        // Empty: the log was closed already, its file is whole.
+        private final Optional<OpenLog> openLog;
         private final Consumer<String> lines;
         private final Runnable end;
-        private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(FOLLOWER_QUEUE_LINES + 1);
         private volatile boolean stopped;
         private Thread thread;
 
-        Follower(Path file, Consumer<String> lines, Runnable end)
+        Follower(Path file, Optional<OpenLog> openLog, Consumer<String> lines, Runnable end)
         {
             this.file = file;
+            this.openLog = openLog;
             this.lines = requireNonNull(lines, "lines is null");
             this.end = requireNonNull(end, "end is null");
-        }
-
-        /**
-         * @return false if the follower is gone or too far behind; it is then ended
-         */
-        boolean offer(String line)
-        {
-            if (stopped) {
-                return false;
-            }
-            if (queue.remainingCapacity() <= 1 || !queue.offer(line)) {
-                log.info("A follower of {} fell {} lines behind and is dropped", file, FOLLOWER_QUEUE_LINES);
-                end();
-                return false;
-            }
-            return true;
-        }
-
-        void end()
-        {
-            queue.offer(END);
         }
 
         synchronized void start()
@@ -340,23 +462,33 @@ public final class BuildLogs
             }
         }
 
-        @SuppressWarnings("StringEquality")
         private void deliver()
         {
-            try {
+            try (FileTail tail = new FileTail(file, line -> {
+                if (!stopped) {
+                    lines.accept(line);
+                }
+            })) {
                 while (!stopped) {
-                    String line = queue.take();
-                    if (line == END) {
+                    // Everything appended up to `seen` is in the file once flushed: read up to there, then wait for more.
+                    long seen = openLog.map(OpenLog::flushForFollower).orElse(-1L);
+                    tail.readToEnd(() -> stopped);
+                    if (seen < 0) {
+                        tail.finish();
                         break;
                     }
-                    lines.accept(line);
+                    openLog.orElseThrow().awaitMore(seen);
                 }
             }
             catch (InterruptedException e) {
+                // stopped
                 return;
             }
-            catch (RuntimeException e) {
+            catch (IOException | RuntimeException e) {
                 log.debug("A follower of {} failed and is dropped", file, e);
+            }
+            if (stopped) {
+                return;
             }
             stopped = true;
             try {

@@ -61,16 +61,21 @@ public final class GitHosting
 
     private final Stagehand stagehand;
     private final Path root;
+    private final long maxPushBytes;
     private final ExecutorService pushes = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "stagehand-git-push");
         thread.setDaemon(true);
         return thread;
     });
 
-    public GitHosting(Stagehand stagehand, Path root)
+    /**
+     * @param maxPushBytes the largest pack a push may send ({@code http.max-push-bytes})
+     */
+    public GitHosting(Stagehand stagehand, Path root, long maxPushBytes)
     {
         this.stagehand = requireNonNull(stagehand, "stagehand is null");
         this.root = requireNonNull(root, "root is null").toAbsolutePath();
+        this.maxPushBytes = maxPushBytes;
     }
 
     /**
@@ -128,6 +133,8 @@ public final class GitHosting
                 throw new ServiceNotAuthorizedException();
             }
             ReceivePack pack = new ReceivePack(repository);
+            // Counted as it comes: a push is refused, and its partial pack deleted, past the limit.
+            pack.setMaxPackSizeLimit(maxPushBytes);
             pack.setRefLogIdent(new PersonIdent(account.name(), account.login() + "@stagehand"));
             // A push changes the branches it names: each needs its stage's settings (a developer
             // pushes to development branches, a tester to staging ones too, an admin anywhere).

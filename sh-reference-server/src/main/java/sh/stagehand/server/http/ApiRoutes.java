@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.NotFoundResponse;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
+import io.javalin.router.exception.HttpResponseExceptionMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.HostRouter;
@@ -21,6 +23,8 @@ import sh.stagehand.core.access.Role;
 import sh.stagehand.core.access.Tool;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.backup.BackupService;
+import sh.stagehand.server.ServerErrorCode;
+import sh.stagehand.server.ServerLimits;
 import sh.stagehand.server.git.GitHosting;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.logs.LogName;
@@ -56,10 +60,14 @@ public final class ApiRoutes
     private final java.util.function.Supplier<String> publicUrl;
     private final GitHosting git;
     private final Authentication authentication;
+    private final ServerLimits limits;
     private final List<String> routes = new java.util.ArrayList<>();
+    // Webhook payloads being read at once share this many bytes: more wait for GitHub's next try.
+    private final java.util.concurrent.Semaphore webhookBudget = new java.util.concurrent.Semaphore((int) (4 * ServerLimits.MAX_WEBHOOK_BYTES));
 
-    public ApiRoutes(Stagehand stagehand, java.util.function.Supplier<String> publicUrl, GitHosting git, Authentication authentication)
+    public ApiRoutes(Stagehand stagehand, java.util.function.Supplier<String> publicUrl, GitHosting git, Authentication authentication, ServerLimits limits)
     {
+        this.limits = requireNonNull(limits, "limits is null");
         this.authentication = requireNonNull(authentication, "authentication is null");
         this.git = requireNonNull(git, "git is null");
         this.stagehand = requireNonNull(stagehand, "stagehand is null");
@@ -71,6 +79,16 @@ public final class ApiRoutes
         config.routes.exception(StagehandException.class, this::error);
         config.routes.exception(IllegalArgumentException.class, (e, context) -> error(new StagehandException(StandardErrorCode.INVALID_ARGUMENT, e.getMessage(), e), context));
         config.routes.exception(JsonProcessingException.class, (e, context) -> error(new StagehandException(StandardErrorCode.INVALID_ARGUMENT, unreadableJson(e), e), context));
+        // Javalin's own refusal of a body over http.maxRequestSize (every JSON body), said as ours.
+        config.routes.exception(HttpResponseException.class, (e, context) -> {
+            if (e.getStatus() == HttpStatus.CONTENT_TOO_LARGE.getCode()) {
+                error(new StagehandException(ServerErrorCode.CONTENT_TOO_LARGE, "The request body goes on past " + RequestBodies.size(ServerLimits.MAX_JSON_BYTES)
+                        + ", the most an API request takes: send settings as JSON, not files (a database goes to POST /api/projects/{project}/import/{branch})", e), context);
+            }
+            else {
+                HttpResponseExceptionMapper.INSTANCE.handle(e, context);
+            }
+        });
         config.routes.exception(NotFoundResponse.class, (e, context) -> error(new StagehandException(StandardErrorCode.NOT_FOUND, "No route " + context.method() + " " + context.path()
                 + "; the API is described at " + publicUrl() + "/api/openapi.yaml", e), context));
 
@@ -125,8 +143,13 @@ public final class ApiRoutes
         post(config, "/api/builds/{build}/discard", context -> context.json(Views.build(actions(context).discard(buildId(context)))));
         post(config, "/api/builds/{build}/rebuild", context -> context.status(HttpStatus.ACCEPTED).json(Views.build(actions(context).rebuild(buildId(context)))));
         get(config, "/api/builds/{build}/mails", context -> context.json(actions(context).mails(buildId(context)).stream().map(Views::mail).toList()));
-        get(config, "/api/builds/{build}/logs/{log}", context -> context.contentType("text/plain; charset=utf-8")
-                .result(String.join("\n", actions(context).log(buildId(context), LogName.fromFileName(context.pathParam("log")))) + "\n"));
+        get(config, "/api/builds/{build}/logs/{log}", context -> {
+            // Streamed from the file: a build may print gigabytes.
+            LogName name = LogName.fromFileName(context.pathParam("log"));
+            long buildId = buildId(context);
+            context.contentType("text/plain; charset=utf-8");
+            actions(context).writeLog(buildId, name, context.outputStream());
+        });
         sse(config, "/api/builds/{build}/logs/{log}/follow", this::followLog);
 
         get(config, "/api/hosts", this::host);
@@ -255,8 +278,11 @@ public final class ApiRoutes
     }
 
     private void webhook(Context context)
+            throws java.io.IOException
     {
-        ProjectService.WebhookOutcome outcome = stagehand.projects().handleWebhook(context.pathParam("project"), new WebhookRequest(context.headerMap(), context.bodyAsBytes()));
+        RequestBodies.Limit limit = new RequestBodies.Limit(ServerLimits.MAX_WEBHOOK_BYTES, "A webhook payload", "", "GitHub sends none larger; check what sends this one");
+        ProjectService.WebhookOutcome outcome = RequestBodies.read(context, limit, webhookBudget,
+                body -> stagehand.projects().handleWebhook(context.pathParam("project"), new WebhookRequest(context.headerMap(), body)));
         context.status(outcome.kind() == ProjectService.WebhookOutcome.Kind.ACCEPTED ? HttpStatus.ACCEPTED : HttpStatus.OK)
                 .json(Map.of("outcome", outcome.kind().name(), "message", outcome.message(), "builds", outcome.queued().stream().map(Views::build).toList()));
     }
@@ -310,19 +336,23 @@ public final class ApiRoutes
         return Views.backup(backup, stagehand.productionBackups().verification(backup.projectId(), backup.id()));
     }
 
-    // The request's body is the file, as curl --data-binary @backup.zip sends it; streamed to disk.
+    // The request's body is the file, as curl --data-binary @backup.zip sends it; streamed to disk,
+    // never more of it than http.max-upload-bytes.
     private void importDatabase(Context context)
             throws java.io.IOException
     {
         // Asked before the upload takes any disk.
         actions(context).checkImport(context.pathParam("project"), context.pathParam("branch"));
+        RequestBodies.Limit limit = new RequestBodies.Limit(limits.maxUploadBytes(), "The upload", ServerLimits.MAX_UPLOAD_BYTES,
+                "Nothing was imported: send a smaller file (a dump without its filestore), restore one of the project's backups instead, "
+                        + "or ask the platform's operator to raise " + ServerLimits.MAX_UPLOAD_BYTES);
+        RequestBodies.refuseDeclaredOver(context, limit);
         String name = Optional.ofNullable(context.queryParam("filename")).filter(value -> value.matches("[A-Za-z0-9._-]{1,100}")).orElse("upload");
-        java.nio.file.Path directory = java.nio.file.Files.createTempDirectory("stagehand-import-");
+        java.nio.file.Files.createDirectories(limits.uploadDirectory());
+        java.nio.file.Path directory = java.nio.file.Files.createTempDirectory(limits.uploadDirectory(), "stagehand-import-");
         java.nio.file.Path upload = directory.resolve(name);
         try {
-            try (var in = context.bodyInputStream()) {
-                java.nio.file.Files.copy(in, upload);
-            }
+            RequestBodies.spool(context, upload, limit);
             Build serving = actions(context).importInto(context.pathParam("project"), context.pathParam("branch"), upload);
             context.json(Views.build(serving));
         }
@@ -529,6 +559,7 @@ public final class ApiRoutes
             case "TOO_MANY_REQUESTS" -> HttpStatus.TOO_MANY_REQUESTS;
             case "PROVIDER_UNAVAILABLE", "TIMEOUT" -> HttpStatus.SERVICE_UNAVAILABLE;
             case "NOT_SUPPORTED" -> HttpStatus.NOT_IMPLEMENTED;
+            case "CONTENT_TOO_LARGE" -> HttpStatus.CONTENT_TOO_LARGE;
             default -> switch (code.type()) {
                 case USER_ERROR -> HttpStatus.BAD_REQUEST;
                 case EXTERNAL -> HttpStatus.BAD_GATEWAY;
@@ -550,6 +581,15 @@ public final class ApiRoutes
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", code.name());
         body.put("message", e.getMessage());
+        if (status == HttpStatus.CONTENT_TOO_LARGE) {
+            try {
+                RequestBodies.answerRefusal(context, status.getCode(), context.jsonMapper().toJsonString(body, Map.class));
+                return;
+            }
+            catch (java.io.IOException failed) {
+                log.debug("Could not answer a refused body of {} {}", context.method(), context.path(), failed);
+            }
+        }
         context.status(status).json(body);
     }
 

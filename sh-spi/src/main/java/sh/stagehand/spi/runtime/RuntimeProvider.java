@@ -30,7 +30,8 @@ public interface RuntimeProvider
 {
     /**
      * Prepares a build image: the base image, the Python requirements installed with
-     * {@code pip install -r} (their output, with pip's own, going to {@code pipLog}), then the
+     * {@code pip install -r} (their output, with pip's own, going to {@code pipLog}, each line cut as
+     * {@link #followLogs} cuts it), then the
      * source directory copied to the target directory. The requirements image is cached by the
      * base image and the content of the requirements files: an unchanged set reuses it and pip does
      * not run.
@@ -75,7 +76,8 @@ public interface RuntimeProvider
      * Streams the container's output, from its start, line by line, to {@code listener}, on a
      * thread of the provider's. The stream ends when the container exits (after its last line) or
      * when the returned follow is closed. Lines are delivered in order for each stream; stdout and
-     * stderr may interleave.
+     * stderr may interleave. A line longer than {@link LogLine#MAX_TEXT_BYTES} is delivered cut and
+     * marked, its rest dropped as it comes, never held (the container's code is the tenant's).
      *
      * @throws StagehandException {@code NOT_FOUND} if no such container exists
      */
