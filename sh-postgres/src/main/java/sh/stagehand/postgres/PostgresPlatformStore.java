@@ -20,6 +20,7 @@ import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.postgres.internal.MetadataDatabase;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.vcs.DeployKey;
 
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -65,9 +66,12 @@ public final class PostgresPlatformStore
         run("create project " + project.id(), () -> {
             try {
                 jdbi.useHandle(handle -> handle.createUpdate("""
-                                INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at, trial_ends_at)
-                                VALUES (:id, :url, :token, :secret, :createdAt, :trialEndsAt)
+                                INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at, trial_ends_at, deploy_public_key, deploy_private_key, hosted_url)
+                                VALUES (:id, :url, :token, :secret, :createdAt, :trialEndsAt, :deployPublicKey, :deployPrivateKey, :hostedUrl)
                                 """)
+                        .bind("deployPublicKey", project.deployKey().map(DeployKey::publicKey).orElse(null))
+                        .bind("deployPrivateKey", project.deployKey().map(DeployKey::privateKey).orElse(null))
+                        .bind("hostedUrl", project.hostedUrl().orElse(null))
                         .bind("trialEndsAt", project.trialEndsAt().map(Timestamp::from).orElse(null))
                         .bind("id", project.id())
                         .bind("url", project.repositoryUrl())
@@ -90,8 +94,12 @@ public final class PostgresPlatformStore
     public void updateProject(Project project)
     {
         run("update project " + project.id(), () -> {
-            int updated = jdbi.withHandle(handle -> handle.createUpdate("UPDATE project SET trial_ends_at = :trialEndsAt WHERE id = :id")
+            int updated = jdbi.withHandle(handle -> handle.createUpdate("""
+                            UPDATE project SET trial_ends_at = :trialEndsAt, deploy_public_key = :deployPublicKey, deploy_private_key = :deployPrivateKey WHERE id = :id
+                            """)
                     .bind("id", project.id())
+                    .bind("deployPublicKey", project.deployKey().map(DeployKey::publicKey).orElse(null))
+                    .bind("deployPrivateKey", project.deployKey().map(DeployKey::privateKey).orElse(null))
                     .bind("trialEndsAt", project.trialEndsAt().map(Timestamp::from).orElse(null))
                     .execute());
             if (updated == 0) {
@@ -416,8 +424,11 @@ public final class PostgresPlatformStore
     private static Project project(ResultSet rs, StatementContext context)
             throws SQLException
     {
+        String deployPublicKey = rs.getString("deploy_public_key");
+        Optional<DeployKey> deployKey = deployPublicKey == null ? Optional.empty() : Optional.of(new DeployKey(deployPublicKey, rs.getString("deploy_private_key")));
         return new Project(rs.getString("id"), rs.getString("repository_url"), Optional.ofNullable(rs.getString("repository_token")),
-                rs.getString("webhook_secret"), rs.getTimestamp("created_at").toInstant(), Optional.ofNullable(rs.getTimestamp("trial_ends_at")).map(Timestamp::toInstant));
+                rs.getString("webhook_secret"), rs.getTimestamp("created_at").toInstant(), Optional.ofNullable(rs.getTimestamp("trial_ends_at")).map(Timestamp::toInstant),
+                deployKey, Optional.ofNullable(rs.getString("hosted_url")));
     }
 
     private static Branch branch(ResultSet rs, StatementContext context)
