@@ -66,6 +66,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -143,7 +144,7 @@ public final class GitVcsProvider
         this.policy = new RepositoryUrlPolicy(requireNonNull(allowedHosts, "allowedHosts is null"));
         // A name is checked, then resolved again by the JDK as https connects: its cache of
         // answers is what keeps the two the same (the connected address is checked too).
-        String dnsCache = Optional.ofNullable(java.security.Security.getProperty("networkaddress.cache.ttl")).orElse(System.getProperty("sun.net.inetaddr.ttl", ""));
+        String dnsCache = Optional.ofNullable(Security.getProperty("networkaddress.cache.ttl")).orElse(System.getProperty("sun.net.inetaddr.ttl", ""));
         if (dnsCache.strip().equals("0")) {
             log.warn("The JDK caches no DNS answers (networkaddress.cache.ttl=0): a repository host's name may resolve differently between its check and its "
                     + "connection; https connections are still checked at the address they reach");
