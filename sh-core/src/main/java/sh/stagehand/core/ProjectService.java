@@ -22,6 +22,7 @@ import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.vcs.BranchHead;
 import sh.stagehand.spi.vcs.CommitInfo;
+import sh.stagehand.spi.vcs.DeployKey;
 import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.VcsProvider;
 import sh.stagehand.spi.vcs.WebhookEvent;
@@ -61,6 +62,8 @@ public final class ProjectService
     private final HostRouter hosts;
     private final PlatformSettings settings;
     private final Clock clock;
+    // False once the VCS provider said it makes no ssh keys: not asked again for every project read.
+    private volatile boolean deployKeysMade = true;
     private final Map<String, Optional<CommitInfo>> commits = new LinkedHashMap<>(256, 0.75f, true)
     {
         @Override
@@ -89,7 +92,7 @@ public final class ProjectService
      */
     public Project createProject(String id, String repositoryUrl, Optional<String> token)
     {
-        return create(id, repositoryUrl, token, Optional.empty(), true);
+        return create(id, repositoryUrl, token, Optional.empty(), Optional.empty(), true);
     }
 
     /**
@@ -106,10 +109,27 @@ public final class ProjectService
      */
     public Project createProject(String id, String repositoryUrl, Optional<String> token, Optional<String> productionBranch)
     {
-        return create(id, repositoryUrl, token, productionBranch, false);
+        return create(id, repositoryUrl, token, Optional.empty(), productionBranch, false);
     }
 
-    private Project create(String id, String repositoryUrl, Optional<String> token, Optional<String> productionBranch, boolean defaultBranchIsProduction)
+    /**
+     * Creates a project whose repository the platform keeps on its own disk (a hosted one), as
+     * {@link #createProject(String, String, Optional, Optional)} does.
+     *
+     * @param repositoryPath the repository on the platform's disk
+     * @param hostedUrl where its users clone it from; its relative submodule URLs resolve against
+     *         this, as in their clones, never to a path on the platform's disk
+     * @param productionBranch absent: the repository's default branch
+     */
+    public Project createHostedProject(String id, String repositoryPath, String hostedUrl, Optional<Optional<String>> productionBranch)
+    {
+        requireNonNull(hostedUrl, "hostedUrl is null");
+        return productionBranch.isEmpty()
+                ? create(id, repositoryPath, Optional.empty(), Optional.of(hostedUrl), Optional.empty(), true)
+                : create(id, repositoryPath, Optional.empty(), Optional.of(hostedUrl), productionBranch.get(), false);
+    }
+
+    private Project create(String id, String repositoryUrl, Optional<String> token, Optional<String> hostedUrl, Optional<String> productionBranch, boolean defaultBranchIsProduction)
     {
         ProjectIds.requireValid(id);
         if (projects.findProject(id).isPresent()) {
@@ -121,8 +141,25 @@ public final class ProjectService
             throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A database " + productionDatabase + " exists already on the database server, which would become this project's "
                     + "production (left by an earlier project " + id + ", or another platform?); drop it or pick another project id");
         }
-        Project project = new Project(id, repositoryUrl, token, newSecret(), clock.instant());
-        List<BranchHead> heads = vcs.fetch(project.repository());
+        Project project = new Project(id, repositoryUrl, token, newSecret(), clock.instant(), Optional.empty(), newDeployKey(id), hostedUrl);
+        List<BranchHead> heads;
+        try {
+            // The VCS provider checks the URL before anything connects: a refused one is INVALID_ARGUMENT.
+            heads = vcs.fetch(project.repository());
+        }
+        catch (StagehandException e) {
+            if (!awaitsDeployKey(project, e)) {
+                throw e;
+            }
+            // An ssh repository refuses the platform until its customer adds the deploy key this
+            // answer shows: the project waits for it, and its branches come with the first fetch
+            // that can read them (the default branch becoming production, as for an empty one).
+            projects.createProject(project);
+            event(project.id(), Optional.empty(), EventKind.DEPLOY_KEY_AWAITED, "The repository refused the project's deploy key: add " + project.deployKey().orElseThrow().publicKey()
+                    + " to it as a read-only deploy key; its branches appear at the next push or poll"
+                    + (productionBranch.isPresent() ? ", and its default branch becomes production (move " + productionBranch.get() + " there if it is another)" : ""));
+            return project;
+        }
         Optional<String> production = defaultBranchIsProduction ? vcs.defaultBranch(project.repository()) : productionBranch;
         if (production.isPresent() && heads.stream().noneMatch(head -> head.name().equals(production.get()))) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The repository " + repositoryUrl + " has no branch " + production.get()
@@ -180,10 +217,49 @@ public final class ProjectService
         return scheduler.enqueue(project.id(), branch.name(), commitId, branch.stage());
     }
 
+    /**
+     * A project; one made before projects had deploy keys gets its key now.
+     */
     public Project project(String projectId)
     {
-        return projects.findProject(projectId)
+        Project project = projects.findProject(projectId)
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + projectId));
+        return project.deployKey().isPresent() || !deployKeysMade ? project : withDeployKey(project.id());
+    }
+
+    private synchronized Project withDeployKey(String projectId)
+    {
+        Project project = projects.findProject(projectId).orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + projectId));
+        if (project.deployKey().isPresent()) {
+            return project;
+        }
+        Optional<DeployKey> key = newDeployKey(projectId);
+        if (key.isEmpty()) {
+            return project;
+        }
+        Project keyed = project.withDeployKey(key);
+        projects.updateProject(keyed);
+        return keyed;
+    }
+
+    // The project's own ssh key, made by the VCS provider (in the format its ssh client reads); none if it speaks no ssh.
+    private Optional<DeployKey> newDeployKey(String projectId)
+    {
+        try {
+            return Optional.of(vcs.newDeployKey(projectId + "@" + settings.domain()));
+        }
+        catch (StagehandException e) {
+            if (!e.errorCode().equals(StandardErrorCode.NOT_SUPPORTED.toErrorCode())) {
+                throw e;
+            }
+            deployKeysMade = false;
+            return Optional.empty();
+        }
+    }
+
+    private static boolean awaitsDeployKey(Project project, StagehandException failure)
+    {
+        return project.deployKey().isPresent() && Project.isSsh(project.repositoryUrl()) && failure.errorCode().equals(StandardErrorCode.PERMISSION_DENIED.toErrorCode());
     }
 
     public List<Project> projects()

@@ -4,14 +4,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.project.OnNewCommit;
+import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
+import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.database.DumpLoader;
 import sh.stagehand.spi.vcs.BranchHead;
+import sh.stagehand.spi.vcs.DeployKey;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
 
@@ -20,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +46,8 @@ class ProjectServiceTest
     private final PlatformSettings settings = PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.trial-days", "30")));
     private final BuildScheduler scheduler = new BuildScheduler(store, build -> {}, settings, clock);
     private final Set<String> databases = new HashSet<>();
-    private final ProjectService projects = new ProjectService(store, store, new FakeRepository(), scheduler, new FakeDatabases(databases), new HostRouter(store, store, settings, clock), settings, clock);
+    private final FakeRepository repository = new FakeRepository();
+    private final ProjectService projects = new ProjectService(store, store, repository, scheduler, new FakeDatabases(databases), new HostRouter(store, store, settings, clock), settings, clock);
 
     @AfterEach
     void close()
@@ -113,15 +119,81 @@ class ProjectServiceTest
         assertThat(projects.endTrials()).as("once").isEmpty();
     }
 
+    @Test
+    void testEveryProjectHasADeployKeyOfItsOwnThatItsFetchesCarry()
+    {
+        Project acme = projects.createProject("acme", "git@github.com:acme/addons.git", Optional.empty());
+        Project other = projects.createProject("other", "https://github.com/acme/other.git", Optional.of("token"));
+
+        assertThat(acme.deployKey()).isPresent();
+        assertThat(other.deployKey()).isPresent();
+        assertThat(acme.deployKey()).isNotEqualTo(other.deployKey());
+        assertThat(acme.deployKey().orElseThrow().publicKey()).endsWith(" acme@stagehand.localhost");
+        assertThat(store.findProject("acme").orElseThrow().deployKey()).isEqualTo(acme.deployKey());
+        assertThat(repository.fetched).extracting(RemoteRepository::deployKey).containsExactly(acme.deployKey(), other.deployKey());
+    }
+
+    @Test
+    void testAnSshRepositoryThatRefusesTheNewKeyWaitsForItsCustomerToAddIt()
+    {
+        repository.refuseUnknownKeys = true;
+        Project acme = projects.createProject("acme", "git@github.com:acme/addons.git", Optional.empty());
+
+        assertThat(projects.branches("acme")).isEmpty();
+        String publicKey = acme.deployKey().orElseThrow().publicKey();
+        assertThat(store.listEvents("acme", Optional.empty(), 10)).singleElement().satisfies(event -> {
+            assertThat(event.kind()).isEqualTo(EventKind.DEPLOY_KEY_AWAITED);
+            assertThat(event.message()).contains("add " + publicKey + " to it as a read-only deploy key");
+        });
+
+        // The customer adds it on GitHub; the next poll finds the branches, the default one production.
+        repository.acceptedKeys.add(publicKey);
+        projects.poll("acme");
+        assertThat(projects.branch("acme", "main").stage()).isEqualTo(Stage.PRODUCTION);
+        assertThat(projects.branch("acme", "feature").stage()).isEqualTo(Stage.DEVELOPMENT);
+
+        // Refused credentials over https are the token's, not a key to wait for: nothing is created.
+        assertThatThrownBy(() -> projects.createProject("other", "https://github.com/acme/other.git", Optional.of("wrong")))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()));
+        assertThat(store.findProject("other")).isEmpty();
+    }
+
+    @Test
+    void testAProjectMadeBeforeDeployKeysGetsOneWhenRead()
+    {
+        store.createProject(new Project("older", "git@github.com:acme/addons.git", Optional.empty(), "secret", START));
+
+        Project read = projects.project("older");
+        assertThat(read.deployKey()).isPresent();
+        assertThat(store.findProject("older").orElseThrow().deployKey()).isEqualTo(read.deployKey());
+        assertThat(projects.project("older").deployKey()).as("made once").isEqualTo(read.deployKey());
+    }
+
     private static final class FakeRepository
             implements VcsProvider
     {
         private final List<BranchHead> heads = List.of(new BranchHead("feature", "b".repeat(40)), new BranchHead("main", "a".repeat(40)));
+        private final List<RemoteRepository> fetched = new ArrayList<>();
+        private final Set<String> acceptedKeys = new HashSet<>();
+        private boolean refuseUnknownKeys;
+        private int keys;
 
         @Override
         public List<BranchHead> fetch(RemoteRepository repository)
         {
+            fetched.add(repository);
+            boolean keyAccepted = repository.deployKey().map(key -> acceptedKeys.contains(key.publicKey())).orElse(false);
+            if (refuseUnknownKeys && (repository.url().startsWith("git@") ? !keyAccepted : repository.token().equals(Optional.of("wrong")))) {
+                throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "The host of " + repository.url() + " refused the project's credentials");
+            }
             return heads;
+        }
+
+        @Override
+        public DeployKey newDeployKey(String comment)
+        {
+            keys++;
+            return new DeployKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + "A".repeat(42) + keys + " " + comment, "-----BEGIN OPENSSH PRIVATE KEY-----\n" + keys + "\n-----END OPENSSH PRIVATE KEY-----\n");
         }
 
         @Override

@@ -1,5 +1,6 @@
 package sh.stagehand.github;
 
+import sh.stagehand.github.internal.RepositoryUrlPolicy;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -26,23 +28,35 @@ import static java.util.Objects.requireNonNull;
  *     {@code https://api.github.com}; for GitHub Enterprise Server {@code https://HOST/api/v3}).
  *     Repositories on {@code github.com} and on this API's host (without a leading {@code api.})
  *     count as GitHub repositories.</li>
+ * <li>{@code git.allowed-hosts}: hosts a repository URL may name although their addresses are
+ *     inside (loopback, private, link-local, the platform's own), comma-separated names as URLs
+ *     write them, e.g. a company's {@code gitlab.internal.example}; http:// is allowed to these
+ *     too (default: none). Every other host must be on the internet, over https or ssh.</li>
  * </ul>
  */
-public record GitConfig(Optional<Path> cacheDirectory, Duration timeout, URI githubApiUrl)
+public record GitConfig(Optional<Path> cacheDirectory, Duration timeout, URI githubApiUrl, Set<String> allowedHosts)
 {
     public static final String CACHE_DIRECTORY = "git.cache-directory";
     public static final String TIMEOUT_SECONDS = "git.timeout-seconds";
     public static final String GITHUB_API_URL = "git.github-api-url";
+    public static final String ALLOWED_HOSTS = RepositoryUrlPolicy.ALLOWED_HOSTS_KEY;
 
     public static final URI DEFAULT_GITHUB_API_URL = URI.create("https://api.github.com");
 
-    private static final Set<String> KEYS = Set.of(CACHE_DIRECTORY, TIMEOUT_SECONDS, GITHUB_API_URL);
+    private static final Set<String> KEYS = Set.of(CACHE_DIRECTORY, TIMEOUT_SECONDS, GITHUB_API_URL, ALLOWED_HOSTS);
+    private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[?[0-9a-f.]*:[0-9a-f.]*:[0-9a-f:.]*]?");
 
     public GitConfig
     {
         requireNonNull(cacheDirectory, "cacheDirectory is null");
         requireNonNull(timeout, "timeout is null");
         requireNonNull(githubApiUrl, "githubApiUrl is null");
+        allowedHosts = Set.copyOf(requireNonNull(allowedHosts, "allowedHosts is null"));
+    }
+
+    public GitConfig(Optional<Path> cacheDirectory, Duration timeout, URI githubApiUrl)
+    {
+        this(cacheDirectory, timeout, githubApiUrl, Set.of());
     }
 
     public static GitConfig fromMap(Map<String, String> config)
@@ -71,7 +85,24 @@ public record GitConfig(Optional<Path> cacheDirectory, Duration timeout, URI git
             throw invalid(TIMEOUT_SECONDS + "=" + timeoutValue + " is not a positive whole number of seconds");
         }
         URI githubApiUrl = Optional.ofNullable(config.get(GITHUB_API_URL)).map(GitConfig::githubApiUrl).orElse(DEFAULT_GITHUB_API_URL);
-        return new GitConfig(cacheDirectory, Duration.ofSeconds(seconds), githubApiUrl);
+        return new GitConfig(cacheDirectory, Duration.ofSeconds(seconds), githubApiUrl, allowedHosts(config.getOrDefault(ALLOWED_HOSTS, "")));
+    }
+
+    private static Set<String> allowedHosts(String value)
+    {
+        Set<String> hosts = new TreeSet<>();
+        for (String entry : value.split(",")) {
+            String host = entry.strip().toLowerCase(Locale.ROOT).replaceAll("\\.$", "");
+            if (host.isEmpty()) {
+                continue;
+            }
+            if (!HOST.matcher(host).matches()) {
+                throw invalid(ALLOWED_HOSTS + " holds '" + entry.strip() + "', which is not a host name; list names as URLs write them, comma-separated, "
+                        + "without scheme, user, port or path: gitlab.internal.example,git.acme.example");
+            }
+            hosts.add(host);
+        }
+        return hosts;
     }
 
     // Without a trailing slash, so that "/repos/..." can be appended.

@@ -3,7 +3,6 @@ package sh.stagehand.github;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.InvalidRemoteException;
-import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.ConfigInvalidException;
@@ -38,13 +37,18 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.github.internal.DeployKeys;
 import sh.stagehand.github.internal.GitHubStatusReporter;
 import sh.stagehand.github.internal.GitHubWebhooks;
+import sh.stagehand.github.internal.RefusedConnectionException;
+import sh.stagehand.github.internal.RemoteAccess;
+import sh.stagehand.github.internal.RepositoryUrlPolicy;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
 import sh.stagehand.spi.vcs.CommitInfo;
 import sh.stagehand.spi.vcs.CommitStatus;
+import sh.stagehand.spi.vcs.DeployKey;
 import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
@@ -62,6 +66,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -72,6 +77,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -84,6 +90,13 @@ import static java.util.Objects.requireNonNull;
  * a library shared by several projects is fetched once. Thread-safe: operations on one remote are
  * serialized, different remotes proceed in parallel.
  *
+ * <p>A repository URL is a tenant's: before anything connects, it is checked by a
+ * {@link RepositoryUrlPolicy} (https or ssh to a host on the internet, or one of
+ * {@link GitConfig#allowedHosts()}), redirects and submodules included. ssh logs in with the
+ * repository's deploy key alone, never the platform's {@code ~/.ssh} or agent, and pins each
+ * host's key per project at the first fetch. What a remote answered is never repeated in an
+ * error, only logged.
+ *
  * <p>Webhooks are GitHub's ({@code X-Hub-Signature-256}, {@code push} and {@code ping} events);
  * commit statuses are reported through GitHub's REST API for repositories hosted on GitHub.
  */
@@ -94,7 +107,9 @@ public final class GitVcsProvider
     private static final String HEADS = Constants.R_HEADS;
 
     private final Path cacheDirectory;
+    private final Path sshDirectory;
     private final Duration timeout;
+    private final RepositoryUrlPolicy policy;
     private final Map<Path, Repository> repositories = new ConcurrentHashMap<>();
     private final Map<Path, Object> locks = new ConcurrentHashMap<>();
     private final GitHubWebhooks webhooks = new GitHubWebhooks();
@@ -113,8 +128,27 @@ public final class GitVcsProvider
      */
     public GitVcsProvider(Path cacheDirectory, Duration timeout, URI githubApiUrl)
     {
+        this(cacheDirectory, timeout, githubApiUrl, Set.of());
+    }
+
+    /**
+     * @param allowedHosts hosts a repository URL may name although their addresses are inside;
+     *         see {@link GitConfig#allowedHosts()}
+     */
+    public GitVcsProvider(Path cacheDirectory, Duration timeout, URI githubApiUrl, Set<String> allowedHosts)
+    {
         this.cacheDirectory = requireNonNull(cacheDirectory, "cacheDirectory is null").toAbsolutePath();
+        // Beside the mirrors ("*.git"): an empty home for the ssh client, and each project's pinned host keys.
+        this.sshDirectory = this.cacheDirectory.resolve("ssh");
         this.timeout = requireNonNull(timeout, "timeout is null");
+        this.policy = new RepositoryUrlPolicy(requireNonNull(allowedHosts, "allowedHosts is null"));
+        // A name is checked, then resolved again by the JDK as https connects: its cache of
+        // answers is what keeps the two the same (the connected address is checked too).
+        String dnsCache = Optional.ofNullable(Security.getProperty("networkaddress.cache.ttl")).orElse(System.getProperty("sun.net.inetaddr.ttl", ""));
+        if (dnsCache.strip().equals("0")) {
+            log.warn("The JDK caches no DNS answers (networkaddress.cache.ttl=0): a repository host's name may resolve differently between its check and its "
+                    + "connection; https connections are still checked at the address they reach");
+        }
         this.statusReporter = new GitHubStatusReporter(requireNonNull(githubApiUrl, "githubApiUrl is null"), GitHubStatusReporter.DEFAULT_TIMEOUT);
         try {
             Files.createDirectories(this.cacheDirectory);
@@ -129,30 +163,28 @@ public final class GitVcsProvider
     public List<BranchHead> fetch(RemoteRepository remote)
     {
         Path directory = cachePath(remote);
-        synchronized (lockFor(directory)) {
-            boolean firstFetch = !Files.isDirectory(directory);
-            Repository repository = openOrInit(directory, remote);
-            try (Git git = Git.wrap(repository)) {
-                git.fetch()
-                        .setRemote(remote.url())
-                        .setRefSpecs(new RefSpec("+" + HEADS + "*:" + HEADS + "*"))
-                        .setRemoveDeletedRefs(true)
-                        // A remote's objects are not trusted: malformed trees (duplicate or '..' entries) are refused.
-                        .setCheckFetchedObjects(true)
-                        .setTimeout((int) timeout.toSeconds())
-                        .setCredentialsProvider(remote.token().map(token -> new UsernamePasswordCredentialsProvider("x-access-token", token)).orElse(null))
-                        .call();
+        // Before anything is created or contacted: a refused URL leaves nothing behind.
+        try (RemoteAccess access = access(remote)) {
+            synchronized (lockFor(directory)) {
+                boolean firstFetch = !Files.isDirectory(directory);
+                Repository repository = openOrInit(directory, remote);
+                try (Git git = Git.wrap(repository)) {
+                    git.fetch()
+                            .setRemote(remote.url())
+                            .setRefSpecs(new RefSpec("+" + HEADS + "*:" + HEADS + "*"))
+                            .setRemoveDeletedRefs(true)
+                            // A remote's objects are not trusted: malformed trees (duplicate or '..' entries) are refused.
+                            .setCheckFetchedObjects(true)
+                            .setTimeout((int) timeout.toSeconds())
+                            .setCredentialsProvider(credentials(remote))
+                            .setTransportConfigCallback(access)
+                            .call();
+                }
+                catch (GitAPIException | RuntimeException e) {
+                    throw forgetFailedClone(firstFetch, directory, failure(access, remote, "fetch", e));
+                }
+                return branchHeads(repository);
             }
-            catch (InvalidRemoteException e) {
-                throw forgetFailedClone(firstFetch, directory, notFound(remote, e));
-            }
-            catch (TransportException e) {
-                throw forgetFailedClone(firstFetch, directory, translateTransport(remote, e));
-            }
-            catch (GitAPIException | RuntimeException e) {
-                throw forgetFailedClone(firstFetch, directory, new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot fetch " + remote + ": " + e.getMessage(), e));
-            }
-            return branchHeads(repository);
         }
     }
 
@@ -160,22 +192,19 @@ public final class GitVcsProvider
     public Optional<String> defaultBranch(RemoteRepository remote)
     {
         Map<String, Ref> advertised;
-        try {
-            advertised = Git.lsRemoteRepository()
-                    .setRemote(remote.url())
-                    .setHeads(false)
-                    .setTimeout((int) timeout.toSeconds())
-                    .setCredentialsProvider(remote.token().map(token -> new UsernamePasswordCredentialsProvider("x-access-token", token)).orElse(null))
-                    .callAsMap();
-        }
-        catch (InvalidRemoteException e) {
-            throw notFound(remote, e);
-        }
-        catch (TransportException e) {
-            throw translateTransport(remote, e);
-        }
-        catch (GitAPIException | RuntimeException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot list the references of " + remote + ": " + e.getMessage(), e);
+        try (RemoteAccess access = access(remote)) {
+            try {
+                advertised = Git.lsRemoteRepository()
+                        .setRemote(remote.url())
+                        .setHeads(false)
+                        .setTimeout((int) timeout.toSeconds())
+                        .setCredentialsProvider(credentials(remote))
+                        .setTransportConfigCallback(access)
+                        .callAsMap();
+            }
+            catch (GitAPIException | RuntimeException e) {
+                throw failure(access, remote, "list the references of", e);
+            }
         }
         Ref head = advertised.get(Constants.HEAD);
         if (head == null) {
@@ -287,24 +316,21 @@ public final class GitVcsProvider
     private void push(Repository repository, RemoteRepository remote, ObjectId commit, String target)
     {
         Iterable<PushResult> results;
-        try (Git git = Git.wrap(repository)) {
-            results = git.push()
-                    .setRemote(remote.url())
-                    .setRefSpecs(new RefSpec(commit.name() + ":" + HEADS + target))
-                    .setForce(false)
-                    .setAtomic(true)
-                    .setTimeout((int) timeout.toSeconds())
-                    .setCredentialsProvider(remote.token().map(token -> new UsernamePasswordCredentialsProvider("x-access-token", token)).orElse(null))
-                    .call();
-        }
-        catch (InvalidRemoteException e) {
-            throw notFound(remote, e);
-        }
-        catch (TransportException e) {
-            throw translateTransport(remote, e);
-        }
-        catch (GitAPIException | RuntimeException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot push " + target + " to " + remote + ": " + e.getMessage(), e);
+        try (RemoteAccess access = access(remote); Git git = Git.wrap(repository)) {
+            try {
+                results = git.push()
+                        .setRemote(remote.url())
+                        .setRefSpecs(new RefSpec(commit.name() + ":" + HEADS + target))
+                        .setForce(false)
+                        .setAtomic(true)
+                        .setTimeout((int) timeout.toSeconds())
+                        .setCredentialsProvider(credentials(remote))
+                        .setTransportConfigCallback(access)
+                        .call();
+            }
+            catch (GitAPIException | RuntimeException e) {
+                throw failure(access, remote, "push " + target + " to", e);
+            }
         }
         for (PushResult result : results) {
             for (RemoteRefUpdate update : result.getRemoteUpdates()) {
@@ -455,6 +481,12 @@ public final class GitVcsProvider
     }
 
     @Override
+    public DeployKey newDeployKey(String comment)
+    {
+        return DeployKeys.generate(requireNonNull(comment, "comment is null"));
+    }
+
+    @Override
     public WebhookEvent parseWebhook(WebhookRequest request, String secret)
     {
         return webhooks.parse(request, secret);
@@ -505,27 +537,38 @@ public final class GitVcsProvider
             if (url == null) {
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Submodule " + submodule.getKey() + " of " + remote + " has no URL in .gitmodules");
             }
-            RemoteRepository child = submoduleRemote(remote, resolveSubmoduleUrl(remote.url(), url), submodule.getKey());
-            log.debug("Checking out submodule {} of {} from {}", submodule.getKey(), remote, child);
-            fetch(child);
+            RemoteRepository child;
+            try {
+                child = submoduleRemote(remote, resolveSubmoduleUrl(remote.publicUrl().orElse(remote.url()), url), submodule.getKey());
+                log.debug("Checking out submodule {} of {} from {}", submodule.getKey(), remote, child);
+                fetch(child);
+            }
+            catch (StagehandException e) {
+                // The build's message: which submodule, what .gitmodules says, and why it was refused.
+                // A hosted repository by the URL its users know, not by its path on the platform's disk.
+                throw new StagehandException(e::errorCode, "Submodule " + submodule.getKey() + " (url = " + RepositoryUrlPolicy.shown(url) + " in .gitmodules) of "
+                        + RepositoryUrlPolicy.shown(remote.publicUrl().orElse(remote.url())) + " cannot be checked out: " + e.getMessage(), e);
+            }
             checkout(child, submodule.getValue().name(), safeResolve(target, submodule.getKey()));
         }
     }
 
     /**
-     * The remote of a submodule. The project's token goes only to the project's own host, never to
-     * a host a repository names; a remote project cannot name a repository on the platform's disk.
+     * The remote of a submodule. The project's token and deploy key go only to the project's own
+     * host, never to a host a repository names. A submodule is on the platform's disk only when
+     * the repository itself is, and is not one the platform keeps for a tenant: a remote or hosted
+     * repository cannot name a path here (another project's repository, the platform's cache).
      */
     static RemoteRepository submoduleRemote(RemoteRepository parent, String url, String path)
     {
-        Optional<String> parentHost = remoteHost(parent.url());
+        Optional<String> parentHost = remoteHost(parent.publicUrl().orElse(parent.url()));
         Optional<String> host = remoteHost(url);
-        if (parentHost.isPresent() && host.isEmpty()) {
-            throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "Submodule " + path + " of " + parent + " names a repository on the platform's disk ("
-                    + url + "); a remote repository's submodules must be remote too");
+        if ((parentHost.isPresent() || parent.publicUrl().isPresent()) && host.isEmpty()) {
+            throw RepositoryUrlPolicy.refused(url, "submodule " + path + " of " + parent + " names a repository on the platform's disk; the submodules of a remote "
+                    + "or hosted repository must be remote too. Give the submodule its https or ssh URL");
         }
         boolean sameHost = parentHost.isPresent() && parentHost.equals(host);
-        return new RemoteRepository(url, sameHost ? parent.token() : Optional.empty());
+        return new RemoteRepository(url, sameHost ? parent.token() : Optional.empty(), sameHost ? parent.deployKey() : Optional.empty(), Optional.empty());
     }
 
     // The scheme and host of a remote URL; empty for a local path or file:// URL.
@@ -544,7 +587,7 @@ public final class GitVcsProvider
     }
 
     // A relative submodule URL ("../lib.git") is relative to the superproject's remote, as git does it.
-    private static String resolveSubmoduleUrl(String parentUrl, String url)
+    static String resolveSubmoduleUrl(String parentUrl, String url)
     {
         if (!url.startsWith("./") && !url.startsWith("../")) {
             return url;
@@ -675,24 +718,91 @@ public final class GitVcsProvider
         }
     }
 
-    private static StagehandException notFound(RemoteRepository remote, Exception e)
+    /**
+     * How an operation on this remote connects, checked against the policy before anything does.
+     * A repository's own path is the platform's choice (a hosted repository, or one a platform
+     * administrator named), but always an absolute one: a relative path is a URL that JGit read
+     * differently than its author meant ("HTTPS://../..").
+     */
+    private RemoteAccess access(RemoteRepository remote)
     {
-        return new StagehandException(StandardErrorCode.NOT_FOUND, "There is no git repository at " + remote.url() + ": " + e.getMessage() + ". Check the project's repository URL", e);
+        RemoteAccess access = RemoteAccess.open(policy, remote, remote.url(), sshDirectory, timeout);
+        if (access.target() instanceof RepositoryUrlPolicy.Local && !isAbsoluteLocal(remote.url())) {
+            access.close();
+            throw RepositoryUrlPolicy.refused(remote.url(), "it is neither a URL the platform reads nor an absolute path on its disk");
+        }
+        return access;
     }
 
-    private static StagehandException translateTransport(RemoteRepository remote, TransportException e)
+    private static boolean isAbsoluteLocal(String url)
+    {
+        return url.startsWith("/") || url.startsWith("file:///");
+    }
+
+    private static UsernamePasswordCredentialsProvider credentials(RemoteRepository remote)
+    {
+        return remote.token().map(token -> new UsernamePasswordCredentialsProvider("x-access-token", token)).orElse(null);
+    }
+
+    /**
+     * What a failed operation tells its caller. For a network remote, never what the remote
+     * answered: a host that cannot be reached, refuses the connection or answers something else
+     * than git gives one message ({@link RepositoryUrlPolicy#unreachable}); only "no such
+     * repository" and "credentials refused" are told apart, as they say what to fix. The whole
+     * answer is logged for the platform's operator.
+     */
+    private static StagehandException failure(RemoteAccess access, RemoteRepository remote, String doing, Exception e)
     {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof NoRemoteRepositoryException || cause instanceof NotSupportedException) {
-                return notFound(remote, e);
+            if (cause instanceof RefusedConnectionException refused) {
+                return refused.refusal();
             }
-            String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-            if (message.contains("not authorized") || message.contains("authentication") || message.contains("auth fail")) {
-                return new StagehandException(StandardErrorCode.PERMISSION_DENIED, "The remote " + remote.url() + " refused the credentials: " + e.getMessage()
-                        + ". Check the project's token or deploy key", e);
+            if (cause instanceof StagehandException stagehand) {
+                return stagehand;
             }
         }
-        return new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot reach " + remote.url() + ": " + e.getMessage() + ". It will be tried again at the next fetch", e);
+        if (access.refusedAHostKey()) {
+            return new StagehandException(StandardErrorCode.PERMISSION_DENIED, "The ssh host of " + RepositoryUrlPolicy.shown(remote.url())
+                    + " showed a host key other than the one pinned at this project's first fetch from it (a man in the middle, or a new key of the host's); nothing was "
+                    + "fetched. If the host really has a new key, ask the platform's operator to forget the pinned one");
+        }
+        boolean local = access.target() instanceof RepositoryUrlPolicy.Local;
+        log.info("Cannot {} {}: {}", doing, remote, describe(e));
+        boolean missing = e instanceof InvalidRemoteException;
+        boolean refusedCredentials = false;
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            missing |= cause instanceof NoRemoteRepositoryException || cause instanceof NotSupportedException;
+            String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+            refusedCredentials |= cause instanceof org.eclipse.jgit.errors.TransportException
+                    && (message.contains("not authorized") || message.contains("authentication") || message.contains("auth fail") || message.contains("cannot log in")
+                    || message.contains("no more authentication methods"));
+        }
+        if (local) {
+            // A path a platform administrator named: nothing of a tenant's network to hide.
+            if (missing) {
+                return new StagehandException(StandardErrorCode.NOT_FOUND, "There is no git repository at " + remote.url() + ": " + e.getMessage() + ". Check the project's repository URL", e);
+            }
+            return new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot " + doing + " " + remote + ": " + e.getMessage(), e);
+        }
+        String shown = RepositoryUrlPolicy.shown(remote.url());
+        if (refusedCredentials) {
+            return new StagehandException(StandardErrorCode.PERMISSION_DENIED, "The host of " + shown + " refused the project's credentials. Check its token, or that "
+                    + "its deploy key (shown on the project) is added to the repository", e);
+        }
+        if (missing) {
+            return new StagehandException(StandardErrorCode.NOT_FOUND, "There is no git repository at " + shown + " that the project's credentials can read. "
+                    + "Check the URL, and its token or deploy key", e);
+        }
+        return RepositoryUrlPolicy.unreachable(remote.url(), e);
+    }
+
+    private static String describe(Throwable e)
+    {
+        StringBuilder text = new StringBuilder(e.toString());
+        for (Throwable cause = e.getCause(); cause != null && text.length() < 2000; cause = cause.getCause()) {
+            text.append(" <- ").append(cause);
+        }
+        return text.toString();
     }
 
     private static StagehandException readFailure(RemoteRepository remote, IOException e)

@@ -24,6 +24,6 @@ public final class GitVcsProviderFactory
     public VcsProvider create(Map<String, String> config, ProviderContext context)
     {
         GitConfig gitConfig = GitConfig.fromMap(config);
-        return new GitVcsProvider(gitConfig.cacheDirectory().orElse(context.dataDirectory().resolve("git-cache")), gitConfig.timeout(), gitConfig.githubApiUrl());
+        return new GitVcsProvider(gitConfig.cacheDirectory().orElse(context.dataDirectory().resolve("git-cache")), gitConfig.timeout(), gitConfig.githubApiUrl(), gitConfig.allowedHosts());
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,8 +29,22 @@ class GitConfigTest
         assertThat(GitConfig.fromMap(Map.of(
                 "git.cache-directory", "/var/cache/stagehand/git",
                 "git.timeout-seconds", "120",
-                "git.github-api-url", "https://github.acme.example/api/v3")))
-                .isEqualTo(new GitConfig(Optional.of(Path.of("/var/cache/stagehand/git")), Duration.ofSeconds(120), URI.create("https://github.acme.example/api/v3")));
+                "git.github-api-url", "https://github.acme.example/api/v3",
+                "git.allowed-hosts", " GitLab.Internal.Example, git.acme.example.,,10.20.30.40, [fd00::5] ")))
+                .isEqualTo(new GitConfig(Optional.of(Path.of("/var/cache/stagehand/git")), Duration.ofSeconds(120), URI.create("https://github.acme.example/api/v3"),
+                        Set.of("gitlab.internal.example", "git.acme.example", "10.20.30.40", "[fd00::5]")));
+    }
+
+    @Test
+    void testAllowedHostsAreNamesNotUrls()
+    {
+        for (String bad : new String[] {"https://gitlab.internal.example", "git@gitlab.internal.example", "gitlab.internal.example:8443", "gitlab.internal.example/acme", "*.internal.example"}) {
+            assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.allowed-hosts", bad)))
+                    .as(bad)
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_CONFIGURATION.toErrorCode()))
+                    .hasMessageContaining("git.allowed-hosts")
+                    .hasMessageContaining("without scheme, user, port or path");
+        }
     }
 
     @Test

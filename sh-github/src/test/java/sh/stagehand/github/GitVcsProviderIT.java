@@ -13,16 +13,27 @@ import sh.stagehand.spi.vcs.WebhookRequest;
 import sh.stagehand.testkit.BaseVcsProviderContractTest;
 import sh.stagehand.testkit.TestingGitRepository;
 
+import com.sun.net.httpserver.HttpServer;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -102,14 +113,114 @@ class GitVcsProviderIT
     }
 
     @Test
-    void testSshRemotesAreSpokenTo()
+    void testUrlsThatPointInsideAreRefusedBeforeAnythingConnects()
+            throws IOException
     {
-        // Nothing listens on port 1. JGit's own ssh client (org.eclipse.jgit.ssh.apache) says the
-        // connection was refused; without it JGit would fall back to an ssh binary, if the host has one.
-        RemoteRepository ssh = RemoteRepository.of("ssh://git@127.0.0.1:1/acme/addons.git");
-        assertThatThrownBy(() -> provider.fetch(ssh))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_UNAVAILABLE.toErrorCode()))
-                .hasMessageContaining("127.0.0.1")
-                .hasMessageContaining("Connection refused");
+        for (String url : new String[] {"ssh://git@127.0.0.1:1/acme/addons.git", "https://localhost/acme/addons.git", "git://127.0.0.1/acme/addons.git",
+                "https://169.254.169.254/latest/meta-data/", "HTTPS://../../etc/repository.git"}) {
+            assertThatThrownBy(() -> provider.fetch(new RemoteRepository(url, Optional.of("project-token"), Optional.of(provider.newDeployKey("acme")), Optional.empty())))
+                    .as(url)
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()))
+                    .hasMessageContaining("is refused")
+                    .hasMessageContaining("git.allowed-hosts");
+        }
+        try (Stream<Path> cached = Files.list(cache)) {
+            assertThat(cached.map(path -> path.getFileName().toString())).as("nothing was cloned").noneMatch(name -> name.startsWith("addons") || name.startsWith("meta-data"));
+        }
+    }
+
+    @Test
+    void testAHostThatCannotBeReachedAndOneThatAnswersLookAlike()
+            throws IOException
+    {
+        // An operator's host (allowed), so that what the platform says of a remote's answer shows.
+        GitVcsProvider allowing = new GitVcsProvider(temp.resolve("allowing-cache"), Duration.ofSeconds(10), URI.create("https://api.github.com"), Set.of("127.0.0.1"));
+        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", exchange -> {
+            byte[] banner = "Jenkins 2.440 internal admin console".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, banner.length);
+            exchange.getResponseBody().write(banner);
+            exchange.close();
+        });
+        http.start();
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (ServerSocket banner = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread speaker = new Thread(() -> {
+                while (!banner.isClosed()) {
+                    try (Socket accepted = banner.accept()) {
+                        accepted.getOutputStream().write("SSH-2.0-OpenSSH_9.2 internal-bastion\r\n".getBytes(StandardCharsets.US_ASCII));
+                    }
+                    catch (IOException e) {
+                        // closed
+                    }
+                }
+            });
+            speaker.setDaemon(true);
+            speaker.start();
+            List<String> messages = new ArrayList<>();
+            for (int port : new int[] {closedPort, http.getAddress().getPort(), banner.getLocalPort()}) {
+                String url = "http://127.0.0.1:" + port + "/acme/addons.git";
+                assertThatThrownBy(() -> allowing.fetch(RemoteRepository.of(url)))
+                        .isInstanceOfSatisfying(StagehandException.class, e -> {
+                            assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_UNAVAILABLE.toErrorCode());
+                            messages.add(e.getMessage().replace(url, "URL"));
+                        });
+            }
+            assertThat(messages).hasSize(3).allSatisfy(message -> assertThat(message)
+                    .isEqualTo(messages.get(0))
+                    .doesNotContain("Jenkins")
+                    .doesNotContain("500")
+                    .doesNotContain("OpenSSH")
+                    .doesNotContainIgnoringCase("refused"));
+        }
+        finally {
+            http.stop(0);
+            allowing.close();
+        }
+    }
+
+    @Test
+    void testARedirectToAnAddressInsideIsRefusedBeforeItsConnection()
+            throws IOException
+    {
+        // An operator's host (allowed) that a tenant's repository redirects from, to the platform's loopback.
+        GitVcsProvider allowing = new GitVcsProvider(temp.resolve("redirect-cache"), Duration.ofSeconds(10), URI.create("https://api.github.com"), Set.of("localhost"));
+        try (ServerSocket inside = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<String> reached = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                while (!inside.isClosed()) {
+                    try (Socket accepted = inside.accept()) {
+                        reached.add(String.valueOf(accepted.getRemoteSocketAddress()));
+                    }
+                    catch (IOException e) {
+                        // closed
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            http.createContext("/", exchange -> {
+                exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + inside.getLocalPort() + exchange.getRequestURI());
+                exchange.sendResponseHeaders(302, -1);
+                exchange.close();
+            });
+            http.start();
+            try {
+                assertThatThrownBy(() -> allowing.fetch(RemoteRepository.of("http://localhost:" + http.getAddress().getPort() + "/acme/addons.git")))
+                        .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()))
+                        .hasMessageContaining("The repository URL http://127.0.0.1:" + inside.getLocalPort() + "/ is refused");
+                assertThat(reached).as("connections to the address redirected to").isEmpty();
+            }
+            finally {
+                http.stop(0);
+            }
+        }
+        finally {
+            allowing.close();
+        }
     }
 }

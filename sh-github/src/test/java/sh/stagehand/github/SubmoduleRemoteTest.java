@@ -1,8 +1,10 @@
 package sh.stagehand.github;
 
 import org.junit.jupiter.api.Test;
+import sh.stagehand.github.internal.DeployKeys;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.vcs.DeployKey;
 import sh.stagehand.spi.vcs.RemoteRepository;
 
 import java.util.Optional;
@@ -12,15 +14,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SubmoduleRemoteTest
 {
-    private static final RemoteRepository PROJECT = new RemoteRepository("https://github.com/acme/addons.git", Optional.of("project-token"));
+    private static final DeployKey KEY = DeployKeys.generate("acme");
+    private static final RemoteRepository PROJECT = new RemoteRepository("https://github.com/acme/addons.git", Optional.of("project-token"), Optional.of(KEY), Optional.empty());
 
     @Test
-    void testTokenGoesToTheProjectsOwnHostOnly()
+    void testTokenAndDeployKeyGoToTheProjectsOwnHostOnly()
     {
         assertThat(GitVcsProvider.submoduleRemote(PROJECT, "https://github.com/acme/library.git", "vendor/library").token()).contains("project-token");
         assertThat(GitVcsProvider.submoduleRemote(PROJECT, "https://GitHub.com/OCA/web.git", "vendor/web").token()).contains("project-token");
-        assertThat(GitVcsProvider.submoduleRemote(PROJECT, "https://attacker.example/collect.git", "vendor/x").token()).isEmpty();
-        assertThat(GitVcsProvider.submoduleRemote(PROJECT, "git@gitlab.com:acme/other.git", "vendor/y").token()).isEmpty();
+        assertThat(GitVcsProvider.submoduleRemote(PROJECT, "git@github.com:acme/library.git", "vendor/library").deployKey()).contains(KEY);
+        RemoteRepository elsewhere = GitVcsProvider.submoduleRemote(PROJECT, "https://attacker.example/collect.git", "vendor/x");
+        assertThat(elsewhere.token()).isEmpty();
+        assertThat(elsewhere.deployKey()).isEmpty();
+        RemoteRepository gitlab = GitVcsProvider.submoduleRemote(PROJECT, "git@gitlab.com:acme/other.git", "vendor/y");
+        assertThat(gitlab.token()).isEmpty();
+        assertThat(gitlab.deployKey()).isEmpty();
     }
 
     @Test
@@ -29,8 +37,26 @@ class SubmoduleRemoteTest
         for (String url : new String[] {"/var/lib/stagehand/git-cache/other-project.git", "file:///srv/git/other.git"}) {
             assertThatThrownBy(() -> GitVcsProvider.submoduleRemote(PROJECT, url, "vendor/z"))
                     .as(url)
-                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()))
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()))
+                    .hasMessageContaining("is refused")
                     .hasMessageContaining("vendor/z");
+        }
+    }
+
+    @Test
+    void testAHostedProjectsSubmodulesResolveAgainstItsPublicUrlAndAreNeverLocal()
+    {
+        RemoteRepository hosted = RemoteRepository.of("/var/lib/stagehand/git/mallory.git").withPublicUrl(Optional.of("https://stagehand.example/git/mallory.git"));
+
+        // as in a clone of it: the other project's URL, which needs that project's credentials
+        String resolved = GitVcsProvider.resolveSubmoduleUrl(hosted.publicUrl().orElseThrow(), "../victim.git");
+        assertThat(resolved).isEqualTo("https://stagehand.example/git/victim.git");
+        assertThat(GitVcsProvider.submoduleRemote(hosted, resolved, "stolen")).isEqualTo(RemoteRepository.of("https://stagehand.example/git/victim.git"));
+        for (String url : new String[] {"/var/lib/stagehand/git/victim.git", "file:///var/lib/stagehand/git/victim.git"}) {
+            assertThatThrownBy(() -> GitVcsProvider.submoduleRemote(hosted, url, "stolen"))
+                    .as(url)
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()))
+                    .hasMessageContaining("names a repository on the platform's disk");
         }
     }
 
@@ -39,5 +65,6 @@ class SubmoduleRemoteTest
     {
         RemoteRepository local = RemoteRepository.of("/srv/git/addons");
         assertThat(GitVcsProvider.submoduleRemote(local, "/srv/git/library", "vendor/library")).isEqualTo(RemoteRepository.of("/srv/git/library"));
+        assertThat(GitVcsProvider.resolveSubmoduleUrl("/srv/git/addons", "../library")).isEqualTo("/srv/git/library");
     }
 }

@@ -20,6 +20,7 @@ import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.postgres.internal.MetadataDatabase;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.vcs.DeployKey;
 
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -97,9 +98,12 @@ public final class PostgresPlatformStore
         run("create project " + project.id(), () -> {
             try {
                 jdbi.useHandle(handle -> handle.createUpdate("""
-                                INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at, trial_ends_at)
-                                VALUES (:id, :url, :token, :secret, :createdAt, :trialEndsAt)
+                                INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at, trial_ends_at, deploy_public_key, deploy_private_key, hosted_url)
+                                VALUES (:id, :url, :token, :secret, :createdAt, :trialEndsAt, :deployPublicKey, :deployPrivateKey, :hostedUrl)
                                 """)
+                        .bind("deployPublicKey", project.deployKey().map(DeployKey::publicKey).orElse(null))
+                        .bind("deployPrivateKey", project.deployKey().map(key -> secrets.seal(key.privateKey(), deployPrivateKey(project.id()))).orElse(null))
+                        .bind("hostedUrl", project.hostedUrl().orElse(null))
                         .bind("trialEndsAt", project.trialEndsAt().map(Timestamp::from).orElse(null))
                         .bind("id", project.id())
                         .bind("url", project.repositoryUrl())
@@ -122,8 +126,12 @@ public final class PostgresPlatformStore
     public void updateProject(Project project)
     {
         run("update project " + project.id(), () -> {
-            int updated = jdbi.withHandle(handle -> handle.createUpdate("UPDATE project SET trial_ends_at = :trialEndsAt WHERE id = :id")
+            int updated = jdbi.withHandle(handle -> handle.createUpdate("""
+                            UPDATE project SET trial_ends_at = :trialEndsAt, deploy_public_key = :deployPublicKey, deploy_private_key = :deployPrivateKey WHERE id = :id
+                            """)
                     .bind("id", project.id())
+                    .bind("deployPublicKey", project.deployKey().map(DeployKey::publicKey).orElse(null))
+                    .bind("deployPrivateKey", project.deployKey().map(key -> secrets.seal(key.privateKey(), deployPrivateKey(project.id()))).orElse(null))
                     .bind("trialEndsAt", project.trialEndsAt().map(Timestamp::from).orElse(null))
                     .execute());
             if (updated == 0) {
@@ -449,9 +457,12 @@ public final class PostgresPlatformStore
             throws SQLException
     {
         String id = rs.getString("id");
+        String deployPublicKey = rs.getString("deploy_public_key");
+        Optional<DeployKey> deployKey = deployPublicKey == null ? Optional.empty()
+                : Optional.of(new DeployKey(deployPublicKey, secrets.open(rs.getString("deploy_private_key"), deployPrivateKey(id))));
         return new Project(id, rs.getString("repository_url"), Optional.ofNullable(rs.getString("repository_token")).map(token -> secrets.open(token, repositoryToken(id))),
                 secrets.open(rs.getString("webhook_secret"), webhookSecret(id)), rs.getTimestamp("created_at").toInstant(),
-                Optional.ofNullable(rs.getTimestamp("trial_ends_at")).map(Timestamp::toInstant));
+                Optional.ofNullable(rs.getTimestamp("trial_ends_at")).map(Timestamp::toInstant), deployKey, Optional.ofNullable(rs.getString("hosted_url")));
     }
 
     // What each sealed secret belongs to, sealed with it: a value copied onto another row does not open.
@@ -463,6 +474,11 @@ public final class PostgresPlatformStore
     private static String webhookSecret(String projectId)
     {
         return SecretBox.context("project", "webhook_secret", projectId);
+    }
+
+    private static String deployPrivateKey(String projectId)
+    {
+        return SecretBox.context("project", "deploy_private_key", projectId);
     }
 
     private static String smtpPassword(long buildId)

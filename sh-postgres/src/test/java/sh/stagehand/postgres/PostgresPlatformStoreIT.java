@@ -60,7 +60,7 @@ class PostgresPlatformStoreIT
     void testCreatesMetadataDatabaseAndMigratesOnce()
     {
         String migrations = postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success");
-        assertThat(migrations).isEqualTo("1,2,3,4,5,6,7,8");
+        assertThat(migrations).isEqualTo("1,2,3,4,5,6,7,8,9");
         // A second store on the same database finds it migrated.
         new PostgresPlatformStore(config(), secrets()).close();
         assertThat(postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success")).isEqualTo(migrations);
@@ -69,14 +69,17 @@ class PostgresPlatformStoreIT
     @Test
     void testSecretsAreSealedInTheDatabaseAndOpenOnlyWhereTheyBelong()
     {
-        store.createProject(new Project("sealed", "https://example.com/sealed.git", Optional.of("ghp_repositoryTokenInTheClear"), "webhook-secret-in-the-clear", Instant.now()));
+        String privateKey = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAprivateKeyInTheClear\n-----END OPENSSH PRIVATE KEY-----\n";
+        store.createProject(new Project("sealed", "https://example.com/sealed.git", Optional.of("ghp_repositoryTokenInTheClear"), "webhook-secret-in-the-clear", Instant.now(),
+                Optional.empty(), Optional.of(new sh.stagehand.spi.vcs.DeployKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIsealed sealed", privateKey)), Optional.empty()));
         Build build = store.createBuild("sealed", "main", "0".repeat(40), Stage.DEVELOPMENT, "stagehand.test", "smtp-password-in-the-clear", Instant.now());
         store.createProject(new Project("other", "https://example.com/other.git", Optional.empty(), "other-webhook-secret", Instant.now()));
 
         // Whoever reads the rows (a dump, a backup, a tenant who reached the database) finds no secret.
-        String rows = postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(concat_ws(' ', repository_token, webhook_secret), ' ') FROM project")
+        String rows = postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(concat_ws(' ', repository_token, webhook_secret, deploy_private_key), ' ') FROM project")
                 + postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(smtp_password, ' ') FROM build");
-        assertThat(rows).doesNotContain("ghp_repositoryTokenInTheClear", "webhook-secret-in-the-clear", "smtp-password-in-the-clear", "other-webhook-secret");
+        assertThat(rows).doesNotContain("ghp_repositoryTokenInTheClear", "webhook-secret-in-the-clear", "smtp-password-in-the-clear", "other-webhook-secret", "privateKeyInTheClear");
+        assertThat(store.findProject("sealed").orElseThrow().deployKey().orElseThrow().privateKey()).isEqualTo(privateKey);
         assertThat(postgres.queryForString(METADATA_DATABASE, "SELECT webhook_secret FROM project WHERE id = 'sealed'")).startsWith("sealed:v1:");
         // The platform reads them back.
         assertThat(store.findProject("sealed").orElseThrow().repositoryToken()).contains("ghp_repositoryTokenInTheClear");

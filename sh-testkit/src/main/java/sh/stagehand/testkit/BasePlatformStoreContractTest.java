@@ -15,6 +15,7 @@ import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.vcs.DeployKey;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -72,6 +73,27 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
         assertThat(projects().findProject(project.id())).contains(project);
         assertThatThrownBy(() -> projects().updateProject(new Project(projectId(), "/x", Optional.empty(), "s", NOW)))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    @Test
+    void testAProjectKeepsItsDeployKeyAndHostedUrl()
+    {
+        DeployKey key = new DeployKey("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPG0B9YkLCVSu08AiVjq71W5QhfzWjY7MuvvvPzMdKCm acme@stagehand.example",
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n");
+        String id = projectId();
+        Project hosted = new Project(id, "/var/lib/stagehand/git/" + id + ".git", Optional.empty(), "webhook-secret", NOW, Optional.empty(), Optional.of(key),
+                Optional.of("https://stagehand.example/git/" + id + ".git"));
+        projects().createProject(hosted);
+        assertThat(projects().findProject(id)).contains(hosted);
+
+        // A project made before deploy keys gets one later.
+        Project older = new Project(projectId(), "https://github.com/acme/addons.git", Optional.empty(), "webhook-secret", NOW);
+        projects().createProject(older);
+        projects().updateProject(older.withDeployKey(Optional.of(key)));
+        assertThat(projects().findProject(older.id())).hasValueSatisfying(found -> {
+            assertThat(found.deployKey()).contains(key);
+            assertThat(found.hostedUrl()).isEmpty();
+        });
     }
 
     @Test

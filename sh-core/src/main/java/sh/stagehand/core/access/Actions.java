@@ -89,10 +89,15 @@ public final class Actions
     /**
      * Creates a project whose repository the platform made for it on its own disk (a hosted
      * repository): the path is the platform's, not the caller's.
+     *
+     * @param hostedUrl where the repository's users clone it from; its relative submodule URLs
+     *         resolve against it, never to a path on the platform's disk
      */
-    public Project createHostedProject(String id, String repositoryPath, Optional<Optional<String>> productionBranch)
+    public Project createHostedProject(String id, String repositoryPath, String hostedUrl, Optional<Optional<String>> productionBranch)
     {
-        return create(id, repositoryPath, Optional.empty(), productionBranch);
+        Project project = projects.createHostedProject(id, repositoryPath, hostedUrl, productionBranch);
+        accounts.addCreator(account, project.id());
+        return project;
     }
 
     private Project create(String id, String repositoryUrl, Optional<String> token, Optional<Optional<String>> productionBranch)

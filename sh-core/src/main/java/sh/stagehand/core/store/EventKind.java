@@ -4,6 +4,8 @@ public enum EventKind
 {
     PUSH,
     BRANCH_CREATED,
+    /** An ssh repository refused the project's new deploy key: its customer has to add it. */
+    DEPLOY_KEY_AWAITED,
     BRANCH_DELETED,
     STAGE_CHANGED,
     DOMAINS_CHANGED,

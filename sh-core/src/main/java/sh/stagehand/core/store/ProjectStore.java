@@ -20,7 +20,8 @@ public interface ProjectStore
     Optional<Project> findProject(String projectId);
 
     /**
-     * Replaces the stored project of that id (its trial end; its id and creation stay).
+     * Replaces the stored project of that id (its trial end and deploy key; its id, repository
+     * and creation stay). The deploy key's private half is a secret, kept as the repository token is.
      *
      * @throws StagehandException {@code NOT_FOUND} if there is no such project
      */

@@ -305,7 +305,7 @@ public final class ApiRoutes
                     ? Optional.empty()
                     : Optional.of(Optional.of(request.productionBranch()).filter(name -> !name.isBlank()));
             project = hosted
-                    ? actions(context).createHostedProject(request.id(), repositoryUrl, production)
+                    ? actions(context).createHostedProject(request.id(), repositoryUrl, publicUrl() + "/git/" + request.id() + ".git", production)
                     : actions(context).createProject(request.id(), repositoryUrl, token, production);
         }
         catch (RuntimeException e) {

@@ -20,16 +20,20 @@ final class Views
 {
     private Views() {}
 
-    record ProjectView(String id, String repositoryUrl, String webhookUrl, String webhookSecret, String gitUrl, String createdAt, String trialEndsAt)
+    /**
+     * @param deployKey the public half of the project's ssh key, for its customer to add to the
+     *         repository as a read-only deploy key (never the private half)
+     */
+    record ProjectView(String id, String repositoryUrl, String webhookUrl, String webhookSecret, String gitUrl, String createdAt, String trialEndsAt, String deployKey)
     {
         ProjectView withGitUrl(String url)
         {
-            return new ProjectView(id, url, webhookUrl, webhookSecret, url, createdAt, trialEndsAt);
+            return new ProjectView(id, url, webhookUrl, webhookSecret, url, createdAt, trialEndsAt, deployKey);
         }
 
         ProjectView withRepositoryUrl(String url)
         {
-            return new ProjectView(id, url, webhookUrl, webhookSecret, gitUrl, createdAt, trialEndsAt);
+            return new ProjectView(id, url, webhookUrl, webhookSecret, gitUrl, createdAt, trialEndsAt, deployKey);
         }
     }
 
@@ -102,7 +106,7 @@ final class Views
     static ProjectView project(Project project, String publicUrl, boolean withSecret)
     {
         return new ProjectView(project.id(), project.repositoryUrl(), publicUrl + "/webhooks/github/" + project.id(), withSecret ? project.webhookSecret() : null, null,
-                project.createdAt().toString(), project.trialEndsAt().map(Object::toString).orElse(null));
+                project.createdAt().toString(), project.trialEndsAt().map(Object::toString).orElse(null), project.deployKey().map(sh.stagehand.spi.vcs.DeployKey::publicKey).orElse(null));
     }
 
     static BranchView branch(Branch branch)

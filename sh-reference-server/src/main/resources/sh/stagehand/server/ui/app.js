@@ -237,7 +237,11 @@ function projectsPage() {
                     ? [el('p', {}, 'Push to it with your login and an API token (made on your profile) as password:'),
                         el('div', {class: 'secret'}, `git push ${project.gitUrl.replace('://', '://' + me.login + ':<token>@')} main`)]
                     : [el('p', {}, 'On GitHub, add a webhook (push events) with this URL and secret; without one the repository is polled.'),
-                        el('div', {class: 'secret', id: 'webhook-url'}, project.webhookUrl), el('div', {class: 'secret', id: 'webhook-secret'}, project.webhookSecret)],
+                        el('div', {class: 'secret', id: 'webhook-url'}, project.webhookUrl), el('div', {class: 'secret', id: 'webhook-secret'}, project.webhookSecret),
+                        ...(project.deployKey
+                            ? [el('p', {}, 'For an ssh URL, add this read-only deploy key to the repository (GitHub: Settings, Deploy keys):'),
+                                el('div', {class: 'secret', id: 'deploy-key'}, project.deployKey)]
+                            : [])],
                 el('p', {class: 'muted'}, 'The secret is shown this once.')));
             form.reset();
             load();

@@ -14,6 +14,12 @@ import java.util.Optional;
  * only, so it is fast and works while the remote is down. Revisions are full commit ids, or
  * branch names where a method says so. Implementations are thread-safe; concurrent calls for one
  * repository are serialized.
+ *
+ * <p>A repository URL is a tenant's: before anything connects where one points (a fetch, a push,
+ * a submodule), an implementation checks it against its policy and refuses, with
+ * {@code INVALID_ARGUMENT}, what reaches inside the platform (loopback, private and link-local
+ * addresses, the platform's own). What a remote answered is never repeated in an error: an
+ * unreachable host and one that refuses look alike.
  */
 public interface VcsProvider
         extends AutoCloseable
@@ -22,7 +28,8 @@ public interface VcsProvider
      * Clones the repository into the cache on first use, fetches every branch after that.
      *
      * @return the branch heads after the fetch, sorted by name
-     * @throws StagehandException {@code PROVIDER_UNAVAILABLE} if the remote cannot be reached;
+     * @throws StagehandException {@code INVALID_ARGUMENT} if the URL is refused (nothing was
+     *         contacted); {@code PROVIDER_UNAVAILABLE} if the remote cannot be reached;
      *         {@code PERMISSION_DENIED} if it refuses the credentials; {@code NOT_FOUND} if there is no
      *         repository at that URL
      */
@@ -62,7 +69,9 @@ public interface VcsProvider
      *
      * @throws StagehandException {@code NOT_FOUND} for an unknown commit; {@code ALREADY_EXISTS}
      *         if {@code target} is not empty; {@code PROVIDER_UNAVAILABLE} if a submodule's remote
-     *         cannot be reached
+     *         cannot be reached; {@code INVALID_ARGUMENT} or {@code PERMISSION_DENIED} if a
+     *         submodule's URL is refused (one on the platform's disk, unless the repository itself
+     *         is a local one the platform did not make for a tenant)
      */
     void checkout(RemoteRepository repository, String commitId, Path target);
 
@@ -134,6 +143,18 @@ public interface VcsProvider
     default void reportStatus(RemoteRepository repository, String commitId, CommitStatus status)
     {
         throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " cannot report commit statuses for " + repository);
+    }
+
+    /**
+     * Makes a new ssh key pair for one project's repository (its deploy key), for
+     * {@link RemoteRepository#deployKey()}.
+     *
+     * @param comment ends the public key's line, so that its owner recognizes it (the project's id)
+     * @throws StagehandException {@code NOT_SUPPORTED} if this provider does not speak ssh
+     */
+    default DeployKey newDeployKey(String comment)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " makes no ssh keys");
     }
 
     @Override
