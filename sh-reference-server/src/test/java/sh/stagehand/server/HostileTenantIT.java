@@ -67,6 +67,8 @@ class HostileTenantIT
     static void startPlatform()
             throws Exception
     {
+        // What a run stopped half-way left.
+        postgres.execute("DROP DATABASE IF EXISTS \"" + PRODUCTION_DATABASE + "\" WITH (FORCE)");
         Map<String, String> properties = TestingPlatform.properties("hostile-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         stagehand = Stagehand.builder()
                 .withProperties(properties)
@@ -87,7 +89,7 @@ class HostileTenantIT
         stagehand.projects().createProject(PROJECT, repository.url(), java.util.Optional.empty());
         stagehand.projects().poll(PROJECT);
         // Another customer's project on the same platform, with no production (a development build).
-        stagehand.projects().createProject(NEIGHBOUR, repository.url(), java.util.Optional.empty(), java.util.Optional.of(""));
+        stagehand.projects().createProject(NEIGHBOUR, repository.url(), java.util.Optional.empty(), java.util.Optional.empty());
         stagehand.projects().poll(NEIGHBOUR);
         assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
         assertThat(running("main").state()).isEqualTo(BuildState.RUNNING);

@@ -3,6 +3,7 @@ package sh.stagehand.core.backup;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.files.ContainerUser;
 import sh.stagehand.core.pipeline.Labels;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -50,12 +51,14 @@ public final class ContainerDumpLoader
 
     private final RuntimeProvider runtime;
     private final PlatformSettings settings;
+    private final ContainerUser user;
 
     @Inject
-    public ContainerDumpLoader(RuntimeProvider runtime, PlatformSettings settings)
+    public ContainerDumpLoader(RuntimeProvider runtime, PlatformSettings settings, ContainerUser user)
     {
         this.runtime = requireNonNull(runtime, "runtime is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.user = requireNonNull(user, "user is null");
     }
 
     /**
@@ -93,7 +96,7 @@ public final class ContainerDumpLoader
                 .withFile(ContainerFile.secret(PASSWORD_FILE, pgpass(login, database)))
                 .withMount(Mount.readOnly(dump.toAbsolutePath(), inContainer))
                 .withLabels(Map.of(Labels.PROJECT, projectId, Labels.ROLE, Labels.RESTORE_ROLE))
-                .withUser(settings.containerUser())
+                .withUser(user.asDockerUser())
                 .withTenant(projectId)
                 .withMemoryLimit(settings.containerMemoryBytes())
                 .withCpuLimit(settings.containerCpus())

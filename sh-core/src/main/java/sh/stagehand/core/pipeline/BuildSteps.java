@@ -566,7 +566,9 @@ public final class BuildSteps
                 .withFile(ContainerFile.secret(OdooCommandLine.CONFIG_FILE, command.configFile().orElseThrow()))
                 .withLabels(labels(build, role))
                 .withMount(Mount.readWrite(dataDirectory.toAbsolutePath(), DATA_DIRECTORY))
-                .withUser(settings.containerUser())
+                .withUser(workspaces.containerUser().asDockerUser())
+                // Odoo asks who it runs as (getpass): a user the image's passwd may not know.
+                .withEnv("LOGNAME", "odoo")
                 .withTenant(build.projectId())
                 .withMemoryLimit(settings.limits(build.stage()).memoryBytes())
                 .withCpuLimit(settings.limits(build.stage()).cpus())
