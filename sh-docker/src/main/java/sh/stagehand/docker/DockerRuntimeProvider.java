@@ -31,6 +31,7 @@ import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.docker.internal.BuildContext;
+import sh.stagehand.docker.internal.ContainerFiles;
 import sh.stagehand.docker.internal.TenantNetworks;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -78,6 +79,8 @@ public final class DockerRuntimeProvider
         implements RuntimeProvider
 {
     public static final String INSTANCE_LABEL = "sh.stagehand.instance";
+    // Where a container's files are kept on the host, deleted with it.
+    private static final String FILES_LABEL = "sh.stagehand.files";
     private static final Logger log = LoggerFactory.getLogger(DockerRuntimeProvider.class);
     private static final String LOOPBACK = "127.0.0.1";
     private static final String REQUIREMENTS_REPOSITORY = "stagehand/requirements";
@@ -92,11 +95,25 @@ public final class DockerRuntimeProvider
     // following an idle server's log, a quiet pip run): the response timeout would cut them off.
     private final DockerClient streamingClient;
     private final TenantNetworks tenantNetworks;
+    private final ContainerFiles containerFiles;
 
+    /**
+     * With the files written into containers kept under a directory of the system's temporary one.
+     */
     public DockerRuntimeProvider(DockerConfig config, String instanceName)
+    {
+        this(config, instanceName, Path.of(System.getProperty("java.io.tmpdir"), "stagehand-container-files-" + instanceName));
+    }
+
+    /**
+     * @param filesDirectory where the files a container spec gives are kept while their container
+     *        exists (each container's in a directory of its own, mode 0700), mounted read-only
+     */
+    public DockerRuntimeProvider(DockerConfig config, String instanceName, Path filesDirectory)
     {
         this.config = requireNonNull(config, "config is null");
         this.instanceName = requireNonNull(instanceName, "instanceName is null");
+        this.containerFiles = new ContainerFiles(filesDirectory);
         this.client = newClient(config, config.apiTimeout());
         this.streamingClient = newClient(config, Duration.ZERO);
         this.tenantNetworks = new TenantNetworks(client, instanceName, INSTANCE_LABEL, config.tenantNetworkPool());
@@ -108,6 +125,12 @@ public final class DockerRuntimeProvider
             throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE,
                     "Cannot reach the Docker engine at " + config.host() + ": " + e.getMessage() + ". Start dockerd, or point " + DockerConfig.HOST + " at a running engine", e);
         }
+        // The files of containers removed while the platform was down.
+        containerFiles.deleteAllBut(list(Map.of()).stream()
+                .map(container -> container.labels().get(FILES_LABEL))
+                .filter(java.util.Objects::nonNull)
+                .map(directory -> Path.of(directory).toAbsolutePath())
+                .collect(java.util.stream.Collectors.toSet()));
     }
 
     private static DockerClient newClient(DockerConfig config, Duration responseTimeout)
@@ -182,12 +205,24 @@ public final class DockerRuntimeProvider
 
         // A tenant's code: no capability (Odoo needs none: it runs as a user, on a port above
         // 1024), no privilege gained through set-uid files, a bounded number of processes.
+        // Secrets as files of the container's user, mounted read-only: in neither its environment
+        // nor its command line, which inspect and the host's process list show.
+        Optional<ContainerFiles.Written> written = Optional.empty();
+        if (!spec.files().isEmpty()) {
+            long[] owner = numericUser(spec.user().orElseGet(() -> imageUser(spec.image())));
+            written = Optional.of(containerFiles.write(spec.name(), spec.files(), owner[0], owner[1]));
+            labels.put(FILES_LABEL, written.get().directory().toString());
+        }
+        List<Bind> files = written.map(files1 -> files1.mounts().entrySet().stream()
+                        .map(file -> new Bind(file.getValue().toString(), new Volume(file.getKey()), AccessMode.ro))
+                        .toList())
+                .orElse(List.of());
         HostConfig hostConfig = HostConfig.newHostConfig()
                 .withInit(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges:true"))
-                .withBinds(spec.mounts().stream()
-                        .map(mount -> new Bind(mount.source().toString(), new Volume(mount.target()), mount.readOnly() ? AccessMode.ro : AccessMode.rw))
+                .withBinds(java.util.stream.Stream.concat(spec.mounts().stream()
+                                .map(mount -> new Bind(mount.source().toString(), new Volume(mount.target()), mount.readOnly() ? AccessMode.ro : AccessMode.rw)), files.stream())
                         .toList())
                 .withPortBindings(spec.publishedPorts().stream()
                         .map(port -> new PortBinding(Ports.Binding.bindIp(LOOPBACK), ExposedPort.tcp(port)))
@@ -207,7 +242,30 @@ public final class DockerRuntimeProvider
         List<String> environment = new ArrayList<>();
         spec.environment().forEach((name, value) -> environment.add(name + "=" + value));
 
-        String id = call("create container " + spec.name(), () -> {
+        Optional<ContainerFiles.Written> createdFiles = written;
+        String id;
+        try {
+            id = create(spec, labels, hostConfig, environment);
+        }
+        catch (RuntimeException e) {
+            createdFiles.ifPresent(done -> containerFiles.delete(done.directory()));
+            throw e;
+        }
+        try {
+            run("start container " + spec.name(), () -> client.startContainerCmd(id).exec());
+        }
+        catch (RuntimeException e) {
+            // Do not leave a created-but-never-started container behind under that name.
+            remove(id);
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Container " + spec.name() + " did not start: " + e.getMessage(), e);
+        }
+        log.debug("Started container {} ({}) from {}", spec.name(), id, spec.image());
+        return inspect(id).orElseThrow(() -> new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Container " + spec.name() + " vanished right after it started"));
+    }
+
+    private String create(ContainerSpec spec, Map<String, String> labels, HostConfig hostConfig, List<String> environment)
+    {
+        return call("create container " + spec.name(), () -> {
             CreateContainerCmd command = client.createContainerCmd(spec.image())
                     .withName(spec.name())
                     .withEnv(environment)
@@ -229,29 +287,6 @@ public final class DockerRuntimeProvider
                         + " does not exist on the engine (nothing is pulled implicitly); build or pull it first", e);
             }
         });
-        try {
-            if (!spec.files().isEmpty()) {
-                // Owned by the container's user, who alone may read a secret's file.
-                long[] owner = numericUser(spec.user().orElseGet(() -> imageUser(spec.image())));
-                byte[] tar = BuildContext.containerFiles(spec.files(), owner[0], owner[1]);
-                run("copy files into container " + spec.name(), () -> client.copyArchiveToContainerCmd(id)
-                        .withTarInputStream(new java.io.ByteArrayInputStream(tar))
-                        .withRemotePath("/")
-                        .exec());
-            }
-            run("start container " + spec.name(), () -> client.startContainerCmd(id).exec());
-        }
-        catch (IOException e) {
-            remove(id);
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write the files of container " + spec.name() + ": " + e, e);
-        }
-        catch (RuntimeException e) {
-            // Do not leave a created-but-never-started container behind under that name.
-            remove(id);
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Container " + spec.name() + " did not start: " + e.getMessage(), e);
-        }
-        log.debug("Started container {} ({}) from {}", spec.name(), id, spec.image());
-        return inspect(id).orElseThrow(() -> new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Container " + spec.name() + " vanished right after it started"));
     }
 
     private String imageUser(String image)
@@ -382,7 +417,11 @@ public final class DockerRuntimeProvider
         requireNonNull(containerId, "containerId is null");
         return call("remove container " + containerId, () -> {
             try {
+                Optional<String> files = Optional.ofNullable(client.inspectContainerCmd(containerId).exec().getConfig())
+                        .flatMap(containerConfig -> Optional.ofNullable(containerConfig.getLabels()))
+                        .flatMap(containerLabels -> Optional.ofNullable(containerLabels.get(FILES_LABEL)));
                 client.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+                files.ifPresent(directory -> containerFiles.delete(Path.of(directory)));
                 return true;
             }
             catch (NotFoundException e) {

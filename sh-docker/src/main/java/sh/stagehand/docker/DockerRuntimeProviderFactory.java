@@ -23,6 +23,6 @@ public final class DockerRuntimeProviderFactory
     @Override
     public RuntimeProvider create(Map<String, String> config, ProviderContext context)
     {
-        return new DockerRuntimeProvider(DockerConfig.fromMap(config), context.instanceName());
+        return new DockerRuntimeProvider(DockerConfig.fromMap(config), context.instanceName(), context.dataDirectory().resolve("container-files"));
     }
 }

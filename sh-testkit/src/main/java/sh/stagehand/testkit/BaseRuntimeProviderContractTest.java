@@ -176,7 +176,8 @@ public abstract class BaseRuntimeProviderContractTest
     public void testWritesFilesIntoTheContainerBeforeItStarts()
     {
         ContainerInfo container = provider().start(spec()
-                .withCommand("sh", "-c", "echo user=$(id -un); stat -c '%a %U %n' /run/stagehand-contract /run/stagehand-contract/secret.conf; cat /run/stagehand-contract/secret.conf")
+                .withCommand("sh", "-c", "echo user=$(id -un); stat -c '%a %U %n' /run/stagehand-contract/secret.conf; cat /run/stagehand-contract/secret.conf; "
+                        + "echo more >> /run/stagehand-contract/secret.conf 2>/dev/null || echo read-only")
                 .withFile(ContainerFile.secret("/run/stagehand-contract/secret.conf", "db_password = s3cret\n"))
                 .build());
 
@@ -184,9 +185,9 @@ public abstract class BaseRuntimeProviderContractTest
         List<String> lines = readAllLines(container.id()).stream().map(LogLine::text).toList();
         String user = lines.stream().filter(line -> line.startsWith("user=")).findFirst().orElseThrow().substring("user=".length());
         assertThat(lines).contains(
-                "700 " + user + " /run/stagehand-contract",
                 "600 " + user + " /run/stagehand-contract/secret.conf",
-                "db_password = s3cret");
+                "db_password = s3cret",
+                "read-only");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package sh.stagehand.core.pipeline;
 
+import java.util.Set;
+
 /**
  * The labels on every container and image of a build, by which a restarted platform finds them.
  */
@@ -12,7 +14,7 @@ public final class Labels
     /** A container that loads a dump, of no build: never outlives the platform that started it. */
     public static final String RESTORE_ROLE = "restore";
     /** The roles of containers that never outlive the platform that started them. */
-    public static final java.util.Set<String> THROWAWAY_ROLES = java.util.Set.of(RESTORE_ROLE);
+    public static final Set<String> THROWAWAY_ROLES = Set.of(RESTORE_ROLE);
 
     private Labels() {}
 }

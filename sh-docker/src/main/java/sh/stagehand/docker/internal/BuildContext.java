@@ -2,7 +2,6 @@ package sh.stagehand.docker.internal;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import sh.stagehand.spi.runtime.ContainerFile;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -79,43 +78,6 @@ public final class BuildContext
             Files.copy(path, tar);
             tar.closeArchiveEntry();
         }
-    }
-
-    /**
-     * A tar of files to put into a container at its root, owned by {@code uid}:{@code gid}: each
-     * file's directory as an entry of its own (mode 0700), then the file.
-     */
-    public static byte[] containerFiles(List<ContainerFile> files, long uid, long gid)
-            throws IOException
-    {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            java.util.Set<String> directories = new java.util.HashSet<>();
-            for (ContainerFile file : files) {
-                String name = file.path().substring(1);
-                int slash = name.lastIndexOf('/');
-                if (slash > 0 && directories.add(name.substring(0, slash))) {
-                    TarArchiveEntry directory = new TarArchiveEntry(name.substring(0, slash + 1));
-                    directory.setMode(0700);
-                    directory.setUserId(uid);
-                    directory.setGroupId(gid);
-                    tar.putArchiveEntry(directory);
-                    tar.closeArchiveEntry();
-                }
-                byte[] content = file.content().getBytes(StandardCharsets.UTF_8);
-                TarArchiveEntry entry = new TarArchiveEntry(name);
-                entry.setSize(content.length);
-                entry.setMode(file.mode());
-                entry.setUserId(uid);
-                entry.setGroupId(gid);
-                tar.putArchiveEntry(entry);
-                tar.write(content);
-                tar.closeArchiveEntry();
-            }
-            tar.finish();
-        }
-        return bytes.toByteArray();
     }
 
     private static void addBytes(TarArchiveOutputStream tar, String name, byte[] content)

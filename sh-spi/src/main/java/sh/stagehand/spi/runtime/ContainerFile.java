@@ -3,14 +3,13 @@ package sh.stagehand.spi.runtime;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A file the runtime writes into a container before it starts, owned by the container's user
+ * A file the runtime gives a container from its start, read-only, owned by the container's user
  * ({@link ContainerSpec#user()}, else the image's when it names a numeric one, else root):
  * how a secret reaches a container (a configuration file holding a password), never through its
  * environment or command line, which the engine shows to whoever inspects the container and the
  * host shows to whoever lists its processes.
  *
- * @param path absolute path in the container, in a directory the runtime makes for it (the
- *        container user's, mode 0700) inside one that exists in the image: {@code /run/stagehand/x}
+ * @param path absolute path in the container, e.g. {@code /run/stagehand/odoo.conf}
  * @param content the file's text, UTF-8; a secret, never in {@link #toString()}
  * @param mode permission bits, e.g. {@code 0600}
  */
