@@ -26,17 +26,19 @@ import static java.util.Objects.requireNonNull;
  *     database and the mail catcher (bin/env-up does both)</li>
  * <li>{@code docker.image-build-timeout-seconds}: the longest an image build (a requirements
  *     install, whose packages' own code runs) may take, after which it is stopped (default 1800)</li>
+ * <li>{@code docker.image-build-memory-mb}: the memory an image build may use, no swap beyond it (default 2048)</li>
  * </ul>
  */
-public record DockerConfig(URI host, Optional<String> network, Duration apiTimeout, String tenantNetworkPool, Duration imageBuildTimeout)
+public record DockerConfig(URI host, Optional<String> network, Duration apiTimeout, String tenantNetworkPool, Duration imageBuildTimeout, long imageBuildMemoryBytes)
 {
     public static final String HOST = "docker.host";
     public static final String NETWORK = "docker.network";
     public static final String API_TIMEOUT_SECONDS = "docker.api-timeout-seconds";
     public static final String TENANT_NETWORK_POOL = "docker.tenant-network-pool";
     public static final String IMAGE_BUILD_TIMEOUT_SECONDS = "docker.image-build-timeout-seconds";
+    public static final String IMAGE_BUILD_MEMORY_MB = "docker.image-build-memory-mb";
 
-    private static final Set<String> KEYS = Set.of(HOST, NETWORK, API_TIMEOUT_SECONDS, TENANT_NETWORK_POOL, IMAGE_BUILD_TIMEOUT_SECONDS);
+    private static final Set<String> KEYS = Set.of(HOST, NETWORK, API_TIMEOUT_SECONDS, TENANT_NETWORK_POOL, IMAGE_BUILD_TIMEOUT_SECONDS, IMAGE_BUILD_MEMORY_MB);
 
     public DockerConfig
     {
@@ -67,12 +69,13 @@ public record DockerConfig(URI host, Optional<String> network, Duration apiTimeo
         }
         long timeoutSeconds = positive(config, API_TIMEOUT_SECONDS, "60", "seconds");
         long buildSeconds = positive(config, IMAGE_BUILD_TIMEOUT_SECONDS, "1800", "seconds");
+        long buildMemory = positive(config, IMAGE_BUILD_MEMORY_MB, "2048", "MiB");
         String pool = config.getOrDefault(TENANT_NETWORK_POOL, "10.213.0.0/16").strip();
         if (!pool.matches("(\\d{1,3}\\.){3}\\d{1,3}/(8|9|1[0-9]|2[0-4])")) {
             throw invalid(TENANT_NETWORK_POOL + "=" + pool + " is not an IPv4 range of /24 networks or more, such as 10.213.0.0/16");
         }
         return new DockerConfig(host, Optional.ofNullable(config.get(NETWORK)).map(String::strip).filter(name -> !name.isEmpty()), Duration.ofSeconds(timeoutSeconds), pool,
-                Duration.ofSeconds(buildSeconds));
+                Duration.ofSeconds(buildSeconds), buildMemory * 1024 * 1024);
     }
 
     private static long positive(Map<String, String> config, String key, String defaultValue, String unit)

@@ -503,7 +503,9 @@ public final class DockerRuntimeProvider
                         .withLabels(allLabels)
                         .withPull(false)
                         .withRemove(true)
-                        .withForcerm(true);
+                        .withForcerm(true)
+                        .withMemory(config.imageBuildMemoryBytes())
+                        .withMemswap(config.imageBuildMemoryBytes());
                 tenant.map(tenantNetworks::of).ifPresent(command::withNetworkMode);
                 boolean done;
                 try {
@@ -550,7 +552,7 @@ public final class DockerRuntimeProvider
     // as Odoo's own lxml or psycopg2, is kept, not reinstalled ahead of it on the path as --target
     // would (Odoo 17 breaks with a newer lxml). Each requirements file sees what the ones before
     // it installed (PYTHONPATH), so the files resolve together as one installation would.
-    private static String requirementsDockerfile(ImageSpec spec)
+    private String requirementsDockerfile(ImageSpec spec)
     {
         StringBuilder install = new StringBuilder();
         for (String file : spec.requirementsFiles()) {
@@ -566,22 +568,29 @@ public final class DockerRuntimeProvider
                     .append(" && export PYTHONPATH=\"$(find " + PIP_ROOT + " -type d \\( -name site-packages -o -name dist-packages \\) -prune | paste -sd: -)\"")
                     .append(" && pip3 install --root " + PIP_ROOT + " -r '").append(path.getFileName()).append("'");
         }
+        // As the image's own user, not root: a package's setup.py is the tenant's code.
+        String user = imageUser(spec.baseImage());
+        String asUser = user.isEmpty() || user.equals("root") || user.equals("0") ? "" : user;
         return "FROM " + spec.baseImage() + " AS requirements\n"
                 + "USER root\n"
-                + "COPY . /tmp/stagehand-source\n"
+                + "RUN mkdir -p " + PIP_ROOT + (asUser.isEmpty() ? "" : " && chown " + asUser + " " + PIP_ROOT) + "\n"
+                + (asUser.isEmpty() ? "COPY . /tmp/stagehand-source\n" : "COPY --chown=" + asUser + " . /tmp/stagehand-source\nUSER " + asUser + "\n")
                 + "ENV PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore\n"
-                + "RUN mkdir -p " + PIP_ROOT + install + "\n"
+                + "RUN true" + install + "\n"
                 + "FROM " + spec.baseImage() + "\n"
                 + "COPY --from=requirements " + PIP_ROOT + "/ /\n";
     }
 
-    private static String requirementsHash(String baseImageId, ImageSpec spec)
+    private String requirementsHash(String baseImageId, ImageSpec spec)
     {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(baseImageId.getBytes(StandardCharsets.UTF_8));
             // The recipe too: an image made another way (an older platform's) is not this one.
             digest.update(requirementsDockerfile(spec).getBytes(StandardCharsets.UTF_8));
+            // A tenant's own: requirements files may name what they do not hold (./pkg, -r other.txt),
+            // which another tenant's identical files would bring from elsewhere.
+            digest.update(("\0" + spec.tenant().orElse("") + "\0").getBytes(StandardCharsets.UTF_8));
             // In install order: each file resolves against what the ones before it installed.
             for (String file : spec.requirementsFiles()) {
                 digest.update(("\0" + file + "\0").getBytes(StandardCharsets.UTF_8));

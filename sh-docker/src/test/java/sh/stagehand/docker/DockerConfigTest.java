@@ -17,15 +17,15 @@ class DockerConfigTest
     void testDefaults()
     {
         assertThat(DockerConfig.fromMap(Map.of()))
-                .isEqualTo(new DockerConfig(URI.create("unix:///var/run/docker.sock"), Optional.empty(), Duration.ofSeconds(60), "10.213.0.0/16", Duration.ofMinutes(30)));
+                .isEqualTo(new DockerConfig(URI.create("unix:///var/run/docker.sock"), Optional.empty(), Duration.ofSeconds(60), "10.213.0.0/16", Duration.ofMinutes(30), 2048L << 20));
     }
 
     @Test
     void testExplicitPropertyMappings()
     {
         assertThat(DockerConfig.fromMap(Map.of("docker.host", "tcp://10.0.0.5:2375", "docker.network", "builds", "docker.api-timeout-seconds", "120",
-                "docker.tenant-network-pool", "10.96.0.0/12", "docker.image-build-timeout-seconds", "2700")))
-                .isEqualTo(new DockerConfig(URI.create("tcp://10.0.0.5:2375"), Optional.of("builds"), Duration.ofSeconds(120), "10.96.0.0/12", Duration.ofMinutes(45)));
+                "docker.tenant-network-pool", "10.96.0.0/12", "docker.image-build-timeout-seconds", "2700", "docker.image-build-memory-mb", "1024")))
+                .isEqualTo(new DockerConfig(URI.create("tcp://10.0.0.5:2375"), Optional.of("builds"), Duration.ofSeconds(120), "10.96.0.0/12", Duration.ofMinutes(45), 1024L << 20));
     }
 
     @Test

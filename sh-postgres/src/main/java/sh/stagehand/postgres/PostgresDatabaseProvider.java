@@ -84,6 +84,9 @@ public final class PostgresDatabaseProvider
         hikari.setMinimumIdle(0);
         hikari.setConnectionTimeout(10_000);
         hikari.setAutoCommit(true);
+        // Where a build role may log in too (Odoo looks there): nothing it could make in a schema
+        // is ever looked up, an operator (=) neither.
+        hikari.setConnectionInitSql("SET search_path TO pg_catalog");
         try {
             this.dataSource = new HikariDataSource(hikari);
         }
@@ -139,7 +142,9 @@ public final class PostgresDatabaseProvider
             }
             // The password is hexadecimal: safe to write inline, where DDL takes no parameters.
             if (roleComment.isPresent()) {
-                handle.execute("ALTER ROLE " + quote(name) + " PASSWORD '" + password + "'");
+                // A role a dropped database left (its drop failed): nothing it set for itself goes on.
+                handle.execute("ALTER ROLE " + quote(name) + " LOGIN NOCREATEDB NOCREATEROLE PASSWORD '" + password + "'");
+                handle.execute("ALTER ROLE " + quote(name) + " RESET ALL");
             }
             else {
                 handle.execute("CREATE ROLE " + quote(name) + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '" + password + "'");
@@ -227,8 +232,9 @@ public final class PostgresDatabaseProvider
         DatabaseNames.requireValid(name);
         requireNonNull(loader, "loader is null");
         requireNonNull(thenRun, "thenRun is null");
-        // '_' keeps them apart from every build's and snapshot's name.
-        String stem = name.length() > 50 ? name.substring(0, 50) : name;
+        // '_' keeps them apart from every build's and snapshot's name; a long name is cut and
+        // marked with its hash, so that two long names never share them.
+        String stem = name.length() > 50 ? name.substring(0, 41) + "_" + sha256Hex(name).substring(0, 8) : name;
         String incoming = stem + "_incoming";
         String replaced = stem + "_replaced";
         withHandle("prepare the restore of " + name, handle -> {
@@ -260,12 +266,17 @@ public final class PostgresDatabaseProvider
             }
             // Everything in it passes to name's role: the database by the platform, what is inside
             // by the incoming role itself, which may, once a member of name's.
+            // The dump ran as the incoming role and could have given it a password of its own and
+            // kept a session: a new password, its sessions ended, before it may act as name's role.
+            String handOver = newPassword();
             withHandle("hand the restore of " + name + " to its role", handle -> {
+                handle.execute("ALTER ROLE " + quote(incoming) + " PASSWORD '" + handOver + "'");
+                terminateSessionsOf(handle, incoming);
                 handle.execute("GRANT " + quote(name) + " TO " + quote(incoming));
                 handle.execute("ALTER DATABASE " + quote(incoming) + " OWNER TO " + quote(name));
                 return null;
             });
-            inDatabase(incoming, new Login(incoming, incomingLogin.password()), "hand the restore of " + name + " to its role", handle -> {
+            inDatabase(incoming, new Login(incoming, handOver), "hand the restore of " + name + " to its role", handle -> {
                 handle.execute("REASSIGN OWNED BY CURRENT_USER TO " + quote(name));
                 handle.execute("DROP OWNED BY CURRENT_USER");
                 return null;
@@ -428,7 +439,9 @@ public final class PostgresDatabaseProvider
             for (int index = 0; index < parameters.size(); index++) {
                 query.bind(index, parameters.get(index));
             }
-            return query.mapToMap().list();
+            List<Map<String, Object>> rows = query.mapToMap().list();
+            giveBackWhatTheLoginOwns(handle, database);
+            return rows;
         }));
     }
 
@@ -439,13 +452,17 @@ public final class PostgresDatabaseProvider
         requireNonNull(parameters, "parameters is null");
         DatabaseNames.requireValid(database);
         requireOwnRole(database);
-        return asTemporaryLogin(database, login -> inDatabase(database, login, "change database " + database, handle -> handle.inTransaction(transaction -> {
-            Update update = transaction.createUpdate(sql);
-            for (int index = 0; index < parameters.size(); index++) {
-                update.bind(index, parameters.get(index));
-            }
-            return update.execute();
-        })));
+        return asTemporaryLogin(database, login -> inDatabase(database, login, "change database " + database, handle -> {
+            int changed = handle.inTransaction(transaction -> {
+                Update update = transaction.createUpdate(sql);
+                for (int index = 0; index < parameters.size(); index++) {
+                    update.bind(index, parameters.get(index));
+                }
+                return update.execute();
+            });
+            giveBackWhatTheLoginOwns(handle, database);
+            return changed;
+        }));
     }
 
     /**
@@ -463,6 +480,8 @@ public final class PostgresDatabaseProvider
             handle.execute("CREATE ROLE " + quote(name) + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION INHERIT PASSWORD '" + password + "' VALID UNTIL '" + validUntil + "'");
             handle.execute("COMMENT ON ROLE " + quote(name) + " IS '" + LOGIN_MARKER + "'");
             handle.execute("GRANT " + quote(database) + " TO " + quote(name));
+            // So that the platform may drop what it might come to own (DROP OWNED needs it).
+            handle.execute("GRANT " + quote(name) + " TO CURRENT_USER");
             return null;
         });
         Login login = new Login(name, password);
@@ -493,26 +512,30 @@ public final class PostgresDatabaseProvider
     }
 
     /**
-     * What tenant code run in the login's session may have given it (an object made after a
-     * {@code RESET ROLE}, a privilege granted to it) goes to the database's role, or away; then
-     * the login goes. One left behind (the platform stopped meanwhile) expires within a day and is
-     * dropped by the next start.
+     * Makes the login log in no more, ends its sessions and drops it, from the maintenance
+     * database only (tenant code may have changed its password meanwhile). One left behind (the
+     * platform stopped meanwhile) expires within a day and is dropped by the next start.
      */
     private void dropTemporaryLogin(String database, Login login)
     {
         try {
-            try (Handle handle = Jdbi.open(config.urlFor(database), login.user(), login.password())) {
-                handle.execute("REASSIGN OWNED BY SESSION_USER TO " + quote(database));
-                handle.execute("DROP OWNED BY SESSION_USER");
-            }
-            withHandle("drop a login into database " + database, handle -> {
-                handle.execute("DROP ROLE IF EXISTS " + quote(login.user()));
-                return null;
-            });
+            withHandle("drop a login into database " + database, handle -> dropLoginRole(handle, login.user()));
         }
         catch (RuntimeException e) {
             log.warn("Cannot drop the temporary login {} into database {}; it expires by itself within {}: {}", login.user(), database, LOGIN_LIFETIME, e.getMessage());
         }
+    }
+
+    /**
+     * What tenant code run in the login's session may have given it (an object made after a
+     * {@code RESET ROLE}, a privilege granted to it) goes to the database's role, or away, in that
+     * session, before it ends: the login is dropped from the maintenance database afterwards.
+     */
+    private static void giveBackWhatTheLoginOwns(Handle handle, String database)
+    {
+        handle.execute("RESET ROLE");
+        handle.execute("REASSIGN OWNED BY SESSION_USER TO " + quote(database));
+        handle.execute("DROP OWNED BY SESSION_USER");
     }
 
     // The temporary logins a stopped platform left and whose time is over.
@@ -522,14 +545,14 @@ public final class PostgresDatabaseProvider
             withHandle("drop expired temporary logins", handle -> {
                 List<String> expired = handle.createQuery("""
                                 SELECT rolname FROM pg_catalog.pg_roles
-                                WHERE starts_with(rolname, :prefix) AND rolvaliduntil < now() AND shobj_description(oid, 'pg_authid') = :marker
+                                WHERE starts_with(rolname, :prefix) AND (rolvaliduntil < now() OR NOT rolcanlogin) AND shobj_description(oid, 'pg_authid') = :marker
                                 """)
                         .bind("prefix", LOGIN_PREFIX)
                         .bind("marker", LOGIN_MARKER)
                         .mapTo(String.class)
                         .list();
                 for (String role : expired) {
-                    handle.execute("DROP ROLE IF EXISTS " + quote(role));
+                    dropLoginRole(handle, role);
                 }
                 return null;
             });
@@ -619,9 +642,37 @@ public final class PostgresDatabaseProvider
             if (!isOwnRole(handle, name)) {
                 return false;
             }
-            handle.execute("DROP ROLE IF EXISTS " + quote(name));
-            return true;
+            return dropLoginRole(handle, name);
         });
+    }
+
+    /**
+     * Drops a role of the platform's making whose database is gone. What it may still own is in
+     * the maintenance database, where every build role may log in (default privileges it gave
+     * itself there): dropped first, by the platform, where no tenant code runs. A role that still
+     * cannot go (its session lingering) logs in no more, and the next drop tries again.
+     */
+    private static boolean dropLoginRole(Handle handle, String role)
+    {
+        handle.execute("ALTER ROLE " + quote(role) + " NOLOGIN");
+        terminateSessionsOf(handle, role);
+        try {
+            handle.execute("DROP OWNED BY " + quote(role));
+            handle.execute("DROP ROLE IF EXISTS " + quote(role));
+            return true;
+        }
+        catch (JdbiException e) {
+            log.warn("Role {} cannot be dropped yet ({}); it logs in no more, and its next drop tries again", role, rootMessage(e));
+            return false;
+        }
+    }
+
+    private static void terminateSessionsOf(Handle handle, String role)
+    {
+        handle.createQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = :role AND pid <> pg_backend_pid()")
+                .bind("role", role)
+                .mapTo(Boolean.class)
+                .list();
     }
 
     private static boolean isOwnRole(Handle handle, String role)
@@ -635,6 +686,16 @@ public final class PostgresDatabaseProvider
                 .bind("name", role)
                 .mapTo(String.class)
                 .findOne();
+    }
+
+    private static String sha256Hex(String text)
+    {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every JDK has SHA-256", e);
+        }
     }
 
     private static String newPassword()

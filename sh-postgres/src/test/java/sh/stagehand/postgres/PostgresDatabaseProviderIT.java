@@ -12,6 +12,7 @@ import sh.stagehand.testkit.BaseDatabaseProviderContractTest;
 import sh.stagehand.testkit.TestingDumpLoader;
 import sh.stagehand.testkit.TestingPostgres;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,70 @@ class PostgresDatabaseProviderIT
             assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_roles WHERE starts_with(rolname, 'stagehand$')"))
                     .as("no temporary login is left")
                     .isEqualTo("0");
+        }
+        finally {
+            provider.drop(name);
+        }
+    }
+
+    @Test
+    void testTheRoleAReplacementIsLoadedAsKeepsNothingTheDumpGaveIt(@TempDir Path temp)
+            throws Exception
+    {
+        String name = "handover_" + UUID.randomUUID().toString().substring(0, 8);
+        String incoming = name + "_incoming";
+        provider.create(name);
+        try {
+            // The dump gives its role a password of its own (committed at once, out of the load's
+            // transaction), then waits; meanwhile the tenant logs
+            // in with it to the maintenance database, where every role may, and makes itself
+            // something there that would keep the role from being dropped.
+            Path dump = temp.resolve("handover.sql");
+            Files.writeString(dump, "ALTER ROLE CURRENT_USER PASSWORD 'known-to-the-tenant';\nCOMMIT;\nSELECT pg_sleep(3);\nCREATE TABLE kept (id int);\n");
+            java.util.concurrent.CompletableFuture<java.sql.Connection> tenant = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    Thread.sleep(1500);
+                    java.sql.Connection connection = java.sql.DriverManager.getConnection(postgres.jdbcUrl("postgres"), incoming, "known-to-the-tenant");
+                    try (java.sql.Statement statement = connection.createStatement()) {
+                        statement.execute("ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT SELECT ON TABLES TO PUBLIC");
+                    }
+                    return connection;
+                }
+                catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+
+            provider.replaceWithDump(name, TestingDumpLoader.of(dump), "");
+
+            try (java.sql.Connection kept = tenant.get()) {
+                assertThat(kept.isValid(2)).as("the tenant's session as the loading role").isFalse();
+            }
+            assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = '" + incoming + "'")).as("the loading role").isEqualTo("0");
+            assertThatThrownBy(() -> java.sql.DriverManager.getConnection(postgres.jdbcUrl("postgres"), incoming, "known-to-the-tenant").close())
+                    .isInstanceOf(java.sql.SQLException.class);
+            assertThat(postgres.queryForString(name, "SELECT tableowner FROM pg_tables WHERE tablename = 'kept'")).isEqualTo(name);
+        }
+        finally {
+            provider.drop(name);
+        }
+    }
+
+    @Test
+    void testADatabaseMadeAgainOverARoleLeftBehindTakesNothingOfIt()
+    {
+        String name = "again_" + UUID.randomUUID().toString().substring(0, 8);
+        provider.create(name);
+        try {
+            // Its database dropped by hand, its role left with a setting of its own.
+            postgres.execute("DROP DATABASE \"" + name + "\" WITH (FORCE)");
+            postgres.execute("ALTER ROLE \"" + name + "\" SET statement_timeout = '1ms'");
+
+            provider.create(name);
+
+            assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_db_role_setting WHERE setrole = (SELECT oid FROM pg_roles WHERE rolname = '" + name + "')"))
+                    .isEqualTo("0");
+            assertThat(provider.query(name, "SELECT 1 AS one", List.of())).containsExactly(Map.of("one", 1));
         }
         finally {
             provider.drop(name);

@@ -335,14 +335,14 @@ class HostileFilesIT
         Build feature = stagehand.builds().builds(PROJECT, "feature").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
         Path featureData = temp.resolve("data/workspaces/" + feature.id() + "/data");
         for (Path data : List.of(productionData, featureData)) {
-            assertThat(owner(data)).as("%s", data).isEqualTo("101:101 rwx------");
+            assertThat(owner(data)).as("%s", data).isEqualTo(TestingPlatform.containerUser() + " rwx------");
         }
         // What the import put there is the container user's too; what Odoo writes there, it writes.
         Path imported = featureData.resolve("filestore/" + feature.databaseName());
-        assertThat(owner(imported)).isEqualTo("101:101 rwx------");
+        assertThat(owner(imported)).isEqualTo(TestingPlatform.containerUser() + " rwx------");
         try (var files = Files.walk(imported)) {
             assertThat(files.filter(path -> Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)).toList()).isNotEmpty()
-                    .allSatisfy(file -> assertThat(owner(file)).isEqualTo("101:101 rw-------"));
+                    .allSatisfy(file -> assertThat(owner(file)).isEqualTo(TestingPlatform.containerUser() + " rw-------"));
         }
         logIn(feature);
         inContainer(feature, "touch /var/lib/odoo/filestore/" + feature.databaseName() + "/written-by-odoo && ls /var/lib/odoo/sessions");

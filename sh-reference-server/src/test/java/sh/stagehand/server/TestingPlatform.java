@@ -21,6 +21,14 @@ public final class TestingPlatform
     private TestingPlatform() {}
 
     /**
+     * The numeric {@code uid:gid} builds run as on this machine ({@code platform.container-user}).
+     */
+    public static String containerUser()
+    {
+        return TestingEnvironment.get().get("platform.container-user", "101:101");
+    }
+
+    /**
      * @return the keys, in a map the test may add to
      */
     public static Map<String, String> properties(String instance, Path dataDirectory, String metadataDatabase, TestingPostgres postgres, TestingDocker docker)
@@ -48,6 +56,8 @@ public final class TestingPlatform
         properties.put("platform.smtp-host", docker.networkGateway());
         properties.put("platform.smtp-port", Integer.toString(smtpPort));
         properties.put("platform.container-memory-mb", "512");
+        // bin/env-up's account for builds, which no other program of the host uses.
+        properties.put("platform.container-user", containerUser());
         return properties;
     }
 }

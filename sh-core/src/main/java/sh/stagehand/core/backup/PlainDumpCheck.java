@@ -19,8 +19,11 @@ import static java.util.Objects.requireNonNull;
  * command of its own: a backslash outside a string, a quoted identifier, a comment or a
  * {@code COPY}'s data starts a meta-command ({@code \!} runs a shell command, {@code \o} writes a
  * file, {@code \c} connects elsewhere), which pg_dump never writes but for its {@code restrict}
- * and {@code unrestrict} key lines (each a backslash, the word and the key). A dump is a tenant's content: this check is one of two walls,
- * the other being that {@code psql} runs in a throw-away container ({@link ContainerDumpLoader}).
+ * and {@code unrestrict} key lines (each a backslash, the word and the key). A dump is a tenant's
+ * content, and this check gives its sender a plain answer, naming the line, before anything
+ * changes; the guarantee is elsewhere: {@link ContainerDumpLoader} runs psql in its restricted
+ * mode under a key of the platform's, which refuses every meta-command, and in a throw-away
+ * container.
  *
  * <p>It follows {@code psql}'s lexer ({@code src/fe_utils/psqlscan.l}): standard strings,
  * {@code E'…'} strings with backslash escapes, quoted identifiers, dollar quotes ({@code $tag$}),
@@ -45,6 +48,7 @@ public final class PlainDumpCheck
     private final StringBuilder word = new StringBuilder();
     private String firstWord = "";
     private String previousWord = "";
+    private String lastWord = "";
     private int words;
     private boolean copyFromStdin;
     private boolean standardStringsSet;
@@ -85,7 +89,11 @@ public final class PlainDumpCheck
             throws IOException
     {
         for (int c = in.read(); c != END; c = in.read()) {
-            if (isWordCharacter(c) && !(c == '$' && word.isEmpty())) {
+            if (c == 0) {
+                throw refused("holds a NUL byte, after which psql reads nothing of its line");
+            }
+            // '$' continues an identifier (a$b), never a number (1$a$ is 1, then a dollar quote).
+            if (isWordCharacter(c) && !(c == '$' && (word.isEmpty() || Character.isDigit(word.charAt(0))))) {
                 word.append((char) c);
                 continue;
             }
@@ -135,20 +143,30 @@ public final class PlainDumpCheck
     private void skipQuotedIdentifier()
             throws IOException
     {
+        StringBuilder name = new StringBuilder();
         for (int c = in.read(); c != END; c = in.read()) {
             if (c == '"') {
                 if (in.peek() != '"') {
-                    return;
+                    break;
                 }
                 in.read();
             }
+            if (name.length() < 64) {
+                name.append((char) c);
+            }
+        }
+        // A setting may be named in quotes too (SET "standard_conforming_strings" = off).
+        if (name.toString().toUpperCase(Locale.ROOT).equals("STANDARD_CONFORMING_STRINGS")) {
+            standardStringsSet = true;
+            words++;
         }
     }
 
+    // psql's lexer ends a comment at a line feed or a carriage return.
     private void skipLineComment()
             throws IOException
     {
-        while (in.peek() != END && in.peek() != '\n') {
+        while (in.peek() != END && in.peek() != '\n' && in.peek() != '\r') {
             in.read();
         }
     }
@@ -172,21 +190,28 @@ public final class PlainDumpCheck
     }
 
     // $tag$ … $tag$ (or $$ … $$); a '$' followed by a digit is a parameter, and one that does not
-    // close its tag is an operator character, as psql lexes them.
+    // close its tag is an operator character, as psql lexes them: what follows it is read again.
     private void skipDollarQuoteIfAny()
             throws IOException
     {
         StringBuilder tag = new StringBuilder("$");
-        if (in.peek() != END && Character.isDigit(in.peek())) {
+        int offset = 0;
+        if (in.peekAt(0) != END && Character.isDigit(in.peekAt(0))) {
             return;
         }
-        while (in.peek() != END && isWordCharacter(in.peek()) && in.peek() != '$') {
-            tag.append((char) in.read());
+        while (in.peekAt(offset) != END && isWordCharacter(in.peekAt(offset)) && in.peekAt(offset) != '$') {
+            tag.append((char) in.peekAt(offset++));
+            if (tag.length() > 64) {
+                return;
+            }
         }
-        if (in.peek() != '$') {
+        if (in.peekAt(offset) != '$') {
             return;
         }
-        tag.append((char) in.read());
+        for (int i = 0; i <= offset; i++) {
+            in.read();
+        }
+        tag.append('$');
         String delimiter = tag.toString();
         int matched = 0;
         for (int c = in.read(); c != END; c = in.read()) {
@@ -207,13 +232,17 @@ public final class PlainDumpCheck
         long line = in.line();
         boolean atLineStart = in.column() == 1;
         StringBuilder text = new StringBuilder("\\");
+        boolean whole = true;
         while (in.peek() != END && in.peek() != '\n') {
             int c = in.read();
-            if (text.length() < 200) {
+            if (text.length() < 256) {
                 text.append((char) c);
             }
+            else {
+                whole = false;
+            }
         }
-        if (atLineStart && RESTRICT_LINE.matcher(text).matches()) {
+        if (atLineStart && whole && RESTRICT_LINE.matcher(text).matches()) {
             // pg_dump's key lines: psql refuses every other meta-command until the key's unrestrict line.
             return;
         }
@@ -246,11 +275,14 @@ public final class PlainDumpCheck
             throws IOException
     {
         // pg_dump's own "SET standard_conforming_strings = on;" (three words) is the only one allowed.
-        if (standardStringsSet && !(firstWord.equals("SET") && previousWord.equals("ON") && words == 3)) {
+        if (standardStringsSet && !(firstWord.equals("SET") && lastWord.equals("ON") && words == 3)) {
             throw refused("sets standard_conforming_strings otherwise than pg_dump does (on): psql would then read strings, and commands, elsewhere than this check");
         }
         standardStringsSet = false;
         words = 0;
+        // Data follows only a statement that ends "FROM stdin", as pg_dump writes it: a COPY whose
+        // query names a table stdin (COPY (SELECT … FROM stdin) TO STDOUT) reads none.
+        copyFromStdin = firstWord.equals("COPY") && previousWord.equals("FROM") && lastWord.equals("STDIN");
         if (copyFromStdin) {
             copiesPending++;
             // psql reads the data from the next line on, then lexes what is left of this one: text
@@ -271,6 +303,7 @@ public final class PlainDumpCheck
         }
         firstWord = "";
         previousWord = "";
+        lastWord = "";
         copyFromStdin = false;
     }
 
@@ -288,10 +321,8 @@ public final class PlainDumpCheck
         if (firstWord.isEmpty()) {
             firstWord = current;
         }
-        if (firstWord.equals("COPY") && previousWord.equals("FROM") && current.equals("STDIN")) {
-            copyFromStdin = true;
-        }
-        previousWord = current;
+        previousWord = lastWord;
+        lastWord = current;
     }
 
     private static boolean isWordCharacter(int c)
@@ -355,15 +386,26 @@ public final class PlainDumpCheck
         int peek()
                 throws IOException
         {
-            if (position == limit) {
-                limit = in.read(buffer);
-                position = 0;
-                if (limit <= 0) {
-                    limit = 0;
+            return peekAt(0);
+        }
+
+        // The byte offset places after the next, without reading it (offset below 1024).
+        int peekAt(int offset)
+                throws IOException
+        {
+            while (limit - position <= offset) {
+                if (position > 0) {
+                    System.arraycopy(buffer, position, buffer, 0, limit - position);
+                    limit -= position;
+                    position = 0;
+                }
+                int read = in.read(buffer, limit, buffer.length - limit);
+                if (read <= 0) {
                     return END;
                 }
+                limit += read;
             }
-            return buffer[position] & 0xff;
+            return buffer[position + offset] & 0xff;
         }
 
         // The line of the character read last.

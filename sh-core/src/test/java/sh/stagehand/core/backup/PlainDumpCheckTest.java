@@ -123,6 +123,23 @@ class PlainDumpCheckTest
         assertRefused("SELECT $a$ $b$ $a$ \\! id\n", "line 1");
     }
 
+    @Test
+    void testRefusesWhatAReviewFoundPsqlReadsOtherwise()
+    {
+        // psql ends a comment at a carriage return too.
+        assertRefused("SELECT 1; -- x\r\\! touch /tmp/m\nSELECT 2;\n", "line 1", "'\\!'");
+        // A COPY whose query reads a table named stdin has no data lines.
+        assertRefused("CREATE TEMP TABLE stdin (x int);\nCOPY (SELECT x FROM stdin) TO STDOUT;\n\\! touch /tmp/m\n", "line 3");
+        // A number ends before a '$': what follows is a dollar quote, or none.
+        assertRefused("SELECT 1$a$ ' $a$ \\! touch /tmp/m\n';\n", "line 1");
+        // A '$' that opens no quote is read again from the next character: E' starts an escape string.
+        assertRefused("SELECT $E'\\' ' \\! touch /tmp/m\n';\n", "line 1");
+        // The setting named in quotes.
+        assertRefused("SET \"standard_conforming_strings\" = off;\n", "line 1", "standard_conforming_strings");
+        assertRefused("SELECT 1 \u0000 '\n; \\! touch /tmp/m\n';\n", "line 1", "NUL");
+        assertRefused("\\restrict " + "A".repeat(300) + " \\! touch /tmp/m\n", "line 1");
+    }
+
     private static void assertRefused(String sql, String... parts)
     {
         assertThatThrownBy(() -> PlainDumpCheck.requireNoMetaCommands(sql, "hostile.sql"))

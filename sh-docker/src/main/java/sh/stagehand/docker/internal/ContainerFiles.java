@@ -51,13 +51,22 @@ public final class ContainerFiles
         Path directory = root.resolve(containerName + "-" + HexFormat.of().formatHex(randomBytes()));
         try {
             Files.createDirectories(root);
+            // Another user of the host must not have made it first, nor a link in its place.
+            if (Files.isSymbolicLink(root) || !Files.getOwner(root, LinkOption.NOFOLLOW_LINKS).equals(Files.getOwner(Path.of("/proc/self")))) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "The directory " + root + " for containers' files is a link or another user's; remove it, or give the provider a "
+                        + "directory of its own");
+            }
             Files.setPosixFilePermissions(root, PRIVATE_DIRECTORY);
             Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PRIVATE_DIRECTORY));
             Map<String, Path> mounts = new LinkedHashMap<>();
             int index = 0;
             for (ContainerFile file : files) {
                 Path host = directory.resolve("file-" + index++);
-                Files.writeString(host, file.content(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                // Made with its mode, never readable by others for a moment.
+                try (var channel = Files.newByteChannel(host, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                        PosixFilePermissions.asFileAttribute(permissions(file.mode())))) {
+                    channel.write(java.nio.ByteBuffer.wrap(file.content().getBytes(StandardCharsets.UTF_8)));
+                }
                 Files.setPosixFilePermissions(host, permissions(file.mode()));
                 if (isRoot()) {
                     Files.setAttribute(host, "unix:uid", (int) uid, LinkOption.NOFOLLOW_LINKS);

@@ -88,17 +88,18 @@ public final class PostgresClientTools
                 return;
             }
             Files.createDirectories(scratchDirectory);
-            Path dump = Files.createTempDirectory(scratchDirectory, "stagehand-copy-");
+            // A directory of the platform's alone (0700), in which pg_dump makes its own: never a
+            // name another user of the host could take first.
+            Path scratch = Files.createTempDirectory(scratchDirectory, "stagehand-copy-");
+            Path dump = scratch.resolve("dump");
             try {
-                // pg_dump wants to create the directory itself.
-                Files.delete(dump);
                 run(source, target,
                         builder(command(List.of(program("pg_dump"), "--format=directory", "--jobs=" + jobs, "--compress=0", "--no-owner", "--no-acl", "--file=" + dump), dumpConnection), sourceLogin),
                         command(List.of(program("pg_restore"), "--jobs=" + jobs, "--no-owner", "--no-acl", "--exit-on-error"), restoreConnection), targetLogin,
                         dump);
             }
             finally {
-                deleteTree(dump);
+                deleteTree(scratch);
             }
         }
         catch (IOException e) {
