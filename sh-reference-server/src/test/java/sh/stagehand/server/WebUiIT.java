@@ -167,8 +167,8 @@ class WebUiIT
         repository.commit("A feature");
         List<Build> queued = stagehand.projects().poll(PROJECT);
         assertThat(queued).singleElement().satisfies(build -> assertThat(build.branch()).isEqualTo("feature"));
-        card("feature", Duration.ofSeconds(30)).click();
-        tab("logs").click();
+        clickCard("feature", Duration.ofSeconds(30));
+        clickTab("logs");
         waitFor(BUILD_TIMEOUT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("log-output"), "Modules loaded."));
         assertThat(driver.findElement(By.id("log-output")).getText()).contains("odoo.tests.result");
         waitFor(BUILD_TIMEOUT).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".branch[data-branch='feature'] .cell.success")));
@@ -177,7 +177,7 @@ class WebUiIT
         browser.screenshot(SCREENSHOTS.resolve("project-logs.png"));
 
         // Its mail, caught: the list, then the mail, its HTML in a frame that runs nothing.
-        tab("mails").click();
+        clickTab("mails");
         waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("mails"), "Your quotation S00042"));
         driver.findElements(By.cssSelector("#mails .mail-row")).stream().filter(row -> row.getText().contains("Your quotation S00042")).findFirst().orElseThrow().click();
         WebElement frame = waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.id("mail-html")));
@@ -212,14 +212,14 @@ class WebUiIT
         browser.screenshot(SCREENSHOTS.resolve("project.png"));
 
         // Production's backups and a branch's settings, for the screenshots of the README.
-        card("main", Duration.ofSeconds(5)).click();
-        tab("backups").click();
+        clickCard("main", Duration.ofSeconds(5));
+        clickTab("backups");
         driver.findElement(By.id("backup-now")).click();
         waitFor(Duration.ofMinutes(2)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#backups .backup-row")));
         assertThat(driver.findElement(By.id("backups")).getText()).contains("manual", "passed");
         browser.screenshot(SCREENSHOTS.resolve("backups.png"));
-        card("feature", Duration.ofSeconds(5)).click();
-        tab("settings").click();
+        clickCard("feature", Duration.ofSeconds(5));
+        clickTab("settings");
         waitFor(Duration.ofSeconds(5)).until(ExpectedConditions.presenceOfElementLocated(By.id("settings")));
         browser.screenshot(SCREENSHOTS.resolve("settings.png"));
 
@@ -234,13 +234,13 @@ class WebUiIT
         driver.findElement(By.id("log-out")).click();
         logIn("tess", TestingAccounts.PASSWORD);
         driver.get(base + "/#/projects/" + PROJECT);
-        card("main", Duration.ofSeconds(30)).click();
+        clickCard("main", Duration.ofSeconds(30));
         waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".tabs button[data-tab='history']")));
         assertThat(driver.findElements(By.cssSelector(".tabs button")).stream().map(button -> button.getDomAttribute("data-tab")).toList()).containsExactly("history");
         assertThat(driver.findElements(By.id("collaborators-link"))).as("only admins manage collaborators").isEmpty();
         assertThat(driver.findElements(By.cssSelector(".branch[data-branch='main'] .rebuild"))).as("nor rebuild production").isEmpty();
         browser.screenshot(SCREENSHOTS.resolve("tester-production.png"));
-        card("feature", Duration.ofSeconds(5)).click();
+        clickCard("feature", Duration.ofSeconds(5));
         waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".tabs button[data-tab='logs']")));
         assertThat(driver.findElements(By.cssSelector(".tabs button")).stream().map(button -> button.getDomAttribute("data-tab")).toList())
                 .containsExactly("history", "logs", "mails", "backups", "settings");
@@ -277,14 +277,32 @@ class WebUiIT
         return waitFor(timeout).until(ExpectedConditions.elementToBeClickable(By.cssSelector(".branch[data-branch='" + branch + "']")));
     }
 
+    // The page draws its branches again on each refresh: a card found may be gone when clicked.
+    private static void clickCard(String branch, Duration timeout)
+    {
+        clickWhenThere(By.cssSelector(".branch[data-branch='" + branch + "']"), timeout);
+    }
+
+    private static void clickTab(String name)
+    {
+        clickWhenThere(By.cssSelector(".tabs button[data-tab='" + name + "']"), Duration.ofSeconds(10));
+    }
+
+    private static void clickWhenThere(By locator, Duration timeout)
+    {
+        waitFor(timeout).until(driver -> {
+            WebElement element = ExpectedConditions.elementToBeClickable(locator).apply(driver);
+            if (element == null) {
+                return false;
+            }
+            element.click();
+            return true;
+        });
+    }
+
     private static WebElement nameOf(String branch)
     {
         return browser.driver().findElement(By.cssSelector(".branch[data-branch='" + branch + "'] .branch-name"));
-    }
-
-    private static WebElement tab(String name)
-    {
-        return waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.elementToBeClickable(By.cssSelector(".tabs button[data-tab='" + name + "']")));
     }
 
     private static void drag(WebElement handle, WebElement target)

@@ -16,6 +16,7 @@ import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.Mount;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -49,6 +52,9 @@ public final class ContainerDumpLoader
     private static final String PASSWORD_FILE = "/tmp/stagehand-restore/pgpass";
     private static final int ERROR_LINES = 30;
     private static final SecureRandom RANDOM = new SecureRandom();
+    // pg_dump writes its key line after a header of a few comment lines.
+    private static final int HEADER_LINES = 50;
+    private static final Pattern RESTRICT_LINE = Pattern.compile("\\\\restrict ([A-Za-z0-9]{1,200})\r?");
 
     private final RuntimeProvider runtime;
     private final PlatformSettings settings;
@@ -139,20 +145,31 @@ public final class ContainerDumpLoader
     private static List<String> restricted(String dumpFile, Optional<String> dumpKey, List<String> connection)
     {
         String key = randomAlphanumeric(32);
-        StringBuilder filter = new StringBuilder("sed -e '1{/^\\\\restrict [A-Za-z0-9]*\\r\\?$/d}'");
-        dumpKey.ifPresent(own -> filter.append(" -e '/^\\\\unrestrict ").append(own).append("\\r\\?$/d'"));
+        // The dump's own key lines (a key of letters and digits alone, safe in the sed script).
+        String filter = dumpKey.map(own -> "sed -e '/^\\\\restrict " + own + "\\r\\?$/d' -e '/^\\\\unrestrict " + own + "\\r\\?$/d' ")
+                .orElse("cat ");
         String psql = String.join(" ", concat(List.of("psql", "--no-psqlrc", "--quiet", "--output=/dev/null", "--set=ON_ERROR_STOP=1", "--single-transaction"), connection,
                 List.of("'--command=\\restrict " + key + "'", "--file=-")));
-        return List.of("sh", "-c", filter + " " + dumpFile + " | " + psql);
+        return List.of("sh", "-c", filter + dumpFile + " | " + psql);
     }
 
-    // The key of pg_dump's first line, "\restrict KEY" (pg_dump 15.14 and later), letters and digits.
+    // The key of pg_dump's "\restrict KEY" line (pg_dump 15.14 and later), letters and digits: the
+    // first line that is neither blank nor a comment (pg_dump writes a comment header before it).
     private static Optional<String> restrictKey(Path dump)
     {
-        try (InputStream in = Files.newInputStream(dump)) {
-            String first = new String(in.readNBytes(256), StandardCharsets.US_ASCII).lines().findFirst().orElse("");
-            java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\\\\restrict ([A-Za-z0-9]{1,200})\\r?").matcher(first);
-            return matcher.matches() ? Optional.of(matcher.group(1)) : Optional.empty();
+        try (BufferedReader lines = Files.newBufferedReader(dump, StandardCharsets.ISO_8859_1)) {
+            for (int read = 0; read < HEADER_LINES; read++) {
+                String line = lines.readLine();
+                if (line == null) {
+                    return Optional.empty();
+                }
+                if (line.isBlank() || line.startsWith("--")) {
+                    continue;
+                }
+                Matcher matcher = RESTRICT_LINE.matcher(line);
+                return matcher.matches() ? Optional.of(matcher.group(1)) : Optional.empty();
+            }
+            return Optional.empty();
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot read the dump " + dump + ": " + e.getMessage(), e);
