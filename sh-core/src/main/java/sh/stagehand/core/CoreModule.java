@@ -33,8 +33,10 @@ import sh.stagehand.core.pipeline.StagePipelines;
 import sh.stagehand.core.pipeline.StagingPipeline;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.InMemoryPlatformStore;
+import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.core.mail.InMemoryMailSinkFactory;
+import sh.stagehand.core.mail.OutboundMailSender;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
@@ -75,6 +77,7 @@ public final class CoreModule
         extends AbstractModule
 {
     public static final String BACKUP_REPLICAS = "backup.replicas";
+    public static final String OUTBOUND_MAX_AGE_HOURS = "mail.outbound-max-age-hours";
     private final StagehandConfig config;
     private final LifecycleManager lifecycle;
 
@@ -109,6 +112,7 @@ public final class CoreModule
         bind(InMemoryPlatformStore.class).in(Scopes.SINGLETON);
         OptionalBinder.newOptionalBinder(binder(), ProjectStore.class).setDefault().to(InMemoryPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setDefault().to(InMemoryPlatformStore.class);
+        OptionalBinder.newOptionalBinder(binder(), OutboundMailStore.class).setDefault().to(InMemoryPlatformStore.class);
         bind(InMemoryAccountStore.class).in(Scopes.SINGLETON);
         OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setDefault().to(InMemoryAccountStore.class);
         bind(AccountService.class).in(Scopes.SINGLETON);
@@ -278,6 +282,28 @@ public final class CoreModule
             return MailRelays.none();
         }
         return create(ProviderKind.MAIL_RELAY, factories, context, lifecycle);
+    }
+
+    /**
+     * Delivers production's queued mail through the relay; what waits longer than
+     * {@code mail.outbound-max-age-hours} (default 72) bounces.
+     */
+    @Provides
+    @Singleton
+    OutboundMailSender outboundMailSender(OutboundMailStore queue, @Named(MailService.RELAY) MailSink relay, Clock clock)
+    {
+        String value = config.get(OUTBOUND_MAX_AGE_HOURS, "72");
+        long hours;
+        try {
+            hours = Long.parseLong(value.strip());
+        }
+        catch (NumberFormatException e) {
+            hours = -1;
+        }
+        if (hours < 1) {
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, OUTBOUND_MAX_AGE_HOURS + "=" + value + " is not a whole number of hours of at least 1: how long production mail may wait for the relay");
+        }
+        return lifecycle.manage(new OutboundMailSender(queue, relay, java.time.Duration.ofHours(hours), clock));
     }
 
     private <P extends AutoCloseable> P create(

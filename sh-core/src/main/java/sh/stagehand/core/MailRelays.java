@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The relay of a platform that has none configured ({@code mail.relay-type=none}): production's
- * mail is refused with a temporary failure, so Odoo keeps it, and the message says what to set.
- * Never caught instead: production mail that reached no one would look sent.
+ * The relay of a platform that has none configured ({@code mail.relay-type=none}): it refuses with a
+ * temporary failure, so production's mail stays queued (shown so on its Mails tab) until a relay is
+ * configured, and the message says what to set. Never caught instead: production mail that reached
+ * no one would look sent.
  */
 final class MailRelays
 {
@@ -28,7 +29,7 @@ final class MailRelays
             public CapturedMail accept(MailMessage message)
             {
                 throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Production mail is sent through a relay, and none is configured: set "
-                        + StagehandConfig.ProviderKind.MAIL_RELAY.key() + " (e.g. smtp-relay, with smtp-relay.host) and restart; Odoo keeps the mail and tries again");
+                        + StagehandConfig.ProviderKind.MAIL_RELAY.key() + " (e.g. smtp-relay, with smtp-relay.host) and restart; the mail stays queued until then");
             }
 
             @Override

@@ -1,11 +1,14 @@
 package sh.stagehand.core;
 
-import com.google.inject.name.Named;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.mail.BuildMail;
+import sh.stagehand.core.mail.OutboundMail;
+import sh.stagehand.core.mail.OutboundMailSender;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.mail.CapturedMail;
@@ -14,6 +17,9 @@ import sh.stagehand.spi.mail.MailSink;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,24 +29,33 @@ import static java.util.Objects.requireNonNull;
  * The mail builds send. Each build's server logs in to the mail catcher with its own credentials
  * (user: the build id, password: a random secret of the build), so every message is attributed to
  * the build that sent it, and no build can pass for another. Development and staging mail is caught
- * (the {@link MailSink} keeps it for people to read); production's is relayed (the sink named
- * {@value #RELAY} delivers it) and never caught. Thread-safe.
+ * (the {@link MailSink} keeps it for people to read); production's is queued and delivered through
+ * the relay (the sink named {@value #RELAY}) by the {@link OutboundMailSender}, as a mail server
+ * does: accepted at once, whether the relay is up or configured at all, sent when it takes it.
+ * Production's Mails tab shows its queue: queued, sent and bounced. Thread-safe.
  */
 @Singleton
 public final class MailService
 {
     public static final String RELAY = "relay";
 
+    // What production's Mails tab shows: its newest mail.
+    private static final int OUTBOUND_LISTED = 500;
+
     private final BuildStore builds;
     private final MailSink sink;
-    private final MailSink relay;
+    private final OutboundMailStore outbound;
+    private final OutboundMailSender sender;
+    private final Clock clock;
 
     @Inject
-    public MailService(BuildStore builds, MailSink sink, @Named(RELAY) MailSink relay)
+    public MailService(BuildStore builds, MailSink sink, OutboundMailStore outbound, OutboundMailSender sender, Clock clock)
     {
         this.builds = requireNonNull(builds, "builds is null");
         this.sink = requireNonNull(sink, "sink is null");
-        this.relay = requireNonNull(relay, "relay is null");
+        this.outbound = requireNonNull(outbound, "outbound is null");
+        this.sender = requireNonNull(sender, "sender is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     /**
@@ -60,11 +75,11 @@ public final class MailService
     }
 
     /**
-     * Takes a message a build sent: a production build's is relayed, any other's kept.
+     * Takes a message a build sent: a production build's is queued for the relay, any other's kept.
      *
-     * @return the message as kept or relayed
+     * @return the message as kept or queued
      * @throws StagehandException {@code NOT_FOUND} if the message names no known build;
-     *         {@code PROVIDER_UNAVAILABLE} if it can be neither kept nor relayed now (the sender
+     *         {@code PROVIDER_UNAVAILABLE} if it can be neither kept nor queued now (the sender
      *         is told to try again)
      */
     public CapturedMail deliver(MailMessage message)
@@ -77,12 +92,28 @@ public final class MailService
         catch (NumberFormatException e) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + message.buildId() + " to take a mail of", e);
         }
-        return build.stage() == Stage.PRODUCTION ? relay.accept(message) : sink.accept(message);
+        if (build.stage() != Stage.PRODUCTION) {
+            return sink.accept(message);
+        }
+        OutboundMail queued = outbound.enqueue(build.projectId(), message, clock.instant());
+        sender.wake();
+        return queued.mail();
     }
 
-    public List<CapturedMail> mails(long buildId)
+    /**
+     * @return the mail a build sent, oldest first: for a production build, its project's production
+     *         mail (every production build's, the newest {@value #OUTBOUND_LISTED}) with where each
+     *         delivery stands
+     */
+    public List<BuildMail> mails(long buildId)
     {
-        return sink.list(Long.toString(buildId));
+        Optional<Build> build = builds.findBuild(buildId);
+        if (build.isPresent() && build.get().stage() == Stage.PRODUCTION) {
+            List<BuildMail> mails = new ArrayList<>(outbound.listOutboundMail(build.get().projectId(), OUTBOUND_LISTED).stream().map(BuildMail::outbound).toList());
+            Collections.reverse(mails);
+            return mails;
+        }
+        return sink.list(Long.toString(buildId)).stream().map(BuildMail::caught).toList();
     }
 
     public Optional<CapturedMail> mail(String mailId)

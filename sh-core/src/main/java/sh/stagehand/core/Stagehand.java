@@ -12,6 +12,7 @@ import sh.stagehand.core.access.Account;
 import sh.stagehand.core.access.AccountService;
 import sh.stagehand.core.access.Actions;
 import sh.stagehand.core.backup.BackupService;
+import sh.stagehand.core.mail.OutboundMailSender;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
 import sh.stagehand.spi.backup.BackupStore;
@@ -179,6 +180,7 @@ public final class Stagehand
     public Stagehand start()
     {
         injector.getInstance(Housekeeping.class).start();
+        injector.getInstance(OutboundMailSender.class).start();
         return this;
     }
 

@@ -9,6 +9,7 @@ import sh.stagehand.core.LifecycleManager;
 import sh.stagehand.core.StagehandConfig;
 import sh.stagehand.core.access.AccountStore;
 import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
 import sh.stagehand.spi.mail.MailSinkFactory;
@@ -30,6 +31,7 @@ public final class PostgresModule
                 .addBinding(PostgresMailSinkFactory.NAME).to(PostgresMailSinkFactory.class);
         OptionalBinder.newOptionalBinder(binder(), ProjectStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setBinding().to(PostgresPlatformStore.class);
+        OptionalBinder.newOptionalBinder(binder(), OutboundMailStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setBinding().to(PostgresAccountStore.class);
     }
 

@@ -7,6 +7,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.OnNewCommit;
@@ -16,10 +17,13 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.postgres.internal.MetadataDatabase;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.mail.CapturedMail;
+import sh.stagehand.spi.mail.MailMessage;
 import sh.stagehand.spi.vcs.DeployKey;
 
 import java.sql.Array;
@@ -43,7 +47,7 @@ import static sh.stagehand.postgres.internal.MetadataDatabase.run;
  * through Jdbi. Thread-safe.
  */
 public final class PostgresPlatformStore
-        implements ProjectStore, BuildStore, AutoCloseable
+        implements ProjectStore, BuildStore, OutboundMailStore, AutoCloseable
 {
     private final MetadataDatabase database;
     private final Jdbi jdbi;
@@ -439,6 +443,110 @@ public final class PostgresPlatformStore
                 .bind("limit", limit)
                 .map(PostgresPlatformStore::event)
                 .list()));
+    }
+
+    @Override
+    public OutboundMail enqueue(String projectId, MailMessage message, Instant at)
+    {
+        return run("queue a mail of build " + message.buildId(), () -> jdbi.withHandle(handle -> handle.createQuery("""
+                        INSERT INTO outbound_mail (project_id, build_id, queued_at, envelope_from, envelope_recipients, subject, from_header, to_header, text_body, html_body, raw_message,
+                                                   state, next_attempt_at)
+                        VALUES (:project, :build, :at, :envelopeFrom, :recipients, :subject, :from, :to, :text, :html, :raw, 'QUEUED', :at)
+                        RETURNING *
+                        """)
+                .bind("project", projectId)
+                .bind("build", message.buildId())
+                .bind("at", Timestamp.from(at))
+                .bind("envelopeFrom", message.envelopeFrom())
+                .bind("recipients", message.envelopeRecipients().toArray(String[]::new))
+                .bind("subject", message.subject())
+                .bind("from", message.from())
+                .bind("to", message.to())
+                .bind("text", message.textBody().orElse(null))
+                .bind("html", message.htmlBody().orElse(null))
+                .bind("raw", message.rawMessage())
+                .map(PostgresPlatformStore::outboundMail)
+                .one()));
+    }
+
+    @Override
+    public List<OutboundMail> dueMail(Instant now, int limit)
+    {
+        return run("read the due production mail", () -> jdbi.withHandle(handle -> handle.createQuery("""
+                        SELECT * FROM outbound_mail WHERE state = 'QUEUED' AND next_attempt_at <= :now ORDER BY next_attempt_at, id LIMIT :limit
+                        """)
+                .bind("now", Timestamp.from(now))
+                .bind("limit", limit)
+                .map(PostgresPlatformStore::outboundMail)
+                .list()));
+    }
+
+    @Override
+    public int makeAllDue(Instant now)
+    {
+        return run("make the queued production mail due", () -> jdbi.withHandle(handle -> handle.createUpdate("UPDATE outbound_mail SET next_attempt_at = :now WHERE state = 'QUEUED'")
+                .bind("now", Timestamp.from(now))
+                .execute()));
+    }
+
+    @Override
+    public void recordAttempt(long id, OutboundMail.State state, Optional<Instant> nextAttemptAt, Optional<String> error, Optional<Instant> finishedAt)
+    {
+        int updated = run("record a delivery of production mail " + id, () -> jdbi.withHandle(handle -> handle.createUpdate("""
+                        UPDATE outbound_mail SET state = :state, attempts = attempts + 1, next_attempt_at = :next, last_error = :error, finished_at = :finished
+                        WHERE id = :id
+                        """)
+                .bind("id", id)
+                .bind("state", state.name())
+                .bind("next", nextAttemptAt.map(Timestamp::from).orElse(null))
+                .bind("error", error.orElse(null))
+                .bind("finished", finishedAt.map(Timestamp::from).orElse(null))
+                .execute()));
+        if (updated == 0) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No outbound mail " + id);
+        }
+    }
+
+    @Override
+    public List<OutboundMail> listOutboundMail(String projectId, int limit)
+    {
+        return run("list the production mail of " + projectId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM outbound_mail WHERE project_id = :project ORDER BY id DESC LIMIT :limit")
+                .bind("project", projectId)
+                .bind("limit", limit)
+                .map(PostgresPlatformStore::outboundMail)
+                .list()));
+    }
+
+    @Override
+    public Optional<OutboundMail> findOutboundMail(long id)
+    {
+        return run("read production mail " + id, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM outbound_mail WHERE id = :id")
+                .bind("id", id)
+                .map(PostgresPlatformStore::outboundMail)
+                .findOne()));
+    }
+
+    private static OutboundMail outboundMail(ResultSet rs, StatementContext context)
+            throws SQLException
+    {
+        MailMessage message = new MailMessage(
+                rs.getString("build_id"),
+                rs.getString("envelope_from"),
+                List.of((String[]) rs.getArray("envelope_recipients").getArray()),
+                rs.getBytes("raw_message"),
+                rs.getString("subject"),
+                rs.getString("from_header"),
+                rs.getString("to_header"),
+                Optional.ofNullable(rs.getString("text_body")),
+                Optional.ofNullable(rs.getString("html_body")));
+        return new OutboundMail(
+                rs.getString("project_id"),
+                new CapturedMail(Long.toString(rs.getLong("id")), rs.getTimestamp("queued_at").toInstant(), message),
+                OutboundMail.State.valueOf(rs.getString("state")),
+                rs.getInt("attempts"),
+                Optional.ofNullable(rs.getTimestamp("next_attempt_at")).map(Timestamp::toInstant),
+                Optional.ofNullable(rs.getString("last_error")),
+                Optional.ofNullable(rs.getTimestamp("finished_at")).map(Timestamp::toInstant));
     }
 
     @Override

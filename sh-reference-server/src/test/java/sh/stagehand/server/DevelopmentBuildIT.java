@@ -11,6 +11,7 @@ import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
@@ -19,7 +20,6 @@ import sh.stagehand.core.store.EventKind;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -184,7 +184,7 @@ class DevelopmentBuildIT
         awaitLogLine(buildId, LogName.ODOO, "Registry loaded");     // cron threads would run by now
         notifyCronThreadsFor(build.databaseName(), Duration.ofSeconds(2));
         assertThat(postgres.queryForString(build.databaseName(), "SELECT state FROM mail_mail WHERE email_to = 'followup@example.com'")).isEqualTo("outgoing");
-        List<CapturedMail> mails = stagehand.mail().mails(buildId);
+        List<BuildMail> mails = stagehand.mail().mails(buildId);
         assertThat(mails).singleElement().satisfies(mail -> {
             assertThat(mail.message().subject()).isEqualTo("Your quotation S00042");
             assertThat(mail.message().envelopeRecipients()).containsExactly("customer@example.com");

@@ -152,7 +152,16 @@ public abstract class BaseRuntimeProviderContractTest
                 .isLessThan(256);
         assertThat(lines.size()).as("lines delivered").isEqualTo(2);
         assertThat(lines.get(0).text().length()).as("length of the cut line").isLessThanOrEqualTo(LogLine.MAX_TEXT_BYTES + 100);
-        assertThat(lines.get(0).text()).isEqualTo("x".repeat(LogLine.MAX_TEXT_BYTES) + LogLine.cutMarker(lineBytes - LogLine.MAX_TEXT_BYTES));
+        // A runtime may keep fewer bytes of the line than were written (Docker's log files rotate
+        // at their size limit while the line goes by): the marker counts what it saw, no more.
+        String text = lines.get(0).text();
+        assertThat(text).startsWith("x".repeat(LogLine.MAX_TEXT_BYTES));
+        String marker = text.substring(LogLine.MAX_TEXT_BYTES);
+        java.util.regex.Matcher count = java.util.regex.Pattern.compile("\\d+").matcher(marker);
+        assertThat(count.find()).as("a count in the cut marker %s", marker).isTrue();
+        long cut = Long.parseLong(count.group());
+        assertThat(cut).as("bytes of the line cut").isPositive().isLessThanOrEqualTo(lineBytes - LogLine.MAX_TEXT_BYTES);
+        assertThat(marker).isEqualTo(LogLine.cutMarker(cut));
         assertThat(lines.get(1).text()).isEqualTo("after");
     }
 

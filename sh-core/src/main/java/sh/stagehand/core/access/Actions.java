@@ -8,13 +8,13 @@ import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
-import sh.stagehand.spi.mail.CapturedMail;
 
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -299,7 +299,7 @@ public final class Actions
         return builds.followLog(buildId, name, lines, end);
     }
 
-    public List<CapturedMail> mails(long buildId)
+    public List<BuildMail> mails(long buildId)
     {
         buildWith(buildId, Tool.MAILS);
         return mail.mails(buildId);

@@ -3,11 +3,14 @@ package sh.stagehand.core.store;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.mail.CapturedMail;
+import sh.stagehand.spi.mail.MailMessage;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +29,7 @@ import java.util.TreeMap;
  * platform out, and for tests of pure logic. sh-postgres replaces it. Thread-safe.
  */
 public final class InMemoryPlatformStore
-        implements ProjectStore, BuildStore
+        implements ProjectStore, BuildStore, OutboundMailStore
 {
     private final Map<String, Project> projects = new TreeMap<>();
     private final Map<String, Map<String, Branch>> branches = new TreeMap<>();
@@ -36,6 +39,8 @@ public final class InMemoryPlatformStore
     private final List<Event> events = new ArrayList<>();
     private long nextBuildId = 1;
     private long nextEventId = 1;
+    private final Map<Long, OutboundMail> outbound = new LinkedHashMap<>();
+    private long nextOutboundId = 1;
 
     @Override
     public synchronized void createProject(Project project)
@@ -230,5 +235,60 @@ public final class InMemoryPlatformStore
             }
         }
         return matching;
+    }
+
+    @Override
+    public synchronized OutboundMail enqueue(String projectId, MailMessage message, Instant at)
+    {
+        long id = nextOutboundId++;
+        OutboundMail mail = new OutboundMail(projectId, new CapturedMail(Long.toString(id), at, message), OutboundMail.State.QUEUED, 0, Optional.of(at), Optional.empty(), Optional.empty());
+        outbound.put(id, mail);
+        return mail;
+    }
+
+    @Override
+    public synchronized List<OutboundMail> dueMail(Instant now, int limit)
+    {
+        return outbound.values().stream()
+                .filter(mail -> mail.state() == OutboundMail.State.QUEUED && !mail.nextAttemptAt().orElseThrow().isAfter(now))
+                .limit(limit)
+                .toList();
+    }
+
+    @Override
+    public synchronized int makeAllDue(Instant now)
+    {
+        int queued = 0;
+        for (OutboundMail mail : List.copyOf(outbound.values())) {
+            if (mail.state() == OutboundMail.State.QUEUED) {
+                outbound.put(mail.id(), new OutboundMail(mail.projectId(), mail.mail(), mail.state(), mail.attempts(), Optional.of(now), mail.lastError(), mail.finishedAt()));
+                queued++;
+            }
+        }
+        return queued;
+    }
+
+    @Override
+    public synchronized void recordAttempt(long id, OutboundMail.State state, Optional<Instant> nextAttemptAt, Optional<String> error, Optional<Instant> finishedAt)
+    {
+        OutboundMail mail = outbound.get(id);
+        if (mail == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No outbound mail " + id);
+        }
+        outbound.put(id, new OutboundMail(mail.projectId(), mail.mail(), state, mail.attempts() + 1, nextAttemptAt, error, finishedAt));
+    }
+
+    @Override
+    public synchronized List<OutboundMail> listOutboundMail(String projectId, int limit)
+    {
+        List<OutboundMail> mails = new ArrayList<>(outbound.values().stream().filter(mail -> mail.projectId().equals(projectId)).toList());
+        java.util.Collections.reverse(mails);
+        return mails.stream().limit(limit).toList();
+    }
+
+    @Override
+    public synchronized Optional<OutboundMail> findOutboundMail(long id)
+    {
+        return Optional.ofNullable(outbound.get(id));
     }
 }

@@ -3,6 +3,8 @@ package sh.stagehand.server.http;
 import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.mail.BuildMail;
+import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.store.Event;
@@ -89,7 +91,13 @@ final class Views
 
     record EventView(long id, String branch, Long build, String kind, String message, String at) {}
 
-    record MailView(String id, String receivedAt, String envelopeFrom, List<String> recipients, String subject, String from, String to, String text, String html) {}
+    /**
+     * A mail of a build; for production's, where its delivery through the relay stands: {@code delivery}
+     * QUEUED, SENT or BOUNCED (absent for caught mail), the relay's last answer, when it is tried next
+     * or when it finished.
+     */
+    record MailView(String id, String receivedAt, String envelopeFrom, List<String> recipients, String subject, String from, String to, String text, String html,
+            String delivery, Integer attempts, String deliveryNote, String nextAttemptAt, String finishedAt) {}
 
     record BackupView(String id, String kind, String createdAt, String commit, String database, long dumpBytes, int chunks, int files, long filestoreBytes, int sessions,
             List<String> logs, Map<String, Object> odooManifest, String verification, List<String> problems, List<String> leftOut) {}
@@ -128,9 +136,15 @@ final class Views
         return new EventView(event.id(), event.branch().orElse(null), event.buildId().orElse(null), event.kind().name(), event.message(), event.at().toString());
     }
 
-    static MailView mail(CapturedMail mail)
+    static MailView mail(BuildMail buildMail)
     {
+        CapturedMail mail = buildMail.mail();
+        Optional<OutboundMail> outbound = buildMail.outbound();
         return new MailView(mail.id(), mail.receivedAt().toString(), mail.message().envelopeFrom(), mail.message().envelopeRecipients(), mail.message().subject(),
-                mail.message().from(), mail.message().to(), mail.message().textBody().orElse(null), mail.message().htmlBody().orElse(null));
+                mail.message().from(), mail.message().to(), mail.message().textBody().orElse(null), mail.message().htmlBody().orElse(null),
+                outbound.map(out -> out.state().name()).orElse(null), outbound.map(OutboundMail::attempts).orElse(null),
+                outbound.flatMap(OutboundMail::lastError).orElse(null),
+                outbound.flatMap(OutboundMail::nextAttemptAt).map(Object::toString).orElse(null),
+                outbound.flatMap(OutboundMail::finishedAt).map(Object::toString).orElse(null));
     }
 }

@@ -7,6 +7,9 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.spi.StagehandException;
@@ -63,12 +66,35 @@ public final class SmtpRelayMailSink
             transport.sendMessage(mime, recipients(message));
         }
         catch (MessagingException e) {
-            // Temporary for the build's server, which keeps the mail and tries again.
-            throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot relay the mail of build " + message.buildId() + " through " + config.host() + ":" + config.port()
+            // A 5xx answer is the relay's refusal for good (the mail bounces); anything else, the
+            // relay unreachable or a 4xx, is tried again later.
+            StandardErrorCode code = permanent(e) ? StandardErrorCode.PROVIDER_ERROR : StandardErrorCode.PROVIDER_UNAVAILABLE;
+            throw new StagehandException(code, "Cannot relay the mail of build " + message.buildId() + " through " + config.host() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
         log.info("Relayed a mail of build {} to {} through {}:{}", message.buildId(), message.envelopeRecipients(), config.host(), config.port());
         return new CapturedMail(UUID.randomUUID().toString(), Instant.now(), message);
+    }
+
+    // Whether the relay answered with a permanent (5xx) failure, to any command of the exchange.
+    private static boolean permanent(MessagingException e)
+    {
+        for (Exception cause = e; cause != null; cause = cause instanceof MessagingException messaging ? messaging.getNextException() : null) {
+            int code = 0;
+            if (cause instanceof SMTPSendFailedException failed) {
+                code = failed.getReturnCode();
+            }
+            else if (cause instanceof SMTPAddressFailedException failed) {
+                code = failed.getReturnCode();
+            }
+            else if (cause instanceof SMTPSenderFailedException failed) {
+                code = failed.getReturnCode();
+            }
+            if (code >= 500) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Address[] recipients(MailMessage message)

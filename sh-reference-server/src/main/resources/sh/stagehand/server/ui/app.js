@@ -486,7 +486,7 @@ function projectPage(projectId, parameters) {
         const stage = entry.branch.stage;
         // Only the tools the caller's role has on this stage (Odoo.sh's matrix, from the server).
         const can = tool => entry.tools.includes(tool);
-        const names = ['history', ...(can('logs') ? ['logs'] : []), ...(stage !== 'PRODUCTION' && can('mails') ? ['mails'] : []),
+        const names = ['history', ...(can('logs') ? ['logs'] : []), ...(can('mails') ? ['mails'] : []),
             ...(stage !== 'DEVELOPMENT' && can('backups') ? ['backups'] : []), ...(can('settings') ? ['settings'] : [])];
         if (!names.includes(state.tab)) {
             state.tab = 'history';
@@ -596,21 +596,30 @@ function projectPage(projectId, parameters) {
         }
         const table = el('table', {class: 'list', id: 'mails'});
         const detail = el('div', {id: 'mail'});
-        body.replaceChildren(el('p', {class: 'muted'}, `Mail build ${build.id} sent, caught by the platform: none of it left.`), table, detail);
+        const production = entry.branch.stage === 'PRODUCTION';
+        body.replaceChildren(el('p', {class: 'muted'}, production
+            ? 'Mail production sent, delivered through the platform\'s relay: queued until the relay takes it, then sent; bounced if the relay refuses it.'
+            : `Mail build ${build.id} sent, caught by the platform: none of it left.`), table, detail);
         let shown = null;
-        let count = -1;
+        let seen = null;
+        // Queued, sent or bounced, with the relay's last answer while it is not sent.
+        const delivery = mail => mail.delivery === 'QUEUED'
+            ? `queued${mail.attempts ? `, tried ${mail.attempts}×` : ''}${mail.deliveryNote ? ': ' + mail.deliveryNote : ''}`
+            : mail.delivery === 'BOUNCED' ? `bounced: ${mail.deliveryNote || ''}` : `sent ${when(mail.finishedAt)}`;
         async function refreshMails() {
             try {
                 const mails = await api(`/api/builds/${build.id}/mails`);
-                if (mails.length === count) {
+                const signature = mails.map(mail => `${mail.id}:${mail.delivery}:${mail.attempts}`).join(',');
+                if (signature === seen) {
                     return;
                 }
-                count = mails.length;
-                table.replaceChildren(el('tr', {}, el('th', {}, 'Received'), el('th', {}, 'To'), el('th', {}, 'Subject')),
+                seen = signature;
+                table.replaceChildren(el('tr', {}, el('th', {}, 'Received'), el('th', {}, 'To'), el('th', {}, 'Subject'), production ? el('th', {}, 'Delivery') : null),
                     ...mails.map(mail => el('tr', {class: 'clickable mail-row', onclick: () => show(mail)}, el('td', {}, when(mail.receivedAt)), el('td', {}, mail.to || mail.recipients.join(', ')),
-                        el('td', {}, mail.subject || '(no subject)'))));
+                        el('td', {}, mail.subject || '(no subject)'),
+                        production ? el('td', {class: `mail-delivery delivery-${(mail.delivery || '').toLowerCase()}`}, delivery(mail)) : null)));
                 if (!mails.length) {
-                    table.append(el('tr', {}, el('td', {colspan: 3, class: 'muted'}, 'No mail yet.')));
+                    table.append(el('tr', {}, el('td', {colspan: production ? 4 : 3, class: 'muted'}, 'No mail yet.')));
                 }
             }
             catch (error) {
@@ -622,7 +631,8 @@ function projectPage(projectId, parameters) {
             detail.replaceChildren(
                 el('h3', {}, mail.subject || '(no subject)'),
                 el('dl', {class: 'mail-headers'}, el('dt', {}, 'From'), el('dd', {}, mail.from || mail.envelopeFrom), el('dt', {}, 'To'), el('dd', {}, mail.to || mail.recipients.join(', ')),
-                    el('dt', {}, 'Received'), el('dd', {}, when(mail.receivedAt))),
+                    el('dt', {}, 'Received'), el('dd', {}, when(mail.receivedAt)),
+                    ...(mail.delivery ? [el('dt', {}, 'Delivery'), el('dd', {}, delivery(mail))] : [])),
                 // A mail's HTML is the sender's: shown in a frame that runs no script and reaches nothing of the page's.
                 mail.html ? el('iframe', {class: 'mail-html', id: 'mail-html', sandbox: '', srcdoc: mail.html, title: 'The mail as HTML'}) : null,
                 mail.text ? el('pre', {class: 'log', style: 'height: auto; max-height: 240px', id: 'mail-text'}, mail.text) : null);

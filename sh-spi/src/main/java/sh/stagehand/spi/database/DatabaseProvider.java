@@ -19,7 +19,7 @@ public interface DatabaseProvider
 {
     /**
      * Creates an empty database, encoding UTF8 from {@code template0}, with the extensions Odoo
-     * expects ({@code pg_trgm}, {@code unaccent}) where the server offers them, owned by a login
+     * expects ({@code pg_trgm}, as Odoo's own database manager) where the server offers them, owned by a login
      * role of its own that can reach no other database of the platform: the code a build runs
      * holds only its own database's credentials.
      *

@@ -1,0 +1,226 @@
+package sh.stagehand.server;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.backup.BackupKind;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.mail.BuildMail;
+import sh.stagehand.core.mail.OutboundMail;
+import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.docker.DockerModule;
+import sh.stagehand.github.GitHubModule;
+import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingEnvironment;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPorts;
+import sh.stagehand.testkit.TestingPostgres;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static sh.stagehand.server.TestingAddons.addon;
+import static sh.stagehand.server.TestingAddons.failingTest;
+import static sh.stagehand.server.TestingAddons.passingTest;
+
+/**
+ * The lifecycles users rely on, on real Odoo 17 ({@code docker.odoo-image}, built by bin/env-up
+ * from Odoo's source): a new project on the platform's defaults (no mail relay) whose module sends
+ * a mail at install, its production created without demo data and that mail queued on its Mails
+ * tab; development builds with real {@code TransactionCase}s, green when they pass and naming the
+ * test that fails; a backup of the real production verified.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealOdooIT
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(8);
+    private static final String PROJECT = "realodoo";
+    private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path temp;
+    private static Stagehand stagehand;
+    private static ReferenceServer server;
+    private static String token;
+    private static TestingGitRepository repository;
+
+    @BeforeAll
+    static void startPlatform()
+            throws IOException
+    {
+        String odooImage = TestingEnvironment.get().require("docker.odoo-image");
+        int smtpPort = TestingPorts.freeStablePort();
+        // The platform's defaults otherwise: no mail relay, daily backups off for the test.
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "instance.name", "real-odoo-it",
+                "data.directory", temp.resolve("data").toString(),
+                "http.port", "0",
+                "smtp.port", Integer.toString(smtpPort),
+                "platform.poll-interval-seconds", "0",
+                "platform.gc-interval-minutes", "0",
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.container-host", postgres.containerHost()));
+        properties.putAll(Map.of(
+                "postgres.metadata-database", METADATA_DATABASE,
+                "mail.type", "postgres",
+                "backup.daily-time", "off",
+                "docker.host", docker.host().toString(),
+                "docker.network", docker.network(),
+                "platform.odoo-image", odooImage,
+                "platform.smtp-host", docker.networkGateway(),
+                "platform.smtp-port", Integer.toString(smtpPort),
+                "platform.container-memory-mb", "1024"));
+        stagehand = Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        token = TestingAccounts.adminToken(stagehand);
+
+        repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        // A welcome mail at install, as a customer's module may send: Odoo's mail.mail, sent at once.
+        addon(repository, "acme_welcome", "'mail'", """
+                def post_init(env):
+                    env['mail.mail'].create({
+                        'subject': 'Welcome to Acme',
+                        'email_from': 'shop@acme.example',
+                        'email_to': 'azure@example.com',
+                        'body_html': '<p>Welcome</p>',
+                    }).send()
+                """, passingTest("TestAcmeWelcome"));
+        repository.commit("A module that mails at install");
+    }
+
+    @AfterAll
+    static void stopPlatform()
+    {
+        if (server != null) {
+            server.close();
+        }
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(2));
+            try {
+                for (var branch : stagehand.projects().branches(PROJECT)) {
+                    for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
+                        stagehand.builds().discard(build.id());
+                    }
+                }
+            }
+            finally {
+                stagehand.close();
+            }
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "-production\" WITH (FORCE)");
+        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+    }
+
+    @Test
+    @Order(1)
+    void testAFirstProjectsProductionIsCreatedAndItsWelcomeMailQueuedWithoutARelay()
+            throws Exception
+    {
+        stagehand.projects().createProject(PROJECT, repository.url(), Optional.empty());
+        assertThat(stagehand.projects().branch(PROJECT, "main").stage()).isEqualTo(Stage.PRODUCTION);
+        Build production = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "main").get(0).id(), BUILD_TIMEOUT);
+
+        assertThat(production.state()).as(production.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(postgres.queryForString(production.databaseName(), "SELECT state || ':' || demo FROM ir_module_module WHERE name = 'acme_welcome'")).isEqualTo("installed:false");
+        assertThat(postgres.queryForString(production.databaseName(), "SELECT count(*) FROM res_partner WHERE name = 'Deco Addict'")).as("no demo data").isEqualTo("0");
+        // Odoo handed the mail over: the platform took it (250) rather than refusing it for want of a relay.
+        assertThat(postgres.queryForString(production.databaseName(), """
+                SELECT count(*) FROM mail_mail m JOIN mail_message message ON message.id = m.mail_message_id
+                WHERE message.subject = 'Welcome to Acme' AND m.state = 'exception'""")).as("mail Odoo failed to send").isEqualTo("0");
+        List<BuildMail> mails = stagehand.mail().mails(production.id());
+        assertThat(mails).singleElement().satisfies(mail -> {
+            assertThat(mail.message().subject()).isEqualTo("Welcome to Acme");
+            assertThat(mail.message().envelopeRecipients()).containsExactly("azure@example.com");
+            OutboundMail outbound = mail.outbound().orElseThrow();
+            assertThat(outbound.state()).isEqualTo(OutboundMail.State.QUEUED);
+            assertThat(outbound.lastError().orElse("")).contains("none is configured", "mail.relay-type");
+        });
+        // And so on production's Mails tab.
+        HttpResponse<String> tab = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + production.id() + "/mails")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(tab.statusCode()).isEqualTo(200);
+        assertThat(tab.body()).contains("Welcome to Acme", "\"delivery\":\"QUEUED\"");
+        assertThat(health(production)).isEqualTo(200);
+    }
+
+    @Test
+    @Order(2)
+    void testDevelopmentBuildsAreGreenWhenTheirTestsPassAndNameTheTestThatFails()
+            throws Exception
+    {
+        repository.createBranch("feature");
+        addon(repository, "acme_extra", "'acme_welcome'", "", passingTest("TestAcmeExtra"));
+        repository.commit("An extra module, tested");
+        repository.switchTo("main");
+        repository.createBranch("broken");
+        addon(repository, "acme_broken", "'base'", "", failingTest("TestAcmeBroken"));
+        repository.commit("A module whose test fails");
+        stagehand.projects().poll(PROJECT);
+
+        Build feature = TestingBuilds.await(stagehand, newestBuild("feature").id(), BUILD_TIMEOUT);
+        Build broken = TestingBuilds.await(stagehand, newestBuild("broken").id(), BUILD_TIMEOUT);
+
+        assertThat(feature.verdict()).as(feature.message().orElse("")).contains(BuildVerdict.SUCCESS);
+        assertThat(feature.state()).isEqualTo(BuildState.RUNNING);
+        assertThat(stagehand.builds().log(feature.id(), LogName.INSTALL)).anySatisfy(line -> assertThat(line).contains("Starting TestAcmeExtra.test_database_answers"));
+        assertThat(postgres.queryForString(feature.databaseName(), "SELECT count(*) FROM res_partner WHERE name = 'Deco Addict'")).as("demo data").isEqualTo("1");
+        assertThat(broken.verdict()).contains(BuildVerdict.FAILED);
+        assertThat(broken.message().orElse("")).contains("TestAcmeBroken.test_invoice_total", "the invoice total is wrong");
+    }
+
+    @Test
+    @Order(3)
+    void testABackupOfARealProductionIsVerified()
+    {
+        var backup = stagehand.productionBackups().create(PROJECT, BackupKind.MANUAL);
+        var verification = stagehand.productionBackups().verify(PROJECT, backup.id());
+        assertThat(verification.problems()).isEmpty();
+        assertThat(verification.passed()).isTrue();
+    }
+
+    private static Build newestBuild(String branch)
+    {
+        List<Build> builds = stagehand.builds().builds(PROJECT, branch);
+        assertThat(builds).as("builds of %s", branch).isNotEmpty();
+        return builds.get(0);
+    }
+
+    private static int health(Build build)
+            throws IOException, InterruptedException
+    {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + "/web/health")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+}
