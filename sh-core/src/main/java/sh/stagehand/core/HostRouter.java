@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.util.Objects.requireNonNull;
 
@@ -74,6 +75,8 @@ public final class HostRouter
     private final PlatformSettings settings;
     private final Clock clock;
     private volatile Snapshot snapshot = new Snapshot(Instant.MIN, List.of(), Map.of());
+    // Bumped by each refresh: a snapshot read while one happened is used once, not kept.
+    private final AtomicLong generation = new AtomicLong();
 
     private record Snapshot(Instant at, List<Build> live, Map<String, Branch> domains) {}
 
@@ -143,10 +146,12 @@ public final class HostRouter
 
     /**
      * Forgets what was read, so that the next request reads the builds and custom domains again:
-     * a domain just given to a branch answers at once.
+     * a domain just given to a branch answers at once, and production's name the maintenance page
+     * from the moment its update starts (the pipelines refresh at every change of a build's state).
      */
     public void refresh()
     {
+        generation.incrementAndGet();
         snapshot = new Snapshot(Instant.MIN, List.of(), Map.of());
     }
 
@@ -183,12 +188,15 @@ public final class HostRouter
         Snapshot current = snapshot;
         Instant now = clock.instant();
         if (current.at().plus(FRESH).isBefore(now)) {
+            long readAt = generation.get();
             Map<String, Branch> domains = new HashMap<>();
             for (Branch branch : projects.listBranchesWithDomains()) {
                 branch.domains().forEach(domain -> domains.put(domain, branch));
             }
             current = new Snapshot(now, builds.listBuildsInState(EnumSet.of(BuildState.RUNNING, BuildState.UPDATING)), Map.copyOf(domains));
-            snapshot = current;
+            if (generation.get() == readAt) {
+                snapshot = current;
+            }
         }
         return current;
     }

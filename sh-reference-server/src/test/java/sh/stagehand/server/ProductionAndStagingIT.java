@@ -197,9 +197,16 @@ class ProductionAndStagingIT
         assertThat(stagehand.builds().log(first.id(), LogName.INSTALL)).noneSatisfy(line -> assertThat(line).contains("odoo.tests"));
         assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
         assertThat(health(first)).isEqualTo(200);
-        // Production's mail really goes out, through the relay; none is caught.
+        // Production's mail really goes out, through the relay, from the platform's queue; none is caught.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (relayed.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         assertThat(relayed).singleElement().satisfies(mail -> assertThat(mail).contains("RCPT azure@example.com", "Subject: Welcome to Acme"));
-        assertThat(stagehand.mail().mails(first.id())).isEmpty();
+        assertThat(stagehand.mail().mails(first.id())).singleElement().satisfies(mail -> {
+            assertThat(mail.message().subject()).isEqualTo("Welcome to Acme");
+            assertThat(mail.outbound().orElseThrow().state()).isEqualTo(sh.stagehand.core.mail.OutboundMail.State.SENT);
+        });
 
         // What the customer's users do on production from now on: data the platform must never lose.
         postgres.execute(PRODUCTION_DATABASE, "INSERT INTO res_partner (name, email) VALUES ('Deco Addict', 'deco@example.com')");
@@ -223,7 +230,34 @@ class ProductionAndStagingIT
                 def migrate(cr, version):
                     cr.execute("UPDATE res_partner SET city = 'stock 1.1 was here' WHERE name = 'Deco Addict'")
                 """);
-        Build updated = push("Stock 1.1: a migration");
+        // Production's name, asked all through the update: the old server, then the maintenance
+        // page for the whole window, then the new server; never an error of a server going away.
+        List<String> answers = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean updating = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread probe = new Thread(() -> {
+            while (updating.get()) {
+                try {
+                    HttpResponse<String> answer = throughProxy(PROJECT + ".stagehand.localhost", "/web/login");
+                    if (answers.isEmpty() || !answers.get(answers.size() - 1).equals(Integer.toString(answer.statusCode()))) {
+                        answers.add(Integer.toString(answer.statusCode()));
+                    }
+                    Thread.sleep(20);
+                }
+                catch (Exception e) {
+                    answers.add(e.toString());
+                }
+            }
+        });
+        probe.start();
+        Build updated;
+        try {
+            updated = push("Stock 1.1: a migration");
+        }
+        finally {
+            updating.set(false);
+            probe.join();
+        }
+        assertThat(answers).as("production's name during the update, each change of answer").containsExactly("200", "503", "200");
 
         assertThat(updated.state()).as(updated.message().orElse("")).isEqualTo(BuildState.RUNNING);
         assertThat(updated.verdict()).contains(BuildVerdict.SUCCESS);

@@ -31,13 +31,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static sh.stagehand.server.TestingAddons.addon;
@@ -60,6 +68,7 @@ class RealOdooIT
     static final TestingDocker docker = new TestingDocker();
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(8);
     private static final String PROJECT = "realodoo";
+    private static final String PRODUCTION_DATABASE = PROJECT + "-production";
     private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -109,16 +118,9 @@ class RealOdooIT
 
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         // A welcome mail at install, as a customer's module may send: Odoo's mail.mail, sent at once.
-        addon(repository, "acme_welcome", "'mail'", """
-                def post_init(env):
-                    env['mail.mail'].create({
-                        'subject': 'Welcome to Acme',
-                        'email_from': 'shop@acme.example',
-                        'email_to': 'azure@example.com',
-                        'body_html': '<p>Welcome</p>',
-                    }).send()
-                """, passingTest("TestAcmeWelcome"));
-        repository.commit("A module that mails at install");
+        addon(repository, "acme_welcome", "'mail'", WELCOME, passingTest("TestAcmeWelcome"));
+        module("acme_stock", "17.0.1.0.0", "'acme_welcome'", "");
+        repository.commit("A module that mails at install, and one on it");
     }
 
     @AfterAll
@@ -154,7 +156,7 @@ class RealOdooIT
         Build production = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "main").get(0).id(), BUILD_TIMEOUT);
 
         assertThat(production.state()).as(production.message().orElse("")).isEqualTo(BuildState.RUNNING);
-        assertThat(postgres.queryForString(production.databaseName(), "SELECT state || ':' || demo FROM ir_module_module WHERE name = 'acme_welcome'")).isEqualTo("installed:false");
+        assertThat(modules()).isEqualTo("acme_stock:installed:17.0.1.0.0:false,acme_welcome:installed:17.0.1.0.0:false");
         assertThat(postgres.queryForString(production.databaseName(), "SELECT count(*) FROM res_partner WHERE name = 'Deco Addict'")).as("no demo data").isEqualTo("0");
         // Odoo handed the mail over: the platform took it (250) rather than refusing it for want of a relay.
         assertThat(postgres.queryForString(production.databaseName(), """
@@ -203,12 +205,169 @@ class RealOdooIT
 
     @Test
     @Order(3)
+    void testAnUpdateWithANewColumnAndAMigrationUpdatesProduction()
+            throws Exception
+    {
+        Build previous = serving();
+        repository.switchTo("main");
+        module("acme_welcome", "17.0.1.1.0", "'mail'", WELCOME + "from . import models\n");
+        repository.writeFile("acme_welcome/models.py", """
+                from odoo import fields, models
+
+
+                class ResPartner(models.Model):
+                    _inherit = 'res.partner'
+
+                    acme_level = fields.Integer()
+                """);
+        repository.writeFile("acme_welcome/migrations/17.0.1.1.0/post-level.py", """
+                def migrate(cr, version):
+                    cr.execute("UPDATE res_partner SET acme_level = 7 WHERE email = 'azure@example.com' OR id = 1")
+                """);
+        Build updated = push("Welcome 1.1: a level on partners");
+
+        assertThat(updated.state()).as(updated.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(updated.verdict()).contains(BuildVerdict.SUCCESS);
+        assertThat(modules()).isEqualTo("acme_stock:installed:17.0.1.0.0:false,acme_welcome:installed:17.0.1.1.0:false");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT acme_level FROM res_partner WHERE id = 1")).isEqualTo("7");
+        assertThat(stagehand.builds().log(updated.id(), LogName.UPDATE)).anySatisfy(line -> assertThat(line).contains("update acme_welcome (17.0.1.0.0 → 17.0.1.1.0)"));
+        assertThat(stagehand.builds().build(previous.id()).state()).isEqualTo(BuildState.STOPPED);
+        assertThat(health(updated)).isEqualTo(200);
+    }
+
+    @Test
+    @Order(4)
+    void testAMigrationFailingAfterAnotherModulesWasCommittedPutsDatabaseAndFilesBackAsTheyWere()
+            throws Exception
+    {
+        Build previous = serving();
+        String before = dump();
+        Map<String, String> filesBefore = filestore();
+        // acme_welcome's migration writes a file and is committed (Odoo commits each module,
+        // odoo/modules/loading.py) before acme_stock's raises.
+        module("acme_welcome", "17.0.1.2.0", "'mail'", WELCOME + "from . import models\n");
+        repository.writeFile("acme_welcome/migrations/17.0.1.2.0/post-reached.py", """
+                from odoo import SUPERUSER_ID, api
+
+
+                def migrate(cr, version):
+                    cr.execute("CREATE TABLE acme_welcome_reached (id int)")
+                    cr.execute("UPDATE res_partner SET acme_level = 99")
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    env['ir.attachment'].create({'name': 'written-by-the-update.txt', 'raw': b'the update was here'})
+                """);
+        module("acme_stock", "17.0.1.2.0", "'acme_welcome'", "");
+        repository.writeFile("acme_stock/migrations/17.0.1.2.0/pre-fail.py", """
+                def migrate(cr, version):
+                    raise ValueError("the stock migration fails")
+                """);
+        Build failed = push("Welcome and stock 1.2, the stock migration failing");
+
+        assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+        assertThat(failed.message().orElse("")).contains("the stock migration fails", "serves production again");
+        assertThat(stagehand.builds().log(failed.id(), LogName.UPDATE)).as("acme_welcome's migration ran, and was committed, first")
+                .anySatisfy(line -> assertThat(line).contains("module acme_welcome: Running migration", "post-reached"));
+        Build serving = serving();
+        assertThat(serving.id()).isEqualTo(previous.id());
+        assertThat(dump()).as("production's database, owners and privileges included, as before the update").isEqualTo(before);
+        assertThat(filestore()).as("production's files, by content, as before the update").isEqualTo(filesBefore);
+        assertThat(health(serving)).isEqualTo(200);
+    }
+
+    @Test
+    @Order(5)
     void testABackupOfARealProductionIsVerified()
     {
         var backup = stagehand.productionBackups().create(PROJECT, BackupKind.MANUAL);
         var verification = stagehand.productionBackups().verify(PROJECT, backup.id());
         assertThat(verification.problems()).isEmpty();
         assertThat(verification.passed()).isTrue();
+    }
+
+    private static final String WELCOME = """
+            def post_init(env):
+                env['mail.mail'].create({
+                    'subject': 'Welcome to Acme',
+                    'email_from': 'shop@acme.example',
+                    'email_to': 'azure@example.com',
+                    'body_html': '<p>Welcome</p>',
+                }).send()
+            """;
+
+    private static void module(String name, String version, String depends, String initCode)
+    {
+        repository.writeFile(name + "/__manifest__.py", """
+                {
+                    'name': '%s',
+                    'version': '%s',
+                    'depends': [%s],
+                    'license': 'LGPL-3',
+                    %s
+                }
+                """.formatted(name, version, depends, initCode.contains("def post_init") ? "'post_init_hook': 'post_init'," : ""));
+        repository.writeFile(name + "/__init__.py", initCode);
+    }
+
+    private static Build push(String message)
+            throws InterruptedException
+    {
+        repository.switchTo("main");
+        repository.commit(message);
+        List<Build> queued = stagehand.projects().poll(PROJECT);
+        assertThat(queued).hasSize(1);
+        TestingBuilds.await(stagehand, queued.get(0).id(), BUILD_TIMEOUT);
+        assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
+        return stagehand.builds().build(queued.get(0).id());
+    }
+
+    private static Build serving()
+    {
+        return stagehand.builds().builds(PROJECT, "main").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
+    }
+
+    private static String modules()
+    {
+        return postgres.queryForString(PRODUCTION_DATABASE,
+                "SELECT string_agg(name || ':' || state || ':' || latest_version || ':' || demo, ',' ORDER BY name) FROM ir_module_module WHERE name LIKE 'acme_%'");
+    }
+
+    // The whole database as pg_dump writes it, owners and privileges included; the crons' rows,
+    // which the serving server itself writes, apart.
+    private static String dump()
+            throws Exception
+    {
+        Process process = postgres.adminProgram("pg_dump", "--exclude-table-data=ir_cron", "--exclude-table-data=ir_cron_trigger", "--dbname=" + PRODUCTION_DATABASE)
+                .redirectErrorStream(true)
+                .start();
+        process.getOutputStream().close();
+        String dump = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(dump).isZero();
+        // pg_dump 15.14+ wraps its output in "restrict" and "unrestrict" lines with a random key.
+        return dump.lines().filter(line -> !line.startsWith("\\restrict ") && !line.startsWith("\\unrestrict ")).collect(Collectors.joining("\n"));
+    }
+
+    // Production's filestore: each file's path and the SHA-256 of its content.
+    private static Map<String, String> filestore()
+            throws IOException
+    {
+        Path root = temp.resolve("data/workspaces/production/" + PROJECT + "/data/filestore/" + PRODUCTION_DATABASE);
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                files.put(root.relativize(file).toString(), HexFormat.of().formatHex(sha256(Files.readAllBytes(file))));
+            }
+        }
+        return files;
+    }
+
+    private static byte[] sha256(byte[] content)
+    {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(content);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Build newestBuild(String branch)

@@ -3,6 +3,7 @@ package sh.stagehand.testkit;
 import org.junit.jupiter.api.Test;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Branch;
@@ -12,9 +13,11 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.mail.MailMessage;
 import sh.stagehand.spi.vcs.DeployKey;
 
 import java.time.Instant;
@@ -35,7 +38,7 @@ import static org.assertj.core.groups.Tuple.tuple;
  * in-memory one and the PostgreSQL one alike. Extend it with the store under test; each test uses
  * projects of its own, so one store may serve every test of the class.
  */
-public abstract class BasePlatformStoreContractTest<S extends ProjectStore & BuildStore>
+public abstract class BasePlatformStoreContractTest<S extends ProjectStore & BuildStore & OutboundMailStore>
 {
     protected static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MILLIS);
 
@@ -52,6 +55,42 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
     private BuildStore builds()
     {
         return store();
+    }
+
+    @Test
+    void testOutboundMailIsKeptQueuedUntilSentOrBouncedAndListedByProject()
+    {
+        OutboundMailStore queue = store();
+        String project = "mail-" + UUID.randomUUID().toString().substring(0, 8);
+        byte[] raw = "Subject: Welcome\r\n\r\nHello\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        MailMessage message = new MailMessage("41", "shop@acme.example", List.of("a@example.com", "b@example.com"), raw, "Welcome", "shop@acme.example", "a@example.com",
+                Optional.of("Hello"), Optional.of("<p>Hello</p>"));
+        OutboundMail first = queue.enqueue(project, message, NOW);
+        OutboundMail second = queue.enqueue(project, message, NOW.plusSeconds(1));
+        assertThat(first.state()).isEqualTo(OutboundMail.State.QUEUED);
+        assertThat(first.attempts()).isZero();
+        assertThat(first.mail().message().rawMessage()).isEqualTo(raw);
+        assertThat(first.mail().message().envelopeRecipients()).containsExactly("a@example.com", "b@example.com");
+
+        assertThat(queue.dueMail(NOW.plusSeconds(1), 1000)).extracting(OutboundMail::id).contains(first.id(), second.id());
+        queue.recordAttempt(first.id(), OutboundMail.State.QUEUED, Optional.of(NOW.plusSeconds(600)), Optional.of("relay down"), Optional.empty());
+        assertThat(queue.dueMail(NOW.plusSeconds(1), 1000)).extracting(OutboundMail::id).doesNotContain(first.id()).contains(second.id());
+        OutboundMail retried = queue.findOutboundMail(first.id()).orElseThrow();
+        assertThat(retried.attempts()).isEqualTo(1);
+        assertThat(retried.lastError()).contains("relay down");
+        assertThat(retried.nextAttemptAt()).contains(NOW.plusSeconds(600));
+
+        queue.recordAttempt(second.id(), OutboundMail.State.SENT, Optional.empty(), Optional.empty(), Optional.of(NOW.plusSeconds(2)));
+        assertThat(queue.makeAllDue(NOW.plusSeconds(3))).isPositive();
+        assertThat(queue.dueMail(NOW.plusSeconds(3), 1000)).extracting(OutboundMail::id).contains(first.id()).doesNotContain(second.id());
+        queue.recordAttempt(first.id(), OutboundMail.State.BOUNCED, Optional.empty(), Optional.of("550 no such user"), Optional.of(NOW.plusSeconds(4)));
+
+        assertThat(queue.listOutboundMail(project, 10)).extracting(OutboundMail::id, OutboundMail::state)
+                .containsExactly(tuple(second.id(), OutboundMail.State.SENT), tuple(first.id(), OutboundMail.State.BOUNCED));
+        assertThat(queue.listOutboundMail(project, 1)).hasSize(1);
+        assertThat(queue.findOutboundMail(first.id()).orElseThrow().finishedAt()).contains(NOW.plusSeconds(4));
+        assertThat(queue.dueMail(NOW.plusSeconds(5), 1000)).extracting(OutboundMail::id).doesNotContain(first.id(), second.id());
+        assertThat(queue.findOutboundMail(Long.MAX_VALUE)).isEmpty();
     }
 
     @Test

@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.core.HostRouter;
 import sh.stagehand.core.PlatformSettings;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
@@ -87,6 +88,7 @@ public final class BuildSteps
     private final CommitStatuses statuses;
     private final BuildCleaner cleaner;
     private final PlatformSettings settings;
+    private final HostRouter hosts;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -102,9 +104,11 @@ public final class BuildSteps
             CommitStatuses statuses,
             BuildCleaner cleaner,
             PlatformSettings settings,
+            HostRouter hosts,
             Clock clock)
     {
         this.projects = requireNonNull(projects, "projects is null");
+        this.hosts = requireNonNull(hosts, "hosts is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.vcs = requireNonNull(vcs, "vcs is null");
         this.runtime = requireNonNull(runtime, "runtime is null");
@@ -491,9 +495,14 @@ public final class BuildSteps
         logs.append(build.id(), logName, "[stagehand] " + line);
     }
 
+    /**
+     * Records the build as it now is; its host names route by it at once (production's to the
+     * maintenance page from the moment it is updating).
+     */
     public Build update(Build build)
     {
         builds.updateBuild(build);
+        hosts.refresh();
         return build;
     }
 

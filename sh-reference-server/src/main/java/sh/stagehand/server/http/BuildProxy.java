@@ -11,12 +11,10 @@ import sh.stagehand.core.build.Build;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
@@ -89,12 +87,16 @@ public final class BuildProxy
         context.skipRemainingHandlers();
         switch (route.get().kind()) {
             case NOTHING -> page(context.res(), 404, "No build here", "No running build answers to " + host + ". It may have been collected, or not be built yet.");
-            case MAINTENANCE -> {
-                context.res().setHeader("Retry-After", "10");
-                page(context.res(), 503, "Maintenance", "This database is being updated to a new revision. It will be back in a moment.");
-            }
+            case MAINTENANCE -> maintenance(context.res());
             case SERVE -> forward(context, host, route.get().build().orElseThrow());
         }
+    }
+
+    private static void maintenance(HttpServletResponse response)
+            throws IOException
+    {
+        response.setHeader("Retry-After", "10");
+        page(response, 503, "Maintenance", "This database is being updated to a new revision. It will be back in a moment.");
     }
 
     private void forward(Context context, String host, Build build)
@@ -129,8 +131,14 @@ public final class BuildProxy
         try {
             response = http.send(upstream.build(), HttpResponse.BodyHandlers.ofInputStream());
         }
-        catch (ConnectException | HttpTimeoutException e) {
+        catch (IOException e) {
             log.debug("Build {} did not answer {}", build.id(), target, e);
+            // Its server stopped under the request: production's update has just begun, and the
+            // maintenance page is the answer; otherwise the build does not answer now.
+            if (hosts.route(host).map(now -> now.kind() == HostRouter.Route.Kind.MAINTENANCE).orElse(false)) {
+                maintenance(context.res());
+                return;
+            }
             page(context.res(), 502, "Build not answering", "Build " + build.id() + " of " + build.projectId() + "/" + build.branch() + " does not answer right now.");
             return;
         }
