@@ -78,13 +78,14 @@ class RealOdooIT
     private static ReferenceServer server;
     private static String token;
     private static TestingGitRepository repository;
+    private static int smtpPort;
 
     @BeforeAll
     static void startPlatform()
             throws IOException
     {
         String odooImage = TestingEnvironment.get().require("docker.odoo-image");
-        int smtpPort = TestingPorts.freeStablePort();
+        smtpPort = TestingPorts.freeStablePort();
         // The platform's defaults otherwise: no mail relay, daily backups off for the test.
         Map<String, String> properties = new HashMap<>(Map.of(
                 "instance.name", "real-odoo-it",
@@ -119,7 +120,7 @@ class RealOdooIT
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         // A welcome mail at install, as a customer's module may send: Odoo's mail.mail, sent at once.
         addon(repository, "acme_welcome", "'mail'", WELCOME, passingTest("TestAcmeWelcome"));
-        module("acme_stock", "17.0.1.0.0", "'acme_welcome'", "");
+        module("acme_stock", "17.0.1.0.0", "'acme_welcome', 'payment'", "");
         repository.commit("A module that mails at install, and one on it");
     }
 
@@ -256,7 +257,7 @@ class RealOdooIT
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     env['ir.attachment'].create({'name': 'written-by-the-update.txt', 'raw': b'the update was here'})
                 """);
-        module("acme_stock", "17.0.1.2.0", "'acme_welcome'", "");
+        module("acme_stock", "17.0.1.2.0", "'acme_welcome', 'payment'", "");
         repository.writeFile("acme_stock/migrations/17.0.1.2.0/pre-fail.py", """
                 def migrate(cr, version):
                     raise ValueError("the stock migration fails")
@@ -282,6 +283,47 @@ class RealOdooIT
         var verification = stagehand.productionBackups().verify(PROJECT, backup.id());
         assertThat(verification.problems()).isEmpty();
         assertThat(verification.passed()).isTrue();
+    }
+
+    @Test
+    @Order(6)
+    void testAStagingBuildIsACopyOfProductionNeutralizedByOdoo()
+            throws Exception
+    {
+        // What production holds that a staging copy must not act on.
+        postgres.execute(PRODUCTION_DATABASE, "INSERT INTO ir_mail_server (name, smtp_host, smtp_port, smtp_encryption, smtp_authentication, active, sequence) "
+                + "VALUES ('Office 365', 'smtp.office365.com', 587, 'starttls', 'login', true, 1)");
+        postgres.execute(PRODUCTION_DATABASE, "UPDATE payment_provider SET state = 'enabled' WHERE name->>'en_US' = 'Stripe'");
+        repository.git("checkout", "--", ".");
+        repository.git("clean", "-fdq");
+        repository.switchTo("main").createBranch("staging");
+        // Main holds the stock migration that failed in production: staging tries the fix.
+        repository.git("rm", "-q", "acme_stock/migrations/17.0.1.2.0/pre-fail.py");
+        repository.commit("Stock 1.2 without its failing migration, tried on staging");
+        stagehand.projects().poll(PROJECT);
+        assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
+        // Made a staging branch, it is built again as staging: a copy of production, updated.
+        stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "staging").withStage(Stage.STAGING));
+        assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
+        Build staging = newestBuild("staging");
+        assertThat(staging.stage()).isEqualTo(Stage.STAGING);
+
+        assertThat(staging.state()).as(staging.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        String database = staging.databaseName();
+        assertThat(postgres.queryForString(database, "SELECT count(*) FROM res_partner")).as("production's data")
+                .isEqualTo(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM res_partner"));
+        assertThat(postgres.queryForString(database, "SELECT latest_version FROM ir_module_module WHERE name = 'acme_stock'")).as("updated to the branch's code").isEqualTo("17.0.1.2.0");
+        // Neutralized by Odoo's own neutralize, the platform's mail catcher its only mail server.
+        assertThat(postgres.queryForString(database, "SELECT string_agg(name || '@' || smtp_host || ':' || smtp_port, ',') FROM ir_mail_server WHERE active"))
+                .isEqualTo("neutralization - disable emails@" + docker.networkGateway() + ":" + smtpPort);
+        assertThat(postgres.queryForString(database, "SELECT string_agg(cron_name, ',') FROM ir_cron WHERE active")).isEqualTo("Base: Auto-vacuum internal data");
+        assertThat(postgres.queryForString(database, "SELECT state FROM payment_provider WHERE name->>'en_US' = 'Stripe'")).isEqualTo("disabled");
+        assertThat(postgres.queryForString(database, "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
+        assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + staging.hostPort().orElseThrow() + "/web/login")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .contains("Database neutralized for testing");
+        // Production is untouched.
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT state FROM payment_provider WHERE name->>'en_US' = 'Stripe'")).isEqualTo("enabled");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT active FROM ir_mail_server WHERE name = 'Office 365'")).isEqualTo("t");
     }
 
     private static final String WELCOME = """
