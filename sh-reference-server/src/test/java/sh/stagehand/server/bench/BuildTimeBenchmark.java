@@ -89,7 +89,7 @@ class BuildTimeBenchmark
         String realOdoo = TestingEnvironment.get().require("docker.odoo-image");
         int count = Integer.getInteger("bench.updates", 3);
         List<double[]> runs = new ArrayList<>();
-        withPlatform("updatebench", realOdoo, repository -> {
+        withPlatform("updatebench", realOdoo, true, repository -> {
             module(repository, "17.0.1.0.0");
             repository.commit("Acme's addons");
         }, (stagehand, repository) -> {
@@ -129,7 +129,7 @@ class BuildTimeBenchmark
     {
         List<double[]> runs = new ArrayList<>();
         String project = "buildbench" + (METADATA_DATABASES.size() + 1);
-        withPlatform(project, image, repository -> {
+        withPlatform(project, image, false, repository -> {
             module(repository, "17.0.1.0.0");
             repository.commit("Acme's addons");
             repository.createBranch("feature");
@@ -159,8 +159,9 @@ class BuildTimeBenchmark
                 throws Exception;
     }
 
-    // A platform of its own on the image, with a project whose default branch is production.
-    private static void withPlatform(String project, String image, Consumer<TestingGitRepository> setUp, Body body)
+    // A platform of its own on the image, with a project whose default branch is production, or
+    // stays a development branch.
+    private static void withPlatform(String project, String image, boolean production, Consumer<TestingGitRepository> setUp, Body body)
             throws Exception
     {
         String metadata = "meta_" + UUID.randomUUID().toString().substring(0, 8);
@@ -179,7 +180,12 @@ class BuildTimeBenchmark
         try {
             TestingGitRepository repository = TestingGitRepository.init(temp.resolve(project + "-addons"), "main");
             setUp.accept(repository);
-            stagehand.projects().createProject(project, repository.url(), Optional.empty(), Optional.empty());
+            if (production) {
+                stagehand.projects().createProject(project, repository.url(), Optional.empty());
+            }
+            else {
+                stagehand.projects().createProject(project, repository.url(), Optional.empty(), Optional.empty());
+            }
             body.run(stagehand, repository);
         }
         finally {
