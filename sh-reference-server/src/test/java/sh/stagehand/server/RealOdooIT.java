@@ -37,6 +37,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -191,10 +192,15 @@ class RealOdooIT
         repository.createBranch("broken");
         addon(repository, "acme_broken", "'base'", "", failingTest("TestAcmeBroken"));
         repository.commit("A module whose test fails");
+        repository.switchTo("main");
+        repository.createBranch("crashing");
+        addon(repository, "acme_crash", "'base'", "import acme_missing_library\n", null);
+        repository.commit("A module that cannot be imported");
         stagehand.projects().poll(PROJECT);
 
         Build feature = TestingBuilds.await(stagehand, newestBuild("feature").id(), BUILD_TIMEOUT);
         Build broken = TestingBuilds.await(stagehand, newestBuild("broken").id(), BUILD_TIMEOUT);
+        Build crashing = TestingBuilds.await(stagehand, newestBuild("crashing").id(), BUILD_TIMEOUT);
 
         assertThat(feature.verdict()).as(feature.message().orElse("")).contains(BuildVerdict.SUCCESS);
         assertThat(feature.state()).isEqualTo(BuildState.RUNNING);
@@ -202,6 +208,14 @@ class RealOdooIT
         assertThat(postgres.queryForString(feature.databaseName(), "SELECT count(*) FROM res_partner WHERE name = 'Deco Addict'")).as("demo data").isEqualTo("1");
         assertThat(broken.verdict()).contains(BuildVerdict.FAILED);
         assertThat(broken.message().orElse("")).contains("TestAcmeBroken.test_invoice_total", "the invoice total is wrong");
+        assertThat(crashing.verdict()).as(crashing.message().orElse("")).contains(BuildVerdict.FAILED);
+        assertThat(crashing.message().orElse("")).contains("Couldn't load module acme_crash");
+        assertThat(stagehand.builds().log(crashing.id(), LogName.INSTALL)).anySatisfy(line -> assertThat(line).contains("No module named 'acme_missing_library'"));
+        // Development's mail is caught, never sent: the welcome mail of the install is on its Mails tab.
+        assertThat(stagehand.mail().mails(feature.id())).anySatisfy(mail -> {
+            assertThat(mail.message().subject()).isEqualTo("Welcome to Acme");
+            assertThat(mail.outbound()).isEmpty();
+        });
     }
 
     @Test
@@ -324,6 +338,73 @@ class RealOdooIT
         // Production is untouched.
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT state FROM payment_provider WHERE name->>'en_US' = 'Stripe'")).isEqualTo("enabled");
         assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT active FROM ir_mail_server WHERE name = 'Office 365'")).isEqualTo("t");
+    }
+
+    @Test
+    @Order(7)
+    void testABackupLoadsWithOdoosOwnDbLoadAndOdoosOwnDumpImportsIntoABranch()
+            throws Exception
+    {
+        Path work = Files.createDirectories(temp.resolve("odoo-db"));
+        // Stagehand's backup of production, downloaded as Odoo's zip, loaded by real Odoo's own `odoo db load`.
+        String backupId = stagehand.productionBackups().list(PROJECT).get(0).id();
+        HttpResponse<Path> download = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/backups/" + backupId + "/download"))
+                .build(), HttpResponse.BodyHandlers.ofFile(work.resolve("backup.zip")));
+        assertThat(download.statusCode()).isEqualTo(200);
+        String loaded = "realodoo_loaded_" + UUID.randomUUID().toString().substring(0, 8);
+        try {
+            odooDb(work, Optional.empty(), "load", loaded, "/work/backup.zip");
+            assertThat(asSuperuser(loaded, "SELECT string_agg(name || ':' || state, ',' ORDER BY name) FROM ir_module_module WHERE name LIKE 'acme_%'"))
+                    .isEqualTo(postgres.queryForString(PRODUCTION_DATABASE, "SELECT string_agg(name || ':' || state, ',' ORDER BY name) FROM ir_module_module WHERE name LIKE 'acme_%'"));
+            assertThat(asSuperuser(loaded, "SELECT count(*) FROM res_partner")).isEqualTo(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM res_partner"));
+        }
+        finally {
+            postgres.execute("DROP DATABASE IF EXISTS \"" + loaded + "\" WITH (FORCE)");
+        }
+
+        // Real Odoo's own dump of production (`odoo db dump`, with its filestore), imported into the staging branch.
+        Path productionData = temp.resolve("data/workspaces/production/" + PROJECT + "/data");
+        odooDb(work, Optional.of(productionData), "dump", PRODUCTION_DATABASE, "/work/odoo-dump.zip");
+        Build target = newestBuild("staging");
+        HttpResponse<String> imported = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/import/staging?filename=odoo-dump.zip"))
+                .header("Content-Type", "application/zip").POST(HttpRequest.BodyPublishers.ofFile(work.resolve("odoo-dump.zip"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+        Build serving = stagehand.builds().build(target.id());
+        assertThat(postgres.queryForString(serving.databaseName(), "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
+        assertThat(postgres.queryForString(serving.databaseName(), "SELECT count(*) FROM res_partner")).isEqualTo(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM res_partner"));
+        assertThat(health(serving)).isEqualTo(200);
+    }
+
+    // A database odoo db loaded as the superuser is its: read with psql, as it.
+    private static String asSuperuser(String database, String sql)
+            throws Exception
+    {
+        Process process = postgres.adminProgram("psql", "--no-psqlrc", "--tuples-only", "--no-align", "--dbname=" + database, "--command=" + sql).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor()).as(output).isZero();
+        return output;
+    }
+
+    // Odoo's own `odoo db` in the real image, as the database's superuser over the host's loopback
+    // (its password in the environment, not the command line), /work the test's directory, and a
+    // data directory with a filestore if one is given.
+    private static void odooDb(Path work, Optional<Path> dataDirectory, String... arguments)
+            throws Exception
+    {
+        List<String> command = new ArrayList<>(List.of("docker", "run", "--rm", "--network", "host", "--user", "root", "--entrypoint", "/usr/bin/odoo",
+                "-e", "PGPASSWORD", "-v", work.toAbsolutePath() + ":/work"));
+        dataDirectory.ifPresent(data -> command.addAll(List.of("-v", data.toAbsolutePath() + ":/var/lib/odoo-data:ro")));
+        command.addAll(List.of(TestingEnvironment.get().require("docker.odoo-image"), "db", "--db_host", postgres.host(), "--db_port", Integer.toString(postgres.port()),
+                "--db_user", postgres.adminUser()));
+        dataDirectory.ifPresent(data -> command.addAll(List.of("--data-dir", "/var/lib/odoo-data")));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DOCKER_HOST", docker.host().toString());
+        builder.environment().put("PGPASSWORD", postgres.adminPassword());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(output).isZero();
     }
 
     private static final String WELCOME = """

@@ -98,6 +98,12 @@ public final class TestingPostgres
         return adminUser;
     }
 
+    /** The superuser's password, for tools a test runs as it (never in a command line). */
+    public String adminPassword()
+    {
+        return adminPassword;
+    }
+
     /** The CREATEDB role the platform uses. */
     public String user()
     {
