@@ -25,6 +25,7 @@ import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
+import sh.stagehand.testkit.TestingWebSocket;
 
 import java.io.IOException;
 import java.net.URI;
@@ -373,6 +374,31 @@ class RealOdooIT
         assertThat(postgres.queryForString(serving.databaseName(), "SELECT value FROM ir_config_parameter WHERE key = 'database.is_neutralized'")).isEqualTo("true");
         assertThat(postgres.queryForString(serving.databaseName(), "SELECT count(*) FROM res_partner")).isEqualTo(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM res_partner"));
         assertThat(health(serving)).isEqualTo(200);
+    }
+
+    @Test
+    @Order(8)
+    void testOdoosBusReachesABrowserThroughThePlatformsWebsocketRelay()
+            throws Exception
+    {
+        Build production = serving();
+        String host = PROJECT + ".stagehand.localhost";
+        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/web/session/authenticate"))
+                .header("Host", host)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"params\": {\"db\": \"" + production.databaseName()
+                        + "\", \"login\": \"admin\", \"password\": \"admin\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        assertThat(login.body()).as("logged in as Odoo's administrator").contains("\"uid\": 2");
+        String session = login.headers().allValues("Set-Cookie").stream().filter(cookie -> cookie.startsWith("session_id="))
+                .map(cookie -> cookie.split(";")[0]).findFirst().orElseThrow();
+        try (TestingWebSocket socket = TestingWebSocket.connect(URI.create("ws://127.0.0.1:" + server.port() + "/websocket"),
+                Map.of("Host", host, "Origin", "http://" + host, "Cookie", session))) {
+            socket.send("{\"event_name\": \"subscribe\", \"data\": {\"channels\": [\"stagehand\"], \"last\": 0}}");
+            assertThat(socket.receiveFromTheBus(postgres, production.databaseName(), "stagehand", "{\"type\": \"stagehand/hello\", \"payload\": {\"to\": \"production\"}}"))
+                    .contains("stagehand/hello", "production");
+        }
     }
 
     // A database odoo db loaded as the superuser is its: read with psql, as it.

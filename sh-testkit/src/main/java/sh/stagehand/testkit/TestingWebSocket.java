@@ -114,7 +114,9 @@ public final class TestingWebSocket
             throws InterruptedException
     {
         String target = "[\"" + database + "\",\"" + channel + "\"]";
-        postgres.execute(database, "INSERT INTO bus_bus (channel, message) VALUES ('" + target + "', '" + message.replace("'", "''") + "')");
+        // As Odoo's ORM writes the row (its create_date too: a first poll reads the last minute's, by it).
+        postgres.execute(database, "INSERT INTO bus_bus (channel, message, create_date, write_date) VALUES ('" + target + "', '" + message.replace("'", "''")
+                + "', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')");
         for (int attempt = 0; attempt < 20; attempt++) {
             postgres.execute("postgres", "SELECT pg_notify('imbus', '[" + target + "]')");
             java.util.Optional<String> received = pollText(Duration.ofMillis(500));
