@@ -20,7 +20,6 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.StreamType;
@@ -222,9 +221,6 @@ public final class DockerRuntimeProvider
                 .withInit(true)
                 .withCapDrop(Capability.ALL)
                 .withSecurityOpts(List.of("no-new-privileges:true"))
-                // What it prints, the engine keeps within bounds on the host's disk; the platform
-                // keeps its own copy as it follows (capped per line).
-                .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of("max-size", "20m", "max-file", "3")))
                 .withBinds(java.util.stream.Stream.concat(spec.mounts().stream()
                                 .map(mount -> new Bind(mount.source().toString(), new Volume(mount.target()), mount.readOnly() ? AccessMode.ro : AccessMode.rw)), files.stream())
                         .toList())
