@@ -167,11 +167,18 @@ class NonRootServerIT
         throw new AssertionError("The server did not answer /health: " + Files.readString(output));
     }
 
+    // Printed once the first administrator is made, which may come just after the server answers.
     private static String firstRunPassword(Path output)
-            throws IOException
+            throws IOException, InterruptedException
     {
-        Matcher matcher = Pattern.compile("log in as admin with password (\\S+)").matcher(Files.readString(output));
-        assertThat(matcher.find()).as(Files.readString(output)).isTrue();
+        Pattern firstRun = Pattern.compile("log in as admin with password (\\S+)");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Matcher matcher = firstRun.matcher(Files.readString(output));
+        while (!matcher.find() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            matcher = firstRun.matcher(Files.readString(output));
+        }
+        assertThat(matcher.find(0)).as(Files.readString(output)).isTrue();
         return matcher.group(1);
     }
 
