@@ -2,6 +2,7 @@ package sh.stagehand.postgres;
 
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
+import sh.stagehand.postgres.internal.MailRows;
 import sh.stagehand.postgres.internal.MetadataDatabase;
 import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.spi.mail.MailMessage;
@@ -42,21 +43,9 @@ public final class PostgresMailSink
     @Override
     public CapturedMail accept(MailMessage message)
     {
-        return run("keep a mail of build " + message.buildId(), () -> jdbi.withHandle(handle -> handle.createQuery("""
-                        INSERT INTO captured_mail (build_id, received_at, envelope_from, envelope_recipients, subject, from_header, to_header, text_body, html_body, raw_message)
-                        VALUES (:build, :at, :envelopeFrom, :recipients, :subject, :from, :to, :text, :html, :raw)
-                        RETURNING *
-                        """)
-                .bind("build", message.buildId())
+        return run("keep a mail of build " + message.buildId(), () -> jdbi.withHandle(handle -> MailRows.bind(handle.createQuery(
+                                "INSERT INTO captured_mail (received_at, " + MailRows.COLUMNS + ") VALUES (:at, " + MailRows.VALUES + ") RETURNING *"), message)
                 .bind("at", Timestamp.from(clock.instant()))
-                .bind("envelopeFrom", message.envelopeFrom())
-                .bind("recipients", message.envelopeRecipients().toArray(String[]::new))
-                .bind("subject", message.subject())
-                .bind("from", message.from())
-                .bind("to", message.to())
-                .bind("text", message.textBody().orElse(null))
-                .bind("html", message.htmlBody().orElse(null))
-                .bind("raw", message.rawMessage())
                 .map(PostgresMailSink::capturedMail)
                 .one()));
     }
@@ -103,16 +92,7 @@ public final class PostgresMailSink
     private static CapturedMail capturedMail(ResultSet rs, StatementContext context)
             throws SQLException
     {
-        MailMessage message = new MailMessage(
-                rs.getString("build_id"),
-                rs.getString("envelope_from"),
-                List.of((String[]) rs.getArray("envelope_recipients").getArray()),
-                rs.getBytes("raw_message"),
-                rs.getString("subject"),
-                rs.getString("from_header"),
-                rs.getString("to_header"),
-                Optional.ofNullable(rs.getString("text_body")),
-                Optional.ofNullable(rs.getString("html_body")));
+        MailMessage message = MailRows.message(rs);
         return new CapturedMail(Long.toString(rs.getLong("id")), rs.getTimestamp("received_at").toInstant(), message);
     }
 }

@@ -19,6 +19,7 @@ import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
+import sh.stagehand.postgres.internal.MailRows;
 import sh.stagehand.postgres.internal.MetadataDatabase;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -448,23 +449,11 @@ public final class PostgresPlatformStore
     @Override
     public OutboundMail enqueue(String projectId, MailMessage message, Instant at)
     {
-        return run("queue a mail of build " + message.buildId(), () -> jdbi.withHandle(handle -> handle.createQuery("""
-                        INSERT INTO outbound_mail (project_id, build_id, queued_at, envelope_from, envelope_recipients, subject, from_header, to_header, text_body, html_body, raw_message,
-                                                   state, next_attempt_at)
-                        VALUES (:project, :build, :at, :envelopeFrom, :recipients, :subject, :from, :to, :text, :html, :raw, 'QUEUED', :at)
-                        RETURNING *
-                        """)
+        return run("queue a mail of build " + message.buildId(), () -> jdbi.withHandle(handle -> MailRows.bind(handle.createQuery(
+                                "INSERT INTO outbound_mail (project_id, queued_at, state, next_attempt_at, " + MailRows.COLUMNS + ") "
+                                        + "VALUES (:project, :at, 'QUEUED', :at, " + MailRows.VALUES + ") RETURNING *"), message)
                 .bind("project", projectId)
-                .bind("build", message.buildId())
                 .bind("at", Timestamp.from(at))
-                .bind("envelopeFrom", message.envelopeFrom())
-                .bind("recipients", message.envelopeRecipients().toArray(String[]::new))
-                .bind("subject", message.subject())
-                .bind("from", message.from())
-                .bind("to", message.to())
-                .bind("text", message.textBody().orElse(null))
-                .bind("html", message.htmlBody().orElse(null))
-                .bind("raw", message.rawMessage())
                 .map(PostgresPlatformStore::outboundMail)
                 .one()));
     }
@@ -529,16 +518,7 @@ public final class PostgresPlatformStore
     private static OutboundMail outboundMail(ResultSet rs, StatementContext context)
             throws SQLException
     {
-        MailMessage message = new MailMessage(
-                rs.getString("build_id"),
-                rs.getString("envelope_from"),
-                List.of((String[]) rs.getArray("envelope_recipients").getArray()),
-                rs.getBytes("raw_message"),
-                rs.getString("subject"),
-                rs.getString("from_header"),
-                rs.getString("to_header"),
-                Optional.ofNullable(rs.getString("text_body")),
-                Optional.ofNullable(rs.getString("html_body")));
+        MailMessage message = MailRows.message(rs);
         return new OutboundMail(
                 rs.getString("project_id"),
                 new CapturedMail(Long.toString(rs.getLong("id")), rs.getTimestamp("queued_at").toInstant(), message),

@@ -61,6 +61,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static sh.stagehand.server.TestingAddons.module;
 
 /**
  * Production and staging end to end, through the real Docker engine, PostgreSQL and the
@@ -143,14 +144,14 @@ class ProductionAndStagingIT
         productionFilestore = temp.resolve("data/workspaces/production/" + PROJECT + "/data/filestore/" + PRODUCTION_DATABASE);
 
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
-        module("acme_sale", "17.0.1.0.0", "'mail', 'payment'", """
+        module(repository, "acme_sale", "17.0.1.0.0", "'mail', 'payment'", """
                 def post_init(env):
                     env.cr.execute("INSERT INTO res_partner (name, email) VALUES ('Azure Interior', 'azure@example.com') RETURNING id")
                     partner = env.cr.fetchone()[0]
                     env['ir.attachment'].create({'name': 'contract.txt', 'raw': b'%s', 'res_model': 'res.partner', 'res_id': partner})
                     env['mail.mail'].create({'subject': 'Welcome to Acme', 'email_to': 'azure@example.com', 'body_html': '<p>Welcome</p>'}).send()
                 """.formatted(ATTACHMENT));
-        module("acme_stock", "17.0.1.0.0", "'acme_sale'", "");
+        module(repository, "acme_stock", "17.0.1.0.0", "'acme_sale'", "");
         repository.commit("Sale and stock customizations");
     }
 
@@ -225,7 +226,7 @@ class ProductionAndStagingIT
             throws Exception
     {
         Build previous = serving();
-        module("acme_stock", "17.0.1.1.0", "'acme_sale'", "");
+        module(repository, "acme_stock", "17.0.1.1.0", "'acme_sale'", "");
         repository.writeFile("acme_stock/migrations/17.0.1.1.0/post-warehouse.py", """
                 def migrate(cr, version):
                     cr.execute("UPDATE res_partner SET city = 'stock 1.1 was here' WHERE name = 'Deco Addict'")
@@ -333,13 +334,13 @@ class ProductionAndStagingIT
         String before = dump();
         List<String> filesBefore = filestoreFiles();
         // acme_sale's migration runs and is committed (Odoo commits each module) before acme_stock's raises.
-        module("acme_sale", "17.0.1.2.0", "'mail', 'payment'", "");
+        module(repository, "acme_sale", "17.0.1.2.0", "'mail', 'payment'", "");
         repository.writeFile("acme_sale/migrations/17.0.1.2.0/post-rename.py", """
                 def migrate(cr, version):
                     cr.execute("UPDATE res_partner SET name = name || ' (migrated)'")
                     cr.execute("CREATE TABLE acme_sale_half_done (id int)")
                 """);
-        module("acme_stock", "17.0.1.2.0", "'acme_sale'", "");
+        module(repository, "acme_stock", "17.0.1.2.0", "'acme_sale'", "");
         repository.writeFile("acme_stock/migrations/17.0.1.2.0/post-broken.py", """
                 def migrate(cr, version):
                     raise ValueError("stock 1.2 cannot migrate the warehouses")
@@ -366,7 +367,7 @@ class ProductionAndStagingIT
         repository.git("checkout", "--", ".");
         repository.git("clean", "-fdq");
         // Its update succeeds (--stop-after-init), but the server it starts cannot load the registry.
-        module("acme_sale", "17.0.1.3.0", "'mail', 'payment'", """
+        module(repository, "acme_sale", "17.0.1.3.0", "'mail', 'payment'", """
                 from odoo.tools import config
 
                 if not config['stop_after_init']:
@@ -374,7 +375,7 @@ class ProductionAndStagingIT
                 """);
         repository.deleteFile("acme_sale/migrations/17.0.1.2.0/post-rename.py");
         repository.deleteFile("acme_stock/migrations/17.0.1.2.0/post-broken.py");
-        module("acme_stock", "17.0.1.1.0", "'acme_sale'", "");
+        module(repository, "acme_stock", "17.0.1.1.0", "'acme_sale'", "");
         Build failed = push("Sale 1.3");
 
         assertThat(failed.state()).isEqualTo(BuildState.FAILED);
@@ -401,8 +402,8 @@ class ProductionAndStagingIT
         stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "staging").withStage(Stage.STAGING));
         repository.switchTo("staging");
         // Main still holds the acme_sale that cannot serve (the push production refused above): staging fixes it.
-        module("acme_sale", "17.0.1.3.0", "'mail', 'payment'", "");
-        module("acme_newsletter", "17.0.1.0.0", "'acme_sale'", """
+        module(repository, "acme_sale", "17.0.1.3.0", "'mail', 'payment'", "");
+        module(repository, "acme_newsletter", "17.0.1.0.0", "'acme_sale'", """
                 def post_init(env):
                     env['mail.mail'].create({'subject': 'Our spring newsletter', 'email_to': 'all-customers@example.com', 'body_html': '<p>Spring!</p>'}).send()
                 """);
@@ -461,7 +462,7 @@ class ProductionAndStagingIT
         // Data someone entered on staging: "update previous build" keeps it.
         postgres.execute(previous.databaseName(), "INSERT INTO res_partner (name) VALUES ('Tried on staging')");
         repository.switchTo("other");
-        module("acme_report", "17.0.1.0.0", "'acme_sale'", "");
+        module(repository, "acme_report", "17.0.1.0.0", "'acme_sale'", "");
         String developed = repository.commit("A report, developed on its own branch");
         repository.switchTo("main");
         stagehand.projects().poll(PROJECT);
@@ -546,13 +547,13 @@ class ProductionAndStagingIT
                 .start();
         try {
             // An update that commits acme_sale's migration, then hangs in acme_stock's.
-            module("acme_sale", "17.0.1.4.0", "'mail', 'payment'", "");
+            module(repository, "acme_sale", "17.0.1.4.0", "'mail', 'payment'", "");
             repository.writeFile("acme_sale/migrations/17.0.1.4.0/post-reached.py", """
                     def migrate(cr, version):
                         cr.execute("CREATE TABLE acme_sale_reached (id int)")
                         cr.execute("UPDATE res_partner SET city = 'half-updated'")
                     """);
-            module("acme_stock", "17.0.1.4.0", "'acme_sale'", "");
+            module(repository, "acme_stock", "17.0.1.4.0", "'acme_sale'", "");
             repository.writeFile("acme_stock/migrations/17.0.1.4.0/post-slow.py", """
                     import time
 
@@ -670,7 +671,7 @@ class ProductionAndStagingIT
 
         repository.git("checkout", "--", ".");
         repository.git("clean", "-fdq");
-        module("acme_stock", "17.0.1.5.0", "'acme_sale'", "");
+        module(repository, "acme_stock", "17.0.1.5.0", "'acme_sale'", "");
         Build refused = push("Stock 1.5, while a snapshot waits for a person");
         assertThat(refused.state()).isEqualTo(BuildState.FAILED);
         assertThat(refused.message().orElse("")).contains("the snapshot taken before build 1, whose rollback did not finish");
@@ -1265,20 +1266,6 @@ class ProductionAndStagingIT
         // Then the build's last steps: the previous build retired, the snapshot dropped.
         assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
         return stagehand.builds().build(queued.get(0).id());
-    }
-
-    private static void module(String name, String version, String depends, String initCode)
-    {
-        repository.writeFile(name + "/__manifest__.py", """
-                {
-                    'name': '%s',
-                    'version': '%s',
-                    'depends': [%s],
-                    'license': 'LGPL-3',
-                    %s
-                }
-                """.formatted(name, version, depends, initCode.contains("def post_init") ? "'post_init_hook': 'post_init'," : ""));
-        repository.writeFile(name + "/__init__.py", initCode);
     }
 
     private static String modules()

@@ -23,7 +23,6 @@ import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
-import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
 import sh.stagehand.testkit.TestingWebSocket;
 
@@ -39,7 +38,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +50,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static sh.stagehand.server.TestingAddons.addon;
 import static sh.stagehand.server.TestingAddons.failingTest;
+import static sh.stagehand.server.TestingAddons.module;
 import static sh.stagehand.server.TestingAddons.passingTest;
 
 /**
@@ -86,30 +85,12 @@ class RealOdooIT
     static void startPlatform()
             throws IOException
     {
-        String odooImage = TestingEnvironment.get().require("docker.odoo-image");
-        smtpPort = TestingPorts.freeStablePort();
-        // The platform's defaults otherwise: no mail relay, daily backups off for the test.
-        Map<String, String> properties = new HashMap<>(Map.of(
-                "instance.name", "real-odoo-it",
-                "data.directory", temp.resolve("data").toString(),
-                "http.port", "0",
-                "smtp.port", Integer.toString(smtpPort),
-                "platform.poll-interval-seconds", "0",
-                "platform.gc-interval-minutes", "0",
-                "postgres.url", postgres.jdbcUrl("postgres"),
-                "postgres.user", postgres.user(),
-                "postgres.password", postgres.password(),
-                "postgres.container-host", postgres.containerHost()));
-        properties.putAll(Map.of(
-                "postgres.metadata-database", METADATA_DATABASE,
-                "mail.type", "postgres",
-                "backup.daily-time", "off",
-                "docker.host", docker.host().toString(),
-                "docker.network", docker.network(),
-                "platform.odoo-image", odooImage,
-                "platform.smtp-host", docker.networkGateway(),
-                "platform.smtp-port", Integer.toString(smtpPort),
-                "platform.container-memory-mb", "1024"));
+        Map<String, String> properties = TestingPlatform.properties("real-odoo-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
+        smtpPort = Integer.parseInt(properties.get("smtp.port"));
+        // The platform's defaults otherwise: no mail relay.
+        properties.put("mail.type", "postgres");
+        properties.put("platform.odoo-image", TestingEnvironment.get().require("docker.odoo-image"));
+        properties.put("platform.container-memory-mb", "1024");
         stagehand = Stagehand.builder()
                 .withProperties(properties)
                 .withModule(new DockerModule())
@@ -122,7 +103,7 @@ class RealOdooIT
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         // A welcome mail at install, as a customer's module may send: Odoo's mail.mail, sent at once.
         addon(repository, "acme_welcome", "'mail'", WELCOME, passingTest("TestAcmeWelcome"));
-        module("acme_stock", "17.0.1.0.0", "'acme_welcome', 'payment'", "");
+        module(repository, "acme_stock", "17.0.1.0.0", "'acme_welcome', 'payment'", "");
         repository.commit("A module that mails at install, and one on it");
     }
 
@@ -226,7 +207,7 @@ class RealOdooIT
     {
         Build previous = serving();
         repository.switchTo("main");
-        module("acme_welcome", "17.0.1.1.0", "'mail'", WELCOME + "from . import models\n");
+        module(repository, "acme_welcome", "17.0.1.1.0", "'mail'", WELCOME + "from . import models\n");
         repository.writeFile("acme_welcome/models.py", """
                 from odoo import fields, models
 
@@ -261,7 +242,7 @@ class RealOdooIT
         Map<String, String> filesBefore = filestore();
         // acme_welcome's migration writes a file and is committed (Odoo commits each module,
         // odoo/modules/loading.py) before acme_stock's raises.
-        module("acme_welcome", "17.0.1.2.0", "'mail'", WELCOME + "from . import models\n");
+        module(repository, "acme_welcome", "17.0.1.2.0", "'mail'", WELCOME + "from . import models\n");
         repository.writeFile("acme_welcome/migrations/17.0.1.2.0/post-reached.py", """
                 from odoo import SUPERUSER_ID, api
 
@@ -272,7 +253,7 @@ class RealOdooIT
                     env = api.Environment(cr, SUPERUSER_ID, {})
                     env['ir.attachment'].create({'name': 'written-by-the-update.txt', 'raw': b'the update was here'})
                 """);
-        module("acme_stock", "17.0.1.2.0", "'acme_welcome', 'payment'", "");
+        module(repository, "acme_stock", "17.0.1.2.0", "'acme_welcome', 'payment'", "");
         repository.writeFile("acme_stock/migrations/17.0.1.2.0/pre-fail.py", """
                 def migrate(cr, version):
                     raise ValueError("the stock migration fails")
@@ -442,20 +423,6 @@ class RealOdooIT
                     'body_html': '<p>Welcome</p>',
                 }).send()
             """;
-
-    private static void module(String name, String version, String depends, String initCode)
-    {
-        repository.writeFile(name + "/__manifest__.py", """
-                {
-                    'name': '%s',
-                    'version': '%s',
-                    'depends': [%s],
-                    'license': 'LGPL-3',
-                    %s
-                }
-                """.formatted(name, version, depends, initCode.contains("def post_init") ? "'post_init_hook': 'post_init'," : ""));
-        repository.writeFile(name + "/__init__.py", initCode);
-    }
 
     private static Build push(String message)
             throws InterruptedException

@@ -44,6 +44,23 @@ final class TestingAddons
         }
     }
 
+    /**
+     * An addon at a version of the test's, with a {@code post_init} hook when its code defines one.
+     */
+    static void module(TestingGitRepository repository, String name, String version, String depends, String initCode)
+    {
+        repository.writeFile(name + "/__manifest__.py", """
+                {
+                    'name': '%s',
+                    'version': '%s',
+                    'depends': [%s],
+                    'license': 'LGPL-3',
+                    %s
+                }
+                """.formatted(name, version, depends, initCode.contains("def post_init") ? "'post_init_hook': 'post_init'," : ""));
+        repository.writeFile(name + "/__init__.py", initCode);
+    }
+
     static String passingTest(String className)
     {
         return """
