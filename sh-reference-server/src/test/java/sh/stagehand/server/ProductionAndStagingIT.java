@@ -8,8 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.subethamail.smtp.MessageHandler;
-import org.subethamail.smtp.server.SMTPServer;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Account;
@@ -94,8 +92,7 @@ class ProductionAndStagingIT
     private static Path productionFilestore;
     private static int smtpPort;
     private static Map<String, String> properties;
-    private static SMTPServer relay;
-    private static final List<String> relayed = new CopyOnWriteArrayList<>();
+    private static TestingSmtpRelay relay;
 
     @BeforeAll
     static void startPlatform()
@@ -113,11 +110,7 @@ class ProductionAndStagingIT
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
                 "postgres.container-host", postgres.containerHost()));
-        relay = SMTPServer.port(0)
-                .hostName("relay.test")
-                .messageHandlerFactory(context -> new RelayedMessage())
-                .build();
-        relay.start();
+        relay = TestingSmtpRelay.start();
         // Three directories standing for three servers.
         properties.putAll(Map.of(
                 "backup.replicas", "eu, us, asia",
@@ -125,11 +118,7 @@ class ProductionAndStagingIT
                 "backup.replica.eu.directory", temp.resolve("backups/eu").toString(),
                 "backup.replica.us.directory", temp.resolve("backups/us").toString(),
                 "backup.replica.asia.directory", temp.resolve("backups/asia").toString()));
-        properties.putAll(Map.of(
-                "mail.relay-type", "smtp-relay",
-                "smtp-relay.host", "127.0.0.1",
-                "smtp-relay.port", Integer.toString(relay.getPortAllocated()),
-                "smtp-relay.starttls", "false"));
+        properties.putAll(relay.properties());
         properties.putAll(Map.of(
                 "postgres.metadata-database", METADATA_DATABASE,
                 "mail.type", "postgres",
@@ -171,7 +160,7 @@ class ProductionAndStagingIT
             stagehand.close();
         }
         if (relay != null) {
-            relay.stop();
+            relay.close();
         }
         postgres.execute("DROP DATABASE IF EXISTS \"" + PRODUCTION_DATABASE + "\" WITH (FORCE)");
         postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
@@ -199,11 +188,7 @@ class ProductionAndStagingIT
         assertThat(attachmentContent()).isEqualTo(ATTACHMENT);
         assertThat(health(first)).isEqualTo(200);
         // Production's mail really goes out, through the relay, from the platform's queue; none is caught.
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (relayed.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertThat(relayed).singleElement().satisfies(mail -> assertThat(mail).contains("RCPT azure@example.com", "Subject: Welcome to Acme"));
+        assertThat(relay.awaitReceived(1, Duration.ofSeconds(20))).singleElement().satisfies(mail -> assertThat(mail).contains("RCPT azure@example.com", "Subject: Welcome to Acme"));
         assertThat(stagehand.mail().mails(first.id())).singleElement().satisfies(mail -> {
             assertThat(mail.message().subject()).isEqualTo("Welcome to Acme");
             assertThat(mail.outbound().orElseThrow().state()).isEqualTo(sh.stagehand.core.mail.OutboundMail.State.SENT);
@@ -596,35 +581,6 @@ class ProductionAndStagingIT
         assertThat(docker("ps", "--all", "--format", "{{.Names}} {{.Status}} {{.Labels}}", "--filter", "label=sh.stagehand.instance=prod-it", "--filter", "label=sh.stagehand.build=" + interrupted.id()))
                 .as("nothing of the interrupted build left; history: " + stagehand.builds().history(PROJECT, Optional.of("main"), 30))
                 .isBlank();
-    }
-
-    /**
-     * A message the test relay received, as "RCPT recipients" then the message.
-     */
-    private static final class RelayedMessage
-            implements MessageHandler
-    {
-        private final List<String> recipients = new java.util.ArrayList<>();
-
-        @Override
-        public void from(String from) {}
-
-        @Override
-        public void recipient(String recipient)
-        {
-            recipients.add(recipient);
-        }
-
-        @Override
-        public String data(java.io.InputStream data)
-                throws IOException
-        {
-            relayed.add("RCPT " + String.join(",", recipients) + "\n" + new String(data.readAllBytes(), StandardCharsets.UTF_8));
-            return null;
-        }
-
-        @Override
-        public void done() {}
     }
 
     private static String docker(String... arguments)

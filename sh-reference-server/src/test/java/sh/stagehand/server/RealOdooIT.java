@@ -1,5 +1,7 @@
 package sh.stagehand.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,9 +22,11 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.server.smtp.SmtpRelayModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
 import sh.stagehand.testkit.TestingWebSocket;
 
@@ -38,10 +42,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -80,25 +86,23 @@ class RealOdooIT
     private static String token;
     private static TestingGitRepository repository;
     private static int smtpPort;
+    private static Map<String, String> properties;
+    private static TestingSmtpRelay relay;
 
     @BeforeAll
     static void startPlatform()
             throws IOException
     {
-        Map<String, String> properties = TestingPlatform.properties("real-odoo-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
+        properties = TestingPlatform.properties("real-odoo-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         smtpPort = Integer.parseInt(properties.get("smtp.port"));
-        // The platform's defaults otherwise: no mail relay.
+        // The platform's defaults otherwise: no mail relay (the relay is configured later).
         properties.put("mail.type", "postgres");
         properties.put("platform.odoo-image", TestingEnvironment.get().require("docker.odoo-image"));
         properties.put("platform.container-memory-mb", "1024");
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new GitHubModule())
-                .build();
-        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
-        token = TestingAccounts.adminToken(stagehand);
+        // Real Odoo serves these small databases within seconds: a server that does not is not healthy.
+        properties.put("platform.start-timeout-seconds", "45");
+        relay = TestingSmtpRelay.start();
+        launch(properties);
 
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         // A welcome mail at install, as a customer's module may send: Odoo's mail.mail, sent at once.
@@ -112,6 +116,9 @@ class RealOdooIT
     {
         if (server != null) {
             server.close();
+        }
+        if (relay != null) {
+            relay.close();
         }
         if (stagehand != null) {
             stagehand.builds().awaitIdle(Duration.ofMinutes(2));
@@ -364,22 +371,227 @@ class RealOdooIT
     {
         Build production = serving();
         String host = PROJECT + ".stagehand.localhost";
-        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/web/session/authenticate"))
-                .header("Host", host)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"params\": {\"db\": \"" + production.databaseName()
-                        + "\", \"login\": \"admin\", \"password\": \"admin\"}}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
-        assertThat(login.body()).as("logged in as Odoo's administrator").contains("\"uid\": 2");
-        String session = login.headers().allValues("Set-Cookie").stream().filter(cookie -> cookie.startsWith("session_id="))
-                .map(cookie -> cookie.split(";")[0]).findFirst().orElseThrow();
+        String session = login(production);
         try (TestingWebSocket socket = TestingWebSocket.connect(URI.create("ws://127.0.0.1:" + server.port() + "/websocket"),
                 Map.of("Host", host, "Origin", "http://" + host, "Cookie", session))) {
             socket.send("{\"event_name\": \"subscribe\", \"data\": {\"channels\": [\"stagehand\"], \"last\": 0}}");
             assertThat(socket.receiveFromTheBus(postgres, production.databaseName(), "stagehand", "{\"type\": \"stagehand/hello\", \"payload\": {\"to\": \"production\"}}"))
                     .contains("stagehand/hello", "production");
         }
+    }
+
+    @Test
+    @Order(9)
+    void testANewServerThatIsNotHealthyAfterASuccessfulUpdatePutsProductionBack()
+            throws Exception
+    {
+        Build previous = serving();
+        String before = dump();
+        Map<String, String> filesBefore = filestore();
+        repository.switchTo("main");
+        // The failed update's migrations gone; welcome 1.3 updates (--stop-after-init), but the
+        // server started after it cannot import it, as when a Python package is on one and not the other.
+        repository.deleteFile("acme_welcome/migrations/17.0.1.2.0/post-reached.py");
+        repository.deleteFile("acme_stock/migrations/17.0.1.2.0/pre-fail.py");
+        module(repository, "acme_welcome", "17.0.1.3.0", "'mail'", WELCOME + """
+                from odoo.tools import config
+
+                from . import models
+
+                if not config['stop_after_init']:
+                    raise ImportError("acme_welcome needs the payment SDK, which this server does not have")
+                """);
+        Build failed = push("Welcome 1.3, which only an update can import");
+
+        assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+        assertThat(failed.message().orElse("")).contains("did not answer", "serves production again");
+        assertThat(stagehand.builds().log(failed.id(), LogName.UPDATE)).as("the update itself succeeded")
+                .anySatisfy(line -> assertThat(line).contains("update ", "acme_welcome (17.0.1.1.0 → 17.0.1.3.0)"));
+        assertThat(stagehand.builds().log(failed.id(), LogName.ODOO)).as("real Odoo's own words")
+                .anySatisfy(line -> assertThat(line).contains("acme_welcome needs the payment SDK"));
+        Build serving = serving();
+        assertThat(serving.id()).isEqualTo(previous.id());
+        assertThat(dump()).as("production's database, owners and privileges included, as before the update").isEqualTo(before);
+        assertThat(filestore()).isEqualTo(filesBefore);
+        assertThat(health(serving)).isEqualTo(200);
+    }
+
+    @Test
+    @Order(10)
+    void testAPlatformKilledInTheMiddleOfAnUpdateServesTheOldRevisionOnTheSameDataAtItsNextStart()
+            throws Exception
+    {
+        Build previous = serving();
+        String before = dump();
+        Map<String, String> filesBefore = filestore();
+
+        // Production handed over to the platform in a process of its own (the reference server's
+        // main, polling every second), which is killed while Odoo is in the middle of an update.
+        server.close();
+        stagehand.close();
+        Map<String, String> killedProperties = new HashMap<>(properties);
+        killedProperties.put("platform.poll-interval-seconds", "1");
+        int killedPort = TestingPorts.freeStablePort();
+        killedProperties.put("http.port", Integer.toString(killedPort));
+        Path propertiesFile = temp.resolve("killed.properties");
+        try (var writer = Files.newBufferedWriter(propertiesFile)) {
+            Properties fileProperties = new Properties();
+            fileProperties.putAll(killedProperties);
+            fileProperties.store(writer, "the platform this test kills");
+        }
+        Path log = temp.resolve("killed-platform.log");
+        Process platform = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), propertiesFile.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            // An update that commits acme_welcome's migration (a table, a file), then hangs in acme_stock's.
+            module(repository, "acme_welcome", "17.0.1.4.0", "'mail'", WELCOME + "from . import models\n");
+            repository.writeFile("acme_welcome/migrations/17.0.1.4.0/post-reached.py", """
+                    from odoo import SUPERUSER_ID, api
+
+
+                    def migrate(cr, version):
+                        cr.execute("CREATE TABLE acme_welcome_reached (id int)")
+                        cr.execute("UPDATE res_partner SET acme_level = 44")
+                        api.Environment(cr, SUPERUSER_ID, {})['ir.attachment'].create({'name': 'half-updated.txt', 'raw': b'killed after this'})
+                    """);
+            module(repository, "acme_stock", "17.0.1.4.0", "'acme_welcome', 'payment'", "");
+            repository.writeFile("acme_stock/migrations/17.0.1.4.0/post-slow.py", """
+                    import time
+
+
+                    def migrate(cr, version):
+                        time.sleep(600)
+                    """);
+            repository.commit("Welcome and stock 1.4, with a slow migration");
+            long deadline = System.nanoTime() + BUILD_TIMEOUT.toNanos();
+            while (!"1".equals(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM pg_tables WHERE tablename = 'acme_welcome_reached'"))) {
+                assertThat(platform.isAlive()).as("the platform runs; see " + log).isTrue();
+                assertThat(System.nanoTime()).as("acme_welcome's migration committed in time; see " + log).isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            HttpResponse<String> maintenance = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + killedPort + "/web/login"))
+                    .header("Host", PROJECT + ".stagehand.localhost").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(maintenance.statusCode()).as("the maintenance page meanwhile").isEqualTo(503);
+        }
+        finally {
+            platform.destroyForcibly();     // SIGKILL
+            platform.waitFor();
+        }
+
+        // The next start, now with a mail relay, puts production back before anything else.
+        properties.putAll(relay.properties());
+        launch(properties);
+
+        Build interrupted = newestBuild("main");
+        assertThat(interrupted.id()).isGreaterThan(previous.id());
+        assertThat(interrupted.state()).isEqualTo(BuildState.FAILED);
+        assertThat(interrupted.message().orElse("")).contains("the platform restarted while this build was updating", "put back as they were before its update");
+        Build serving = serving();
+        assertThat(serving.id()).isEqualTo(previous.id());
+        assertThat(serving.containerId()).isNotEqualTo(previous.containerId());
+        assertThat(dump()).as("production's database, owners and privileges included, as before the update").isEqualTo(before);
+        assertThat(filestore()).as("production's files, by content, as before the update").isEqualTo(filesBefore);
+        assertThat(health(serving)).isEqualTo(200);
+        assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + PRODUCTION_DATABASE + "' AND query LIKE '%acme_welcome_reached%'"))
+                .as("nothing of the interrupted update runs on").isEqualTo("0");
+    }
+
+    @Test
+    @Order(11)
+    void testProductionsMailGoesOutThroughARelayConfiguredLaterQueuedMailFirstAndStagingsIsCaught()
+            throws Exception
+    {
+        // The welcome mail queued at production's creation, when no relay was configured, goes out now.
+        Build first = stagehand.builds().builds(PROJECT, "main").get(stagehand.builds().builds(PROJECT, "main").size() - 1);
+        assertThat(relay.awaitReceived(1, Duration.ofSeconds(30))).singleElement()
+                .satisfies(mail -> assertThat(mail).contains("RCPT azure@example.com", "Subject: Welcome to Acme"));
+        assertThat(stagehand.mail().mails(first.id())).singleElement().satisfies(mail -> assertThat(mail.outbound().orElseThrow().state()).isEqualTo(OutboundMail.State.SENT));
+
+        // A mail real Odoo sends now, at a user's request, goes out through the relay too (once the
+        // customer's own mail server, which Odoo would use first, is archived).
+        postgres.execute(PRODUCTION_DATABASE, "UPDATE ir_mail_server SET active = false WHERE name = 'Office 365'");
+        Build production = serving();
+        sendMail(production, "Your order S00042", "deco@example.com");
+        assertThat(relay.awaitReceived(2, Duration.ofSeconds(30))).hasSize(2).last()
+                .satisfies(mail -> assertThat(mail).contains("RCPT deco@example.com", "Subject: Your order S00042", "Shipped"));
+        assertThat(stagehand.mail().mails(production.id())).anySatisfy(mail -> {
+            assertThat(mail.message().subject()).isEqualTo("Your order S00042");
+            assertThat(mail.outbound().orElseThrow().state()).isEqualTo(OutboundMail.State.SENT);
+        });
+        HttpResponse<String> tab = HTTP.send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + production.id() + "/mails")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(tab.body()).contains("Your order S00042", "\"delivery\":\"SENT\"");
+
+        // Staging's, the same mail from the same data, is caught and goes nowhere.
+        Build staging = newestBuild("staging");
+        assertThat(staging.state()).isEqualTo(BuildState.RUNNING);
+        sendMail(staging, "Your order S00042 (staging)", "deco@example.com");
+        assertThat(stagehand.mail().mails(staging.id())).anySatisfy(mail -> {
+            assertThat(mail.message().subject()).isEqualTo("Your order S00042 (staging)");
+            assertThat(mail.outbound()).isEmpty();
+        });
+        Thread.sleep(1000);
+        assertThat(relay.received()).hasSize(2);
+    }
+
+    // A mail a user of the build's Odoo sends: Odoo's mail.mail, created and sent at once.
+    private static void sendMail(Build build, String subject, String to)
+            throws Exception
+    {
+        String session = login(build);
+        String mailId = callKw(build, session, "mail.mail", "create", "[{\"subject\": \"%s\", \"email_from\": \"shop@acme.example\", \"email_to\": \"%s\", \"body_html\": \"<p>Shipped</p>\"}]"
+                .formatted(subject, to));
+        callKw(build, session, "mail.mail", "send", "[[" + mailId + "]]");
+    }
+
+    // Logged in to a build's Odoo as its administrator, by its host name through the platform's proxy: the session cookie.
+    private static String login(Build build)
+            throws Exception
+    {
+        HttpResponse<String> login = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/web/session/authenticate"))
+                .header("Host", build.hostname())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"params\": {\"db\": \"" + build.databaseName()
+                        + "\", \"login\": \"admin\", \"password\": \"admin\"}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        assertThat(login.body()).as("logged in as Odoo's administrator").contains("\"uid\": 2");
+        return login.headers().allValues("Set-Cookie").stream().filter(cookie -> cookie.startsWith("session_id="))
+                .map(cookie -> cookie.split(";")[0]).findFirst().orElseThrow();
+    }
+
+    // An Odoo model method called as the logged-in user, through the platform's proxy: its JSON
+    // result, empty when it returned None (Odoo's answer then has no result).
+    private static String callKw(Build build, String session, String model, String method, String arguments)
+            throws Exception
+    {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/web/dataset/call_kw/" + model + "/" + method))
+                .header("Host", build.hostname())
+                .header("Content-Type", "application/json")
+                .header("Cookie", session)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"method\": \"call\", \"id\": 1, \"params\": {\"model\": \"%s\", \"method\": \"%s\", \"args\": %s, \"kwargs\": {}}}"
+                        .formatted(model, method, arguments)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode body = new ObjectMapper().readTree(answer.body());
+        assertThat(body.has("error")).as(answer.body()).isFalse();
+        return body.has("result") ? body.get("result").toString() : "";
+    }
+
+    private static void launch(Map<String, String> properties)
+    {
+        stagehand = Stagehand.builder()
+                .withProperties(properties)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new GitHubModule())
+                .withModule(new SmtpRelayModule())
+                .build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        token = TestingAccounts.adminToken(stagehand);
     }
 
     // A database odoo db loaded as the superuser is its: read with psql, as it.

@@ -60,40 +60,17 @@ class WebUiIT
     private static Stagehand stagehand;
     private static ReferenceServer server;
     private static String token;
-    private static org.subethamail.smtp.server.SMTPServer relay;
+    private static TestingSmtpRelay relay;
     private static TestingGitRepository repository;
 
     @BeforeAll
     static void startPlatform()
     {
-        // Production's mail goes out through a relay: one that takes it and keeps nothing.
-        relay = org.subethamail.smtp.server.SMTPServer.port(0).hostName("relay.test").messageHandlerFactory(context -> new org.subethamail.smtp.MessageHandler()
-        {
-            @Override
-            public void from(String from) {}
-
-            @Override
-            public void recipient(String recipient) {}
-
-            @Override
-            public String data(java.io.InputStream data)
-                    throws java.io.IOException
-            {
-                data.readAllBytes();
-                return null;
-            }
-
-            @Override
-            public void done() {}
-        }).build();
-        relay.start();
+        // Production's mail goes out through a relay.
+        relay = TestingSmtpRelay.start();
         Map<String, String> properties = TestingPlatform.properties("web-ui-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         properties.put("mail.type", "postgres");
-        properties.put("mail.relay-type", "smtp-relay");
-        properties.putAll(Map.of(
-                "smtp-relay.host", "127.0.0.1",
-                "smtp-relay.port", Integer.toString(relay.getPortAllocated()),
-                "smtp-relay.starttls", "false"));
+        properties.putAll(relay.properties());
         stagehand = Stagehand.builder()
                 .withProperties(properties)
                 .withModule(new DockerModule())
@@ -128,7 +105,7 @@ class WebUiIT
             stagehand.close();
         }
         if (relay != null) {
-            relay.stop();
+            relay.close();
         }
         postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "-production\" WITH (FORCE)");
         postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");

@@ -11,6 +11,7 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.files.ContainerDirectory;
 import sh.stagehand.core.files.ContainerUser;
+import sh.stagehand.core.odoo.OdooCommandLine;
 import sh.stagehand.core.pipeline.Filestores;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
@@ -48,7 +49,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A benchmark, not a test: run by {@code bin/bench}, never by {@code bin/test}; it times nothing it
- * asserts. On a production of at least 500 MB of database and 10,000 filestore files, in one run:
+ * asserts. On real Odoo 17 ({@code docker.odoo-image}): a production running {@code sale_management}
+ * and {@code stock}, grown by Odoo's own {@code odoo populate} (rounds of {@code --size medium}, run
+ * in production's container as production's database role) to at least 500 MB of database, and
+ * 10,000 more filestore files with their attachments; then, in one run:
  * <ul>
  * <li>the staging copy as Stagehand makes it (pg_dump | pg_restore without compression, owned by
  *     the copy's role; filestore as hard links) against the obvious way, plain
@@ -102,9 +106,10 @@ class StagingAndUpdateBenchmark
         properties.putAll(Map.of(
                 "docker.host", docker.host().toString(),
                 "docker.network", docker.network(),
-                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
+                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-image"),
                 "platform.smtp-host", docker.networkGateway(),
-                "platform.start-timeout-seconds", "120"));
+                "platform.start-timeout-seconds", "300",
+                "platform.container-memory-mb", "2048"));
         stagehand = Stagehand.builder()
                 .withProperties(properties)
                 .withModule(new DockerModule())
@@ -113,7 +118,7 @@ class StagingAndUpdateBenchmark
                 .build()
                 .start();
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");
-        module("bench_sale", "17.0.1.0.0");
+        module("bench_sale", "17.0.1.0.0", "'sale_management', 'stock'");
         repository.commit("Production's customizations");
     }
 
@@ -150,14 +155,16 @@ class StagingAndUpdateBenchmark
         assertThat(first.state()).as(first.message().orElse("")).isEqualTo(BuildState.RUNNING);
 
         long started = System.nanoTime();
-        fillDatabase();
+        int rounds = populate(first);
+        double populated = seconds(System.nanoTime() - started);
         Path filestore = temp.resolve("data/workspaces/production/" + PROJECT + "/data/filestore/" + PRODUCTION);
         long filestoreBytes = fillFilestore(filestore);
         long databaseBytes = stagehand.databases().sizeBytes(PRODUCTION);
         report.add("## Staging copy and production update, %s".formatted(java.time.LocalDate.now()));
         report.add("");
-        report.add("Production: database %d MB (`pg_database_size`), filestore %d files, %d MB; made in %.0f s. Machine: %d cores."
-                .formatted(databaseBytes >> 20, FILES, filestoreBytes >> 20, seconds(System.nanoTime() - started), Runtime.getRuntime().availableProcessors()));
+        report.add(("Production, real Odoo 17 with `sale_management` and `stock`: database %d MB (`pg_database_size`) after %d rounds of `odoo populate --size medium` (%.0f s), "
+                + "%s; filestore %d files, %d MB. Machine: %d cores.")
+                .formatted(databaseBytes >> 20, rounds, populated, largestTables(), FILES, filestoreBytes >> 20, Runtime.getRuntime().availableProcessors()));
         report.add("");
         report.add("Each database copy made %d times, in turns; the median, then every time in order.".formatted(ROUNDS));
         report.add("");
@@ -195,14 +202,14 @@ class StagingAndUpdateBenchmark
 
         // A whole staging build through the platform.
         repository.createBranch("staging");
-        module("bench_staging", "17.0.1.0.0");
+        module("bench_staging", "17.0.1.0.0", "'bench_sale'");
         repository.commit("Tried on staging");
         repository.switchTo("main");
         stagehand.projects().poll(PROJECT);
         stagehand.builds().awaitIdle(BUILD_TIMEOUT);
         stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "staging").withStage(Stage.STAGING));
         repository.switchTo("staging");
-        module("bench_staging", "17.0.1.1.0");
+        module("bench_staging", "17.0.1.1.0", "'bench_sale'");
         repository.commit("Staging again");
         repository.switchTo("main");
         Build staging = await(stagehand.projects().poll(PROJECT).get(0).id());
@@ -213,7 +220,7 @@ class StagingAndUpdateBenchmark
         // Production updates.
         report.add("| production push | downtime (old server down → new server healthy) | whole build |");
         report.add("|---|---|---|");
-        module("bench_sale", "17.0.1.1.0");
+        module("bench_sale", "17.0.1.1.0", "'sale_management', 'stock'");
         Build updated = push("A module update");
         report.add("| one module updated (snapshot of database and filestore taken) | %s | %.1f s |".formatted(downtime(updated), buildSeconds(updated)));
         repository.writeFile("README.md", "Nothing to update\n");
@@ -263,15 +270,18 @@ class StagingAndUpdateBenchmark
                 .formatted(backups, stored >> 20, (zipBytes * backups) >> 20, backups, (double) stored / zipBytes));
     }
 
-    // A day of business: the newest 1 % of partners and messages edited, 1 % more of each, 1 % more files.
+    // A day of business: the newest 1 % of partners and messages edited, 1 % more of each (copies
+    // of the newest, every column but the id), 1 % more files.
     private static void change(Path filestore, int day)
             throws Exception
     {
         for (String table : List.of("res_partner", "mail_message")) {
             postgres.execute(PRODUCTION, "UPDATE " + table + " SET write_date = now() + interval '" + day + " days' WHERE id > (SELECT max(id) - max(id) / 100 FROM " + table + ")");
+            String columns = postgres.queryForString(PRODUCTION, "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) FROM information_schema.columns "
+                    + "WHERE table_schema = 'public' AND table_name = '" + table + "' AND column_name <> 'id'");
+            postgres.execute(PRODUCTION, "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + table
+                    + " WHERE id > (SELECT max(id) - (SELECT count(*) / 100 FROM " + table + ") FROM " + table + ")");
         }
-        postgres.execute(PRODUCTION, "INSERT INTO res_partner (name, email, city) SELECT 'Day " + day + " partner ' || n, 'new' || n || '@example.com', 'Ghent' FROM generate_series(1, (SELECT count(*) / 100 FROM res_partner)) n");
-        postgres.execute(PRODUCTION, "INSERT INTO mail_message (subject, body, model, message_type) SELECT 'Day " + day + "', repeat('x', 400), 'res.partner', 'comment' FROM generate_series(1, (SELECT count(*) / 100 FROM mail_message)) n");
         Random random = new Random(day);
         MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
         for (int index = 0; index < FILES / 100; index++) {
@@ -307,26 +317,46 @@ class StagingAndUpdateBenchmark
         }
     }
 
-    private static void fillDatabase()
+    /**
+     * Grows production with Odoo's own {@code odoo populate}, in production's container as its
+     * database role, a round of {@code --size medium} at a time, until its database holds
+     * {@code bench.database-mb}.
+     *
+     * @return the rounds it took
+     */
+    private static int populate(Build production)
+            throws Exception
     {
-        // Rows in Odoo's own tables, with the indexes a restore has to rebuild.
-        postgres.execute(PRODUCTION, "CREATE INDEX IF NOT EXISTS res_partner_email_index ON res_partner (email)");
-        postgres.execute(PRODUCTION, "CREATE INDEX IF NOT EXISTS mail_message_res_id_index ON mail_message (model, res_id)");
-        int batch = 0;
+        String container = stagehand.builds().build(production.id()).containerId().orElseThrow();
+        int rounds = 0;
         while (stagehand.databases().sizeBytes(PRODUCTION) < DATABASE_BYTES) {
-            int from = batch * 200_000 + 1;
-            int to = from + 199_999;
-            postgres.execute(PRODUCTION, """
-                    INSERT INTO res_partner (name, complete_name, email, phone, city, is_company)
-                    SELECT 'Partner ' || n, 'Acme, Partner ' || n || ' ' || md5(n::text), 'partner' || n || '@example.com', '+32 470 ' || n, 'City ' || (n %% 977), n %% 10 = 0
-                    FROM generate_series(%d, %d) n""".formatted(from, to));
-            postgres.execute(PRODUCTION, """
-                    INSERT INTO mail_message (subject, date, body, model, res_id, email_from, message_type)
-                    SELECT 'Re: order S' || n, now(), '<p>' || repeat(md5(n::text) || ' ', 12) || '</p>', 'res.partner', n, 'partner' || n || '@example.com', 'comment'
-                    FROM generate_series(%d, %d) n""".formatted(from, to));
-            batch++;
+            rounds++;
+            String output = dockerExec(container, "odoo", "populate", "--config=" + OdooCommandLine.CONFIG_FILE, "--database=" + PRODUCTION, "--size=medium", "--log-level=warn");
+            System.out.printf("populate round %d: %d MB%n%s%n", rounds, stagehand.databases().sizeBytes(PRODUCTION) >> 20, output.lines().limit(20).collect(java.util.stream.Collectors.joining("\n")));
         }
         postgres.execute(PRODUCTION, "VACUUM ANALYZE");
+        return rounds;
+    }
+
+    // The tables that hold most of production, as "name N MB" for the report.
+    private static String largestTables()
+    {
+        return "largest tables " + postgres.queryForString(PRODUCTION, """
+                SELECT string_agg(format('`%s` %s MB', relname, pg_total_relation_size(relid) >> 20), ', ' ORDER BY pg_total_relation_size(relid) DESC)
+                FROM (SELECT * FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC LIMIT 5) largest""");
+    }
+
+    private static String dockerExec(String container, String... command)
+            throws Exception
+    {
+        List<String> arguments = new ArrayList<>(List.of("docker", "exec", container));
+        arguments.addAll(List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(arguments).redirectErrorStream(true);
+        builder.environment().put("DOCKER_HOST", docker.host().toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(String.join(" ", arguments) + ": " + output).isZero();
+        return output;
     }
 
     private static long fillFilestore(Path filestore)
@@ -444,9 +474,9 @@ class StagingAndUpdateBenchmark
         return TestingBuilds.await(stagehand, buildId, BUILD_TIMEOUT);
     }
 
-    private static void module(String name, String version)
+    private static void module(String name, String version, String depends)
     {
-        repository.writeFile(name + "/__manifest__.py", "{'name': '%s', 'version': '%s', 'depends': ['mail'], 'license': 'LGPL-3'}\n".formatted(name, version));
+        repository.writeFile(name + "/__manifest__.py", "{'name': '%s', 'version': '%s', 'depends': [%s], 'license': 'LGPL-3'}\n".formatted(name, version, depends));
         repository.writeFile(name + "/__init__.py", "");
     }
 }
