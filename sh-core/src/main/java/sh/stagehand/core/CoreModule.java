@@ -7,36 +7,41 @@ import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Named;
-import sh.stagehand.core.StagehandConfig.ProviderKind;
-import sh.stagehand.core.backup.BackupService;
-import sh.stagehand.core.backup.BackupSettings;
 import sh.stagehand.core.access.AccountService;
 import sh.stagehand.core.access.AccountStore;
 import sh.stagehand.core.access.AuthSettings;
 import sh.stagehand.core.access.InMemoryAccountStore;
+import sh.stagehand.core.backup.BackupSettings;
 import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.backup.RetentionPolicy;
+import sh.stagehand.core.config.CoreErrorCode;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.config.StagehandConfig.ProviderKind;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.files.ContainerUser;
 import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.mail.InMemoryMailSinkFactory;
 import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildScheduler;
-import sh.stagehand.core.pipeline.BuildWorkspaces;
-import sh.stagehand.core.pipeline.CommitStatuses;
 import sh.stagehand.core.pipeline.BuildSteps;
+import sh.stagehand.core.pipeline.CommitStatuses;
 import sh.stagehand.core.pipeline.DevelopmentPipeline;
 import sh.stagehand.core.pipeline.GarbageCollector;
-import sh.stagehand.core.pipeline.ProductionLocks;
 import sh.stagehand.core.pipeline.ProductionPipeline;
 import sh.stagehand.core.pipeline.Reconciler;
 import sh.stagehand.core.pipeline.StagePipelines;
 import sh.stagehand.core.pipeline.StagingPipeline;
+import sh.stagehand.core.production.BackupDownloads;
+import sh.stagehand.core.production.ProductionBackups;
+import sh.stagehand.core.production.ProductionRestores;
+import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
-import sh.stagehand.core.mail.InMemoryMailSinkFactory;
-import sh.stagehand.core.mail.OutboundMailSender;
+import sh.stagehand.core.workspace.BuildWorkspaces;
+import sh.stagehand.core.workspace.ProductionLocks;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
@@ -130,7 +135,9 @@ public final class CoreModule
         bind(Reconciler.class).in(Scopes.SINGLETON);
         bind(ProjectService.class).in(Scopes.SINGLETON);
         bind(MailService.class).in(Scopes.SINGLETON);
-        bind(BackupService.class).in(Scopes.SINGLETON);
+        bind(ProductionBackups.class).in(Scopes.SINGLETON);
+        bind(BackupDownloads.class).in(Scopes.SINGLETON);
+        bind(ProductionRestores.class).in(Scopes.SINGLETON);
         bind(BuildService.class).in(Scopes.SINGLETON);
         bind(HostRouter.class).in(Scopes.SINGLETON);
     }
@@ -187,7 +194,7 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    Housekeeping housekeeping(BuildService builds, ProjectService projects, BackupService backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
+    Housekeeping housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
             Clock clock)
     {
         // Created after the scheduler, so closed before it: no new round starts while builds stop.

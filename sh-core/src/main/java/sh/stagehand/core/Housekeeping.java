@@ -3,8 +3,9 @@ package sh.stagehand.core;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.access.AccountService;
-import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.backup.BackupSettings;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.project.Project;
 
 import java.time.Clock;
@@ -36,7 +37,7 @@ public final class Housekeeping
 
     private final BuildService builds;
     private final ProjectService projects;
-    private final BackupService backups;
+    private final ProductionBackups backups;
     private final AccountService accounts;
     private final PlatformSettings settings;
     private final BackupSettings backupSettings;
@@ -44,7 +45,7 @@ public final class Housekeeping
     private ScheduledExecutorService timers;
     private boolean closed;
 
-    public Housekeeping(BuildService builds, ProjectService projects, BackupService backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings, Clock clock)
+    public Housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings, Clock clock)
     {
         this.accounts = requireNonNull(accounts, "accounts is null");
         this.builds = requireNonNull(builds, "builds is null");

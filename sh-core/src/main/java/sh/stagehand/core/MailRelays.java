@@ -1,5 +1,6 @@
 package sh.stagehand.core;
 
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.mail.CapturedMail;
@@ -17,7 +18,7 @@ import java.util.Optional;
  */
 final class MailRelays
 {
-    static final String NONE = "none";
+    static final String NONE = StagehandConfig.ProviderKind.MAIL_RELAY.defaultName();
 
     private MailRelays() {}
 

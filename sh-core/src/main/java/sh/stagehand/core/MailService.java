@@ -5,7 +5,6 @@ import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.mail.OutboundMail;
-import sh.stagehand.core.mail.OutboundMailSender;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.OutboundMailStore;

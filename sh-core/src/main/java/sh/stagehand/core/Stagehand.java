@@ -7,12 +7,15 @@ import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.spi.Message;
-import sh.stagehand.core.StagehandConfig.ProviderKind;
+import sh.stagehand.core.Actions;
 import sh.stagehand.core.access.Account;
 import sh.stagehand.core.access.AccountService;
-import sh.stagehand.core.access.Actions;
-import sh.stagehand.core.backup.BackupService;
-import sh.stagehand.core.mail.OutboundMailSender;
+import sh.stagehand.core.config.StagehandConfig.ProviderKind;
+import sh.stagehand.core.config.StagehandConfig;
+import sh.stagehand.core.production.BackupDownloads;
+import sh.stagehand.core.production.ProductionBackups;
+import sh.stagehand.core.production.ProductionRestores;
+import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
 import sh.stagehand.spi.backup.BackupStore;
@@ -128,11 +131,27 @@ public final class Stagehand
     }
 
     /**
-     * Production's backups: taken, listed, downloaded as Odoo's zip, restored.
+     * Production's backups: taken, listed, pruned, verified.
      */
-    public BackupService productionBackups()
+    public ProductionBackups productionBackups()
     {
-        return injector.getInstance(BackupService.class);
+        return injector.getInstance(ProductionBackups.class);
+    }
+
+    /**
+     * Production's backups downloaded as Odoo's zip, exact or neutralized.
+     */
+    public BackupDownloads backupDownloads()
+    {
+        return injector.getInstance(BackupDownloads.class);
+    }
+
+    /**
+     * Backups restored, and databases imported, into production or another branch.
+     */
+    public ProductionRestores productionRestores()
+    {
+        return injector.getInstance(ProductionRestores.class);
     }
 
     /**
@@ -150,7 +169,7 @@ public final class Stagehand
      */
     public Actions actingAs(Account account)
     {
-        return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups());
+        return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups(), backupDownloads(), productionRestores());
     }
 
     /**

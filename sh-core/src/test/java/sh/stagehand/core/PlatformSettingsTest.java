@@ -1,9 +1,11 @@
 package sh.stagehand.core;
 
 import org.junit.jupiter.api.Test;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.config.StagehandConfig;
+import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.StagehandException;
 
-import sh.stagehand.core.project.Stage;
 
 import java.time.Duration;
 import java.util.Map;

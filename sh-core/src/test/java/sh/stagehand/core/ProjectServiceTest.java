@@ -2,10 +2,13 @@ package sh.stagehand.core;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.InMemoryPlatformStore;

@@ -6,7 +6,7 @@ import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.OptionalBinder;
 import sh.stagehand.core.LifecycleManager;
-import sh.stagehand.core.StagehandConfig;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.access.AccountStore;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.OutboundMailStore;

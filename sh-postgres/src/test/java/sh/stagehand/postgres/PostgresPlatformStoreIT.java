@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.flywaydb.core.Flyway;
-import sh.stagehand.core.StagehandConfig;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.BackupKind;
-import sh.stagehand.core.backup.BackupService;
+import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.project.OnNewCommit;
@@ -613,7 +613,7 @@ class HostileFilesIT
     {
         String backupId = stagehand.productionBackups().create(PROJECT, BackupKind.MANUAL).id();
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
-        stagehand.productionBackups().download(PROJECT, backupId, BackupService.DownloadOptions.EXACT, zip);
+        stagehand.backupDownloads().download(PROJECT, backupId, BackupDownloads.DownloadOptions.EXACT, zip);
         return zip.toByteArray();
     }
 

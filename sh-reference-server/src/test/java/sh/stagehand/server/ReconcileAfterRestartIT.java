@@ -9,7 +9,7 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.BuildVerdict;
-import sh.stagehand.core.pipeline.Labels;
+import sh.stagehand.core.workspace.Labels;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.docker.DockerModule;

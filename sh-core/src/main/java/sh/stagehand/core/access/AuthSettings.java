@@ -1,6 +1,6 @@
 package sh.stagehand.core.access;
 
-import sh.stagehand.core.StagehandConfig;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 

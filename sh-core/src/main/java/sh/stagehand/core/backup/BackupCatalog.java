@@ -7,7 +7,7 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import sh.stagehand.core.pipeline.Filestores;
+import sh.stagehand.core.workspace.Filestores;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -17,12 +17,14 @@ import sh.stagehand.spi.backup.StoredObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,6 +33,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -56,6 +59,7 @@ public final class BackupCatalog
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String ENCODING = "encoding";
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String DEFLATE = "deflate";
 
     private final BackupStore store;
@@ -207,7 +211,7 @@ public final class BackupCatalog
      * The piece's bytes as they were given, in a new file under {@code work}, checked by the store
      * against its checksum on the way.
      */
-    Path fetch(String key, Path work)
+    public Path fetch(String key, Path work)
             throws IOException
     {
         Path stored = Files.createTempFile(work, "piece-", "");
@@ -226,11 +230,12 @@ public final class BackupCatalog
     }
 
     /**
-     * Writes chunked content back together, checking it against its checksum.
+     * Writes chunked content back together, checking it against its checksum; {@code out} is
+     * left open.
      *
      * @throws StagehandException {@code CORRUPT_DATA} if it does not match
      */
-    void writeChunked(String projectId, Backup.Chunked content, OutputStream out, Path work, String what)
+    public void writeChunked(String projectId, Backup.Chunked content, OutputStream out, Path work, String what)
             throws IOException
     {
         MessageDigest whole = sha256();
@@ -246,6 +251,102 @@ public final class BackupCatalog
         }
     }
 
+    /**
+     * Writes a backup's dump as pg_dump 15.14+ writes one: psql takes no meta-command from it but
+     * its key's unrestrict. A key of its own for each copy (the stored dump has none, or every
+     * day's would differ). {@code out} is left open.
+     */
+    public void writeDump(Backup backup, OutputStream out, Path work)
+            throws IOException
+    {
+        byte[] key = new byte[24];
+        RANDOM.nextBytes(key);
+        String hex = HexFormat.of().formatHex(key);
+        out.write(("\\restrict " + hex + "\n").getBytes(StandardCharsets.US_ASCII));
+        writeChunked(backup.projectId(), backup.dump(), out, work, "The dump of backup " + backup.id() + " of " + backup.projectId());
+        out.write(("\n\\unrestrict " + hex + "\n").getBytes(StandardCharsets.US_ASCII));
+    }
+
+    public void writeDump(Backup backup, Path target, Path work)
+            throws IOException
+    {
+        try (OutputStream out = Files.newOutputStream(target)) {
+            writeDump(backup, out, work);
+        }
+    }
+
+    /**
+     * A record kept beside the backups (a verification, …), as JSON, with the store's metadata.
+     */
+    public void putRecord(String key, Object record, Map<String, String> metadata)
+    {
+        Path work = newWorkDirectory();
+        try {
+            Path file = work.resolve("record.json");
+            JSON.writeValue(file.toFile(), record);
+            store.put(key, file, metadata);
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot keep " + key + ": " + e, e);
+        }
+        finally {
+            Filestores.delete(work);
+        }
+    }
+
+    /**
+     * @return the record kept under the key, if there is one
+     * @throws StagehandException {@code CORRUPT_DATA} if it is not a {@code type}
+     */
+    public <T> Optional<T> readRecord(String key, Class<T> type)
+    {
+        if (store.stat(key).isEmpty()) {
+            return Optional.empty();
+        }
+        Path work = newWorkDirectory();
+        try {
+            Path file = work.resolve("record.json");
+            store.get(key, file);
+            return Optional.of(JSON.readValue(file.toFile(), type));
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "Cannot read " + key + ": " + e.getMessage(), e);
+        }
+        finally {
+            Filestores.delete(work);
+        }
+    }
+
+    /**
+     * Odoo's {@code manifest.json} of a backup, as its database manager writes it.
+     */
+    public static byte[] manifestJson(Backup backup)
+    {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(backup.odooManifest());
+        }
+        catch (IOException e) {
+            throw new IllegalStateException("A manifest of JSON values is JSON", e);
+        }
+    }
+
+    /**
+     * A JSON mapper as the catalog's records are written: Java's time and optional types, dates as
+     * ISO-8601 text, unknown properties ignored (what a newer platform wrote still reads).
+     */
+    public static ObjectMapper jsonMapper()
+    {
+        return JSON.copy();
+    }
+
+    /**
+     * A size for people: {@code 12.3 kB} below a megabyte, else {@code 4.5 MB}.
+     */
+    public static String bytes(long count)
+    {
+        return count < 1024 * 1024 ? "%.1f kB".formatted(count / 1024.0) : "%.1f MB".formatted(count / (1024.0 * 1024));
+    }
+
     static MessageDigest sha256()
     {
         try {
@@ -259,7 +360,7 @@ public final class BackupCatalog
     /**
      * Deletes every scratch directory: what a stopped platform left.
      */
-    void deleteScratch()
+    public void deleteScratch()
     {
         Filestores.delete(scratch);
     }
@@ -267,7 +368,7 @@ public final class BackupCatalog
     /**
      * A new scratch directory for backup work; the caller deletes it.
      */
-    Path newWorkDirectory()
+    public Path newWorkDirectory()
     {
         try {
             Files.createDirectories(scratch);

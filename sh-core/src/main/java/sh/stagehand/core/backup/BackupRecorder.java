@@ -10,8 +10,8 @@ import sh.stagehand.core.files.ContainerDirectory;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.OdooVersion;
-import sh.stagehand.core.pipeline.BuildWorkspaces;
-import sh.stagehand.core.pipeline.Filestores;
+import sh.stagehand.core.workspace.BuildWorkspaces;
+import sh.stagehand.core.workspace.Filestores;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
@@ -51,7 +51,7 @@ import static java.util.Objects.requireNonNull;
  * only grew stores only its end), Odoo's manifest, then the record naming them all.
  *
  * <p>It takes no lock: the caller keeps production from being updated meanwhile
- * ({@link BackupService} for daily and manual backups, the production pipeline for the backup it
+ * (the production floor's ProductionBackups for daily and manual backups, the production pipeline for the backup it
  * takes before an update, holding production's write lock). Thread-safe.
  */
 @Singleton
@@ -128,8 +128,8 @@ public final class BackupRecorder
             catalog.write(backup);
             builds.appendEvent(new Event(0, projectId, serving.map(Build::branch), serving.map(Build::id), EventKind.BACKUP_CREATED,
                     "Backup %s (%s) of production%s: database dump %s in %d chunks, %d filestore files (%s), %d sessions, %d logs%s".formatted(
-                            id, kind.name().toLowerCase(Locale.ROOT), serving.map(build -> " at " + BuildNames.shortCommit(build.commitId())).orElse(""), BackupService.bytes(chunks.sizeBytes()),
-                            chunks.chunks().size(), files.size(), BackupService.bytes(backup.filestoreBytes()), sessions.size(), buildLogs.size(),
+                            id, kind.name().toLowerCase(Locale.ROOT), serving.map(build -> " at " + BuildNames.shortCommit(build.commitId())).orElse(""), BackupCatalog.bytes(chunks.sizeBytes()),
+                            chunks.chunks().size(), files.size(), BackupCatalog.bytes(backup.filestoreBytes()), sessions.size(), buildLogs.size(),
                             leftOut.isEmpty() ? "" : "; left out " + leftOut.size() + " entries of the data directory that are no regular files (a link is never followed): "
                                     + String.join(", ", leftOut.subList(0, Math.min(5, leftOut.size()))) + (leftOut.size() > 5 ? ", …" : "")),
                     clock.instant()));
@@ -151,7 +151,7 @@ public final class BackupRecorder
     /**
      * The modules installed in a database, with their versions, as Odoo's manifest.json lists them.
      */
-    static Map<String, Object> installedModules(DatabaseProvider databases, String database)
+    public static Map<String, Object> installedModules(DatabaseProvider databases, String database)
     {
         Map<String, Object> modules = new TreeMap<>();
         for (Map<String, Object> row : databases.query(database, "SELECT name, latest_version FROM public.ir_module_module WHERE state = 'installed'", List.of())) {

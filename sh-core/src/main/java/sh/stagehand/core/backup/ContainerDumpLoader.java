@@ -2,9 +2,9 @@ package sh.stagehand.core.backup;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.files.ContainerUser;
-import sh.stagehand.core.pipeline.Labels;
+import sh.stagehand.core.workspace.Labels;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
@@ -201,7 +201,7 @@ public final class ContainerDumpLoader
      * Whether the file is a {@code pg_dump} custom-format archive (its header starts "PGDMP"), as
      * Odoo's {@code restore_db} tells it from plain SQL.
      */
-    static boolean isCustomFormat(Path dump)
+    public static boolean isCustomFormat(Path dump)
     {
         try (InputStream in = Files.newInputStream(dump)) {
             return Arrays.equals(in.readNBytes(5), "PGDMP".getBytes(StandardCharsets.US_ASCII));

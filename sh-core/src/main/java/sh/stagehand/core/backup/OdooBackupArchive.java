@@ -155,7 +155,7 @@ public final class OdooBackupArchive
     {
         try (var entries = Files.list(target)) {
             for (Path entry : new ArrayList<>(entries.toList())) {
-                sh.stagehand.core.pipeline.Filestores.delete(entry);
+                sh.stagehand.core.workspace.Filestores.delete(entry);
             }
         }
         catch (IOException ignored) {

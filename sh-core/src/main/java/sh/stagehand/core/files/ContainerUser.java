@@ -2,7 +2,7 @@ package sh.stagehand.core.files;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.config.PlatformSettings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

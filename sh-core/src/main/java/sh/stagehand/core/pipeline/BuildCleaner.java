@@ -1,5 +1,7 @@
 package sh.stagehand.core.pipeline;
 
+import sh.stagehand.core.workspace.Labels;
+import sh.stagehand.core.workspace.BuildWorkspaces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;

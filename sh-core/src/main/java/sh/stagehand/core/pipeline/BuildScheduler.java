@@ -2,7 +2,7 @@ package sh.stagehand.core.pipeline;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;

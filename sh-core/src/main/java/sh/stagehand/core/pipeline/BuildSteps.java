@@ -1,11 +1,13 @@
 package sh.stagehand.core.pipeline;
 
+import sh.stagehand.core.workspace.Labels;
+import sh.stagehand.core.workspace.BuildWorkspaces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.HostRouter;
-import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.routing.HostRouter;
+import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.BuildLogs;

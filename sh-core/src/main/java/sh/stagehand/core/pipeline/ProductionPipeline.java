@@ -1,10 +1,13 @@
 package sh.stagehand.core.pipeline;
 
+import sh.stagehand.core.workspace.ProductionLocks;
+import sh.stagehand.core.workspace.Filestores;
+import sh.stagehand.core.workspace.BuildWorkspaces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.PlatformSettings;
+import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.backup.BackupRecorder;

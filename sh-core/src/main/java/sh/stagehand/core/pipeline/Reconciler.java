@@ -1,5 +1,6 @@
 package sh.stagehand.core.pipeline;
 
+import sh.stagehand.core.workspace.Labels;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;

@@ -3,7 +3,7 @@ package sh.stagehand.core.access;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import sh.stagehand.core.MutableClock;
-import sh.stagehand.core.StagehandConfig;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.InMemoryPlatformStore;

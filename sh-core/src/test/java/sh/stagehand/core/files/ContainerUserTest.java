@@ -1,8 +1,8 @@
 package sh.stagehand.core.files;
 
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.PlatformSettings;
-import sh.stagehand.core.StagehandConfig;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.config.StagehandConfig;
 
 import java.util.Map;
 

@@ -2,8 +2,8 @@ package sh.stagehand.core.pipeline;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.PlatformSettings;
-import sh.stagehand.core.StagehandConfig;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.project.Stage;

@@ -14,15 +14,15 @@ import io.javalin.http.sse.SseClient;
 import io.javalin.router.exception.HttpResponseExceptionMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.HostRouter;
+import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.ProjectService;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Account;
-import sh.stagehand.core.access.Actions;
+import sh.stagehand.core.Actions;
 import sh.stagehand.core.access.Role;
 import sh.stagehand.core.access.Tool;
 import sh.stagehand.core.backup.BackupKind;
-import sh.stagehand.core.backup.BackupService;
+import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.server.ServerErrorCode;
 import sh.stagehand.server.ServerLimits;
 import sh.stagehand.server.git.GitHosting;
@@ -365,9 +365,9 @@ public final class ApiRoutes
     // ?filestore=false leaves the filestore out; ?neutralized=true is the dump of a neutralized copy, for testing.
     private void downloadBackup(Context context)
     {
-        BackupService.DownloadOptions options = new BackupService.DownloadOptions(booleanParameter(context, "filestore", true), booleanParameter(context, "neutralized", false));
+        BackupDownloads.DownloadOptions options = new BackupDownloads.DownloadOptions(booleanParameter(context, "filestore", true), booleanParameter(context, "neutralized", false));
         // Prepared before the first byte goes out, so that an unknown backup or a failed neutralization is an error, not a broken zip.
-        try (BackupService.PreparedDownload download = actions(context).prepareDownload(context.pathParam("project"), context.pathParam("backup"), options)) {
+        try (BackupDownloads.PreparedDownload download = actions(context).prepareDownload(context.pathParam("project"), context.pathParam("backup"), options)) {
             context.contentType("application/zip");
             context.header("Content-Disposition", "attachment; filename=\"" + download.fileName() + "\"");
             download.writeTo(context.outputStream());

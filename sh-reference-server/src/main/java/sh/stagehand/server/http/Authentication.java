@@ -24,7 +24,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * Says who each request of the API is: a browser's session cookie, or a script's API token
  * ({@code Authorization: Bearer sht_...}). What they may do is sh-core's to decide
- * ({@link sh.stagehand.core.access.Actions}). A state-changing request of a browser session must
+ * ({@link sh.stagehand.core.Actions}). A state-changing request of a browser session must
  * carry its CSRF token in {@code X-CSRF-Token}: a form another site posts with the cookie cannot.
  * Open without credentials: the health check, the OpenAPI document, the web pages' files, the
  * login itself, webhooks (their signature is their credential), {@code /api/hosts} (a TLS front

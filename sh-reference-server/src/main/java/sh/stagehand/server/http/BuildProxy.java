@@ -5,7 +5,7 @@ import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.HostRouter;
+import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.build.Build;
 
 import java.io.IOException;

@@ -6,7 +6,7 @@ import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import sh.stagehand.core.HostRouter;
+import sh.stagehand.core.routing.HostRouter;
 
 import java.util.EnumSet;
 import java.util.Map;

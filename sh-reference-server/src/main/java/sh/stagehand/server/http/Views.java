@@ -1,7 +1,7 @@
 package sh.stagehand.server.http;
 
 import sh.stagehand.core.backup.Backup;
-import sh.stagehand.core.backup.BackupService;
+import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.mail.OutboundMail;
@@ -102,12 +102,12 @@ final class Views
     record BackupView(String id, String kind, String createdAt, String commit, String database, long dumpBytes, int chunks, int files, long filestoreBytes, int sessions,
             List<String> logs, Map<String, Object> odooManifest, String verification, List<String> problems, List<String> leftOut) {}
 
-    static BackupView backup(Backup backup, Optional<BackupService.Verification> verification)
+    static BackupView backup(Backup backup, Optional<ProductionBackups.Verification> verification)
     {
         return new BackupView(backup.id(), backup.kind().name(), backup.createdAt().toString(), backup.commitId().orElse(null), backup.database(),
                 backup.dump().sizeBytes(), backup.dump().chunks().size(), backup.files().size(), backup.filestoreBytes(), backup.sessions().size(),
                 List.copyOf(new java.util.TreeSet<>(backup.logs().keySet())), backup.odooManifest(),
-                verification.map(checked -> checked.passed() ? "PASSED" : "FAILED").orElse("NOT_CHECKED"), verification.map(BackupService.Verification::problems).orElse(List.of()),
+                verification.map(checked -> checked.passed() ? "PASSED" : "FAILED").orElse("NOT_CHECKED"), verification.map(ProductionBackups.Verification::problems).orElse(List.of()),
                 backup.leftOut());
     }
 

@@ -6,7 +6,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.websocket.WsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.HostRouter;
+import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.build.Build;
 
 import java.net.URI;

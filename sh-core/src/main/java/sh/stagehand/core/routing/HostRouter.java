@@ -1,10 +1,11 @@
-package sh.stagehand.core;
+package sh.stagehand.core.routing;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.CustomDomains;
 import sh.stagehand.core.project.Project;

@@ -1,19 +1,22 @@
-package sh.stagehand.core.backup;
+package sh.stagehand.core.production;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.core.backup.BackupCatalog;
+import sh.stagehand.core.backup.ContainerDumpLoader;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.files.ContainerDirectory;
 import sh.stagehand.core.pipeline.BuildCleaner;
-import sh.stagehand.core.pipeline.BuildWorkspaces;
-import sh.stagehand.core.pipeline.Filestores;
 import sh.stagehand.core.pipeline.ProductionPipeline;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.workspace.BuildWorkspaces;
+import sh.stagehand.core.workspace.Filestores;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseProvider;
@@ -51,6 +54,7 @@ public final class ProductionReplacement
 {
     private static final Logger log = LoggerFactory.getLogger(ProductionReplacement.class);
     private static final String JOURNAL = "journal.json";
+    private static final ObjectMapper JSON = BackupCatalog.jsonMapper();
 
     /**
      * How far a replacement got.
@@ -212,7 +216,7 @@ public final class ProductionReplacement
         }
         Journal journal;
         try {
-            journal = BackupCatalog.JSON.readValue(journalFile.toFile(), Journal.class);
+            journal = JSON.readValue(journalFile.toFile(), Journal.class);
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "Cannot read " + journalFile + ", the journal of a replacement of production a stopped platform left: "
@@ -263,7 +267,7 @@ public final class ProductionReplacement
         Path file = stage.root().resolve(JOURNAL);
         Path partial = stage.root().resolve(JOURNAL + ".partial");
         try {
-            BackupCatalog.JSON.writeValue(partial.toFile(), journal);
+            JSON.writeValue(partial.toFile(), journal);
             Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         catch (IOException e) {

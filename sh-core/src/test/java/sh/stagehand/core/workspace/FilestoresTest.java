@@ -1,4 +1,4 @@
-package sh.stagehand.core.pipeline;
+package sh.stagehand.core.workspace;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

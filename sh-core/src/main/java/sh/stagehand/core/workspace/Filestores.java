@@ -1,4 +1,4 @@
-package sh.stagehand.core.pipeline;
+package sh.stagehand.core.workspace;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

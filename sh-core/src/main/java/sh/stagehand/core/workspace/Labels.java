@@ -1,4 +1,4 @@
-package sh.stagehand.core.pipeline;
+package sh.stagehand.core.workspace;
 
 import java.util.Set;
 

@@ -1,7 +1,8 @@
-package sh.stagehand.core.mail;
+package sh.stagehand.core;
 
 import org.junit.jupiter.api.Test;
 import sh.stagehand.core.MutableClock;
+import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;

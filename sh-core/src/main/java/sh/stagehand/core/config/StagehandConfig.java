@@ -1,4 +1,4 @@
-package sh.stagehand.core;
+package sh.stagehand.core.config;
 
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -30,7 +30,7 @@ public final class StagehandConfig
         BACKUP("backup.type", "filesystem"),
         MAIL("mail.type", "memory"),
         /** Where production's mail goes out: a {@link sh.stagehand.spi.mail.MailSink} that delivers ("none": production mail is refused until one is set). */
-        MAIL_RELAY("mail.relay-type", MailRelays.NONE);
+        MAIL_RELAY("mail.relay-type", "none");
 
         private final String key;
         private final String defaultName;

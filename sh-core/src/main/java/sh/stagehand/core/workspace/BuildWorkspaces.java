@@ -1,4 +1,4 @@
-package sh.stagehand.core.pipeline;
+package sh.stagehand.core.workspace;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

@@ -1,4 +1,4 @@
-package sh.stagehand.core;
+package sh.stagehand.core.config;
 
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.StagehandException;

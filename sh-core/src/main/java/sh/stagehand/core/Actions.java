@@ -1,14 +1,19 @@
-package sh.stagehand.core.access;
+package sh.stagehand.core;
 
-import sh.stagehand.core.BuildService;
-import sh.stagehand.core.MailService;
-import sh.stagehand.core.ProjectService;
+import sh.stagehand.core.access.AccessPolicy;
+import sh.stagehand.core.access.Account;
+import sh.stagehand.core.access.AccountService;
+import sh.stagehand.core.access.AuditAction;
+import sh.stagehand.core.access.Role;
+import sh.stagehand.core.access.Tool;
 import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.backup.BackupKind;
-import sh.stagehand.core.backup.BackupService;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.mail.BuildMail;
+import sh.stagehand.core.production.BackupDownloads;
+import sh.stagehand.core.production.ProductionBackups;
+import sh.stagehand.core.production.ProductionRestores;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
@@ -42,9 +47,12 @@ public final class Actions
     private final ProjectService projects;
     private final BuildService builds;
     private final MailService mail;
-    private final BackupService backups;
+    private final ProductionBackups backups;
+    private final BackupDownloads downloads;
+    private final ProductionRestores restores;
 
-    public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, BackupService backups)
+    public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, ProductionBackups backups,
+            BackupDownloads downloads, ProductionRestores restores)
     {
         this.account = requireNonNull(account, "account is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
@@ -52,6 +60,8 @@ public final class Actions
         this.builds = requireNonNull(builds, "builds is null");
         this.mail = requireNonNull(mail, "mail is null");
         this.backups = requireNonNull(backups, "backups is null");
+        this.downloads = requireNonNull(downloads, "downloads is null");
+        this.restores = requireNonNull(restores, "restores is null");
     }
 
     public Account account()
@@ -335,7 +345,7 @@ public final class Actions
         return backups.get(projectId, backupId);
     }
 
-    public Optional<BackupService.Verification> verification(String projectId, String backupId)
+    public Optional<ProductionBackups.Verification> verification(String projectId, String backupId)
     {
         accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
         return backups.verification(projectId, backupId);
@@ -349,16 +359,16 @@ public final class Actions
         return backup;
     }
 
-    public BackupService.Verification verifyBackup(String projectId, String backupId)
+    public ProductionBackups.Verification verifyBackup(String projectId, String backupId)
     {
         accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
         return backups.verify(projectId, backupId);
     }
 
-    public BackupService.PreparedDownload prepareDownload(String projectId, String backupId, BackupService.DownloadOptions options)
+    public BackupDownloads.PreparedDownload prepareDownload(String projectId, String backupId, BackupDownloads.DownloadOptions options)
     {
         accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
-        BackupService.PreparedDownload download = backups.prepareDownload(projectId, backupId, options);
+        BackupDownloads.PreparedDownload download = downloads.prepareDownload(projectId, backupId, options);
         accounts.audit(account, projectId, AuditAction.BACKUP_DOWNLOADED, backupId + (options.neutralized() ? ", neutralized" : "") + (options.withFilestore() ? "" : ", without filestore"));
         return download;
     }
@@ -366,13 +376,13 @@ public final class Actions
     public void writeBackupLog(String projectId, String backupId, LogName name, OutputStream out)
     {
         accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
-        backups.writeLog(projectId, backupId, name, out);
+        downloads.writeLog(projectId, backupId, name, out);
     }
 
     public Backup restore(String projectId, String backupId)
     {
         accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
-        Backup before = backups.restore(projectId, backupId);
+        Backup before = restores.restore(projectId, backupId);
         accounts.audit(account, projectId, AuditAction.BACKUP_RESTORED, backupId + " into production (backup " + before.id() + " taken first)");
         return before;
     }
@@ -385,7 +395,7 @@ public final class Actions
     {
         accounts.requireTool(account, projectId, Stage.PRODUCTION, Tool.BACKUPS);
         accounts.requireTool(account, projectId, branch(projectId, branchName).stage(), Tool.SETTINGS);
-        Build build = backups.restoreInto(projectId, backupId, branchName);
+        Build build = restores.restoreInto(projectId, backupId, branchName);
         accounts.audit(account, projectId, AuditAction.BACKUP_RESTORED, backupId + " into " + branchName);
         return build;
     }
@@ -401,7 +411,7 @@ public final class Actions
     public Build importInto(String projectId, String branchName, Path upload)
     {
         checkImport(projectId, branchName);
-        Build build = backups.importInto(projectId, branchName, upload);
+        Build build = restores.importInto(projectId, branchName, upload);
         accounts.audit(account, projectId, AuditAction.DATABASE_IMPORTED, upload.getFileName() + " into " + branchName);
         return build;
     }

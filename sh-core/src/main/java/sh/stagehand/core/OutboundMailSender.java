@@ -1,7 +1,8 @@
-package sh.stagehand.core.mail;
+package sh.stagehand.core;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;

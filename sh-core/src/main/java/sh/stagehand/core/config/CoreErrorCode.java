@@ -1,4 +1,4 @@
-package sh.stagehand.core;
+package sh.stagehand.core.config;
 
 import sh.stagehand.spi.ErrorCode;
 import sh.stagehand.spi.ErrorCodeSupplier;
