@@ -519,17 +519,7 @@ class ProductionAndStagingIT
         killedProperties.put("platform.poll-interval-seconds", "1");
         int killedPort = TestingPorts.freeStablePort();
         killedProperties.put("http.port", Integer.toString(killedPort));
-        Path propertiesFile = temp.resolve("killed.properties");
-        try (var writer = Files.newBufferedWriter(propertiesFile)) {
-            java.util.Properties fileProperties = new java.util.Properties();
-            fileProperties.putAll(killedProperties);
-            fileProperties.store(writer, "the platform this test kills");
-        }
-        Process platform = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), propertiesFile.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(temp.resolve("killed-platform.log").toFile())
-                .start();
+        Process platform = TestingPlatform.startInAProcessOfItsOwn(killedProperties, temp, "killed-platform");
         try {
             // An update that commits acme_sale's migration, then hangs in acme_stock's.
             module(repository, "acme_sale", "17.0.1.4.0", "'mail', 'payment'", "");

@@ -47,7 +47,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -244,9 +243,7 @@ class RealOdooIT
     void testAMigrationFailingAfterAnotherModulesWasCommittedPutsDatabaseAndFilesBackAsTheyWere()
             throws Exception
     {
-        Build previous = serving();
-        String before = dump();
-        Map<String, String> filesBefore = filestore();
+        Before before = Before.production();
         // acme_welcome's migration writes a file and is committed (Odoo commits each module,
         // odoo/modules/loading.py) before acme_stock's raises.
         module(repository, "acme_welcome", "17.0.1.2.0", "'mail'", WELCOME + "from . import models\n");
@@ -271,11 +268,7 @@ class RealOdooIT
         assertThat(failed.message().orElse("")).contains("the stock migration fails", "serves production again");
         assertThat(stagehand.builds().log(failed.id(), LogName.UPDATE)).as("acme_welcome's migration ran, and was committed, first")
                 .anySatisfy(line -> assertThat(line).contains("module acme_welcome: Running migration", "post-reached"));
-        Build serving = serving();
-        assertThat(serving.id()).isEqualTo(previous.id());
-        assertThat(dump()).as("production's database, owners and privileges included, as before the update").isEqualTo(before);
-        assertThat(filestore()).as("production's files, by content, as before the update").isEqualTo(filesBefore);
-        assertThat(health(serving)).isEqualTo(200);
+        before.assertPutBack();
     }
 
     @Test
@@ -385,9 +378,7 @@ class RealOdooIT
     void testANewServerThatIsNotHealthyAfterASuccessfulUpdatePutsProductionBack()
             throws Exception
     {
-        Build previous = serving();
-        String before = dump();
-        Map<String, String> filesBefore = filestore();
+        Before before = Before.production();
         repository.switchTo("main");
         // The failed update's migrations gone; welcome 1.3 updates (--stop-after-init), but the
         // server started after it cannot import it, as when a Python package is on one and not the other.
@@ -409,11 +400,7 @@ class RealOdooIT
                 .anySatisfy(line -> assertThat(line).contains("update ", "acme_welcome (17.0.1.1.0 → 17.0.1.3.0)"));
         assertThat(stagehand.builds().log(failed.id(), LogName.ODOO)).as("real Odoo's own words")
                 .anySatisfy(line -> assertThat(line).contains("acme_welcome needs the payment SDK"));
-        Build serving = serving();
-        assertThat(serving.id()).isEqualTo(previous.id());
-        assertThat(dump()).as("production's database, owners and privileges included, as before the update").isEqualTo(before);
-        assertThat(filestore()).isEqualTo(filesBefore);
-        assertThat(health(serving)).isEqualTo(200);
+        before.assertPutBack();
     }
 
     @Test
@@ -421,9 +408,7 @@ class RealOdooIT
     void testAPlatformKilledInTheMiddleOfAnUpdateServesTheOldRevisionOnTheSameDataAtItsNextStart()
             throws Exception
     {
-        Build previous = serving();
-        String before = dump();
-        Map<String, String> filesBefore = filestore();
+        Before before = Before.production();
 
         // Production handed over to the platform in a process of its own (the reference server's
         // main, polling every second), which is killed while Odoo is in the middle of an update.
@@ -433,18 +418,8 @@ class RealOdooIT
         killedProperties.put("platform.poll-interval-seconds", "1");
         int killedPort = TestingPorts.freeStablePort();
         killedProperties.put("http.port", Integer.toString(killedPort));
-        Path propertiesFile = temp.resolve("killed.properties");
-        try (var writer = Files.newBufferedWriter(propertiesFile)) {
-            Properties fileProperties = new Properties();
-            fileProperties.putAll(killedProperties);
-            fileProperties.store(writer, "the platform this test kills");
-        }
         Path log = temp.resolve("killed-platform.log");
-        Process platform = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), propertiesFile.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        Process platform = TestingPlatform.startInAProcessOfItsOwn(killedProperties, temp, "killed-platform");
         try {
             // An update that commits acme_welcome's migration (a table, a file), then hangs in acme_stock's.
             module(repository, "acme_welcome", "17.0.1.4.0", "'mail'", WELCOME + "from . import models\n");
@@ -486,15 +461,11 @@ class RealOdooIT
         launch(properties);
 
         Build interrupted = newestBuild("main");
-        assertThat(interrupted.id()).isGreaterThan(previous.id());
+        assertThat(interrupted.id()).isGreaterThan(before.serving().id());
         assertThat(interrupted.state()).isEqualTo(BuildState.FAILED);
         assertThat(interrupted.message().orElse("")).contains("the platform restarted while this build was updating", "put back as they were before its update");
-        Build serving = serving();
-        assertThat(serving.id()).isEqualTo(previous.id());
-        assertThat(serving.containerId()).isNotEqualTo(previous.containerId());
-        assertThat(dump()).as("production's database, owners and privileges included, as before the update").isEqualTo(before);
-        assertThat(filestore()).as("production's files, by content, as before the update").isEqualTo(filesBefore);
-        assertThat(health(serving)).isEqualTo(200);
+        Build serving = before.assertPutBack();
+        assertThat(serving.containerId()).isNotEqualTo(before.serving().containerId());
         assertThat(postgres.queryForString("postgres", "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + PRODUCTION_DATABASE + "' AND query LIKE '%acme_welcome_reached%'"))
                 .as("nothing of the interrupted update runs on").isEqualTo("0");
     }
@@ -646,6 +617,28 @@ class RealOdooIT
         TestingBuilds.await(stagehand, queued.get(0).id(), BUILD_TIMEOUT);
         assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
         return stagehand.builds().build(queued.get(0).id());
+    }
+
+    // Production as it was before an update: its serving build, its whole dump and its files by content.
+    private record Before(Build serving, String dump, Map<String, String> files)
+    {
+        static Before production()
+                throws Exception
+        {
+            return new Before(RealOdooIT.serving(), RealOdooIT.dump(), filestore());
+        }
+
+        // Production served by the same build again, its database and files as they were.
+        Build assertPutBack()
+                throws Exception
+        {
+            Build now = RealOdooIT.serving();
+            assertThat(now.id()).isEqualTo(serving.id());
+            assertThat(RealOdooIT.dump()).as("production's database, owners and privileges included, as before the update").isEqualTo(dump);
+            assertThat(filestore()).as("production's files, by content, as before the update").isEqualTo(files);
+            assertThat(health(now)).isEqualTo(200);
+            return now;
+        }
     }
 
     private static Build serving()

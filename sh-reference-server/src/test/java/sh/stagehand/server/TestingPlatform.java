@@ -5,9 +5,12 @@ import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The configuration every end-to-end test's platform starts from: the real PostgreSQL and Docker
@@ -26,6 +29,27 @@ public final class TestingPlatform
     public static String containerUser()
     {
         return TestingEnvironment.get().get("platform.container-user", "101:101");
+    }
+
+    /**
+     * The reference server's {@link Main} in a JVM of its own on these keys (written to
+     * {@code <name>.properties} in the directory, its output to {@code <name>.log}): a platform a
+     * test can kill with {@link Process#destroyForcibly()}, a {@code kill -9}.
+     */
+    public static Process startInAProcessOfItsOwn(Map<String, String> properties, Path directory, String name)
+            throws IOException
+    {
+        Path propertiesFile = directory.resolve(name + ".properties");
+        try (var writer = Files.newBufferedWriter(propertiesFile)) {
+            Properties fileProperties = new Properties();
+            fileProperties.putAll(properties);
+            fileProperties.store(writer, "a platform a test may kill");
+        }
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), propertiesFile.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(directory.resolve(name + ".log").toFile())
+                .start();
     }
 
     /**
