@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -47,12 +48,14 @@ public final class Main
                     .withModule(new S3Module())
                     .withServiceLoaderPlugins()
                     .build();
+            // The first run's administrator, made before the server answers anyone: its password is
+            // said once, here, and kept nowhere else.
+            Optional<String> firstPassword = stagehand.accounts().ensureAdministrator();
             server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+            firstPassword.ifPresent(password -> System.out.println(
+                    "First run: log in as admin with password " + password + " (shown this once; change it on your profile, and create accounts for the others there)"));
             // Said plainly, on standard output: where a new user goes next.
             System.out.println("Stagehand is up: open " + server.publicUrl() + "/ in a browser (the API is described at " + server.publicUrl() + "/api/openapi.yaml)");
-            // The first run's administrator: its password is said once, here, and kept nowhere else.
-            stagehand.accounts().ensureAdministrator().ifPresent(password -> System.out.println(
-                    "First run: log in as admin with password " + password + " (shown this once; change it on your profile, and create accounts for the others there)"));
             ReferenceServer started = server;
             Stagehand platform = stagehand;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
