@@ -6,7 +6,6 @@ import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.StagehandException;
 
-
 import java.time.Duration;
 import java.util.Map;
 

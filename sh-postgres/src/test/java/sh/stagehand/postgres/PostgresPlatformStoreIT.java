@@ -1,13 +1,13 @@
 package sh.stagehand.postgres;
 
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.flywaydb.core.Flyway;
-import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.StagehandException;

@@ -1,12 +1,12 @@
 package sh.stagehand.core.pipeline;
 
-import sh.stagehand.core.workspace.Labels;
-import sh.stagehand.core.workspace.BuildWorkspaces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.workspace.BuildWorkspaces;
+import sh.stagehand.core.workspace.Labels;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.runtime.ContainerInfo;

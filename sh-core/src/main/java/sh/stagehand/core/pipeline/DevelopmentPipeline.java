@@ -1,6 +1,5 @@
 package sh.stagehand.core.pipeline;
 
-import sh.stagehand.core.workspace.BuildWorkspaces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;
@@ -12,6 +11,7 @@ import sh.stagehand.core.pipeline.BuildSteps.OdooRun;
 import sh.stagehand.core.pipeline.BuildSteps.Source;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
+import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.runtime.ContainerInfo;

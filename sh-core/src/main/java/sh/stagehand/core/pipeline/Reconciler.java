@@ -1,6 +1,5 @@
 package sh.stagehand.core.pipeline;
 
-import sh.stagehand.core.workspace.Labels;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -14,6 +13,7 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
+import sh.stagehand.core.workspace.Labels;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 

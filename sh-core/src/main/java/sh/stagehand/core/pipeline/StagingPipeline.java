@@ -1,16 +1,13 @@
 package sh.stagehand.core.pipeline;
 
-import sh.stagehand.core.workspace.ProductionLocks;
-import sh.stagehand.core.workspace.Filestores;
-import sh.stagehand.core.workspace.BuildWorkspaces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.files.ContainerDirectory;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.BuildVerdict;
@@ -24,6 +21,9 @@ import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.workspace.BuildWorkspaces;
+import sh.stagehand.core.workspace.Filestores;
+import sh.stagehand.core.workspace.ProductionLocks;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;

@@ -2,14 +2,14 @@ package sh.stagehand.core.pipeline;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.config.PlatformSettings;
-import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.InMemoryPlatformStore;
-import sh.stagehand.core.store.Event;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.routing.HostRouter;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,10 @@
 package sh.stagehand.server.http;
 
 import sh.stagehand.core.backup.Backup;
-import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.mail.OutboundMail;
+import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.store.Event;

@@ -6,8 +6,8 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.websocket.WsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.routing.HostRouter;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -12,10 +12,11 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.files.ContainerDirectory;
 import sh.stagehand.core.files.ContainerUser;
 import sh.stagehand.core.odoo.OdooCommandLine;
-import sh.stagehand.core.workspace.Filestores;
+import sh.stagehand.core.pipeline.BuildSteps;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.workspace.Filestores;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresConfig;
@@ -334,7 +335,9 @@ class StagingAndUpdateBenchmark
         int rounds = 0;
         while (stagehand.databases().sizeBytes(PRODUCTION) < DATABASE_BYTES) {
             rounds++;
-            String output = dockerExec(container, "odoo", "populate", "--config=" + OdooCommandLine.CONFIG_FILE, "--database=" + PRODUCTION, "--size=medium", "--models=" + POPULATED_MODELS, "--log-level=warn");
+            // As the platform runs production's server: its configuration file, addons and data directory.
+            String output = dockerExec(container, "odoo", "populate", "--config=" + OdooCommandLine.CONFIG_FILE, "--addons-path=" + BuildSteps.ADDONS_DIRECTORY,
+                    "--data-dir=" + BuildSteps.DATA_DIRECTORY, "--database=" + PRODUCTION, "--size=medium", "--models=" + POPULATED_MODELS, "--log-level=warn");
             // odoo populate logs its failure and exits 0 (odoo/cli/populate.py).
             assertThat(output).as("odoo populate, round " + rounds).doesNotContain("Something went wrong populating database");
             System.out.printf("populate round %d: %d MB%n%s%n", rounds, stagehand.databases().sizeBytes(PRODUCTION) >> 20, output.lines().limit(20).collect(java.util.stream.Collectors.joining("\n")));

@@ -4,14 +4,14 @@ import io.javalin.Javalin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.routing.HostRouter;
-import sh.stagehand.core.config.PlatformSettings;
-import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.testkit.TestingWebSocket;
 
