@@ -23,10 +23,8 @@ import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.core.config.StagehandConfig.ProviderKind;
-import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;

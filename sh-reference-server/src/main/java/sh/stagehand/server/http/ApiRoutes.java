@@ -20,7 +20,6 @@ import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Account;
 import sh.stagehand.core.access.Role;
 import sh.stagehand.core.access.Tool;
-import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.ModuleSelection;
