@@ -1,7 +1,6 @@
 package sh.stagehand.core;
 
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.MutableClock;
 import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.spi.StagehandException;

@@ -1,8 +1,8 @@
 package sh.stagehand.core;
 
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.core.config.StagehandConfig;
+import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.spi.StagehandException;
 
 import java.nio.file.Path;

@@ -59,8 +59,8 @@ public final class BackupCatalog
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String ENCODING = "encoding";
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final String DEFLATE = "deflate";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BackupStore store;
     private final Path scratch;
