@@ -38,6 +38,7 @@ import static java.util.Objects.requireNonNull;
  * try (Stagehand stagehand = Stagehand.builder()
  *         .withModule(new DockerModule())
  *         .withModule(new PostgresModule())
+ *         .withModule(new PostgresStoreModule())
  *         .withProperty("postgres.url", "jdbc:postgresql://db:5432/postgres")
  *         .build()) {
  *     ...

@@ -1,23 +1,12 @@
 package sh.stagehand.postgres;
 
 import com.google.inject.AbstractModule;
-import com.google.inject.Provides;
-import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
-import com.google.inject.multibindings.OptionalBinder;
-import sh.stagehand.core.LifecycleManager;
-import sh.stagehand.core.access.AccountStore;
-import sh.stagehand.core.config.StagehandConfig;
-import sh.stagehand.core.store.BuildStore;
-import sh.stagehand.core.store.OutboundMailStore;
-import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
-import sh.stagehand.spi.mail.MailSinkFactory;
 
 /**
- * Makes {@code database.type=postgres} and {@code mail.type=postgres} available, and keeps the
- * platform's records ({@link ProjectStore}, {@link BuildStore}) in PostgreSQL, their secrets
- * sealed by a {@link SecretBox} whose key is the file of {@code secrets.key-file}.
+ * Makes {@code database.type=postgres} available. The platform's own records in PostgreSQL are
+ * sh-store-postgres's {@code PostgresStoreModule}.
  */
 public final class PostgresModule
         extends AbstractModule
@@ -27,33 +16,5 @@ public final class PostgresModule
     {
         MapBinder.newMapBinder(binder(), String.class, DatabaseProviderFactory.class)
                 .addBinding(PostgresDatabaseProviderFactory.NAME).to(PostgresDatabaseProviderFactory.class);
-        MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class)
-                .addBinding(PostgresMailSinkFactory.NAME).to(PostgresMailSinkFactory.class);
-        OptionalBinder.newOptionalBinder(binder(), ProjectStore.class).setBinding().to(PostgresPlatformStore.class);
-        OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setBinding().to(PostgresPlatformStore.class);
-        OptionalBinder.newOptionalBinder(binder(), OutboundMailStore.class).setBinding().to(PostgresPlatformStore.class);
-        OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setBinding().to(PostgresAccountStore.class);
-    }
-
-    @Provides
-    @Singleton
-    PostgresAccountStore accountStore(PostgresPlatformStore platformStore)
-    {
-        return new PostgresAccountStore(platformStore.metadata());
-    }
-
-    @Provides
-    @Singleton
-    PostgresPlatformStore platformStore(StagehandConfig config, SecretBox secrets, LifecycleManager lifecycle)
-    {
-        return lifecycle.manage(new PostgresPlatformStore(PostgresConfig.fromMap(config.providerConfig(PostgresDatabaseProviderFactory.NAME)), secrets));
-    }
-
-    // secrets.key-file, default <data.directory>/secrets.key: created on first start.
-    @Provides
-    @Singleton
-    SecretBox secretBox(StagehandConfig config)
-    {
-        return SecretBox.fromConfig(config);
     }
 }

@@ -10,6 +10,7 @@ import sh.stagehand.s3.S3Module;
 import sh.stagehand.server.smtp.SmtpRelayModule;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -43,6 +44,7 @@ public final class Main
                     .withProperties(properties)
                     .withModule(new DockerModule())
                     .withModule(new PostgresModule())
+                    .withModule(new PostgresStoreModule())
                     .withModule(new GitHubModule())
                     .withModule(new SmtpRelayModule())
                     .withModule(new S3Module())

@@ -10,6 +10,7 @@ import sh.stagehand.core.Stagehand;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingPostgres;
 
@@ -69,6 +70,7 @@ class AccountsAndConsoleIT
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();

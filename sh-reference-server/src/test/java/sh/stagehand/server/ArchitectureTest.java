@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
@@ -18,8 +19,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The house's rules, checked on the compiled classes of every module (this module sees them all):
  * sh-core's floors import only downwards and its packages form no cycle; sh-spi depends on the JDK
- * alone; a provider reaches core only through its model, its stores and its lifecycle hook, and no
- * other provider. README.md, "Modules", draws the floors.
+ * alone; a provider, and sh-testkit's contract tests, depend on sh-spi and no core, and a provider
+ * knows no other provider; the metadata store reaches core only through its model, its stores and
+ * its lifecycle hook. README.md, "Modules", draws the floors.
  */
 class ArchitectureTest
 {
@@ -67,9 +69,18 @@ class ArchitectureTest
     }
 
     @Test
-    void testProvidersReachCoreOnlyThroughItsModelAndStores()
+    void testProvidersAndTheirContractTestsDependOnTheSpiAlone()
     {
-        noClasses().that().resideInAnyPackage(PROVIDERS.toArray(String[]::new))
+        // A provider author builds against sh-spi and runs sh-testkit's contract tests without sh-core.
+        noClasses().that().resideInAnyPackage(Stream.concat(PROVIDERS.stream(), Stream.of("sh.stagehand.testkit..")).toArray(String[]::new))
+                .should().dependOnClassesThat().resideInAnyPackage("sh.stagehand.core..", "sh.stagehand.store..", "sh.stagehand.server..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void testTheMetadataStoreReachesCoreOnlyThroughItsModelAndStores()
+    {
+        noClasses().that().resideInAPackage("sh.stagehand.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("sh.stagehand.core.pipeline..", "sh.stagehand.core.production..", "sh.stagehand.core.backup..",
                         "sh.stagehand.core.routing..", "sh.stagehand.core.files..", "sh.stagehand.core.workspace..", "sh.stagehand.core.logs..", "sh.stagehand.server..")
                 .orShould().dependOnClassesThat(resideInAPackage("sh.stagehand.core").and(not(simpleName("LifecycleManager"))))

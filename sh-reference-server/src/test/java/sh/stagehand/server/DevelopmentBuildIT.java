@@ -20,14 +20,13 @@ import sh.stagehand.core.store.EventKind;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -45,6 +44,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static sh.stagehand.server.TestingAddons.addon;
@@ -113,6 +114,7 @@ class DevelopmentBuildIT
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();

@@ -16,6 +16,7 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingPostgres;
 
@@ -65,6 +66,7 @@ class GitHostingIT
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();

@@ -2,9 +2,9 @@ package sh.stagehand.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +16,7 @@ import sh.stagehand.core.project.Project;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingPostgres;
 
@@ -74,6 +75,7 @@ class HostileRepositoriesIT
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();

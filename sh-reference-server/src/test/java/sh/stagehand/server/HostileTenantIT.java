@@ -14,6 +14,7 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
@@ -74,6 +75,7 @@ class HostileTenantIT
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build()
                 .start();

@@ -30,6 +30,7 @@ import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.server.smtp.SmtpRelayModule;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.vcs.MergeResult;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -1176,6 +1177,7 @@ class ProductionAndStagingIT
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .withModule(new SmtpRelayModule())
                 .build();

@@ -16,9 +16,10 @@ import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.postgres.PostgresPlatformStore;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.store.postgres.PostgresPlatformStore;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
@@ -77,7 +78,7 @@ class ReconcileAfterRestartIT
             crashed.projects().createProject("recon", repository.url(), Optional.empty(), Optional.empty());
             // The builds of the new project's heads run out (this platform has no Odoo image: they fail).
             assertThat(crashed.builds().awaitIdle(Duration.ofMinutes(1))).isTrue();
-            BuildStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresConfig()), sh.stagehand.postgres.SecretBox.fromConfig(crashed.config()));
+            BuildStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresConfig()), sh.stagehand.store.postgres.SecretBox.fromConfig(crashed.config()));
             building = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
             store.updateBuild(building.withState(BuildState.TESTING, "installing"));
             running = store.createBuild("recon", "main", commit, Stage.DEVELOPMENT, "stagehand.test", "x", Instant.now());
@@ -158,6 +159,7 @@ class ReconcileAfterRestartIT
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build();
     }

@@ -9,6 +9,7 @@ import sh.stagehand.core.Stagehand;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingPostgres;
 
@@ -54,6 +55,7 @@ class ReferenceServerIT
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build();
                 ReferenceServer server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start()) {

@@ -17,10 +17,11 @@ import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.postgres.PostgresPlatformStore;
 import sh.stagehand.server.ReferenceServer;
 import sh.stagehand.server.ServerConfig;
 import sh.stagehand.server.TestingBuilds;
+import sh.stagehand.store.postgres.PostgresPlatformStore;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
@@ -88,6 +89,7 @@ class ApiBenchmark
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
@@ -149,7 +151,7 @@ class ApiBenchmark
 
         // 1,000 branches with 10,000 builds, in the platform's own store.
         long heapBefore = usedHeap();
-        try (PostgresPlatformStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresKeys()), sh.stagehand.postgres.SecretBox.fromConfig(stagehand.config()))) {
+        try (PostgresPlatformStore store = new PostgresPlatformStore(PostgresConfig.fromMap(postgresKeys()), sh.stagehand.store.postgres.SecretBox.fromConfig(stagehand.config()))) {
             Instant started = Instant.now();
             fill(store, "big");
             report.add(row("`GET /api/projects/big/overview` (1,000 branches, 10,000 builds)", 1, latencies(base + "/api/projects/big/overview", 1, REQUESTS / 10)));

@@ -11,6 +11,7 @@ import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.server.TestingPlatform;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -174,6 +175,7 @@ class BuildTimeBenchmark
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build()
                 .start();

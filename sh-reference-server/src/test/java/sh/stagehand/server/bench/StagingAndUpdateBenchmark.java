@@ -23,6 +23,7 @@ import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.postgres.PostgresDatabaseProvider;
 import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.server.TestingBuilds;
+import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -118,6 +119,7 @@ class StagingAndUpdateBenchmark
                 .withProperties(properties)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
                 .withModule(new GitHubModule())
                 .build()
                 .start();

@@ -1,6 +1,5 @@
-package sh.stagehand.testkit;
+package sh.stagehand.core.store;
 
-import sh.stagehand.core.store.InMemoryPlatformStore;
 
 class InMemoryPlatformStoreTest
         extends BasePlatformStoreContractTest<InMemoryPlatformStore>

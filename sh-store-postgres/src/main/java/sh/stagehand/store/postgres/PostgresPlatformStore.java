@@ -1,4 +1,4 @@
-package sh.stagehand.postgres;
+package sh.stagehand.store.postgres;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -9,9 +9,9 @@ import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.OnNewCommit;
-import sh.stagehand.core.odoo.ModuleSelection;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
@@ -19,13 +19,14 @@ import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
-import sh.stagehand.postgres.internal.MailRows;
-import sh.stagehand.postgres.internal.MetadataDatabase;
+import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.spi.mail.MailMessage;
 import sh.stagehand.spi.vcs.DeployKey;
+import sh.stagehand.store.postgres.internal.MailRows;
+import sh.stagehand.store.postgres.internal.MetadataDatabase;
 
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -40,8 +41,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
-import static sh.stagehand.postgres.internal.MetadataDatabase.isUniqueViolation;
-import static sh.stagehand.postgres.internal.MetadataDatabase.run;
+import static sh.stagehand.store.postgres.internal.MetadataDatabase.isUniqueViolation;
+import static sh.stagehand.store.postgres.internal.MetadataDatabase.run;
 
 /**
  * The platform's records in its own PostgreSQL database (see {@link PostgresConfig#metadataDatabase()}),

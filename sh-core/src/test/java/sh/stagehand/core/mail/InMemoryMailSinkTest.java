@@ -1,8 +1,8 @@
-package sh.stagehand.testkit;
+package sh.stagehand.core.mail;
 
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.mail.InMemoryMailSink;
 import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.testkit.BaseMailSinkContractTest;
 
 import java.time.Clock;
 

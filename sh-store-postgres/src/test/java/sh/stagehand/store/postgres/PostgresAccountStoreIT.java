@@ -1,11 +1,12 @@
-package sh.stagehand.postgres;
+package sh.stagehand.store.postgres;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import sh.stagehand.core.access.AccountStore;
+import sh.stagehand.core.access.BaseAccountStoreContractTest;
 import sh.stagehand.core.store.ProjectStore;
-import sh.stagehand.testkit.BaseAccountStoreContractTest;
+import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.util.Map;

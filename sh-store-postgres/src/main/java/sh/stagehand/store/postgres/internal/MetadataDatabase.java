@@ -1,4 +1,4 @@
-package sh.stagehand.postgres.internal;
+package sh.stagehand.store.postgres.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -9,7 +9,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import sh.stagehand.postgres.PostgresConfig;
-import sh.stagehand.postgres.SecretBox;
+import sh.stagehand.store.postgres.SecretBox;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 public final class MetadataDatabase
         implements AutoCloseable
 {
-    private static final String MIGRATIONS = "classpath:sh/stagehand/postgres/migration";
+    private static final String MIGRATIONS = "classpath:sh/stagehand/store/postgres/migration";
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;

@@ -1,7 +1,5 @@
-package sh.stagehand.testkit;
+package sh.stagehand.core.access;
 
-import sh.stagehand.core.access.AccountStore;
-import sh.stagehand.core.access.InMemoryAccountStore;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.core.store.ProjectStore;
 

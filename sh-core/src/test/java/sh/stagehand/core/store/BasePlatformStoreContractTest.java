@@ -1,4 +1,4 @@
-package sh.stagehand.testkit;
+package sh.stagehand.core.store;
 
 import org.junit.jupiter.api.Test;
 import sh.stagehand.core.build.Build;
@@ -10,11 +10,6 @@ import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
-import sh.stagehand.core.store.BuildStore;
-import sh.stagehand.core.store.Event;
-import sh.stagehand.core.store.EventKind;
-import sh.stagehand.core.store.OutboundMailStore;
-import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.mail.MailMessage;

@@ -1,4 +1,4 @@
-package sh.stagehand.postgres;
+package sh.stagehand.store.postgres;
 
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
@@ -10,9 +10,10 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.BasePlatformStoreContractTest;
+import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
-import sh.stagehand.testkit.BasePlatformStoreContractTest;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.nio.file.Files;
@@ -110,7 +111,7 @@ class PostgresPlatformStoreIT
         try {
             // The metadata database as version 7 left it: secrets in the clear.
             Flyway.configure().dataSource(config.urlFor(database), config.user(), config.password())
-                    .locations("classpath:sh/stagehand/postgres/migration").target("7").load().migrate();
+                    .locations("classpath:sh/stagehand/store/postgres/migration").target("7").load().migrate();
             postgres.execute(database, """
                     INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at) VALUES
                         ('legacy', 'https://example.com/legacy.git', 'ghp_legacyToken', 'legacy-webhook-secret', now()),

@@ -1,9 +1,9 @@
-package sh.stagehand.postgres.internal;
+package sh.stagehand.store.postgres.internal;
 
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.migration.Context;
 import org.flywaydb.core.api.migration.JavaMigration;
-import sh.stagehand.postgres.SecretBox;
+import sh.stagehand.store.postgres.SecretBox;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package sh.stagehand.postgres;
+package sh.stagehand.store.postgres;
 
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -12,7 +12,7 @@ import sh.stagehand.core.access.Collaborator;
 import sh.stagehand.core.access.Role;
 import sh.stagehand.core.access.Session;
 import sh.stagehand.core.access.SshKey;
-import sh.stagehand.postgres.internal.MetadataDatabase;
+import sh.stagehand.store.postgres.internal.MetadataDatabase;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -26,8 +26,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
-import static sh.stagehand.postgres.internal.MetadataDatabase.isUniqueViolation;
-import static sh.stagehand.postgres.internal.MetadataDatabase.run;
+import static sh.stagehand.store.postgres.internal.MetadataDatabase.isUniqueViolation;
+import static sh.stagehand.store.postgres.internal.MetadataDatabase.run;
 
 /**
  * Accounts in the platform's metadata database, beside its projects and builds. Thread-safe.

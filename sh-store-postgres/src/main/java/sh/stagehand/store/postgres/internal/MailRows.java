@@ -1,4 +1,4 @@
-package sh.stagehand.postgres.internal;
+package sh.stagehand.store.postgres.internal;
 
 import org.jdbi.v3.core.statement.Query;
 import sh.stagehand.spi.mail.MailMessage;

@@ -1,4 +1,4 @@
-package sh.stagehand.postgres;
+package sh.stagehand.store.postgres;
 
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;

@@ -1,8 +1,9 @@
-package sh.stagehand.postgres;
+package sh.stagehand.store.postgres;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.testkit.BaseMailSinkContractTest;
 import sh.stagehand.testkit.TestingPostgres;

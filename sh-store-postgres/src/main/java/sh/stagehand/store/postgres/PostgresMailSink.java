@@ -1,12 +1,13 @@
-package sh.stagehand.postgres;
+package sh.stagehand.store.postgres;
 
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
-import sh.stagehand.postgres.internal.MailRows;
-import sh.stagehand.postgres.internal.MetadataDatabase;
+import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.spi.mail.MailMessage;
 import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.store.postgres.internal.MailRows;
+import sh.stagehand.store.postgres.internal.MetadataDatabase;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
-import static sh.stagehand.postgres.internal.MetadataDatabase.run;
+import static sh.stagehand.store.postgres.internal.MetadataDatabase.run;
 
 /**
  * Captured mail kept in the platform's metadata database ({@code mail.type=postgres}): the raw

@@ -1,4 +1,4 @@
-package sh.stagehand.postgres;
+package sh.stagehand.store.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

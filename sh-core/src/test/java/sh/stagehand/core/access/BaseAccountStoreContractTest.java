@@ -1,15 +1,6 @@
-package sh.stagehand.testkit;
+package sh.stagehand.core.access;
 
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.access.Account;
-import sh.stagehand.core.access.AccountStore;
-import sh.stagehand.core.access.ApiToken;
-import sh.stagehand.core.access.AuditAction;
-import sh.stagehand.core.access.AuditEvent;
-import sh.stagehand.core.access.Collaborator;
-import sh.stagehand.core.access.Role;
-import sh.stagehand.core.access.Session;
-import sh.stagehand.core.access.SshKey;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;

@@ -1,12 +1,11 @@
-package sh.stagehand.testkit;
+package sh.stagehand.core.backup;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.backup.FilesystemBackupStore;
-import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.spi.backup.BackupStore;
 import sh.stagehand.spi.backup.StoredObject;
+import sh.stagehand.testkit.BaseBackupStoreContractTest;
 
 import java.io.IOException;
 import java.nio.file.Files;

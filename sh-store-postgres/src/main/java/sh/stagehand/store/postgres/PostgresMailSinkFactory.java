@@ -1,6 +1,7 @@
-package sh.stagehand.postgres;
+package sh.stagehand.store.postgres;
 
 import jakarta.inject.Inject;
+import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.mail.MailSinkFactory;

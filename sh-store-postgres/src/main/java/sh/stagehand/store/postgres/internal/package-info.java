@@ -1,0 +1,4 @@
+/**
+ * Implementation details of sh-store-postgres; not API.
+ */
+package sh.stagehand.store.postgres.internal;
