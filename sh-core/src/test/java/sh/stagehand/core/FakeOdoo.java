@@ -1,0 +1,189 @@
+package sh.stagehand.core;
+
+import sh.stagehand.core.odoo.OdooCommandLine;
+import sh.stagehand.core.pipeline.BuildSteps;
+import sh.stagehand.spi.runtime.ContainerFile;
+import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ImageSpec;
+import sh.stagehand.testkit.memory.ContainerProgram;
+import sh.stagehand.testkit.memory.InMemoryDatabase;
+import sh.stagehand.testkit.memory.InMemoryDatabaseProvider;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Odoo 17 as far as the production and staging pipelines observe it, for {@link InMemoryDatabaseProvider}
+ * and the in-memory runtime: {@code -i}/{@code -u} with {@code --stop-after-init} install and update
+ * the addons of the image (their {@code latest_version} as odoo/modules/module.py's
+ * {@code adapt_version} writes it), each writing a row ({@code res_partner}) and a filestore file as
+ * a migration would; a server answers {@code /web/health} and {@code /web/login} on 8069 until it is
+ * stopped. A server or update whose configuration file holds another password than its database's
+ * fails to connect, as PostgreSQL refuses it.
+ *
+ * <p>An addon misbehaves on purpose through a file in its directory: {@code FAIL_UPDATE} (its
+ * install or update raises after writing its row and file: Odoo commits module by module),
+ * {@code HANG_UPDATE} (its install or update blocks after writing, until the container is stopped:
+ * a platform that dies there), {@code UNHEALTHY} (a server with it installed answers 500 to
+ * {@code /web/login}, as real Odoo does when the module fails to import).
+ */
+final class FakeOdoo
+        implements ContainerProgram.Factory
+{
+    static final String SERIES = "17.0";
+    private static final Pattern VERSION = Pattern.compile("['\"]version['\"]\\s*:\\s*['\"]([^'\"]+)['\"]");
+    private static final Pattern PASSWORD = Pattern.compile("(?m)^db_password = (.+)$");
+
+    private final InMemoryDatabaseProvider databases;
+
+    FakeOdoo(InMemoryDatabaseProvider databases)
+    {
+        this.databases = requireNonNull(databases, "databases is null");
+    }
+
+    /**
+     * The statements the pipelines run on a build's database.
+     */
+    static List<Map<String, Object>> answer(InMemoryDatabase database, String sql, List<?> parameters)
+    {
+        if (sql.contains("FROM public.ir_module_module")) {
+            boolean installedOnly = sql.contains("WHERE state = 'installed'");
+            return database.select("ir_module_module", row -> !installedOnly || "installed".equals(row.get("state"))).stream()
+                    .map(row -> {
+                        Map<String, Object> result = new LinkedHashMap<>();
+                        result.put("name", row.get("name"));
+                        result.put("state", row.get("state"));
+                        result.put("latest_version", row.get("latest_version"));
+                        return result;
+                    })
+                    .toList();
+        }
+        if (sql.contains("current_setting('server_version_num')")) {
+            return List.of(Map.of("v", "150014"));
+        }
+        throw new UnsupportedOperationException("FakeOdoo does not know this statement; teach it, from what Odoo does: " + sql);
+    }
+
+    @Override
+    public ContainerProgram programFor(ContainerSpec spec, ImageSpec image)
+    {
+        List<String> command = spec.command();
+        Optional<String> database = option(command, "-d");
+        List<String> install = option(command, "-i").map(modules -> List.of(modules.split(","))).orElse(List.of());
+        List<String> update = option(command, "-u").map(modules -> List.of(modules.split(","))).orElse(List.of());
+        boolean stopAfterInit = command.contains("--stop-after-init");
+        return process -> {
+            String name = database.orElseThrow(() -> new IllegalStateException("FakeOdoo runs with -d only: " + command));
+            if (!authenticates(spec, name)) {
+                log(process, "CRITICAL", name, "odoo.sql_db: Connection to the database failed: FATAL:  password authentication failed for user \"" + name + "\"");
+                return 1;
+            }
+            Path addons = process.imageDirectory();
+            for (String module : install) {
+                if (!migrate(process, name, addons, module)) {
+                    return 1;
+                }
+            }
+            for (String module : update) {
+                if (!migrate(process, name, addons, module)) {
+                    return 1;
+                }
+            }
+            if (stopAfterInit) {
+                log(process, "INFO", name, "odoo.modules.loading: Modules loaded.");
+                return 0;
+            }
+            boolean unhealthy = databases.database(name).select("ir_module_module", row -> "installed".equals(row.get("state"))).stream()
+                    .anyMatch(row -> Files.exists(addons.resolve(String.valueOf(row.get("name"))).resolve("UNHEALTHY")));
+            process.serve(BuildSteps.ODOO_PORT, exchange -> {
+                int status = exchange.getRequestURI().getPath().equals("/web/login") && unhealthy ? 500 : 200;
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+            });
+            log(process, "INFO", name, "odoo.service.server: HTTP service (werkzeug) running on 0.0.0.0:8069");
+            while (!process.awaitStop(Duration.ofMinutes(1))) {
+                // serving
+            }
+            return 0;
+        };
+    }
+
+    // One module, as Odoo loads it: its own data first, committed, then whatever breaks.
+    private boolean migrate(ContainerProgram.Process process, String name, Path addons, String module)
+            throws IOException, InterruptedException
+    {
+        if (module.equals("base")) {
+            databases.database(name).upsert("ir_module_module", row -> row.get("name").equals("base"), Map.of("name", "base", "state", "installed", "latest_version", SERIES + ".1.3"));
+            return true;
+        }
+        Path manifest = addons.resolve(module).resolve("__manifest__.py");
+        if (!Files.isRegularFile(manifest)) {
+            log(process, "ERROR", name, "odoo.modules.loading: Some modules are not loaded: ['" + module + "']");
+            return false;
+        }
+        Matcher matcher = VERSION.matcher(Files.readString(manifest));
+        String version = adaptVersion(matcher.find() ? matcher.group(1) : "1.0");
+        InMemoryDatabase database = databases.database(name);
+        database.upsert("ir_module_module", row -> row.get("name").equals("base"), Map.of("name", "base", "state", "installed", "latest_version", SERIES + ".1.3"));
+        database.upsert("ir_module_module", row -> row.get("name").equals(module), Map.of("name", module, "state", "installed", "latest_version", version));
+        database.insert("res_partner", Map.of("name", module + " " + version));
+        Path file = process.hostPath("/var/lib/odoo/filestore/" + name + "/" + module + "/" + version);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, module + " " + version + "\n");
+        log(process, "INFO", name, "odoo.modules.loading: Loading module " + module + " " + version);
+        if (Files.exists(addons.resolve(module).resolve("HANG_UPDATE"))) {
+            process.awaitStop(Duration.ofHours(1));
+            return false;
+        }
+        if (Files.exists(addons.resolve(module).resolve("FAIL_UPDATE"))) {
+            log(process, "ERROR", name, "odoo.modules.registry: Failed to load registry");
+            process.println("Traceback (most recent call last):");
+            process.println("ValueError: " + module + " cannot be migrated");
+            return false;
+        }
+        return true;
+    }
+
+    // odoo/modules/module.py adapt_version
+    private static String adaptVersion(String version)
+    {
+        return version.equals(SERIES) || !version.startsWith(SERIES + ".") ? SERIES + "." + version : version;
+    }
+
+    private boolean authenticates(ContainerSpec spec, String name)
+    {
+        if (!databases.exists(name)) {
+            return false;
+        }
+        String config = spec.files().stream().filter(file -> file.path().equals(OdooCommandLine.CONFIG_FILE)).map(ContainerFile::content).findFirst().orElse("");
+        Matcher password = PASSWORD.matcher(config);
+        return password.find() && password.group(1).equals(databases.database(name).password());
+    }
+
+    private static void log(ContainerProgram.Process process, String level, String database, String message)
+    {
+        process.println("2026-12-07 05:00:00,000 1 " + level + " " + database + " " + message);
+    }
+
+    private static Optional<String> option(List<String> command, String name)
+    {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < command.size() - 1; i++) {
+            if (command.get(i).equals(name)) {
+                values.add(command.get(i + 1));
+            }
+        }
+        return values.isEmpty() ? Optional.empty() : Optional.of(String.join(",", values));
+    }
+}

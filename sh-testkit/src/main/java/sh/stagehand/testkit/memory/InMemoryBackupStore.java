@@ -1,0 +1,106 @@
+package sh.stagehand.testkit.memory;
+
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.backup.BackupKeys;
+import sh.stagehand.spi.backup.BackupStore;
+import sh.stagehand.spi.backup.StoredObject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A {@link BackupStore} in the JVM's memory. Thread-safe.
+ */
+public final class InMemoryBackupStore
+        implements BackupStore
+{
+    private record Entry(StoredObject object, byte[] content) {}
+
+    private final Map<String, Entry> objects = new ConcurrentSkipListMap<>();
+    private final Clock clock;
+
+    public InMemoryBackupStore(Clock clock)
+    {
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public StoredObject put(String key, Path source, Map<String, String> metadata)
+    {
+        BackupKeys.requireValid(key);
+        try {
+            byte[] content = Files.readAllBytes(source);
+            StoredObject object = new StoredObject(key, content.length, sha256(content), clock.instant(), Map.copyOf(metadata));
+            objects.put(key, new Entry(object, content));
+            return object;
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public Optional<StoredObject> stat(String key)
+    {
+        BackupKeys.requireValid(key);
+        return Optional.ofNullable(objects.get(key)).map(Entry::object);
+    }
+
+    @Override
+    public StoredObject get(String key, Path target)
+    {
+        BackupKeys.requireValid(key);
+        Entry entry = objects.get(key);
+        if (entry == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No object " + key);
+        }
+        try {
+            Files.write(target, entry.content());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return entry.object();
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix)
+    {
+        return objects.values().stream().map(Entry::object).filter(object -> object.key().startsWith(prefix)).toList();
+    }
+
+    @Override
+    public boolean delete(String key)
+    {
+        BackupKeys.requireValid(key);
+        return objects.remove(key) != null;
+    }
+
+    @Override
+    public void close()
+    {
+    }
+
+    private static String sha256(byte[] content)
+    {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

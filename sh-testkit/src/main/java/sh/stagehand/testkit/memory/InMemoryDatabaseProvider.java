@@ -1,0 +1,244 @@
+package sh.stagehand.testkit.memory;
+
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.database.DatabaseConnection;
+import sh.stagehand.spi.database.DatabaseNames;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.database.DumpLoader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A {@link DatabaseProvider} whose databases are {@link InMemoryDatabase}s: tables of rows in the
+ * JVM, for tests of what the platform decides (a rollback, a recovery) in milliseconds. It keeps the
+ * SPI's rules that a caller can observe (names checked, a role and password per database, snapshot,
+ * rename and copy semantics, {@code NOT_FOUND} and {@code ALREADY_EXISTS}); it speaks no SQL of its
+ * own: {@link #query} and {@link #execute} go to the {@link StatementHandler} the test gives, which
+ * knows the few statements the code under test runs. Dumps are {@link InMemoryDatabase#dump text}
+ * in {@code COPY} blocks, as a plain {@code pg_dump} lays rows out. Thread-safe.
+ */
+public final class InMemoryDatabaseProvider
+        implements DatabaseProvider
+{
+    /**
+     * Answers a statement on a database; throws for one it does not know, naming it.
+     */
+    @FunctionalInterface
+    public interface StatementHandler
+    {
+        List<Map<String, Object>> run(InMemoryDatabase database, String sql, List<?> parameters);
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Map<String, InMemoryDatabase> databases = new TreeMap<>();
+    private final StatementHandler statements;
+
+    public InMemoryDatabaseProvider(StatementHandler statements)
+    {
+        this.statements = requireNonNull(statements, "statements is null");
+    }
+
+    /**
+     * The database itself, for a test to look at or to change as a tenant's code would.
+     *
+     * @throws StagehandException {@code NOT_FOUND}
+     */
+    public synchronized InMemoryDatabase database(String name)
+    {
+        return existing(name);
+    }
+
+    @Override
+    public synchronized DatabaseConnection create(String name)
+    {
+        DatabaseNames.requireValid(name);
+        if (databases.containsKey(name)) {
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + name + " exists");
+        }
+        InMemoryDatabase database = new InMemoryDatabase(name, name, password());
+        databases.put(name, database);
+        return database.connection();
+    }
+
+    @Override
+    public synchronized boolean drop(String name)
+    {
+        DatabaseNames.requireValid(name);
+        return databases.remove(name) != null;
+    }
+
+    @Override
+    public synchronized boolean exists(String name)
+    {
+        DatabaseNames.requireValid(name);
+        return databases.containsKey(name);
+    }
+
+    @Override
+    public synchronized List<String> list(String prefix)
+    {
+        return databases.keySet().stream().filter(name -> name.startsWith(prefix)).toList();
+    }
+
+    @Override
+    public synchronized long sizeBytes(String name)
+    {
+        return existing(name).dump().getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    @Override
+    public synchronized DatabaseConnection copy(String source, String target)
+    {
+        InMemoryDatabase original = existing(source);
+        DatabaseNames.requireValid(target);
+        if (databases.containsKey(target)) {
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + target + " exists");
+        }
+        InMemoryDatabase copy = original.copy(target, target, password());
+        databases.put(target, copy);
+        return copy.connection();
+    }
+
+    @Override
+    public void dump(String name, Path target)
+    {
+        String text;
+        synchronized (this) {
+            text = existing(name).dump();
+        }
+        try {
+            Files.writeString(target, text);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public DatabaseConnection restoreDump(String name, DumpLoader loader)
+    {
+        DatabaseConnection connection = create(name);
+        try {
+            loader.load(name, connection);
+        }
+        catch (RuntimeException e) {
+            drop(name);
+            throw e;
+        }
+        return connection;
+    }
+
+    @Override
+    public void replaceWithDump(String name, DumpLoader loader, String thenRun)
+    {
+        InMemoryDatabase replaced = database(name);
+        String scratch = name + "_replacing";
+        DatabaseConnection connection = create(scratch);
+        try {
+            loader.load(scratch, connection);
+            if (!thenRun.isBlank()) {
+                execute(scratch, thenRun, List.of());
+            }
+        }
+        catch (RuntimeException e) {
+            drop(scratch);
+            throw e;
+        }
+        synchronized (this) {
+            InMemoryDatabase loaded = databases.remove(scratch);
+            databases.put(name, loaded.copy(name, replaced.role(), replaced.password()));
+        }
+    }
+
+    @Override
+    public synchronized void snapshot(String name, String snapshotName)
+    {
+        InMemoryDatabase database = existing(name);
+        DatabaseNames.requireValid(snapshotName);
+        if (databases.containsKey(snapshotName)) {
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + snapshotName + " exists");
+        }
+        databases.put(snapshotName, database.copy(snapshotName, database.role(), database.password()));
+    }
+
+    @Override
+    public synchronized void restoreSnapshot(String snapshotName, String name)
+    {
+        InMemoryDatabase snapshot = existing(snapshotName);
+        DatabaseNames.requireValid(name);
+        databases.remove(snapshotName);
+        databases.put(name, snapshot.copy(name, snapshot.role(), snapshot.password()));
+    }
+
+    @Override
+    public synchronized DatabaseConnection rename(String from, String to)
+    {
+        InMemoryDatabase database = existing(from);
+        DatabaseNames.requireValid(to);
+        if (databases.containsKey(to)) {
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + to + " exists");
+        }
+        databases.remove(from);
+        InMemoryDatabase renamed = database.copy(to, to, password());
+        databases.put(to, renamed);
+        return renamed.connection();
+    }
+
+    @Override
+    public synchronized DatabaseConnection renewCredentials(String name)
+    {
+        InMemoryDatabase database = existing(name);
+        InMemoryDatabase renewed = database.copy(name, database.role(), password());
+        databases.put(name, renewed);
+        return renewed.connection();
+    }
+
+    @Override
+    public List<Map<String, Object>> query(String database, String sql, List<?> parameters)
+    {
+        return statements.run(database(database), sql, parameters);
+    }
+
+    @Override
+    public int execute(String database, String sql, List<?> parameters)
+    {
+        List<Map<String, Object>> result = statements.run(database(database), sql, parameters);
+        return result.isEmpty() ? 0 : ((Number) result.get(0).getOrDefault("count", 0)).intValue();
+    }
+
+    @Override
+    public void close()
+    {
+    }
+
+    private InMemoryDatabase existing(String name)
+    {
+        DatabaseNames.requireValid(name);
+        InMemoryDatabase database = databases.get(name);
+        if (database == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name + " (there are " + new ArrayList<>(databases.keySet()) + ")");
+        }
+        return database;
+    }
+
+    private static String password()
+    {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}

@@ -1,0 +1,232 @@
+package sh.stagehand.testkit.memory;
+
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ContainerState;
+import sh.stagehand.spi.runtime.ImageSpec;
+import sh.stagehand.spi.runtime.LogFollow;
+import sh.stagehand.spi.runtime.LogListener;
+import sh.stagehand.spi.runtime.PreparedImage;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A {@link RuntimeProvider} whose containers are {@link ContainerProgram}s running on threads of the
+ * JVM, for tests of what the platform decides in milliseconds. The test says what each container
+ * does ({@link ContainerProgram.Factory}): print lines, exit with a code, serve HTTP on a port
+ * published on loopback, write into the host directories mounted into it. Images are the prepared
+ * sources, copied under {@code directory}; the requirements image is the requirements files'
+ * digest, reused when unchanged. Thread-safe.
+ */
+public final class InMemoryRuntimeProvider
+        implements RuntimeProvider
+{
+    // Unique across providers, as an engine's ids are across hosts: one platform never mistakes another's container for its own.
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final Path directory;
+    private final ContainerProgram.Factory programs;
+    private final Map<String, ImageSpec> images = new ConcurrentHashMap<>();
+    private final Set<String> requirementsImages = ConcurrentHashMap.newKeySet();
+    private final Map<String, InMemoryContainer> containers = new ConcurrentHashMap<>();
+
+    /**
+     * @param directory where prepared images keep their copy of the sources
+     * @param baseImages the images that exist before any is prepared
+     */
+    public InMemoryRuntimeProvider(Path directory, Set<String> baseImages, ContainerProgram.Factory programs)
+    {
+        this.directory = requireNonNull(directory, "directory is null");
+        this.programs = requireNonNull(programs, "programs is null");
+        baseImages.forEach(image -> images.put(image, new ImageSpec(image, directory, "/", List.of(), image, Map.of())));
+    }
+
+    @Override
+    public PreparedImage prepareImage(ImageSpec spec, LogListener pipLog)
+    {
+        if (!images.containsKey(spec.baseImage())) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No image " + spec.baseImage());
+        }
+        Path copy = directory.resolve("images").resolve(spec.tag().replaceAll("[^A-Za-z0-9_.-]", "_"));
+        try {
+            copyTree(spec.sourceDirectory(), copy);
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(spec.baseImage().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (String file : spec.requirementsFiles()) {
+                digest.update(Files.readAllBytes(spec.sourceDirectory().resolve(file)));
+            }
+            String requirements = "memory-requirements:" + HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+            boolean reused = !requirementsImages.add(requirements);
+            images.put(spec.tag(), new ImageSpec(spec.baseImage(), copy, spec.targetDirectory(), spec.requirementsFiles(), spec.tag(), spec.labels(), spec.tenant()));
+            return new PreparedImage(spec.tag(), requirements, reused);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public boolean removeImage(String tag)
+    {
+        boolean used = containers.values().stream().anyMatch(container -> container.spec().image().equals(tag));
+        return !used && images.remove(tag) != null;
+    }
+
+    /**
+     * @return the tags of the images there are now, base images included
+     */
+    public Set<String> images()
+    {
+        return Set.copyOf(images.keySet());
+    }
+
+    @Override
+    public ContainerInfo start(ContainerSpec spec)
+    {
+        ImageSpec image = images.get(spec.image());
+        if (image == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No image " + spec.image());
+        }
+        synchronized (containers) {
+            if (containers.values().stream().anyMatch(container -> container.spec().name().equals(spec.name()))) {
+                throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A container named " + spec.name() + " exists");
+            }
+            InMemoryContainer container = new InMemoryContainer("memory-" + IDS.incrementAndGet(), spec, image.sourceDirectory());
+            containers.put(container.id(), container);
+            container.start(programs.programFor(spec, image));
+            return container.info();
+        }
+    }
+
+    @Override
+    public Optional<ContainerInfo> inspect(String containerId)
+    {
+        return Optional.ofNullable(containers.get(containerId)).map(InMemoryContainer::info);
+    }
+
+    @Override
+    public List<ContainerInfo> list(Map<String, String> labels)
+    {
+        return containers.values().stream()
+                .filter(container -> container.spec().labels().entrySet().containsAll(labels.entrySet()))
+                .map(InMemoryContainer::info)
+                .toList();
+    }
+
+    @Override
+    public LogFollow followLogs(String containerId, LogListener listener)
+    {
+        return existing(containerId).follow(Instant.MIN, listener);
+    }
+
+    @Override
+    public LogFollow followLogs(String containerId, Instant since, LogListener listener)
+    {
+        return existing(containerId).follow(since, listener);
+    }
+
+    @Override
+    public int awaitExit(String containerId, Duration timeout)
+    {
+        return existing(containerId).awaitExit(timeout);
+    }
+
+    @Override
+    public void stop(String containerId, Duration gracePeriod)
+    {
+        existing(containerId).stop(gracePeriod);
+    }
+
+    @Override
+    public boolean remove(String containerId)
+    {
+        InMemoryContainer container = containers.remove(containerId);
+        if (container == null) {
+            return false;
+        }
+        container.stop(Duration.ZERO);
+        return true;
+    }
+
+    /**
+     * Containers keep running, as the SPI says: a test that stands for a platform stopped dead
+     * leaves them to the next provider's caller, or stops them with {@link #removeAll()}.
+     */
+    @Override
+    public void close()
+    {
+    }
+
+    /**
+     * Kills and removes every container, as a host restarting does.
+     */
+    public void removeAll()
+    {
+        List.copyOf(containers.keySet()).forEach(this::remove);
+    }
+
+    /**
+     * @return each container's name and whether it runs, in the order they were started
+     */
+    public Map<String, Boolean> containers()
+    {
+        Map<String, Boolean> names = new LinkedHashMap<>();
+        containers.values().stream()
+                .sorted(java.util.Comparator.comparingLong(container -> Long.parseLong(container.id().substring("memory-".length()))))
+                .forEach(container -> names.put(container.spec().name(), container.info().state() == ContainerState.RUNNING));
+        return names;
+    }
+
+    private InMemoryContainer existing(String containerId)
+    {
+        InMemoryContainer container = containers.get(containerId);
+        if (container == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No container " + containerId);
+        }
+        return container;
+    }
+
+    private static void copyTree(Path source, Path target)
+            throws IOException
+    {
+        List<Path> entries = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(source)) {
+            walk.forEach(entries::add);
+        }
+        for (Path entry : entries) {
+            Path destination = target.resolve(source.relativize(entry).toString());
+            if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(destination);
+            }
+            else if (Files.isRegularFile(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(destination.getParent());
+                Files.copy(entry, destination, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+}
