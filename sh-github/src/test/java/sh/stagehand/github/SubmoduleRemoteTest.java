@@ -20,13 +20,13 @@ class SubmoduleRemoteTest
     @Test
     void testTokenAndDeployKeyGoToTheProjectsOwnHostOnly()
     {
-        assertThat(GitVcsProvider.submoduleRemote(PROJECT, "https://github.com/acme/library.git", "vendor/library").token()).contains("project-token");
-        assertThat(GitVcsProvider.submoduleRemote(PROJECT, "https://GitHub.com/OCA/web.git", "vendor/web").token()).contains("project-token");
-        assertThat(GitVcsProvider.submoduleRemote(PROJECT, "git@github.com:acme/library.git", "vendor/library").deployKey()).contains(KEY);
-        RemoteRepository elsewhere = GitVcsProvider.submoduleRemote(PROJECT, "https://attacker.example/collect.git", "vendor/x");
+        assertThat(SubmoduleRemotes.submoduleRemote(PROJECT, "https://github.com/acme/library.git", "vendor/library").token()).contains("project-token");
+        assertThat(SubmoduleRemotes.submoduleRemote(PROJECT, "https://GitHub.com/OCA/web.git", "vendor/web").token()).contains("project-token");
+        assertThat(SubmoduleRemotes.submoduleRemote(PROJECT, "git@github.com:acme/library.git", "vendor/library").deployKey()).contains(KEY);
+        RemoteRepository elsewhere = SubmoduleRemotes.submoduleRemote(PROJECT, "https://attacker.example/collect.git", "vendor/x");
         assertThat(elsewhere.token()).isEmpty();
         assertThat(elsewhere.deployKey()).isEmpty();
-        RemoteRepository gitlab = GitVcsProvider.submoduleRemote(PROJECT, "git@gitlab.com:acme/other.git", "vendor/y");
+        RemoteRepository gitlab = SubmoduleRemotes.submoduleRemote(PROJECT, "git@gitlab.com:acme/other.git", "vendor/y");
         assertThat(gitlab.token()).isEmpty();
         assertThat(gitlab.deployKey()).isEmpty();
     }
@@ -35,7 +35,7 @@ class SubmoduleRemoteTest
     void testRemoteProjectCannotNameARepositoryOnThePlatformsDisk()
     {
         for (String url : new String[] {"/var/lib/stagehand/git-cache/other-project.git", "file:///srv/git/other.git"}) {
-            assertThatThrownBy(() -> GitVcsProvider.submoduleRemote(PROJECT, url, "vendor/z"))
+            assertThatThrownBy(() -> SubmoduleRemotes.submoduleRemote(PROJECT, url, "vendor/z"))
                     .as(url)
                     .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()))
                     .hasMessageContaining("is refused")
@@ -49,11 +49,11 @@ class SubmoduleRemoteTest
         RemoteRepository hosted = RemoteRepository.of("/var/lib/stagehand/git/mallory.git").withPublicUrl(Optional.of("https://stagehand.example/git/mallory.git"));
 
         // as in a clone of it: the other project's URL, which needs that project's credentials
-        String resolved = GitVcsProvider.resolveSubmoduleUrl(hosted.publicUrl().orElseThrow(), "../victim.git");
+        String resolved = SubmoduleRemotes.resolveSubmoduleUrl(hosted.publicUrl().orElseThrow(), "../victim.git");
         assertThat(resolved).isEqualTo("https://stagehand.example/git/victim.git");
-        assertThat(GitVcsProvider.submoduleRemote(hosted, resolved, "stolen")).isEqualTo(RemoteRepository.of("https://stagehand.example/git/victim.git"));
+        assertThat(SubmoduleRemotes.submoduleRemote(hosted, resolved, "stolen")).isEqualTo(RemoteRepository.of("https://stagehand.example/git/victim.git"));
         for (String url : new String[] {"/var/lib/stagehand/git/victim.git", "file:///var/lib/stagehand/git/victim.git"}) {
-            assertThatThrownBy(() -> GitVcsProvider.submoduleRemote(hosted, url, "stolen"))
+            assertThatThrownBy(() -> SubmoduleRemotes.submoduleRemote(hosted, url, "stolen"))
                     .as(url)
                     .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()))
                     .hasMessageContaining("names a repository on the platform's disk");
@@ -64,7 +64,7 @@ class SubmoduleRemoteTest
     void testLocalProjectMayUseLocalSubmodules()
     {
         RemoteRepository local = RemoteRepository.of("/srv/git/addons");
-        assertThat(GitVcsProvider.submoduleRemote(local, "/srv/git/library", "vendor/library")).isEqualTo(RemoteRepository.of("/srv/git/library"));
-        assertThat(GitVcsProvider.resolveSubmoduleUrl("/srv/git/addons", "../library")).isEqualTo("/srv/git/library");
+        assertThat(SubmoduleRemotes.submoduleRemote(local, "/srv/git/library", "vendor/library")).isEqualTo(RemoteRepository.of("/srv/git/library"));
+        assertThat(SubmoduleRemotes.resolveSubmoduleUrl("/srv/git/addons", "../library")).isEqualTo("/srv/git/library");
     }
 }

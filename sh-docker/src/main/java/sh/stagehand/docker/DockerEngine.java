@@ -1,0 +1,136 @@
+package sh.stagehand.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A {@link DockerRuntimeProvider}'s connections to its Docker engine, and what a failed call on
+ * them tells: the engine's refusal ({@code PROVIDER_ERROR}) apart from an engine out of reach
+ * ({@code PROVIDER_UNAVAILABLE}). Thread-safe.
+ */
+final class DockerEngine
+        implements AutoCloseable
+{
+    private static final Logger log = LoggerFactory.getLogger(DockerEngine.class);
+
+    private final DockerConfig config;
+    private final DockerClient client;
+    // For the calls whose answer is a stream that may stay silent for long (waiting for an install,
+    // following an idle server's log, a quiet pip run): the response timeout would cut them off.
+    private final DockerClient streamingClient;
+
+    DockerEngine(DockerConfig config)
+    {
+        this.config = requireNonNull(config, "config is null");
+        this.client = newClient(config, config.apiTimeout());
+        this.streamingClient = newClient(config, Duration.ZERO);
+    }
+
+    /**
+     * For calls answered within {@link DockerConfig#apiTimeout()}.
+     */
+    DockerClient client()
+    {
+        return client;
+    }
+
+    /**
+     * For calls whose answer is a stream, without a response timeout.
+     */
+    DockerClient streamingClient()
+    {
+        return streamingClient;
+    }
+
+    /**
+     * Checks that the engine answers; closes the clients if it does not.
+     *
+     * @throws StagehandException {@code PROVIDER_UNAVAILABLE} if it does not
+     */
+    void ping()
+    {
+        try {
+            client.pingCmd().exec();
+        }
+        catch (RuntimeException e) {
+            close();
+            throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE,
+                    "Cannot reach the Docker engine at " + config.host() + ": " + e.getMessage() + ". Start dockerd, or point " + DockerConfig.HOST + " at a running engine", e);
+        }
+    }
+
+    /**
+     * Runs {@code operation}, a call on the engine; a {@link StagehandException} it throws passes
+     * as it is.
+     *
+     * @param action what it does, as in "Cannot ... on the Docker engine"
+     */
+    <T> T call(String action, Supplier<T> operation)
+    {
+        try {
+            return operation.get();
+        }
+        catch (StagehandException e) {
+            throw e;
+        }
+        catch (DockerException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Docker engine refused to " + action + ": " + e.getMessage(), e);
+        }
+        catch (RuntimeException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot " + action + " on the Docker engine at " + config.host() + ": " + e
+                    + ". Check that dockerd runs", e);
+        }
+    }
+
+    void run(String action, Runnable operation)
+    {
+        call(action, () -> {
+            operation.run();
+            return null;
+        });
+    }
+
+    @Override
+    public void close()
+    {
+        for (DockerClient dockerClient : List.of(client, streamingClient)) {
+            try {
+                dockerClient.close();
+            }
+            catch (IOException e) {
+                log.warn("Failed to close a Docker client", e);
+            }
+        }
+    }
+
+    private static DockerClient newClient(DockerConfig config, Duration responseTimeout)
+    {
+        DockerClientConfig clientConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(config.host().toString())
+                .build();
+        ZerodepDockerHttpClient httpClient = new ZerodepDockerHttpClient.Builder()
+                .dockerHost(clientConfig.getDockerHost())
+                .sslConfig(clientConfig.getSSLConfig())
+                .maxConnections(64)
+                .connectionTimeout(Duration.ofSeconds(10))
+                // zero: no limit
+                .responseTimeout(responseTimeout)
+                .build();
+        return DockerClientImpl.getInstance(clientConfig, httpClient);
+    }
+}
