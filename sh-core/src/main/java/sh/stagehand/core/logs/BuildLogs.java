@@ -1,22 +1,14 @@
 package sh.stagehand.core.logs;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
-import sh.stagehand.spi.runtime.LineSplitter;
 import sh.stagehand.spi.runtime.LogLine;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,6 +33,9 @@ import static java.util.Objects.requireNonNull;
  * line, cut at {@link LogLine#MAX_TEXT_BYTES} and marked, passes whole), and a longer one is cut and
  * marked as a runtime cuts it; reading never holds more than one such line either.
  *
+ * <p>Each log being written is an {@link OpenLog}; each follower a {@link LogFollower}, reading the
+ * file through a {@link FileTail}; lines are cut by {@link LineCut}.
+ *
  * <p>Thread-safe. {@link #close()} flushes and closes every log.
  */
 public final class BuildLogs
@@ -50,9 +45,6 @@ public final class BuildLogs
      * The longest line kept, in bytes of UTF-8: a runtime's longest line with its cut marker.
      */
     public static final int MAX_LINE_BYTES = LogLine.MAX_TEXT_BYTES + 128;
-
-    private static final Logger log = LoggerFactory.getLogger(BuildLogs.class);
-    private static final int READ_BUFFER_BYTES = 64 * 1024;
 
     private final Path directory;
     private final Map<Path, OpenLog> open = new HashMap<>();
@@ -68,7 +60,7 @@ public final class BuildLogs
      */
     public void append(long buildId, LogName name, String line)
     {
-        openLog(path(buildId, name)).append(cut(line));
+        openLog(path(buildId, name)).append(LineCut.cut(line));
     }
 
     /**
@@ -160,7 +152,7 @@ public final class BuildLogs
                 openLog = open.computeIfAbsent(file, OpenLog::new);
             }
         }
-        Follower follower = new Follower(file, Optional.ofNullable(openLog), lines, end);
+        LogFollower follower = new LogFollower(file, Optional.ofNullable(openLog), lines, end);
         follower.start();
         return follower::stop;
     }
@@ -217,286 +209,6 @@ public final class BuildLogs
     {
         synchronized (open) {
             return Optional.ofNullable(open.get(file));
-        }
-    }
-
-    /**
-     * The line as kept: whole up to {@link #MAX_LINE_BYTES}, else its first
-     * {@link LogLine#MAX_TEXT_BYTES} and the marker of a cut line.
-     */
-    static String cut(String line)
-    {
-        // At most three bytes of UTF-8 per char: most lines are known short without counting.
-        if (line.length() <= MAX_LINE_BYTES / 3) {
-            return line;
-        }
-        long total = utf8Length(line);
-        if (total <= MAX_LINE_BYTES) {
-            return line;
-        }
-        long kept = 0;
-        int end = 0;
-        while (end < line.length()) {
-            char character = line.charAt(end);
-            int size = Character.isHighSurrogate(character) ? 4 : utf8Length(character);
-            if (kept + size > LogLine.MAX_TEXT_BYTES) {
-                break;
-            }
-            kept += size;
-            // A surrogate pair stays whole.
-            end = Math.min(line.length(), end + (Character.isHighSurrogate(character) ? 2 : 1));
-        }
-        return line.substring(0, end) + LogLine.cutMarker(total - kept);
-    }
-
-    private static long utf8Length(String text)
-    {
-        long bytes = 0;
-        for (int index = 0; index < text.length(); index++) {
-            bytes += utf8Length(text.charAt(index));
-        }
-        return bytes;
-    }
-
-    // Each half of a surrogate pair counts two of its four bytes.
-    private static int utf8Length(char character)
-    {
-        return character < 0x80 ? 1 : character < 0x800 || Character.isSurrogate(character) ? 2 : 3;
-    }
-
-    private static final class OpenLog
-    {
-        private final Path file;
-        private final List<AutoCloseable> sources = new ArrayList<>();
-        private BufferedWriter writer;
-        // Lines appended so far, and whether the log is closed: what a waiting follower waits on.
-        private long appended;
-        private boolean closed;
-
-        OpenLog(Path file)
-        {
-            this.file = file;
-        }
-
-        synchronized void append(String line)
-        {
-            try {
-                if (writer == null) {
-                    Files.createDirectories(file.getParent());
-                    writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                }
-                writer.write(line);
-                writer.newLine();
-            }
-            catch (IOException e) {
-                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write " + file + ": " + e, e);
-            }
-            appended++;
-            notifyAll();
-        }
-
-        synchronized boolean hasWritten()
-        {
-            return writer != null;
-        }
-
-        synchronized void attach(AutoCloseable source)
-        {
-            sources.add(source);
-        }
-
-        synchronized void flush()
-        {
-            if (writer != null) {
-                try {
-                    writer.flush();
-                }
-                catch (IOException e) {
-                    throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot write " + file + ": " + e, e);
-                }
-            }
-        }
-
-        /**
-         * Flushes what was appended to the file, for a follower to read.
-         *
-         * @return the number of lines appended so far, or -1 if the log is closed (the file is whole)
-         */
-        synchronized long flushForFollower()
-        {
-            flush();
-            return closed ? -1 : appended;
-        }
-
-        /**
-         * Waits until a line is appended after the {@code seen}th, or the log is closed.
-         */
-        synchronized void awaitMore(long seen)
-                throws InterruptedException
-        {
-            while (appended == seen && !closed) {
-                wait();
-            }
-        }
-
-        void close()
-        {
-            List<AutoCloseable> toClose;
-            synchronized (this) {
-                toClose = List.copyOf(sources);
-                sources.clear();
-            }
-            // Outside the lock: a source may be delivering a last line right now.
-            for (AutoCloseable source : toClose) {
-                try {
-                    source.close();
-                }
-                catch (Exception e) {
-                    log.debug("Cannot close the source of {}", file, e);
-                }
-            }
-            synchronized (this) {
-                if (writer != null) {
-                    try {
-                        writer.close();
-                    }
-                    catch (IOException e) {
-                        log.warn("Cannot close {}", file, e);
-                    }
-                    writer = null;
-                }
-                closed = true;
-                notifyAll();
-            }
-        }
-    }
-
-    /**
-     * Reads a log's file from where it left off, line by line, each line cut at
-     * {@link #MAX_LINE_BYTES} as it is read. Not thread-safe.
-     */
-    private static final class FileTail
-            implements AutoCloseable
-    {
-        private final Path file;
-        private final LineSplitter lines;
-        private final ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER_BYTES);
-        private FileChannel channel;
-
-        FileTail(Path file, Consumer<String> lines)
-        {
-            this.file = file;
-            this.lines = new LineSplitter(MAX_LINE_BYTES, lines);
-        }
-
-        /**
-         * Sends every whole line up to the file's current end; a line still being written waits for
-         * its end.
-         */
-        void readToEnd(java.util.function.BooleanSupplier stopped)
-                throws IOException
-        {
-            if (channel == null) {
-                try {
-                    channel = FileChannel.open(file, StandardOpenOption.READ);
-                }
-                catch (NoSuchFileException e) {
-                    return;
-                }
-            }
-            while (!stopped.getAsBoolean()) {
-                buffer.clear();
-                int read = channel.read(buffer);
-                if (read <= 0) {
-                    return;
-                }
-                lines.accept(buffer.array(), 0, read);
-            }
-        }
-
-        void finish()
-        {
-            lines.finish();
-        }
-
-        @Override
-        public void close()
-                throws IOException
-        {
-            if (channel != null) {
-                channel.close();
-            }
-        }
-    }
-
-    private static final class Follower
-    {
-        private final Path file;
-        // Empty: the log was closed already, its file is whole.
-        private final Optional<OpenLog> openLog;
-        private final Consumer<String> lines;
-        private final Runnable end;
-        private volatile boolean stopped;
-        private Thread thread;
-
-        Follower(Path file, Optional<OpenLog> openLog, Consumer<String> lines, Runnable end)
-        {
-            this.file = file;
-            this.openLog = openLog;
-            this.lines = requireNonNull(lines, "lines is null");
-            this.end = requireNonNull(end, "end is null");
-        }
-
-        synchronized void start()
-        {
-            thread = new Thread(this::deliver, "stagehand-log-follower");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        synchronized void stop()
-        {
-            stopped = true;
-            if (thread != null) {
-                thread.interrupt();
-            }
-        }
-
-        private void deliver()
-        {
-            try (FileTail tail = new FileTail(file, line -> {
-                if (!stopped) {
-                    lines.accept(line);
-                }
-            })) {
-                while (!stopped) {
-                    // Everything appended up to `seen` is in the file once flushed: read up to there, then wait for more.
-                    long seen = openLog.map(OpenLog::flushForFollower).orElse(-1L);
-                    tail.readToEnd(() -> stopped);
-                    if (seen < 0) {
-                        tail.finish();
-                        break;
-                    }
-                    openLog.orElseThrow().awaitMore(seen);
-                }
-            }
-            catch (InterruptedException e) {
-                // stopped
-                return;
-            }
-            catch (IOException | RuntimeException e) {
-                log.debug("A follower of {} failed and is dropped", file, e);
-            }
-            if (stopped) {
-                return;
-            }
-            stopped = true;
-            try {
-                end.run();
-            }
-            catch (RuntimeException e) {
-                log.debug("The end callback of a follower of {} failed", file, e);
-            }
         }
     }
 }

@@ -4,18 +4,10 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseNames;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-
-import static java.util.Objects.requireNonNull;
 
 /**
  * The command that starts Odoo for a build: the server ({@link #server()}), or its
@@ -32,6 +24,10 @@ import static java.util.Objects.requireNonNull;
  * executable is {@value #DEFAULT_EXECUTABLE}, by its path, which the official image's entrypoint
  * runs as it is, without appending {@code --db_password} from its environment.
  *
+ * <p>Its {@link Builder} keeps the options in groups, each checking its values as they are given:
+ * {@link ModuleOptions}, {@link RuntimeOptions} and {@link OdooConfigFile}, with the checks of
+ * {@link OdooOptionValues}.
+ *
  * <p>Immutable and thread-safe; its {@link Builder} is not thread-safe.
  */
 public final class OdooCommandLine
@@ -39,11 +35,6 @@ public final class OdooCommandLine
     public static final String DEFAULT_EXECUTABLE = "/usr/bin/odoo";
     /** Where the container finds {@link #configFile()}, in a directory of its own. */
     public static final String CONFIG_FILE = "/run/stagehand/odoo.conf";
-    private static final SecureRandom RANDOM = new SecureRandom();
-
-    private static final Set<String> LOG_LEVELS = Set.of("info", "debug_rpc", "warn", "test", "critical", "runbot", "debug_sql", "error", "debug", "debug_rpc_answer", "notset");
-    // Odoo's TagsSelector: [-][tag][/module][:class][.method]
-    private static final Pattern TEST_TAG = Pattern.compile("([+-]?)(\\*|\\w*)(?:/(\\w*))?(?::(\\w*))?(?:\\.(\\w*))?");
 
     /**
      * What {@code odoo} runs.
@@ -164,32 +155,7 @@ public final class OdooCommandLine
      */
     public static String requireValidTestTags(String testTags)
     {
-        requireNonNull(testTags, "testTags is null");
-        List<String> filters = new ArrayList<>();
-        for (String part : testTags.split(",", -1)) {
-            String filter = part.strip();
-            if (filter.isEmpty()) {
-                continue;
-            }
-            Matcher matcher = TEST_TAG.matcher(filter);
-            if (!matcher.matches()) {
-                throw new StagehandException(OdooErrorCode.INVALID_TEST_TAGS, ("Test tags '%s' are not valid: '%s' does not follow [-][tag][/module][:class][.method] "
-                        + "(letters, digits and '_' in each part). Fix the branch's test tags, e.g. 'standard,-slow,/sale:TestSaleOrder.test_confirm'").formatted(testTags, filter));
-            }
-            boolean namesSomething = false;
-            for (int group = 2; group <= 5; group++) {
-                namesSomething |= matcher.group(group) != null && !matcher.group(group).isEmpty();
-            }
-            if (!namesSomething) {
-                throw new StagehandException(OdooErrorCode.INVALID_TEST_TAGS, ("Test tags '%s' are not valid: '%s' names no tag, module, class or method. "
-                        + "Fix the branch's test tags, e.g. 'standard,-slow,/sale:TestSaleOrder.test_confirm'").formatted(testTags, filter));
-            }
-            filters.add(filter);
-        }
-        if (filters.isEmpty()) {
-            throw new StagehandException(OdooErrorCode.INVALID_TEST_TAGS, "Test tags '" + testTags + "' hold no filter: give at least one, e.g. 'standard' or '/my_module', or run the tests without tags");
-        }
-        return String.join(",", filters);
+        return OdooOptionValues.requireTestTags(testTags);
     }
 
     /**
@@ -200,28 +166,9 @@ public final class OdooCommandLine
         private final Subcommand subcommand;
         private String executable = DEFAULT_EXECUTABLE;
         private Optional<String> database = Optional.empty();
-        private final Set<String> install = new LinkedHashSet<>();
-        private final Set<String> update = new LinkedHashSet<>();
-        private boolean withoutDemo;
-        private boolean testEnable;
-        private Optional<String> testTags = Optional.empty();
-        private boolean stopAfterInit;
-        private final List<String> addonsPath = new ArrayList<>();
-        private Optional<String> dataDirectory = Optional.empty();
-        private Optional<String> databaseHost = Optional.empty();
-        private int databasePort;
-        private Optional<String> databaseUser = Optional.empty();
-        private Optional<String> databasePassword = Optional.empty();
-        private boolean databaseFilter;
-        private boolean noDatabaseList;
-        private int httpPort;
-        private Optional<String> smtpHost = Optional.empty();
-        private int smtpPort;
-        private Optional<String> smtpUser = Optional.empty();
-        private Optional<String> smtpPassword = Optional.empty();
-        private int maxCronThreads = -1;
-        private Optional<String> logLevel = Optional.empty();
-        private Optional<String> logFile = Optional.empty();
+        private final ModuleOptions modules = new ModuleOptions();
+        private final RuntimeOptions runtime = new RuntimeOptions();
+        private final OdooConfigFile config = new OdooConfigFile();
 
         private Builder(Subcommand subcommand)
         {
@@ -233,7 +180,7 @@ public final class OdooCommandLine
          */
         public Builder withExecutable(String executable)
         {
-            this.executable = requireWord("executable", executable);
+            this.executable = OdooOptionValues.requireWord("executable", executable);
             return this;
         }
 
@@ -251,7 +198,7 @@ public final class OdooCommandLine
          */
         public Builder withInstall(List<String> modules)
         {
-            modules.forEach(module -> install.add(ModuleNames.requireValid(module)));
+            this.modules.install(modules);
             return this;
         }
 
@@ -260,7 +207,7 @@ public final class OdooCommandLine
          */
         public Builder withUpdate(List<String> modules)
         {
-            modules.forEach(module -> update.add(ModuleNames.requireValid(module)));
+            this.modules.update(modules);
             return this;
         }
 
@@ -269,7 +216,7 @@ public final class OdooCommandLine
          */
         public Builder withoutDemo()
         {
-            this.withoutDemo = true;
+            modules.withoutDemo();
             return this;
         }
 
@@ -278,7 +225,7 @@ public final class OdooCommandLine
          */
         public Builder withTestEnable()
         {
-            this.testEnable = true;
+            modules.testEnable();
             return this;
         }
 
@@ -287,8 +234,7 @@ public final class OdooCommandLine
          */
         public Builder withTestTags(String testTags)
         {
-            this.testTags = Optional.of(requireValidTestTags(testTags));
-            this.testEnable = true;
+            modules.testTags(testTags);
             return this;
         }
 
@@ -297,7 +243,7 @@ public final class OdooCommandLine
          */
         public Builder withStopAfterInit()
         {
-            this.stopAfterInit = true;
+            modules.stopAfterInit();
             return this;
         }
 
@@ -306,13 +252,7 @@ public final class OdooCommandLine
          */
         public Builder withAddonsPath(List<String> directories)
         {
-            for (String directory : directories) {
-                String checked = requireContainerPath("addons path entry", directory);
-                if (checked.contains(",")) {
-                    throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Addons path entry '" + directory + "' holds a ',', which separates entries: rename the directory");
-                }
-                addonsPath.add(checked);
-            }
+            runtime.addonsPath(directories);
             return this;
         }
 
@@ -321,7 +261,7 @@ public final class OdooCommandLine
          */
         public Builder withDataDirectory(String directory)
         {
-            this.dataDirectory = Optional.of(requireContainerPath("data directory", directory));
+            runtime.dataDirectory(directory);
             return this;
         }
 
@@ -330,9 +270,7 @@ public final class OdooCommandLine
          */
         public Builder withDatabaseServer(String host, int port, String user)
         {
-            this.databaseHost = Optional.of(requireWord("database host", host));
-            this.databasePort = requirePort("database port", port);
-            this.databaseUser = Optional.of(requireWord("database user", user));
+            config.databaseServer(host, port, user);
             return this;
         }
 
@@ -341,7 +279,7 @@ public final class OdooCommandLine
          */
         public Builder withDatabasePassword(String password)
         {
-            this.databasePassword = Optional.of(requireSecret("database password", password));
+            config.databasePassword(password);
             return this;
         }
 
@@ -350,7 +288,7 @@ public final class OdooCommandLine
          */
         public Builder withDatabaseFilter()
         {
-            this.databaseFilter = true;
+            runtime.databaseFilter();
             return this;
         }
 
@@ -359,7 +297,7 @@ public final class OdooCommandLine
          */
         public Builder withNoDatabaseList()
         {
-            this.noDatabaseList = true;
+            runtime.noDatabaseList();
             return this;
         }
 
@@ -368,7 +306,7 @@ public final class OdooCommandLine
          */
         public Builder withHttpPort(int port)
         {
-            this.httpPort = requirePort("HTTP port", port);
+            runtime.httpPort(port);
             return this;
         }
 
@@ -377,8 +315,7 @@ public final class OdooCommandLine
          */
         public Builder withSmtp(String host, int port)
         {
-            this.smtpHost = Optional.of(requireWord("SMTP host", host));
-            this.smtpPort = requirePort("SMTP port", port);
+            config.smtp(host, port);
             return this;
         }
 
@@ -387,8 +324,7 @@ public final class OdooCommandLine
          */
         public Builder withSmtpCredentials(String user, String password)
         {
-            this.smtpUser = Optional.of(requireWord("SMTP user", user));
-            this.smtpPassword = Optional.of(requireSecret("SMTP password", password));
+            config.smtpCredentials(user, password);
             return this;
         }
 
@@ -397,10 +333,7 @@ public final class OdooCommandLine
          */
         public Builder withMaxCronThreads(int threads)
         {
-            if (threads < 0) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Maximum cron threads is negative: " + threads + "; use 0 to turn scheduled actions off");
-            }
-            this.maxCronThreads = threads;
+            runtime.maxCronThreads(threads);
             return this;
         }
 
@@ -409,11 +342,7 @@ public final class OdooCommandLine
          */
         public Builder withLogLevel(String level)
         {
-            requireNonNull(level, "level is null");
-            if (!LOG_LEVELS.contains(level)) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Log level '" + level + "' is not one of Odoo's: " + LOG_LEVELS.stream().sorted().collect(Collectors.joining(", ")));
-            }
-            this.logLevel = Optional.of(level);
+            runtime.logLevel(level);
             return this;
         }
 
@@ -422,7 +351,7 @@ public final class OdooCommandLine
          */
         public Builder withLogFile(String file)
         {
-            this.logFile = Optional.of(requireContainerPath("log file", file));
+            runtime.logFile(file);
             return this;
         }
 
@@ -438,140 +367,26 @@ public final class OdooCommandLine
                 if (database.isEmpty()) {
                     throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "odoo " + name + " needs a database: call withDatabase");
                 }
-                if (!install.isEmpty() || !update.isEmpty() || testEnable || stopAfterInit || withoutDemo) {
+                if (modules.given()) {
                     throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "odoo " + name
                             + " does not install, update or test modules: build a server command for -i, -u, --without-demo, --test-enable and --stop-after-init");
                 }
             }
-            if (databaseFilter && database.isEmpty()) {
+            if (runtime.hasDatabaseFilter() && database.isEmpty()) {
                 throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "A database filter needs the database it lets through: call withDatabase");
             }
-            if (databasePassword.isPresent() && databaseHost.isEmpty()) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "A database password without a database server: call withDatabaseServer");
-            }
+            config.requireComplete();
 
             List<String> arguments = new ArrayList<>();
             subcommand.argument.ifPresent(arguments::add);
-            Optional<String> configFile = configFile();
+            Optional<String> configFile = config.render();
             if (configFile.isPresent()) {
                 arguments.add("--config=" + CONFIG_FILE);
             }
-            database.ifPresent(name -> add(arguments, "-d", name));
-            if (!install.isEmpty()) {
-                add(arguments, "-i", String.join(",", install));
-            }
-            if (!update.isEmpty()) {
-                add(arguments, "-u", String.join(",", update));
-            }
-            if (withoutDemo) {
-                arguments.add("--without-demo=all");
-            }
-            if (testEnable) {
-                arguments.add("--test-enable");
-            }
-            testTags.ifPresent(tags -> add(arguments, "--test-tags", tags));
-            if (stopAfterInit) {
-                arguments.add("--stop-after-init");
-            }
-            if (!addonsPath.isEmpty()) {
-                add(arguments, "--addons-path", String.join(",", addonsPath));
-            }
-            dataDirectory.ifPresent(directory -> add(arguments, "--data-dir", directory));
-            if (databaseFilter) {
-                add(arguments, "--db-filter", "^" + regexQuote(database.orElseThrow()) + "$");
-            }
-            if (noDatabaseList) {
-                arguments.add("--no-database-list");
-            }
-            if (httpPort != 0) {
-                add(arguments, "--http-port", Integer.toString(httpPort));
-            }
-            if (maxCronThreads >= 0) {
-                add(arguments, "--max-cron-threads", Integer.toString(maxCronThreads));
-            }
-            logLevel.ifPresent(level -> arguments.add("--log-level=" + level));
-            logFile.ifPresent(file -> add(arguments, "--logfile", file));
+            database.ifPresent(name -> Collections.addAll(arguments, "-d", name));
+            modules.addTo(arguments);
+            runtime.addTo(arguments, database);
             return new OdooCommandLine(executable, subcommand, arguments, configFile);
-        }
-
-        // Odoo reads it with RawConfigParser (odoo/tools/config.py): no interpolation; every value
-        // was checked to hold no line break.
-        private Optional<String> configFile()
-        {
-            if (databaseHost.isEmpty() && smtpHost.isEmpty() && smtpUser.isEmpty()) {
-                return Optional.empty();
-            }
-            StringBuilder config = new StringBuilder("[options]\n");
-            databaseHost.ifPresent(host -> config.append("db_host = ").append(host).append("\n")
-                    .append("db_port = ").append(databasePort).append("\n")
-                    .append("db_user = ").append(databaseUser.orElseThrow()).append("\n"));
-            databasePassword.ifPresent(password -> config.append("db_password = ").append(password).append("\n"));
-            smtpHost.ifPresent(host -> config.append("smtp_server = ").append(host).append("\n")
-                    .append("smtp_port = ").append(smtpPort).append("\n"));
-            smtpUser.ifPresent(user -> config.append("smtp_user = ").append(user).append("\n"));
-            smtpPassword.ifPresent(password -> config.append("smtp_password = ").append(password).append("\n"));
-            byte[] master = new byte[24];
-            RANDOM.nextBytes(master);
-            config.append("admin_passwd = ").append(HexFormat.of().formatHex(master)).append("\n");
-            return Optional.of(config.toString());
-        }
-
-        private static void add(List<String> arguments, String option, String value)
-        {
-            arguments.add(option);
-            arguments.add(value);
-        }
-
-        /**
-         * For Python's {@code re}, which Odoo's db-filter uses: database names hold letters,
-         * digits, '_', '.' and '-', of which '.' and '-' are escaped ({@code \Q...\E} does not exist in Python).
-         */
-        private static String regexQuote(String database)
-        {
-            StringBuilder quoted = new StringBuilder();
-            for (char c : database.toCharArray()) {
-                if (!Character.isLetterOrDigit(c) && c != '_') {
-                    quoted.append('\\');
-                }
-                quoted.append(c);
-            }
-            return quoted.toString();
-        }
-
-        private static String requireWord(String what, String value)
-        {
-            requireNonNull(value, what + " is null");
-            if (value.isEmpty() || value.startsWith("-") || value.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The " + what + " '" + value + "' is not valid: it must be non-empty, hold no blanks or control characters and not start with '-'");
-            }
-            return value;
-        }
-
-        private static String requireContainerPath(String what, String value)
-        {
-            requireNonNull(value, what + " is null");
-            if (!value.startsWith("/") || value.chars().anyMatch(Character::isISOControl)) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The " + what + " '" + value + "' is not an absolute path in the container: use e.g. /mnt/extra-addons");
-            }
-            return value;
-        }
-
-        private static String requireSecret(String what, String value)
-        {
-            requireNonNull(value, what + " is null");
-            if (value.isEmpty() || value.chars().anyMatch(Character::isISOControl) || !value.equals(value.strip())) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The " + what + " is empty, holds a control character or starts or ends with a blank, "
-                        + "which Odoo's configuration file cannot hold: leave it out when there is none");
-            }
-            return value;
-        }
-
-        private static int requirePort(String what, int port)
-        {
-            if (port < 1 || port > 65535) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The " + what + " " + port + " is not between 1 and 65535");
-            }
-            return port;
         }
     }
 }

@@ -1,0 +1,77 @@
+package sh.stagehand.server.http;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.sse.SseClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.core.Actions;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.spi.StagehandException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The API's builds: one read, discarded or rebuilt; its caught mail; its logs, whole or followed
+ * live; and the platform's garbage collection of builds. Thread-safe.
+ */
+final class BuildRoutes
+{
+    private static final Logger log = LoggerFactory.getLogger(BuildRoutes.class);
+
+    private final Stagehand stagehand;
+
+    BuildRoutes(Stagehand stagehand)
+    {
+        this.stagehand = requireNonNull(stagehand, "stagehand is null");
+    }
+
+    void register(RouteTable routes)
+    {
+        routes.get("/api/builds/{build}", context -> context.json(Views.build(actions(context).build(ApiParameters.buildId(context)))));
+        routes.post("/api/builds/{build}/discard", context -> context.json(Views.build(actions(context).discard(ApiParameters.buildId(context)))));
+        routes.post("/api/builds/{build}/rebuild", context -> context.status(HttpStatus.ACCEPTED).json(Views.build(actions(context).rebuild(ApiParameters.buildId(context)))));
+        routes.get("/api/builds/{build}/mails", context -> context.json(actions(context).mails(ApiParameters.buildId(context)).stream().map(Views::mail).toList()));
+        routes.get("/api/builds/{build}/logs/{log}", context -> {
+            // Streamed from the file: a build may print gigabytes.
+            LogName name = LogName.fromFileName(context.pathParam("log"));
+            long buildId = ApiParameters.buildId(context);
+            context.contentType("text/plain; charset=utf-8");
+            actions(context).writeLog(buildId, name, context.outputStream());
+        });
+        routes.sse("/api/builds/{build}/logs/{log}/follow", this::followLog);
+        routes.post("/api/maintenance/garbage-collection", context -> context.json(actions(context).collectGarbage().stream().map(Views::build).toList()));
+    }
+
+    private void followLog(SseClient client)
+    {
+        Context context = client.ctx();
+        try {
+            AutoCloseable follow = actions(context).followLog(ApiParameters.buildId(context), LogName.fromFileName(context.pathParam("log")),
+                    line -> client.sendEvent("line", line),
+                    () -> {
+                        client.sendEvent("end", "end of log");
+                        client.close();
+                    });
+            client.onClose(() -> {
+                try {
+                    follow.close();
+                }
+                catch (Exception e) {
+                    log.debug("Closing a log follow failed", e);
+                }
+            });
+            client.keepAlive();
+        }
+        catch (StagehandException | IllegalArgumentException e) {
+            client.sendEvent("error", e.getMessage());
+            client.close();
+        }
+    }
+
+    private Actions actions(Context context)
+    {
+        return stagehand.actingAs(Authentication.account(context));
+    }
+}
