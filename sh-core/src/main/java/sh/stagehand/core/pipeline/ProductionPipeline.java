@@ -404,7 +404,7 @@ public final class ProductionPipeline
         cleaner.removeContainers(replaced.id());
         steps.update(replaced.withState(BuildState.STOPPED, why).withContainer(Optional.empty(), Optional.empty()));
         steps.event(replaced, EventKind.BUILD_STOPPED, "Build " + replaced.id() + " stopped: " + why);
-        runtime.removeImage(BuildSteps.imageTag(replaced));
+        runtime.removeImage(OdooContainers.imageTag(replaced));
     }
 
     private void discardUnservedProduction(Build build)
