@@ -55,6 +55,7 @@ import sh.stagehand.spi.mail.MailSinkFactory;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.spi.runtime.RuntimeProviderFactory;
 import sh.stagehand.spi.vcs.VcsProvider;
+import sh.stagehand.spi.vcs.PublicKeyDirectory;
 import sh.stagehand.spi.vcs.VcsProviderFactory;
 
 import java.io.IOException;
@@ -121,6 +122,8 @@ public final class CoreModule
         bind(InMemoryAccountStore.class).in(Scopes.SINGLETON);
         OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setDefault().to(InMemoryAccountStore.class);
         bind(AccountService.class).in(Scopes.SINGLETON);
+        // The public SSH keys an account may import: none unless a module (sh-github) reads them.
+        OptionalBinder.newOptionalBinder(binder(), PublicKeyDirectory.class);
 
         bind(BuildWorkspaces.class).in(Scopes.SINGLETON);
         bind(CommitStatuses.class).in(Scopes.SINGLETON);

@@ -2,90 +2,69 @@ package sh.stagehand.core;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.CustomDomains;
-import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Project;
-import sh.stagehand.core.project.ProjectIds;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.store.BuildStore;
-import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseProvider;
-import sh.stagehand.spi.vcs.BranchHead;
 import sh.stagehand.spi.vcs.CommitInfo;
-import sh.stagehand.spi.vcs.DeployKey;
 import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.VcsProvider;
-import sh.stagehand.spi.vcs.WebhookEvent;
 import sh.stagehand.spi.vcs.WebhookRequest;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * Projects, their branches, and what a push does: the entry point for webhooks and polling.
- * Thread-safe.
+ * A new project is made by {@link ProjectCreation}, code arriving on a branch is acted on by
+ * {@link BranchPushes}, commits are told by {@link CommitDescriptions}, deploy keys made by
+ * {@link ProjectDeployKeys}. Thread-safe.
  */
 @Singleton
 public final class ProjectService
 {
-    private static final int MAX_COMMITS_SHOWN = 3;
-    private static final int MAX_COMMITS_LISTED = 100;
-    private static final Logger log = LoggerFactory.getLogger(ProjectService.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String NO_COMMIT = "0000000000000000000000000000000000000000";
-
     private final ProjectStore projects;
     private final BuildStore builds;
-    private final VcsProvider vcs;
     private final BuildScheduler scheduler;
-    private final DatabaseProvider databases;
     private final HostRouter hosts;
     private final PlatformSettings settings;
     private final Clock clock;
-    // False once the VCS provider said it makes no ssh keys: not asked again for every project read.
-    private volatile boolean deployKeysMade = true;
-    private final Map<String, Optional<CommitInfo>> commits = new LinkedHashMap<>(256, 0.75f, true)
-    {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Optional<CommitInfo>> eldest)
-        {
-            return size() > 10_000;
-        }
-    };
+    private final ProjectHistory history;
+    private final CommitDescriptions commits;
+    private final ProjectDeployKeys deployKeys;
+    private final BranchPushes pushes;
+    private final ProjectCreation creation;
 
     @Inject
     public ProjectService(ProjectStore projects, BuildStore builds, VcsProvider vcs, BuildScheduler scheduler, DatabaseProvider databases, HostRouter hosts, PlatformSettings settings, Clock clock)
     {
         this.hosts = requireNonNull(hosts, "hosts is null");
-        this.databases = requireNonNull(databases, "databases is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.builds = requireNonNull(builds, "builds is null");
-        this.vcs = requireNonNull(vcs, "vcs is null");
         this.scheduler = requireNonNull(scheduler, "scheduler is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.history = new ProjectHistory(builds, clock);
+        this.commits = new CommitDescriptions(vcs, projects);
+        this.deployKeys = new ProjectDeployKeys(projects, vcs, settings);
+        this.pushes = new BranchPushes(projects, vcs, scheduler, settings, history, commits);
+        this.creation = new ProjectCreation(projects, vcs, scheduler, databases, clock, deployKeys, history, commits);
     }
 
     /**
@@ -94,7 +73,7 @@ public final class ProjectService
      */
     public Project createProject(String id, String repositoryUrl, Optional<String> token)
     {
-        return create(id, repositoryUrl, token, Optional.empty(), Optional.empty(), true);
+        return creation.create(id, repositoryUrl, token, Optional.empty(), Optional.empty(), true);
     }
 
     /**
@@ -111,7 +90,7 @@ public final class ProjectService
      */
     public Project createProject(String id, String repositoryUrl, Optional<String> token, Optional<String> productionBranch)
     {
-        return create(id, repositoryUrl, token, Optional.empty(), productionBranch, false);
+        return creation.create(id, repositoryUrl, token, Optional.empty(), productionBranch, false);
     }
 
     /**
@@ -127,60 +106,8 @@ public final class ProjectService
     {
         requireNonNull(hostedUrl, "hostedUrl is null");
         return productionBranch.isEmpty()
-                ? create(id, repositoryPath, Optional.empty(), Optional.of(hostedUrl), Optional.empty(), true)
-                : create(id, repositoryPath, Optional.empty(), Optional.of(hostedUrl), productionBranch.get(), false);
-    }
-
-    private Project create(String id, String repositoryUrl, Optional<String> token, Optional<String> hostedUrl, Optional<String> productionBranch, boolean defaultBranchIsProduction)
-    {
-        ProjectIds.requireValid(id);
-        if (projects.findProject(id).isPresent()) {
-            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Project " + id + " exists already; pick another id");
-        }
-        // Never adopt a production database nobody here made: a new project starts its own.
-        String productionDatabase = BuildNames.productionDatabaseName(id);
-        if (databases.exists(productionDatabase)) {
-            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A database " + productionDatabase + " exists already on the database server, which would become this project's "
-                    + "production (left by an earlier project " + id + ", or another platform?); drop it or pick another project id");
-        }
-        Project project = new Project(id, repositoryUrl, token, newSecret(), clock.instant(), Optional.empty(), newDeployKey(id), hostedUrl);
-        List<BranchHead> heads;
-        try {
-            // The VCS provider checks the URL before anything connects: a refused one is INVALID_ARGUMENT.
-            heads = vcs.fetch(project.repository());
-        }
-        catch (StagehandException e) {
-            if (!awaitsDeployKey(project, e)) {
-                throw e;
-            }
-            // An ssh repository refuses the platform until its customer adds the deploy key this
-            // answer shows: the project waits for it, and its branches come with the first fetch
-            // that can read them (the default branch becoming production, as for an empty one).
-            projects.createProject(project);
-            event(project.id(), Optional.empty(), EventKind.DEPLOY_KEY_AWAITED, "The repository refused the project's deploy key: add " + project.deployKey().orElseThrow().publicKey()
-                    + " to it as a read-only deploy key; its branches appear at the next push or poll"
-                    + (productionBranch.isPresent() ? ", and its default branch becomes production (move " + productionBranch.get() + " there if it is another)" : ""));
-            return project;
-        }
-        Optional<String> production = defaultBranchIsProduction ? vcs.defaultBranch(project.repository()) : productionBranch;
-        if (production.isPresent() && heads.stream().noneMatch(head -> head.name().equals(production.get()))) {
-            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "The repository " + repositoryUrl + " has no branch " + production.get()
-                    + " to make production; it has " + heads.stream().map(BranchHead::name).toList());
-        }
-        projects.createProject(project);
-        for (BranchHead head : heads) {
-            Branch branch = Branch.development(id, head.name());
-            if (production.equals(Optional.of(head.name()))) {
-                branch = branch.movedTo(Stage.PRODUCTION);
-            }
-            projects.saveBranch(branch);
-            projects.recordBranchHead(id, head.name(), head.commitId());
-            event(project.id(), Optional.of(head.name()), EventKind.BRANCH_CREATED, "Branch " + head.name() + " found at " + BuildNames.shortCommit(head.commitId())
-                    + headline(project, head.commitId())
-                    + (branch.stage() == Stage.PRODUCTION ? "; it is the production branch" : ""));
-            queueBuild(project, branch, head.commitId());
-        }
-        return project;
+                ? creation.create(id, repositoryPath, Optional.empty(), Optional.of(hostedUrl), Optional.empty(), true)
+                : creation.create(id, repositoryPath, Optional.empty(), Optional.of(hostedUrl), productionBranch.get(), false);
     }
 
     /**
@@ -195,7 +122,7 @@ public final class ProjectService
         Branch branch = branch(projectId, branchName);
         String head = projects.branchHead(projectId, branchName)
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Branch " + branchName + " of " + projectId + " has no known head yet; push to it, or poll the project"));
-        event(projectId, Optional.of(branchName), EventKind.REBUILD_REQUESTED, "Rebuild of " + branchName + " at " + BuildNames.shortCommit(head) + " requested");
+        history.record(projectId, Optional.of(branchName), EventKind.REBUILD_REQUESTED, "Rebuild of " + branchName + " at " + BuildNames.shortCommit(head) + " requested");
         return queueBuild(project, branch, head);
     }
 
@@ -210,7 +137,7 @@ public final class ProjectService
         Project project = project(build.projectId());
         Branch branch = projects.findBranch(build.projectId(), build.branch())
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Build " + build.id() + " was of branch " + build.branch() + ", which is gone; nothing to rebuild"));
-        event(build.projectId(), Optional.of(build.branch()), EventKind.REBUILD_REQUESTED, "Rebuild of build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + ") requested");
+        history.record(build.projectId(), Optional.of(build.branch()), EventKind.REBUILD_REQUESTED, "Rebuild of build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + ") requested");
         return queueBuild(project, branch, build.commitId());
     }
 
@@ -226,42 +153,7 @@ public final class ProjectService
     {
         Project project = projects.findProject(projectId)
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + projectId));
-        return project.deployKey().isPresent() || !deployKeysMade ? project : withDeployKey(project.id());
-    }
-
-    private synchronized Project withDeployKey(String projectId)
-    {
-        Project project = projects.findProject(projectId).orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + projectId));
-        if (project.deployKey().isPresent()) {
-            return project;
-        }
-        Optional<DeployKey> key = newDeployKey(projectId);
-        if (key.isEmpty()) {
-            return project;
-        }
-        Project keyed = project.withDeployKey(key);
-        projects.updateProject(keyed);
-        return keyed;
-    }
-
-    // The project's own ssh key, made by the VCS provider (in the format its ssh client reads); none if it speaks no ssh.
-    private Optional<DeployKey> newDeployKey(String projectId)
-    {
-        try {
-            return Optional.of(vcs.newDeployKey(projectId + "@" + settings.domain()));
-        }
-        catch (StagehandException e) {
-            if (!e.errorCode().equals(StandardErrorCode.NOT_SUPPORTED.toErrorCode())) {
-                throw e;
-            }
-            deployKeysMade = false;
-            return Optional.empty();
-        }
-    }
-
-    private static boolean awaitsDeployKey(Project project, StagehandException failure)
-    {
-        return project.deployKey().isPresent() && Project.isSsh(project.repositoryUrl()) && failure.errorCode().equals(StandardErrorCode.PERMISSION_DENIED.toErrorCode());
+        return deployKeys.keyed(project);
     }
 
     public List<Project> projects()
@@ -306,36 +198,11 @@ public final class ProjectService
         Map<String, List<Build>> recentBuilds = builds.listRecentBuilds(projectId, buildsPerBranch);
         for (Branch branch : projects.listBranches(projectId)) {
             List<Build> recent = recentBuilds.getOrDefault(branch.name(), List.of());
-            Optional<CommitInfo> head = recent.isEmpty() ? Optional.empty() : commitInfo(project, recent.get(0).commitId());
+            Optional<CommitInfo> head = recent.isEmpty() ? Optional.empty() : commits.commitInfo(project, recent.get(0).commitId());
             String hostname = branch.stage() == Stage.PRODUCTION ? BuildNames.productionHostname(projectId, settings.domain()) : BuildNames.branchHostname(projectId, branch.name(), settings.domain());
             overview.add(new BranchOverview(branch, head, recent, hostname));
         }
         return overview;
-    }
-
-    // A commit's message and author never change: read once from the repository's cache.
-    private Optional<CommitInfo> commitInfo(Project project, String commitId)
-    {
-        String key = project.id() + "@" + commitId;
-        synchronized (commits) {
-            Optional<CommitInfo> known = commits.get(key);
-            if (known != null) {
-                return known;
-            }
-        }
-        Optional<CommitInfo> info;
-        try {
-            info = vcs.commits(project.repository(), Optional.empty(), commitId, 1).stream().findFirst();
-        }
-        catch (RuntimeException e) {
-            // Not asked again on every page refresh: the page shows it without its message.
-            log.debug("Cannot read commit {} of {}: {}", commitId, project.id(), e.getMessage());
-            info = Optional.empty();
-        }
-        synchronized (commits) {
-            commits.put(key, info);
-        }
-        return info;
     }
 
     public Branch branch(String projectId, String name)
@@ -365,12 +232,12 @@ public final class ProjectService
         projects.saveBranch(branch);
         if (!previous.domains().equals(branch.domains())) {
             hosts.refresh();
-            event(branch.projectId(), Optional.of(branch.name()), EventKind.DOMAINS_CHANGED, branch.domains().isEmpty()
+            history.record(branch.projectId(), Optional.of(branch.name()), EventKind.DOMAINS_CHANGED, branch.domains().isEmpty()
                     ? "Branch " + branch.name() + " has no custom domain any more"
                     : "Branch " + branch.name() + " answers on " + String.join(", ", branch.domains()));
         }
         if (previous.stage() != branch.stage()) {
-            event(branch.projectId(), Optional.of(branch.name()), EventKind.STAGE_CHANGED, "Branch " + branch.name() + " moved from " + previous.stage() + " to " + branch.stage()
+            history.record(branch.projectId(), Optional.of(branch.name()), EventKind.STAGE_CHANGED, "Branch " + branch.name() + " moved from " + previous.stage() + " to " + branch.stage()
                     + (previous.stage() == Stage.PRODUCTION ? "; production's database is kept for the next production branch" : ""));
             // As on Odoo.sh, a branch moved to staging gets its staging build (a copy of
             // production), one moved to production serves it; back to development, nothing is built.
@@ -392,7 +259,7 @@ public final class ProjectService
         Project project = project(projectId);
         Project updated = project.withTrialEndsAt(trial ? Optional.of(project.createdAt().plus(settings.trialLength())) : Optional.empty());
         projects.updateProject(updated);
-        event(projectId, Optional.empty(), EventKind.TRIAL_CHANGED, trial
+        history.record(projectId, Optional.empty(), EventKind.TRIAL_CHANGED, trial
                 ? "Trial project: its production and staging branches go back to development on " + updated.trialEndsAt().orElseThrow()
                 : "No longer a trial project");
         return updated;
@@ -419,7 +286,7 @@ public final class ProjectService
             }
             Project done = project.withTrialEndsAt(Optional.empty());
             projects.updateProject(done);
-            event(project.id(), Optional.empty(), EventKind.TRIAL_CHANGED, "Trial ended: production and staging branches moved to development");
+            history.record(project.id(), Optional.empty(), EventKind.TRIAL_CHANGED, "Trial ended: production and staging branches moved to development");
             ended.add(done);
         }
         return ended;
@@ -443,17 +310,7 @@ public final class ProjectService
         if (source.equals(target)) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Branch " + source + " cannot be merged into itself; pick another target branch");
         }
-        MergeResult result = vcs.merge(project.repository(), source, target, "Stagehand", "noreply@" + settings.domain());
-        String how = switch (result.kind()) {
-            case FAST_FORWARD -> "fast-forward to " + BuildNames.shortCommit(result.commitId());
-            case MERGE_COMMIT -> "merge commit " + BuildNames.shortCommit(result.commitId());
-            case UP_TO_DATE -> "nothing to merge: " + target + " has every commit of " + source;
-        };
-        event(projectId, Optional.of(target), EventKind.MERGED, "Merged " + source + " into " + target + ": " + how);
-        if (result.kind() == MergeResult.Kind.UP_TO_DATE) {
-            return new MergeOutcome(result, Optional.empty());
-        }
-        return new MergeOutcome(result, pushed(project, target, result.commitId(), describePush(project, target, result.commitId(), List.of())));
+        return pushes.merge(project, source, target);
     }
 
     /**
@@ -477,37 +334,7 @@ public final class ProjectService
      */
     public WebhookOutcome handleWebhook(String projectId, WebhookRequest request)
     {
-        Project project = project(projectId);
-        WebhookEvent event = vcs.parseWebhook(request, project.webhookSecret());
-        if (!projects.recordDelivery(project.id(), event.deliveryId())) {
-            return new WebhookOutcome(WebhookOutcome.Kind.DUPLICATE, "delivery " + event.deliveryId() + " was handled already", List.of());
-        }
-        try {
-            return handle(project, event);
-        }
-        catch (RuntimeException e) {
-            // Not handled: the sender's redelivery of it must be acted on.
-            projects.forgetDelivery(project.id(), event.deliveryId());
-            throw e;
-        }
-    }
-
-    private WebhookOutcome handle(Project project, WebhookEvent event)
-    {
-        if (event instanceof WebhookEvent.Ping) {
-            return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, "pong", List.of());
-        }
-        if (event instanceof WebhookEvent.Ignored ignored) {
-            return new WebhookOutcome(WebhookOutcome.Kind.IGNORED, ignored.reason(), List.of());
-        }
-        WebhookEvent.BranchPush push = (WebhookEvent.BranchPush) event;
-        if (push.change() == WebhookEvent.BranchPush.Change.DELETED) {
-            branchDeleted(project, push.branch());
-            return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, "branch " + push.branch() + " deleted", List.of());
-        }
-        vcs.fetch(project.repository());
-        Optional<Build> build = pushed(project, push.branch(), push.afterCommitId(), describePush(project, push.branch(), push.afterCommitId(), push.commits()));
-        return new WebhookOutcome(WebhookOutcome.Kind.ACCEPTED, build.map(b -> "build " + b.id() + " queued").orElse("recorded"), build.stream().toList());
+        return pushes.handleWebhook(project(projectId), request);
     }
 
     /**
@@ -518,70 +345,7 @@ public final class ProjectService
      */
     public List<Build> poll(String projectId)
     {
-        Project project = project(projectId);
-        Map<String, BranchHead> heads = vcs.fetch(project.repository()).stream().collect(Collectors.toMap(BranchHead::name, Function.identity()));
-        List<Build> queued = new ArrayList<>();
-        for (Branch branch : projects.listBranches(project.id())) {
-            if (!heads.containsKey(branch.name())) {
-                branchDeleted(project, branch.name());
-            }
-        }
-        for (BranchHead head : heads.values()) {
-            boolean moved = projects.findBranch(project.id(), head.name()).isEmpty()
-                    || !projects.branchHead(project.id(), head.name()).equals(Optional.of(head.commitId()));
-            if (moved) {
-                pushed(project, head.name(), head.commitId(), describePush(project, head.name(), head.commitId(), List.of())).ifPresent(queued::add);
-            }
-        }
-        return queued;
-    }
-
-    /**
-     * "(2 commits: 'Fix the invoice total' by Ada Lovelace; 'Add tests' by Ada Lovelace)", the
-     * newest last, as GitHub sends them; at most a few shown.
-     */
-    static String describe(List<CommitInfo> commits)
-    {
-        if (commits.isEmpty()) {
-            return "";
-        }
-        List<String> shown = commits.stream()
-                .skip(Math.max(0, commits.size() - MAX_COMMITS_SHOWN))
-                .map(commit -> "'" + commit.subject() + "'" + (commit.authorName().isEmpty() ? "" : " by " + commit.authorName()))
-                .toList();
-        String count = commits.size() >= MAX_COMMITS_LISTED ? MAX_COMMITS_LISTED + "+ commits" : commits.size() + " commit" + (commits.size() == 1 ? "" : "s");
-        return " (" + count + ": " + (commits.size() > shown.size() ? "…; " : "") + String.join("; ", shown) + ")";
-    }
-
-    // " ('Fix the invoice total' by Ada Lovelace)": a commit's subject and author.
-    private String headline(Project project, String commitId)
-    {
-        try {
-            return vcs.commits(project.repository(), Optional.empty(), commitId, 1).stream()
-                    .map(commit -> " ('" + commit.subject() + "'" + (commit.authorName().isEmpty() ? "" : " by " + commit.authorName()) + ")")
-                    .findFirst()
-                    .orElse("");
-        }
-        catch (RuntimeException e) {
-            log.warn("Cannot read commit {} of {}: {}", commitId, project.id(), e.getMessage());
-            return "";
-        }
-    }
-
-    // What the webhook said was pushed, or else what the repository says the branch gained.
-    private String describePush(Project project, String branch, String commitId, List<WebhookEvent.PushedCommit> pushed)
-    {
-        if (!pushed.isEmpty()) {
-            return describe(pushed.stream().map(commit -> new CommitInfo(commit.commitId(), commit.message(), commit.authorName(), commit.authorEmail())).toList());
-        }
-        try {
-            return describe(vcs.commits(project.repository(), projects.branchHead(project.id(), branch), commitId, MAX_COMMITS_LISTED));
-        }
-        catch (RuntimeException e) {
-            // A history line without messages is better than a push not acted on.
-            log.warn("Cannot list the commits pushed to {} of {}: {}", branch, project.id(), e.getMessage());
-            return "";
-        }
+        return pushes.poll(project(projectId));
     }
 
     /**
@@ -591,60 +355,7 @@ public final class ProjectService
     public Stage stageOfPush(String projectId, String branchName)
     {
         Project project = project(projectId);
-        return projects.findBranch(projectId, branchName).map(Branch::stage).orElseGet(() -> newBranchStage(project, branchName));
-    }
-
-    // A project made from an empty repository has no production yet: as at creation, the
-    // repository's default branch becomes it, once pushed; any other new branch is development.
-    private Stage newBranchStage(Project project, String branchName)
-    {
-        boolean production = projects.listBranches(project.id()).stream().noneMatch(other -> other.stage() == Stage.PRODUCTION)
-                && vcs.defaultBranch(project.repository()).filter(branchName::equals).isPresent();
-        return production ? Stage.PRODUCTION : Stage.DEVELOPMENT;
-    }
-
-    private Optional<Build> pushed(Project project, String branchName, String commitId, String commitsDescription)
-    {
-        if (commitId.equals(NO_COMMIT)) {
-            return Optional.empty();
-        }
-        Branch branch = projects.findBranch(project.id(), branchName).orElseGet(() -> {
-            Branch created = Branch.development(project.id(), branchName);
-            boolean production = newBranchStage(project, branchName) == Stage.PRODUCTION;
-            if (production) {
-                created = created.movedTo(Stage.PRODUCTION);
-            }
-            projects.saveBranch(created);
-            event(project.id(), Optional.of(branchName), EventKind.BRANCH_CREATED, "Branch " + branchName + " created" + (production ? "; it is the production branch" : ""));
-            return created;
-        });
-        projects.recordBranchHead(project.id(), branchName, commitId);
-        if (branch.stage() != Stage.PRODUCTION && branch.onNewCommit() == OnNewCommit.DO_NOTHING) {
-            event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + BuildNames.shortCommit(commitId) + commitsDescription
-                    + "; not built: the branch's behaviour on new commit is 'do nothing' (rebuild it to build)");
-            return Optional.empty();
-        }
-        event(project.id(), Optional.of(branchName), EventKind.PUSH, "Push to " + branchName + ": " + BuildNames.shortCommit(commitId) + commitsDescription);
-        return Optional.of(queueBuild(project, branch, commitId));
-    }
-
-    private void branchDeleted(Project project, String branchName)
-    {
-        if (projects.deleteBranch(project.id(), branchName)) {
-            event(project.id(), Optional.of(branchName), EventKind.BRANCH_DELETED, "Branch " + branchName + " deleted; its builds are collected as they age");
-        }
-    }
-
-    private void event(String projectId, Optional<String> branch, EventKind kind, String message)
-    {
-        builds.appendEvent(new Event(0, projectId, branch, Optional.empty(), kind, message, clock.instant()));
-    }
-
-    private static String newSecret()
-    {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        return projects.findBranch(projectId, branchName).map(Branch::stage).orElseGet(() -> pushes.newBranchStage(project, branchName));
     }
 
     /**

@@ -56,7 +56,7 @@ public final class BuildCleaner
         if (build.databaseName().equals(build.instanceName())) {
             databases.drop(build.databaseName());
         }
-        runtime.removeImage(BuildSteps.imageTag(build));
+        runtime.removeImage(OdooContainers.imageTag(build));
         workspaces.delete(build.id());
         mail.purge(Long.toString(build.id()));
     }

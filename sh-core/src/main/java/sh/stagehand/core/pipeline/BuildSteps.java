@@ -6,13 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
-import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.AddonScan;
-import sh.stagehand.core.odoo.AddonScanner;
 import sh.stagehand.core.odoo.BuildVerdict;
-import sh.stagehand.core.odoo.InvalidAddon;
 import sh.stagehand.core.odoo.LogAnalysis;
 import sh.stagehand.core.odoo.LogAnalyzer;
 import sh.stagehand.core.odoo.ModuleChanges;
@@ -23,43 +20,22 @@ import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
-import sh.stagehand.core.workspace.BuildWorkspaces;
-import sh.stagehand.core.workspace.Labels;
 import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DatabaseProvider;
-import sh.stagehand.spi.runtime.ContainerFile;
 import sh.stagehand.spi.runtime.ContainerInfo;
-import sh.stagehand.spi.runtime.ContainerSpec;
-import sh.stagehand.spi.runtime.ImageSpec;
-import sh.stagehand.spi.runtime.LogFollow;
-import sh.stagehand.spi.runtime.Mount;
 import sh.stagehand.spi.runtime.PreparedImage;
-import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.spi.vcs.CommitStatus;
-import sh.stagehand.spi.vcs.VcsProvider;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
@@ -68,6 +44,8 @@ import static java.util.Objects.requireNonNull;
  * The steps every stage's build is made of — check out, scan the addons, prepare the image, run
  * Odoo to completion into a log, start the server, wait until it answers — and the frame they run
  * in (history, commit status, failure recording). A stage pipeline is a composition of these.
+ * The stages' one entry to them: the checkout is {@link RevisionSources}', the image and the
+ * containers {@link OdooContainers}', Odoo's command lines {@link BuildCommandLines}'.
  * Thread-safe: one instance serves every build at once.
  */
 @Singleton
@@ -76,50 +54,45 @@ public final class BuildSteps
     public static final String ADDONS_DIRECTORY = "/mnt/stagehand-addons";
     public static final String DATA_DIRECTORY = "/var/lib/odoo";
     public static final int ODOO_PORT = 8069;
-    private static final String REQUIREMENTS = "requirements.txt";
 
     private static final Logger log = LoggerFactory.getLogger(BuildSteps.class);
 
     private final ProjectStore projects;
     private final BuildStore builds;
-    private final VcsProvider vcs;
-    private final RuntimeProvider runtime;
+    private final RevisionSources sources;
+    private final OdooContainers containers;
+    private final BuildCommandLines commandLines;
     private final DatabaseProvider databases;
     private final BuildLogs logs;
-    private final BuildWorkspaces workspaces;
     private final CommitStatuses statuses;
     private final BuildCleaner cleaner;
-    private final PlatformSettings settings;
     private final HostRouter hosts;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Inject
     public BuildSteps(
             ProjectStore projects,
             BuildStore builds,
-            VcsProvider vcs,
-            RuntimeProvider runtime,
+            RevisionSources sources,
+            OdooContainers containers,
+            BuildCommandLines commandLines,
             DatabaseProvider databases,
             BuildLogs logs,
-            BuildWorkspaces workspaces,
             CommitStatuses statuses,
             BuildCleaner cleaner,
-            PlatformSettings settings,
             HostRouter hosts,
             Clock clock)
     {
         this.projects = requireNonNull(projects, "projects is null");
         this.hosts = requireNonNull(hosts, "hosts is null");
         this.builds = requireNonNull(builds, "builds is null");
-        this.vcs = requireNonNull(vcs, "vcs is null");
-        this.runtime = requireNonNull(runtime, "runtime is null");
+        this.sources = requireNonNull(sources, "sources is null");
+        this.containers = requireNonNull(containers, "containers is null");
+        this.commandLines = requireNonNull(commandLines, "commandLines is null");
         this.databases = requireNonNull(databases, "databases is null");
         this.logs = requireNonNull(logs, "logs is null");
-        this.workspaces = requireNonNull(workspaces, "workspaces is null");
         this.statuses = requireNonNull(statuses, "statuses is null");
         this.cleaner = requireNonNull(cleaner, "cleaner is null");
-        this.settings = requireNonNull(settings, "settings is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
 
@@ -203,18 +176,7 @@ public final class BuildSteps
      */
     public Source checkout(Project project, Branch branch, Build build, LogName notes)
     {
-        // A build runs once: anything already under its id was left by an earlier platform whose
-        // records were lost (ids start again with a new metadata database).
-        workspaces.delete(build.id());
-        logs.clearStale(build.id());
-        Path workspace = workspaces.source(build.id());
-        vcs.checkout(project.repository(), build.commitId(), workspace);
-        AddonScan addons = AddonScanner.scan(workspace);
-        List<String> modules = addons.modulesToInstall(branch.moduleSelection(), branch.explicitModules());
-        for (String note : addonsPathNotes(addons, branch, modules)) {
-            logs.append(build.id(), notes, note);
-        }
-        return new Source(workspace, addons, modules);
+        return sources.checkout(project, branch, build, notes);
     }
 
     /**
@@ -222,15 +184,7 @@ public final class BuildSteps
      */
     public PreparedImage prepareImage(Build build, Source source)
     {
-        try {
-            return runtime.prepareImage(
-                    new ImageSpec(settings.odooImage(), source.workspace(), ADDONS_DIRECTORY, requirementsFiles(source.workspace(), source.addons()), imageTag(build), labels(build, "image"),
-                            Optional.of(build.projectId())),
-                    line -> logs.append(build.id(), LogName.PIP, line.text()));
-        }
-        finally {
-            logs.close(build.id(), LogName.PIP);
-        }
+        return containers.prepareImage(build, source);
     }
 
     /**
@@ -278,7 +232,7 @@ public final class BuildSteps
         // Neutralization loads no registry: no "Modules loaded." to wait for.
         LogAnalyzer analyzer = logName == LogName.NEUTRALIZE ? LogAnalyzer.withoutModuleLoading() : LogAnalyzer.forInstallOrUpdate();
         try {
-            return runToEnd(build, logName.name().toLowerCase(Locale.ROOT), image, commandLine, database, dataDirectory, analyzer, line -> logs.append(build.id(), logName, line));
+            return containers.runToEnd(build, logName.name().toLowerCase(Locale.ROOT), image, commandLine, database, dataDirectory, analyzer, line -> logs.append(build.id(), logName, line));
         }
         finally {
             logs.close(build.id(), logName);
@@ -294,26 +248,8 @@ public final class BuildSteps
      */
     public OdooRun neutralize(Build imageOf, String task, String database, DatabaseConnection connection, Path dataDirectory, Consumer<String> output)
     {
-        return runToEnd(imageOf, task, existingImage(imageOf), neutralizeCommand(database, existingSource(imageOf)), connection, dataDirectory, LogAnalyzer.withoutModuleLoading(),
+        return containers.runToEnd(imageOf, task, existingImage(imageOf), BuildCommandLines.neutralize(database, existingSource(imageOf)), connection, dataDirectory, LogAnalyzer.withoutModuleLoading(),
                 output);
-    }
-
-    private OdooRun runToEnd(Build build, String role, PreparedImage image, OdooCommandLine.Builder commandLine, DatabaseConnection database, Path dataDirectory, LogAnalyzer analyzer,
-            Consumer<String> output)
-    {
-        Instant started = clock.instant();
-        ContainerInfo container = runtime.start(containerSpec(build, role, image, commandLine, database, dataDirectory).build());
-        try (LogFollow follow = runtime.followLogs(container.id(), line -> {
-            output.accept(line.text());
-            analyzer.accept(line.text());
-        })) {
-            int exitCode = runtime.awaitExit(container.id(), settings.installTimeout());
-            follow.awaitCompletion(Duration.ofSeconds(30));
-            return new OdooRun(exitCode, analyzer.result(), Duration.between(started, clock.instant()));
-        }
-        finally {
-            runtime.remove(container.id());
-        }
     }
 
     /**
@@ -321,16 +257,7 @@ public final class BuildSteps
      */
     public Map<String, String> requirements(Source source)
     {
-        Map<String, String> requirements = new TreeMap<>();
-        for (String file : requirementsFiles(source.workspace(), source.addons())) {
-            try {
-                requirements.put(file, Files.readString(source.workspace().resolve(file)));
-            }
-            catch (IOException e) {
-                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot read " + file + " of " + source.workspace() + ": " + e, e);
-            }
-        }
-        return requirements;
+        return RevisionSources.requirements(source);
     }
 
     /**
@@ -340,16 +267,7 @@ public final class BuildSteps
      */
     public OdooCommandLine.Builder commandLine(Build build, Source source, boolean crons)
     {
-        return OdooCommandLine.server()
-                .withDatabase(build.databaseName())
-                .withDatabaseFilter()
-                .withNoDatabaseList()
-                .withAddonsPath(source.addons().addonsPath(ADDONS_DIRECTORY))
-                .withDataDirectory(DATA_DIRECTORY)
-                .withMaxCronThreads(crons ? 1 : 0)
-                .withSmtp(settings.smtpHost(), settings.smtpPort())
-                .withSmtpCredentials(Long.toString(build.id()), build.smtpPassword())
-                .withLogLevel("test");
+        return commandLines.server(build, source, crons);
     }
 
     /**
@@ -357,15 +275,7 @@ public final class BuildSteps
      */
     public OdooCommandLine.Builder neutralizeCommand(Build build, Source source)
     {
-        return neutralizeCommand(build.databaseName(), source);
-    }
-
-    private static OdooCommandLine.Builder neutralizeCommand(String database, Source source)
-    {
-        return OdooCommandLine.neutralize()
-                .withDatabase(database)
-                .withAddonsPath(source.addons().addonsPath(ADDONS_DIRECTORY))
-                .withDataDirectory(DATA_DIRECTORY);
+        return BuildCommandLines.neutralize(build.databaseName(), source);
     }
 
     /**
@@ -390,50 +300,7 @@ public final class BuildSteps
      */
     public ContainerInfo startServer(Build build, PreparedImage image, OdooCommandLine.Builder commandLine, DatabaseConnection database, Path dataDirectory, Health health)
     {
-        ContainerInfo server = runtime.start(containerSpec(build, "server", image, commandLine.withHttpPort(ODOO_PORT), database, dataDirectory)
-                .withPublishedPort(ODOO_PORT)
-                .build());
-        // Ends by itself when the container stops; closed first when the build is cleaned.
-        logs.attachSource(build.id(), LogName.ODOO, runtime.followLogs(server.id(), line -> logs.append(build.id(), LogName.ODOO, line.text())));
-        try {
-            awaitAnswer(build, server, "/web/health");
-            if (health == Health.DATABASE) {
-                awaitAnswer(build, server, "/web/login");
-            }
-        }
-        catch (RuntimeException e) {
-            runtime.remove(server.id());
-            throw e;
-        }
-        return server;
-    }
-
-    private void awaitAnswer(Build build, ContainerInfo server, String path)
-    {
-        URI health = URI.create("http://127.0.0.1:" + server.hostPort(ODOO_PORT) + path);
-        Instant deadline = clock.instant().plus(settings.startTimeout());
-        int lastStatus = 0;
-        while (clock.instant().isBefore(deadline)) {
-            try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-                lastStatus = response.statusCode();
-            }
-            catch (IOException e) {
-                // not listening yet
-            }
-            catch (InterruptedException e) {
-                throw StagehandException.interrupted("waiting for build " + build.id() + " to answer HTTP", e);
-            }
-            if (runtime.inspect(server.id()).map(info -> !info.state().isRunning()).orElse(true)) {
-                throw new IllegalStateException("The server of build " + build.id() + " exited before answering HTTP; see odoo.log");
-            }
-            sleep(Duration.ofMillis(200));
-        }
-        throw new IllegalStateException("The server of build " + build.id() + " did not answer " + path + " with 200 within " + settings.startTimeout().toSeconds() + " s"
-                + (lastStatus == 0 ? "" : " (last answer: " + lastStatus + ")") + "; see odoo.log");
+        return containers.startServer(build, image, commandLine, database, dataDirectory, health);
     }
 
     /**
@@ -443,11 +310,7 @@ public final class BuildSteps
      */
     public Source existingSource(Build build)
     {
-        Path workspace = workspaces.source(build.id());
-        if (!Files.isDirectory(workspace)) {
-            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot start build " + build.id() + " again: its checkout " + workspace + " is gone; rebuild its commit");
-        }
-        return new Source(workspace, AddonScanner.scan(workspace), List.of());
+        return sources.existing(build);
     }
 
     /**
@@ -455,7 +318,7 @@ public final class BuildSteps
      */
     public PreparedImage existingImage(Build build)
     {
-        return new PreparedImage(imageTag(build), imageTag(build), true);
+        return new PreparedImage(OdooContainers.imageTag(build), OdooContainers.imageTag(build), true);
     }
 
     /**
@@ -518,88 +381,6 @@ public final class BuildSteps
         return clock.instant();
     }
 
-    /**
-     * What the build must say about the addons on its addons path before Odoo runs, as lines for
-     * its log: the invalid addons it does not install (Odoo leaves a module alone until it is
-     * asked for), and the modules it installs whose external_dependencies Odoo will not read.
-     *
-     * @throws StagehandException for an addon whose manifest Odoo itself cannot load: Odoo 17
-     *         reads every manifest on the addons path when it creates a database
-     *         ({@code odoo/modules/db.py}), so a new database cannot be made
-     */
-    static List<String> addonsPathNotes(AddonScan addons, Branch branch, List<String> modules)
-    {
-        List<String> notes = new ArrayList<>();
-        for (InvalidAddon skipped : addons.invalidAddonsNotSelected(branch.moduleSelection(), branch.explicitModules())) {
-            if (skipped.odooRefuses()) {
-                throw new StagehandException(skipped::errorCode, "Addon %s at %s is not one this build installs, but Odoo reads every manifest on the addons path when it creates a database, and cannot read this one. %s"
-                        .formatted(skipped.name(), skipped.relativePath(), skipped.problem()));
-            }
-            notes.add("[stagehand] Addon %s at %s is not installed by this build, and could not be: %s"
-                    .formatted(skipped.name(), skipped.relativePath(), skipped.problem().lines().findFirst().orElse("")));
-        }
-        for (String module : modules) {
-            addons.addon(module)
-                    .filter(addon -> addon.manifest().raw().get("external_dependencies") instanceof List)
-                    .ifPresent(addon -> notes.add(("[stagehand] Addon %s declares external_dependencies as a list of entries; Odoo 17 reads only "
-                            + "{'python': [...], 'bin': [...]} and will refuse to install it (\"'list' object has no attribute 'get'\")").formatted(addon.name())));
-        }
-        return notes;
-    }
-
-    // A requirements.txt at the repository root or beside any addons directory, as Odoo.sh reads them.
-    private static List<String> requirementsFiles(Path workspace, AddonScan addons)
-    {
-        Set<String> files = new TreeSet<>();
-        if (Files.isRegularFile(workspace.resolve(REQUIREMENTS), LinkOption.NOFOLLOW_LINKS)) {
-            files.add(REQUIREMENTS);
-        }
-        for (String directory : addons.addonsDirectories()) {
-            String candidate = directory.isEmpty() || directory.equals(".") ? REQUIREMENTS : directory + "/" + REQUIREMENTS;
-            if (Files.isRegularFile(workspace.resolve(candidate), LinkOption.NOFOLLOW_LINKS)) {
-                files.add(candidate);
-            }
-        }
-        return List.copyOf(files);
-    }
-
-    // The database's credentials and the mail catcher's go into Odoo's configuration file, a file
-    // of the container's own: neither the host's process list nor the engine's inspect shows them.
-    private ContainerSpec.Builder containerSpec(Build build, String role, PreparedImage image, OdooCommandLine.Builder commandLine, DatabaseConnection database, Path dataDirectory)
-    {
-        String name = role.equals("server") ? build.instanceName() : build.instanceName() + "-" + role;
-        OdooCommandLine command = commandLine
-                .withDatabaseServer(database.host(), database.port(), database.user())
-                .withDatabasePassword(database.password())
-                .build();
-        return ContainerSpec.builder(name, image.tag())
-                .withCommand(command.command())
-                .withFile(ContainerFile.secret(OdooCommandLine.CONFIG_FILE, command.configFile().orElseThrow()))
-                .withLabels(labels(build, role))
-                .withMount(Mount.readWrite(dataDirectory.toAbsolutePath(), DATA_DIRECTORY))
-                .withUser(workspaces.containerUser().asDockerUser())
-                // Odoo asks who it runs as (getpass): a user the image's passwd may not know.
-                .withEnv("LOGNAME", "odoo")
-                .withTenant(build.projectId())
-                .withMemoryLimit(settings.limits(build.stage()).memoryBytes())
-                .withCpuLimit(settings.limits(build.stage()).cpus())
-                .withPidsLimit(settings.limits(build.stage()).pids());
-    }
-
-    static Map<String, String> labels(Build build, String role)
-    {
-        return Map.of(
-                Labels.PROJECT, build.projectId(),
-                Labels.BRANCH, build.branch(),
-                Labels.BUILD, Long.toString(build.id()),
-                Labels.ROLE, role);
-    }
-
-    static String imageTag(Build build)
-    {
-        return "stagehand/build:" + build.instanceName();
-    }
-
     private void fail(Optional<Project> project, Build build, Throwable e)
     {
         log.warn("Build {} of {}/{} failed: {}", build.id(), build.projectId(), build.branch(), e.getMessage(), e);
@@ -620,15 +401,5 @@ public final class BuildSteps
     static double seconds(Duration duration)
     {
         return duration.toMillis() / 1000.0;
-    }
-
-    private static void sleep(Duration duration)
-    {
-        try {
-            Thread.sleep(duration.toMillis());
-        }
-        catch (InterruptedException e) {
-            throw StagehandException.interrupted("waiting for a build's server", e);
-        }
     }
 }

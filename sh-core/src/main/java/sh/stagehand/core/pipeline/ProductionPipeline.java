@@ -34,8 +34,6 @@ import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.PreparedImage;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,10 +42,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.locks.Lock;
-import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -87,11 +82,13 @@ public final class ProductionPipeline
     private final PlatformSettings settings;
     private final ProjectStore projects;
     private final BackupRecorder backups;
+    private final ProductionSnapshots snapshots;
 
     @Inject
     public ProductionPipeline(BuildSteps steps, ProjectStore projects, BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildCleaner cleaner,
-            ProductionLocks locks, PlatformSettings settings, BackupRecorder backups)
+            ProductionLocks locks, PlatformSettings settings, BackupRecorder backups, ProductionSnapshots snapshots)
     {
+        this.snapshots = requireNonNull(snapshots, "snapshots is null");
         this.backups = requireNonNull(backups, "backups is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.settings = requireNonNull(settings, "settings is null");
@@ -184,7 +181,7 @@ public final class ProductionPipeline
     {
         String database = build.databaseName();
         Optional<Build> previous = serving(project.id());
-        List<Long> unfinished = completeSnapshots(project.id());
+        List<Long> unfinished = snapshots.complete(project.id());
         if (!unfinished.isEmpty()) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Production of " + project.id() + " has the snapshot taken before build " + unfinished.get(0)
                     + ", whose rollback did not finish: production may not be as it was before that build. It is put back at the platform's next start;"
@@ -221,7 +218,8 @@ public final class ProductionPipeline
         try {
             previous.ifPresent(serving -> cleaner.removeContainers(serving.id()));
             if (snapshot) {
-                takeSnapshot(build);
+                snapshots.take(build);
+                steps.note(build, LogName.UPDATE, "Snapshot of the database and filestore taken");
             }
             DatabaseConnection connection = databases.renewCredentials(database);
             if (snapshot) {
@@ -258,7 +256,7 @@ public final class ProductionPipeline
         // and retires the previous one and the snapshot at its next start (reconcileServing).
         Build running = steps.running(project, build, server, verdict, outcome, started, odooTime);
         try {
-            dropSnapshot(running);
+            snapshots.drop(running);
             previous.ifPresent(replaced -> retire(replaced, "replaced by build " + running.id() + " (" + BuildNames.shortCommit(running.commitId()) + ")"));
         }
         catch (RuntimeException e) {
@@ -282,24 +280,6 @@ public final class ProductionPipeline
         }
     }
 
-    private void dropSnapshot(Build build)
-    {
-        databases.drop(BuildNames.snapshotDatabaseName(build.projectId(), build.id()));
-        Filestores.delete(workspaces.productionSnapshot(build.projectId(), build.id()));
-    }
-
-    /**
-     * The database first, then the filestore, complete or absent (made beside its place and renamed
-     * there): a filestore snapshot in place is the record that both are whole, and that the update
-     * may have begun. Without it, the update never ran.
-     */
-    private void takeSnapshot(Build build)
-    {
-        databases.snapshot(build.databaseName(), BuildNames.snapshotDatabaseName(build.projectId(), build.id()));
-        Filestores.snapshot(workspaces.productionDataDirectory(build.projectId()), Filestores.of(build.databaseName()), workspaces.productionSnapshot(build.projectId(), build.id()));
-        steps.note(build, LogName.UPDATE, "Snapshot of the database and filestore taken");
-    }
-
     /**
      * Puts production back as it was before {@code failed} started to update it, and the previous
      * build serving on it.
@@ -309,14 +289,14 @@ public final class ProductionPipeline
     private String rollBack(Build failed, Optional<Build> previous)
     {
         cleaner.removeContainers(failed.id());
-        boolean snapshot = Files.isDirectory(workspaces.productionSnapshot(failed.projectId(), failed.id()));
+        boolean snapshot = snapshots.isWhole(failed);
         if (snapshot) {
-            restoreSnapshot(failed);
+            snapshots.restore(failed);
             steps.note(failed, LogName.UPDATE, "The database and filestore were put back as they were before the update");
         }
         else {
             // Failed before its snapshot was whole: the update never ran, the database is as it was.
-            discardIncompleteSnapshot(failed);
+            snapshots.discardIncomplete(failed);
         }
         if (previous.isEmpty()) {
             return "No earlier build serves production";
@@ -338,12 +318,12 @@ public final class ProductionPipeline
     public String recover(Build interrupted)
     {
         cleaner.removeContainers(interrupted.id());
-        if (Files.isDirectory(workspaces.productionSnapshot(interrupted.projectId(), interrupted.id()))) {
-            restoreSnapshot(interrupted);
+        if (snapshots.isWhole(interrupted)) {
+            snapshots.restore(interrupted);
             return "the database and filestore were put back as they were before its update";
         }
         // No whole snapshot: the update had not begun.
-        discardIncompleteSnapshot(interrupted);
+        snapshots.discardIncomplete(interrupted);
         if (interrupted.state() == BuildState.TESTING && serving(interrupted.projectId()).isEmpty()) {
             discardUnservedProduction(interrupted);
             return "the production database it was creating was discarded; the next build creates it again";
@@ -368,85 +348,7 @@ public final class ProductionPipeline
      */
     public List<String> recoverLeftoverSnapshots(String projectId)
     {
-        List<String> changes = new ArrayList<>();
-        Set<Long> whole = new TreeSet<>(completeSnapshots(projectId));
-        String prefix = BuildNames.snapshotDatabasePrefix(projectId);
-        for (String snapshot : databases.list(prefix)) {
-            parseId(snapshot.substring(prefix.length()))
-                    .filter(id -> !whole.contains(id))
-                    .ifPresent(id -> {
-                        databases.drop(snapshot);
-                        changes.add("dropped the incomplete snapshot taken before build " + id + ", whose update never ran");
-                    });
-        }
-        Path snapshots = workspaces.productionSnapshot(projectId, 0).getParent();
-        if (Files.isDirectory(snapshots)) {
-            try (Stream<Path> entries = Files.list(snapshots)) {
-                entries.filter(entry -> entry.getFileName().toString().endsWith(".partial")).forEach(Filestores::delete);
-            }
-            catch (IOException e) {
-                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot list the snapshots in " + snapshots + ": " + e, e);
-            }
-        }
-        long newestProduction = builds.listBuildsInState(EnumSet.allOf(BuildState.class)).stream()
-                .filter(build -> build.projectId().equals(projectId) && build.stage() == Stage.PRODUCTION && build.state() != BuildState.QUEUED && build.state() != BuildState.SUPERSEDED)
-                .mapToLong(Build::id)
-                .max()
-                .orElse(-1);
-        for (long buildId : whole) {
-            Optional<Build> build = builds.findBuild(buildId).filter(found -> found.projectId().equals(projectId));
-            if (build.isPresent() && build.get().state() == BuildState.RUNNING) {
-                dropSnapshot(build.get());
-                changes.add("dropped the snapshot taken before build " + buildId + ", which serves");
-            }
-            else if (build.isPresent() && buildId == newestProduction) {
-                restoreSnapshot(build.get());
-                changes.add("production of " + projectId + " put back from the snapshot taken before build " + buildId + ", whose rollback had not finished");
-            }
-            else {
-                log.error("Production of {} has the snapshot taken before build {} ({} and {}), which is not the newest production build: a person must decide "
-                        + "whether to put it back; production is not updated until it is gone", projectId, buildId,
-                        BuildNames.snapshotDatabaseName(projectId, buildId), workspaces.productionSnapshot(projectId, buildId));
-                changes.add("left the snapshot taken before build " + buildId + " for a person to decide on");
-            }
-        }
-        return changes;
-    }
-
-    // The builds whose whole snapshot (the filestore snapshot in place) is there, oldest first.
-    private List<Long> completeSnapshots(String projectId)
-    {
-        Path snapshots = workspaces.productionSnapshot(projectId, 0).getParent();
-        if (!Files.isDirectory(snapshots)) {
-            return List.of();
-        }
-        try (Stream<Path> entries = Files.list(snapshots)) {
-            return entries.filter(Files::isDirectory)
-                    .map(entry -> parseId(entry.getFileName().toString()))
-                    .flatMap(Optional::stream)
-                    .sorted()
-                    .toList();
-        }
-        catch (IOException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot list the snapshots in " + snapshots + ": " + e, e);
-        }
-    }
-
-    private void discardIncompleteSnapshot(Build build)
-    {
-        databases.drop(BuildNames.snapshotDatabaseName(build.projectId(), build.id()));
-        Path snapshot = workspaces.productionSnapshot(build.projectId(), build.id());
-        Filestores.delete(snapshot.resolveSibling(snapshot.getFileName() + ".partial"));
-    }
-
-    private static Optional<Long> parseId(String text)
-    {
-        try {
-            return Optional.of(Long.parseLong(text));
-        }
-        catch (NumberFormatException e) {
-            return Optional.empty();
-        }
+        return snapshots.recoverLeftovers(projectId);
     }
 
     /**
@@ -467,7 +369,7 @@ public final class ProductionPipeline
         }
         if (!newestFirst.isEmpty()) {
             Build newest = newestFirst.get(0);
-            dropSnapshot(newest);
+            snapshots.drop(newest);
             boolean serving = newest.containerId()
                     .flatMap(runtime::inspect)
                     .map(container -> container.state().isRunning())
@@ -497,28 +399,12 @@ public final class ProductionPipeline
         return restarted;
     }
 
-    /**
-     * The database first, then the filestore, whose snapshot is the record that the restore is not
-     * finished: interrupted anywhere, the next start does the rest.
-     */
-    private void restoreSnapshot(Build build)
-    {
-        String snapshot = BuildNames.snapshotDatabaseName(build.projectId(), build.id());
-        if (databases.exists(snapshot)) {
-            databases.restoreSnapshot(snapshot, build.databaseName());
-        }
-        Path filestoreSnapshot = workspaces.productionSnapshot(build.projectId(), build.id());
-        if (Files.isDirectory(filestoreSnapshot)) {
-            Filestores.restore(filestoreSnapshot, workspaces.productionDataDirectory(build.projectId()), Filestores.of(build.databaseName()));
-        }
-    }
-
     private void retire(Build replaced, String why)
     {
         cleaner.removeContainers(replaced.id());
         steps.update(replaced.withState(BuildState.STOPPED, why).withContainer(Optional.empty(), Optional.empty()));
         steps.event(replaced, EventKind.BUILD_STOPPED, "Build " + replaced.id() + " stopped: " + why);
-        runtime.removeImage(BuildSteps.imageTag(replaced));
+        runtime.removeImage(OdooContainers.imageTag(replaced));
     }
 
     private void discardUnservedProduction(Build build)

@@ -1,6 +1,5 @@
 package sh.stagehand.core.access;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
 import sh.stagehand.core.MutableClock;
 import sh.stagehand.core.config.StagehandConfig;
@@ -9,11 +8,11 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.vcs.PublicKeyDirectory;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,11 +26,11 @@ class AccountServiceTest
     private final MutableClock clock = new MutableClock(START);
     private final InMemoryAccountStore store = new InMemoryAccountStore();
     private final InMemoryPlatformStore projects = new InMemoryPlatformStore();
-    private final AccountService accounts = service(Map.of());
+    private final AccountService accounts = service(Map.of(), Optional.empty());
 
-    private AccountService service(Map<String, String> config)
+    private AccountService service(Map<String, String> config, Optional<PublicKeyDirectory> publishedKeys)
     {
-        return new AccountService(store, projects, AuthSettings.fromConfig(new StagehandConfig(config)), clock);
+        return new AccountService(store, projects, AuthSettings.fromConfig(new StagehandConfig(config)), clock, publishedKeys);
     }
 
     @Test
@@ -263,36 +262,28 @@ class AccountServiceTest
 
     @Test
     void testSshKeysByHandAndFromGitHub()
-            throws Exception
     {
         Account azure = accounts.createAccount(admin(), "azure", "Azure", "correct horse battery", false);
         SshKey key = accounts.addSshKey(azure, SshKeyTest.KEY, "");
         assertThat(accounts.sshKeys(azure)).containsExactly(key);
 
-        // A GitHub user's published keys, as https://github.com/<user>.keys serves them: one per line.
-        HttpServer github = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        github.createContext("/", exchange -> {
-            byte[] body = (SshKeyTest.KEY.substring(0, SshKeyTest.KEY.lastIndexOf(' ')) + "\n" + SshKeyTest.OTHER_KEY.substring(0, SshKeyTest.OTHER_KEY.lastIndexOf(' ')) + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            boolean known = exchange.getRequestURI().getPath().equals("/azure-interior.keys");
-            exchange.sendResponseHeaders(known ? 200 : 404, known ? body.length : -1);
-            if (known) {
-                exchange.getResponseBody().write(body);
+        // A GitHub user's published keys, one per line, as sh-github reads them from <auth.github-url>/<user>.keys.
+        PublicKeyDirectory github = (host, user) -> {
+            assertThat(host).as("the configured GitHub").hasToString("http://github.test");
+            if (!user.equals("azure-interior")) {
+                throw new StagehandException(StandardErrorCode.NOT_FOUND, "GitHub has no user " + user);
             }
-            exchange.close();
-        });
-        github.start();
-        try {
-            AccountService withGitHub = service(Map.of("auth.github-url", "http://127.0.0.1:" + github.getAddress().getPort()));
-            assertThat(withGitHub.importGitHubKeys(azure, "azure-interior")).as("the key it has already is left").singleElement()
-                    .satisfies(added -> assertThat(added.title()).isEqualTo("GitHub azure-interior"));
-            assertThat(withGitHub.sshKeys(azure)).hasSize(2);
-            assertThatThrownBy(() -> withGitHub.importGitHubKeys(azure, "nobody")).hasMessageContaining("GitHub has no user nobody");
-            assertThatThrownBy(() -> withGitHub.importGitHubKeys(azure, "../etc/passwd")).hasMessageContaining("not a GitHub user name");
-        }
-        finally {
-            github.stop(0);
-        }
+            return List.of(SshKeyTest.KEY.substring(0, SshKeyTest.KEY.lastIndexOf(' ')), SshKeyTest.OTHER_KEY.substring(0, SshKeyTest.OTHER_KEY.lastIndexOf(' ')));
+        };
+        AccountService withGitHub = service(Map.of("auth.github-url", "http://github.test"), Optional.of(github));
+        assertThat(withGitHub.importGitHubKeys(azure, "azure-interior")).as("the key it has already is left").singleElement()
+                .satisfies(added -> assertThat(added.title()).isEqualTo("GitHub azure-interior"));
+        assertThat(withGitHub.sshKeys(azure)).hasSize(2);
+        assertThat(withGitHub.importGitHubKeys(azure, "azure-interior")).as("imported again: nothing new").isEmpty();
+        assertThatThrownBy(() -> withGitHub.importGitHubKeys(azure, "nobody")).hasMessageContaining("GitHub has no user nobody");
+        assertThatThrownBy(() -> accounts.importGitHubKeys(azure, "azure-interior")).as("no module reads GitHub's keys")
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_SUPPORTED.toErrorCode()));
+
         accounts.removeSshKey(azure, key.fingerprint());
         assertThatThrownBy(() -> accounts.removeSshKey(azure, key.fingerprint())).hasMessageContaining("no SSH key");
     }

@@ -54,7 +54,7 @@ class DevelopmentPipelineTest
         AddonScan scan = AddonScanner.scan(workspace);
         Branch branch = Branch.development("acme", "main");
 
-        assertThatThrownBy(() -> BuildSteps.addonsPathNotes(scan, branch, scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of())))
+        assertThatThrownBy(() -> RevisionSources.addonsPathNotes(scan, branch, scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of())))
                 .hasMessageStartingWith("Addon broken_vendor at vendor/broken_vendor is not one this build installs, but Odoo reads every manifest on the addons path")
                 .hasMessageContaining("Cannot read vendor/broken_vendor/__manifest__.py at line 1");
     }
@@ -69,7 +69,7 @@ class DevelopmentPipelineTest
         Files.writeString(workspace.resolve(".gitmodules"), "[submodule \"vendor\"]\n\tpath = vendor\n");
         AddonScan scan = AddonScanner.scan(workspace);
 
-        List<String> notes = BuildSteps.addonsPathNotes(scan, Branch.development("acme", "main"), scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()));
+        List<String> notes = RevisionSources.addonsPathNotes(scan, Branch.development("acme", "main"), scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()));
 
         assertThat(notes).hasSize(2);
         assertThat(notes.get(0)).startsWith("[stagehand] Addon sloppy_vendor at vendor/sloppy_vendor is not installed by this build, and could not be: Invalid vendor/sloppy_vendor/__manifest__.py");
