@@ -23,6 +23,7 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ConfigKey<T>
 {
+    private static final Pattern URL_WITH_CREDENTIALS = Pattern.compile("(?s).*[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#\\s]*@.*");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*(\\.[a-z0-9][a-z0-9-]*)+");
 
     private final String name;
@@ -46,7 +47,7 @@ public final class ConfigKey<T>
             throw new IllegalArgumentException("Not a configuration key name (lower-case words joined by '.' and '-'): " + name);
         }
         // A default that does not read is a bug of the declaration: found when the class loads.
-        defaultValue.ifPresent(value -> type.parse(name, value));
+        defaultValue.ifPresent(value -> type.parse(name + "=" + value, value, false));
     }
 
     /**
@@ -133,27 +134,37 @@ public final class ConfigKey<T>
     /**
      * Reads a value of this key.
      *
-     * @throws StagehandException {@code INVALID_CONFIGURATION} naming the key, the value (unless a
-     *         secret) and what the key takes
+     * @throws StagehandException {@code INVALID_CONFIGURATION} naming the key, the value and what
+     *         the key takes; the value is left out if it is a secret, and said to be a URL with
+     *         credentials if it is one
      */
     public T parse(String value)
     {
         requireNonNull(value, "value is null");
+        boolean credentials = URL_WITH_CREDENTIALS.matcher(value).matches();
+        String shown = secret ? name : name + "=" + (credentials ? "(a URL with credentials)" : value);
         try {
-            return type.parse(name, value);
+            return type.parse(shown, value, secret || credentials);
         }
         catch (IllegalArgumentException e) {
-            String message = secret ? e.getMessage().replace(name + "=" + value + " ", name + " ") : e.getMessage();
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, message);
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, e.getMessage());
         }
     }
 
     /**
      * @return "{@code name}: description (default ...)", a line of a listing of keys
      */
+    public String describe()
+    {
+        return name + ": " + description + defaultValue.map(value -> " (default " + (value.isEmpty() ? "empty" : value) + ")").orElse(required ? " (required)" : "");
+    }
+
+    /**
+     * @return the key's name, so that a message may say {@code "raise " + KEY}
+     */
     @Override
     public String toString()
     {
-        return name + ": " + description + defaultValue.map(value -> " (default " + (value.isEmpty() ? "empty" : value) + ")").orElse(required ? " (required)" : "");
+        return name;
     }
 }

@@ -160,7 +160,7 @@ public final class ConfigKeys
      */
     public Optional<String> nearest(String name)
     {
-        int threshold = Math.max(2, name.length() / 4);
+        int threshold = Math.max(2, name.length() / 3);
         Optional<String> close = keys.keySet().stream()
                 .filter(key -> distance(name, key) <= threshold)
                 .min(Comparator.<String>comparingInt(key -> distance(name, key)).thenComparing(Comparator.naturalOrder()));
@@ -198,6 +198,6 @@ public final class ConfigKeys
     @Override
     public String toString()
     {
-        return keys.values().stream().map(ConfigKey::toString).collect(Collectors.joining("\n"));
+        return keys.values().stream().map(ConfigKey::describe).collect(Collectors.joining("\n"));
     }
 }

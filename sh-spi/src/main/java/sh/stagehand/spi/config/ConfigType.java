@@ -283,19 +283,22 @@ public final class ConfigType<T>
     }
 
     /**
-     * Reads a value of the key.
+     * Reads a value.
      *
-     * @throws IllegalArgumentException saying the key, the value and what the key takes, for
+     * @param shown the key and value as a refusal shows them, {@code docker.api-timeout=abc}
+     * @param hidden whether the value must not be repeated: then neither is the parser's reason,
+     *         which may quote it
+     * @throws IllegalArgumentException saying {@code shown} and what the key takes, for
      *         {@link ConfigKey} to make a {@code StagehandException} of
      */
-    T parse(String key, String value)
+    T parse(String shown, String value, boolean hidden)
     {
         try {
             return requireNonNull(parser.apply(value), "parser returned null");
         }
         catch (IllegalArgumentException | ArithmeticException e) {
-            String reason = e instanceof NumberFormatException || e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
-            throw new IllegalArgumentException(key + "=" + value + " is not " + description + reason, e);
+            String reason = hidden || e instanceof NumberFormatException || e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
+            throw new IllegalArgumentException(shown + " is not " + description + reason, e);
         }
     }
 

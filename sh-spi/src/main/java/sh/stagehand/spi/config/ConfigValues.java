@@ -25,7 +25,7 @@ public final class ConfigValues
     }
 
     /**
-     * @return the key's value, else its default
+     * @return the key's value (blank too, if the key is set so), else its default
      * @throws StagehandException {@code INVALID_CONFIGURATION} if the value does not fit, or the
      *         key must be set and is not
      * @throws IllegalArgumentException if the key is not one of these keys, or has no default and
@@ -34,9 +34,9 @@ public final class ConfigValues
     public <T> T get(ConfigKey<T> key)
     {
         requireDeclared(key);
-        Optional<T> value = optional(key);
-        if (value.isPresent()) {
-            return value.get();
+        String value = config.get(key.name());
+        if (value != null) {
+            return key.parse(value);
         }
         if (key.isRequired()) {
             throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, key.name() + " is not set; it takes " + key.type().description() + ": " + key.description());
@@ -45,7 +45,8 @@ public final class ConfigValues
     }
 
     /**
-     * @return the key's value if it is set to something other than blanks (its default is not used)
+     * @return the key's value if it is set to something other than blanks (a blank value, as no
+     *         value; the default is not used)
      * @throws StagehandException {@code INVALID_CONFIGURATION} if the value does not fit
      */
     public <T> Optional<T> optional(ConfigKey<T> key)

@@ -59,6 +59,10 @@ class ConfigKeysTest
                 .isInstanceOf(StagehandException.class)
                 .hasMessage("docker.password is not a long password");
         assertThat(PASSWORD.isSecret()).isTrue();
+        assertThatThrownBy(() -> KEYS.read(Map.of("docker.host", "tcp://user:pa55@host:2375 x")).get(HOST))
+                .isInstanceOf(StagehandException.class)
+                .hasMessageStartingWith("docker.host=(a URL with credentials) is not a URI")
+                .hasMessageNotContaining("pa55");
     }
 
     @Test
