@@ -2,6 +2,7 @@ package sh.stagehand.postgres;
 
 import jakarta.inject.Inject;
 import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.mail.MailSinkFactory;
 
@@ -30,6 +31,12 @@ public final class PostgresMailSinkFactory
     public String name()
     {
         return NAME;
+    }
+
+    @Override
+    public ConfigKeys configKeys()
+    {
+        return PostgresConfig.KEYS;
     }
 
     @Override
