@@ -8,6 +8,8 @@ import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Named;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import sh.stagehand.core.access.AccountService;
 import sh.stagehand.core.access.AccountStore;
 import sh.stagehand.core.access.AuthSettings;
@@ -115,6 +117,8 @@ public final class CoreModule
         binder().disableCircularProxies();
         bind(StagehandConfig.class).toInstance(config);
         bind(LifecycleManager.class).toInstance(lifecycle);
+        // The first singleton: every key is known before anything is created of a configuration with a typo.
+        bind(KnownKeys.class).toProvider(KnownKeysProvider.class).in(Scopes.SINGLETON);
         Multibinder.newSetBinder(binder(), ConfigKeys.class).addBinding().toInstance(KEYS);
         OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
 
@@ -212,23 +216,6 @@ public final class CoreModule
     {
         // Created after the scheduler, so closed before it: no new round starts while builds stop.
         return lifecycle.manage(new Housekeeping(builds, projects, backups, accounts, settings, backupSettings, clock));
-    }
-
-    /**
-     * Every key of the configuration claimed by someone, checked once before any provider is created.
-     */
-    @Provides
-    @Singleton
-    KnownKeys knownKeys(Set<ConfigKeys> declared, Map<String, RuntimeProviderFactory> runtimes, Map<String, DatabaseProviderFactory> databases,
-            Map<String, VcsProviderFactory> vcs, Map<String, BackupStoreFactory> backups, Map<String, MailSinkFactory> mail)
-    {
-        List<ProviderFactory<?>> factories = new ArrayList<>();
-        factories.addAll(runtimes.values());
-        factories.addAll(databases.values());
-        factories.addAll(vcs.values());
-        factories.addAll(backups.values());
-        factories.addAll(mail.values());
-        return KnownKeys.check(config, declared, factories);
     }
 
     // Every provider is given the context: the configuration's keys are known before the first is created.
@@ -347,5 +334,36 @@ public final class CoreModule
             throw new StagehandException(StandardErrorCode.GENERIC_INTERNAL_ERROR, "Factory '" + name + "' of " + kind.key() + " returned no provider");
         }
         return lifecycle.manage(provider);
+    }
+
+    /**
+     * Every key of the configuration claimed by someone: the platform, a module, the embedding
+     * application, a provider of any kind.
+     */
+    private static final class KnownKeysProvider
+            implements Provider<KnownKeys>
+    {
+        private final StagehandConfig config;
+        private final Set<ConfigKeys> declared;
+        private final List<ProviderFactory<?>> factories = new ArrayList<>();
+
+        @Inject
+        KnownKeysProvider(StagehandConfig config, Set<ConfigKeys> declared, Map<String, RuntimeProviderFactory> runtimes, Map<String, DatabaseProviderFactory> databases,
+                Map<String, VcsProviderFactory> vcs, Map<String, BackupStoreFactory> backups, Map<String, MailSinkFactory> mail)
+        {
+            this.config = requireNonNull(config, "config is null");
+            this.declared = Set.copyOf(requireNonNull(declared, "declared is null"));
+            factories.addAll(runtimes.values());
+            factories.addAll(databases.values());
+            factories.addAll(vcs.values());
+            factories.addAll(backups.values());
+            factories.addAll(mail.values());
+        }
+
+        @Override
+        public KnownKeys get()
+        {
+            return KnownKeys.check(config, declared, factories);
+        }
     }
 }
