@@ -156,6 +156,7 @@ class ReconcileAfterRestartIT
                 "docker.network", docker.network()));
         return Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new GitHubModule())

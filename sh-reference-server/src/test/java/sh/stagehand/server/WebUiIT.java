@@ -73,6 +73,7 @@ class WebUiIT
         properties.putAll(relay.properties());
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new GitHubModule())
