@@ -5,8 +5,11 @@ import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.name.Named;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import sh.stagehand.core.access.AccountService;
 import sh.stagehand.core.access.AccountStore;
 import sh.stagehand.core.access.AuthSettings;
@@ -16,6 +19,7 @@ import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.backup.RetentionPolicy;
 import sh.stagehand.core.config.CoreErrorCode;
+import sh.stagehand.core.config.KnownKeys;
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.config.StagehandConfig.ProviderKind;
@@ -48,6 +52,9 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
 import sh.stagehand.spi.backup.BackupStoreFactory;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
 import sh.stagehand.spi.mail.MailSink;
@@ -62,10 +69,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 import static java.util.Objects.requireNonNull;
@@ -82,8 +92,12 @@ import static java.util.Objects.requireNonNull;
 public final class CoreModule
         extends AbstractModule
 {
-    public static final String BACKUP_REPLICAS = "backup.replicas";
-    public static final String OUTBOUND_MAX_AGE_HOURS = "mail.outbound-max-age-hours";
+    public static final ConfigKey<Duration> OUTBOUND_MAX_AGE = ConfigKey.of("mail.outbound-max-age", ConfigType.duration(), "72h",
+            "how long production's mail may wait for the relay before it bounces").formerly("mail.outbound-max-age-hours");
+    /** The keys sh-core reads. */
+    public static final ConfigKeys KEYS = ConfigKeys.union("the platform", List.of(StagehandConfig.KEYS, PlatformSettings.KEYS, AuthSettings.KEYS, BackupSettings.KEYS,
+            ConfigKeys.of("the platform's mail", OUTBOUND_MAX_AGE)));
+
     private final StagehandConfig config;
     private final LifecycleManager lifecycle;
 
@@ -104,6 +118,9 @@ public final class CoreModule
         binder().disableCircularProxies();
         bind(StagehandConfig.class).toInstance(config);
         bind(LifecycleManager.class).toInstance(lifecycle);
+        // The first singleton: every key is known before anything is created of a configuration with a typo.
+        bind(KnownKeys.class).toProvider(KnownKeysProvider.class).in(Scopes.SINGLETON);
+        Multibinder.newSetBinder(binder(), ConfigKeys.class).addBinding().toInstance(KEYS);
         OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
 
         MapBinder.newMapBinder(binder(), String.class, RuntimeProviderFactory.class);
@@ -204,9 +221,10 @@ public final class CoreModule
         return lifecycle.manage(new Housekeeping(builds, projects, backups, accounts, settings, backupSettings, clock));
     }
 
+    // Every provider is given the context: the configuration's keys are known before the first is created.
     @Provides
     @Singleton
-    ProviderContext providerContext(Clock clock)
+    ProviderContext providerContext(Clock clock, KnownKeys knownKeys)
     {
         Path dataDirectory = config.dataDirectory();
         try {
@@ -246,18 +264,14 @@ public final class CoreModule
     {
         // backup.replicas=eu,us,asia: one store each, backup.replica.<name>.type (default filesystem)
         // and backup.replica.<name>.<key> for its keys; without it, the one store of backup.type.
-        Optional<String> names = config.get(BACKUP_REPLICAS).map(String::strip).filter(value -> !value.isEmpty());
+        List<String> names = config.backupReplicas();
         if (names.isEmpty()) {
             return create(ProviderKind.BACKUP, factories, context, lifecycle);
         }
         Map<String, BackupStore> replicas = new LinkedHashMap<>();
-        for (String name : names.get().split("\\s*,\\s*")) {
-            if (!name.matches("[a-z0-9][a-z0-9-]*") || replicas.containsKey(name)) {
-                throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, BACKUP_REPLICAS + "=" + names.get() + ": '" + name
-                        + "' is not a replica name (lower-case letters, digits and '-', each once)");
-            }
+        for (String name : names) {
             String prefix = "backup.replica." + name + ".";
-            String type = config.get(prefix + "type", FilesystemBackupStoreFactory.NAME);
+            String type = config.replicaType(name);
             BackupStoreFactory factory = factories.get(type);
             if (factory == null) {
                 throw new StagehandException(CoreErrorCode.UNKNOWN_PROVIDER, "%stype=%s names no backup store; available: %s".formatted(prefix, type, new TreeSet<>(factories.keySet())));
@@ -296,24 +310,13 @@ public final class CoreModule
 
     /**
      * Delivers production's queued mail through the relay; what waits longer than
-     * {@code mail.outbound-max-age-hours} (default 72) bounces.
+     * {@link #OUTBOUND_MAX_AGE} bounces.
      */
     @Provides
     @Singleton
     OutboundMailSender outboundMailSender(OutboundMailStore queue, @Named(MailService.RELAY) MailSink relay, Clock clock)
     {
-        String value = config.get(OUTBOUND_MAX_AGE_HOURS, "72");
-        long hours;
-        try {
-            hours = Long.parseLong(value.strip());
-        }
-        catch (NumberFormatException e) {
-            hours = -1;
-        }
-        if (hours < 1) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, OUTBOUND_MAX_AGE_HOURS + "=" + value + " is not a whole number of hours of at least 1: how long production mail may wait for the relay");
-        }
-        return lifecycle.manage(new OutboundMailSender(queue, relay, java.time.Duration.ofHours(hours), clock));
+        return lifecycle.manage(new OutboundMailSender(queue, relay, config.values(KEYS).get(OUTBOUND_MAX_AGE), clock));
     }
 
     private <P extends AutoCloseable> P create(
@@ -334,5 +337,36 @@ public final class CoreModule
             throw new StagehandException(StandardErrorCode.GENERIC_INTERNAL_ERROR, "Factory '" + name + "' of " + kind.key() + " returned no provider");
         }
         return lifecycle.manage(provider);
+    }
+
+    /**
+     * Every key of the configuration claimed by someone: the platform, a module, the embedding
+     * application, a provider of any kind.
+     */
+    private static final class KnownKeysProvider
+            implements Provider<KnownKeys>
+    {
+        private final StagehandConfig config;
+        private final Set<ConfigKeys> declared;
+        private final List<ProviderFactory<?>> factories = new ArrayList<>();
+
+        @Inject
+        KnownKeysProvider(StagehandConfig config, Set<ConfigKeys> declared, Map<String, RuntimeProviderFactory> runtimes, Map<String, DatabaseProviderFactory> databases,
+                Map<String, VcsProviderFactory> vcs, Map<String, BackupStoreFactory> backups, Map<String, MailSinkFactory> mail)
+        {
+            this.config = requireNonNull(config, "config is null");
+            this.declared = Set.copyOf(requireNonNull(declared, "declared is null"));
+            factories.addAll(runtimes.values());
+            factories.addAll(databases.values());
+            factories.addAll(vcs.values());
+            factories.addAll(backups.values());
+            factories.addAll(mail.values());
+        }
+
+        @Override
+        public KnownKeys get()
+        {
+            return KnownKeys.check(config, declared, factories);
+        }
     }
 }

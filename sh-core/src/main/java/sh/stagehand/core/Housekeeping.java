@@ -24,8 +24,8 @@ import static java.util.Objects.requireNonNull;
  * What a platform does by itself, started by {@link Stagehand#start()} and stopped by
  * {@link Stagehand#close()}: at start, the records are reconciled with what really runs (builds
  * cut off by a restart are built again, orphaned containers removed); then repositories without
- * webhooks are polled every {@code platform.poll-interval-seconds}, and old builds collected and due
- * trials ended every {@code platform.gc-interval-minutes} (0: never); every production is backed up
+ * webhooks are polled every {@code platform.poll-interval}, and old builds collected and due
+ * trials ended every {@code platform.gc-interval} (0: never); every production is backed up
  * each day at {@code backup.daily-time} (UTC), and retention applied. A failing round is logged and
  * the next one runs.
  * Thread-safe.

@@ -250,7 +250,7 @@ public final class ProjectService
     }
 
     /**
-     * Makes the project a trial, as on Odoo.sh: {@code platform.trial-days} after its creation its
+     * Makes the project a trial, as on Odoo.sh: {@code platform.trial-length} after its creation its
      * production and staging branches go back to development ({@link #endTrials}); or no longer a
      * trial.
      */

@@ -6,6 +6,7 @@ import com.google.inject.Injector;
 import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.spi.Message;
 import sh.stagehand.core.access.Account;
 import sh.stagehand.core.access.AccountService;
@@ -18,6 +19,7 @@ import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
 import sh.stagehand.spi.backup.BackupStore;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.runtime.RuntimeProvider;
@@ -44,8 +46,9 @@ import static java.util.Objects.requireNonNull;
  *     ...
  * }
  * }</pre>
- * {@link Builder#build()} creates every configured provider, so that a wrong key or an unreachable
- * Docker engine fails at start-up rather than at the first push. {@link #start()} starts the
+ * {@link Builder#build()} checks every key (one that nobody declares, a typo, is refused with the
+ * nearest known key suggested) and creates every configured provider, so that a wrong key or an
+ * unreachable Docker engine fails at start-up rather than at the first push. {@link #start()} starts the
  * platform's own work ({@link Housekeeping}: reconciliation, polling, garbage collection); an
  * application that only uses the providers need not call it. {@link #close()} stops it and closes
  * the providers in reverse order. Thread-safe.
@@ -182,10 +185,10 @@ public final class Stagehand
             active.put(kind, config.providerName(kind));
         }
         // Replicas, when configured, are what backups go to: "replicas: eu=filesystem, us=s3".
-        config.get(CoreModule.BACKUP_REPLICAS).map(String::strip).filter(names -> !names.isEmpty()).ifPresent(names -> active.put(ProviderKind.BACKUP,
-                "replicas: " + java.util.Arrays.stream(names.split("\\s*,\\s*"))
-                        .map(name -> name + "=" + config.get("backup.replica." + name + ".type", "filesystem"))
-                        .collect(java.util.stream.Collectors.joining(", "))));
+        List<String> replicas = config.backupReplicas();
+        if (!replicas.isEmpty()) {
+            active.put(ProviderKind.BACKUP, "replicas: " + replicas.stream().map(name -> name + "=" + config.replicaType(name)).collect(java.util.stream.Collectors.joining(", ")));
+        }
         return active;
     }
 
@@ -220,6 +223,7 @@ public final class Stagehand
         private final Map<String, String> properties = new HashMap<>();
         private final List<Module> modules = new ArrayList<>();
         private final List<StagehandPlugin> plugins = new ArrayList<>();
+        private final List<ConfigKeys> configKeys = new ArrayList<>();
         private boolean serviceLoaderPlugins;
 
         private Builder() {}
@@ -242,6 +246,17 @@ public final class Stagehand
         public Builder withModule(Module module)
         {
             modules.add(requireNonNull(module, "module is null"));
+            return this;
+        }
+
+        /**
+         * Declares keys that the embedding application reads itself from the same properties (the
+         * reference server's {@code http.port}, ...): without it, the platform refuses them as
+         * unknown at start-up, as it refuses every key that nobody declares.
+         */
+        public Builder withConfigKeys(ConfigKeys keys)
+        {
+            configKeys.add(requireNonNull(keys, "keys is null"));
             return this;
         }
 
@@ -270,6 +285,8 @@ public final class Stagehand
             List<Module> all = new ArrayList<>();
             all.add(new CoreModule(new StagehandConfig(properties), lifecycle));
             all.addAll(modules);
+            List<ConfigKeys> applicationKeys = List.copyOf(configKeys);
+            all.add(binder -> applicationKeys.forEach(keys -> Multibinder.newSetBinder(binder, ConfigKeys.class).addBinding().toInstance(keys)));
             all.add(new PluginModule(plugins));
             if (serviceLoaderPlugins) {
                 all.add(PluginModule.fromServiceLoader(Thread.currentThread().getContextClassLoader()));

@@ -32,18 +32,18 @@ class PlatformSettingsTest
                 Map.entry("platform.domain", "odoo.acme-hosting.com"),
                 Map.entry("platform.odoo-image", "registry.acme/odoo:17.0-20261101"),
                 Map.entry("platform.max-concurrent-builds", "6"),
-                Map.entry("platform.development-retention-hours", "24"),
+                Map.entry("platform.development-retention", "24h"),
                 Map.entry("platform.development-keep-per-branch", "0"),
                 Map.entry("platform.smtp-host", "10.0.0.1"),
                 Map.entry("platform.smtp-port", "2526"),
                 Map.entry("platform.container-memory-mb", "4096"),
                 Map.entry("platform.container-cpus", "2.5"),
-                Map.entry("platform.install-timeout-minutes", "90"),
-                Map.entry("platform.start-timeout-seconds", "300"),
+                Map.entry("platform.install-timeout", "90m"),
+                Map.entry("platform.start-timeout", "300s"),
                 Map.entry("platform.public-url", "https://sh.acme-hosting.com"),
-                Map.entry("platform.poll-interval-seconds", "0"),
-                Map.entry("platform.gc-interval-minutes", "15"),
-                Map.entry("platform.trial-days", "14"),
+                Map.entry("platform.poll-interval", "0"),
+                Map.entry("platform.gc-interval", "15m"),
+                Map.entry("platform.trial-length", "14d"),
                 Map.entry("platform.container-user", "1000:1000"),
                 Map.entry("platform.container-pids", "256"),
                 Map.entry("platform.production.container-memory-mb", "8192"),
@@ -66,6 +66,12 @@ class PlatformSettingsTest
         assertThatThrownBy(() -> settings("platform.container-user", "odoo")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.container-user");
         assertThatThrownBy(() -> settings("platform.domain", "Not A Domain")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.domain");
         assertThatThrownBy(() -> settings("platform.max-builds", "3")).isInstanceOf(StagehandException.class).hasMessageContaining("platform.max-builds").hasMessageContaining("platform.max-concurrent-builds");
+        assertThatThrownBy(() -> settings("platform.domian", "example.com")).isInstanceOf(StagehandException.class)
+                .hasMessage("Unknown configuration key platform.domian; did you mean platform.domain?");
+        assertThatThrownBy(() -> settings("platform.trial-days", "14")).isInstanceOf(StagehandException.class)
+                .hasMessageStartingWith("Unknown configuration key platform.trial-days; did you mean platform.trial-length? It was renamed");
+        assertThatThrownBy(() -> settings("platform.start-timeout", "120")).isInstanceOf(StagehandException.class)
+                .hasMessage("platform.start-timeout=120 is not a duration; use e.g. 60s, 5m or 8h");
     }
 
     private static PlatformSettings settings(String key, String value)

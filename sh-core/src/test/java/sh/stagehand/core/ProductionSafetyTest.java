@@ -308,7 +308,7 @@ class ProductionSafetyTest
         return Stagehand.builder()
                 .withProperties(InMemoryProviders.properties())
                 .withProperty("data.directory", dataDirectory.resolve("platform").toString())
-                .withProperty("platform.start-timeout-seconds", "2")
+                .withProperty("platform.start-timeout", "2s")
                 .withPlugin(new InMemoryProviders(runtime, databases, vcs, backups))
                 .withModule(sharedRecords())
                 .build();
@@ -328,7 +328,7 @@ class ProductionSafetyTest
         Stagehand platform = Stagehand.builder()
                 .withProperties(InMemoryProviders.properties())
                 .withProperty("data.directory", dataDirectory.resolve("platform").toString())
-                .withProperty("platform.start-timeout-seconds", "2")
+                .withProperty("platform.start-timeout", "2s")
                 .withPlugin(new InMemoryProviders(runtime, databases, vcs, backups))
                 .withModule(sharedRecords())
                 .build();

@@ -44,7 +44,7 @@ class ProjectServiceTest
 
     private final InMemoryPlatformStore store = new InMemoryPlatformStore();
     private final MutableClock clock = new MutableClock(START);
-    private final PlatformSettings settings = PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.trial-days", "30")));
+    private final PlatformSettings settings = PlatformSettings.fromConfig(new StagehandConfig(Map.of("platform.trial-length", "30d")));
     private final BuildScheduler scheduler = new BuildScheduler(store, build -> {}, settings, clock);
     private final Set<String> databases = new HashSet<>();
     private final FakeRepository repository = new FakeRepository();

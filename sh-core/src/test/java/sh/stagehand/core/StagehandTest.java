@@ -9,6 +9,10 @@ import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
 import sh.stagehand.spi.runtime.RuntimeProvider;
@@ -74,6 +78,50 @@ class StagehandTest
         assertThatThrownBy(() -> builder().withProperty("backup.replicas", "eu").withProperty("backup.replica.eu.type", "tape").build())
                 .isInstanceOf(StagehandException.class)
                 .hasMessageContaining("backup.replica.eu.type=tape names no backup store");
+    }
+
+    @Test
+    void testAKeyTypoAnywhereStopsTheStartWithTheKeyMeant()
+    {
+        // The platform's own keys, under every prefix it reads.
+        assertStartRefused("platform.domian", "x.example", "Unknown configuration key platform.domian; did you mean platform.domain?");
+        assertStartRefused("backup.keep-dialy", "3", "Unknown configuration key backup.keep-dialy; did you mean backup.keep-daily?");
+        assertStartRefused("mail.relay-typ", "none", "Unknown configuration key mail.relay-typ; did you mean mail.relay-type?");
+        assertStartRefused("instance.nam", "x", "Unknown configuration key instance.nam; did you mean instance.name?");
+        assertStartRefused("mail.outbound-max-age-hours", "72", "Unknown configuration key mail.outbound-max-age-hours; did you mean mail.outbound-max-age? It was renamed");
+        // A provider's keys, configured or not; and a key under no known name at all.
+        assertStartRefused("filesystem.directry", "/tmp", "Unknown configuration key filesystem.directry; did you mean filesystem.directory?");
+        assertStartRefused("memory.max-messages-per-bild", "5", "Unknown configuration key memory.max-messages-per-bild; did you mean memory.max-messages-per-build?");
+        assertStartRefused("filesytem.directory", "/tmp", "Unknown configuration key filesytem.directory; did you mean filesystem.directory?");
+        assertStartRefused("http.port", "8080", "Unknown configuration key http.port");
+        // A replica's keys are its store's.
+        assertThatThrownBy(() -> builder().withProperty("backup.replicas", "eu").withProperty("backup.replica.eu.directry", "/tmp").build())
+                .isInstanceOf(StagehandException.class)
+                .hasMessage("Unknown configuration key backup.replica.eu.directry; did you mean backup.replica.eu.directory?");
+        assertThatThrownBy(() -> builder().withProperty("backup.replicas", "eu").withProperty("backup.replica.us.directory", "/tmp").build())
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("backup.replica.us.directory names no backup replica");
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void testKeysTheApplicationDeclaresAreItsOwn()
+    {
+        ConfigKey<Integer> port = ConfigKey.of("http.port", ConfigType.listenPort(), "8080", "where the API listens");
+        try (Stagehand stagehand = builder().withConfigKeys(ConfigKeys.of("the server", port)).withProperty("http.port", "9090").build()) {
+            assertThat(stagehand.config().values(ConfigKeys.of("the server", port)).get(port)).isEqualTo(9090);
+        }
+        assertThatThrownBy(() -> builder().withConfigKeys(ConfigKeys.of("the server", port)).withProperty("http.prot", "9090").build())
+                .isInstanceOf(StagehandException.class)
+                .hasMessage("Unknown configuration key http.prot; did you mean http.port?");
+    }
+
+    private void assertStartRefused(String key, String value, String message)
+    {
+        assertThatThrownBy(() -> builder().withProperty(key, value).build())
+                .as(key)
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_CONFIGURATION.toErrorCode()))
+                .hasMessageStartingWith(message);
     }
 
     @Test

@@ -1,44 +1,45 @@
 package sh.stagehand.docker;
 
-import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.config.ConfigValues;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Configuration of the Docker provider, keys under {@code docker.}:
- * <ul>
- * <li>{@code docker.host}: the engine's address, {@code unix://} or {@code tcp://} (default
- *     {@code unix:///var/run/docker.sock})</li>
- * <li>{@code docker.network}: the network containers join when their spec names none (default:
- *     the engine's {@code bridge})</li>
- * <li>{@code docker.api-timeout-seconds}: how long one engine call may take (default 60)</li>
- * <li>{@code docker.tenant-network-pool}: the IPv4 range a network per tenant is cut from, a
- *     {@code /24} each (default {@code 10.213.0.0/16}: 256 tenants); the database server must admit
- *     build roles from it, and the host should let its bridges ({@code shb…}) reach only the
- *     database and the mail catcher (bin/env-up does both)</li>
- * <li>{@code docker.image-build-timeout-seconds}: the longest an image build (a requirements
- *     install, whose packages' own code runs) may take, after which it is stopped (default 1800)</li>
- * <li>{@code docker.image-build-memory-mb}: the memory an image build may use, no swap beyond it (default 2048)</li>
- * </ul>
+ * Configuration of the Docker provider, keys under {@code docker.}, declared in {@link #KEYS}.
  */
 public record DockerConfig(URI host, Optional<String> network, Duration apiTimeout, String tenantNetworkPool, Duration imageBuildTimeout, long imageBuildMemoryBytes)
 {
-    public static final String HOST = "docker.host";
-    public static final String NETWORK = "docker.network";
-    public static final String API_TIMEOUT_SECONDS = "docker.api-timeout-seconds";
-    public static final String TENANT_NETWORK_POOL = "docker.tenant-network-pool";
-    public static final String IMAGE_BUILD_TIMEOUT_SECONDS = "docker.image-build-timeout-seconds";
-    public static final String IMAGE_BUILD_MEMORY_MB = "docker.image-build-memory-mb";
+    public static final ConfigKey<URI> HOST = ConfigKey.of("docker.host",
+            ConfigType.uri().check(uri -> Set.of("unix", "tcp").contains(String.valueOf(uri.getScheme())), "a Docker engine address; use unix:///var/run/docker.sock or tcp://HOST:2375"),
+            "unix:///var/run/docker.sock", "the engine's address, unix:// or tcp://");
+    public static final ConfigKey<String> NETWORK = ConfigKey.optional("docker.network", ConfigType.nonEmptyString(),
+            "the network containers join when their spec names none (default: the engine's bridge)");
+    public static final ConfigKey<Duration> API_TIMEOUT = ConfigKey.of("docker.api-timeout", ConfigType.duration(), "60s", "how long one engine call may take")
+            .formerly("docker.api-timeout-seconds");
+    /**
+     * A {@code /24} is cut from it for each tenant (the default: 256 tenants); the database server
+     * must admit build roles from it, and the host should let its bridges ({@code shb…}) reach
+     * only the database and the mail catcher (bin/env-up does both).
+     */
+    public static final ConfigKey<String> TENANT_NETWORK_POOL = ConfigKey.of("docker.tenant-network-pool",
+            ConfigType.nonEmptyString().check(pool -> pool.matches("(\\d{1,3}\\.){3}\\d{1,3}/(8|9|1[0-9]|2[0-4])"), "an IPv4 range of /24 networks or more, such as 10.213.0.0/16"),
+            "10.213.0.0/16", "the IPv4 range a network per tenant is cut from, a /24 each");
+    public static final ConfigKey<Duration> IMAGE_BUILD_TIMEOUT = ConfigKey.of("docker.image-build-timeout", ConfigType.duration(), "30m",
+            "the longest an image build (a requirements install, whose packages' own code runs) may take, after which it is stopped")
+            .formerly("docker.image-build-timeout-seconds");
+    public static final ConfigKey<Long> IMAGE_BUILD_MEMORY_MB = ConfigKey.of("docker.image-build-memory-mb", ConfigType.longInteger(1, Long.MAX_VALUE >> 20), "2048",
+            "the memory in MiB an image build may use, no swap beyond it");
 
-    private static final Set<String> KEYS = Set.of(HOST, NETWORK, API_TIMEOUT_SECONDS, TENANT_NETWORK_POOL, IMAGE_BUILD_TIMEOUT_SECONDS, IMAGE_BUILD_MEMORY_MB);
+    public static final ConfigKeys KEYS = ConfigKeys.of("the Docker provider", HOST, NETWORK, API_TIMEOUT, TENANT_NETWORK_POOL, IMAGE_BUILD_TIMEOUT, IMAGE_BUILD_MEMORY_MB);
 
     public DockerConfig
     {
@@ -51,51 +52,8 @@ public record DockerConfig(URI host, Optional<String> network, Duration apiTimeo
 
     public static DockerConfig fromMap(Map<String, String> config)
     {
-        for (String key : config.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw invalid("Unknown configuration key " + key + "; the Docker provider knows " + new TreeSet<>(KEYS));
-            }
-        }
-        String hostValue = config.getOrDefault(HOST, "unix:///var/run/docker.sock");
-        URI host;
-        try {
-            host = URI.create(hostValue);
-        }
-        catch (IllegalArgumentException e) {
-            throw invalid(HOST + "=" + hostValue + " is not a URI: " + e.getMessage());
-        }
-        if (!Set.of("unix", "tcp").contains(String.valueOf(host.getScheme()))) {
-            throw invalid(HOST + "=" + hostValue + " is not a Docker engine address; use unix:///var/run/docker.sock or tcp://HOST:2375");
-        }
-        long timeoutSeconds = positive(config, API_TIMEOUT_SECONDS, "60", "seconds");
-        long buildSeconds = positive(config, IMAGE_BUILD_TIMEOUT_SECONDS, "1800", "seconds");
-        long buildMemory = positive(config, IMAGE_BUILD_MEMORY_MB, "2048", "MiB");
-        String pool = config.getOrDefault(TENANT_NETWORK_POOL, "10.213.0.0/16").strip();
-        if (!pool.matches("(\\d{1,3}\\.){3}\\d{1,3}/(8|9|1[0-9]|2[0-4])")) {
-            throw invalid(TENANT_NETWORK_POOL + "=" + pool + " is not an IPv4 range of /24 networks or more, such as 10.213.0.0/16");
-        }
-        return new DockerConfig(host, Optional.ofNullable(config.get(NETWORK)).map(String::strip).filter(name -> !name.isEmpty()), Duration.ofSeconds(timeoutSeconds), pool,
-                Duration.ofSeconds(buildSeconds), buildMemory * 1024 * 1024);
-    }
-
-    private static long positive(Map<String, String> config, String key, String defaultValue, String unit)
-    {
-        String value = config.getOrDefault(key, defaultValue);
-        long number;
-        try {
-            number = Long.parseLong(value.strip());
-        }
-        catch (NumberFormatException e) {
-            number = -1;
-        }
-        if (number < 1) {
-            throw invalid(key + "=" + value + " is not a positive whole number of " + unit);
-        }
-        return number;
-    }
-
-    private static StagehandException invalid(String message)
-    {
-        return new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, message);
+        ConfigValues values = KEYS.read(config);
+        return new DockerConfig(values.get(HOST), values.optional(NETWORK), values.get(API_TIMEOUT), values.get(TENANT_NETWORK_POOL), values.get(IMAGE_BUILD_TIMEOUT),
+                values.get(IMAGE_BUILD_MEMORY_MB) << 20);
     }
 }

@@ -1,6 +1,7 @@
 package sh.stagehand.docker;
 
 import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.spi.runtime.RuntimeProviderFactory;
 
@@ -18,6 +19,12 @@ public final class DockerRuntimeProviderFactory
     public String name()
     {
         return NAME;
+    }
+
+    @Override
+    public ConfigKeys configKeys()
+    {
+        return DockerConfig.KEYS;
     }
 
     @Override

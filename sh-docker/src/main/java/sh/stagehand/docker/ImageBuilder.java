@@ -162,10 +162,10 @@ final class ImageBuilder
                     // Closing the stream makes the engine cancel the build.
                     callback.close();
                     lines.accept(("[stagehand] stopped: the build took longer than " + config.imageBuildTimeout().toSeconds() + " s ("
-                            + DockerConfig.IMAGE_BUILD_TIMEOUT_SECONDS + ")\n").getBytes(StandardCharsets.UTF_8));
+                            + DockerConfig.IMAGE_BUILD_TIMEOUT + ")\n").getBytes(StandardCharsets.UTF_8));
                     lines.finish();
                     throw new StagehandException(StandardErrorCode.TIMEOUT, "Building image " + tag + " took longer than " + config.imageBuildTimeout().toSeconds()
-                            + " s and was stopped (the log says where it was); make the requirements install faster, or raise " + DockerConfig.IMAGE_BUILD_TIMEOUT_SECONDS);
+                            + " s and was stopped (the log says where it was); make the requirements install faster, or raise " + DockerConfig.IMAGE_BUILD_TIMEOUT);
                 }
                 callback.awaitImageId();
                 lines.finish();

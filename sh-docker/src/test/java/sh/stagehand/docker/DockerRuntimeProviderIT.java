@@ -102,7 +102,7 @@ class DockerRuntimeProviderIT
         // A 1 s API timeout, and a container silent for 3 s: waiting and following must not be cut off.
         try (DockerRuntimeProvider impatient = new DockerRuntimeProvider(DockerConfig.fromMap(Map.of(
                 "docker.host", docker.host().toString(),
-                "docker.api-timeout-seconds", "1")), "contract-tests")) {
+                "docker.api-timeout", "1s")), "contract-tests")) {
             ContainerInfo container = impatient.start(spec().withCommand("sh", "-c", "sleep 3; echo after the silence").build());
             List<String> lines = new CopyOnWriteArrayList<>();
             try (LogFollow follow = impatient.followLogs(container.id(), line -> lines.add(line.text()))) {
@@ -124,12 +124,12 @@ class DockerRuntimeProviderIT
         List<String> pipLog = new CopyOnWriteArrayList<>();
         try (DockerRuntimeProvider bounded = new DockerRuntimeProvider(DockerConfig.fromMap(Map.of(
                 "docker.host", docker.host().toString(),
-                "docker.image-build-timeout-seconds", "5")), "contract-tests")) {
+                "docker.image-build-timeout", "5s")), "contract-tests")) {
             long started = System.nanoTime();
             assertThatThrownBy(() -> bounded.prepareImage(new ImageSpec(TestingEnvironment.get().require("docker.odoo-test-image"), checkout, "/mnt/stagehand-addons",
                     List.of("requirements.txt"), imageTag(), Map.of()), line -> pipLog.add(line.text())))
                     .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.TIMEOUT.toErrorCode()))
-                    .hasMessageContaining("docker.image-build-timeout-seconds");
+                    .hasMessageContaining("docker.image-build-timeout");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
         }
         assertThat(pipLog).anySatisfy(line -> assertThat(line).contains("stopped: the build took longer than 5 s"));

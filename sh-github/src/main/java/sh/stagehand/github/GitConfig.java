@@ -1,12 +1,13 @@
 package sh.stagehand.github;
 
 import sh.stagehand.github.internal.RepositoryUrlPolicy;
-import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.config.ConfigValues;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -19,32 +20,34 @@ import java.util.regex.Pattern;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Configuration of the git provider, keys under {@code git.}:
- * <ul>
- * <li>{@code git.cache-directory}: where fetched repositories are kept (default: {@code git-cache}
- *     in the platform's data directory)</li>
- * <li>{@code git.timeout-seconds}: how long one fetch may take (default 300)</li>
- * <li>{@code git.github-api-url}: GitHub's REST API, where commit statuses are reported (default
- *     {@code https://api.github.com}; for GitHub Enterprise Server {@code https://HOST/api/v3}).
- *     Repositories on {@code github.com} and on this API's host (without a leading {@code api.})
- *     count as GitHub repositories.</li>
- * <li>{@code git.allowed-hosts}: hosts a repository URL may name although their addresses are
- *     inside (loopback, private, link-local, the platform's own), comma-separated names as URLs
- *     write them, e.g. a company's {@code gitlab.internal.example}; http:// is allowed to these
- *     too (default: none). Every other host must be on the internet, over https or ssh.</li>
- * </ul>
+ * Configuration of the git provider, keys under {@code git.}, declared in {@link #KEYS}.
  */
 public record GitConfig(Optional<Path> cacheDirectory, Duration timeout, URI githubApiUrl, Set<String> allowedHosts)
 {
-    public static final String CACHE_DIRECTORY = "git.cache-directory";
-    public static final String TIMEOUT_SECONDS = "git.timeout-seconds";
-    public static final String GITHUB_API_URL = "git.github-api-url";
-    public static final String ALLOWED_HOSTS = RepositoryUrlPolicy.ALLOWED_HOSTS_KEY;
-
     public static final URI DEFAULT_GITHUB_API_URL = URI.create("https://api.github.com");
-
-    private static final Set<String> KEYS = Set.of(CACHE_DIRECTORY, TIMEOUT_SECONDS, GITHUB_API_URL, ALLOWED_HOSTS);
     private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\\[?[0-9a-f.]*:[0-9a-f.]*:[0-9a-f:.]*]?");
+
+    public static final ConfigKey<Path> CACHE_DIRECTORY = ConfigKey.optional("git.cache-directory", ConfigType.path(),
+            "where fetched repositories are kept (default: git-cache in the platform's data directory)");
+    public static final ConfigKey<Duration> TIMEOUT = ConfigKey.of("git.timeout", ConfigType.duration(), "5m", "how long one fetch may take")
+            .formerly("git.timeout-seconds");
+    /**
+     * Repositories on {@code github.com} and on this API's host (without a leading {@code api.})
+     * count as GitHub repositories; for GitHub Enterprise Server it is {@code https://HOST/api/v3}.
+     */
+    public static final ConfigKey<URI> GITHUB_API_URL = ConfigKey.of("git.github-api-url", ConfigType.of("an http(s) URL without credentials, query or fragment; use "
+            + DEFAULT_GITHUB_API_URL + " for github.com, or https://HOST/api/v3 for GitHub Enterprise Server", GitConfig::githubApiUrl),
+            DEFAULT_GITHUB_API_URL.toString(), "GitHub's REST API, where commit statuses are reported");
+    /**
+     * Hosts whose addresses are inside (loopback, private, link-local, the platform's own), such as
+     * a company's {@code gitlab.internal.example}; http:// is allowed to these too. Every other
+     * host must be on the internet, over https or ssh.
+     */
+    public static final ConfigKey<Set<String>> ALLOWED_HOSTS = ConfigKey.of(RepositoryUrlPolicy.ALLOWED_HOSTS_KEY, ConfigType.of("a comma-separated list of host names as URLs "
+            + "write them, without scheme, user, port or path: gitlab.internal.example,git.acme.example", GitConfig::allowedHosts), "",
+            "hosts a repository URL may name although their addresses are inside, comma-separated");
+
+    public static final ConfigKeys KEYS = ConfigKeys.of("the git provider", CACHE_DIRECTORY, TIMEOUT, GITHUB_API_URL, ALLOWED_HOSTS);
 
     public GitConfig
     {
@@ -61,31 +64,8 @@ public record GitConfig(Optional<Path> cacheDirectory, Duration timeout, URI git
 
     public static GitConfig fromMap(Map<String, String> config)
     {
-        for (String key : config.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw invalid("Unknown configuration key " + key + "; the git provider knows " + new TreeSet<>(KEYS));
-            }
-        }
-        Optional<Path> cacheDirectory;
-        try {
-            cacheDirectory = Optional.ofNullable(config.get(CACHE_DIRECTORY)).map(Path::of);
-        }
-        catch (InvalidPathException e) {
-            throw invalid(CACHE_DIRECTORY + "=" + config.get(CACHE_DIRECTORY) + " is not a valid path: " + e.getMessage());
-        }
-        String timeoutValue = config.getOrDefault(TIMEOUT_SECONDS, "300");
-        long seconds;
-        try {
-            seconds = Long.parseLong(timeoutValue.strip());
-        }
-        catch (NumberFormatException e) {
-            seconds = -1;
-        }
-        if (seconds < 1 || seconds > Integer.MAX_VALUE) {
-            throw invalid(TIMEOUT_SECONDS + "=" + timeoutValue + " is not a positive whole number of seconds");
-        }
-        URI githubApiUrl = Optional.ofNullable(config.get(GITHUB_API_URL)).map(GitConfig::githubApiUrl).orElse(DEFAULT_GITHUB_API_URL);
-        return new GitConfig(cacheDirectory, Duration.ofSeconds(seconds), githubApiUrl, allowedHosts(config.getOrDefault(ALLOWED_HOSTS, "")));
+        ConfigValues values = KEYS.read(config);
+        return new GitConfig(values.optional(CACHE_DIRECTORY), values.get(TIMEOUT), values.get(GITHUB_API_URL), values.get(ALLOWED_HOSTS));
     }
 
     private static Set<String> allowedHosts(String value)
@@ -97,8 +77,7 @@ public record GitConfig(Optional<Path> cacheDirectory, Duration timeout, URI git
                 continue;
             }
             if (!HOST.matcher(host).matches()) {
-                throw invalid(ALLOWED_HOSTS + " holds '" + entry.strip() + "', which is not a host name; list names as URLs write them, comma-separated, "
-                        + "without scheme, user, port or path: gitlab.internal.example,git.acme.example");
+                throw new IllegalArgumentException("'" + entry.strip() + "' is not a host name");
             }
             hosts.add(host);
         }
@@ -122,17 +101,10 @@ public record GitConfig(Optional<Path> cacheDirectory, Duration timeout, URI git
                 || url.getRawUserInfo() != null
                 || url.getRawQuery() != null
                 || url.getRawFragment() != null) {
-            // a URL with credentials is not repeated: the message ends up in logs
-            String shown = value.contains("@") ? "(a URL with credentials)" : value;
-            throw invalid(GITHUB_API_URL + "=" + shown + " is not an http(s) URL without credentials, query or fragment; use " + DEFAULT_GITHUB_API_URL
-                    + " for github.com, or https://HOST/api/v3 for GitHub Enterprise Server");
+            // the key's refusal does not repeat a URL with credentials: the message ends up in logs
+            throw new IllegalArgumentException();
         }
         String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", "");
         return URI.create(url.getScheme().toLowerCase(Locale.ROOT) + "://" + url.getRawAuthority() + path);
-    }
-
-    private static StagehandException invalid(String message)
-    {
-        return new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, message);
     }
 }

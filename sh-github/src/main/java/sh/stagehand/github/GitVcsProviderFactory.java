@@ -1,6 +1,7 @@
 package sh.stagehand.github;
 
 import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.vcs.VcsProvider;
 import sh.stagehand.spi.vcs.VcsProviderFactory;
 
@@ -18,6 +19,12 @@ public final class GitVcsProviderFactory
     public String name()
     {
         return NAME;
+    }
+
+    @Override
+    public ConfigKeys configKeys()
+    {
+        return GitConfig.KEYS;
     }
 
     @Override

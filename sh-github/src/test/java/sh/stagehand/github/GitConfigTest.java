@@ -28,7 +28,7 @@ class GitConfigTest
     {
         assertThat(GitConfig.fromMap(Map.of(
                 "git.cache-directory", "/var/cache/stagehand/git",
-                "git.timeout-seconds", "120",
+                "git.timeout", "2m",
                 "git.github-api-url", "https://github.acme.example/api/v3",
                 "git.allowed-hosts", " GitLab.Internal.Example, git.acme.example.,,10.20.30.40, [fd00::5] ")))
                 .isEqualTo(new GitConfig(Optional.of(Path.of("/var/cache/stagehand/git")), Duration.ofSeconds(120), URI.create("https://github.acme.example/api/v3"),
@@ -65,8 +65,8 @@ class GitConfigTest
                     .hasMessageContaining("git.github-api-url")
                     .hasMessageContaining("https://api.github.com");
         }
-        assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.timeout-seconds", "0"))).isInstanceOf(StagehandException.class).hasMessageContaining("git.timeout-seconds");
-        assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.timeout-seconds", "five"))).isInstanceOf(StagehandException.class).hasMessageContaining("git.timeout-seconds");
+        assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.timeout", "0"))).isInstanceOf(StagehandException.class).hasMessageContaining("git.timeout");
+        assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.timeout", "five"))).isInstanceOf(StagehandException.class).hasMessageContaining("git.timeout");
         assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.cache-directory", "a\0b"))).isInstanceOf(StagehandException.class).hasMessageContaining("git.cache-directory");
         assertThatThrownBy(() -> GitConfig.fromMap(Map.of("git.github-url", "https://api.github.com")))
                 .isInstanceOf(StagehandException.class)

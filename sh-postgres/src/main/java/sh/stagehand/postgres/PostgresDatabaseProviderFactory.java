@@ -1,6 +1,7 @@
 package sh.stagehand.postgres;
 
 import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
 
@@ -18,6 +19,12 @@ public final class PostgresDatabaseProviderFactory
     public String name()
     {
         return NAME;
+    }
+
+    @Override
+    public ConfigKeys configKeys()
+    {
+        return PostgresConfig.KEYS;
     }
 
     @Override

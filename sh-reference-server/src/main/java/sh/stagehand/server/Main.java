@@ -3,6 +3,7 @@ package sh.stagehand.server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
@@ -10,6 +11,7 @@ import sh.stagehand.s3.S3Module;
 import sh.stagehand.server.smtp.SmtpRelayModule;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
 import sh.stagehand.store.postgres.PostgresStoreModule;
 
 import java.io.IOException;
@@ -40,16 +42,7 @@ public final class Main
         ReferenceServer server = null;
         try {
             Map<String, String> properties = withServerDefaults(loadProperties(args));
-            stagehand = Stagehand.builder()
-                    .withProperties(properties)
-                    .withModule(new DockerModule())
-                    .withModule(new PostgresModule())
-                    .withModule(new PostgresStoreModule())
-                    .withModule(new GitHubModule())
-                    .withModule(new SmtpRelayModule())
-                    .withModule(new S3Module())
-                    .withServiceLoaderPlugins()
-                    .build();
+            stagehand = platform(properties).build();
             // The first run's administrator, made before the server answers anyone: its password is
             // said once, here, and kept nowhere else.
             Optional<String> firstPassword = stagehand.accounts().ensureAdministrator();
@@ -78,25 +71,46 @@ public final class Main
     }
 
     /**
+     * The platform of the reference server: its providers, and the server's own keys declared, so
+     * that a key nobody reads stops the start.
+     */
+    static Stagehand.Builder platform(Map<String, String> properties)
+    {
+        return Stagehand.builder()
+                .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
+                .withModule(new DockerModule())
+                .withModule(new PostgresModule())
+                .withModule(new PostgresStoreModule())
+                .withModule(new GitHubModule())
+                .withModule(new SmtpRelayModule())
+                .withModule(new S3Module())
+                .withServiceLoaderPlugins();
+    }
+
+    // Housekeeping moved into the platform, its durations now written with a unit: the server's
+    // former keys still work, read in their former unit.
+    private static final Map<String, Map.Entry<ConfigKey<?>, String>> RENAMED_KEYS = Map.of(
+            "server.poll-interval-seconds", Map.entry(PlatformSettings.POLL_INTERVAL, "s"),
+            "server.gc-interval-minutes", Map.entry(PlatformSettings.GC_INTERVAL, "m"));
+
+    /**
      * The platform's view of this server, where the configuration does not say otherwise: links
      * point at the server's own address, builds send mail to the catcher's port.
      */
-    private static final Map<String, String> RENAMED_KEYS = Map.of(
-            "server.poll-interval-seconds", "platform.poll-interval-seconds",
-            "server.gc-interval-minutes", "platform.gc-interval-minutes");
-
     static Map<String, String> withServerDefaults(Map<String, String> properties)
     {
         Map<String, String> withDefaults = new HashMap<>(properties);
         ServerConfig server = ServerConfig.fromMap(properties);
-        withDefaults.putIfAbsent("platform.public-url", server.publicUrl());
-        withDefaults.putIfAbsent("platform.smtp-port", Integer.toString(server.smtpPort()));
-        // Housekeeping moved into the platform: the server's former keys still work.
-        for (Map.Entry<String, String> renamed : RENAMED_KEYS.entrySet()) {
+        withDefaults.putIfAbsent(PlatformSettings.PUBLIC_URL.name(), server.publicUrl());
+        withDefaults.putIfAbsent(PlatformSettings.SMTP_PORT.name(), Integer.toString(server.smtpPort()));
+        for (Map.Entry<String, Map.Entry<ConfigKey<?>, String>> renamed : RENAMED_KEYS.entrySet()) {
             String value = withDefaults.remove(renamed.getKey());
             if (value != null) {
-                log.warn("{} is now {}; please rename it in your configuration", renamed.getKey(), renamed.getValue());
-                withDefaults.putIfAbsent(renamed.getValue(), value);
+                String newKey = renamed.getValue().getKey().name();
+                String newValue = value.strip() + renamed.getValue().getValue();
+                log.warn("{}={} is now {}={}; please rename it in your configuration", renamed.getKey(), value, newKey, newValue);
+                withDefaults.putIfAbsent(newKey, newValue);
             }
         }
         return withDefaults;

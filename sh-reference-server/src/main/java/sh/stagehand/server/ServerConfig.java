@@ -1,8 +1,11 @@
 package sh.stagehand.server;
 
+import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.server.http.ClientAddress;
-import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.config.ConfigValues;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -12,23 +15,26 @@ import java.util.Map;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The server's own keys, beside the platform's:
- * <ul>
- * <li>{@code http.host}, {@code http.port}: where the API listens (default {@code 127.0.0.1}, 8080; 0 picks a free port)</li>
- * <li>{@code smtp.bind-address}, {@code smtp.port}: where the mail catcher listens (default {@code 0.0.0.0}, 2525; 0 picks a free port).
- *     Builds must reach it at {@code platform.smtp-host}:{@code platform.smtp-port}.</li>
- * <li>{@code platform.public-url}: shared with the platform, for the webhook URLs shown</li>
- * <li>{@code http.trusted-proxies}: the reverse proxies whose {@code X-Forwarded-For} is believed
- *     (addresses or networks, comma-separated; default none: the header is ignored), see {@link ClientAddress}</li>
- * <li>the {@link ServerLimits}: how much a client may send</li>
- * </ul>
+ * The server's own keys, beside the platform's, declared in {@link #KEYS} (with {@link ServerLimits}'
+ * and {@code platform.public-url}, shared with the platform, for the webhook URLs shown). Builds
+ * reach the mail catcher at {@code platform.smtp-host}:{@code platform.smtp-port}.
  */
 public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl, List<String> trustedProxies, ServerLimits limits)
 {
-    public static final String HTTP_HOST = "http.host";
-    public static final String HTTP_PORT = "http.port";
-    public static final String SMTP_BIND_ADDRESS = "smtp.bind-address";
-    public static final String SMTP_PORT = "smtp.port";
+    public static final ConfigKey<String> HTTP_HOST = ConfigKey.of("http.host", ConfigType.nonEmptyString(), "127.0.0.1", "where the API listens");
+    public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.of("http.port", ConfigType.listenPort(), "8080", "the API's port");
+    public static final ConfigKey<InetAddress> SMTP_BIND_ADDRESS = ConfigKey.of("smtp.bind-address", ConfigType.of("an address of this host", ServerConfig::address), "0.0.0.0",
+            "where the mail catcher listens");
+    public static final ConfigKey<Integer> SMTP_PORT = ConfigKey.of("smtp.port", ConfigType.listenPort(), "2525", "the mail catcher's port");
+    /**
+     * See {@link ClientAddress}.
+     */
+    public static final ConfigKey<List<String>> TRUSTED_PROXIES = ConfigKey.optional(ClientAddress.TRUSTED_PROXIES, ConfigType.list(),
+            "the reverse proxies whose X-Forwarded-For is believed, addresses or networks, comma-separated (default none: the header is ignored)");
+
+    /** Every key the server reads, for {@code Stagehand.Builder.withConfigKeys}. */
+    public static final ConfigKeys KEYS = ConfigKeys.union("the server", List.of(
+            ConfigKeys.of("the server", HTTP_HOST, HTTP_PORT, SMTP_BIND_ADDRESS, SMTP_PORT, TRUSTED_PROXIES, PlatformSettings.PUBLIC_URL), ServerLimits.KEYS));
 
     public ServerConfig
     {
@@ -53,47 +59,31 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
         return ClientAddress.trusting(trustedProxies);
     }
 
+    /**
+     * @param properties the configuration; keys other than the server's are the platform's
+     */
     public static ServerConfig fromMap(Map<String, String> properties)
     {
-        String smtpBind = properties.getOrDefault(SMTP_BIND_ADDRESS, "0.0.0.0");
-        InetAddress smtpAddress;
-        try {
-            smtpAddress = InetAddress.getByName(smtpBind);
-        }
-        catch (UnknownHostException e) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, SMTP_BIND_ADDRESS + "=" + smtpBind + " is not an address of this host", e);
-        }
+        ConfigValues values = KEYS.readDeclared(properties);
+        int httpPort = values.get(HTTP_PORT);
         return new ServerConfig(
-                properties.getOrDefault(HTTP_HOST, "127.0.0.1"),
-                port(properties, HTTP_PORT, "8080"),
-                smtpAddress,
-                port(properties, SMTP_PORT, "2525"),
-                properties.getOrDefault("platform.public-url", "http://127.0.0.1:" + port(properties, HTTP_PORT, "8080")),
-                ClientAddress.parseList(properties.get(ClientAddress.TRUSTED_PROXIES)),
+                values.get(HTTP_HOST),
+                httpPort,
+                values.get(SMTP_BIND_ADDRESS),
+                values.get(SMTP_PORT),
+                // The server's own address, unless said otherwise.
+                values.optional(PlatformSettings.PUBLIC_URL).orElse("http://127.0.0.1:" + httpPort),
+                values.optional(TRUSTED_PROXIES).orElse(List.of()),
                 ServerLimits.fromMap(properties));
     }
 
-    private static int port(Map<String, String> properties, String key, String defaultValue)
+    private static InetAddress address(String value)
     {
-        long port = number(properties, key, defaultValue);
-        if (port > 65535) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, key + "=" + port + " is not a TCP port (0 to 65535)");
-        }
-        return (int) port;
-    }
-
-    private static long number(Map<String, String> properties, String key, String defaultValue)
-    {
-        String value = properties.getOrDefault(key, defaultValue);
         try {
-            long number = Long.parseLong(value.strip());
-            if (number >= 0) {
-                return number;
-            }
+            return InetAddress.getByName(value.strip());
         }
-        catch (NumberFormatException ignored) {
-            // reported below
+        catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
-        throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, key + "=" + value + " is not a whole number of 0 or more");
     }
 }

@@ -68,6 +68,7 @@ class AccountsAndConsoleIT
         properties.put("http.trusted-proxies", PROXY);
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

@@ -93,8 +93,8 @@ class DevelopmentBuildIT
                 "data.directory", temp.resolve("data").toString(),
                 "http.port", "0",
                 "smtp.port", Integer.toString(smtpPort),
-                "platform.poll-interval-seconds", "0",
-                "platform.gc-interval-minutes", "0",
+                "platform.poll-interval", "0",
+                "platform.gc-interval", "0",
                 "postgres.url", postgres.jdbcUrl("postgres"),
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
@@ -107,11 +107,12 @@ class DevelopmentBuildIT
                 "platform.odoo-image", odooImage,
                 "platform.smtp-host", docker.networkGateway(),
                 "platform.smtp-port", Integer.toString(smtpPort),
-                "platform.development-retention-hours", "0",
+                "platform.development-retention", "0",
                 "platform.development-keep-per-branch", "1",
                 "platform.container-memory-mb", "512"));
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

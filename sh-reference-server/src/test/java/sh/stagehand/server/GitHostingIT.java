@@ -64,6 +64,7 @@ class GitHostingIT
         Map<String, String> properties = TestingPlatform.properties("git-hosting-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

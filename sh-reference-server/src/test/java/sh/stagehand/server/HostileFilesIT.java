@@ -104,9 +104,10 @@ class HostileFilesIT
 
         Map<String, String> properties = TestingPlatform.properties("hostile-files-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         properties.put("backup.manual-per-day", "100");
-        properties.put("platform.start-timeout-seconds", "30");
+        properties.put("platform.start-timeout", "30s");
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

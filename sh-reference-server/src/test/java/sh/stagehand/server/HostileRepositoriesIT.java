@@ -70,9 +70,10 @@ class HostileRepositoriesIT
     {
         Map<String, String> properties = TestingPlatform.properties("hostile-repos-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         // Without the fix, a URL that leads nowhere would hold a request for the default 300 s.
-        properties.put("git.timeout-seconds", "5");
+        properties.put("git.timeout", "5s");
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

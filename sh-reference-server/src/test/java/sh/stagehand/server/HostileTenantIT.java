@@ -73,6 +73,7 @@ class HostileTenantIT
         Map<String, String> properties = TestingPlatform.properties("hostile-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

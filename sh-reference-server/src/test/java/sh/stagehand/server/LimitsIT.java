@@ -84,9 +84,10 @@ class LimitsIT
         properties.put("http.max-upload-bytes", Long.toString(MAX_UPLOAD_BYTES));
         properties.put("http.upload-directory", uploads.toString());
         properties.put("http.max-push-bytes", Long.toString(MAX_PUSH_BYTES));
-        properties.put("smtp.auth-lockout", SMTP_LOCKOUT.toString());
+        properties.put("smtp.auth-lockout", SMTP_LOCKOUT.toMillis() + "ms");
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

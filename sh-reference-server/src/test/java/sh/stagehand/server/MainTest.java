@@ -45,11 +45,36 @@ class MainTest
     void testFormerServerHousekeepingKeysStillWork()
     {
         assertThat(Main.withServerDefaults(Map.of("server.poll-interval-seconds", "0", "server.gc-interval-minutes", "5")))
-                .containsEntry("platform.poll-interval-seconds", "0")
-                .containsEntry("platform.gc-interval-minutes", "5")
+                .containsEntry("platform.poll-interval", "0s")
+                .containsEntry("platform.gc-interval", "5m")
                 .doesNotContainKeys("server.poll-interval-seconds", "server.gc-interval-minutes");
-        assertThat(Main.withServerDefaults(Map.of("server.poll-interval-seconds", "0", "platform.poll-interval-seconds", "30")))
-                .containsEntry("platform.poll-interval-seconds", "30");
+        assertThat(Main.withServerDefaults(Map.of("server.poll-interval-seconds", "0", "platform.poll-interval", "30s")))
+                .containsEntry("platform.poll-interval", "30s");
+    }
+
+    @Test
+    void testAKeyTypoStopsTheStartWithTheKeyMeant()
+    {
+        // The server's keys, the platform's, a provider's (configured or not), and a renamed one.
+        assertStartRefused("http.prot", "Unknown configuration key http.prot; did you mean http.port?");
+        assertStartRefused("smtp.auth-atempts", "Unknown configuration key smtp.auth-atempts; did you mean smtp.auth-attempts?");
+        assertStartRefused("platform.odoo-imge", "Unknown configuration key platform.odoo-imge; did you mean platform.odoo-image?");
+        assertStartRefused("backup.daly-time", "Unknown configuration key backup.daly-time; did you mean backup.daily-time?");
+        assertStartRefused("docker.hots", "Unknown configuration key docker.hots; did you mean docker.host?");
+        assertStartRefused("postgres.pasword", "Unknown configuration key postgres.pasword; did you mean postgres.password?");
+        assertStartRefused("s3.buckt", "Unknown configuration key s3.buckt; did you mean s3.bucket?");
+        assertStartRefused("smtp-relay.hots", "Unknown configuration key smtp-relay.hots; did you mean smtp-relay.host?");
+        assertStartRefused("dokcer.network", "Unknown configuration key dokcer.network; did you mean docker.network?");
+        assertStartRefused("docker.api-timeout-seconds", "Unknown configuration key docker.api-timeout-seconds; did you mean docker.api-timeout? It was renamed");
+        assertStartRefused("git.timeout-seconds", "Unknown configuration key git.timeout-seconds; did you mean git.timeout? It was renamed");
+    }
+
+    private static void assertStartRefused(String key, String message)
+    {
+        assertThatThrownBy(() -> Main.platform(Main.withServerDefaults(Map.of(key, "1"))).build())
+                .as(key)
+                .isInstanceOf(StagehandException.class)
+                .hasMessageStartingWith(message);
     }
 
     @Test

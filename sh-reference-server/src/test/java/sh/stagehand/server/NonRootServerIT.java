@@ -104,8 +104,8 @@ class NonRootServerIT
                 "platform.odoo-image=" + TestingEnvironment.get().require("docker.odoo-test-image"),
                 "platform.smtp-host=" + docker.networkGateway(),
                 "platform.smtp-port=" + smtpPort,
-                "platform.poll-interval-seconds=0",
-                "platform.gc-interval-minutes=0",
+                "platform.poll-interval=0",
+                "platform.gc-interval=0",
                 "backup.daily-time=off",
                 ""));
         run(List.of("chown", "-R", USER + ":" + gid, home.toString()));

@@ -105,8 +105,8 @@ class ProductionAndStagingIT
                 "data.directory", temp.resolve("data").toString(),
                 "http.port", "0",
                 "smtp.port", Integer.toString(smtpPort),
-                "platform.poll-interval-seconds", "0",
-                "platform.gc-interval-minutes", "0",
+                "platform.poll-interval", "0",
+                "platform.gc-interval", "0",
                 "postgres.url", postgres.jdbcUrl("postgres"),
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
@@ -128,7 +128,7 @@ class ProductionAndStagingIT
                 "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
                 "platform.smtp-host", docker.networkGateway(),
                 "platform.smtp-port", Integer.toString(smtpPort),
-                "platform.start-timeout-seconds", "20",
+                "platform.start-timeout", "20s",
                 "platform.container-memory-mb", "512"));
         launch(properties);
         productionFilestore = temp.resolve("data/workspaces/production/" + PROJECT + "/data/filestore/" + PRODUCTION_DATABASE);
@@ -517,7 +517,7 @@ class ProductionAndStagingIT
         server.close();
         stagehand.close();
         Map<String, String> killedProperties = new HashMap<>(properties);
-        killedProperties.put("platform.poll-interval-seconds", "1");
+        killedProperties.put("platform.poll-interval", "1s");
         int killedPort = TestingPorts.freeStablePort();
         killedProperties.put("http.port", Integer.toString(killedPort));
         Process platform = TestingPlatform.startInAProcessOfItsOwn(killedProperties, temp, "killed-platform");
@@ -1175,6 +1175,7 @@ class ProductionAndStagingIT
     {
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

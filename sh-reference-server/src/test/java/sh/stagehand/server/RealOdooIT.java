@@ -100,7 +100,7 @@ class RealOdooIT
         properties.put("platform.odoo-image", TestingEnvironment.get().require("docker.odoo-image"));
         properties.put("platform.container-memory-mb", "1024");
         // Real Odoo serves these small databases within seconds: a server that does not is not healthy.
-        properties.put("platform.start-timeout-seconds", "45");
+        properties.put("platform.start-timeout", "45s");
         relay = TestingSmtpRelay.start();
         launch(properties);
 
@@ -416,7 +416,7 @@ class RealOdooIT
         server.close();
         stagehand.close();
         Map<String, String> killedProperties = new HashMap<>(properties);
-        killedProperties.put("platform.poll-interval-seconds", "1");
+        killedProperties.put("platform.poll-interval", "1s");
         int killedPort = TestingPorts.freeStablePort();
         killedProperties.put("http.port", Integer.toString(killedPort));
         Path log = temp.resolve("killed-platform.log");
@@ -557,6 +557,7 @@ class RealOdooIT
     {
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

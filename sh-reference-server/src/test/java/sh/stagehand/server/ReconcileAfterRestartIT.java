@@ -157,6 +157,7 @@ class ReconcileAfterRestartIT
                 "docker.network", docker.network()));
         return Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

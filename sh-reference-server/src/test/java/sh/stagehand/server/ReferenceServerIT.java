@@ -53,6 +53,7 @@ class ReferenceServerIT
                 "docker.host", docker.host().toString());
         try (Stagehand stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

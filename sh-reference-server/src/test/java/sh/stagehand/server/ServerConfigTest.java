@@ -43,6 +43,13 @@ class ServerConfigTest
     }
 
     @Test
+    void testSizesTakeAUnit()
+    {
+        assertThat(ServerConfig.fromMap(Map.of("http.max-upload-bytes", "64MB", "http.max-push-bytes", "1GB")).limits())
+                .isEqualTo(new ServerLimits(64L << 20, Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath(), 1L << 30, 5, Duration.ofMinutes(1)));
+    }
+
+    @Test
     void testLimitsPropertyMappings()
     {
         assertThat(ServerConfig.fromMap(Map.of(
@@ -50,7 +57,7 @@ class ServerConfigTest
                 "http.upload-directory", "/srv/stagehand/uploads",
                 "http.max-push-bytes", "1048576",
                 "smtp.auth-attempts", "3",
-                "smtp.auth-lockout", "PT10S")).limits())
+                "smtp.auth-lockout", "10s")).limits())
                 .isEqualTo(new ServerLimits(64L << 20, Path.of("/srv/stagehand/uploads"), 1L << 20, 3, Duration.ofSeconds(10)));
     }
 
@@ -62,6 +69,8 @@ class ServerConfigTest
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("http.max-push-bytes", "-1"))).isInstanceOf(StagehandException.class).hasMessageContaining("http.max-push-bytes");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("smtp.auth-attempts", "10000"))).isInstanceOf(StagehandException.class).hasMessageContaining("smtp.auth-attempts");
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("smtp.auth-lockout", "60"))).isInstanceOf(StagehandException.class).hasMessageContaining("smtp.auth-lockout");
+        assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("smtp.auth-lockout", "PT1M"))).isInstanceOf(StagehandException.class)
+                .hasMessageStartingWith("smtp.auth-lockout=PT1M is not a duration; use e.g. 60s, 5m or 8h");
     }
 
     @Test

@@ -63,8 +63,8 @@ public final class TestingPlatform
         properties.put("data.directory", dataDirectory.toString());
         properties.put("http.port", "0");
         properties.put("smtp.port", Integer.toString(smtpPort));
-        properties.put("platform.poll-interval-seconds", "0");
-        properties.put("platform.gc-interval-minutes", "0");
+        properties.put("platform.poll-interval", "0");
+        properties.put("platform.gc-interval", "0");
         properties.put("backup.daily-time", "off");
         properties.put("postgres.url", postgres.jdbcUrl("postgres"));
         properties.put("postgres.user", postgres.user());

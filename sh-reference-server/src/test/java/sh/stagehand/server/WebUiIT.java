@@ -74,6 +74,7 @@ class WebUiIT
         properties.putAll(relay.properties());
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

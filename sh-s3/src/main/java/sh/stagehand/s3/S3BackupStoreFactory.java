@@ -1,6 +1,7 @@
 package sh.stagehand.s3;
 
 import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.backup.BackupStore;
 import sh.stagehand.spi.backup.BackupStoreFactory;
 
@@ -18,6 +19,12 @@ public final class S3BackupStoreFactory
     public String name()
     {
         return NAME;
+    }
+
+    @Override
+    public ConfigKeys configKeys()
+    {
+        return S3Config.KEYS;
     }
 
     @Override

@@ -2,38 +2,36 @@ package sh.stagehand.s3;
 
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.config.ConfigValues;
 
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The S3 backup store, keys under {@code s3.} (or {@code backup.replica.<name>.} for a replica):
- * <ul>
- * <li>{@code s3.bucket}: the bucket, which must exist (required)</li>
- * <li>{@code s3.prefix}: a prefix for every key, e.g. {@code stagehand/} (default none)</li>
- * <li>{@code s3.region}: the region (default {@code us-east-1})</li>
- * <li>{@code s3.endpoint}: the service's URL, for any S3-compatible service (default: AWS's)</li>
- * <li>{@code s3.path-style}: address the bucket in the path, as most S3-compatible services want
- *     (default false)</li>
- * <li>{@code s3.access-key}, {@code s3.secret-key}: credentials (the secret a secret; default: the
- *     AWS SDK's default chain: environment, profile, instance role)</li>
- * </ul>
+ * The S3 backup store, keys under {@code s3.} (or {@code backup.replica.<name>.} for a replica),
+ * declared in {@link #KEYS}.
  */
 public record S3Config(String bucket, String prefix, String region, Optional<URI> endpoint, boolean pathStyle, Optional<String> accessKey, Optional<String> secretKey)
 {
-    public static final String BUCKET = "s3.bucket";
-    public static final String PREFIX = "s3.prefix";
-    public static final String REGION = "s3.region";
-    public static final String ENDPOINT = "s3.endpoint";
-    public static final String PATH_STYLE = "s3.path-style";
-    public static final String ACCESS_KEY = "s3.access-key";
-    public static final String SECRET_KEY = "s3.secret-key";
-    private static final Set<String> KEYS = Set.of(BUCKET, PREFIX, REGION, ENDPOINT, PATH_STYLE, ACCESS_KEY, SECRET_KEY);
+    public static final ConfigKey<String> BUCKET = ConfigKey.required("s3.bucket", ConfigType.nonEmptyString(), "the bucket backups go to, which must exist, e.g. acme-backups");
+    public static final ConfigKey<String> PREFIX = ConfigKey.of("s3.prefix", ConfigType.string().map(String::strip), "", "a prefix for every key, e.g. stagehand/");
+    public static final ConfigKey<String> REGION = ConfigKey.of("s3.region", ConfigType.nonEmptyString(), "us-east-1", "the region");
+    public static final ConfigKey<URI> ENDPOINT = ConfigKey.optional("s3.endpoint",
+            ConfigType.uri().check(uri -> uri.getScheme() != null && uri.getHost() != null, "an http(s) URL such as https://s3.eu-central-1.amazonaws.com"),
+            "the service's URL, for any S3-compatible service (default: AWS's)");
+    public static final ConfigKey<Boolean> PATH_STYLE = ConfigKey.of("s3.path-style", ConfigType.bool(), "false",
+            "address the bucket in the path, as most S3-compatible services want");
+    public static final ConfigKey<String> ACCESS_KEY = ConfigKey.optional("s3.access-key", ConfigType.string(),
+            "the access key (default: the AWS SDK's default chain: environment, profile, instance role)");
+    public static final ConfigKey<String> SECRET_KEY = ConfigKey.optional("s3.secret-key", ConfigType.string(), "the secret key, with s3.access-key").secret();
+
+    public static final ConfigKeys KEYS = ConfigKeys.of("the S3 backup store", BUCKET, PREFIX, REGION, ENDPOINT, PATH_STYLE, ACCESS_KEY, SECRET_KEY);
 
     public S3Config
     {
@@ -47,39 +45,18 @@ public record S3Config(String bucket, String prefix, String region, Optional<URI
 
     public static S3Config fromMap(Map<String, String> config)
     {
-        for (String key : config.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw invalid("Unknown configuration key " + key + "; the S3 backup store knows " + new TreeSet<>(KEYS));
-            }
-        }
-        String bucket = config.getOrDefault(BUCKET, "").strip();
-        if (bucket.isEmpty()) {
-            throw invalid(BUCKET + " is not set: name the bucket backups go to, e.g. " + BUCKET + "=acme-backups");
-        }
-        String prefix = config.getOrDefault(PREFIX, "").strip();
+        ConfigValues values = KEYS.read(config);
+        String bucket = values.get(BUCKET);
+        String prefix = values.get(PREFIX);
         if (!prefix.isEmpty() && !prefix.endsWith("/")) {
             prefix += "/";
         }
-        Optional<URI> endpoint;
-        try {
-            endpoint = Optional.ofNullable(config.get(ENDPOINT)).map(String::strip).filter(value -> !value.isEmpty()).map(URI::create);
-        }
-        catch (IllegalArgumentException e) {
-            throw invalid(ENDPOINT + "=" + config.get(ENDPOINT) + " is not a URL: " + e.getMessage());
-        }
-        endpoint.filter(uri -> uri.getScheme() == null || uri.getHost() == null).ifPresent(uri -> {
-            throw invalid(ENDPOINT + "=" + uri + " is not an http(s) URL such as https://s3.eu-central-1.amazonaws.com");
-        });
-        String pathStyle = config.getOrDefault(PATH_STYLE, "false").strip();
-        if (!pathStyle.equals("true") && !pathStyle.equals("false")) {
-            throw invalid(PATH_STYLE + "=" + pathStyle + " is neither true nor false");
-        }
-        Optional<String> accessKey = Optional.ofNullable(config.get(ACCESS_KEY)).filter(value -> !value.isBlank());
-        Optional<String> secretKey = Optional.ofNullable(config.get(SECRET_KEY)).filter(value -> !value.isBlank());
+        Optional<String> accessKey = values.optional(ACCESS_KEY);
+        Optional<String> secretKey = values.optional(SECRET_KEY);
         if (accessKey.isPresent() != secretKey.isPresent()) {
             throw invalid("Set both " + ACCESS_KEY + " and " + SECRET_KEY + ", or neither (then the AWS SDK's default credentials are used)");
         }
-        return new S3Config(bucket, prefix, config.getOrDefault(REGION, "us-east-1").strip(), endpoint, Boolean.parseBoolean(pathStyle), accessKey, secretKey);
+        return new S3Config(bucket, prefix, values.get(REGION), values.optional(ENDPOINT), values.get(PATH_STYLE), accessKey, secretKey);
     }
 
     private static StagehandException invalid(String message)

@@ -1,5 +1,7 @@
 package sh.stagehand.spi;
 
+import sh.stagehand.spi.config.ConfigKeys;
+
 import java.util.Map;
 
 /**
@@ -18,6 +20,17 @@ public interface ProviderFactory<P extends AutoCloseable>
      * its configuration keys ({@code docker.host}). Lower-case letters, digits and '-'.
      */
     String name();
+
+    /**
+     * The keys this factory reads, each under {@code name() + "."}. The platform refuses any other
+     * key under that name at start-up, whether this provider is the one configured or not, and
+     * suggests the nearest declared key for a key that matches none. {@link ConfigKeys#none()} (the
+     * default) declares nothing: the keys under the name are then left to {@link #create}.
+     */
+    default ConfigKeys configKeys()
+    {
+        return ConfigKeys.none();
+    }
 
     /**
      * Creates a provider. The provider owns whatever it opens (connections, clients, threads) and

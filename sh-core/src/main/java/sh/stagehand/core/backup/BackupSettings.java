@@ -1,8 +1,10 @@
 package sh.stagehand.core.backup;
 
 import sh.stagehand.core.config.StagehandConfig;
-import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.config.ConfigValues;
 
 import java.time.Duration;
 import java.time.LocalTime;
@@ -12,19 +14,24 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * How production is backed up, keys under {@code backup.}:
- * <ul>
- * <li>{@code backup.daily-time}: when the daily backup of every production runs, {@code HH:MM} UTC
- *     (default 03:00; {@code off}: never)</li>
- * <li>{@code backup.keep-daily}, {@code backup.keep-weekly}, {@code backup.keep-monthly}: how many
- *     of each are kept (default 7, 4, 3, as Odoo.sh)</li>
- * <li>{@code backup.manual-days}, {@code backup.manual-per-day}: how long manual and update backups
- *     are kept, and how many manual ones a day may take (default 7, 5, as Odoo.sh)</li>
- * </ul>
- * The stores are {@code backup.type}, or {@code backup.replicas} (see {@code CoreModule}).
+ * How production is backed up, keys under {@code backup.}, declared in {@link #KEYS}. The stores are
+ * {@code backup.type}, or {@code backup.replicas} (see {@code CoreModule}).
  */
 public record BackupSettings(Optional<LocalTime> dailyTime, RetentionPolicy retention)
 {
+    public static final ConfigKey<Optional<LocalTime>> DAILY_TIME = ConfigKey.of("backup.daily-time", ConfigType.of("a time of day HH:MM (UTC), nor off",
+            value -> value.strip().equals("off") ? Optional.<LocalTime>empty() : Optional.of(time(value.strip()))), "03:00",
+            "when the daily backup of every production runs, HH:MM UTC (off: never)");
+    public static final ConfigKey<Integer> KEEP_DAILY = ConfigKey.of("backup.keep-daily", ConfigType.integer(1, Integer.MAX_VALUE), "7", "daily backups kept, as Odoo.sh");
+    public static final ConfigKey<Integer> KEEP_WEEKLY = ConfigKey.of("backup.keep-weekly", ConfigType.integer(0, Integer.MAX_VALUE), "4", "weekly backups kept, as Odoo.sh");
+    public static final ConfigKey<Integer> KEEP_MONTHLY = ConfigKey.of("backup.keep-monthly", ConfigType.integer(0, Integer.MAX_VALUE), "3", "monthly backups kept, as Odoo.sh");
+    public static final ConfigKey<Duration> MANUAL_RETENTION = ConfigKey.of("backup.manual-retention", ConfigType.durationOrZero(), "7d",
+            "how long manual and update backups are kept, as Odoo.sh").formerly("backup.manual-days");
+    public static final ConfigKey<Integer> MANUAL_PER_DAY = ConfigKey.of("backup.manual-per-day", ConfigType.integer(1, Integer.MAX_VALUE), "5",
+            "how many manual backups a day may take, as Odoo.sh");
+
+    public static final ConfigKeys KEYS = ConfigKeys.of("backups", DAILY_TIME, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY, MANUAL_RETENTION, MANUAL_PER_DAY);
+
     public BackupSettings
     {
         requireNonNull(dailyTime, "dailyTime is null");
@@ -33,44 +40,18 @@ public record BackupSettings(Optional<LocalTime> dailyTime, RetentionPolicy rete
 
     public static BackupSettings fromConfig(StagehandConfig config)
     {
-        String time = config.get("backup.daily-time", "03:00").strip();
-        Optional<LocalTime> dailyTime;
-        if (time.equals("off")) {
-            dailyTime = Optional.empty();
-        }
-        else {
-            try {
-                dailyTime = Optional.of(LocalTime.parse(time));
-            }
-            catch (DateTimeParseException e) {
-                throw invalid("backup.daily-time=" + time + " is not a time of day HH:MM (UTC), nor off");
-            }
-        }
-        return new BackupSettings(dailyTime, new RetentionPolicy(
-                number(config, "backup.keep-daily", 7, 1),
-                number(config, "backup.keep-weekly", 4, 0),
-                number(config, "backup.keep-monthly", 3, 0),
-                Duration.ofDays(number(config, "backup.manual-days", 7, 0)),
-                number(config, "backup.manual-per-day", 5, 1)));
+        ConfigValues values = config.values(KEYS);
+        return new BackupSettings(values.get(DAILY_TIME), new RetentionPolicy(values.get(KEEP_DAILY), values.get(KEEP_WEEKLY), values.get(KEEP_MONTHLY),
+                values.get(MANUAL_RETENTION), values.get(MANUAL_PER_DAY)));
     }
 
-    private static int number(StagehandConfig config, String key, int defaultValue, int minimum)
+    private static LocalTime time(String value)
     {
-        String value = config.get(key, Integer.toString(defaultValue)).strip();
         try {
-            int number = Integer.parseInt(value);
-            if (number >= minimum) {
-                return number;
-            }
+            return LocalTime.parse(value);
         }
-        catch (NumberFormatException ignored) {
-            // reported below
+        catch (DateTimeParseException e) {
+            throw new IllegalArgumentException();
         }
-        throw invalid(key + "=" + value + " is not a whole number of " + minimum + " or more");
-    }
-
-    private static StagehandException invalid(String message)
-    {
-        return new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, message);
     }
 }

@@ -1,25 +1,25 @@
 package sh.stagehand.core.backup;
 
 import sh.stagehand.spi.ProviderContext;
-import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
 import sh.stagehand.spi.backup.BackupStoreFactory;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
 
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * {@code backup.type=filesystem}; key {@code filesystem.directory} (default: {@code backups} in the
- * platform's data directory).
+ * {@code backup.type=filesystem}; its key is {@link #DIRECTORY}.
  */
 public final class FilesystemBackupStoreFactory
         implements BackupStoreFactory
 {
     public static final String NAME = "filesystem";
-    public static final String DIRECTORY = "filesystem.directory";
+    public static final ConfigKey<Path> DIRECTORY = ConfigKey.optional("filesystem.directory", ConfigType.path(),
+            "where backups are stored (default: backups in the platform's data directory)");
+    public static final ConfigKeys KEYS = ConfigKeys.of("the filesystem backup store", DIRECTORY);
 
     @Override
     public String name()
@@ -28,20 +28,15 @@ public final class FilesystemBackupStoreFactory
     }
 
     @Override
+    public ConfigKeys configKeys()
+    {
+        return KEYS;
+    }
+
+    @Override
     public BackupStore create(Map<String, String> config, ProviderContext context)
     {
-        for (String key : config.keySet()) {
-            if (!Set.of(DIRECTORY).contains(key)) {
-                throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, "Unknown configuration key " + key + "; the filesystem backup store knows " + DIRECTORY);
-            }
-        }
-        Path directory;
-        try {
-            directory = config.containsKey(DIRECTORY) ? Path.of(config.get(DIRECTORY)) : context.dataDirectory().resolve("backups");
-        }
-        catch (InvalidPathException e) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, DIRECTORY + " is not a valid path: " + e.getMessage(), e);
-        }
+        Path directory = KEYS.read(config).optional(DIRECTORY).orElse(context.dataDirectory().resolve("backups"));
         return new FilesystemBackupStore(directory.toAbsolutePath(), context.clock());
     }
 }

@@ -1,42 +1,26 @@
 package sh.stagehand.core.config;
 
 import sh.stagehand.core.project.Stage;
-import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.config.ConfigValues;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.function.Function;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * How the platform runs builds, keys under {@code platform.}:
- * <ul>
- * <li>{@code platform.domain}: build host names are {@code <project>-<branch>-<build>.<domain>} (default {@code stagehand.localhost})</li>
- * <li>{@code platform.odoo-image}: the base Odoo image (default {@code odoo:17.0})</li>
- * <li>{@code platform.max-concurrent-builds}: builds prepared and tested at once; more wait in a queue (default 2)</li>
- * <li>{@code platform.development-retention-hours}: development builds older than this may be collected (default 72)</li>
- * <li>{@code platform.development-keep-per-branch}: the newest development builds of a branch that are always kept (default 2)</li>
- * <li>{@code platform.smtp-host}, {@code platform.smtp-port}: the mail catcher as containers reach it (default {@code 172.17.0.1}, 2525)</li>
- * <li>{@code platform.container-memory-mb}, {@code platform.container-cpus}, {@code platform.container-pids}: limits of each Odoo
- *     container: memory (no swap beyond it), CPUs, processes and threads (default 2048, 1.0, 512); a stage may have its own,
- *     {@code platform.<development|staging|production>.container-memory-mb} (and {@code -cpus}, {@code -pids})</li>
- * <li>{@code platform.install-timeout-minutes}: the longest an install with tests may take (default 30)</li>
- * <li>{@code platform.start-timeout-seconds}: the longest a server may take to answer HTTP (default 120)</li>
- * <li>{@code platform.public-url}: the platform's web address, for links in commit statuses (default {@code http://127.0.0.1:8080})</li>
- * <li>{@code platform.poll-interval-seconds}: how often repositories are polled for pushes, for remotes without webhooks (default 60; 0 never)</li>
- * <li>{@code platform.gc-interval-minutes}: how often old development builds are collected, and trials ended (default 60; 0 never)</li>
- * <li>{@code platform.trial-days}: how long a trial project keeps its production and staging branches (default 30, as Odoo.sh)</li>
- * <li>{@code platform.container-user}: the numeric {@code uid:gid} Odoo's containers run as, which owns what they write (default
- *     {@code 101:101}, the official image's {@code odoo} user)</li>
- * </ul>
+ * How the platform runs builds, keys under {@code platform.}, declared in {@link #KEYS}. A stage may
+ * have container limits of its own, {@code platform.<development|staging|production>.container-memory-mb}
+ * (and {@code -cpus}, {@code -pids}); else it has the platform's.
  * Immutable and thread-safe.
  */
-public record PlatformSettings(
-        String domain,
+public record PlatformSettings(        String domain,
         String odooImage,
         int maxConcurrentBuilds,
         Duration developmentRetention,
@@ -74,13 +58,49 @@ public record PlatformSettings(
         return stageLimits.getOrDefault(stage, new ContainerLimits(containerMemoryBytes, containerCpus, containerPids));
     }
 
-    public static final String PREFIX = "platform.";
-    private static final Set<String> KEYS = Set.of("domain", "odoo-image", "max-concurrent-builds", "development-retention-hours", "development-keep-per-branch",
-            "smtp-host", "smtp-port", "container-memory-mb", "container-cpus", "install-timeout-minutes", "start-timeout-seconds", "public-url",
-            "poll-interval-seconds", "gc-interval-minutes", "trial-days", "container-user", "container-pids",
-            "development.container-memory-mb", "development.container-cpus", "development.container-pids",
-            "staging.container-memory-mb", "staging.container-cpus", "staging.container-pids",
-            "production.container-memory-mb", "production.container-cpus", "production.container-pids");
+    public static final ConfigKey<String> DOMAIN = ConfigKey.of("platform.domain",
+            ConfigType.nonEmptyString().check(domain -> domain.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*"), "a DNS domain"),
+            "stagehand.localhost", "build host names are <project>-<branch>-<build>.<domain>");
+    public static final ConfigKey<String> ODOO_IMAGE = ConfigKey.of("platform.odoo-image", ConfigType.nonEmptyString(), "odoo:17.0", "the base Odoo image");
+    public static final ConfigKey<Integer> MAX_CONCURRENT_BUILDS = ConfigKey.of("platform.max-concurrent-builds", ConfigType.positiveInteger(), "2",
+            "builds prepared and tested at once; more wait in a queue");
+    public static final ConfigKey<Duration> DEVELOPMENT_RETENTION = ConfigKey.of("platform.development-retention", ConfigType.durationOrZero(), "72h",
+            "development builds older than this may be collected").formerly("platform.development-retention-hours");
+    public static final ConfigKey<Integer> DEVELOPMENT_KEEP_PER_BRANCH = ConfigKey.of("platform.development-keep-per-branch", ConfigType.integer(0, Integer.MAX_VALUE), "2",
+            "the newest development builds of a branch that are always kept");
+    public static final ConfigKey<String> SMTP_HOST = ConfigKey.of("platform.smtp-host", ConfigType.nonEmptyString(), "172.17.0.1", "the mail catcher's host, as containers reach it");
+    public static final ConfigKey<Integer> SMTP_PORT = ConfigKey.of("platform.smtp-port", ConfigType.port(), "2525", "the mail catcher's port, as containers reach it");
+    public static final ConfigKey<Long> CONTAINER_MEMORY_MB = ConfigKey.of("platform.container-memory-mb", ConfigType.longInteger(0, Long.MAX_VALUE >> 20), "2048",
+            "the memory in MiB of each Odoo container, no swap beyond it (0: no limit)");
+    public static final ConfigKey<Double> CONTAINER_CPUS = ConfigKey.of("platform.container-cpus", ConfigType.decimal(0.0), "1.0", "the CPUs of each Odoo container (0: no limit)");
+    public static final ConfigKey<Long> CONTAINER_PIDS = ConfigKey.of("platform.container-pids", ConfigType.longInteger(0, Long.MAX_VALUE), "512",
+            "the processes and threads of each Odoo container (0: no limit)");
+    public static final ConfigKey<Duration> INSTALL_TIMEOUT = ConfigKey.of("platform.install-timeout", ConfigType.duration(), "30m",
+            "the longest an install with tests may take").formerly("platform.install-timeout-minutes");
+    public static final ConfigKey<Duration> START_TIMEOUT = ConfigKey.of("platform.start-timeout", ConfigType.duration(), "2m",
+            "the longest a server may take to answer HTTP").formerly("platform.start-timeout-seconds");
+    /**
+     * The reference server's default is its own address ({@code http.port}).
+     */
+    public static final ConfigKey<String> PUBLIC_URL = ConfigKey.of("platform.public-url",
+            ConfigType.nonEmptyString().check(url -> url.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?"), "an http(s) URL such as https://sh.example.com"),
+            "http://127.0.0.1:8080", "the platform's web address, for links in commit statuses and webhook URLs");
+    public static final ConfigKey<Duration> POLL_INTERVAL = ConfigKey.of("platform.poll-interval", ConfigType.durationOrZero(), "60s",
+            "how often repositories are polled for pushes, for remotes without webhooks (0: never)").formerly("platform.poll-interval-seconds");
+    public static final ConfigKey<Duration> GC_INTERVAL = ConfigKey.of("platform.gc-interval", ConfigType.durationOrZero(), "1h",
+            "how often old development builds are collected, and trials ended (0: never)").formerly("platform.gc-interval-minutes");
+    public static final ConfigKey<Duration> TRIAL_LENGTH = ConfigKey.of("platform.trial-length", ConfigType.duration(), "30d",
+            "how long a trial project keeps its production and staging branches, as Odoo.sh").formerly("platform.trial-days");
+    public static final ConfigKey<String> CONTAINER_USER = ConfigKey.of("platform.container-user",
+            ConfigType.nonEmptyString().check(user -> user.matches("[0-9]{1,10}:[0-9]{1,10}"), "a numeric uid:gid such as 101:101 (the official Odoo image's odoo user)"),
+            "101:101", "the numeric uid:gid Odoo's containers run as, which owns what they write");
+
+    private static final Map<Stage, StageKeys> STAGE_KEYS = stageKeys();
+
+    public static final ConfigKeys KEYS = ConfigKeys.of("the platform's settings", Stream.concat(
+            Stream.of(DOMAIN, ODOO_IMAGE, MAX_CONCURRENT_BUILDS, DEVELOPMENT_RETENTION, DEVELOPMENT_KEEP_PER_BRANCH, SMTP_HOST, SMTP_PORT, CONTAINER_MEMORY_MB, CONTAINER_CPUS,
+                    CONTAINER_PIDS, INSTALL_TIMEOUT, START_TIMEOUT, PUBLIC_URL, POLL_INTERVAL, GC_INTERVAL, TRIAL_LENGTH, CONTAINER_USER),
+            STAGE_KEYS.values().stream().flatMap(keys -> Stream.of(keys.memoryMb(), keys.cpus(), keys.pids()))).toList());
 
     public PlatformSettings
     {
@@ -100,77 +120,52 @@ public record PlatformSettings(
 
     public static PlatformSettings fromConfig(StagehandConfig config)
     {
-        Map<String, String> values = config.providerConfig("platform");
-        for (String key : values.keySet()) {
-            if (!KEYS.contains(key.substring(PREFIX.length()))) {
-                throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, "Unknown configuration key " + key + "; the platform knows " + new TreeSet<>(KEYS.stream().map(name -> PREFIX + name).toList()));
-            }
-        }
-        String domain = values.getOrDefault(PREFIX + "domain", "stagehand.localhost");
-        if (!domain.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, PREFIX + "domain=" + domain + " is not a DNS domain");
-        }
-        String publicUrl = values.getOrDefault(PREFIX + "public-url", "http://127.0.0.1:8080");
-        if (!publicUrl.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, PREFIX + "public-url=" + publicUrl + " is not an http(s) URL such as https://sh.example.com");
-        }
+        ConfigValues values = KEYS.read(config.providerConfig("platform"));
+        long memoryMb = values.get(CONTAINER_MEMORY_MB);
+        double cpus = values.get(CONTAINER_CPUS);
+        long pids = values.get(CONTAINER_PIDS);
+        Map<Stage, ContainerLimits> stageLimits = new EnumMap<>(Stage.class);
+        STAGE_KEYS.forEach((stage, keys) -> stageLimits.put(stage, new ContainerLimits(
+                values.optional(keys.memoryMb()).orElse(memoryMb) * 1024 * 1024,
+                values.optional(keys.cpus()).orElse(cpus),
+                values.optional(keys.pids()).orElse(pids))));
         return new PlatformSettings(
-                domain,
-                values.getOrDefault(PREFIX + "odoo-image", "odoo:17.0"),
-                number(values, "max-concurrent-builds", "2", Integer::parseInt, 1),
-                Duration.ofHours(number(values, "development-retention-hours", "72", Long::parseLong, 0L)),
-                number(values, "development-keep-per-branch", "2", Integer::parseInt, 0),
-                values.getOrDefault(PREFIX + "smtp-host", "172.17.0.1"),
-                number(values, "smtp-port", "2525", Integer::parseInt, 1),
-                number(values, "container-memory-mb", "2048", Long::parseLong, 0L) * 1024 * 1024,
-                number(values, "container-cpus", "1.0", Double::parseDouble, 0.0),
-                Duration.ofMinutes(number(values, "install-timeout-minutes", "30", Long::parseLong, 1L)),
-                Duration.ofSeconds(number(values, "start-timeout-seconds", "120", Long::parseLong, 1L)),
-                publicUrl,
-                Duration.ofSeconds(number(values, "poll-interval-seconds", "60", Long::parseLong, 0L)),
-                Duration.ofMinutes(number(values, "gc-interval-minutes", "60", Long::parseLong, 0L)),
-                Duration.ofDays(number(values, "trial-days", "30", Long::parseLong, 1L)),
-                containerUser(values.getOrDefault(PREFIX + "container-user", "101:101")),
-                number(values, "container-pids", "512", Long::parseLong, 0L),
-                stageLimits(values));
+                values.get(DOMAIN),
+                values.get(ODOO_IMAGE),
+                values.get(MAX_CONCURRENT_BUILDS),
+                values.get(DEVELOPMENT_RETENTION),
+                values.get(DEVELOPMENT_KEEP_PER_BRANCH),
+                values.get(SMTP_HOST),
+                values.get(SMTP_PORT),
+                memoryMb * 1024 * 1024,
+                cpus,
+                values.get(INSTALL_TIMEOUT),
+                values.get(START_TIMEOUT),
+                values.get(PUBLIC_URL),
+                values.get(POLL_INTERVAL),
+                values.get(GC_INTERVAL),
+                values.get(TRIAL_LENGTH),
+                values.get(CONTAINER_USER),
+                pids,
+                stageLimits);
     }
 
-    // Each stage's whole limits, from its own keys where given, else the platform's.
-    private static Map<Stage, ContainerLimits> stageLimits(Map<String, String> values)
+    // A stage's own limits: platform.<stage>.container-memory-mb, -cpus and -pids.
+    private record StageKeys(ConfigKey<Long> memoryMb, ConfigKey<Double> cpus, ConfigKey<Long> pids)
     {
-        Map<Stage, ContainerLimits> limits = new java.util.EnumMap<>(Stage.class);
+    }
+
+    private static Map<Stage, StageKeys> stageKeys()
+    {
+        Map<Stage, StageKeys> keys = new EnumMap<>(Stage.class);
         for (Stage stage : Stage.values()) {
-            String prefix = stage.name().toLowerCase(java.util.Locale.ROOT) + ".";
-            limits.put(stage, new ContainerLimits(
-                    number(values, prefix + "container-memory-mb", values.getOrDefault(PREFIX + "container-memory-mb", "2048"), Long::parseLong, 0L) * 1024 * 1024,
-                    number(values, prefix + "container-cpus", values.getOrDefault(PREFIX + "container-cpus", "1.0"), Double::parseDouble, 0.0),
-                    number(values, prefix + "container-pids", values.getOrDefault(PREFIX + "container-pids", "512"), Long::parseLong, 0L)));
+            String prefix = "platform." + stage.name().toLowerCase(Locale.ROOT) + ".";
+            String which = " of the " + stage.name().toLowerCase(Locale.ROOT) + " stage's Odoo containers (default: the platform's)";
+            keys.put(stage, new StageKeys(
+                    ConfigKey.optional(prefix + "container-memory-mb", CONTAINER_MEMORY_MB.type(), "the memory in MiB" + which),
+                    ConfigKey.optional(prefix + "container-cpus", CONTAINER_CPUS.type(), "the CPUs" + which),
+                    ConfigKey.optional(prefix + "container-pids", CONTAINER_PIDS.type(), "the processes and threads" + which)));
         }
-        return limits;
-    }
-
-    private static String containerUser(String value)
-    {
-        if (!value.strip().matches("[0-9]{1,10}:[0-9]{1,10}")) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, PREFIX + "container-user=" + value
-                    + " is not a numeric uid:gid such as 101:101 (the official Odoo image's odoo user)");
-        }
-        return value.strip();
-    }
-
-    private static <N extends Comparable<N>> N number(Map<String, String> values, String name, String defaultValue, Function<String, N> parser, N minimum)
-    {
-        String value = values.getOrDefault(PREFIX + name, defaultValue).strip();
-        N parsed;
-        try {
-            parsed = parser.apply(value);
-        }
-        catch (NumberFormatException e) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, PREFIX + name + "=" + value + " is not a number", e);
-        }
-        if (parsed.compareTo(minimum) < 0) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, PREFIX + name + "=" + value + " is below the minimum " + minimum);
-        }
-        return parsed;
+        return keys;
     }
 }

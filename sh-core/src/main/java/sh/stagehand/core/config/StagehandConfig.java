@@ -1,25 +1,35 @@
 package sh.stagehand.core.config;
 
-import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.config.ConfigValues;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * The platform's flat configuration: string keys to string values, e.g. {@code runtime.type=docker},
- * {@code docker.host=unix:///var/run/docker.sock}. Each provider reads the keys under its own name.
+ * {@code docker.host=unix:///var/run/docker.sock}. Each provider reads the keys under its own name;
+ * each part of the platform declares the keys it reads ({@link #KEYS}, {@link PlatformSettings#KEYS},
+ * ...), and {@link KnownKeys} refuses, at start-up, a key that nobody declared.
  * Immutable and thread-safe.
  */
 public final class StagehandConfig
 {
-    public static final String INSTANCE_NAME = "instance.name";
-    public static final String DATA_DIRECTORY = "data.directory";
+    public static final ConfigKey<String> INSTANCE_NAME = ConfigKey.of("instance.name", ConfigType.nonEmptyString(), "stagehand",
+            "the platform's name, which labels what it creates (containers, networks, databases)");
+    public static final ConfigKey<Path> DATA_DIRECTORY = ConfigKey.of("data.directory", ConfigType.path(), ".stagehand/data",
+            "where the platform keeps its files (logs, workspaces, backups, caches)");
 
     /** Configuration key that picks each provider kind, with the default provider name. */
     public enum ProviderKind
@@ -32,18 +42,24 @@ public final class StagehandConfig
         /** Where production's mail goes out: a {@link sh.stagehand.spi.mail.MailSink} that delivers ("none": production mail is refused until one is set). */
         MAIL_RELAY("mail.relay-type", "none");
 
-        private final String key;
+        private final ConfigKey<String> configKey;
         private final String defaultName;
 
         ProviderKind(String key, String defaultName)
         {
-            this.key = key;
+            this.configKey = ConfigKey.of(key, ConfigType.nonEmptyString().check(name -> true, "a provider name, e.g. " + defaultName), defaultName,
+                    "the provider of " + name().toLowerCase(Locale.ROOT).replace('_', ' ') + " to use, by its name");
             this.defaultName = defaultName;
         }
 
         public String key()
         {
-            return key;
+            return configKey.name();
+        }
+
+        public ConfigKey<String> configKey()
+        {
+            return configKey;
         }
 
         public String defaultName()
@@ -51,6 +67,18 @@ public final class StagehandConfig
             return defaultName;
         }
     }
+
+    /**
+     * Backups on several stores, e.g. {@code eu,us}: one each, of the type
+     * {@code backup.replica.<name>.type} (default filesystem), its keys
+     * {@code backup.replica.<name>.<key>}; without it, the one store of {@code backup.type}.
+     */
+    public static final ConfigKey<List<String>> BACKUP_REPLICAS = ConfigKey.optional("backup.replicas",
+            ConfigType.of("a list of replica names such as eu,us", StagehandConfig::replicaNames), "the replicas backups are stored on, comma-separated");
+
+    /** The keys of the platform as a whole: its name, its directory, which provider of each kind. */
+    public static final ConfigKeys KEYS = ConfigKeys.of("the platform", Stream.concat(Stream.of(INSTANCE_NAME, DATA_DIRECTORY, BACKUP_REPLICAS),
+            Arrays.stream(ProviderKind.values()).map(ProviderKind::configKey)).toList());
 
     private final Map<String, String> properties;
 
@@ -64,19 +92,23 @@ public final class StagehandConfig
         return Optional.ofNullable(properties.get(key));
     }
 
-    public String get(String key, String defaultValue)
+    /**
+     * @return the values of the declared keys, read out of this configuration (the other keys are
+     *         someone else's)
+     */
+    public ConfigValues values(ConfigKeys keys)
     {
-        return properties.getOrDefault(key, defaultValue);
+        return keys.readDeclared(properties);
     }
 
     public String instanceName()
     {
-        return get(INSTANCE_NAME, "stagehand");
+        return values(KEYS).get(INSTANCE_NAME);
     }
 
     public Path dataDirectory()
     {
-        return Path.of(get(DATA_DIRECTORY, ".stagehand/data")).toAbsolutePath();
+        return values(KEYS).get(DATA_DIRECTORY).toAbsolutePath();
     }
 
     /**
@@ -84,11 +116,34 @@ public final class StagehandConfig
      */
     public String providerName(ProviderKind kind)
     {
-        String name = get(kind.key(), kind.defaultName()).strip();
-        if (name.isEmpty()) {
-            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, kind.key() + " is empty: name a provider, e.g. " + kind.key() + "=" + kind.defaultName());
+        return values(KEYS).get(kind.configKey());
+    }
+
+    private static List<String> replicaNames(String value)
+    {
+        List<String> names = Arrays.stream(value.split(",")).map(String::strip).filter(name -> !name.isEmpty()).toList();
+        for (String name : names) {
+            if (!name.matches("[a-z0-9][a-z0-9-]*") || names.indexOf(name) != names.lastIndexOf(name)) {
+                throw new IllegalArgumentException("'" + name + "' is not a replica name (lower-case letters, digits and '-', each once)");
+            }
         }
-        return name;
+        return names;
+    }
+
+    /**
+     * @return the names of {@link #BACKUP_REPLICAS}, none if it is not set
+     */
+    public List<String> backupReplicas()
+    {
+        return values(KEYS).optional(BACKUP_REPLICAS).orElse(List.of());
+    }
+
+    /**
+     * @return the type of the replica's store, {@code backup.replica.<name>.type} (default filesystem)
+     */
+    public String replicaType(String replica)
+    {
+        return get("backup.replica." + replica + ".type").map(String::strip).orElse(ProviderKind.BACKUP.defaultName());
     }
 
     /**

@@ -1,22 +1,24 @@
 package sh.stagehand.core.mail;
 
 import sh.stagehand.spi.ProviderContext;
-import sh.stagehand.spi.StagehandException;
-import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.mail.MailSinkFactory;
 
 import java.util.Map;
 
 /**
- * {@code mail.type=memory}; key {@code memory.max-messages-per-build} (default 1000): older
- * messages of a build are forgotten past it.
+ * {@code mail.type=memory}; its key is {@link #MAX_MESSAGES_PER_BUILD}.
  */
 public final class InMemoryMailSinkFactory
         implements MailSinkFactory
 {
     public static final String NAME = "memory";
-    public static final String MAX_MESSAGES_PER_BUILD = "memory.max-messages-per-build";
+    public static final ConfigKey<Integer> MAX_MESSAGES_PER_BUILD = ConfigKey.of("memory.max-messages-per-build", ConfigType.positiveInteger(), "1000",
+            "the messages kept of each build; older ones are forgotten past it");
+    public static final ConfigKeys KEYS = ConfigKeys.of("the memory mail sink", MAX_MESSAGES_PER_BUILD);
 
     @Override
     public String name()
@@ -25,23 +27,14 @@ public final class InMemoryMailSinkFactory
     }
 
     @Override
+    public ConfigKeys configKeys()
+    {
+        return KEYS;
+    }
+
+    @Override
     public MailSink create(Map<String, String> config, ProviderContext context)
     {
-        int max = 1000;
-        for (Map.Entry<String, String> entry : config.entrySet()) {
-            if (!entry.getKey().equals(MAX_MESSAGES_PER_BUILD)) {
-                throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, "Unknown configuration key " + entry.getKey() + "; the memory mail sink knows " + MAX_MESSAGES_PER_BUILD);
-            }
-            try {
-                max = Integer.parseInt(entry.getValue().strip());
-            }
-            catch (NumberFormatException e) {
-                max = -1;
-            }
-            if (max < 1) {
-                throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, MAX_MESSAGES_PER_BUILD + "=" + entry.getValue() + " is not a positive whole number");
-            }
-        }
-        return new InMemoryMailSink(max, context.clock());
+        return new InMemoryMailSink(KEYS.read(config).get(MAX_MESSAGES_PER_BUILD), context.clock());
     }
 }

@@ -25,7 +25,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Collects development builds as Odoo.sh does: a build older than the retention
- * ({@code platform.development-retention-hours}) and not among the newest
+ * ({@code platform.development-retention}) and not among the newest
  * {@code platform.development-keep-per-branch} of its branch loses its container, database, image
  * and workspace, and is marked {@link BuildState#STOPPED}. Builds still in progress are never
  * touched. Thread-safe.

@@ -166,7 +166,7 @@ public final class ProductionBackups
 
     /**
      * Deletes the backups the retention policy does not keep ({@code backup.keep-daily},
-     * {@code -weekly}, {@code -monthly}, {@code backup.manual-days}), then every stored object no
+     * {@code -weekly}, {@code -monthly}, {@code backup.manual-retention}), then every stored object no
      * kept backup needs. Backups of the project wait meanwhile.
      */
     public BackupCatalog.Pruned prune(String projectId)

@@ -70,7 +70,7 @@ final class BackupRoutes
     {
         // Asked before the upload takes any disk.
         actions(context).checkImport(context.pathParam("project"), context.pathParam("branch"));
-        RequestBodies.Limit limit = new RequestBodies.Limit(limits.maxUploadBytes(), "The upload", ServerLimits.MAX_UPLOAD_BYTES,
+        RequestBodies.Limit limit = new RequestBodies.Limit(limits.maxUploadBytes(), "The upload", ServerLimits.MAX_UPLOAD_BYTES.name(),
                 "Nothing was imported: send a smaller file (a dump without its filestore), restore one of the project's backups instead, "
                         + "or ask the platform's operator to raise " + ServerLimits.MAX_UPLOAD_BYTES);
         RequestBodies.refuseDeclaredOver(context, limit);

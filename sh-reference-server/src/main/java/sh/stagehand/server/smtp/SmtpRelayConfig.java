@@ -2,32 +2,31 @@ package sh.stagehand.server.smtp;
 
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.config.ConfigValues;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * The SMTP relay production's mail goes out through ({@code mail.relay-type=smtp-relay}), keys
- * under {@code smtp-relay.}:
- * <ul>
- * <li>{@code smtp-relay.host}: the relay's host name (required)</li>
- * <li>{@code smtp-relay.port}: its port (default 587, the submission port)</li>
- * <li>{@code smtp-relay.user}, {@code smtp-relay.password}: credentials, if it asks for them (the password a secret)</li>
- * <li>{@code smtp-relay.starttls}: require STARTTLS (default true; false only for a relay on a trusted network)</li>
- * </ul>
+ * under {@code smtp-relay.}, declared in {@link #KEYS}.
  */
 public record SmtpRelayConfig(String host, int port, Optional<String> user, Optional<String> password, boolean startTls)
 {
-    public static final String HOST = "smtp-relay.host";
-    public static final String PORT = "smtp-relay.port";
-    public static final String USER = "smtp-relay.user";
-    public static final String PASSWORD = "smtp-relay.password";
-    public static final String STARTTLS = "smtp-relay.starttls";
-    private static final Set<String> KEYS = Set.of(HOST, PORT, USER, PASSWORD, STARTTLS);
+    public static final ConfigKey<String> HOST = ConfigKey.required("smtp-relay.host", ConfigType.nonEmptyString(),
+            "the relay production's mail goes out through, e.g. smtp.example.com");
+    public static final ConfigKey<Integer> PORT = ConfigKey.of("smtp-relay.port", ConfigType.port(), "587", "its port (the submission port)");
+    public static final ConfigKey<String> USER = ConfigKey.optional("smtp-relay.user", ConfigType.nonEmptyString(), "the login, if it asks for one");
+    public static final ConfigKey<String> PASSWORD = ConfigKey.optional("smtp-relay.password", ConfigType.string(), "its password").secret();
+    public static final ConfigKey<Boolean> STARTTLS = ConfigKey.of("smtp-relay.starttls", ConfigType.bool(), "true",
+            "require STARTTLS (false only for a relay on a trusted network)");
+
+    public static final ConfigKeys KEYS = ConfigKeys.of("the SMTP relay", HOST, PORT, USER, PASSWORD, STARTTLS);
 
     public SmtpRelayConfig
     {
@@ -38,41 +37,13 @@ public record SmtpRelayConfig(String host, int port, Optional<String> user, Opti
 
     public static SmtpRelayConfig fromMap(Map<String, String> config)
     {
-        for (String key : config.keySet()) {
-            if (!KEYS.contains(key)) {
-                throw invalid("Unknown configuration key " + key + "; the SMTP relay knows " + new TreeSet<>(KEYS));
-            }
-        }
-        String host = config.getOrDefault(HOST, "").strip();
-        if (host.isEmpty()) {
-            throw invalid(HOST + " is not set: name the SMTP relay production's mail goes out through, e.g. " + HOST + "=smtp.example.com");
-        }
-        String portValue = config.getOrDefault(PORT, "587").strip();
-        int port;
-        try {
-            port = Integer.parseInt(portValue);
-        }
-        catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (port < 1 || port > 65535) {
-            throw invalid(PORT + "=" + portValue + " is not a TCP port (1 to 65535)");
-        }
-        String startTls = config.getOrDefault(STARTTLS, "true").strip();
-        if (!startTls.equals("true") && !startTls.equals("false")) {
-            throw invalid(STARTTLS + "=" + startTls + " is neither true nor false");
-        }
-        Optional<String> user = Optional.ofNullable(config.get(USER)).filter(value -> !value.isBlank());
-        Optional<String> password = Optional.ofNullable(config.get(PASSWORD)).filter(value -> !value.isEmpty());
+        ConfigValues values = KEYS.read(config);
+        Optional<String> user = values.optional(USER);
+        Optional<String> password = values.optional(PASSWORD);
         if (user.isEmpty() && password.isPresent()) {
-            throw invalid(PASSWORD + " is set without " + USER + "; set both, or neither for a relay without login");
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, PASSWORD + " is set without " + USER + "; set both, or neither for a relay without login");
         }
-        return new SmtpRelayConfig(host, port, user, password, Boolean.parseBoolean(startTls));
-    }
-
-    private static StagehandException invalid(String message)
-    {
-        return new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, message);
+        return new SmtpRelayConfig(values.get(HOST), values.get(PORT), user, password, values.get(STARTTLS));
     }
 
     @Override

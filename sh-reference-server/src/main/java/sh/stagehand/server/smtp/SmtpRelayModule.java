@@ -3,6 +3,7 @@ package sh.stagehand.server.smtp;
 import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.MapBinder;
 import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.mail.MailSinkFactory;
 
@@ -27,6 +28,12 @@ public final class SmtpRelayModule
                     public String name()
                     {
                         return NAME;
+                    }
+
+                    @Override
+                    public ConfigKeys configKeys()
+                    {
+                        return SmtpRelayConfig.KEYS;
                     }
 
                     @Override

@@ -87,6 +87,7 @@ class ApiBenchmark
         properties = sh.stagehand.server.TestingPlatform.properties("api-bench", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

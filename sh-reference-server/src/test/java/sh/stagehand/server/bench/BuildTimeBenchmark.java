@@ -10,6 +10,7 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.docker.DockerModule;
 import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.server.ServerConfig;
 import sh.stagehand.server.TestingPlatform;
 import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
@@ -173,6 +174,7 @@ class BuildTimeBenchmark
         properties.put("platform.container-memory-mb", "1024");
         Stagehand stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

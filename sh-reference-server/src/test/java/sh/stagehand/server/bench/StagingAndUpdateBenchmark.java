@@ -22,6 +22,7 @@ import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.postgres.PostgresDatabaseProvider;
 import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.server.ServerConfig;
 import sh.stagehand.server.TestingBuilds;
 import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
@@ -100,8 +101,8 @@ class StagingAndUpdateBenchmark
         Map<String, String> properties = new HashMap<>(Map.of(
                 "instance.name", "bench",
                 "data.directory", temp.resolve("data").toString(),
-                "platform.poll-interval-seconds", "0",
-                "platform.gc-interval-minutes", "0",
+                "platform.poll-interval", "0",
+                "platform.gc-interval", "0",
                 "postgres.url", postgres.jdbcUrl("postgres"),
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
@@ -112,11 +113,12 @@ class StagingAndUpdateBenchmark
                 "docker.network", docker.network(),
                 "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-image"),
                 "platform.smtp-host", docker.networkGateway(),
-                "platform.start-timeout-seconds", "300",
+                "platform.start-timeout", "300s",
                 "platform.container-memory-mb", "2048",
                 "backup.daily-time", "off"));
         stagehand = Stagehand.builder()
                 .withProperties(properties)
+                .withConfigKeys(ServerConfig.KEYS)
                 .withModule(new DockerModule())
                 .withModule(new PostgresModule())
                 .withModule(new PostgresStoreModule())

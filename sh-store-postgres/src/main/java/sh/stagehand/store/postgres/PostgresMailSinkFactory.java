@@ -3,6 +3,7 @@ package sh.stagehand.store.postgres;
 import jakarta.inject.Inject;
 import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.mail.MailSinkFactory;
 
@@ -31,6 +32,12 @@ public final class PostgresMailSinkFactory
     public String name()
     {
         return NAME;
+    }
+
+    @Override
+    public ConfigKeys configKeys()
+    {
+        return PostgresConfig.KEYS;
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import sh.stagehand.core.LifecycleManager;
 import sh.stagehand.core.access.AccountStore;
@@ -13,6 +14,7 @@ import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.postgres.PostgresDatabaseProviderFactory;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.mail.MailSinkFactory;
 
 /**
@@ -33,6 +35,7 @@ public final class PostgresStoreModule
         OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), OutboundMailStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setBinding().to(PostgresAccountStore.class);
+        Multibinder.newSetBinder(binder(), ConfigKeys.class).addBinding().toInstance(SecretBox.KEYS);
     }
 
     @Provides

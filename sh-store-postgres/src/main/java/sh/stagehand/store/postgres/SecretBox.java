@@ -12,6 +12,9 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +38,7 @@ import static java.util.Objects.requireNonNull;
  * tokens, webhook secrets, each build's SMTP password), so that a copy of the database, a backup
  * of it or a query that reads it (a tenant reaching it, an error that echoes a row) gives nothing
  * away. Google Tink's AEAD, AES-256-GCM, under a key kept outside the database: the file of
- * {@value #KEY_FILE} (default {@code <data.directory>/secrets.key}), a Tink keyset, created
+ * {@code secrets.key-file} (default {@code <data.directory>/secrets.key}), a Tink keyset, created
  * readable by its owner only on first start.
  *
  * <p>Each value is sealed with what it belongs to (its table, column and row) as associated data:
@@ -46,7 +49,9 @@ import static java.util.Objects.requireNonNull;
  */
 public final class SecretBox
 {
-    public static final String KEY_FILE = "secrets.key-file";
+    public static final ConfigKey<Path> KEY_FILE = ConfigKey.optional("secrets.key-file", ConfigType.path(),
+            "the key that seals the secrets the metadata database keeps (default: secrets.key in the data directory, created on first start)");
+    public static final ConfigKeys KEYS = ConfigKeys.of("the metadata database's secrets", KEY_FILE);
     private static final Logger log = LoggerFactory.getLogger(SecretBox.class);
     private static final String SEALED = "sealed:v1:";
     private static final Set<PosixFilePermission> OWNER_ONLY = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -76,12 +81,11 @@ public final class SecretBox
     }
 
     /**
-     * The key file of {@value #KEY_FILE}, or {@code <data.directory>/secrets.key}.
+     * The key file of {@code secrets.key-file}, or {@code <data.directory>/secrets.key}.
      */
     public static SecretBox fromConfig(StagehandConfig config)
     {
-        return fromKeyFile(config.get(KEY_FILE).map(String::strip).filter(value -> !value.isEmpty()).map(Path::of)
-                .orElse(config.dataDirectory().resolve("secrets.key")).toAbsolutePath());
+        return fromKeyFile(config.values(KEYS).optional(KEY_FILE).orElse(config.dataDirectory().resolve("secrets.key")).toAbsolutePath());
     }
 
     /**

@@ -151,7 +151,7 @@ class PostgresPlatformStoreIT
         assertThat(made.keyFile()).isEqualTo(keyFile);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
         String sealed = made.seal("a secret", "test:1");
-        assertThat(SecretBox.fromConfig(new StagehandConfig(Map.of(SecretBox.KEY_FILE, keyFile.toString()))).open(sealed, "test:1")).as("the same key, read again").isEqualTo("a secret");
+        assertThat(SecretBox.fromConfig(new StagehandConfig(Map.of(SecretBox.KEY_FILE.name(), keyFile.toString()))).open(sealed, "test:1")).as("the same key, read again").isEqualTo("a secret");
         assertThat(sealed).doesNotContain("a secret").isNotEqualTo(made.seal("a secret", "test:1"));
         Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-r--r--"));
         assertThatThrownBy(() -> SecretBox.fromKeyFile(keyFile)).hasMessageContaining("chmod 600 " + keyFile);
