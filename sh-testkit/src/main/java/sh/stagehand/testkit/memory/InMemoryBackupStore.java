@@ -41,6 +41,9 @@ public final class InMemoryBackupStore
     public StoredObject put(String key, Path source, Map<String, String> metadata)
     {
         BackupKeys.requireValid(key);
+        if (!Files.isRegularFile(source)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No file " + source + " to store as " + key);
+        }
         try {
             byte[] content = Files.readAllBytes(source);
             StoredObject object = new StoredObject(key, content.length, sha256(content), clock.instant(), Map.copyOf(metadata));
@@ -67,6 +70,9 @@ public final class InMemoryBackupStore
         if (entry == null) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No object " + key);
         }
+        if (!sha256(entry.content()).equals(entry.object().sha256())) {
+            throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "Object " + key + " does not match its SHA-256 " + entry.object().sha256());
+        }
         try {
             Files.write(target, entry.content());
         }
@@ -87,6 +93,13 @@ public final class InMemoryBackupStore
     {
         BackupKeys.requireValid(key);
         return objects.remove(key) != null;
+    }
+
+    // What a disk's bit rot does, for the contract test's check that a read notices it.
+    void corrupt(String key)
+    {
+        byte[] content = objects.get(key).content();
+        content[content.length / 2] ^= 0x01;
     }
 
     @Override
