@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -32,10 +33,16 @@ import static java.util.Objects.requireNonNull;
  * stopped. A server or update whose configuration file holds another password than its database's
  * fails to connect, as PostgreSQL refuses it.
  *
+ * {@code odoo neutralize} does what odoo/addons/base/data/neutralize.sql does to the tables it
+ * keeps: every mail server off and the dummy one on host {@code invalid} added, every cron off,
+ * {@code database.is_neutralized} set. An installed module brings a mail server and a cron of
+ * its own, as a production's data would.
+ *
  * <p>An addon misbehaves on purpose through a file in its directory: {@code FAIL_UPDATE} (its
  * install or update raises after writing its row and file: Odoo commits module by module),
  * {@code HANG_UPDATE} (its install or update blocks after writing, until the container is stopped:
- * a platform that dies there), {@code UNHEALTHY} (a server with it installed answers 500 to
+ * a platform that dies there), {@code FAIL_NEUTRALIZE} ({@code odoo neutralize} fails and
+ * changes nothing, as its one transaction rolls back), {@code UNHEALTHY} (a server with it installed answers 500 to
  * {@code /web/login}, as real Odoo does when the module fails to import).
  */
 final class FakeOdoo
@@ -43,6 +50,7 @@ final class FakeOdoo
 {
     static final String SERIES = "17.0";
     private static final Pattern VERSION = Pattern.compile("['\"]version['\"]\\s*:\\s*['\"]([^'\"]+)['\"]");
+    private static final Pattern MAIL_SERVER_UPDATE = Pattern.compile("(?s)^\\s*UPDATE public\\.ir_mail_server SET smtp_host = \\?, smtp_port = \\?, smtp_user = \\?, smtp_pass = \\?.*WHERE name = '([^']+)'\\s*$");
     private static final Pattern PASSWORD = Pattern.compile("(?m)^db_password = (.+)$");
 
     private final InMemoryDatabaseProvider databases;
@@ -72,6 +80,22 @@ final class FakeOdoo
         if (sql.contains("current_setting('server_version_num')")) {
             return List.of(Map.of("v", "150014"));
         }
+        if (sql.contains("FROM public.ir_config_parameter WHERE key = 'database.is_neutralized'")) {
+            return database.select("ir_config_parameter", row -> "database.is_neutralized".equals(row.get("key")));
+        }
+        Matcher catcher = MAIL_SERVER_UPDATE.matcher(sql);
+        if (catcher.find()) {
+            String name = catcher.group(1);
+            Map<String, Object> values = mailServer(parameters);
+            return List.of(Map.of("count", database.update("ir_mail_server", row -> name.equals(row.get("name")), values)));
+        }
+        if (sql.contains("UPDATE public.ir_mail_server SET active = false;") && sql.contains("INSERT INTO public.ir_mail_server")) {
+            database.update("ir_mail_server", row -> true, Map.of("active", false));
+            Map<String, Object> values = new LinkedHashMap<>(mailServer(parameters));
+            values.put("name", "stagehand mail catcher");
+            database.insert("ir_mail_server", values);
+            return List.of(Map.of("count", 1));
+        }
         throw new UnsupportedOperationException("FakeOdoo does not know this statement; teach it, from what Odoo does: " + sql);
     }
 
@@ -90,6 +114,9 @@ final class FakeOdoo
                 return 1;
             }
             Path addons = process.imageDirectory();
+            if (command.contains("neutralize")) {
+                return neutralize(process, databases.database(name), addons);
+            }
             for (String module : install) {
                 if (!migrate(process, name, addons, module)) {
                     return 1;
@@ -119,6 +146,38 @@ final class FakeOdoo
         };
     }
 
+    // The platform's statements bind host, port, user and password in this order.
+    private static Map<String, Object> mailServer(List<?> parameters)
+    {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("smtp_host", parameters.get(0));
+        values.put("smtp_port", parameters.get(1));
+        values.put("smtp_user", parameters.get(2));
+        values.put("smtp_pass", parameters.get(3));
+        values.put("active", true);
+        return values;
+    }
+
+    // odoo/addons/base/data/neutralize.sql, in one transaction.
+    private static int neutralize(ContainerProgram.Process process, InMemoryDatabase database, Path addons)
+            throws IOException
+    {
+        try (Stream<Path> modules = Files.list(addons)) {
+            if (modules.anyMatch(module -> Files.exists(module.resolve("FAIL_NEUTRALIZE")))) {
+                log(process, "ERROR", database.name(), "odoo.modules.neutralize: neutralization failed");
+                process.println("Traceback (most recent call last):");
+                process.println("psycopg2.errors.UndefinedTable: relation \"mail_template\" does not exist");
+                return 1;
+            }
+        }
+        database.update("ir_mail_server", row -> true, Map.of("active", false));
+        database.insert("ir_mail_server", Map.of("name", "neutralization - disable emails", "smtp_host", "invalid", "smtp_port", 1025, "active", true));
+        database.update("ir_cron", row -> true, Map.of("active", false));
+        database.upsert("ir_config_parameter", row -> "database.is_neutralized".equals(row.get("key")), Map.of("key", "database.is_neutralized", "value", "true"));
+        log(process, "INFO", database.name(), "odoo.modules.neutralize: Neutralization finished");
+        return 0;
+    }
+
     // One module, as Odoo loads it: its own data first, committed, then whatever breaks.
     private boolean migrate(ContainerProgram.Process process, String name, Path addons, String module)
             throws IOException, InterruptedException
@@ -138,6 +197,13 @@ final class FakeOdoo
         database.upsert("ir_module_module", row -> row.get("name").equals("base"), Map.of("name", "base", "state", "installed", "latest_version", SERIES + ".1.3"));
         database.upsert("ir_module_module", row -> row.get("name").equals(module), Map.of("name", module, "state", "installed", "latest_version", version));
         database.insert("res_partner", Map.of("name", module + " " + version));
+        // Records a module's data creates once (noupdate): an update leaves them as they are.
+        if (database.select("ir_mail_server", row -> "acme smtp".equals(row.get("name"))).isEmpty()) {
+            database.insert("ir_mail_server", Map.of("name", "acme smtp", "smtp_host", "smtp.acme.example", "smtp_port", 587, "active", true));
+        }
+        if (database.select("ir_cron", row -> (module + " reminders").equals(row.get("name"))).isEmpty()) {
+            database.insert("ir_cron", Map.of("name", module + " reminders", "active", true));
+        }
         Path file = process.hostPath("/var/lib/odoo/filestore/" + name + "/" + module + "/" + version);
         Files.createDirectories(file.getParent());
         Files.writeString(file, module + " " + version + "\n");

@@ -68,6 +68,18 @@ public final class InMemoryDatabase
     }
 
     /**
+     * Sets {@code values} in the rows that match.
+     *
+     * @return how many rows matched
+     */
+    public synchronized int update(String table, Predicate<Map<String, Object>> where, Map<String, Object> values)
+    {
+        List<Map<String, Object>> matching = tables.getOrDefault(table, List.of()).stream().filter(where).toList();
+        matching.forEach(row -> row.putAll(values));
+        return matching.size();
+    }
+
+    /**
      * Sets {@code values} in the rows that match, or inserts them as a new row when none does.
      */
     public synchronized void upsert(String table, Predicate<Map<String, Object>> where, Map<String, Object> values)
