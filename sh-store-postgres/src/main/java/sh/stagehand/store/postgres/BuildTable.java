@@ -1,6 +1,5 @@
 package sh.stagehand.store.postgres;
 
-import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
@@ -9,12 +8,12 @@ import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.store.postgres.internal.MetadataStatements;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,25 +21,29 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import static java.util.Objects.requireNonNull;
-import static sh.stagehand.store.postgres.internal.MetadataDatabase.run;
+import static java.util.stream.Collectors.groupingBy;
+import static java.util.stream.Collectors.toList;
+import static sh.stagehand.store.postgres.internal.Columns.instant;
+import static sh.stagehand.store.postgres.internal.Columns.optionalInstant;
+import static sh.stagehand.store.postgres.internal.Columns.optionalInt;
 
 /**
  * The builds of {@link PostgresPlatformStore}, each with its sealed SMTP password. Thread-safe.
  */
 final class BuildTable
 {
-    private final Jdbi jdbi;
+    private final MetadataStatements statements;
     private final SecretBox secrets;
 
-    BuildTable(Jdbi jdbi, SecretBox secrets)
+    BuildTable(MetadataStatements statements, SecretBox secrets)
     {
-        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.statements = requireNonNull(statements, "statements is null");
         this.secrets = requireNonNull(secrets, "secrets is null");
     }
 
     Build createBuild(String projectId, String branch, String commitId, Stage stage, String domain, String smtpPassword, Instant createdAt)
     {
-        return run("create a build of " + projectId + "/" + branch, () -> jdbi.inTransaction(handle -> {
+        return statements.inTransaction("create a build of " + projectId + "/" + branch, handle -> {
             long id = handle.createQuery("SELECT nextval(pg_get_serial_sequence('build', 'id'))").mapTo(Long.class).one();
             handle.createUpdate("""
                             INSERT INTO build (id, project_id, branch, commit_id, stage, state, database_name, hostname, smtp_password, created_at)
@@ -58,15 +61,12 @@ final class BuildTable
                     .bind("createdAt", Timestamp.from(createdAt))
                     .execute();
             return handle.createQuery("SELECT * FROM build WHERE id = :id").bind("id", id).map(this::build).one();
-        }));
+        });
     }
 
     Optional<Build> findBuild(long buildId)
     {
-        return run("find build " + buildId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE id = :id")
-                .bind("id", buildId)
-                .map(this::build)
-                .findOne()));
+        return statements.findOne("find build " + buildId, "SELECT * FROM build WHERE id = :id", query -> query.bind("id", buildId), this::build);
     }
 
     void updateBuild(Build build)
@@ -83,56 +83,35 @@ final class BuildTable
 
     private int update(Build build, Optional<BuildState> expected)
     {
-        return run("update build " + build.id(), () -> jdbi.withHandle(handle -> handle.createUpdate("""
-                        UPDATE build SET state = :state, verdict = :verdict, container_id = :container, host_port = :port, message = :message,
+        return statements.update("update build " + build.id(), """
+                        UPDATE build SET state = :state, verdict = :verdict, container_id = :containerId, host_port = :hostPort, message = :message,
                             started_at = :startedAt, finished_at = :finishedAt, database_name = :databaseName, hostname = :hostname
                         WHERE id = :id AND (CAST(:expected AS text) IS NULL OR state = :expected)
-                        """)
-                .bind("id", build.id())
-                .bind("expected", expected.map(Enum::name).orElse(null))
-                .bind("state", build.state().name())
-                .bind("databaseName", build.databaseName())
-                .bind("hostname", build.hostname())
-                .bind("verdict", build.verdict().map(Enum::name).orElse(null))
-                .bind("container", build.containerId().orElse(null))
-                .bind("port", build.hostPort().orElse(null))
-                .bind("message", build.message().orElse(null))
-                .bind("startedAt", build.startedAt().map(Timestamp::from).orElse(null))
-                .bind("finishedAt", build.finishedAt().map(Timestamp::from).orElse(null))
-                .execute()));
+                        """,
+                update -> update.bindMethods(build).bind("expected", expected.map(Enum::name).orElse(null)));
     }
 
     List<Build> listBuilds(String projectId, String branch)
     {
-        return run("list builds of " + projectId + "/" + branch, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE project_id = :project AND branch = :branch ORDER BY id DESC")
-                .bind("project", projectId)
-                .bind("branch", branch)
-                .map(this::build)
-                .list()));
+        return statements.list("list builds of " + projectId + "/" + branch, "SELECT * FROM build WHERE project_id = :project AND branch = :branch ORDER BY id DESC",
+                query -> query.bind("project", projectId).bind("branch", branch), this::build);
     }
 
     Map<String, List<Build>> listRecentBuilds(String projectId, int perBranch)
     {
-        return run("list recent builds of " + projectId, () -> jdbi.withHandle(handle -> {
-            Map<String, List<Build>> recent = new TreeMap<>();
-            handle.createQuery("""
-                            SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY branch ORDER BY id DESC) AS recency FROM build WHERE project_id = :project) AS ranked
-                            WHERE recency <= :perBranch ORDER BY id DESC
-                            """)
-                    .bind("project", projectId)
-                    .bind("perBranch", perBranch)
-                    .map(this::build)
-                    .forEach(build -> recent.computeIfAbsent(build.branch(), branch -> new ArrayList<>()).add(build));
-            return recent;
-        }));
+        return statements.list("list recent builds of " + projectId, """
+                                SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY branch ORDER BY id DESC) AS recency FROM build WHERE project_id = :project) AS ranked
+                                WHERE recency <= :perBranch ORDER BY id DESC
+                                """,
+                        query -> query.bind("project", projectId).bind("perBranch", perBranch), this::build)
+                .stream()
+                .collect(groupingBy(Build::branch, TreeMap::new, toList()));
     }
 
     List<Build> listBuildsInState(Set<BuildState> states)
     {
-        return run("list builds by state", () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM build WHERE state = ANY(:states) ORDER BY id")
-                .bind("states", states.stream().map(Enum::name).toArray(String[]::new))
-                .map(this::build)
-                .list()));
+        return statements.list("list builds by state", "SELECT * FROM build WHERE state = ANY(:states) ORDER BY id",
+                query -> query.bind("states", states.stream().map(Enum::name).toArray(String[]::new)), this::build);
     }
 
     // What the sealed password belongs to, sealed with it: a value copied onto another row does not open.
@@ -145,8 +124,6 @@ final class BuildTable
             throws SQLException
     {
         long id = rs.getLong("id");
-        int port = rs.getInt("host_port");
-        Optional<Integer> hostPort = rs.wasNull() ? Optional.empty() : Optional.of(port);
         return new Build(
                 id,
                 rs.getString("project_id"),
@@ -159,10 +136,10 @@ final class BuildTable
                 rs.getString("hostname"),
                 secrets.open(rs.getString("smtp_password"), smtpPassword(id)),
                 Optional.ofNullable(rs.getString("container_id")),
-                hostPort,
+                optionalInt(rs, "host_port"),
                 Optional.ofNullable(rs.getString("message")),
-                rs.getTimestamp("created_at").toInstant(),
-                Optional.ofNullable(rs.getTimestamp("started_at")).map(Timestamp::toInstant),
-                Optional.ofNullable(rs.getTimestamp("finished_at")).map(Timestamp::toInstant));
+                instant(rs, "created_at"),
+                optionalInstant(rs, "started_at"),
+                optionalInstant(rs, "finished_at"));
     }
 }

@@ -47,11 +47,11 @@ public final class PostgresPlatformStore
     {
         requireNonNull(secrets, "secrets is null");
         this.database = new MetadataDatabase(requireNonNull(config, "config is null"), "stagehand-metadata", secrets);
-        this.projects = new ProjectTable(database.jdbi(), secrets);
-        this.branches = new BranchTable(database.jdbi());
-        this.builds = new BuildTable(database.jdbi(), secrets);
-        this.events = new EventTable(database.jdbi());
-        this.outboundMail = new OutboundMailTable(database.jdbi());
+        this.projects = new ProjectTable(database.statements(), secrets);
+        this.branches = new BranchTable(database.statements());
+        this.builds = new BuildTable(database.statements(), secrets);
+        this.events = new EventTable(database.statements());
+        this.outboundMail = new OutboundMailTable(database.statements());
         try {
             projects.checkKey(config);
         }

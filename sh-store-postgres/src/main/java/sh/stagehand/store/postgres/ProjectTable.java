@@ -1,24 +1,22 @@
 package sh.stagehand.store.postgres;
 
-import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.StatementContext;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.DeployKey;
+import sh.stagehand.store.postgres.internal.MetadataStatements;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
-import static sh.stagehand.store.postgres.internal.MetadataDatabase.isUniqueViolation;
-import static sh.stagehand.store.postgres.internal.MetadataDatabase.run;
+import static sh.stagehand.store.postgres.internal.Columns.instant;
+import static sh.stagehand.store.postgres.internal.Columns.optionalInstant;
 
 /**
  * The projects of {@link PostgresPlatformStore}, their sealed secrets and the webhook deliveries
@@ -26,21 +24,20 @@ import static sh.stagehand.store.postgres.internal.MetadataDatabase.run;
  */
 final class ProjectTable
 {
-    private final Jdbi jdbi;
+    private final MetadataStatements statements;
     private final SecretBox secrets;
 
-    ProjectTable(Jdbi jdbi, SecretBox secrets)
+    ProjectTable(MetadataStatements statements, SecretBox secrets)
     {
-        this.jdbi = requireNonNull(jdbi, "jdbi is null");
+        this.statements = requireNonNull(statements, "statements is null");
         this.secrets = requireNonNull(secrets, "secrets is null");
     }
 
     // A wrong key file is said at start, not at the first webhook or build.
     void checkKey(PostgresConfig config)
     {
-        Optional<Map.Entry<String, String>> sealed = run("read a sealed secret", () -> jdbi.withHandle(handle -> handle.createQuery("SELECT id, webhook_secret FROM project ORDER BY id LIMIT 1")
-                .map((rs, context) -> Map.entry(rs.getString("id"), rs.getString("webhook_secret")))
-                .findOne()));
+        Optional<Map.Entry<String, String>> sealed = statements.findOne("read a sealed secret", "SELECT id, webhook_secret FROM project ORDER BY id LIMIT 1", query -> {},
+                (rs, context) -> Map.entry(rs.getString("id"), rs.getString("webhook_secret")));
         if (sealed.isPresent()) {
             try {
                 secrets.open(sealed.get().getValue(), webhookSecret(sealed.get().getKey()));
@@ -55,83 +52,59 @@ final class ProjectTable
 
     void createProject(Project project)
     {
-        run("create project " + project.id(), () -> {
-            try {
-                jdbi.useHandle(handle -> handle.createUpdate("""
-                                INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at, trial_ends_at, deploy_public_key, deploy_private_key, hosted_url)
-                                VALUES (:id, :url, :token, :secret, :createdAt, :trialEndsAt, :deployPublicKey, :deployPrivateKey, :hostedUrl)
-                                """)
-                        .bind("deployPublicKey", project.deployKey().map(DeployKey::publicKey).orElse(null))
-                        .bind("deployPrivateKey", project.deployKey().map(key -> secrets.seal(key.privateKey(), deployPrivateKey(project.id()))).orElse(null))
-                        .bind("hostedUrl", project.hostedUrl().orElse(null))
-                        .bind("trialEndsAt", project.trialEndsAt().map(Timestamp::from).orElse(null))
-                        .bind("id", project.id())
-                        .bind("url", project.repositoryUrl())
+        statements.update("create project " + project.id(), """
+                        INSERT INTO project (id, repository_url, repository_token, webhook_secret, created_at, trial_ends_at, deploy_public_key, deploy_private_key, hosted_url)
+                        VALUES (:id, :repositoryUrl, :token, :secret, :createdAt, :trialEndsAt, :deployPublicKey, :deployPrivateKey, :hostedUrl)
+                        """,
+                update -> update.bindMethods(project)
                         .bind("token", project.repositoryToken().map(token -> secrets.seal(token, repositoryToken(project.id()))).orElse(null))
                         .bind("secret", secrets.seal(project.webhookSecret(), webhookSecret(project.id())))
-                        .bind("createdAt", Timestamp.from(project.createdAt()))
-                        .execute());
-            }
-            catch (JdbiException e) {
-                if (isUniqueViolation(e)) {
-                    throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Project " + project.id() + " exists already; pick another id", e);
-                }
-                throw e;
-            }
-            return null;
-        });
+                        .bind("deployPublicKey", project.deployKey().map(DeployKey::publicKey).orElse(null))
+                        .bind("deployPrivateKey", sealedDeployPrivateKey(project)),
+                e -> new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Project " + project.id() + " exists already; pick another id", e));
     }
 
     void updateProject(Project project)
     {
-        run("update project " + project.id(), () -> {
-            int updated = jdbi.withHandle(handle -> handle.createUpdate("""
-                            UPDATE project SET trial_ends_at = :trialEndsAt, deploy_public_key = :deployPublicKey, deploy_private_key = :deployPrivateKey WHERE id = :id
-                            """)
-                    .bind("id", project.id())
-                    .bind("deployPublicKey", project.deployKey().map(DeployKey::publicKey).orElse(null))
-                    .bind("deployPrivateKey", project.deployKey().map(key -> secrets.seal(key.privateKey(), deployPrivateKey(project.id()))).orElse(null))
-                    .bind("trialEndsAt", project.trialEndsAt().map(Timestamp::from).orElse(null))
-                    .execute());
-            if (updated == 0) {
-                throw new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + project.id() + " to update");
-            }
-            return null;
-        });
+        int updated = statements.update("update project " + project.id(), """
+                        UPDATE project SET trial_ends_at = :trialEndsAt, deploy_public_key = :deployPublicKey, deploy_private_key = :deployPrivateKey WHERE id = :id
+                        """,
+                update -> update.bindMethods(project)
+                        .bind("deployPublicKey", project.deployKey().map(DeployKey::publicKey).orElse(null))
+                        .bind("deployPrivateKey", sealedDeployPrivateKey(project)));
+        if (updated == 0) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No project " + project.id() + " to update");
+        }
     }
 
     Optional<Project> findProject(String projectId)
     {
-        return run("find project " + projectId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM project WHERE id = :id")
-                .bind("id", projectId)
-                .map(this::project)
-                .findOne()));
+        return statements.findOne("find project " + projectId, "SELECT * FROM project WHERE id = :id", query -> query.bind("id", projectId), this::project);
     }
 
     List<Project> listProjects()
     {
-        return run("list projects", () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM project ORDER BY id")
-                .map(this::project)
-                .list()));
+        return statements.list("list projects", "SELECT * FROM project ORDER BY id", this::project);
     }
 
     void forgetDelivery(String projectId, String deliveryId)
     {
-        run("forget webhook delivery " + deliveryId, () -> jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM webhook_delivery WHERE project_id = :project AND delivery_id = :delivery")
-                .bind("project", projectId)
-                .bind("delivery", deliveryId)
-                .execute()));
+        statements.update("forget webhook delivery " + deliveryId, "DELETE FROM webhook_delivery WHERE project_id = :project AND delivery_id = :delivery",
+                update -> update.bind("project", projectId).bind("delivery", deliveryId));
     }
 
     boolean recordDelivery(String projectId, String deliveryId)
     {
-        return run("record webhook delivery " + deliveryId, () -> jdbi.withHandle(handle -> handle.createUpdate("""
+        return statements.update("record webhook delivery " + deliveryId, """
                         INSERT INTO webhook_delivery (project_id, delivery_id) VALUES (:project, :delivery)
                         ON CONFLICT DO NOTHING
-                        """)
-                .bind("project", projectId)
-                .bind("delivery", deliveryId)
-                .execute() > 0));
+                        """,
+                update -> update.bind("project", projectId).bind("delivery", deliveryId)) > 0;
+    }
+
+    private String sealedDeployPrivateKey(Project project)
+    {
+        return project.deployKey().map(key -> secrets.seal(key.privateKey(), deployPrivateKey(project.id()))).orElse(null);
     }
 
     private Project project(ResultSet rs, StatementContext context)
@@ -142,8 +115,8 @@ final class ProjectTable
         Optional<DeployKey> deployKey = deployPublicKey == null ? Optional.empty()
                 : Optional.of(new DeployKey(deployPublicKey, secrets.open(rs.getString("deploy_private_key"), deployPrivateKey(id))));
         return new Project(id, rs.getString("repository_url"), Optional.ofNullable(rs.getString("repository_token")).map(token -> secrets.open(token, repositoryToken(id))),
-                secrets.open(rs.getString("webhook_secret"), webhookSecret(id)), rs.getTimestamp("created_at").toInstant(),
-                Optional.ofNullable(rs.getTimestamp("trial_ends_at")).map(Timestamp::toInstant), deployKey, Optional.ofNullable(rs.getString("hosted_url")));
+                secrets.open(rs.getString("webhook_secret"), webhookSecret(id)), instant(rs, "created_at"), optionalInstant(rs, "trial_ends_at"), deployKey,
+                Optional.ofNullable(rs.getString("hosted_url")));
     }
 
     // What each sealed secret belongs to, sealed with it: a value copied onto another row does not open.
