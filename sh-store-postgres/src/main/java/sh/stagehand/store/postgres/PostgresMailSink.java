@@ -1,6 +1,5 @@
 package sh.stagehand.store.postgres;
 
-import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.spi.mail.CapturedMail;
@@ -8,6 +7,7 @@ import sh.stagehand.spi.mail.MailMessage;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.store.postgres.internal.MailRows;
 import sh.stagehand.store.postgres.internal.MetadataDatabase;
+import sh.stagehand.store.postgres.internal.MetadataStatements;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
-import static sh.stagehand.store.postgres.internal.MetadataDatabase.run;
+import static sh.stagehand.store.postgres.internal.Columns.instant;
 
 /**
  * Captured mail kept in the platform's metadata database ({@code mail.type=postgres}): the raw
@@ -27,7 +27,7 @@ public final class PostgresMailSink
         implements MailSink
 {
     private final MetadataDatabase database;
-    private final Jdbi jdbi;
+    private final MetadataStatements statements;
     private final Clock clock;
 
     /**
@@ -37,27 +37,23 @@ public final class PostgresMailSink
     public PostgresMailSink(PostgresConfig config, SecretBox secrets, Clock clock)
     {
         this.database = new MetadataDatabase(requireNonNull(config, "config is null"), "stagehand-mail", requireNonNull(secrets, "secrets is null"));
-        this.jdbi = database.jdbi();
+        this.statements = database.statements();
         this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
     public CapturedMail accept(MailMessage message)
     {
-        return run("keep a mail of build " + message.buildId(), () -> jdbi.withHandle(handle -> MailRows.bind(handle.createQuery(
-                                "INSERT INTO captured_mail (received_at, " + MailRows.COLUMNS + ") VALUES (:at, " + MailRows.VALUES + ") RETURNING *"), message)
-                .bind("at", Timestamp.from(clock.instant()))
-                .map(PostgresMailSink::capturedMail)
-                .one()));
+        return statements.one("keep a mail of build " + message.buildId(),
+                "INSERT INTO captured_mail (received_at, " + MailRows.COLUMNS + ") VALUES (:at, " + MailRows.VALUES + ") RETURNING *",
+                query -> MailRows.bind(query, message).bind("at", Timestamp.from(clock.instant())), PostgresMailSink::capturedMail);
     }
 
     @Override
     public List<CapturedMail> list(String buildId)
     {
-        return run("list the mail of build " + buildId, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM captured_mail WHERE build_id = :build ORDER BY id")
-                .bind("build", buildId)
-                .map(PostgresMailSink::capturedMail)
-                .list()));
+        return statements.list("list the mail of build " + buildId, "SELECT * FROM captured_mail WHERE build_id = :build ORDER BY id",
+                query -> query.bind("build", buildId), PostgresMailSink::capturedMail);
     }
 
     @Override
@@ -70,18 +66,13 @@ public final class PostgresMailSink
         catch (NumberFormatException e) {
             return Optional.empty();
         }
-        return run("read mail " + id, () -> jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM captured_mail WHERE id = :id")
-                .bind("id", numericId)
-                .map(PostgresMailSink::capturedMail)
-                .findOne()));
+        return statements.findOne("read mail " + id, "SELECT * FROM captured_mail WHERE id = :id", query -> query.bind("id", numericId), PostgresMailSink::capturedMail);
     }
 
     @Override
     public int purge(String buildId)
     {
-        return run("purge the mail of build " + buildId, () -> jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM captured_mail WHERE build_id = :build")
-                .bind("build", buildId)
-                .execute()));
+        return statements.update("purge the mail of build " + buildId, "DELETE FROM captured_mail WHERE build_id = :build", update -> update.bind("build", buildId));
     }
 
     @Override
@@ -94,6 +85,6 @@ public final class PostgresMailSink
             throws SQLException
     {
         MailMessage message = MailRows.message(rs);
-        return new CapturedMail(Long.toString(rs.getLong("id")), rs.getTimestamp("received_at").toInstant(), message);
+        return new CapturedMail(Long.toString(rs.getLong("id")), instant(rs, "received_at"), message);
     }
 }

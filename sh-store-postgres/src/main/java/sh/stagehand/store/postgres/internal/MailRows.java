@@ -5,8 +5,9 @@ import sh.stagehand.spi.mail.MailMessage;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Optional;
+
+import static sh.stagehand.store.postgres.internal.Columns.strings;
 
 /**
  * A mail message's columns, as both the caught mail ({@code captured_mail}) and production's queue
@@ -16,23 +17,15 @@ public final class MailRows
 {
     /** The columns, for an INSERT's list. */
     public static final String COLUMNS = "build_id, envelope_from, envelope_recipients, subject, from_header, to_header, text_body, html_body, raw_message";
-    /** The parameters, in the same order, for its VALUES. */
-    public static final String VALUES = ":build, :envelopeFrom, :recipients, :subject, :from, :to, :text, :html, :raw";
+    /** The parameters, in the same order, for its VALUES: the message's own accessors. */
+    public static final String VALUES = ":buildId, :envelopeFrom, :envelopeRecipients, :subject, :from, :to, :textBody, :htmlBody, :rawMessage";
 
     private MailRows() {}
 
     public static Query bind(Query query, MailMessage message)
     {
-        query.bind("build", message.buildId())
-                .bind("envelopeFrom", message.envelopeFrom())
-                .bind("recipients", message.envelopeRecipients().toArray(String[]::new))
-                .bind("subject", message.subject())
-                .bind("from", message.from())
-                .bind("to", message.to())
-                .bind("text", message.textBody().orElse(null))
-                .bind("html", message.htmlBody().orElse(null))
-                .bind("raw", message.rawMessage());
-        return query;
+        return query.bindMethods(message)
+                .bind("envelopeRecipients", message.envelopeRecipients().toArray(String[]::new));
     }
 
     public static MailMessage message(ResultSet rs)
@@ -41,7 +34,7 @@ public final class MailRows
         return new MailMessage(
                 rs.getString("build_id"),
                 rs.getString("envelope_from"),
-                List.of((String[]) rs.getArray("envelope_recipients").getArray()),
+                strings(rs, "envelope_recipients"),
                 rs.getBytes("raw_message"),
                 rs.getString("subject"),
                 rs.getString("from_header"),

@@ -26,7 +26,7 @@ public final class MetadataDatabase
     private static final String MIGRATIONS = "classpath:sh/stagehand/store/postgres/migration";
 
     private final HikariDataSource dataSource;
-    private final Jdbi jdbi;
+    private final MetadataStatements statements;
 
     /**
      * @param secrets seals what earlier versions kept in the clear ({@link SealSecretsMigration})
@@ -62,12 +62,15 @@ public final class MetadataDatabase
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot migrate the metadata database " + config.metadataDatabase() + ": " + e.getMessage()
                     + ". The database is left as it was; fix the cause (see the message) and start again", e);
         }
-        jdbi = Jdbi.create(dataSource);
+        statements = new MetadataStatements(Jdbi.create(dataSource));
     }
 
-    public Jdbi jdbi()
+    /**
+     * @return the statements on this database, which share its pool
+     */
+    public MetadataStatements statements()
     {
-        return jdbi;
+        return statements;
     }
 
     /**
