@@ -167,6 +167,55 @@ class ProductionSafetyTest
         assertThat(installedVersion("acme_sale")).isEqualTo("17.0.1.0");
     }
 
+    @Test
+    void testARollbackThatFailsIsFinishedAtTheNextStart()
+    {
+        InMemoryRuntimeProvider host = runtime();
+        Stagehand platform = platform(host);
+        Build first = createProduction(platform);
+        Production before = production();
+
+        commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
+        databases.failNext("restoreSnapshot", 1);
+        Build failed = push(platform);
+
+        assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+        assertThat(failed.message().orElseThrow()).contains("putting production back failed too").contains("the platform tries again at its next start");
+        assertThat(installedVersion("acme_sale")).isEqualTo("17.0.1.1");
+
+        platform.close();
+        Stagehand restarted = platform(host).start();
+
+        assertServedAsBefore(restarted, host, first, before);
+    }
+
+    @Test
+    void testNoUpdateRunsWhileARollbackIsUnfinishedAndTheNextStartStillFinishesIt()
+    {
+        InMemoryRuntimeProvider host = runtime();
+        Stagehand platform = platform(host);
+        Build first = createProduction(platform);
+        Production before = production();
+        commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
+        databases.failNext("restoreSnapshot", 1);
+        assertThat(push(platform).state()).isEqualTo(BuildState.FAILED);
+        Map<String, List<Map<String, Object>>> halfUpdated = databases.database(database()).tables();
+
+        Map<String, String> fixed = new HashMap<>();
+        fixed.put("acme_sale/FAIL_UPDATE", null);
+        commit("acme_sale", "1.2", fixed);
+        Build refused = push(platform);
+
+        assertThat(refused.state()).isEqualTo(BuildState.FAILED);
+        assertThat(refused.message().orElseThrow()).contains("whose rollback did not finish").contains("It is put back at the platform's next start");
+        assertThat(databases.database(database()).tables()).isEqualTo(halfUpdated);
+
+        platform.close();
+        Stagehand restarted = platform(host).start();
+
+        assertServedAsBefore(restarted, host, first, before);
+    }
+
     private record Production(Map<String, List<Map<String, Object>>> tables, Map<String, String> filestore) {}
 
     private Production production()

@@ -339,8 +339,9 @@ public final class ProductionPipeline
      * <li>an incomplete one (no filestore snapshot in place: its update never ran) is discarded,
      *     including a database snapshot PostgreSQL finished after the platform died;</li>
      * <li>a whole one of a build that serves is no longer needed: dropped;</li>
-     * <li>a whole one of the newest production build, which does not serve, is an update whose
-     *     rollback did not finish: put back;</li>
+     * <li>a whole one of a build that does not serve, when no later production build has served
+     *     since (later updates are refused while it is there), is an update whose rollback did not
+     *     finish: put back;</li>
      * <li>any other is left for a person, and production is not updated while it is there.</li>
      * </ul>
      *

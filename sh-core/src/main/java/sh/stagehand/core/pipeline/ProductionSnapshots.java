@@ -149,23 +149,24 @@ final class ProductionSnapshots
                 throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot list the snapshots in " + snapshots + ": " + e, e);
             }
         }
-        long newestProduction = builds.listBuildsInState(EnumSet.allOf(BuildState.class)).stream()
-                .filter(build -> build.projectId().equals(projectId) && build.stage() == Stage.PRODUCTION && build.state() != BuildState.QUEUED && build.state() != BuildState.SUPERSEDED)
-                .mapToLong(Build::id)
-                .max()
-                .orElse(-1);
+        // While a whole snapshot is there, every later update is refused before it touches
+        // production (ProductionPipeline.update): only a later build that served (or updates) means
+        // production moved on since, and putting the snapshot back would lose what it did.
+        List<Build> production = builds.listBuildsInState(EnumSet.of(BuildState.RUNNING, BuildState.STOPPED, BuildState.UPDATING)).stream()
+                .filter(build -> build.projectId().equals(projectId) && build.stage() == Stage.PRODUCTION)
+                .toList();
         for (long buildId : whole) {
             Optional<Build> build = builds.findBuild(buildId).filter(found -> found.projectId().equals(projectId));
             if (build.isPresent() && build.get().state() == BuildState.RUNNING) {
                 drop(build.get());
                 changes.add("dropped the snapshot taken before build " + buildId + ", which serves");
             }
-            else if (build.isPresent() && buildId == newestProduction) {
+            else if (build.isPresent() && production.stream().noneMatch(later -> later.id() > buildId)) {
                 restore(build.get());
                 changes.add("production of " + projectId + " put back from the snapshot taken before build " + buildId + ", whose rollback had not finished");
             }
             else {
-                log.error("Production of {} has the snapshot taken before build {} ({} and {}), which is not the newest production build: a person must decide "
+                log.error("Production of {} has the snapshot taken before build {} ({} and {}), and a later build served production since: a person must decide "
                         + "whether to put it back; production is not updated until it is gone", projectId, buildId,
                         BuildNames.snapshotDatabaseName(projectId, buildId), workspaces.productionSnapshot(projectId, buildId));
                 changes.add("left the snapshot taken before build " + buildId + " for a person to decide on");

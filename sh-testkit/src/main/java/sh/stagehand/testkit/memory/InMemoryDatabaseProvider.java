@@ -46,6 +46,7 @@ public final class InMemoryDatabaseProvider
 
     private final Map<String, InMemoryDatabase> databases = new TreeMap<>();
     private final StatementHandler statements;
+    private final Map<String, Integer> failures = new TreeMap<>();
 
     public InMemoryDatabaseProvider(StatementHandler statements)
     {
@@ -62,9 +63,29 @@ public final class InMemoryDatabaseProvider
         return existing(name);
     }
 
+    /**
+     * Makes the next call of an SPI method (by its name: {@code "restoreSnapshot"}) fail with
+     * {@code PROVIDER_ERROR}, as a database server that goes away at the worst moment; {@code times}
+     * calls in a row fail.
+     */
+    public synchronized void failNext(String method, int times)
+    {
+        failures.put(method, times);
+    }
+
+    private synchronized void maybeFail(String method, String name)
+    {
+        Integer left = failures.get(method);
+        if (left != null && left > 0) {
+            failures.put(method, left - 1);
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "The database server failed " + method + " of " + name + " (a failure the test asked for)");
+        }
+    }
+
     @Override
     public synchronized DatabaseConnection create(String name)
     {
+        maybeFail("create", name);
         DatabaseNames.requireValid(name);
         if (databases.containsKey(name)) {
             throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + name + " exists");
@@ -77,6 +98,7 @@ public final class InMemoryDatabaseProvider
     @Override
     public synchronized boolean drop(String name)
     {
+        maybeFail("drop", name);
         DatabaseNames.requireValid(name);
         return databases.remove(name) != null;
     }
@@ -103,6 +125,7 @@ public final class InMemoryDatabaseProvider
     @Override
     public synchronized DatabaseConnection copy(String source, String target)
     {
+        maybeFail("copy", source);
         InMemoryDatabase original = existing(source);
         DatabaseNames.requireValid(target);
         if (databases.containsKey(target)) {
@@ -167,6 +190,7 @@ public final class InMemoryDatabaseProvider
     @Override
     public synchronized void snapshot(String name, String snapshotName)
     {
+        maybeFail("snapshot", name);
         InMemoryDatabase database = existing(name);
         DatabaseNames.requireValid(snapshotName);
         if (databases.containsKey(snapshotName)) {
@@ -178,6 +202,7 @@ public final class InMemoryDatabaseProvider
     @Override
     public synchronized void restoreSnapshot(String snapshotName, String name)
     {
+        maybeFail("restoreSnapshot", snapshotName);
         InMemoryDatabase snapshot = existing(snapshotName);
         DatabaseNames.requireValid(name);
         databases.remove(snapshotName);
@@ -187,6 +212,7 @@ public final class InMemoryDatabaseProvider
     @Override
     public synchronized DatabaseConnection rename(String from, String to)
     {
+        maybeFail("rename", from);
         InMemoryDatabase database = existing(from);
         DatabaseNames.requireValid(to);
         if (databases.containsKey(to)) {
@@ -201,6 +227,7 @@ public final class InMemoryDatabaseProvider
     @Override
     public synchronized DatabaseConnection renewCredentials(String name)
     {
+        maybeFail("renewCredentials", name);
         InMemoryDatabase database = existing(name);
         InMemoryDatabase renewed = database.copy(name, database.role(), password());
         databases.put(name, renewed);
