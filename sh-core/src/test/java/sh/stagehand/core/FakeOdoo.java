@@ -38,6 +38,10 @@ import static java.util.Objects.requireNonNull;
  * {@code database.is_neutralized} set. An installed module brings a mail server and a cron of
  * its own, as a production's data would.
  *
+ * <p>The platform's restore container ({@code sh -c "… | psql … --dbname=D"}) loads a plain dump
+ * of the in-memory layout ({@code COPY} blocks; its values come back as text) into {@code D}, as
+ * the login in its password file, which must be {@code D}'s; a line psql would refuse stops it.
+ *
  * <p>An addon misbehaves on purpose through a file in its directory: {@code FAIL_UPDATE} (its
  * install or update raises after writing its row and file: Odoo commits module by module),
  * {@code HANG_UPDATE} (its install or update blocks after writing, until the container is stopped:
@@ -51,6 +55,10 @@ final class FakeOdoo
     static final String SERIES = "17.0";
     private static final Pattern VERSION = Pattern.compile("['\"]version['\"]\\s*:\\s*['\"]([^'\"]+)['\"]");
     private static final Pattern MAIL_SERVER_UPDATE = Pattern.compile("(?s)^\\s*UPDATE public\\.ir_mail_server SET smtp_host = \\?, smtp_port = \\?, smtp_user = \\?, smtp_pass = \\?.*WHERE name = '([^']+)'\\s*$");
+    private static final Pattern SED_KEY = Pattern.compile("sed -e '/\\^\\\\\\\\restrict ([A-Za-z0-9]+)");
+    private static final Pattern DBNAME = Pattern.compile("--dbname=(\\S+)");
+    private static final Pattern DUMP_FILE = Pattern.compile("(/var/lib/stagehand-dump/\\S+) \\| psql");
+    private static final Pattern COPY = Pattern.compile("COPY public\\.(\\w+) \\(([^)]*)\\) FROM stdin;");
     private static final Pattern PASSWORD = Pattern.compile("(?m)^db_password = (.+)$");
 
     private final InMemoryDatabaseProvider databases;
@@ -96,6 +104,12 @@ final class FakeOdoo
             database.insert("ir_mail_server", values);
             return List.of(Map.of("count", 1));
         }
+        if (sql.startsWith("SELECT ? AS t, count(*) AS n FROM ONLY ")) {
+            // pg_dump's table names, in the order of the parameters.
+            return parameters.stream()
+                    .map(table -> Map.<String, Object>of("t", table, "n", (long) database.select(String.valueOf(table).replaceFirst("^public\\.", "").replace("\"", ""), row -> true).size()))
+                    .toList();
+        }
         throw new UnsupportedOperationException("FakeOdoo does not know this statement; teach it, from what Odoo does: " + sql);
     }
 
@@ -103,6 +117,9 @@ final class FakeOdoo
     public ContainerProgram programFor(ContainerSpec spec, ImageSpec image)
     {
         List<String> command = spec.command();
+        if (command.size() == 3 && command.get(0).equals("sh") && command.get(2).contains("| psql ")) {
+            return process -> restore(process, spec);
+        }
         Optional<String> database = option(command, "-d");
         List<String> install = option(command, "-i").map(modules -> List.of(modules.split(","))).orElse(List.of());
         List<String> update = option(command, "-u").map(modules -> List.of(modules.split(","))).orElse(List.of());
@@ -144,6 +161,58 @@ final class FakeOdoo
             }
             return 0;
         };
+    }
+
+    private int restore(ContainerProgram.Process process, ContainerSpec spec)
+            throws IOException
+    {
+        Matcher database = DBNAME.matcher(spec.command().get(2));
+        Matcher dump = DUMP_FILE.matcher(spec.command().get(2));
+        if (!database.find() || !dump.find()) {
+            process.println("psql: error: FakeOdoo cannot read this restore command: " + spec.command());
+            return 2;
+        }
+        String name = database.group(1);
+        String pgpass = spec.files().stream().map(ContainerFile::content).filter(content -> content.contains(":" + name + ":")).findFirst().orElse("");
+        if (!databases.exists(name) || !pgpass.strip().endsWith(":" + databases.database(name).password())) {
+            process.println("psql: error: connection to server failed: FATAL:  password authentication failed for user \"" + name + "\"");
+            return 2;
+        }
+        InMemoryDatabase target = databases.database(name);
+        // The sed in front of psql takes out pg_dump's own key lines, and nothing else.
+        Matcher ownKey = SED_KEY.matcher(spec.command().get(2));
+        Optional<String> key = ownKey.find() ? Optional.of(ownKey.group(1)) : Optional.empty();
+        List<String> lines = Files.readAllLines(process.hostPath(dump.group(1))).stream()
+                .filter(line -> key.isEmpty() || !(line.equals("\\restrict " + key.get()) || line.equals("\\unrestrict " + key.get())))
+                .toList();
+        String table = null;
+        List<String> columns = List.of();
+        for (int number = 1; number <= lines.size(); number++) {
+            String line = lines.get(number - 1);
+            if (table != null) {
+                if (line.equals("\\.")) {
+                    table = null;
+                    continue;
+                }
+                String[] values = line.split("\t", -1);
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 0; i < columns.size(); i++) {
+                    row.put(columns.get(i), values[i].equals("\\N") ? null : values[i]);
+                }
+                target.insert(table, row);
+                continue;
+            }
+            Matcher copy = COPY.matcher(line);
+            if (copy.matches()) {
+                table = copy.group(1);
+                columns = List.of(copy.group(2).split(", "));
+            }
+            else if (line.startsWith("\\")) {
+                process.println("psql:<stdin>:" + number + ": error: backslash commands are restricted; only \\unrestrict is allowed");
+                return 3;
+            }
+        }
+        return 0;
     }
 
     // The platform's statements bind host, port, user and password in this order.

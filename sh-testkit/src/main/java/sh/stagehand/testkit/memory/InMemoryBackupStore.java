@@ -95,8 +95,10 @@ public final class InMemoryBackupStore
         return objects.remove(key) != null;
     }
 
-    // What a disk's bit rot does, for the contract test's check that a read notices it.
-    void corrupt(String key)
+    /**
+     * Flips a bit of a stored object, as a disk's rot does: its next read must notice.
+     */
+    public void corrupt(String key)
     {
         byte[] content = objects.get(key).content();
         content[content.length / 2] ^= 0x01;
