@@ -7,7 +7,6 @@ import com.google.inject.Singleton;
 import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
-import com.google.inject.name.Named;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import sh.stagehand.core.access.AccountService;
@@ -57,12 +56,14 @@ import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.config.ConfigType;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
+import sh.stagehand.spi.mail.MailRelay;
+import sh.stagehand.spi.mail.MailRelayFactory;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.mail.MailSinkFactory;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.spi.runtime.RuntimeProviderFactory;
-import sh.stagehand.spi.vcs.VcsProvider;
 import sh.stagehand.spi.vcs.PublicKeyDirectory;
+import sh.stagehand.spi.vcs.VcsProvider;
 import sh.stagehand.spi.vcs.VcsProviderFactory;
 
 import java.io.IOException;
@@ -130,6 +131,8 @@ public final class CoreModule
                 .addBinding(FilesystemBackupStoreFactory.NAME).to(FilesystemBackupStoreFactory.class);
         MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class)
                 .addBinding(InMemoryMailSinkFactory.NAME).to(InMemoryMailSinkFactory.class);
+        // None built in: production's mail waits in its queue until an embedder's relay is configured.
+        MapBinder.newMapBinder(binder(), String.class, MailRelayFactory.class);
 
         // The records: in memory unless a module (sh-postgres) sets its own.
         bind(InMemoryPlatformStore.class).in(Scopes.SINGLETON);
@@ -295,12 +298,11 @@ public final class CoreModule
     }
 
     /**
-     * The sink production's mail goes to, {@code mail.relay-type}: one that delivers it.
+     * What delivers production's mail, {@code mail.relay-type}.
      */
     @Provides
     @Singleton
-    @Named(MailService.RELAY)
-    MailSink mailRelay(Map<String, MailSinkFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    MailRelay mailRelay(Map<String, MailRelayFactory> factories, ProviderContext context, LifecycleManager lifecycle)
     {
         if (config.providerName(ProviderKind.MAIL_RELAY).equals(MailRelays.NONE)) {
             return MailRelays.none();
@@ -314,7 +316,7 @@ public final class CoreModule
      */
     @Provides
     @Singleton
-    OutboundMailSender outboundMailSender(OutboundMailStore queue, @Named(MailService.RELAY) MailSink relay, Clock clock)
+    OutboundMailSender outboundMailSender(OutboundMailStore queue, MailRelay relay, Clock clock)
     {
         return lifecycle.manage(new OutboundMailSender(queue, relay, config.values(KEYS).get(OUTBOUND_MAX_AGE), clock));
     }
@@ -352,7 +354,7 @@ public final class CoreModule
 
         @Inject
         KnownKeysProvider(StagehandConfig config, Set<ConfigKeys> declared, Map<String, RuntimeProviderFactory> runtimes, Map<String, DatabaseProviderFactory> databases,
-                Map<String, VcsProviderFactory> vcs, Map<String, BackupStoreFactory> backups, Map<String, MailSinkFactory> mail)
+                Map<String, VcsProviderFactory> vcs, Map<String, BackupStoreFactory> backups, Map<String, MailSinkFactory> mail, Map<String, MailRelayFactory> relays)
         {
             this.config = requireNonNull(config, "config is null");
             this.declared = Set.copyOf(requireNonNull(declared, "declared is null"));
@@ -361,6 +363,7 @@ public final class CoreModule
             factories.addAll(vcs.values());
             factories.addAll(backups.values());
             factories.addAll(mail.values());
+            factories.addAll(relays.values());
         }
 
         @Override

@@ -3,12 +3,8 @@ package sh.stagehand.core;
 import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
-import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.spi.mail.MailMessage;
-import sh.stagehand.spi.mail.MailSink;
-
-import java.util.List;
-import java.util.Optional;
+import sh.stagehand.spi.mail.MailRelay;
 
 /**
  * The relay of a platform that has none configured ({@code mail.relay-type=none}): it refuses with a
@@ -22,33 +18,15 @@ final class MailRelays
 
     private MailRelays() {}
 
-    static MailSink none()
+    static MailRelay none()
     {
-        return new MailSink()
+        return new MailRelay()
         {
             @Override
-            public CapturedMail accept(MailMessage message)
+            public void relay(MailMessage message)
             {
                 throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Production mail is sent through a relay, and none is configured: set "
                         + StagehandConfig.ProviderKind.MAIL_RELAY.key() + " (e.g. smtp-relay, with smtp-relay.host) and restart; the mail stays queued until then");
-            }
-
-            @Override
-            public List<CapturedMail> list(String buildId)
-            {
-                return List.of();
-            }
-
-            @Override
-            public Optional<CapturedMail> get(String id)
-            {
-                return Optional.empty();
-            }
-
-            @Override
-            public int purge(String buildId)
-            {
-                return 0;
             }
 
             @Override

@@ -29,15 +29,13 @@ import static java.util.Objects.requireNonNull;
  * (user: the build id, password: a random secret of the build), so every message is attributed to
  * the build that sent it, and no build can pass for another. Development and staging mail is caught
  * (the {@link MailSink} keeps it for people to read); production's is queued and delivered through
- * the relay (the sink named {@value #RELAY}) by the {@link OutboundMailSender}, as a mail server
+ * the {@link sh.stagehand.spi.mail.MailRelay} by the {@link OutboundMailSender}, as a mail server
  * does: accepted at once, whether the relay is up or configured at all, sent when it takes it.
  * Production's Mails tab shows its queue: queued, sent and bounced. Thread-safe.
  */
 @Singleton
 public final class MailService
 {
-    public static final String RELAY = "relay";
-
     // What production's Mails tab shows: its newest mail.
     private static final int OUTBOUND_LISTED = 500;
 

@@ -6,7 +6,7 @@ import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
-import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.spi.mail.MailRelay;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -39,12 +39,12 @@ public final class OutboundMailSender
     private static final int BATCH = 50;
 
     private final OutboundMailStore queue;
-    private final MailSink relay;
+    private final MailRelay relay;
     private final Duration maxAge;
     private final Clock clock;
     private ScheduledExecutorService sender;
 
-    public OutboundMailSender(OutboundMailStore queue, MailSink relay, Duration maxAge, Clock clock)
+    public OutboundMailSender(OutboundMailStore queue, MailRelay relay, Duration maxAge, Clock clock)
     {
         this.queue = requireNonNull(queue, "queue is null");
         this.relay = requireNonNull(relay, "relay is null");
@@ -112,7 +112,7 @@ public final class OutboundMailSender
     private void send(OutboundMail mail)
     {
         try {
-            relay.accept(mail.mail().message());
+            relay.relay(mail.mail().message());
             queue.recordAttempt(mail.id(), OutboundMail.State.SENT, Optional.empty(), Optional.empty(), Optional.of(clock.instant()));
             log.info("Sent production mail {} of {} ({}) to {}", mail.id(), mail.projectId(), mail.mail().message().subject(), mail.mail().message().envelopeRecipients());
         }

@@ -6,6 +6,7 @@ import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandPlugin;
 import sh.stagehand.spi.backup.BackupStoreFactory;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
+import sh.stagehand.spi.mail.MailRelayFactory;
 import sh.stagehand.spi.mail.MailSinkFactory;
 import sh.stagehand.spi.runtime.RuntimeProviderFactory;
 import sh.stagehand.spi.vcs.VcsProviderFactory;
@@ -49,6 +50,7 @@ public final class PluginModule
             addAll(MapBinder.newMapBinder(binder(), String.class, VcsProviderFactory.class), plugin.vcsProviderFactories());
             addAll(MapBinder.newMapBinder(binder(), String.class, BackupStoreFactory.class), plugin.backupStoreFactories());
             addAll(MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class), plugin.mailSinkFactories());
+            addAll(MapBinder.newMapBinder(binder(), String.class, MailRelayFactory.class), plugin.mailRelayFactories());
         }
     }
 

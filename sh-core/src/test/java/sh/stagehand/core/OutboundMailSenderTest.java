@@ -5,9 +5,8 @@ import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
-import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.spi.mail.MailMessage;
-import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.spi.mail.MailRelay;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -113,37 +112,18 @@ class OutboundMailSenderTest
 
     // A relay of the test's: takes the mail, or answers as it is told.
     private static final class Relay
-            implements MailSink
+            implements MailRelay
     {
         private final List<String> sent = new ArrayList<>();
         private StagehandException answer;
 
         @Override
-        public CapturedMail accept(MailMessage message)
+        public void relay(MailMessage message)
         {
             if (answer != null) {
                 throw answer;
             }
             sent.add(message.subject());
-            return new CapturedMail("relayed", Instant.now(), message);
-        }
-
-        @Override
-        public List<CapturedMail> list(String buildId)
-        {
-            return List.of();
-        }
-
-        @Override
-        public Optional<CapturedMail> get(String id)
-        {
-            return Optional.empty();
-        }
-
-        @Override
-        public int purge(String buildId)
-        {
-            return 0;
         }
 
         @Override

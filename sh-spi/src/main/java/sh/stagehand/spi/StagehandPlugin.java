@@ -2,6 +2,7 @@ package sh.stagehand.spi;
 
 import sh.stagehand.spi.backup.BackupStoreFactory;
 import sh.stagehand.spi.database.DatabaseProviderFactory;
+import sh.stagehand.spi.mail.MailRelayFactory;
 import sh.stagehand.spi.mail.MailSinkFactory;
 import sh.stagehand.spi.runtime.RuntimeProviderFactory;
 import sh.stagehand.spi.vcs.VcsProviderFactory;
@@ -40,6 +41,11 @@ public interface StagehandPlugin
     }
 
     default Iterable<MailSinkFactory> mailSinkFactories()
+    {
+        return List.of();
+    }
+
+    default Iterable<MailRelayFactory> mailRelayFactories()
     {
         return List.of();
     }

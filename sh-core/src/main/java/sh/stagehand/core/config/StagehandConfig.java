@@ -39,7 +39,7 @@ public final class StagehandConfig
         VCS("vcs.type", "git"),
         BACKUP("backup.type", "filesystem"),
         MAIL("mail.type", "memory"),
-        /** Where production's mail goes out: a {@link sh.stagehand.spi.mail.MailSink} that delivers ("none": production mail is refused until one is set). */
+        /** Where production's mail goes out: a {@link sh.stagehand.spi.mail.MailRelay} ("none": production mail waits in its queue until one is set). */
         MAIL_RELAY("mail.relay-type", "none");
 
         private final ConfigKey<String> configKey;

@@ -4,8 +4,8 @@ import com.google.inject.AbstractModule;
 import com.google.inject.multibindings.MapBinder;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.config.ConfigKeys;
-import sh.stagehand.spi.mail.MailSink;
-import sh.stagehand.spi.mail.MailSinkFactory;
+import sh.stagehand.spi.mail.MailRelay;
+import sh.stagehand.spi.mail.MailRelayFactory;
 
 import java.util.Map;
 
@@ -21,8 +21,8 @@ public final class SmtpRelayModule
     @Override
     protected void configure()
     {
-        MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class)
-                .addBinding(NAME).toInstance(new MailSinkFactory()
+        MapBinder.newMapBinder(binder(), String.class, MailRelayFactory.class)
+                .addBinding(NAME).toInstance(new MailRelayFactory()
                 {
                     @Override
                     public String name()
@@ -37,9 +37,9 @@ public final class SmtpRelayModule
                     }
 
                     @Override
-                    public MailSink create(Map<String, String> config, ProviderContext context)
+                    public MailRelay create(Map<String, String> config, ProviderContext context)
                     {
-                        return new SmtpRelayMailSink(SmtpRelayConfig.fromMap(config));
+                        return new SmtpMailRelay(SmtpRelayConfig.fromMap(config));
                     }
                 });
     }

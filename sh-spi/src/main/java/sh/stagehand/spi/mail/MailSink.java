@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Takes the mail builds send. A capturing sink keeps it for people to read (development and
- * staging: nothing leaves the platform); a relaying sink delivers it (production).
+ * Catches the mail development and staging builds send and keeps it for people to read: nothing
+ * leaves the platform. Production's mail is delivered by a {@link MailRelay}.
  *
  * <p>Implementations are thread-safe.
  */

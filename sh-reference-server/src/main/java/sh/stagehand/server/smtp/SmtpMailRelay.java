@@ -14,39 +14,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
-import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.spi.mail.MailMessage;
-import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.spi.mail.MailRelay;
 
 import java.io.ByteArrayInputStream;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.UUID;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * A {@link MailSink} that delivers: each message goes, unchanged and to its envelope recipients,
+ * A {@link MailRelay} over SMTP: each message goes, unchanged and to its envelope recipients,
  * to an SMTP relay (the hosting company's, or the customer's mail service), with Angus Mail, the
  * Jakarta Mail implementation. It keeps nothing: production's mail is sent, never caught.
  * Thread-safe.
  */
-public final class SmtpRelayMailSink
-        implements MailSink
+public final class SmtpMailRelay
+        implements MailRelay
 {
-    private static final Logger log = LoggerFactory.getLogger(SmtpRelayMailSink.class);
+    private static final Logger log = LoggerFactory.getLogger(SmtpMailRelay.class);
 
     private final SmtpRelayConfig config;
 
-    public SmtpRelayMailSink(SmtpRelayConfig config)
+    public SmtpMailRelay(SmtpRelayConfig config)
     {
         this.config = requireNonNull(config, "config is null");
     }
 
     @Override
-    public CapturedMail accept(MailMessage message)
+    public void relay(MailMessage message)
     {
         Properties properties = new Properties();
         properties.setProperty("mail.smtp.host", config.host());
@@ -73,7 +68,6 @@ public final class SmtpRelayMailSink
                     + ": " + e.getMessage(), e);
         }
         log.info("Relayed a mail of build {} to {} through {}:{}", message.buildId(), message.envelopeRecipients(), config.host(), config.port());
-        return new CapturedMail(UUID.randomUUID().toString(), Instant.now(), message);
     }
 
     // Whether the relay answered with a permanent (5xx) failure, to any command of the exchange.
@@ -108,29 +102,11 @@ public final class SmtpRelayMailSink
     }
 
     @Override
-    public List<CapturedMail> list(String buildId)
-    {
-        return List.of();
-    }
-
-    @Override
-    public Optional<CapturedMail> get(String id)
-    {
-        return Optional.empty();
-    }
-
-    @Override
-    public int purge(String buildId)
-    {
-        return 0;
-    }
-
-    @Override
     public void close() {}
 
     @Override
     public String toString()
     {
-        return "SmtpRelayMailSink[" + config + "]";
+        return "SmtpMailRelay[" + config + "]";
     }
 }
