@@ -1,24 +1,29 @@
 package sh.stagehand.testkit;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.ExecStartCmd;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Frame;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.testcontainers.DockerClientFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.time.Duration;
+
+import static java.util.Objects.requireNonNull;
 
 /**
  * The Docker engine {@code bin/env-up} runs, as a JUnit 5 extension:
  * <pre>{@code @RegisterExtension static final TestingDocker docker = new TestingDocker();}</pre>
- * Before the tests it pings the engine's socket and checks the base image exists (failing under CI,
- * aborting elsewhere, if not). Nothing is ever pulled: there is no registry. Thread-safe.
+ * Before the tests it checks, through Testcontainers' {@link DockerClientFactory}, that the engine
+ * answers at {@code docker.host} and has the base image (failing under CI, aborting elsewhere, if
+ * not). Nothing is ever pulled: there is no registry. Thread-safe.
  */
 public final class TestingDocker
         implements BeforeAllCallback
@@ -45,13 +50,21 @@ public final class TestingDocker
 
     public void requireAvailable()
     {
-        String ping = get("/_ping");
-        if (!ping.endsWith("OK")) {
-            throw TestingEnvironment.unavailable("The Docker engine at " + host + " answered /_ping with: " + ping);
+        DockerClientFactory factory = DockerClientFactory.instance();
+        if (!factory.isDockerAvailable()) {
+            throw TestingEnvironment.unavailable("No Docker engine answers Testcontainers (docker.host is " + host + ")");
         }
-        String image = get("/images/" + baseImage + "/json");
-        if (!image.lines().findFirst().orElse("").contains(" 200 ")) {
-            throw TestingEnvironment.unavailable("The Docker engine has no image " + baseImage);
+        // One engine for the fixtures, Testcontainers and the platform under test (sh-docker's docker.host).
+        URI found = factory.getTransportConfig().getDockerHost();
+        if (!found.equals(host)) {
+            throw TestingEnvironment.unavailable("Testcontainers found the Docker engine at " + found + ", but docker.host is " + host
+                    + ": set DOCKER_HOST=" + host + " so that both use one engine");
+        }
+        try {
+            factory.client().inspectImageCmd(baseImage).exec();
+        }
+        catch (NotFoundException e) {
+            throw TestingEnvironment.unavailable("The Docker engine has no image " + baseImage, e);
         }
     }
 
@@ -87,47 +100,64 @@ public final class TestingDocker
     /**
      * Runs a command in a running container, as its code could (docker exec), {@code input} on its
      * standard input (a secret goes there, never onto a command line), and returns what it
-     * printed, both streams.
+     * printed, both streams. The input is not followed by an end of file: a command reads what it
+     * needs of it, e.g. one line.
      */
     public Exec exec(String container, String input, String... command)
     {
-        java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("docker", "exec", "-i", container));
-        arguments.addAll(java.util.List.of(command));
-        ProcessBuilder builder = new ProcessBuilder(arguments).redirectErrorStream(true);
-        builder.environment().put("DOCKER_HOST", host.toString());
-        try {
-            Process process = builder.start();
-            try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write(input.getBytes(StandardCharsets.UTF_8));
-            }
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return new Exec(process.waitFor(), output.strip());
+        requireNonNull(container, "container is null");
+        requireNonNull(input, "input is null");
+        DockerClient client = DockerClientFactory.instance().client();
+        String execution = client.execCreateCmd(container)
+                .withAttachStdin(!input.isEmpty())
+                .withAttachStdout(true)
+                .withAttachStderr(true)
+                .withCmd(command)
+                .exec()
+                .getId();
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        ExecStartCmd start = client.execStartCmd(execution);
+        if (!input.isEmpty()) {
+            start.withStdIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
         }
-        catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        try {
+            start.exec(new ResultCallback.Adapter<Frame>()
+            {
+                @Override
+                public void onNext(Frame frame)
+                {
+                    synchronized (output) {
+                        output.writeBytes(frame.getPayload());
+                    }
+                }
+            }).awaitCompletion();
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+
+        // Read once the output has ended, and again while the engine still counts it running: the
+        // exit code may not be set as soon as the output ends (a docker-java pitfall).
+        InspectExecResponse ended = client.inspectExecCmd(execution).exec();
+        for (int attempt = 0; Boolean.TRUE.equals(ended.isRunning()) && attempt < 100; attempt++) {
+            sleep(Duration.ofMillis(20));
+            ended = client.inspectExecCmd(execution).exec();
+        }
+        Long exitCode = ended.getExitCodeLong();
+        synchronized (output) {
+            return new Exec(requireNonNull(exitCode, "exitCode is null").intValue(), output.toString(StandardCharsets.UTF_8).strip());
+        }
     }
 
-    // A bare HTTP/1.0 request over the socket: the fixture must not depend on a Docker client library.
-    private String get(String path)
+    private static void sleep(Duration duration)
     {
-        if (!"unix".equals(host.getScheme())) {
-            throw new IllegalStateException("TestingDocker supports unix:// engine addresses only, not " + host);
+        try {
+            Thread.sleep(duration.toMillis());
         }
-        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            channel.connect(UnixDomainSocketAddress.of(Path.of(host.getPath())));
-            OutputStream output = Channels.newOutputStream(channel);
-            output.write(("GET " + path + " HTTP/1.0\r\nHost: docker\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            output.flush();
-            InputStream input = Channels.newInputStream(channel);
-            return new String(input.readAllBytes(), StandardCharsets.UTF_8).strip();
-        }
-        catch (IOException e) {
-            throw TestingEnvironment.unavailable("The Docker engine does not answer at " + host + " (" + e + ")", e);
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,17 +1,22 @@
 package sh.stagehand.testkit;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.DockerClientException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,8 +26,8 @@ import static java.util.Objects.requireNonNull;
  * Runs the Odoo-compatible test server image ({@code docker.odoo-test-image}, built by
  * {@code bin/env-up}) the way a platform runs Odoo's official image: addons mounted at
  * {@code /mnt/extra-addons}, a data directory at {@code /var/lib/odoo}, the database server from
- * {@code HOST}, {@code PORT}, {@code USER} and {@code PASSWORD}. It uses the {@code docker} command
- * line, so that the fixture needs no Docker client library. Thread-safe.
+ * {@code HOST}, {@code PORT}, {@code USER} and {@code PASSWORD}. Each run and each server is an
+ * {@link OdooContainer} (Testcontainers) on {@code docker.network}. Thread-safe.
  *
  * <pre>{@code
  * TestingOdooServer odoo = new TestingOdooServer(postgres, docker, addons, data);
@@ -79,23 +84,19 @@ public final class TestingOdooServer
      */
     public Run run(String... arguments)
     {
-        List<String> command = dockerRun(List.of("--rm"), arguments);
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("odoo " + String.join(" ", arguments) + " did not end within " + RUN_TIMEOUT);
+        try (OdooContainer container = container(arguments)) {
+            // Nothing to wait for but its end: no port (Testcontainers would wait for an ended
+            // container's ports to be published), whatever its exit code.
+            container.setExposedPorts(List.of());
+            container.waitingFor(new Ended()).withStartupCheckStrategy(new UntilEnded(RUN_TIMEOUT));
+            try {
+                container.start();
             }
-            return new Run(process.exitValue(), new String(output, StandardCharsets.UTF_8));
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot run " + command, e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("Interrupted", e);
+            catch (RuntimeException e) {
+                throw new AssertionError("odoo " + String.join(" ", arguments) + " did not run to its end within " + RUN_TIMEOUT, e);
+            }
+            Long exitCode = container.getCurrentContainerInfo().getState().getExitCodeLong();
+            return new Run(requireNonNull(exitCode, "exitCode is null").intValue(), container.getLogs());
         }
     }
 
@@ -105,56 +106,68 @@ public final class TestingOdooServer
      */
     public Server start(String... arguments)
     {
-        String name = "testing-odoo-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        String containerId = docker(dockerRun(List.of("-d", "--name", name, "-p", "127.0.0.1::8069"), arguments)).strip();
-        Server server = new Server(containerId);
+        OdooContainer container = container(arguments);
         try {
-            String port = docker(List.of("docker", "port", containerId, "8069/tcp")).lines().findFirst().orElseThrow().strip();
-            server.port = Integer.parseInt(port.substring(port.lastIndexOf(':') + 1));
-            server.awaitHealthy(Duration.ofSeconds(60));
-            return server;
+            container.start();
+            return new Server(container);
         }
         catch (RuntimeException | Error e) {
-            e.addSuppressed(new AssertionError("Server log:\n" + server.log()));
-            server.close();
+            if (container.getContainerId() != null) {
+                e.addSuppressed(new AssertionError("Server log:\n" + container.getLogs()));
+            }
+            container.stop();
             throw e;
         }
     }
 
-    private List<String> dockerRun(List<String> options, String... arguments)
+    private OdooContainer container(String... arguments)
     {
-        List<String> command = new ArrayList<>(List.of("docker", "run"));
-        command.addAll(options);
-        command.addAll(List.of(
-                "--network", network,
-                "-e", "HOST=" + postgres.containerHost(),
-                "-e", "PORT=" + postgres.port(),
-                "-e", "USER=" + postgres.odooUser(),
-                "-e", "PASSWORD=" + postgres.odooPassword(),
-                "-v", addons.toAbsolutePath() + ":/mnt/extra-addons:ro",
-                "-v", dataDirectory.toAbsolutePath() + ":/var/lib/odoo",
-                image, "odoo"));
-        command.addAll(List.of(arguments));
-        return command;
+        return new OdooContainer(image)
+                .withNetworkMode(network)
+                .withDatabaseServer(postgres.containerHost(), postgres.port(), postgres.odooUser(), postgres.odooPassword())
+                .withAddons(addons)
+                .withDataDirectory(dataDirectory)
+                .withOdooArguments(arguments);
     }
 
-    private static String docker(List<String> command)
+    // Once started (that is, ended: see UntilEnded) a run is ready.
+    private static final class Ended
+            extends AbstractWaitStrategy
     {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            process.getOutputStream().close();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", command) + " failed: " + output);
+        @Override
+        protected void waitUntilReady() {}
+    }
+
+    // A run is started once it has ended: Docker's wait, not a poll.
+    private static final class UntilEnded
+            extends StartupCheckStrategy
+    {
+        private final Duration timeout;
+
+        UntilEnded(Duration timeout)
+        {
+            this.timeout = timeout;
+        }
+
+        @Override
+        public boolean waitUntilStartupSuccessful(DockerClient dockerClient, String containerId)
+        {
+            try (WaitContainerResultCallback callback = dockerClient.waitContainerCmd(containerId).exec(new WaitContainerResultCallback())) {
+                callback.awaitStatusCode(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return true;
             }
-            return output;
+            catch (DockerClientException e) {
+                return false;
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
-        catch (IOException e) {
-            throw TestingEnvironment.unavailable("Cannot run the docker command line (" + e.getMessage() + ")", e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("Interrupted", e);
+
+        @Override
+        public StartupStatus checkStartupState(DockerClient dockerClient, String containerId)
+        {
+            return getCurrentState(dockerClient, containerId).getRunning() ? StartupStatus.NOT_YET_KNOWN : StartupStatus.SUCCESSFUL;
         }
     }
 
@@ -175,28 +188,27 @@ public final class TestingOdooServer
     public static final class Server
             implements AutoCloseable
     {
-        private final String containerId;
-        private int port;
+        private final OdooContainer container;
 
-        private Server(String containerId)
+        private Server(OdooContainer container)
         {
-            this.containerId = containerId;
+            this.container = container;
         }
 
         public int port()
         {
-            return port;
+            return container.getMappedPort(OdooContainer.HTTP_PORT);
         }
 
         public URI uri(String path)
         {
-            return URI.create("http://127.0.0.1:" + port + path);
+            return container.uri(path);
         }
 
         /** What the server wrote so far. */
         public String log()
         {
-            return docker(List.of("docker", "logs", containerId));
+            return container.getLogs();
         }
 
         /**
@@ -244,45 +256,25 @@ public final class TestingOdooServer
             }
         }
 
-        private void awaitHealthy(Duration timeout)
-        {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (HTTP.send(HttpRequest.newBuilder(uri("/web/health")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                }
-                catch (IOException e) {
-                    // not listening yet
-                }
-                catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("Interrupted", e);
-                }
-                try {
-                    Thread.sleep(100);
-                }
-                catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("Interrupted", e);
-                }
-            }
-            throw new AssertionError("The test server did not answer /web/health within " + timeout);
-        }
-
         /**
-         * Stops the server as a platform does, with SIGTERM ({@code docker stop}).
+         * Stops the server as a platform does, with SIGTERM and 10 s before SIGKILL
+         * ({@code docker stop}); its log stays readable until {@link #close()}.
          */
         public void stop()
         {
-            docker(List.of("docker", "stop", "--time", "10", containerId));
+            try {
+                container.getDockerClient().stopContainerCmd(container.getContainerId()).withTimeout(10).exec();
+            }
+            catch (NotModifiedException alreadyStopped) {
+                // as docker stop: done
+            }
         }
 
+        /** Removes its container. */
         @Override
         public void close()
         {
-            docker(List.of("docker", "rm", "-f", containerId));
+            container.stop();
         }
     }
 }
