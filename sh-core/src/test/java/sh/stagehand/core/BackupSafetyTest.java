@@ -16,7 +16,6 @@ import sh.stagehand.testkit.memory.InMemoryRuntimeProvider;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,11 +43,8 @@ class BackupSafetyTest
     {
         fixture = new InMemoryPlatform(dataDirectory);
         databases = fixture.databases();
-        fixture.commit("main", "acme_sale", "1.0", Map.of());
         runtime = fixture.runtime();
-        platform = fixture.platform(runtime);
-        platform.projects().createProject(PROJECT, InMemoryPlatform.REPOSITORY, Optional.empty(), Optional.of("main"));
-        assertThat(fixture.awaitBuilds(platform, "main").state()).isEqualTo(BuildState.RUNNING);
+        platform = fixture.platformWithProduction(runtime);
     }
 
     @AfterEach

@@ -5,6 +5,7 @@ import com.google.inject.Module;
 import com.google.inject.multibindings.OptionalBinder;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.InMemoryPlatformStore;
 import sh.stagehand.core.store.OutboundMailStore;
@@ -86,6 +87,19 @@ final class InMemoryPlatform
     {
         Stagehand platform = builder(runtime).build();
         platforms.add(platform);
+        return platform;
+    }
+
+    /**
+     * A platform on {@code runtime} whose project's production branch, main, serves: its first
+     * build created production from acme_sale 1.0.
+     */
+    Stagehand platformWithProduction(RuntimeProvider runtime)
+    {
+        commit("main", "acme_sale", "1.0", Map.of());
+        Stagehand platform = platform(runtime);
+        platform.projects().createProject(PROJECT, REPOSITORY, Optional.empty(), Optional.of("main"));
+        assertThat(awaitBuilds(platform, "main").state()).isEqualTo(BuildState.RUNNING);
         return platform;
     }
 

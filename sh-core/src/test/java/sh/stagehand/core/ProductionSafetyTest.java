@@ -69,42 +69,36 @@ class ProductionSafetyTest
     @Test
     void testAFailedUpdatePutsTheDatabaseAndFilestoreBackAndServesThePreviousBuild()
     {
-        InMemoryRuntimeProvider runtime = runtime();
-        Stagehand platform = platform(runtime);
-        Build first = createProduction(platform);
-        Production before = production();
+        Served before = productionServing();
+        Stagehand platform = before.platform();
 
         commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
         Build failed = push(platform);
 
         assertThat(failed.state()).isEqualTo(BuildState.FAILED);
-        assertThat(failed.message().orElseThrow()).contains("Build " + first.id()).contains("serves production again, on the database as it was before the update");
-        assertServedAsBefore(platform, runtime, first, before);
+        assertThat(failed.message().orElseThrow()).contains("Build " + before.build().id()).contains("serves production again, on the database as it was before the update");
+        assertServedAsBefore(before);
     }
 
     @Test
     void testANewServerThatDoesNotAnswerPutsProductionBack()
     {
-        InMemoryRuntimeProvider runtime = runtime();
-        Stagehand platform = platform(runtime);
-        Build first = createProduction(platform);
-        Production before = production();
+        Served before = productionServing();
+        Stagehand platform = before.platform();
 
         commit("acme_sale", "1.1", Map.of("acme_sale/UNHEALTHY", ""));
         Build failed = push(platform);
 
         assertThat(failed.state()).isEqualTo(BuildState.FAILED);
         assertThat(failed.message().orElseThrow()).contains("did not answer /web/login").contains("serves production again");
-        assertServedAsBefore(platform, runtime, first, before);
+        assertServedAsBefore(before);
     }
 
     @Test
     void testARestartOnNewCodeWithoutModuleChangesTakesNoSnapshotAndFallsBackWhenTheServerDoesNotAnswer()
     {
-        InMemoryRuntimeProvider runtime = runtime();
-        Stagehand platform = platform(runtime);
-        Build first = createProduction(platform);
-        Production before = production();
+        Served before = productionServing();
+        Stagehand platform = before.platform();
 
         // Same version: nothing to update, only a restart on the new code, which does not answer.
         commit("acme_sale", "1.0", Map.of("acme_sale/UNHEALTHY", "", "acme_sale/models.py", "raise ImportError"));
@@ -114,7 +108,7 @@ class ProductionSafetyTest
         assertThat(failed.message().orElseThrow()).contains("serves production again, on the database unchanged");
         assertThat(platform.builds().history(InMemoryPlatform.PROJECT, Optional.empty(), 50).stream().map(event -> event.message()))
                 .noneMatch(message -> message.startsWith("Backup ") && message.contains("(update)"));
-        assertServedAsBefore(platform, runtime, first, before);
+        assertServedAsBefore(before);
     }
 
     @Test
@@ -170,10 +164,8 @@ class ProductionSafetyTest
     @Test
     void testARollbackThatFailsIsFinishedAtTheNextStart()
     {
-        InMemoryRuntimeProvider host = runtime();
-        Stagehand platform = platform(host);
-        Build first = createProduction(platform);
-        Production before = production();
+        Served before = productionServing();
+        Stagehand platform = before.platform();
 
         commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
         databases.failNext("restoreSnapshot", 1);
@@ -184,18 +176,16 @@ class ProductionSafetyTest
         assertThat(installedVersion("acme_sale")).isEqualTo("17.0.1.1");
 
         platform.close();
-        Stagehand restarted = platform(host).start();
+        Stagehand restarted = platform(before.runtime()).start();
 
-        assertServedAsBefore(restarted, host, first, before);
+        assertServedAsBefore(restarted, before);
     }
 
     @Test
     void testNoUpdateRunsWhileARollbackIsUnfinishedAndTheNextStartStillFinishesIt()
     {
-        InMemoryRuntimeProvider host = runtime();
-        Stagehand platform = platform(host);
-        Build first = createProduction(platform);
-        Production before = production();
+        Served before = productionServing();
+        Stagehand platform = before.platform();
         commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
         databases.failNext("restoreSnapshot", 1);
         assertThat(push(platform).state()).isEqualTo(BuildState.FAILED);
@@ -211,12 +201,34 @@ class ProductionSafetyTest
         assertThat(databases.database(database()).tables()).isEqualTo(halfUpdated);
 
         platform.close();
-        Stagehand restarted = platform(host).start();
+        Stagehand restarted = platform(before.runtime()).start();
 
-        assertServedAsBefore(restarted, host, first, before);
+        assertServedAsBefore(restarted, before);
     }
 
     private record Production(Map<String, List<Map<String, Object>>> tables, Map<String, String> filestore) {}
+
+    // What served production, and what production held, before what a test does to it.
+    private record Served(InMemoryRuntimeProvider runtime, Stagehand platform, Build build, Production production) {}
+
+    // A platform on a host of its own, with the production its first build created.
+    private Served productionServing()
+    {
+        InMemoryRuntimeProvider runtime = runtime();
+        Stagehand platform = platform(runtime);
+        Build first = createProduction(platform);
+        return new Served(runtime, platform, first, production());
+    }
+
+    private void assertServedAsBefore(Served before)
+    {
+        assertServedAsBefore(before.platform(), before);
+    }
+
+    private void assertServedAsBefore(Stagehand platform, Served before)
+    {
+        assertServedAsBefore(platform, before.runtime(), before.build(), before.production());
+    }
 
     private Production production()
     {

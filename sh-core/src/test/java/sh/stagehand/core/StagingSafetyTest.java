@@ -13,7 +13,6 @@ import sh.stagehand.testkit.memory.InMemoryDatabaseProvider;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static sh.stagehand.core.InMemoryPlatform.PROJECT;
@@ -42,10 +41,7 @@ class StagingSafetyTest
     {
         fixture = new InMemoryPlatform(dataDirectory);
         databases = fixture.databases();
-        fixture.commit("main", "acme_sale", "1.0", Map.of());
-        platform = fixture.platform(fixture.runtime());
-        platform.projects().createProject(PROJECT, InMemoryPlatform.REPOSITORY, Optional.empty(), Optional.of("main"));
-        assertThat(fixture.awaitBuilds(platform, "main").state()).isEqualTo(BuildState.RUNNING);
+        platform = fixture.platformWithProduction(fixture.runtime());
     }
 
     @AfterEach

@@ -86,10 +86,7 @@ public final class InMemoryDatabaseProvider
     public synchronized DatabaseConnection create(String name)
     {
         maybeFail("create", name);
-        DatabaseNames.requireValid(name);
-        if (databases.containsKey(name)) {
-            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + name + " exists");
-        }
+        requireAbsent(name);
         InMemoryDatabase database = new InMemoryDatabase(name, name, password());
         databases.put(name, database);
         return database.connection();
@@ -127,10 +124,7 @@ public final class InMemoryDatabaseProvider
     {
         maybeFail("copy", source);
         InMemoryDatabase original = existing(source);
-        DatabaseNames.requireValid(target);
-        if (databases.containsKey(target)) {
-            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + target + " exists");
-        }
+        requireAbsent(target);
         InMemoryDatabase copy = original.copy(target, target, password());
         databases.put(target, copy);
         return copy.connection();
@@ -192,10 +186,7 @@ public final class InMemoryDatabaseProvider
     {
         maybeFail("snapshot", name);
         InMemoryDatabase database = existing(name);
-        DatabaseNames.requireValid(snapshotName);
-        if (databases.containsKey(snapshotName)) {
-            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + snapshotName + " exists");
-        }
+        requireAbsent(snapshotName);
         databases.put(snapshotName, database.copy(snapshotName, database.role(), database.password()));
     }
 
@@ -214,10 +205,7 @@ public final class InMemoryDatabaseProvider
     {
         maybeFail("rename", from);
         InMemoryDatabase database = existing(from);
-        DatabaseNames.requireValid(to);
-        if (databases.containsKey(to)) {
-            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + to + " exists");
-        }
+        requireAbsent(to);
         databases.remove(from);
         InMemoryDatabase renamed = database.copy(to, to, password());
         databases.put(to, renamed);
@@ -260,6 +248,14 @@ public final class InMemoryDatabaseProvider
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name + " (there are " + new ArrayList<>(databases.keySet()) + ")");
         }
         return database;
+    }
+
+    private void requireAbsent(String name)
+    {
+        DatabaseNames.requireValid(name);
+        if (databases.containsKey(name)) {
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Database " + name + " exists");
+        }
     }
 
     private static String password()
