@@ -222,18 +222,6 @@ class ProjectServiceTest
         }
 
         @Override
-        public List<String> changedPaths(RemoteRepository repository, String fromCommitId, String toCommitId)
-        {
-            return List.of();
-        }
-
-        @Override
-        public Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path)
-        {
-            return Optional.empty();
-        }
-
-        @Override
         public void close() {}
     }
 
@@ -262,12 +250,6 @@ class ProjectServiceTest
         public List<String> list(String prefix)
         {
             return names.stream().filter(name -> name.startsWith(prefix)).sorted().toList();
-        }
-
-        @Override
-        public long sizeBytes(String name)
-        {
-            throw new UnsupportedOperationException();
         }
 
         @Override

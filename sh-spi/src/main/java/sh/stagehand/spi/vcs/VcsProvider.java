@@ -76,13 +76,6 @@ public interface VcsProvider
     void checkout(RemoteRepository repository, String commitId, Path target);
 
     /**
-     * @return the paths added, modified or deleted between the two commits, sorted; a renamed file
-     *         appears under both names
-     * @throws StagehandException {@code NOT_FOUND} for an unknown commit
-     */
-    List<String> changedPaths(RemoteRepository repository, String fromCommitId, String toCommitId);
-
-    /**
      * The commits a branch gained when it moved from {@code fromCommitId} to {@code toCommitId}
      * (those reachable from the latter and not from the former; the latter's own history when there
      * is no former), for a history of pushes seen by polling.
@@ -95,13 +88,6 @@ public interface VcsProvider
     {
         return List.of();
     }
-
-    /**
-     * @param path a '/'-separated path relative to the repository root
-     * @return the file's bytes at that commit, or empty if the commit has no such file
-     * @throws StagehandException {@code NOT_FOUND} for an unknown commit
-     */
-    Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path);
 
     /**
      * Merges branch {@code source} into branch {@code target} on the remote, as Odoo.sh merges a

@@ -9,7 +9,6 @@ import sh.stagehand.spi.database.DumpLoader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -92,12 +91,6 @@ public final class InMemoryDatabaseProvider
     public synchronized List<String> list(String prefix)
     {
         return databases.keySet().stream().filter(name -> name.startsWith(prefix)).toList();
-    }
-
-    @Override
-    public synchronized long sizeBytes(String name)
-    {
-        return existing(name).dump().getBytes(StandardCharsets.UTF_8).length;
     }
 
     @Override
