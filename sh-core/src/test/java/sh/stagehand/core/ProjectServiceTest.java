@@ -216,7 +216,7 @@ class ProjectServiceTest
         }
 
         @Override
-        public void checkout(RemoteRepository repository, String commitId, Path target)
+        public List<String> checkout(RemoteRepository repository, String commitId, Path target)
         {
             throw new UnsupportedOperationException();
         }

@@ -202,9 +202,9 @@ public final class GitVcsProvider
     }
 
     @Override
-    public void checkout(RemoteRepository remote, String commitId, Path target)
+    public List<String> checkout(RemoteRepository remote, String commitId, Path target)
     {
-        checkout.checkout(remote, commitId, target);
+        return checkout.checkout(remote, commitId, target);
     }
 
     @Override

@@ -178,7 +178,7 @@ public abstract class BaseVcsProviderContractTest
     {
         provider().fetch(remote);
         Path workspace = temp.resolve("workspace");
-        provider().checkout(remote, firstCommit, workspace);
+        assertThat(provider().checkout(remote, firstCommit, workspace)).as("no submodules").isEmpty();
 
         assertThat(workspace.resolve("README.md")).hasContent("addons");
         assertThat(workspace.resolve("sale_extra/__manifest__.py")).content().contains("17.0.1.0.0");
@@ -202,7 +202,7 @@ public abstract class BaseVcsProviderContractTest
 
         provider().fetch(remote);
         Path workspace = temp.resolve("workspace");
-        provider().checkout(remote, withSubmodule, workspace);
+        assertThat(provider().checkout(remote, withSubmodule, workspace)).containsExactly("vendor/library");
 
         assertThat(workspace.resolve("vendor/library/web_theme/__manifest__.py")).hasContent("{'name': 'Theme'}");
         assertThat(workspace.resolve("vendor/library/.git")).doesNotExist();

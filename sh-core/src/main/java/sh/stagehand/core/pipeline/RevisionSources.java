@@ -61,8 +61,8 @@ final class RevisionSources
         workspaces.delete(build.id());
         logs.clearStale(build.id());
         Path workspace = workspaces.source(build.id());
-        vcs.checkout(project.repository(), build.commitId(), workspace);
-        AddonScan addons = AddonScanner.scan(workspace);
+        List<String> submodules = vcs.checkout(project.repository(), build.commitId(), workspace);
+        AddonScan addons = AddonScanner.scan(workspace, submodules);
         List<String> modules = addons.modulesToInstall(branch.moduleSelection(), branch.explicitModules());
         for (String note : addonsPathNotes(addons, branch, modules)) {
             logs.append(build.id(), notes, note);
@@ -71,7 +71,9 @@ final class RevisionSources
     }
 
     /**
-     * The source of a build that ran already, as its checkout lies in its workspace.
+     * The source of a build that ran already, as its checkout lies in its workspace: for its
+     * addons path and requirements, which do not depend on which addons are a submodule's (the
+     * scan does not know it: only the checkout said), not for choosing modules to install.
      *
      * @throws StagehandException {@code NOT_FOUND} if its checkout is gone
      */
@@ -81,7 +83,7 @@ final class RevisionSources
         if (!Files.isDirectory(workspace)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot start build " + build.id() + " again: its checkout " + workspace + " is gone; rebuild its commit");
         }
-        return new Source(workspace, AddonScanner.scan(workspace), List.of());
+        return new Source(workspace, AddonScanner.scan(workspace, Set.of()), List.of());
     }
 
     /**

@@ -91,7 +91,7 @@ public final class InMemoryVcsProvider
     }
 
     @Override
-    public void checkout(RemoteRepository repository, String commitId, Path target)
+    public List<String> checkout(RemoteRepository repository, String commitId, Path target)
     {
         Map<String, String> files;
         synchronized (this) {
@@ -104,6 +104,8 @@ public final class InMemoryVcsProvider
                 Files.createDirectories(path.getParent());
                 Files.writeString(path, file.getValue());
             }
+            // Its repositories have no submodules.
+            return List.of();
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
