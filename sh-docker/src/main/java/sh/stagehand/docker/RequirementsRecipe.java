@@ -1,5 +1,6 @@
 package sh.stagehand.docker;
 
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ImageSpec;
@@ -9,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -75,7 +74,7 @@ final class RequirementsRecipe
     static String tag(String baseImageId, ImageSpec spec, String imageUser)
     {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            MessageDigest digest = Sha256.newDigest();
             digest.update(baseImageId.getBytes(StandardCharsets.UTF_8));
             // The recipe too: an image made another way (an older platform's) is not this one.
             digest.update(dockerfile(spec, imageUser).getBytes(StandardCharsets.UTF_8));
@@ -87,10 +86,7 @@ final class RequirementsRecipe
                 digest.update(("\0" + file + "\0").getBytes(StandardCharsets.UTF_8));
                 digest.update(Files.readAllBytes(spec.sourceDirectory().resolve(file)));
             }
-            return REQUIREMENTS_REPOSITORY + ":" + HexFormat.of().formatHex(digest.digest()).substring(0, 20);
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every JDK has SHA-256", e);
+            return REQUIREMENTS_REPOSITORY + ":" + Sha256.hex(digest).substring(0, 20);
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot read requirements file of " + spec.sourceDirectory() + ": " + e, e);

@@ -1,5 +1,6 @@
 package sh.stagehand.testkit.memory;
 
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupKeys;
@@ -10,10 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +41,7 @@ public final class InMemoryBackupStore
         BackupKeys.requireValid(key);
         try {
             byte[] content = Files.readAllBytes(source);
-            StoredObject object = new StoredObject(key, content.length, sha256(content), clock.instant(), Map.copyOf(metadata));
+            StoredObject object = new StoredObject(key, content.length, Sha256.hex(content), clock.instant(), Map.copyOf(metadata));
             objects.put(key, new Entry(object, content));
             return object;
         }
@@ -92,15 +90,5 @@ public final class InMemoryBackupStore
     @Override
     public void close()
     {
-    }
-
-    private static String sha256(byte[] content)
-    {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package sh.stagehand.testkit.memory;
 
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
@@ -16,11 +17,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,21 +71,18 @@ public final class InMemoryRuntimeProvider
         Path copy = directory.resolve("images").resolve(spec.tag().replaceAll("[^A-Za-z0-9_.-]", "_"));
         try {
             copyTree(spec.sourceDirectory(), copy);
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            MessageDigest digest = Sha256.newDigest();
             digest.update(spec.baseImage().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             for (String file : spec.requirementsFiles()) {
                 digest.update(Files.readAllBytes(spec.sourceDirectory().resolve(file)));
             }
-            String requirements = "memory-requirements:" + HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+            String requirements = "memory-requirements:" + Sha256.hex(digest).substring(0, 16);
             boolean reused = !requirementsImages.add(requirements);
             images.put(spec.tag(), new ImageSpec(spec.baseImage(), copy, spec.targetDirectory(), spec.requirementsFiles(), spec.tag(), spec.labels(), spec.tenant()));
             return new PreparedImage(spec.tag(), requirements, reused);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
