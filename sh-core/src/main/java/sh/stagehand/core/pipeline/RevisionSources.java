@@ -8,12 +8,14 @@ import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.AddonScan;
 import sh.stagehand.core.odoo.AddonScanner;
 import sh.stagehand.core.odoo.InvalidAddon;
+import sh.stagehand.core.odoo.RequirementsRecipe;
 import sh.stagehand.core.pipeline.BuildSteps.Source;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.vcs.VcsProvider;
 
 import java.io.IOException;
@@ -21,8 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -101,6 +105,24 @@ final class RevisionSources
             }
         }
         return requirements;
+    }
+
+    /**
+     * The recipe that installs the revision's Python requirements into its image, for
+     * {@code tenant}; empty when it has none.
+     */
+    static Optional<ImageRecipe> requirementsRecipe(Source source, String tenant)
+    {
+        Map<String, byte[]> contents = new LinkedHashMap<>();
+        for (String file : requirementsFiles(source.workspace(), source.addons())) {
+            try {
+                contents.put(file, Files.readAllBytes(source.workspace().resolve(file)));
+            }
+            catch (IOException e) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot read " + file + " of " + source.workspace() + ": " + e, e);
+            }
+        }
+        return RequirementsRecipe.of(contents, Optional.of(tenant));
     }
 
     /**
