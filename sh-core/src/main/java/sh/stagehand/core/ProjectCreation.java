@@ -8,15 +8,14 @@ import sh.stagehand.core.project.ProjectIds;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.store.ProjectStore;
+import sh.stagehand.spi.RandomSecrets;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.vcs.BranchHead;
 import sh.stagehand.spi.vcs.VcsProvider;
 
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +29,6 @@ import static java.util.Objects.requireNonNull;
  */
 final class ProjectCreation
 {
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ProjectStore projects;
     private final VcsProvider vcs;
@@ -114,8 +112,6 @@ final class ProjectCreation
 
     private static String newSecret()
     {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        return RandomSecrets.randomHex(24);
     }
 }

@@ -216,21 +216,9 @@ class ProjectServiceTest
         }
 
         @Override
-        public void checkout(RemoteRepository repository, String commitId, Path target)
+        public List<String> checkout(RemoteRepository repository, String commitId, Path target)
         {
             throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<String> changedPaths(RemoteRepository repository, String fromCommitId, String toCommitId)
-        {
-            return List.of();
-        }
-
-        @Override
-        public Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path)
-        {
-            return Optional.empty();
         }
 
         @Override
@@ -262,12 +250,6 @@ class ProjectServiceTest
         public List<String> list(String prefix)
         {
             return names.stream().filter(name -> name.startsWith(prefix)).sorted().toList();
-        }
-
-        @Override
-        public long sizeBytes(String name)
-        {
-            throw new UnsupportedOperationException();
         }
 
         @Override

@@ -40,7 +40,7 @@ import static sh.stagehand.docker.ContainerStarter.FILES_LABEL;
  * those, so platforms sharing an engine keep apart. Thread-safe.
  *
  * <p>Its parts: {@code DockerEngine} holds the connections to the engine and tells a failed call,
- * {@code ImageBuilder} prepares images (with {@code RequirementsRecipe} for the requirements),
+ * {@code ImageBuilder} prepares images (with {@code RecipeDockerfile} for their recipes),
  * {@code ContainerStarter} starts confined containers, {@code ContainerInfos} reads what the engine
  * says of one, and {@code LogFrames} follows its log.
  */

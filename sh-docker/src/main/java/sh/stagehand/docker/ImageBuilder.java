@@ -12,6 +12,7 @@ import sh.stagehand.docker.internal.BuildContext;
 import sh.stagehand.docker.internal.TenantNetworks;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LineSplitter;
 import sh.stagehand.spi.runtime.LogLine;
@@ -29,14 +30,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Builds a build's image: its base image, with the requirements installed by pip in an image of
- * their own that an unchanged set reuses ({@link RequirementsRecipe}), then its checkout. Nothing
- * is pulled; a build runs on the tenant's network, within the configured memory and time, its
- * output given line by line. Thread-safe.
+ * Builds a build's image: its base image, with the layer its recipe makes in an image of its own
+ * that an unchanged recipe reuses ({@link RecipeDockerfile}), then its checkout. Nothing is pulled;
+ * a build runs on the tenant's network, within the configured memory and time, its output given
+ * line by line. Thread-safe.
  */
 final class ImageBuilder
 {
@@ -56,7 +58,7 @@ final class ImageBuilder
     }
 
     /**
-     * @param pipLog what pip says while it installs the requirements
+     * @param pipLog what the recipe's steps say while they run
      */
     PreparedImage prepare(ImageSpec spec, LogListener pipLog)
     {
@@ -70,16 +72,15 @@ final class ImageBuilder
         });
         String requirementsImage = spec.baseImage();
         boolean reused = true;
-        if (!spec.requirementsFiles().isEmpty()) {
+        if (spec.recipe().isPresent()) {
+            ImageRecipe recipe = spec.recipe().get();
             String baseImageUser = imageUser(spec.baseImage());
-            requirementsImage = RequirementsRecipe.tag(baseImageId, spec, baseImageUser);
-            if (imageExists(requirementsImage)) {
-                pipLog.onLine(new LogLine(LogLine.Stream.STDOUT, "Requirements unchanged (" + String.join(", ", spec.requirementsFiles()) + "): reusing " + requirementsImage + ", pip not run"));
-            }
-            else {
+            requirementsImage = RecipeDockerfile.tag(baseImageId, spec.baseImage(), recipe, baseImageUser);
+            if (!imageExists(requirementsImage)) {
                 reused = false;
-                pipLog.onLine(new LogLine(LogLine.Stream.STDOUT, "Installing requirements " + String.join(", ", spec.requirementsFiles()) + " on " + spec.baseImage()));
-                buildImage(spec.sourceDirectory(), RequirementsRecipe.dockerfile(spec, baseImageUser), requirementsImage, Map.of(), spec.tenant(), pipLog);
+                pipLog.onLine(new LogLine(LogLine.Stream.STDOUT, "Making " + requirementsImage + " on " + spec.baseImage() + ": "
+                        + recipe.steps().stream().map(ImageRecipe.Step::description).collect(Collectors.joining("; "))));
+                buildImage(spec.sourceDirectory(), RecipeDockerfile.dockerfile(spec.baseImage(), recipe, baseImageUser), requirementsImage, Map.of(), spec.tenant(), pipLog);
             }
         }
         String dockerfile = "FROM " + requirementsImage + "\n"
@@ -112,8 +113,8 @@ final class ImageBuilder
         });
     }
 
-    // A requirement's own code (setup.py) runs in the build: on the tenant's network, so it reaches
-    // what the tenant's containers reach, and for a bounded time.
+    // A recipe runs a requirement's own code (setup.py) in the build: on the tenant's network, so it
+    // reaches what the tenant's containers reach, within a bounded memory and time.
     private void buildImage(Path sourceDirectory, String dockerfile, String tag, Map<String, String> labels, Optional<String> tenant, LogListener output)
     {
         Map<String, String> allLabels = new HashMap<>(labels);

@@ -8,9 +8,12 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
+import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogLine;
+import sh.stagehand.spi.runtime.PreparedImage;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.testkit.BaseRuntimeProviderContractTest;
 import sh.stagehand.testkit.TestingDocker;
@@ -21,6 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -127,12 +132,45 @@ class DockerRuntimeProviderIT
                 "docker.image-build-timeout", "5s")), "contract-tests")) {
             long started = System.nanoTime();
             assertThatThrownBy(() -> bounded.prepareImage(new ImageSpec(TestingEnvironment.get().require("docker.odoo-test-image"), checkout, "/mnt/stagehand-addons",
-                    List.of("requirements.txt"), imageTag(), Map.of()), line -> pipLog.add(line.text())))
+                    Optional.of(pipInstall("requirements.txt")), imageTag(), Map.of(), Optional.empty()), line -> pipLog.add(line.text())))
                     .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.TIMEOUT.toErrorCode()))
                     .hasMessageContaining("docker.image-build-timeout");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(60));
         }
         assertThat(pipLog).anySatisfy(line -> assertThat(line).contains("stopped: the build took longer than 5 s"));
+    }
+
+    @Test
+    void testARecipeRunsAsTheBaseImagesOwnUser(@TempDir Path checkout)
+    {
+        ImageRecipe whoAmI = new ImageRecipe("/tmp/stagehand-source", "/tmp/stagehand-output", Map.of(),
+                List.of(new ImageRecipe.Step("who runs the steps", "/tmp/stagehand-source", "mkdir -p /tmp/stagehand-output/opt && id -un > /tmp/stagehand-output/opt/user.txt")),
+                "user-" + UUID.randomUUID());
+        PreparedImage image = provider.prepareImage(new ImageSpec(TestingEnvironment.get().require("docker.odoo-test-image"), checkout, "/mnt/stagehand-addons",
+                Optional.of(whoAmI), imageTag(), Map.of(), Optional.empty()), line -> {});
+        try {
+            ContainerInfo container = provider.start(ContainerSpec.builder("contract-user-" + UUID.randomUUID().toString().substring(0, 8), image.tag())
+                    .withCommand("cat", "/opt/user.txt")
+                    .build());
+            try {
+                assertThat(provider.awaitExit(container.id(), Duration.ofSeconds(60))).isZero();
+                assertThat(readAllLines(container.id())).extracting(LogLine::text).containsExactly("odoo");
+            }
+            finally {
+                provider.remove(container.id());
+            }
+        }
+        finally {
+            provider.removeImage(image.requirementsImage());
+        }
+    }
+
+    // A pip install as the platform describes one: a requirement's own setup.py runs in it.
+    private static ImageRecipe pipInstall(String requirementsFile)
+    {
+        return new ImageRecipe("/tmp/stagehand-source", "/tmp/stagehand-pip-root", Map.of("PIP_DISABLE_PIP_VERSION_CHECK", "1", "PIP_NO_CACHE_DIR", "1"),
+                List.of(new ImageRecipe.Step("pip install -r " + requirementsFile, "/tmp/stagehand-source", "pip3 install --root /tmp/stagehand-pip-root -r " + requirementsFile)),
+                "forever-" + UUID.randomUUID());
     }
 
     @Test

@@ -20,7 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -48,7 +51,10 @@ final class CommitCheckout
         this.fetch = requireNonNull(fetch, "fetch is null");
     }
 
-    void checkout(RemoteRepository remote, String commitId, Path target)
+    /**
+     * @return the paths of the submodules written, nested ones under theirs, sorted
+     */
+    List<String> checkout(RemoteRepository remote, String commitId, Path target)
     {
         Repository repository = mirrors.fetched(remote);
         try {
@@ -93,18 +99,20 @@ final class CommitCheckout
                     }
                 }
             }
-            if (!submodules.isEmpty()) {
-                checkoutSubmodules(remote, repository, commit, submodules, target);
+            if (submodules.isEmpty()) {
+                return List.of();
             }
+            return checkoutSubmodules(remote, repository, commit, submodules, target);
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot check out " + commitId + " of " + remote + " into " + target + ": " + e, e);
         }
     }
 
-    private void checkoutSubmodules(RemoteRepository remote, Repository repository, RevCommit commit, Map<String, ObjectId> submodules, Path target)
+    private List<String> checkoutSubmodules(RemoteRepository remote, Repository repository, RevCommit commit, Map<String, ObjectId> submodules, Path target)
             throws IOException
     {
+        Set<String> written = new TreeSet<>();
         Map<String, String> urlsByPath = SubmoduleRemotes.urlsByPath(remote, repository, commit);
         for (Map.Entry<String, ObjectId> submodule : submodules.entrySet()) {
             String url = urlsByPath.get(submodule.getKey());
@@ -123,8 +131,12 @@ final class CommitCheckout
                 throw new StagehandException(e::errorCode, "Submodule " + submodule.getKey() + " (url = " + RepositoryUrlPolicy.shown(url) + " in .gitmodules) of "
                         + RepositoryUrlPolicy.shown(remote.publicUrl().orElse(remote.url())) + " cannot be checked out: " + e.getMessage(), e);
             }
-            checkout(child, submodule.getValue().name(), safeResolve(target, submodule.getKey()));
+            written.add(submodule.getKey());
+            for (String nested : checkout(child, submodule.getValue().name(), safeResolve(target, submodule.getKey()))) {
+                written.add(submodule.getKey() + "/" + nested);
+            }
         }
+        return List.copyOf(written);
     }
 
     private static Path safeResolve(Path root, String relative)

@@ -1,18 +1,13 @@
 package sh.stagehand.github;
 
-import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import sh.stagehand.github.internal.DeployKeys;
 import sh.stagehand.github.internal.GitHubStatusReporter;
 import sh.stagehand.github.internal.GitHubWebhooks;
@@ -40,7 +35,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 import static java.util.Objects.requireNonNull;
 import static sh.stagehand.github.MirrorCache.HEADS;
@@ -208,57 +202,9 @@ public final class GitVcsProvider
     }
 
     @Override
-    public void checkout(RemoteRepository remote, String commitId, Path target)
+    public List<String> checkout(RemoteRepository remote, String commitId, Path target)
     {
-        checkout.checkout(remote, commitId, target);
-    }
-
-    @Override
-    public List<String> changedPaths(RemoteRepository remote, String fromCommitId, String toCommitId)
-    {
-        Repository repository = mirrors.fetched(remote);
-        RevCommit from = parseCommit(repository, remote, fromCommitId);
-        RevCommit to = parseCommit(repository, remote, toCommitId);
-        try (TreeWalk walk = new TreeWalk(repository)) {
-            walk.addTree(from.getTree());
-            walk.addTree(to.getTree());
-            walk.setRecursive(true);
-            walk.setFilter(TreeFilter.ANY_DIFF);
-            TreeSet<String> paths = new TreeSet<>();
-            for (DiffEntry entry : DiffEntry.scan(walk)) {
-                if (!entry.getOldPath().equals(DiffEntry.DEV_NULL)) {
-                    paths.add(entry.getOldPath());
-                }
-                if (!entry.getNewPath().equals(DiffEntry.DEV_NULL)) {
-                    paths.add(entry.getNewPath());
-                }
-            }
-            return List.copyOf(paths);
-        }
-        catch (IOException e) {
-            throw readFailure(remote, e);
-        }
-    }
-
-    @Override
-    public Optional<byte[]> readFile(RemoteRepository remote, String commitId, String path)
-    {
-        requireNonNull(path, "path is null");
-        Repository repository = mirrors.fetched(remote);
-        RevCommit commit = parseCommit(repository, remote, commitId);
-        try (TreeWalk walk = TreeWalk.forPath(repository, path, commit.getTree())) {
-            if (walk == null || (walk.getRawMode(0) & FileMode.TYPE_MASK) != FileMode.TYPE_FILE) {
-                return Optional.empty();
-            }
-            return Optional.of(repository.open(walk.getObjectId(0), Constants.OBJ_BLOB).getBytes());
-        }
-        catch (IllegalArgumentException e) {
-            // JGit's answer to a malformed path such as "a//b"
-            return Optional.empty();
-        }
-        catch (IOException e) {
-            throw readFailure(remote, e);
-        }
+        return checkout.checkout(remote, commitId, target);
     }
 
     @Override

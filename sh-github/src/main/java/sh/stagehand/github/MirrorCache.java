@@ -11,6 +11,7 @@ import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.URIish;
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
@@ -19,13 +20,9 @@ import sh.stagehand.spi.vcs.RemoteRepository;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -77,7 +74,7 @@ final class MirrorCache
             readable = "repository";
         }
         readable = readable.replaceAll("[^a-zA-Z0-9_.-]", "_");
-        return directory.resolve(readable + "-" + sha256(url).substring(0, 16) + ".git");
+        return directory.resolve(readable + "-" + Sha256.hex(url).substring(0, 16) + ".git");
     }
 
     /**
@@ -184,15 +181,5 @@ final class MirrorCache
     {
         repositories.values().forEach(Repository::close);
         repositories.clear();
-    }
-
-    private static String sha256(String text)
-    {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every JDK has SHA-256", e);
-        }
     }
 }

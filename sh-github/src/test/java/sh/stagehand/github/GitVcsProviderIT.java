@@ -73,7 +73,7 @@ class GitVcsProviderIT
         bare.git("config", "core.bare", "true");
         origin.git("push", "--quiet", bare.url(), "main", "feature/invoice-ü");
 
-        RemoteRepository remote = RemoteRepository.of("file://" + bare.url());
+        RemoteRepository remote = remote("file://" + bare.url());
         assertThat(provider.fetch(remote)).containsExactly(
                 new BranchHead("feature/invoice-ü", featureCommit),
                 new BranchHead("main", secondCommit));
@@ -163,7 +163,7 @@ class GitVcsProviderIT
             List<String> messages = new ArrayList<>();
             for (int port : new int[] {closedPort, http.getAddress().getPort(), banner.getLocalPort()}) {
                 String url = "http://127.0.0.1:" + port + "/acme/addons.git";
-                assertThatThrownBy(() -> allowing.fetch(RemoteRepository.of(url)))
+                assertThatThrownBy(() -> allowing.fetch(remote(url)))
                         .isInstanceOfSatisfying(StagehandException.class, e -> {
                             assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_UNAVAILABLE.toErrorCode());
                             messages.add(e.getMessage().replace(url, "URL"));
@@ -210,7 +210,7 @@ class GitVcsProviderIT
             });
             http.start();
             try {
-                assertThatThrownBy(() -> allowing.fetch(RemoteRepository.of("http://localhost:" + http.getAddress().getPort() + "/acme/addons.git")))
+                assertThatThrownBy(() -> allowing.fetch(remote("http://localhost:" + http.getAddress().getPort() + "/acme/addons.git")))
                         .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()))
                         .hasMessageContaining("The repository URL http://127.0.0.1:" + inside.getLocalPort() + "/ is refused");
                 assertThat(reached).as("connections to the address redirected to").isEmpty();

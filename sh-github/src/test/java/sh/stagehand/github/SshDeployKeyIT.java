@@ -94,7 +94,7 @@ class SshDeployKeyIT
     @Test
     void testAnSshFetchNeverOffersThePlatformsOwnKeys()
     {
-        RemoteRepository tenant = RemoteRepository.of("ssh://git@127.0.0.1:" + server.port() + "/acme/addons.git");
+        RemoteRepository tenant = remote("ssh://git@127.0.0.1:" + server.port() + "/acme/addons.git");
         assertThatThrownBy(() -> provider.fetch(tenant))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()))
                 .hasMessageContaining("has no deploy key");
@@ -104,7 +104,7 @@ class SshDeployKeyIT
     @Test
     void testAnSshFetchLogsInWithTheProjectsDeployKeyAlone()
     {
-        RemoteRepository project = RemoteRepository.of("ssh://git@127.0.0.1:" + server.port() + "/acme/addons.git").withDeployKey(Optional.of(projectKey));
+        RemoteRepository project = new RemoteRepository("ssh://git@127.0.0.1:" + server.port() + "/acme/addons.git", Optional.empty(), Optional.of(projectKey), Optional.empty());
 
         assertThat(provider.fetch(project)).containsExactly(new BranchHead("main", commit));
         assertThat(provider.defaultBranch(project)).contains("main");
@@ -118,7 +118,7 @@ class SshDeployKeyIT
     void testAnotherProjectsKeyDoesNotOpenTheRepository()
     {
         DeployKey otherKey = provider.newDeployKey("other");
-        RemoteRepository other = RemoteRepository.of("ssh://git@127.0.0.1:" + server.port() + "/acme/addons.git").withDeployKey(Optional.of(otherKey));
+        RemoteRepository other = new RemoteRepository("ssh://git@127.0.0.1:" + server.port() + "/acme/addons.git", Optional.empty(), Optional.of(otherKey), Optional.empty());
 
         assertThatThrownBy(() -> provider.fetch(other))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PERMISSION_DENIED.toErrorCode()))
@@ -131,7 +131,7 @@ class SshDeployKeyIT
     void testTheHostKeyIsPinnedAtTheFirstFetch()
             throws IOException
     {
-        RemoteRepository project = RemoteRepository.of("ssh://git@127.0.0.1:" + server.port() + "/acme/addons.git").withDeployKey(Optional.of(projectKey));
+        RemoteRepository project = new RemoteRepository("ssh://git@127.0.0.1:" + server.port() + "/acme/addons.git", Optional.empty(), Optional.of(projectKey), Optional.empty());
         provider.fetch(project);
         int port = server.port();
         PublicKey pinned = server.hostKey();
@@ -150,5 +150,10 @@ class SshDeployKeyIT
     {
         String[] fields = publicKey.split(" ");
         return fields[0] + " " + fields[1];
+    }
+
+    private static RemoteRepository remote(String url)
+    {
+        return new RemoteRepository(url, Optional.empty(), Optional.empty(), Optional.empty());
     }
 }

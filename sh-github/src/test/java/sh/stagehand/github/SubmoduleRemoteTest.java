@@ -46,12 +46,12 @@ class SubmoduleRemoteTest
     @Test
     void testAHostedProjectsSubmodulesResolveAgainstItsPublicUrlAndAreNeverLocal()
     {
-        RemoteRepository hosted = RemoteRepository.of("/var/lib/stagehand/git/mallory.git").withPublicUrl(Optional.of("https://stagehand.example/git/mallory.git"));
+        RemoteRepository hosted = new RemoteRepository("/var/lib/stagehand/git/mallory.git", Optional.empty(), Optional.empty(), Optional.of("https://stagehand.example/git/mallory.git"));
 
         // as in a clone of it: the other project's URL, which needs that project's credentials
         String resolved = SubmoduleRemotes.resolveSubmoduleUrl(hosted.publicUrl().orElseThrow(), "../victim.git");
         assertThat(resolved).isEqualTo("https://stagehand.example/git/victim.git");
-        assertThat(SubmoduleRemotes.submoduleRemote(hosted, resolved, "stolen")).isEqualTo(RemoteRepository.of("https://stagehand.example/git/victim.git"));
+        assertThat(SubmoduleRemotes.submoduleRemote(hosted, resolved, "stolen")).isEqualTo(remote("https://stagehand.example/git/victim.git"));
         for (String url : new String[] {"/var/lib/stagehand/git/victim.git", "file:///var/lib/stagehand/git/victim.git"}) {
             assertThatThrownBy(() -> SubmoduleRemotes.submoduleRemote(hosted, url, "stolen"))
                     .as(url)
@@ -63,8 +63,13 @@ class SubmoduleRemoteTest
     @Test
     void testLocalProjectMayUseLocalSubmodules()
     {
-        RemoteRepository local = RemoteRepository.of("/srv/git/addons");
-        assertThat(SubmoduleRemotes.submoduleRemote(local, "/srv/git/library", "vendor/library")).isEqualTo(RemoteRepository.of("/srv/git/library"));
+        RemoteRepository local = remote("/srv/git/addons");
+        assertThat(SubmoduleRemotes.submoduleRemote(local, "/srv/git/library", "vendor/library")).isEqualTo(remote("/srv/git/library"));
         assertThat(SubmoduleRemotes.resolveSubmoduleUrl("/srv/git/addons", "../library")).isEqualTo("/srv/git/library");
+    }
+
+    private static RemoteRepository remote(String url)
+    {
+        return new RemoteRepository(url, Optional.empty(), Optional.empty(), Optional.empty());
     }
 }

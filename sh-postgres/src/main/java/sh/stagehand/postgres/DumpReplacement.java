@@ -4,17 +4,14 @@ import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.postgres.internal.PostgresClientTools.Login;
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.database.DumpLoader;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HexFormat;
 
 import static java.util.Objects.requireNonNull;
 import static sh.stagehand.postgres.RandomPasswords.newPassword;
@@ -53,7 +50,7 @@ final class DumpReplacement
     {
         // '_' keeps them apart from every build's and snapshot's name; a long name is cut and
         // marked with its hash, so that two long names never share them.
-        String stem = name.length() > 50 ? name.substring(0, 41) + "_" + sha256Hex(name).substring(0, 8) : name;
+        String stem = name.length() > 50 ? name.substring(0, 41) + "_" + Sha256.hex(name).substring(0, 8) : name;
         String incoming = stem + "_incoming";
         String replaced = stem + "_replaced";
         connections.withHandle("prepare the restore of " + name, handle -> {
@@ -141,16 +138,6 @@ final class DumpReplacement
         }
         if (exists(handle, name)) {
             dropDatabase(handle, replaced);
-        }
-    }
-
-    private static String sha256Hex(String text)
-    {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every JDK has SHA-256", e);
         }
     }
 }

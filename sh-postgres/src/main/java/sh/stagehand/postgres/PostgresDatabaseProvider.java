@@ -276,18 +276,6 @@ public final class PostgresDatabaseProvider
     }
 
     @Override
-    public long sizeBytes(String name)
-    {
-        DatabaseNames.requireValid(name);
-        return connections.withHandle("measure database " + name, handle -> {
-            if (!ServerStatements.exists(handle, name)) {
-                throw new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name + " on " + config.url());
-            }
-            return handle.createQuery("SELECT pg_database_size(:name)").bind("name", name).mapTo(Long.class).one();
-        });
-    }
-
-    @Override
     public void close()
     {
         connections.close();

@@ -1,7 +1,6 @@
 package sh.stagehand.postgres;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
+import sh.stagehand.spi.RandomSecrets;
 
 /**
  * The passwords of build roles and temporary logins: random and hexadecimal, so safe to write
@@ -9,19 +8,10 @@ import java.util.HexFormat;
  */
 final class RandomPasswords
 {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private RandomPasswords() {}
 
     static String newPassword()
     {
-        return randomHex(24);
-    }
-
-    static String randomHex(int bytes)
-    {
-        byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
-        return HexFormat.of().formatHex(random);
+        return RandomSecrets.randomHex(24);
     }
 }

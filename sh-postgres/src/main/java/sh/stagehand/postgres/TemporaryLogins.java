@@ -13,9 +13,9 @@ import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 import static sh.stagehand.postgres.RandomPasswords.newPassword;
-import static sh.stagehand.postgres.RandomPasswords.randomHex;
 import static sh.stagehand.postgres.ServerStatements.dropLoginRole;
 import static sh.stagehand.postgres.ServerStatements.quote;
+import static sh.stagehand.spi.RandomSecrets.randomHex;
 
 /**
  * The platform's temporary logins into a build database: whatever the platform does inside one

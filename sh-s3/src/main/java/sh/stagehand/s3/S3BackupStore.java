@@ -1,5 +1,6 @@
 package sh.stagehand.s3;
 
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupKeys;
@@ -32,12 +33,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -133,7 +132,7 @@ public final class S3BackupStore
         BackupKeys.requireValid(key);
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         try {
-            MessageDigest digest = digest();
+            MessageDigest digest = Sha256.newDigest();
             Map<String, String> metadata;
             try (ResponseInputStream<GetObjectResponse> in = client.getObject(request -> request.bucket(config.bucket()).key(objectKey(key)));
                     DigestInputStream digesting = new DigestInputStream(in, digest)) {
@@ -141,7 +140,7 @@ public final class S3BackupStore
                 Files.copy(digesting, partial, StandardCopyOption.REPLACE_EXISTING);
             }
             StoredObject object = new StoredObject(key, Files.size(partial), metadata.getOrDefault(SHA256, "0".repeat(64)), storedAt(metadata), userMetadata(metadata));
-            String read = HexFormat.of().formatHex(digest.digest());
+            String read = Sha256.hex(digest);
             if (!read.equals(object.sha256())) {
                 Files.deleteIfExists(partial);
                 throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "Backup object " + key + " in s3://" + config.bucket() + "/" + config.prefix() + " is corrupt: expected SHA-256 "
@@ -251,21 +250,11 @@ public final class S3BackupStore
     private static String sha256(Path file)
             throws IOException
     {
-        MessageDigest digest = digest();
+        MessageDigest digest = Sha256.newDigest();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static MessageDigest digest()
-    {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java has SHA-256", e);
-        }
+        return Sha256.hex(digest);
     }
 
     private static void deleteQuietly(Path file)

@@ -2,6 +2,7 @@ package sh.stagehand.testkit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
@@ -10,9 +11,6 @@ import sh.stagehand.spi.backup.StoredObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -51,7 +49,7 @@ public abstract class BaseBackupStoreContractTest
 
         assertThat(stored.key()).isEqualTo(prefix + "daily/2026-11-24.zip");
         assertThat(stored.sizeBytes()).isEqualTo(content.length);
-        assertThat(stored.sha256()).isEqualTo(sha256(content));
+        assertThat(stored.sha256()).isEqualTo(Sha256.hex(content));
         assertThat(stored.metadata()).containsExactlyInAnyOrderEntriesOf(Map.of("database", "acme-main", "kind", "daily"));
         assertThat(store().stat(prefix + "daily/2026-11-24.zip")).contains(stored);
 
@@ -125,15 +123,5 @@ public abstract class BaseBackupStoreContractTest
         assertThatThrownBy(() -> store().put(prefix + "missing.zip", temp.resolve("no-such-file"), Map.of()))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
         assertThat(store().stat(prefix + "missing.zip")).isEmpty();
-    }
-
-    private static String sha256(byte[] content)
-    {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -104,16 +104,6 @@ public abstract class BaseDatabaseProviderContractTest
     }
 
     @Test
-    public void testReportsSize()
-    {
-        String name = prefix + "sized";
-        provider().create(name);
-        assertThat(provider().sizeBytes(name)).isPositive();
-        assertThatThrownBy(() -> provider().sizeBytes(prefix + "missing"))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
-    }
-
-    @Test
     public void testDropClosesConnectionsAndIsIdempotent()
             throws SQLException
     {

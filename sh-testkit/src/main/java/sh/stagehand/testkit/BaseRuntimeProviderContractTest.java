@@ -9,6 +9,7 @@ import sh.stagehand.spi.runtime.ContainerFile;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
 import sh.stagehand.spi.runtime.ContainerState;
+import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogLine;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -338,7 +340,7 @@ public abstract class BaseRuntimeProviderContractTest
         Files.writeString(checkout.resolve(".git/config"), "not for the image\n");
         List<LogLine> pipLog = new CopyOnWriteArrayList<>();
 
-        PreparedImage image = provider().prepareImage(new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", List.of(), imageTag(), Map.of(RUN_LABEL, runId)), pipLog::add);
+        PreparedImage image = provider().prepareImage(new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", Optional.empty(), imageTag(), Map.of(RUN_LABEL, runId), Optional.empty()), pipLog::add);
 
         assertThat(image.tag()).isEqualTo(imageTag());
         assertThat(image.requirementsReused()).isTrue();
@@ -354,13 +356,51 @@ public abstract class BaseRuntimeProviderContractTest
     }
 
     @Test
+    public void testPreparesImageFromARecipeAndReusesItWhileItsKeyIsUnchanged(@TempDir Path checkout)
+            throws IOException
+    {
+        Files.writeString(checkout.resolve("greeting.txt"), "hello from the source\n");
+        Files.createDirectories(checkout.resolve("sub"));
+        Files.writeString(checkout.resolve("sub/name.txt"), "sub\n");
+        // Each step where it says, in order, in one shell; only the output directory reaches the image.
+        ImageRecipe recipe = new ImageRecipe("/tmp/contract-source", "/tmp/contract-output", Map.of("GREETING", "hello, recipe"), List.of(
+                new ImageRecipe.Step("first step", "/tmp/contract-source", "mkdir -p /tmp/contract-output/opt/recipe && cp greeting.txt /tmp/contract-output/opt/recipe/ && export LATER=exported"),
+                new ImageRecipe.Step("second step", "/tmp/contract-source/sub", "cat name.txt > /tmp/contract-output/opt/recipe/where.txt && echo \"$GREETING $LATER\" > /tmp/contract-output/opt/recipe/environment.txt && touch /tmp/not-in-the-image")),
+                "contract-" + runId);
+        List<LogLine> firstLog = new CopyOnWriteArrayList<>();
+
+        PreparedImage first = provider().prepareImage(new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", Optional.of(recipe), imageTag(), Map.of(RUN_LABEL, runId), Optional.empty()), firstLog::add);
+
+        assertThat(first.requirementsReused()).isFalse();
+        assertThat(firstLog).extracting(LogLine::text).anySatisfy(line -> assertThat(line).contains("first step"));
+        ContainerInfo container = provider().start(ContainerSpec.builder("contract-" + runId + "-recipe", first.tag())
+                .withLabel(RUN_LABEL, runId)
+                .withCommand("sh", "-c", "cat /opt/recipe/greeting.txt /opt/recipe/where.txt /opt/recipe/environment.txt; test -e /tmp/not-in-the-image || test -e /tmp/contract-source && echo leaked || echo clean")
+                .build());
+        assertThat(provider().awaitExit(container.id(), TIMEOUT)).isZero();
+        assertThat(readAllLines(container.id())).extracting(LogLine::text).containsExactly("hello from the source", "sub", "hello, recipe exported", "clean");
+        provider().remove(container.id());
+        assertThat(provider().removeImage(imageTag())).isTrue();
+
+        List<LogLine> secondLog = new CopyOnWriteArrayList<>();
+        PreparedImage second = provider().prepareImage(new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", Optional.of(recipe), imageTag(), Map.of(RUN_LABEL, runId), Optional.empty()), secondLog::add);
+        assertThat(second.requirementsReused()).isTrue();
+        assertThat(second.requirementsImage()).isEqualTo(first.requirementsImage());
+        assertThat(secondLog).extracting(LogLine::text).noneSatisfy(line -> assertThat(line).contains("first step"));
+        provider().removeImage(first.requirementsImage());
+    }
+
+    @Test
     public void testFailedRequirementsInstallIsReportedWithItsLog(@TempDir Path checkout)
             throws IOException
     {
         Files.writeString(checkout.resolve("requirements.txt"), "--no-index\nno-such-distribution-" + runId + "==1.0\n");
         List<LogLine> pipLog = new CopyOnWriteArrayList<>();
 
-        assertThatThrownBy(() -> provider().prepareImage(new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", List.of("requirements.txt"), imageTag(), Map.of()), pipLog::add))
+        ImageRecipe pip = new ImageRecipe("/tmp/contract-source", "/tmp/contract-output", Map.of(),
+                List.of(new ImageRecipe.Step("pip install -r requirements.txt", "/tmp/contract-source", "pip3 install --root /tmp/contract-output -r requirements.txt")), "contract-failing-" + runId);
+
+        assertThatThrownBy(() -> provider().prepareImage(new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", Optional.of(pip), imageTag(), Map.of(), Optional.empty()), pipLog::add))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_ERROR.toErrorCode()));
         assertThat(pipLog).extracting(LogLine::text).anySatisfy(line -> assertThat(line).contains("requirements.txt"));
     }
@@ -368,7 +408,7 @@ public abstract class BaseRuntimeProviderContractTest
     @Test
     public void testUnknownBaseImage(@TempDir Path checkout)
     {
-        assertThatThrownBy(() -> provider().prepareImage(new ImageSpec("local/no-such-image:" + runId, checkout, "/mnt/x", List.of(), imageTag(), Map.of()), line -> {}))
+        assertThatThrownBy(() -> provider().prepareImage(new ImageSpec("local/no-such-image:" + runId, checkout, "/mnt/x", Optional.empty(), imageTag(), Map.of(), Optional.empty()), line -> {}))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()))
                 .hasMessageContaining("local/no-such-image:" + runId);
     }

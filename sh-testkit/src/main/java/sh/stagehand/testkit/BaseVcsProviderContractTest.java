@@ -54,7 +54,7 @@ public abstract class BaseVcsProviderContractTest
                 .writeFile("account_extra/__manifest__.py", "{'name': 'Account Extra'}\n");
         featureCommit = origin.commit("Add account_extra");
         origin.switchTo("main");
-        remote = RemoteRepository.of(origin.url());
+        remote = remote(origin.url());
     }
 
     @Test
@@ -107,8 +107,10 @@ public abstract class BaseVcsProviderContractTest
         assertThat(merged.kind()).isEqualTo(MergeResult.Kind.MERGE_COMMIT);
         assertThat(origin.git("rev-parse", "staging").strip()).isEqualTo(merged.commitId());
         assertThat(origin.git("log", "-1", "--format=%P|%an|%s", "staging").strip()).isEqualTo(stagingCommit + " " + featureCommit + "|Stagehand|Merge branch 'feature/invoice-ü' into staging");
-        assertThat(provider().readFile(remote, merged.commitId(), "account_extra/__manifest__.py")).isPresent();
-        assertThat(provider().readFile(remote, merged.commitId(), "staging_only.txt")).isPresent();
+        Path mergedTree = temp.resolve("merged");
+        provider().checkout(remote, merged.commitId(), mergedTree);
+        assertThat(mergedTree.resolve("account_extra/__manifest__.py")).isRegularFile();
+        assertThat(mergedTree.resolve("staging_only.txt")).isRegularFile();
         assertThat(provider().branches(remote)).contains(new BranchHead("staging", merged.commitId()));
 
         assertThat(provider().merge(remote, "feature/invoice-ü", "staging", "Stagehand", "noreply@stagehand.test"))
@@ -156,26 +158,18 @@ public abstract class BaseVcsProviderContractTest
     }
 
     @Test
-    public void testReadsFileAtRevision()
+    public void testChecksOutEachRevisionAsCommitted()
     {
         provider().fetch(remote);
-        assertThat(provider().readFile(remote, firstCommit, "sale_extra/__manifest__.py"))
-                .hasValueSatisfying(bytes -> assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("17.0.1.0.0"));
-        assertThat(provider().readFile(remote, secondCommit, "sale_extra/__manifest__.py"))
-                .hasValueSatisfying(bytes -> assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("17.0.1.1.0"));
-        assertThat(provider().readFile(remote, secondCommit, "README.md")).isEmpty();
-        assertThat(provider().readFile(remote, secondCommit, "sale_extra")).isEmpty();
-    }
+        Path first = temp.resolve("first");
+        Path second = temp.resolve("second");
+        provider().checkout(remote, firstCommit, first);
+        provider().checkout(remote, secondCommit, second);
 
-    @Test
-    public void testListsChangedPaths()
-    {
-        provider().fetch(remote);
-        assertThat(provider().changedPaths(remote, firstCommit, secondCommit))
-                .containsExactly("README.md", "sale_extra/__manifest__.py", "stock_extra/__manifest__.py");
-        assertThat(provider().changedPaths(remote, secondCommit, featureCommit))
-                .containsExactly("account_extra/__manifest__.py");
-        assertThat(provider().changedPaths(remote, secondCommit, secondCommit)).isEmpty();
+        assertThat(first.resolve("sale_extra/__manifest__.py")).content(StandardCharsets.UTF_8).contains("17.0.1.0.0");
+        assertThat(second.resolve("sale_extra/__manifest__.py")).content(StandardCharsets.UTF_8).contains("17.0.1.1.0");
+        assertThat(second.resolve("README.md")).doesNotExist();
+        assertThat(second.resolve("stock_extra/__manifest__.py")).isRegularFile();
     }
 
     @Test
@@ -184,7 +178,7 @@ public abstract class BaseVcsProviderContractTest
     {
         provider().fetch(remote);
         Path workspace = temp.resolve("workspace");
-        provider().checkout(remote, firstCommit, workspace);
+        assertThat(provider().checkout(remote, firstCommit, workspace)).as("no submodules").isEmpty();
 
         assertThat(workspace.resolve("README.md")).hasContent("addons");
         assertThat(workspace.resolve("sale_extra/__manifest__.py")).content().contains("17.0.1.0.0");
@@ -208,7 +202,7 @@ public abstract class BaseVcsProviderContractTest
 
         provider().fetch(remote);
         Path workspace = temp.resolve("workspace");
-        provider().checkout(remote, withSubmodule, workspace);
+        assertThat(provider().checkout(remote, withSubmodule, workspace)).containsExactly("vendor/library");
 
         assertThat(workspace.resolve("vendor/library/web_theme/__manifest__.py")).hasContent("{'name': 'Theme'}");
         assertThat(workspace.resolve("vendor/library/.git")).doesNotExist();
@@ -220,16 +214,20 @@ public abstract class BaseVcsProviderContractTest
     {
         provider().fetch(remote);
         String unknown = "0123456789abcdef0123456789abcdef01234567";
-        assertThatThrownBy(() -> provider().readFile(remote, unknown, "README.md"))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
         assertThatThrownBy(() -> provider().checkout(remote, unknown, temp.resolve("nowhere")))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
 
-        RemoteRepository missing = RemoteRepository.of(temp.resolve("no-such-repository").toString());
+        RemoteRepository missing = remote(temp.resolve("no-such-repository").toString());
         assertThatThrownBy(() -> provider().fetch(missing))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()))
                 .hasMessageContaining("no-such-repository");
-        assertThatThrownBy(() -> provider().branches(RemoteRepository.of(temp.resolve("never-fetched").toString())))
+        assertThatThrownBy(() -> provider().branches(remote(temp.resolve("never-fetched").toString())))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    /** A repository reached without credentials. */
+    protected static RemoteRepository remote(String url)
+    {
+        return new RemoteRepository(url, Optional.empty(), Optional.empty(), Optional.empty());
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
-import static sh.stagehand.core.access.Secrets.randomText;
+import static sh.stagehand.spi.RandomSecrets.randomToken;
 
 /**
  * Accounts and what they may do: logins and sessions, API tokens, SSH keys, roles in projects
@@ -98,7 +98,7 @@ public final class AccountService
         if (!store.listAccounts().isEmpty()) {
             return Optional.empty();
         }
-        String password = randomText(18);
+        String password = randomToken(18);
         store.createAccount(new Account("admin", "Administrator", passwords.hash(password), true, clock.instant()));
         audit.record(Optional.empty(), "admin", AuditAction.ACCOUNT_CREATED, "admin, the platform's first administrator");
         return Optional.of(password);

@@ -1,20 +1,19 @@
 package sh.stagehand.core.access;
 
 import sh.stagehand.core.access.AccountService.IssuedToken;
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 import static sh.stagehand.core.access.AccountService.TOKEN_PREFIX;
-import static sh.stagehand.core.access.Secrets.randomBytes;
-import static sh.stagehand.core.access.Secrets.randomText;
-import static sh.stagehand.core.access.Secrets.sha256;
+import static sh.stagehand.spi.RandomSecrets.randomHex;
+import static sh.stagehand.spi.RandomSecrets.randomToken;
 
 /**
  * An account's API tokens: made (the secret shown once, its hash kept), recognised until revoked,
@@ -38,9 +37,9 @@ final class ApiTokens
         if (name == null || name.isBlank() || name.length() > 200) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Name the token (1 to 200 characters), e.g. {\"name\": \"CI deploy\"}, to know it again when revoking it");
         }
-        String id = HexFormat.of().formatHex(randomBytes(6));
-        String secret = TOKEN_PREFIX + id + "_" + randomText(32);
-        ApiToken token = new ApiToken(id, caller.login(), name.strip(), sha256(secret), clock.instant(), Optional.empty(), Optional.empty());
+        String id = randomHex(6);
+        String secret = TOKEN_PREFIX + id + "_" + randomToken(32);
+        ApiToken token = new ApiToken(id, caller.login(), name.strip(), Sha256.hex(secret), clock.instant(), Optional.empty(), Optional.empty());
         store.saveToken(token);
         audit.record(Optional.empty(), caller.login(), AuditAction.TOKEN_CREATED, token.name() + " (" + id + ")");
         return new IssuedToken(token, secret);
@@ -51,7 +50,7 @@ final class ApiTokens
         if (secret == null || !secret.startsWith(TOKEN_PREFIX)) {
             return Optional.empty();
         }
-        Optional<ApiToken> token = store.findTokenByHash(sha256(secret.strip())).filter(found -> found.revokedAt().isEmpty());
+        Optional<ApiToken> token = store.findTokenByHash(Sha256.hex(secret.strip())).filter(found -> found.revokedAt().isEmpty());
         if (token.isEmpty()) {
             return Optional.empty();
         }

@@ -2,6 +2,7 @@ package sh.stagehand.core.access;
 
 import sh.stagehand.core.access.AccountService.Authenticated;
 import sh.stagehand.core.access.AccountService.IssuedSession;
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -13,8 +14,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
-import static sh.stagehand.core.access.Secrets.randomText;
-import static sh.stagehand.core.access.Secrets.sha256;
+import static sh.stagehand.spi.RandomSecrets.randomToken;
 
 /**
  * Logins with a password, throttled, and the browser sessions they open: issued, recognised while
@@ -70,10 +70,10 @@ final class LoginSessions
 
     IssuedSession issue(Account account, Instant now)
     {
-        String sessionId = randomText(32);
-        String csrf = randomText(32);
+        String sessionId = randomToken(32);
+        String csrf = randomToken(32);
         Instant expires = now.plus(settings.sessionMax());
-        store.saveSession(new Session(sha256(sessionId), account.login(), csrf, now, now, expires));
+        store.saveSession(new Session(Sha256.hex(sessionId), account.login(), csrf, now, now, expires));
         return new IssuedSession(account, sessionId, csrf, expires);
     }
 
@@ -82,7 +82,7 @@ final class LoginSessions
         if (sessionId == null || sessionId.isBlank()) {
             return Optional.empty();
         }
-        String hash = sha256(sessionId);
+        String hash = Sha256.hex(sessionId);
         Instant now = clock.instant();
         Optional<Session> found = store.findSession(hash);
         if (found.isEmpty()) {
@@ -108,7 +108,7 @@ final class LoginSessions
     void logout(String sessionId)
     {
         if (sessionId != null) {
-            store.deleteSession(sha256(sessionId));
+            store.deleteSession(Sha256.hex(sessionId));
         }
     }
 

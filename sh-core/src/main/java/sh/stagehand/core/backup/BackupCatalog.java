@@ -9,6 +9,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import sh.stagehand.core.workspace.Filestores;
 import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.RandomSecrets;
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
@@ -23,13 +25,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,6 @@ public final class BackupCatalog
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final String ENCODING = "encoding";
     private static final String DEFLATE = "deflate";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BackupStore store;
     private final Path scratch;
@@ -238,7 +236,7 @@ public final class BackupCatalog
     public void writeChunked(String projectId, Backup.Chunked content, OutputStream out, Path work, String what)
             throws IOException
     {
-        MessageDigest whole = sha256();
+        MessageDigest whole = Sha256.newDigest();
         OutputStream digesting = new DigestOutputStream(out, whole);
         for (String chunk : content.chunks()) {
             Path piece = fetch(chunkKey(projectId, chunk), work);
@@ -246,7 +244,7 @@ public final class BackupCatalog
             Files.delete(piece);
         }
         digesting.flush();
-        if (!HexFormat.of().formatHex(whole.digest()).equals(content.sha256())) {
+        if (!Sha256.hex(whole).equals(content.sha256())) {
             throw new StagehandException(StandardErrorCode.CORRUPT_DATA, what + " does not match its checksum once put together");
         }
     }
@@ -259,9 +257,7 @@ public final class BackupCatalog
     public void writeDump(Backup backup, OutputStream out, Path work)
             throws IOException
     {
-        byte[] key = new byte[24];
-        RANDOM.nextBytes(key);
-        String hex = HexFormat.of().formatHex(key);
+        String hex = RandomSecrets.randomHex(24);
         out.write(("\\restrict " + hex + "\n").getBytes(StandardCharsets.US_ASCII));
         writeChunked(backup.projectId(), backup.dump(), out, work, "The dump of backup " + backup.id() + " of " + backup.projectId());
         out.write(("\n\\unrestrict " + hex + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -345,16 +341,6 @@ public final class BackupCatalog
     public static String bytes(long count)
     {
         return count < 1024 * 1024 ? "%.1f kB".formatted(count / 1024.0) : "%.1f MB".formatted(count / (1024.0 * 1024));
-    }
-
-    static MessageDigest sha256()
-    {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every Java has SHA-256", e);
-        }
     }
 
     /**

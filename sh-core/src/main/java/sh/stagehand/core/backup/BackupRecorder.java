@@ -15,6 +15,7 @@ import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.core.workspace.Filestores;
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
@@ -32,7 +33,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -210,14 +210,14 @@ public final class BackupRecorder
     private Backup.Chunked storeChunked(String projectId, InputStream content, Path work)
             throws IOException
     {
-        MessageDigest whole = BackupCatalog.sha256();
+        MessageDigest whole = Sha256.newDigest();
         List<String> chunks = new ArrayList<>();
         long size = 0;
         try (InputStream in = new DigestInputStream(content, whole)) {
             ContentDefinedChunker chunker = new ContentDefinedChunker(in);
             byte[] chunk;
             while ((chunk = chunker.next()) != null) {
-                String sha256 = HexFormat.of().formatHex(BackupCatalog.sha256().digest(chunk));
+                String sha256 = Sha256.hex(chunk);
                 String key = BackupCatalog.chunkKey(projectId, sha256);
                 if (store.stat(key).isEmpty()) {
                     Path piece = work.resolve("chunk");
@@ -229,7 +229,7 @@ public final class BackupRecorder
                 size += chunk.length;
             }
         }
-        return new Backup.Chunked(size, HexFormat.of().formatHex(whole.digest()), chunks);
+        return new Backup.Chunked(size, Sha256.hex(whole), chunks);
     }
 
     private Map<String, Object> odooManifest(String database)
@@ -264,12 +264,12 @@ public final class BackupRecorder
     private static String sha256(InputStream in)
             throws IOException
     {
-        MessageDigest digest = BackupCatalog.sha256();
+        MessageDigest digest = Sha256.newDigest();
         byte[] buffer = new byte[64 * 1024];
         int read;
         while ((read = in.read(buffer)) > 0) {
             digest.update(buffer, 0, read);
         }
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.hex(digest);
     }
 }

@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.files.ContainerUser;
 import sh.stagehand.core.workspace.Labels;
+import sh.stagehand.spi.RandomSecrets;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
@@ -22,12 +23,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +50,6 @@ public final class ContainerDumpLoader
     private static final String DUMP_DIRECTORY = "/var/lib/stagehand-dump";
     private static final String PASSWORD_FILE = "/tmp/stagehand-restore/pgpass";
     private static final int ERROR_LINES = 30;
-    private static final SecureRandom RANDOM = new SecureRandom();
     // pg_dump writes its key line after a header of a few comment lines.
     private static final int HEADER_LINES = 50;
     private static final Pattern RESTRICT_LINE = Pattern.compile("\\\\restrict ([A-Za-z0-9]{1,200})\r?");
@@ -95,7 +93,7 @@ public final class ContainerDumpLoader
         List<String> command = custom
                 ? concat(List.of("pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction"), connection, List.of(inContainer))
                 : restricted(inContainer, restrictKey(dump), connection);
-        ContainerSpec spec = ContainerSpec.builder("stagehand-restore-" + randomHex(6), settings.odooImage())
+        ContainerSpec spec = ContainerSpec.builder("stagehand-restore-" + RandomSecrets.randomHex(6), settings.odooImage())
                 .withCommand(command)
                 .withEnv("PGPASSFILE", PASSWORD_FILE)
                 .withEnv("PGAPPNAME", "stagehand-restore")
@@ -144,7 +142,7 @@ public final class ContainerDumpLoader
      */
     private static List<String> restricted(String dumpFile, Optional<String> dumpKey, List<String> connection)
     {
-        String key = randomAlphanumeric(32);
+        String key = RandomSecrets.randomHex(16);
         // The dump's own key lines (a key of letters and digits alone, safe in the sed script).
         String filter = dumpKey.map(own -> "sed -e '/^\\\\restrict " + own + "\\r\\?$/d' -e '/^\\\\unrestrict " + own + "\\r\\?$/d' ")
                 .orElse("cat ");
@@ -176,16 +174,6 @@ public final class ContainerDumpLoader
         }
     }
 
-    private static String randomAlphanumeric(int length)
-    {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        StringBuilder key = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            key.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
-        }
-        return key.toString();
-    }
-
     // libpq's password file: host:port:database:user:password, ':' and '\' escaped.
     private static String pgpass(DatabaseConnection login, String database)
     {
@@ -215,12 +203,5 @@ public final class ContainerDumpLoader
     private static List<String> concat(List<String>... parts)
     {
         return Arrays.stream(parts).flatMap(List::stream).toList();
-    }
-
-    private static String randomHex(int bytes)
-    {
-        byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
-        return HexFormat.of().formatHex(random);
     }
 }

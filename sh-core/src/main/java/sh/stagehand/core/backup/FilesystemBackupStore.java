@@ -1,5 +1,6 @@
 package sh.stagehand.core.backup;
 
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupKeys;
@@ -20,12 +21,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,13 +84,13 @@ public final class FilesystemBackupStore
         try {
             Path staged = Files.createTempFile(temporary, "blob-", ".tmp");
             try {
-                MessageDigest digest = sha256();
+                MessageDigest digest = Sha256.newDigest();
                 long size;
                 try (InputStream input = new DigestInputStream(Files.newInputStream(source), digest);
                         OutputStream output = Files.newOutputStream(staged)) {
                     size = input.transferTo(output);
                 }
-                String sha256 = HexFormat.of().formatHex(digest.digest());
+                String sha256 = Sha256.hex(digest);
                 StoredObject stored = new StoredObject(key, size, sha256, clock.instant().truncatedTo(ChronoUnit.MILLIS), metadata);
                 synchronized (linkLock) {
                     Path blob = blobPath(sha256);
@@ -120,11 +119,11 @@ public final class FilesystemBackupStore
         if (Files.size(blob) != size) {
             return false;
         }
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.newDigest();
         try (InputStream input = new DigestInputStream(Files.newInputStream(blob), digest)) {
             input.transferTo(OutputStream.nullOutputStream());
         }
-        return HexFormat.of().formatHex(digest.digest()).equals(sha256);
+        return Sha256.hex(digest).equals(sha256);
     }
 
     @Override
@@ -144,13 +143,13 @@ public final class FilesystemBackupStore
             Files.createDirectories(absoluteTarget.getParent());
             Path staged = Files.createTempFile(absoluteTarget.getParent(), ".restore-", ".tmp");
             try {
-                MessageDigest digest = sha256();
+                MessageDigest digest = Sha256.newDigest();
                 long size;
                 try (InputStream input = new DigestInputStream(Files.newInputStream(blob), digest);
                         OutputStream output = Files.newOutputStream(staged)) {
                     size = input.transferTo(output);
                 }
-                String actual = HexFormat.of().formatHex(digest.digest());
+                String actual = Sha256.hex(digest);
                 if (size != stored.sizeBytes() || !actual.equals(stored.sha256())) {
                     throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "Backup object %s in %s is corrupt: expected %d bytes with SHA-256 %s, read %d bytes with SHA-256 %s; restore it from another replica"
                             .formatted(key, keys.getParent(), stored.sizeBytes(), stored.sha256(), size, actual));
@@ -291,16 +290,6 @@ public final class FilesystemBackupStore
         }
         catch (AtomicMoveNotSupportedException e) {
             Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static MessageDigest sha256()
-    {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every JDK has SHA-256", e);
         }
     }
 }

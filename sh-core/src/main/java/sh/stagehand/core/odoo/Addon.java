@@ -8,7 +8,7 @@ import static java.util.Objects.requireNonNull;
  * @param name the technical name: the directory's name
  * @param relativePath the directory, relative to the repository root, with '/' separators, e.g.
  *         {@code sale_custom} or {@code oca-web/web_responsive}
- * @param inSubmodule whether the directory belongs to a git submodule (listed in {@code .gitmodules})
+ * @param inSubmodule whether the directory belongs to a git submodule (one the checkout reported)
  * @param manifest its parsed {@code __manifest__.py}
  */
 public record Addon(String name, String relativePath, boolean inSubmodule, Manifest manifest)

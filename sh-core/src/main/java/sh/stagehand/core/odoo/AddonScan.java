@@ -21,7 +21,7 @@ import static java.util.Objects.requireNonNull;
  * @param invalidAddons the directories holding a manifest the platform cannot use, in the same order
  * @param addonsDirectories the directories holding addons, relative to the repository root ("" is the
  *         root itself), in the order of the addons path: the root first
- * @param submodulePaths the paths of the git submodules the repository declares
+ * @param submodulePaths the paths of the git submodules of the checkout
  *
  * <p>Immutable and thread-safe.
  */

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -16,9 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -39,19 +37,21 @@ import static java.util.Objects.requireNonNull;
  */
 public final class AddonScanner
 {
-    public static final String GITMODULES = ".gitmodules";
-
     private AddonScanner() {}
 
     /**
      * @param workspace the root of the checked-out repository
+     * @param submodulePaths the '/'-separated paths of the checkout's git submodules, as the
+     *        {@link sh.stagehand.spi.vcs.VcsProvider#checkout checkout} reported them: the addons
+     *        under them are another repository's
      * @throws StagehandException {@link OdooErrorCode#DUPLICATE_MODULE} for two addons of one name,
-     *         {@link OdooErrorCode#INVALID_WORKSPACE} for a manifest at the root or a linked
-     *         {@code .gitmodules}, {@link OdooErrorCode#UNREADABLE_WORKSPACE} when the disk fails
+     *         {@link OdooErrorCode#INVALID_WORKSPACE} for a manifest at the root,
+     *         {@link OdooErrorCode#UNREADABLE_WORKSPACE} when the disk fails
      */
-    public static AddonScan scan(Path workspace)
+    public static AddonScan scan(Path workspace, Collection<String> submodulePaths)
     {
         requireNonNull(workspace, "workspace is null");
+        Set<String> submodules = Set.copyOf(requireNonNull(submodulePaths, "submodulePaths is null"));
         if (!Files.isDirectory(workspace)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot scan workspace " + workspace + " for addons: it is not a directory; check the revision out first");
         }
@@ -59,8 +59,7 @@ public final class AddonScanner
             throw new StagehandException(OdooErrorCode.INVALID_WORKSPACE, "The root of the repository holds a " + ManifestParser.MANIFEST_FILE_NAME
                     + ", but the root is an addons directory, not an addon: move the module into a directory named after it (e.g. my_module/" + ManifestParser.MANIFEST_FILE_NAME + ")");
         }
-        Set<String> submodulePaths = submodulePaths(workspace);
-        Found found = new Found(submodulePaths);
+        Found found = new Found(submodules);
         List<Path> deeper = new ArrayList<>();
         for (Path child : subdirectories(workspace)) {
             String name = child.getFileName().toString();
@@ -81,7 +80,7 @@ public final class AddonScanner
                 found.addonsDirectories.add(directoryName);
             }
         }
-        return new AddonScan(found.addons, found.invalidAddons, found.addonsDirectories, submodulePaths);
+        return new AddonScan(found.addons, found.invalidAddons, found.addonsDirectories, submodules);
     }
 
     /**
@@ -198,103 +197,5 @@ public final class AddonScanner
         catch (IOException e) {
             throw new StagehandException(OdooErrorCode.UNREADABLE_WORKSPACE, "Cannot read the attributes of " + path + " in the workspace: " + e, e);
         }
-    }
-
-    /**
-     * The {@code path} of each {@code [submodule]} section of {@code .gitmodules} (git-config syntax).
-     * Paths that leave the repository ({@code ..}, absolute) are dropped, as git drops them.
-     */
-    private static Set<String> submodulePaths(Path workspace)
-    {
-        Path file = workspace.resolve(GITMODULES);
-        Optional<BasicFileAttributes> attributes = attributes(file);
-        if (attributes.isEmpty() || attributes.get().isDirectory()) {
-            return Set.of();
-        }
-        if (attributes.get().isSymbolicLink()) {
-            throw new StagehandException(OdooErrorCode.INVALID_WORKSPACE, GITMODULES + " is a symbolic link, which git itself refuses: replace it with a regular file");
-        }
-        List<String> lines;
-        try (SeekableByteChannel channel = Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-                InputStream input = Channels.newInputStream(channel)) {
-            lines = new String(input.readNBytes(ManifestParser.MAX_MANIFEST_BYTES), StandardCharsets.UTF_8).lines().toList();
-        }
-        catch (IOException e) {
-            throw new StagehandException(OdooErrorCode.UNREADABLE_WORKSPACE, "Cannot read " + GITMODULES + " of the workspace: " + e, e);
-        }
-        return parseGitmodules(lines);
-    }
-
-    static Set<String> parseGitmodules(List<String> lines)
-    {
-        Set<String> paths = new LinkedHashSet<>();
-        boolean inSubmodule = false;
-        for (String rawLine : lines) {
-            String line = rawLine.strip();
-            if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
-                continue;
-            }
-            if (line.startsWith("[")) {
-                inSubmodule = line.toLowerCase(Locale.ROOT).matches("\\[\\s*submodule(\\s+\".*\")?\\s*].*");
-                continue;
-            }
-            int equals = line.indexOf('=');
-            if (!inSubmodule || equals < 0 || !line.substring(0, equals).strip().equalsIgnoreCase("path")) {
-                continue;
-            }
-            normalizeSubmodulePath(gitConfigValue(line.substring(equals + 1))).ifPresent(paths::add);
-        }
-        return paths;
-    }
-
-    /**
-     * A git-config value: quotes removed, {@code \"}, {@code \\}, {@code \t}, {@code \n} unescaped, a comment ({@code #}, {@code ;}) outside quotes cut.
-     */
-    private static String gitConfigValue(String raw)
-    {
-        StringBuilder value = new StringBuilder();
-        boolean quoted = false;
-        String text = raw.strip();
-        for (int index = 0; index < text.length(); index++) {
-            char c = text.charAt(index);
-            if (c == '"') {
-                quoted = !quoted;
-            }
-            else if (c == '\\' && index + 1 < text.length()) {
-                char escaped = text.charAt(++index);
-                value.append(switch (escaped) {
-                    case 't' -> '\t';
-                    case 'n' -> '\n';
-                    default -> escaped;
-                });
-            }
-            else if ((c == '#' || c == ';') && !quoted) {
-                break;
-            }
-            else {
-                value.append(c);
-            }
-        }
-        return value.toString().strip();
-    }
-
-    private static Optional<String> normalizeSubmodulePath(String path)
-    {
-        String normalized = path;
-        while (normalized.startsWith("./")) {
-            normalized = normalized.substring(2);
-        }
-        while (normalized.endsWith("/")) {
-            normalized = normalized.substring(0, normalized.length() - 1);
-        }
-        if (normalized.isEmpty() || normalized.startsWith("/") || normalized.contains("\\")) {
-            return Optional.empty();
-        }
-        for (String segment : normalized.split("/")) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(normalized);
     }
 }

@@ -1,10 +1,9 @@
 package sh.stagehand.core.odoo;
 
+import sh.stagehand.spi.RandomSecrets;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -14,7 +13,6 @@ import java.util.Optional;
  */
 final class OdooConfigFile
 {
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Optional<String> databaseHost = Optional.empty();
     private int databasePort;
@@ -78,9 +76,7 @@ final class OdooConfigFile
                 .append("smtp_port = ").append(smtpPort).append("\n"));
         smtpUser.ifPresent(user -> config.append("smtp_user = ").append(user).append("\n"));
         smtpPassword.ifPresent(password -> config.append("smtp_password = ").append(password).append("\n"));
-        byte[] master = new byte[24];
-        RANDOM.nextBytes(master);
-        config.append("admin_passwd = ").append(HexFormat.of().formatHex(master)).append("\n");
+        config.append("admin_passwd = ").append(RandomSecrets.randomHex(24)).append("\n");
         return Optional.of(config.toString());
     }
 }

@@ -9,11 +9,10 @@ import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.EventKind;
+import sh.stagehand.spi.RandomSecrets;
 
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +30,6 @@ public final class BuildScheduler
         implements AutoCloseable
 {
     private static final Logger log = LoggerFactory.getLogger(BuildScheduler.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BuildStore builds;
     private final BuildRunner runner;
@@ -166,8 +164,6 @@ public final class BuildScheduler
 
     private static String newSmtpPassword()
     {
-        byte[] bytes = new byte[18];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        return RandomSecrets.randomHex(18);
     }
 }

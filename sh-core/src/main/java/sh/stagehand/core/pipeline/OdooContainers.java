@@ -18,6 +18,7 @@ import sh.stagehand.spi.database.DatabaseConnection;
 import sh.stagehand.spi.runtime.ContainerFile;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.Mount;
@@ -73,10 +74,15 @@ final class OdooContainers
     PreparedImage prepareImage(Build build, Source source)
     {
         try {
-            return runtime.prepareImage(
-                    new ImageSpec(settings.odooImage(), source.workspace(), ADDONS_DIRECTORY, RevisionSources.requirementsFiles(source.workspace(), source.addons()), imageTag(build),
-                            labels(build, "image"), Optional.of(build.projectId())),
+            Optional<ImageRecipe> requirements = RevisionSources.requirementsRecipe(source, build.projectId());
+            PreparedImage image = runtime.prepareImage(
+                    new ImageSpec(settings.odooImage(), source.workspace(), ADDONS_DIRECTORY, requirements, imageTag(build), labels(build, "image"), Optional.of(build.projectId())),
                     line -> logs.append(build.id(), LogName.PIP, line.text()));
+            if (requirements.isPresent() && image.requirementsReused()) {
+                logs.append(build.id(), LogName.PIP, "Requirements unchanged (" + String.join(", ", RevisionSources.requirementsFiles(source.workspace(), source.addons()))
+                        + "): reusing " + image.requirementsImage() + ", pip not run");
+            }
+            return image;
         }
         finally {
             logs.close(build.id(), LogName.PIP);

@@ -8,12 +8,14 @@ import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.AddonScan;
 import sh.stagehand.core.odoo.AddonScanner;
 import sh.stagehand.core.odoo.InvalidAddon;
+import sh.stagehand.core.odoo.RequirementsRecipe;
 import sh.stagehand.core.pipeline.BuildSteps.Source;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.vcs.VcsProvider;
 
 import java.io.IOException;
@@ -21,8 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -61,8 +65,8 @@ final class RevisionSources
         workspaces.delete(build.id());
         logs.clearStale(build.id());
         Path workspace = workspaces.source(build.id());
-        vcs.checkout(project.repository(), build.commitId(), workspace);
-        AddonScan addons = AddonScanner.scan(workspace);
+        List<String> submodules = vcs.checkout(project.repository(), build.commitId(), workspace);
+        AddonScan addons = AddonScanner.scan(workspace, submodules);
         List<String> modules = addons.modulesToInstall(branch.moduleSelection(), branch.explicitModules());
         for (String note : addonsPathNotes(addons, branch, modules)) {
             logs.append(build.id(), notes, note);
@@ -71,7 +75,9 @@ final class RevisionSources
     }
 
     /**
-     * The source of a build that ran already, as its checkout lies in its workspace.
+     * The source of a build that ran already, as its checkout lies in its workspace: for its
+     * addons path and requirements, which do not depend on which addons are a submodule's (the
+     * scan does not know it: only the checkout said), not for choosing modules to install.
      *
      * @throws StagehandException {@code NOT_FOUND} if its checkout is gone
      */
@@ -81,7 +87,7 @@ final class RevisionSources
         if (!Files.isDirectory(workspace)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot start build " + build.id() + " again: its checkout " + workspace + " is gone; rebuild its commit");
         }
-        return new Source(workspace, AddonScanner.scan(workspace), List.of());
+        return new Source(workspace, AddonScanner.scan(workspace, Set.of()), List.of());
     }
 
     /**
@@ -99,6 +105,24 @@ final class RevisionSources
             }
         }
         return requirements;
+    }
+
+    /**
+     * The recipe that installs the revision's Python requirements into its image, for
+     * {@code tenant}; empty when it has none.
+     */
+    static Optional<ImageRecipe> requirementsRecipe(Source source, String tenant)
+    {
+        Map<String, byte[]> contents = new LinkedHashMap<>();
+        for (String file : requirementsFiles(source.workspace(), source.addons())) {
+            try {
+                contents.put(file, Files.readAllBytes(source.workspace().resolve(file)));
+            }
+            catch (IOException e) {
+                throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Cannot read " + file + " of " + source.workspace() + ": " + e, e);
+            }
+        }
+        return RequirementsRecipe.of(contents, Optional.of(tenant));
     }
 
     /**

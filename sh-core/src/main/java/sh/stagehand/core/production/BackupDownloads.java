@@ -15,6 +15,7 @@ import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.core.workspace.Filestores;
 import sh.stagehand.core.workspace.ProductionLocks;
+import sh.stagehand.spi.RandomSecrets;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
@@ -199,8 +200,8 @@ public final class BackupDownloads
         String projectId = backup.projectId();
         Path exact = work.resolve("exact.sql");
         Path neutralized = work.resolve("neutralized.sql");
-        String task = "download-" + ProductionBackups.randomHex(4);
-        String copy = projectId + ProductionBackups.NEUTRALIZE_INFIX + ProductionBackups.randomHex(3);
+        String task = "download-" + RandomSecrets.randomHex(4);
+        String copy = projectId + ProductionBackups.NEUTRALIZE_INFIX + RandomSecrets.randomHex(3);
         catalog.writeDump(backup, exact, work);
         DatabaseConnection connection = databases.restoreDump(copy, loader.loaderFor(exact, "backup " + backup.id(), projectId));
         try {

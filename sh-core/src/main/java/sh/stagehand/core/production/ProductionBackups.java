@@ -20,6 +20,7 @@ import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.core.workspace.Filestores;
 import sh.stagehand.core.workspace.ProductionLocks;
+import sh.stagehand.spi.RandomSecrets;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
@@ -27,13 +28,11 @@ import sh.stagehand.spi.database.DatabaseProvider;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +64,6 @@ public final class ProductionBackups
     private static final Logger log = LoggerFactory.getLogger(ProductionBackups.class);
     static final String VERIFY_INFIX = "_verify_";
     static final String NEUTRALIZE_INFIX = "_neutralize_";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BackupStore store;
     private final BackupCatalog catalog;
@@ -328,7 +326,7 @@ public final class ProductionBackups
                 problems.add(e.getMessage());
             }
         }
-        String scratchDatabase = projectId + VERIFY_INFIX + randomHex(3);
+        String scratchDatabase = projectId + VERIFY_INFIX + RandomSecrets.randomHex(3);
         try {
             Path dump = work.resolve("verified-dump.sql");
             catalog.writeDump(backup, dump, work);
@@ -404,12 +402,5 @@ public final class ProductionBackups
     private static String verificationKey(String projectId, String backupId)
     {
         return "projects/" + projectId + "/verifications/" + backupId + ".json";
-    }
-
-    static String randomHex(int bytes)
-    {
-        byte[] random = new byte[bytes];
-        RANDOM.nextBytes(random);
-        return HexFormat.of().formatHex(random);
     }
 }

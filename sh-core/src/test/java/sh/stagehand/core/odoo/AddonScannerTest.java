@@ -16,22 +16,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 class AddonScannerTest
 {
-    private static final String GITMODULES = """
-            # vendored OCA repositories
-            [submodule "oca-web"]
-            \tpath = oca-web
-            \turl = https://github.com/OCA/web.git
-            \tbranch = 17.0
-            [submodule "Server Tools"]
-            \tpath = "server tools" ; quoted, with a comment
-            \turl = git@github.com:OCA/server-tools.git
-            [submodule "escape"]
-            \tpath = ../outside
-            [submodule "absolute"]
-            \tpath = /etc
-            [core]
-            \tpath = not-a-submodule
-            """;
+    private static final List<String> SUBMODULES = List.of("oca-web", "server tools");
 
     @TempDir
     Path workspace;
@@ -50,9 +35,8 @@ class AddonScannerTest
         Files.createDirectories(workspace.resolve("oca-web/setup/web_responsive/odoo/addons"));
         Files.createDirectories(workspace.resolve("docs"));
         Files.writeString(workspace.resolve("requirements.txt"), "requests\n");
-        Files.writeString(workspace.resolve(".gitmodules"), GITMODULES);
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, SUBMODULES);
 
         assertThat(scan.addons()).extracting(Addon::relativePath).containsExactly(
                 "old_module", "sale_custom", "stock_custom",
@@ -87,8 +71,7 @@ class AddonScannerTest
         addon("oca-web/web_responsive", "{'depends': ['web']}");
         addon("oca-web/web_broken_port", "{'installable': False}");
         addon("custom/partner_custom", "{}");
-        Files.writeString(workspace.resolve(".gitmodules"), GITMODULES);
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, SUBMODULES);
 
         assertThat(scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of())).containsExactly("partner_custom", "sale_custom", "stock_custom");
         assertThat(scan.modulesToInstall(ModuleSelection.ALL, List.of())).containsExactly("partner_custom", "sale_custom", "stock_custom", "web_responsive");
@@ -104,7 +87,7 @@ class AddonScannerTest
     {
         addon("sale_custom", "{}");
         addon("stock_custom", "{}");
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.EXPLICIT, List.of("sale_custom", "sale_cutsom")))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.UNKNOWN_MODULE.toErrorCode()))
@@ -122,7 +105,7 @@ class AddonScannerTest
             throws IOException
     {
         addon("old_module", "{'installable': False}");
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.EXPLICIT, List.of("old_module")))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.UNINSTALLABLE_MODULE.toErrorCode()))
@@ -134,7 +117,7 @@ class AddonScannerTest
             throws IOException
     {
         Files.createDirectories(workspace.resolve("docs"));
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThat(scan.addons()).isEmpty();
         assertThat(scan.addonsDirectories()).isEmpty();
@@ -150,7 +133,7 @@ class AddonScannerTest
     {
         addon("addons/my_module", "{}");
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThat(scan.addonsDirectories()).containsExactly("addons");
         assertThat(scan.addonsPath("/mnt/extra-addons")).containsExactly("/mnt/extra-addons/addons");
@@ -162,9 +145,8 @@ class AddonScannerTest
             throws IOException
     {
         addon("vendored_module", "{}");
-        Files.writeString(workspace.resolve(".gitmodules"), "[submodule \"vendored_module\"]\n\tpath = vendored_module/\n");
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of("vendored_module"));
 
         assertThat(scan.addon("vendored_module")).hasValueSatisfying(addon -> assertThat(addon.inSubmodule()).isTrue());
         assertThat(scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of())).isEmpty();
@@ -182,7 +164,7 @@ class AddonScannerTest
         addon("a/b/too_deep", "{}");
         addon("real_module", "{}");
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThat(scan.addons()).extracting(Addon::name).containsExactly("real_module");
     }
@@ -200,7 +182,7 @@ class AddonScannerTest
         Files.createSymbolicLink(workspace.resolve("linked_module"), outside.resolve("linked_module"));
         addon("real_module", "{}");
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThat(scan.addons()).extracting(Addon::name).containsExactly("real_module");
         assertThat(scan.addonsDirectories()).containsExactly("");
@@ -214,7 +196,7 @@ class AddonScannerTest
         Files.createDirectories(workspace.resolve("sneaky"));
         Files.createSymbolicLink(workspace.resolve("sneaky/__manifest__.py"), secret);
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThat(scan.addons()).isEmpty();
         assertThat(scan.invalidAddons()).singleElement().satisfies(invalid -> {
@@ -229,27 +211,14 @@ class AddonScannerTest
     }
 
     @Test
-    void testRefusesLinkedGitmodules(@TempDir Path outside)
-            throws IOException
-    {
-        Path elsewhere = Files.writeString(outside.resolve("gitmodules"), "[submodule \"x\"]\n\tpath = x\n");
-        Files.createSymbolicLink(workspace.resolve(".gitmodules"), elsewhere);
-
-        assertThatThrownBy(() -> AddonScanner.scan(workspace))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_WORKSPACE.toErrorCode()))
-                .hasMessageContaining(".gitmodules is a symbolic link");
-    }
-
-    @Test
     void testInvalidManifestDoesNotStopTheScanAndFailsTheBuildsThatInstallIt()
             throws IOException
     {
         addon("sale_custom", "{}");
         addon("oca-web/web_broken", "{\n    'name': 'Broken'\n    'depends': ['web'],\n}\n");
         addon("oca-web/web_fine", "{}");
-        Files.writeString(workspace.resolve(".gitmodules"), "[submodule \"oca-web\"]\n\tpath = oca-web\n");
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of("oca-web"));
 
         assertThat(scan.addons()).extracting(Addon::name).containsExactly("sale_custom", "web_fine");
         assertThat(scan.addonsDirectories()).containsExactly("", "oca-web");
@@ -279,7 +248,7 @@ class AddonScannerTest
         addon("stock_custom", "{'installable': 'yes', 'version': 17.0}");
         addon("fine", "{}");
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThat(scan.invalidAddons()).extracting(InvalidAddon::name, InvalidAddon::odooRefuses)
                 .containsExactly(tuple("sale_custom", false), tuple("stock_custom", true));
@@ -296,7 +265,7 @@ class AddonScannerTest
         addon("web_responsive", "{}");
         addon("oca-web/web_responsive", "{}");
 
-        assertThatThrownBy(() -> AddonScanner.scan(workspace))
+        assertThatThrownBy(() -> AddonScanner.scan(workspace, List.of()))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.DUPLICATE_MODULE.toErrorCode()))
                 .hasMessageContaining("Addon web_responsive is in the repository twice, at web_responsive and at oca-web/web_responsive")
                 .hasMessageContaining("Remove or rename one of them");
@@ -309,7 +278,7 @@ class AddonScannerTest
         addon("phone_extra", "{'depends': ['base'], 'external_dependencies': [{'pypi': 'phonenumbers', 'apt': 'python3-phonenumbers', 'optional': True}]}");
         addon("sale_custom", "{}");
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThat(scan.invalidAddons()).isEmpty();
         assertThat(scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of())).containsExactly("phone_extra", "sale_custom");
@@ -322,7 +291,7 @@ class AddonScannerTest
     {
         addon("My-Module", "{}");
 
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThat(scan.invalidAddons()).singleElement().satisfies(invalid -> {
             assertThat(invalid.errorCode()).isEqualTo(OdooErrorCode.INVALID_MODULE_NAME.toErrorCode());
@@ -339,7 +308,7 @@ class AddonScannerTest
     {
         Files.writeString(workspace.resolve("__manifest__.py"), "{'name': 'single module repository'}");
 
-        assertThatThrownBy(() -> AddonScanner.scan(workspace))
+        assertThatThrownBy(() -> AddonScanner.scan(workspace, List.of()))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_WORKSPACE.toErrorCode()))
                 .hasMessageContaining("move the module into a directory named after it");
     }
@@ -347,7 +316,7 @@ class AddonScannerTest
     @Test
     void testMissingWorkspace()
     {
-        assertThatThrownBy(() -> AddonScanner.scan(workspace.resolve("missing")))
+        assertThatThrownBy(() -> AddonScanner.scan(workspace.resolve("missing"), List.of()))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()))
                 .hasMessageContaining("check the revision out first");
     }
@@ -357,29 +326,12 @@ class AddonScannerTest
             throws IOException
     {
         addon("sale_custom", "{}");
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThatThrownBy(() -> scan.addonsPath("relative/path"))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()));
         assertThatThrownBy(() -> scan.addonsPath("/mnt/a,b"))
                 .isInstanceOf(StagehandException.class);
-    }
-
-    @Test
-    void testGitmodulesSyntax()
-    {
-        assertThat(AddonScanner.parseGitmodules(GITMODULES.lines().toList())).containsExactly("oca-web", "server tools");
-        assertThat(AddonScanner.parseGitmodules(List.of(
-                "[SUBMODULE \"a\"]",
-                "  PATH=./vendor/a/",
-                "; comment",
-                "[submodule \"b\"]",
-                "path = \"with \\\"quote\\\"\" # comment",
-                "[submodule \"c\"]",
-                "path =",
-                "[submodule \"d\"]",
-                "path = a/../../etc")))
-                .containsExactly("vendor/a", "with \"quote\"");
     }
 
     private void addon(String relativePath, String manifest)

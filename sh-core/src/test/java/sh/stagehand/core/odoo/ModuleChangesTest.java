@@ -23,7 +23,7 @@ class ModuleChangesTest
         addon(workspace, "crm_custom", "17.0.2.0.0");     // downgraded versions count as changes too
         addon(workspace, "report_custom", "17.0.1.0.0");  // new
         addon(workspace, "uninstalled_custom", "17.0.3.0.0");
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of());
         Map<String, InstalledModule> database = Map.of(
                 "base", installed("base", "17.0.1.3"),
                 "sale_custom", installed("sale_custom", "17.0.1.0"),
@@ -43,7 +43,7 @@ class ModuleChangesTest
             throws IOException
     {
         addon(workspace, "sale_custom", "17.0.1.0.0");
-        ModuleChanges changes = ModuleChanges.between(AddonScanner.scan(workspace), List.of("sale_custom"),
+        ModuleChanges changes = ModuleChanges.between(AddonScanner.scan(workspace, List.of()), List.of("sale_custom"),
                 Map.of("sale_custom", new InstalledModule("sale_custom", "to upgrade", "17.0.1.0.0")), OdooVersion.DEFAULT_SERIES);
         assertThat(changes.isEmpty()).isTrue();
         assertThat(changes.describe()).isEqualTo("nothing to update");

@@ -50,8 +50,7 @@ class DevelopmentPipelineTest
     {
         addon(workspace, "sale_custom", "{}");
         addon(workspace, "vendor/broken_vendor", "{'name': 'Vendor' 'depends': ['base']}");
-        Files.writeString(workspace.resolve(".gitmodules"), "[submodule \"vendor\"]\n\tpath = vendor\n");
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of("vendor"));
         Branch branch = Branch.development("acme", "main");
 
         assertThatThrownBy(() -> RevisionSources.addonsPathNotes(scan, branch, scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of())))
@@ -66,8 +65,7 @@ class DevelopmentPipelineTest
     {
         addon(workspace, "sale_custom", "{'external_dependencies': [{'pypi': 'phonenumbers'}]}");
         addon(workspace, "vendor/sloppy_vendor", "{'depends': 'base'}");
-        Files.writeString(workspace.resolve(".gitmodules"), "[submodule \"vendor\"]\n\tpath = vendor\n");
-        AddonScan scan = AddonScanner.scan(workspace);
+        AddonScan scan = AddonScanner.scan(workspace, List.of("vendor"));
 
         List<String> notes = RevisionSources.addonsPathNotes(scan, Branch.development("acme", "main"), scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()));
 

@@ -1,5 +1,6 @@
 package sh.stagehand.docker.internal;
 
+import sh.stagehand.spi.RandomSecrets;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerFile;
@@ -12,8 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,6 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ContainerFiles
 {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Set<PosixFilePermission> PRIVATE_DIRECTORY = PosixFilePermissions.fromString("rwx------");
 
     private final Path root;
@@ -48,7 +46,7 @@ public final class ContainerFiles
      */
     public Written write(String containerName, List<ContainerFile> files, long uid, long gid)
     {
-        Path directory = root.resolve(containerName + "-" + HexFormat.of().formatHex(randomBytes()));
+        Path directory = root.resolve(containerName + "-" + RandomSecrets.randomHex(6));
         try {
             Files.createDirectories(root);
             // Another user of the host must not have made it first, nor a link in its place.
@@ -153,12 +151,5 @@ public final class ContainerFiles
         catch (IOException | UnsupportedOperationException e) {
             return false;
         }
-    }
-
-    private static byte[] randomBytes()
-    {
-        byte[] bytes = new byte[6];
-        RANDOM.nextBytes(bytes);
-        return bytes;
     }
 }

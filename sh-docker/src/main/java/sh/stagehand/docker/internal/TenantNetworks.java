@@ -4,14 +4,11 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Network;
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -123,13 +120,7 @@ public final class TenantNetworks
     // A Linux interface name is at most 15 characters: the prefix and a hash of who it is for.
     private String bridgeName(String tenant)
     {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest((instanceName + "/" + tenant).getBytes(StandardCharsets.UTF_8));
-            return BRIDGE_PREFIX + HexFormat.of().formatHex(hash).substring(0, 12);
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("Every JDK has SHA-256", e);
-        }
+        return BRIDGE_PREFIX + Sha256.hex(instanceName + "/" + tenant).substring(0, 12);
     }
 
     private static long address(String dotted)

@@ -55,7 +55,7 @@ class GitHubStatusReporterIT
 {
     private static final String TOKEN = "github_pat_11ABCDEFG0abcdefghijkl_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS";
     private static final String SHA = "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c";
-    private static final RemoteRepository ADDONS = new RemoteRepository("https://github.com/acme/odoo-addons.git", Optional.of(TOKEN));
+    private static final RemoteRepository ADDONS = repository("https://github.com/acme/odoo-addons.git", Optional.of(TOKEN));
     private static final CommitStatus SUCCESS = new CommitStatus(State.SUCCESS, "stagehand/development", "Build 42 succeeded: 118 tests passed",
             Optional.of(URI.create("https://stagehand.acme.example/projects/odoo-addons/builds/42")));
     private static final Pattern STATUSES_PATH = Pattern.compile("(?:/api/v3)?/repos/([^/]+)/([^/]+)/statuses/([0-9a-f]{40})");
@@ -174,7 +174,7 @@ class GitHubStatusReporterIT
     })
     void testUnderstandsGitHubRepositoryUrls(String url)
     {
-        reporter.report(new RemoteRepository(url, Optional.of(TOKEN)), SHA, SUCCESS);
+        reporter.report(repository(url, Optional.of(TOKEN)), SHA, SUCCESS);
 
         assertThat(received).extracting(Received::path).containsExactly("/repos/acme/odoo-addons/statuses/" + SHA);
     }
@@ -185,7 +185,7 @@ class GitHubStatusReporterIT
         // GitHub Enterprise Server: the API is https://HOST/api/v3 and repositories are https://HOST/OWNER/REPO
         GitHubStatusReporter enterprise = new GitHubStatusReporter(URI.create(apiUrl + "/api/v3/"), GitHubStatusReporter.DEFAULT_TIMEOUT);
 
-        enterprise.report(new RemoteRepository("git@127.0.0.1:acme/odoo-addons.git", Optional.of(TOKEN)), SHA, SUCCESS);
+        enterprise.report(repository("git@127.0.0.1:acme/odoo-addons.git", Optional.of(TOKEN)), SHA, SUCCESS);
 
         assertThat(received).extracting(Received::path).containsExactly("/api/v3/repos/acme/odoo-addons/statuses/" + SHA);
     }
@@ -193,7 +193,7 @@ class GitHubStatusReporterIT
     @Test
     void testWrongTokenIsPermissionDenied()
     {
-        RemoteRepository revoked = new RemoteRepository(ADDONS.url(), Optional.of("ghp_revokedRevokedRevokedRevoked0000"));
+        RemoteRepository revoked = repository(ADDONS.url(), Optional.of("ghp_revokedRevokedRevokedRevoked0000"));
 
         assertFails(() -> reporter.report(revoked, SHA, SUCCESS), StandardErrorCode.PERMISSION_DENIED)
                 .hasMessageContaining("HTTP 401 \"Bad credentials\"")
@@ -205,7 +205,7 @@ class GitHubStatusReporterIT
     @Test
     void testTokenWithoutTheStatusesPermissionIsPermissionDenied()
     {
-        assertFails(() -> reporter.report(new RemoteRepository("https://github.com/acme/read-only", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.PERMISSION_DENIED)
+        assertFails(() -> reporter.report(repository("https://github.com/acme/read-only", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.PERMISSION_DENIED)
                 .hasMessageContaining("HTTP 403 \"Resource not accessible by personal access token\"")
                 .hasMessageContaining("Commit statuses: write")
                 .hasMessageNotContaining(TOKEN);
@@ -214,7 +214,7 @@ class GitHubStatusReporterIT
     @Test
     void testUnknownRepositoryIsNotFound()
     {
-        assertFails(() -> reporter.report(new RemoteRepository("https://github.com/acme/no-such-addons.git", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.NOT_FOUND)
+        assertFails(() -> reporter.report(repository("https://github.com/acme/no-such-addons.git", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.NOT_FOUND)
                 .hasMessageContaining("HTTP 404 \"Not Found\"")
                 .hasMessageContaining("acme/no-such-addons")
                 .hasMessageNotContaining(TOKEN);
@@ -233,7 +233,7 @@ class GitHubStatusReporterIT
     @Test
     void testServerErrorIsProviderUnavailable()
     {
-        assertFails(() -> reporter.report(new RemoteRepository("https://github.com/acme/unicorn", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.PROVIDER_UNAVAILABLE)
+        assertFails(() -> reporter.report(repository("https://github.com/acme/unicorn", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.PROVIDER_UNAVAILABLE)
                 .hasMessageContaining("HTTP 503")
                 .hasMessageContaining("again later");
     }
@@ -241,7 +241,7 @@ class GitHubStatusReporterIT
     @Test
     void testRateLimitIsProviderUnavailable()
     {
-        assertFails(() -> reporter.report(new RemoteRepository("https://github.com/acme/busy", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.PROVIDER_UNAVAILABLE)
+        assertFails(() -> reporter.report(repository("https://github.com/acme/busy", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.PROVIDER_UNAVAILABLE)
                 .hasMessageContaining("HTTP 403 \"API rate limit exceeded")
                 .hasMessageContaining("rate limit is used up");
     }
@@ -267,7 +267,7 @@ class GitHubStatusReporterIT
         GitHubStatusReporter impatient = new GitHubStatusReporter(apiUrl, Duration.ofMillis(500));
         long start = System.nanoTime();
 
-        assertFails(() -> impatient.report(new RemoteRepository("https://github.com/acme/slow", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.PROVIDER_UNAVAILABLE)
+        assertFails(() -> impatient.report(repository("https://github.com/acme/slow", Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.PROVIDER_UNAVAILABLE)
                 .hasMessageContaining("did not answer within");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
@@ -285,7 +285,7 @@ class GitHubStatusReporterIT
     })
     void testRepositoryNotOnGitHubIsNotSupported(String url)
     {
-        assertFails(() -> reporter.report(new RemoteRepository(url, Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.NOT_SUPPORTED)
+        assertFails(() -> reporter.report(repository(url, Optional.of(TOKEN)), SHA, SUCCESS), StandardErrorCode.NOT_SUPPORTED)
                 .hasMessageContaining("not a GitHub repository")
                 .hasMessageNotContaining(TOKEN);
         assertThat(received).isEmpty();
@@ -294,9 +294,9 @@ class GitHubStatusReporterIT
     @Test
     void testRepositoryWithoutTokenIsNotSupported()
     {
-        assertFails(() -> reporter.report(RemoteRepository.of(ADDONS.url()), SHA, SUCCESS), StandardErrorCode.NOT_SUPPORTED)
+        assertFails(() -> reporter.report(repository(ADDONS.url(), Optional.empty()), SHA, SUCCESS), StandardErrorCode.NOT_SUPPORTED)
                 .hasMessageContaining("has no GitHub token");
-        assertFails(() -> reporter.report(new RemoteRepository(ADDONS.url(), Optional.of(" ")), SHA, SUCCESS), StandardErrorCode.NOT_SUPPORTED)
+        assertFails(() -> reporter.report(repository(ADDONS.url(), Optional.of(" ")), SHA, SUCCESS), StandardErrorCode.NOT_SUPPORTED)
                 .hasMessageContaining("has no GitHub token");
         assertThat(received).isEmpty();
     }
@@ -414,5 +414,10 @@ class GitHubStatusReporterIT
         try (OutputStream output = exchange.getResponseBody()) {
             output.write(bytes);
         }
+    }
+
+    private static RemoteRepository repository(String url, Optional<String> token)
+    {
+        return new RemoteRepository(url, token, Optional.empty(), Optional.empty());
     }
 }

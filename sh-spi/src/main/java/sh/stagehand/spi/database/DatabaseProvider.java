@@ -49,12 +49,6 @@ public interface DatabaseProvider
     List<String> list(String prefix);
 
     /**
-     * @return the database's size on disk, in bytes
-     * @throws StagehandException {@code NOT_FOUND}
-     */
-    long sizeBytes(String name);
-
-    /**
      * Copies a database that stays in use, as a staging build copies a serving production: the copy
      * is consistent as of one moment, taken without stopping or blocking the source's users, read as
      * the source's own role, and it and everything in it belong to a role of its own, as

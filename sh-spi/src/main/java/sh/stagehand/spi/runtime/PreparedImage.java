@@ -6,8 +6,10 @@ import static java.util.Objects.requireNonNull;
  * The result of {@link RuntimeProvider#prepareImage}.
  *
  * @param tag the image's tag, to start containers from
- * @param requirementsImage the image holding the installed requirements (the base image when there are none)
- * @param requirementsReused whether that image was already there (same base, same requirements) and pip did not run
+ * @param requirementsImage the image the recipe made, holding the installed requirements (the base
+ *        image when there is no recipe)
+ * @param requirementsReused whether that image was already there (same base image, same
+ *        {@link ImageRecipe#contentKey()}) and no step of the recipe ran
  */
 public record PreparedImage(String tag, String requirementsImage, boolean requirementsReused)
 {

@@ -19,8 +19,8 @@ import java.util.Optional;
  * capabilities, without gaining privileges (no set-uid), within its limits (memory, CPUs,
  * processes); containers of different tenants cannot reach each other, and a tenant's container
  * reaches the host only where the operator allows it (the database, the mail catcher); image
- * builds, which run the tenant's requirements' code, are bounded in time and reach what the
- * tenant's containers reach. {@code BaseRuntimeProviderContractTest} checks each.
+ * builds, whose recipes run the tenant's requirements' code, are bounded in time and memory and
+ * reach what the tenant's containers reach. {@code BaseRuntimeProviderContractTest} checks each.
  *
  * <p>Implementations are thread-safe. Every method throws {@link StagehandException} with
  * {@link sh.stagehand.spi.StandardErrorCode#PROVIDER_UNAVAILABLE} when the engine cannot be reached.
@@ -29,15 +29,15 @@ public interface RuntimeProvider
         extends AutoCloseable
 {
     /**
-     * Prepares a build image: the base image, the Python requirements installed with
-     * {@code pip install -r} (their output, with pip's own, going to {@code pipLog}, each line cut as
-     * {@link #followLogs} cuts it), then the
-     * source directory copied to the target directory. The requirements image is cached by the
-     * base image and the content of the requirements files: an unchanged set reuses it and pip does
-     * not run.
+     * Prepares a build image: the base image, the layer its {@link ImageSpec#recipe() recipe} makes
+     * (the steps' output going to {@code pipLog}, each line cut as {@link #followLogs} cuts it), then
+     * the source directory copied to the target directory. The recipe's image is cached by the base
+     * image and the recipe's {@link ImageRecipe#contentKey() content key}: an unchanged one is
+     * reused and no step runs.
      *
      * @throws StagehandException {@code NOT_FOUND} if the base image does not exist;
-     *         {@code PROVIDER_ERROR} if pip or the image build fails (the log says why)
+     *         {@code PROVIDER_ERROR} if a step or the image build fails (the log says why);
+     *         {@code TIMEOUT} if the build runs longer than the provider allows
      */
     PreparedImage prepareImage(ImageSpec spec, LogListener pipLog);
 

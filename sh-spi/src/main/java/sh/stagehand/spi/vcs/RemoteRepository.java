@@ -30,26 +30,6 @@ public record RemoteRepository(String url, Optional<String> token, Optional<Depl
         }
     }
 
-    public RemoteRepository(String url, Optional<String> token)
-    {
-        this(url, token, Optional.empty(), Optional.empty());
-    }
-
-    public static RemoteRepository of(String url)
-    {
-        return new RemoteRepository(url, Optional.empty());
-    }
-
-    public RemoteRepository withDeployKey(Optional<DeployKey> deployKey)
-    {
-        return new RemoteRepository(url, token, deployKey, publicUrl);
-    }
-
-    public RemoteRepository withPublicUrl(Optional<String> publicUrl)
-    {
-        return new RemoteRepository(url, token, deployKey, publicUrl);
-    }
-
     @Override
     public String toString()
     {

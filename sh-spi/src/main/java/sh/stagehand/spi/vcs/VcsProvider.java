@@ -67,20 +67,16 @@ public interface VcsProvider
      * {@code target}, which must not exist or be empty. The result holds no {@code .git} metadata
      * that a build could write back through.
      *
+     * @return the paths, relative to {@code target} and '/'-separated, of the submodules written
+     *         (the commit's gitlinks, and theirs under them), sorted: which directories hold
+     *         another repository's code
      * @throws StagehandException {@code NOT_FOUND} for an unknown commit; {@code ALREADY_EXISTS}
      *         if {@code target} is not empty; {@code PROVIDER_UNAVAILABLE} if a submodule's remote
      *         cannot be reached; {@code INVALID_ARGUMENT} or {@code PERMISSION_DENIED} if a
      *         submodule's URL is refused (one on the platform's disk, unless the repository itself
      *         is a local one the platform did not make for a tenant)
      */
-    void checkout(RemoteRepository repository, String commitId, Path target);
-
-    /**
-     * @return the paths added, modified or deleted between the two commits, sorted; a renamed file
-     *         appears under both names
-     * @throws StagehandException {@code NOT_FOUND} for an unknown commit
-     */
-    List<String> changedPaths(RemoteRepository repository, String fromCommitId, String toCommitId);
+    List<String> checkout(RemoteRepository repository, String commitId, Path target);
 
     /**
      * The commits a branch gained when it moved from {@code fromCommitId} to {@code toCommitId}
@@ -95,13 +91,6 @@ public interface VcsProvider
     {
         return List.of();
     }
-
-    /**
-     * @param path a '/'-separated path relative to the repository root
-     * @return the file's bytes at that commit, or empty if the commit has no such file
-     * @throws StagehandException {@code NOT_FOUND} for an unknown commit
-     */
-    Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path);
 
     /**
      * Merges branch {@code source} into branch {@code target} on the remote, as Odoo.sh merges a

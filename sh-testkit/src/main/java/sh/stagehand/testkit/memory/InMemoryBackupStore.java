@@ -1,5 +1,6 @@
 package sh.stagehand.testkit.memory;
 
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupKeys;
@@ -10,10 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +44,7 @@ public final class InMemoryBackupStore
         }
         try {
             byte[] content = Files.readAllBytes(source);
-            StoredObject object = new StoredObject(key, content.length, sha256(content), clock.instant(), Map.copyOf(metadata));
+            StoredObject object = new StoredObject(key, content.length, Sha256.hex(content), clock.instant(), Map.copyOf(metadata));
             objects.put(key, new Entry(object, content));
             return object;
         }
@@ -70,7 +68,7 @@ public final class InMemoryBackupStore
         if (entry == null) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No object " + key);
         }
-        if (!sha256(entry.content()).equals(entry.object().sha256())) {
+        if (!Sha256.hex(entry.content()).equals(entry.object().sha256())) {
             throw new StagehandException(StandardErrorCode.CORRUPT_DATA, "Object " + key + " does not match its SHA-256 " + entry.object().sha256());
         }
         try {
@@ -107,15 +105,5 @@ public final class InMemoryBackupStore
     @Override
     public void close()
     {
-    }
-
-    private static String sha256(byte[] content)
-    {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package sh.stagehand.testkit.memory;
 
+import sh.stagehand.spi.RandomSecrets;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
@@ -9,12 +10,9 @@ import sh.stagehand.spi.database.DumpLoader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +40,6 @@ public final class InMemoryDatabaseProvider
         List<Map<String, Object>> run(InMemoryDatabase database, String sql, List<?> parameters);
     }
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Map<String, InMemoryDatabase> databases = new TreeMap<>();
     private final StatementHandler statements;
@@ -111,12 +108,6 @@ public final class InMemoryDatabaseProvider
     public synchronized List<String> list(String prefix)
     {
         return databases.keySet().stream().filter(name -> name.startsWith(prefix)).toList();
-    }
-
-    @Override
-    public synchronized long sizeBytes(String name)
-    {
-        return existing(name).dump().getBytes(StandardCharsets.UTF_8).length;
     }
 
     @Override
@@ -260,8 +251,6 @@ public final class InMemoryDatabaseProvider
 
     private static String password()
     {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        return RandomSecrets.randomHex(16);
     }
 }

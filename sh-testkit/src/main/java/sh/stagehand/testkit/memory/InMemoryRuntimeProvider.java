@@ -1,10 +1,12 @@
 package sh.stagehand.testkit.memory;
 
+import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
 import sh.stagehand.spi.runtime.ContainerState;
+import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogListener;
@@ -15,12 +17,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +36,8 @@ import static java.util.Objects.requireNonNull;
  * JVM, for tests of what the platform decides in milliseconds. The test says what each container
  * does ({@link ContainerProgram.Factory}): print lines, exit with a code, serve HTTP on a port
  * published on loopback, write into the host directories mounted into it. Images are the prepared
- * sources, copied under {@code directory}; the requirements image is the requirements files'
- * digest, reused when unchanged. Thread-safe.
+ * sources, copied under {@code directory}; a recipe's steps do not run, its image is named by the
+ * base image and the recipe's content key, reused when unchanged. Thread-safe.
  */
 public final class InMemoryRuntimeProvider
         implements RuntimeProvider
@@ -60,7 +59,7 @@ public final class InMemoryRuntimeProvider
     {
         this.directory = requireNonNull(directory, "directory is null");
         this.programs = requireNonNull(programs, "programs is null");
-        baseImages.forEach(image -> images.put(image, new ImageSpec(image, directory, "/", List.of(), image, Map.of())));
+        baseImages.forEach(image -> images.put(image, new ImageSpec(image, directory, "/", Optional.empty(), image, Map.of(), Optional.empty())));
     }
 
     @Override
@@ -72,21 +71,14 @@ public final class InMemoryRuntimeProvider
         Path copy = directory.resolve("images").resolve(spec.tag().replaceAll("[^A-Za-z0-9_.-]", "_"));
         try {
             copyTree(spec.sourceDirectory(), copy);
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(spec.baseImage().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            for (String file : spec.requirementsFiles()) {
-                digest.update(Files.readAllBytes(spec.sourceDirectory().resolve(file)));
-            }
-            String requirements = "memory-requirements:" + HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+            // The recipe's steps do not run here: its image is named by the base image and its content key.
+            String requirements = "memory-requirements:" + Sha256.hex(spec.baseImage() + "\0" + spec.recipe().map(ImageRecipe::contentKey).orElse("")).substring(0, 16);
             boolean reused = !requirementsImages.add(requirements);
-            images.put(spec.tag(), new ImageSpec(spec.baseImage(), copy, spec.targetDirectory(), spec.requirementsFiles(), spec.tag(), spec.labels(), spec.tenant()));
+            images.put(spec.tag(), new ImageSpec(spec.baseImage(), copy, spec.targetDirectory(), spec.recipe(), spec.tag(), spec.labels(), spec.tenant()));
             return new PreparedImage(spec.tag(), requirements, reused);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

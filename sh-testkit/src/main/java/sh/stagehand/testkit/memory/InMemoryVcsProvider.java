@@ -16,10 +16,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * A {@link VcsProvider} over repositories held in the JVM: a test {@link #commit}s files to a
@@ -93,7 +91,7 @@ public final class InMemoryVcsProvider
     }
 
     @Override
-    public void checkout(RemoteRepository repository, String commitId, Path target)
+    public List<String> checkout(RemoteRepository repository, String commitId, Path target)
     {
         Map<String, String> files;
         synchronized (this) {
@@ -106,26 +104,12 @@ public final class InMemoryVcsProvider
                 Files.createDirectories(path.getParent());
                 Files.writeString(path, file.getValue());
             }
+            // Its repositories have no submodules.
+            return List.of();
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @Override
-    public synchronized List<String> changedPaths(RemoteRepository repository, String fromCommitId, String toCommitId)
-    {
-        Map<String, String> from = commit(repository, fromCommitId).files();
-        Map<String, String> to = commit(repository, toCommitId).files();
-        TreeSet<String> paths = new TreeSet<>(from.keySet());
-        paths.addAll(to.keySet());
-        return paths.stream().filter(path -> !Objects.equals(from.get(path), to.get(path))).toList();
-    }
-
-    @Override
-    public synchronized Optional<byte[]> readFile(RemoteRepository repository, String commitId, String path)
-    {
-        return Optional.ofNullable(commit(repository, commitId).files().get(path)).map(content -> content.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
