@@ -320,8 +320,10 @@ public final class Stagehand
             for (Message message : messages) {
                 for (Throwable cause = message.getCause(); cause != null; cause = cause.getCause()) {
                     if (cause instanceof StagehandException stagehandException) {
-                        // Our message says what to do; Guice's adds where, for whoever debugs the wiring.
-                        stagehandException.addSuppressed(guiceException);
+                        // Our message says what to do; where Guice was is for whoever debugs the wiring.
+                        // Not Guice's exception itself: its text prints this one's, whose suppressed
+                        // it would be, and printing either would never end.
+                        stagehandException.addSuppressed(new IllegalStateException("Guice failed while creating " + message.getSource()));
                         return stagehandException;
                     }
                 }

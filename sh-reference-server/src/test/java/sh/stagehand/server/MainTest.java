@@ -5,6 +5,8 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.spi.StagehandException;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -74,7 +76,16 @@ class MainTest
         assertThatThrownBy(() -> Main.platform(Main.withServerDefaults(Map.of(key, "1"))).build())
                 .as(key)
                 .isInstanceOf(StagehandException.class)
-                .hasMessageStartingWith(message);
+                .hasMessageStartingWith(message)
+                // Main logs it with its stack trace: printing it must end, and say it.
+                .satisfies(e -> assertThat(stackTrace(e)).contains(message));
+    }
+
+    private static String stackTrace(Throwable e)
+    {
+        StringWriter trace = new StringWriter();
+        e.printStackTrace(new PrintWriter(trace));
+        return trace.toString();
     }
 
     @Test
