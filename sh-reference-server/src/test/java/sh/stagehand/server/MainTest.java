@@ -71,6 +71,17 @@ class MainTest
         assertStartRefused("git.timeout-seconds", "Unknown configuration key git.timeout-seconds; did you mean git.timeout? It was renamed");
     }
 
+    @Test
+    void testEveryTypoOfAFileIsNamedAtOnce()
+    {
+        Map<String, String> properties = Main.withServerDefaults(Map.of("docker.hots", "unix:///var/run/docker.sock", "platform.start-timeout-seconds", "30"));
+
+        assertThatThrownBy(() -> Main.platform(properties).build())
+                .isInstanceOf(StagehandException.class)
+                .hasMessageStartingWith("Unknown configuration key docker.hots; did you mean docker.host?")
+                .hasMessageContaining("Also: Unknown configuration key platform.start-timeout-seconds; did you mean platform.start-timeout? It was renamed");
+    }
+
     private static void assertStartRefused(String key, String message)
     {
         assertThatThrownBy(() -> Main.platform(Main.withServerDefaults(Map.of(key, "1"))).build())

@@ -39,8 +39,9 @@ public final class KnownKeys
     /**
      * @param declared the keys the platform, its modules and the embedding application read
      * @param factories every provider factory there is, configured or not
-     * @throws StagehandException {@code INVALID_CONFIGURATION} for the first key (in order) nobody
-     *         claims, with the nearest known key suggested
+     * @throws StagehandException {@code INVALID_CONFIGURATION} naming every key nobody claims (in
+     *         order), each with the nearest known key suggested: a file with several typos is
+     *         put right in one go
      */
     public static KnownKeys check(StagehandConfig config, Collection<ConfigKeys> declared, Collection<? extends ProviderFactory<?>> factories)
     {
@@ -55,23 +56,27 @@ public final class KnownKeys
         }
         ConfigKeys declaredKeys = ConfigKeys.union("the platform", declared);
         KnownKeys known = new KnownKeys(ConfigKeys.union("the platform", everything));
+        List<String> problems = new ArrayList<>();
         for (String key : new TreeSet<>(config.asMap().keySet())) {
             if (declaredKeys.contains(key)) {
                 continue;
             }
             if (key.startsWith(REPLICA_PREFIX)) {
-                checkReplicaKey(config, key, byProvider);
+                checkReplicaKey(config, key, byProvider).ifPresent(problems::add);
                 continue;
             }
             String prefix = key.contains(".") ? key.substring(0, key.indexOf('.')) : key;
             List<ConfigKeys> providerKeys = byProvider.get(prefix);
             if (providerKeys == null) {
-                throw invalid(known.all.unknownKeyMessage(key));
+                problems.add(known.all.unknownKeyMessage(key));
             }
             // A factory that declares no keys checks its own when it is created.
-            if (!providerKeys.isEmpty() && providerKeys.stream().noneMatch(keys -> keys.contains(key))) {
-                throw invalid(providerKeys.get(0).unknownKeyMessage(key));
+            else if (!providerKeys.isEmpty() && providerKeys.stream().noneMatch(keys -> keys.contains(key))) {
+                problems.add(providerKeys.get(0).unknownKeyMessage(key));
             }
+        }
+        if (!problems.isEmpty()) {
+            throw invalid(problems.get(0) + (problems.size() == 1 ? "" : ". Also: " + String.join(". ", problems.subList(1, problems.size()))));
         }
         return known;
     }
@@ -85,29 +90,29 @@ public final class KnownKeys
     }
 
     // backup.replica.<name>.type, or backup.replica.<name>.<key> for the key <type>.<key> of the replica's store.
-    private static void checkReplicaKey(StagehandConfig config, String key, Map<String, List<ConfigKeys>> byProvider)
+    private static Optional<String> checkReplicaKey(StagehandConfig config, String key, Map<String, List<ConfigKeys>> byProvider)
     {
         String rest = key.substring(REPLICA_PREFIX.length());
         int dot = rest.indexOf('.');
         List<String> replicas = config.backupReplicas();
         if (dot < 1 || !replicas.contains(rest.substring(0, dot))) {
-            throw invalid("Configuration key " + key + " names no backup replica: " + StagehandConfig.BACKUP_REPLICAS + " is " + replicas
+            return Optional.of("Configuration key " + key + " names no backup replica: " + StagehandConfig.BACKUP_REPLICAS + " is " + replicas
                     + "; add the replica there, or set its keys as " + REPLICA_PREFIX + "<name>.<key>");
         }
         String name = rest.substring(0, dot);
         String replicaKey = rest.substring(dot + 1);
         if (replicaKey.equals("type")) {
-            return;
+            return Optional.empty();
         }
         String type = config.replicaType(name);
         List<ConfigKeys> storeKeys = byProvider.getOrDefault(type, List.of());
         String storeKey = type + "." + replicaKey;
         if (storeKeys.isEmpty() || storeKeys.stream().anyMatch(keys -> keys.contains(storeKey))) {
-            return;
+            return Optional.empty();
         }
         String replicaPrefix = REPLICA_PREFIX + name + ".";
         Optional<String> nearest = storeKeys.get(0).nearest(storeKey).map(found -> replicaPrefix + found.substring(type.length() + 1));
-        throw invalid("Unknown configuration key " + key + nearest.map(found -> "; did you mean " + found + "?")
+        return Optional.of("Unknown configuration key " + key + nearest.map(found -> "; did you mean " + found + "?")
                 .orElse("; " + storeKeys.get(0).owner() + " of the replica knows " + storeKeys.get(0).keys().stream().map(found -> replicaPrefix + found.name().substring(type.length() + 1)).toList()));
     }
 
