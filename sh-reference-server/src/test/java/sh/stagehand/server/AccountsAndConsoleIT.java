@@ -1,16 +1,11 @@
 package sh.stagehand.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import sh.stagehand.core.Stagehand;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingPostgres;
 
@@ -66,14 +61,7 @@ class AccountsAndConsoleIT
         dataDirectory = Files.createTempDirectory("stagehand-accounts-it");
         Map<String, String> properties = TestingPlatform.properties("accounts-it", dataDirectory, METADATA_DATABASE, postgres, docker);
         properties.put("http.trusted-proxies", PROXY);
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
-                .build();
+        stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         stagehand.accounts().ensureAdministrator();
     }

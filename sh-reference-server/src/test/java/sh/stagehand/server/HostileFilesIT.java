@@ -16,10 +16,6 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Stage;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
@@ -105,14 +101,7 @@ class HostileFilesIT
         Map<String, String> properties = TestingPlatform.properties("hostile-files-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         properties.put("backup.manual-per-day", "100");
         properties.put("platform.start-timeout", "30s");
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
-                .build();
+        stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         token = TestingAccounts.adminToken(stagehand);
         productionData = temp.resolve("data/workspaces/production/" + PROJECT + "/data");

@@ -13,10 +13,6 @@ import sh.stagehand.core.access.Account;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.project.Project;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingPostgres;
 
@@ -71,14 +67,7 @@ class HostileRepositoriesIT
         Map<String, String> properties = TestingPlatform.properties("hostile-repos-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         // Without the fix, a URL that leads nowhere would hold a request for the default 300 s.
         properties.put("git.timeout", "5s");
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
-                .build();
+        stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         adminToken = TestingAccounts.adminToken(stagehand);
         Account tenant = stagehand.accounts().createAccount(stagehand.accounts().account("admin"), "mallory", "Mallory", TestingAccounts.PASSWORD, false);

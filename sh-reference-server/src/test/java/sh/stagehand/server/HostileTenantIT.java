@@ -11,10 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
@@ -71,13 +67,7 @@ class HostileTenantIT
         // What a run stopped half-way left.
         postgres.execute("DROP DATABASE IF EXISTS \"" + PRODUCTION_DATABASE + "\" WITH (FORCE)");
         Map<String, String> properties = TestingPlatform.properties("hostile-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
+        stagehand = Main.platform(properties)
                 .build()
                 .start();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();

@@ -15,10 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.AuditAction;
 import sh.stagehand.core.build.Build;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
@@ -85,14 +81,7 @@ class LimitsIT
         properties.put("http.upload-directory", uploads.toString());
         properties.put("http.max-push-bytes", Long.toString(MAX_PUSH_BYTES));
         properties.put("smtp.auth-lockout", SMTP_LOCKOUT.toMillis() + "ms");
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
-                .build();
+        stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         token = TestingAccounts.adminToken(stagehand);
 

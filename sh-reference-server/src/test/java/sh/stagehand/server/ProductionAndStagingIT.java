@@ -24,13 +24,8 @@ import sh.stagehand.core.project.OnNewCommit;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.server.smtp.SmtpRelayModule;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.vcs.MergeResult;
-import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -1173,15 +1168,7 @@ class ProductionAndStagingIT
 
     private static void launch(Map<String, String> properties)
     {
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
-                .withModule(new SmtpRelayModule())
-                .build();
+        stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         token = TestingAccounts.adminToken(stagehand);
     }

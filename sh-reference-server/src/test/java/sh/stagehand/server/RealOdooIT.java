@@ -19,11 +19,6 @@ import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Stage;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.server.smtp.SmtpRelayModule;
-import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -555,15 +550,7 @@ class RealOdooIT
 
     private static void launch(Map<String, String> properties)
     {
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
-                .withModule(new SmtpRelayModule())
-                .build();
+        stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         token = TestingAccounts.adminToken(stagehand);
     }

@@ -12,14 +12,10 @@ import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.workspace.Labels;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
 import sh.stagehand.postgres.PostgresConfig;
-import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
 import sh.stagehand.store.postgres.PostgresPlatformStore;
-import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
@@ -155,14 +151,7 @@ class ReconcileAfterRestartIT
                 "data.directory", temp.resolve("data").toString(),
                 "docker.host", docker.host().toString(),
                 "docker.network", docker.network()));
-        return Stagehand.builder()
-                .withProperties(properties)
-                .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
-                .build();
+        return Main.platform(properties).build();
     }
 
     private Map<String, String> postgresConfig()

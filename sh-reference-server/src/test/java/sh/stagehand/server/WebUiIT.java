@@ -16,10 +16,6 @@ import sh.stagehand.core.access.Role;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.project.Stage;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.store.postgres.PostgresStoreModule;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
@@ -72,15 +68,7 @@ class WebUiIT
         Map<String, String> properties = TestingPlatform.properties("web-ui-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         properties.put("mail.type", "postgres");
         properties.putAll(relay.properties());
-        stagehand = Stagehand.builder()
-                .withProperties(properties)
-                .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
-                .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
-                .withModule(new sh.stagehand.server.smtp.SmtpRelayModule())
-                .build();
+        stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         token = TestingAccounts.adminToken(stagehand);
         stagehand.accounts().createAccount(stagehand.accounts().account("admin"), "azure", "Azure Interior", TestingAccounts.PASSWORD, true);
