@@ -19,6 +19,7 @@ import sh.stagehand.testkit.BaseRuntimeProviderContractTest;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -162,6 +163,35 @@ class DockerRuntimeProviderIT
         }
         finally {
             provider.removeImage(image.requirementsImage());
+        }
+    }
+
+    // The build context holds the platform's Dockerfile and .dockerignore at its root: a tenant's
+    // files of those names must not replace them (the engine takes the last of two entries).
+    @Test
+    void testATenantsDockerfileInItsRepositoryIsNotTheOneBuilt(@TempDir Path checkout)
+            throws IOException
+    {
+        String base = TestingEnvironment.get().require("docker.odoo-test-image");
+        Files.createDirectories(checkout.resolve("acme"));
+        Files.writeString(checkout.resolve("acme/__init__.py"), "");
+        Files.writeString(checkout.resolve(".stagehand.Dockerfile"), "FROM " + base + "\nUSER root\nRUN echo pwned > /pwned.txt\n");
+        Files.writeString(checkout.resolve(".dockerignore"), "acme\n");
+        PreparedImage image = provider.prepareImage(new ImageSpec(base, checkout, "/mnt/stagehand-addons", Optional.empty(), imageTag(), Map.of(), Optional.empty()), line -> {});
+        try {
+            ContainerInfo container = provider.start(ContainerSpec.builder("contract-dockerfile-" + UUID.randomUUID().toString().substring(0, 8), image.tag())
+                    .withCommand("sh", "-c", "test ! -e /pwned.txt && test -f /mnt/stagehand-addons/acme/__init__.py && echo built-by-the-platform")
+                    .build());
+            try {
+                assertThat(provider.awaitExit(container.id(), Duration.ofSeconds(60))).isZero();
+                assertThat(readAllLines(container.id())).extracting(LogLine::text).containsExactly("built-by-the-platform");
+            }
+            finally {
+                provider.remove(container.id());
+            }
+        }
+        finally {
+            provider.removeImage(image.tag());
         }
     }
 

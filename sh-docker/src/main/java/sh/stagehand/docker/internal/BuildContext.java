@@ -18,11 +18,16 @@ import java.util.stream.Stream;
 /**
  * Writes a Docker build context: a directory tree (without {@code .git}) plus a Dockerfile, as the
  * tar stream the engine's build API takes. Symbolic links are kept as links, never followed, so a
- * repository cannot smuggle host files into an image.
+ * repository cannot smuggle host files into an image. The context's root names the platform uses
+ * ({@value #DOCKERFILE}, {@code .dockerignore}) are the platform's alone: a repository's files of
+ * those names are left out, since the engine would take the later of two entries and build the
+ * tenant's Dockerfile (an {@code ADD} from the host's network, another tenant's image).
  */
 public final class BuildContext
 {
     public static final String DOCKERFILE = ".stagehand.Dockerfile";
+    private static final String DOCKERIGNORE = ".dockerignore";
+    private static final Set<String> PLATFORM_FILES = Set.of(DOCKERFILE, DOCKERIGNORE);
 
     private BuildContext() {}
 
@@ -33,12 +38,13 @@ public final class BuildContext
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             addBytes(tar, DOCKERFILE, dockerfile.getBytes(StandardCharsets.UTF_8));
-            addBytes(tar, ".dockerignore", (DOCKERFILE + "\n.dockerignore\n**/.git\n").getBytes(StandardCharsets.UTF_8));
+            addBytes(tar, DOCKERIGNORE, (DOCKERFILE + "\n" + DOCKERIGNORE + "\n**/.git\n").getBytes(StandardCharsets.UTF_8));
             if (sourceDirectory != null) {
                 List<Path> paths;
                 try (Stream<Path> walk = Files.walk(sourceDirectory)) {
                     paths = walk.filter(path -> !path.equals(sourceDirectory))
                             .filter(path -> !sourceDirectory.relativize(path).toString().startsWith(".git"))
+                            .filter(path -> !PLATFORM_FILES.contains(sourceDirectory.relativize(path).toString()))
                             .sorted()
                             .toList();
                 }
