@@ -4,9 +4,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.backup.Backup;
+import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.testkit.memory.InMemoryDatabaseProvider;
 import sh.stagehand.testkit.memory.InMemoryRuntimeProvider;
@@ -18,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Production's safety, decided by the pipelines and proven here without Docker or PostgreSQL: the
@@ -198,6 +203,29 @@ class ProductionSafetyTest
 
         assertThat(refused.state()).isEqualTo(BuildState.FAILED);
         assertThat(refused.message().orElseThrow()).contains("whose rollback did not finish").contains("It is put back at the platform's next start");
+        assertThat(databases.database(database()).tables()).isEqualTo(halfUpdated);
+
+        platform.close();
+        Stagehand restarted = platform(before.runtime()).start();
+
+        assertServedAsBefore(restarted, before);
+    }
+
+    @Test
+    void testNoBackupIsRestoredWhileARollbackIsUnfinished()
+    {
+        Served before = productionServing();
+        Stagehand platform = before.platform();
+        Backup backup = platform.productionBackups().create(InMemoryPlatform.PROJECT, BackupKind.MANUAL);
+        commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
+        databases.failNext("restoreSnapshot", 1);
+        assertThat(push(platform).state()).isEqualTo(BuildState.FAILED);
+        Map<String, List<Map<String, Object>>> halfUpdated = databases.database(database()).tables();
+
+        // Restored now, the backup would be overwritten by the snapshot at the next start.
+        assertThatThrownBy(() -> platform.productionRestores().restore(InMemoryPlatform.PROJECT, backup.id()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CONFLICT.toErrorCode()))
+                .hasMessageContaining("whose rollback did not finish");
         assertThat(databases.database(database()).tables()).isEqualTo(halfUpdated);
 
         platform.close();

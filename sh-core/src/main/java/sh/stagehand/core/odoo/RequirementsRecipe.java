@@ -86,7 +86,8 @@ public final class RequirementsRecipe
         key.update(("\0" + tenant.orElse("") + "\0").getBytes(StandardCharsets.UTF_8));
         // In install order: each file resolves against what the ones before it installed.
         requirementsFiles.forEach((file, content) -> {
-            key.update(("\0" + file + "\0").getBytes(StandardCharsets.UTF_8));
+            // Each content's length first: a NUL in a file cannot make two sets of files read alike.
+            key.update(("\0" + file + "\0" + content.length + "\0").getBytes(StandardCharsets.UTF_8));
             key.update(content);
         });
         return Optional.of(new ImageRecipe(SOURCE_DIRECTORY, PIP_ROOT, PIP_ENVIRONMENT, steps, Sha256.hex(key)));

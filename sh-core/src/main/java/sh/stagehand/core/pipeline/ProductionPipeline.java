@@ -181,12 +181,7 @@ public final class ProductionPipeline
     {
         String database = build.databaseName();
         Optional<Build> previous = serving(project.id());
-        List<Long> unfinished = snapshots.complete(project.id());
-        if (!unfinished.isEmpty()) {
-            throw new StagehandException(StandardErrorCode.CONFLICT, "Production of " + project.id() + " has the snapshot taken before build " + unfinished.get(0)
-                    + ", whose rollback did not finish: production may not be as it was before that build. It is put back at the platform's next start;"
-                    + " nothing is updated before that");
-        }
+        requireNoUnfinishedRollback(project.id());
         ModuleChanges changes = ModuleChanges.between(source.addons(), source.modules(), steps.installedModules(database), OdooVersion.DEFAULT_SERIES);
         String from = previous.map(serving -> "build " + serving.id() + " (" + BuildNames.shortCommit(serving.commitId()) + ")").orElse("no serving build");
         steps.note(build, LogName.UPDATE, "Production: " + from + " → build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + "): " + changes.describe());
@@ -264,6 +259,23 @@ public final class ProductionPipeline
             log.warn("Build {} serves production of {}, but cleaning up after it failed; the next start finishes it: {}", running.id(), running.projectId(), e.getMessage(), e);
         }
         return running;
+    }
+
+    /**
+     * Refuses to change production while the snapshot of an update whose rollback did not finish is
+     * there: the platform's next start puts it back, and anything that changed production meanwhile
+     * (an update, a restored backup, an import) would be lost then.
+     *
+     * @throws StagehandException {@code CONFLICT}
+     */
+    public void requireNoUnfinishedRollback(String projectId)
+    {
+        List<Long> unfinished = snapshots.complete(projectId);
+        if (!unfinished.isEmpty()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Production of " + projectId + " has the snapshot taken before build " + unfinished.get(0)
+                    + ", whose rollback did not finish: production may not be as it was before that build. It is put back at the platform's next start;"
+                    + " nothing is updated, restored or imported into production before that");
+        }
     }
 
     // Compared with the serving build's checkout; when that is gone, assumed changed.

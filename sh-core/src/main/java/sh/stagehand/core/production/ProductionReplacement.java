@@ -128,11 +128,13 @@ public final class ProductionReplacement
     /**
      * A fresh, empty stage for the project's production.
      *
-     * @throws StagehandException {@code CONFLICT} if an interrupted replacement is still there (it is
-     *         finished at the platform's next start)
+     * @throws StagehandException {@code CONFLICT} if an interrupted replacement is still there, or
+     *         the snapshot of an update whose rollback did not finish (each is finished at the
+     *         platform's next start)
      */
     public Stage stage(String projectId)
     {
+        production.requireNoUnfinishedRollback(projectId);
         Path root = workspaces.productionReplacement(projectId);
         if (Files.exists(root.resolve(JOURNAL))) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Production of " + projectId + " has a replacement a stopped platform did not finish ("

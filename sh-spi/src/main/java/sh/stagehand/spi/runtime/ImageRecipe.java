@@ -29,8 +29,10 @@ import static java.util.Objects.requireNonNull;
  *        content becomes the image's
  * @param environment set for every step
  * @param steps run in order; the first that fails fails the image, and the log says why
- * @param contentKey names what the steps make: a digest of the steps and of everything they read
- *        (the files of the source they install); letters, digits, '_', '.', ':' and '-'
+ * @param contentKey names what the steps make, for its producer to choose: core's is a digest of
+ *        the steps, the tenant and the requirements files' content (not of what those files name
+ *        in turn, such as a {@code ./pkg} of the checkout: a tenant's branches share that image);
+ *        letters, digits, '_', '.', ':' and '-'
  */
 public record ImageRecipe(String sourceDirectory, String outputDirectory, Map<String, String> environment, List<Step> steps, String contentKey)
 {
@@ -92,6 +94,10 @@ public record ImageRecipe(String sourceDirectory, String outputDirectory, Map<St
         requireNonNull(text, name + " is null");
         if (text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0 || text.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(name + " must be one line: " + text);
+        }
+        // A build file's line continues past a trailing backslash, into the line after it.
+        if (text.stripTrailing().endsWith("\\")) {
+            throw new IllegalArgumentException(name + " must not end with a backslash: " + text);
         }
     }
 }

@@ -29,5 +29,6 @@ class ImageRecipeTest
         assertThatThrownBy(() -> new ImageRecipe("/tmp/source", "/tmp/output", Map.of(), List.of(STEP), "no spaces")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ImageRecipe.Step("install", "/tmp/source", "make\nRUN evil")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ImageRecipe.Step("install", "/tmp/source", " ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ImageRecipe.Step("install", "/tmp/source", "make install \\")).isInstanceOf(IllegalArgumentException.class);
     }
 }
