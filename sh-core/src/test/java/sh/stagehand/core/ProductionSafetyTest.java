@@ -172,18 +172,13 @@ class ProductionSafetyTest
         Served before = productionServing();
         Stagehand platform = before.platform();
 
-        commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
-        databases.failNext("restoreSnapshot", 1);
-        Build failed = push(platform);
+        Build failed = failAnUpdateAndItsRollback(platform);
 
         assertThat(failed.state()).isEqualTo(BuildState.FAILED);
         assertThat(failed.message().orElseThrow()).contains("putting production back failed too").contains("the platform tries again at its next start");
         assertThat(installedVersion("acme_sale")).isEqualTo("17.0.1.1");
 
-        platform.close();
-        Stagehand restarted = platform(before.runtime()).start();
-
-        assertServedAsBefore(restarted, before);
+        assertPutBackAtTheNextStart(before);
     }
 
     @Test
@@ -191,9 +186,7 @@ class ProductionSafetyTest
     {
         Served before = productionServing();
         Stagehand platform = before.platform();
-        commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
-        databases.failNext("restoreSnapshot", 1);
-        assertThat(push(platform).state()).isEqualTo(BuildState.FAILED);
+        assertThat(failAnUpdateAndItsRollback(platform).state()).isEqualTo(BuildState.FAILED);
         Map<String, List<Map<String, Object>>> halfUpdated = databases.database(database()).tables();
 
         Map<String, String> fixed = new HashMap<>();
@@ -205,10 +198,7 @@ class ProductionSafetyTest
         assertThat(refused.message().orElseThrow()).contains("whose rollback did not finish").contains("It is put back at the platform's next start");
         assertThat(databases.database(database()).tables()).isEqualTo(halfUpdated);
 
-        platform.close();
-        Stagehand restarted = platform(before.runtime()).start();
-
-        assertServedAsBefore(restarted, before);
+        assertPutBackAtTheNextStart(before);
     }
 
     @Test
@@ -217,9 +207,7 @@ class ProductionSafetyTest
         Served before = productionServing();
         Stagehand platform = before.platform();
         Backup backup = platform.productionBackups().create(InMemoryPlatform.PROJECT, BackupKind.MANUAL);
-        commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
-        databases.failNext("restoreSnapshot", 1);
-        assertThat(push(platform).state()).isEqualTo(BuildState.FAILED);
+        assertThat(failAnUpdateAndItsRollback(platform).state()).isEqualTo(BuildState.FAILED);
         Map<String, List<Map<String, Object>>> halfUpdated = databases.database(database()).tables();
 
         // Restored now, the backup would be overwritten by the snapshot at the next start.
@@ -228,10 +216,7 @@ class ProductionSafetyTest
                 .hasMessageContaining("whose rollback did not finish");
         assertThat(databases.database(database()).tables()).isEqualTo(halfUpdated);
 
-        platform.close();
-        Stagehand restarted = platform(before.runtime()).start();
-
-        assertServedAsBefore(restarted, before);
+        assertPutBackAtTheNextStart(before);
     }
 
     private record Production(Map<String, List<Map<String, Object>>> tables, Map<String, String> filestore) {}
@@ -246,6 +231,21 @@ class ProductionSafetyTest
         Stagehand platform = platform(runtime);
         Build first = createProduction(platform);
         return new Served(runtime, platform, first, production());
+    }
+
+    // An update that fails, and whose rollback fails too: the database server fails restoring the snapshot.
+    private Build failAnUpdateAndItsRollback(Stagehand platform)
+    {
+        commit("acme_sale", "1.1", Map.of("acme_sale/FAIL_UPDATE", ""));
+        databases.failNext("restoreSnapshot", 1);
+        return push(platform);
+    }
+
+    // The platform stops and starts again, on the same host: it finishes the rollback.
+    private void assertPutBackAtTheNextStart(Served before)
+    {
+        before.platform().close();
+        assertServedAsBefore(platform(before.runtime()).start(), before);
     }
 
     private void assertServedAsBefore(Served before)
