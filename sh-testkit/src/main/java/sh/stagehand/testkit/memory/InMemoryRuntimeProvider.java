@@ -5,7 +5,6 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
-import sh.stagehand.spi.runtime.ContainerState;
 import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
@@ -20,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,14 +85,6 @@ public final class InMemoryRuntimeProvider
     {
         boolean used = containers.values().stream().anyMatch(container -> container.spec().image().equals(tag));
         return !used && images.remove(tag) != null;
-    }
-
-    /**
-     * @return the tags of the images there are now, base images included
-     */
-    public Set<String> images()
-    {
-        return Set.copyOf(images.keySet());
     }
 
     @Override
@@ -167,31 +157,11 @@ public final class InMemoryRuntimeProvider
 
     /**
      * Containers keep running, as the SPI says: a test that stands for a platform stopped dead
-     * leaves them to the next provider's caller, or stops them with {@link #removeAll()}.
+     * leaves them to the next platform on this provider.
      */
     @Override
     public void close()
     {
-    }
-
-    /**
-     * Kills and removes every container, as a host restarting does.
-     */
-    public void removeAll()
-    {
-        List.copyOf(containers.keySet()).forEach(this::remove);
-    }
-
-    /**
-     * @return each container's name and whether it runs, in the order they were started
-     */
-    public Map<String, Boolean> containers()
-    {
-        Map<String, Boolean> names = new LinkedHashMap<>();
-        containers.values().stream()
-                .sorted(java.util.Comparator.comparingLong(container -> Long.parseLong(container.id().substring("memory-".length()))))
-                .forEach(container -> names.put(container.spec().name(), container.info().state() == ContainerState.RUNNING));
-        return names;
     }
 
     private InMemoryContainer existing(String containerId)
