@@ -1,10 +1,11 @@
 package sh.stagehand.core;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Binder;
 import com.google.inject.Provides;
 import com.google.inject.Scopes;
 import com.google.inject.Singleton;
-import com.google.inject.multibindings.MapBinder;
+import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import jakarta.inject.Inject;
@@ -14,7 +15,7 @@ import sh.stagehand.core.access.AccountStore;
 import sh.stagehand.core.access.AuthSettings;
 import sh.stagehand.core.access.InMemoryAccountStore;
 import sh.stagehand.core.backup.BackupSettings;
-import sh.stagehand.core.backup.FilesystemBackupStoreFactory;
+import sh.stagehand.core.backup.FilesystemBackupStore;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.backup.RetentionPolicy;
 import sh.stagehand.core.config.CoreErrorCode;
@@ -24,7 +25,7 @@ import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.core.files.ContainerUser;
 import sh.stagehand.core.logs.BuildLogs;
-import sh.stagehand.core.mail.InMemoryMailSinkFactory;
+import sh.stagehand.core.mail.InMemoryMailSink;
 import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.pipeline.BuildSteps;
@@ -50,42 +51,35 @@ import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupStore;
-import sh.stagehand.spi.backup.BackupStoreFactory;
 import sh.stagehand.spi.config.ConfigKey;
 import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.config.ConfigType;
 import sh.stagehand.spi.database.DatabaseProvider;
-import sh.stagehand.spi.database.DatabaseProviderFactory;
 import sh.stagehand.spi.mail.MailRelay;
-import sh.stagehand.spi.mail.MailRelayFactory;
 import sh.stagehand.spi.mail.MailSink;
-import sh.stagehand.spi.mail.MailSinkFactory;
 import sh.stagehand.spi.runtime.RuntimeProvider;
-import sh.stagehand.spi.runtime.RuntimeProviderFactory;
 import sh.stagehand.spi.vcs.PublicKeyDirectory;
 import sh.stagehand.spi.vcs.VcsProvider;
-import sh.stagehand.spi.vcs.VcsProviderFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The platform's Guice wiring. Provider modules (sh-docker's {@code DockerModule}, ...) and
- * {@link PluginModule} add factories to one {@link MapBinder} per provider kind; this module picks
- * one per kind by its configuration key ({@code runtime.type=docker}) and creates it once, closed
- * by the platform's {@link LifecycleManager} at shutdown.
+ * The platform's Guice wiring. Provider factories, the embedder's
+ * ({@link Stagehand.Builder#withProvider}), the plugins' ({@link PluginModule}) and those a module
+ * binds ({@link #providerFactories}), are one set; this module picks one per kind by its
+ * configuration key ({@code runtime.type=docker}) and creates it once, closed by the platform's
+ * {@link LifecycleManager} at shutdown.
  *
  * <p>Binds the filesystem {@link BackupStore} ({@code backup.type=filesystem}) and the in-memory
  * {@link MailSink} ({@code mail.type=memory}) of sh-core itself.
@@ -124,15 +118,11 @@ public final class CoreModule
         Multibinder.newSetBinder(binder(), ConfigKeys.class).addBinding().toInstance(KEYS);
         OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
 
-        MapBinder.newMapBinder(binder(), String.class, RuntimeProviderFactory.class);
-        MapBinder.newMapBinder(binder(), String.class, DatabaseProviderFactory.class);
-        MapBinder.newMapBinder(binder(), String.class, VcsProviderFactory.class);
-        MapBinder.newMapBinder(binder(), String.class, BackupStoreFactory.class)
-                .addBinding(FilesystemBackupStoreFactory.NAME).to(FilesystemBackupStoreFactory.class);
-        MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class)
-                .addBinding(InMemoryMailSinkFactory.NAME).to(InMemoryMailSinkFactory.class);
-        // None built in: production's mail waits in its queue until an embedder's relay is configured.
-        MapBinder.newMapBinder(binder(), String.class, MailRelayFactory.class);
+        // Its own providers; none relays mail: production's mail waits in its queue until an embedder's relay is configured.
+        Multibinder<ProviderFactory<?>> factories = providerFactories(binder());
+        factories.addBinding().toInstance(FilesystemBackupStore.FACTORY);
+        factories.addBinding().toInstance(InMemoryMailSink.FACTORY);
+        bind(ProviderFactories.class).in(Scopes.SINGLETON);
 
         // The records: in memory unless a module (sh-postgres) sets its own.
         bind(InMemoryPlatformStore.class).in(Scopes.SINGLETON);
@@ -163,6 +153,18 @@ public final class CoreModule
         bind(ProductionRestores.class).in(Scopes.SINGLETON);
         bind(BuildService.class).in(Scopes.SINGLETON);
         bind(HostRouter.class).in(Scopes.SINGLETON);
+    }
+
+    /**
+     * The set a module adds its provider factories to, e.g.
+     * {@code providerFactories(binder()).addBinding().toInstance(factory)}.
+     */
+    public static Multibinder<ProviderFactory<?>> providerFactories(Binder binder)
+    {
+        Multibinder<ProviderFactory<?>> factories = Multibinder.newSetBinder(binder, new TypeLiteral<ProviderFactory<?>>() {});
+        // The same factory added twice (a plugin given and also found on the class path) is one.
+        factories.permitDuplicates();
+        return factories;
     }
 
     @Provides
@@ -242,43 +244,40 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    RuntimeProvider runtimeProvider(Map<String, RuntimeProviderFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    RuntimeProvider runtimeProvider(ProviderFactories factories, ProviderContext context, LifecycleManager lifecycle)
     {
-        return create(ProviderKind.RUNTIME, factories, context, lifecycle);
+        return create(ProviderKind.RUNTIME, RuntimeProvider.class, factories, context, lifecycle);
     }
 
     @Provides
     @Singleton
-    DatabaseProvider databaseProvider(Map<String, DatabaseProviderFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    DatabaseProvider databaseProvider(ProviderFactories factories, ProviderContext context, LifecycleManager lifecycle)
     {
-        return create(ProviderKind.DATABASE, factories, context, lifecycle);
+        return create(ProviderKind.DATABASE, DatabaseProvider.class, factories, context, lifecycle);
     }
 
     @Provides
     @Singleton
-    VcsProvider vcsProvider(Map<String, VcsProviderFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    VcsProvider vcsProvider(ProviderFactories factories, ProviderContext context, LifecycleManager lifecycle)
     {
-        return create(ProviderKind.VCS, factories, context, lifecycle);
+        return create(ProviderKind.VCS, VcsProvider.class, factories, context, lifecycle);
     }
 
     @Provides
     @Singleton
-    BackupStore backupStore(Map<String, BackupStoreFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    BackupStore backupStore(ProviderFactories factories, ProviderContext context, LifecycleManager lifecycle)
     {
         // backup.replicas=eu,us,asia: one store each, backup.replica.<name>.type (default filesystem)
         // and backup.replica.<name>.<key> for its keys; without it, the one store of backup.type.
         List<String> names = config.backupReplicas();
         if (names.isEmpty()) {
-            return create(ProviderKind.BACKUP, factories, context, lifecycle);
+            return create(ProviderKind.BACKUP, BackupStore.class, factories, context, lifecycle);
         }
         Map<String, BackupStore> replicas = new LinkedHashMap<>();
         for (String name : names) {
             String prefix = "backup.replica." + name + ".";
             String type = config.replicaType(name);
-            BackupStoreFactory factory = factories.get(type);
-            if (factory == null) {
-                throw new StagehandException(CoreErrorCode.UNKNOWN_PROVIDER, "%stype=%s names no backup store; available: %s".formatted(prefix, type, new TreeSet<>(factories.keySet())));
-            }
+            ProviderFactory<BackupStore> factory = factories.get(ProviderKind.BACKUP, BackupStore.class, type, prefix + "type");
             Map<String, String> replicaConfig = new HashMap<>();
             config.asMap().forEach((key, value) -> {
                 if (key.startsWith(prefix) && !key.equals(prefix + "type")) {
@@ -292,9 +291,9 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    MailSink mailSink(Map<String, MailSinkFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    MailSink mailSink(ProviderFactories factories, ProviderContext context, LifecycleManager lifecycle)
     {
-        return create(ProviderKind.MAIL, factories, context, lifecycle);
+        return create(ProviderKind.MAIL, MailSink.class, factories, context, lifecycle);
     }
 
     /**
@@ -302,12 +301,12 @@ public final class CoreModule
      */
     @Provides
     @Singleton
-    MailRelay mailRelay(Map<String, MailRelayFactory> factories, ProviderContext context, LifecycleManager lifecycle)
+    MailRelay mailRelay(ProviderFactories factories, ProviderContext context, LifecycleManager lifecycle)
     {
         if (config.providerName(ProviderKind.MAIL_RELAY).equals(MailRelays.NONE)) {
             return MailRelays.none();
         }
-        return create(ProviderKind.MAIL_RELAY, factories, context, lifecycle);
+        return create(ProviderKind.MAIL_RELAY, MailRelay.class, factories, context, lifecycle);
     }
 
     /**
@@ -321,20 +320,10 @@ public final class CoreModule
         return lifecycle.manage(new OutboundMailSender(queue, relay, config.values(KEYS).get(OUTBOUND_MAX_AGE), clock));
     }
 
-    private <P extends AutoCloseable> P create(
-            ProviderKind kind,
-            Map<String, ? extends ProviderFactory<P>> factories,
-            ProviderContext context,
-            LifecycleManager lifecycle)
+    private <P extends AutoCloseable> P create(ProviderKind kind, Class<P> type, ProviderFactories factories, ProviderContext context, LifecycleManager lifecycle)
     {
         String name = config.providerName(kind);
-        ProviderFactory<P> factory = factories.get(name);
-        if (factory == null) {
-            throw new StagehandException(CoreErrorCode.UNKNOWN_PROVIDER,
-                    "%s=%s names no provider; available: %s. Fix the key, or add the module or plugin that provides '%s'."
-                            .formatted(kind.key(), name, new TreeSet<>(factories.keySet()), name));
-        }
-        P provider = factory.create(config.providerConfig(name), context);
+        P provider = factories.get(kind, type, name).create(config.providerConfig(name), context);
         if (provider == null) {
             throw new StagehandException(StandardErrorCode.GENERIC_INTERNAL_ERROR, "Factory '" + name + "' of " + kind.key() + " returned no provider");
         }
@@ -350,26 +339,20 @@ public final class CoreModule
     {
         private final StagehandConfig config;
         private final Set<ConfigKeys> declared;
-        private final List<ProviderFactory<?>> factories = new ArrayList<>();
+        private final ProviderFactories factories;
 
         @Inject
-        KnownKeysProvider(StagehandConfig config, Set<ConfigKeys> declared, Map<String, RuntimeProviderFactory> runtimes, Map<String, DatabaseProviderFactory> databases,
-                Map<String, VcsProviderFactory> vcs, Map<String, BackupStoreFactory> backups, Map<String, MailSinkFactory> mail, Map<String, MailRelayFactory> relays)
+        KnownKeysProvider(StagehandConfig config, Set<ConfigKeys> declared, ProviderFactories factories)
         {
             this.config = requireNonNull(config, "config is null");
             this.declared = Set.copyOf(requireNonNull(declared, "declared is null"));
-            factories.addAll(runtimes.values());
-            factories.addAll(databases.values());
-            factories.addAll(vcs.values());
-            factories.addAll(backups.values());
-            factories.addAll(mail.values());
-            factories.addAll(relays.values());
+            this.factories = requireNonNull(factories, "factories is null");
         }
 
         @Override
         public KnownKeys get()
         {
-            return KnownKeys.check(config, declared, factories);
+            return KnownKeys.check(config, declared, factories.all());
         }
     }
 }

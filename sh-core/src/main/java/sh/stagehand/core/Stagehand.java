@@ -7,6 +7,7 @@ import com.google.inject.Module;
 import com.google.inject.ProvisionException;
 import com.google.inject.Stage;
 import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.spi.Message;
 import sh.stagehand.core.access.Account;
 import sh.stagehand.core.access.AccountService;
@@ -16,6 +17,7 @@ import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.production.ProductionRestores;
 import sh.stagehand.core.routing.HostRouter;
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
 import sh.stagehand.spi.backup.BackupStore;
@@ -23,6 +25,7 @@ import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.mail.MailSink;
 import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.spi.vcs.PublicKeyDirectory;
 import sh.stagehand.spi.vcs.VcsProvider;
 
 import java.util.ArrayList;
@@ -38,8 +41,9 @@ import static java.util.Objects.requireNonNull;
  * A running platform, for embedding in another application:
  * <pre>{@code
  * try (Stagehand stagehand = Stagehand.builder()
- *         .withModule(new DockerModule())
- *         .withModule(new PostgresModule())
+ *         .withProvider(DockerRuntimeProvider.FACTORY)
+ *         .withProvider(PostgresDatabaseProvider.FACTORY)
+ *         .withProvider(GitVcsProvider.FACTORY)
  *         .withModule(new PostgresStoreModule())
  *         .withProperty("postgres.url", "jdbc:postgresql://db:5432/postgres")
  *         .build()) {
@@ -223,6 +227,7 @@ public final class Stagehand
         private final Map<String, String> properties = new HashMap<>();
         private final List<Module> modules = new ArrayList<>();
         private final List<StagehandPlugin> plugins = new ArrayList<>();
+        private final List<ProviderFactory<?>> factories = new ArrayList<>();
         private final List<ConfigKeys> configKeys = new ArrayList<>();
         private boolean serviceLoaderPlugins;
 
@@ -241,7 +246,28 @@ public final class Stagehand
         }
 
         /**
-         * Adds a Guice module, typically a provider's ({@code DockerModule}, ...).
+         * Offers a provider, e.g. {@code DockerRuntimeProvider.FACTORY}; configuration picks the
+         * one of each kind it names ({@code runtime.type=docker}).
+         */
+        public Builder withProvider(ProviderFactory<?> factory)
+        {
+            factories.add(requireNonNull(factory, "factory is null"));
+            return this;
+        }
+
+        /**
+         * Where an account may import its public SSH keys from, e.g. sh-github's
+         * {@code GitHubPublicKeys}; without one, keys are pasted by hand.
+         */
+        public Builder withPublicKeyDirectory(PublicKeyDirectory directory)
+        {
+            requireNonNull(directory, "directory is null");
+            modules.add(binder -> OptionalBinder.newOptionalBinder(binder, PublicKeyDirectory.class).setBinding().toInstance(directory));
+            return this;
+        }
+
+        /**
+         * Adds a Guice module, e.g. {@code PostgresStoreModule}, which keeps the platform's records in PostgreSQL.
          */
         public Builder withModule(Module module)
         {
@@ -287,6 +313,8 @@ public final class Stagehand
             all.addAll(modules);
             List<ConfigKeys> applicationKeys = List.copyOf(configKeys);
             all.add(binder -> applicationKeys.forEach(keys -> Multibinder.newSetBinder(binder, ConfigKeys.class).addBinding().toInstance(keys)));
+            List<ProviderFactory<?>> givenFactories = List.copyOf(factories);
+            all.add(binder -> givenFactories.forEach(factory -> CoreModule.providerFactories(binder).addBinding().toInstance(factory)));
             all.add(new PluginModule(plugins));
             if (serviceLoaderPlugins) {
                 all.add(PluginModule.fromServiceLoader(Thread.currentThread().getContextClassLoader()));

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.core.config.StagehandConfig.ProviderKind;
-import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StagehandPlugin;
 import sh.stagehand.spi.StandardErrorCode;
@@ -14,11 +14,8 @@ import sh.stagehand.spi.config.ConfigKey;
 import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.config.ConfigType;
 import sh.stagehand.spi.database.DatabaseProvider;
-import sh.stagehand.spi.database.DatabaseProviderFactory;
 import sh.stagehand.spi.runtime.RuntimeProvider;
-import sh.stagehand.spi.runtime.RuntimeProviderFactory;
 import sh.stagehand.spi.vcs.VcsProvider;
-import sh.stagehand.spi.vcs.VcsProviderFactory;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -77,7 +74,7 @@ class StagehandTest
                 .hasMessageContaining("'EU!' is not a replica name");
         assertThatThrownBy(() -> builder().withProperty("backup.replicas", "eu").withProperty("backup.replica.eu.type", "tape").build())
                 .isInstanceOf(StagehandException.class)
-                .hasMessageContaining("backup.replica.eu.type=tape names no backup store");
+                .hasMessageContaining("backup.replica.eu.type=tape names no provider; available: [filesystem]");
     }
 
     @Test
@@ -134,6 +131,25 @@ class StagehandTest
     }
 
     @Test
+    void testTwoProvidersOfOneKindAndNameAreRefused()
+    {
+        ProviderFactory<RuntimeProvider> another = ProviderFactory.of(RuntimeProvider.class, "first-runtime", ConfigKeys.none(), (config, context) -> {
+            throw new AssertionError("not created");
+        });
+        assertThatThrownBy(() -> builder().withProvider(another).build())
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.DUPLICATE_PROVIDER.toErrorCode()))
+                .hasMessageContaining("Two providers of runtime.type are named 'first-runtime'");
+        // One name may serve two kinds, and the same factory given twice is one.
+        ProviderFactory<VcsProvider> sameName = ProviderFactory.of(VcsProvider.class, "first-runtime", ConfigKeys.none(), (config, context) -> {
+            throw new AssertionError("not created");
+        });
+        builder().withProvider(sameName).withProvider(sameName).build().close();
+        assertThatThrownBy(() -> builder().withProvider(ProviderFactory.of(AutoCloseable.class, "clock", ConfigKeys.none(), (config, context) -> () -> {})).build())
+                .isInstanceOf(StagehandException.class)
+                .hasMessageContaining("Provider factory 'clock' makes a java.lang.AutoCloseable, which is not a provider kind");
+    }
+
+    @Test
     void testFailedStartClosesWhatWasAlreadyCreated()
     {
         assertThatThrownBy(() -> builder().withProperty("vcs.type", "broken").build())
@@ -157,83 +173,21 @@ class StagehandTest
             implements StagehandPlugin
     {
         @Override
-        public Iterable<RuntimeProviderFactory> runtimeProviderFactories()
+        public Iterable<ProviderFactory<?>> providerFactories()
         {
-            return List.of(runtimeFactory("first-runtime"), runtimeFactory("second-runtime"));
+            return List.of(
+                    recordingFactory(RuntimeProvider.class, "first-runtime"),
+                    recordingFactory(RuntimeProvider.class, "second-runtime"),
+                    recordingFactory(DatabaseProvider.class, "database"),
+                    recordingFactory(VcsProvider.class, "vcs"),
+                    ProviderFactory.of(VcsProvider.class, "broken", ConfigKeys.none(), (config, context) -> {
+                        throw new StagehandException(sh.stagehand.spi.StandardErrorCode.PROVIDER_UNAVAILABLE, "broken vcs cannot start");
+                    }));
         }
 
-        @Override
-        public Iterable<DatabaseProviderFactory> databaseProviderFactories()
+        private <P extends AutoCloseable> ProviderFactory<P> recordingFactory(Class<P> type, String name)
         {
-            return List.of(new DatabaseProviderFactory()
-            {
-                @Override
-                public String name()
-                {
-                    return "database";
-                }
-
-                @Override
-                public DatabaseProvider create(Map<String, String> config, ProviderContext context)
-                {
-                    return recording(DatabaseProvider.class, "database", config);
-                }
-            });
-        }
-
-        @Override
-        public Iterable<VcsProviderFactory> vcsProviderFactories()
-        {
-            return List.of(vcsFactory("vcs"), new VcsProviderFactory()
-            {
-                @Override
-                public String name()
-                {
-                    return "broken";
-                }
-
-                @Override
-                public VcsProvider create(Map<String, String> config, ProviderContext context)
-                {
-                    throw new StagehandException(sh.stagehand.spi.StandardErrorCode.PROVIDER_UNAVAILABLE, "broken vcs cannot start");
-                }
-            });
-        }
-
-        private RuntimeProviderFactory runtimeFactory(String name)
-        {
-            return new RuntimeProviderFactory()
-            {
-                @Override
-                public String name()
-                {
-                    return name;
-                }
-
-                @Override
-                public RuntimeProvider create(Map<String, String> config, ProviderContext context)
-                {
-                    return recording(RuntimeProvider.class, name, config);
-                }
-            };
-        }
-
-        private VcsProviderFactory vcsFactory(String name)
-        {
-            return new VcsProviderFactory()
-            {
-                @Override
-                public String name()
-                {
-                    return name;
-                }
-
-                @Override
-                public VcsProvider create(Map<String, String> config, ProviderContext context)
-                {
-                    return recording(VcsProvider.class, name, config);
-                }
-            };
+            return ProviderFactory.of(type, name, ConfigKeys.none(), (config, context) -> recording(type, name, config));
         }
     }
 

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import sh.stagehand.docker.internal.ContainerFiles;
 import sh.stagehand.docker.internal.TenantNetworks;
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
@@ -48,6 +49,10 @@ public final class DockerRuntimeProvider
         implements RuntimeProvider
 {
     public static final String INSTANCE_LABEL = "sh.stagehand.instance";
+
+    /** {@code runtime.type=docker}; see {@link DockerConfig} for its keys. */
+    public static final ProviderFactory<RuntimeProvider> FACTORY = ProviderFactory.of(RuntimeProvider.class, "docker", DockerConfig.KEYS,
+            (config, context) -> new DockerRuntimeProvider(DockerConfig.fromMap(config), context.instanceName(), context.dataDirectory().resolve("container-files")));
 
     private final DockerConfig config;
     private final String instanceName;

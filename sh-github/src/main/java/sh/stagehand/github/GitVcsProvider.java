@@ -13,6 +13,7 @@ import sh.stagehand.github.internal.GitHubStatusReporter;
 import sh.stagehand.github.internal.GitHubWebhooks;
 import sh.stagehand.github.internal.RemoteAccess;
 import sh.stagehand.github.internal.RepositoryUrlPolicy;
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.vcs.BranchHead;
@@ -65,6 +66,12 @@ import static sh.stagehand.github.MirrorCache.readFailure;
 public final class GitVcsProvider
         implements VcsProvider
 {
+    /** {@code vcs.type=git}; see {@link GitConfig} for its keys. */
+    public static final ProviderFactory<VcsProvider> FACTORY = ProviderFactory.of(VcsProvider.class, "git", GitConfig.KEYS, (config, context) -> {
+        GitConfig gitConfig = GitConfig.fromMap(config);
+        return new GitVcsProvider(gitConfig.cacheDirectory().orElse(context.dataDirectory().resolve("git-cache")), gitConfig.timeout(), gitConfig.githubApiUrl(), gitConfig.allowedHosts());
+    });
+
     private final Path cacheDirectory;
     private final MirrorCache mirrors;
     private final RemoteCommands remotes;

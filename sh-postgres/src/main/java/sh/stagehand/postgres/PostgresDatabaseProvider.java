@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.postgres.internal.PostgresClientTools;
 import sh.stagehand.postgres.internal.PostgresClientTools.Login;
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
@@ -47,6 +48,10 @@ import static sh.stagehand.postgres.TemporaryLogins.giveBackWhatTheLoginOwns;
 public final class PostgresDatabaseProvider
         implements DatabaseProvider
 {
+    /** {@code database.type=postgres}; see {@link PostgresConfig} for its keys. */
+    public static final ProviderFactory<DatabaseProvider> FACTORY = ProviderFactory.of(DatabaseProvider.class, "postgres", PostgresConfig.KEYS,
+            (config, context) -> new PostgresDatabaseProvider(PostgresConfig.fromMap(config)));
+
     private static final Logger log = LoggerFactory.getLogger(PostgresDatabaseProvider.class);
 
     private final PostgresConfig config;

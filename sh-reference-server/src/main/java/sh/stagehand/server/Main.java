@@ -4,11 +4,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.config.PlatformSettings;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
-import sh.stagehand.s3.S3Module;
-import sh.stagehand.server.smtp.SmtpRelayModule;
+import sh.stagehand.docker.DockerRuntimeProvider;
+import sh.stagehand.github.GitHubPublicKeys;
+import sh.stagehand.github.GitVcsProvider;
+import sh.stagehand.postgres.PostgresDatabaseProvider;
+import sh.stagehand.s3.S3BackupStore;
+import sh.stagehand.server.smtp.SmtpMailRelay;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.config.ConfigKey;
@@ -79,12 +80,13 @@ public final class Main
         return Stagehand.builder()
                 .withProperties(properties)
                 .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
+                .withProvider(DockerRuntimeProvider.FACTORY)
+                .withProvider(PostgresDatabaseProvider.FACTORY)
+                .withProvider(GitVcsProvider.FACTORY)
+                .withProvider(S3BackupStore.FACTORY)
+                .withProvider(SmtpMailRelay.FACTORY)
                 .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
-                .withModule(new SmtpRelayModule())
-                .withModule(new S3Module())
+                .withPublicKeyDirectory(new GitHubPublicKeys())
                 .withServiceLoaderPlugins();
     }
 

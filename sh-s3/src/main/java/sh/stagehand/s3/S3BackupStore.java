@@ -1,5 +1,6 @@
 package sh.stagehand.s3;
 
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -52,6 +53,10 @@ import static java.util.Objects.requireNonNull;
 public final class S3BackupStore
         implements BackupStore
 {
+    /** {@code backup.type=s3}, or a replica's {@code backup.replica.<name>.type=s3}; keys in {@link S3Config}. */
+    public static final ProviderFactory<BackupStore> FACTORY = ProviderFactory.of(BackupStore.class, "s3", S3Config.KEYS,
+            (config, context) -> new S3BackupStore(S3Config.fromMap(config)));
+
     private static final String SHA256 = "sha256";
     private static final String STORED_AT = "stored-at";
     // The caller's metadata, kept apart from the store's own.

@@ -5,16 +5,35 @@ import sh.stagehand.spi.config.ConfigKeys;
 import java.util.Map;
 
 /**
- * What all provider factories have in common. Each provider kind has its own sub-interface
- * ({@link sh.stagehand.spi.runtime.RuntimeProviderFactory}, ...), so that a plugin's intent is
- * plain from its type.
+ * Creates a provider of one kind: a {@link sh.stagehand.spi.runtime.RuntimeProvider},
+ * {@link sh.stagehand.spi.database.DatabaseProvider}, {@link sh.stagehand.spi.vcs.VcsProvider},
+ * {@link sh.stagehand.spi.backup.BackupStore}, {@link sh.stagehand.spi.mail.MailSink} or
+ * {@link sh.stagehand.spi.mail.MailRelay}. The kind's configuration key ({@code runtime.type},
+ * ...) picks a factory by its {@link #name()}.
  *
- * <p>Implementations are thread-safe and cheap to construct.
+ * <p>Most providers need no class of their own for this: {@link #of} makes one.
+ * Implementations are thread-safe and cheap to construct.
  *
  * @param <P> the provider this factory creates
  */
 public interface ProviderFactory<P extends AutoCloseable>
 {
+    /**
+     * @param kind the provider interface, e.g. {@code RuntimeProvider.class}
+     * @param name see {@link #name()}
+     * @param configKeys see {@link #configKeys()}
+     * @param creator see {@link #create}
+     */
+    static <P extends AutoCloseable> ProviderFactory<P> of(Class<P> kind, String name, ConfigKeys configKeys, Creator<P> creator)
+    {
+        return new SimpleProviderFactory<>(kind, name, configKeys, creator);
+    }
+
+    /**
+     * The provider interface this factory creates, e.g. {@code RuntimeProvider.class}.
+     */
+    Class<P> kind();
+
     /**
      * The name configuration uses to pick this factory (e.g. {@code docker}), also the prefix of
      * its configuration keys ({@code docker.host}). Lower-case letters, digits and '-'.
@@ -44,4 +63,13 @@ public interface ProviderFactory<P extends AutoCloseable>
      *         {@link StandardErrorCode#PROVIDER_UNAVAILABLE} if the real part cannot be reached
      */
     P create(Map<String, String> config, ProviderContext context);
+
+    /**
+     * What {@link #create} does, for {@link #of}.
+     */
+    @FunctionalInterface
+    interface Creator<P>
+    {
+        P create(Map<String, String> config, ProviderContext context);
+    }
 }

@@ -244,7 +244,7 @@ public final class AccountService
     /**
      * Adds the public keys a GitHub account publishes ({@code https://github.com/<user>.keys}, at
      * {@code auth.github-url}) that the caller does not have yet. They are read by the
-     * {@link PublicKeyDirectory} a module binds (sh-github's {@code GitHubModule}).
+     * {@link PublicKeyDirectory} the embedder gives (sh-github's {@code GitHubPublicKeys}).
      *
      * @return the keys added
      * @throws StagehandException {@code INVALID_ARGUMENT} for a name that is no GitHub user name;

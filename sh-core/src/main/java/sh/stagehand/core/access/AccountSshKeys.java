@@ -56,7 +56,7 @@ final class AccountSshKeys
     List<SshKey> importFromGitHub(Account caller, String githubUser)
     {
         PublicKeyDirectory directory = publishedKeys.orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_SUPPORTED,
-                "This platform reads no GitHub keys (sh-github's GitHubModule is not installed); paste the keys by hand"));
+                "This platform reads no GitHub keys (no PublicKeyDirectory such as sh-github's GitHubPublicKeys was given); paste the keys by hand"));
         List<String> published = directory.publicKeys(settings.githubUrl(), githubUser);
         List<String> known = store.listSshKeys(caller.login()).stream().map(SshKey::fingerprint).toList();
         List<SshKey> added = new ArrayList<>();

@@ -1,11 +1,15 @@
 package sh.stagehand.core.backup;
 
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.Sha256;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.backup.BackupKeys;
 import sh.stagehand.spi.backup.BackupStore;
 import sh.stagehand.spi.backup.StoredObject;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +49,15 @@ import static java.util.Objects.requireNonNull;
 public final class FilesystemBackupStore
         implements BackupStore
 {
+    /** {@code backup.type=filesystem}; its key is {@link #DIRECTORY}. */
+    public static final String NAME = "filesystem";
+    public static final ConfigKey<Path> DIRECTORY = ConfigKey.optional(NAME + ".directory", ConfigType.path(),
+            "where backups are stored (default: backups in the platform's data directory)");
+    private static final ConfigKeys KEYS = ConfigKeys.of("the filesystem backup store", DIRECTORY);
+    public static final ProviderFactory<BackupStore> FACTORY = ProviderFactory.of(BackupStore.class, NAME, KEYS,
+            (config, context) -> new FilesystemBackupStore(KEYS.read(config).optional(DIRECTORY).orElse(context.dataDirectory().resolve("backups")).toAbsolutePath(),
+                    context.clock()));
+
     private static final String KEY_SUFFIX = ".properties";
     private static final String METADATA_PREFIX = "metadata.";
 
@@ -69,7 +82,7 @@ public final class FilesystemBackupStore
         }
         catch (IOException e) {
             throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION, "Cannot create backup directory " + directory + ": " + e + "; point "
-                    + FilesystemBackupStoreFactory.DIRECTORY + " at a writable directory", e);
+                    + DIRECTORY + " at a writable directory", e);
         }
     }
 

@@ -1,9 +1,15 @@
 package sh.stagehand.core.config;
 
+import sh.stagehand.spi.backup.BackupStore;
 import sh.stagehand.spi.config.ConfigKey;
 import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.config.ConfigType;
 import sh.stagehand.spi.config.ConfigValues;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.mail.MailRelay;
+import sh.stagehand.spi.mail.MailSink;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.spi.vcs.VcsProvider;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,22 +40,32 @@ public final class StagehandConfig
     /** Configuration key that picks each provider kind, with the default provider name. */
     public enum ProviderKind
     {
-        RUNTIME("runtime.type", "docker"),
-        DATABASE("database.type", "postgres"),
-        VCS("vcs.type", "git"),
-        BACKUP("backup.type", "filesystem"),
-        MAIL("mail.type", "memory"),
-        /** Where production's mail goes out: a {@link sh.stagehand.spi.mail.MailRelay} ("none": production mail waits in its queue until one is set). */
-        MAIL_RELAY("mail.relay-type", "none");
+        RUNTIME(RuntimeProvider.class, "runtime.type", "docker"),
+        DATABASE(DatabaseProvider.class, "database.type", "postgres"),
+        VCS(VcsProvider.class, "vcs.type", "git"),
+        BACKUP(BackupStore.class, "backup.type", "filesystem"),
+        MAIL(MailSink.class, "mail.type", "memory"),
+        /** Where production's mail goes out ("none": production mail waits in its queue until one is set). */
+        MAIL_RELAY(MailRelay.class, "mail.relay-type", "none");
 
+        private final Class<? extends AutoCloseable> type;
         private final ConfigKey<String> configKey;
         private final String defaultName;
 
-        ProviderKind(String key, String defaultName)
+        ProviderKind(Class<? extends AutoCloseable> type, String key, String defaultName)
         {
+            this.type = type;
             this.configKey = ConfigKey.of(key, ConfigType.nonEmptyString().check(name -> true, "a provider name, e.g. " + defaultName), defaultName,
                     "the provider of " + name().toLowerCase(Locale.ROOT).replace('_', ' ') + " to use, by its name");
             this.defaultName = defaultName;
+        }
+
+        /**
+         * The provider interface of this kind, as {@link sh.stagehand.spi.ProviderFactory#kind()} names it.
+         */
+        public Class<? extends AutoCloseable> type()
+        {
+            return type;
         }
 
         public String key()

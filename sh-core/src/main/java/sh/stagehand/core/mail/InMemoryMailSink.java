@@ -1,5 +1,9 @@
 package sh.stagehand.core.mail;
 
+import sh.stagehand.spi.ProviderFactory;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
 import sh.stagehand.spi.mail.CapturedMail;
 import sh.stagehand.spi.mail.MailMessage;
 import sh.stagehand.spi.mail.MailSink;
@@ -22,6 +26,14 @@ import static java.util.Objects.requireNonNull;
 public final class InMemoryMailSink
         implements MailSink
 {
+    /** {@code mail.type=memory}; its key is {@link #MAX_MESSAGES_PER_BUILD}. */
+    public static final String NAME = "memory";
+    public static final ConfigKey<Integer> MAX_MESSAGES_PER_BUILD = ConfigKey.of(NAME + ".max-messages-per-build", ConfigType.positiveInteger(), "1000",
+            "the messages kept of each build; older ones are forgotten past it");
+    private static final ConfigKeys KEYS = ConfigKeys.of("the memory mail sink", MAX_MESSAGES_PER_BUILD);
+    public static final ProviderFactory<MailSink> FACTORY = ProviderFactory.of(MailSink.class, NAME, KEYS,
+            (config, context) -> new InMemoryMailSink(KEYS.read(config).get(MAX_MESSAGES_PER_BUILD), context.clock()));
+
     private final int maxMessagesPerBuild;
     private final Clock clock;
     private final Map<String, Deque<CapturedMail>> byBuild = new HashMap<>();

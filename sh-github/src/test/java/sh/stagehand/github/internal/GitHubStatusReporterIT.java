@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import sh.stagehand.github.GitVcsProviderFactory;
+import sh.stagehand.github.GitVcsProvider;
 import sh.stagehand.spi.ErrorCodeSupplier;
 import sh.stagehand.spi.ProviderContext;
 import sh.stagehand.spi.StagehandException;
@@ -315,7 +315,7 @@ class GitHubStatusReporterIT
     void testGitVcsProviderReportsToTheConfiguredApi()
     {
         ProviderContext context = new ProviderContext("stagehand", temp, Clock.systemUTC());
-        try (VcsProvider provider = new GitVcsProviderFactory().create(Map.of("git.github-api-url", apiUrl + "/"), context)) {
+        try (VcsProvider provider = GitVcsProvider.FACTORY.create(Map.of("git.github-api-url", apiUrl + "/"), context)) {
             provider.reportStatus(ADDONS, SHA, SUCCESS);
         }
 

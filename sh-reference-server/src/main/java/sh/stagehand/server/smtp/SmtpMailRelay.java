@@ -12,6 +12,7 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.mail.MailMessage;
@@ -31,6 +32,10 @@ import static java.util.Objects.requireNonNull;
 public final class SmtpMailRelay
         implements MailRelay
 {
+    /** {@code mail.relay-type=smtp-relay}: production's mail goes out through it (see {@link SmtpRelayConfig}). */
+    public static final ProviderFactory<MailRelay> FACTORY = ProviderFactory.of(MailRelay.class, "smtp-relay", SmtpRelayConfig.KEYS,
+            (config, context) -> new SmtpMailRelay(SmtpRelayConfig.fromMap(config)));
+
     private static final Logger log = LoggerFactory.getLogger(SmtpMailRelay.class);
 
     private final SmtpRelayConfig config;

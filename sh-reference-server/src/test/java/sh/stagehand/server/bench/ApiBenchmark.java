@@ -13,10 +13,10 @@ import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.InMemoryPlatformStore;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
+import sh.stagehand.docker.DockerRuntimeProvider;
+import sh.stagehand.github.GitVcsProvider;
 import sh.stagehand.postgres.PostgresConfig;
-import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.postgres.PostgresDatabaseProvider;
 import sh.stagehand.server.ReferenceServer;
 import sh.stagehand.server.ServerConfig;
 import sh.stagehand.server.TestingBuilds;
@@ -88,10 +88,10 @@ class ApiBenchmark
         stagehand = Stagehand.builder()
                 .withProperties(properties)
                 .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
+                .withProvider(DockerRuntimeProvider.FACTORY)
+                .withProvider(PostgresDatabaseProvider.FACTORY)
+                .withProvider(GitVcsProvider.FACTORY)
                 .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
                 .build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         token = sh.stagehand.server.TestingAccounts.adminToken(stagehand);

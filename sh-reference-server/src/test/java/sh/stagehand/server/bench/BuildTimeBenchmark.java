@@ -7,9 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
-import sh.stagehand.postgres.PostgresModule;
+import sh.stagehand.docker.DockerRuntimeProvider;
+import sh.stagehand.github.GitVcsProvider;
+import sh.stagehand.postgres.PostgresDatabaseProvider;
 import sh.stagehand.server.ServerConfig;
 import sh.stagehand.server.TestingPlatform;
 import sh.stagehand.store.postgres.PostgresStoreModule;
@@ -175,10 +175,10 @@ class BuildTimeBenchmark
         Stagehand stagehand = Stagehand.builder()
                 .withProperties(properties)
                 .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
+                .withProvider(DockerRuntimeProvider.FACTORY)
+                .withProvider(PostgresDatabaseProvider.FACTORY)
+                .withProvider(GitVcsProvider.FACTORY)
                 .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
                 .build()
                 .start();
         try {

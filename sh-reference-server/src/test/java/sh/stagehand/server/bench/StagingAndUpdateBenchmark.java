@@ -17,11 +17,10 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.core.store.EventKind;
 import sh.stagehand.core.workspace.Filestores;
-import sh.stagehand.docker.DockerModule;
-import sh.stagehand.github.GitHubModule;
+import sh.stagehand.docker.DockerRuntimeProvider;
+import sh.stagehand.github.GitVcsProvider;
 import sh.stagehand.postgres.PostgresConfig;
 import sh.stagehand.postgres.PostgresDatabaseProvider;
-import sh.stagehand.postgres.PostgresModule;
 import sh.stagehand.server.ServerConfig;
 import sh.stagehand.server.TestingBuilds;
 import sh.stagehand.store.postgres.PostgresStoreModule;
@@ -119,10 +118,10 @@ class StagingAndUpdateBenchmark
         stagehand = Stagehand.builder()
                 .withProperties(properties)
                 .withConfigKeys(ServerConfig.KEYS)
-                .withModule(new DockerModule())
-                .withModule(new PostgresModule())
+                .withProvider(DockerRuntimeProvider.FACTORY)
+                .withProvider(PostgresDatabaseProvider.FACTORY)
+                .withProvider(GitVcsProvider.FACTORY)
                 .withModule(new PostgresStoreModule())
-                .withModule(new GitHubModule())
                 .build()
                 .start();
         repository = TestingGitRepository.init(temp.resolve("addons"), "main");

@@ -3,9 +3,9 @@ package sh.stagehand.store.postgres;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
-import com.google.inject.multibindings.MapBinder;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
+import com.google.inject.multibindings.ProvidesIntoSet;
 import sh.stagehand.core.LifecycleManager;
 import sh.stagehand.core.access.AccountStore;
 import sh.stagehand.core.config.StagehandConfig;
@@ -13,9 +13,10 @@ import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.postgres.PostgresConfig;
-import sh.stagehand.postgres.PostgresDatabaseProviderFactory;
+import sh.stagehand.postgres.PostgresDatabaseProvider;
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.config.ConfigKeys;
-import sh.stagehand.spi.mail.MailSinkFactory;
+import sh.stagehand.spi.mail.MailSink;
 
 /**
  * Keeps the platform's records ({@link ProjectStore}, {@link BuildStore}, {@link AccountStore},
@@ -29,13 +30,22 @@ public final class PostgresStoreModule
     @Override
     protected void configure()
     {
-        MapBinder.newMapBinder(binder(), String.class, MailSinkFactory.class)
-                .addBinding(PostgresMailSinkFactory.NAME).to(PostgresMailSinkFactory.class);
         OptionalBinder.newOptionalBinder(binder(), ProjectStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), OutboundMailStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setBinding().to(PostgresAccountStore.class);
         Multibinder.newSetBinder(binder(), ConfigKeys.class).addBinding().toInstance(SecretBox.KEYS);
+    }
+
+    /**
+     * {@code mail.type=postgres}: captured mail in the metadata database; its keys are the
+     * {@code postgres.} keys of {@link PostgresConfig}.
+     */
+    @ProvidesIntoSet
+    ProviderFactory<?> postgresMailSink(SecretBox secrets)
+    {
+        return ProviderFactory.of(MailSink.class, "postgres", PostgresConfig.KEYS,
+                (config, context) -> new PostgresMailSink(PostgresConfig.fromMap(config), secrets, context.clock()));
     }
 
     @Provides
@@ -49,7 +59,7 @@ public final class PostgresStoreModule
     @Singleton
     PostgresPlatformStore platformStore(StagehandConfig config, SecretBox secrets, LifecycleManager lifecycle)
     {
-        return lifecycle.manage(new PostgresPlatformStore(PostgresConfig.fromMap(config.providerConfig(PostgresDatabaseProviderFactory.NAME)), secrets));
+        return lifecycle.manage(new PostgresPlatformStore(PostgresConfig.fromMap(config.providerConfig(PostgresDatabaseProvider.FACTORY.name())), secrets));
     }
 
     // secrets.key-file, default <data.directory>/secrets.key: created on first start.

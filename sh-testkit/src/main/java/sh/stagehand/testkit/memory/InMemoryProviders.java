@@ -1,15 +1,12 @@
 package sh.stagehand.testkit.memory;
 
-import sh.stagehand.spi.ProviderContext;
+import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandPlugin;
 import sh.stagehand.spi.backup.BackupStore;
-import sh.stagehand.spi.backup.BackupStoreFactory;
+import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.database.DatabaseProvider;
-import sh.stagehand.spi.database.DatabaseProviderFactory;
 import sh.stagehand.spi.runtime.RuntimeProvider;
-import sh.stagehand.spi.runtime.RuntimeProviderFactory;
 import sh.stagehand.spi.vcs.VcsProvider;
-import sh.stagehand.spi.vcs.VcsProviderFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -48,78 +45,12 @@ public final class InMemoryProviders
     }
 
     @Override
-    public Iterable<RuntimeProviderFactory> runtimeProviderFactories()
+    public Iterable<ProviderFactory<?>> providerFactories()
     {
-        return List.of(new RuntimeProviderFactory()
-        {
-            @Override
-            public String name()
-            {
-                return NAME;
-            }
-
-            @Override
-            public RuntimeProvider create(Map<String, String> config, ProviderContext context)
-            {
-                return runtime;
-            }
-        });
-    }
-
-    @Override
-    public Iterable<DatabaseProviderFactory> databaseProviderFactories()
-    {
-        return List.of(new DatabaseProviderFactory()
-        {
-            @Override
-            public String name()
-            {
-                return NAME;
-            }
-
-            @Override
-            public DatabaseProvider create(Map<String, String> config, ProviderContext context)
-            {
-                return databases;
-            }
-        });
-    }
-
-    @Override
-    public Iterable<VcsProviderFactory> vcsProviderFactories()
-    {
-        return List.of(new VcsProviderFactory()
-        {
-            @Override
-            public String name()
-            {
-                return NAME;
-            }
-
-            @Override
-            public VcsProvider create(Map<String, String> config, ProviderContext context)
-            {
-                return vcs;
-            }
-        });
-    }
-
-    @Override
-    public Iterable<BackupStoreFactory> backupStoreFactories()
-    {
-        return List.of(new BackupStoreFactory()
-        {
-            @Override
-            public String name()
-            {
-                return NAME;
-            }
-
-            @Override
-            public BackupStore create(Map<String, String> config, ProviderContext context)
-            {
-                return backups;
-            }
-        });
+        return List.of(
+                ProviderFactory.of(RuntimeProvider.class, NAME, ConfigKeys.none(), (config, context) -> runtime),
+                ProviderFactory.of(DatabaseProvider.class, NAME, ConfigKeys.none(), (config, context) -> databases),
+                ProviderFactory.of(VcsProvider.class, NAME, ConfigKeys.none(), (config, context) -> vcs),
+                ProviderFactory.of(BackupStore.class, NAME, ConfigKeys.none(), (config, context) -> backups));
     }
 }

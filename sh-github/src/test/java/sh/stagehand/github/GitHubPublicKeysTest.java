@@ -1,4 +1,4 @@
-package sh.stagehand.github.internal;
+package sh.stagehand.github;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;

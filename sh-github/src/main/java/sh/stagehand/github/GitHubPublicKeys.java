@@ -1,4 +1,4 @@
-package sh.stagehand.github.internal;
+package sh.stagehand.github;
 
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
