@@ -7,7 +7,7 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Codes are grouped by module so that they never collide: {@code 0x0000_xxxx} standard codes,
  * {@code 0x0001_xxxx} sh-core, {@code 0x0002_xxxx} sh-postgres, {@code 0x0003_xxxx} sh-docker,
- * {@code 0x0004_xxxx} sh-github, {@code 0x0010_xxxx} sh-reference-server; third-party plugins use
+ * {@code 0x0004_xxxx} sh-github, {@code 0x0010_xxxx} sh-reference-server (none yet); third-party plugins use
  * {@code 0x0100_0000} and above.
  *
  * @param code unique number, never reused

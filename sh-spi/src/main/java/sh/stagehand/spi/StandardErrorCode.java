@@ -35,6 +35,8 @@ public enum StandardErrorCode
     UNAUTHENTICATED(13, ErrorType.USER_ERROR),
     /** The caller asked too often (login attempts): try again later. */
     TOO_MANY_REQUESTS(14, ErrorType.USER_ERROR),
+    /** The input is larger than the receiver takes (a request body, an upload): send less, or raise the limit the message names. */
+    CONTENT_TOO_LARGE(15, ErrorType.USER_ERROR),
     /**/;
 
     private final ErrorCode errorCode;

@@ -5,7 +5,7 @@ import sh.stagehand.spi.ErrorCodeSupplier;
 import sh.stagehand.spi.ErrorType;
 
 /**
- * Failures only sh-core knows.
+ * Failures only sh-core knows: its providers' configuration, and what it knows of Odoo.
  */
 public enum CoreErrorCode
         implements ErrorCodeSupplier
@@ -14,6 +14,25 @@ public enum CoreErrorCode
     UNKNOWN_PROVIDER(0x0001_0000, ErrorType.USER_ERROR),
     /** Two plugins contribute factories of the same name for one provider kind. */
     DUPLICATE_PROVIDER(0x0001_0001, ErrorType.USER_ERROR),
+
+    // Odoo knowledge: almost all of these are mistakes in a customer's repository or branch
+    // settings, which the customer fixes.
+    /** A {@code __manifest__.py} is not a Python dict literal, or one of its keys has the wrong type or value. */
+    INVALID_MANIFEST(0x0001_0100, ErrorType.USER_ERROR),
+    /** A module asked for (branch setting) is not among the addons of the repository. */
+    UNKNOWN_MODULE(0x0001_0101, ErrorType.USER_ERROR),
+    /** Two addons of one repository have the same name, so which one Odoo loads would depend on the addons path. */
+    DUPLICATE_MODULE(0x0001_0102, ErrorType.USER_ERROR),
+    /** A module name is not lower-case letters, digits and '_'. */
+    INVALID_MODULE_NAME(0x0001_0103, ErrorType.USER_ERROR),
+    /** A {@code --test-tags} specification does not follow {@code [-][tag][/module][:class][.method]}. */
+    INVALID_TEST_TAGS(0x0001_0104, ErrorType.USER_ERROR),
+    /** The checked-out repository holds something the platform refuses, such as a symbolic link where a file must be. */
+    INVALID_WORKSPACE(0x0001_0105, ErrorType.USER_ERROR),
+    /** The checked-out repository cannot be read from the disk. */
+    UNREADABLE_WORKSPACE(0x0001_0106, ErrorType.EXTERNAL),
+    /** A module asked for (branch setting) exists but its manifest says {@code 'installable': False}. */
+    UNINSTALLABLE_MODULE(0x0001_0107, ErrorType.USER_ERROR),
     /**/;
 
     private final ErrorCode errorCode;

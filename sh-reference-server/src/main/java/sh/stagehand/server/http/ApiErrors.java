@@ -12,7 +12,6 @@ import io.javalin.http.NotFoundResponse;
 import io.javalin.router.exception.HttpResponseExceptionMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sh.stagehand.server.ServerErrorCode;
 import sh.stagehand.server.ServerLimits;
 import sh.stagehand.spi.ErrorCode;
 import sh.stagehand.spi.StagehandException;
@@ -56,7 +55,7 @@ final class ApiErrors
         // Javalin's own refusal of a body over http.maxRequestSize (every JSON body), said as ours.
         config.routes.exception(HttpResponseException.class, (e, context) -> {
             if (e.getStatus() == HttpStatus.CONTENT_TOO_LARGE.getCode()) {
-                error(new StagehandException(ServerErrorCode.CONTENT_TOO_LARGE, "The request body goes on past " + RequestBodies.size(ServerLimits.MAX_JSON_BYTES)
+                error(new StagehandException(StandardErrorCode.CONTENT_TOO_LARGE, "The request body goes on past " + RequestBodies.size(ServerLimits.MAX_JSON_BYTES)
                         + ", the most an API request takes: send settings as JSON, not files (a database goes to POST /api/projects/{project}/import/{branch})", e), context);
             }
             else {

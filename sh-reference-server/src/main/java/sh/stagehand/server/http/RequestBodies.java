@@ -1,7 +1,6 @@
 package sh.stagehand.server.http;
 
 import io.javalin.http.Context;
-import sh.stagehand.server.ServerErrorCode;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -47,13 +46,13 @@ final class RequestBodies
 
         StagehandException declaredOver(long declared)
         {
-            return new StagehandException(ServerErrorCode.CONTENT_TOO_LARGE, "%s of %s is larger than the %s this server takes%s; nothing of it was stored. %s"
+            return new StagehandException(StandardErrorCode.CONTENT_TOO_LARGE, "%s of %s is larger than the %s this server takes%s; nothing of it was stored. %s"
                     .formatted(what, size(declared), size(bytes), key.isEmpty() ? "" : " (" + key + ")", advice));
         }
 
         StagehandException goesOnPast()
         {
-            return new StagehandException(ServerErrorCode.CONTENT_TOO_LARGE, "%s goes on past %s, the most this server takes%s: it was cut off there and nothing of it was kept. %s"
+            return new StagehandException(StandardErrorCode.CONTENT_TOO_LARGE, "%s goes on past %s, the most this server takes%s: it was cut off there and nothing of it was kept. %s"
                     .formatted(what, size(bytes), key.isEmpty() ? "" : " (" + key + ")", advice));
         }
     }
