@@ -18,7 +18,6 @@ import sh.stagehand.core.backup.BackupSettings;
 import sh.stagehand.core.backup.FilesystemBackupStore;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
 import sh.stagehand.core.backup.RetentionPolicy;
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.core.config.KnownKeys;
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.config.StagehandConfig;

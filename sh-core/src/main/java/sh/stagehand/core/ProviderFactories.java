@@ -1,10 +1,10 @@
 package sh.stagehand.core;
 
 import jakarta.inject.Inject;
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -35,12 +35,12 @@ final class ProviderFactories
             ProviderKind kind = Arrays.stream(ProviderKind.values())
                     .filter(candidate -> candidate.type().equals(factory.kind()))
                     .findFirst()
-                    .orElseThrow(() -> new StagehandException(CoreErrorCode.UNKNOWN_PROVIDER,
+                    .orElseThrow(() -> new StagehandException(StandardErrorCode.INVALID_CONFIGURATION,
                             "Provider factory '%s' makes a %s, which is not a provider kind; make one of %s"
                                     .formatted(factory.name(), factory.kind().getName(), Arrays.stream(ProviderKind.values()).map(each -> each.type().getSimpleName()).toList())));
             ProviderFactory<?> previous = byKind.get(kind).putIfAbsent(factory.name(), factory);
             if (previous != null) {
-                throw new StagehandException(CoreErrorCode.DUPLICATE_PROVIDER,
+                throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION,
                         "Two providers of %s are named '%s' (%s and %s): add only one of the modules or plugins that offer them"
                                 .formatted(kind.key(), factory.name(), previous, factory));
             }
@@ -53,7 +53,7 @@ final class ProviderFactories
     }
 
     /**
-     * @throws StagehandException {@link CoreErrorCode#UNKNOWN_PROVIDER} with the names there are
+     * @throws StagehandException {@link StandardErrorCode#INVALID_CONFIGURATION} with the names there are
      */
     <P extends AutoCloseable> ProviderFactory<P> get(ProviderKind kind, Class<P> type, String name)
     {
@@ -62,7 +62,7 @@ final class ProviderFactories
 
     /**
      * @param key the configuration key that named it, for the message
-     * @throws StagehandException {@link CoreErrorCode#UNKNOWN_PROVIDER} with the names there are
+     * @throws StagehandException {@link StandardErrorCode#INVALID_CONFIGURATION} with the names there are
      */
     @SuppressWarnings("unchecked")
     <P extends AutoCloseable> ProviderFactory<P> get(ProviderKind kind, Class<P> type, String name, String key)
@@ -72,7 +72,7 @@ final class ProviderFactories
         }
         ProviderFactory<?> factory = byKind.get(kind).get(name);
         if (factory == null) {
-            throw new StagehandException(CoreErrorCode.UNKNOWN_PROVIDER,
+            throw new StagehandException(StandardErrorCode.INVALID_CONFIGURATION,
                     "%s=%s names no provider; available: %s. Fix the key, or add the module or plugin that provides '%s'."
                             .formatted(key, name, List.copyOf(byKind.get(kind).keySet()), name));
         }

@@ -4,7 +4,6 @@ import com.google.common.collect.Lists;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.backup.ReplicatedBackupStore;
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
@@ -125,7 +124,7 @@ class StagehandTest
     void testUnknownProviderNameSaysWhatIsAvailable()
     {
         assertThatThrownBy(() -> builder().withProperty("runtime.type", "kubernetes").build())
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.UNKNOWN_PROVIDER.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_CONFIGURATION.toErrorCode()))
                 .hasMessageContaining("runtime.type=kubernetes")
                 .hasMessageContaining("[first-runtime, second-runtime]");
     }
@@ -137,7 +136,7 @@ class StagehandTest
             throw new AssertionError("not created");
         });
         assertThatThrownBy(() -> builder().withProvider(another).build())
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.DUPLICATE_PROVIDER.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_CONFIGURATION.toErrorCode()))
                 .hasMessageContaining("Two providers of runtime.type are named 'first-runtime'");
         // One name may serve two kinds, and the same factory given twice is one.
         ProviderFactory<VcsProvider> sameName = ProviderFactory.of(VcsProvider.class, "first-runtime", ConfigKeys.none(), (config, context) -> {

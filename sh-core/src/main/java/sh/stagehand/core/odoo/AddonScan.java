@@ -1,6 +1,5 @@
 package sh.stagehand.core.odoo;
 
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -54,7 +53,7 @@ public record AddonScan(List<Addon> addons, List<InvalidAddon> invalidAddons, Li
 
     private static StagehandException duplicate(String name, String firstPath, String secondPath)
     {
-        return new StagehandException(CoreErrorCode.DUPLICATE_MODULE, "Addon %s is in the repository twice, at %s and at %s: Odoo would load only the one that comes first in the addons path. Remove or rename one of them"
+        return new StagehandException(OdooErrorCode.DUPLICATE_MODULE, "Addon %s is in the repository twice, at %s and at %s: Odoo would load only the one that comes first in the addons path. Remove or rename one of them"
                 .formatted(name, firstPath, secondPath));
     }
 
@@ -89,9 +88,9 @@ public record AddonScan(List<Addon> addons, List<InvalidAddon> invalidAddons, Li
      * @return {@link ModuleSelection#OWN_MODULES}: the installable addons outside submodules;
      *         {@link ModuleSelection#ALL}: every installable addon, both sorted by name;
      *         {@link ModuleSelection#EXPLICIT}: the list as given, without repetitions
-     * @throws StagehandException {@link CoreErrorCode#UNKNOWN_MODULE} when a listed module is not in
-     *         the repository, {@link CoreErrorCode#UNINSTALLABLE_MODULE} when it is not installable,
-     *         {@link CoreErrorCode#INVALID_MODULE_NAME} when a name is malformed; and, naming each
+     * @throws StagehandException {@link OdooErrorCode#UNKNOWN_MODULE} when a listed module is not in
+     *         the repository, {@link OdooErrorCode#UNINSTALLABLE_MODULE} when it is not installable,
+     *         {@link OdooErrorCode#INVALID_MODULE_NAME} when a name is malformed; and, naming each
      *         one, the error of every {@link #invalidAddons() invalid addon} the selection takes
      */
     public List<String> modulesToInstall(ModuleSelection selection, List<String> explicitModules)
@@ -130,13 +129,13 @@ public record AddonScan(List<Addon> addons, List<InvalidAddon> invalidAddons, Li
                 unknown.add(name);
             }
             else if (!addon.get().manifest().installable()) {
-                throw new StagehandException(CoreErrorCode.UNINSTALLABLE_MODULE, "Module %s is in the branch's module list, but the __manifest__.py of %s says 'installable': False. Remove it from the list, or make it installable"
+                throw new StagehandException(OdooErrorCode.UNINSTALLABLE_MODULE, "Module %s is in the branch's module list, but the __manifest__.py of %s says 'installable': False. Remove it from the list, or make it installable"
                         .formatted(name, addon.get().relativePath()));
             }
             selected.add(name);
         }
         if (!unknown.isEmpty()) {
-            throw new StagehandException(CoreErrorCode.UNKNOWN_MODULE, "The branch's module list names %s, not found in the repository (found: %s). Fix the list, or add the module%s to the repository"
+            throw new StagehandException(OdooErrorCode.UNKNOWN_MODULE, "The branch's module list names %s, not found in the repository (found: %s). Fix the list, or add the module%s to the repository"
                     .formatted(unknown.size() == 1 ? "module " + unknown.get(0) : "modules " + String.join(", ", unknown), knownNames(), unknown.size() == 1 ? "" : "s"));
         }
         return List.copyOf(selected);

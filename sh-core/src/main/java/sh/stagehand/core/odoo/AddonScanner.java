@@ -1,6 +1,5 @@
 package sh.stagehand.core.odoo;
 
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -45,9 +44,9 @@ public final class AddonScanner
      * @param submodulePaths the '/'-separated paths of the checkout's git submodules, as the
      *        {@link sh.stagehand.spi.vcs.VcsProvider#checkout checkout} reported them: the addons
      *        under them are another repository's
-     * @throws StagehandException {@link CoreErrorCode#DUPLICATE_MODULE} for two addons of one name,
-     *         {@link CoreErrorCode#INVALID_WORKSPACE} for a manifest at the root,
-     *         {@link CoreErrorCode#UNREADABLE_WORKSPACE} when the disk fails
+     * @throws StagehandException {@link OdooErrorCode#DUPLICATE_MODULE} for two addons of one name,
+     *         {@link OdooErrorCode#INVALID_WORKSPACE} for a manifest at the root,
+     *         {@link OdooErrorCode#UNREADABLE_WORKSPACE} when the disk fails
      */
     public static AddonScan scan(Path workspace, Collection<String> submodulePaths)
     {
@@ -57,7 +56,7 @@ public final class AddonScanner
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot scan workspace " + workspace + " for addons: it is not a directory; check the revision out first");
         }
         if (isManifestFile(workspace, "")) {
-            throw new StagehandException(CoreErrorCode.INVALID_WORKSPACE, "The root of the repository holds a " + ManifestParser.MANIFEST_FILE_NAME
+            throw new StagehandException(OdooErrorCode.INVALID_WORKSPACE, "The root of the repository holds a " + ManifestParser.MANIFEST_FILE_NAME
                     + ", but the root is an addons directory, not an addon: move the module into a directory named after it (e.g. my_module/" + ManifestParser.MANIFEST_FILE_NAME + ")");
         }
         Found found = new Found(submodules);
@@ -115,7 +114,7 @@ public final class AddonScanner
                     return false;
                 }
                 if (!ModuleNames.isValid(name)) {
-                    throw new StagehandException(CoreErrorCode.INVALID_MODULE_NAME, "Directory %s holds a %s, but '%s' is not a valid module name: rename the directory to lower-case letters, digits and '_' (the module's technical name)"
+                    throw new StagehandException(OdooErrorCode.INVALID_MODULE_NAME, "Directory %s holds a %s, but '%s' is not a valid module name: rename the directory to lower-case letters, digits and '_' (the module's technical name)"
                             .formatted(relativePath, ManifestParser.MANIFEST_FILE_NAME, name));
                 }
                 String manifestPath = relativePath + "/" + ManifestParser.MANIFEST_FILE_NAME;
@@ -123,7 +122,7 @@ public final class AddonScanner
                 addons.add(new Addon(name, relativePath, inSubmodule, manifest));
             }
             catch (StagehandException e) {
-                if (e.errorCode().equals(CoreErrorCode.UNREADABLE_WORKSPACE.toErrorCode())) {
+                if (e.errorCode().equals(OdooErrorCode.UNREADABLE_WORKSPACE.toErrorCode())) {
                     throw e;
                 }
                 invalidAddons.add(new InvalidAddon(name, relativePath, inSubmodule, e.errorCode(), e.getMessage(), e instanceof OdooRefusesManifestException));
@@ -141,7 +140,7 @@ public final class AddonScanner
             return input.readNBytes(ManifestParser.MAX_MANIFEST_BYTES + 1);
         }
         catch (IOException e) {
-            throw new StagehandException(CoreErrorCode.UNREADABLE_WORKSPACE, "Cannot read " + relativePath + " in the workspace: " + e, e);
+            throw new StagehandException(OdooErrorCode.UNREADABLE_WORKSPACE, "Cannot read " + relativePath + " in the workspace: " + e, e);
         }
     }
 
@@ -157,7 +156,7 @@ public final class AddonScanner
         }
         if (attributes.get().isSymbolicLink()) {
             String shown = relativeDirectory.isEmpty() ? ManifestParser.MANIFEST_FILE_NAME : relativeDirectory + "/" + ManifestParser.MANIFEST_FILE_NAME;
-            throw new StagehandException(CoreErrorCode.INVALID_WORKSPACE, shown + " is a symbolic link, and links are never followed out of a repository: replace it with the manifest itself");
+            throw new StagehandException(OdooErrorCode.INVALID_WORKSPACE, shown + " is a symbolic link, and links are never followed out of a repository: replace it with the manifest itself");
         }
         return attributes.get().isRegularFile();
     }
@@ -181,7 +180,7 @@ public final class AddonScanner
             }
         }
         catch (IOException e) {
-            throw new StagehandException(CoreErrorCode.UNREADABLE_WORKSPACE, "Cannot list directory " + directory + " of the workspace: " + e, e);
+            throw new StagehandException(OdooErrorCode.UNREADABLE_WORKSPACE, "Cannot list directory " + directory + " of the workspace: " + e, e);
         }
         directories.sort((first, second) -> first.getFileName().toString().compareTo(second.getFileName().toString()));
         return directories;
@@ -196,7 +195,7 @@ public final class AddonScanner
             return Optional.empty();
         }
         catch (IOException e) {
-            throw new StagehandException(CoreErrorCode.UNREADABLE_WORKSPACE, "Cannot read the attributes of " + path + " in the workspace: " + e, e);
+            throw new StagehandException(OdooErrorCode.UNREADABLE_WORKSPACE, "Cannot read the attributes of " + path + " in the workspace: " + e, e);
         }
     }
 }

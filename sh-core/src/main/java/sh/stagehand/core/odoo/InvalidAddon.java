@@ -1,6 +1,5 @@
 package sh.stagehand.core.odoo;
 
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.ErrorCode;
 
 import static java.util.Objects.requireNonNull;
@@ -13,7 +12,7 @@ import static java.util.Objects.requireNonNull;
  * @param name the directory's name, the module name it would have
  * @param relativePath the directory, relative to the repository root, with '/' separators
  * @param inSubmodule whether the directory belongs to a git submodule
- * @param errorCode what kind of problem it is, e.g. {@link CoreErrorCode#INVALID_MANIFEST}
+ * @param errorCode what kind of problem it is, e.g. {@link OdooErrorCode#INVALID_MANIFEST}
  * @param problem what is wrong and how to fix it, naming the file (and the line, for a manifest)
  * @param odooRefuses whether Odoo itself cannot load the manifest (see
  *         {@link OdooRefusesManifestException}): then Odoo 17 creates no database on an addons path

@@ -1,7 +1,6 @@
 package sh.stagehand.core.odoo;
 
 import com.google.common.collect.ImmutableMap;
-import sh.stagehand.core.config.CoreErrorCode;
 
 import java.util.List;
 import java.util.Map;
@@ -74,7 +73,7 @@ public record Manifest(
      * {@code 17.0.1.2}, {@code 17.0.1.2} stays; {@code 1.0} when the manifest has none.
      *
      * @param series the Odoo series of the server, e.g. {@link OdooVersion#DEFAULT_SERIES}
-     * @throws sh.stagehand.spi.StagehandException {@link CoreErrorCode#INVALID_MANIFEST} when Odoo
+     * @throws sh.stagehand.spi.StagehandException {@link OdooErrorCode#INVALID_MANIFEST} when Odoo
      *         would refuse the version, e.g. {@code 16.0.1.0} on a 17.0 server
      */
     public OdooVersion odooVersion(String series)

@@ -1,6 +1,5 @@
 package sh.stagehand.core.odoo;
 
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.core.odoo.Manifest.ExternalDependencies;
 import sh.stagehand.core.odoo.ManifestSource.Position;
 import sh.stagehand.core.odoo.PythonLiteralParser.ParsedManifest;
@@ -28,7 +27,7 @@ import static java.util.Objects.requireNonNull;
  * floats, {@code True}, {@code False}, {@code None}, lists, tuples, dicts, sets, comments, trailing
  * commas). The keys the platform uses are checked as Odoo checks them.
  *
- * <p>Every problem is a {@link StagehandException} with {@link CoreErrorCode#INVALID_MANIFEST}
+ * <p>Every problem is a {@link StagehandException} with {@link OdooErrorCode#INVALID_MANIFEST}
  * whose message names the file, the line and the column, says what was expected and what was
  * found, and shows the line.
  *
@@ -67,7 +66,7 @@ public final class ManifestParser
     static Manifest parse(String addonName, String path, byte[] content)
     {
         if (content.length > MAX_MANIFEST_BYTES) {
-            throw new StagehandException(CoreErrorCode.INVALID_MANIFEST, "Cannot read %s: it is %d bytes long, more than the %d bytes a manifest may have. Fix the __manifest__.py of addon %s: move long texts such as the description to README.rst"
+            throw new StagehandException(OdooErrorCode.INVALID_MANIFEST, "Cannot read %s: it is %d bytes long, more than the %d bytes a manifest may have. Fix the __manifest__.py of addon %s: move long texts such as the description to README.rst"
                     .formatted(path, content.length, MAX_MANIFEST_BYTES, addonName));
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()

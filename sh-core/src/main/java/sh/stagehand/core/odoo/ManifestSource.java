@@ -1,6 +1,5 @@
 package sh.stagehand.core.odoo;
 
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.StagehandException;
 
 import static java.util.Objects.requireNonNull;
@@ -59,7 +58,7 @@ final class ManifestSource
      */
     StagehandException valueError(Position position, String problem, String fix)
     {
-        return new StagehandException(CoreErrorCode.INVALID_MANIFEST, invalid(position, problem, fix));
+        return new StagehandException(OdooErrorCode.INVALID_MANIFEST, invalid(position, problem, fix));
     }
 
     /**

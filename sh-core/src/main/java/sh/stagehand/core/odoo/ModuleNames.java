@@ -1,6 +1,5 @@
 package sh.stagehand.core.odoo;
 
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.StagehandException;
 
 import java.util.regex.Pattern;
@@ -25,15 +24,15 @@ public final class ModuleNames
 
     /**
      * @return {@code name}
-     * @throws StagehandException {@link CoreErrorCode#INVALID_MODULE_NAME} saying what is wrong
+     * @throws StagehandException {@link OdooErrorCode#INVALID_MODULE_NAME} saying what is wrong
      */
     public static String requireValid(String name)
     {
         if (name == null || name.isEmpty()) {
-            throw new StagehandException(CoreErrorCode.INVALID_MODULE_NAME, "Module name is empty: give the technical name of a module, made of lower-case letters, digits and '_', such as sale_management");
+            throw new StagehandException(OdooErrorCode.INVALID_MODULE_NAME, "Module name is empty: give the technical name of a module, made of lower-case letters, digits and '_', such as sale_management");
         }
         if (!VALID.matcher(name).matches()) {
-            throw new StagehandException(CoreErrorCode.INVALID_MODULE_NAME,
+            throw new StagehandException(OdooErrorCode.INVALID_MODULE_NAME,
                     "Module name '" + name + "' is not valid: use the technical name (the addon's directory name), made of lower-case letters, digits and '_', such as sale_management");
         }
         return name;

@@ -1,6 +1,5 @@
 package sh.stagehand.core.odoo;
 
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseNames;
@@ -152,7 +151,7 @@ public final class OdooCommandLine
      * {@code [-][tag][/module][:class][.method]} filters, e.g. {@code standard,-slow,/sale:TestSaleOrder.test_confirm}.
      *
      * @return the value with blanks around each filter removed
-     * @throws StagehandException {@link CoreErrorCode#INVALID_TEST_TAGS} naming the filter that is wrong
+     * @throws StagehandException {@link OdooErrorCode#INVALID_TEST_TAGS} naming the filter that is wrong
      */
     public static String requireValidTestTags(String testTags)
     {

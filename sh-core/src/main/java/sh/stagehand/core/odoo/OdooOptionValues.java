@@ -1,6 +1,5 @@
 package sh.stagehand.core.odoo;
 
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -42,7 +41,7 @@ final class OdooOptionValues
             }
             Matcher matcher = TEST_TAG.matcher(filter);
             if (!matcher.matches()) {
-                throw new StagehandException(CoreErrorCode.INVALID_TEST_TAGS, ("Test tags '%s' are not valid: '%s' does not follow [-][tag][/module][:class][.method] "
+                throw new StagehandException(OdooErrorCode.INVALID_TEST_TAGS, ("Test tags '%s' are not valid: '%s' does not follow [-][tag][/module][:class][.method] "
                         + "(letters, digits and '_' in each part). Fix the branch's test tags, e.g. 'standard,-slow,/sale:TestSaleOrder.test_confirm'").formatted(testTags, filter));
             }
             boolean namesSomething = false;
@@ -50,13 +49,13 @@ final class OdooOptionValues
                 namesSomething |= matcher.group(group) != null && !matcher.group(group).isEmpty();
             }
             if (!namesSomething) {
-                throw new StagehandException(CoreErrorCode.INVALID_TEST_TAGS, ("Test tags '%s' are not valid: '%s' names no tag, module, class or method. "
+                throw new StagehandException(OdooErrorCode.INVALID_TEST_TAGS, ("Test tags '%s' are not valid: '%s' names no tag, module, class or method. "
                         + "Fix the branch's test tags, e.g. 'standard,-slow,/sale:TestSaleOrder.test_confirm'").formatted(testTags, filter));
             }
             filters.add(filter);
         }
         if (filters.isEmpty()) {
-            throw new StagehandException(CoreErrorCode.INVALID_TEST_TAGS, "Test tags '" + testTags + "' hold no filter: give at least one, e.g. 'standard' or '/my_module', or run the tests without tags");
+            throw new StagehandException(OdooErrorCode.INVALID_TEST_TAGS, "Test tags '" + testTags + "' hold no filter: give at least one, e.g. 'standard' or '/my_module', or run the tests without tags");
         }
         return String.join(",", filters);
     }

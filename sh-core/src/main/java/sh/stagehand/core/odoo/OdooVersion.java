@@ -1,6 +1,5 @@
 package sh.stagehand.core.odoo;
 
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -76,7 +75,7 @@ public final class OdooVersion
      * {@code 17.0.1.0}); what follows the series must be {@code x.y} or {@code x.y.z}.
      *
      * @param series the server's series, e.g. {@code 17.0} or {@code saas~17.2}
-     * @throws StagehandException {@link CoreErrorCode#INVALID_MANIFEST} when Odoo would refuse the version,
+     * @throws StagehandException {@link OdooErrorCode#INVALID_MANIFEST} when Odoo would refuse the version,
      *         {@code INVALID_ARGUMENT} when the series is malformed
      */
     public static OdooVersion fromManifest(String manifestVersion, String series)
@@ -102,7 +101,7 @@ public final class OdooVersion
         if (!BASE_VERSION.matcher(baseVersion).matches()) {
             String where = addonName == null ? "" : " in the __manifest__.py of addon " + addonName;
             String fix = addonName == null ? "Use" : "Fix the __manifest__.py of addon " + addonName + ": use";
-            throw new StagehandException(CoreErrorCode.INVALID_MANIFEST, ("Invalid module version '%s'%s: a server of series %s accepts 'x.y', 'x.y.z', '%s.x.y' or '%s.x.y.z' (numbers only)"
+            throw new StagehandException(OdooErrorCode.INVALID_MANIFEST, ("Invalid module version '%s'%s: a server of series %s accepts 'x.y', 'x.y.z', '%s.x.y' or '%s.x.y.z' (numbers only)"
                     + "%s. %s a version such as '%s.1.0.0'")
                     .formatted(manifestVersion, where, series, series, series, otherSeriesHint(manifestVersion, series), fix, series));
         }

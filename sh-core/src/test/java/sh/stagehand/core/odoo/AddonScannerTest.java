@@ -2,7 +2,6 @@ package sh.stagehand.core.odoo;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -91,13 +90,13 @@ class AddonScannerTest
         AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.EXPLICIT, List.of("sale_custom", "sale_cutsom")))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.UNKNOWN_MODULE.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.UNKNOWN_MODULE.toErrorCode()))
                 .hasMessage("The branch's module list names module sale_cutsom, not found in the repository (found: sale_custom, stock_custom). Fix the list, or add the module to the repository");
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.EXPLICIT, List.of("a", "b")))
                 .isInstanceOf(StagehandException.class)
                 .hasMessageStartingWith("The branch's module list names modules a, b, not found");
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.EXPLICIT, List.of("Sale Custom")))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MODULE_NAME.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MODULE_NAME.toErrorCode()))
                 .hasMessageContaining("Module name 'Sale Custom' is not valid");
     }
 
@@ -109,7 +108,7 @@ class AddonScannerTest
         AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.EXPLICIT, List.of("old_module")))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.UNINSTALLABLE_MODULE.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.UNINSTALLABLE_MODULE.toErrorCode()))
                 .hasMessageContaining("the __manifest__.py of old_module says 'installable': False");
     }
 
@@ -202,12 +201,12 @@ class AddonScannerTest
         assertThat(scan.addons()).isEmpty();
         assertThat(scan.invalidAddons()).singleElement().satisfies(invalid -> {
             assertThat(invalid.name()).isEqualTo("sneaky");
-            assertThat(invalid.errorCode()).isEqualTo(CoreErrorCode.INVALID_WORKSPACE.toErrorCode());
+            assertThat(invalid.errorCode()).isEqualTo(OdooErrorCode.INVALID_WORKSPACE.toErrorCode());
             assertThat(invalid.problem()).isEqualTo("sneaky/__manifest__.py is a symbolic link, and links are never followed out of a repository: replace it with the manifest itself")
                     .doesNotContain("root:x");
         });
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_WORKSPACE.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_WORKSPACE.toErrorCode()))
                 .hasMessageStartingWith("Addon sneaky cannot be installed. sneaky/__manifest__.py is a symbolic link");
     }
 
@@ -234,7 +233,7 @@ class AddonScannerTest
         assertThat(scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of())).containsExactly("sale_custom");
         assertThat(scan.invalidAddonsNotSelected(ModuleSelection.OWN_MODULES, List.of())).extracting(InvalidAddon::name).containsExactly("web_broken");
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.ALL, List.of()))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MANIFEST.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MANIFEST.toErrorCode()))
                 .hasMessageStartingWith("Addon web_broken cannot be installed. Cannot read oca-web/web_broken/__manifest__.py at line 3, column 14:");
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.EXPLICIT, List.of("sale_custom", "web_broken")))
                 .hasMessageStartingWith("Addon web_broken cannot be installed.");
@@ -267,7 +266,7 @@ class AddonScannerTest
         addon("oca-web/web_responsive", "{}");
 
         assertThatThrownBy(() -> AddonScanner.scan(workspace, List.of()))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.DUPLICATE_MODULE.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.DUPLICATE_MODULE.toErrorCode()))
                 .hasMessageContaining("Addon web_responsive is in the repository twice, at web_responsive and at oca-web/web_responsive")
                 .hasMessageContaining("Remove or rename one of them");
     }
@@ -295,12 +294,12 @@ class AddonScannerTest
         AddonScan scan = AddonScanner.scan(workspace, List.of());
 
         assertThat(scan.invalidAddons()).singleElement().satisfies(invalid -> {
-            assertThat(invalid.errorCode()).isEqualTo(CoreErrorCode.INVALID_MODULE_NAME.toErrorCode());
+            assertThat(invalid.errorCode()).isEqualTo(OdooErrorCode.INVALID_MODULE_NAME.toErrorCode());
             assertThat(invalid.odooRefuses()).isFalse();
             assertThat(invalid.problem()).contains("Directory My-Module holds a __manifest__.py, but 'My-Module' is not a valid module name");
         });
         assertThatThrownBy(() -> scan.modulesToInstall(ModuleSelection.OWN_MODULES, List.of()))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MODULE_NAME.toErrorCode()));
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MODULE_NAME.toErrorCode()));
     }
 
     @Test
@@ -310,7 +309,7 @@ class AddonScannerTest
         Files.writeString(workspace.resolve("__manifest__.py"), "{'name': 'single module repository'}");
 
         assertThatThrownBy(() -> AddonScanner.scan(workspace, List.of()))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_WORKSPACE.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_WORKSPACE.toErrorCode()))
                 .hasMessageContaining("move the module into a directory named after it");
     }
 

@@ -1,7 +1,6 @@
 package sh.stagehand.core.odoo;
 
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.core.odoo.Manifest.ExternalDependencies;
 import sh.stagehand.spi.StagehandException;
 
@@ -190,7 +189,7 @@ class ManifestParserTest
                     'auto_install': ['sale', 'stock'],
                 }
                 """))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MANIFEST.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MANIFEST.toErrorCode()))
                 .hasMessageContaining("my_module/__manifest__.py at line 3, column 21")
                 .hasMessageContaining("the auto_install triggers ['stock'] are not in 'depends' ['sale']")
                 .hasMessageContaining("add them to 'depends'");
@@ -497,7 +496,7 @@ class ManifestParserTest
     void testMessageSaysWhatToDoAndShowsTheLine()
     {
         assertThatThrownBy(() -> ManifestParser.parse("sale_custom", "{\n\t'name': 'Custom'\n\t'depends': ['sale'],\n}\n"))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MANIFEST.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MANIFEST.toErrorCode()))
                 .hasMessageStartingWith("Cannot read sale_custom/__manifest__.py at line 3, column 11: expected ',' or '}' after the value of 'name', found ':'")
                 .hasMessageContaining("Fix the __manifest__.py of addon sale_custom: it must hold a single Python dict literal")
                 .hasMessageEndingWith("\n     'depends': ['sale'],\n              ^");
@@ -509,7 +508,7 @@ class ManifestParserTest
         byte[] latin1 = "{'name': 'Comptabilité'}".getBytes(StandardCharsets.ISO_8859_1);
 
         assertThatThrownBy(() -> ManifestParser.parse("l10n_fr_extra", latin1))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MANIFEST.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MANIFEST.toErrorCode()))
                 .hasMessageContaining("Cannot read l10n_fr_extra/__manifest__.py: it is not UTF-8 text")
                 .hasMessageContaining("save it in UTF-8");
     }
@@ -560,7 +559,7 @@ class ManifestParserTest
     private static void assertInvalid(String source, String expectedMessagePart)
     {
         assertThatThrownBy(() -> parse(source))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MANIFEST.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MANIFEST.toErrorCode()))
                 .hasMessageContaining("my_module/__manifest__.py")
                 .hasMessageContaining(expectedMessagePart)
                 .hasMessageContaining("my_module");

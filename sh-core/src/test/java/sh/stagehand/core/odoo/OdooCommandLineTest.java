@@ -1,7 +1,6 @@
 package sh.stagehand.core.odoo;
 
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.core.odoo.OdooCommandLine.Subcommand;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -141,7 +140,7 @@ class OdooCommandLineTest
     {
         for (String name : List.of("", "Sale", "sale-custom", "sale,stock", "-i", "sale custom", "../etc", "sale.custom")) {
             assertThatThrownBy(() -> OdooCommandLine.server().withInstall(List.of(name)), name)
-                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MODULE_NAME.toErrorCode()))
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MODULE_NAME.toErrorCode()))
                     .hasMessageContaining("lower-case letters, digits and '_'");
         }
         assertThatThrownBy(() -> OdooCommandLine.server().withUpdate(List.of("sale;rm")))
@@ -167,7 +166,7 @@ class OdooCommandLineTest
     {
         for (String tags : List.of("sale custom", "/sale-custom", "tag;rm -rf", "-", "/", "a/b/c", ":Class:Other", "tag.method.more", "été")) {
             assertThatThrownBy(() -> OdooCommandLine.requireValidTestTags(tags), tags)
-                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_TEST_TAGS.toErrorCode()))
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_TEST_TAGS.toErrorCode()))
                     .hasMessageContaining("Test tags '" + tags + "' are not valid")
                     .hasMessageContaining("Fix the branch's test tags");
         }

@@ -1,7 +1,6 @@
 package sh.stagehand.core.odoo;
 
 import org.junit.jupiter.api.Test;
-import sh.stagehand.core.config.CoreErrorCode;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
@@ -32,7 +31,7 @@ class OdooVersionTest
     {
         for (String version : List.of("1", "1.0-beta", "1.0.0.0", "17.0.1.0.0.0", "", "v1.0", "1..0", "17.0.")) {
             assertThatThrownBy(() -> OdooVersion.fromManifest(version), version)
-                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MANIFEST.toErrorCode()))
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MANIFEST.toErrorCode()))
                     .hasMessageContaining("Invalid module version '" + version + "'")
                     .hasMessageContaining("a server of series 17.0 accepts 'x.y', 'x.y.z', '17.0.x.y' or '17.0.x.y.z'");
         }
@@ -55,7 +54,7 @@ class OdooVersionTest
         assertThat(ManifestParser.parse("sale_custom", "{'version': '1.3'}").odooVersion("17.0")).hasToString("17.0.1.3");
         assertThat(manifest.odooVersion("16.0")).hasToString("16.0.1.0.0");
         assertThatThrownBy(() -> manifest.odooVersion("17.0"))
-                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(CoreErrorCode.INVALID_MANIFEST.toErrorCode()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(OdooErrorCode.INVALID_MANIFEST.toErrorCode()))
                 .hasMessageStartingWith("Invalid module version '16.0.1.0.0' in the __manifest__.py of addon sale_custom")
                 .hasMessageContaining("Fix the __manifest__.py of addon sale_custom: use a version such as '17.0.1.0.0'");
     }

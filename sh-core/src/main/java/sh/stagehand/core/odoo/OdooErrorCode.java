@@ -1,22 +1,16 @@
-package sh.stagehand.core.config;
+package sh.stagehand.core.odoo;
 
 import sh.stagehand.spi.ErrorCode;
 import sh.stagehand.spi.ErrorCodeSupplier;
 import sh.stagehand.spi.ErrorType;
 
 /**
- * Failures only sh-core knows: its providers' configuration, and what it knows of Odoo.
+ * Failures of the Odoo knowledge in sh-core: almost all of them are mistakes in a customer's
+ * repository or branch settings, which the customer fixes.
  */
-public enum CoreErrorCode
+public enum OdooErrorCode
         implements ErrorCodeSupplier
 {
-    /** No factory of the configured name is bound for a provider kind. */
-    UNKNOWN_PROVIDER(0x0001_0000, ErrorType.USER_ERROR),
-    /** Two plugins contribute factories of the same name for one provider kind. */
-    DUPLICATE_PROVIDER(0x0001_0001, ErrorType.USER_ERROR),
-
-    // Odoo knowledge: almost all of these are mistakes in a customer's repository or branch
-    // settings, which the customer fixes.
     /** A {@code __manifest__.py} is not a Python dict literal, or one of its keys has the wrong type or value. */
     INVALID_MANIFEST(0x0001_0100, ErrorType.USER_ERROR),
     /** A module asked for (branch setting) is not among the addons of the repository. */
@@ -37,7 +31,7 @@ public enum CoreErrorCode
 
     private final ErrorCode errorCode;
 
-    CoreErrorCode(int code, ErrorType type)
+    OdooErrorCode(int code, ErrorType type)
     {
         this.errorCode = new ErrorCode(code, name(), type);
     }
