@@ -71,7 +71,7 @@ class GitVcsProviderIT
     {
         TestingGitRepository bare = TestingGitRepository.init(temp.resolve("bare.git"), "main");
         bare.git("config", "core.bare", "true");
-        origin.git("push", "--quiet", bare.url(), "main", "feature/invoice-ü");
+        gitOrigin().git("push", "--quiet", bare.url(), "main", "feature/invoice-ü");
 
         RemoteRepository remote = remote("file://" + bare.url());
         assertThat(provider.fetch(remote)).containsExactly(
@@ -85,7 +85,7 @@ class GitVcsProviderIT
         TestingGitRepository library = TestingGitRepository.init(temp.resolve("library"), "main");
         library.writeFile("web_theme/__manifest__.py", "{'name': 'Theme'}\n").commit("Add theme");
         origin.addSubmodule(library, "vendor/library");
-        origin.git("config", "--file", ".gitmodules", "submodule.vendor/library.url", "../library");
+        gitOrigin().git("config", "--file", ".gitmodules", "submodule.vendor/library.url", "../library");
         String commit = origin.commit("Add library with a relative URL");
 
         provider.fetch(remote);
@@ -222,5 +222,10 @@ class GitVcsProviderIT
         finally {
             allowing.close();
         }
+    }
+
+    private TestingGitRepository gitOrigin()
+    {
+        return (TestingGitRepository) origin;
     }
 }

@@ -10,26 +10,29 @@ import sh.stagehand.spi.vcs.CommitInfo;
 import sh.stagehand.spi.vcs.MergeResult;
 import sh.stagehand.spi.vcs.RemoteRepository;
 import sh.stagehand.spi.vcs.VcsProvider;
+import sh.stagehand.testkit.TestingRepository.CommitRecord;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * What every {@link VcsProvider} must do, against real git repositories made with the {@code git}
- * command line.
+ * What every {@link VcsProvider} must do, against repositories a test commits to: real git
+ * repositories made with the {@code git} command line ({@link TestingGitRepository}), unless
+ * {@link #createRepository} makes another kind the provider reads.
  */
 public abstract class BaseVcsProviderContractTest
 {
     @TempDir
     protected Path temp;
 
-    protected TestingGitRepository origin;
+    protected TestingRepository origin;
     protected RemoteRepository remote;
     protected String firstCommit;
     protected String secondCommit;
@@ -38,10 +41,19 @@ public abstract class BaseVcsProviderContractTest
     /** The provider under test; the same instance for every test of one class. */
     protected abstract VcsProvider provider();
 
+    /**
+     * A new, empty repository the provider reads at its {@link TestingRepository#url()}; by
+     * default a git repository in {@code directory}.
+     */
+    protected TestingRepository createRepository(Path directory, String initialBranch)
+    {
+        return TestingGitRepository.init(directory, initialBranch);
+    }
+
     @BeforeEach
     public void createOrigin()
     {
-        origin = TestingGitRepository.init(temp.resolve("origin"), "main");
+        origin = createRepository(temp.resolve("origin"), "main");
         origin.writeFile("sale_extra/__manifest__.py", "{'name': 'Sale Extra', 'version': '17.0.1.0.0', 'depends': ['sale']}\n")
                 .writeFile("sale_extra/__init__.py", "")
                 .writeFile("README.md", "addons\n");
@@ -87,17 +99,17 @@ public abstract class BaseVcsProviderContractTest
     public void testTellsTheRemotesDefaultBranch()
     {
         assertThat(provider().defaultBranch(remote)).contains("main");
-        origin.git("symbolic-ref", "HEAD", "refs/heads/feature/invoice-ü");
+        origin.setDefaultBranch("feature/invoice-ü");
         assertThat(provider().defaultBranch(remote)).contains("feature/invoice-ü");
     }
 
     @Test
     public void testMergesByFastForwardOrMergeCommitAndPushes()
     {
-        origin.git("branch", "staging", firstCommit);
+        origin.setBranch("staging", firstCommit);
         assertThat(provider().merge(remote, "main", "staging", "Stagehand", "noreply@stagehand.test"))
                 .isEqualTo(new MergeResult(secondCommit, MergeResult.Kind.FAST_FORWARD));
-        assertThat(origin.git("rev-parse", "staging").strip()).isEqualTo(secondCommit);
+        assertThat(origin.head("staging")).isEqualTo(secondCommit);
 
         origin.switchTo("staging");
         String stagingCommit = origin.writeFile("staging_only.txt", "staging\n").commit("Only on staging");
@@ -105,8 +117,8 @@ public abstract class BaseVcsProviderContractTest
         MergeResult merged = provider().merge(remote, "feature/invoice-ü", "staging", "Stagehand", "noreply@stagehand.test");
 
         assertThat(merged.kind()).isEqualTo(MergeResult.Kind.MERGE_COMMIT);
-        assertThat(origin.git("rev-parse", "staging").strip()).isEqualTo(merged.commitId());
-        assertThat(origin.git("log", "-1", "--format=%P|%an|%s", "staging").strip()).isEqualTo(stagingCommit + " " + featureCommit + "|Stagehand|Merge branch 'feature/invoice-ü' into staging");
+        assertThat(origin.head("staging")).isEqualTo(merged.commitId());
+        assertThat(origin.inspect(merged.commitId())).isEqualTo(new CommitRecord(List.of(stagingCommit, featureCommit), "Stagehand", "Merge branch 'feature/invoice-ü' into staging"));
         Path mergedTree = temp.resolve("merged");
         provider().checkout(remote, merged.commitId(), mergedTree);
         assertThat(mergedTree.resolve("account_extra/__manifest__.py")).isRegularFile();
@@ -120,18 +132,18 @@ public abstract class BaseVcsProviderContractTest
     @Test
     public void testAConflictingMergePushesNothing()
     {
-        origin.git("branch", "staging", secondCommit);
+        origin.setBranch("staging", secondCommit);
         origin.switchTo("staging");
         origin.writeFile("sale_extra/__manifest__.py", "{'name': 'Sale Extra', 'version': '17.0.1.2.0', 'depends': ['sale']}\n").commit("Sale 1.2 on staging");
         origin.switchTo("main");
         origin.writeFile("sale_extra/__manifest__.py", "{'name': 'Sale Extra', 'version': '17.0.2.0.0', 'depends': ['sale', 'stock']}\n").commit("Sale 2.0 on main");
-        String stagingBefore = origin.git("rev-parse", "staging").strip();
+        String stagingBefore = origin.head("staging");
 
         assertThatThrownBy(() -> provider().merge(remote, "main", "staging", "Stagehand", "noreply@stagehand.test"))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CONFLICT.toErrorCode()))
                 .hasMessageContaining("sale_extra/__manifest__.py")
                 .hasMessageContaining("Nothing was pushed");
-        assertThat(origin.git("rev-parse", "staging").strip()).isEqualTo(stagingBefore);
+        assertThat(origin.head("staging")).isEqualTo(stagingBefore);
         assertThatThrownBy(() -> provider().merge(remote, "no-such-branch", "staging", "Stagehand", "noreply@stagehand.test"))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
     }
@@ -141,7 +153,7 @@ public abstract class BaseVcsProviderContractTest
     {
         provider().fetch(remote);
         String thirdCommit = origin.writeFile("stock_extra/__init__.py", "").commit("Add init");
-        origin.git("branch", "-D", "feature/invoice-ü");
+        origin.deleteBranch("feature/invoice-ü");
 
         assertThat(provider().fetch(remote)).containsExactly(new BranchHead("main", thirdCommit));
     }
@@ -194,7 +206,7 @@ public abstract class BaseVcsProviderContractTest
     @Test
     public void testChecksOutSubmodules()
     {
-        TestingGitRepository library = TestingGitRepository.init(temp.resolve("library"), "main");
+        TestingRepository library = createRepository(temp.resolve("library"), "main");
         library.writeFile("web_theme/__manifest__.py", "{'name': 'Theme'}\n");
         String libraryCommit = library.commit("Add theme");
         String withSubmodule = origin.addSubmodule(library, "vendor/library").commit("Add library as a submodule");

@@ -16,6 +16,7 @@ import static java.util.Objects.requireNonNull;
  * would be. Not thread-safe.
  */
 public final class TestingGitRepository
+        implements TestingRepository
 {
     private final Path directory;
 
@@ -45,12 +46,13 @@ public final class TestingGitRepository
         return directory;
     }
 
-    /** The URL a {@code VcsProvider} clones from. */
+    @Override
     public String url()
     {
         return directory.toAbsolutePath().toString();
     }
 
+    @Override
     public TestingGitRepository writeFile(String path, String content)
     {
         Path file = directory.resolve(path);
@@ -64,6 +66,7 @@ public final class TestingGitRepository
         return this;
     }
 
+    @Override
     public TestingGitRepository deleteFile(String path)
     {
         git("rm", "--quiet", path);
@@ -75,6 +78,7 @@ public final class TestingGitRepository
      *
      * @return the new commit's id
      */
+    @Override
     public String commit(String message)
     {
         git("add", "--all");
@@ -87,22 +91,56 @@ public final class TestingGitRepository
         return git("rev-parse", "HEAD").strip();
     }
 
+    @Override
     public TestingGitRepository createBranch(String name)
     {
         git("checkout", "--quiet", "-b", name);
         return this;
     }
 
+    @Override
     public TestingGitRepository switchTo(String name)
     {
         git("checkout", "--quiet", name);
         return this;
     }
 
+    @Override
+    public void setBranch(String name, String commitId)
+    {
+        git("branch", "--force", name, commitId);
+    }
+
+    @Override
+    public void deleteBranch(String name)
+    {
+        git("branch", "-D", name);
+    }
+
+    @Override
+    public void setDefaultBranch(String name)
+    {
+        git("symbolic-ref", "HEAD", "refs/heads/" + name);
+    }
+
+    @Override
+    public String head(String branch)
+    {
+        return git("rev-parse", "refs/heads/" + branch).strip();
+    }
+
+    @Override
+    public CommitRecord inspect(String commitId)
+    {
+        String[] fields = git("log", "-1", "--format=%P%n%an%n%s", commitId).split("\n", -1);
+        return new CommitRecord(fields[0].isBlank() ? List.of() : List.of(fields[0].split(" ")), fields[1], fields[2]);
+    }
+
     /**
      * Adds another local repository as a submodule at {@code path} (not yet committed).
      */
-    public TestingGitRepository addSubmodule(TestingGitRepository submodule, String path)
+    @Override
+    public TestingGitRepository addSubmodule(TestingRepository submodule, String path)
     {
         git("-c", "protocol.file.allow=always", "submodule", "--quiet", "add", submodule.url(), path);
         return this;
@@ -115,7 +153,7 @@ public final class TestingGitRepository
      */
     public String git(String... arguments)
     {
-        List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=Stagehand Test", "-c", "user.email=test@stagehand.invalid",
+        List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=" + AUTHOR_NAME, "-c", "user.email=" + AUTHOR_EMAIL,
                 "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command)
