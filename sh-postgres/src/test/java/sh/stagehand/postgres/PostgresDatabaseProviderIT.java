@@ -8,7 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseProvider;
-import sh.stagehand.testkit.BaseDatabaseProviderContractTest;
+import sh.stagehand.testkit.BasePostgresDatabaseProviderContractTest;
 import sh.stagehand.testkit.TestingDumpLoader;
 import sh.stagehand.testkit.TestingPostgres;
 
@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PostgresDatabaseProviderIT
-        extends BaseDatabaseProviderContractTest
+        extends BasePostgresDatabaseProviderContractTest
 {
     @RegisterExtension
     static final TestingPostgres postgres = new TestingPostgres();

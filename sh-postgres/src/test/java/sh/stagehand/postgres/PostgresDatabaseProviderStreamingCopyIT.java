@@ -4,7 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import sh.stagehand.spi.database.DatabaseProvider;
-import sh.stagehand.testkit.BaseDatabaseProviderContractTest;
+import sh.stagehand.testkit.BasePostgresDatabaseProviderContractTest;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.util.Map;
@@ -13,7 +13,7 @@ import java.util.Map;
  * The contract again with {@code postgres.copy-jobs=1}: a copy streams pg_dump into pg_restore.
  */
 class PostgresDatabaseProviderStreamingCopyIT
-        extends BaseDatabaseProviderContractTest
+        extends BasePostgresDatabaseProviderContractTest
 {
     @RegisterExtension
     static final TestingPostgres postgres = new TestingPostgres();

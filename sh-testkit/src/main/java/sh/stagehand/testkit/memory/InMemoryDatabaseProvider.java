@@ -107,6 +107,7 @@ public final class InMemoryDatabaseProvider
     @Override
     public synchronized List<String> list(String prefix)
     {
+        DatabaseNames.requireValidPrefix(prefix);
         return databases.keySet().stream().filter(name -> name.startsWith(prefix)).toList();
     }
 
@@ -188,7 +189,11 @@ public final class InMemoryDatabaseProvider
         InMemoryDatabase snapshot = existing(snapshotName);
         DatabaseNames.requireValid(name);
         databases.remove(snapshotName);
-        databases.put(name, snapshot.copy(name, snapshot.role(), snapshot.password()));
+        // The database's role stays, with the credentials it has now (renewed since the snapshot, perhaps).
+        InMemoryDatabase current = databases.get(name);
+        String role = current == null ? snapshot.role() : current.role();
+        String password = current == null ? snapshot.password() : current.password();
+        databases.put(name, snapshot.copy(name, role, password));
     }
 
     @Override
