@@ -15,7 +15,7 @@ import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogLine;
 import sh.stagehand.spi.runtime.PreparedImage;
 import sh.stagehand.spi.runtime.RuntimeProvider;
-import sh.stagehand.testkit.BaseRuntimeProviderContractTest;
+import sh.stagehand.testkit.BaseLinuxRuntimeProviderContractTest;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 
@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DockerRuntimeProviderIT
-        extends BaseRuntimeProviderContractTest
+        extends BaseLinuxRuntimeProviderContractTest
 {
     @RegisterExtension
     static final TestingDocker docker = new TestingDocker();

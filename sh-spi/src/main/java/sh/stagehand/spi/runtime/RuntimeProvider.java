@@ -20,7 +20,7 @@ import java.util.Optional;
  * processes); containers of different tenants cannot reach each other, and a tenant's container
  * reaches the host only where the operator allows it (the database, the mail catcher); image
  * builds, whose recipes run the tenant's requirements' code, are bounded in time and memory and
- * reach what the tenant's containers reach. {@code BaseRuntimeProviderContractTest} checks each.
+ * reach what the tenant's containers reach. {@code BaseLinuxRuntimeProviderContractTest} checks each.
  *
  * <p>Implementations are thread-safe. Every method throws {@link StagehandException} with
  * {@link sh.stagehand.spi.StandardErrorCode#PROVIDER_UNAVAILABLE} when the engine cannot be reached.

@@ -45,9 +45,14 @@ public interface ContainerProgram
         Path hostPath(String containerPath);
 
         /**
-         * Writes a line to the container's output.
+         * Writes a line to the container's standard output.
          */
         void println(String line);
+
+        /**
+         * Writes a line to the container's standard error.
+         */
+        void eprintln(String line);
 
         /**
          * Serves HTTP on a container port, published on a free loopback port of the host until the

@@ -89,7 +89,17 @@ final class InMemoryContainer
     @Override
     public void println(String text)
     {
-        LogLine line = new LogLine(LogLine.Stream.STDOUT, text);
+        print(new LogLine(LogLine.Stream.STDOUT, text));
+    }
+
+    @Override
+    public void eprintln(String text)
+    {
+        print(new LogLine(LogLine.Stream.STDERR, text));
+    }
+
+    private void print(LogLine line)
+    {
         List<LogListener> listeners;
         synchronized (this) {
             lines.add(new TimedLine(Instant.now(), line));

@@ -71,9 +71,10 @@ public final class InMemoryRuntimeProvider
             copyTree(spec.sourceDirectory(), copy);
             // The recipe's steps do not run here: its image is named by the base image and its content key.
             String requirements = "memory-requirements:" + Sha256.hex(spec.baseImage() + "\0" + spec.recipe().map(ImageRecipe::contentKey).orElse("")).substring(0, 16);
-            boolean reused = !requirementsImages.add(requirements);
+            // Without a recipe there is nothing to make: the base image serves, as reused.
+            boolean reused = spec.recipe().isEmpty() || !requirementsImages.add(requirements);
             images.put(spec.tag(), new ImageSpec(spec.baseImage(), copy, spec.targetDirectory(), spec.recipe(), spec.tag(), spec.labels(), spec.tenant()));
-            return new PreparedImage(spec.tag(), requirements, reused);
+            return new PreparedImage(spec.tag(), spec.recipe().isPresent() ? requirements : spec.baseImage(), reused);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -181,6 +182,11 @@ public final class InMemoryRuntimeProvider
             walk.forEach(entries::add);
         }
         for (Path entry : entries) {
+            // As a Docker build context: no .git anywhere.
+            Path relative = source.relativize(entry);
+            if (java.util.stream.StreamSupport.stream(relative.spliterator(), false).anyMatch(name -> name.toString().equals(".git"))) {
+                continue;
+            }
             Path destination = target.resolve(source.relativize(entry).toString());
             if (Files.isDirectory(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(destination);
