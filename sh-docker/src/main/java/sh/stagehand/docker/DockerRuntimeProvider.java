@@ -14,6 +14,9 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ExecListener;
+import sh.stagehand.spi.runtime.ExecSession;
+import sh.stagehand.spi.runtime.ExecSpec;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogListener;
@@ -43,7 +46,7 @@ import static sh.stagehand.docker.ContainerStarter.FILES_LABEL;
  * <p>Its parts: {@code DockerEngine} holds the connections to the engine and tells a failed call,
  * {@code ImageBuilder} prepares images (with {@code RecipeDockerfile} for their recipes),
  * {@code ContainerStarter} starts confined containers, {@code ContainerInfos} reads what the engine
- * says of one, and {@code LogFrames} follows its log.
+ * says of one, {@code LogFrames} follows its log, and {@code DockerExecSession} is a terminal in it.
  */
 public final class DockerRuntimeProvider
         implements RuntimeProvider
@@ -178,6 +181,12 @@ public final class DockerRuntimeProvider
             return command.exec(callback);
         });
         return callback;
+    }
+
+    @Override
+    public ExecSession exec(String containerId, ExecSpec spec, ExecListener listener)
+    {
+        return DockerExecSession.start(engine, containerId, requireNonNull(spec, "spec is null"), requireNonNull(listener, "listener is null"));
     }
 
     @Override

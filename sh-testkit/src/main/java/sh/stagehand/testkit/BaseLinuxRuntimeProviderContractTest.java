@@ -7,6 +7,8 @@ import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerFile;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ExecSession;
+import sh.stagehand.spi.runtime.ExecSpec;
 import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
@@ -14,6 +16,7 @@ import sh.stagehand.spi.runtime.LogLine;
 import sh.stagehand.spi.runtime.Mount;
 import sh.stagehand.spi.runtime.PreparedImage;
 import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.spi.runtime.TerminalSize;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -27,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -232,6 +236,88 @@ public abstract class BaseLinuxRuntimeProviderContractTest
         assertThatThrownBy(() -> provider().prepareImage(new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", Optional.of(pip), imageTag(), Map.of(), Optional.empty()), pipLog::add))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.PROVIDER_ERROR.toErrorCode()));
         assertThat(pipLog).extracting(LogLine::text).anySatisfy(line -> assertThat(line).contains("requirements.txt"));
+    }
+
+    @Test
+    public void testATerminalRunsAsItsUserConfinedAndResizable()
+            throws InterruptedException
+    {
+        ContainerInfo container = provider().start(spec().withCommand(sleepCommand()).build());
+        TestingTerminal terminal = new TestingTerminal();
+        ExecSpec shell = ExecSpec.of("sh").withUser("1000:1000").withWorkingDirectory("/tmp").withEnvironment(Map.of("GREETING", "hello"));
+        try (ExecSession session = provider().exec(container.id(), shell, terminal)) {
+            // What is typed is echoed: the answers below are told from it by what the shell expands.
+            type(session, "echo \"id=$(id -u) in $(pwd) $GREETING term=$TERM\"; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status | tr -d '\\t'");
+            terminal.await("NoNewPrivs:1", TIMEOUT);
+            assertThat(terminal.text()).contains("id=1000 in /tmp hello term=xterm-256color", "CapEff:0000000000000000");
+
+            session.resize(new TerminalSize(123, 45));
+            type(session, "stty size");
+            terminal.await("45 123", TIMEOUT);
+
+            type(session, "exit 7");
+            assertThat(terminal.awaitExit(TIMEOUT)).hasValue(7);
+            assertThat(session.isOpen()).isFalse();
+            session.write("ignored\r".getBytes(UTF_8));
+        }
+    }
+
+    @Test
+    public void testClosingATerminalEndsWhatItStarted()
+            throws InterruptedException
+    {
+        ContainerInfo container = provider().start(spec().withCommand(sleepCommand()).build());
+        TestingTerminal terminal = new TestingTerminal();
+        // sh: a shell that passes no SIGHUP on to its jobs; a job in the background and one in front.
+        ExecSession session = provider().exec(container.id(), ExecSpec.of("sh"), terminal);
+        type(session, "sleep 777 & echo sta''rted; sleep 778");
+        terminal.await("started", TIMEOUT);
+        assertThat(sleepers(container.id())).isEqualTo(2);
+
+        session.close();
+
+        assertThat(terminal.awaitExit(TIMEOUT)).isNotNull();
+        assertThat(session.isOpen()).isFalse();
+        assertThat(sleepers(container.id())).as("processes the closed terminal started").isZero();
+        session.close();
+    }
+
+    @Test
+    public void testATerminalEndsWithItsContainerAndNeedsARunningOne()
+            throws InterruptedException
+    {
+        ContainerInfo container = provider().start(spec().withCommand(sleepCommand()).build());
+        TestingTerminal terminal = new TestingTerminal();
+        try (ExecSession session = provider().exec(container.id(), ExecSpec.of("sh"), terminal)) {
+            type(session, "echo rea''dy");
+            terminal.await("ready", TIMEOUT);
+            provider().stop(container.id(), Duration.ofSeconds(5));
+            terminal.awaitExit(TIMEOUT);
+            assertThat(session.isOpen()).isFalse();
+        }
+        assertThatThrownBy(() -> provider().exec(container.id(), ExecSpec.of("sh"), new TestingTerminal()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CONFLICT.toErrorCode()));
+        assertThatThrownBy(() -> provider().exec("no-such-container-" + runId, ExecSpec.of("sh"), new TestingTerminal()))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    private static void type(ExecSession session, String line)
+    {
+        session.write((line + "\r").getBytes(UTF_8));
+    }
+
+    // The sleep 777 and 778 processes running in the container, counted through a terminal of their own.
+    private int sleepers(String containerId)
+            throws InterruptedException
+    {
+        TestingTerminal terminal = new TestingTerminal();
+        try (ExecSession session = provider().exec(containerId, ExecSpec.of("sh", "-c", "echo count=$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -o 'sleep 77[78]' | wc -l)"), terminal)) {
+            terminal.awaitExit(TIMEOUT);
+        }
+        String text = terminal.text();
+        int at = text.indexOf("count=");
+        assertThat(at).as(text).isNotNegative();
+        return Integer.parseInt(text.substring(at + "count=".length()).strip());
     }
 
     // The first line of a running container's output that starts so.

@@ -1,6 +1,7 @@
 package sh.stagehand.spi.runtime;
 
 import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -108,6 +109,21 @@ public interface RuntimeProvider
      * @throws StagehandException {@code NOT_FOUND} if no such container exists
      */
     void stop(String containerId, Duration gracePeriod);
+
+    /**
+     * Runs a process in a running container with a terminal, as a person at a shell would (the web
+     * shell, SSH): its terminal's output goes to {@code listener}; {@link ExecSession#write} is its
+     * keyboard. It runs confined as the container's own processes are (no capability, no privilege
+     * gained, the container's limits and networks), as {@link ExecSpec#user()}; it ends, with what
+     * it started in its terminal, when the session is closed, and with its container.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if no such container exists; {@code CONFLICT} if
+     *         it does not run; {@code NOT_SUPPORTED} if this runtime has no terminals
+     */
+    default ExecSession exec(String containerId, ExecSpec spec, ExecListener listener)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " cannot run a process with a terminal in a container");
+    }
 
     /**
      * Removes the container, killing it if it runs, with its anonymous volumes. Idempotent.

@@ -1,0 +1,348 @@
+package sh.stagehand.docker;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.ExecCreateCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sh.stagehand.spi.RandomSecrets;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ExecListener;
+import sh.stagehand.spi.runtime.ExecSession;
+import sh.stagehand.spi.runtime.ExecSpec;
+import sh.stagehand.spi.runtime.TerminalSize;
+
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A process with a terminal in a container, through the engine's exec API ({@code docker exec -it}).
+ *
+ * <p>The engine ends no exec process when its client goes, so the command starts under a line of
+ * {@code sh} that notes its process id in a file of the container's {@code /tmp} and then becomes
+ * the command, the leader of the terminal's session; {@link #close()} ends every process of that
+ * session (what its shell started too) with SIGHUP, then SIGKILL, through a second exec as the same
+ * user: nothing runs with more than the session's own rights. A process that leaves the session on
+ * purpose ({@code setsid}) stays, as it would after an SSH session, within the container's limits.
+ * Thread-safe.
+ */
+final class DockerExecSession
+        extends ResultCallback.Adapter<Frame>
+        implements ExecSession
+{
+    private static final Logger log = LoggerFactory.getLogger(DockerExecSession.class);
+
+    // $0 is the pid file, "$@" the command.
+    private static final String WRAPPER = "echo $$ > \"$0\" && exec \"$@\"";
+    // $0 is the pid file. Every process of the terminal's session (what its shell started, in
+    // whichever process group) gets SIGHUP, two seconds to end, then SIGKILL. A process's session
+    // is the 4th field after the ") " that ends its name in /proc/<pid>/stat.
+    private static final String KILLER = """
+            p=$(cat "$0" 2>/dev/null) || exit 0
+            rm -f "$0"
+            members() { for d in /proc/[0-9]*; do set -- $(sed 's/.*) //' "$d/stat" 2>/dev/null); [ "$4" = "$p" ] && echo "${d#/proc/}"; done; }
+            kill -s HUP $(members) 2>/dev/null
+            i=0
+            while [ -n "$(members)" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+            kill -s KILL $(members) 2>/dev/null
+            exit 0
+            """;
+    private static final Duration END_WAIT = Duration.ofSeconds(10);
+
+    private final DockerEngine engine;
+    private final String containerId;
+    private final ExecSpec spec;
+    private final ExecListener listener;
+    private final String pidFile = "/tmp/.stagehand-exec-" + RandomSecrets.randomHex(12);
+    private final PipedOutputStream keyboard = new PipedOutputStream();
+    private final CountDownLatch ended = new CountDownLatch(1);
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile String execId;
+
+    private DockerExecSession(DockerEngine engine, String containerId, ExecSpec spec, ExecListener listener)
+    {
+        this.engine = requireNonNull(engine, "engine is null");
+        this.containerId = requireNonNull(containerId, "containerId is null");
+        this.spec = requireNonNull(spec, "spec is null");
+        this.listener = requireNonNull(listener, "listener is null");
+    }
+
+    /**
+     * @throws StagehandException {@code NOT_FOUND} for no such container, {@code CONFLICT} if it does not run
+     */
+    static DockerExecSession start(DockerEngine engine, String containerId, ExecSpec spec, ExecListener listener)
+    {
+        InspectContainerResponse container = engine.call("inspect container " + containerId, () -> {
+            try {
+                return engine.client().inspectContainerCmd(containerId).exec();
+            }
+            catch (NotFoundException e) {
+                throw new StagehandException(StandardErrorCode.NOT_FOUND, "No container " + containerId, e);
+            }
+        });
+        if (!Boolean.TRUE.equals(container.getState().getRunning())) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Container " + container.getName() + " does not run: start it before opening a terminal in it");
+        }
+        DockerExecSession session = new DockerExecSession(engine, containerId, spec, listener);
+        session.open();
+        return session;
+    }
+
+    private void open()
+    {
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", WRAPPER, pidFile));
+        command.addAll(spec.command());
+        execId = engine.call("create a terminal in container " + containerId, () -> {
+            ExecCreateCmd create = engine.client().execCreateCmd(containerId)
+                    .withCmd(command.toArray(String[]::new))
+                    .withTty(true)
+                    .withAttachStdin(true)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withPrivileged(false)
+                    .withEnv(environment(spec.environment()));
+            spec.user().ifPresent(create::withUser);
+            spec.workingDirectory().ifPresent(create::withWorkingDir);
+            return create.exec().getId();
+        });
+        try {
+            PipedInputStream input = new PipedInputStream(keyboard, 64 * 1024);
+            engine.call("start a terminal in container " + containerId, () -> engine.streamingClient().execStartCmd(execId)
+                    .withTty(true)
+                    .withStdIn(input)
+                    .exec(this));
+        }
+        catch (IOException e) {
+            throw new StagehandException(StandardErrorCode.GENERIC_INTERNAL_ERROR, "Cannot open a terminal's input", e);
+        }
+        // The engine takes a size once the process runs.
+        for (int attempt = 0; attempt < 50 && isOpen(); attempt++) {
+            if (running()) {
+                resize(spec.size());
+                return;
+            }
+            sleep(Duration.ofMillis(20));
+        }
+    }
+
+    private static List<String> environment(Map<String, String> variables)
+    {
+        List<String> environment = new ArrayList<>();
+        if (!variables.containsKey("TERM")) {
+            environment.add("TERM=xterm-256color");
+        }
+        variables.forEach((name, value) -> environment.add(name + "=" + value));
+        return environment;
+    }
+
+    @Override
+    public void onNext(Frame frame)
+    {
+        try {
+            listener.onOutput(frame.getPayload());
+        }
+        catch (RuntimeException e) {
+            log.warn("A terminal's listener failed on its output", e);
+        }
+    }
+
+    @Override
+    public void onComplete()
+    {
+        finish();
+        super.onComplete();
+    }
+
+    @Override
+    public void onError(Throwable throwable)
+    {
+        if (!closing.get()) {
+            log.debug("The terminal stream of container {} ended", containerId, throwable);
+        }
+        finish();
+        super.onError(throwable);
+    }
+
+    private void finish()
+    {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        OptionalInt exitCode = OptionalInt.empty();
+        try {
+            InspectExecResponse exec = engine.client().inspectExecCmd(execId).exec();
+            if (!Boolean.TRUE.equals(exec.isRunning()) && exec.getExitCodeLong() != null) {
+                exitCode = OptionalInt.of(exec.getExitCodeLong().intValue());
+            }
+        }
+        catch (RuntimeException e) {
+            // The container went with it: the code is not known.
+        }
+        ended.countDown();
+        closeQuietly();
+        try {
+            listener.onExit(exitCode);
+        }
+        catch (RuntimeException e) {
+            log.warn("A terminal's listener failed on its end", e);
+        }
+    }
+
+    @Override
+    public void write(byte[] input)
+    {
+        if (!isOpen()) {
+            return;
+        }
+        try {
+            keyboard.write(input);
+            keyboard.flush();
+        }
+        catch (IOException e) {
+            // The process ended meanwhile: what it was typed goes nowhere, as at a closed terminal.
+        }
+    }
+
+    @Override
+    public void resize(TerminalSize size)
+    {
+        if (!isOpen()) {
+            return;
+        }
+        try {
+            engine.client().resizeExecCmd(execId).withSize(size.rows(), size.columns()).exec();
+        }
+        catch (RuntimeException e) {
+            log.debug("Cannot resize the terminal of container {}", containerId, e);
+        }
+    }
+
+    @Override
+    public boolean isOpen()
+    {
+        return ended.getCount() > 0;
+    }
+
+    @Override
+    public void close()
+    {
+        if (!closing.compareAndSet(false, true)) {
+            awaitEnd();
+            return;
+        }
+        try {
+            kill();
+            // The process ended: its stream ends after its last output.
+            awaitEnd();
+        }
+        finally {
+            closeQuietly();
+            try {
+                super.close();
+            }
+            catch (IOException e) {
+                log.debug("Cannot close the terminal stream of container {}", containerId, e);
+            }
+            finish();
+        }
+    }
+
+    // Ends the process group through a second exec, as the session's user; waits for it.
+    private void kill()
+    {
+        try {
+            ExecCreateCmd create = engine.client().execCreateCmd(containerId)
+                    .withCmd("/bin/sh", "-c", KILLER, pidFile)
+                    .withAttachStdout(true)
+                    .withAttachStderr(true)
+                    .withPrivileged(false);
+            spec.user().ifPresent(create::withUser);
+            String killer = create.exec().getId();
+            try (ResultCallback.Adapter<Frame> done = engine.client().execStartCmd(killer).exec(new ResultCallback.Adapter<>())) {
+                if (!done.awaitCompletion(END_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("Ending the terminal's processes in container {} took longer than {}", containerId, END_WAIT);
+                }
+            }
+        }
+        catch (NotFoundException e) {
+            // The container is gone, and its processes with it.
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        catch (RuntimeException | IOException e) {
+            // A container that stopped meanwhile took its processes with it; anything else is said.
+            if (containerRuns()) {
+                log.warn("Cannot end the terminal's processes in container {}", containerId, e);
+            }
+        }
+    }
+
+    private boolean running()
+    {
+        try {
+            return Boolean.TRUE.equals(engine.client().inspectExecCmd(execId).exec().isRunning());
+        }
+        catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean containerRuns()
+    {
+        try {
+            return Boolean.TRUE.equals(engine.client().inspectContainerCmd(containerId).exec().getState().getRunning());
+        }
+        catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void awaitEnd()
+    {
+        try {
+            if (!ended.await(END_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("The terminal stream of container {} did not end within {}", containerId, END_WAIT);
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeQuietly()
+    {
+        try {
+            keyboard.close();
+        }
+        catch (IOException e) {
+            // Nothing reads it any more.
+        }
+    }
+
+    private static void sleep(Duration duration)
+    {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
