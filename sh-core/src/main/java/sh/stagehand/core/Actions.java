@@ -20,6 +20,8 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ExecListener;
+import sh.stagehand.spi.runtime.TerminalSize;
 
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -50,9 +52,10 @@ public final class Actions
     private final ProductionBackups backups;
     private final BackupDownloads downloads;
     private final ProductionRestores restores;
+    private final BuildTerminals terminals;
 
     public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, ProductionBackups backups,
-            BackupDownloads downloads, ProductionRestores restores)
+            BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals)
     {
         this.account = requireNonNull(account, "account is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
@@ -62,6 +65,7 @@ public final class Actions
         this.backups = requireNonNull(backups, "backups is null");
         this.downloads = requireNonNull(downloads, "downloads is null");
         this.restores = requireNonNull(restores, "restores is null");
+        this.terminals = requireNonNull(terminals, "terminals is null");
     }
 
     public Account account()
@@ -289,6 +293,32 @@ public final class Actions
         if (build.stage() != Stage.DEVELOPMENT) {
             accounts.audit(account, build.projectId(), action, detail + " (" + build.stage() + ")");
         }
+    }
+
+    /**
+     * Checks that the account may open a shell in the build, as {@link #openShell} does, without
+     * opening one: for a front end that hands out a ticket first.
+     */
+    public Build checkShell(long buildId)
+    {
+        return buildWith(buildId, Tool.SHELL);
+    }
+
+    /**
+     * Opens a shell in a running build, as Odoo's user in the branch's sources; audited when it
+     * opens and when it ends, on every stage.
+     *
+     * @throws StagehandException {@code PERMISSION_DENIED} for a role without the shell on the
+     *         build's stage; {@code CONFLICT} if the build does not run
+     */
+    public BuildTerminals.Terminal openShell(long buildId, TerminalSize size, ExecListener screen)
+    {
+        Build build = buildWith(buildId, Tool.SHELL);
+        String detail = "build " + buildId + " of " + build.branch() + " (" + build.stage() + ")";
+        BuildTerminals.Terminal terminal = terminals.open(build, account.login(), size, screen,
+                () -> accounts.audit(account, build.projectId(), AuditAction.SHELL_CLOSED, detail));
+        accounts.audit(account, build.projectId(), AuditAction.SHELL_OPENED, detail);
+        return terminal;
     }
 
     public List<String> log(long buildId, LogName name)

@@ -90,7 +90,7 @@ public final class CoreModule
             "how long production's mail may wait for the relay before it bounces").formerly("mail.outbound-max-age-hours");
     /** The keys sh-core reads. */
     public static final ConfigKeys KEYS = ConfigKeys.union("the platform", List.of(StagehandConfig.KEYS, PlatformSettings.KEYS, AuthSettings.KEYS, BackupSettings.KEYS,
-            ConfigKeys.of("the platform's mail", OUTBOUND_MAX_AGE)));
+            ConfigKeys.of("the platform's mail", OUTBOUND_MAX_AGE), BuildTerminals.KEYS));
 
     private final StagehandConfig config;
     private final LifecycleManager lifecycle;
@@ -206,6 +206,13 @@ public final class CoreModule
     BuildLogs buildLogs(ProviderContext context)
     {
         return lifecycle.manage(new BuildLogs(context.dataDirectory().resolve("logs")));
+    }
+
+    @Provides
+    @Singleton
+    BuildTerminals buildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Clock clock)
+    {
+        return lifecycle.manage(new BuildTerminals(runtime, workspaces, logs, config.values(KEYS).get(BuildTerminals.IDLE_TIMEOUT), clock));
     }
 
     @Provides

@@ -161,6 +161,11 @@ public final class Stagehand
         return injector.getInstance(ProductionRestores.class);
     }
 
+    public BuildTerminals terminals()
+    {
+        return injector.getInstance(BuildTerminals.class);
+    }
+
     /**
      * Accounts, sessions, API tokens, SSH keys, roles in projects and the audit log.
      */
@@ -176,7 +181,7 @@ public final class Stagehand
      */
     public Actions actingAs(Account account)
     {
-        return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups(), backupDownloads(), productionRestores());
+        return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups(), backupDownloads(), productionRestores(), terminals());
     }
 
     /**

@@ -26,6 +26,7 @@ public final class TestingWebSocket
 {
     private final WebSocket socket;
     private final LinkedBlockingQueue<String> texts;
+    private final java.io.ByteArrayOutputStream binary;
     private final CompletableFuture<Closed> closed;
 
     /**
@@ -33,10 +34,11 @@ public final class TestingWebSocket
      */
     public record Closed(int code, String reason) {}
 
-    private TestingWebSocket(WebSocket socket, LinkedBlockingQueue<String> texts, CompletableFuture<Closed> closed)
+    private TestingWebSocket(WebSocket socket, LinkedBlockingQueue<String> texts, java.io.ByteArrayOutputStream binary, CompletableFuture<Closed> closed)
     {
         this.socket = socket;
         this.texts = texts;
+        this.binary = binary;
         this.closed = closed;
     }
 
@@ -47,6 +49,7 @@ public final class TestingWebSocket
     public static TestingWebSocket connect(URI uri, Map<String, String> headers)
     {
         LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
         CompletableFuture<Closed> closed = new CompletableFuture<>();
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         headers.forEach(builder::header);
@@ -67,6 +70,19 @@ public final class TestingWebSocket
             }
 
             @Override
+            public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last)
+            {
+                byte[] bytes = new byte[data.remaining()];
+                data.get(bytes);
+                synchronized (binary) {
+                    binary.writeBytes(bytes);
+                    binary.notifyAll();
+                }
+                webSocket.request(1);
+                return null;
+            }
+
+            @Override
             public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason)
             {
                 closed.complete(new Closed(statusCode, reason));
@@ -79,12 +95,48 @@ public final class TestingWebSocket
                 closed.complete(new Closed(1006, String.valueOf(error)));
             }
         }).join();
-        return new TestingWebSocket(socket, texts, closed);
+        return new TestingWebSocket(socket, texts, binary, closed);
     }
 
     public void send(String text)
     {
         socket.sendText(text, true).join();
+    }
+
+    public void sendBinary(byte[] data)
+    {
+        socket.sendBinary(ByteBuffer.wrap(data), true).join();
+    }
+
+    /**
+     * @return every binary message received so far, as one UTF-8 text (a terminal's screen)
+     */
+    public String binaryText()
+    {
+        synchronized (binary) {
+            return binary.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Waits until the binary messages received hold {@code text}.
+     *
+     * @return all of them, as {@link #binaryText()}
+     */
+    public String awaitBinaryText(String text, Duration timeout)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (binary) {
+            while (!binaryText().contains(text)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("No '" + text + "' within " + timeout + (closed.isDone() ? "; closed: " + closed.join() : "") + "; received:\n" + binaryText());
+                }
+                binary.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            }
+            return binaryText();
+        }
     }
 
     public void ping(String data)
@@ -153,6 +205,14 @@ public final class TestingWebSocket
         catch (Exception e) {
             throw new AssertionError("Not closed within " + timeout, e);
         }
+    }
+
+    /**
+     * Drops the connection without a close message, as a killed browser tab does.
+     */
+    public void abort()
+    {
+        socket.abort();
     }
 
     @Override

@@ -27,4 +27,6 @@ public enum AuditAction
     SSH_KEY_REMOVED,
     LOGIN_FAILED,
     LOGIN_THROTTLED,
+    SHELL_OPENED,
+    SHELL_CLOSED,
 }

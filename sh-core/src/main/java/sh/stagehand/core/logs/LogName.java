@@ -18,7 +18,9 @@ public enum LogName
     /** Neutralizing the copy of production on staging. */
     NEUTRALIZE,
     /** Importing a database into a branch's build. */
-    IMPORT;
+    IMPORT,
+    /** The lines typed in the build's shells, with who typed them. */
+    SHELL;
 
     public String fileName()
     {

@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -165,8 +166,14 @@ final class OdooContainers
                 + (lastStatus == 0 ? "" : " (last answer: " + lastStatus + ")") + "; see odoo.log");
     }
 
+    /** The build database's password, for psql in the build's shells ({@code PGPASSFILE}). */
+    public static final String PASSWORD_FILE = "/run/stagehand/pgpass";
+
     // The database's credentials and the mail catcher's go into Odoo's configuration file, a file
     // of the container's own: neither the host's process list nor the engine's inspect shows them.
+    // psql in a shell of the container finds the build's database through libpq's PG* variables and
+    // its password in a password file of the container's own; Odoo does not read them, as it gives
+    // libpq its host, port, user and password itself (connection_info_for, odoo/sql_db.py).
     private ContainerSpec.Builder containerSpec(Build build, String role, PreparedImage image, OdooCommandLine.Builder commandLine, DatabaseConnection database, Path dataDirectory)
     {
         String name = role.equals("server") ? build.instanceName() : build.instanceName() + "-" + role;
@@ -177,6 +184,12 @@ final class OdooContainers
         return ContainerSpec.builder(name, image.tag())
                 .withCommand(command.command())
                 .withFile(ContainerFile.secret(OdooCommandLine.CONFIG_FILE, command.configFile().orElseThrow()))
+                .withFile(ContainerFile.secret(PASSWORD_FILE, passwordFileLine(database, build.databaseName())))
+                .withEnv("PGHOST", database.host())
+                .withEnv("PGPORT", Integer.toString(database.port()))
+                .withEnv("PGUSER", database.user())
+                .withEnv("PGDATABASE", build.databaseName())
+                .withEnv("PGPASSFILE", PASSWORD_FILE)
                 .withLabels(labels(build, role))
                 .withMount(Mount.readWrite(dataDirectory.toAbsolutePath(), DATA_DIRECTORY))
                 .withUser(workspaces.containerUser().asDockerUser())
@@ -186,6 +199,14 @@ final class OdooContainers
                 .withMemoryLimit(settings.limits(build.stage()).memoryBytes())
                 .withCpuLimit(settings.limits(build.stage()).cpus())
                 .withPidsLimit(settings.limits(build.stage()).pids());
+    }
+
+    // hostname:port:database:username:password, ':' and '\\' escaped (libpq's "The Password File").
+    private static String passwordFileLine(DatabaseConnection database, String databaseName)
+    {
+        return String.join(":", List.of(database.host(), Integer.toString(database.port()), databaseName, database.user(), database.password()).stream()
+                .map(field -> field.replace("\\", "\\\\").replace(":", "\\:"))
+                .toList()) + "\n";
     }
 
     static Map<String, String> labels(Build build, String role)

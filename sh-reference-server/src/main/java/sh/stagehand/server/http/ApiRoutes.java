@@ -9,6 +9,7 @@ import sh.stagehand.spi.StagehandException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -35,6 +36,7 @@ public final class ApiRoutes
     private final BuildRoutes builds;
     private final HostRoutes hosts;
     private final AccountRoutes accounts;
+    private final ShellRoutes shells;
     private final List<String> routes = new ArrayList<>();
 
     public ApiRoutes(Stagehand stagehand, Supplier<String> publicUrl, GitHosting git, Authentication authentication, ServerLimits limits)
@@ -51,6 +53,7 @@ public final class ApiRoutes
         this.builds = new BuildRoutes(stagehand);
         this.hosts = new HostRoutes(stagehand);
         this.accounts = new AccountRoutes(stagehand, authentication);
+        this.shells = new ShellRoutes(stagehand, Clock.systemUTC());
     }
 
     public void register(JavalinConfig config)
@@ -63,6 +66,7 @@ public final class ApiRoutes
         builds.register(table);
         hosts.register(table);
         accounts.register(table);
+        shells.register(table);
     }
 
     /**

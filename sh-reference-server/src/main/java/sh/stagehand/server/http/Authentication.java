@@ -34,6 +34,7 @@ public final class Authentication
 {
     public static final String SESSION_COOKIE = "stagehand_session";
     public static final String CSRF_HEADER = "X-CSRF-Token";
+    private static final java.util.regex.Pattern SHELL_SOCKET = java.util.regex.Pattern.compile("/api/builds/[0-9]+/shell/socket");
     private static final String ACCOUNT = Authentication.class.getName() + ".account";
     private static final String SESSION = Authentication.class.getName() + ".session";
     private static final Set<HandlerType> SAFE = Set.of(HandlerType.GET, HandlerType.HEAD, HandlerType.OPTIONS);
@@ -64,6 +65,10 @@ public final class Authentication
     {
         String path = context.path();
         if (path.equals("/api/openapi.yaml") || path.equals("/api/hosts") || path.equals("/api/session") && context.method() == HandlerType.POST) {
+            return;
+        }
+        // A shell's socket: its one-time ticket is its credential (ShellRoutes), never a cookie.
+        if (SHELL_SOCKET.matcher(path).matches()) {
             return;
         }
         String authorization = context.header("Authorization");

@@ -3,6 +3,7 @@ package sh.stagehand.server.http;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Handler;
 import io.javalin.http.sse.SseClient;
+import io.javalin.websocket.WsConfig;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -49,6 +50,16 @@ final class RouteTable
     {
         config.routes.put(path, handler);
         routes.add("PUT " + path);
+    }
+
+    /**
+     * A websocket: {@code beforeUpgrade} may refuse the upgrade ({@link WebsocketRelay#refuse}).
+     */
+    void ws(String path, Handler beforeUpgrade, Consumer<WsConfig> ws)
+    {
+        config.routes.wsBeforeUpgrade(path, beforeUpgrade);
+        config.routes.ws(path, ws);
+        routes.add("GET " + path);
     }
 
     void sse(String path, Consumer<SseClient> client)

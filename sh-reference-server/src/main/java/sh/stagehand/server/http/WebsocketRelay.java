@@ -145,7 +145,7 @@ public final class WebsocketRelay
 
     // An upgrade refused before it is made: written at once (the lifecycle of an upgrade writes no
     // result), and the exception stops the upgrade.
-    private static HttpResponseException refuse(Context context, int status, String message)
+    static HttpResponseException refuse(Context context, int status, String message)
     {
         try {
             var response = context.res();

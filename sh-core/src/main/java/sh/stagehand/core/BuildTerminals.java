@@ -1,0 +1,248 @@
+package sh.stagehand.core;
+
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.pipeline.BuildSteps;
+import sh.stagehand.core.workspace.BuildWorkspaces;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigKeys;
+import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.runtime.ExecListener;
+import sh.stagehand.spi.runtime.ExecSession;
+import sh.stagehand.spi.runtime.ExecSpec;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.spi.runtime.TerminalSize;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Shells in builds' containers, the web shell's and SSH's: as Odoo's user, in the branch's
+ * sources, with {@code psql} reaching the build's own database (the container's {@code PG*}
+ * variables and password file), closed after {@link #IDLE_TIMEOUT} without a key or an output, each
+ * line typed kept in the build's {@code shell.log} with who typed it. Who may open one is
+ * {@link Actions#openShell}'s to check. Thread-safe.
+ */
+public final class BuildTerminals
+        implements AutoCloseable
+{
+    public static final ConfigKey<Duration> IDLE_TIMEOUT = ConfigKey.of("shell.idle-timeout", ConfigType.duration(), "30m",
+            "how long a shell may stay without a key typed or an output before it is closed");
+    public static final ConfigKeys KEYS = ConfigKeys.of("the shells", IDLE_TIMEOUT);
+
+    // A shell as the image has it: bash where there is one.
+    private static final List<String> SHELL = List.of("/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash; else exec sh; fi");
+
+    private final RuntimeProvider runtime;
+    private final BuildWorkspaces workspaces;
+    private final BuildLogs logs;
+    private final Duration idleTimeout;
+    private final Clock clock;
+    private final Set<Terminal> open = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService idleCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "stagehand-shell-idle");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public BuildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Duration idleTimeout, Clock clock)
+    {
+        this.runtime = requireNonNull(runtime, "runtime is null");
+        this.workspaces = requireNonNull(workspaces, "workspaces is null");
+        this.logs = requireNonNull(logs, "logs is null");
+        this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        long period = Math.max(1, Math.min(idleTimeout.toMillis() / 4, 30_000));
+        idleCheck.scheduleWithFixedDelay(this::closeIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Opens a shell in the build's server container.
+     *
+     * @param who the account's login, for {@code shell.log}
+     * @param onEnd called once when the shell has ended, however it ended
+     * @throws StagehandException {@code CONFLICT} if the build does not run
+     */
+    Terminal open(Build build, String who, TerminalSize size, ExecListener screen, Runnable onEnd)
+    {
+        if (build.state() != BuildState.RUNNING || build.containerId().isEmpty()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is " + build.state().name().toLowerCase(Locale.ROOT)
+                    + ": a shell opens in a running build; rebuild it, or open one of the branch's running builds");
+        }
+        ExecSpec spec = new ExecSpec(SHELL, Optional.of(workspaces.containerUser().asDockerUser()), Optional.of(BuildSteps.ADDONS_DIRECTORY),
+                // No home of its own: history and dot files go to /tmp, not into the filestore.
+                Map.of("HOME", "/tmp", "STAGEHAND_BUILD", Long.toString(build.id()), "STAGEHAND_STAGE", build.stage().name().toLowerCase(Locale.ROOT)), size);
+        Terminal terminal = new Terminal(build.id(), who, screen, onEnd);
+        open.add(terminal);
+        try {
+            terminal.session = runtime.exec(build.containerId().orElseThrow(), spec, terminal);
+        }
+        catch (RuntimeException e) {
+            open.remove(terminal);
+            throw e;
+        }
+        logs.append(build.id(), LogName.SHELL, "%s %s opened a shell".formatted(clock.instant(), who));
+        return terminal;
+    }
+
+    /**
+     * @return the shells open now
+     */
+    public int openCount()
+    {
+        return open.size();
+    }
+
+    private void closeIdle()
+    {
+        Instant now = clock.instant();
+        for (Terminal terminal : open) {
+            if (terminal.lastActivity.plus(idleTimeout).isBefore(now)) {
+                String idle = idleTimeout.toSeconds() % 60 == 0 ? idleTimeout.toMinutes() + " min" : idleTimeout.toSeconds() + " s";
+                terminal.screen.onOutput(("\r\n[Stagehand closed this shell after " + idle + " without a key or an output]\r\n").getBytes(StandardCharsets.UTF_8));
+                terminal.close();
+            }
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        idleCheck.shutdownNow();
+        open.forEach(Terminal::close);
+    }
+
+    /**
+     * One shell: its keyboard and size, and what it shows, passed on with a line of
+     * {@code shell.log} for each line typed.
+     */
+    public final class Terminal
+            implements ExecListener, AutoCloseable
+    {
+        private final long buildId;
+        private final String who;
+        private final ExecListener screen;
+        private final Runnable onEnd;
+        private final ByteArrayOutputStream typed = new ByteArrayOutputStream();
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private volatile ExecSession session;
+        private volatile Instant lastActivity = clock.instant();
+
+        private Terminal(long buildId, String who, ExecListener screen, Runnable onEnd)
+        {
+            this.buildId = buildId;
+            this.who = who;
+            this.screen = requireNonNull(screen, "screen is null");
+            this.onEnd = requireNonNull(onEnd, "onEnd is null");
+        }
+
+        public long buildId()
+        {
+            return buildId;
+        }
+
+        /**
+         * Keys typed, as a terminal sends them.
+         */
+        public void write(byte[] input)
+        {
+            lastActivity = clock.instant();
+            keepTyped(input, line -> logs.append(buildId, LogName.SHELL, "%s %s$ %s".formatted(clock.instant(), who, line)));
+            session.write(input);
+        }
+
+        public void resize(TerminalSize size)
+        {
+            session.resize(size);
+        }
+
+        @Override
+        public void onOutput(byte[] data)
+        {
+            lastActivity = clock.instant();
+            screen.onOutput(data);
+        }
+
+        @Override
+        public void onExit(OptionalInt exitCode)
+        {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            open.remove(this);
+            logs.append(buildId, LogName.SHELL, "%s %s's shell ended%s".formatted(clock.instant(), who, exitCode.isPresent() ? " (exit " + exitCode.getAsInt() + ")" : ""));
+            try {
+                screen.onExit(exitCode);
+            }
+            finally {
+                onEnd.run();
+            }
+        }
+
+        @Override
+        public void close()
+        {
+            ExecSession running = session;
+            if (running != null) {
+                running.close();
+            }
+        }
+
+        // The line typed so far, kept as typed: printable characters, a backspace takes one back,
+        // Enter ends it; escape sequences (arrows, function keys) and control keys are left out.
+        private synchronized void keepTyped(byte[] input, Consumer<String> line)
+        {
+            for (int i = 0; i < input.length; i++) {
+                int b = input[i] & 0xff;
+                if (b == '\r' || b == '\n') {
+                    line.accept(typed.toString(StandardCharsets.UTF_8));
+                    typed.reset();
+                }
+                else if (b == 0x7f || b == 0x08) {
+                    byte[] kept = typed.toByteArray();
+                    int end = kept.length;
+                    // One character back, with its UTF-8 continuation bytes.
+                    while (end > 0 && (kept[end - 1] & 0xc0) == 0x80) {
+                        end--;
+                    }
+                    typed.reset();
+                    typed.write(kept, 0, Math.max(0, end - 1));
+                }
+                else if (b == 0x1b) {
+                    // ESC [ ... final byte, or ESC and one character.
+                    i++;
+                    if (i < input.length && input[i] == '[') {
+                        while (i + 1 < input.length && (input[i + 1] < 0x40 || input[i + 1] > 0x7e)) {
+                            i++;
+                        }
+                        i++;
+                    }
+                }
+                else if (b >= 0x20 && typed.size() < 4096) {
+                    typed.write(b);
+                }
+            }
+        }
+    }
+}

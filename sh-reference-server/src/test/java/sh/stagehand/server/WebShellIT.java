@@ -1,0 +1,233 @@
+package sh.stagehand.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.access.AuditAction;
+import sh.stagehand.core.access.AuditEvent;
+import sh.stagehand.core.access.Role;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.spi.runtime.ExecSession;
+import sh.stagehand.spi.runtime.ExecSpec;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingEnvironment;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPostgres;
+import sh.stagehand.testkit.TestingTerminal;
+import sh.stagehand.testkit.TestingWebSocket;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static sh.stagehand.server.TestingAddons.addon;
+import static sh.stagehand.server.TestingAddons.passingTest;
+
+/**
+ * The web shell on a real build (Docker, PostgreSQL, the Odoo test server): a ticket, then a
+ * terminal over a websocket, as Odoo's user in the branch's sources, psql on the build's own
+ * database with no password typed; what is typed is kept in shell.log and the session audited; a
+ * socket without a good ticket is refused; a browser gone mid-command leaves nothing running.
+ */
+class WebShellIT
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path temp;
+
+    private static Stagehand stagehand;
+    private static ReferenceServer server;
+    private static String token;
+    private static Build build;
+
+    @BeforeAll
+    static void startPlatformWithARunningBuild()
+            throws IOException, InterruptedException
+    {
+        Map<String, String> properties = new HashMap<>(Map.of(
+                "instance.name", "shell-it",
+                "data.directory", temp.resolve("data").toString(),
+                "http.port", "0",
+                "platform.poll-interval", "0",
+                "platform.gc-interval", "0",
+                "postgres.url", postgres.jdbcUrl("postgres"),
+                "postgres.user", postgres.user(),
+                "postgres.password", postgres.password(),
+                "postgres.container-host", postgres.containerHost()));
+        properties.putAll(Map.of(
+                "postgres.metadata-database", METADATA_DATABASE,
+                "docker.host", docker.host().toString(),
+                "docker.network", docker.network(),
+                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
+                "platform.container-memory-mb", "512",
+                "platform.container-user", TestingPlatform.containerUser(),
+                // Short, for the idle test; the others keep their shells busy.
+                "shell.idle-timeout", "6s"));
+        stagehand = Main.platform(properties).build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        token = TestingAccounts.adminToken(stagehand);
+
+        TestingGitRepository repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        addon(repository, "shell_extra", "'base'", "", passingTest("TestShellExtra"));
+        repository.commit("An addon");
+        // No production: main is a development branch, built at once.
+        stagehand.projects().createProject("shellit", repository.url(), Optional.empty(), Optional.empty());
+        build = TestingBuilds.await(stagehand, stagehand.builds().builds("shellit", "main").get(0).id(), Duration.ofMinutes(5));
+        assertThat(build.state()).as(String.valueOf(build)).isEqualTo(BuildState.RUNNING);
+    }
+
+    @AfterAll
+    static void stopPlatform()
+    {
+        if (server != null) {
+            server.close();
+        }
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            stagehand.builds().builds("shellit", "main").forEach(each -> stagehand.builds().discard(each.id()));
+            stagehand.close();
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+    }
+
+    @Test
+    void testAShellReachesTheBuildsOwnDatabaseAndIsKeptAndAudited()
+            throws Exception
+    {
+        try (TestingWebSocket shell = openShell(token, "&columns=100&rows=30")) {
+            // What is typed is echoed: the answers are told from it by what the shell and psql expand.
+            type(shell, "echo \"user=$(id -u):$(id -g) in $(pwd)\"; stty size");
+            shell.awaitBinaryText("30 100", TIMEOUT);
+            assertThat(shell.binaryText()).contains("user=" + TestingPlatform.containerUser() + " in /mnt/stagehand-addons");
+
+            type(shell, "psql -tAc \"select 'db=' || current_database()\"");
+            shell.awaitBinaryText("db=" + build.databaseName(), TIMEOUT);
+
+            type(shell, "exit 3");
+            assertThat(shell.awaitClose(TIMEOUT)).isEqualTo(new TestingWebSocket.Closed(1000, "exit 3"));
+        }
+        assertThat(String.join("\n", stagehand.builds().log(build.id(), LogName.SHELL)))
+                .contains("admin opened a shell", "admin$ psql -tAc \"select 'db=' || current_database()\"", "admin$ exit 3", "admin's shell ended (exit 3)");
+        List<AuditAction> audited = stagehand.accounts().audit(stagehand.accounts().account("admin"), "shellit", 20).stream().map(AuditEvent::action).toList();
+        assertThat(audited).contains(AuditAction.SHELL_OPENED, AuditAction.SHELL_CLOSED);
+    }
+
+    @Test
+    void testASocketNeedsATicketGoodOnceForItsBuild()
+            throws Exception
+    {
+        String path = "/api/builds/" + build.id() + "/shell/socket";
+        assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), path, Map.of())).startsWith("HTTP/1.1 401");
+        String ticket = ticket(token).path("ticket").asText();
+        assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), "/api/builds/" + (build.id() + 1000) + "/shell/socket?ticket=" + ticket, Map.of()))
+                .as("a ticket for another build, which is then used up")
+                .startsWith("HTTP/1.1 401");
+        assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), path + "?ticket=" + ticket, Map.of())).startsWith("HTTP/1.1 401");
+
+        // A collaborator of no project sees no build; a developer may open a shell on development.
+        String stranger = TestingAccounts.token(stagehand, stagehand.accounts().createAccount(stagehand.accounts().account("admin"), "stranger", "Stranger", TestingAccounts.PASSWORD, false));
+        assertThat(postTicket(stranger).statusCode()).isEqualTo(404);
+        String developer = TestingAccounts.token(stagehand, TestingAccounts.collaborator(stagehand, "dev", "shellit", Role.DEVELOPER));
+        assertThat(postTicket(developer).statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void testABrowserGoneMidCommandLeavesNothingRunning()
+            throws Exception
+    {
+        TestingWebSocket shell = openShell(token, "");
+        type(shell, "sleep 999 & echo sta''rted; sleep 998");
+        shell.awaitBinaryText("started", TIMEOUT);
+        assertThat(sleepers()).isEqualTo(2);
+
+        // Gone without a close message, as a browser tab killed.
+        shell.abort();
+
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while ((sleepers() > 0 || stagehand.terminals().openCount() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(sleepers()).as("processes of a shell whose browser went").isZero();
+        assertThat(stagehand.terminals().openCount()).isZero();
+    }
+
+    @Test
+    void testAnIdleShellIsClosed()
+            throws Exception
+    {
+        try (TestingWebSocket shell = openShell(token, "")) {
+            type(shell, "echo rea''dy");
+            shell.awaitBinaryText("ready", TIMEOUT);
+            assertThat(shell.awaitClose(TIMEOUT).code()).isEqualTo(1000);
+            assertThat(shell.binaryText()).contains("[Stagehand closed this shell after 6 s without a key or an output]");
+        }
+    }
+
+    // The sleep 998 and 999 processes in the build's container.
+    private static int sleepers()
+            throws InterruptedException
+    {
+        TestingTerminal terminal = new TestingTerminal();
+        ExecSpec count = ExecSpec.of("sh", "-c", "echo count=$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -o 'sleep 99[89]' | wc -l)");
+        try (ExecSession ignored = stagehand.runtime().exec(build.containerId().orElseThrow(), count, terminal)) {
+            terminal.awaitExit(TIMEOUT);
+        }
+        String text = terminal.text();
+        return Integer.parseInt(text.substring(text.indexOf("count=") + "count=".length()).strip());
+    }
+
+    private static TestingWebSocket openShell(String bearer, String query)
+            throws IOException, InterruptedException
+    {
+        JsonNode ticket = ticket(bearer);
+        assertThat(ticket.path("stage").asText()).isEqualTo("development");
+        return TestingWebSocket.connect(URI.create("ws://127.0.0.1:" + server.port() + ticket.path("path").asText() + query), Map.of());
+    }
+
+    private static JsonNode ticket(String bearer)
+            throws IOException, InterruptedException
+    {
+        HttpResponse<String> response = postTicket(bearer);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return JSON.readTree(response.body());
+    }
+
+    private static HttpResponse<String> postTicket(String bearer)
+            throws IOException, InterruptedException
+    {
+        return HTTP.send(TestingAccounts.authorized(bearer, URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + build.id() + "/shell"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void type(TestingWebSocket shell, String line)
+    {
+        shell.sendBinary((line + "\r").getBytes(StandardCharsets.UTF_8));
+    }
+}
