@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
@@ -146,6 +147,7 @@ public final class BuildTerminals
         private final Runnable onEnd;
         private final ByteArrayOutputStream typed = new ByteArrayOutputStream();
         private final AtomicBoolean ended = new AtomicBoolean();
+        private final AtomicReference<TerminalSize> pendingSize = new AtomicReference<>();
         private volatile ExecSession session;
         private volatile Instant lastActivity = clock.instant();
 
@@ -172,9 +174,19 @@ public final class BuildTerminals
             session.write(input);
         }
 
+        /**
+         * A new size, applied within 50 ms: a storm of them (a window dragged) is one call on the runtime.
+         */
         public void resize(TerminalSize size)
         {
-            session.resize(size);
+            if (pendingSize.getAndSet(requireNonNull(size, "size is null")) == null) {
+                idleCheck.schedule(() -> {
+                    TerminalSize latest = pendingSize.getAndSet(null);
+                    if (latest != null) {
+                        session.resize(latest);
+                    }
+                }, 50, TimeUnit.MILLISECONDS);
+            }
         }
 
         @Override

@@ -51,11 +51,12 @@ final class DockerExecSession
     private static final String WRAPPER = "echo $$ > \"$0\" && exec \"$@\"";
     // $0 is the pid file. Every process of the terminal's session (what its shell started, in
     // whichever process group) gets SIGHUP, two seconds to end, then SIGKILL. A process's session
-    // is the 4th field after the ") " that ends its name in /proc/<pid>/stat.
+    // is the 4th field after the ") " that ends its name in /proc/<pid>/stat (read by the shell
+    // itself: a process per /proc entry would make closing slow in a busy container).
     private static final String KILLER = """
             p=$(cat "$0" 2>/dev/null) || exit 0
             rm -f "$0"
-            members() { for d in /proc/[0-9]*; do set -- $(sed 's/.*) //' "$d/stat" 2>/dev/null); [ "$4" = "$p" ] && echo "${d#/proc/}"; done; }
+            members() { for d in /proc/[0-9]*; do read -r s < "$d/stat" 2>/dev/null || continue; set -- ${s##*) }; [ "$4" = "$p" ] && echo "${d#/proc/}"; done; }
             kill -s HUP $(members) 2>/dev/null
             i=0
             while [ -n "$(members)" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done

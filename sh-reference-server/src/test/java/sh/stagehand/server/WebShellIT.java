@@ -24,18 +24,25 @@ import sh.stagehand.testkit.TestingTerminal;
 import sh.stagehand.testkit.TestingWebSocket;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static sh.stagehand.server.TestingAddons.addon;
@@ -179,6 +186,104 @@ class WebShellIT
     }
 
     @Test
+    void testAHundredShellsOpenedAndClosedLeaveNoProcessThreadOrFileBehind()
+            throws Exception
+    {
+        // A first hundred fills the pools (the engine's connections, the web server's threads);
+        // what a second leaves beyond that would be what every hundred leaves. The server runs in
+        // this JVM: its threads and open files are this process's.
+        hundredShells();
+        Snapshot before = Snapshot.settled(Snapshot.take(), TIMEOUT);
+        Duration took = hundredShells();
+        Snapshot after = Snapshot.settled(before, TIMEOUT);
+
+        assertThat(after.processes()).as("shells and their sleeps in the build's container: %s", processList()).isZero();
+        assertThat(after.threads()).as("threads of terminals: %s", threadNames()).isLessThanOrEqualTo(before.threads());
+        assertThat(after.files()).as("open files, after 100 shells in %s", took).isLessThanOrEqualTo(before.files() + 2);
+        assertThat(stagehand.terminals().openCount()).isZero();
+    }
+
+    // 100 shells, 10 at a time, each used, a tenth of them resized 100 times, half closed with a
+    // close message and half dropped.
+    private static Duration hundredShells()
+            throws Exception
+    {
+        long started = System.nanoTime();
+        ExecutorService browsers = Executors.newFixedThreadPool(10);
+        List<Future<?>> sessions = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            sessions.add(browsers.submit(() -> {
+                TestingWebSocket shell = openShell(token, "");
+                type(shell, "echo session-" + n + "-''done; sleep 300");
+                shell.awaitBinaryText("session-" + n + "-done", TIMEOUT);
+                for (int size = 0; n % 10 == 0 && size < 100; size++) {
+                    shell.send("{\"resize\": {\"columns\": " + (80 + size) + ", \"rows\": 24}}");
+                }
+                if (n % 2 == 0) {
+                    shell.close();
+                }
+                else {
+                    shell.abort();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> session : sessions) {
+            session.get();
+        }
+        browsers.shutdown();
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    // What a shell could leave behind: its processes in the build's container (its bash, its
+    // sleeps), threads that carry a terminal's streams and open files here.
+    private record Snapshot(int processes, int threads, long files)
+    {
+        static Snapshot take()
+                throws IOException, InterruptedException
+        {
+            try (Stream<Path> files = Files.list(Path.of("/proc/self/fd"))) {
+                int threads = (int) Thread.getAllStackTraces().keySet().stream()
+                        .filter(thread -> thread.getName().startsWith("docker-java") || thread.getName().startsWith("stagehand-shell"))
+                        .count();
+                return new Snapshot(countInContainer("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -c -x -e bash -e 300"), threads, files.count());
+            }
+        }
+
+        // Waits for closing shells to end and their threads to go.
+        static Snapshot settled(Snapshot before, Duration timeout)
+                throws IOException, InterruptedException
+        {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Snapshot now = take();
+            while ((now.processes() > 0 || now.threads() > before.threads() || stagehand.terminals().openCount() > 0) && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                now = take();
+            }
+            return now;
+        }
+    }
+
+    private static String threadNames()
+    {
+        java.util.Map<String, Long> names = new java.util.TreeMap<>();
+        Thread.getAllStackTraces().keySet().forEach(thread -> names.merge(thread.getName().replaceAll("[0-9]+", "#"), 1L, Long::sum));
+        return names.toString();
+    }
+
+    private static String processList()
+            throws InterruptedException
+    {
+        TestingTerminal terminal = new TestingTerminal();
+        ExecSpec list = ExecSpec.of("sh", "-c", "for d in /proc/[0-9]*; do echo \"$d $(tr '\\0' ' ' < $d/cmdline)\"; done");
+        try (ExecSession ignored = stagehand.runtime().exec(build.containerId().orElseThrow(), list, terminal)) {
+            terminal.awaitExit(TIMEOUT);
+        }
+        return terminal.text();
+    }
+
+    @Test
     void testAnIdleShellIsClosed()
             throws Exception
     {
@@ -194,8 +299,14 @@ class WebShellIT
     private static int sleepers()
             throws InterruptedException
     {
+        return countInContainer("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -o 'sleep 99[89]' | wc -l");
+    }
+
+    private static int countInContainer(String pipeline)
+            throws InterruptedException
+    {
         TestingTerminal terminal = new TestingTerminal();
-        ExecSpec count = ExecSpec.of("sh", "-c", "echo count=$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -o 'sleep 99[89]' | wc -l)");
+        ExecSpec count = ExecSpec.of("sh", "-c", "echo count=$(" + pipeline + ")");
         try (ExecSession ignored = stagehand.runtime().exec(build.containerId().orElseThrow(), count, terminal)) {
             terminal.awaitExit(TIMEOUT);
         }

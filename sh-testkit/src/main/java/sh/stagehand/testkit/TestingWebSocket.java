@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
 public final class TestingWebSocket
         implements AutoCloseable
 {
+    // One for all: each client of its own keeps a selector thread until it is collected.
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
     private final WebSocket socket;
     private final LinkedBlockingQueue<String> texts;
     private final java.io.ByteArrayOutputStream binary;
@@ -51,7 +54,7 @@ public final class TestingWebSocket
         LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
         java.io.ByteArrayOutputStream binary = new java.io.ByteArrayOutputStream();
         CompletableFuture<Closed> closed = new CompletableFuture<>();
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         headers.forEach(builder::header);
         WebSocket socket = builder.buildAsync(uri, new WebSocket.Listener()
         {

@@ -27,8 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
@@ -58,7 +58,7 @@ final class ShellRoutes
     private final Clock clock;
     private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
     // Closing a shell waits for its processes to end: never on Jetty's threads.
-    private final ExecutorService closer = Executors.newCachedThreadPool(runnable -> {
+    private final ThreadPoolExecutor closer = new ThreadPoolExecutor(8, 8, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
         Thread thread = new Thread(runnable, "stagehand-shell-close");
         thread.setDaemon(true);
         return thread;
@@ -68,6 +68,8 @@ final class ShellRoutes
     {
         this.stagehand = requireNonNull(stagehand, "stagehand is null");
         this.clock = requireNonNull(clock, "clock is null");
+        // No thread kept while no shell closes.
+        closer.allowCoreThreadTimeOut(true);
     }
 
     void register(RouteTable routes)
