@@ -5,6 +5,7 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.pipeline.BuildSteps;
+import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -52,8 +53,10 @@ public final class BuildTerminals
             "how long a shell may stay without a key typed or an output before it is closed");
     public static final ConfigKeys KEYS = ConfigKeys.of("the shells", IDLE_TIMEOUT);
 
-    // A shell as the image has it: bash where there is one.
-    private static final List<String> SHELL = List.of("/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash; else exec sh; fi");
+    // bash where the image has it, else sh; without the system's rc file, whose prompt asks the
+    // user database for a name the container's user may not have ("I have no name!"): ours says
+    // which build, and production in red.
+    private static final List<String> SHELL = List.of("/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash --norc; else exec sh; fi");
 
     private final RuntimeProvider runtime;
     private final BuildWorkspaces workspaces;
@@ -93,7 +96,7 @@ public final class BuildTerminals
         }
         ExecSpec spec = new ExecSpec(SHELL, Optional.of(workspaces.containerUser().asDockerUser()), Optional.of(BuildSteps.ADDONS_DIRECTORY),
                 // No home of its own: history and dot files go to /tmp, not into the filestore.
-                Map.of("HOME", "/tmp", "STAGEHAND_BUILD", Long.toString(build.id()), "STAGEHAND_STAGE", build.stage().name().toLowerCase(Locale.ROOT)), size);
+                Map.of("HOME", "/tmp", "STAGEHAND_BUILD", Long.toString(build.id()), "STAGEHAND_STAGE", build.stage().name().toLowerCase(Locale.ROOT), "PS1", prompt(build)), size);
         Terminal terminal = new Terminal(build.id(), who, screen, onEnd);
         open.add(terminal);
         try {
@@ -105,6 +108,15 @@ public final class BuildTerminals
         }
         logs.append(build.id(), LogName.SHELL, "%s %s opened a shell".formatted(clock.instant(), who));
         return terminal;
+    }
+
+    // bash's prompt (sh shows it as it is): production's in red capitals.
+    private static String prompt(Build build)
+    {
+        String where = build.stage() == Stage.PRODUCTION
+                ? "\\[\\e[1;37;41m\\]PRODUCTION\\[\\e[0m\\] build " + build.id()
+                : build.stage().name().toLowerCase(Locale.ROOT) + " build " + build.id();
+        return where + ":\\w\\$ ";
     }
 
     /**
@@ -146,6 +158,14 @@ public final class BuildTerminals
         private final ExecListener screen;
         private final Runnable onEnd;
         private final ByteArrayOutputStream typed = new ByteArrayOutputStream();
+        // What the terminal showed, as a line editor would have it (its last 16 KiB at most; the
+        // characters dropped from its front counted): a typed line is kept in shell.log only if the
+        // terminal showed it within a second, so a password typed at a prompt that does not echo
+        // (psql's \\password, read -s) is not.
+        private final StringBuilder echoed = new StringBuilder();
+        private long echoedDropped;
+        private long lineStart;
+        private final java.util.ArrayDeque<TypedLine> undecided = new java.util.ArrayDeque<>();
         private final AtomicBoolean ended = new AtomicBoolean();
         private final AtomicReference<TerminalSize> pendingSize = new AtomicReference<>();
         private volatile ExecSession session;
@@ -170,7 +190,7 @@ public final class BuildTerminals
         public void write(byte[] input)
         {
             lastActivity = clock.instant();
-            keepTyped(input, line -> logs.append(buildId, LogName.SHELL, "%s %s$ %s".formatted(clock.instant(), who, line)));
+            keepTyped(input, this::typed);
             session.write(input);
         }
 
@@ -193,6 +213,7 @@ public final class BuildTerminals
         public void onOutput(byte[] data)
         {
             lastActivity = clock.instant();
+            keepEchoed(data);
             screen.onOutput(data);
         }
 
@@ -203,6 +224,7 @@ public final class BuildTerminals
                 return;
             }
             open.remove(this);
+            decide(true);
             logs.append(buildId, LogName.SHELL, "%s %s's shell ended%s".formatted(clock.instant(), who, exitCode.isPresent() ? " (exit " + exitCode.getAsInt() + ")" : ""));
             try {
                 screen.onExit(exitCode);
@@ -218,6 +240,57 @@ public final class BuildTerminals
             ExecSession running = session;
             if (running != null) {
                 running.close();
+            }
+        }
+
+        private synchronized void keepEchoed(byte[] output)
+        {
+            String text = new String(output, StandardCharsets.UTF_8);
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == 0x1b) {
+                    // ESC [ ... final byte, or ESC and one character.
+                    i++;
+                    if (i < text.length() && text.charAt(i) == '[') {
+                        while (i + 1 < text.length() && (text.charAt(i + 1) < 0x40 || text.charAt(i + 1) > 0x7e)) {
+                            i++;
+                        }
+                        i++;
+                    }
+                }
+                else if (c == '\b' && !echoed.isEmpty()) {
+                    echoed.setLength(echoed.length() - 1);
+                }
+                else if (c >= 0x20) {
+                    echoed.append(c);
+                }
+            }
+            if (echoed.length() > 16384) {
+                int drop = echoed.length() - 8192;
+                echoed.delete(0, drop);
+                echoedDropped += drop;
+            }
+        }
+
+        private record TypedLine(String text, long from, Instant at) {}
+
+        // A line typed: decided once its echo had a second to come back.
+        private synchronized void typed(String line)
+        {
+            long now = echoedDropped + echoed.length();
+            undecided.add(new TypedLine(line, lineStart, clock.instant()));
+            lineStart = now;
+            idleCheck.schedule(() -> decide(false), 1100, TimeUnit.MILLISECONDS);
+        }
+
+        // Keeps the lines typed a second ago or more (all of them when the shell has ended), in order.
+        private synchronized void decide(boolean all)
+        {
+            Instant due = clock.instant().minusSeconds(1);
+            while (!undecided.isEmpty() && (all || !undecided.peek().at().isAfter(due))) {
+                TypedLine line = undecided.poll();
+                boolean shown = echoed.indexOf(line.text(), (int) Math.max(0, line.from() - echoedDropped)) >= 0;
+                logs.append(buildId, LogName.SHELL, "%s %s$ %s".formatted(line.at(), who, shown ? line.text() : "(a line typed without echo, such as a password, not kept)"));
             }
         }
 

@@ -79,6 +79,8 @@ public final class ReferenceServer
                 files.directory = "/sh/stagehand/server/ui";
                 files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
             });
+            // The web shell's terminal, xterm.js, from its WebJar: /webjars/xterm/<version>/...
+            javalin.staticFiles.enableWebjars();
             api.register(javalin);
             git.register(javalin);
         }).start();

@@ -137,11 +137,19 @@ class WebShellIT
             type(shell, "psql -tAc \"select 'db=' || current_database()\"");
             shell.awaitBinaryText("db=" + build.databaseName(), TIMEOUT);
 
+            // A password typed where nothing echoes is not kept.
+            type(shell, "read -s secret; echo \"len=${#secret}\"");
+            Thread.sleep(300);
+            type(shell, "hunter2-not-for-the-log");
+            shell.awaitBinaryText("len=23", TIMEOUT);
+
             type(shell, "exit 3");
             assertThat(shell.awaitClose(TIMEOUT)).isEqualTo(new TestingWebSocket.Closed(1000, "exit 3"));
         }
         assertThat(String.join("\n", stagehand.builds().log(build.id(), LogName.SHELL)))
-                .contains("admin opened a shell", "admin$ psql -tAc \"select 'db=' || current_database()\"", "admin$ exit 3", "admin's shell ended (exit 3)");
+                .contains("admin opened a shell", "admin$ psql -tAc \"select 'db=' || current_database()\"", "admin$ exit 3", "admin's shell ended (exit 3)",
+                        "admin$ (a line typed without echo, such as a password, not kept)")
+                .doesNotContain("hunter2");
         List<AuditAction> audited = stagehand.accounts().audit(stagehand.accounts().account("admin"), "shellit", 20).stream().map(AuditEvent::action).toList();
         assertThat(audited).contains(AuditAction.SHELL_OPENED, AuditAction.SHELL_CLOSED);
     }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -15,6 +16,7 @@ import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Role;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -155,6 +157,16 @@ class WebUiIT
         assertThat(driver.findElement(By.tagName("body")).getText()).contains("Hello from a build");
         driver.switchTo().defaultContent();
 
+        // A shell in the build, in the page: psql answers from the build's own database, nothing typed but the command.
+        clickTab("shell");
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("shell-note"), "as Odoo's user"));
+        WebElement keyboard = driver.findElement(By.cssSelector("#shell-terminal .xterm-helper-textarea"));
+        keyboard.sendKeys("psql -tAc \"select 'modules=' || count(*) from ir_module_module\"" + Keys.ENTER);
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textMatches(By.cssSelector("#shell-terminal .xterm-rows"), java.util.regex.Pattern.compile("modules=[1-9]")));
+        browser.screenshot(SCREENSHOTS.resolve("shell.png"));
+        // Kept in shell.log once its echo was seen, a second after Enter.
+        waitFor(Duration.ofSeconds(10)).until(ignored -> stagehand.builds().log(queued.get(0).id(), LogName.SHELL).stream().anyMatch(line -> line.contains("azure$ psql -tAc")));
+
         // Dragged onto the staging column's title, after a confirmation: a staging build of it.
         drag(nameOf("feature"), driver.findElement(By.cssSelector("#stage-staging .stage-title")));
         confirm("Move feature to staging?");
@@ -211,7 +223,7 @@ class WebUiIT
         clickCard("feature", Duration.ofSeconds(5));
         waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".tabs button[data-tab='logs']")));
         assertThat(driver.findElements(By.cssSelector(".tabs button")).stream().map(button -> button.getDomAttribute("data-tab")).toList())
-                .containsExactly("history", "logs", "mails", "backups", "settings");
+                .containsExactly("history", "logs", "mails", "shell", "backups", "settings");
 
         // The console's Content-Security-Policy refused nothing the pages did all along.
         assertThat(driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll())

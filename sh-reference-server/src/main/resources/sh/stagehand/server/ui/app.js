@@ -4,7 +4,10 @@
 const POLL_MILLIS = 2000;
 const FOLLOW_MINUTES = 5;
 const STAGES = ['DEVELOPMENT', 'STAGING', 'PRODUCTION'];
-const LOGS = ['install.log', 'pip.log', 'odoo.log', 'update.log', 'neutralize.log', 'import.log'];
+const LOGS = ['install.log', 'pip.log', 'odoo.log', 'update.log', 'neutralize.log', 'import.log', 'shell.log'];
+// The web shell's terminal: xterm.js and its fit addon, from their WebJars (the versions of the pom).
+const XTERM = '/webjars/xterm/4.9.0';
+const XTERM_FIT = '/webjars/xterm-addon-fit/0.3.0';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
@@ -486,7 +489,7 @@ function projectPage(projectId, parameters) {
         const stage = entry.branch.stage;
         // Only the tools the caller's role has on this stage (Odoo.sh's matrix, from the server).
         const can = tool => entry.tools.includes(tool);
-        const names = ['history', ...(can('logs') ? ['logs'] : []), ...(can('mails') ? ['mails'] : []),
+        const names = ['history', ...(can('logs') ? ['logs'] : []), ...(can('mails') ? ['mails'] : []), ...(can('shell') ? ['shell'] : []),
             ...(stage !== 'DEVELOPMENT' && can('backups') ? ['backups'] : []), ...(can('settings') ? ['settings'] : [])];
         if (!names.includes(state.tab)) {
             state.tab = 'history';
@@ -506,7 +509,7 @@ function projectPage(projectId, parameters) {
             }, name.charAt(0).toUpperCase() + name.substring(1)))),
             body);
         renderHead();
-        const tabs = {history: historyTab, logs: logsTab, mails: mailsTab, backups: backupsTab, settings: settingsTab};
+        const tabs = {history: historyTab, logs: logsTab, mails: mailsTab, shell: shellTab, backups: backupsTab, settings: settingsTab};
         tab = tabs[state.tab](body, entry, build) || {};
     }
 
@@ -587,6 +590,86 @@ function projectPage(projectId, parameters) {
 
         follow();
         return {stop: () => pause(null)};
+    }
+
+    // A shell in the build's container, in a terminal: typed keys go to it as they are typed,
+    // its screen comes back; the window's size follows the pane's. Production's is marked.
+    function shellTab(body, entry, build) {
+        if (!build || build.state !== 'RUNNING') {
+            body.replaceChildren(el('p', {class: 'muted'}, 'A shell opens in a running build.'));
+            return {};
+        }
+        const production = entry.branch.stage === 'PRODUCTION';
+        const screen = el('div', {class: 'terminal' + (production ? ' production' : ''), id: 'shell-terminal'});
+        const note = el('span', {class: 'muted', id: 'shell-note'}, 'Opening a shell…');
+        body.replaceChildren(...[
+            production ? el('p', {class: 'shell-production', id: 'shell-production'}, 'Production: what you run here changes the live database and files.') : null,
+            el('div', {class: 'toolbar'}, el('button', {type: 'button', id: 'shell-open', onclick: () => open()}, 'New shell'), note),
+            screen].filter(Boolean));
+        let socket = null;
+        let terminal = null;
+        let watcher = null;
+
+        async function open() {
+            close();
+            note.textContent = 'Opening a shell…';
+            await loadXterm();
+            terminal = new window.Terminal({cursorBlink: true, rendererType: 'dom', fontSize: 13, scrollback: 5000,
+                theme: production ? {background: '#3a0d0d'} : {background: '#111418'}});
+            const fit = new window.FitAddon.FitAddon();
+            terminal.loadAddon(fit);
+            screen.replaceChildren();
+            terminal.open(screen);
+            fit.fit();
+            const ticket = await api(`/api/builds/${build.id}/shell`, {method: 'POST'});
+            const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+            socket = new WebSocket(`${scheme}://${location.host}${ticket.path}&columns=${terminal.cols}&rows=${terminal.rows}`);
+            socket.binaryType = 'arraybuffer';
+            const ours = socket;
+            socket.onopen = () => {
+                note.textContent = `Build ${build.id}, ${ticket.stage}, as Odoo's user in the branch's sources`;
+                terminal.focus();
+            };
+            socket.onmessage = event => terminal.write(new Uint8Array(event.data));
+            socket.onclose = event => {
+                if (ours === socket) {
+                    note.textContent = `The shell ended${event.reason ? ' (' + event.reason + ')' : ''}. New shell opens another.`;
+                }
+            };
+            const encoder = new TextEncoder();
+            terminal.onData(data => socket && socket.readyState === WebSocket.OPEN && socket.send(encoder.encode(data)));
+            terminal.onResize(size => socket && socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify({resize: {columns: size.cols, rows: size.rows}})));
+            watcher = new ResizeObserver(() => fit.fit());
+            watcher.observe(screen);
+        }
+
+        function close() {
+            watcher?.disconnect();
+            watcher = null;
+            if (socket) {
+                const closing = socket;
+                socket = null;
+                closing.close(1000, 'closed in the page');
+            }
+            terminal?.dispose();
+            terminal = null;
+        }
+
+        open().catch(error => {
+            note.textContent = error.message;
+        });
+        return {stop: close};
+    }
+
+    let xtermLoaded = null;
+
+    function loadXterm() {
+        xtermLoaded ??= Promise.all([
+            new Promise((resolve, reject) => document.head.append(el('script', {src: `${XTERM}/lib/xterm.js`, onload: resolve, onerror: () => reject(new Error('Cannot load the terminal'))}))),
+            new Promise((resolve, reject) => document.head.append(el('script', {src: `${XTERM_FIT}/lib/xterm-addon-fit.js`, onload: resolve, onerror: () => reject(new Error('Cannot load the terminal'))}))),
+            new Promise(resolve => document.head.append(el('link', {rel: 'stylesheet', href: `${XTERM}/css/xterm.css`, onload: resolve, onerror: resolve}))),
+        ]);
+        return xtermLoaded;
     }
 
     function mailsTab(body, entry, build) {
