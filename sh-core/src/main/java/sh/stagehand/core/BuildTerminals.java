@@ -31,7 +31,9 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -64,8 +66,15 @@ public final class BuildTerminals
     private final Duration idleTimeout;
     private final Clock clock;
     private final Set<Terminal> open = ConcurrentHashMap.newKeySet();
+    // Only schedules: what may wait on the runtime (closing, resizing) runs on the work threads,
+    // so that one shell whose engine call hangs holds up no other.
     private final ScheduledExecutorService idleCheck = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "stagehand-shell-idle");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final ThreadPoolExecutor work = new ThreadPoolExecutor(4, 4, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+        Thread thread = new Thread(runnable, "stagehand-shell-work");
         thread.setDaemon(true);
         return thread;
     });
@@ -77,6 +86,7 @@ public final class BuildTerminals
         this.logs = requireNonNull(logs, "logs is null");
         this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
         this.clock = requireNonNull(clock, "clock is null");
+        work.allowCoreThreadTimeOut(true);
         long period = Math.max(1, Math.min(idleTimeout.toMillis() / 4, 30_000));
         idleCheck.scheduleWithFixedDelay(this::closeIdle, period, period, TimeUnit.MILLISECONDS);
     }
@@ -131,10 +141,10 @@ public final class BuildTerminals
     {
         Instant now = clock.instant();
         for (Terminal terminal : open) {
-            if (terminal.lastActivity.plus(idleTimeout).isBefore(now)) {
+            if (terminal.lastActivity.plus(idleTimeout).isBefore(now) && terminal.closing.compareAndSet(false, true)) {
                 String idle = idleTimeout.toSeconds() % 60 == 0 ? idleTimeout.toMinutes() + " min" : idleTimeout.toSeconds() + " s";
                 terminal.screen.onOutput(("\r\n[Stagehand closed this shell after " + idle + " without a key or an output]\r\n").getBytes(StandardCharsets.UTF_8));
-                terminal.close();
+                work.execute(terminal::close);
             }
         }
     }
@@ -144,6 +154,7 @@ public final class BuildTerminals
     {
         idleCheck.shutdownNow();
         open.forEach(Terminal::close);
+        work.shutdownNow();
     }
 
     /**
@@ -167,6 +178,7 @@ public final class BuildTerminals
         private long lineStart;
         private final java.util.ArrayDeque<TypedLine> undecided = new java.util.ArrayDeque<>();
         private final AtomicBoolean ended = new AtomicBoolean();
+        private final AtomicBoolean closing = new AtomicBoolean();
         private final AtomicReference<TerminalSize> pendingSize = new AtomicReference<>();
         private volatile ExecSession session;
         private volatile Instant lastActivity = clock.instant();
@@ -200,12 +212,12 @@ public final class BuildTerminals
         public void resize(TerminalSize size)
         {
             if (pendingSize.getAndSet(requireNonNull(size, "size is null")) == null) {
-                idleCheck.schedule(() -> {
+                idleCheck.schedule(() -> work.execute(() -> {
                     TerminalSize latest = pendingSize.getAndSet(null);
                     if (latest != null) {
                         session.resize(latest);
                     }
-                }, 50, TimeUnit.MILLISECONDS);
+                }), 50, TimeUnit.MILLISECONDS);
             }
         }
 
@@ -261,7 +273,9 @@ public final class BuildTerminals
                 else if (c == '\b' && !echoed.isEmpty()) {
                     echoed.setLength(echoed.length() - 1);
                 }
-                else if (c >= 0x20) {
+                else if (c > 0x20) {
+                    // Spaces left out, here and in the line typed: a line editor adds and moves
+                    // some where a long line wraps.
                     echoed.append(c);
                 }
             }
@@ -289,7 +303,8 @@ public final class BuildTerminals
             Instant due = clock.instant().minusSeconds(1);
             while (!undecided.isEmpty() && (all || !undecided.peek().at().isAfter(due))) {
                 TypedLine line = undecided.poll();
-                boolean shown = echoed.indexOf(line.text(), (int) Math.max(0, line.from() - echoedDropped)) >= 0;
+                String visible = line.text().replaceAll("\\s", "");
+                boolean shown = visible.isEmpty() || echoed.indexOf(visible, (int) Math.max(0, line.from() - echoedDropped)) >= 0;
                 logs.append(buildId, LogName.SHELL, "%s %s$ %s".formatted(line.at(), who, shown ? line.text() : "(a line typed without echo, such as a password, not kept)"));
             }
         }

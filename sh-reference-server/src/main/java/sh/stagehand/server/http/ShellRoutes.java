@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
+import org.eclipse.jetty.websocket.api.Callback;
 import sh.stagehand.core.BuildTerminals;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Account;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.util.Objects.requireNonNull;
 
@@ -50,6 +52,7 @@ final class ShellRoutes
     private static final String TERMINAL = ShellRoutes.class.getName() + ".terminal";
     private static final String TICKET = ShellRoutes.class.getName() + ".ticket";
     private static final int MAX_INPUT = 64 * 1024;
+    private static final long MAX_UNSENT = 8L << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Ticket(Account account, long buildId, Instant expiresAt) {}
@@ -147,16 +150,25 @@ final class ShellRoutes
         ws.onError(context -> terminal(context).ifPresent(terminal -> closer.execute(terminal::close)));
     }
 
+    // The screen goes out without waiting on the browser: a browser that does not read (its
+    // connection stalled) must not hold the runtime's stream of the shell; past MAX_UNSENT bytes
+    // not yet sent, the socket is closed, which ends the shell.
     private static ExecListener screen(WsContext context)
     {
+        AtomicLong unsent = new AtomicLong();
         return new ExecListener()
         {
             @Override
             public void onOutput(byte[] data)
             {
-                if (context.session.isOpen()) {
-                    context.send(ByteBuffer.wrap(data));
+                if (!context.session.isOpen()) {
+                    return;
                 }
+                if (unsent.addAndGet(data.length) > MAX_UNSENT) {
+                    context.closeSession(1008, "The browser reads the terminal too slowly");
+                    return;
+                }
+                context.session.sendBinary(ByteBuffer.wrap(data), Callback.from(() -> unsent.addAndGet(-data.length), error -> unsent.addAndGet(-data.length)));
             }
 
             @Override
