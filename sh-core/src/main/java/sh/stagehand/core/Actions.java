@@ -301,7 +301,9 @@ public final class Actions
      */
     public Build checkShell(long buildId)
     {
-        return buildWith(buildId, Tool.SHELL);
+        Build build = buildWith(buildId, Tool.SHELL);
+        terminals.requireRoomFor(account.login());
+        return build;
     }
 
     /**

@@ -53,7 +53,9 @@ public final class BuildTerminals
 {
     public static final ConfigKey<Duration> IDLE_TIMEOUT = ConfigKey.of("shell.idle-timeout", ConfigType.duration(), "30m",
             "how long a shell may stay without a key typed or an output before it is closed");
-    public static final ConfigKeys KEYS = ConfigKeys.of("the shells", IDLE_TIMEOUT);
+    public static final ConfigKey<Integer> MAX_PER_ACCOUNT = ConfigKey.of("shell.max-per-account", ConfigType.positiveInteger(), "10",
+            "the shells one account may have open at once");
+    public static final ConfigKeys KEYS = ConfigKeys.of("the shells", IDLE_TIMEOUT, MAX_PER_ACCOUNT);
 
     // bash where the image has it, else sh; without the system's rc file, whose prompt asks the
     // user database for a name the container's user may not have ("I have no name!"): ours says
@@ -79,8 +81,11 @@ public final class BuildTerminals
         return thread;
     });
 
-    public BuildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Duration idleTimeout, Clock clock)
+    private final int maxPerAccount;
+
+    public BuildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Duration idleTimeout, int maxPerAccount, Clock clock)
     {
+        this.maxPerAccount = maxPerAccount;
         this.runtime = requireNonNull(runtime, "runtime is null");
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
         this.logs = requireNonNull(logs, "logs is null");
@@ -100,6 +105,7 @@ public final class BuildTerminals
      */
     Terminal open(Build build, String who, TerminalSize size, ExecListener screen, Runnable onEnd)
     {
+        requireRoomFor(who);
         if (build.state() != BuildState.RUNNING || build.containerId().isEmpty()) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is " + build.state().name().toLowerCase(Locale.ROOT)
                     + ": a shell opens in a running build; rebuild it, or open one of the branch's running builds");
@@ -108,7 +114,10 @@ public final class BuildTerminals
                 // No home of its own: history and dot files go to /tmp, not into the filestore.
                 Map.of("HOME", "/tmp", "STAGEHAND_BUILD", Long.toString(build.id()), "STAGEHAND_STAGE", build.stage().name().toLowerCase(Locale.ROOT), "PS1", prompt(build)), size);
         Terminal terminal = new Terminal(build.id(), who, screen, onEnd);
-        open.add(terminal);
+        synchronized (open) {
+            requireRoomFor(who);
+            open.add(terminal);
+        }
         try {
             terminal.session = runtime.exec(build.containerId().orElseThrow(), spec, terminal);
         }
@@ -127,6 +136,19 @@ public final class BuildTerminals
                 ? "\\[\\e[1;37;41m\\]PRODUCTION\\[\\e[0m\\] build " + build.id()
                 : build.stage().name().toLowerCase(Locale.ROOT) + " build " + build.id();
         return where + ":\\w\\$ ";
+    }
+
+    /**
+     * @throws StagehandException {@code TOO_MANY_REQUESTS} if the account has {@link #MAX_PER_ACCOUNT} shells open
+     */
+    void requireRoomFor(String who)
+    {
+        // Those being closed are the account's no more.
+        long mine = open.stream().filter(terminal -> terminal.who.equals(who) && !terminal.closing.get()).count();
+        if (mine >= maxPerAccount) {
+            throw new StagehandException(StandardErrorCode.TOO_MANY_REQUESTS, "You have " + mine + " shells open, the most an account may (" + MAX_PER_ACCOUNT
+                    + "): close one, or wait for those you left to close");
+        }
     }
 
     /**
@@ -246,9 +268,20 @@ public final class BuildTerminals
             }
         }
 
+        /**
+         * Closes the shell on a thread of the terminals', for a caller that must not wait (a
+         * websocket's close).
+         */
+        public void closeLater()
+        {
+            closing.set(true);
+            work.execute(this::close);
+        }
+
         @Override
         public void close()
         {
+            closing.set(true);
             ExecSession running = session;
             if (running != null) {
                 running.close();

@@ -212,7 +212,8 @@ public final class CoreModule
     @Singleton
     BuildTerminals buildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Clock clock)
     {
-        return lifecycle.manage(new BuildTerminals(runtime, workspaces, logs, config.values(KEYS).get(BuildTerminals.IDLE_TIMEOUT), clock));
+        return lifecycle.manage(new BuildTerminals(runtime, workspaces, logs, config.values(KEYS).get(BuildTerminals.IDLE_TIMEOUT),
+                config.values(KEYS).get(BuildTerminals.MAX_PER_ACCOUNT), clock));
     }
 
     @Provides

@@ -96,7 +96,9 @@ class WebShellIT
                 "platform.container-memory-mb", "512",
                 "platform.container-user", TestingPlatform.containerUser(),
                 // Short, for the idle test; the others keep their shells busy.
-                "shell.idle-timeout", "6s"));
+                "shell.idle-timeout", "6s",
+                // Room for the hundred shells' test, 10 at a time with their closes behind.
+                "shell.max-per-account", "30"));
         stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         token = TestingAccounts.adminToken(stagehand);
@@ -174,6 +176,34 @@ class WebShellIT
     }
 
     @Test
+    void testAnAccountHasItsShareOfShells()
+            throws Exception
+    {
+        String developer = TestingAccounts.token(stagehand, TestingAccounts.collaborator(stagehand, "many", "shellit", Role.DEVELOPER));
+        List<TestingWebSocket> shells = new ArrayList<>();
+        try {
+            for (int i = 0; i < 30; i++) {
+                shells.add(openShell(developer, ""));
+            }
+            for (TestingWebSocket shell : shells) {
+                type(shell, "echo o''pen");
+                shell.awaitBinaryText("open", TIMEOUT);
+            }
+            HttpResponse<String> refused = postTicket(developer);
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.body()).contains("You have 30 shells open", "shell.max-per-account");
+        }
+        finally {
+            shells.forEach(TestingWebSocket::close);
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (postTicket(developer).statusCode() != 201 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(postTicket(developer).statusCode()).as("a shell again once they closed").isEqualTo(201);
+    }
+
+    @Test
     void testABrowserGoneMidCommandLeavesNothingRunning()
             throws Exception
     {
@@ -222,6 +252,10 @@ class WebShellIT
         for (int i = 0; i < 100; i++) {
             int n = i;
             sessions.add(browsers.submit(() -> {
+                // Within the account's share (shell.max-per-account): the shells left close a moment after.
+                while (stagehand.terminals().openCount() >= 15) {
+                    Thread.sleep(50);
+                }
                 TestingWebSocket shell = openShell(token, "");
                 type(shell, "echo session-" + n + "-''done; sleep 300");
                 shell.awaitBinaryText("session-" + n + "-done", TIMEOUT);

@@ -28,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -60,19 +58,11 @@ final class ShellRoutes
     private final Stagehand stagehand;
     private final Clock clock;
     private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
-    // Closing a shell waits for its processes to end: never on Jetty's threads.
-    private final ThreadPoolExecutor closer = new ThreadPoolExecutor(8, 8, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-        Thread thread = new Thread(runnable, "stagehand-shell-close");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     ShellRoutes(Stagehand stagehand, Clock clock)
     {
         this.stagehand = requireNonNull(stagehand, "stagehand is null");
         this.clock = requireNonNull(clock, "clock is null");
-        // No thread kept while no shell closes.
-        closer.allowCoreThreadTimeOut(true);
     }
 
     void register(RouteTable routes)
@@ -146,8 +136,8 @@ final class ShellRoutes
                 context.closeSession(1003, "A text message is a control: {\"resize\": {\"columns\": 120, \"rows\": 40}}; keys go in binary messages");
             }
         }));
-        ws.onClose(context -> terminal(context).ifPresent(terminal -> closer.execute(terminal::close)));
-        ws.onError(context -> terminal(context).ifPresent(terminal -> closer.execute(terminal::close)));
+        ws.onClose(context -> terminal(context).ifPresent(BuildTerminals.Terminal::closeLater));
+        ws.onError(context -> terminal(context).ifPresent(BuildTerminals.Terminal::closeLater));
     }
 
     // The screen goes out without waiting on the browser: a browser that does not read (its
