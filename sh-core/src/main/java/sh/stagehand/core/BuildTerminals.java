@@ -4,6 +4,7 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.OdooCommandLine;
 import sh.stagehand.core.pipeline.BuildSteps;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.workspace.BuildWorkspaces;
@@ -112,7 +113,9 @@ public final class BuildTerminals
         }
         ExecSpec spec = new ExecSpec(SHELL, Optional.of(workspaces.containerUser().asDockerUser()), Optional.of(BuildSteps.ADDONS_DIRECTORY),
                 // No home of its own: history and dot files go to /tmp, not into the filestore.
-                Map.of("HOME", "/tmp", "STAGEHAND_BUILD", Long.toString(build.id()), "STAGEHAND_STAGE", build.stage().name().toLowerCase(Locale.ROOT), "PS1", prompt(build)), size);
+                // ODOO_RC: Odoo's own configuration, so that `odoo shell -d $PGDATABASE` reaches the database (odoo/tools/config.py).
+                Map.of("HOME", "/tmp", "STAGEHAND_BUILD", Long.toString(build.id()), "STAGEHAND_STAGE", build.stage().name().toLowerCase(Locale.ROOT), "PS1", prompt(build),
+                        "ODOO_RC", OdooCommandLine.CONFIG_FILE), size);
         Terminal terminal = new Terminal(build.id(), who, screen, onEnd);
         synchronized (open) {
             requireRoomFor(who);

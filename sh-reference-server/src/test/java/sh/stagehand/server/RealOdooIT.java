@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.BuildTerminals;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.build.Build;
@@ -19,11 +20,13 @@ import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Stage;
+import sh.stagehand.spi.runtime.TerminalSize;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPorts;
 import sh.stagehand.testkit.TestingPostgres;
+import sh.stagehand.testkit.TestingTerminal;
 import sh.stagehand.testkit.TestingWebSocket;
 
 import java.io.IOException;
@@ -195,6 +198,16 @@ class RealOdooIT
         assertThat(crashing.verdict()).as(crashing.message().orElse("")).contains(BuildVerdict.FAILED);
         assertThat(crashing.message().orElse("")).contains("Couldn't load module acme_crash");
         assertThat(stagehand.builds().log(crashing.id(), LogName.INSTALL)).anySatisfy(line -> assertThat(line).contains("No module named 'acme_missing_library'"));
+        // A shell in the build: psql on its own database with nothing typed, and Odoo's own shell on its ORM.
+        TestingTerminal screen = new TestingTerminal();
+        try (BuildTerminals.Terminal shell = stagehand.actingAs(stagehand.accounts().account("admin")).openShell(feature.id(), TerminalSize.DEFAULT, screen)) {
+            shell.write("psql -tAc \"select 'users=' || count(*) from res_users\"\r".getBytes(StandardCharsets.UTF_8));
+            screen.await("users=", Duration.ofSeconds(30));
+            shell.write("echo \"print('partners=%d' % env['res.partner'].search_count([('name', '=', 'Deco Addict')]))\" | odoo shell -d \"$PGDATABASE\" --no-http 2>/dev/null\r".getBytes(StandardCharsets.UTF_8));
+            screen.await("partners=1", Duration.ofMinutes(2));
+        }
+        assertThat(screen.text()).containsPattern("users=[1-9]");
+
         // Development's mail is caught, never sent: the welcome mail of the install is on its Mails tab.
         assertThat(stagehand.mail().mails(feature.id())).anySatisfy(mail -> {
             assertThat(mail.message().subject()).isEqualTo("Welcome to Acme");
