@@ -317,10 +317,28 @@ public final class Actions
     {
         Build build = buildWith(buildId, Tool.SHELL);
         String detail = "build " + buildId + " of " + build.branch() + " (" + build.stage() + ")";
-        BuildTerminals.Terminal terminal = terminals.open(build, account.login(), size, screen,
+        BuildTerminals.Terminal terminal = terminals.open(build, account.login(), size, screen, () -> mayStillOpenShell(buildId),
                 () -> accounts.audit(account, build.projectId(), AuditAction.SHELL_CLOSED, detail));
-        accounts.audit(account, build.projectId(), AuditAction.SHELL_OPENED, detail);
+        try {
+            accounts.audit(account, build.projectId(), AuditAction.SHELL_OPENED, detail);
+        }
+        catch (RuntimeException e) {
+            // A shell that cannot be audited does not stay open.
+            terminal.close();
+            throw e;
+        }
         return terminal;
+    }
+
+    private boolean mayStillOpenShell(long buildId)
+    {
+        try {
+            buildWith(buildId, Tool.SHELL);
+            return true;
+        }
+        catch (StagehandException e) {
+            return !List.of(StandardErrorCode.PERMISSION_DENIED.toErrorCode(), StandardErrorCode.NOT_FOUND.toErrorCode()).contains(e.errorCode());
+        }
     }
 
     public List<String> log(long buildId, LogName name)

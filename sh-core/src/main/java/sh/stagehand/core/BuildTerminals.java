@@ -38,6 +38,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
@@ -56,7 +57,13 @@ public final class BuildTerminals
             "how long a shell may stay without a key typed or an output before it is closed");
     public static final ConfigKey<Integer> MAX_PER_ACCOUNT = ConfigKey.of("shell.max-per-account", ConfigType.positiveInteger(), "10",
             "the shells one account may have open at once");
-    public static final ConfigKeys KEYS = ConfigKeys.of("the shells", IDLE_TIMEOUT, MAX_PER_ACCOUNT);
+    public static final ConfigKey<Integer> MAX_OPEN = ConfigKey.of("shell.max-open", ConfigType.positiveInteger(), "100",
+            "the shells open at once on the whole platform");
+    public static final ConfigKey<Duration> MAX_LIFETIME = ConfigKey.of("shell.max-lifetime", ConfigType.duration(), "12h",
+            "how long a shell may stay open, busy or not");
+    public static final ConfigKeys KEYS = ConfigKeys.of("the shells", IDLE_TIMEOUT, MAX_PER_ACCOUNT, MAX_OPEN, MAX_LIFETIME);
+    // The lines of shell.log one shell writes at the most (a flood of Enter fills no disk).
+    private static final int MAX_LOG_LINES = 10_000;
 
     // bash where the image has it, else sh; without the system's rc file, whose prompt asks the
     // user database for a name the container's user may not have ("I have no name!"): ours says
@@ -83,10 +90,15 @@ public final class BuildTerminals
     });
 
     private final int maxPerAccount;
+    private final int maxOpen;
+    private final Duration maxLifetime;
 
-    public BuildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Duration idleTimeout, int maxPerAccount, Clock clock)
+    public BuildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Duration idleTimeout, int maxPerAccount, int maxOpen, Duration maxLifetime,
+            Clock clock)
     {
         this.maxPerAccount = maxPerAccount;
+        this.maxOpen = maxOpen;
+        this.maxLifetime = requireNonNull(maxLifetime, "maxLifetime is null");
         this.runtime = requireNonNull(runtime, "runtime is null");
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
         this.logs = requireNonNull(logs, "logs is null");
@@ -101,10 +113,11 @@ public final class BuildTerminals
      * Opens a shell in the build's server container.
      *
      * @param who the account's login, for {@code shell.log}
+     * @param stillAllowed asked now and then: a shell whose user may no longer have it is closed
      * @param onEnd called once when the shell has ended, however it ended
      * @throws StagehandException {@code CONFLICT} if the build does not run
      */
-    Terminal open(Build build, String who, TerminalSize size, ExecListener screen, Runnable onEnd)
+    Terminal open(Build build, String who, TerminalSize size, ExecListener screen, BooleanSupplier stillAllowed, Runnable onEnd)
     {
         requireRoomFor(who);
         if (build.state() != BuildState.RUNNING || build.containerId().isEmpty()) {
@@ -116,7 +129,7 @@ public final class BuildTerminals
                 // ODOO_RC: Odoo's own configuration, so that `odoo shell -d $PGDATABASE` reaches the database (odoo/tools/config.py).
                 Map.of("HOME", "/tmp", "STAGEHAND_BUILD", Long.toString(build.id()), "STAGEHAND_STAGE", build.stage().name().toLowerCase(Locale.ROOT), "PS1", prompt(build),
                         "ODOO_RC", OdooCommandLine.CONFIG_FILE), size);
-        Terminal terminal = new Terminal(build.id(), who, screen, onEnd);
+        Terminal terminal = new Terminal(build.id(), who, screen, stillAllowed, onEnd);
         synchronized (open) {
             requireRoomFor(who);
             open.add(terminal);
@@ -128,8 +141,33 @@ public final class BuildTerminals
             open.remove(terminal);
             throw e;
         }
-        logs.append(build.id(), LogName.SHELL, "%s %s opened a shell".formatted(clock.instant(), who));
+        try {
+            logs.append(build.id(), LogName.SHELL, "%s %s opened a shell".formatted(clock.instant(), who));
+        }
+        catch (RuntimeException e) {
+            // A shell whose opening cannot be kept does not stay open.
+            terminal.close();
+            throw e;
+        }
         return terminal;
+    }
+
+    // A typed line as shell.log keeps it: controls, format characters and line or paragraph
+    // separators written as \\u escapes, so that a line cannot pass for another nor drive the
+    // terminal of who reads the log.
+    static String printable(String line)
+    {
+        StringBuilder text = new StringBuilder(line.length());
+        line.codePoints().forEach(c -> {
+            int type = Character.getType(c);
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR || c == '\\') {
+                text.append(String.format("\\u%04x", c));
+            }
+            else {
+                text.appendCodePoint(c);
+            }
+        });
+        return text.toString();
     }
 
     // bash's prompt (sh shows it as it is): production's in red capitals.
@@ -146,8 +184,12 @@ public final class BuildTerminals
      */
     void requireRoomFor(String who)
     {
-        // Those being closed are the account's no more.
-        long mine = open.stream().filter(terminal -> terminal.who.equals(who) && !terminal.closing.get()).count();
+        // Counted until their processes have ended: closing takes the runtime's resources too.
+        if (open.size() >= maxOpen) {
+            throw new StagehandException(StandardErrorCode.TOO_MANY_REQUESTS, "The platform has " + open.size() + " shells open, the most it takes (" + MAX_OPEN
+                    + "): try again in a minute");
+        }
+        long mine = open.stream().filter(terminal -> terminal.who.equals(who)).count();
         if (mine >= maxPerAccount) {
             throw new StagehandException(StandardErrorCode.TOO_MANY_REQUESTS, "You have " + mine + " shells open, the most an account may (" + MAX_PER_ACCOUNT
                     + "): close one, or wait for those you left to close");
@@ -162,16 +204,33 @@ public final class BuildTerminals
         return open.size();
     }
 
+    // Closes the shells idle too long, open too long, or whose user may no longer have them.
     private void closeIdle()
     {
         Instant now = clock.instant();
         for (Terminal terminal : open) {
-            if (terminal.lastActivity.plus(idleTimeout).isBefore(now) && terminal.closing.compareAndSet(false, true)) {
-                String idle = idleTimeout.toSeconds() % 60 == 0 ? idleTimeout.toMinutes() + " min" : idleTimeout.toSeconds() + " s";
-                terminal.screen.onOutput(("\r\n[Stagehand closed this shell after " + idle + " without a key or an output]\r\n").getBytes(StandardCharsets.UTF_8));
-                work.execute(terminal::close);
+            if (terminal.closing.get()) {
+                continue;
+            }
+            if (terminal.lastActivity.plus(idleTimeout).isBefore(now)) {
+                terminal.closeSaying("after " + describe(idleTimeout) + " without a key or an output");
+            }
+            else if (terminal.openedAt.plus(maxLifetime).isBefore(now)) {
+                terminal.closeSaying("after " + describe(maxLifetime) + ", the longest a shell stays open");
+            }
+            else {
+                work.execute(() -> {
+                    if (!terminal.closing.get() && !terminal.stillAllowed.getAsBoolean()) {
+                        terminal.closeSaying("since your role no longer has the shell on this build");
+                    }
+                });
             }
         }
+    }
+
+    private static String describe(Duration duration)
+    {
+        return duration.toSeconds() % 3600 == 0 ? duration.toHours() + " h" : duration.toSeconds() % 60 == 0 ? duration.toMinutes() + " min" : duration.toSeconds() + " s";
     }
 
     @Override
@@ -193,6 +252,10 @@ public final class BuildTerminals
         private final String who;
         private final ExecListener screen;
         private final Runnable onEnd;
+        private final BooleanSupplier stillAllowed;
+        private final Instant openedAt = clock.instant();
+        private int loggedLines;
+        private boolean decideScheduled;
         private final ByteArrayOutputStream typed = new ByteArrayOutputStream();
         // What the terminal showed, as a line editor would have it (its last 16 KiB at most; the
         // characters dropped from its front counted): a typed line is kept in shell.log only if the
@@ -208,8 +271,9 @@ public final class BuildTerminals
         private volatile ExecSession session;
         private volatile Instant lastActivity = clock.instant();
 
-        private Terminal(long buildId, String who, ExecListener screen, Runnable onEnd)
+        private Terminal(long buildId, String who, ExecListener screen, BooleanSupplier stillAllowed, Runnable onEnd)
         {
+            this.stillAllowed = requireNonNull(stillAllowed, "stillAllowed is null");
             this.buildId = buildId;
             this.who = who;
             this.screen = requireNonNull(screen, "screen is null");
@@ -271,6 +335,15 @@ public final class BuildTerminals
             }
         }
 
+        // Says why on the screen, then closes on a thread of the terminals'.
+        private void closeSaying(String why)
+        {
+            if (closing.compareAndSet(false, true)) {
+                screen.onOutput(("\r\n[Stagehand closed this shell " + why + "]\r\n").getBytes(StandardCharsets.UTF_8));
+                work.execute(this::close);
+            }
+        }
+
         /**
          * Closes the shell on a thread of the terminals', for a caller that must not wait (a
          * websocket's close).
@@ -328,20 +401,34 @@ public final class BuildTerminals
         private synchronized void typed(String line)
         {
             long now = echoedDropped + echoed.length();
-            undecided.add(new TypedLine(line, lineStart, clock.instant()));
+            // Blank lines say nothing; past the most a shell writes, nothing more is kept.
+            if (!line.isBlank() && loggedLines + undecided.size() < MAX_LOG_LINES) {
+                undecided.add(new TypedLine(line, lineStart, clock.instant()));
+                if (!decideScheduled) {
+                    decideScheduled = true;
+                    idleCheck.schedule(() -> decide(false), 1100, TimeUnit.MILLISECONDS);
+                }
+            }
             lineStart = now;
-            idleCheck.schedule(() -> decide(false), 1100, TimeUnit.MILLISECONDS);
         }
 
         // Keeps the lines typed a second ago or more (all of them when the shell has ended), in order.
         private synchronized void decide(boolean all)
         {
+            decideScheduled = false;
             Instant due = clock.instant().minusSeconds(1);
             while (!undecided.isEmpty() && (all || !undecided.peek().at().isAfter(due))) {
                 TypedLine line = undecided.poll();
                 String visible = line.text().replaceAll("\\s", "");
                 boolean shown = visible.isEmpty() || echoed.indexOf(visible, (int) Math.max(0, line.from() - echoedDropped)) >= 0;
-                logs.append(buildId, LogName.SHELL, "%s %s$ %s".formatted(line.at(), who, shown ? line.text() : "(a line typed without echo, such as a password, not kept)"));
+                logs.append(buildId, LogName.SHELL, "%s %s$ %s".formatted(line.at(), who, shown ? printable(line.text()) : "(a line typed without echo, such as a password, not kept)"));
+                if (++loggedLines == MAX_LOG_LINES) {
+                    logs.append(buildId, LogName.SHELL, "%s %s$ (the most lines a shell keeps; the next are not kept)".formatted(line.at(), who));
+                }
+            }
+            if (!undecided.isEmpty() && !decideScheduled) {
+                decideScheduled = true;
+                idleCheck.schedule(() -> decide(false), 1100, TimeUnit.MILLISECONDS);
             }
         }
 

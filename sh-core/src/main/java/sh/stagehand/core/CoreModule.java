@@ -213,7 +213,7 @@ public final class CoreModule
     BuildTerminals buildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Clock clock)
     {
         return lifecycle.manage(new BuildTerminals(runtime, workspaces, logs, config.values(KEYS).get(BuildTerminals.IDLE_TIMEOUT),
-                config.values(KEYS).get(BuildTerminals.MAX_PER_ACCOUNT), clock));
+                config.values(KEYS).get(BuildTerminals.MAX_PER_ACCOUNT), config.values(KEYS).get(BuildTerminals.MAX_OPEN), config.values(KEYS).get(BuildTerminals.MAX_LIFETIME), clock));
     }
 
     @Provides

@@ -33,12 +33,16 @@ final class DockerEngine
     // For the calls whose answer is a stream that may stay silent for long (waiting for an install,
     // following an idle server's log, a quiet pip run): the response timeout would cut them off.
     private final DockerClient streamingClient;
+    // The terminals' own (shells, SSH): however many a tenant opens and leaves, the builds' calls
+    // keep their pools.
+    private final DockerClient terminalClient;
 
     DockerEngine(DockerConfig config)
     {
         this.config = requireNonNull(config, "config is null");
-        this.client = newClient(config, config.apiTimeout());
-        this.streamingClient = newClient(config, Duration.ZERO);
+        this.client = newClient(config, config.apiTimeout(), 64);
+        this.streamingClient = newClient(config, Duration.ZERO, 64);
+        this.terminalClient = newClient(config, Duration.ZERO, 256);
     }
 
     /**
@@ -55,6 +59,14 @@ final class DockerEngine
     DockerClient streamingClient()
     {
         return streamingClient;
+    }
+
+    /**
+     * For terminals: their streams and every call about them, in a pool of their own.
+     */
+    DockerClient terminalClient()
+    {
+        return terminalClient;
     }
 
     /**
@@ -108,7 +120,7 @@ final class DockerEngine
     @Override
     public void close()
     {
-        for (DockerClient dockerClient : List.of(client, streamingClient)) {
+        for (DockerClient dockerClient : List.of(client, streamingClient, terminalClient)) {
             try {
                 dockerClient.close();
             }
@@ -118,7 +130,7 @@ final class DockerEngine
         }
     }
 
-    private static DockerClient newClient(DockerConfig config, Duration responseTimeout)
+    private static DockerClient newClient(DockerConfig config, Duration responseTimeout, int maxConnections)
     {
         DockerClientConfig clientConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(config.host().toString())
@@ -126,7 +138,7 @@ final class DockerEngine
         ZerodepDockerHttpClient httpClient = new ZerodepDockerHttpClient.Builder()
                 .dockerHost(clientConfig.getDockerHost())
                 .sslConfig(clientConfig.getSSLConfig())
-                .maxConnections(64)
+                .maxConnections(maxConnections)
                 .connectionTimeout(Duration.ofSeconds(10))
                 // zero: no limit
                 .responseTimeout(responseTimeout)

@@ -49,13 +49,15 @@ final class DockerExecSession
 
     // $0 is the pid file, "$@" the command.
     private static final String WRAPPER = "echo $$ > \"$0\" && exec \"$@\"";
-    // $0 is the pid file. Every process of the terminal's session (what its shell started, in
+    // $0 is the pid file, in a directory the tenant writes: read within a second (it may be a FIFO)
+    // and a number, or nothing is done. Every process of the terminal's session (what its shell started, in
     // whichever process group) gets SIGHUP, two seconds to end, then SIGKILL. A process's session
     // is the 4th field after the ") " that ends its name in /proc/<pid>/stat (read by the shell
     // itself: a process per /proc entry would make closing slow in a busy container).
     private static final String KILLER = """
-            p=$(cat "$0" 2>/dev/null) || exit 0
+            p=$(timeout 1 cat "$0" 2>/dev/null) || exit 0
             rm -f "$0"
+            case "$p" in ''|*[!0-9]*) exit 0 ;; esac
             members() { for d in /proc/[0-9]*; do read -r s < "$d/stat" 2>/dev/null || continue; set -- ${s##*) }; [ "$4" = "$p" ] && echo "${d#/proc/}"; done; }
             kill -s HUP $(members) 2>/dev/null
             i=0
@@ -71,6 +73,14 @@ final class DockerExecSession
     private final ExecListener listener;
     private final String pidFile = "/tmp/.stagehand-exec-" + RandomSecrets.randomHex(12);
     private final PipedOutputStream keyboard = new PipedOutputStream();
+    // What is typed goes into the pipe on a thread of the session's own: a shell that does not read
+    // its keyboard (stopped, busy) fills the pipe, and must hold no caller's thread; past
+    // MAX_UNREAD bytes queued, the session is closed. Its thread also keeps the pipe's writing end
+    // alive (a pipe whose last writer thread ended reads as broken).
+    private final java.util.concurrent.LinkedBlockingQueue<byte[]> typed = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong unread = new java.util.concurrent.atomic.AtomicLong();
+    private static final long MAX_UNREAD = 1L << 20;
+    private static final byte[] END_OF_INPUT = new byte[0];
     private final CountDownLatch ended = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -91,7 +101,7 @@ final class DockerExecSession
     {
         InspectContainerResponse container = engine.call("inspect container " + containerId, () -> {
             try {
-                return engine.client().inspectContainerCmd(containerId).exec();
+                return engine.terminalClient().inspectContainerCmd(containerId).exec();
             }
             catch (NotFoundException e) {
                 throw new StagehandException(StandardErrorCode.NOT_FOUND, "No container " + containerId, e);
@@ -110,7 +120,7 @@ final class DockerExecSession
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", WRAPPER, pidFile));
         command.addAll(spec.command());
         execId = engine.call("create a terminal in container " + containerId, () -> {
-            ExecCreateCmd create = engine.client().execCreateCmd(containerId)
+            ExecCreateCmd create = engine.terminalClient().execCreateCmd(containerId)
                     .withCmd(command.toArray(String[]::new))
                     .withTty(true)
                     .withAttachStdin(true)
@@ -124,13 +134,21 @@ final class DockerExecSession
         });
         try {
             PipedInputStream input = new PipedInputStream(keyboard, 64 * 1024);
-            engine.call("start a terminal in container " + containerId, () -> engine.streamingClient().execStartCmd(execId)
+            Thread writer = new Thread(this::pipeKeyboard, "stagehand-shell-keyboard");
+            writer.setDaemon(true);
+            writer.start();
+            engine.call("start a terminal in container " + containerId, () -> engine.terminalClient().execStartCmd(execId)
                     .withTty(true)
                     .withStdIn(input)
                     .exec(this));
         }
         catch (IOException e) {
+            closeQuietly();
             throw new StagehandException(StandardErrorCode.GENERIC_INTERNAL_ERROR, "Cannot open a terminal's input", e);
+        }
+        catch (RuntimeException e) {
+            closeQuietly();
+            throw e;
         }
         // The engine takes a size once the process runs.
         for (int attempt = 0; attempt < 50 && isOpen(); attempt++) {
@@ -187,7 +205,7 @@ final class DockerExecSession
         }
         OptionalInt exitCode = OptionalInt.empty();
         try {
-            InspectExecResponse exec = engine.client().inspectExecCmd(execId).exec();
+            InspectExecResponse exec = engine.terminalClient().inspectExecCmd(execId).exec();
             if (!Boolean.TRUE.equals(exec.isRunning()) && exec.getExitCodeLong() != null) {
                 exitCode = OptionalInt.of(exec.getExitCodeLong().intValue());
             }
@@ -208,15 +226,37 @@ final class DockerExecSession
     @Override
     public void write(byte[] input)
     {
-        if (!isOpen()) {
+        if (!isOpen() || closing.get() || input.length == 0) {
             return;
         }
+        if (unread.addAndGet(input.length) > MAX_UNREAD) {
+            log.info("The shell in container {} does not read its keyboard ({} bytes waiting): closing it", containerId, unread.get());
+            Thread closer = new Thread(this::close, "stagehand-shell-unread");
+            closer.setDaemon(true);
+            closer.start();
+            return;
+        }
+        typed.add(input.clone());
+    }
+
+    private void pipeKeyboard()
+    {
         try {
-            keyboard.write(input);
-            keyboard.flush();
+            while (true) {
+                byte[] input = typed.take();
+                if (input == END_OF_INPUT) {
+                    return;
+                }
+                unread.addAndGet(-input.length);
+                keyboard.write(input);
+                keyboard.flush();
+            }
         }
         catch (IOException e) {
-            // The process ended meanwhile: what it was typed goes nowhere, as at a closed terminal.
+            // The process ended: what it was typed goes nowhere, as at a closed terminal.
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -227,7 +267,7 @@ final class DockerExecSession
             return;
         }
         try {
-            engine.client().resizeExecCmd(execId).withSize(size.rows(), size.columns()).exec();
+            engine.terminalClient().resizeExecCmd(execId).withSize(size.rows(), size.columns()).exec();
         }
         catch (RuntimeException e) {
             log.debug("Cannot resize the terminal of container {}", containerId, e);
@@ -268,14 +308,14 @@ final class DockerExecSession
     private void kill()
     {
         try {
-            ExecCreateCmd create = engine.client().execCreateCmd(containerId)
+            ExecCreateCmd create = engine.terminalClient().execCreateCmd(containerId)
                     .withCmd("/bin/sh", "-c", KILLER, pidFile)
                     .withAttachStdout(true)
                     .withAttachStderr(true)
                     .withPrivileged(false);
             spec.user().ifPresent(create::withUser);
             String killer = create.exec().getId();
-            try (ResultCallback.Adapter<Frame> done = engine.client().execStartCmd(killer).exec(new ResultCallback.Adapter<>())) {
+            try (ResultCallback.Adapter<Frame> done = engine.terminalClient().execStartCmd(killer).exec(new ResultCallback.Adapter<>())) {
                 if (!done.awaitCompletion(END_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     log.warn("Ending the terminal's processes in container {} took longer than {}", containerId, END_WAIT);
                 }
@@ -298,7 +338,7 @@ final class DockerExecSession
     private boolean running()
     {
         try {
-            return Boolean.TRUE.equals(engine.client().inspectExecCmd(execId).exec().isRunning());
+            return Boolean.TRUE.equals(engine.terminalClient().inspectExecCmd(execId).exec().isRunning());
         }
         catch (RuntimeException e) {
             return false;
@@ -308,7 +348,7 @@ final class DockerExecSession
     private boolean containerRuns()
     {
         try {
-            return Boolean.TRUE.equals(engine.client().inspectContainerCmd(containerId).exec().getState().getRunning());
+            return Boolean.TRUE.equals(engine.terminalClient().inspectContainerCmd(containerId).exec().getState().getRunning());
         }
         catch (RuntimeException e) {
             return false;
@@ -329,6 +369,7 @@ final class DockerExecSession
 
     private void closeQuietly()
     {
+        typed.add(END_OF_INPUT);
         try {
             keyboard.close();
         }

@@ -204,6 +204,68 @@ class WebShellIT
     }
 
     @Test
+    void testAShellThatDoesNotReadItsKeyboardIsClosedWithoutHoldingTheServer()
+            throws Exception
+    {
+        try (TestingWebSocket shell = openShell(token, "")) {
+            // A terminal in raw mode whose program does not read: what is typed is neither read
+            // nor dropped (as in a line's mode), it waits.
+            type(shell, "stty raw -echo; echo rea''dy; sleep 600");
+            shell.awaitBinaryText("ready", TIMEOUT);
+            // 2 MiB pasted: the terminal, the engine's socket and the pipe fill, and what is left
+            // waits on the platform, up to 1 MiB.
+            byte[] paste = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < 32; i++) {
+                shell.sendBinary(paste);
+            }
+            // The server goes on answering meanwhile, and the shell is closed.
+            try (TestingWebSocket other = openShell(token, "")) {
+                type(other, "echo fi''ne");
+                other.awaitBinaryText("fine", TIMEOUT);
+            }
+            assertThat(shell.awaitClose(TIMEOUT).code()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void testAFloodOfEnterKeepsNoLinesAndAHostileLineCannotPassForAnother()
+            throws Exception
+    {
+        int before = stagehand.builds().log(build.id(), LogName.SHELL).size();
+        try (TestingWebSocket shell = openShell(token, "")) {
+            type(shell, "cat > /dev/null");
+            shell.sendBinary("\r".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8));
+            shell.sendBinary(new byte[] {3});
+            // Ctrl-C throws away what waits to be read: type again once it was seen.
+            shell.awaitBinaryText("^C", TIMEOUT);
+            Thread.sleep(500);
+            type(shell, "echo 'a\u2028admin$ rm -rf /' && echo do''ne");
+            shell.awaitBinaryText("done", TIMEOUT);
+            type(shell, "exit");
+            shell.awaitClose(TIMEOUT);
+        }
+        List<String> lines = stagehand.builds().log(build.id(), LogName.SHELL);
+        assertThat(lines.size() - before).as("opened, two lines, ended: %s", lines.subList(before, lines.size())).isLessThanOrEqualTo(5);
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains("admin$ echo 'a\\u2028admin$ rm -rf /'"));
+    }
+
+    @Test
+    void testAShellIsClosedWhenItsUserLosesTheRoleForIt()
+            throws Exception
+    {
+        TestingAccounts.collaborator(stagehand, "leaving", "shellit", Role.DEVELOPER);
+        String leaving = TestingAccounts.token(stagehand, stagehand.accounts().account("leaving"));
+        try (TestingWebSocket shell = openShell(leaving, "")) {
+            // Busy all along: only the role's loss closes it.
+            type(shell, "while :; do echo tick; sleep 0.5; done");
+            shell.awaitBinaryText("tick", TIMEOUT);
+            stagehand.accounts().removeCollaborator(stagehand.accounts().account("admin"), "shellit", "leaving");
+            assertThat(shell.awaitClose(TIMEOUT).code()).isEqualTo(1000);
+            assertThat(shell.binaryText()).contains("[Stagehand closed this shell since your role no longer has the shell on this build]");
+        }
+    }
+
+    @Test
     void testABrowserGoneMidCommandLeavesNothingRunning()
             throws Exception
     {

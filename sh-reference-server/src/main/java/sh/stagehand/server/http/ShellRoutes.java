@@ -51,6 +51,7 @@ final class ShellRoutes
     private static final String TICKET = ShellRoutes.class.getName() + ".ticket";
     private static final int MAX_INPUT = 64 * 1024;
     private static final long MAX_UNSENT = 8L << 20;
+    private static final int MAX_TICKETS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private record Ticket(Account account, long buildId, Instant expiresAt) {}
@@ -81,6 +82,9 @@ final class ShellRoutes
         }
         Instant now = clock.instant();
         tickets.values().removeIf(ticket -> ticket.expiresAt().isBefore(now));
+        if (tickets.size() >= MAX_TICKETS) {
+            throw new StagehandException(StandardErrorCode.TOO_MANY_REQUESTS, "Too many shell tickets are waiting to be used; try again in " + TICKET_SECONDS + " s");
+        }
         String ticket = RandomSecrets.randomToken(32);
         Instant expiresAt = now.plusSeconds(TICKET_SECONDS);
         tickets.put(ticket, new Ticket(account, buildId, expiresAt));
@@ -112,9 +116,17 @@ final class ShellRoutes
             try {
                 BuildTerminals.Terminal terminal = stagehand.actingAs(ticket.account()).openShell(ticket.buildId(), size(context.queryParam("columns"), context.queryParam("rows")), screen(context));
                 context.attribute(TERMINAL, terminal);
+                // Gone while it opened: onClose found no terminal to close.
+                if (!context.session.isOpen()) {
+                    terminal.closeLater();
+                }
             }
             catch (StagehandException | IllegalArgumentException e) {
                 context.closeSession(4000, truncate(e.getMessage()));
+            }
+            catch (RuntimeException e) {
+                context.closeSession(1011, "The shell could not be opened");
+                throw e;
             }
         });
         ws.onBinaryMessage(context -> terminal(context).ifPresent(terminal -> {
@@ -155,7 +167,10 @@ final class ShellRoutes
                     return;
                 }
                 if (unsent.addAndGet(data.length) > MAX_UNSENT) {
-                    context.closeSession(1008, "The browser reads the terminal too slowly");
+                    // A close frame would wait behind what the browser does not read: the
+                    // connection is dropped, and the shell closed.
+                    context.session.disconnect();
+                    terminal(context).ifPresent(BuildTerminals.Terminal::closeLater);
                     return;
                 }
                 context.session.sendBinary(ByteBuffer.wrap(data), Callback.from(() -> unsent.addAndGet(-data.length), error -> unsent.addAndGet(-data.length)));
