@@ -17,14 +17,12 @@ import sh.stagehand.core.logs.LogName;
 import sh.stagehand.spi.runtime.ExecSession;
 import sh.stagehand.spi.runtime.ExecSpec;
 import sh.stagehand.testkit.TestingDocker;
-import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
 import sh.stagehand.testkit.TestingTerminal;
 import sh.stagehand.testkit.TestingWebSocket;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -78,27 +75,11 @@ class WebShellIT
     static void startPlatformWithARunningBuild()
             throws IOException, InterruptedException
     {
-        Map<String, String> properties = new HashMap<>(Map.of(
-                "instance.name", "shell-it",
-                "data.directory", temp.resolve("data").toString(),
-                "http.port", "0",
-                "platform.poll-interval", "0",
-                "platform.gc-interval", "0",
-                "postgres.url", postgres.jdbcUrl("postgres"),
-                "postgres.user", postgres.user(),
-                "postgres.password", postgres.password(),
-                "postgres.container-host", postgres.containerHost()));
-        properties.putAll(Map.of(
-                "postgres.metadata-database", METADATA_DATABASE,
-                "docker.host", docker.host().toString(),
-                "docker.network", docker.network(),
-                "platform.odoo-image", TestingEnvironment.get().require("docker.odoo-test-image"),
-                "platform.container-memory-mb", "512",
-                "platform.container-user", TestingPlatform.containerUser(),
-                // Short, for the idle test; the others keep their shells busy.
-                "shell.idle-timeout", "6s",
-                // Room for the hundred shells' test, 10 at a time with their closes behind.
-                "shell.max-per-account", "30"));
+        Map<String, String> properties = TestingPlatform.properties("shell-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
+        // Short, for the idle test; the others keep their shells busy.
+        properties.put("shell.idle-timeout", "6s");
+        // Room for the hundred shells' test, 10 at a time with their closes behind.
+        properties.put("shell.max-per-account", "30");
         stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         token = TestingAccounts.adminToken(stagehand);
@@ -379,12 +360,7 @@ class WebShellIT
     private static String processList()
             throws InterruptedException
     {
-        TestingTerminal terminal = new TestingTerminal();
-        ExecSpec list = ExecSpec.of("sh", "-c", "for d in /proc/[0-9]*; do echo \"$d $(tr '\\0' ' ' < $d/cmdline)\"; done");
-        try (ExecSession ignored = stagehand.runtime().exec(build.containerId().orElseThrow(), list, terminal)) {
-            terminal.awaitExit(TIMEOUT);
-        }
-        return terminal.text();
+        return inContainer("for d in /proc/[0-9]*; do echo \"$d $(tr '\\0' ' ' < $d/cmdline)\"; done");
     }
 
     @Test
@@ -409,13 +385,19 @@ class WebShellIT
     private static int countInContainer(String pipeline)
             throws InterruptedException
     {
+        String text = inContainer("echo count=$(" + pipeline + ")");
+        return Integer.parseInt(text.substring(text.indexOf("count=") + "count=".length()).strip());
+    }
+
+    // What a script prints, run in the build's container through a terminal of its own.
+    private static String inContainer(String script)
+            throws InterruptedException
+    {
         TestingTerminal terminal = new TestingTerminal();
-        ExecSpec count = ExecSpec.of("sh", "-c", "echo count=$(" + pipeline + ")");
-        try (ExecSession ignored = stagehand.runtime().exec(build.containerId().orElseThrow(), count, terminal)) {
+        try (ExecSession ignored = stagehand.runtime().exec(build.containerId().orElseThrow(), ExecSpec.of("sh", "-c", script), terminal)) {
             terminal.awaitExit(TIMEOUT);
         }
-        String text = terminal.text();
-        return Integer.parseInt(text.substring(text.indexOf("count=") + "count=".length()).strip());
+        return terminal.text();
     }
 
     private static TestingWebSocket openShell(String bearer, String query)
