@@ -142,7 +142,7 @@ public final class BuildTerminals
             throw e;
         }
         try {
-            logs.append(build.id(), LogName.SHELL, "%s %s opened a shell".formatted(clock.instant(), who));
+            keep(build.id(), "%s %s opened a shell".formatted(clock.instant(), who));
         }
         catch (RuntimeException e) {
             // A shell whose opening cannot be kept does not stay open.
@@ -150,6 +150,13 @@ public final class BuildTerminals
             throw e;
         }
         return terminal;
+    }
+
+    // A line of shell.log, on the disk at once: a record of what was done must outlive a crash.
+    private void keep(long buildId, String line)
+    {
+        logs.append(buildId, LogName.SHELL, line);
+        logs.flush(buildId, LogName.SHELL);
     }
 
     // A typed line as shell.log keeps it: controls, format characters and line or paragraph
@@ -326,7 +333,7 @@ public final class BuildTerminals
             }
             open.remove(this);
             decide(true);
-            logs.append(buildId, LogName.SHELL, "%s %s's shell ended%s".formatted(clock.instant(), who, exitCode.isPresent() ? " (exit " + exitCode.getAsInt() + ")" : ""));
+            keep(buildId, "%s %s's shell ended%s".formatted(clock.instant(), who, exitCode.isPresent() ? " (exit " + exitCode.getAsInt() + ")" : ""));
             try {
                 screen.onExit(exitCode);
             }
@@ -421,9 +428,9 @@ public final class BuildTerminals
                 TypedLine line = undecided.poll();
                 String visible = line.text().replaceAll("\\s", "");
                 boolean shown = visible.isEmpty() || echoed.indexOf(visible, (int) Math.max(0, line.from() - echoedDropped)) >= 0;
-                logs.append(buildId, LogName.SHELL, "%s %s$ %s".formatted(line.at(), who, shown ? printable(line.text()) : "(a line typed without echo, such as a password, not kept)"));
+                keep(buildId, "%s %s$ %s".formatted(line.at(), who, shown ? printable(line.text()) : "(a line typed without echo, such as a password, not kept)"));
                 if (++loggedLines == MAX_LOG_LINES) {
-                    logs.append(buildId, LogName.SHELL, "%s %s$ (the most lines a shell keeps; the next are not kept)".formatted(line.at(), who));
+                    keep(buildId, "%s %s$ (the most lines a shell keeps; the next are not kept)".formatted(line.at(), who));
                 }
             }
             if (!undecided.isEmpty() && !decideScheduled) {

@@ -47,6 +47,8 @@ public final class BuildCleaner
         }
         // The server's output ended with its container: the log is complete, its file can be closed.
         logs.close(buildId, LogName.ODOO);
+        // Its shells ended with it too.
+        logs.close(buildId, LogName.SHELL);
     }
 
     public void removeEverything(Build build)
