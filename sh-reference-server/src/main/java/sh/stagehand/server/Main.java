@@ -75,7 +75,7 @@ public final class Main
      * The platform of the reference server: its providers, and the server's own keys declared, so
      * that a key nobody reads stops the start.
      */
-    static Stagehand.Builder platform(Map<String, String> properties)
+    public static Stagehand.Builder platform(Map<String, String> properties)
     {
         return Stagehand.builder()
                 .withProperties(properties)

@@ -142,6 +142,24 @@ public final class TestingWebSocket
         }
     }
 
+    /**
+     * Waits until at least {@code count} bytes of binary messages have come, all told.
+     */
+    public void awaitBinaryBytes(long count, Duration timeout)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (binary) {
+            while (binary.size() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(binary.size() + " bytes, not " + count + ", within " + timeout);
+                }
+                binary.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            }
+        }
+    }
+
     public void ping(String data)
     {
         socket.sendPing(ByteBuffer.wrap(data.getBytes(StandardCharsets.UTF_8))).join();
