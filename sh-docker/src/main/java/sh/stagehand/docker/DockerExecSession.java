@@ -79,6 +79,7 @@ final class DockerExecSession
     // alive (a pipe whose last writer thread ended reads as broken).
     private final java.util.concurrent.LinkedBlockingQueue<byte[]> typed = new java.util.concurrent.LinkedBlockingQueue<>();
     private final java.util.concurrent.atomic.AtomicLong unread = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicBoolean overflowing = new AtomicBoolean();
     private static final long MAX_UNREAD = 1L << 20;
     private static final byte[] END_OF_INPUT = new byte[0];
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -230,6 +231,9 @@ final class DockerExecSession
             return;
         }
         if (unread.addAndGet(input.length) > MAX_UNREAD) {
+            if (!overflowing.compareAndSet(false, true)) {
+                return;
+            }
             log.info("The shell in container {} does not read its keyboard ({} bytes waiting): closing it", containerId, unread.get());
             Thread closer = new Thread(this::close, "stagehand-shell-unread");
             closer.setDaemon(true);
