@@ -599,7 +599,8 @@ function projectPage(projectId, parameters) {
             body.replaceChildren(el('p', {class: 'muted'}, 'A shell opens in a running build.'));
             return {};
         }
-        const production = entry.branch.stage === 'PRODUCTION';
+        // The build's own stage, as the server's checks and the prompt have it (a branch moved since may differ).
+        const production = build.stage === 'PRODUCTION';
         const screen = el('div', {class: 'terminal' + (production ? ' production' : ''), id: 'shell-terminal'});
         const note = el('span', {class: 'muted', id: 'shell-note'}, 'Opening a shell…');
         body.replaceChildren(...[
