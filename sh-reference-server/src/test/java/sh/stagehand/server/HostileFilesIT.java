@@ -163,8 +163,10 @@ class HostileFilesIT
         try {
             awaitFile(productionData.resolve("swapping"), Duration.ofSeconds(30));
             startInContainer(production, "python3", "-c", BAIT, secretFile.toString(), PRODUCTION_DATABASE, "600");
-            // And a link that stays: every backup meets it.
-            inContainer(production, "ln -s " + secretDirectory + " /var/lib/odoo/filestore/" + PRODUCTION_DATABASE + "/zz-planted");
+            // And a link that stays: every backup meets it. Planted between two swaps: the swapper
+            // swaps the database's own directory too, which is then a link for a moment.
+            inContainer(production, "for i in $(seq 100); do ln -s " + secretDirectory + " /var/lib/odoo/filestore/" + PRODUCTION_DATABASE
+                    + "/zz-planted 2>/dev/null && exit 0; sleep 0.05; done; exit 1");
             for (int attempt = 0; attempt < 20; attempt++) {
                 HttpResponse<String> created = HTTP.send(TestingAccounts.authorized(token, api("/api/projects/" + PROJECT + "/backups"))
                         .timeout(Duration.ofMinutes(3)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
