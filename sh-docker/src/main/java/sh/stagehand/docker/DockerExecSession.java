@@ -49,8 +49,9 @@ final class DockerExecSession
 
     // $0 is the pid file, "$@" the command.
     private static final String WRAPPER = "echo $$ > \"$0\" && exec \"$@\"";
-    // $0 is the pid file, in a directory the tenant writes: read within a second (it may be a FIFO)
-    // and a number, or nothing is done. Every process of the terminal's session (what its shell started, in
+    // $0 is the pid file, in a directory the tenant writes: read within a second (it may be a FIFO),
+    // a number, and not the session of the container's own processes (pid 1's: a file rewritten to
+    // name it would have the platform end the build's server), or nothing is done. Every process of the terminal's session (what its shell started, in
     // whichever process group) gets SIGHUP, two seconds to end, then SIGKILL. A process's session
     // is the 4th field after the ") " that ends its name in /proc/<pid>/stat (read by the shell
     // itself: a process per /proc entry would make closing slow in a busy container).
@@ -58,6 +59,7 @@ final class DockerExecSession
             p=$(timeout 1 cat "$0" 2>/dev/null) || exit 0
             rm -f "$0"
             case "$p" in ''|*[!0-9]*) exit 0 ;; esac
+            read -r s < /proc/1/stat 2>/dev/null && set -- ${s##*) } && [ "$4" = "$p" ] && exit 0
             members() { for d in /proc/[0-9]*; do read -r s < "$d/stat" 2>/dev/null || continue; set -- ${s##*) }; [ "$4" = "$p" ] && echo "${d#/proc/}"; done; }
             kill -s HUP $(members) 2>/dev/null
             i=0

@@ -7,6 +7,7 @@ import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerFile;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ContainerState;
 import sh.stagehand.spi.runtime.ExecSession;
 import sh.stagehand.spi.runtime.ExecSpec;
 import sh.stagehand.spi.runtime.ImageRecipe;
@@ -280,6 +281,22 @@ public abstract class BaseLinuxRuntimeProviderContractTest
         assertThat(session.isOpen()).isFalse();
         assertThat(sleepers(container.id())).as("processes the closed terminal started").isZero();
         session.close();
+    }
+
+    @Test
+    public void testAPidFileRewrittenToNameTheContainersOwnProcessesEndsNothingButTheTerminal()
+            throws InterruptedException
+    {
+        ContainerInfo container = provider().start(spec().withCommand(sleepCommand()).build());
+        TestingTerminal terminal = new TestingTerminal();
+        ExecSession session = provider().exec(container.id(), ExecSpec.of("sh"), terminal);
+        // What a tenant's process could do to a shell someone else opened in its container.
+        type(session, "for f in /tmp/.stagehand-exec-*; do echo 1 > $f; done; echo rewrit''ten");
+        terminal.await("rewritten", TIMEOUT);
+        session.close();
+        // Its main process would end, and the container with it, a moment after a signal.
+        Thread.sleep(2000);
+        assertThat(provider().inspect(container.id()).orElseThrow().state()).as("the container's own processes").isEqualTo(ContainerState.RUNNING);
     }
 
     @Test
