@@ -313,11 +313,11 @@ public final class Actions
      * @throws StagehandException {@code PERMISSION_DENIED} for a role without the shell on the
      *         build's stage; {@code CONFLICT} if the build does not run
      */
-    public BuildTerminals.Terminal openShell(long buildId, TerminalSize size, ExecListener screen)
+    public BuildTerminal openShell(long buildId, TerminalSize size, ExecListener screen)
     {
         Build build = buildWith(buildId, Tool.SHELL);
         String detail = "build " + buildId + " of " + build.branch() + " (" + build.stage() + ")";
-        BuildTerminals.Terminal terminal = terminals.open(build, account.login(), size, screen, () -> mayStillOpenShell(buildId),
+        BuildTerminal terminal = terminals.open(build, account.login(), size, screen, () -> mayStillOpenShell(buildId),
                 () -> accounts.audit(account, build.projectId(), AuditAction.SHELL_CLOSED, detail));
         try {
             accounts.audit(account, build.projectId(), AuditAction.SHELL_OPENED, detail);

@@ -42,7 +42,8 @@ import static sh.stagehand.postgres.TemporaryLogins.giveBackWhatTheLoginOwns;
  * <p>Its parts: {@code ServerConnections} reaches the server, {@code ServerStatements} holds the
  * statements they share, {@code BuildDatabases} makes and drops each database with its role,
  * {@code TemporaryLogins} logs into one, {@code DumpReplacement} swaps a dump in,
- * {@code DatabaseSnapshots} takes and restores snapshots, and {@link PostgresClientTools} runs
+ * {@code DatabaseSnapshots} takes and restores snapshots, {@code DatabaseReaders} keeps each
+ * database's read-only login for people's shells, and {@link PostgresClientTools} runs
  * PostgreSQL's client programs for dumps and copies.
  */
 public final class PostgresDatabaseProvider
@@ -61,6 +62,7 @@ public final class PostgresDatabaseProvider
     private final TemporaryLogins logins;
     private final DumpReplacement replacement;
     private final DatabaseSnapshots snapshots;
+    private final DatabaseReaders readers;
 
     public PostgresDatabaseProvider(PostgresConfig config)
     {
@@ -71,6 +73,7 @@ public final class PostgresDatabaseProvider
         this.logins = new TemporaryLogins(connections);
         this.replacement = new DumpReplacement(config, connections, databases);
         this.snapshots = new DatabaseSnapshots(config, connections);
+        this.readers = new DatabaseReaders(config, connections, databases);
         logins.dropExpiredLogins();
     }
 
@@ -196,6 +199,8 @@ public final class PostgresDatabaseProvider
             });
             return null;
         });
+        // The reader of the old name goes: one for the new name is made when a shell asks.
+        readers.drop(from);
         return new DatabaseConnection(config.containerHost(), config.containerPort(), to, password);
     }
 
@@ -256,7 +261,30 @@ public final class PostgresDatabaseProvider
     public boolean drop(String name)
     {
         DatabaseNames.requireValid(name);
-        return databases.drop(name);
+        boolean dropped = databases.drop(name);
+        readers.drop(name);
+        return dropped;
+    }
+
+    @Override
+    public DatabaseConnection reader(String name)
+    {
+        DatabaseNames.requireValid(name);
+        return readers.reader(name);
+    }
+
+    @Override
+    public void allowReaderWrites(String name)
+    {
+        DatabaseNames.requireValid(name);
+        readers.allowWrites(name);
+    }
+
+    @Override
+    public void revokeReaderWrites(String name)
+    {
+        DatabaseNames.requireValid(name);
+        readers.revokeWrites(name);
     }
 
     @Override

@@ -177,4 +177,42 @@ public abstract class BaseDatabaseProviderContractTest
         }
         assertThat(provider().list(prefix)).isEmpty();
     }
+
+    @Test
+    public void testAReaderReadsAndWritesOnlyWhileAllowed()
+    {
+        String name = prefix + "production";
+        DatabaseConnection owner = provider().create(name);
+        writeMarker(name, owner, "production's data");
+
+        DatabaseConnection reader = provider().reader(name);
+        assertThat(reader.user()).isNotEqualTo(owner.user());
+        assertThat(readMarker(name, reader)).isEqualTo("production's data");
+        assertThatThrownBy(() -> writeMarker(name, reader, "a mistake")).as("a reader writes nothing").isInstanceOf(AssertionError.class);
+
+        provider().allowReaderWrites(name);
+        writeMarker(name, reader, "a fix, allowed");
+        assertThat(readMarker(name, owner)).isEqualTo("a fix, allowed");
+        DatabaseConnection later = provider().reader(name);
+        writeMarker(name, later, "a fix from a shell opened while allowed");
+
+        provider().revokeReaderWrites(name);
+        provider().revokeReaderWrites(name);
+        assertThatThrownBy(() -> writeMarker(name, later, "after the grant")).isInstanceOf(AssertionError.class);
+        assertThat(readMarker(name, owner)).isEqualTo("a fix from a shell opened while allowed");
+        writeMarker(name, owner, "the server writes as ever");
+
+        DatabaseConnection renewed = provider().reader(name);
+        assertThatThrownBy(() -> readMarker(name, later)).as("a reader's new password replaces the old").isInstanceOf(AssertionError.class);
+        assertThat(readMarker(name, renewed)).isEqualTo("the server writes as ever");
+
+        provider().allowReaderWrites(name);
+        provider().drop(name);
+        provider().revokeReaderWrites(name);
+        assertThatThrownBy(() -> provider().reader(name))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+        provider().create(name);
+        DatabaseConnection fresh = provider().reader(name);
+        assertThatThrownBy(() -> writeMarker(name, fresh, "x")).as("a new database's reader starts read-only").isInstanceOf(AssertionError.class);
+    }
 }

@@ -6,6 +6,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.database.DatabaseConnection;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -402,6 +403,49 @@ public abstract class BasePostgresDatabaseProviderContractTest
             assertThat(resultSet.next()).as(sql).isTrue();
             return resultSet.getString(1);
         }
+    }
+
+    @Test
+    public void testAReadersSessionsHoldNoRightLongerThanTheGrantAndLeaveNoTrace(@TempDir Path temp)
+            throws SQLException, IOException
+    {
+        String name = prefix + "production";
+        DatabaseConnection owner = provider().create(name);
+        provider().create(prefix + "other");
+        provider().execute(name, "CREATE TABLE public.res_partner (name text); INSERT INTO public.res_partner VALUES ('Azure')", List.of());
+        DatabaseConnection reader = provider().reader(name);
+        assertThatThrownBy(() -> connect(prefix + "other", reader).close()).as("a reader reaches its database alone").isInstanceOf(SQLException.class);
+        try (Connection connection = connect(name, reader); Statement statement = connection.createStatement()) {
+            // What a tenant's reader might try to keep itself a writer.
+            statement.execute("ALTER ROLE CURRENT_USER SET role = " + quoted(owner.user()));
+        }
+
+        provider().allowReaderWrites(name);
+        try (Connection allowed = connect(name, provider().reader(name)); Statement statement = allowed.createStatement()) {
+            statement.execute("CREATE TABLE public.made_while_allowed (id int)");
+            assertThat(single(statement, "SELECT tableowner FROM pg_tables WHERE tablename = 'made_while_allowed'")).as("what it makes is the database's").isEqualTo(owner.user());
+            provider().revokeReaderWrites(name);
+            assertThat(allowed.isValid(5)).as("a session of the grant's ends with it").isFalse();
+        }
+        DatabaseConnection again = provider().reader(name);
+        try (Connection connection = connect(name, again); Statement statement = connection.createStatement()) {
+            assertThat(single(statement, "SELECT name FROM public.res_partner")).isEqualTo("Azure");
+            assertThatThrownBy(() -> statement.execute("INSERT INTO public.res_partner VALUES ('x')")).isInstanceOf(SQLException.class);
+        }
+
+        provider().snapshot(name, prefix + "snap");
+        provider().restoreSnapshot(prefix + "snap", name);
+        try (Connection connection = connect(name, provider().reader(name)); Statement statement = connection.createStatement()) {
+            assertThat(single(statement, "SELECT name FROM public.res_partner")).as("a database restored in place is read again").isEqualTo("Azure");
+        }
+        Path dump = temp.resolve("dump.sql");
+        provider().dump(name, dump);
+        assertThat(Files.readString(dump)).as("nothing of the reader is in the tenant's database").doesNotContain(again.user());
+    }
+
+    private static String quoted(String name)
+    {
+        return "\"" + name + "\"";
     }
 
     protected Connection connect(String database, DatabaseConnection info)

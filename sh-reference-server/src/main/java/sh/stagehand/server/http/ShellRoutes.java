@@ -6,7 +6,7 @@ import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import org.eclipse.jetty.websocket.api.Callback;
-import sh.stagehand.core.BuildTerminals;
+import sh.stagehand.core.BuildTerminal;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Account;
 import sh.stagehand.core.build.Build;
@@ -114,7 +114,7 @@ final class ShellRoutes
             Ticket ticket = requireNonNull(context.attribute(TICKET), "no ticket for this socket");
             context.enableAutomaticPings(30, TimeUnit.SECONDS);
             try {
-                BuildTerminals.Terminal terminal = stagehand.actingAs(ticket.account()).openShell(ticket.buildId(), size(context.queryParam("columns"), context.queryParam("rows")), screen(context));
+                BuildTerminal terminal = stagehand.actingAs(ticket.account()).openShell(ticket.buildId(), size(context.queryParam("columns"), context.queryParam("rows")), screen(context));
                 context.attribute(TERMINAL, terminal);
                 // Gone while it opened: onClose found no terminal to close.
                 if (!context.session.isOpen()) {
@@ -148,8 +148,8 @@ final class ShellRoutes
                 context.closeSession(1003, "A text message is a control: {\"resize\": {\"columns\": 120, \"rows\": 40}}; keys go in binary messages");
             }
         }));
-        ws.onClose(context -> terminal(context).ifPresent(BuildTerminals.Terminal::closeLater));
-        ws.onError(context -> terminal(context).ifPresent(BuildTerminals.Terminal::closeLater));
+        ws.onClose(context -> terminal(context).ifPresent(BuildTerminal::closeLater));
+        ws.onError(context -> terminal(context).ifPresent(BuildTerminal::closeLater));
     }
 
     // The screen goes out without waiting on the browser: a browser that does not read (its
@@ -170,7 +170,7 @@ final class ShellRoutes
                     // A close frame would wait behind what the browser does not read: the
                     // connection is dropped, and the shell closed.
                     context.session.disconnect();
-                    terminal(context).ifPresent(BuildTerminals.Terminal::closeLater);
+                    terminal(context).ifPresent(BuildTerminal::closeLater);
                     return;
                 }
                 context.session.sendBinary(ByteBuffer.wrap(data), Callback.from(() -> unsent.addAndGet(-data.length), error -> unsent.addAndGet(-data.length)));
@@ -199,7 +199,7 @@ final class ShellRoutes
         }
     }
 
-    private static Optional<BuildTerminals.Terminal> terminal(WsContext context)
+    private static Optional<BuildTerminal> terminal(WsContext context)
     {
         return Optional.ofNullable(context.attribute(TERMINAL));
     }

@@ -1,6 +1,7 @@
 package sh.stagehand.spi.database;
 
 import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -142,6 +143,43 @@ public interface DatabaseProvider
      *         of its own
      */
     DatabaseConnection renewCredentials(String name);
+
+    /**
+     * A login for people's shells on a production (psql): it reads the database and changes
+     * nothing, until {@link #allowReaderWrites}; it reaches no other database. Made on the first
+     * call; each call gives it a new password (sessions already open go on) and reaches the
+     * database again after a restore put a new one in its place. Dropped with the database.
+     *
+     * @return how a container reaches the database as the reader
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database with a role of its
+     *         own; {@code NOT_SUPPORTED} if the provider has no readers
+     */
+    default DatabaseConnection reader(String name)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " has no read-only logins; production shells need a provider that has (postgres)");
+    }
+
+    /**
+     * Lets the database's reader write, as the database's own role (what it makes belongs to that
+     * role), until {@link #revokeReaderWrites}. Its sessions open now are ended, so that the
+     * next statement of a psql reconnects with the new rights.
+     *
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database with a role of its
+     *         own; {@code NOT_SUPPORTED} if the provider has no readers
+     */
+    default void allowReaderWrites(String name)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " has no read-only logins");
+    }
+
+    /**
+     * Makes the database's reader read-only again, ending its sessions open now (one that was
+     * allowed to write writes no more). Idempotent: nothing happens without a reader or a
+     * database.
+     */
+    default void revokeReaderWrites(String name)
+    {
+    }
 
     /**
      * Runs a query on the database as its own role, never as the platform: a tenant's view or

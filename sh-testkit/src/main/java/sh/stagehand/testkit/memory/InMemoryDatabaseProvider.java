@@ -44,6 +44,16 @@ public final class InMemoryDatabaseProvider
     private final Map<String, InMemoryDatabase> databases = new TreeMap<>();
     private final StatementHandler statements;
     private final Map<String, Integer> failures = new TreeMap<>();
+    // Each database's reader, by the database's name: its password, and whether it may write.
+    private final Map<String, Reader> readers = new TreeMap<>();
+
+    private record Reader(String password, boolean writes) {}
+
+    /** What credentials may do in a database, as a tenant connecting with them finds. */
+    public enum Access
+    {
+        NONE, READ, WRITE
+    }
 
     public InMemoryDatabaseProvider(StatementHandler statements)
     {
@@ -79,6 +89,55 @@ public final class InMemoryDatabaseProvider
         }
     }
 
+    /**
+     * What {@code credentials} may do in the database: its role's write, its reader's read (or
+     * write while allowed), any other none.
+     */
+    public synchronized Access access(String name, DatabaseConnection credentials)
+    {
+        InMemoryDatabase database = existing(name);
+        if (database.connection().equals(credentials)) {
+            return Access.WRITE;
+        }
+        Reader reader = readers.get(name);
+        if (reader != null && credentials.equals(readerConnection(name, reader))) {
+            return reader.writes() ? Access.WRITE : Access.READ;
+        }
+        return Access.NONE;
+    }
+
+    @Override
+    public synchronized DatabaseConnection reader(String name)
+    {
+        existing(name);
+        Reader previous = readers.get(name);
+        Reader reader = new Reader(password(), previous != null && previous.writes());
+        readers.put(name, reader);
+        return readerConnection(name, reader);
+    }
+
+    @Override
+    public synchronized void allowReaderWrites(String name)
+    {
+        existing(name);
+        Reader reader = readers.get(name);
+        if (reader == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Database " + name + " has no reader yet");
+        }
+        readers.put(name, new Reader(reader.password(), true));
+    }
+
+    @Override
+    public synchronized void revokeReaderWrites(String name)
+    {
+        readers.computeIfPresent(name, (database, reader) -> new Reader(reader.password(), false));
+    }
+
+    private static DatabaseConnection readerConnection(String name, Reader reader)
+    {
+        return new DatabaseConnection("127.0.0.1", 5432, name + "$reader", reader.password());
+    }
+
     @Override
     public synchronized DatabaseConnection create(String name)
     {
@@ -94,6 +153,7 @@ public final class InMemoryDatabaseProvider
     {
         maybeFail("drop", name);
         DatabaseNames.requireValid(name);
+        readers.remove(name);
         return databases.remove(name) != null;
     }
 
@@ -203,6 +263,7 @@ public final class InMemoryDatabaseProvider
         InMemoryDatabase database = existing(from);
         requireAbsent(to);
         databases.remove(from);
+        readers.remove(from);
         InMemoryDatabase renamed = database.copy(to, to, password());
         databases.put(to, renamed);
         return renamed.connection();

@@ -24,6 +24,9 @@ class InMemoryDatabaseProviderTest
     protected void writeMarker(String database, DatabaseConnection credentials, String value)
     {
         InMemoryDatabase found = connect(database, credentials);
+        if (provider.access(database, credentials) != InMemoryDatabaseProvider.Access.WRITE) {
+            throw new AssertionError("Database " + database + " does not let " + credentials.user() + " write");
+        }
         found.delete("contract_marker", row -> true);
         found.insert("contract_marker", Map.of("value", value));
     }
@@ -39,7 +42,7 @@ class InMemoryDatabaseProviderTest
     private InMemoryDatabase connect(String database, DatabaseConnection credentials)
     {
         InMemoryDatabase found = provider.database(database);
-        if (!found.connection().equals(credentials)) {
+        if (provider.access(database, credentials) == InMemoryDatabaseProvider.Access.NONE) {
             throw new AssertionError("Database " + database + " refuses " + credentials.user() + " with that password");
         }
         return found;

@@ -1,0 +1,214 @@
+package sh.stagehand.postgres;
+
+import org.jdbi.v3.core.Handle;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.database.DatabaseConnection;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+import static sh.stagehand.postgres.RandomPasswords.newPassword;
+import static sh.stagehand.postgres.ServerStatements.dropLoginRole;
+import static sh.stagehand.postgres.ServerStatements.isOwnRole;
+import static sh.stagehand.postgres.ServerStatements.quote;
+import static sh.stagehand.postgres.ServerStatements.roleComment;
+import static sh.stagehand.postgres.ServerStatements.terminateSessionsOf;
+
+/**
+ * Each build database's reader, the login of people's shells on a production: everything it does
+ * is done from the maintenance database with role statements, never inside the tenant's database
+ * (no grant there, so dumps, copies and snapshots carry no trace of it).
+ *
+ * <ul>
+ * <li>{@code pg_hba.conf} lets a role into a database only if it is a member of the role named
+ *     after it ({@code samerole}). The reader is, through a role of its own that does not
+ *     inherit ({@code <name>$via}, {@code NOINHERIT}): it reaches that database and the
+ *     maintenance one alone, with none of the database role's rights.
+ * <li>It reads through {@code pg_read_all_data}, which it inherits: a statement that writes is
+ *     refused. Its sessions are its own (not {@code SET ROLE pg_read_all_data}, as whoever a
+ *     session is may change that role's own settings).
+ * <li>Writes allowed, its sessions start as the database's own role (its {@code role} setting),
+ *     and what they make belongs to that role. Either way its sessions open then are ended, so
+ *     none keeps the rights of before; and whatever settings it gave itself are reset.
+ * </ul>
+ *
+ * <p>A guard against mistakes, not a wall: a member of the database's role may still type
+ * {@code SET ROLE} to it (PostgreSQL 16's {@code GRANT … WITH SET FALSE} could close that), and
+ * whoever has a shell in the container reads Odoo's own configuration. What was typed is in
+ * {@code shell.log}. Thread-safe.
+ */
+final class DatabaseReaders
+{
+    // '$' is in no database name: no build's role is ever named as a reader.
+    private static final String READER_SUFFIX = "$reader";
+    private static final String VIA_SUFFIX = "$via";
+    private static final String READ_ONLY = "stagehand reader of a build database, read-only";
+    private static final String WRITES_ALLOWED = "stagehand reader of a build database, writes allowed";
+    private static final String VIA = "stagehand way of a reader into a build database";
+
+    private final PostgresConfig config;
+    private final ServerConnections connections;
+    private final BuildDatabases databases;
+
+    DatabaseReaders(PostgresConfig config, ServerConnections connections, BuildDatabases databases)
+    {
+        this.config = requireNonNull(config, "config is null");
+        this.connections = requireNonNull(connections, "connections is null");
+        this.databases = requireNonNull(databases, "databases is null");
+    }
+
+    /**
+     * The reader's name: the database's and {@value #READER_SUFFIX}, when it fits in
+     * PostgreSQL's 63 characters, else the database's first characters, a hash of it and the suffix.
+     */
+    static String readerOf(String database)
+    {
+        return base(database) + READER_SUFFIX;
+    }
+
+    private static String viaOf(String database)
+    {
+        return base(database) + VIA_SUFFIX;
+    }
+
+    private static String base(String database)
+    {
+        if (database.length() + READER_SUFFIX.length() <= 63) {
+            return database;
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(database.getBytes(StandardCharsets.UTF_8));
+            return database.substring(0, 63 - READER_SUFFIX.length() - 9) + "~" + HexFormat.of().formatHex(hash, 0, 4);
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("Every JDK has SHA-256", e);
+        }
+    }
+
+    DatabaseConnection reader(String database)
+    {
+        databases.requireOwnRole(database);
+        String password = newPassword();
+        String reader = readerOf(database);
+        connections.withHandle("make the reader of database " + database, handle -> {
+            Optional<String> comment = roleComment(handle, reader);
+            boolean writes = comment.filter(WRITES_ALLOWED::equals).isPresent();
+            if (comment.isEmpty()) {
+                handle.execute("CREATE ROLE " + quote(reader) + " LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '" + password + "'");
+                handle.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + READ_ONLY + "'");
+                // So that the platform may end its sessions and drop it.
+                handle.execute("GRANT " + quote(reader) + " TO CURRENT_USER");
+            }
+            else if (comment.get().equals(READ_ONLY) || writes) {
+                handle.execute("ALTER ROLE " + quote(reader) + " LOGIN INHERIT PASSWORD '" + password + "'");
+            }
+            else {
+                throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A role named " + reader + " exists on " + config.url()
+                        + " and was not made by Stagehand as the reader of " + database + "; drop it, or rename it");
+            }
+            grant(handle, database, reader);
+            startAs(handle, reader, writes ? Optional.of(database) : Optional.empty());
+            return null;
+        });
+        return new DatabaseConnection(config.containerHost(), config.containerPort(), reader, password);
+    }
+
+    void allowWrites(String database)
+    {
+        databases.requireOwnRole(database);
+        String reader = readerOf(database);
+        connections.withHandle("allow the reader of database " + database + " to write", handle -> {
+            if (roleComment(handle, reader).filter(comment -> comment.equals(READ_ONLY) || comment.equals(WRITES_ALLOWED)).isEmpty()) {
+                throw new StagehandException(StandardErrorCode.NOT_FOUND, "Database " + database + " has no reader yet; open a shell on it first");
+            }
+            handle.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + WRITES_ALLOWED + "'");
+            grant(handle, database, reader);
+            startAs(handle, reader, Optional.of(database));
+            terminateSessionsOf(handle, reader);
+            return null;
+        });
+    }
+
+    void revokeWrites(String database)
+    {
+        String reader = readerOf(database);
+        connections.withHandle("make the reader of database " + database + " read-only", handle -> {
+            Optional<String> comment = roleComment(handle, reader);
+            if (comment.filter(WRITES_ALLOWED::equals).isPresent()) {
+                handle.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + READ_ONLY + "'");
+            }
+            if (comment.filter(text -> text.equals(READ_ONLY) || text.equals(WRITES_ALLOWED)).isPresent()) {
+                startAs(handle, reader, Optional.empty());
+                terminateSessionsOf(handle, reader);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Drops the database's reader, if it has one of Stagehand's making.
+     */
+    void drop(String database)
+    {
+        String reader = readerOf(database);
+        String via = viaOf(database);
+        connections.withHandle("drop the reader of database " + database, handle -> {
+            if (roleComment(handle, reader).filter(comment -> comment.equals(READ_ONLY) || comment.equals(WRITES_ALLOWED)).isPresent()) {
+                dropLoginRole(handle, reader);
+            }
+            if (roleComment(handle, via).filter(VIA::equals).isPresent()) {
+                dropLoginRole(handle, via);
+            }
+            return null;
+        });
+    }
+
+    // A database restored in its place took none of the grants on the old one: CONNECT and the
+    // way in are granted again each time.
+    private static void grant(Handle handle, String database, String reader)
+    {
+        if (!isOwnRole(handle, database)) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Database " + database + " has no role of its own made by Stagehand");
+        }
+        String via = viaOf(database);
+        Optional<String> viaComment = roleComment(handle, via);
+        if (viaComment.isEmpty()) {
+            handle.execute("CREATE ROLE " + quote(via) + " NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION");
+            handle.execute("COMMENT ON ROLE " + quote(via) + " IS '" + VIA + "'");
+            handle.execute("GRANT " + quote(via) + " TO CURRENT_USER");
+        }
+        else if (!viaComment.get().equals(VIA)) {
+            throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A role named " + via + " exists and was not made by Stagehand; drop it, or rename it");
+        }
+        handle.execute("GRANT " + quote(database) + " TO " + quote(via));
+        handle.execute("GRANT " + quote(via) + " TO " + quote(reader));
+        handle.execute("GRANT pg_read_all_data TO " + quote(reader));
+        handle.execute("GRANT CONNECT ON DATABASE " + quote(database) + " TO " + quote(reader));
+    }
+
+    // What the reader's sessions start as (itself, or the database's role); whatever settings it
+    // gave itself, in any database, go.
+    private static void startAs(Handle handle, String reader, Optional<String> role)
+    {
+        List<String> databasesWithSettings = handle.createQuery("""
+                        SELECT d.datname FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
+                        WHERE s.setrole = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = :reader)
+                        """)
+                .bind("reader", reader)
+                .mapTo(String.class)
+                .list();
+        for (String database : databasesWithSettings) {
+            handle.execute("ALTER ROLE " + quote(reader) + " IN DATABASE " + quote(database) + " RESET ALL");
+        }
+        handle.execute("ALTER ROLE " + quote(reader) + " RESET ALL");
+        if (role.isPresent()) {
+            handle.execute("ALTER ROLE " + quote(reader) + " SET role = " + quote(role.get()));
+        }
+    }
+}
