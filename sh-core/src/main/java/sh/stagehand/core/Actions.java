@@ -20,8 +20,6 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
-import sh.stagehand.spi.runtime.ExecListener;
-import sh.stagehand.spi.runtime.TerminalSize;
 
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -53,9 +51,10 @@ public final class Actions
     private final BackupDownloads downloads;
     private final ProductionRestores restores;
     private final BuildTerminals terminals;
+    private final ProductionWrites productionWrites;
 
     public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, ProductionBackups backups,
-            BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals)
+            BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals, ProductionWrites productionWrites)
     {
         this.account = requireNonNull(account, "account is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
@@ -66,6 +65,7 @@ public final class Actions
         this.downloads = requireNonNull(downloads, "downloads is null");
         this.restores = requireNonNull(restores, "restores is null");
         this.terminals = requireNonNull(terminals, "terminals is null");
+        this.productionWrites = requireNonNull(productionWrites, "productionWrites is null");
     }
 
     public Account account()
@@ -296,49 +296,11 @@ public final class Actions
     }
 
     /**
-     * Checks that the account may open a shell in the build, as {@link #openShell} does, without
-     * opening one: for a front end that hands out a ticket first.
+     * The account's shells: opening them, and production's write access.
      */
-    public Build checkShell(long buildId)
+    public ShellActions shells()
     {
-        Build build = buildWith(buildId, Tool.SHELL);
-        terminals.requireRoomFor(account.login());
-        return build;
-    }
-
-    /**
-     * Opens a shell in a running build, as Odoo's user in the branch's sources; audited when it
-     * opens and when it ends, on every stage.
-     *
-     * @throws StagehandException {@code PERMISSION_DENIED} for a role without the shell on the
-     *         build's stage; {@code CONFLICT} if the build does not run
-     */
-    public BuildTerminal openShell(long buildId, TerminalSize size, ExecListener screen)
-    {
-        Build build = buildWith(buildId, Tool.SHELL);
-        String detail = "build " + buildId + " of " + build.branch() + " (" + build.stage() + ")";
-        BuildTerminal terminal = terminals.open(build, account.login(), size, screen, () -> mayStillOpenShell(buildId),
-                () -> accounts.audit(account, build.projectId(), AuditAction.SHELL_CLOSED, detail));
-        try {
-            accounts.audit(account, build.projectId(), AuditAction.SHELL_OPENED, detail);
-        }
-        catch (RuntimeException e) {
-            // A shell that cannot be audited does not stay open.
-            terminal.close();
-            throw e;
-        }
-        return terminal;
-    }
-
-    private boolean mayStillOpenShell(long buildId)
-    {
-        try {
-            buildWith(buildId, Tool.SHELL);
-            return true;
-        }
-        catch (StagehandException e) {
-            return !List.of(StandardErrorCode.PERMISSION_DENIED.toErrorCode(), StandardErrorCode.NOT_FOUND.toErrorCode()).contains(e.errorCode());
-        }
+        return new ShellActions(this, accounts, terminals, productionWrites);
     }
 
     public List<String> log(long buildId, LogName name)
@@ -365,7 +327,7 @@ public final class Actions
         return mail.mails(buildId);
     }
 
-    private Build buildWith(long buildId, Tool tool)
+    Build buildWith(long buildId, Tool tool)
     {
         Build build;
         try {

@@ -13,6 +13,8 @@ import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.config.ConfigKey;
 import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.config.ConfigType;
+import sh.stagehand.spi.database.DatabaseConnection;
+import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.runtime.ExecListener;
 import sh.stagehand.spi.runtime.ExecSpec;
 import sh.stagehand.spi.runtime.RuntimeProvider;
@@ -21,6 +23,7 @@ import sh.stagehand.spi.runtime.TerminalSize;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,7 +45,7 @@ import static java.util.Objects.requireNonNull;
  * sources, with {@code psql} reaching the build's own database (the container's {@code PG*}
  * variables and password file), closed after {@link #IDLE_TIMEOUT} without a key or an output, each
  * line typed kept in the build's {@code shell.log} with who typed it. Who may open one is
- * {@link Actions#openShell}'s to check. Thread-safe.
+ * {@link ShellActions#open}'s to check. Thread-safe.
  */
 public final class BuildTerminals
         implements AutoCloseable
@@ -62,6 +65,7 @@ public final class BuildTerminals
     private static final List<String> SHELL = List.of("/bin/sh", "-c", "if command -v bash >/dev/null; then exec bash --norc; else exec sh; fi");
 
     private final RuntimeProvider runtime;
+    private final DatabaseProvider databases;
     private final BuildWorkspaces workspaces;
     private final BuildLogs logs;
     private final Duration idleTimeout;
@@ -84,13 +88,14 @@ public final class BuildTerminals
     private final int maxOpen;
     private final Duration maxLifetime;
 
-    public BuildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Duration idleTimeout, int maxPerAccount, int maxOpen, Duration maxLifetime,
+    public BuildTerminals(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, Duration idleTimeout, int maxPerAccount, int maxOpen, Duration maxLifetime,
             Clock clock)
     {
         this.maxPerAccount = maxPerAccount;
         this.maxOpen = maxOpen;
         this.maxLifetime = requireNonNull(maxLifetime, "maxLifetime is null");
         this.runtime = requireNonNull(runtime, "runtime is null");
+        this.databases = requireNonNull(databases, "databases is null");
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
         this.logs = requireNonNull(logs, "logs is null");
         this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout is null");
@@ -115,11 +120,17 @@ public final class BuildTerminals
             throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is " + build.state().name().toLowerCase(Locale.ROOT)
                     + ": a shell opens in a running build; rebuild it, or open one of the branch's running builds");
         }
-        ExecSpec spec = new ExecSpec(SHELL, Optional.of(workspaces.containerUser().asDockerUser()), Optional.of(BuildSteps.ADDONS_DIRECTORY),
-                // No home of its own: history and dot files go to /tmp, not into the filestore.
-                // ODOO_RC: Odoo's own configuration, so that `odoo shell -d $PGDATABASE` reaches the database (odoo/tools/config.py).
-                Map.of("HOME", "/tmp", "STAGEHAND_BUILD", Long.toString(build.id()), "STAGEHAND_STAGE", build.stage().name().toLowerCase(Locale.ROOT), "PS1", prompt(build),
-                        "ODOO_RC", OdooCommandLine.CONFIG_FILE), size);
+        // No home of its own: history and dot files go to /tmp, not into the filestore.
+        // ODOO_RC: Odoo's own configuration, so that `odoo shell -d $PGDATABASE` reaches the database (odoo/tools/config.py).
+        Map<String, String> environment = new HashMap<>(Map.of("HOME", "/tmp", "STAGEHAND_BUILD", Long.toString(build.id()),
+                "STAGEHAND_STAGE", build.stage().name().toLowerCase(Locale.ROOT), "PS1", prompt(build), "ODOO_RC", OdooCommandLine.CONFIG_FILE));
+        if (build.stage() == Stage.PRODUCTION) {
+            // psql as the database's reader (the process's environment, never a command line);
+            // not the password file, which holds the database role's own password.
+            DatabaseConnection reader = databases.reader(build.databaseName());
+            environment.putAll(Map.of("PGUSER", reader.user(), "PGPASSWORD", reader.password(), "PGPASSFILE", "/dev/null"));
+        }
+        ExecSpec spec = new ExecSpec(SHELL, Optional.of(workspaces.containerUser().asDockerUser()), Optional.of(BuildSteps.ADDONS_DIRECTORY), environment, size);
         BuildTerminal terminal = new BuildTerminal(this, build.id(), who, screen, stillAllowed, onEnd);
         synchronized (open) {
             requireRoomFor(who);
@@ -131,6 +142,10 @@ public final class BuildTerminals
         catch (RuntimeException e) {
             open.remove(terminal);
             throw e;
+        }
+        if (build.stage() == Stage.PRODUCTION) {
+            terminal.say("psql reads production's database and writes nothing, unless a project admin allows writes for a while "
+                    + "(the Shell tab, or POST /api/projects/" + build.projectId() + "/production/writes)");
         }
         try {
             keep(build.id(), "%s %s opened a shell".formatted(clock.instant(), who));
@@ -208,7 +223,7 @@ public final class BuildTerminals
         }
     }
 
-    private static String describe(Duration duration)
+    static String describe(Duration duration)
     {
         return duration.toSeconds() % 3600 == 0 ? duration.toHours() + " h" : duration.toSeconds() % 60 == 0 ? duration.toMinutes() + " min" : duration.toSeconds() + " s";
     }

@@ -90,7 +90,7 @@ public final class CoreModule
             "how long production's mail may wait for the relay before it bounces").formerly("mail.outbound-max-age-hours");
     /** The keys sh-core reads. */
     public static final ConfigKeys KEYS = ConfigKeys.union("the platform", List.of(StagehandConfig.KEYS, PlatformSettings.KEYS, AuthSettings.KEYS, BackupSettings.KEYS,
-            ConfigKeys.of("the platform's mail", OUTBOUND_MAX_AGE), BuildTerminals.KEYS));
+            ConfigKeys.of("the platform's mail", OUTBOUND_MAX_AGE), BuildTerminals.KEYS, ConfigKeys.of("production's shells", ProductionWrites.MAX_GRANT)));
 
     private final StagehandConfig config;
     private final LifecycleManager lifecycle;
@@ -210,10 +210,17 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    BuildTerminals buildTerminals(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, Clock clock)
+    BuildTerminals buildTerminals(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, Clock clock)
     {
-        return lifecycle.manage(new BuildTerminals(runtime, workspaces, logs, config.values(KEYS).get(BuildTerminals.IDLE_TIMEOUT),
+        return lifecycle.manage(new BuildTerminals(runtime, databases, workspaces, logs, config.values(KEYS).get(BuildTerminals.IDLE_TIMEOUT),
                 config.values(KEYS).get(BuildTerminals.MAX_PER_ACCOUNT), config.values(KEYS).get(BuildTerminals.MAX_OPEN), config.values(KEYS).get(BuildTerminals.MAX_LIFETIME), clock));
+    }
+
+    @Provides
+    @Singleton
+    ProductionWrites productionWrites(DatabaseProvider databases, AccountService accounts, Clock clock)
+    {
+        return lifecycle.manage(new ProductionWrites(databases, accounts, config.values(KEYS).get(ProductionWrites.MAX_GRANT), clock));
     }
 
     @Provides

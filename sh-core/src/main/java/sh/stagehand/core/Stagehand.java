@@ -16,6 +16,7 @@ import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.production.ProductionRestores;
+import sh.stagehand.core.project.Project;
 import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.spi.ProviderFactory;
 import sh.stagehand.spi.StagehandException;
@@ -181,7 +182,7 @@ public final class Stagehand
      */
     public Actions actingAs(Account account)
     {
-        return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups(), backupDownloads(), productionRestores(), terminals());
+        return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups(), backupDownloads(), productionRestores(), terminals(), injector.getInstance(ProductionWrites.class));
     }
 
     /**
@@ -210,6 +211,8 @@ public final class Stagehand
      */
     public Stagehand start()
     {
+        // A grant of write access ends with the process that counted its time.
+        injector.getInstance(ProductionWrites.class).revokeAll(projects().projects().stream().map(Project::id).toList());
         injector.getInstance(Housekeeping.class).start();
         injector.getInstance(OutboundMailSender.class).start();
         return this;

@@ -10,7 +10,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static java.util.Objects.requireNonNull;
 import static sh.stagehand.postgres.RandomPasswords.newPassword;
@@ -55,6 +57,7 @@ final class DatabaseReaders
     private final PostgresConfig config;
     private final ServerConnections connections;
     private final BuildDatabases databases;
+    private final Map<String, String> passwords = new ConcurrentHashMap<>();
 
     DatabaseReaders(PostgresConfig config, ServerConnections connections, BuildDatabases databases)
     {
@@ -94,7 +97,8 @@ final class DatabaseReaders
     DatabaseConnection reader(String database)
     {
         databases.requireOwnRole(database);
-        String password = newPassword();
+        // One password for as long as this runs: a shell's psql keeps working when another opens.
+        String password = passwords.computeIfAbsent(database, ignored -> newPassword());
         String reader = readerOf(database);
         connections.withHandle("make the reader of database " + database, handle -> {
             Optional<String> comment = roleComment(handle, reader);
@@ -158,6 +162,7 @@ final class DatabaseReaders
     {
         String reader = readerOf(database);
         String via = viaOf(database);
+        passwords.remove(database);
         connections.withHandle("drop the reader of database " + database, handle -> {
             if (roleComment(handle, reader).filter(comment -> comment.equals(READ_ONLY) || comment.equals(WRITES_ALLOWED)).isPresent()) {
                 dropLoginRole(handle, reader);

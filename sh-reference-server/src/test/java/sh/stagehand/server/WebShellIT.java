@@ -1,6 +1,5 @@
 package sh.stagehand.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,9 +22,6 @@ import sh.stagehand.testkit.TestingTerminal;
 import sh.stagehand.testkit.TestingWebSocket;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +40,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static sh.stagehand.server.TestingAddons.addon;
 import static sh.stagehand.server.TestingAddons.passingTest;
+import static sh.stagehand.server.TestingShells.type;
 
 /**
  * The web shell on a real build (Docker, PostgreSQL, the Odoo test server): a ticket, then a
@@ -61,7 +58,6 @@ class WebShellIT
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path temp;
@@ -111,7 +107,7 @@ class WebShellIT
     void testAShellReachesTheBuildsOwnDatabaseAndIsKeptAndAudited()
             throws Exception
     {
-        try (TestingWebSocket shell = openShell(token, "&columns=100&rows=30")) {
+        try (TestingWebSocket shell = TestingShells.open(server, token, build.id(), "development", "&columns=100&rows=30")) {
             // What is typed is echoed: the answers are told from it by what the shell and psql expand.
             type(shell, "echo \"user=$(id -u):$(id -g) in $(pwd)\"; stty size");
             shell.awaitBinaryText("30 100", TIMEOUT);
@@ -143,7 +139,7 @@ class WebShellIT
     {
         String path = "/api/builds/" + build.id() + "/shell/socket";
         assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), path, Map.of())).startsWith("HTTP/1.1 401");
-        String ticket = ticket(token).path("ticket").asText();
+        String ticket = JSON.readTree(TestingShells.postTicket(server, token, build.id()).body()).path("ticket").asText();
         assertThat(TestingWebSocket.rawHandshake("127.0.0.1", server.port(), "/api/builds/" + (build.id() + 1000) + "/shell/socket?ticket=" + ticket, Map.of()))
                 .as("a ticket for another build, which is then used up")
                 .startsWith("HTTP/1.1 401");
@@ -151,9 +147,9 @@ class WebShellIT
 
         // A collaborator of no project sees no build; a developer may open a shell on development.
         String stranger = TestingAccounts.token(stagehand, stagehand.accounts().createAccount(stagehand.accounts().account("admin"), "stranger", "Stranger", TestingAccounts.PASSWORD, false));
-        assertThat(postTicket(stranger).statusCode()).isEqualTo(404);
+        assertThat(TestingShells.postTicket(server, stranger, build.id()).statusCode()).isEqualTo(404);
         String developer = TestingAccounts.token(stagehand, TestingAccounts.collaborator(stagehand, "dev", "shellit", Role.DEVELOPER));
-        assertThat(postTicket(developer).statusCode()).isEqualTo(201);
+        assertThat(TestingShells.postTicket(server, developer, build.id()).statusCode()).isEqualTo(201);
     }
 
     @Test
@@ -164,13 +160,13 @@ class WebShellIT
         List<TestingWebSocket> shells = new ArrayList<>();
         try {
             for (int i = 0; i < 30; i++) {
-                shells.add(openShell(developer, ""));
+                shells.add(TestingShells.open(server, developer, build.id(), "development", ""));
             }
             for (TestingWebSocket shell : shells) {
                 type(shell, "echo o''pen");
                 shell.awaitBinaryText("open", TIMEOUT);
             }
-            HttpResponse<String> refused = postTicket(developer);
+            HttpResponse<String> refused = TestingShells.postTicket(server, developer, build.id());
             assertThat(refused.statusCode()).isEqualTo(429);
             assertThat(refused.body()).contains("You have 30 shells open", "shell.max-per-account");
         }
@@ -178,17 +174,17 @@ class WebShellIT
             shells.forEach(TestingWebSocket::close);
         }
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (postTicket(developer).statusCode() != 201 && System.nanoTime() < deadline) {
+        while (TestingShells.postTicket(server, developer, build.id()).statusCode() != 201 && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        assertThat(postTicket(developer).statusCode()).as("a shell again once they closed").isEqualTo(201);
+        assertThat(TestingShells.postTicket(server, developer, build.id()).statusCode()).as("a shell again once they closed").isEqualTo(201);
     }
 
     @Test
     void testAShellThatDoesNotReadItsKeyboardIsClosedWithoutHoldingTheServer()
             throws Exception
     {
-        try (TestingWebSocket shell = openShell(token, "")) {
+        try (TestingWebSocket shell = TestingShells.open(server, token, build.id(), "development", "")) {
             // A terminal in raw mode whose program does not read: what is typed is neither read
             // nor dropped (as in a line's mode), it waits.
             type(shell, "stty raw -echo; echo rea''dy; sleep 600");
@@ -200,7 +196,7 @@ class WebShellIT
                 shell.sendBinary(paste);
             }
             // The server goes on answering meanwhile, and the shell is closed.
-            try (TestingWebSocket other = openShell(token, "")) {
+            try (TestingWebSocket other = TestingShells.open(server, token, build.id(), "development", "")) {
                 type(other, "echo fi''ne");
                 other.awaitBinaryText("fine", TIMEOUT);
             }
@@ -213,7 +209,7 @@ class WebShellIT
             throws Exception
     {
         int before = stagehand.builds().log(build.id(), LogName.SHELL).size();
-        try (TestingWebSocket shell = openShell(token, "")) {
+        try (TestingWebSocket shell = TestingShells.open(server, token, build.id(), "development", "")) {
             type(shell, "cat > /dev/null");
             shell.sendBinary("\r".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8));
             shell.sendBinary(new byte[] {3});
@@ -236,7 +232,7 @@ class WebShellIT
     {
         TestingAccounts.collaborator(stagehand, "leaving", "shellit", Role.DEVELOPER);
         String leaving = TestingAccounts.token(stagehand, stagehand.accounts().account("leaving"));
-        try (TestingWebSocket shell = openShell(leaving, "")) {
+        try (TestingWebSocket shell = TestingShells.open(server, leaving, build.id(), "development", "")) {
             // Busy all along: only the role's loss closes it.
             type(shell, "while :; do echo tick; sleep 0.5; done");
             shell.awaitBinaryText("tick", TIMEOUT);
@@ -250,7 +246,7 @@ class WebShellIT
     void testABrowserGoneMidCommandLeavesNothingRunning()
             throws Exception
     {
-        TestingWebSocket shell = openShell(token, "");
+        TestingWebSocket shell = TestingShells.open(server, token, build.id(), "development", "");
         type(shell, "sleep 999 & echo sta''rted; sleep 998");
         shell.awaitBinaryText("started", TIMEOUT);
         assertThat(sleepers()).isEqualTo(2);
@@ -299,7 +295,7 @@ class WebShellIT
                 while (stagehand.terminals().openCount() >= 15) {
                     Thread.sleep(50);
                 }
-                TestingWebSocket shell = openShell(token, "");
+                TestingWebSocket shell = TestingShells.open(server, token, build.id(), "development", "");
                 type(shell, "echo session-" + n + "-''done; sleep 300");
                 shell.awaitBinaryText("session-" + n + "-done", TIMEOUT);
                 for (int size = 0; n % 10 == 0 && size < 100; size++) {
@@ -367,7 +363,7 @@ class WebShellIT
     void testAnIdleShellIsClosed()
             throws Exception
     {
-        try (TestingWebSocket shell = openShell(token, "")) {
+        try (TestingWebSocket shell = TestingShells.open(server, token, build.id(), "development", "")) {
             type(shell, "echo rea''dy");
             shell.awaitBinaryText("ready", TIMEOUT);
             assertThat(shell.awaitClose(TIMEOUT).code()).isEqualTo(1000);
@@ -398,33 +394,5 @@ class WebShellIT
             terminal.awaitExit(TIMEOUT);
         }
         return terminal.text();
-    }
-
-    private static TestingWebSocket openShell(String bearer, String query)
-            throws IOException, InterruptedException
-    {
-        JsonNode ticket = ticket(bearer);
-        assertThat(ticket.path("stage").asText()).isEqualTo("development");
-        return TestingWebSocket.connect(URI.create("ws://127.0.0.1:" + server.port() + ticket.path("path").asText() + query), Map.of());
-    }
-
-    private static JsonNode ticket(String bearer)
-            throws IOException, InterruptedException
-    {
-        HttpResponse<String> response = postTicket(bearer);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        return JSON.readTree(response.body());
-    }
-
-    private static HttpResponse<String> postTicket(String bearer)
-            throws IOException, InterruptedException
-    {
-        return HTTP.send(TestingAccounts.authorized(bearer, URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + build.id() + "/shell"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void type(TestingWebSocket shell, String line)
-    {
-        shell.sendBinary((line + "\r").getBytes(StandardCharsets.UTF_8));
     }
 }

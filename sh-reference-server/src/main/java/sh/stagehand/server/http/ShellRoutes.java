@@ -7,6 +7,7 @@ import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import org.eclipse.jetty.websocket.api.Callback;
 import sh.stagehand.core.BuildTerminal;
+import sh.stagehand.core.ShellActions;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Account;
 import sh.stagehand.core.build.Build;
@@ -14,6 +15,8 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.spi.RandomSecrets;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigType;
 import sh.stagehand.spi.runtime.ExecListener;
 import sh.stagehand.spi.runtime.TerminalSize;
 
@@ -21,6 +24,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -53,6 +57,7 @@ final class ShellRoutes
     private static final long MAX_UNSENT = 8L << 20;
     private static final int MAX_TICKETS = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ConfigKey<Duration> WRITES_DURATION = ConfigKey.of("request.duration", ConfigType.duration(), "15m", "how long psql may write in production's shells");
 
     private record Ticket(Account account, long buildId, Instant expiresAt) {}
 
@@ -70,13 +75,48 @@ final class ShellRoutes
     {
         routes.post("/api/builds/{build}/shell", this::issueTicket);
         routes.ws("/api/builds/{build}/shell/socket", this::checkTicket, this::socket);
+        routes.get("/api/projects/{project}/production/writes", context -> context.json(writesView(shells(context).productionWritesUntil(context.pathParam("project")))));
+        routes.post("/api/projects/{project}/production/writes", context -> {
+            WritesRequest request = context.bodyAsClass(WritesRequest.class);
+            if (request == null || request.duration() == null) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"duration\": \"15m\"}: how long psql may write in production's shells");
+            }
+            Duration duration;
+            try {
+                duration = WRITES_DURATION.parse(request.duration());
+            }
+            catch (StagehandException e) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"duration\": \"15m\"}: " + e.getMessage());
+            }
+            String project = context.pathParam("project");
+            context.status(201).json(writesView(Optional.of(shells(context).allowProductionWrites(project, duration))));
+        });
+        routes.delete("/api/projects/{project}/production/writes", context -> {
+            shells(context).revokeProductionWrites(context.pathParam("project"));
+            context.json(writesView(Optional.empty()));
+        });
+    }
+
+    record WritesRequest(String duration) {}
+
+    private static Map<String, Object> writesView(Optional<Instant> until)
+    {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("allowed", until.isPresent());
+        view.put("until", until.map(Instant::toString).orElse(null));
+        return view;
+    }
+
+    private ShellActions shells(Context context)
+    {
+        return stagehand.actingAs(Authentication.account(context)).shells();
     }
 
     private void issueTicket(Context context)
     {
         long buildId = ApiParameters.buildId(context);
         Account account = Authentication.account(context);
-        Build build = stagehand.actingAs(account).checkShell(buildId);
+        Build build = stagehand.actingAs(account).shells().check(buildId);
         if (build.containerId().isEmpty() || build.state() != BuildState.RUNNING) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + buildId + " does not run: a shell opens in a running build");
         }
@@ -114,7 +154,7 @@ final class ShellRoutes
             Ticket ticket = requireNonNull(context.attribute(TICKET), "no ticket for this socket");
             context.enableAutomaticPings(30, TimeUnit.SECONDS);
             try {
-                BuildTerminal terminal = stagehand.actingAs(ticket.account()).openShell(ticket.buildId(), size(context.queryParam("columns"), context.queryParam("rows")), screen(context));
+                BuildTerminal terminal = stagehand.actingAs(ticket.account()).shells().open(ticket.buildId(), size(context.queryParam("columns"), context.queryParam("rows")), screen(context));
                 context.attribute(TERMINAL, terminal);
                 // Gone while it opened: onClose found no terminal to close.
                 if (!context.session.isOpen()) {

@@ -1,6 +1,5 @@
 package sh.stagehand.server.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,6 +9,7 @@ import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.server.ReferenceServer;
 import sh.stagehand.server.ServerConfig;
+import sh.stagehand.server.TestingShells;
 import sh.stagehand.spi.runtime.ExecListener;
 import sh.stagehand.spi.runtime.ExecSession;
 import sh.stagehand.spi.runtime.ExecSpec;
@@ -19,10 +19,6 @@ import sh.stagehand.testkit.TestingPostgres;
 import sh.stagehand.testkit.TestingWebSocket;
 
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +53,6 @@ class ShellBenchmark
     private static final int SESSIONS = Integer.getInteger("bench.sessions", 50);
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path temp;
@@ -239,10 +234,7 @@ class ShellBenchmark
     private static TestingWebSocket openShell()
             throws Exception
     {
-        HttpResponse<String> ticket = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/builds/" + build.id() + "/shell"))
-                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        String path = new ObjectMapper().readTree(ticket.body()).path("path").asText();
-        return TestingWebSocket.connect(URI.create("ws://127.0.0.1:" + server.port() + path), Map.of());
+        return TestingShells.open(server, token, build.id(), "development", "");
     }
 
     private static String row(String what, long[] times)

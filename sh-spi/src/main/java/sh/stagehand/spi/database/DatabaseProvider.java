@@ -147,8 +147,9 @@ public interface DatabaseProvider
     /**
      * A login for people's shells on a production (psql): it reads the database and changes
      * nothing, until {@link #allowReaderWrites}; it reaches no other database. Made on the first
-     * call; each call gives it a new password (sessions already open go on) and reaches the
-     * database again after a restore put a new one in its place. Dropped with the database.
+     * call; later calls give the same login while the provider runs (a new password when it
+     * starts again), and reach the database again after a restore put a new one in its place.
+     * Dropped with the database.
      *
      * @return how a container reaches the database as the reader
      * @throws StagehandException {@code NOT_FOUND} if there is no such database with a role of its

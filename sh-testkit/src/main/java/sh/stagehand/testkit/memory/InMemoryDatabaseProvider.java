@@ -111,7 +111,7 @@ public final class InMemoryDatabaseProvider
     {
         existing(name);
         Reader previous = readers.get(name);
-        Reader reader = new Reader(password(), previous != null && previous.writes());
+        Reader reader = previous == null ? new Reader(password(), false) : previous;
         readers.put(name, reader);
         return readerConnection(name, reader);
     }

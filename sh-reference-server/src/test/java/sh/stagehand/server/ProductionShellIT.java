@@ -1,0 +1,191 @@
+package sh.stagehand.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.access.AuditAction;
+import sh.stagehand.core.access.AuditEvent;
+import sh.stagehand.core.access.Role;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPostgres;
+import sh.stagehand.testkit.TestingWebSocket;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static sh.stagehand.server.TestingAddons.addon;
+import static sh.stagehand.server.TestingAddons.passingTest;
+import static sh.stagehand.server.TestingShells.type;
+
+/**
+ * A production shell on a real build (Docker, PostgreSQL, the Odoo test server): its psql reads
+ * production's database and writes nothing until a project admin allows it, for a while; the
+ * grant expires, or is revoked, and a psql left open loses it too; each grant is audited.
+ */
+class ProductionShellIT
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String PROJECT = "prodshell";
+    private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path temp;
+
+    private static Stagehand stagehand;
+    private static ReferenceServer server;
+    private static String admin;
+    private static String developer;
+    private static Build production;
+
+    @BeforeAll
+    static void startPlatformWithARunningProduction()
+            throws IOException, InterruptedException
+    {
+        Map<String, String> properties = TestingPlatform.properties("prodshell-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
+        stagehand = Main.platform(properties).build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        admin = TestingAccounts.adminToken(stagehand);
+
+        TestingGitRepository repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        addon(repository, "shop_notes", "'base'", "", passingTest("TestShopNotes"));
+        repository.commit("An addon");
+        // main, the default branch, is production.
+        stagehand.projects().createProject(PROJECT, repository.url(), Optional.empty());
+        production = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "main").get(0).id(), Duration.ofMinutes(5));
+        assertThat(production.state()).as(String.valueOf(production)).isEqualTo(BuildState.RUNNING);
+        assertThat(production.stage()).isEqualTo(Stage.PRODUCTION);
+        stagehand.databases().execute(production.databaseName(), "CREATE TABLE public.shop_notes (note text)", List.of());
+        developer = TestingAccounts.token(stagehand, TestingAccounts.collaborator(stagehand, "dev", PROJECT, Role.DEVELOPER));
+    }
+
+    @AfterAll
+    static void stopPlatform()
+    {
+        if (server != null) {
+            server.close();
+        }
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            stagehand.close();
+        }
+        if (production != null) {
+            postgres.execute("DROP DATABASE IF EXISTS \"" + production.databaseName() + "\" WITH (FORCE)");
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+    }
+
+    @Test
+    void testPsqlWritesOnlyWhileAnAdminAllowsItAndTheGrantExpires()
+            throws Exception
+    {
+        try (TestingWebSocket shell = TestingShells.open(server, admin, production.id(), "production", "")) {
+            shell.awaitBinaryText("psql reads production's database and writes nothing", TIMEOUT);
+            type(shell, "psql -tAc \"select 'rows=' || count(*) from public.shop_notes where note = 'mistake'\"");
+            shell.awaitBinaryText("rows=0", TIMEOUT);
+            // Each answer told from the line typed (echoed) by what the shell expands.
+            type(shell, "psql -tAc \"insert into public.shop_notes values ('mistake')\" 2>&1 | sed \"s/permission denied/refused-$((2*3))/\"");
+            shell.awaitBinaryText("refused-6 for table shop_notes", TIMEOUT);
+
+            JsonNode granted = writes("POST", admin, "{\"duration\": \"6s\"}", 201);
+            assertThat(granted.path("allowed").asBoolean()).isTrue();
+            type(shell, "psql -tAc \"insert into public.shop_notes values ('fix')\" && echo \"written-$((2*4))\"");
+            shell.awaitBinaryText("written-8", TIMEOUT);
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (writes("GET", admin, null, 200).path("allowed").asBoolean() && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+            }
+            assertThat(writes("GET", admin, null, 200).path("until").isNull()).as("the grant expired").isTrue();
+            type(shell, "psql -tAc \"insert into public.shop_notes values ('late')\" 2>&1 | sed \"s/permission denied/refused-$((2*5))/\"");
+            shell.awaitBinaryText("refused-10 for table shop_notes", TIMEOUT);
+        }
+        assertThat(notes()).contains("fix").doesNotContain("mistake", "late");
+        List<AuditEvent> audit = stagehand.accounts().audit(stagehand.accounts().account("admin"), PROJECT, 50);
+        assertThat(audit).anySatisfy(event -> {
+            assertThat(event.action()).isEqualTo(AuditAction.PRODUCTION_WRITES_ALLOWED);
+            assertThat(event.detail()).contains("for 6 s");
+        });
+        assertThat(audit).anySatisfy(event -> {
+            assertThat(event.action()).isEqualTo(AuditAction.PRODUCTION_WRITES_ENDED);
+            assertThat(event.detail()).contains("expired");
+        });
+    }
+
+    @Test
+    void testAPsqlLeftOpenLosesWritesWhenTheGrantIsRevoked()
+            throws Exception
+    {
+        writes("POST", admin, "{\"duration\": \"10m\"}", 201);
+        try (TestingWebSocket shell = TestingShells.open(server, admin, production.id(), "production", "")) {
+            type(shell, "psql");
+            type(shell, "insert into public.shop_notes values ('in-session');");
+            shell.awaitBinaryText("INSERT 0 1", TIMEOUT);
+
+            assertThat(writes("DELETE", admin, null, 200).path("allowed").asBoolean()).isFalse();
+            // The session of the grant was ended: psql says so and connects again, as a reader.
+            type(shell, "insert into public.shop_notes values ('after-revoke');");
+            type(shell, "insert into public.shop_notes values ('after-revoke');");
+            shell.awaitBinaryText("permission denied for table shop_notes", TIMEOUT);
+            type(shell, "\\q");
+        }
+        assertThat(notes()).contains("in-session").doesNotContain("after-revoke");
+    }
+
+    @Test
+    void testOnlyAProjectAdminAllowsWritesForAWhileTheySay()
+            throws Exception
+    {
+        assertThat(writes("POST", developer, "{\"duration\": \"5m\"}", 403).path("message").asText()).isNotBlank();
+        assertThat(writes("GET", developer, null, 200).path("allowed").asBoolean()).isFalse();
+        assertThat(writes("POST", admin, "{\"duration\": \"2h\"}", 400).path("message").asText()).contains("shell.max-write-grant", "1 h");
+        assertThat(writes("POST", admin, "{\"duration\": \"soon\"}", 400).path("message").asText()).contains("use e.g.");
+        assertThat(writes("POST", admin, "{}", 400).path("message").asText()).contains("{\"duration\": \"15m\"}");
+        assertThat(writes("GET", admin, null, 200).path("allowed").asBoolean()).as("nothing was granted").isFalse();
+        assertThat(TestingShells.postTicket(server, developer, production.id()).statusCode()).as("a developer has no shell on production").isEqualTo(403);
+    }
+
+    private static List<String> notes()
+    {
+        return stagehand.databases().query(production.databaseName(), "SELECT note FROM public.shop_notes", List.of()).stream()
+                .map(row -> (String) row.get("note"))
+                .toList();
+    }
+
+    private static JsonNode writes(String method, String bearer, String body, int expectedStatus)
+            throws IOException, InterruptedException
+    {
+        HttpRequest request = TestingAccounts.authorized(bearer, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/production/writes"))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + response.body()).isEqualTo(expectedStatus);
+        return JSON.readTree(response.body());
+    }
+}
