@@ -144,8 +144,7 @@ public final class BuildTerminals
             throw e;
         }
         if (build.stage() == Stage.PRODUCTION) {
-            terminal.say("psql reads production's database and writes nothing, unless a project admin allows writes for a while "
-                    + "(the Shell tab, or POST /api/projects/" + build.projectId() + "/production/writes)");
+            terminal.say("psql reads production's database and writes nothing, unless a project admin allows writes for a while");
         }
         try {
             keep(build.id(), "%s %s opened a shell".formatted(clock.instant(), who));

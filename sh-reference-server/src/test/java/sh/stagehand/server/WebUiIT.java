@@ -167,6 +167,22 @@ class WebUiIT
         // Kept in shell.log once its echo was seen, a second after Enter.
         waitFor(Duration.ofSeconds(10)).until(ignored -> stagehand.builds().log(queued.get(0).id(), LogName.SHELL).stream().anyMatch(line -> line.contains("azure$ psql -tAc")));
 
+        // Production's shell: marked; its psql reads only until an admin allows writes for a while.
+        clickCard("main", Duration.ofSeconds(30));
+        clickTab("shell");
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("shell-writes-status"), "psql reads only."));
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("shell-note"), "as Odoo's user"));
+        WebElement productionKeyboard = driver.findElement(By.cssSelector("#shell-terminal .xterm-helper-textarea"));
+        productionKeyboard.sendKeys("psql -tAc \"create table public.from_the_page (id int)\"" + Keys.ENTER);
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#shell-terminal .xterm-rows"), "permission denied for schema public"));
+        driver.findElement(By.id("shell-writes-allow")).click();
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("shell-writes-status"), "psql may write until"));
+        productionKeyboard.sendKeys("psql -tAc \"create table public.from_the_page (id int)\"" + Keys.ENTER);
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#shell-terminal .xterm-rows"), "CREATE TABLE"));
+        browser.screenshot(SCREENSHOTS.resolve("shell-production.png"));
+        driver.findElement(By.id("shell-writes-end")).click();
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("shell-writes-status"), "psql reads only."));
+
         // Dragged onto the staging column's title, after a confirmation: a staging build of it.
         drag(nameOf("feature"), driver.findElement(By.cssSelector("#stage-staging .stage-title")));
         confirm("Move feature to staging?");

@@ -592,6 +592,35 @@ function projectPage(projectId, parameters) {
         return {stop: () => pause(null)};
     }
 
+    // Whether psql may write in production's shells, and, for an admin, allowing it for a while
+    // or ending it; the grant's end is the server's (it expires there).
+    function productionWrites() {
+        const status = el('span', {id: 'shell-writes-status'}, '…');
+        const admin = me && (me.platformAdmin || me.roles[projectId] === 'ADMIN');
+        const duration = el('select', {id: 'shell-writes-duration', 'aria-label': 'For how long'},
+            ...[['15m', '15 min'], ['30m', '30 min'], ['1h', '1 hour']].map(([value, label]) => el('option', {value}, label)));
+        const allow = el('button', {type: 'button', id: 'shell-writes-allow', onclick: () => change('POST', {duration: duration.value})}, 'Allow psql to write');
+        const end = el('button', {type: 'button', id: 'shell-writes-end', onclick: () => change('DELETE')}, 'End writes now');
+        const element = el('div', {class: 'toolbar', id: 'shell-writes'}, status, ...(admin ? [duration, allow, end] : []));
+        const path = `/api/projects/${projectId}/production/writes`;
+        function show(answer) {
+            status.textContent = answer.allowed
+                ? `psql may write until ${new Date(answer.until).toLocaleTimeString()} (it reconnects at its next statement).`
+                : 'psql reads only.';
+            end.disabled = !answer.allowed;
+        }
+        async function change(method, body) {
+            try {
+                show(await api(path, {method, ...(body ? {body: JSON.stringify(body)} : {})}));
+            }
+            catch (error) {
+                status.textContent = error.message;
+            }
+        }
+        api(path).then(show).catch(error => status.textContent = error.message);
+        return {element};
+    }
+
     // A shell in the build's container, in a terminal: typed keys go to it as they are typed,
     // its screen comes back; the window's size follows the pane's. Production's is marked.
     function shellTab(body, entry, build) {
@@ -603,8 +632,10 @@ function projectPage(projectId, parameters) {
         const production = build.stage === 'PRODUCTION';
         const screen = el('div', {class: 'terminal' + (production ? ' production' : ''), id: 'shell-terminal'});
         const note = el('span', {class: 'muted', id: 'shell-note'}, 'Opening a shell…');
+        const writes = production ? productionWrites() : null;
         body.replaceChildren(...[
-            production ? el('p', {class: 'shell-production', id: 'shell-production'}, 'Production: what you run here changes the live database and files.') : null,
+            production ? el('p', {class: 'shell-production', id: 'shell-production'}, 'Production: what you run here changes the live files; psql reads only unless writes are allowed.') : null,
+            writes?.element,
             el('div', {class: 'toolbar'}, el('button', {type: 'button', id: 'shell-open', onclick: () => open()}, 'New shell'), note),
             screen].filter(Boolean));
         let socket = null;
