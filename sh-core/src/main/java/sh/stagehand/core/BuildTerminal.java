@@ -24,6 +24,7 @@ public final class BuildTerminal
     private final BuildTerminals terminals;
     private final long buildId;
     private final String who;
+    private final boolean terminal;
     private final ExecListener screen;
     private final BooleanSupplier stillAllowed;
     private final Runnable onEnd;
@@ -35,11 +36,12 @@ public final class BuildTerminal
     private volatile ExecSession session;
     private volatile Instant lastActivity;
 
-    BuildTerminal(BuildTerminals terminals, long buildId, String who, ExecListener screen, BooleanSupplier stillAllowed, Runnable onEnd)
+    BuildTerminal(BuildTerminals terminals, long buildId, String who, boolean terminal, ExecListener screen, BooleanSupplier stillAllowed, Runnable onEnd)
     {
         this.terminals = requireNonNull(terminals, "terminals is null");
         this.buildId = buildId;
         this.who = requireNonNull(who, "who is null");
+        this.terminal = terminal;
         this.screen = requireNonNull(screen, "screen is null");
         this.stillAllowed = requireNonNull(stillAllowed, "stillAllowed is null");
         this.onEnd = requireNonNull(onEnd, "onEnd is null");
@@ -84,13 +86,24 @@ public final class BuildTerminal
     }
 
     /**
-     * Keys typed, as a terminal sends them.
+     * Keys typed, as a terminal sends them; or, for a command without a terminal, its input (not
+     * kept in {@code shell.log}: data, not lines typed).
      */
     public void write(byte[] input)
     {
         lastActivity = terminals.clock().instant();
-        transcript.typed(input);
+        if (terminal) {
+            transcript.typed(input);
+        }
         session.write(input);
+    }
+
+    /**
+     * Ends a command's input (its end of file); a Ctrl-D typed, with a terminal.
+     */
+    public void closeInput()
+    {
+        session.closeInput();
     }
 
     /**
@@ -120,8 +133,17 @@ public final class BuildTerminal
     public void onOutput(byte[] data)
     {
         lastActivity = terminals.clock().instant();
-        transcript.shown(data);
+        if (terminal) {
+            transcript.shown(data);
+        }
         screen.onOutput(data);
+    }
+
+    @Override
+    public void onErrorOutput(byte[] data)
+    {
+        lastActivity = terminals.clock().instant();
+        screen.onErrorOutput(data);
     }
 
     @Override

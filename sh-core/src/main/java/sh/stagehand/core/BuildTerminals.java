@@ -18,7 +18,6 @@ import sh.stagehand.spi.database.DatabaseProvider;
 import sh.stagehand.spi.runtime.ExecListener;
 import sh.stagehand.spi.runtime.ExecSpec;
 import sh.stagehand.spi.runtime.RuntimeProvider;
-import sh.stagehand.spi.runtime.TerminalSize;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -113,7 +112,7 @@ public final class BuildTerminals
      * @param onEnd called once when the shell has ended, however it ended
      * @throws StagehandException {@code CONFLICT} if the build does not run
      */
-    BuildTerminal open(Build build, String who, TerminalSize size, ExecListener screen, BooleanSupplier stillAllowed, Runnable onEnd)
+    BuildTerminal open(Build build, String who, ShellRequest request, ExecListener screen, BooleanSupplier stillAllowed, Runnable onEnd)
     {
         requireRoomFor(who);
         if (build.state() != BuildState.RUNNING || build.containerId().isEmpty()) {
@@ -130,8 +129,9 @@ public final class BuildTerminals
             DatabaseConnection reader = databases.reader(build.databaseName());
             environment.putAll(Map.of("PGUSER", reader.user(), "PGPASSWORD", reader.password(), "PGPASSFILE", "/dev/null"));
         }
-        ExecSpec spec = new ExecSpec(SHELL, Optional.of(workspaces.containerUser().asDockerUser()), Optional.of(BuildSteps.ADDONS_DIRECTORY), environment, size);
-        BuildTerminal terminal = new BuildTerminal(this, build.id(), who, screen, stillAllowed, onEnd);
+        ExecSpec spec = new ExecSpec(command(request), Optional.of(workspaces.containerUser().asDockerUser()), Optional.of(BuildSteps.ADDONS_DIRECTORY), environment,
+                request.terminal() ? Optional.of(request.size()) : Optional.empty());
+        BuildTerminal terminal = new BuildTerminal(this, build.id(), who, request.terminal(), screen, stillAllowed, onEnd);
         synchronized (open) {
             requireRoomFor(who);
             open.add(terminal);
@@ -143,11 +143,13 @@ public final class BuildTerminals
             open.remove(terminal);
             throw e;
         }
-        if (build.stage() == Stage.PRODUCTION) {
+        if (build.stage() == Stage.PRODUCTION && request.command().isEmpty()) {
             terminal.say("psql reads production's database and writes nothing, unless a project admin allows writes for a while");
         }
         try {
-            keep(build.id(), "%s %s opened a shell".formatted(clock.instant(), who));
+            keep(build.id(), request.command()
+                    .map(command -> "%s %s ran over %s: %s".formatted(clock.instant(), who, request.via(), ShellTranscript.printable(command)))
+                    .orElse("%s %s opened a shell over %s".formatted(clock.instant(), who, request.via())));
         }
         catch (RuntimeException e) {
             // A shell whose opening cannot be kept does not stay open.
@@ -155,6 +157,12 @@ public final class BuildTerminals
             throw e;
         }
         return terminal;
+    }
+
+    // The interactive shell, or the command line.
+    private static List<String> command(ShellRequest request)
+    {
+        return request.command().map(line -> List.of("/bin/sh", "-c", line)).orElse(SHELL);
     }
 
     // A line of shell.log, on the disk at once: a record of what was done must outlive a crash.

@@ -8,7 +8,6 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ExecListener;
-import sh.stagehand.spi.runtime.TerminalSize;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -58,11 +57,12 @@ public final class ShellActions
      * @throws StagehandException {@code PERMISSION_DENIED} for a role without the shell on the
      *         build's stage; {@code CONFLICT} if the build does not run
      */
-    public BuildTerminal open(long buildId, TerminalSize size, ExecListener screen)
+    public BuildTerminal open(long buildId, ShellRequest request, ExecListener screen)
     {
         Build build = actions.buildWith(buildId, Tool.SHELL);
-        String detail = "build " + buildId + " of " + build.branch() + " (" + build.stage() + ")";
-        BuildTerminal terminal = terminals.open(build, account.login(), size, screen, () -> mayStillOpen(buildId),
+        String detail = "build " + buildId + " of " + build.branch() + " (" + build.stage() + ") over " + request.via()
+                + request.command().map(command -> ": " + abbreviate(ShellTranscript.printable(command))).orElse("");
+        BuildTerminal terminal = terminals.open(build, account.login(), request, screen, () -> mayStillOpen(buildId),
                 () -> accounts.audit(account, build.projectId(), AuditAction.SHELL_CLOSED, detail));
         try {
             accounts.audit(account, build.projectId(), AuditAction.SHELL_OPENED, detail);
@@ -73,6 +73,11 @@ public final class ShellActions
             throw e;
         }
         return terminal;
+    }
+
+    private static String abbreviate(String text)
+    {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
     }
 
     private boolean mayStillOpen(long buildId)

@@ -12,6 +12,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -43,6 +44,14 @@ final class DockerEngine
         this.client = newClient(config, config.apiTimeout(), 64);
         this.streamingClient = newClient(config, Duration.ZERO, 64);
         this.terminalClient = newClient(config, Duration.ZERO, 256);
+    }
+
+    /**
+     * Where the engine is: {@code unix:///var/run/docker.sock}, {@code tcp://host:2375}.
+     */
+    URI host()
+    {
+        return config.host();
     }
 
     /**

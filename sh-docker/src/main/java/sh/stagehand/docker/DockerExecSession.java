@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A process with a terminal in a container, through the engine's exec API ({@code docker exec -it}).
+ * A process in a container, through the engine's exec API: with a terminal ({@code docker exec -it}),
+ * or without one ({@code docker exec -i}), its stdout and stderr apart and its input ended on
+ * demand ({@link HijackedExecStream}).
  *
  * <p>The engine ends no exec process when its client goes, so the command starts under a line of
  * {@code sh} that notes its process id in a file of the container's {@code /tmp} and then becomes
@@ -84,10 +86,15 @@ final class DockerExecSession
     private final AtomicBoolean overflowing = new AtomicBoolean();
     private static final long MAX_UNREAD = 1L << 20;
     private static final byte[] END_OF_INPUT = new byte[0];
+    private static final byte[] CLOSE_INPUT = new byte[0];
+    // What a terminal's line discipline takes as the end of the input.
+    private static final byte[] CONTROL_D = {4};
     private final CountDownLatch ended = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile String execId;
+    // A command without a terminal's streams; null with a terminal.
+    private volatile HijackedExecStream stream;
 
     private DockerExecSession(DockerEngine engine, String containerId, ExecSpec spec, ExecListener listener)
     {
@@ -122,10 +129,11 @@ final class DockerExecSession
     {
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", WRAPPER, pidFile));
         command.addAll(spec.command());
+        boolean tty = spec.terminal().isPresent();
         execId = engine.call("create a terminal in container " + containerId, () -> {
             ExecCreateCmd create = engine.terminalClient().execCreateCmd(containerId)
                     .withCmd(command.toArray(String[]::new))
-                    .withTty(true)
+                    .withTty(tty)
                     .withAttachStdin(true)
                     .withAttachStdout(true)
                     .withAttachStderr(true)
@@ -136,9 +144,25 @@ final class DockerExecSession
             return create.exec().getId();
         });
         try {
-            PipedInputStream input = new PipedInputStream(keyboard, 64 * 1024);
             Thread writer = new Thread(this::pipeKeyboard, "stagehand-shell-keyboard");
             writer.setDaemon(true);
+            if (!tty) {
+                // Its own connection, whose writing half ends the process's input (see HijackedExecStream).
+                stream = engine.call("start a command in container " + containerId, () -> {
+                    try {
+                        return HijackedExecStream.start(engine.host(), execId);
+                    }
+                    catch (IOException e) {
+                        throw new StagehandException(StandardErrorCode.PROVIDER_UNAVAILABLE, "Cannot start a command in container " + containerId + ": " + e.getMessage(), e);
+                    }
+                });
+                writer.start();
+                Thread reader = new Thread(this::pumpStreams, "stagehand-exec-output");
+                reader.setDaemon(true);
+                reader.start();
+                return;
+            }
+            PipedInputStream input = new PipedInputStream(keyboard, 64 * 1024);
             writer.start();
             engine.call("start a terminal in container " + containerId, () -> engine.terminalClient().execStartCmd(execId)
                     .withTty(true)
@@ -156,10 +180,39 @@ final class DockerExecSession
         // The engine takes a size once the process runs.
         for (int attempt = 0; attempt < 50 && isOpen(); attempt++) {
             if (running()) {
-                resize(spec.size());
+                resize(spec.terminal().orElseThrow());
                 return;
             }
             sleep(Duration.ofMillis(20));
+        }
+    }
+
+    // A command without a terminal: its stdout and stderr, frame by frame, until they end.
+    private void pumpStreams()
+    {
+        try {
+            stream.pump(data -> deliver(data, false), data -> deliver(data, true));
+        }
+        catch (IOException e) {
+            if (!closing.get()) {
+                log.debug("The streams of a command in container {} ended", containerId, e);
+            }
+        }
+        finish();
+    }
+
+    private void deliver(byte[] data, boolean error)
+    {
+        try {
+            if (error) {
+                listener.onErrorOutput(data);
+            }
+            else {
+                listener.onOutput(data);
+            }
+        }
+        catch (RuntimeException e) {
+            log.warn("A command's listener failed on its output", e);
         }
     }
 
@@ -253,9 +306,24 @@ final class DockerExecSession
                 if (input == END_OF_INPUT) {
                     return;
                 }
-                unread.addAndGet(-input.length);
-                keyboard.write(input);
-                keyboard.flush();
+                HijackedExecStream command = stream;
+                if (input == CLOSE_INPUT) {
+                    if (command != null) {
+                        command.closeInput();
+                        continue;
+                    }
+                    input = CONTROL_D;
+                }
+                else {
+                    unread.addAndGet(-input.length);
+                }
+                if (command != null) {
+                    command.write(input);
+                }
+                else {
+                    keyboard.write(input);
+                    keyboard.flush();
+                }
             }
         }
         catch (IOException e) {
@@ -267,9 +335,17 @@ final class DockerExecSession
     }
 
     @Override
+    public void closeInput()
+    {
+        if (isOpen() && !closing.get()) {
+            typed.add(CLOSE_INPUT);
+        }
+    }
+
+    @Override
     public void resize(TerminalSize size)
     {
-        if (!isOpen()) {
+        if (!isOpen() || spec.terminal().isEmpty()) {
             return;
         }
         try {
@@ -378,6 +454,10 @@ final class DockerExecSession
         typed.add(END_OF_INPUT);
         try {
             keyboard.close();
+            HijackedExecStream command = stream;
+            if (command != null) {
+                command.close();
+            }
         }
         catch (IOException e) {
             // Nothing reads it any more.

@@ -13,6 +13,7 @@ import sh.stagehand.server.http.BuildProxy;
 import sh.stagehand.server.http.WebsocketRelay;
 import sh.stagehand.server.git.GitHosting;
 import sh.stagehand.server.smtp.MailCatcher;
+import sh.stagehand.server.ssh.SshAccess;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +41,7 @@ public final class ReferenceServer
     private MailCatcher mailCatcher;
     private ApiRoutes api;
     private GitHosting git;
+    private SshAccess ssh;
 
     public ReferenceServer(Stagehand stagehand, ServerConfig config)
     {
@@ -54,6 +56,9 @@ public final class ReferenceServer
         }
         stagehand.start();
         mailCatcher = new MailCatcher(stagehand.mail(), config.smtpBindAddress(), config.smtpPort(), config.limits().smtpAuthAttempts(), config.limits().smtpAuthLockout()).start();
+        if (config.ssh().enabled()) {
+            ssh = new SshAccess(stagehand, config.ssh(), stagehand.config().dataDirectory().resolve("ssh").resolve("host-key")).start();
+        }
         git = new GitHosting(stagehand, stagehand.config().dataDirectory().resolve("git"), config.limits().maxPushBytes());
         ClientAddress clientAddress = config.clientAddress();
         Authentication authentication = new Authentication(stagehand.accounts(), clientAddress, config.publicUrl().startsWith("https://"));
@@ -128,6 +133,17 @@ public final class ReferenceServer
         return mailCatcher.port();
     }
 
+    /**
+     * @throws IllegalStateException if the SSH server does not run ({@code ssh.enabled=false})
+     */
+    public synchronized int sshPort()
+    {
+        if (ssh == null) {
+            throw new IllegalStateException("No SSH server runs");
+        }
+        return ssh.port();
+    }
+
     private void health(Context context)
     {
         Map<String, String> providers = new LinkedHashMap<>();
@@ -143,6 +159,10 @@ public final class ReferenceServer
     @Override
     public synchronized void close()
     {
+        if (ssh != null) {
+            ssh.close();
+            ssh = null;
+        }
         if (app != null) {
             app.stop();
             app = null;

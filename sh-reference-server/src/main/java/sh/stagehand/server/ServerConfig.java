@@ -2,6 +2,7 @@ package sh.stagehand.server;
 
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.server.http.ClientAddress;
+import sh.stagehand.server.ssh.SshConfig;
 import sh.stagehand.spi.config.ConfigKey;
 import sh.stagehand.spi.config.ConfigKeys;
 import sh.stagehand.spi.config.ConfigType;
@@ -19,7 +20,7 @@ import static java.util.Objects.requireNonNull;
  * and {@code platform.public-url}, shared with the platform, for the webhook URLs shown). Builds
  * reach the mail catcher at {@code platform.smtp-host}:{@code platform.smtp-port}.
  */
-public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl, List<String> trustedProxies, ServerLimits limits)
+public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl, List<String> trustedProxies, ServerLimits limits, SshConfig ssh)
 {
     public static final ConfigKey<String> HTTP_HOST = ConfigKey.of("http.host", ConfigType.nonEmptyString(), "127.0.0.1", "where the API listens");
     public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.of("http.port", ConfigType.listenPort(), "8080", "the API's port");
@@ -34,7 +35,7 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
 
     /** Every key the server reads, for {@code Stagehand.Builder.withConfigKeys}. */
     public static final ConfigKeys KEYS = ConfigKeys.union("the server", List.of(
-            ConfigKeys.of("the server", HTTP_HOST, HTTP_PORT, SMTP_BIND_ADDRESS, SMTP_PORT, TRUSTED_PROXIES, PlatformSettings.PUBLIC_URL), ServerLimits.KEYS));
+            ConfigKeys.of("the server", HTTP_HOST, HTTP_PORT, SMTP_BIND_ADDRESS, SMTP_PORT, TRUSTED_PROXIES, PlatformSettings.PUBLIC_URL), ServerLimits.KEYS, SshConfig.KEYS));
 
     public ServerConfig
     {
@@ -44,11 +45,12 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
         trustedProxies = List.copyOf(requireNonNull(trustedProxies, "trustedProxies is null"));
         ClientAddress.trusting(trustedProxies);
         requireNonNull(limits, "limits is null");
+        requireNonNull(ssh, "ssh is null");
     }
 
     public ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl)
     {
-        this(httpHost, httpPort, smtpBindAddress, smtpPort, publicUrl, List.of(), ServerLimits.DEFAULTS);
+        this(httpHost, httpPort, smtpBindAddress, smtpPort, publicUrl, List.of(), ServerLimits.DEFAULTS, SshConfig.DEFAULTS);
     }
 
     /**
@@ -74,7 +76,8 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
                 // The server's own address, unless said otherwise.
                 values.optional(PlatformSettings.PUBLIC_URL).orElse("http://127.0.0.1:" + httpPort),
                 values.optional(TRUSTED_PROXIES).orElse(List.of()),
-                ServerLimits.fromMap(properties));
+                ServerLimits.fromMap(properties),
+                SshConfig.fromMap(properties));
     }
 
     private static InetAddress address(String value)

@@ -95,6 +95,7 @@ class DevelopmentBuildIT
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
                 "postgres.container-host", postgres.containerHost()));
+        properties.put("ssh.port", "0");
         properties.putAll(Map.of(
                 "postgres.metadata-database", METADATA_DATABASE,
                 "mail.type", "postgres",

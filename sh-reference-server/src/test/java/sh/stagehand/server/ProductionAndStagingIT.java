@@ -106,6 +106,7 @@ class ProductionAndStagingIT
                 "postgres.user", postgres.user(),
                 "postgres.password", postgres.password(),
                 "postgres.container-host", postgres.containerHost()));
+        properties.put("ssh.port", "0");
         relay = TestingSmtpRelay.start();
         // Three directories standing for three servers.
         properties.putAll(Map.of(

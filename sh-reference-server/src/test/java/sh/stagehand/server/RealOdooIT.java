@@ -11,6 +11,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.BuildTerminal;
+import sh.stagehand.core.ShellRequest;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.build.Build;
@@ -200,7 +201,7 @@ class RealOdooIT
         assertThat(stagehand.builds().log(crashing.id(), LogName.INSTALL)).anySatisfy(line -> assertThat(line).contains("No module named 'acme_missing_library'"));
         // A shell in the build: psql on its own database with nothing typed, and Odoo's own shell on its ORM.
         TestingTerminal screen = new TestingTerminal();
-        try (BuildTerminal shell = stagehand.actingAs(stagehand.accounts().account("admin")).shells().open(feature.id(), TerminalSize.DEFAULT, screen)) {
+        try (BuildTerminal shell = stagehand.actingAs(stagehand.accounts().account("admin")).shells().open(feature.id(), ShellRequest.interactive("the web", TerminalSize.DEFAULT), screen)) {
             shell.write("psql -tAc \"select 'users=' || count(*) from res_users\"\r".getBytes(StandardCharsets.UTF_8));
             screen.await("users=", Duration.ofSeconds(30));
             shell.write("echo \"print('partners=%d' % env['res.partner'].search_count([('name', '=', 'Deco Addict')]))\" | odoo shell -d \"$PGDATABASE\" --no-http 2>/dev/null\r".getBytes(StandardCharsets.UTF_8));

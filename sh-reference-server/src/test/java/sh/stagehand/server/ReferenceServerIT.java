@@ -42,6 +42,7 @@ class ReferenceServerIT
                 "postgres.metadata-database", metadata,
                 "data.directory", dataDirectory.toString(),
                 "http.port", "0",
+                "ssh.port", "0",
                 "smtp.port", Integer.toString(sh.stagehand.testkit.TestingPorts.freeStablePort()),
                 "postgres.url", postgres.jdbcUrl("postgres"),
                 "postgres.user", postgres.user(),

@@ -62,6 +62,7 @@ public final class TestingPlatform
         properties.put("instance.name", instance);
         properties.put("data.directory", dataDirectory.toString());
         properties.put("http.port", "0");
+        properties.put("ssh.port", "0");
         properties.put("smtp.port", Integer.toString(smtpPort));
         properties.put("platform.poll-interval", "0");
         properties.put("platform.gc-interval", "0");

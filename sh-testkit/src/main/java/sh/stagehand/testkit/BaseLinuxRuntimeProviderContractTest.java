@@ -284,6 +284,29 @@ public abstract class BaseLinuxRuntimeProviderContractTest
     }
 
     @Test
+    public void testACommandWithoutATerminalHasItsStreamsApartReadsItsInputsEndAndEndsWithItsSession()
+            throws InterruptedException
+    {
+        ContainerInfo container = provider().start(spec().withCommand(sleepCommand()).build());
+        TestingTerminal command = new TestingTerminal();
+        try (ExecSession session = provider().exec(container.id(), ExecSpec.of("sh", "-c", "tr a-z A-Z; echo done >&2; exit 3").withoutTerminal(), command)) {
+            session.write("piped\nlines\n".getBytes(UTF_8));
+            session.closeInput();
+            assertThat(command.awaitExit(TIMEOUT)).hasValue(3);
+            assertThat(command.text()).as("nothing echoed, no line ending changed").isEqualTo("PIPED\nLINES\n");
+            assertThat(command.errorText()).isEqualTo("done\n");
+        }
+
+        TestingTerminal waiting = new TestingTerminal();
+        ExecSession session = provider().exec(container.id(), ExecSpec.of("sh", "-c", "sleep 7\"\"77 & echo started; cat").withoutTerminal(), waiting);
+        waiting.await("started", TIMEOUT);
+        assertThat(sleepers(container.id())).isEqualTo(1);
+        session.close();
+        assertThat(waiting.awaitExit(TIMEOUT)).isNotNull();
+        assertThat(sleepers(container.id())).as("what the closed command started").isZero();
+    }
+
+    @Test
     public void testAPidFileRewrittenToNameTheContainersOwnProcessesEndsNothingButTheTerminal()
             throws InterruptedException
     {

@@ -19,12 +19,20 @@ public final class TestingTerminal
         implements ExecListener
 {
     private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
     private final CompletableFuture<OptionalInt> exit = new CompletableFuture<>();
 
     @Override
     public synchronized void onOutput(byte[] data)
     {
         screen.writeBytes(data);
+        notifyAll();
+    }
+
+    @Override
+    public synchronized void onErrorOutput(byte[] data)
+    {
+        errors.writeBytes(data);
         notifyAll();
     }
 
@@ -37,6 +45,14 @@ public final class TestingTerminal
         synchronized (this) {
             notifyAll();
         }
+    }
+
+    /**
+     * @return what a command without a terminal wrote to its standard error so far
+     */
+    public synchronized String errorText()
+    {
+        return errors.toString(StandardCharsets.UTF_8);
     }
 
     /**

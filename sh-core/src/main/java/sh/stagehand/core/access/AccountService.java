@@ -234,6 +234,25 @@ public final class AccountService
     }
 
     /**
+     * The account whose profile has this SSH key, for an SSH server that a client proves it
+     * holds the key to.
+     *
+     * @param publicKey as {@code authorized_keys} holds it ({@code ssh-ed25519 AAAA...})
+     * @return empty for a key on no profile, or one that is not a key Stagehand takes
+     */
+    public Optional<Account> accountWithSshKey(String publicKey)
+    {
+        String fingerprint;
+        try {
+            fingerprint = SshKey.parse("ssh", publicKey, null, Instant.EPOCH).fingerprint();
+        }
+        catch (StagehandException e) {
+            return Optional.empty();
+        }
+        return store.findSshKey(fingerprint).flatMap(key -> store.findAccount(key.login()));
+    }
+
+    /**
      * @throws StagehandException {@code NOT_FOUND} if the caller has no key of that fingerprint
      */
     public void removeSshKey(Account caller, String fingerprint)

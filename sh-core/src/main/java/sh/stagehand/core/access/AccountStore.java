@@ -95,6 +95,11 @@ public interface AccountStore
     List<SshKey> listSshKeys(String login);
 
     /**
+     * @return the key of that fingerprint, whichever account's it is
+     */
+    Optional<SshKey> findSshKey(String fingerprint);
+
+    /**
      * @return whether the account had that key
      */
     boolean deleteSshKey(String login, String fingerprint);

@@ -154,6 +154,12 @@ public final class InMemoryAccountStore
     }
 
     @Override
+    public synchronized Optional<SshKey> findSshKey(String fingerprint)
+    {
+        return Optional.ofNullable(keys.get(fingerprint));
+    }
+
+    @Override
     public synchronized boolean deleteSshKey(String login, String fingerprint)
     {
         SshKey key = keys.get(fingerprint);

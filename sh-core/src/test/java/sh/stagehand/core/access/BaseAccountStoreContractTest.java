@@ -136,10 +136,12 @@ public abstract class BaseAccountStoreContractTest
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.ALREADY_EXISTS.toErrorCode()))
                 .hasMessageContaining("another account's");
         assertThat(accounts().listSshKeys(deco.login())).isEmpty();
+        assertThat(accounts().findSshKey(key.fingerprint())).as("whose a key is, for SSH").contains(key);
 
         assertThat(accounts().deleteSshKey(deco.login(), key.fingerprint())).as("only its owner removes it").isFalse();
         assertThat(accounts().deleteSshKey(azure.login(), key.fingerprint())).isTrue();
         assertThat(accounts().listSshKeys(azure.login())).isEmpty();
+        assertThat(accounts().findSshKey(key.fingerprint())).isEmpty();
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.javalin.websocket.WsContext;
 import org.eclipse.jetty.websocket.api.Callback;
 import sh.stagehand.core.BuildTerminal;
 import sh.stagehand.core.ShellActions;
+import sh.stagehand.core.ShellRequest;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.access.Account;
 import sh.stagehand.core.build.Build;
@@ -154,7 +155,7 @@ final class ShellRoutes
             Ticket ticket = requireNonNull(context.attribute(TICKET), "no ticket for this socket");
             context.enableAutomaticPings(30, TimeUnit.SECONDS);
             try {
-                BuildTerminal terminal = stagehand.actingAs(ticket.account()).shells().open(ticket.buildId(), size(context.queryParam("columns"), context.queryParam("rows")), screen(context));
+                BuildTerminal terminal = stagehand.actingAs(ticket.account()).shells().open(ticket.buildId(), ShellRequest.interactive("the web", size(context.queryParam("columns"), context.queryParam("rows"))), screen(context));
                 context.attribute(TERMINAL, terminal);
                 // Gone while it opened: onClose found no terminal to close.
                 if (!context.session.isOpen()) {

@@ -3,8 +3,8 @@ package sh.stagehand.spi.runtime;
 import java.util.OptionalInt;
 
 /**
- * Receives what an {@link ExecSession}'s process writes to its terminal, on a thread of the
- * provider's, in order.
+ * Receives what an {@link ExecSession}'s process writes, to its terminal or (without one) to its
+ * standard output and error, on a thread of the provider's, in order.
  */
 public interface ExecListener
 {
@@ -13,6 +13,15 @@ public interface ExecListener
      * multi-byte character may be split between two calls).
      */
     void onOutput(byte[] data);
+
+    /**
+     * What a process without a terminal writes to its standard error; with a terminal, errors
+     * are output. By default, output.
+     */
+    default void onErrorOutput(byte[] data)
+    {
+        onOutput(data);
+    }
 
     /**
      * Called once, last, when the process has ended: by itself (its exit code), because the session

@@ -112,10 +112,11 @@ public interface RuntimeProvider
 
     /**
      * Runs a process in a running container with a terminal, as a person at a shell would (the web
-     * shell, SSH): its terminal's output goes to {@code listener}; {@link ExecSession#write} is its
-     * keyboard. It runs confined as the container's own processes are (no capability, no privilege
-     * gained, the container's limits and networks), as {@link ExecSpec#user()}; it ends, with what
-     * it started in its terminal, when the session is closed, and with its container.
+     * shell, SSH), or without one ({@code ssh host psql -c '…'}): its terminal's output, or its
+     * output and errors apart, go to {@code listener}; {@link ExecSession#write} is its keyboard,
+     * or its input. It runs confined as the container's own processes are (no capability, no
+     * privilege gained, the container's limits and networks), as {@link ExecSpec#user()}; it ends,
+     * with what it started in its session, when the session is closed, and with its container.
      *
      * @throws StagehandException {@code NOT_FOUND} if no such container exists; {@code CONFLICT} if
      *         it does not run; {@code NOT_SUPPORTED} if this runtime has no terminals

@@ -194,6 +194,13 @@ public final class PostgresAccountStore
     }
 
     @Override
+    public Optional<SshKey> findSshKey(String fingerprint)
+    {
+        return statements.findOne("look up SSH key " + fingerprint, "SELECT * FROM ssh_key WHERE fingerprint = :fingerprint",
+                query -> query.bind("fingerprint", fingerprint), PostgresAccountStore::sshKey);
+    }
+
+    @Override
     public boolean deleteSshKey(String login, String fingerprint)
     {
         return statements.update("remove an SSH key of " + login, "DELETE FROM ssh_key WHERE login = :login AND fingerprint = :fingerprint",

@@ -13,6 +13,7 @@ import sh.stagehand.core.access.AuditEvent;
 import sh.stagehand.core.access.Role;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -37,11 +38,12 @@ import static sh.stagehand.server.TestingAddons.passingTest;
 import static sh.stagehand.server.TestingShells.type;
 
 /**
- * A production shell on a real build (Docker, PostgreSQL, the Odoo test server): its psql reads
- * production's database and writes nothing until a project admin allows it, for a while; the
- * grant expires, or is revoked, and a psql left open loses it too; each grant is audited.
+ * Shells on real builds (Docker, PostgreSQL, the Odoo test server) over SSH, with OpenSSH's own
+ * client and keys of the users' profiles, and production's: its psql reads production's database
+ * and writes nothing until a project admin allows it, for a while; the grant expires, or is
+ * revoked, and a psql left open loses it too; each grant is audited.
  */
-class ProductionShellIT
+class RemoteAccessIT
 {
     @RegisterExtension
     static final TestingPostgres postgres = new TestingPostgres();
@@ -62,12 +64,13 @@ class ProductionShellIT
     private static String admin;
     private static String developer;
     private static Build production;
+    private static Build feature;
 
     @BeforeAll
     static void startPlatformWithARunningProduction()
             throws IOException, InterruptedException
     {
-        Map<String, String> properties = TestingPlatform.properties("prodshell-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
+        Map<String, String> properties = TestingPlatform.properties("remote-access-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         admin = TestingAccounts.adminToken(stagehand);
@@ -82,6 +85,13 @@ class ProductionShellIT
         assertThat(production.stage()).isEqualTo(Stage.PRODUCTION);
         stagehand.databases().execute(production.databaseName(), "CREATE TABLE public.shop_notes (note text)", List.of());
         developer = TestingAccounts.token(stagehand, TestingAccounts.collaborator(stagehand, "dev", PROJECT, Role.DEVELOPER));
+
+        repository.createBranch("feature");
+        repository.writeFile("FEATURE.md", "A feature\n");
+        repository.commit("A feature");
+        stagehand.projects().poll(PROJECT);
+        feature = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "feature").get(0).id(), Duration.ofMinutes(5));
+        assertThat(feature.state()).as(String.valueOf(feature)).isEqualTo(BuildState.RUNNING);
     }
 
     @AfterAll
@@ -92,11 +102,14 @@ class ProductionShellIT
         }
         if (stagehand != null) {
             stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            for (var branch : stagehand.projects().branches(PROJECT)) {
+                for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
+                    stagehand.builds().discard(build.id());
+                }
+            }
             stagehand.close();
         }
-        if (production != null) {
-            postgres.execute("DROP DATABASE IF EXISTS \"" + production.databaseName() + "\" WITH (FORCE)");
-        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "-production\" WITH (FORCE)");
         postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
     }
 
@@ -168,6 +181,126 @@ class ProductionShellIT
         assertThat(writes("POST", admin, "{}", 400).path("message").asText()).contains("{\"duration\": \"15m\"}");
         assertThat(writes("GET", admin, null, 200).path("allowed").asBoolean()).as("nothing was granted").isFalse();
         assertThat(TestingShells.postTicket(server, developer, production.id()).statusCode()).as("a developer has no shell on production").isEqualTo(403);
+    }
+
+    @Test
+    void testSshWithAProfilesKeyRunsACommandInTheBuildAsItsShellWould()
+            throws Exception
+    {
+        Path key = profileKey("dev");
+        Ssh answer = ssh(key, Long.toString(feature.id()), "psql -tAc 'select 40 + 2'");
+        assertThat(answer.exitCode()).as(answer.toString()).isZero();
+        assertThat(answer.out()).as("a command without a terminal writes as to a pipe").isEqualTo("42\n");
+
+        Ssh byHostName = ssh(key, feature.hostname(), "echo \"build=$STAGEHAND_BUILD user=$(id -u)\"; exit 3");
+        assertThat(byHostName.exitCode()).as(byHostName.toString()).isEqualTo(3);
+        assertThat(byHostName.out()).isEqualTo("build=" + feature.id() + " user=" + TestingPlatform.containerUser().split(":")[0] + "\n");
+
+        Ssh piped = sshWithInput(key, Long.toString(feature.id()), "psql -tA", "select 'from-' || 'stdin';\n");
+        assertThat(piped.out()).as(piped.toString()).isEqualTo("from-stdin\n");
+
+        // A terminal asked for (-tt): the interactive shell, its prompt, its exit code.
+        Ssh interactive = sshWithInput(key, Long.toString(feature.id()), null, "echo \"hi-$((6*7))\"\nexit 5\n", "-tt");
+        assertThat(interactive.exitCode()).as(interactive.toString()).isEqualTo(5);
+        assertThat(interactive.out()).contains("development build " + feature.id(), "hi-42");
+
+        assertThat(String.join("\n", stagehand.builds().log(feature.id(), LogName.SHELL)))
+                .contains("dev ran over SSH: psql -tAc 'select 40 + 2'", "dev opened a shell over SSH", "dev$ exit 5");
+        assertThat(stagehand.accounts().audit(stagehand.accounts().account("admin"), PROJECT, 100))
+                .anySatisfy(event -> assertThat(event.detail()).contains("over SSH: psql -tAc 'select 40 + 2'"));
+
+        // Production's psql reads only over SSH as well.
+        Ssh production = ssh(profileKey("admin"), Long.toString(RemoteAccessIT.production.id()), "psql -tAc \"insert into public.shop_notes values ('over ssh')\"");
+        assertThat(production.exitCode()).isNotZero();
+        assertThat(production.out() + production.err()).contains("permission denied for table shop_notes");
+    }
+
+    @Test
+    void testSshRefusesStrangersRolesWithoutTheShellAndEverythingButAShell()
+            throws Exception
+    {
+        Path stranger = temp.resolve("stranger-key");
+        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "stranger@laptop", "-f", stranger.toString()), null);
+        Ssh refused = ssh(stranger, Long.toString(feature.id()), "id");
+        assertThat(refused.exitCode()).isEqualTo(255);
+        assertThat(refused.err()).contains("Stagehand: log in as <build>@<this host>", "Permission denied (publickey)");
+
+        Path developerKey = profileKey("dev");
+        Ssh onProduction = ssh(developerKey, Long.toString(production.id()), "id");
+        assertThat(onProduction.exitCode()).isEqualTo(1);
+        assertThat(onProduction.err()).startsWith("Stagehand: ").contains("shell");
+        Ssh nowhere = ssh(developerKey, "no-such-branch.example.com", "id");
+        assertThat(nowhere.err()).contains("No running build answers as 'no-such-branch.example.com'");
+
+        // No forwarding of any kind: a channel to a port, a port opened on the server.
+        Ssh toAPort = ssh(developerKey, Long.toString(feature.id()), null, "-W", "127.0.0.1:" + postgres.port());
+        assertThat(toAPort.exitCode()).isEqualTo(255);
+        assertThat(toAPort.err()).contains("administratively prohibited");
+        Ssh remote = ssh(developerKey, Long.toString(feature.id()), "true", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:22");
+        assertThat(remote.exitCode()).isEqualTo(255);
+        assertThat(remote.err()).contains("remote port forwarding failed");
+    }
+
+    private record Ssh(int exitCode, String out, String err) {}
+
+    // A key of the account's profile, made once, as a user pastes its .pub.
+    private static Path profileKey(String login)
+            throws IOException, InterruptedException
+    {
+        Path key = temp.resolve(login + "-key");
+        if (!java.nio.file.Files.exists(key)) {
+            run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", login + "@laptop", "-f", key.toString()), null);
+            stagehand.accounts().addSshKey(stagehand.accounts().account(login), java.nio.file.Files.readString(key.resolveSibling(login + "-key.pub")), "laptop");
+        }
+        return key;
+    }
+
+    private static Ssh ssh(Path key, String user, String command, String... options)
+            throws IOException, InterruptedException
+    {
+        return sshWithInput(key, user, command, null, options);
+    }
+
+    private static Ssh sshWithInput(Path key, String user, String command, String input, String... options)
+            throws IOException, InterruptedException
+    {
+        List<String> arguments = new java.util.ArrayList<>(List.of("ssh", "-p", Integer.toString(server.sshPort()), "-i", key.toString(),
+                "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=" + temp.resolve("known_hosts"),
+                "-o", "ConnectTimeout=10"));
+        arguments.addAll(List.of(options));
+        arguments.add(user + "@127.0.0.1");
+        if (command != null) {
+            arguments.add(command);
+        }
+        return run(arguments, input);
+    }
+
+    private static Ssh run(List<String> command, String input)
+            throws IOException, InterruptedException
+    {
+        Process process = new ProcessBuilder(command).start();
+        try (var stdin = process.getOutputStream()) {
+            if (input != null) {
+                stdin.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not end within 60 s");
+        }
+        return new Ssh(process.exitValue(), out.join(), err.join());
+    }
+
+    private static String readAll(java.io.InputStream in)
+    {
+        try {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<String> notes()
