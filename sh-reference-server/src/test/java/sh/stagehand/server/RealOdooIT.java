@@ -208,6 +208,10 @@ class RealOdooIT
             screen.await("partners=1", Duration.ofMinutes(2));
         }
         assertThat(screen.text()).containsPattern("users=[1-9]");
+        // And over SSH, with OpenSSH's client and a key of the profile.
+        TestingSsh.Result overSsh = TestingSsh.ssh(server, temp, TestingSsh.profileKey(stagehand, temp, "admin"), Long.toString(feature.id()),
+                "psql -tAc 'select count(*) > 0 from res_users'");
+        assertThat(overSsh.out()).as(overSsh.toString()).isEqualTo("t\n");
 
         // Development's mail is caught, never sent: the welcome mail of the install is on its Mails tab.
         assertThat(stagehand.mail().mails(feature.id())).anySatisfy(mail -> {

@@ -187,20 +187,20 @@ class RemoteAccessIT
     void testSshWithAProfilesKeyRunsACommandInTheBuildAsItsShellWould()
             throws Exception
     {
-        Path key = profileKey("dev");
-        Ssh answer = ssh(key, Long.toString(feature.id()), "psql -tAc 'select 40 + 2'");
+        Path key = TestingSsh.profileKey(stagehand, temp, "dev");
+        TestingSsh.Result answer = TestingSsh.ssh(server, temp, key, Long.toString(feature.id()), "psql -tAc 'select 40 + 2'");
         assertThat(answer.exitCode()).as(answer.toString()).isZero();
         assertThat(answer.out()).as("a command without a terminal writes as to a pipe").isEqualTo("42\n");
 
-        Ssh byHostName = ssh(key, feature.hostname(), "echo \"build=$STAGEHAND_BUILD user=$(id -u)\"; exit 3");
+        TestingSsh.Result byHostName = TestingSsh.ssh(server, temp, key, feature.hostname(), "echo \"build=$STAGEHAND_BUILD user=$(id -u)\"; exit 3");
         assertThat(byHostName.exitCode()).as(byHostName.toString()).isEqualTo(3);
         assertThat(byHostName.out()).isEqualTo("build=" + feature.id() + " user=" + TestingPlatform.containerUser().split(":")[0] + "\n");
 
-        Ssh piped = sshWithInput(key, Long.toString(feature.id()), "psql -tA", "select 'from-' || 'stdin';\n");
+        TestingSsh.Result piped = TestingSsh.sshWithInput(server, temp, key, Long.toString(feature.id()), "psql -tA", "select 'from-' || 'stdin';\n");
         assertThat(piped.out()).as(piped.toString()).isEqualTo("from-stdin\n");
 
         // A terminal asked for (-tt): the interactive shell, its prompt, its exit code.
-        Ssh interactive = sshWithInput(key, Long.toString(feature.id()), null, "echo \"hi-$((6*7))\"\nexit 5\n", "-tt");
+        TestingSsh.Result interactive = TestingSsh.sshWithInput(server, temp, key, Long.toString(feature.id()), null, "echo \"hi-$((6*7))\"\nexit 5\n", "-tt");
         assertThat(interactive.exitCode()).as(interactive.toString()).isEqualTo(5);
         assertThat(interactive.out()).contains("development build " + feature.id(), "hi-42");
 
@@ -210,7 +210,7 @@ class RemoteAccessIT
                 .anySatisfy(event -> assertThat(event.detail()).contains("over SSH: psql -tAc 'select 40 + 2'"));
 
         // Production's psql reads only over SSH as well.
-        Ssh production = ssh(profileKey("admin"), Long.toString(RemoteAccessIT.production.id()), "psql -tAc \"insert into public.shop_notes values ('over ssh')\"");
+        TestingSsh.Result production = TestingSsh.ssh(server, temp, TestingSsh.profileKey(stagehand, temp, "admin"), Long.toString(RemoteAccessIT.production.id()), "psql -tAc \"insert into public.shop_notes values ('over ssh')\"");
         assertThat(production.exitCode()).isNotZero();
         assertThat(production.out() + production.err()).contains("permission denied for table shop_notes");
     }
@@ -220,87 +220,25 @@ class RemoteAccessIT
             throws Exception
     {
         Path stranger = temp.resolve("stranger-key");
-        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "stranger@laptop", "-f", stranger.toString()), null);
-        Ssh refused = ssh(stranger, Long.toString(feature.id()), "id");
+        TestingSsh.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "stranger@laptop", "-f", stranger.toString()), null);
+        TestingSsh.Result refused = TestingSsh.ssh(server, temp, stranger, Long.toString(feature.id()), "id");
         assertThat(refused.exitCode()).isEqualTo(255);
         assertThat(refused.err()).contains("Stagehand: log in as <build>@<this host>", "Permission denied (publickey)");
 
-        Path developerKey = profileKey("dev");
-        Ssh onProduction = ssh(developerKey, Long.toString(production.id()), "id");
+        Path developerKey = TestingSsh.profileKey(stagehand, temp, "dev");
+        TestingSsh.Result onProduction = TestingSsh.ssh(server, temp, developerKey, Long.toString(production.id()), "id");
         assertThat(onProduction.exitCode()).isEqualTo(1);
         assertThat(onProduction.err()).startsWith("Stagehand: ").contains("shell");
-        Ssh nowhere = ssh(developerKey, "no-such-branch.example.com", "id");
+        TestingSsh.Result nowhere = TestingSsh.ssh(server, temp, developerKey, "no-such-branch.example.com", "id");
         assertThat(nowhere.err()).contains("No running build answers as 'no-such-branch.example.com'");
 
         // No forwarding of any kind: a channel to a port, a port opened on the server.
-        Ssh toAPort = ssh(developerKey, Long.toString(feature.id()), null, "-W", "127.0.0.1:" + postgres.port());
+        TestingSsh.Result toAPort = TestingSsh.ssh(server, temp, developerKey, Long.toString(feature.id()), null, "-W", "127.0.0.1:" + postgres.port());
         assertThat(toAPort.exitCode()).isEqualTo(255);
         assertThat(toAPort.err()).contains("administratively prohibited");
-        Ssh remote = ssh(developerKey, Long.toString(feature.id()), "true", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:22");
+        TestingSsh.Result remote = TestingSsh.ssh(server, temp, developerKey, Long.toString(feature.id()), "true", "-o", "ExitOnForwardFailure=yes", "-R", "0:127.0.0.1:22");
         assertThat(remote.exitCode()).isEqualTo(255);
         assertThat(remote.err()).contains("remote port forwarding failed");
-    }
-
-    private record Ssh(int exitCode, String out, String err) {}
-
-    // A key of the account's profile, made once, as a user pastes its .pub.
-    private static Path profileKey(String login)
-            throws IOException, InterruptedException
-    {
-        Path key = temp.resolve(login + "-key");
-        if (!java.nio.file.Files.exists(key)) {
-            run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", login + "@laptop", "-f", key.toString()), null);
-            stagehand.accounts().addSshKey(stagehand.accounts().account(login), java.nio.file.Files.readString(key.resolveSibling(login + "-key.pub")), "laptop");
-        }
-        return key;
-    }
-
-    private static Ssh ssh(Path key, String user, String command, String... options)
-            throws IOException, InterruptedException
-    {
-        return sshWithInput(key, user, command, null, options);
-    }
-
-    private static Ssh sshWithInput(Path key, String user, String command, String input, String... options)
-            throws IOException, InterruptedException
-    {
-        List<String> arguments = new java.util.ArrayList<>(List.of("ssh", "-p", Integer.toString(server.sshPort()), "-i", key.toString(),
-                "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=" + temp.resolve("known_hosts"),
-                "-o", "ConnectTimeout=10"));
-        arguments.addAll(List.of(options));
-        arguments.add(user + "@127.0.0.1");
-        if (command != null) {
-            arguments.add(command);
-        }
-        return run(arguments, input);
-    }
-
-    private static Ssh run(List<String> command, String input)
-            throws IOException, InterruptedException
-    {
-        Process process = new ProcessBuilder(command).start();
-        try (var stdin = process.getOutputStream()) {
-            if (input != null) {
-                stdin.write(input.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-        }
-        var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(command + " did not end within 60 s");
-        }
-        return new Ssh(process.exitValue(), out.join(), err.join());
-    }
-
-    private static String readAll(java.io.InputStream in)
-    {
-        try {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        }
-        catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static List<String> notes()
