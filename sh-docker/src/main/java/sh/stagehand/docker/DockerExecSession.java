@@ -51,25 +51,7 @@ final class DockerExecSession
 
     // $0 is the pid file, "$@" the command.
     private static final String WRAPPER = "echo $$ > \"$0\" && exec \"$@\"";
-    // $0 is the pid file, in a directory the tenant writes: read within a second (it may be a FIFO),
-    // a number, and not the session of the container's own processes (pid 1's: a file rewritten to
-    // name it would have the platform end the build's server), or nothing is done. Every process of the terminal's session (what its shell started, in
-    // whichever process group) gets SIGHUP, two seconds to end, then SIGKILL. A process's session
-    // is the 4th field after the ") " that ends its name in /proc/<pid>/stat (read by the shell
-    // itself: a process per /proc entry would make closing slow in a busy container).
-    private static final String KILLER = """
-            p=$(timeout 1 cat "$0" 2>/dev/null) || exit 0
-            rm -f "$0"
-            case "$p" in ''|*[!0-9]*) exit 0 ;; esac
-            read -r s < /proc/1/stat 2>/dev/null && set -- ${s##*) } && [ "$4" = "$p" ] && exit 0
-            members() { for d in /proc/[0-9]*; do read -r s < "$d/stat" 2>/dev/null || continue; set -- ${s##*) }; [ "$4" = "$p" ] && echo "${d#/proc/}"; done; }
-            kill -s HUP $(members) 2>/dev/null
-            i=0
-            while [ -n "$(members)" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
-            kill -s KILL $(members) 2>/dev/null
-            exit 0
-            """;
-    private static final Duration END_WAIT = Duration.ofSeconds(10);
+    static final Duration END_WAIT = Duration.ofSeconds(10);
 
     private final DockerEngine engine;
     private final String containerId;
@@ -90,6 +72,10 @@ final class DockerExecSession
     // What a terminal's line discipline takes as the end of the input.
     private static final byte[] CONTROL_D = {4};
     private final CountDownLatch ended = new CountDownLatch(1);
+    // Counted down once the listener has had the end: closing the stream before would interrupt
+    // its thread in the listener's work (an audit line written, say).
+    private final CountDownLatch told = new CountDownLatch(1);
+    private volatile Thread telling;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile String execId;
@@ -271,11 +257,15 @@ final class DockerExecSession
         }
         ended.countDown();
         closeQuietly();
+        telling = Thread.currentThread();
         try {
             listener.onExit(exitCode);
         }
         catch (RuntimeException e) {
             log.warn("A terminal's listener failed on its end", e);
+        }
+        finally {
+            told.countDown();
         }
     }
 
@@ -370,11 +360,14 @@ final class DockerExecSession
             return;
         }
         try {
-            kill();
+            SessionKiller.kill(engine, containerId, spec.user(), pidFile, END_WAIT);
             // The process ended: its stream ends after its last output.
             awaitEnd();
         }
         finally {
+            if (finished.get()) {
+                awaitTold();
+            }
             closeQuietly();
             try {
                 super.close();
@@ -383,37 +376,6 @@ final class DockerExecSession
                 log.debug("Cannot close the terminal stream of container {}", containerId, e);
             }
             finish();
-        }
-    }
-
-    // Ends the process group through a second exec, as the session's user; waits for it.
-    private void kill()
-    {
-        try {
-            ExecCreateCmd create = engine.terminalClient().execCreateCmd(containerId)
-                    .withCmd("/bin/sh", "-c", KILLER, pidFile)
-                    .withAttachStdout(true)
-                    .withAttachStderr(true)
-                    .withPrivileged(false);
-            spec.user().ifPresent(create::withUser);
-            String killer = create.exec().getId();
-            try (ResultCallback.Adapter<Frame> done = engine.terminalClient().execStartCmd(killer).exec(new ResultCallback.Adapter<>())) {
-                if (!done.awaitCompletion(END_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    log.warn("Ending the terminal's processes in container {} took longer than {}", containerId, END_WAIT);
-                }
-            }
-        }
-        catch (NotFoundException e) {
-            // The container is gone, and its processes with it.
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        catch (RuntimeException | IOException e) {
-            // A container that stopped meanwhile took its processes with it; anything else is said.
-            if (containerRuns()) {
-                log.warn("Cannot end the terminal's processes in container {}", containerId, e);
-            }
         }
     }
 
@@ -427,22 +389,26 @@ final class DockerExecSession
         }
     }
 
-    private boolean containerRuns()
-    {
-        try {
-            return Boolean.TRUE.equals(engine.terminalClient().inspectContainerCmd(containerId).exec().getState().getRunning());
-        }
-        catch (RuntimeException e) {
-            return false;
-        }
-    }
-
     private void awaitEnd()
     {
         try {
             if (!ended.await(END_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 log.warn("The terminal stream of container {} did not end within {}", containerId, END_WAIT);
             }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitTold()
+    {
+        if (Thread.currentThread() == telling) {
+            // Closed by the listener itself, as it is told.
+            return;
+        }
+        try {
+            told.await(END_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,12 @@
 package sh.stagehand.server.bench;
 
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelShell;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,10 +25,15 @@ import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
 import sh.stagehand.testkit.TestingWebSocket;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,8 +123,10 @@ class ShellBenchmark
         report.add("|---|---|---|---|---|");
         report.add(row("the runtime's terminal alone (the engine's exec; baseline)", runtimeEcho()));
         report.add(row("the web shell (websocket, platform, the engine's exec)", webShellEcho()));
+        report.add(row("SSH (MINA sshd's client and server, platform, the engine's exec)", sshEcho()));
         report.add("");
         memoryPerSession();
+        memoryPerSshSession();
     }
 
     // Through RuntimeProvider.exec, as the platform opens it, without websocket or platform.
@@ -161,6 +175,136 @@ class ShellBenchmark
             shell.sendBinary("stty -echoctl; exec cat\r".getBytes(StandardCharsets.UTF_8));
             Thread.sleep(1500);
             return measure(shell::sendBinary, () -> shell.binaryText().getBytes(StandardCharsets.UTF_8).length, shell::awaitBinaryBytes);
+        }
+    }
+
+    // Through the SSH server, from an SSH client in this JVM with a key of the admin's profile.
+    private static long[] sshEcho()
+            throws Exception
+    {
+        try (SshClient client = SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+            client.start();
+            try (SshShell shell = SshShell.open(client)) {
+                shell.send("stty -echoctl; exec cat\r".getBytes(StandardCharsets.UTF_8));
+                Thread.sleep(1500);
+                return measure(shell::send, shell::received, shell::await);
+            }
+        }
+    }
+
+    private static void memoryPerSshSession()
+            throws Exception
+    {
+        try (SshClient client = SshClient.setUpDefaultClient()) {
+            client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+            client.start();
+            Thread.sleep(2000);
+            long heapBefore = usedHeap();
+            int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+            List<SshShell> shells = new ArrayList<>();
+            for (int i = 0; i < SESSIONS; i++) {
+                SshShell shell = SshShell.open(client);
+                shell.send("echo o''pen\r".getBytes(StandardCharsets.UTF_8));
+                shell.await("open".length() * 2L + 10, TIMEOUT);
+                shells.add(shell);
+            }
+            long heapOpen = usedHeap();
+            int threadsOpen = ManagementFactory.getThreadMXBean().getThreadCount();
+            for (SshShell shell : shells) {
+                shell.close();
+            }
+            report.add("With %d SSH sessions open: the server's heap %.1f MB more (%.0f KB a session), %d more threads (%.1f a session; this JVM's SSH client included)."
+                    .formatted(SESSIONS, (heapOpen - heapBefore) / 1e6, (heapOpen - heapBefore) / 1e3 / SESSIONS, threadsOpen - threadsBefore, (threadsOpen - threadsBefore) / (double) SESSIONS));
+        }
+    }
+
+    // One SSH shell with a terminal: bytes sent, bytes received counted.
+    private static final class SshShell
+            implements AutoCloseable
+    {
+        private static KeyPair key;
+        private final ClientSession session;
+        private final ChannelShell channel;
+        private final OutputStream keyboard;
+        private final Object lock = new Object();
+        private long received;
+
+        private SshShell(ClientSession session)
+                throws Exception
+        {
+            this.session = session;
+            this.channel = session.createShellChannel();
+            channel.setPtyType("xterm");
+            PipedInputStream input = new PipedInputStream(64 * 1024);
+            keyboard = new PipedOutputStream(input);
+            channel.setIn(input);
+            OutputStream screen = new OutputStream()
+            {
+                @Override
+                public void write(int b)
+                {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] data, int offset, int length)
+                {
+                    synchronized (lock) {
+                        received += length;
+                        lock.notifyAll();
+                    }
+                }
+            };
+            channel.setOut(screen);
+            channel.setErr(screen);
+            channel.open().verify(TIMEOUT);
+        }
+
+        static synchronized SshShell open(SshClient client)
+                throws Exception
+        {
+            if (key == null) {
+                key = KeyUtils.generateKeyPair(KeyPairProvider.ECDSA_SHA2_NISTP256, 256);
+                stagehand.accounts().addSshKey(stagehand.accounts().account("admin"), PublicKeyEntry.toString(key.getPublic()), "bench");
+            }
+            ClientSession session = client.connect(Long.toString(build.id()), "127.0.0.1", server.sshPort()).verify(TIMEOUT).getSession();
+            session.addPublicKeyIdentity(key);
+            session.auth().verify(TIMEOUT);
+            return new SshShell(session);
+        }
+
+        void send(byte[] input)
+                throws IOException
+        {
+            keyboard.write(input);
+            keyboard.flush();
+        }
+
+        long received()
+        {
+            synchronized (lock) {
+                return received;
+            }
+        }
+
+        void await(long count, Duration timeout)
+                throws InterruptedException
+        {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            synchronized (lock) {
+                while (received < count && System.nanoTime() < deadline) {
+                    lock.wait(10);
+                }
+            }
+        }
+
+        @Override
+        public void close()
+                throws IOException
+        {
+            channel.close(true);
+            session.close(true);
         }
     }
 
