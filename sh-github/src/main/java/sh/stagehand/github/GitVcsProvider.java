@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -76,6 +77,7 @@ public final class GitVcsProvider
     private final MirrorCache mirrors;
     private final RemoteCommands remotes;
     private final BranchMerger merger;
+    private final FileCommitter committer;
     private final CommitCheckout checkout;
     private final GitHubWebhooks webhooks = new GitHubWebhooks();
     private final GitHubStatusReporter statusReporter;
@@ -110,6 +112,7 @@ public final class GitVcsProvider
         this.statusReporter = new GitHubStatusReporter(requireNonNull(githubApiUrl, "githubApiUrl is null"), GitHubStatusReporter.DEFAULT_TIMEOUT);
         this.mirrors = new MirrorCache(this.cacheDirectory);
         this.merger = new BranchMerger(mirrors, remotes);
+        this.committer = new FileCommitter(mirrors, remotes);
         this.checkout = new CommitCheckout(mirrors, this::fetch);
     }
 
@@ -174,6 +177,16 @@ public final class GitVcsProvider
         requireNonNull(target, "target is null");
         fetch(remote);
         return merger.merge(remote, source, target, authorName, authorEmail);
+    }
+
+    @Override
+    public String commit(RemoteRepository remote, String branch, String parentCommitId, Map<String, byte[]> files, String authorName, String authorEmail, String message)
+    {
+        requireNonNull(branch, "branch is null");
+        requireNonNull(parentCommitId, "parentCommitId is null");
+        requireNonNull(message, "message is null");
+        fetch(remote);
+        return committer.commit(remote, branch, parentCommitId, Map.copyOf(files), authorName, authorEmail, message);
     }
 
     @Override

@@ -165,7 +165,7 @@ final class RemoteCommands
                 switch (update.getStatus()) {
                     case OK, UP_TO_DATE -> { }
                     case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> throw new StagehandException(StandardErrorCode.CONFLICT,
-                            "Branch " + target + " of " + remote + " moved while merging; nothing was pushed. Try the merge again");
+                            "Branch " + target + " of " + remote + " moved meanwhile; nothing was pushed. Try again");
                     default -> throw new StagehandException(StandardErrorCode.PERMISSION_DENIED, "The remote " + remote + " refused the push of " + target + ": "
                             + update.getStatus() + (update.getMessage() == null ? "" : " (" + update.getMessage() + ")"));
                 }

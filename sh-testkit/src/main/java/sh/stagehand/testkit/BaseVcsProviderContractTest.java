@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -146,6 +148,38 @@ public abstract class BaseVcsProviderContractTest
         assertThat(origin.head("staging")).isEqualTo(stagingBefore);
         assertThatThrownBy(() -> provider().merge(remote, "no-such-branch", "staging", "Stagehand", "noreply@stagehand.test"))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    @Test
+    public void testCommitsEditedFilesOnTheBranchHeadAndPushesNeverOverAnother()
+    {
+        String branch = "feature/invoice-ü";
+        provider().fetch(remote);
+        String committed = provider().commit(remote, branch, featureCommit, Map.of(
+                        "account_extra/__manifest__.py", "{'name': 'Account Extra', 'version': '17.0.1.1.0'}\n".getBytes(UTF_8),
+                        "account_extra/models/invoice.py", "# new\n".getBytes(UTF_8)),
+                "Azure Interior", "azure@example.com", "Edit account_extra online");
+
+        assertThat(origin.head(branch)).isEqualTo(committed);
+        assertThat(origin.inspect(committed)).isEqualTo(new CommitRecord(List.of(featureCommit), "Azure Interior", "Edit account_extra online"));
+        Path tree = temp.resolve("committed");
+        provider().checkout(remote, committed, tree);
+        assertThat(tree.resolve("account_extra/models/invoice.py")).hasContent("# new");
+        assertThat(tree.resolve("account_extra/__manifest__.py")).content().contains("17.0.1.1.0");
+        assertThat(tree.resolve("sale_extra/__manifest__.py")).as("the rest of the tree, as it was").isRegularFile();
+
+        // Over a head that moved on, nothing is pushed.
+        assertThatThrownBy(() -> provider().commit(remote, branch, featureCommit, Map.of("account_extra/x.py", "x\n".getBytes(UTF_8)), "Azure Interior", "azure@example.com", "Late"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.CONFLICT.toErrorCode()));
+        assertThat(origin.head(branch)).isEqualTo(committed);
+        for (String path : List.of("../escape.py", "/etc/passwd", ".git/config", "a/./b.py", "sale_extra", "sale_extra/__init__.py/x")) {
+            assertThatThrownBy(() -> provider().commit(remote, branch, committed, Map.of(path, "x".getBytes(UTF_8)), "Azure Interior", "azure@example.com", "Bad"))
+                    .as(path)
+                    .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()));
+        }
+        assertThatThrownBy(() -> provider().commit(remote, branch, committed, Map.of("account_extra/models/invoice.py", "# new\n".getBytes(UTF_8)), "A", "a@example.com", "Same"))
+                .as("nothing changed").isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.INVALID_ARGUMENT.toErrorCode()));
+        assertThat(origin.head(branch)).isEqualTo(committed);
     }
 
     @Test

@@ -5,6 +5,7 @@ import sh.stagehand.spi.StandardErrorCode;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -106,6 +107,44 @@ public interface VcsProvider
     default MergeResult merge(RemoteRepository repository, String source, String target, String authorName, String authorEmail)
     {
         throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " cannot merge branches of " + repository);
+    }
+
+    /**
+     * Commits files on a branch and pushes it, as a person who edited them would (the online
+     * editor): a commit whose parent is {@code parentCommitId}, the branch's head, with the parent's
+     * tree and {@code files} written over it (new paths added, a file's mode kept), by
+     * {@code authorName} and {@code authorEmail}; then the branch is pushed, never forced. The
+     * remote is fetched first.
+     *
+     * @param files paths relative to the repository's root, '/'-separated, to their new content
+     * @return the new commit's id
+     * @throws StagehandException {@code CONFLICT} if the branch's head is not {@code parentCommitId}
+     *         (it moved on) or moves meanwhile: nothing is pushed; {@code INVALID_ARGUMENT} for no
+     *         file, a path that is not a plain relative one (or within {@code .git}, or where the
+     *         tree has a directory or a submodule), or content equal to the parent's;
+     *         {@code NOT_FOUND} for an unknown branch or commit; {@code PERMISSION_DENIED} if the
+     *         remote refuses the push; {@code NOT_SUPPORTED} if this provider cannot push
+     */
+    default String commit(RemoteRepository repository, String branch, String parentCommitId, Map<String, byte[]> files, String authorName, String authorEmail, String message)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " cannot commit to " + repository);
+    }
+
+    /**
+     * Whether {@code path} is one {@link #commit} takes: relative, '/'-separated, no empty, {@code .}
+     * or {@code ..} part, no {@code .git} part, no control character.
+     */
+    static boolean isPlainPath(String path)
+    {
+        if (path == null || path.isEmpty() || path.length() > 4096 || path.startsWith("/") || path.endsWith("/")) {
+            return false;
+        }
+        for (String part : path.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..") || part.equalsIgnoreCase(".git")) {
+                return false;
+            }
+        }
+        return path.chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == '\\');
     }
 
     /**

@@ -46,9 +46,9 @@ import static java.util.Objects.requireNonNull;
 public final class InMemoryVcsProvider
         implements VcsProvider
 {
-    private record Submodule(String url, String commitId) {}
+    record Submodule(String url, String commitId) {}
 
-    private record Commit(List<String> parents, Map<String, String> files, Map<String, Submodule> submodules, String authorName, String authorEmail, String message, long sequence)
+    record Commit(List<String> parents, Map<String, String> files, Map<String, Submodule> submodules, String authorName, String authorEmail, String message, long sequence)
     {
         String subject()
         {
@@ -56,7 +56,7 @@ public final class InMemoryVcsProvider
         }
     }
 
-    private static final class Repository
+    static final class Repository
     {
         final Map<String, String> branches = new TreeMap<>();
         final Map<String, Commit> commits = new HashMap<>();
@@ -82,7 +82,13 @@ public final class InMemoryVcsProvider
         if (repositories.putIfAbsent(url, new Repository(initialBranch)) != null) {
             throw new IllegalArgumentException("There is a repository at " + url + " already");
         }
-        return new WorkingTree(url, initialBranch);
+        return new InMemoryWorkingTree(this, url, initialBranch);
+    }
+
+    // For InMemoryWorkingTree, under this provider's lock.
+    Repository repositoryAt(String url)
+    {
+        return repositories.get(url);
     }
 
     /**
@@ -223,31 +229,8 @@ public final class InMemoryVcsProvider
                 .orElse(null);
         Commit ourCommit = repository.commits.get(ours);
         Commit theirCommit = repository.commits.get(theirs);
-        Map<String, String> baseFiles = base == null ? Map.of() : base.files();
-        Map<String, String> merged = new TreeMap<>();
         Set<String> conflicts = new TreeSet<>();
-        Set<String> paths = new TreeSet<>(ourCommit.files().keySet());
-        paths.addAll(theirCommit.files().keySet());
-        paths.addAll(baseFiles.keySet());
-        for (String path : paths) {
-            String was = baseFiles.get(path);
-            String our = ourCommit.files().get(path);
-            String their = theirCommit.files().get(path);
-            String result;
-            if (Objects.equals(our, their) || Objects.equals(their, was)) {
-                result = our;
-            }
-            else if (Objects.equals(our, was)) {
-                result = their;
-            }
-            else {
-                conflicts.add(path);
-                continue;
-            }
-            if (result != null) {
-                merged.put(path, result);
-            }
-        }
+        Map<String, String> merged = mergeFiles(base == null ? Map.of() : base.files(), ourCommit.files(), theirCommit.files(), conflicts);
         if (!conflicts.isEmpty()) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Branch %s cannot be merged into %s of %s: they conflict in %s. Nothing was pushed; merge them by hand and push"
                     .formatted(source, target, remote.url(), String.join(", ", conflicts)));
@@ -257,6 +240,55 @@ public final class InMemoryVcsProvider
         String id = store(repository, List.of(ours, theirs), merged, submodules, authorName, authorEmail, "Merge branch '" + source + "' into " + target + "\n");
         push(remote, repository, target, id);
         return new MergeResult(id, MergeResult.Kind.MERGE_COMMIT);
+    }
+
+    @Override
+    public synchronized String commit(RemoteRepository remote, String branch, String parentCommitId, Map<String, byte[]> files, String authorName, String authorEmail, String message)
+    {
+        Repository repository = existing(remote);
+        String head = branchHead(repository, remote, branch);
+        Commit parent = commit(repository, remote.url(), parentCommitId);
+        if (files.isEmpty() || !files.keySet().stream().allMatch(VcsProvider::isPlainPath)) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Nothing to commit, or a path that is not a plain relative one: " + files.keySet());
+        }
+        if (!head.equals(parentCommitId)) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Branch " + branch + " of " + remote.url() + " moved on since " + parentCommitId + ": nothing was committed");
+        }
+        Map<String, String> tree = new TreeMap<>(parent.files());
+        files.forEach((path, content) -> {
+            if (tree.keySet().stream().anyMatch(existing -> existing.startsWith(path + "/") || path.startsWith(existing + "/"))) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Cannot commit '" + path + "': a file and a directory of that name");
+            }
+            tree.put(path, new String(content, StandardCharsets.UTF_8));
+        });
+        if (tree.equals(parent.files())) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Nothing to commit: the files are as " + parentCommitId + " has them");
+        }
+        String id = store(repository, List.of(parentCommitId), tree, parent.submodules(), authorName, authorEmail, message.endsWith("\n") ? message : message + "\n");
+        push(remote, repository, branch, id);
+        return id;
+    }
+
+    // Three-way, file by file: a side that changed a file from the base wins; both changing it differently conflict.
+    private static Map<String, String> mergeFiles(Map<String, String> base, Map<String, String> ours, Map<String, String> theirs, Set<String> conflicts)
+    {
+        Map<String, String> merged = new TreeMap<>();
+        Set<String> paths = new TreeSet<>(ours.keySet());
+        paths.addAll(theirs.keySet());
+        paths.addAll(base.keySet());
+        for (String path : paths) {
+            String was = base.get(path);
+            String our = ours.get(path);
+            String their = theirs.get(path);
+            String result = Objects.equals(our, their) || Objects.equals(their, was) ? our : Objects.equals(our, was) ? their : null;
+            if (!Objects.equals(our, their) && !Objects.equals(their, was) && !Objects.equals(our, was)) {
+                conflicts.add(path);
+            }
+            else if (result != null) {
+                merged.put(path, result);
+            }
+        }
+        return merged;
     }
 
     // As a clone pushing its merge: the repository's branch moves, and what was fetched of it.
@@ -271,7 +303,7 @@ public final class InMemoryVcsProvider
     {
     }
 
-    private String store(Repository repository, List<String> parents, Map<String, String> files, Map<String, Submodule> submodules, String authorName, String authorEmail, String message)
+    String store(Repository repository, List<String> parents, Map<String, String> files, Map<String, Submodule> submodules, String authorName, String authorEmail, String message)
     {
         String id = sha1(String.join(",", parents) + "|" + files + "|" + submodules + "|" + authorName + "|" + authorEmail + "|" + message + "|" + sequence);
         repository.commits.put(id, new Commit(List.copyOf(parents), Map.copyOf(files), Map.copyOf(submodules), authorName, authorEmail, message, sequence++));
@@ -303,7 +335,7 @@ public final class InMemoryVcsProvider
         return head;
     }
 
-    private static Commit commit(Repository repository, String url, String commitId)
+    static Commit commit(Repository repository, String url, String commitId)
     {
         Commit commit = repository.commits.get(commitId);
         if (commit == null) {
@@ -337,152 +369,6 @@ public final class InMemoryVcsProvider
         }
         catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * A working tree on one of the repositories: files written and deleted, then committed to its
-     * current branch.
-     */
-    private final class WorkingTree
-            implements TestingRepository
-    {
-        private final String url;
-        private final Map<String, String> files = new TreeMap<>();
-        private final Map<String, Submodule> submodules = new TreeMap<>();
-        private String branch;
-
-        WorkingTree(String url, String branch)
-        {
-            this.url = requireNonNull(url, "url is null");
-            this.branch = requireNonNull(branch, "branch is null");
-        }
-
-        @Override
-        public String url()
-        {
-            return url;
-        }
-
-        @Override
-        public TestingRepository writeFile(String path, String content)
-        {
-            files.put(path, content);
-            return this;
-        }
-
-        @Override
-        public TestingRepository deleteFile(String path)
-        {
-            if (files.remove(path) == null) {
-                throw new IllegalArgumentException("No file " + path + " in the working tree of " + url);
-            }
-            return this;
-        }
-
-        @Override
-        public String commit(String message)
-        {
-            synchronized (InMemoryVcsProvider.this) {
-                Repository repository = repositories.get(url);
-                List<String> parents = Optional.ofNullable(repository.branches.get(branch)).stream().toList();
-                String id = store(repository, parents, files, submodules, AUTHOR_NAME, AUTHOR_EMAIL, message + "\n");
-                repository.branches.put(branch, id);
-                return id;
-            }
-        }
-
-        @Override
-        public TestingRepository createBranch(String name)
-        {
-            synchronized (InMemoryVcsProvider.this) {
-                Repository repository = repositories.get(url);
-                if (repository.branches.containsKey(name)) {
-                    throw new IllegalArgumentException("Branch " + name + " exists in " + url);
-                }
-                Optional.ofNullable(repository.branches.get(branch)).ifPresent(head -> repository.branches.put(name, head));
-                branch = name;
-                return this;
-            }
-        }
-
-        @Override
-        public TestingRepository switchTo(String name)
-        {
-            synchronized (InMemoryVcsProvider.this) {
-                Repository repository = repositories.get(url);
-                Commit head = InMemoryVcsProvider.commit(repository, url, head(name));
-                files.clear();
-                files.putAll(head.files());
-                submodules.clear();
-                submodules.putAll(head.submodules());
-                branch = name;
-                return this;
-            }
-        }
-
-        @Override
-        public void setBranch(String name, String commitId)
-        {
-            synchronized (InMemoryVcsProvider.this) {
-                Repository repository = repositories.get(url);
-                InMemoryVcsProvider.commit(repository, url, commitId);
-                repository.branches.put(name, commitId);
-            }
-        }
-
-        @Override
-        public void deleteBranch(String name)
-        {
-            synchronized (InMemoryVcsProvider.this) {
-                if (repositories.get(url).branches.remove(name) == null) {
-                    throw new IllegalArgumentException("No branch " + name + " in " + url);
-                }
-            }
-        }
-
-        @Override
-        public void setDefaultBranch(String name)
-        {
-            synchronized (InMemoryVcsProvider.this) {
-                repositories.get(url).defaultBranch = name;
-            }
-        }
-
-        @Override
-        public String head(String name)
-        {
-            synchronized (InMemoryVcsProvider.this) {
-                String head = repositories.get(url).branches.get(name);
-                if (head == null) {
-                    throw new IllegalArgumentException("No branch " + name + " in " + url);
-                }
-                return head;
-            }
-        }
-
-        @Override
-        public CommitRecord inspect(String commitId)
-        {
-            synchronized (InMemoryVcsProvider.this) {
-                Commit commit = InMemoryVcsProvider.commit(repositories.get(url), url, commitId);
-                return new CommitRecord(commit.parents(), commit.authorName(), commit.subject());
-            }
-        }
-
-        @Override
-        public TestingRepository addSubmodule(TestingRepository submodule, String path)
-        {
-            if (!(submodule instanceof WorkingTree other) || other.outer() != InMemoryVcsProvider.this) {
-                throw new IllegalArgumentException("A submodule of an in-memory repository is another repository of the same provider");
-            }
-            submodules.put(path, new Submodule(other.url, other.head(other.branch)));
-            return this;
-        }
-
-        private InMemoryVcsProvider outer()
-        {
-            return InMemoryVcsProvider.this;
         }
     }
 }
