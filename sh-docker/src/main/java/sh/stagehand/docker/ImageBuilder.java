@@ -83,8 +83,9 @@ final class ImageBuilder
                 buildImage(spec.sourceDirectory(), RecipeDockerfile.dockerfile(spec.baseImage(), recipe, baseImageUser), requirementsImage, Map.of(), spec.tenant(), pipLog);
             }
         }
+        // The owner is uid:gid, checked by ImageSpec: nothing else reaches the Dockerfile's line.
         String dockerfile = "FROM " + requirementsImage + "\n"
-                + "COPY . " + spec.targetDirectory() + "\n";
+                + "COPY " + spec.sourceOwner().map(owner -> "--chown=" + owner + " ").orElse("") + ". " + spec.targetDirectory() + "\n";
         buildImage(spec.sourceDirectory(), dockerfile, spec.tag(), spec.labels(), spec.tenant(), line -> log.debug("build {}: {}", spec.tag(), line.text()));
         return new PreparedImage(spec.tag(), requirementsImage, reused);
     }

@@ -225,6 +225,28 @@ public abstract class BaseLinuxRuntimeProviderContractTest
     }
 
     @Test
+    public void testACheckoutIsTheContainersUsersToChangeOnlyWhenItIsGivenToThem(@TempDir Path checkout)
+            throws IOException
+    {
+        Files.writeString(checkout.resolve("module.py"), "x = 1\n");
+        ImageSpec readOnly = new ImageSpec(testImage(), checkout, "/mnt/stagehand-addons", Optional.empty(), imageTag(), Map.of(RUN_LABEL, runId), Optional.empty());
+        for (ImageSpec spec : List.of(readOnly, readOnly.withSourceOwner("1000:1000"))) {
+            PreparedImage image = provider().prepareImage(spec, line -> {});
+            ContainerInfo container = provider().start(ContainerSpec.builder("contract-" + runId + "-owner", image.tag())
+                    .withLabel(RUN_LABEL, runId)
+                    .withUser("1000:1000")
+                    .withCommand("sh", "-c", "{ echo 'x = 2' > /mnt/stagehand-addons/module.py; } 2>/dev/null && echo changed || echo read-only")
+                    .build());
+            assertThat(provider().awaitExit(container.id(), TIMEOUT)).isZero();
+            assertThat(readAllLines(container.id())).extracting(LogLine::text).containsExactly(spec.sourceOwner().isPresent() ? "changed" : "read-only");
+            provider().remove(container.id());
+            provider().removeImage(imageTag());
+        }
+        assertThatThrownBy(() -> readOnly.withSourceOwner("1000:1000\nRUN id"))
+                .as("nothing but uid:gid reaches a Dockerfile").isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     public void testFailedRequirementsInstallIsReportedWithItsLog(@TempDir Path checkout)
             throws IOException
     {

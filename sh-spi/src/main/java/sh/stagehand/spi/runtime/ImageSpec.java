@@ -3,6 +3,7 @@ package sh.stagehand.spi.runtime;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
 
@@ -19,9 +20,15 @@ import static java.util.Objects.requireNonNull;
  * @param labels labels of the image, for listing and garbage collection
  * @param tenant whose source this is: the recipe's steps (which run the packages' own code) reach
  *        what the tenant's containers reach, and no more (see {@link ContainerSpec#tenant()})
+ * @param sourceOwner who owns the checkout in the image, {@code uid:gid}, so that the containers'
+ *        user may change it (the online editor of a development build); empty: root's, which the
+ *        containers' user only reads
  */
-public record ImageSpec(String baseImage, Path sourceDirectory, String targetDirectory, Optional<ImageRecipe> recipe, String tag, Map<String, String> labels, Optional<String> tenant)
+public record ImageSpec(String baseImage, Path sourceDirectory, String targetDirectory, Optional<ImageRecipe> recipe, String tag, Map<String, String> labels, Optional<String> tenant,
+        Optional<String> sourceOwner)
 {
+    private static final Pattern OWNER = Pattern.compile("[0-9]{1,10}:[0-9]{1,10}");
+
     public ImageSpec
     {
         requireNonNull(baseImage, "baseImage is null");
@@ -34,5 +41,25 @@ public record ImageSpec(String baseImage, Path sourceDirectory, String targetDir
         if (!targetDirectory.startsWith("/")) {
             throw new IllegalArgumentException("targetDirectory must be absolute: " + targetDirectory);
         }
+        requireNonNull(sourceOwner, "sourceOwner is null");
+        if (sourceOwner.filter(owner -> !OWNER.matcher(owner).matches()).isPresent()) {
+            throw new IllegalArgumentException("sourceOwner is not uid:gid: " + sourceOwner.get());
+        }
+    }
+
+    /**
+     * A checkout root owns, read-only to the containers' user.
+     */
+    public ImageSpec(String baseImage, Path sourceDirectory, String targetDirectory, Optional<ImageRecipe> recipe, String tag, Map<String, String> labels, Optional<String> tenant)
+    {
+        this(baseImage, sourceDirectory, targetDirectory, recipe, tag, labels, tenant, Optional.empty());
+    }
+
+    /**
+     * The checkout owned by {@code owner} ({@code uid:gid}), which may change it.
+     */
+    public ImageSpec withSourceOwner(String owner)
+    {
+        return new ImageSpec(baseImage, sourceDirectory, targetDirectory, recipe, tag, labels, tenant, Optional.of(owner));
     }
 }

@@ -17,6 +17,10 @@ Shutdown (SIGTERM/SIGINT, as Odoo's ThreadedServer.stop): `Initiating shutdown`,
 addons registered with ThreadedServer.on_stop (bus: close every websocket with GOING_AWAY, stop
 its dispatcher), the HTTP service stopped, then the websocket threads are waited for until
 SHUTDOWN_WAIT seconds after the signal (Odoo waits up to 1 s for its request threads).
+
+SIGHUP (Odoo's `kill -HUP`, the online editor's restart): `Initiating server reload`, the same
+shutdown, then the same program with the same arguments in place of the process (odoo.phoenix and
+_reexec in odoo/service/server.py): the addons' code is read anew.
 """
 
 import logging
@@ -160,6 +164,10 @@ def cron_thread(number, stop_event):
         cnx.close()
 
 
+# Set by SIGHUP: the server stops, then starts again as a new process (Odoo's odoo.phoenix).
+phoenix = False
+
+
 class ThreadedServer:
     _on_stop_funcs = []
 
@@ -175,6 +183,10 @@ class ThreadedServer:
         self.cron_stop = threading.Event()
 
     def signal_handler(self, sig, frame):
+        global phoenix
+        if sig == signal.SIGHUP:
+            # restart on kill -HUP, as Odoo's ThreadedServer.signal_handler (odoo/service/server.py)
+            phoenix = True
         self.quit_signals_received += 1
         if self.quit_signals_received > 1:
             sys.stderr.write('Forced shutdown.\n')
@@ -184,6 +196,7 @@ class ThreadedServer:
     def start(self, stop=False):
         signal.signal(signal.SIGINT, self.signal_handler)
         signal.signal(signal.SIGTERM, self.signal_handler)
+        signal.signal(signal.SIGHUP, self.signal_handler)
         if stop:
             return
         global serving
@@ -210,7 +223,7 @@ class ThreadedServer:
         self.threads.append(thread)
 
     def stop(self):
-        _logger.info('Initiating shutdown')
+        _logger.info('Initiating server reload' if phoenix else 'Initiating shutdown')
         _logger.info('Hit CTRL-C again or send a second signal to force the shutdown.')
         stop_time = time.time()
         self.cron_stop.set()
@@ -260,5 +273,13 @@ def log_test_summary():
         log('%s when loading database %r', report, dbname)
 
 
+def _reexec():
+    """Odoo's _reexec: the same program, with the same arguments, in place of this process (new code loaded)."""
+    os.execve(sys.executable, [sys.executable] + sys.argv, os.environ)
+
+
 def start(preload=None, stop=False):
-    return ThreadedServer().run(preload, stop)
+    rc = ThreadedServer().run(preload, stop)
+    if phoenix:
+        _reexec()
+    return rc
