@@ -52,9 +52,10 @@ public final class Actions
     private final ProductionRestores restores;
     private final BuildTerminals terminals;
     private final ProductionWrites productionWrites;
+    private final BuildEditor editor;
 
     public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, ProductionBackups backups,
-            BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals, ProductionWrites productionWrites)
+            BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals, ProductionWrites productionWrites, BuildEditor editor)
     {
         this.account = requireNonNull(account, "account is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
@@ -66,6 +67,7 @@ public final class Actions
         this.restores = requireNonNull(restores, "restores is null");
         this.terminals = requireNonNull(terminals, "terminals is null");
         this.productionWrites = requireNonNull(productionWrites, "productionWrites is null");
+        this.editor = requireNonNull(editor, "editor is null");
     }
 
     public Account account()
@@ -301,6 +303,14 @@ public final class Actions
     public ShellActions shells()
     {
         return new ShellActions(this, accounts, terminals, productionWrites);
+    }
+
+    /**
+     * The account's online editor: the sources of the builds its role has the editor on.
+     */
+    public EditorActions editor()
+    {
+        return new EditorActions(this, accounts, editor);
     }
 
     public List<String> log(long buildId, LogName name)

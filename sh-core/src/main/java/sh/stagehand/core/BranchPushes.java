@@ -1,5 +1,6 @@
 package sh.stagehand.core;
 
+import sh.stagehand.core.ProjectService.CommitOutcome;
 import sh.stagehand.core.ProjectService.MergeOutcome;
 import sh.stagehand.core.ProjectService.WebhookOutcome;
 import sh.stagehand.core.build.Build;
@@ -71,6 +72,17 @@ final class BranchPushes
             return new MergeOutcome(result, Optional.empty());
         }
         return new MergeOutcome(result, pushed(project, target, result.commitId(), commits.describePush(project, target, result.commitId(), List.of())));
+    }
+
+    /**
+     * Commits files a person changed over the branch's head and pushes them (the online editor);
+     * the branch then acts on the commit as on any push.
+     */
+    CommitOutcome commit(Project project, String branch, String parentCommitId, Map<String, byte[]> files, String authorName, String authorEmail, String message)
+    {
+        String commitId = vcs.commit(project.repository(), branch, parentCommitId, files, authorName, authorEmail, message);
+        String description = " (" + authorName + ", from the online editor: " + message.lines().findFirst().orElse("") + ")";
+        return new CommitOutcome(commitId, pushed(project, branch, commitId, description));
     }
 
     /**

@@ -218,6 +218,13 @@ public final class CoreModule
 
     @Provides
     @Singleton
+    BuildEditor buildEditor(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
+    {
+        return new BuildEditor(runtime, workspaces, logs, projects, settings, clock);
+    }
+
+    @Provides
+    @Singleton
     ProductionWrites productionWrites(DatabaseProvider databases, AccountService accounts, Clock clock)
     {
         return lifecycle.manage(new ProductionWrites(databases, accounts, config.values(KEYS).get(ProductionWrites.MAX_GRANT), clock));

@@ -314,6 +314,31 @@ public final class ProjectService
     }
 
     /**
+     * Commits files a person changed over the branch's head, as {@link VcsProvider#commit}, and
+     * pushes them; the branch acts on the commit as on any push (a development branch builds it).
+     *
+     * @throws StagehandException {@code CONFLICT} if the branch moved on from {@code parentCommitId}
+     */
+    public CommitOutcome commitFiles(String projectId, String branch, String parentCommitId, Map<String, byte[]> files, String authorName, String authorEmail, String message)
+    {
+        Project project = project(projectId);
+        branch(projectId, branch);
+        return pushes.commit(project, branch, parentCommitId, files, authorName, authorEmail, message);
+    }
+
+    /**
+     * What a commit of changed files did: the commit, and the build it queued, if any.
+     */
+    public record CommitOutcome(String commitId, Optional<Build> build)
+    {
+        public CommitOutcome
+        {
+            requireNonNull(commitId, "commitId is null");
+            requireNonNull(build, "build is null");
+        }
+    }
+
+    /**
      * What a merge did: the target's new head, and the build it queued, if any.
      */
     public record MergeOutcome(MergeResult result, Optional<Build> build)

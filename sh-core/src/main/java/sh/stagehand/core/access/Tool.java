@@ -18,6 +18,8 @@ public enum Tool
     MAILS,
     /** A shell in the build's container (the web shell, SSH). */
     SHELL,
+    /** The online editor: the build's sources, read; changed, restarted and committed where its stage allows. */
+    EDITOR,
     /** The branch's settings and what changes its builds: rebuild, discard, stage moves, merges into it, pushes to it. */
     SETTINGS,
     /** Production's backups: list, take, download, restore; and imports into a branch. */

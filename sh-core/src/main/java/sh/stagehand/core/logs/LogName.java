@@ -20,7 +20,9 @@ public enum LogName
     /** Importing a database into a branch's build. */
     IMPORT,
     /** The lines typed in the build's shells, with who typed them. */
-    SHELL;
+    SHELL,
+    /** What the online editor did in the build: files saved, restarts, commits, with who did it. */
+    EDITOR;
 
     public String fileName()
     {
@@ -34,6 +36,6 @@ public enum LogName
                 return name;
             }
         }
-        throw new IllegalArgumentException("No log named " + fileName + "; logs are pip.log, install.log, odoo.log, update.log, neutralize.log, import.log");
+        throw new IllegalArgumentException("No log named " + fileName + "; logs are pip.log, install.log, odoo.log, update.log, neutralize.log, import.log, shell.log, editor.log");
     }
 }

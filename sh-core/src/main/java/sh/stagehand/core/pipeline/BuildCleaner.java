@@ -49,6 +49,7 @@ public final class BuildCleaner
         logs.close(buildId, LogName.ODOO);
         // Its shells ended with it too.
         logs.close(buildId, LogName.SHELL);
+        logs.close(buildId, LogName.EDITOR);
     }
 
     public void removeEverything(Build build)

@@ -11,6 +11,7 @@ import sh.stagehand.core.odoo.OdooCommandLine;
 import sh.stagehand.core.pipeline.BuildSteps.Health;
 import sh.stagehand.core.pipeline.BuildSteps.OdooRun;
 import sh.stagehand.core.pipeline.BuildSteps.Source;
+import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.core.workspace.Labels;
 import sh.stagehand.spi.StagehandException;
@@ -77,7 +78,8 @@ final class OdooContainers
         try {
             Optional<ImageRecipe> requirements = RevisionSources.requirementsRecipe(source, build.projectId());
             PreparedImage image = runtime.prepareImage(
-                    new ImageSpec(settings.odooImage(), source.workspace(), ADDONS_DIRECTORY, requirements, imageTag(build), labels(build, "image"), Optional.of(build.projectId())),
+                    sourceOwned(build, new ImageSpec(settings.odooImage(), source.workspace(), ADDONS_DIRECTORY, requirements, imageTag(build), labels(build, "image"),
+                            Optional.of(build.projectId()))),
                     line -> logs.append(build.id(), LogName.PIP, line.text()));
             if (requirements.isPresent() && image.requirementsReused()) {
                 logs.append(build.id(), LogName.PIP, "Requirements unchanged (" + String.join(", ", RevisionSources.requirementsFiles(source.workspace(), source.addons()))
@@ -88,6 +90,13 @@ final class OdooContainers
         finally {
             logs.close(build.id(), LogName.PIP);
         }
+    }
+
+    // The branch's sources are the container's user's on development and staging, for the online
+    // editor; production's are root's, which the container's user only reads.
+    private ImageSpec sourceOwned(Build build, ImageSpec spec)
+    {
+        return build.stage() == Stage.PRODUCTION ? spec : spec.withSourceOwner(workspaces.containerUser().asDockerUser());
     }
 
     /**

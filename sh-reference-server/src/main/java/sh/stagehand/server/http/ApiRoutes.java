@@ -37,6 +37,7 @@ public final class ApiRoutes
     private final HostRoutes hosts;
     private final AccountRoutes accounts;
     private final ShellRoutes shells;
+    private final EditorRoutes editor;
     private final List<String> routes = new ArrayList<>();
 
     public ApiRoutes(Stagehand stagehand, Supplier<String> publicUrl, GitHosting git, Authentication authentication, ServerLimits limits)
@@ -54,6 +55,7 @@ public final class ApiRoutes
         this.hosts = new HostRoutes(stagehand);
         this.accounts = new AccountRoutes(stagehand, authentication);
         this.shells = new ShellRoutes(stagehand, Clock.systemUTC());
+        this.editor = new EditorRoutes(stagehand);
     }
 
     public void register(JavalinConfig config)
@@ -67,6 +69,7 @@ public final class ApiRoutes
         hosts.register(table);
         accounts.register(table);
         shells.register(table);
+        editor.register(table);
     }
 
     /**

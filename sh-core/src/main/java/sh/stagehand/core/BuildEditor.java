@@ -1,0 +1,321 @@
+package sh.stagehand.core;
+
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildNames;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.pipeline.BuildSteps;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.workspace.BuildWorkspaces;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.runtime.ExecListener;
+import sh.stagehand.spi.runtime.ExecSession;
+import sh.stagehand.spi.runtime.ExecSpec;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+import sh.stagehand.spi.vcs.VcsProvider;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The online editor's work in a running build: the branch's sources listed, read and saved in the
+ * build's container, as its own user (so nothing is read or written on the host, and a link in
+ * the sources leads where the container's user could go, no further); the server restarted on the
+ * new code (SIGHUP, as Odoo reloads: its process is replaced, same arguments); the files saved
+ * committed by the person and pushed, which builds as any push. Development and staging builds'
+ * sources are the container user's ({@code ImageSpec.sourceOwner}); production's are read-only.
+ * Every change is a line of the build's {@code editor.log}. Who may do what is
+ * {@link EditorActions}'s to check. Thread-safe.
+ */
+public final class BuildEditor
+{
+    /** The largest file the editor opens or saves. */
+    public static final int MAX_FILE_BYTES = 512 * 1024;
+    private static final int MAX_ENTRIES = 5000;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String ROOT = BuildSteps.ADDONS_DIRECTORY;
+
+    private final RuntimeProvider runtime;
+    private final BuildWorkspaces workspaces;
+    private final BuildLogs logs;
+    private final ProjectService projects;
+    private final PlatformSettings settings;
+    private final Clock clock;
+    // The files saved in each build since it started or was last committed from.
+    private final Map<Long, Set<String>> saved = new ConcurrentHashMap<>();
+
+    public BuildEditor(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
+    {
+        this.runtime = requireNonNull(runtime, "runtime is null");
+        this.workspaces = requireNonNull(workspaces, "workspaces is null");
+        this.logs = requireNonNull(logs, "logs is null");
+        this.projects = requireNonNull(projects, "projects is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * An entry of a directory of the sources.
+     *
+     * @param path relative to the sources' root
+     */
+    public record Entry(String path, boolean directory, long size) {}
+
+    /**
+     * @param directory relative to the sources' root; empty for the root
+     * @return its entries, directories first, then by name
+     */
+    public List<Entry> list(Build build, String directory)
+    {
+        String relative = directory.isEmpty() ? "." : requirePath(directory);
+        Result result = run(build, new byte[0], "cd \"$1\" && [ -d \"$2\" ] && find \"$2\" -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%f\\n' | head -n " + (MAX_ENTRIES + 1),
+                ROOT, relative);
+        if (result.exitCode() != 0) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No directory '" + directory + "' in build " + build.id() + "'s sources");
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (String line : result.text().split("\n")) {
+            String[] fields = line.split("\t", 3);
+            if (fields.length == 3 && !fields[2].isEmpty()) {
+                String path = directory.isEmpty() ? fields[2] : directory + "/" + fields[2];
+                entries.add(new Entry(path, fields[0].equals("d"), Long.parseLong(fields[1])));
+            }
+        }
+        entries.sort((a, b) -> a.directory() != b.directory() ? (a.directory() ? -1 : 1) : a.path().compareTo(b.path()));
+        return entries.size() > MAX_ENTRIES ? entries.subList(0, MAX_ENTRIES) : entries;
+    }
+
+    /**
+     * @return the file's text
+     * @throws StagehandException {@code NOT_FOUND}; {@code INVALID_ARGUMENT} for a binary file, or
+     *         one over {@link #MAX_FILE_BYTES}
+     */
+    public String read(Build build, String path)
+    {
+        Result result = run(build, new byte[0], "cd \"$1\" && [ -f \"$2\" ] && head -c " + (MAX_FILE_BYTES + 1) + " -- \"$2\"", ROOT, requirePath(path));
+        if (result.exitCode() != 0) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No file '" + path + "' in build " + build.id() + "'s sources");
+        }
+        if (result.output().length > MAX_FILE_BYTES) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "'" + path + "' is larger than the editor opens (" + MAX_FILE_BYTES / 1024 + " KiB); change it in a shell");
+        }
+        return text(result.output()).orElseThrow(() -> new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "'" + path + "' is not text (UTF-8); the editor opens text files"));
+    }
+
+    /**
+     * Saves a file (made, with its directories, if new), as the container's user.
+     *
+     * @throws StagehandException {@code CONFLICT} on production, whose sources are read-only
+     */
+    public void save(Build build, String who, String path, String content)
+    {
+        requireWritable(build);
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new StagehandException(StandardErrorCode.CONTENT_TOO_LARGE, "The editor saves files up to " + MAX_FILE_BYTES / 1024 + " KiB; '" + path + "' would be larger");
+        }
+        Result result = run(build, bytes, "cd \"$1\" && mkdir -p -- \"$(dirname -- \"$2\")\" && cat > \"$2\"", ROOT, requirePath(path));
+        if (result.exitCode() != 0) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Cannot save '" + path + "' in build " + build.id() + ": " + result.errors().strip());
+        }
+        saved.computeIfAbsent(build.id(), ignored -> ConcurrentHashMap.newKeySet()).add(path);
+        keep(build, "%s saved %s (%d bytes)".formatted(who, path, bytes.length));
+    }
+
+    /**
+     * @return the files saved in the build and not committed yet, sorted
+     */
+    public List<String> changed(Build build)
+    {
+        return saved.getOrDefault(build.id(), Set.of()).stream().sorted().toList();
+    }
+
+    /**
+     * Restarts the build's server on the sources as they are now: SIGHUP to Odoo, which stops and
+     * starts again in place with the same arguments ({@code odoo/service/server.py}).
+     */
+    public void restart(Build build, String who)
+    {
+        requireRunning(build);
+        Result result = run(build, new byte[0], "kill -HUP 1");
+        if (result.exitCode() != 0) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Cannot restart build " + build.id() + "'s server: " + result.errors().strip());
+        }
+        keep(build, who + " restarted the server");
+    }
+
+    /**
+     * Commits the files saved in the build over its commit, by {@code authorName}, and pushes them
+     * to its branch, which builds the commit as any push.
+     *
+     * @throws StagehandException {@code INVALID_ARGUMENT} with nothing saved; {@code CONFLICT} if the
+     *         branch moved on from the build's commit
+     */
+    public ProjectService.CommitOutcome commit(Build build, String login, String authorName, String message)
+    {
+        requireWritable(build);
+        if (message == null || message.isBlank()) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Say what the change does: a commit message, e.g. \"Fix the invoice total\"");
+        }
+        List<String> paths = changed(build);
+        if (paths.isEmpty()) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Nothing to commit: no file was saved in build " + build.id() + " since it started");
+        }
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String path : paths) {
+            Result result = run(build, new byte[0], "cd \"$1\" && head -c " + (MAX_FILE_BYTES + 1) + " -- \"$2\"", ROOT, path);
+            if (result.exitCode() != 0 || result.output().length > MAX_FILE_BYTES) {
+                throw new StagehandException(StandardErrorCode.CONFLICT, "Cannot read '" + path + "' back from build " + build.id() + " to commit it: " + result.errors().strip());
+            }
+            files.put(path, result.output());
+        }
+        // Accounts have no mail address of their own yet: the login at the platform's domain.
+        ProjectService.CommitOutcome outcome = projects.commitFiles(build.projectId(), build.branch(), build.commitId(), files, authorName,
+                login + "@" + settings.domain(), message.strip());
+        saved.remove(build.id());
+        keep(build, "%s committed %s \"%s\" (%s) to %s and pushed%s".formatted(login, BuildNames.shortCommit(outcome.commitId()), message.strip().lines().findFirst().orElse(""),
+                String.join(", ", paths), build.branch(), outcome.build().map(queued -> "; build " + queued.id() + " queued").orElse("")));
+        return outcome;
+    }
+
+    private void keep(Build build, String line)
+    {
+        logs.append(build.id(), LogName.EDITOR, clock.instant() + " " + line);
+        logs.flush(build.id(), LogName.EDITOR);
+    }
+
+    private static void requireRunning(Build build)
+    {
+        if (build.state() != BuildState.RUNNING || build.containerId().isEmpty()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is " + build.state().name().toLowerCase(Locale.ROOT)
+                    + ": the editor works in a running build; rebuild it, or open one of the branch's running builds");
+        }
+    }
+
+    private static void requireWritable(Build build)
+    {
+        if (build.stage() == Stage.PRODUCTION) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Production's sources are read-only: change them on a development branch, then merge it");
+        }
+    }
+
+    private static String requirePath(String path)
+    {
+        if (!VcsProvider.isPlainPath(path)) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "'" + path + "' is not a path of the sources: relative, '/'-separated, without '..' or .git");
+        }
+        return path;
+    }
+
+    private static Optional<String> text(byte[] bytes)
+    {
+        for (byte b : bytes) {
+            if (b == 0) {
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString());
+        }
+        catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+
+    private record Result(int exitCode, byte[] output, String errors)
+    {
+        String text()
+        {
+            return new String(output, StandardCharsets.UTF_8);
+        }
+    }
+
+    // A script in the build's container, as its user, without a terminal; $1... are its arguments
+    // (never part of the script), input its whole input.
+    private Result run(Build build, byte[] input, String script, String... arguments)
+    {
+        requireRunning(build);
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
+        command.addAll(List.of(arguments));
+        ExecSpec spec = new ExecSpec(command, Optional.of(workspaces.containerUser().asDockerUser()), Optional.of(ROOT), Map.of(), Optional.empty());
+        Capture capture = new Capture();
+        try (ExecSession session = runtime.exec(build.containerId().orElseThrow(), spec, capture)) {
+            if (input.length > 0) {
+                session.write(input);
+            }
+            session.closeInput();
+            OptionalInt exitCode = capture.exit.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return new Result(exitCode.orElse(-1), capture.output(), capture.errors());
+        }
+        catch (TimeoutException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Build " + build.id() + "'s container did not answer the editor within " + TIMEOUT.toSeconds() + " s", e);
+        }
+        catch (ExecutionException e) {
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "The editor's command failed in build " + build.id(), e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw StagehandException.interrupted("the editor's command in build " + build.id(), e);
+        }
+    }
+
+    // What a command writes, up to a little more than the largest file (the rest is dropped).
+    private static final class Capture
+            implements ExecListener
+    {
+        private final ByteArrayOutputStream output = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        private final CompletableFuture<OptionalInt> exit = new CompletableFuture<>();
+
+        @Override
+        public synchronized void onOutput(byte[] data)
+        {
+            output.write(data, 0, Math.max(0, Math.min(data.length, MAX_FILE_BYTES + 1 - output.size())));
+        }
+
+        @Override
+        public synchronized void onErrorOutput(byte[] data)
+        {
+            errors.write(data, 0, Math.max(0, Math.min(data.length, 4096 - errors.size())));
+        }
+
+        @Override
+        public void onExit(OptionalInt exitCode)
+        {
+            exit.complete(exitCode);
+        }
+
+        synchronized byte[] output()
+        {
+            return output.toByteArray();
+        }
+
+        synchronized String errors()
+        {
+            return errors.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
