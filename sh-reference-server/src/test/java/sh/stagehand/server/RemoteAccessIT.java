@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import sh.stagehand.core.Stagehand;
@@ -18,6 +21,7 @@ import sh.stagehand.core.project.Stage;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
+import sh.stagehand.testkit.TestingRepository;
 import sh.stagehand.testkit.TestingWebSocket;
 
 import java.io.IOException;
@@ -43,6 +47,7 @@ import static sh.stagehand.server.TestingShells.type;
  * and writes nothing until a project admin allows it, for a while; the grant expires, or is
  * revoked, and a psql left open loses it too; each grant is audited.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RemoteAccessIT
 {
     @RegisterExtension
@@ -65,6 +70,7 @@ class RemoteAccessIT
     private static String developer;
     private static Build production;
     private static Build feature;
+    private static TestingGitRepository repository;
 
     @BeforeAll
     static void startPlatformWithARunningProduction()
@@ -75,7 +81,7 @@ class RemoteAccessIT
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         admin = TestingAccounts.adminToken(stagehand);
 
-        TestingGitRepository repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        repository = TestingGitRepository.init(temp.resolve("addons"), "main");
         addon(repository, "shop_notes", "'base'", "", passingTest("TestShopNotes"));
         repository.commit("An addon");
         // main, the default branch, is production.
@@ -241,6 +247,70 @@ class RemoteAccessIT
         assertThat(remote.err()).contains("remote port forwarding failed");
     }
 
+    // Last: the commit it pushes builds the feature branch again.
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void testTheEditorChangesADevelopmentBuildsSourcesRestartsItAndCommitsAndPushesAsItsUser()
+            throws Exception
+    {
+        String editor = "/api/builds/" + feature.id() + "/editor";
+        assertThat(api("GET", developer, editor + "/files", null, 200).findValuesAsText("path")).contains("shop_notes", "FEATURE.md");
+        assertThat(api("GET", developer, editor + "/files?path=shop_notes", null, 200).findValuesAsText("path")).contains("shop_notes/__manifest__.py");
+        JsonNode manifest = api("GET", developer, editor + "/file?path=shop_notes/__manifest__.py", null, 200);
+        assertThat(manifest.path("content").asText()).contains("'depends'");
+        assertThat(manifest.path("writable").asBoolean()).isTrue();
+
+        String models = "shop_notes/models/note.py";
+        JsonNode saved = api("PUT", developer, editor + "/file", JSON.writeValueAsString(Map.of("path", models, "content", "NOTE = 'edited online'\n")), 200);
+        assertThat(saved.path("changed").toString()).contains(models);
+        assertThat(docker.exec(feature.containerId().orElseThrow(), "", "cat", "/mnt/stagehand-addons/" + models).output()).contains("NOTE = 'edited online'");
+        assertThat(api("GET", developer, editor + "/file?path=" + models, null, 200).path("content").asText()).isEqualTo("NOTE = 'edited online'\n");
+
+        // Restarted on the sources as saved: Odoo's reload, its process replaced.
+        api("POST", developer, editor + "/restart", null, 200);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (stagehand.builds().log(feature.id(), LogName.ODOO).stream().noneMatch(line -> line.contains("Initiating server reload")) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(stagehand.builds().log(feature.id(), LogName.ODOO)).anySatisfy(line -> assertThat(line).contains("Initiating server reload"));
+        URI health = URI.create("http://127.0.0.1:" + feature.hostPort().orElseThrow() + "/web/health");
+        int status = 0;
+        while (status != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            try {
+                status = HTTP.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            }
+            catch (IOException e) {
+                // Not listening again yet.
+            }
+        }
+        assertThat(status).as("the server answers again after its reload").isEqualTo(200);
+        while (stagehand.builds().log(feature.id(), LogName.ODOO).stream().filter(line -> line.contains("HTTP service (werkzeug) running")).count() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(stagehand.builds().log(feature.id(), LogName.ODOO)).filteredOn(line -> line.contains("HTTP service (werkzeug) running")).as("a new process serves").hasSize(2);
+
+        // What a careless or hostile user sends.
+        for (String path : List.of("../../etc/passwd", "/etc/passwd", "shop_notes/../../x", ".git/config")) {
+            api("PUT", developer, editor + "/file", JSON.writeValueAsString(Map.of("path", path, "content", "x")), 400);
+        }
+        api("POST", developer, editor + "/commit", "{}", 400);
+        api("PUT", admin, "/api/builds/" + production.id() + "/editor/file", JSON.writeValueAsString(Map.of("path", "shop_notes/x.py", "content", "x")), 409);
+        api("GET", developer, "/api/builds/" + production.id() + "/editor/files", null, 403);
+
+        // Committed as the developer, pushed: the branch builds it.
+        repository.switchTo("main");
+        JsonNode committed = api("POST", developer, editor + "/commit", "{\"message\": \"Note what was edited online\"}", 201);
+        String commit = committed.path("commit").asText();
+        assertThat(repository.head("feature")).isEqualTo(commit);
+        assertThat(repository.inspect(commit)).isEqualTo(new TestingRepository.CommitRecord(List.of(feature.commitId()), "dev", "Note what was edited online"));
+        assertThat(repository.git("show", commit + ":" + models)).contains("NOTE = 'edited online'");
+        assertThat(stagehand.builds().build(committed.path("build").asLong()).commitId()).isEqualTo(commit);
+        assertThat(String.join("\n", stagehand.builds().log(feature.id(), LogName.EDITOR)))
+                .contains("dev saved " + models, "dev restarted the server", "dev committed " + commit.substring(0, 8));
+        api("POST", developer, editor + "/commit", "{\"message\": \"again\"}", 400);
+    }
+
     private static List<String> notes()
     {
         return stagehand.databases().query(production.databaseName(), "SELECT note FROM public.shop_notes", List.of()).stream()
@@ -251,12 +321,18 @@ class RemoteAccessIT
     private static JsonNode writes(String method, String bearer, String body, int expectedStatus)
             throws IOException, InterruptedException
     {
-        HttpRequest request = TestingAccounts.authorized(bearer, URI.create("http://127.0.0.1:" + server.port() + "/api/projects/" + PROJECT + "/production/writes"))
+        return api(method, bearer, "/api/projects/" + PROJECT + "/production/writes", body, expectedStatus);
+    }
+
+    private static JsonNode api(String method, String bearer, String path, String body, int expectedStatus)
+            throws IOException, InterruptedException
+    {
+        HttpRequest request = TestingAccounts.authorized(bearer, URI.create("http://127.0.0.1:" + server.port() + path))
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(method + " " + response.body()).isEqualTo(expectedStatus);
+        assertThat(response.statusCode()).as(method + " " + path + " " + response.body()).isEqualTo(expectedStatus);
         return JSON.readTree(response.body());
     }
 }
