@@ -207,6 +207,29 @@ class WebUiIT
         waitFor(Duration.ofSeconds(30)).until(driver1 -> driver1.findElements(By.cssSelector("#stage-staging .branch[data-branch='feature'] .cell")).size() >= 3);
         browser.screenshot(SCREENSHOTS.resolve("project.png"));
 
+        // The online editor on fix's build: a file opened from the tree, changed, saved, committed
+        // and pushed as the user; the push builds fix again.
+        Build fixBuild = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "fix").get(0).id(), BUILD_TIMEOUT);
+        repository.switchTo("main");
+        clickCard("fix", Duration.ofSeconds(10));
+        clickTab("editor");
+        clickWhenThere(By.cssSelector("#editor-tree button[data-path='FIX.md']"), Duration.ofSeconds(30));
+        WebElement code = waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#editor-pane .CodeMirror textarea")));
+        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#editor-pane .CodeMirror"), "A fix"));
+        code.sendKeys(Keys.chord(Keys.CONTROL, Keys.END), Keys.ENTER, "Edited in the browser");
+        driver.findElement(By.id("editor-save")).click();
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("editor-note"), "Saved FIX.md"));
+        driver.findElement(By.id("editor-message")).sendKeys("Edit the fix in the browser");
+        browser.screenshot(SCREENSHOTS.resolve("editor.png"));
+        driver.findElement(By.id("editor-commit")).click();
+        waitFor(Duration.ofSeconds(60)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("editor-note"), "and pushed"));
+        String edited = repository.head("fix");
+        assertThat(repository.git("show", edited + ":FIX.md")).contains("A fix", "Edited in the browser");
+        assertThat(repository.inspect(edited).authorName()).isEqualTo("Azure Interior");
+        Build rebuilt = awaitNewBuild("fix", fixBuild.id());
+        assertThat(rebuilt.commitId()).isEqualTo(edited);
+        waitFor(Duration.ofSeconds(30)).until(driver1 -> driver1.findElements(By.cssSelector(".branch[data-branch='fix'] .cell")).size() >= 2);
+
         // Production's backups and a branch's settings, for the screenshots of the README.
         clickCard("main", Duration.ofSeconds(5));
         clickTab("backups");
@@ -239,7 +262,7 @@ class WebUiIT
         clickCard("feature", Duration.ofSeconds(5));
         waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".tabs button[data-tab='logs']")));
         assertThat(driver.findElements(By.cssSelector(".tabs button")).stream().map(button -> button.getDomAttribute("data-tab")).toList())
-                .containsExactly("history", "logs", "mails", "shell", "backups", "settings");
+                .containsExactly("history", "logs", "mails", "shell", "editor", "backups", "settings");
 
         // The console's Content-Security-Policy refused nothing the pages did all along.
         assertThat(driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll())

@@ -4,10 +4,12 @@
 const POLL_MILLIS = 2000;
 const FOLLOW_MINUTES = 5;
 const STAGES = ['DEVELOPMENT', 'STAGING', 'PRODUCTION'];
-const LOGS = ['install.log', 'pip.log', 'odoo.log', 'update.log', 'neutralize.log', 'import.log', 'shell.log'];
+const LOGS = ['install.log', 'pip.log', 'odoo.log', 'update.log', 'neutralize.log', 'import.log', 'shell.log', 'editor.log'];
 // The web shell's terminal: xterm.js and its fit addon, from their WebJars (the versions of the pom).
 const XTERM = '/webjars/xterm/4.9.0';
 const XTERM_FIT = '/webjars/xterm-addon-fit/0.3.0';
+// The online editor's code editor: CodeMirror 5 and the modes of Odoo's files, from its WebJar.
+const CODEMIRROR = '/webjars/codemirror/5.65.19';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
@@ -489,7 +491,7 @@ function projectPage(projectId, parameters) {
         const stage = entry.branch.stage;
         // Only the tools the caller's role has on this stage (Odoo.sh's matrix, from the server).
         const can = tool => entry.tools.includes(tool);
-        const names = ['history', ...(can('logs') ? ['logs'] : []), ...(can('mails') ? ['mails'] : []), ...(can('shell') ? ['shell'] : []),
+        const names = ['history', ...(can('logs') ? ['logs'] : []), ...(can('mails') ? ['mails'] : []), ...(can('shell') ? ['shell'] : []), ...(can('editor') ? ['editor'] : []),
             ...(stage !== 'DEVELOPMENT' && can('backups') ? ['backups'] : []), ...(can('settings') ? ['settings'] : [])];
         if (!names.includes(state.tab)) {
             state.tab = 'history';
@@ -509,7 +511,7 @@ function projectPage(projectId, parameters) {
             }, name.charAt(0).toUpperCase() + name.substring(1)))),
             body);
         renderHead();
-        const tabs = {history: historyTab, logs: logsTab, mails: mailsTab, shell: shellTab, backups: backupsTab, settings: settingsTab};
+        const tabs = {history: historyTab, logs: logsTab, mails: mailsTab, shell: shellTab, editor: editorTab, backups: backupsTab, settings: settingsTab};
         tab = tabs[state.tab](body, entry, build) || {};
     }
 
@@ -702,6 +704,135 @@ function projectPage(projectId, parameters) {
             new Promise(resolve => document.head.append(el('link', {rel: 'stylesheet', href: `${XTERM}/css/xterm.css`, onload: resolve, onerror: resolve}))),
         ]);
         return xtermLoaded;
+    }
+
+    // The build's sources in a code editor: a tree opened directory by directory, a file opened,
+    // saved (Ctrl-S), the server restarted on them, what was saved committed and pushed, which
+    // builds the branch again. Production's are read-only.
+    function editorTab(body, entry, build) {
+        if (!build || build.state !== 'RUNNING') {
+            body.replaceChildren(el('p', {class: 'muted'}, 'The editor opens in a running build.'));
+            return {};
+        }
+        const base = `/api/builds/${build.id}/editor`;
+        const writable = build.stage !== 'PRODUCTION';
+        const tree = el('ul', {class: 'editor-tree', id: 'editor-tree', role: 'tree'});
+        const pane = el('div', {class: 'editor-pane', id: 'editor-pane'});
+        const path = el('span', {class: 'muted', id: 'editor-path'}, 'Open a file of the tree.');
+        const note = el('span', {class: 'muted', id: 'editor-note', 'aria-live': 'polite'});
+        const save = el('button', {type: 'button', id: 'editor-save', disabled: true, onclick: () => saveFile()}, 'Save');
+        const restart = el('button', {type: 'button', id: 'editor-restart', onclick: () => act(`${base}/restart`, {method: 'POST'}, 'Server restarted on the files as saved.')}, 'Restart server');
+        const message = el('input', {type: 'text', id: 'editor-message', placeholder: 'What the change does', 'aria-label': 'Commit message'});
+        const commit = el('button', {type: 'button', id: 'editor-commit', onclick: () => commitFiles()}, 'Commit & push');
+        const changes = el('span', {class: 'muted', id: 'editor-changes'});
+        body.replaceChildren(...[
+            writable ? null : el('p', {class: 'muted'}, 'Production\'s sources are read-only here: change them on a development branch, then merge it.'),
+            el('div', {class: 'toolbar'}, path, save, ...(writable ? [restart, message, commit] : []), changes),
+            el('div', {class: 'editor'}, tree, pane),
+            note].filter(Boolean));
+        let editor = null;
+        let open = null;
+
+        async function act(url, options, done) {
+            note.textContent = 'Working…';
+            try {
+                const answer = await api(url, options);
+                note.textContent = done;
+                return answer;
+            }
+            catch (error) {
+                note.textContent = error.message;
+                return null;
+            }
+        }
+
+        function showChanges(changed) {
+            changes.textContent = changed.length ? `Saved, not committed: ${changed.join(', ')}` : '';
+        }
+
+        async function list(directory, into) {
+            const entries = await api(`${base}/files?path=${encodeURIComponent(directory)}`);
+            into.replaceChildren(...entries.map(file => {
+                const name = file.path.split('/').pop();
+                const item = el('li', {role: 'treeitem'});
+                const label = el('button', {type: 'button', class: file.directory ? 'editor-dir' : 'editor-file', 'data-path': file.path}, (file.directory ? '▸ ' : '') + name);
+                item.append(label);
+                if (file.directory) {
+                    const children = el('ul', {role: 'group'});
+                    let shown = false;
+                    label.onclick = async () => {
+                        shown = !shown;
+                        label.textContent = (shown ? '▾ ' : '▸ ') + name;
+                        if (shown) {
+                            await list(file.path, children).catch(error => note.textContent = error.message);
+                            item.append(children);
+                        }
+                        else {
+                            children.remove();
+                        }
+                    };
+                }
+                else {
+                    label.onclick = () => openFile(file.path);
+                }
+                return item;
+            }));
+        }
+
+        async function openFile(file) {
+            try {
+                await loadCodeMirror();
+                const answer = await api(`${base}/file?path=${encodeURIComponent(file)}`);
+                open = file;
+                path.textContent = file;
+                pane.replaceChildren();
+                editor = window.CodeMirror(pane, {value: answer.content, lineNumbers: true, readOnly: !answer.writable, mode: modeOf(file), indentUnit: 4,
+                    extraKeys: {'Ctrl-S': () => saveFile(), 'Cmd-S': () => saveFile()}});
+                save.disabled = !answer.writable;
+                note.textContent = answer.writable ? '' : 'Read-only.';
+            }
+            catch (error) {
+                note.textContent = error.message;
+            }
+        }
+
+        async function saveFile() {
+            if (!editor || !open) {
+                return;
+            }
+            const answer = await act(`${base}/file`, {method: 'PUT', body: JSON.stringify({path: open, content: editor.getValue()})}, `Saved ${open}. Restart the server to run it.`);
+            if (answer) {
+                showChanges(answer.changed);
+            }
+        }
+
+        async function commitFiles() {
+            const answer = await act(`${base}/commit`, {method: 'POST', body: JSON.stringify({message: message.value})}, '');
+            if (answer) {
+                note.textContent = `Committed ${answer.commit.substring(0, 8)} and pushed` + (answer.build ? `: build ${answer.build} is queued.` : '.');
+                message.value = '';
+                showChanges([]);
+            }
+        }
+
+        list('', tree).catch(error => note.textContent = error.message);
+        api(`${base}/changes`).then(answer => showChanges(answer.changed)).catch(() => {});
+        return {};
+    }
+
+    function modeOf(file) {
+        return file.endsWith('.py') ? 'python' : file.endsWith('.js') ? 'javascript' : file.endsWith('.css') || file.endsWith('.scss') ? 'css'
+            : file.endsWith('.xml') || file.endsWith('.html') ? 'xml' : null;
+    }
+
+    let codeMirrorLoaded = null;
+    function loadCodeMirror() {
+        const script = src => new Promise((resolve, reject) => document.head.append(el('script', {src, onload: resolve, onerror: () => reject(new Error('Cannot load the editor'))})));
+        codeMirrorLoaded ??= Promise.all([
+            script(`${CODEMIRROR}/lib/codemirror.js`).then(() => Promise.all(['python', 'javascript', 'css', 'xml'].map(mode => script(`${CODEMIRROR}/mode/${mode}/${mode}.js`)))),
+            new Promise(resolve => document.head.append(el('link', {rel: 'stylesheet', href: `${CODEMIRROR}/lib/codemirror.css`, onload: resolve, onerror: resolve}))),
+        ]);
+        return codeMirrorLoaded;
     }
 
     function mailsTab(body, entry, build) {
