@@ -234,7 +234,12 @@ class RemoteAccessIT
         Path developerKey = TestingSsh.profileKey(stagehand, temp, "dev");
         TestingSsh.Result onProduction = TestingSsh.ssh(server, temp, developerKey, Long.toString(production.id()), "id");
         assertThat(onProduction.exitCode()).isEqualTo(1);
-        assertThat(onProduction.err()).startsWith("Stagehand: ").contains("shell");
+        assertThat(onProduction.err()).contains("Stagehand: A developer of project " + PROJECT + " has no shell on production branches");
+        // A stranger: an account of the platform's, its key on its profile, no role in the project.
+        stagehand.accounts().createAccount(stagehand.accounts().account("admin"), "outsider", "Outsider", TestingAccounts.PASSWORD, false);
+        TestingSsh.Result outsider = TestingSsh.ssh(server, temp, TestingSsh.profileKey(stagehand, temp, "outsider"), Long.toString(feature.id()), "id");
+        assertThat(outsider.exitCode()).isEqualTo(1);
+        assertThat(outsider.err()).contains("Stagehand: No build " + feature.id());
         TestingSsh.Result nowhere = TestingSsh.ssh(server, temp, developerKey, "no-such-branch.example.com", "id");
         assertThat(nowhere.err()).contains("No running build answers as 'no-such-branch.example.com'");
 

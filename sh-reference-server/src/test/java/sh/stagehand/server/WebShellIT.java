@@ -263,32 +263,32 @@ class WebShellIT
     }
 
     @Test
-    void testAHundredShellsOpenedAndClosedLeaveNoProcessThreadOrFileBehind()
+    void testAThousandShellsOpenedAndClosedLeaveNoProcessThreadOrFileBehind()
             throws Exception
     {
         // A first hundred fills the pools (the engine's connections, the web server's threads);
-        // what a second leaves beyond that would be what every hundred leaves. The server runs in
-        // this JVM: its threads and open files are this process's.
-        hundredShells();
+        // what a thousand more leave beyond that would be what every session leaves. The server
+        // runs in this JVM: its threads and open files are this process's.
+        shells(100);
         Snapshot before = Snapshot.settled(Snapshot.take(), TIMEOUT);
-        Duration took = hundredShells();
+        Duration took = shells(1000);
         Snapshot after = Snapshot.settled(before, TIMEOUT);
 
         assertThat(after.processes()).as("shells and their sleeps in the build's container: %s", processList()).isZero();
         assertThat(after.threads()).as("threads of terminals: %s", threadNames()).isLessThanOrEqualTo(before.threads());
-        assertThat(after.files()).as("open files, after 100 shells in %s", took).isLessThanOrEqualTo(before.files() + 2);
+        assertThat(after.files()).as("open files, after 1,000 shells in %s", took).isLessThanOrEqualTo(before.files() + 2);
         assertThat(stagehand.terminals().openCount()).isZero();
     }
 
-    // 100 shells, 10 at a time, each used, a tenth of them resized 100 times, half closed with a
-    // close message and half dropped.
-    private static Duration hundredShells()
+    // Shells, 10 at a time, each used, a tenth of them resized 100 times (a storm), half closed
+    // with a close message and half dropped.
+    private static Duration shells(int count)
             throws Exception
     {
         long started = System.nanoTime();
         ExecutorService browsers = Executors.newFixedThreadPool(10);
         List<Future<?>> sessions = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < count; i++) {
             int n = i;
             sessions.add(browsers.submit(() -> {
                 // Within the account's share (shell.max-per-account): the shells left close a moment after.
