@@ -6,6 +6,7 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.OdooCommandLine;
 import sh.stagehand.core.pipeline.BuildSteps;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.workspace.BuildWorkspaces;
@@ -57,6 +58,18 @@ public final class BuildEditor
     private static final int MAX_ENTRIES = 5000;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String ROOT = BuildSteps.ADDONS_DIRECTORY;
+    // $1 Odoo's configuration, $2 the database, $3 the module.
+    private static final String UPDATE = """
+            tr '\\0' '\\n' < /proc/1/cmdline | {
+                a=; d=; p=
+                while IFS= read -r x; do
+                    case "$p" in --addons-path) a=$x ;; --data-dir) d=$x ;; esac
+                    case "$x" in --addons-path=*) a=${x#*=} ;; --data-dir=*) d=${x#*=} ;; esac
+                    p=$x
+                done
+                exec odoo -c "$1" ${a:+--addons-path="$a"} ${d:+--data-dir="$d"} -d "$2" -u "$3" --stop-after-init --no-http 2>&1 </dev/null
+            }
+            """;
 
     private final RuntimeProvider runtime;
     private final BuildWorkspaces workspaces;
@@ -168,6 +181,39 @@ public final class BuildEditor
     }
 
     /**
+     * Updates a module of the sources in the build's database, as Odoo.sh's editor does: Odoo
+     * itself, a second process beside the server ({@code odoo -u <module> --stop-after-init
+     * --no-http}, with the server's own configuration), then the server restarted on the new code.
+     *
+     * @return the update's last lines
+     * @throws StagehandException {@code NOT_FOUND} for a module the sources do not have;
+     *         {@code CONFLICT} if the update fails (its last lines said), or on production
+     */
+    public List<String> updateModule(Build build, String who, String module)
+    {
+        requireWritable(build);
+        if (module == null || !module.matches("[A-Za-z0-9_]{1,128}")) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "'" + module + "' is not a module's name (letters, digits and '_')");
+        }
+        if (run(build, new byte[0], "cd \"$1\" && [ -f \"$2/__manifest__.py\" ]", ROOT, module).exitCode() != 0) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "Build " + build.id() + "'s sources have no module " + module + " (no " + module + "/__manifest__.py)");
+        }
+        // The server's own addons path and data directory, as its command line (pid 1's, Odoo's)
+        // has them: the configuration file has neither. In the build's own container, as its user.
+        Result result = run(build, new byte[0], settings.installTimeout(), UPDATE, OdooCommandLine.CONFIG_FILE, build.databaseName(), module);
+        List<String> lines = result.text().lines().toList();
+        List<String> last = lines.subList(Math.max(0, lines.size() - 40), lines.size());
+        if (result.exitCode() != 0) {
+            keep(build, "%s updated %s: failed (exit %d)".formatted(who, module, result.exitCode()));
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Updating " + module + " in build " + build.id() + " failed (exit " + result.exitCode() + "): "
+                    + String.join("\n", last.subList(Math.max(0, last.size() - 10), last.size())));
+        }
+        keep(build, "%s updated %s".formatted(who, module));
+        restart(build, who);
+        return last;
+    }
+
+    /**
      * Commits the files saved in the build over its commit, by {@code authorName}, and pushes them
      * to its branch, which builds the commit as any push.
      *
@@ -257,6 +303,11 @@ public final class BuildEditor
     // (never part of the script), input its whole input.
     private Result run(Build build, byte[] input, String script, String... arguments)
     {
+        return run(build, input, TIMEOUT, script, arguments);
+    }
+
+    private Result run(Build build, byte[] input, Duration timeout, String script, String... arguments)
+    {
         requireRunning(build);
         List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
         command.addAll(List.of(arguments));
@@ -267,11 +318,11 @@ public final class BuildEditor
                 session.write(input);
             }
             session.closeInput();
-            OptionalInt exitCode = capture.exit.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            OptionalInt exitCode = capture.exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return new Result(exitCode.orElse(-1), capture.output(), capture.errors());
         }
         catch (TimeoutException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Build " + build.id() + "'s container did not answer the editor within " + TIMEOUT.toSeconds() + " s", e);
+            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Build " + build.id() + "'s container did not answer the editor within " + timeout.toSeconds() + " s", e);
         }
         catch (ExecutionException e) {
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "The editor's command failed in build " + build.id(), e);

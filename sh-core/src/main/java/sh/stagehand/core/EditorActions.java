@@ -58,6 +58,16 @@ public final class EditorActions
     }
 
     /**
+     * Updates a module of the sources in the build's database, then restarts its server.
+     *
+     * @return the update's last lines
+     */
+    public List<String> updateModule(long buildId, String module)
+    {
+        return editor.updateModule(actions.buildWith(buildId, Tool.EDITOR), account.login(), module);
+    }
+
+    /**
      * Commits the files saved in the build, by the account (its name), and pushes them.
      */
     public ProjectService.CommitOutcome commit(long buildId, String message)

@@ -295,6 +295,12 @@ class RemoteAccessIT
         }
         assertThat(stagehand.builds().log(feature.id(), LogName.ODOO)).filteredOn(line -> line.contains("HTTP service (werkzeug) running")).as("a new process serves").hasSize(2);
 
+        // The module updated in the build's database, as Odoo.sh's editor does, then the server restarted.
+        JsonNode updated = api("POST", developer, editor + "/update", "{\"module\": \"shop_notes\"}", 200);
+        assertThat(updated.path("output").toString()).contains("shop_notes");
+        api("POST", developer, editor + "/update", "{\"module\": \"no_such_module\"}", 404);
+        api("POST", developer, editor + "/update", "{\"module\": \"../x\"}", 400);
+
         // What a careless or hostile user sends.
         for (String path : List.of("../../etc/passwd", "/etc/passwd", "shop_notes/../../x", ".git/config")) {
             api("PUT", developer, editor + "/file", JSON.writeValueAsString(Map.of("path", path, "content", "x")), 400);
@@ -312,7 +318,7 @@ class RemoteAccessIT
         assertThat(repository.git("show", commit + ":" + models)).contains("NOTE = 'edited online'");
         assertThat(stagehand.builds().build(committed.path("build").asLong()).commitId()).isEqualTo(commit);
         assertThat(String.join("\n", stagehand.builds().log(feature.id(), LogName.EDITOR)))
-                .contains("dev saved " + models, "dev restarted the server", "dev committed " + commit.substring(0, 8));
+                .contains("dev saved " + models, "dev restarted the server", "dev updated shop_notes", "dev committed " + commit.substring(0, 8));
         api("POST", developer, editor + "/commit", "{\"message\": \"again\"}", 400);
     }
 

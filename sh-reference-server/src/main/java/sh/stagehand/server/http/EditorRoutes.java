@@ -19,6 +19,7 @@ import static java.util.Objects.requireNonNull;
  * The online editor's API, on a build's sources: {@code GET /api/builds/{build}/editor/files?path=dir}
  * lists a directory, {@code GET …/editor/file?path=…} reads a file, {@code PUT …/editor/file}
  * saves one, {@code POST …/editor/restart} restarts the server on the sources as saved,
+ * {@code POST …/editor/update} updates a module and restarts the server,
  * {@code POST …/editor/commit} commits what was saved and pushes it. A client of
  * {@link EditorActions}, which checks the caller's role.
  */
@@ -42,12 +43,21 @@ final class EditorRoutes
             editor(context).restart(ApiParameters.buildId(context));
             context.json(Map.of("restarted", true));
         });
+        routes.post("/api/builds/{build}/editor/update", context -> {
+            UpdateRequest request = context.bodyAsClass(UpdateRequest.class);
+            if (request == null || request.module() == null) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"module\": \"sale_extra\"}: the module to update");
+            }
+            context.json(Map.of("updated", request.module(), "output", editor(context).updateModule(ApiParameters.buildId(context), request.module())));
+        });
         routes.post("/api/builds/{build}/editor/commit", this::commit);
     }
 
     record FileRequest(String path, String content) {}
 
     record CommitRequest(String message) {}
+
+    record UpdateRequest(String module) {}
 
     private void read(Context context)
     {

@@ -722,12 +722,14 @@ function projectPage(projectId, parameters) {
         const note = el('span', {class: 'muted', id: 'editor-note', 'aria-live': 'polite'});
         const save = el('button', {type: 'button', id: 'editor-save', disabled: true, onclick: () => saveFile()}, 'Save');
         const restart = el('button', {type: 'button', id: 'editor-restart', onclick: () => act(`${base}/restart`, {method: 'POST'}, 'Server restarted on the files as saved.')}, 'Restart server');
+        // The module of the file open: its first directory, as Odoo.sh's "update current module".
+        const update = el('button', {type: 'button', id: 'editor-update', disabled: true, onclick: () => updateModule()}, 'Update module');
         const message = el('input', {type: 'text', id: 'editor-message', placeholder: 'What the change does', 'aria-label': 'Commit message'});
         const commit = el('button', {type: 'button', id: 'editor-commit', onclick: () => commitFiles()}, 'Commit & push');
         const changes = el('span', {class: 'muted', id: 'editor-changes'});
         body.replaceChildren(...[
             writable ? null : el('p', {class: 'muted'}, 'Production\'s sources are read-only here: change them on a development branch, then merge it.'),
-            el('div', {class: 'toolbar'}, path, save, ...(writable ? [restart, message, commit] : []), changes),
+            el('div', {class: 'toolbar'}, path, save, ...(writable ? [restart, update, message, commit] : []), changes),
             el('div', {class: 'editor'}, tree, pane),
             note].filter(Boolean));
         let editor = null;
@@ -789,6 +791,7 @@ function projectPage(projectId, parameters) {
                 editor = window.CodeMirror(pane, {value: answer.content, lineNumbers: true, readOnly: !answer.writable, mode: modeOf(file), indentUnit: 4,
                     extraKeys: {'Ctrl-S': () => saveFile(), 'Cmd-S': () => saveFile()}});
                 save.disabled = !answer.writable;
+                update.disabled = !answer.writable || !file.includes('/');
                 note.textContent = answer.writable ? '' : 'Read-only.';
             }
             catch (error) {
@@ -803,6 +806,15 @@ function projectPage(projectId, parameters) {
             const answer = await act(`${base}/file`, {method: 'PUT', body: JSON.stringify({path: open, content: editor.getValue()})}, `Saved ${open}. Restart the server to run it.`);
             if (answer) {
                 showChanges(answer.changed);
+            }
+        }
+
+        async function updateModule() {
+            const module = open.split('/')[0];
+            note.textContent = `Updating ${module}…`;
+            const answer = await act(`${base}/update`, {method: 'POST', body: JSON.stringify({module})}, `${module} updated; the server restarts on it.`);
+            if (answer) {
+                note.title = answer.output.join('\n');
             }
         }
 
