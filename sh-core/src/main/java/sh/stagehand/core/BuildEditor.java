@@ -47,7 +47,8 @@ import static java.util.Objects.requireNonNull;
  * the sources leads where the container's user could go, no further); the server restarted on the
  * new code (SIGHUP, as Odoo reloads: its process is replaced, same arguments); the files saved
  * committed by the person and pushed, which builds as any push. Development and staging builds'
- * sources are the container user's ({@code ImageSpec.sourceOwner}); production's are read-only.
+ * sources are the container user's ({@code ImageSpec.sourceOwner}); production's, and Odoo's own
+ * code (under {@value #ODOO} in the tree), are read-only.
  * Every change is a line of the build's {@code editor.log}. Who may do what is
  * {@link EditorActions}'s to check. Thread-safe.
  */
@@ -58,6 +59,8 @@ public final class BuildEditor
     private static final int MAX_ENTRIES = 5000;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final String ROOT = BuildSteps.ADDONS_DIRECTORY;
+    /** Where the tree shows Odoo's own code, read-only, beside the branch's sources. */
+    public static final String ODOO = "~odoo";
     // $1 Odoo's configuration, $2 the database, $3 the module.
     private static final String UPDATE = """
             tr '\\0' '\\n' < /proc/1/cmdline | {
@@ -79,6 +82,8 @@ public final class BuildEditor
     private final Clock clock;
     // The files saved in each build since it started or was last committed from.
     private final Map<Long, Set<String>> saved = new ConcurrentHashMap<>();
+    // Where each build's image has Odoo's own code.
+    private final Map<Long, String> odooRoots = new ConcurrentHashMap<>();
 
     public BuildEditor(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
     {
@@ -103,9 +108,9 @@ public final class BuildEditor
      */
     public List<Entry> list(Build build, String directory)
     {
-        String relative = directory.isEmpty() ? "." : requirePath(directory);
+        Place place = place(build, directory.isEmpty() ? "." : directory);
         Result result = run(build, new byte[0], "cd \"$1\" && [ -d \"$2\" ] && find \"$2\" -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%f\\n' | head -n " + (MAX_ENTRIES + 1),
-                ROOT, relative);
+                place.root(), place.relative());
         if (result.exitCode() != 0) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No directory '" + directory + "' in build " + build.id() + "'s sources");
         }
@@ -116,6 +121,9 @@ public final class BuildEditor
                 String path = directory.isEmpty() ? fields[2] : directory + "/" + fields[2];
                 entries.add(new Entry(path, fields[0].equals("d"), Long.parseLong(fields[1])));
             }
+        }
+        if (directory.isEmpty()) {
+            entries.add(new Entry(ODOO, true, 0));
         }
         entries.sort((a, b) -> a.directory() != b.directory() ? (a.directory() ? -1 : 1) : a.path().compareTo(b.path()));
         return entries.size() > MAX_ENTRIES ? entries.subList(0, MAX_ENTRIES) : entries;
@@ -128,7 +136,8 @@ public final class BuildEditor
      */
     public String read(Build build, String path)
     {
-        Result result = run(build, new byte[0], "cd \"$1\" && [ -f \"$2\" ] && head -c " + (MAX_FILE_BYTES + 1) + " -- \"$2\"", ROOT, requirePath(path));
+        Place place = place(build, path);
+        Result result = run(build, new byte[0], "cd \"$1\" && [ -f \"$2\" ] && head -c " + (MAX_FILE_BYTES + 1) + " -- \"$2\"", place.root(), place.relative());
         if (result.exitCode() != 0) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No file '" + path + "' in build " + build.id() + "'s sources");
         }
@@ -146,6 +155,9 @@ public final class BuildEditor
     public void save(Build build, String who, String path, String content)
     {
         requireWritable(build);
+        if (path.equals(ODOO) || path.startsWith(ODOO + "/")) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Odoo's own code is read-only: change the branch's addons (or inherit Odoo's models in them)");
+        }
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_FILE_BYTES) {
             throw new StagehandException(StandardErrorCode.CONTENT_TOO_LARGE, "The editor saves files up to " + MAX_FILE_BYTES / 1024 + " KiB; '" + path + "' would be larger");
@@ -266,6 +278,26 @@ public final class BuildEditor
         if (build.stage() == Stage.PRODUCTION) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Production's sources are read-only: change them on a development branch, then merge it");
         }
+    }
+
+    // Where a path of the tree is in the container: the branch's sources, or Odoo's own code
+    // (the odoo package's directory, asked of the image's Python once a build).
+    private record Place(String root, String relative) {}
+
+    private Place place(Build build, String path)
+    {
+        if (!path.equals(ODOO) && !path.startsWith(ODOO + "/")) {
+            return new Place(ROOT, path.equals(".") ? path : requirePath(path));
+        }
+        String odoo = odooRoots.computeIfAbsent(build.id(), ignored -> {
+            Result result = run(build, new byte[0], "python3 -c 'import os, odoo; print(os.path.dirname(odoo.__file__))'");
+            String directory = result.text().strip();
+            if (result.exitCode() != 0 || !directory.startsWith("/")) {
+                throw new StagehandException(StandardErrorCode.NOT_FOUND, "Build " + build.id() + "'s image has no odoo package to show");
+            }
+            return directory;
+        });
+        return new Place(odoo, path.equals(ODOO) ? "." : requirePath(path.substring(ODOO.length() + 1)));
     }
 
     private static String requirePath(String path)

@@ -259,7 +259,13 @@ class RemoteAccessIT
             throws Exception
     {
         String editor = "/api/builds/" + feature.id() + "/editor";
-        assertThat(api("GET", developer, editor + "/files", null, 200).findValuesAsText("path")).contains("shop_notes", "FEATURE.md");
+        assertThat(api("GET", developer, editor + "/files", null, 200).findValuesAsText("path")).contains("shop_notes", "FEATURE.md", "~odoo");
+        // Odoo's own code, read-only.
+        assertThat(api("GET", developer, editor + "/files?path=~odoo", null, 200).findValuesAsText("path")).contains("~odoo/release.py");
+        JsonNode release = api("GET", developer, editor + "/file?path=~odoo/release.py", null, 200);
+        assertThat(release.path("content").asText()).contains("version_info");
+        assertThat(release.path("writable").asBoolean()).isFalse();
+        api("PUT", developer, editor + "/file", JSON.writeValueAsString(Map.of("path", "~odoo/release.py", "content", "x")), 409);
         assertThat(api("GET", developer, editor + "/files?path=shop_notes", null, 200).findValuesAsText("path")).contains("shop_notes/__manifest__.py");
         JsonNode manifest = api("GET", developer, editor + "/file?path=shop_notes/__manifest__.py", null, 200);
         assertThat(manifest.path("content").asText()).contains("'depends'");

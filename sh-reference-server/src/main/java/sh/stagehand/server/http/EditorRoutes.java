@@ -66,7 +66,7 @@ final class EditorRoutes
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("path", path);
         view.put("content", editor(context).read(buildId, path));
-        view.put("writable", stagehand.builds().build(buildId).stage() != Stage.PRODUCTION);
+        view.put("writable", stagehand.builds().build(buildId).stage() != Stage.PRODUCTION && !path.equals(BuildEditor.ODOO) && !path.startsWith(BuildEditor.ODOO + "/"));
         context.json(view);
     }
 
