@@ -227,9 +227,12 @@ class RemoteAccessIT
     {
         Path stranger = temp.resolve("stranger-key");
         TestingSsh.run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "stranger@laptop", "-f", stranger.toString()), null);
-        TestingSsh.Result refused = TestingSsh.ssh(server, temp, stranger, Long.toString(feature.id()), "id");
+        TestingSsh.Result refused = TestingSsh.ssh(server, temp, stranger, Long.toString(feature.id()), "id", "-o", "BatchMode=no");
         assertThat(refused.exitCode()).isEqualTo(255);
-        assertThat(refused.err()).contains("Stagehand: log in as <build>@<this host>", "Permission denied (publickey)");
+        assertThat(refused.err()).contains("This SSH key is on no Stagehand profile", "Permission denied (");
+        assertThat(refused.err().split("This SSH key", -1)).as("said once").hasSize(2);
+        assertThat(TestingSsh.ssh(server, temp, stranger, Long.toString(feature.id()), "id").err()).as("a script's ssh (BatchMode) is refused at once")
+                .contains("Permission denied (");
 
         Path developerKey = TestingSsh.profileKey(stagehand, temp, "dev");
         TestingSsh.Result onProduction = TestingSsh.ssh(server, temp, developerKey, Long.toString(production.id()), "id");

@@ -49,10 +49,12 @@ public final class TestingSsh
     public static Result sshWithInput(ReferenceServer server, Path directory, Path key, String user, String command, String input, String... options)
             throws IOException, InterruptedException
     {
-        List<String> arguments = new ArrayList<>(List.of("ssh", "-p", Integer.toString(server.sshPort()), "-i", key.toString(),
+        // The options first: ssh takes an option's first value.
+        List<String> arguments = new ArrayList<>(List.of("ssh"));
+        arguments.addAll(List.of(options));
+        arguments.addAll(List.of("-p", Integer.toString(server.sshPort()), "-i", key.toString(),
                 "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=" + directory.resolve("known_hosts"),
                 "-o", "ConnectTimeout=10"));
-        arguments.addAll(List.of(options));
         arguments.add(user + "@127.0.0.1");
         if (command != null) {
             arguments.add(command);

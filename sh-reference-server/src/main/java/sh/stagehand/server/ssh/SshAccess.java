@@ -1,13 +1,17 @@
 package sh.stagehand.server.ssh;
 
+import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.keyboard.InteractiveChallenge;
+import org.apache.sshd.server.auth.keyboard.KeyboardInteractiveAuthenticator;
 import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
@@ -35,15 +39,18 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>Nothing else: no password, no port or agent forwarding, no X11, no subsystem (sftp); a
  * session without a shell or a command does nothing. A key on no profile is refused at
- * authentication (the banner says what to do); a role without the shell on the build is told
- * so, and the session ends. Thread-safe.
+ * authentication, with a message of keyboard-interactive's (shown by a client that may ask, not
+ * in BatchMode); a role without the shell on the build is told so, and the session ends.
+ * Thread-safe.
  */
 public final class SshAccess
         implements AutoCloseable
 {
     private static final Logger log = LoggerFactory.getLogger(SshAccess.class);
-    static final String BANNER = "Stagehand: log in as <build>@<this host>, the build's number or its branch's host name, "
-            + "with an SSH key of your profile (Account, SSH keys).\n";
+    static final String REFUSED = "This SSH key is on no Stagehand profile: add its public half (the .pub file) on your profile (Account, SSH keys), "
+            + "then log in as <build>@<this host>, the build's number or its branch's host name.";
+
+    private static final AttributeRepository.AttributeKey<Boolean> TOLD = new AttributeRepository.AttributeKey<>();
 
     private final SshServer server;
 
@@ -60,7 +67,28 @@ public final class SshAccess
         server.setKeyPairProvider(hostKeys(hostKey));
         server.setPublickeyAuthenticator((user, key, session) -> authenticate(stagehand, key, session));
         server.setPasswordAuthenticator(null);
-        server.setKeyboardInteractiveAuthenticator(null);
+        // Only after every key offered was refused: a message, no prompt, and a refusal.
+        server.setKeyboardInteractiveAuthenticator(new KeyboardInteractiveAuthenticator()
+        {
+            @Override
+            public InteractiveChallenge generateChallenge(ServerSession session, String username, String language, String subMethods)
+            {
+                // Said once a connection: a client asks again (NumberOfPasswordPrompts).
+                if (session.setAttribute(TOLD, Boolean.TRUE) != null) {
+                    return null;
+                }
+                InteractiveChallenge challenge = new InteractiveChallenge();
+                challenge.setInteractionName("Stagehand");
+                challenge.setInteractionInstruction(REFUSED);
+                return challenge;
+            }
+
+            @Override
+            public boolean authenticate(ServerSession session, String username, List<String> responses)
+            {
+                return false;
+            }
+        });
         server.setGSSAuthenticator(null);
         server.setHostBasedAuthenticator(null);
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
@@ -68,7 +96,6 @@ public final class SshAccess
         server.setSubsystemFactories(List.of());
         server.setShellFactory(channel -> new SshShellCommand(stagehand, Optional.empty()));
         server.setCommandFactory((channel, command) -> new SshShellCommand(stagehand, Optional.of(command)));
-        CoreModuleProperties.WELCOME_BANNER.set(server, BANNER);
         CoreModuleProperties.AUTH_TIMEOUT.set(server, Duration.ofSeconds(30));
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(server, 6);
     }
