@@ -82,6 +82,8 @@ public final class BuildEditor
     private final Clock clock;
     // The files saved in each build since it started or was last committed from.
     private final Map<Long, Set<String>> saved = new ConcurrentHashMap<>();
+    // The editor's last commit from each build, which its sources now are.
+    private final Map<Long, String> heads = new ConcurrentHashMap<>();
     // Where each build's image has Odoo's own code.
     private final Map<Long, String> odooRoots = new ConcurrentHashMap<>();
 
@@ -240,7 +242,7 @@ public final class BuildEditor
         }
         List<String> paths = changed(build);
         if (paths.isEmpty()) {
-            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Nothing to commit: no file was saved in build " + build.id() + " since it started");
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Nothing to commit: no file was saved in build " + build.id() + " since it started, or since its last commit");
         }
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String path : paths) {
@@ -251,9 +253,12 @@ public final class BuildEditor
             files.put(path, result.output());
         }
         // Accounts have no mail address of their own yet: the login at the platform's domain.
-        ProjectService.CommitOutcome outcome = projects.commitFiles(build.projectId(), build.branch(), build.commitId(), files, authorName,
+        // Over what the build's sources are now: its commit, or the editor's last commit from it.
+        String parent = heads.getOrDefault(build.id(), build.commitId());
+        ProjectService.CommitOutcome outcome = projects.commitFiles(build.projectId(), build.branch(), parent, files, authorName,
                 login + "@" + settings.domain(), message.strip());
         saved.remove(build.id());
+        heads.put(build.id(), outcome.commitId());
         keep(build, "%s committed %s \"%s\" (%s) to %s and pushed%s".formatted(login, BuildNames.shortCommit(outcome.commitId()), message.strip().lines().findFirst().orElse(""),
                 String.join(", ", paths), build.branch(), outcome.build().map(queued -> "; build " + queued.id() + " queued").orElse("")));
         return outcome;

@@ -79,7 +79,15 @@ public final class ProductionWrites
         }
         String database = BuildNames.productionDatabaseName(projectId);
         // The reader first: a production whose shells never opened has none yet.
-        databases.reader(database);
+        try {
+            databases.reader(database);
+        }
+        catch (StagehandException e) {
+            if (e.errorCode().equals(StandardErrorCode.NOT_FOUND.toErrorCode())) {
+                throw new StagehandException(StandardErrorCode.CONFLICT, "Project " + projectId + " has no production database yet: allow writes once its production runs", e);
+            }
+            throw e;
+        }
         databases.allowReaderWrites(database);
         Instant until = clock.instant().plus(duration);
         Grant previous = grants.put(projectId, new Grant(by, until, expiry.schedule(() -> expire(projectId, until), duration.toMillis(), TimeUnit.MILLISECONDS)));

@@ -99,6 +99,7 @@ public final class ShellActions
      */
     public Instant allowProductionWrites(String projectId, Duration duration)
     {
+        actions.project(projectId);
         accounts.requireAdmin(account, projectId);
         return productionWrites.allow(account, projectId, duration);
     }
@@ -108,6 +109,7 @@ public final class ShellActions
      */
     public void revokeProductionWrites(String projectId)
     {
+        actions.project(projectId);
         accounts.requireAdmin(account, projectId);
         productionWrites.revoke(account, projectId);
     }

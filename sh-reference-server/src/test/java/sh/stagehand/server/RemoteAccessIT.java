@@ -186,6 +186,7 @@ class RemoteAccessIT
         assertThat(writes("POST", admin, "{\"duration\": \"soon\"}", 400).path("message").asText()).contains("use e.g.");
         assertThat(writes("POST", admin, "{}", 400).path("message").asText()).contains("{\"duration\": \"15m\"}");
         assertThat(writes("GET", admin, null, 200).path("allowed").asBoolean()).as("nothing was granted").isFalse();
+        assertThat(api("POST", admin, "/api/projects/nope/production/writes", "{\"duration\": \"5m\"}", 404).path("message").asText()).contains("nope");
         assertThat(TestingShells.postTicket(server, developer, production.id()).statusCode()).as("a developer has no shell on production").isEqualTo(403);
     }
 
@@ -329,6 +330,10 @@ class RemoteAccessIT
         assertThat(String.join("\n", stagehand.builds().log(feature.id(), LogName.EDITOR)))
                 .contains("dev saved " + models, "dev restarted the server", "dev updated shop_notes", "dev committed " + commit.substring(0, 8));
         api("POST", developer, editor + "/commit", "{\"message\": \"again\"}", 400);
+        // Editing goes on in the same build: the next commit is over the editor's last one.
+        api("PUT", developer, editor + "/file", JSON.writeValueAsString(Map.of("path", models, "content", "NOTE = 'edited twice'\n")), 200);
+        String second = api("POST", developer, editor + "/commit", "{\"message\": \"Edit it again\"}", 201).path("commit").asText();
+        assertThat(repository.inspect(second).parents()).containsExactly(commit);
     }
 
     private static List<String> notes()

@@ -87,7 +87,7 @@ final class ShellRoutes
                 duration = WRITES_DURATION.parse(request.duration());
             }
             catch (StagehandException e) {
-                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"duration\": \"15m\"}: " + e.getMessage());
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"duration\": \"15m\"}: '" + request.duration() + "' is not a duration; use e.g. 15m, 30m or 1h");
             }
             String project = context.pathParam("project");
             context.status(201).json(writesView(Optional.of(shells(context).allowProductionWrites(project, duration))));
