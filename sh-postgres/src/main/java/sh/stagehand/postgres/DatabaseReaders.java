@@ -104,10 +104,13 @@ final class DatabaseReaders
             Optional<String> comment = roleComment(handle, reader);
             boolean writes = comment.filter(WRITES_ALLOWED::equals).isPresent();
             if (comment.isEmpty()) {
-                handle.execute("CREATE ROLE " + quote(reader) + " LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '" + password + "'");
-                handle.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + READ_ONLY + "'");
-                // So that the platform may end its sessions and drop it.
-                handle.execute("GRANT " + quote(reader) + " TO CURRENT_USER");
+                // One transaction: no role is ever left without the comment that says it is ours.
+                handle.useTransaction(transaction -> {
+                    transaction.execute("CREATE ROLE " + quote(reader) + " LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '" + password + "'");
+                    transaction.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + READ_ONLY + "'");
+                    // So that the platform may end its sessions and drop it.
+                    transaction.execute("GRANT " + quote(reader) + " TO CURRENT_USER");
+                });
             }
             else if (comment.get().equals(READ_ONLY) || writes) {
                 handle.execute("ALTER ROLE " + quote(reader) + " LOGIN INHERIT PASSWORD '" + password + "'");
@@ -184,9 +187,11 @@ final class DatabaseReaders
         String via = viaOf(database);
         Optional<String> viaComment = roleComment(handle, via);
         if (viaComment.isEmpty()) {
-            handle.execute("CREATE ROLE " + quote(via) + " NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION");
-            handle.execute("COMMENT ON ROLE " + quote(via) + " IS '" + VIA + "'");
-            handle.execute("GRANT " + quote(via) + " TO CURRENT_USER");
+            handle.useTransaction(transaction -> {
+                transaction.execute("CREATE ROLE " + quote(via) + " NOLOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION");
+                transaction.execute("COMMENT ON ROLE " + quote(via) + " IS '" + VIA + "'");
+                transaction.execute("GRANT " + quote(via) + " TO CURRENT_USER");
+            });
         }
         else if (!viaComment.get().equals(VIA)) {
             throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A role named " + via + " exists and was not made by Stagehand; drop it, or rename it");

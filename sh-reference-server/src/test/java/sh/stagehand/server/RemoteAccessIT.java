@@ -113,6 +113,8 @@ class RemoteAccessIT
                     stagehand.builds().discard(build.id());
                 }
             }
+            // Production's database through the provider, which drops its reader with it.
+            stagehand.databases().drop(PROJECT + "-production");
             stagehand.close();
         }
         postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "-production\" WITH (FORCE)");

@@ -95,6 +95,8 @@ class WebUiIT
                     }
                 }
             }
+            // Production's database through the provider, which drops its reader with it.
+            stagehand.databases().drop(PROJECT + "-production");
             stagehand.close();
         }
         if (relay != null) {
