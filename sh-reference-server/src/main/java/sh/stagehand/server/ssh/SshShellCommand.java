@@ -186,24 +186,21 @@ final class SshShellCommand
     @Override
     public void onOutput(byte[] data)
     {
-        try {
-            out.write(data);
-            out.flush();
-        }
-        catch (IOException e) {
-            BuildTerminal open = terminal;
-            if (open != null) {
-                open.closeLater();
-            }
-        }
+        send(out, data);
     }
 
     @Override
     public void onErrorOutput(byte[] data)
     {
+        send(err, data);
+    }
+
+    // To the client; one gone ends the shell.
+    private void send(OutputStream stream, byte[] data)
+    {
         try {
-            err.write(data);
-            err.flush();
+            stream.write(data);
+            stream.flush();
         }
         catch (IOException e) {
             BuildTerminal open = terminal;
