@@ -258,9 +258,9 @@ class RemoteAccessIT
         assertThat(remote.err()).contains("remote port forwarding failed");
     }
 
-    // Last: the commit it pushes builds the feature branch again.
+    // Last but one: the commit it pushes builds the feature branch again.
     @Test
-    @Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE - 1)
     void testTheEditorChangesADevelopmentBuildsSourcesRestartsItAndCommitsAndPushesAsItsUser()
             throws Exception
     {
@@ -336,6 +336,43 @@ class RemoteAccessIT
         api("PUT", developer, editor + "/file", JSON.writeValueAsString(Map.of("path", models, "content", "NOTE = 'edited twice'\n")), 200);
         String second = api("POST", developer, editor + "/commit", "{\"message\": \"Edit it again\"}", 201).path("commit").asText();
         assertThat(repository.inspect(second).parents()).containsExactly(commit);
+    }
+
+    // Last: it stops a build's container.
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void testShellsEndWithAContainerStoppedUnderThem()
+            throws Exception
+    {
+        Build running = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "feature").get(0).id(), Duration.ofMinutes(5));
+        assertThat(running.state()).isEqualTo(BuildState.RUNNING);
+        Path key = TestingSsh.profileKey(stagehand, temp, "dev");
+        java.util.concurrent.CompletableFuture<TestingSsh.Result> overSsh = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return TestingSsh.ssh(server, temp, key, Long.toString(running.id()), "echo o''pen; sleep 600");
+            }
+            catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try (TestingWebSocket shell = TestingShells.open(server, developer, running.id(), "development", "")) {
+            type(shell, "echo o''pen; sleep 600");
+            shell.awaitBinaryText("open", TIMEOUT);
+            while (stagehand.terminals().openCount() < 2) {
+                Thread.sleep(100);
+            }
+
+            stagehand.runtime().stop(running.containerId().orElseThrow(), Duration.ofSeconds(1));
+
+            assertThat(shell.awaitClose(TIMEOUT)).as("the web shell ends with its container").isNotNull();
+            assertThat(overSsh.get(60, java.util.concurrent.TimeUnit.SECONDS).exitCode()).as("the SSH session too").isNotZero();
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (stagehand.terminals().openCount() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(stagehand.terminals().openCount()).isZero();
+        assertThat(String.join("\n", stagehand.builds().log(running.id(), LogName.SHELL))).contains("dev's shell ended");
     }
 
     private static List<String> notes()

@@ -473,6 +473,13 @@ function projectPage(projectId, parameters) {
         return state.branches.find(entry => entry.branch.name === state.selected);
     }
 
+    function pin(build) {
+        if (state.build !== build.id) {
+            state.build = build.id;
+            remember();
+        }
+    }
+
     function currentBuild() {
         const entry = current();
         if (!entry) {
@@ -630,6 +637,8 @@ function projectPage(projectId, parameters) {
             body.replaceChildren(el('p', {class: 'muted'}, 'A shell opens in a running build.'));
             return {};
         }
+        // This build, until another is picked: a newer one of the branch must not close the shell.
+        pin(build);
         // The build's own stage, as the server's checks and the prompt have it (a branch moved since may differ).
         const production = build.stage === 'PRODUCTION';
         const screen = el('div', {class: 'terminal' + (production ? ' production' : ''), id: 'shell-terminal'});
@@ -714,6 +723,9 @@ function projectPage(projectId, parameters) {
             body.replaceChildren(el('p', {class: 'muted'}, 'The editor opens in a running build.'));
             return {};
         }
+        // This build, until another is picked: a newer one of the branch (the push of a commit
+        // made here) must not take the panel from under the editor.
+        pin(build);
         const base = `/api/builds/${build.id}/editor`;
         const writable = build.stage !== 'PRODUCTION';
         const tree = el('ul', {class: 'editor-tree', id: 'editor-tree', role: 'tree'});
