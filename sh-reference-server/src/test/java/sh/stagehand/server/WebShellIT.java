@@ -276,7 +276,7 @@ class WebShellIT
 
         assertThat(after.processes()).as("shells and their sleeps in the build's container: %s", processList()).isZero();
         assertThat(after.threads()).as("threads of terminals: %s", threadNames()).isLessThanOrEqualTo(before.threads());
-        assertThat(after.files()).as("open files, after 1,000 shells in %s", took).isLessThanOrEqualTo(before.files() + 2);
+        assertThat(after.files()).as("open files, after 1,000 shells in %s; new: %s", took, after.newFiles(before)).isLessThanOrEqualTo(before.files() + 2);
         assertThat(stagehand.terminals().openCount()).isZero();
     }
 
@@ -319,7 +319,7 @@ class WebShellIT
 
     // What a shell could leave behind: its processes in the build's container (its bash, its
     // sleeps), threads that carry a terminal's streams and open files here.
-    private record Snapshot(int processes, int threads, long files)
+    private record Snapshot(int processes, int threads, long files, List<String> fileNames)
     {
         static Snapshot take()
                 throws IOException, InterruptedException
@@ -328,17 +328,35 @@ class WebShellIT
                 int threads = (int) Thread.getAllStackTraces().keySet().stream()
                         .filter(thread -> thread.getName().startsWith("docker-java") || thread.getName().startsWith("stagehand-shell"))
                         .count();
-                return new Snapshot(countInContainer("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -c -x -e bash -e 300"), threads, files.count());
+                List<String> names = files.map(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).toString();
+                    }
+                    catch (IOException e) {
+                        return "gone";
+                    }
+                }).sorted().toList();
+                return new Snapshot(countInContainer("cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -c -x -e bash -e 300"), threads, names.size(), names);
             }
         }
 
-        // Waits for closing shells to end and their threads to go.
+        // What is open now and was not before, by kind (socket:[…] as socket).
+        List<String> newFiles(Snapshot before)
+        {
+            List<String> added = new ArrayList<>(fileNames.stream().map(name -> name.replaceAll("\\[[0-9]+\\]", "")).toList());
+            before.fileNames.stream().map(name -> name.replaceAll("\\[[0-9]+\\]", "")).forEach(added::remove);
+            return added;
+        }
+
+        // Waits for closing shells to end, their threads to go and their sockets to close.
         static Snapshot settled(Snapshot before, Duration timeout)
                 throws IOException, InterruptedException
         {
             long deadline = System.nanoTime() + timeout.toNanos();
             Snapshot now = take();
-            while ((now.processes() > 0 || now.threads() > before.threads() || stagehand.terminals().openCount() > 0) && System.nanoTime() < deadline) {
+            // Sockets of dropped shells close a moment after, too.
+            while ((now.processes() > 0 || now.threads() > before.threads() || now.files() > before.files() + 2 || stagehand.terminals().openCount() > 0)
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(500);
                 now = take();
             }
