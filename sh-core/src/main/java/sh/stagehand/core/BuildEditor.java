@@ -111,15 +111,17 @@ public final class BuildEditor
     public List<Entry> list(Build build, String directory)
     {
         Place place = place(build, directory.isEmpty() ? "." : directory);
-        Result result = run(build, new byte[0], "cd \"$1\" && [ -d \"$2\" ] && find \"$2\" -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%f\\n' | head -n " + (MAX_ENTRIES + 1),
+        // "./$2": a directory named like an option (-delete) is a path to find; entries end in a
+        // NUL, as a name may hold a newline.
+        Result result = run(build, new byte[0], "cd \"$1\" && [ -d \"$2\" ] && find \"./$2\" -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%f\\0' | head -z -n " + (MAX_ENTRIES + 1),
                 place.root(), place.relative());
         if (result.exitCode() != 0) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No directory '" + directory + "' in build " + build.id() + "'s sources");
         }
         List<Entry> entries = new ArrayList<>();
-        for (String line : result.text().split("\n")) {
+        for (String line : result.text().split("\0")) {
             String[] fields = line.split("\t", 3);
-            if (fields.length == 3 && !fields[2].isEmpty()) {
+            if (fields.length == 3 && !fields[2].isEmpty() && fields[1].matches("[0-9]{1,18}")) {
                 String path = directory.isEmpty() ? fields[2] : directory + "/" + fields[2];
                 entries.add(new Entry(path, fields[0].equals("d"), Long.parseLong(fields[1])));
             }

@@ -6,6 +6,8 @@ import sh.stagehand.core.access.AuditAction;
 import sh.stagehand.core.access.Tool;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.project.Stage;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
 
 import java.util.List;
 
@@ -73,8 +75,15 @@ public final class EditorActions
     public ProjectService.CommitOutcome commit(long buildId, String message)
     {
         Build build = actions.buildWith(buildId, Tool.EDITOR);
+        // The push goes to the branch as it is now, which may have moved stage since the build.
+        Stage stage = actions.branch(build.projectId(), build.branch()).stage();
+        accounts.requireTool(account, build.projectId(), stage, Tool.EDITOR);
+        if (stage == Stage.PRODUCTION) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Branch " + build.branch() + " is production now: the editor commits to development and staging "
+                    + "branches; make the change on a development branch, then merge it");
+        }
         ProjectService.CommitOutcome outcome = editor.commit(build, account.login(), account.name(), message);
-        if (build.stage() != Stage.DEVELOPMENT) {
+        if (stage != Stage.DEVELOPMENT) {
             accounts.audit(account, build.projectId(), AuditAction.PUSHED, "refs/heads/" + build.branch() + " to " + outcome.commitId() + " from the online editor");
         }
         return outcome;

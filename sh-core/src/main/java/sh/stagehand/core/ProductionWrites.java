@@ -103,8 +103,9 @@ public final class ProductionWrites
      */
     public synchronized void revoke(Account by, String projectId)
     {
-        Grant grant = grants.remove(projectId);
+        // The grant goes once its end holds: a revoke that failed leaves it, with its expiry, to try again.
         databases.revokeReaderWrites(BuildNames.productionDatabaseName(projectId));
+        Grant grant = grants.remove(projectId);
         if (grant != null) {
             grant.end().cancel(false);
             accounts.audit(by, projectId, AuditAction.PRODUCTION_WRITES_ENDED, "revoked by " + by.login() + " before " + grant.until());

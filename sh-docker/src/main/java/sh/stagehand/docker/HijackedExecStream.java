@@ -32,6 +32,8 @@ final class HijackedExecStream
         implements AutoCloseable
 {
     private static final int MAX_HEADER_BYTES = 16 * 1024;
+    // The engine sends a process's output in frames of at most a few tens of KiB; more is no frame of its.
+    private static final int MAX_FRAME_BYTES = 16 << 20;
 
     private final SocketChannel channel;
     private final DataInputStream in;
@@ -115,7 +117,7 @@ final class HijackedExecStream
                 return;
             }
             int length = ByteBuffer.wrap(header, 4, 4).getInt();
-            if (length < 0) {
+            if (length < 0 || length > MAX_FRAME_BYTES) {
                 throw new IOException("A frame of the engine says it holds " + length + " bytes");
             }
             byte[] payload = new byte[length];

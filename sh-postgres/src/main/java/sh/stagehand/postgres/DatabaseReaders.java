@@ -30,20 +30,22 @@ import static sh.stagehand.postgres.ServerStatements.terminateSessionsOf;
  * <ul>
  * <li>{@code pg_hba.conf} lets a role into a database only if it is a member of the role named
  *     after it ({@code samerole}). The reader is, through a role of its own that does not
- *     inherit ({@code <name>$via}, {@code NOINHERIT}): it reaches that database and the
- *     maintenance one alone, with none of the database role's rights.
- * <li>It reads through {@code pg_read_all_data}, which it inherits: a statement that writes is
- *     refused. Its sessions are its own (not {@code SET ROLE pg_read_all_data}, as whoever a
- *     session is may change that role's own settings).
- * <li>Writes allowed, its sessions start as the database's own role (its {@code role} setting),
- *     and what they make belongs to that role. Either way its sessions open then are ended, so
- *     none keeps the rights of before; and whatever settings it gave itself are reset.
+ *     inherit ({@code <name>$via}, {@code NOINHERIT}): it reaches that database (and the
+ *     maintenance one) and holds no right of its own.
+ * <li>Its sessions start as the database's role ({@code role}) in read-only transactions
+ *     ({@code default_transaction_read_only}): it reads what the database's role reads, and a
+ *     statement that writes is refused. Not {@code pg_read_all_data}: that role reads every
+ *     table of every database it reaches, the catalog of the server's roles and their password
+ *     hashes among them.
+ * <li>Writes allowed, its sessions start as the database's role without read-only transactions.
+ *     Either way its sessions open then are ended, so none keeps the rights of before, and
+ *     whatever settings it gave itself are reset.
  * </ul>
  *
- * <p>A guard against mistakes, not a wall: a member of the database's role may still type
- * {@code SET ROLE} to it (PostgreSQL 16's {@code GRANT … WITH SET FALSE} could close that), and
- * whoever has a shell in the container reads Odoo's own configuration. What was typed is in
- * {@code shell.log}. Thread-safe.
+ * <p>A guard against mistakes, not a wall: a session may undo its read-only default
+ * ({@code SET default_transaction_read_only = off}, {@code BEGIN READ WRITE}), and whoever has a
+ * shell in the container reads Odoo's own configuration. What was typed is in {@code shell.log}.
+ * Thread-safe: changes to one database's reader are serialized.
  */
 final class DatabaseReaders
 {
@@ -58,6 +60,7 @@ final class DatabaseReaders
     private final ServerConnections connections;
     private final BuildDatabases databases;
     private final Map<String, String> passwords = new ConcurrentHashMap<>();
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
     DatabaseReaders(PostgresConfig config, ServerConnections connections, BuildDatabases databases)
     {
@@ -100,29 +103,33 @@ final class DatabaseReaders
         // One password for as long as this runs: a shell's psql keeps working when another opens.
         String password = passwords.computeIfAbsent(database, ignored -> newPassword());
         String reader = readerOf(database);
-        connections.withHandle("make the reader of database " + database, handle -> {
-            Optional<String> comment = roleComment(handle, reader);
-            boolean writes = comment.filter(WRITES_ALLOWED::equals).isPresent();
-            if (comment.isEmpty()) {
-                // One transaction: no role is ever left without the comment that says it is ours.
+        synchronized (lockFor(database)) {
+            connections.withHandle("make the reader of database " + database, handle -> {
+                Optional<String> comment = roleComment(handle, reader);
+                boolean writes = comment.filter(WRITES_ALLOWED::equals).isPresent();
+                if (comment.isEmpty()) {
+                    // One transaction: no role is ever left without the comment that says it is ours.
+                    handle.useTransaction(transaction -> {
+                        transaction.execute("CREATE ROLE " + quote(reader) + " LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '" + password + "'");
+                        transaction.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + READ_ONLY + "'");
+                        // So that the platform may end its sessions and drop it.
+                        transaction.execute("GRANT " + quote(reader) + " TO CURRENT_USER");
+                    });
+                }
+                else if (comment.get().equals(READ_ONLY) || writes) {
+                    handle.execute("ALTER ROLE " + quote(reader) + " LOGIN NOINHERIT PASSWORD '" + password + "'");
+                }
+                else {
+                    throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A role named " + reader + " exists on " + config.url()
+                            + " and was not made by Stagehand as the reader of " + database + "; drop it, or rename it");
+                }
                 handle.useTransaction(transaction -> {
-                    transaction.execute("CREATE ROLE " + quote(reader) + " LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '" + password + "'");
-                    transaction.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + READ_ONLY + "'");
-                    // So that the platform may end its sessions and drop it.
-                    transaction.execute("GRANT " + quote(reader) + " TO CURRENT_USER");
+                    grant(transaction, database, reader);
+                    startAs(transaction, reader, database, writes);
                 });
-            }
-            else if (comment.get().equals(READ_ONLY) || writes) {
-                handle.execute("ALTER ROLE " + quote(reader) + " LOGIN INHERIT PASSWORD '" + password + "'");
-            }
-            else {
-                throw new StagehandException(StandardErrorCode.ALREADY_EXISTS, "A role named " + reader + " exists on " + config.url()
-                        + " and was not made by Stagehand as the reader of " + database + "; drop it, or rename it");
-            }
-            grant(handle, database, reader);
-            startAs(handle, reader, writes ? Optional.of(database) : Optional.empty());
-            return null;
-        });
+                return null;
+            });
+        }
         return new DatabaseConnection(config.containerHost(), config.containerPort(), reader, password);
     }
 
@@ -130,32 +137,46 @@ final class DatabaseReaders
     {
         databases.requireOwnRole(database);
         String reader = readerOf(database);
-        connections.withHandle("allow the reader of database " + database + " to write", handle -> {
-            if (roleComment(handle, reader).filter(comment -> comment.equals(READ_ONLY) || comment.equals(WRITES_ALLOWED)).isEmpty()) {
-                throw new StagehandException(StandardErrorCode.NOT_FOUND, "Database " + database + " has no reader yet; open a shell on it first");
-            }
-            handle.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + WRITES_ALLOWED + "'");
-            grant(handle, database, reader);
-            startAs(handle, reader, Optional.of(database));
-            terminateSessionsOf(handle, reader);
-            return null;
-        });
+        synchronized (lockFor(database)) {
+            connections.withHandle("allow the reader of database " + database + " to write", handle -> {
+                if (roleComment(handle, reader).filter(comment -> comment.equals(READ_ONLY) || comment.equals(WRITES_ALLOWED)).isEmpty()) {
+                    throw new StagehandException(StandardErrorCode.NOT_FOUND, "Database " + database + " has no reader yet; open a shell on it first");
+                }
+                // The mark and the settings together, or neither; the sessions of before end once they hold.
+                handle.useTransaction(transaction -> {
+                    transaction.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + WRITES_ALLOWED + "'");
+                    grant(transaction, database, reader);
+                    startAs(transaction, reader, database, true);
+                });
+                terminateSessionsOf(handle, reader);
+                return null;
+            });
+        }
     }
 
     void revokeWrites(String database)
     {
         String reader = readerOf(database);
-        connections.withHandle("make the reader of database " + database + " read-only", handle -> {
-            Optional<String> comment = roleComment(handle, reader);
-            if (comment.filter(WRITES_ALLOWED::equals).isPresent()) {
-                handle.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + READ_ONLY + "'");
-            }
-            if (comment.filter(text -> text.equals(READ_ONLY) || text.equals(WRITES_ALLOWED)).isPresent()) {
-                startAs(handle, reader, Optional.empty());
-                terminateSessionsOf(handle, reader);
-            }
-            return null;
-        });
+        synchronized (lockFor(database)) {
+            connections.withHandle("make the reader of database " + database + " read-only", handle -> {
+                Optional<String> comment = roleComment(handle, reader);
+                if (comment.filter(text -> text.equals(READ_ONLY) || text.equals(WRITES_ALLOWED)).isPresent()) {
+                    handle.useTransaction(transaction -> {
+                        transaction.execute("COMMENT ON ROLE " + quote(reader) + " IS '" + READ_ONLY + "'");
+                        startAs(transaction, reader, database, false);
+                    });
+                    terminateSessionsOf(handle, reader);
+                }
+                return null;
+            });
+        }
+    }
+
+    // One database's reader is changed by one call at a time (a shell opening must not undo a
+    // revoke that ran meanwhile).
+    private Object lockFor(String database)
+    {
+        return locks.computeIfAbsent(database, ignored -> new Object());
     }
 
     /**
@@ -165,16 +186,18 @@ final class DatabaseReaders
     {
         String reader = readerOf(database);
         String via = viaOf(database);
-        passwords.remove(database);
-        connections.withHandle("drop the reader of database " + database, handle -> {
-            if (roleComment(handle, reader).filter(comment -> comment.equals(READ_ONLY) || comment.equals(WRITES_ALLOWED)).isPresent()) {
-                dropLoginRole(handle, reader);
-            }
-            if (roleComment(handle, via).filter(VIA::equals).isPresent()) {
-                dropLoginRole(handle, via);
-            }
-            return null;
-        });
+        synchronized (lockFor(database)) {
+            passwords.remove(database);
+            connections.withHandle("drop the reader of database " + database, handle -> {
+                if (roleComment(handle, reader).filter(comment -> comment.equals(READ_ONLY) || comment.equals(WRITES_ALLOWED)).isPresent()) {
+                    dropLoginRole(handle, reader);
+                }
+                if (roleComment(handle, via).filter(VIA::equals).isPresent()) {
+                    dropLoginRole(handle, via);
+                }
+                return null;
+            });
+        }
     }
 
     // A database restored in its place took none of the grants on the old one: CONNECT and the
@@ -198,13 +221,14 @@ final class DatabaseReaders
         }
         handle.execute("GRANT " + quote(database) + " TO " + quote(via));
         handle.execute("GRANT " + quote(via) + " TO " + quote(reader));
-        handle.execute("GRANT pg_read_all_data TO " + quote(reader));
+        // What a reader of an earlier version held: it read the server's role catalog.
+        handle.execute("REVOKE pg_read_all_data FROM " + quote(reader));
         handle.execute("GRANT CONNECT ON DATABASE " + quote(database) + " TO " + quote(reader));
     }
 
-    // What the reader's sessions start as (itself, or the database's role); whatever settings it
-    // gave itself, in any database, go.
-    private static void startAs(Handle handle, String reader, Optional<String> role)
+    // What the reader's sessions start as: the database's role, in read-only transactions unless
+    // writes are allowed; whatever settings it gave itself, in any database, go.
+    private static void startAs(Handle handle, String reader, String database, boolean writes)
     {
         List<String> databasesWithSettings = handle.createQuery("""
                         SELECT d.datname FROM pg_catalog.pg_db_role_setting s JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase
@@ -213,12 +237,13 @@ final class DatabaseReaders
                 .bind("reader", reader)
                 .mapTo(String.class)
                 .list();
-        for (String database : databasesWithSettings) {
-            handle.execute("ALTER ROLE " + quote(reader) + " IN DATABASE " + quote(database) + " RESET ALL");
+        for (String other : databasesWithSettings) {
+            handle.execute("ALTER ROLE " + quote(reader) + " IN DATABASE " + quote(other) + " RESET ALL");
         }
         handle.execute("ALTER ROLE " + quote(reader) + " RESET ALL");
-        if (role.isPresent()) {
-            handle.execute("ALTER ROLE " + quote(reader) + " SET role = " + quote(role.get()));
+        handle.execute("ALTER ROLE " + quote(reader) + " SET role = " + quote(database));
+        if (!writes) {
+            handle.execute("ALTER ROLE " + quote(reader) + " SET default_transaction_read_only = on");
         }
     }
 }

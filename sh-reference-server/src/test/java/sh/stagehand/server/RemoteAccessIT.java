@@ -130,8 +130,8 @@ class RemoteAccessIT
             type(shell, "psql -tAc \"select 'rows=' || count(*) from public.shop_notes where note = 'mistake'\"");
             shell.awaitBinaryText("rows=0", TIMEOUT);
             // Each answer told from the line typed (echoed) by what the shell expands.
-            type(shell, "psql -tAc \"insert into public.shop_notes values ('mistake')\" 2>&1 | sed \"s/permission denied/refused-$((2*3))/\"");
-            shell.awaitBinaryText("refused-6 for table shop_notes", TIMEOUT);
+            type(shell, "psql -tAc \"insert into public.shop_notes values ('mistake')\" 2>&1 | sed \"s/read-only transaction/refused-$((2*3))/\"");
+            shell.awaitBinaryText("cannot execute INSERT in a refused-6", TIMEOUT);
 
             JsonNode granted = writes("POST", admin, "{\"duration\": \"6s\"}", 201);
             assertThat(granted.path("allowed").asBoolean()).isTrue();
@@ -143,8 +143,8 @@ class RemoteAccessIT
                 Thread.sleep(250);
             }
             assertThat(writes("GET", admin, null, 200).path("until").isNull()).as("the grant expired").isTrue();
-            type(shell, "psql -tAc \"insert into public.shop_notes values ('late')\" 2>&1 | sed \"s/permission denied/refused-$((2*5))/\"");
-            shell.awaitBinaryText("refused-10 for table shop_notes", TIMEOUT);
+            type(shell, "psql -tAc \"insert into public.shop_notes values ('late')\" 2>&1 | sed \"s/read-only transaction/refused-$((2*5))/\"");
+            shell.awaitBinaryText("cannot execute INSERT in a refused-10", TIMEOUT);
         }
         assertThat(notes()).contains("fix").doesNotContain("mistake", "late");
         List<AuditEvent> audit = stagehand.accounts().audit(stagehand.accounts().account("admin"), PROJECT, 50);
@@ -172,7 +172,7 @@ class RemoteAccessIT
             // The session of the grant was ended: psql says so and connects again, as a reader.
             type(shell, "insert into public.shop_notes values ('after-revoke');");
             type(shell, "insert into public.shop_notes values ('after-revoke');");
-            shell.awaitBinaryText("permission denied for table shop_notes", TIMEOUT);
+            shell.awaitBinaryText("cannot execute INSERT in a read-only transaction", TIMEOUT);
             type(shell, "\\q");
         }
         assertThat(notes()).contains("in-session").doesNotContain("after-revoke");
@@ -221,7 +221,7 @@ class RemoteAccessIT
         // Production's psql reads only over SSH as well.
         TestingSsh.Result production = TestingSsh.ssh(server, temp, TestingSsh.profileKey(stagehand, temp, "admin"), Long.toString(RemoteAccessIT.production.id()), "psql -tAc \"insert into public.shop_notes values ('over ssh')\"");
         assertThat(production.exitCode()).isNotZero();
-        assertThat(production.out() + production.err()).contains("permission denied for table shop_notes");
+        assertThat(production.out() + production.err()).contains("cannot execute INSERT in a read-only transaction");
     }
 
     @Test
@@ -336,6 +336,14 @@ class RemoteAccessIT
         api("PUT", developer, editor + "/file", JSON.writeValueAsString(Map.of("path", models, "content", "NOTE = 'edited twice'\n")), 200);
         String second = api("POST", developer, editor + "/commit", "{\"message\": \"Edit it again\"}", 201).path("commit").asText();
         assertThat(repository.inspect(second).parents()).containsExactly(commit);
+
+        // The branch moved to staging since: a developer's commit from its old development build
+        // would push to staging, which is not theirs.
+        stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "feature").movedTo(Stage.STAGING));
+        api("PUT", developer, editor + "/file", JSON.writeValueAsString(Map.of("path", models, "content", "NOTE = 'not for staging'\n")), 200);
+        api("POST", developer, editor + "/commit", "{\"message\": \"Sneak into staging\"}", 403);
+        assertThat(repository.head("feature")).isEqualTo(second);
+        stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "feature").movedTo(Stage.DEVELOPMENT));
     }
 
     // Last: it stops a build's container.
@@ -346,7 +354,7 @@ class RemoteAccessIT
     {
         Build running = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "feature").get(0).id(), Duration.ofMinutes(5));
         assertThat(running.state()).isEqualTo(BuildState.RUNNING);
-        Path key = TestingSsh.profileKey(stagehand, temp, "dev");
+        Path key = TestingSsh.profileKey(stagehand, temp, "admin");
         java.util.concurrent.CompletableFuture<TestingSsh.Result> overSsh = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return TestingSsh.ssh(server, temp, key, Long.toString(running.id()), "echo o''pen; sleep 600");
@@ -355,7 +363,7 @@ class RemoteAccessIT
                 throw new IllegalStateException(e);
             }
         });
-        try (TestingWebSocket shell = TestingShells.open(server, developer, running.id(), "development", "")) {
+        try (TestingWebSocket shell = TestingShells.open(server, admin, running.id(), running.stage().name().toLowerCase(java.util.Locale.ROOT), "")) {
             type(shell, "echo o''pen; sleep 600");
             shell.awaitBinaryText("open", TIMEOUT);
             while (stagehand.terminals().openCount() < 2) {
@@ -372,7 +380,7 @@ class RemoteAccessIT
             Thread.sleep(100);
         }
         assertThat(stagehand.terminals().openCount()).isZero();
-        assertThat(String.join("\n", stagehand.builds().log(running.id(), LogName.SHELL))).contains("dev's shell ended");
+        assertThat(String.join("\n", stagehand.builds().log(running.id(), LogName.SHELL))).contains("admin's shell ended");
     }
 
     private static List<String> notes()

@@ -176,7 +176,7 @@ class WebUiIT
         waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("shell-note"), "as Odoo's user"));
         WebElement productionKeyboard = driver.findElement(By.cssSelector("#shell-terminal .xterm-helper-textarea"));
         productionKeyboard.sendKeys("psql -tAc \"create table public.from_the_page (id int)\"" + Keys.ENTER);
-        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#shell-terminal .xterm-rows"), "permission denied for schema public"));
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#shell-terminal .xterm-rows"), "read-only transaction"));
         driver.findElement(By.id("shell-writes-allow")).click();
         waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("shell-writes-status"), "psql may write until"));
         productionKeyboard.sendKeys("psql -tAc \"create table public.from_the_page (id int)\"" + Keys.ENTER);

@@ -416,8 +416,14 @@ public abstract class BasePostgresDatabaseProviderContractTest
         DatabaseConnection reader = provider().reader(name);
         assertThatThrownBy(() -> connect(prefix + "other", reader).close()).as("a reader reaches its database alone").isInstanceOf(SQLException.class);
         try (Connection connection = connect(name, reader); Statement statement = connection.createStatement()) {
-            // What a tenant's reader might try to keep itself a writer.
-            statement.execute("ALTER ROLE CURRENT_USER SET role = " + quoted(owner.user()));
+            assertThatThrownBy(() -> statement.executeQuery("SELECT rolpassword FROM pg_catalog.pg_authid").close())
+                    .as("the server's roles and their password hashes").isInstanceOf(SQLException.class);
+        }
+        try (Connection connection = connect(name, reader); Statement statement = connection.createStatement()) {
+            // What a reader might do to keep itself a writer: its own default, for its next sessions.
+            statement.execute("SET default_transaction_read_only = off");
+            statement.execute("RESET ROLE");
+            statement.execute("ALTER ROLE CURRENT_USER SET default_transaction_read_only = off");
         }
 
         provider().allowReaderWrites(name);

@@ -4,6 +4,7 @@ import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
@@ -27,7 +28,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.util.Objects.requireNonNull;
 
@@ -96,8 +100,47 @@ public final class SshAccess
         server.setSubsystemFactories(List.of());
         server.setShellFactory(channel -> new SshShellCommand(stagehand, Optional.empty()));
         server.setCommandFactory((channel, command) -> new SshShellCommand(stagehand, Optional.of(command)));
-        CoreModuleProperties.AUTH_TIMEOUT.set(server, Duration.ofSeconds(30));
+        CoreModuleProperties.AUTH_TIMEOUT.set(server, Duration.ofSeconds(20));
+        server.addSessionListener(new SessionCaps());
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(server, 6);
+    }
+
+    // Connections capped, on the whole and from one address, before they authenticate: a flood of
+    // idle connections holds no more than that of the server's files and memory.
+    private static final class SessionCaps
+            implements SessionListener
+    {
+        private static final int MAX_SESSIONS = 256;
+        private static final int MAX_PER_ADDRESS = 32;
+
+        private static final AttributeRepository.AttributeKey<String> ADDRESS = new AttributeRepository.AttributeKey<>();
+
+        private final AtomicInteger sessions = new AtomicInteger();
+        private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+
+        @Override
+        public void sessionCreated(Session session)
+        {
+            String address = String.valueOf(SshdSocketAddress.toAddressString(session.getRemoteAddress()));
+            session.setAttribute(ADDRESS, address);
+            int all = sessions.incrementAndGet();
+            int mine = perAddress.computeIfAbsent(address, ignored -> new AtomicInteger()).incrementAndGet();
+            if (all > MAX_SESSIONS || mine > MAX_PER_ADDRESS) {
+                log.warn("SSH: a connection from {} refused: {} open, {} from it (at most {} and {})", address, all, mine, MAX_SESSIONS, MAX_PER_ADDRESS);
+                session.close(true);
+            }
+        }
+
+        @Override
+        public void sessionClosed(Session session)
+        {
+            String address = session.getAttribute(ADDRESS);
+            if (address == null) {
+                return;
+            }
+            sessions.decrementAndGet();
+            perAddress.computeIfPresent(address, (ignored, count) -> count.decrementAndGet() <= 0 ? null : count);
+        }
     }
 
     public SshAccess start()

@@ -49,6 +49,7 @@ final class SshShellCommand
     private OutputStream err;
     private ExitCallback exit;
     private volatile BuildTerminal terminal;
+    private volatile boolean destroyed;
 
     SshShellCommand(Stagehand stagehand, Optional<String> command)
     {
@@ -102,6 +103,11 @@ final class SshShellCommand
             TerminalSize size = size(environment);
             ShellRequest request = command.map(line -> ShellRequest.command("SSH", line, tty, size)).orElse(ShellRequest.interactive("SSH", size));
             terminal = stagehand.actingAs(account).shells().open(buildOf(user), request, this);
+            if (destroyed) {
+                // The client went while the shell opened.
+                terminal.closeLater();
+                return;
+            }
             if (tty) {
                 environment.addSignalListener((channel, signal) -> resize(environment), Signal.WINCH);
             }
@@ -226,6 +232,7 @@ final class SshShellCommand
     @Override
     public void destroy(ChannelSession channel)
     {
+        destroyed = true;
         BuildTerminal open = terminal;
         if (open != null) {
             open.closeLater();
