@@ -163,8 +163,8 @@ class WebUiIT
         clickTab("shell");
         waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("shell-note"), "as Odoo's user"));
         WebElement keyboard = driver.findElement(By.cssSelector("#shell-terminal .xterm-helper-textarea"));
-        keyboard.sendKeys("psql -tAc \"select 'modules=' || count(*) from ir_module_module\"" + Keys.ENTER);
-        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textMatches(By.cssSelector("#shell-terminal .xterm-rows"), java.util.regex.Pattern.compile("modules=[1-9]")));
+        keyboard.sendKeys("psql -tAc \"select 'users=' || count(*) from res_users\"" + Keys.ENTER);
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textMatches(By.cssSelector("#shell-terminal .xterm-rows"), java.util.regex.Pattern.compile("users=[1-9]")));
         browser.screenshot(SCREENSHOTS.resolve("shell.png"));
         // Kept in shell.log once its echo was seen, a second after Enter.
         waitFor(Duration.ofSeconds(10)).until(ignored -> stagehand.builds().log(queued.get(0).id(), LogName.SHELL).stream().anyMatch(line -> line.contains("azure$ psql -tAc")));
