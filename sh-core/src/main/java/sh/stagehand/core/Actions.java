@@ -14,6 +14,7 @@ import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.production.ProductionRestores;
+import sh.stagehand.core.monitor.BuildMonitor;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
@@ -23,6 +24,7 @@ import sh.stagehand.spi.StandardErrorCode;
 
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -53,10 +55,13 @@ public final class Actions
     private final BuildTerminals terminals;
     private final ProductionWrites productionWrites;
     private final BuildEditor editor;
+    private final BuildMonitor monitor;
 
     public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, ProductionBackups backups,
-            BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals, ProductionWrites productionWrites, BuildEditor editor)
+            BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals, ProductionWrites productionWrites, BuildEditor editor,
+            BuildMonitor monitor)
     {
+        this.monitor = requireNonNull(monitor, "monitor is null");
         this.account = requireNonNull(account, "account is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
         this.projects = requireNonNull(projects, "projects is null");
@@ -311,6 +316,15 @@ public final class Actions
     public EditorActions editor()
     {
         return new EditorActions(this, accounts, editor);
+    }
+
+    /**
+     * The build's resources and traffic over the last {@code range} (production's: its branch's,
+     * across updates), with the branch's events as annotations.
+     */
+    public BuildMonitor.Series monitor(long buildId, Duration range)
+    {
+        return monitor.series(buildWith(buildId, Tool.MONITOR), range);
     }
 
     public List<String> log(long buildId, LogName name)

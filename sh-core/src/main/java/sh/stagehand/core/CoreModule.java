@@ -8,6 +8,8 @@ import com.google.inject.Singleton;
 import com.google.inject.TypeLiteral;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import sh.stagehand.core.access.AccountService;
@@ -25,6 +27,10 @@ import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.core.files.ContainerUser;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.mail.InMemoryMailSink;
+import sh.stagehand.core.monitor.BuildMonitor;
+import sh.stagehand.core.monitor.BuildSampler;
+import sh.stagehand.core.monitor.BuildTraffic;
+import sh.stagehand.core.monitor.MonitorSettings;
 import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.pipeline.BuildSteps;
@@ -40,7 +46,9 @@ import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.production.ProductionRestores;
 import sh.stagehand.core.routing.HostRouter;
 import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.InMemoryMetricStore;
 import sh.stagehand.core.store.InMemoryPlatformStore;
+import sh.stagehand.core.store.MetricStore;
 import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.core.workspace.BuildWorkspaces;
@@ -90,7 +98,7 @@ public final class CoreModule
             "how long production's mail may wait for the relay before it bounces").formerly("mail.outbound-max-age-hours");
     /** The keys sh-core reads. */
     public static final ConfigKeys KEYS = ConfigKeys.union("the platform", List.of(StagehandConfig.KEYS, PlatformSettings.KEYS, AuthSettings.KEYS, BackupSettings.KEYS,
-            ConfigKeys.of("the platform's mail", OUTBOUND_MAX_AGE), BuildTerminals.KEYS, ConfigKeys.of("production's shells", ProductionWrites.MAX_GRANT)));
+            ConfigKeys.of("the platform's mail", OUTBOUND_MAX_AGE), BuildTerminals.KEYS, ConfigKeys.of("production's shells", ProductionWrites.MAX_GRANT), MonitorSettings.KEYS));
 
     private final StagehandConfig config;
     private final LifecycleManager lifecycle;
@@ -116,6 +124,8 @@ public final class CoreModule
         bind(KnownKeys.class).toProvider(KnownKeysProvider.class).in(Scopes.SINGLETON);
         Multibinder.newSetBinder(binder(), ConfigKeys.class).addBinding().toInstance(KEYS);
         OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
+        // The platform's metrics: kept to itself unless the embedder gives a registry it exports (Prometheus's).
+        OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setDefault().toInstance(new SimpleMeterRegistry());
 
         // Its own providers; none relays mail: production's mail waits in its queue until an embedder's relay is configured.
         Multibinder<ProviderFactory<?>> factories = providerFactories(binder());
@@ -128,6 +138,8 @@ public final class CoreModule
         OptionalBinder.newOptionalBinder(binder(), ProjectStore.class).setDefault().to(InMemoryPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setDefault().to(InMemoryPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), OutboundMailStore.class).setDefault().to(InMemoryPlatformStore.class);
+        bind(InMemoryMetricStore.class).in(Scopes.SINGLETON);
+        OptionalBinder.newOptionalBinder(binder(), MetricStore.class).setDefault().to(InMemoryMetricStore.class);
         bind(InMemoryAccountStore.class).in(Scopes.SINGLETON);
         OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setDefault().to(InMemoryAccountStore.class);
         bind(AccountService.class).in(Scopes.SINGLETON);
@@ -152,6 +164,7 @@ public final class CoreModule
         bind(ProductionRestores.class).in(Scopes.SINGLETON);
         bind(BuildService.class).in(Scopes.SINGLETON);
         bind(HostRouter.class).in(Scopes.SINGLETON);
+        bind(BuildTraffic.class).in(Scopes.SINGLETON);
     }
 
     /**
@@ -232,19 +245,41 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    BuildScheduler buildScheduler(BuildStore builds, StagePipelines pipelines, PlatformSettings settings, Clock clock)
+    BuildScheduler buildScheduler(BuildStore builds, StagePipelines pipelines, PlatformSettings settings, MeterRegistry meters, Clock clock)
     {
         // Closed first (it was created after the providers it uses): running builds stop before their providers do.
-        return lifecycle.manage(new BuildScheduler(builds, pipelines, settings, clock));
+        return lifecycle.manage(new BuildScheduler(builds, pipelines, settings, meters, clock));
+    }
+
+    @Provides
+    @Singleton
+    MonitorSettings monitorSettings()
+    {
+        return MonitorSettings.from(config.values(KEYS));
+    }
+
+    @Provides
+    @Singleton
+    BuildSampler buildSampler(BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildTraffic traffic, MetricStore store,
+            MeterRegistry meters, Clock clock)
+    {
+        return new BuildSampler(builds, runtime, databases, workspaces, traffic, store, meters, clock);
+    }
+
+    @Provides
+    @Singleton
+    BuildMonitor buildMonitor(MetricStore store, BuildStore builds, MonitorSettings settings, Clock clock)
+    {
+        return new BuildMonitor(store, builds, settings, clock);
     }
 
     @Provides
     @Singleton
     Housekeeping housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
-            Clock clock)
+            BuildSampler sampler, BuildMonitor monitor, MonitorSettings monitorSettings, Clock clock)
     {
         // Created after the scheduler, so closed before it: no new round starts while builds stop.
-        return lifecycle.manage(new Housekeeping(builds, projects, backups, accounts, settings, backupSettings, clock));
+        return lifecycle.manage(new Housekeeping(builds, projects, backups, accounts, settings, backupSettings, new Housekeeping.Monitoring(sampler, monitor, monitorSettings), clock));
     }
 
     // Every provider is given the context: the configuration's keys are known before the first is created.

@@ -5,6 +5,9 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.access.AccountService;
 import sh.stagehand.core.backup.BackupSettings;
 import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.monitor.BuildMonitor;
+import sh.stagehand.core.monitor.BuildSampler;
+import sh.stagehand.core.monitor.MonitorSettings;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.project.Project;
 
@@ -26,7 +29,8 @@ import static java.util.Objects.requireNonNull;
  * cut off by a restart are built again, orphaned containers removed); then repositories without
  * webhooks are polled every {@code platform.poll-interval}, and old builds collected and due
  * trials ended every {@code platform.gc-interval} (0: never); every production is backed up
- * each day at {@code backup.daily-time} (UTC), and retention applied. A failing round is logged and
+ * each day at {@code backup.daily-time} (UTC), and retention applied; running builds are sampled
+ * every {@code monitor.sample-interval}, and their old samples rolled up hourly. A failing round is logged and
  * the next one runs.
  * Thread-safe.
  */
@@ -41,12 +45,29 @@ public final class Housekeeping
     private final AccountService accounts;
     private final PlatformSettings settings;
     private final BackupSettings backupSettings;
+    private final Monitoring monitoring;
     private final Clock clock;
     private ScheduledExecutorService timers;
     private boolean closed;
 
-    public Housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings, Clock clock)
+    /**
+     * What monitoring does on its own: each running build sampled every {@code monitor.sample-interval},
+     * old samples rolled up into hours every hour.
+     */
+    public record Monitoring(BuildSampler sampler, BuildMonitor monitor, MonitorSettings settings)
     {
+        public Monitoring
+        {
+            requireNonNull(sampler, "sampler is null");
+            requireNonNull(monitor, "monitor is null");
+            requireNonNull(settings, "settings is null");
+        }
+    }
+
+    public Housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
+            Monitoring monitoring, Clock clock)
+    {
+        this.monitoring = requireNonNull(monitoring, "monitoring is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.projects = requireNonNull(projects, "projects is null");
@@ -85,6 +106,8 @@ public final class Housekeeping
         schedule(settings.gcInterval(), "collect garbage", builds::collectGarbage);
         schedule(settings.gcInterval(), "end due trials", projects::endTrials);
         schedule(settings.gcInterval(), "forget ended sessions", accounts::forgetEndedSessions);
+        schedule(monitoring.settings().sampleInterval(), "sample the running builds", monitoring.sampler()::sampleAll);
+        schedule(monitoring.settings().sampleInterval().isZero() ? Duration.ZERO : Duration.ofHours(1), "roll up old samples", monitoring.monitor()::compact);
         backupSettings.dailyTime().ifPresent(time -> {
             Duration untilFirst = untilNext(time, clock.instant());
             timers.scheduleAtFixedRate(() -> {

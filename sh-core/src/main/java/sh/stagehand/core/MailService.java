@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.mail.OutboundMail;
+import sh.stagehand.core.monitor.BuildTraffic;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.store.BuildStore;
 import sh.stagehand.core.store.OutboundMailStore;
@@ -39,6 +40,7 @@ public final class MailService
     // What production's Mails tab shows: its newest mail.
     private static final int OUTBOUND_LISTED = 500;
 
+    private final BuildTraffic traffic;
     private final BuildStore builds;
     private final MailSink sink;
     private final OutboundMailStore outbound;
@@ -46,8 +48,9 @@ public final class MailService
     private final Clock clock;
 
     @Inject
-    public MailService(BuildStore builds, MailSink sink, OutboundMailStore outbound, OutboundMailSender sender, Clock clock)
+    public MailService(BuildStore builds, MailSink sink, OutboundMailStore outbound, OutboundMailSender sender, BuildTraffic traffic, Clock clock)
     {
+        this.traffic = requireNonNull(traffic, "traffic is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.sink = requireNonNull(sink, "sink is null");
         this.outbound = requireNonNull(outbound, "outbound is null");
@@ -90,9 +93,12 @@ public final class MailService
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No build " + message.buildId() + " to take a mail of", e);
         }
         if (build.stage() != Stage.PRODUCTION) {
-            return sink.accept(message);
+            CapturedMail caught = sink.accept(message);
+            traffic.mailCaught(build.id());
+            return caught;
         }
         OutboundMail queued = outbound.enqueue(build.projectId(), message, clock.instant());
+        traffic.mailSent(build.id());
         sender.wake();
         return queued.mail();
     }

@@ -9,10 +9,14 @@ import com.google.inject.Stage;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.OptionalBinder;
 import com.google.inject.spi.Message;
+import io.micrometer.core.instrument.MeterRegistry;
 import sh.stagehand.core.access.Account;
 import sh.stagehand.core.access.AccountService;
 import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.config.StagehandConfig.ProviderKind;
+import sh.stagehand.core.monitor.BuildMonitor;
+import sh.stagehand.core.monitor.BuildSampler;
+import sh.stagehand.core.monitor.BuildTraffic;
 import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.production.ProductionRestores;
@@ -162,6 +166,33 @@ public final class Stagehand
         return injector.getInstance(ProductionRestores.class);
     }
 
+    /**
+     * What a proxy in front of the builds counts of their traffic, for monitoring: each request
+     * relayed to a build from {@link BuildTraffic#begin} to its end.
+     */
+    public BuildTraffic traffic()
+    {
+        return injector.getInstance(BuildTraffic.class);
+    }
+
+    /**
+     * Takes a round of samples of every running build now, as the housekeeping does every
+     * {@code monitor.sample-interval}.
+     */
+    public BuildSampler sampler()
+    {
+        return injector.getInstance(BuildSampler.class);
+    }
+
+    /**
+     * The platform's meters ({@code stagehand.*}): the registry given to
+     * {@link Builder#withMeterRegistry}, else one the platform keeps to itself.
+     */
+    public MeterRegistry meters()
+    {
+        return injector.getInstance(MeterRegistry.class);
+    }
+
     public BuildTerminals terminals()
     {
         return injector.getInstance(BuildTerminals.class);
@@ -183,7 +214,7 @@ public final class Stagehand
     public Actions actingAs(Account account)
     {
         return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups(), backupDownloads(), productionRestores(), terminals(), injector.getInstance(ProductionWrites.class),
-                injector.getInstance(BuildEditor.class));
+                injector.getInstance(BuildEditor.class), injector.getInstance(BuildMonitor.class));
     }
 
     /**
@@ -292,6 +323,18 @@ public final class Stagehand
         public Builder withConfigKeys(ConfigKeys keys)
         {
             configKeys.add(requireNonNull(keys, "keys is null"));
+            return this;
+        }
+
+        /**
+         * Where the platform keeps its meters ({@code stagehand.builds.queued},
+         * {@code stagehand.build.duration}, {@code stagehand.backup.duration}, the running builds'
+         * {@code stagehand.build.*} gauges): e.g. a Prometheus registry the application exports.
+         */
+        public Builder withMeterRegistry(MeterRegistry registry)
+        {
+            requireNonNull(registry, "registry is null");
+            modules.add(binder -> OptionalBinder.newOptionalBinder(binder, MeterRegistry.class).setBinding().toInstance(registry));
             return this;
         }
 

@@ -5,6 +5,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +38,13 @@ final class DockerEngine
     // The terminals' own (shells, SSH): however many a tenant opens and leaves, the builds' calls
     // keep their pools.
     private final DockerClient terminalClient;
+    // For the engine's answers docker-java does not ask for ({@code one-shot} stats).
+    private final DockerHttpClient httpClient;
 
     DockerEngine(DockerConfig config)
     {
         this.config = requireNonNull(config, "config is null");
+        this.httpClient = newHttpClient(config, config.apiTimeout(), 16);
         this.client = newClient(config, config.apiTimeout(), 64);
         this.streamingClient = newClient(config, Duration.ZERO, 64);
         this.terminalClient = newClient(config, Duration.ZERO, 256);
@@ -76,6 +80,14 @@ final class DockerEngine
     DockerClient terminalClient()
     {
         return terminalClient;
+    }
+
+    /**
+     * For requests docker-java does not make, answered within {@link DockerConfig#apiTimeout()}.
+     */
+    DockerHttpClient httpClient()
+    {
+        return httpClient;
     }
 
     /**
@@ -129,6 +141,12 @@ final class DockerEngine
     @Override
     public void close()
     {
+        try {
+            httpClient.close();
+        }
+        catch (IOException e) {
+            log.warn("Failed to close a Docker client", e);
+        }
         for (DockerClient dockerClient : List.of(client, streamingClient, terminalClient)) {
             try {
                 dockerClient.close();
@@ -141,10 +159,20 @@ final class DockerEngine
 
     private static DockerClient newClient(DockerConfig config, Duration responseTimeout, int maxConnections)
     {
-        DockerClientConfig clientConfig = DefaultDockerClientConfig.createDefaultConfigBuilder()
+        return DockerClientImpl.getInstance(clientConfig(config), newHttpClient(config, responseTimeout, maxConnections));
+    }
+
+    private static DockerClientConfig clientConfig(DockerConfig config)
+    {
+        return DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(config.host().toString())
                 .build();
-        ZerodepDockerHttpClient httpClient = new ZerodepDockerHttpClient.Builder()
+    }
+
+    private static DockerHttpClient newHttpClient(DockerConfig config, Duration responseTimeout, int maxConnections)
+    {
+        DockerClientConfig clientConfig = clientConfig(config);
+        return new ZerodepDockerHttpClient.Builder()
                 .dockerHost(clientConfig.getDockerHost())
                 .sslConfig(clientConfig.getSSLConfig())
                 .maxConnections(maxConnections)
@@ -152,6 +180,5 @@ final class DockerEngine
                 // zero: no limit
                 .responseTimeout(responseTimeout)
                 .build();
-        return DockerClientImpl.getInstance(clientConfig, httpClient);
     }
 }

@@ -14,6 +14,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ContainerStats;
 import sh.stagehand.spi.runtime.ExecListener;
 import sh.stagehand.spi.runtime.ExecSession;
 import sh.stagehand.spi.runtime.ExecSpec;
@@ -60,6 +61,7 @@ public final class DockerRuntimeProvider
     private final DockerConfig config;
     private final String instanceName;
     private final DockerEngine engine;
+    private final ContainerStatsReader stats;
     private final ContainerFiles containerFiles;
     private final ImageBuilder images;
     private final ContainerStarter starter;
@@ -82,6 +84,7 @@ public final class DockerRuntimeProvider
         this.instanceName = requireNonNull(instanceName, "instanceName is null");
         this.containerFiles = new ContainerFiles(filesDirectory);
         this.engine = new DockerEngine(config);
+        this.stats = new ContainerStatsReader(engine);
         TenantNetworks tenantNetworks = new TenantNetworks(engine.client(), instanceName, INSTANCE_LABEL, config.tenantNetworkPool());
         this.images = new ImageBuilder(config, instanceName, engine, tenantNetworks);
         this.starter = new ContainerStarter(config, instanceName, engine, tenantNetworks, containerFiles, images::imageUser, this::remove);
@@ -227,6 +230,12 @@ public final class DockerRuntimeProvider
             }
             return null;
         });
+    }
+
+    @Override
+    public Optional<ContainerStats> stats(String containerId)
+    {
+        return stats.read(containerId);
     }
 
     @Override

@@ -295,6 +295,18 @@ public final class PostgresDatabaseProvider
     }
 
     @Override
+    public long size(String name)
+    {
+        DatabaseNames.requireValid(name);
+        // pg_database_size reads the database's files from the maintenance database: nothing of the tenant's runs.
+        return connections.withHandle("read the size of database " + name, handle -> handle.createQuery("SELECT pg_database_size(oid) FROM pg_database WHERE datname = :name")
+                        .bind("name", name)
+                        .mapTo(Long.class)
+                        .findOne())
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No database " + name));
+    }
+
+    @Override
     public List<String> list(String prefix)
     {
         DatabaseNames.requireValidPrefix(prefix);

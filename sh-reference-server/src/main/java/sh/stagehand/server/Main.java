@@ -1,5 +1,7 @@
 package sh.stagehand.server;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
@@ -86,6 +88,8 @@ public final class Main
                 .withProvider(S3BackupStore.FACTORY)
                 .withProvider(SmtpMailRelay.FACTORY)
                 .withModule(new PostgresStoreModule())
+                // The platform's meters, served at /metrics.
+                .withMeterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
                 .withPublicKeyDirectory(new GitHubPublicKeys())
                 .withServiceLoaderPlugins();
     }

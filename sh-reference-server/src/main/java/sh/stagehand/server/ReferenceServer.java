@@ -2,6 +2,7 @@ package sh.stagehand.server;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Stagehand;
@@ -9,12 +10,15 @@ import sh.stagehand.server.http.ApiRoutes;
 import sh.stagehand.server.http.Authentication;
 import sh.stagehand.server.http.ClientAddress;
 import sh.stagehand.server.http.ConsoleHeaders;
+import sh.stagehand.server.http.HttpMetrics;
+import sh.stagehand.server.http.MetricsEndpoint;
 import sh.stagehand.server.http.BuildProxy;
 import sh.stagehand.server.http.WebsocketRelay;
 import sh.stagehand.server.git.GitHosting;
 import sh.stagehand.server.smtp.MailCatcher;
 import sh.stagehand.server.ssh.SshAccess;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -71,11 +76,13 @@ public final class ReferenceServer
             // streamed by the handlers that take them (imports, webhooks, git pushes), within limits of their own.
             javalin.http.maxRequestSize = ServerLimits.MAX_JSON_BYTES;
             // First: a request for a build's host name is the build's, whatever its path.
-            new BuildProxy(stagehand.hosts(), clientAddress).register(javalin);
+            new BuildProxy(stagehand.hosts(), stagehand.traffic(), clientAddress).register(javalin);
             new WebsocketRelay(stagehand.hosts(), clientAddress).register(javalin);
             // The console's own answers (pages, API, git) carry the browser's protections.
             new ConsoleHeaders(stagehand.hosts()).register(javalin);
             javalin.routes.get("/health", this::health);
+            new HttpMetrics(stagehand.meters()).register(javalin);
+            metrics().ifPresent(endpoint -> endpoint.register(javalin));
             // Then: every API request is someone's.
             authentication.register(javalin);
             // The web pages: static files, a client of the API.
@@ -93,6 +100,24 @@ public final class ReferenceServer
         return this;
     }
 
+    // Served where the platform's meters are Prometheus's (Main's), and not turned off.
+    private Optional<MetricsEndpoint> metrics()
+    {
+        if (!config.metrics().enabled() || !(stagehand.meters() instanceof PrometheusMeterRegistry prometheus)) {
+            return Optional.empty();
+        }
+        return Optional.of(MetricsEndpoint.create(prometheus, metricsTokenFile()));
+    }
+
+    /**
+     * The file of the token a scraper of {@code /metrics} shows: {@code metrics.token-file}, else
+     * {@code <data.directory>/metrics/scrape-token}.
+     */
+    public Path metricsTokenFile()
+    {
+        return config.metrics().tokenFile().orElse(stagehand.config().dataDirectory().resolve("metrics").resolve("scrape-token"));
+    }
+
     /**
      * The HTTP routes the server answers, {@code "GET /api/projects/{project}"}, as registered:
      * what its OpenAPI document ({@code /api/openapi.yaml}) describes.
@@ -104,6 +129,9 @@ public final class ReferenceServer
         }
         List<String> routes = new ArrayList<>(api.routes());
         routes.add("GET /health");
+        if (config.metrics().enabled() && stagehand.meters() instanceof PrometheusMeterRegistry) {
+            routes.add("GET /metrics");
+        }
         return routes;
     }
 

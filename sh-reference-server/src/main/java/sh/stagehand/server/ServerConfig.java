@@ -20,7 +20,8 @@ import static java.util.Objects.requireNonNull;
  * and {@code platform.public-url}, shared with the platform, for the webhook URLs shown). Builds
  * reach the mail catcher at {@code platform.smtp-host}:{@code platform.smtp-port}.
  */
-public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl, List<String> trustedProxies, ServerLimits limits, SshConfig ssh)
+public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl, List<String> trustedProxies, ServerLimits limits, SshConfig ssh,
+        MetricsConfig metrics)
 {
     public static final ConfigKey<String> HTTP_HOST = ConfigKey.of("http.host", ConfigType.nonEmptyString(), "127.0.0.1", "where the API listens");
     public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.of("http.port", ConfigType.listenPort(), "8080", "the API's port");
@@ -35,7 +36,7 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
 
     /** Every key the server reads, for {@code Stagehand.Builder.withConfigKeys}. */
     public static final ConfigKeys KEYS = ConfigKeys.union("the server", List.of(
-            ConfigKeys.of("the server", HTTP_HOST, HTTP_PORT, SMTP_BIND_ADDRESS, SMTP_PORT, TRUSTED_PROXIES, PlatformSettings.PUBLIC_URL), ServerLimits.KEYS, SshConfig.KEYS));
+            ConfigKeys.of("the server", HTTP_HOST, HTTP_PORT, SMTP_BIND_ADDRESS, SMTP_PORT, TRUSTED_PROXIES, PlatformSettings.PUBLIC_URL), ServerLimits.KEYS, SshConfig.KEYS, MetricsConfig.KEYS));
 
     public ServerConfig
     {
@@ -46,11 +47,12 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
         ClientAddress.trusting(trustedProxies);
         requireNonNull(limits, "limits is null");
         requireNonNull(ssh, "ssh is null");
+        requireNonNull(metrics, "metrics is null");
     }
 
     public ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAddress, int smtpPort, String publicUrl)
     {
-        this(httpHost, httpPort, smtpBindAddress, smtpPort, publicUrl, List.of(), ServerLimits.DEFAULTS, SshConfig.DEFAULTS);
+        this(httpHost, httpPort, smtpBindAddress, smtpPort, publicUrl, List.of(), ServerLimits.DEFAULTS, SshConfig.DEFAULTS, MetricsConfig.DEFAULTS);
     }
 
     /**
@@ -77,7 +79,8 @@ public record ServerConfig(String httpHost, int httpPort, InetAddress smtpBindAd
                 values.optional(PlatformSettings.PUBLIC_URL).orElse("http://127.0.0.1:" + httpPort),
                 values.optional(TRUSTED_PROXIES).orElse(List.of()),
                 ServerLimits.fromMap(properties),
-                SshConfig.fromMap(properties));
+                SshConfig.fromMap(properties),
+                MetricsConfig.fromMap(properties));
     }
 
     private static InetAddress address(String value)

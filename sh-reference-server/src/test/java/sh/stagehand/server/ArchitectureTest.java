@@ -46,6 +46,8 @@ class ArchitectureTest
                 .layer("access").definedBy("sh.stagehand.core.access..")
                 // Production's operations: backups taken, verified, downloaded, restored; imports.
                 .layer("production").definedBy("sh.stagehand.core.production..")
+                // Monitoring: the builds sampled, their series read.
+                .layer("monitor").definedBy("sh.stagehand.core.monitor..")
                 .layer("pipeline").definedBy("sh.stagehand.core.pipeline..")
                 // The backups' storage format: a leaf that knows no pipeline.
                 .layer("backup").definedBy("sh.stagehand.core.backup..")
@@ -55,6 +57,7 @@ class ArchitectureTest
                 .whereLayer("top").mayNotBeAccessedByAnyLayer()
                 .whereLayer("access").mayOnlyBeAccessedByLayers("top")
                 .whereLayer("production").mayOnlyBeAccessedByLayers("top")
+                .whereLayer("monitor").mayOnlyBeAccessedByLayers("top")
                 .whereLayer("pipeline").mayOnlyBeAccessedByLayers("production", "top")
                 .whereLayer("backup").mayOnlyBeAccessedByLayers("pipeline", "production", "top")
                 .check(CLASSES);

@@ -33,7 +33,7 @@ class ServerConfigTest
                 "smtp.port", "0",
                 "platform.public-url", "https://sh.acme-hosting.com",
                 "http.trusted-proxies", " 127.0.0.1, ::1 ,10.0.0.0/8")))
-                .isEqualTo(new ServerConfig("0.0.0.0", 9090, InetAddress.getByName("127.0.0.1"), 0, "https://sh.acme-hosting.com", java.util.List.of("127.0.0.1", "::1", "10.0.0.0/8"), ServerLimits.DEFAULTS, SshConfig.DEFAULTS));
+                .isEqualTo(new ServerConfig("0.0.0.0", 9090, InetAddress.getByName("127.0.0.1"), 0, "https://sh.acme-hosting.com", java.util.List.of("127.0.0.1", "::1", "10.0.0.0/8"), ServerLimits.DEFAULTS, SshConfig.DEFAULTS, MetricsConfig.DEFAULTS));
     }
 
     @Test

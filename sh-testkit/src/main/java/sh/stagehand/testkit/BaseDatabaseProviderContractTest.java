@@ -60,6 +60,19 @@ public abstract class BaseDatabaseProviderContractTest
     }
 
     @Test
+    public void testTellsADatabasesSize()
+    {
+        String name = prefix + "size";
+        DatabaseConnection credentials = provider().create(name);
+        long empty = provider().size(name);
+        assertThat(empty).isPositive();
+        writeMarker(name, credentials, "grown");
+        assertThat(provider().size(name)).isGreaterThan(empty);
+        assertThatThrownBy(() -> provider().size(prefix + "absent"))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
+    }
+
+    @Test
     public void testCreateTwiceFails()
     {
         String name = prefix + "twice";

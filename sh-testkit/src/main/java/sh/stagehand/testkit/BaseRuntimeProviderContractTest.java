@@ -7,6 +7,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ContainerStats;
 import sh.stagehand.spi.runtime.ContainerState;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
@@ -164,6 +165,25 @@ public abstract class BaseRuntimeProviderContractTest
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
         assertThat(provider().inspect(container.id()).orElseThrow().state()).isEqualTo(ContainerState.EXITED);
         provider().stop(container.id(), Duration.ofSeconds(1));
+    }
+
+    @Test
+    public void testReadsWhatARunningContainerUses()
+    {
+        long limit = 256L << 20;
+        ContainerInfo container = provider().start(spec().withMemoryLimit(limit).withCommand(sleepCommand()).build());
+
+        ContainerStats first = provider().stats(container.id()).orElseThrow();
+        assertThat(first.memoryBytes()).isPositive().isLessThanOrEqualTo(limit);
+        assertThat(first.memoryLimitBytes()).isEqualTo(limit);
+        ContainerStats second = provider().stats(container.id()).orElseThrow();
+        assertThat(second.cpuNanos()).isGreaterThanOrEqualTo(first.cpuNanos());
+        assertThat(second.at()).isAfterOrEqualTo(first.at());
+
+        provider().stop(container.id(), Duration.ofSeconds(5));
+        assertThat(provider().stats(container.id())).isEmpty();
+        assertThatThrownBy(() -> provider().stats("no-such-container-" + runId))
+                .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));
     }
 
     @Test

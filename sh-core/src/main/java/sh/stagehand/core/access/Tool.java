@@ -20,6 +20,8 @@ public enum Tool
     SHELL,
     /** The online editor: the build's sources, read; changed, restarted and committed where its stage allows. */
     EDITOR,
+    /** The build's resources and traffic over time (CPU, memory, storage, requests, mail). */
+    MONITOR,
     /** The branch's settings and what changes its builds: rebuild, discard, stage moves, merges into it, pushes to it. */
     SETTINGS,
     /** Production's backups: list, take, download, restore; and imports into a branch. */

@@ -1,5 +1,7 @@
 package sh.stagehand.core.backup;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -62,6 +64,7 @@ public final class BackupRecorder
     private static final int MAX_LEFT_OUT_NAMED = 200;
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
+    private final MeterRegistry meters;
     private final BackupStore store;
     private final BackupCatalog catalog;
     private final DatabaseProvider databases;
@@ -73,8 +76,10 @@ public final class BackupRecorder
     private final Set<String> reserved = ConcurrentHashMap.newKeySet();
 
     @Inject
-    public BackupRecorder(BackupStore store, BackupCatalog catalog, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, BuildStore builds, Clock clock)
+    public BackupRecorder(BackupStore store, BackupCatalog catalog, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, BuildStore builds, MeterRegistry meters,
+            Clock clock)
     {
+        this.meters = requireNonNull(meters, "meters is null");
         this.store = requireNonNull(store, "store is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.databases = requireNonNull(databases, "databases is null");
@@ -91,6 +96,25 @@ public final class BackupRecorder
      *         {@code PROVIDER_ERROR} if it cannot be dumped or stored, and then no record is written
      */
     public Backup take(String projectId, BackupKind kind, Optional<Build> serving)
+    {
+        // stagehand.backup.duration{kind, outcome}: how long backups take, and how many fail.
+        Timer.Sample started = Timer.start(meters);
+        String outcome = "failed";
+        try {
+            Backup backup = record(projectId, kind, serving);
+            outcome = "success";
+            return backup;
+        }
+        finally {
+            started.stop(Timer.builder("stagehand.backup.duration")
+                    .description("production backups taken, by kind and outcome")
+                    .tag("kind", kind.name().toLowerCase(Locale.ROOT))
+                    .tag("outcome", outcome)
+                    .register(meters));
+        }
+    }
+
+    private Backup record(String projectId, BackupKind kind, Optional<Build> serving)
     {
         String database = BuildNames.productionDatabaseName(projectId);
         if (!databases.exists(database)) {

@@ -181,6 +181,23 @@ public final class ContainerDirectory
     }
 
     /**
+     * What a tree's regular files hold, as {@code du --apparent-size} counts them.
+     */
+    public record Usage(long bytes, long files)
+    {
+    }
+
+    /**
+     * Adds up the sizes of the regular files below {@code directory}, walked as {@link #readFiles}
+     * walks it: no link followed, no file opened. An absent directory holds nothing.
+     */
+    public Usage usage(String directory)
+            throws IOException
+    {
+        return traversal.usage(directory, names(directory), operation());
+    }
+
+    /**
      * Copies the tree {@code directory} to {@code target}, which must not exist and which no
      * container can write (a snapshot, a scratch directory of the platform's; its parents are made
      * as needed): each regular file a

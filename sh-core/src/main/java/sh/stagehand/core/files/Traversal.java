@@ -80,6 +80,28 @@ final class Traversal
         return operation.leftOut();
     }
 
+    /**
+     * @see ContainerDirectory#usage
+     */
+    ContainerDirectory.Usage usage(String directory, List<String> start, Opening operation)
+            throws IOException
+    {
+        long[] totals = new long[2];
+        try (SecureDirectoryStream<Path> top = openRoot()) {
+            Optional<SecureDirectoryStream<Path>> opened = descend(top, start, operation);
+            if (opened.isPresent()) {
+                try (SecureDirectoryStream<Path> from = opened.get()) {
+                    // Sizes as the entries were looked at: nothing is opened, so nothing can block.
+                    walk(from, directory, "", 0, operation, (parent, name, path, relative, attributes) -> {
+                        totals[0] += attributes.size();
+                        totals[1]++;
+                    });
+                }
+            }
+        }
+        return new ContainerDirectory.Usage(totals[0], totals[1]);
+    }
+
     interface Walker
     {
         /**

@@ -1,5 +1,9 @@
 package sh.stagehand.core.pipeline;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
@@ -13,6 +17,7 @@ import sh.stagehand.spi.RandomSecrets;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +37,7 @@ public final class BuildScheduler
     private static final Logger log = LoggerFactory.getLogger(BuildScheduler.class);
 
     private final BuildStore builds;
+    private final MeterRegistry meters;
     private final BuildRunner runner;
     private final PlatformSettings settings;
     private final Clock clock;
@@ -42,11 +48,27 @@ public final class BuildScheduler
 
     public BuildScheduler(BuildStore builds, BuildRunner runner, PlatformSettings settings, Clock clock)
     {
+        this(builds, runner, settings, new SimpleMeterRegistry(), clock);
+    }
+
+    /**
+     * @param meters where {@code stagehand.builds.queued}, {@code stagehand.builds.building} and
+     *        {@code stagehand.build.duration} (by stage and outcome) are kept
+     */
+    public BuildScheduler(BuildStore builds, BuildRunner runner, PlatformSettings settings, MeterRegistry meters, Clock clock)
+    {
+        this.meters = requireNonNull(meters, "meters is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.runner = requireNonNull(runner, "runner is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.clock = requireNonNull(clock, "clock is null");
         AtomicInteger threadNumber = new AtomicInteger();
+        Gauge.builder("stagehand.builds.queued", this, scheduler -> Math.max(0, scheduler.pending.get() - scheduler.running.get()))
+                .description("builds waiting for a worker")
+                .register(meters);
+        Gauge.builder("stagehand.builds.building", running, AtomicInteger::get)
+                .description("builds being prepared, installed and tested")
+                .register(meters);
         this.workers = Executors.newFixedThreadPool(settings.maxConcurrentBuilds(), runnable -> {
             Thread thread = new Thread(runnable, "stagehand-build-" + threadNumber.incrementAndGet());
             thread.setDaemon(true);
@@ -136,11 +158,17 @@ public final class BuildScheduler
                 if (claimed.isPresent()) {
                     int now = running.incrementAndGet();
                     mostRunningAtOnce.accumulateAndGet(now, Math::max);
+                    Timer.Sample started = Timer.start(meters);
                     try {
                         runner.run(claimed.get());
                     }
                     finally {
                         running.decrementAndGet();
+                        started.stop(Timer.builder("stagehand.build.duration")
+                                .description("builds from their start to their verdict, by stage and outcome")
+                                .tag("stage", claimed.get().stage().name().toLowerCase(Locale.ROOT))
+                                .tag("outcome", outcome(buildId))
+                                .register(meters));
                     }
                 }
             }
@@ -151,6 +179,15 @@ public final class BuildScheduler
                 pending.decrementAndGet();
             }
         });
+    }
+
+    // The verdict of a build that ran (success, warning, failed), else where it ended (stopped, superseded).
+    private String outcome(long buildId)
+    {
+        return builds.findBuild(buildId)
+                .map(build -> build.verdict().map(Enum::name).orElse(build.state().name()))
+                .orElse("gone")
+                .toLowerCase(Locale.ROOT);
     }
 
     private Optional<Build> claim(long buildId)

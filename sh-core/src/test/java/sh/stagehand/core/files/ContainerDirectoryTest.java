@@ -94,6 +94,28 @@ class ContainerDirectoryTest
     }
 
     @Test
+    void testSizesOnlyTheRegularFilesBelowAndFollowsNoLink()
+            throws IOException
+    {
+        // What monitoring counts of a filestore: the tenant's links to the host's files, a link to
+        // the filestore itself (a loop) and a FIFO (that would block a read) count for nothing.
+        Files.createSymbolicLink(data.resolve("filestore/acme/ab/shadow"), secret);
+        Files.createSymbolicLink(data.resolve("filestore/acme/etc"), host.resolve("etc"));
+        Files.createSymbolicLink(data.resolve("filestore/acme/loop"), data.resolve("filestore/acme"));
+        fifo(data.resolve("filestore/acme/cd/pipe"));
+
+        ContainerDirectory.Usage usage = directory().usage("filestore/acme");
+
+        assertThat(usage.bytes()).isEqualTo("contract".length() + "invoice".length());
+        assertThat(usage.files()).isEqualTo(2);
+        assertThat(directory().usage("filestore/absent")).isEqualTo(new ContainerDirectory.Usage(0, 0));
+        // The filestore directory itself a link: nothing.
+        move(data.resolve("filestore/acme"), data.resolve("filestore/acme.real"));
+        Files.createSymbolicLink(data.resolve("filestore/acme"), host);
+        assertThat(directory().usage("filestore/acme").bytes()).isZero();
+    }
+
+    @Test
     void testALinkAtAnyLevelOnTheWayReadsAsNothing()
             throws IOException
     {

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.monitor.BuildTraffic;
 import sh.stagehand.core.routing.HostRouter;
 
 import java.io.IOException;
@@ -29,7 +30,8 @@ import static java.util.Objects.requireNonNull;
  * Serves each build under its host name ({@link HostRouter}): a request whose {@code Host} is a
  * build's goes to that build's server, whatever its path, as a reverse proxy would send it (the
  * {@code X-Forwarded-*} headers Odoo reads in proxy mode); production's name answers a maintenance
- * page (503) while it is updated. Other host names reach the platform's own pages and API.
+ * page (503) while it is updated; each request relayed is counted for the build's monitoring
+ * ({@link BuildTraffic}). Other host names reach the platform's own pages and API.
  * Bodies are streamed both ways, so uploads, downloads and long requests pass as they are.
  * Thread-safe.
  */
@@ -41,6 +43,7 @@ public final class BuildProxy
             "transfer-encoding", "upgrade", "host", "content-length", "expect", "http2-settings");
 
     private final HostRouter hosts;
+    private final BuildTraffic traffic;
     private final ClientAddress clientAddress;
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -48,9 +51,10 @@ public final class BuildProxy
             .version(HttpClient.Version.HTTP_1_1)
             .build();
 
-    public BuildProxy(HostRouter hosts, ClientAddress clientAddress)
+    public BuildProxy(HostRouter hosts, BuildTraffic traffic, ClientAddress clientAddress)
     {
         this.hosts = requireNonNull(hosts, "hosts is null");
+        this.traffic = requireNonNull(traffic, "traffic is null");
         this.clientAddress = requireNonNull(clientAddress, "clientAddress is null");
     }
 
@@ -88,7 +92,18 @@ public final class BuildProxy
         switch (route.get().kind()) {
             case NOTHING -> page(context.res(), 404, "No build here", "No running build answers to " + host + ". It may have been collected, or not be built yet.");
             case MAINTENANCE -> maintenance(context.res());
-            case SERVE -> forward(context, host, route.get().build().orElseThrow());
+            case SERVE -> {
+                Build build = route.get().build().orElseThrow();
+                // Counted for the build's monitoring: its outcome, its time until the last byte.
+                BuildTraffic.Request counted = traffic.begin(build.id());
+                try {
+                    forward(context, host, build);
+                    counted.end(context.res().getStatus());
+                }
+                finally {
+                    counted.end(0);
+                }
+            }
         }
     }
 

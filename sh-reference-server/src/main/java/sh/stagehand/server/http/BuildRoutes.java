@@ -9,16 +9,23 @@ import sh.stagehand.core.Actions;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.config.ConfigKey;
+import sh.stagehand.spi.config.ConfigType;
+
+import java.time.Duration;
 
 import static java.util.Objects.requireNonNull;
 
 /**
  * The API's builds: one read, discarded or rebuilt; its caught mail; its logs, whole or followed
- * live; and the platform's garbage collection of builds. Thread-safe.
+ * live; its monitoring over a range; and the platform's garbage collection of builds. Thread-safe.
  */
 final class BuildRoutes
 {
     private static final Logger log = LoggerFactory.getLogger(BuildRoutes.class);
+
+    private static final ConfigKey<Duration> RANGE = ConfigKey.of("request.range", ConfigType.duration(), "24h", "how far back a build's monitoring goes");
 
     private final Stagehand stagehand;
 
@@ -41,6 +48,7 @@ final class BuildRoutes
             actions(context).writeLog(buildId, name, context.outputStream());
         });
         routes.sse("/api/builds/{build}/logs/{log}/follow", this::followLog);
+        routes.get("/api/builds/{build}/monitor", context -> context.json(Views.series(actions(context).monitor(ApiParameters.buildId(context), range(context)))));
         routes.post("/api/maintenance/garbage-collection", context -> context.json(actions(context).collectGarbage().stream().map(Views::build).toList()));
     }
 
@@ -67,6 +75,17 @@ final class BuildRoutes
         catch (StagehandException | IllegalArgumentException e) {
             client.sendEvent("error", e.getMessage());
             client.close();
+        }
+    }
+
+    private static Duration range(Context context)
+    {
+        String range = context.queryParam("range");
+        try {
+            return RANGE.parse(range == null ? RANGE.defaultValue().orElseThrow() : range);
+        }
+        catch (StagehandException e) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "range=" + range + " is not a duration; use e.g. 1h, 24h, 7d or 30d");
         }
     }
 

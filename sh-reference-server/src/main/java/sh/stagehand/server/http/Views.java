@@ -4,15 +4,19 @@ import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.mail.OutboundMail;
+import sh.stagehand.core.monitor.BuildMonitor;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
+import sh.stagehand.core.store.BuildSample;
 import sh.stagehand.core.store.Event;
 import sh.stagehand.spi.mail.CapturedMail;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 
 /**
  * What the API shows of the platform's records: never a secret (tokens, webhook secrets, SMTP
@@ -121,6 +125,41 @@ final class Views
     {
         return new BranchView(branch.name(), branch.stage().name(), branch.moduleSelection().name(), branch.explicitModules(), branch.testTags().orElse(null), branch.cronsEnabled(), branch.onNewCommit().name(),
                 branch.domains());
+    }
+
+    /**
+     * A sample: rates are the client's to compute (a count over {@code periodSeconds}); a figure the
+     * platform could not read is null.
+     */
+    record SampleView(String at, double periodSeconds, Double cpus, Long memoryBytes, Long databaseBytes, Long filestoreBytes, long successes, long errors, long limited,
+            Double p50Millis, Double p95Millis, int concurrent, long mailsSent, long mailsCaught) {}
+
+    record SeriesView(long build, String project, String branch, String stage, String from, String to, long sampleIntervalSeconds, boolean hourly, List<SampleView> samples,
+            List<EventView> annotations) {}
+
+    static SeriesView series(BuildMonitor.Series series)
+    {
+        Build build = series.build();
+        return new SeriesView(build.id(), build.projectId(), build.branch(), build.stage().name(), series.from().toString(), series.to().toString(),
+                series.sampleInterval().toSeconds(), series.hourly(), series.samples().stream().map(Views::sample).toList(),
+                series.annotations().stream().map(Views::event).toList());
+    }
+
+    private static SampleView sample(BuildSample sample)
+    {
+        return new SampleView(sample.at().toString(), sample.period().toMillis() / 1000.0, boxed(sample.cpus()), boxed(sample.memoryBytes()), boxed(sample.databaseBytes()),
+                boxed(sample.filestoreBytes()), sample.successes(), sample.errors(), sample.limited(), boxed(sample.p50Millis()), boxed(sample.p95Millis()),
+                sample.concurrent(), sample.mailsSent(), sample.mailsCaught());
+    }
+
+    private static Double boxed(OptionalDouble value)
+    {
+        return value.isPresent() ? value.getAsDouble() : null;
+    }
+
+    private static Long boxed(OptionalLong value)
+    {
+        return value.isPresent() ? value.getAsLong() : null;
     }
 
     static BuildView build(Build build)

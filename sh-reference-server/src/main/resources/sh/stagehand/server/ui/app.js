@@ -10,6 +10,8 @@ const XTERM = '/webjars/xterm/4.9.0';
 const XTERM_FIT = '/webjars/xterm-addon-fit/0.3.0';
 // The online editor's code editor: CodeMirror 5 and the modes of Odoo's files, from its WebJar.
 const CODEMIRROR = '/webjars/codemirror/5.65.19';
+// The Monitor tab's charts: uPlot, from its WebJar.
+const UPLOT = '/webjars/uplot/1.6.30/dist';
 
 const main = document.getElementById('main');
 const crumbs = document.getElementById('crumbs');
@@ -499,7 +501,7 @@ function projectPage(projectId, parameters) {
         // Only the tools the caller's role has on this stage (Odoo.sh's matrix, from the server).
         const can = tool => entry.tools.includes(tool);
         const names = ['history', ...(can('logs') ? ['logs'] : []), ...(can('mails') ? ['mails'] : []), ...(can('shell') ? ['shell'] : []), ...(can('editor') ? ['editor'] : []),
-            ...(stage !== 'DEVELOPMENT' && can('backups') ? ['backups'] : []), ...(can('settings') ? ['settings'] : [])];
+            ...(can('monitor') ? ['monitor'] : []), ...(stage !== 'DEVELOPMENT' && can('backups') ? ['backups'] : []), ...(can('settings') ? ['settings'] : [])];
         if (!names.includes(state.tab)) {
             state.tab = 'history';
         }
@@ -518,7 +520,7 @@ function projectPage(projectId, parameters) {
             }, name.charAt(0).toUpperCase() + name.substring(1)))),
             body);
         renderHead();
-        const tabs = {history: historyTab, logs: logsTab, mails: mailsTab, shell: shellTab, editor: editorTab, backups: backupsTab, settings: settingsTab};
+        const tabs = {history: historyTab, logs: logsTab, mails: mailsTab, shell: shellTab, editor: editorTab, monitor: monitorTab, backups: backupsTab, settings: settingsTab};
         tab = tabs[state.tab](body, entry, build) || {};
     }
 
@@ -857,6 +859,119 @@ function projectPage(projectId, parameters) {
             new Promise(resolve => document.head.append(el('link', {rel: 'stylesheet', href: `${CODEMIRROR}/lib/codemirror.css`, onload: resolve, onerror: resolve}))),
         ]);
         return codeMirrorLoaded;
+    }
+
+    let uPlotLoaded = null;
+    function loadUPlot() {
+        uPlotLoaded ??= Promise.all([
+            new Promise((resolve, reject) => document.head.append(el('script', {src: `${UPLOT}/uPlot.iife.min.js`, onload: resolve, onerror: () => reject(new Error('Cannot load the charts'))}))),
+            new Promise(resolve => document.head.append(el('link', {rel: 'stylesheet', href: `${UPLOT}/uPlot.min.css`, onload: resolve, onerror: resolve}))),
+        ]);
+        return uPlotLoaded;
+    }
+
+    // The build's resources and traffic over a range, as charts; the branch's events (pushes,
+    // updates, imports, restores) drawn as lines across them and listed below.
+    function monitorTab(body, entry, build) {
+        if (!build) {
+            body.replaceChildren(el('p', {class: 'muted'}, 'No build yet.'));
+            return {};
+        }
+        const RANGES = ['1h', '6h', '24h', '7d', '30d'];
+        let range = state.monitorRange && RANGES.includes(state.monitorRange) ? state.monitorRange : '24h';
+        const picker = el('div', {class: 'ranges', role: 'group', 'aria-label': 'Time range'});
+        const summary = el('p', {class: 'muted', id: 'monitor-summary'});
+        const charts = el('div', {class: 'charts', id: 'monitor-charts'});
+        const notes = el('ul', {class: 'events', id: 'monitor-annotations'});
+        body.replaceChildren(el('p', {class: 'muted'}, entry.branch.stage === 'PRODUCTION'
+            ? 'Production over time, across its updates: what its container uses, its storage, the requests the platform relayed to it, its mail.'
+            : `Build ${build.id} over time: what its container uses, its storage, the requests the platform relayed to it, its mail.`), picker, summary, charts, notes);
+        let fetchedAt = 0;
+        let plots = [];
+        function drawPicker() {
+            picker.replaceChildren(...RANGES.map(name => el('button', {
+                type: 'button', class: name === range ? 'active' : null, 'aria-pressed': String(name === range), dataset: {range: name},
+                onclick: () => {
+                    range = name;
+                    state.monitorRange = name;
+                    drawPicker();
+                    refresh(true);
+                },
+            }, name)));
+        }
+        function chart(title, unit, times, series, marks, span) {
+            const holder = el('div', {class: 'chart', dataset: {chart: title}});
+            charts.append(holder);
+            const width = Math.max(320, Math.min(charts.clientWidth || 640, 900));
+            const colours = ['#2e7d32', '#c62828', '#ef6c00', '#1565c0', '#6a1b9a'];
+            plots.push(new window.uPlot({
+                title, width, height: 170,
+                // The range picked, whatever part of it has samples.
+                scales: {x: {time: true, min: span[0], max: span[1]}},
+                series: [{}, ...series.map((one, index) => ({label: one.label, stroke: colours[index], width: 1.5, spanGaps: false,
+                    value: (u, v) => v == null ? '–' : `${+v.toFixed(2)} ${unit}`}))],
+                axes: [{}, {label: unit, size: 60}],
+                hooks: {draw: [u => {
+                    // The branch's events: a dashed line each.
+                    const ctx = u.ctx;
+                    ctx.save();
+                    ctx.strokeStyle = '#7a7a7a';
+                    ctx.setLineDash([4, 4]);
+                    for (const mark of marks) {
+                        const x = Math.round(u.valToPos(mark, 'x', true));
+                        if (x >= u.bbox.left && x <= u.bbox.left + u.bbox.width) {
+                            ctx.beginPath();
+                            ctx.moveTo(x, u.bbox.top);
+                            ctx.lineTo(x, u.bbox.top + u.bbox.height);
+                            ctx.stroke();
+                        }
+                    }
+                    ctx.restore();
+                }]},
+            }, [times, ...series.map(one => one.values)], holder));
+        }
+        async function refresh(force) {
+            // A sample comes at most every few seconds: the page's own refresh need not fetch each time.
+            if (!force && Date.now() - fetchedAt < 15000) {
+                return;
+            }
+            fetchedAt = Date.now();
+            try {
+                const [series] = await Promise.all([api(`/api/builds/${build.id}/monitor?range=${range}`), loadUPlot()]);
+                plots.forEach(plot => plot.destroy());
+                plots = [];
+                charts.replaceChildren();
+                const samples = series.samples;
+                const times = samples.map(sample => Date.parse(sample.at) / 1000);
+                const marks = series.annotations.map(event => Date.parse(event.at) / 1000);
+                const span = [Date.parse(series.from) / 1000, Date.parse(series.to) / 1000];
+                const every = series.sampleIntervalSeconds > 0 ? `every ${series.sampleIntervalSeconds} s` : 'sampling is off';
+                const rate = field => samples.map(sample => sample.periodSeconds > 0 ? sample[field] / sample.periodSeconds : null);
+                const mib = field => samples.map(sample => sample[field] == null ? null : sample[field] / 1048576);
+                const pick = field => samples.map(sample => sample[field]);
+                const requests = samples.reduce((sum, sample) => sum + sample.successes + sample.errors + sample.limited, 0);
+                const last = samples[samples.length - 1];
+                summary.textContent = samples.length
+                    ? `${samples.length} ${series.hourly ? 'hours' : 'samples'} (${every}); ${requests} requests in the range`
+                        + (last ? `; now ${last.memoryBytes == null ? '' : bytes(last.memoryBytes) + ' memory, '}${last.databaseBytes == null ? '' : bytes(last.databaseBytes) + ' database, '}${last.filestoreBytes == null ? '' : bytes(last.filestoreBytes) + ' filestore'}` : '')
+                    : `No samples in this range yet (${every}): a running build is sampled, a stopped one is not.`;
+                chart('Requests per second', 'req/s', times, [{label: 'successful', values: rate('successes')}, {label: 'errors', values: rate('errors')}, {label: 'rate-limited', values: rate('limited')}], marks, span);
+                chart('Response time', 'ms', times, [{label: 'median', values: pick('p50Millis')}, {label: '95th percentile', values: pick('p95Millis')}], marks, span);
+                chart('Concurrent requests', 'requests', times, [{label: 'most at once', values: pick('concurrent')}], marks, span);
+                chart('CPU', 'CPUs', times, [{label: 'container', values: pick('cpus')}], marks, span);
+                chart('Memory', 'MiB', times, [{label: 'container', values: mib('memoryBytes')}], marks, span);
+                chart('Storage', 'MiB', times, [{label: 'database', values: mib('databaseBytes')}, {label: 'filestore', values: mib('filestoreBytes')}], marks, span);
+                chart('Mail', 'mails', times, [{label: 'sent', values: pick('mailsSent')}, {label: 'caught', values: pick('mailsCaught')}], marks, span);
+                notes.replaceChildren(...series.annotations.slice().reverse().map(event => el('li', {}, el('time', {}, when(event.at)), event.message)));
+            }
+            catch (error) {
+                summary.textContent = error.message;
+                say(error.message, true);
+            }
+        }
+        drawPicker();
+        refresh(true);
+        return {refresh: () => refresh(false), stop: () => plots.forEach(plot => plot.destroy())};
     }
 
     function mailsTab(body, entry, build) {

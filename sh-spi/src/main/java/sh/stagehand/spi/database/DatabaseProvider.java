@@ -183,6 +183,19 @@ public interface DatabaseProvider
     }
 
     /**
+     * How much disk the database takes, as its server counts it (tables, indexes, TOAST), read by
+     * the platform without entering the database.
+     *
+     * @return its size in bytes
+     * @throws StagehandException {@code NOT_FOUND} if there is no such database; {@code NOT_SUPPORTED}
+     *         if the provider cannot tell
+     */
+    default long size(String name)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " cannot tell a database's size");
+    }
+
+    /**
      * Runs a query on the database as its own role, never as the platform: a tenant's view or
      * function that the query reaches runs with the tenant's privileges alone. Names resolve in
      * {@code pg_catalog}, then {@code public} (no schema named after a role); qualify the tenant's

@@ -127,6 +127,19 @@ public interface RuntimeProvider
     }
 
     /**
+     * Reads what a running container uses now (its CPU time so far, its memory), for monitoring:
+     * one quick call, never a wait for a second reading.
+     *
+     * @return its stats, or empty if it does not run
+     * @throws StagehandException {@code NOT_FOUND} if no such container exists; {@code NOT_SUPPORTED}
+     *         if this runtime cannot tell
+     */
+    default Optional<ContainerStats> stats(String containerId)
+    {
+        throw new StagehandException(StandardErrorCode.NOT_SUPPORTED, getClass().getSimpleName() + " cannot tell what a container uses");
+    }
+
+    /**
      * Removes the container, killing it if it runs, with its anonymous volumes. Idempotent.
      *
      * @return whether a container was removed

@@ -10,6 +10,7 @@ import sh.stagehand.core.LifecycleManager;
 import sh.stagehand.core.access.AccountStore;
 import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.MetricStore;
 import sh.stagehand.core.store.OutboundMailStore;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.postgres.PostgresConfig;
@@ -20,7 +21,7 @@ import sh.stagehand.spi.mail.MailSink;
 
 /**
  * Keeps the platform's records ({@link ProjectStore}, {@link BuildStore}, {@link AccountStore},
- * {@link OutboundMailStore}) in PostgreSQL, their secrets sealed by a {@link SecretBox} whose key
+ * {@link OutboundMailStore}, {@link MetricStore}) in PostgreSQL, their secrets sealed by a {@link SecretBox} whose key
  * is the file of {@code secrets.key-file}, and makes {@code mail.type=postgres} available. The
  * metadata database is reached with the {@code postgres.} keys of {@link PostgresConfig}.
  */
@@ -34,6 +35,7 @@ public final class PostgresStoreModule
         OptionalBinder.newOptionalBinder(binder(), BuildStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), OutboundMailStore.class).setBinding().to(PostgresPlatformStore.class);
         OptionalBinder.newOptionalBinder(binder(), AccountStore.class).setBinding().to(PostgresAccountStore.class);
+        OptionalBinder.newOptionalBinder(binder(), MetricStore.class).setBinding().to(PostgresMetricStore.class);
         Multibinder.newSetBinder(binder(), ConfigKeys.class).addBinding().toInstance(SecretBox.KEYS);
     }
 
@@ -53,6 +55,13 @@ public final class PostgresStoreModule
     PostgresAccountStore accountStore(PostgresPlatformStore platformStore)
     {
         return new PostgresAccountStore(platformStore.metadata());
+    }
+
+    @Provides
+    @Singleton
+    PostgresMetricStore metricStore(PostgresPlatformStore platformStore)
+    {
+        return new PostgresMetricStore(platformStore.metadata());
     }
 
     @Provides

@@ -7,6 +7,7 @@ import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
 import sh.stagehand.spi.runtime.ContainerState;
+import sh.stagehand.spi.runtime.ContainerStats;
 import sh.stagehand.spi.runtime.LogFollow;
 import sh.stagehand.spi.runtime.LogLine;
 import sh.stagehand.spi.runtime.LogListener;
@@ -14,6 +15,8 @@ import sh.stagehand.spi.runtime.Mount;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -162,6 +165,21 @@ final class InMemoryContainer
         }, "container-" + spec.name());
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * The CPU time of its program's thread, and as memory the bytes of the lines it printed: figures
+     * that grow with what it does.
+     */
+    synchronized Optional<ContainerStats> stats(Instant now)
+    {
+        if (state != ContainerState.RUNNING || thread == null) {
+            return Optional.empty();
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpu = threads.isThreadCpuTimeSupported() ? Math.max(0, threads.getThreadCpuTime(thread.getId())) : 0;
+        long memory = (1 << 20) + lines.stream().mapToLong(line -> line.line().text().length()).sum();
+        return Optional.of(new ContainerStats(now, cpu, memory, spec.memoryLimitBytes() > 0 ? spec.memoryLimitBytes() : Runtime.getRuntime().maxMemory()));
     }
 
     ContainerInfo info()

@@ -279,6 +279,16 @@ public final class InMemoryDatabaseProvider
         return renewed.connection();
     }
 
+    /**
+     * A page for its catalog and the size of its dump's text: it grows with what is written into it,
+     * as a real database's does.
+     */
+    @Override
+    public synchronized long size(String name)
+    {
+        return 8192 + existing(name).dump().length();
+    }
+
     @Override
     public List<Map<String, Object>> query(String database, String sql, List<?> parameters)
     {

@@ -5,6 +5,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ContainerInfo;
 import sh.stagehand.spi.runtime.ContainerSpec;
+import sh.stagehand.spi.runtime.ContainerStats;
 import sh.stagehand.spi.runtime.ImageRecipe;
 import sh.stagehand.spi.runtime.ImageSpec;
 import sh.stagehand.spi.runtime.LogFollow;
@@ -110,6 +111,16 @@ public final class InMemoryRuntimeProvider
     public Optional<ContainerInfo> inspect(String containerId)
     {
         return Optional.ofNullable(containers.get(containerId)).map(InMemoryContainer::info);
+    }
+
+    @Override
+    public Optional<ContainerStats> stats(String containerId)
+    {
+        InMemoryContainer container = containers.get(containerId);
+        if (container == null) {
+            throw new StagehandException(StandardErrorCode.NOT_FOUND, "No container " + containerId);
+        }
+        return container.stats(Instant.now());
     }
 
     @Override
