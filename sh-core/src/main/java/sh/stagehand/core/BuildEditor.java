@@ -2,23 +2,17 @@ package sh.stagehand.core;
 
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
-import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
-import sh.stagehand.core.odoo.OdooCommandLine;
 import sh.stagehand.core.pipeline.BuildSteps;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
-import sh.stagehand.spi.runtime.ExecListener;
-import sh.stagehand.spi.runtime.ExecSession;
-import sh.stagehand.spi.runtime.ExecSpec;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.spi.vcs.VcsProvider;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -28,16 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -61,21 +49,8 @@ public final class BuildEditor
     private static final String ROOT = BuildSteps.ADDONS_DIRECTORY;
     /** Where the tree shows Odoo's own code, read-only, beside the branch's sources. */
     public static final String ODOO = "~odoo";
-    // $1 Odoo's configuration, $2 the database, $3 the module.
-    private static final String UPDATE = """
-            tr '\\0' '\\n' < /proc/1/cmdline | {
-                a=; d=; p=
-                while IFS= read -r x; do
-                    case "$p" in --addons-path) a=$x ;; --data-dir) d=$x ;; esac
-                    case "$x" in --addons-path=*) a=${x#*=} ;; --data-dir=*) d=${x#*=} ;; esac
-                    p=$x
-                done
-                exec odoo -c "$1" ${a:+--addons-path="$a"} ${d:+--data-dir="$d"} -d "$2" -u "$3" --stop-after-init --no-http 2>&1 </dev/null
-            }
-            """;
 
-    private final RuntimeProvider runtime;
-    private final BuildWorkspaces workspaces;
+    private final BuildScripts scripts;
     private final BuildLogs logs;
     private final ProjectService projects;
     private final PlatformSettings settings;
@@ -89,8 +64,7 @@ public final class BuildEditor
 
     public BuildEditor(RuntimeProvider runtime, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
     {
-        this.runtime = requireNonNull(runtime, "runtime is null");
-        this.workspaces = requireNonNull(workspaces, "workspaces is null");
+        this.scripts = new BuildScripts(runtime, workspaces);
         this.logs = requireNonNull(logs, "logs is null");
         this.projects = requireNonNull(projects, "projects is null");
         this.settings = requireNonNull(settings, "settings is null");
@@ -113,7 +87,7 @@ public final class BuildEditor
         Place place = place(build, directory.isEmpty() ? "." : directory);
         // "./$2": a directory named like an option (-delete) is a path to find; entries end in a
         // NUL, as a name may hold a newline.
-        Result result = run(build, new byte[0], "cd \"$1\" && [ -d \"$2\" ] && find \"./$2\" -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%f\\0' | head -z -n " + (MAX_ENTRIES + 1),
+        BuildScripts.Result result = run(build, new byte[0], "cd \"$1\" && [ -d \"$2\" ] && find \"./$2\" -mindepth 1 -maxdepth 1 -printf '%y\\t%s\\t%f\\0' | head -z -n " + (MAX_ENTRIES + 1),
                 place.root(), place.relative());
         if (result.exitCode() != 0) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No directory '" + directory + "' in build " + build.id() + "'s sources");
@@ -141,7 +115,7 @@ public final class BuildEditor
     public String read(Build build, String path)
     {
         Place place = place(build, path);
-        Result result = run(build, new byte[0], "cd \"$1\" && [ -f \"$2\" ] && head -c " + (MAX_FILE_BYTES + 1) + " -- \"$2\"", place.root(), place.relative());
+        BuildScripts.Result result = run(build, new byte[0], "cd \"$1\" && [ -f \"$2\" ] && head -c " + (MAX_FILE_BYTES + 1) + " -- \"$2\"", place.root(), place.relative());
         if (result.exitCode() != 0) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No file '" + path + "' in build " + build.id() + "'s sources");
         }
@@ -166,7 +140,7 @@ public final class BuildEditor
         if (bytes.length > MAX_FILE_BYTES) {
             throw new StagehandException(StandardErrorCode.CONTENT_TOO_LARGE, "The editor saves files up to " + MAX_FILE_BYTES / 1024 + " KiB; '" + path + "' would be larger");
         }
-        Result result = run(build, bytes, "cd \"$1\" && mkdir -p -- \"$(dirname -- \"$2\")\" && cat > \"$2\"", ROOT, requirePath(path));
+        BuildScripts.Result result = run(build, bytes, "cd \"$1\" && mkdir -p -- \"$(dirname -- \"$2\")\" && cat > \"$2\"", ROOT, requirePath(path));
         if (result.exitCode() != 0) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Cannot save '" + path + "' in build " + build.id() + ": " + result.errors().strip());
         }
@@ -188,11 +162,7 @@ public final class BuildEditor
      */
     public void restart(Build build, String who)
     {
-        requireRunning(build);
-        Result result = run(build, new byte[0], "kill -HUP 1");
-        if (result.exitCode() != 0) {
-            throw new StagehandException(StandardErrorCode.CONFLICT, "Cannot restart build " + build.id() + "'s server: " + result.errors().strip());
-        }
+        scripts.restart(build, "the editor");
         keep(build, who + " restarted the server");
     }
 
@@ -216,9 +186,8 @@ public final class BuildEditor
         }
         // The server's own addons path and data directory, as its command line (pid 1's, Odoo's)
         // has them: the configuration file has neither. In the build's own container, as its user.
-        Result result = run(build, new byte[0], settings.installTimeout(), UPDATE, OdooCommandLine.CONFIG_FILE, build.databaseName(), module);
-        List<String> lines = result.text().lines().toList();
-        List<String> last = lines.subList(Math.max(0, lines.size() - 40), lines.size());
+        BuildScripts.Result result = scripts.odoo(build, "the editor", settings.installTimeout(), "-u", module);
+        List<String> last = result.lastLines(40);
         if (result.exitCode() != 0) {
             keep(build, "%s updated %s: failed (exit %d)".formatted(who, module, result.exitCode()));
             throw new StagehandException(StandardErrorCode.CONFLICT, "Updating " + module + " in build " + build.id() + " failed (exit " + result.exitCode() + "): "
@@ -248,7 +217,7 @@ public final class BuildEditor
         }
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String path : paths) {
-            Result result = run(build, new byte[0], "cd \"$1\" && head -c " + (MAX_FILE_BYTES + 1) + " -- \"$2\"", ROOT, path);
+            BuildScripts.Result result = run(build, new byte[0], "cd \"$1\" && head -c " + (MAX_FILE_BYTES + 1) + " -- \"$2\"", ROOT, path);
             if (result.exitCode() != 0 || result.output().length > MAX_FILE_BYTES) {
                 throw new StagehandException(StandardErrorCode.CONFLICT, "Cannot read '" + path + "' back from build " + build.id() + " to commit it: " + result.errors().strip());
             }
@@ -274,10 +243,7 @@ public final class BuildEditor
 
     private static void requireRunning(Build build)
     {
-        if (build.state() != BuildState.RUNNING || build.containerId().isEmpty()) {
-            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is " + build.state().name().toLowerCase(Locale.ROOT)
-                    + ": the editor works in a running build; rebuild it, or open one of the branch's running builds");
-        }
+        BuildScripts.requireRunning(build, "the editor");
     }
 
     private static void requireWritable(Build build)
@@ -297,7 +263,7 @@ public final class BuildEditor
             return new Place(ROOT, path.equals(".") ? path : requirePath(path));
         }
         String odoo = odooRoots.computeIfAbsent(build.id(), ignored -> {
-            Result result = run(build, new byte[0], "python3 -c 'import os, odoo; print(os.path.dirname(odoo.__file__))'");
+            BuildScripts.Result result = run(build, new byte[0], "python3 -c 'import os, odoo; print(os.path.dirname(odoo.__file__))'");
             String directory = result.text().strip();
             if (result.exitCode() != 0 || !directory.startsWith("/")) {
                 throw new StagehandException(StandardErrorCode.NOT_FOUND, "Build " + build.id() + "'s image has no odoo package to show");
@@ -330,82 +296,10 @@ public final class BuildEditor
         }
     }
 
-    private record Result(int exitCode, byte[] output, String errors)
-    {
-        String text()
-        {
-            return new String(output, StandardCharsets.UTF_8);
-        }
-    }
-
     // A script in the build's container, as its user, without a terminal; $1... are its arguments
     // (never part of the script), input its whole input.
-    private Result run(Build build, byte[] input, String script, String... arguments)
+    private BuildScripts.Result run(Build build, byte[] input, String script, String... arguments)
     {
-        return run(build, input, TIMEOUT, script, arguments);
-    }
-
-    private Result run(Build build, byte[] input, Duration timeout, String script, String... arguments)
-    {
-        requireRunning(build);
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
-        command.addAll(List.of(arguments));
-        ExecSpec spec = new ExecSpec(command, Optional.of(workspaces.containerUser().asDockerUser()), Optional.of(ROOT), Map.of(), Optional.empty());
-        Capture capture = new Capture();
-        try (ExecSession session = runtime.exec(build.containerId().orElseThrow(), spec, capture)) {
-            if (input.length > 0) {
-                session.write(input);
-            }
-            session.closeInput();
-            OptionalInt exitCode = capture.exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new Result(exitCode.orElse(-1), capture.output(), capture.errors());
-        }
-        catch (TimeoutException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Build " + build.id() + "'s container did not answer the editor within " + timeout.toSeconds() + " s", e);
-        }
-        catch (ExecutionException e) {
-            throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "The editor's command failed in build " + build.id(), e);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw StagehandException.interrupted("the editor's command in build " + build.id(), e);
-        }
-    }
-
-    // What a command writes, up to a little more than the largest file (the rest is dropped).
-    private static final class Capture
-            implements ExecListener
-    {
-        private final ByteArrayOutputStream output = new ByteArrayOutputStream();
-        private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
-        private final CompletableFuture<OptionalInt> exit = new CompletableFuture<>();
-
-        @Override
-        public synchronized void onOutput(byte[] data)
-        {
-            output.write(data, 0, Math.max(0, Math.min(data.length, MAX_FILE_BYTES + 1 - output.size())));
-        }
-
-        @Override
-        public synchronized void onErrorOutput(byte[] data)
-        {
-            errors.write(data, 0, Math.max(0, Math.min(data.length, 4096 - errors.size())));
-        }
-
-        @Override
-        public void onExit(OptionalInt exitCode)
-        {
-            exit.complete(exitCode);
-        }
-
-        synchronized byte[] output()
-        {
-            return output.toByteArray();
-        }
-
-        synchronized String errors()
-        {
-            return errors.toString(StandardCharsets.UTF_8);
-        }
+        return scripts.run(build, "the editor", input, TIMEOUT, MAX_FILE_BYTES + 1, script, arguments);
     }
 }

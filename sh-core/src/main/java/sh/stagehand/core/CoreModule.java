@@ -164,7 +164,6 @@ public final class CoreModule
         bind(ProductionRestores.class).in(Scopes.SINGLETON);
         bind(BuildService.class).in(Scopes.SINGLETON);
         bind(HostRouter.class).in(Scopes.SINGLETON);
-        bind(BuildTraffic.class).in(Scopes.SINGLETON);
     }
 
     /**
@@ -258,12 +257,20 @@ public final class CoreModule
         return MonitorSettings.from(config.values(KEYS));
     }
 
+    // What the proxy relays, counted only where builds are sampled.
+    @Provides
+    @Singleton
+    BuildTraffic buildTraffic(MonitorSettings settings)
+    {
+        return settings.enabled() ? new BuildTraffic() : BuildTraffic.disabled();
+    }
+
     @Provides
     @Singleton
     BuildSampler buildSampler(BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildTraffic traffic, MetricStore store,
-            MeterRegistry meters, Clock clock)
+            MeterRegistry meters, MonitorSettings settings, Clock clock)
     {
-        return new BuildSampler(builds, runtime, databases, workspaces, traffic, store, meters, clock);
+        return new BuildSampler(builds, runtime, databases, workspaces, traffic, store, meters, settings.filestoreInterval(), clock);
     }
 
     @Provides

@@ -48,6 +48,8 @@ public final class Housekeeping
     private final Monitoring monitoring;
     private final Clock clock;
     private ScheduledExecutorService timers;
+    // Sampling on a thread of its own: a slow round (a huge filestore) delays no backup, and no backup delays it.
+    private ScheduledExecutorService sampling;
     private boolean closed;
 
     /**
@@ -106,8 +108,15 @@ public final class Housekeeping
         schedule(settings.gcInterval(), "collect garbage", builds::collectGarbage);
         schedule(settings.gcInterval(), "end due trials", projects::endTrials);
         schedule(settings.gcInterval(), "forget ended sessions", accounts::forgetEndedSessions);
-        schedule(monitoring.settings().sampleInterval(), "sample the running builds", monitoring.sampler()::sampleAll);
-        schedule(monitoring.settings().sampleInterval().isZero() ? Duration.ZERO : Duration.ofHours(1), "roll up old samples", monitoring.monitor()::compact);
+        schedule(Duration.ofHours(1), "roll up old samples", monitoring.monitor()::compact);
+        if (monitoring.settings().enabled()) {
+            sampling = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "stagehand-sampling");
+                thread.setDaemon(true);
+                return thread;
+            });
+            schedule(sampling, monitoring.settings().sampleInterval(), "sample the running builds", monitoring.sampler()::sampleAll);
+        }
         backupSettings.dailyTime().ifPresent(time -> {
             Duration untilFirst = untilNext(time, clock.instant());
             timers.scheduleAtFixedRate(() -> {
@@ -149,14 +158,20 @@ public final class Housekeeping
 
     private void schedule(Duration interval, String what, Runnable task)
     {
+        schedule(timers, interval, what, task);
+    }
+
+    private static void schedule(ScheduledExecutorService executor, Duration interval, String what, Runnable task)
+    {
         if (interval.isZero()) {
             return;
         }
-        timers.scheduleWithFixedDelay(() -> {
+        executor.scheduleWithFixedDelay(() -> {
             try {
                 task.run();
             }
-            catch (RuntimeException e) {
+            // An Error too: thrown out of here, it would end the schedule for good, silently.
+            catch (RuntimeException | Error e) {
                 log.warn("Failed to {}", what, e);
             }
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -169,6 +184,10 @@ public final class Housekeeping
         if (timers != null) {
             timers.shutdownNow();
             timers = null;
+        }
+        if (sampling != null) {
+            sampling.shutdownNow();
+            sampling = null;
         }
     }
 }

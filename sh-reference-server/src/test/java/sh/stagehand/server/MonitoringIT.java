@@ -88,8 +88,8 @@ class MonitoringIT
             throws IOException, InterruptedException
     {
         Map<String, String> properties = TestingPlatform.properties("monitoring-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
-        // Sampled when the test says, so that it knows what each sample holds.
-        properties.put("monitor.sample-interval", "0");
+        // Sampled when the test says (the first round on its own would be in an hour), so that it knows what each sample holds.
+        properties.put("monitor.sample-interval", "1h");
         stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         admin = TestingAccounts.adminToken(stagehand);
@@ -191,6 +191,17 @@ class MonitoringIT
         HttpResponse<String> withAnApiToken = HTTP.send(TestingAccounts.authorized(admin, URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(withAnApiToken.statusCode()).isEqualTo(401);
         assertThat(Files.getPosixFilePermissions(server.metricsTokenFile())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.readString(server.metricsTokenFile())).startsWith("shm_");
+
+        // Methods a client makes up, as a method or in Javalin's X-HTTP-Method-Override, are one
+        // series, not one each: the platform's memory is not anyone's to fill.
+        for (int i = 0; i < 50; i++) {
+            HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).header("X-HTTP-Method-Override", "made-up-" + i).build(), HttpResponse.BodyHandlers.discarding());
+            HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).method("MADEUP" + i, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        }
+        assertThat(stagehand.meters().find("stagehand.http.requests").timers())
+                .extracting(timer -> timer.getId().getTag("method"))
+                .allSatisfy(method -> assertThat(method).isIn("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"));
 
         Path prometheus = Path.of(TestingEnvironment.get().get("prometheus.binary", "/usr/bin/prometheus"));
         if (!Files.isExecutable(prometheus)) {

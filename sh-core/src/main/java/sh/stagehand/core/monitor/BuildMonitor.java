@@ -85,11 +85,12 @@ public final class BuildMonitor
         boolean hourly = range.compareTo(settings.rawRetention()) > 0;
         List<BuildSample> samples;
         if (hourly) {
-            // The hours kept, then those of the raw samples not rolled up yet.
-            samples = new ArrayList<>(store.samples(build.projectId(), build.branch(), buildId, HourlyRollup.hourOf(from), to, true));
-            Instant rolledUntil = samples.isEmpty() ? HourlyRollup.hourOf(from) : samples.get(samples.size() - 1).at().plus(Duration.ofHours(1));
-            samples.addAll(HourlyRollup.rollUp(store.samples(build.projectId(), build.branch(), buildId, rolledUntil, to, false)));
-            samples.sort(Comparator.comparing(BuildSample::at));
+            // The hours kept, then those of the raw samples not rolled up yet; production's builds
+            // of one hour (an update's) merged into one.
+            List<BuildSample> hours = new ArrayList<>(store.samples(build.projectId(), build.branch(), buildId, HourlyRollup.hourOf(from), to, true));
+            Instant rolledUntil = hours.isEmpty() ? HourlyRollup.hourOf(from) : hours.get(hours.size() - 1).at().plus(Duration.ofHours(1));
+            hours.addAll(HourlyRollup.rollUp(store.samples(build.projectId(), build.branch(), buildId, rolledUntil, to, false)));
+            samples = HourlyRollup.rollUp(hours, buildId.isEmpty());
         }
         else {
             samples = store.samples(build.projectId(), build.branch(), buildId, from, to, false);

@@ -47,7 +47,12 @@ import static java.util.Objects.requireNonNull;
  * {@link MetricStore}, and the newest of each build is also a set of gauges in the platform's
  * {@link MeterRegistry} ({@code stagehand.build.*}, tagged with project, branch, build and stage),
  * removed when the build stops. What a provider cannot tell is left out of the sample; a build that
- * fails to be sampled is logged and the round goes on. Thread-safe; rounds are serialized.
+ * fails to be sampled is logged, what it served is counted in its next sample, and the round goes
+ * on; a round the store refuses is stored with the next one.
+ *
+ * <p>A filestore is walked at most every {@code monitor.filestore-interval} (a production's may
+ * hold millions of files), its size kept between walks; a walk that fails is not tried again
+ * before the interval is over. Thread-safe; rounds are serialized.
  */
 public final class BuildSampler
 {
@@ -61,11 +66,18 @@ public final class BuildSampler
     private final MetricStore store;
     private final MeterRegistry registry;
     private final Clock clock;
+    private static final int MAX_UNSTORED = 10_000;
+
+    private final Duration filestoreInterval;
+    private final Instant started;
     private final Map<Long, Sampled> sampled = new ConcurrentHashMap<>();
+    private final Map<Long, FilestoreSize> filestores = new ConcurrentHashMap<>();
+    private final List<BuildSample> unstored = new ArrayList<>();
 
     public BuildSampler(BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildTraffic traffic, MetricStore store,
-            MeterRegistry registry, Clock clock)
+            MeterRegistry registry, Duration filestoreInterval, Clock clock)
     {
+        this.filestoreInterval = requireNonNull(filestoreInterval, "filestoreInterval is null");
         this.builds = requireNonNull(builds, "builds is null");
         this.runtime = requireNonNull(runtime, "runtime is null");
         this.databases = requireNonNull(databases, "databases is null");
@@ -74,6 +86,7 @@ public final class BuildSampler
         this.store = requireNonNull(store, "store is null");
         this.registry = requireNonNull(registry, "registry is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.started = clock.instant();
     }
 
     /**
@@ -97,14 +110,25 @@ public final class BuildSampler
                 log.warn("Cannot sample build {} of {}/{}: {}", build.id(), build.projectId(), build.branch(), e.getMessage());
             }
         }
-        // Builds that run no more: their gauges go, and what the proxy counted for them.
+        // Builds that run no more: their gauges go, their filestores' sizes, what the proxy counted for them.
         for (Long gone : Set.copyOf(sampled.keySet())) {
             if (!running.contains(gone)) {
                 sampled.remove(gone).meters().forEach(registry::remove);
-                traffic.forget(gone);
             }
         }
-        store.append(round);
+        filestores.keySet().retainAll(running);
+        traffic.retainOnly(running);
+        unstored.addAll(round);
+        try {
+            store.append(List.copyOf(unstored));
+            unstored.clear();
+        }
+        catch (RuntimeException e) {
+            log.warn("Cannot store {} build samples; they are stored with the next round: {}", unstored.size(), e.getMessage());
+            if (unstored.size() > MAX_UNSTORED) {
+                unstored.subList(0, unstored.size() - MAX_UNSTORED).clear();
+            }
+        }
         return round;
     }
 
@@ -113,7 +137,9 @@ public final class BuildSampler
         Instant now = clock.instant();
         Optional<ContainerStats> stats = containerStats(build);
         Sampled previous = sampled.get(build.id());
-        Instant since = previous != null ? previous.at() : build.startedAt().orElse(build.createdAt());
+        // A first sample covers the build's time since the sampler began counting its traffic.
+        Instant buildStarted = build.startedAt().orElse(build.createdAt());
+        Instant since = previous != null ? previous.at() : buildStarted.isAfter(started) ? buildStarted : started;
         Duration period = Duration.between(since, now);
         if (period.isNegative() || period.isZero()) {
             period = Duration.ofMillis(1);
@@ -126,10 +152,13 @@ public final class BuildSampler
                 cpus = OptionalDouble.of((double) (stats.get().cpuNanos() - before.cpuNanos()) / wallNanos);
             }
         }
+        OptionalLong databaseBytes = databaseSize(build);
+        OptionalLong filestoreBytes = filestoreSize(build, now);
+        // Last: a sample that failed before leaves what the proxy counted for the next one.
         BuildTraffic.Tally tally = traffic.drain(build.id());
-        BuildSample sample = new BuildSample(build.projectId(), build.branch(), build.id(), now, period, cpus,
+        BuildSample sample = new BuildSample(build.projectId(), build.branch(), build.id(), now, period, false, cpus,
                 stats.map(value -> OptionalLong.of(value.memoryBytes())).orElse(OptionalLong.empty()),
-                databaseSize(build), filestoreSize(build),
+                databaseBytes, filestoreBytes,
                 tally.successes(), tally.errors(), tally.limited(), tally.p50Millis(), tally.p95Millis(), tally.concurrent(), tally.mailsSent(), tally.mailsCaught());
         Sampled next = new Sampled(now, stats, sample, previous == null ? meters(build) : previous.meters());
         sampled.put(build.id(), next);
@@ -162,17 +191,32 @@ public final class BuildSampler
         }
     }
 
-    private OptionalLong filestoreSize(Build build)
+    private OptionalLong filestoreSize(Build build, Instant now)
     {
+        FilestoreSize known = filestores.get(build.id());
+        if (known != null && Duration.between(known.at(), now).compareTo(filestoreInterval) < 0) {
+            return known.bytes();
+        }
         ContainerDirectory data = build.stage() == Stage.PRODUCTION ? workspaces.productionDataDirectory(build.projectId()) : workspaces.dataDirectory(build.id());
+        OptionalLong bytes;
+        long walkStarted = System.nanoTime();
         try {
-            return OptionalLong.of(data.usage(Filestores.of(build.databaseName())).bytes());
+            bytes = OptionalLong.of(data.usage(Filestores.of(build.databaseName())).bytes());
         }
-        catch (IOException e) {
-            log.debug("Cannot size the filestore of build {}", build.id(), e);
-            return OptionalLong.empty();
+        catch (IOException | RuntimeException e) {
+            log.info("Cannot size the filestore of build {} of {}; tried again in {}: {}", build.id(), build.projectId(), filestoreInterval, e.toString());
+            // The size known before, if any, until the next walk.
+            bytes = known == null ? OptionalLong.empty() : known.bytes();
         }
+        Duration took = Duration.ofNanos(System.nanoTime() - walkStarted);
+        if (took.compareTo(Duration.ofSeconds(10)) > 0) {
+            log.warn("Sizing the filestore of build {} of {} took {} s", build.id(), build.projectId(), took.toSeconds());
+        }
+        filestores.put(build.id(), new FilestoreSize(now, bytes));
+        return bytes;
     }
+
+    private record FilestoreSize(Instant at, OptionalLong bytes) {}
 
     private List<Meter> meters(Build build)
     {

@@ -2,6 +2,7 @@ package sh.stagehand.core.monitor;
 
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Response times are kept exactly up to {@value #RESERVOIR} requests a round, beyond that as a
  * uniform sample of that many (Vitter's reservoir), so a build flooded with requests costs the
- * platform a fixed amount of memory. Thread-safe; recording takes a short lock of the build's own.
+ * platform a fixed amount of memory. A platform that samples nothing counts nothing
+ * ({@link #disabled()}). Thread-safe; recording takes a short lock of the build's own.
  */
 public final class BuildTraffic
 {
@@ -43,13 +45,37 @@ public final class BuildTraffic
         static final Tally NONE = new Tally(0, 0, 0, OptionalDouble.empty(), OptionalDouble.empty(), 0, 0, 0);
     }
 
+    private static final Request UNCOUNTED = new Request(null, 0);
+
     private final Map<Long, Counters> builds = new ConcurrentHashMap<>();
+    private final boolean enabled;
+
+    public BuildTraffic()
+    {
+        this(true);
+    }
+
+    private BuildTraffic(boolean enabled)
+    {
+        this.enabled = enabled;
+    }
+
+    /**
+     * Traffic that is not counted: for a platform whose builds are not sampled.
+     */
+    public static BuildTraffic disabled()
+    {
+        return new BuildTraffic(false);
+    }
 
     /**
      * Counts a request to the build from now until {@link Request#end}.
      */
     public Request begin(long buildId)
     {
+        if (!enabled) {
+            return UNCOUNTED;
+        }
         Counters counters = counters(buildId);
         counters.enter();
         return new Request(counters, System.nanoTime());
@@ -57,12 +83,16 @@ public final class BuildTraffic
 
     public void mailSent(long buildId)
     {
-        counters(buildId).mail(true);
+        if (enabled) {
+            counters(buildId).mail(true);
+        }
     }
 
     public void mailCaught(long buildId)
     {
-        counters(buildId).mail(false);
+        if (enabled) {
+            counters(buildId).mail(false);
+        }
     }
 
     /**
@@ -84,11 +114,11 @@ public final class BuildTraffic
     }
 
     /**
-     * Forgets a build that runs no more.
+     * Forgets the builds that run no more (a request or a mail that came late for one of them included).
      */
-    void forget(long buildId)
+    void retainOnly(Set<Long> running)
     {
-        builds.remove(buildId);
+        builds.keySet().retainAll(running);
     }
 
     private Counters counters(long buildId)
@@ -116,7 +146,7 @@ public final class BuildTraffic
          */
         public void end(int status)
         {
-            if (ended.compareAndSet(false, true)) {
+            if (counters != null && ended.compareAndSet(false, true)) {
                 counters.exit(Outcome.of(status), (System.nanoTime() - startedNanos) / 1e6);
             }
         }
@@ -126,7 +156,8 @@ public final class BuildTraffic
     {
         private final long[] totals = new long[Outcome.values().length];
         private final long[] round = new long[Outcome.values().length];
-        private final double[] millis = new double[RESERVOIR];
+        // Grown as requests come, up to the reservoir: an idle build's costs next to nothing.
+        private double[] millis = new double[16];
         private long timed;
         private int inProgress;
         private int mostInProgress;
@@ -145,6 +176,9 @@ public final class BuildTraffic
             totals[outcome.ordinal()]++;
             round[outcome.ordinal()]++;
             if (timed < RESERVOIR) {
+                if (timed == millis.length) {
+                    millis = Arrays.copyOf(millis, Math.min(RESERVOIR, millis.length * 4));
+                }
                 millis[(int) timed] = elapsedMillis;
             }
             else {

@@ -17,10 +17,11 @@ import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
- * Rolls raw samples up into one sample per build and hour: counts added up; the CPUs averaged
- * over the time the samples cover; the most memory and requests at once; the sizes as the hour's
- * last sample had them; the median response time averaged over the requests, the 95th percentile
- * the hour's worst.
+ * Rolls samples up into one sample per build (or per branch: production's builds, one after the
+ * other in an hour of an update) and hour: counts added up; the time they cover added up, at most
+ * the hour; the CPUs averaged over that time; the most memory and requests at once; the sizes as
+ * the hour's last sample had them; the median response time averaged over the requests, the 95th
+ * percentile the hour's worst. Hours rolled up again merge the same way.
  */
 final class HourlyRollup
 {
@@ -34,14 +35,23 @@ final class HourlyRollup
     /**
      * @return the hours, oldest first
      */
-    static List<BuildSample> rollUp(List<BuildSample> raw)
+    static List<BuildSample> rollUp(List<BuildSample> samples)
     {
-        record Key(long buildId, Instant hour) {}
-        Map<Key, List<BuildSample>> hours = raw.stream()
+        return rollUp(samples, false);
+    }
+
+    /**
+     * @param byBranch one sample per branch and hour, whatever build each came from (the newest's id)
+     * @return the hours, oldest first
+     */
+    static List<BuildSample> rollUp(List<BuildSample> samples, boolean byBranch)
+    {
+        record Key(String branch, long buildId, Instant hour) {}
+        Map<Key, List<BuildSample>> hours = samples.stream()
                 .sorted(Comparator.comparing(BuildSample::at))
-                .collect(Collectors.groupingBy(sample -> new Key(sample.buildId(), hourOf(sample.at())), LinkedHashMap::new, Collectors.toList()));
+                .collect(Collectors.groupingBy(sample -> new Key(sample.branch(), byBranch ? 0 : sample.buildId(), hourOf(sample.at())), LinkedHashMap::new, Collectors.toList()));
         List<BuildSample> rolled = new ArrayList<>();
-        hours.forEach((key, samples) -> rolled.add(hour(key.hour(), samples)));
+        hours.forEach((key, ofTheHour) -> rolled.add(hour(key.hour(), ofTheHour)));
         rolled.sort(Comparator.comparing(BuildSample::at));
         return rolled;
     }
@@ -50,7 +60,8 @@ final class HourlyRollup
     {
         BuildSample last = samples.get(samples.size() - 1);
         long requests = samples.stream().mapToLong(BuildSample::requests).sum();
-        return new BuildSample(last.projectId(), last.branch(), last.buildId(), hour, Duration.ofHours(1),
+        Duration covered = samples.stream().map(BuildSample::period).reduce(Duration.ZERO, Duration::plus);
+        return new BuildSample(last.projectId(), last.branch(), last.buildId(), hour, covered.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : covered, true,
                 weighted(samples, BuildSample::cpus, sample -> sample.period().toMillis()),
                 max(samples, BuildSample::memoryBytes),
                 latest(samples, BuildSample::databaseBytes),

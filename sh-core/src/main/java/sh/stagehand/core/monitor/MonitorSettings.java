@@ -12,11 +12,12 @@ import static java.util.Objects.requireNonNull;
 /**
  * How builds are monitored, keys under {@code monitor.}: each running build sampled every
  * {@code monitor.sample-interval}, its raw samples kept {@code monitor.raw-retention}, then rolled
- * up into hours kept {@code monitor.hourly-retention}.
+ * up into hours kept {@code monitor.hourly-retention}; a filestore walked at most every
+ * {@code monitor.filestore-interval}.
  *
  * @param sampleInterval zero: never
  */
-public record MonitorSettings(Duration sampleInterval, Duration rawRetention, Duration hourlyRetention)
+public record MonitorSettings(Duration sampleInterval, Duration rawRetention, Duration hourlyRetention, Duration filestoreInterval)
 {
     public static final ConfigKey<Duration> SAMPLE_INTERVAL = ConfigKey.of("monitor.sample-interval", ConfigType.durationOrZero(), "60s",
             "how often each running build's resources and traffic are sampled (0: never)");
@@ -24,17 +25,28 @@ public record MonitorSettings(Duration sampleInterval, Duration rawRetention, Du
             "how long each sample is kept as it was taken, before it is rolled up into its hour");
     public static final ConfigKey<Duration> HOURLY_RETENTION = ConfigKey.of("monitor.hourly-retention", ConfigType.duration(), "90d",
             "how long the hours rolled up are kept");
-    public static final ConfigKeys KEYS = ConfigKeys.of("monitoring", SAMPLE_INTERVAL, RAW_RETENTION, HOURLY_RETENTION);
+    public static final ConfigKey<Duration> FILESTORE_INTERVAL = ConfigKey.of("monitor.filestore-interval", ConfigType.duration(), "15m",
+            "how often a build's filestore is walked for its size (a production's may hold millions of files)");
+    public static final ConfigKeys KEYS = ConfigKeys.of("monitoring", SAMPLE_INTERVAL, RAW_RETENTION, HOURLY_RETENTION, FILESTORE_INTERVAL);
 
     public MonitorSettings
     {
         requireNonNull(sampleInterval, "sampleInterval is null");
         requireNonNull(rawRetention, "rawRetention is null");
         requireNonNull(hourlyRetention, "hourlyRetention is null");
+        requireNonNull(filestoreInterval, "filestoreInterval is null");
+    }
+
+    /**
+     * @return whether builds are sampled at all
+     */
+    public boolean enabled()
+    {
+        return !sampleInterval.isZero();
     }
 
     public static MonitorSettings from(ConfigValues values)
     {
-        return new MonitorSettings(values.get(SAMPLE_INTERVAL), values.get(RAW_RETENTION), values.get(HOURLY_RETENTION));
+        return new MonitorSettings(values.get(SAMPLE_INTERVAL), values.get(RAW_RETENTION), values.get(HOURLY_RETENTION), values.get(FILESTORE_INTERVAL));
     }
 }

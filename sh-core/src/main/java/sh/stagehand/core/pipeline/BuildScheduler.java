@@ -184,10 +184,16 @@ public final class BuildScheduler
     // The verdict of a build that ran (success, warning, failed), else where it ended (stopped, superseded).
     private String outcome(long buildId)
     {
-        return builds.findBuild(buildId)
-                .map(build -> build.verdict().map(Enum::name).orElse(build.state().name()))
-                .orElse("gone")
-                .toLowerCase(Locale.ROOT);
+        try {
+            return builds.findBuild(buildId)
+                    .map(build -> build.verdict().map(Enum::name).orElse(build.state().name()))
+                    .orElse("gone")
+                    .toLowerCase(Locale.ROOT);
+        }
+        catch (RuntimeException e) {
+            // Never in the way of what the build itself threw.
+            return "unknown";
+        }
     }
 
     private Optional<Build> claim(long buildId)

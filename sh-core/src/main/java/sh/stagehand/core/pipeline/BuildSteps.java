@@ -37,6 +37,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import static java.util.Objects.requireNonNull;
 
@@ -149,24 +150,38 @@ public final class BuildSteps
      *
      * @param workspace the checkout
      * @param addons the addons found in it
-     * @param modules the modules the branch installs (its own, or its explicit list), possibly none
+     * @param modules the modules the branch installs (its own, or its explicit list), possibly none:
+     *        what a development build tests
+     * @param apps the Odoo apps the branch installs besides ({@code Branch.apps}), not among
+     *        {@code modules}, not tested
      */
-    public record Source(Path workspace, AddonScan addons, List<String> modules)
+    public record Source(Path workspace, AddonScan addons, List<String> modules, List<String> apps)
     {
         public Source
         {
             requireNonNull(workspace, "workspace is null");
             requireNonNull(addons, "addons is null");
-            modules = List.copyOf(requireNonNull(modules, "modules is null"));
+            List<String> own = List.copyOf(requireNonNull(modules, "modules is null"));
+            modules = own;
+            apps = requireNonNull(apps, "apps is null").stream().filter(app -> !own.contains(app)).distinct().toList();
         }
 
         /**
-         * What to install in a new database: the branch's modules, or {@code base} when it has none
-         * of its own (Odoo needs base at least).
+         * Everything the branch installs: its modules, then its apps.
+         */
+        public List<String> selected()
+        {
+            return Stream.concat(modules.stream(), apps.stream()).toList();
+        }
+
+        /**
+         * What to install in a new database: what the branch installs, or {@code base} when it has
+         * nothing (Odoo needs base at least).
          */
         public List<String> modulesForNewDatabase()
         {
-            return modules.isEmpty() ? List.of("base") : modules;
+            List<String> selected = selected();
+            return selected.isEmpty() ? List.of("base") : selected;
         }
     }
 

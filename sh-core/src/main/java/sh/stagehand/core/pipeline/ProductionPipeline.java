@@ -182,7 +182,7 @@ public final class ProductionPipeline
         String database = build.databaseName();
         Optional<Build> previous = serving(project.id());
         requireNoUnfinishedRollback(project.id());
-        ModuleChanges changes = ModuleChanges.between(source.addons(), source.modules(), steps.installedModules(database), OdooVersion.DEFAULT_SERIES);
+        ModuleChanges changes = ModuleChanges.between(source.addons(), source.selected(), steps.installedModules(database), OdooVersion.DEFAULT_SERIES);
         String from = previous.map(serving -> "build " + serving.id() + " (" + BuildNames.shortCommit(serving.commitId()) + ")").orElse("no serving build");
         steps.note(build, LogName.UPDATE, "Production: " + from + " → build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + "): " + changes.describe());
         Optional<String> backupReason = !changes.isEmpty() ? Optional.of("modules are updated")
@@ -242,6 +242,7 @@ public final class ProductionPipeline
                 e.addSuppressed(rollbackFailure);
                 outcome = "putting production back failed too (" + rollbackFailure.getMessage() + "); the platform tries again at its next start";
             }
+            outcome += forgetAppsNotInstalled(project.id(), branch.name(), changes.toInstall());
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Production update to " + BuildNames.shortCommit(build.commitId()) + " failed: " + e.getMessage() + ". " + outcome, e);
         }
         Duration downtime = Duration.between(down, steps.now());
@@ -259,6 +260,32 @@ public final class ProductionPipeline
             log.warn("Build {} serves production of {}, but cleaning up after it failed; the next start finishes it: {}", running.id(), running.projectId(), e.getMessage(), e);
         }
         return running;
+    }
+
+    /**
+     * An app the branch was given to install (the Apps tab) that the failed update did not install
+     * leaves the branch's settings too: production is as it was, and the next push does not try it again.
+     *
+     * @return what was forgotten, for people, or nothing
+     */
+    private String forgetAppsNotInstalled(String projectId, String branchName, List<String> notInstalled)
+    {
+        try {
+            Optional<Branch> branch = projects.findBranch(projectId, branchName);
+            if (branch.isEmpty()) {
+                return "";
+            }
+            List<String> failed = branch.get().apps().stream().filter(notInstalled::contains).toList();
+            if (failed.isEmpty()) {
+                return "";
+            }
+            projects.saveBranch(branch.get().withApps(branch.get().apps().stream().filter(app -> !failed.contains(app)).toList()));
+            return " " + String.join(", ", failed) + (failed.size() == 1 ? " is" : " are") + " no longer among the branch's apps";
+        }
+        catch (RuntimeException e) {
+            log.warn("Cannot take the apps that failed to install off branch {} of {}", branchName, projectId, e);
+            return "";
+        }
     }
 
     /**

@@ -71,7 +71,7 @@ final class RevisionSources
         for (String note : addonsPathNotes(addons, branch, modules)) {
             logs.append(build.id(), notes, note);
         }
-        return new Source(workspace, addons, modules);
+        return new Source(workspace, addons, modules, branch.apps());
     }
 
     /**
@@ -87,7 +87,7 @@ final class RevisionSources
         if (!Files.isDirectory(workspace)) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "Cannot start build " + build.id() + " again: its checkout " + workspace + " is gone; rebuild its commit");
         }
-        return new Source(workspace, AddonScanner.scan(workspace, Set.of()), List.of());
+        return new Source(workspace, AddonScanner.scan(workspace, Set.of()), List.of(), List.of());
     }
 
     /**

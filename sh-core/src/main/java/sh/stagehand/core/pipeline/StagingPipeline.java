@@ -212,7 +212,7 @@ public final class StagingPipeline
     private Build update(Project project, Branch branch, Build build, Source source, PreparedImage image, DatabaseConnection connection, Path data, Instant started,
             Duration odooTime, String from)
     {
-        ModuleChanges changes = ModuleChanges.between(source.addons(), source.modules(), steps.installedModules(build.databaseName()), OdooVersion.DEFAULT_SERIES);
+        ModuleChanges changes = ModuleChanges.between(source.addons(), source.selected(), steps.installedModules(build.databaseName()), OdooVersion.DEFAULT_SERIES);
         steps.note(build, LogName.UPDATE, "To " + BuildNames.shortCommit(build.commitId()) + ": " + changes.describe());
         BuildVerdict verdict = BuildVerdict.SUCCESS;
         String outcome = from + changes.describe();

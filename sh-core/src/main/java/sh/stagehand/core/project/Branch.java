@@ -24,9 +24,11 @@ import static java.util.Objects.requireNonNull;
  * @param onNewCommit what a push does (production ignores it: a push always updates production)
  * @param domains the branch's custom domains ({@code www.example.com}), besides the platform's
  *         names for it; normalized by {@link CustomDomains}, each one the platform's only once
+ * @param apps Odoo apps its builds install besides its modules (the image's, such as {@code crm},
+ *         or the repository's), chosen on the Apps tab; their tests are not run
  */
 public record Branch(String projectId, String name, Stage stage, ModuleSelection moduleSelection, List<String> explicitModules, Optional<String> testTags, boolean cronsEnabled,
-        OnNewCommit onNewCommit, List<String> domains)
+        OnNewCommit onNewCommit, List<String> domains, List<String> apps)
 {
     public Branch
     {
@@ -38,6 +40,16 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
         requireNonNull(testTags, "testTags is null");
         requireNonNull(onNewCommit, "onNewCommit is null");
         domains = List.copyOf(requireNonNull(domains, "domains is null"));
+        apps = List.copyOf(requireNonNull(apps, "apps is null"));
+    }
+
+    /**
+     * The branch's settings before the Apps tab, without apps.
+     */
+    public Branch(String projectId, String name, Stage stage, ModuleSelection moduleSelection, List<String> explicitModules, Optional<String> testTags, boolean cronsEnabled,
+            OnNewCommit onNewCommit, List<String> domains)
+    {
+        this(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, List.of());
     }
 
     public static Branch development(String projectId, String name)
@@ -51,7 +63,7 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
      */
     public Branch withStage(Stage stage)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
     }
 
     /**
@@ -70,16 +82,21 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
 
     public Branch withCronsEnabled(boolean cronsEnabled)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
     }
 
     public Branch withOnNewCommit(OnNewCommit onNewCommit)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
+    }
+
+    public Branch withApps(List<String> apps)
+    {
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
     }
 
     public Branch withDomains(List<String> domains)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
     }
 }

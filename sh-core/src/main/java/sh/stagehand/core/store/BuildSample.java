@@ -10,7 +10,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * What a running build used and served over one period: a sample the platform took at its end
  * ({@code period} the time since the build's previous sample), or an hour's samples rolled up into
- * one ({@code period} an hour, {@code at} the hour's start).
+ * one ({@code hourly}, {@code at} the hour's start, {@code period} the time its samples covered, at
+ * most an hour).
  *
  * @param cpus the CPUs its container used on average over the period (1.0: one CPU busy), when
  *        the runtime tells and an earlier reading gives a difference
@@ -33,6 +34,7 @@ public record BuildSample(
         long buildId,
         Instant at,
         Duration period,
+        boolean hourly,
         OptionalDouble cpus,
         OptionalLong memoryBytes,
         OptionalLong databaseBytes,
@@ -61,6 +63,9 @@ public record BuildSample(
         if (period.isNegative() || period.isZero()) {
             throw new IllegalArgumentException("A sample covers some time, not " + period);
         }
+        if (hourly && period.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("An hour's samples cover at most an hour, not " + period);
+        }
     }
 
     /**
@@ -69,13 +74,5 @@ public record BuildSample(
     public long requests()
     {
         return successes + errors + limited;
-    }
-
-    /**
-     * @return whether it is an hour's samples rolled up
-     */
-    public boolean hourly()
-    {
-        return period.equals(Duration.ofHours(1));
     }
 }

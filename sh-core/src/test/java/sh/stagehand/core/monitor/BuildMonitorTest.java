@@ -27,7 +27,7 @@ class BuildMonitorTest
     private final MutableClock clock = new MutableClock(NOON);
     private final InMemoryMetricStore store = new InMemoryMetricStore();
     private final InMemoryPlatformStore builds = new InMemoryPlatformStore();
-    private final BuildMonitor monitor = new BuildMonitor(store, builds, new MonitorSettings(Duration.ofMinutes(1), Duration.ofHours(48), Duration.ofDays(90)), clock);
+    private final BuildMonitor monitor = new BuildMonitor(store, builds, new MonitorSettings(Duration.ofMinutes(1), Duration.ofHours(48), Duration.ofDays(90), Duration.ofMinutes(15)), clock);
 
     @Test
     void testRollsAnHourUp()
@@ -43,7 +43,8 @@ class BuildMonitorTest
         assertThat(hours).hasSize(2);
         BuildSample first = hours.get(0);
         assertThat(first.at()).isEqualTo(hour);
-        assertThat(first.period()).isEqualTo(Duration.ofHours(1));
+        // The time its samples covered: a rate is its counts over that.
+        assertThat(first.period()).isEqualTo(Duration.ofMinutes(4));
         assertThat(first.hourly()).isTrue();
         // CPUs over the time each sample covers: (0.5×60 + 0.1×180) / 240.
         assertThat(first.cpus().getAsDouble()).isCloseTo(0.2, within(1e-9));
@@ -120,6 +121,31 @@ class BuildMonitorTest
                 .hasMessageContaining("90 days");
     }
 
+    @Test
+    void testAnUpdatesHourIsOnePointOfProductionsSeries()
+    {
+        Build previous = build("main", Stage.PRODUCTION);
+        Build serving = build("main", Stage.PRODUCTION);
+        Instant hour = HourlyRollup.hourOf(NOON.minus(Duration.ofDays(3)));
+        // Kept as each build's hour by the compaction: the old build's first half, the new one's second.
+        store.append(List.of(
+                new BuildSample("acme", "main", previous.id(), hour, Duration.ofMinutes(30), true, OptionalDouble.of(0.2), OptionalLong.of(100), OptionalLong.of(1000),
+                        OptionalLong.of(10), 30, 0, 0, OptionalDouble.of(5), OptionalDouble.of(9), 2, 0, 0),
+                new BuildSample("acme", "main", serving.id(), hour, Duration.ofMinutes(30), true, OptionalDouble.of(0.4), OptionalLong.of(300), OptionalLong.of(2000),
+                        OptionalLong.of(20), 90, 0, 0, OptionalDouble.of(7), OptionalDouble.of(30), 4, 0, 0)));
+
+        List<BuildSample> week = monitor.series(serving, Duration.ofDays(7)).samples();
+
+        assertThat(week).singleElement().satisfies(merged -> {
+            assertThat(merged.period()).isEqualTo(Duration.ofHours(1));
+            assertThat(merged.successes()).isEqualTo(120);
+            assertThat(merged.cpus().getAsDouble()).isCloseTo(0.3, within(1e-9));
+            assertThat(merged.memoryBytes()).hasValue(300);
+            assertThat(merged.databaseBytes()).hasValue(2000);
+            assertThat(merged.buildId()).isEqualTo(serving.id());
+        });
+    }
+
     private Build build(String branch, Stage stage)
     {
         return builds.createBuild("acme", branch, "c0ffee", stage, "stagehand.localhost", "secret", NOON.minus(Duration.ofDays(1)));
@@ -127,20 +153,20 @@ class BuildMonitorTest
 
     private static BuildSample sample(long buildId, String branch, Instant at)
     {
-        return new BuildSample("acme", branch, buildId, at, Duration.ofSeconds(60), OptionalDouble.of(0.1), OptionalLong.of(100), OptionalLong.of(1000), OptionalLong.of(10),
+        return new BuildSample("acme", branch, buildId, at, Duration.ofSeconds(60), false, OptionalDouble.of(0.1), OptionalLong.of(100), OptionalLong.of(1000), OptionalLong.of(10),
                 1, 0, 0, OptionalDouble.of(5), OptionalDouble.of(9), 1, 0, 0);
     }
 
     private static BuildSample sample(long buildId, Instant at, Duration period, double cpus, long memory, long database, long successes, long errors, double p50, double p95,
             int concurrent)
     {
-        return new BuildSample("acme", "main", buildId, at, period, OptionalDouble.of(cpus), OptionalLong.of(memory), OptionalLong.of(database), OptionalLong.empty(),
+        return new BuildSample("acme", "main", buildId, at, period, false, OptionalDouble.of(cpus), OptionalLong.of(memory), OptionalLong.of(database), OptionalLong.empty(),
                 successes, errors, 0, OptionalDouble.of(p50), OptionalDouble.of(p95), concurrent, 0, 0);
     }
 
     private static BuildSample hourSample(long buildId, Instant at)
     {
-        return new BuildSample("acme", "main", buildId, HourlyRollup.hourOf(at), Duration.ofHours(1), OptionalDouble.empty(), OptionalLong.empty(), OptionalLong.empty(),
+        return new BuildSample("acme", "main", buildId, HourlyRollup.hourOf(at), Duration.ofHours(1), true, OptionalDouble.empty(), OptionalLong.empty(), OptionalLong.empty(),
                 OptionalLong.empty(), 5, 0, 0, OptionalDouble.empty(), OptionalDouble.empty(), 0, 0, 0);
     }
 }

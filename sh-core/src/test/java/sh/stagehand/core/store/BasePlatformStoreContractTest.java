@@ -135,7 +135,7 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
     {
         String project = createProject();
         Branch feature = new Branch(project, "feature/ünïcode#1", Stage.DEVELOPMENT, ModuleSelection.EXPLICIT, List.of("sale_extra", "stock_extra"), Optional.of("/sale_extra"), true, OnNewCommit.DO_NOTHING,
-                List.of("www.ünïcode.example", "b.example"));
+                List.of("www.ünïcode.example", "b.example"), List.of("crm", "website"));
         projects().saveBranch(feature);
         projects().saveBranch(Branch.development(project, "main"));
         projects().saveBranch(Branch.development(project, "Main"));
@@ -143,7 +143,7 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
         assertThat(projects().findBranch(project, "feature/ünïcode#1")).contains(feature);
         assertThat(projects().listBranches(project)).extracting(Branch::name).containsExactly("Main", "feature/ünïcode#1", "main");
 
-        Branch changed = new Branch(project, "main", Stage.STAGING, ModuleSelection.ALL, List.of(), Optional.empty(), false, OnNewCommit.UPDATE_PREVIOUS, List.of());
+        Branch changed = new Branch(project, "main", Stage.STAGING, ModuleSelection.ALL, List.of(), Optional.empty(), false, OnNewCommit.UPDATE_PREVIOUS, List.of(), List.of("crm"));
         projects().saveBranch(changed);
         assertThat(projects().findBranch(project, "main")).contains(changed);
 

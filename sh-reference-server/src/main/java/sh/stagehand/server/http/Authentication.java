@@ -167,9 +167,11 @@ public final class Authentication
         return false;
     }
 
+    // An account's API token, or the metrics' scrape token.
     private static boolean containsToken(String text)
     {
-        return text.toLowerCase(java.util.Locale.ROOT).contains(AccountService.TOKEN_PREFIX);
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains(AccountService.TOKEN_PREFIX) || lower.contains(MetricsEndpoint.TOKEN_PREFIX);
     }
 
     /**

@@ -6,7 +6,7 @@ import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static java.util.Objects.requireNonNull;
@@ -20,6 +20,8 @@ import static java.util.Objects.requireNonNull;
 public final class HttpMetrics
 {
     private static final String STARTED = "sh.stagehand.metrics.started";
+    // Tags from a fixed set: a method the client makes up (or names in X-HTTP-Method-Override) is OTHER.
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     private final MeterRegistry registry;
 
@@ -45,9 +47,9 @@ public final class HttpMetrics
         String route = endpoint == null ? (context.statusCode() == 404 ? "unmatched" : "static") : endpoint.path;
         Timer.builder("stagehand.http.requests")
                 .description("requests to the platform's pages and API")
-                .tag("method", context.method().name().toUpperCase(Locale.ROOT))
+                .tag("method", METHODS.contains(context.req().getMethod()) ? context.req().getMethod() : "OTHER")
                 .tag("route", route)
-                .tag("status", Integer.toString(context.statusCode()))
+                .tag("status", context.statusCode() >= 100 && context.statusCode() <= 599 ? Integer.toString(context.statusCode()) : "OTHER")
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);

@@ -173,7 +173,8 @@ final class ProjectRoutes
                 request.testTags() == null ? current.testTags() : Optional.of(request.testTags()).filter(tags -> !tags.isBlank()),
                 request.crons() == null ? current.cronsEnabled() : request.crons(),
                 request.onNewCommit() == null ? moved.onNewCommit() : ApiParameters.enumField("onNewCommit", OnNewCommit.class, request.onNewCommit()),
-                request.domains() == null ? current.domains() : request.domains());
+                request.domains() == null ? current.domains() : request.domains(),
+                current.apps());
         context.json(Views.branch(actions(context).saveBranch(updated)));
     }
 

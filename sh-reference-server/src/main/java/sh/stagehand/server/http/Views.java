@@ -43,7 +43,8 @@ final class Views
         }
     }
 
-    record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags, boolean crons, String onNewCommit, List<String> domains) {}
+    record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags, boolean crons, String onNewCommit, List<String> domains,
+            List<String> apps) {}
 
     record BuildView(long id, String project, String branch, String commit, String stage, String state, String verdict, String database, String hostname,
             Integer port, String url, String message, String createdAt, String startedAt, String finishedAt) {}
@@ -124,7 +125,7 @@ final class Views
     static BranchView branch(Branch branch)
     {
         return new BranchView(branch.name(), branch.stage().name(), branch.moduleSelection().name(), branch.explicitModules(), branch.testTags().orElse(null), branch.cronsEnabled(), branch.onNewCommit().name(),
-                branch.domains());
+                branch.domains(), branch.apps());
     }
 
     /**

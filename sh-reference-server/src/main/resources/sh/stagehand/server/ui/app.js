@@ -887,6 +887,7 @@ function projectPage(projectId, parameters) {
             ? 'Production over time, across its updates: what its container uses, its storage, the requests the platform relayed to it, its mail.'
             : `Build ${build.id} over time: what its container uses, its storage, the requests the platform relayed to it, its mail.`), picker, summary, charts, notes);
         let fetchedAt = 0;
+        let fetches = 0;
         let plots = [];
         function drawPicker() {
             picker.replaceChildren(...RANGES.map(name => el('button', {
@@ -936,8 +937,13 @@ function projectPage(projectId, parameters) {
                 return;
             }
             fetchedAt = Date.now();
+            // Only the newest answer is drawn: an older one (another range) may come after it.
+            const asked = ++fetches;
             try {
                 const [series] = await Promise.all([api(`/api/builds/${build.id}/monitor?range=${range}`), loadUPlot()]);
+                if (asked !== fetches) {
+                    return;
+                }
                 plots.forEach(plot => plot.destroy());
                 plots = [];
                 charts.replaceChildren();

@@ -27,6 +27,9 @@ class AuthenticationTest
         assertThat(Authentication.isPlatformAuthorization("  Bearer    sht_0123_abc")).isTrue();
         assertThat(Authentication.isPlatformAuthorization("token sht_0123_abc")).isTrue();
         assertThat(Authentication.isPlatformAuthorization("Bearer odoo-api-key")).as("the build's own").isFalse();
+        // The metrics' scrape token, a scraper pointed at a build's host name by mistake.
+        assertThat(Authentication.isPlatformAuthorization("Bearer shm_0123456789abcdef")).isTrue();
+        assertThat(Authentication.headerForBuild("Authorization", "Bearer SHM_0123456789abcdef")).isEmpty();
 
         assertThat(Authentication.headerForBuild("X-CSRF-Token", "abc")).isEmpty();
         assertThat(Authentication.headerForBuild("x-csrf-token", "abc")).isEmpty();

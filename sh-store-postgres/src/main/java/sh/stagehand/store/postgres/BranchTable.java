@@ -40,18 +40,20 @@ final class BranchTable
     {
         statements.inTransaction("save branch " + branch.projectId() + "/" + branch.name(), handle -> {
             MetadataStatements.execute(handle.createUpdate("""
-                                    INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags, crons_enabled, on_new_commit)
-                                    VALUES (:projectId, :name, :stage, :moduleSelection, :explicitModules, :testTags, :cronsEnabled, :onNewCommit)
+                                    INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags, crons_enabled, on_new_commit, apps)
+                                    VALUES (:projectId, :name, :stage, :moduleSelection, :explicitModules, :testTags, :cronsEnabled, :onNewCommit, :apps)
                                     ON CONFLICT (project_id, name) DO UPDATE SET
                                         stage = excluded.stage,
                                         module_selection = excluded.module_selection,
                                         explicit_modules = excluded.explicit_modules,
                                         test_tags = excluded.test_tags,
                                         crons_enabled = excluded.crons_enabled,
-                                        on_new_commit = excluded.on_new_commit
+                                        on_new_commit = excluded.on_new_commit,
+                                        apps = excluded.apps
                                     """)
                             .bindMethods(branch)
-                            .bind("explicitModules", branch.explicitModules().toArray(String[]::new)),
+                            .bind("explicitModules", branch.explicitModules().toArray(String[]::new))
+                            .bind("apps", branch.apps().toArray(String[]::new)),
                     e -> new StagehandException(StandardErrorCode.CONFLICT, "Project " + branch.projectId() + " has a production branch already; move it to another stage first", e));
             saveDomains(handle, branch);
             return null;
@@ -131,6 +133,6 @@ final class BranchTable
     {
         return new Branch(rs.getString("project_id"), rs.getString("name"), Stage.valueOf(rs.getString("stage")),
                 ModuleSelection.valueOf(rs.getString("module_selection")), strings(rs, "explicit_modules"), Optional.ofNullable(rs.getString("test_tags")),
-                rs.getBoolean("crons_enabled"), OnNewCommit.valueOf(rs.getString("on_new_commit")), strings(rs, "domains"));
+                rs.getBoolean("crons_enabled"), OnNewCommit.valueOf(rs.getString("on_new_commit")), strings(rs, "domains"), strings(rs, "apps"));
     }
 }

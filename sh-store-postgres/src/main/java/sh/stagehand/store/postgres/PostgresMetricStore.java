@@ -125,7 +125,7 @@ public final class PostgresMetricStore
             throws SQLException
     {
         return new BuildSample(row.getString("project_id"), row.getString("branch"), row.getLong("build_id"), instant(row, "at"),
-                Duration.ofMillis(row.getLong("period_ms")),
+                Duration.ofMillis(row.getLong("period_ms")), row.getBoolean("hourly"),
                 optionalDouble(row, "cpus"), optionalLong(row, "memory_bytes"), optionalLong(row, "database_bytes"), optionalLong(row, "filestore_bytes"),
                 row.getLong("successes"), row.getLong("errors"), row.getLong("limited"),
                 optionalDouble(row, "p50_ms"), optionalDouble(row, "p95_ms"),
