@@ -56,12 +56,14 @@ public final class Actions
     private final ProductionWrites productionWrites;
     private final BuildEditor editor;
     private final BuildMonitor monitor;
+    private final BuildApps apps;
 
     public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, ProductionBackups backups,
             BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals, ProductionWrites productionWrites, BuildEditor editor,
-            BuildMonitor monitor)
+            BuildMonitor monitor, BuildApps apps)
     {
         this.monitor = requireNonNull(monitor, "monitor is null");
+        this.apps = requireNonNull(apps, "apps is null");
         this.account = requireNonNull(account, "account is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
         this.projects = requireNonNull(projects, "projects is null");
@@ -316,6 +318,14 @@ public final class Actions
     public EditorActions editor()
     {
         return new EditorActions(this, accounts, editor);
+    }
+
+    /**
+     * The Odoo apps of builds: listed, and installed where the role has them.
+     */
+    public AppActions apps()
+    {
+        return new AppActions(this, accounts, apps);
     }
 
     /**

@@ -237,6 +237,13 @@ public final class CoreModule
 
     @Provides
     @Singleton
+    BuildApps buildApps(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
+    {
+        return new BuildApps(runtime, databases, workspaces, logs, projects, settings, clock);
+    }
+
+    @Provides
+    @Singleton
     ProductionWrites productionWrites(DatabaseProvider databases, AccountService accounts, Clock clock)
     {
         return lifecycle.manage(new ProductionWrites(databases, accounts, config.values(KEYS).get(ProductionWrites.MAX_GRANT), clock));

@@ -214,7 +214,8 @@ public final class Stagehand
     public Actions actingAs(Account account)
     {
         return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups(), backupDownloads(), productionRestores(), terminals(), injector.getInstance(ProductionWrites.class),
-                injector.getInstance(BuildEditor.class), injector.getInstance(BuildMonitor.class));
+                injector.getInstance(BuildEditor.class), injector.getInstance(BuildMonitor.class),
+                injector.getInstance(BuildApps.class));
     }
 
     /**

@@ -22,6 +22,8 @@ public enum Tool
     EDITOR,
     /** The build's resources and traffic over time (CPU, memory, storage, requests, mail). */
     MONITOR,
+    /** The Odoo apps the build offers, listed and installed (on production, through an update). */
+    APPS,
     /** The branch's settings and what changes its builds: rebuild, discard, stage moves, merges into it, pushes to it. */
     SETTINGS,
     /** Production's backups: list, take, download, restore; and imports into a branch. */

@@ -6,6 +6,7 @@ import io.javalin.http.sse.SseClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Actions;
+import sh.stagehand.core.AppActions;
 import sh.stagehand.core.Stagehand;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.spi.StagehandException;
@@ -19,7 +20,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The API's builds: one read, discarded or rebuilt; its caught mail; its logs, whole or followed
- * live; its monitoring over a range; and the platform's garbage collection of builds. Thread-safe.
+ * live; its monitoring over a range; its Odoo apps, listed and installed; and the platform's garbage collection of builds. Thread-safe.
  */
 final class BuildRoutes
 {
@@ -48,6 +49,12 @@ final class BuildRoutes
             actions(context).writeLog(buildId, name, context.outputStream());
         });
         routes.sse("/api/builds/{build}/logs/{log}/follow", this::followLog);
+        routes.get("/api/builds/{build}/apps", context -> context.json(actions(context).apps()
+                .list(ApiParameters.buildId(context), context.queryParam("search"), !"true".equals(context.queryParam("all"))).stream().map(Views::app).toList()));
+        routes.post("/api/builds/{build}/apps/{module}/install", context -> {
+            AppActions.Installed installed = actions(context).apps().install(ApiParameters.buildId(context), context.pathParam("module"));
+            context.status(installed.update().isPresent() ? HttpStatus.ACCEPTED : HttpStatus.OK).json(Views.installed(installed));
+        });
         routes.get("/api/builds/{build}/monitor", context -> context.json(Views.series(actions(context).monitor(ApiParameters.buildId(context), range(context)))));
         routes.post("/api/maintenance/garbage-collection", context -> context.json(actions(context).collectGarbage().stream().map(Views::build).toList()));
     }

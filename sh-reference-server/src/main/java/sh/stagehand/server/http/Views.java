@@ -1,5 +1,7 @@
 package sh.stagehand.server.http;
 
+import sh.stagehand.core.AppActions;
+import sh.stagehand.core.BuildApps;
 import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.mail.BuildMail;
@@ -126,6 +128,23 @@ final class Views
     {
         return new BranchView(branch.name(), branch.stage().name(), branch.moduleSelection().name(), branch.explicitModules(), branch.testTags().orElse(null), branch.cronsEnabled(), branch.onNewCommit().name(),
                 branch.domains(), branch.apps());
+    }
+
+    record AppView(String name, String title, String summary, String category, boolean application, String state, boolean installed, boolean fromBranch, boolean chosen) {}
+
+    static AppView app(BuildApps.App app)
+    {
+        return new AppView(app.name(), app.title(), app.summary(), app.category(), app.application(), app.state(), app.installed(), app.fromBranch(), app.chosen());
+    }
+
+    /**
+     * @param update production's build that installs the app, when it goes through an update
+     */
+    record InstalledView(String module, List<String> lines, BuildView update) {}
+
+    static InstalledView installed(AppActions.Installed installed)
+    {
+        return new InstalledView(installed.module(), installed.lines(), installed.update().map(Views::build).orElse(null));
     }
 
     /**

@@ -501,7 +501,7 @@ function projectPage(projectId, parameters) {
         // Only the tools the caller's role has on this stage (Odoo.sh's matrix, from the server).
         const can = tool => entry.tools.includes(tool);
         const names = ['history', ...(can('logs') ? ['logs'] : []), ...(can('mails') ? ['mails'] : []), ...(can('shell') ? ['shell'] : []), ...(can('editor') ? ['editor'] : []),
-            ...(can('monitor') ? ['monitor'] : []), ...(stage !== 'DEVELOPMENT' && can('backups') ? ['backups'] : []), ...(can('settings') ? ['settings'] : [])];
+            ...(can('monitor') ? ['monitor'] : []), ...(can('apps') ? ['apps'] : []), ...(stage !== 'DEVELOPMENT' && can('backups') ? ['backups'] : []), ...(can('settings') ? ['settings'] : [])];
         if (!names.includes(state.tab)) {
             state.tab = 'history';
         }
@@ -520,7 +520,7 @@ function projectPage(projectId, parameters) {
             }, name.charAt(0).toUpperCase() + name.substring(1)))),
             body);
         renderHead();
-        const tabs = {history: historyTab, logs: logsTab, mails: mailsTab, shell: shellTab, editor: editorTab, monitor: monitorTab, backups: backupsTab, settings: settingsTab};
+        const tabs = {history: historyTab, logs: logsTab, mails: mailsTab, shell: shellTab, editor: editorTab, monitor: monitorTab, apps: appsTab, backups: backupsTab, settings: settingsTab};
         tab = tabs[state.tab](body, entry, build) || {};
     }
 
@@ -859,6 +859,77 @@ function projectPage(projectId, parameters) {
             new Promise(resolve => document.head.append(el('link', {rel: 'stylesheet', href: `${CODEMIRROR}/lib/codemirror.css`, onload: resolve, onerror: resolve}))),
         ]);
         return codeMirrorLoaded;
+    }
+
+    // The Odoo apps the build offers: searched, installed in one click (production's through an
+    // update, asked first: backed up, rolled back if it fails).
+    function appsTab(body, entry, build) {
+        if (!build) {
+            body.replaceChildren(el('p', {class: 'muted'}, 'No build yet.'));
+            return {};
+        }
+        const production = entry.branch.stage === 'PRODUCTION';
+        const search = el('input', {type: 'search', id: 'apps-search', placeholder: 'Search apps (name, summary, category)', 'aria-label': 'Search apps'});
+        const onlyApps = el('input', {type: 'checkbox', id: 'apps-only', checked: true});
+        const table = el('table', {class: 'list', id: 'apps'});
+        const note = el('p', {class: 'muted', id: 'apps-note'});
+        body.replaceChildren(el('p', {class: 'muted'}, production
+                ? 'Production\'s apps. Installing one updates production: a backup first, then the install; if it fails, its database, files and code are put back.'
+                : `The apps of build ${build.id}: installed by Odoo beside its server (install.log), which then restarts; the branch's later builds install them too.`),
+            el('div', {class: 'apps-filter'}, search, el('label', {}, onlyApps, ' Apps only')), note, table);
+        let asked = 0;
+        let typing = null;
+        async function refresh() {
+            const mine = ++asked;
+            try {
+                const apps = await api(`/api/builds/${build.id}/apps?search=${encodeURIComponent(search.value)}&all=${!onlyApps.checked}`);
+                if (mine !== asked) {
+                    return;
+                }
+                table.replaceChildren(el('tr', {}, el('th', {}, 'App'), el('th', {}, 'Category'), el('th', {}, 'Summary'), el('th', {}, '')),
+                    ...apps.map(app => el('tr', {class: 'app-row', dataset: {app: app.name}},
+                        el('td', {}, el('strong', {}, app.title), el('div', {class: 'muted'}, app.name + (app.fromBranch ? ' · the branch\'s' : ''))),
+                        el('td', {}, app.category), el('td', {}, app.summary),
+                        el('td', {}, app.installed ? el('span', {class: 'app-installed'}, 'Installed')
+                            : el('button', {type: 'button', class: production ? 'danger' : 'primary', dataset: {install: app.name}, onclick: event => install(app, event.target)},
+                                production ? 'Install in production' : 'Install')))));
+                if (!apps.length) {
+                    table.append(el('tr', {}, el('td', {colspan: 4, class: 'muted'}, 'No app matches.')));
+                }
+            }
+            catch (error) {
+                note.textContent = error.message;
+            }
+        }
+        async function install(app, button) {
+            if (production && !await confirmAction(`Install ${app.title} (${app.name}) in production? Production is backed up, then updated on its branch's head: `
+                    + 'down while Odoo installs it. If the install fails, its database, files and code are put back.', 'Install in production')) {
+                return;
+            }
+            button.disabled = true;
+            button.textContent = production ? 'Queuing…' : 'Installing…';
+            note.textContent = production ? '' : `Installing ${app.name}: Odoo runs beside the server (install.log follows it)…`;
+            try {
+                const done = await api(`/api/builds/${build.id}/apps/${encodeURIComponent(app.name)}/install`, {method: 'POST'});
+                note.textContent = done.update
+                    ? `Build ${done.update.id} updates production to install ${app.name}: see its update.log; production is put back if it fails.`
+                    : `${app.name} installed; the server restarted.`;
+                await refresh();
+            }
+            catch (error) {
+                note.textContent = error.message;
+                button.disabled = false;
+                button.textContent = production ? 'Install in production' : 'Install';
+            }
+        }
+        search.addEventListener('input', () => {
+            clearTimeout(typing);
+            typing = setTimeout(refresh, 250);
+        });
+        onlyApps.addEventListener('change', refresh);
+        refresh();
+        // The page's refresh does not redraw the list under the user's pointer: only a search, a filter or an install does.
+        return {};
     }
 
     let uPlotLoaded = null;

@@ -10,6 +10,17 @@ from ..tools import config
 
 # Column names follow Odoo 17, so SQL written for a real Odoo database runs here too.
 MODULE_TABLES = """
+CREATE TABLE ir_module_category (
+    id serial PRIMARY KEY,
+    create_uid integer, create_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
+    write_uid integer, write_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
+    parent_id integer REFERENCES ir_module_category ON DELETE SET NULL,
+    name jsonb NOT NULL,
+    description jsonb,
+    sequence integer,
+    visible boolean DEFAULT true,
+    exclusive boolean
+);
 CREATE TABLE ir_module_module (
     id serial PRIMARY KEY,
     create_uid integer, create_date timestamp DEFAULT (now() AT TIME ZONE 'UTC'),
@@ -25,6 +36,7 @@ CREATE TABLE ir_module_module (
     license varchar(32),
     website varchar,
     sequence integer DEFAULT 100,
+    category_id integer REFERENCES ir_module_category ON DELETE SET NULL,
     application boolean DEFAULT false,
     auto_install boolean DEFAULT false,
     icon varchar
@@ -90,16 +102,38 @@ def initialize(cr):
 def insert_module(cr, name, info):
     """The ir_module_module row of a module ('uninstalled'), its external id and its dependencies."""
     cr.execute('INSERT INTO ir_module_module (author, website, name, shortdesc, summary, auto_install, state, '
-               'license, application, sequence) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id',
+               'license, application, sequence, category_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id',
                (info['author'], info['website'], name, translated(info['name']), translated(info['summary']),
                 info['auto_install'] is not False, 'uninstalled' if info['installable'] else 'uninstallable',
-                info['license'], bool(info['application']), info['sequence']))
+                info['license'], bool(info['application']), info['sequence'], create_categories(cr, info['category'].split('/'))))
     module_id = cr.fetchone()[0]
     cr.execute('INSERT INTO ir_model_data (name, model, module, res_id, noupdate) VALUES (%s, %s, %s, %s, %s)',
                ('module_' + name, 'ir.module.module', 'base', module_id, True))
     for dependency in info['depends']:
         cr.execute('INSERT INTO ir_module_module_dependency (module_id, name, auto_install_required) '
                    'VALUES (%s, %s, %s)', (module_id, dependency, dependency in (info['auto_install'] or ())))
+
+
+def create_categories(cr, categories):
+    """The ir_module_category rows of a category and its parents (['Sales', 'CRM']), each found by
+    its external id (module_category_sales_crm) or made, as Odoo 17's odoo/modules/db.py
+    create_categories(); the id of the last."""
+    parent_id = None
+    path = []
+    for category in categories:
+        path.append(category)
+        xml_id = 'module_category_' + ('_'.join(part.lower() for part in path)).replace('&', 'and').replace(' ', '_')
+        cr.execute("SELECT res_id FROM ir_model_data WHERE name = %s AND module = 'base' AND model = 'ir.module.category'", (xml_id,))
+        row = cr.fetchone()
+        if row:
+            category_id = row[0]
+        else:
+            cr.execute('INSERT INTO ir_module_category (name, parent_id) VALUES (%s, %s) RETURNING id', (translated(category), parent_id))
+            category_id = cr.fetchone()[0]
+            cr.execute("INSERT INTO ir_model_data (module, name, res_id, model, noupdate) VALUES ('base', %s, %s, 'ir.module.category', true)",
+                       (xml_id, category_id))
+        parent_id = category_id
+    return parent_id
 
 
 def translated(value):

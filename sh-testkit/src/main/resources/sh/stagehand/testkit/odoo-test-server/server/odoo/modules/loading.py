@@ -280,11 +280,17 @@ class Loader:
     def state(self, name):
         return self.rows().get(name, (None, None, None))[1]
 
+    def has_categories(self):
+        """Test server only: a database an older test server made has no ir_module_category."""
+        self.cr.execute("SELECT 1 FROM pg_class WHERE relname = 'ir_module_category' AND relkind = 'r'")
+        return bool(self.cr.fetchone())
+
     def update_list(self):
         """Odoo's update_list: add a row for every new module on the addons path and refresh the
         others; an unreadable manifest is skipped with a DEBUG line (get_module_info)."""
         cr = self.cr
         known = self.rows()
+        categories = self.has_categories()
         _ir_module_logger.info('ALLOW access to module.update_list on [] to user __system__ #1 via n/a')
         for name in modmod.get_modules():
             try:
@@ -294,17 +300,20 @@ class Loader:
                 continue
             values = (db.translated(terp['name']), db.translated(terp['summary']), terp['author'], terp['license'],
                       terp['website'], terp['sequence'], bool(terp['application']), terp['auto_install'] is not False)
+            # The category as ir.module.module's update_list() sets it (_update_category).
+            values += (db.create_categories(cr, terp['category'].split('/')),) if categories else ()
+            category = ', category_id = %s' if categories else ''
             if name in known:
                 mid, state, _ = known[name]
                 if state == 'uninstallable' and terp['installable']:
                     state = 'uninstalled'
                 cr.execute('UPDATE ir_module_module SET shortdesc = %s, summary = %s, author = %s, license = %s, '
-                           'website = %s, sequence = %s, application = %s, auto_install = %s, state = %s '
+                           'website = %s, sequence = %s, application = %s, auto_install = %s' + category + ', state = %s '
                            'WHERE id = %s', values + (state, mid))
             else:
                 cr.execute('INSERT INTO ir_module_module (shortdesc, summary, author, license, website, sequence, '
-                           'application, auto_install, name, state) '
-                           'VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id',
+                           'application, auto_install, ' + ('category_id, ' if category else '') + 'name, state) '
+                           'VALUES (%s, %s, %s, %s, %s, %s, %s, %s, ' + ('%s, ' if category else '') + '%s, %s) RETURNING id',
                            values + (name, 'uninstalled' if terp['installable'] else 'uninstallable'))
                 mid = cr.fetchone()[0]
             cr.execute('DELETE FROM ir_module_module_dependency WHERE module_id = %s', (mid,))

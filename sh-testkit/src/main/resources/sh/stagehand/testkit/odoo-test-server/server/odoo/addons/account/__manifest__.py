@@ -5,5 +5,7 @@
     'summary': 'Invoicing (test server stand-in)',
     'depends': ['base', 'web'],
     'auto_install': False,
+    'category': 'Accounting/Accounting',
+    'application': True,
     'license': 'LGPL-3',
 }

@@ -5,5 +5,7 @@
     'summary': 'Contacts (test server stand-in)',
     'depends': ['base', 'mail'],
     'auto_install': False,
+    'category': 'Sales/CRM',
+    'application': True,
     'license': 'LGPL-3',
 }

@@ -5,5 +5,7 @@
     'summary': 'Mail (test server stand-in)',
     'depends': ['base', 'web', 'bus'],
     'auto_install': False,
+    'category': 'Productivity/Discuss',
+    'application': True,
     'license': 'LGPL-3',
 }

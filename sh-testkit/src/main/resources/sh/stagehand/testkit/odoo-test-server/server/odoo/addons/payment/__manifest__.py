@@ -5,5 +5,6 @@
     'summary': 'Payment providers (test server stand-in)',
     'depends': ['base', 'web'],
     'auto_install': False,
+    'category': 'Hidden',
     'license': 'LGPL-3',
 }

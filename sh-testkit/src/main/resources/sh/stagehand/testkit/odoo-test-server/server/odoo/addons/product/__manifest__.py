@@ -5,5 +5,6 @@
     'summary': 'Products (test server stand-in)',
     'depends': ['base', 'mail'],
     'auto_install': False,
+    'category': 'Sales/Sales',
     'license': 'LGPL-3',
 }

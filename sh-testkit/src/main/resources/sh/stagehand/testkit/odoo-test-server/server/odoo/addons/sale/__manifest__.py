@@ -5,5 +5,6 @@
     'summary': 'Sales (test server stand-in)',
     'depends': ['account', 'mail', 'product'],
     'auto_install': False,
+    'category': 'Sales/Sales',
     'license': 'LGPL-3',
 }

@@ -5,5 +5,7 @@
     'summary': 'Inventory (test server stand-in)',
     'depends': ['mail', 'product'],
     'auto_install': False,
+    'category': 'Inventory/Inventory',
+    'application': True,
     'license': 'LGPL-3',
 }

@@ -5,5 +5,6 @@
     'summary': 'Web client (test server stand-in)',
     'depends': ['base'],
     'auto_install': True,
+    'category': 'Hidden',
     'license': 'LGPL-3',
 }

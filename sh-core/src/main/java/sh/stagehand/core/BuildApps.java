@@ -1,0 +1,267 @@
+package sh.stagehand.core;
+
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.logs.BuildLogs;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.Addon;
+import sh.stagehand.core.odoo.AddonScanner;
+import sh.stagehand.core.odoo.ModuleNames;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.workspace.BuildWorkspaces;
+import sh.stagehand.spi.StagehandException;
+import sh.stagehand.spi.StandardErrorCode;
+import sh.stagehand.spi.database.DatabaseProvider;
+import sh.stagehand.spi.runtime.RuntimeProvider;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The Odoo apps a build offers, as Odoo.sh's Apps: the modules its database lists
+ * ({@code ir_module_module}, read as the database's own role: the image's addons and the
+ * branch's, as Odoo listed them when the database was made or last updated) and the branch's
+ * addons the database does not list yet, each installed or not. An app is installed on a
+ * development or staging build by Odoo itself, beside its server ({@code odoo -i <app>
+ * --stop-after-init}, into the build's {@code install.log}), then the server restarted; on
+ * production, through the production pipeline (an update backup, a snapshot, the install, and
+ * everything put back if it fails). Either way the app joins the branch's apps
+ * ({@link Branch#apps()}), which its later builds install too; one production failed to install
+ * leaves them again. Who may do what is {@link Actions#apps()}'s to check. Thread-safe.
+ */
+public final class BuildApps
+{
+    private static final Set<String> INSTALLED = Set.of("installed", "to upgrade", "to remove");
+    private static final int MAX_LISTED = 5000;
+    // The module's category with its parents', "Sales/CRM", as the manifest wrote it.
+    private static final String CATEGORY_PATH = """
+            (WITH RECURSIVE path (parent_id, name, depth) AS (
+                SELECT c.parent_id, c.name->>'en_US', 0 FROM public.ir_module_category c WHERE c.id = m.category_id
+                UNION ALL
+                SELECT p.parent_id, (p.name->>'en_US') || '/' || path.name, path.depth + 1 FROM public.ir_module_category p JOIN path ON p.id = path.parent_id WHERE path.depth < 8)
+             SELECT name FROM path ORDER BY depth DESC LIMIT 1)""";
+
+    private final DatabaseProvider databases;
+    private final BuildWorkspaces workspaces;
+    private final BuildScripts scripts;
+    private final BuildLogs logs;
+    private final ProjectService projects;
+    private final PlatformSettings settings;
+    private final Clock clock;
+    private final Map<Long, String> installing = new ConcurrentHashMap<>();
+
+    /**
+     * An app (a module) a build offers.
+     *
+     * @param name its technical name
+     * @param title its name for people ({@code shortdesc})
+     * @param category its category, {@code Sales/CRM}, or empty
+     * @param application whether Odoo counts it as an app (the Apps menu's default filter)
+     * @param state Odoo's state of it in the build's database ({@code installed}, {@code uninstalled},
+     *        …), or {@code new} for an addon of the branch the database does not list yet
+     * @param fromBranch whether it is an addon of the branch's repository, not of the image
+     * @param chosen whether it is among the branch's apps
+     */
+    public record App(String name, String title, String summary, String category, boolean application, String state, boolean fromBranch, boolean chosen)
+    {
+        public App
+        {
+            requireNonNull(name, "name is null");
+            requireNonNull(title, "title is null");
+            requireNonNull(summary, "summary is null");
+            requireNonNull(category, "category is null");
+            requireNonNull(state, "state is null");
+        }
+
+        public boolean installed()
+        {
+            return INSTALLED.contains(state);
+        }
+    }
+
+    BuildApps(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
+    {
+        this.databases = requireNonNull(databases, "databases is null");
+        this.workspaces = requireNonNull(workspaces, "workspaces is null");
+        this.scripts = new BuildScripts(runtime, workspaces);
+        this.logs = requireNonNull(logs, "logs is null");
+        this.projects = requireNonNull(projects, "projects is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /**
+     * @param search words each of which the app's name, title, summary or category holds (any case)
+     * @param applicationsOnly only what Odoo counts as apps, as its Apps menu shows by default
+     * @return the build's apps, installed first, then by title
+     */
+    public List<App> list(Build build, String search, boolean applicationsOnly)
+    {
+        Branch branch = projects.branch(build.projectId(), build.branch());
+        Map<String, Addon> branchAddons = branchAddons(build);
+        List<App> apps = new ArrayList<>();
+        for (Map<String, Object> row : databases.query(build.databaseName(), listQuery(build), List.of())) {
+            String name = String.valueOf(row.get("name"));
+            apps.add(new App(name, text(row.get("title"), name), text(row.get("summary"), ""), text(row.get("category"), ""), Boolean.TRUE.equals(row.get("application")),
+                    String.valueOf(row.get("state")), branchAddons.containsKey(name), branch.apps().contains(name)));
+        }
+        Set<String> listed = apps.stream().map(App::name).collect(Collectors.toSet());
+        branchAddons.values().stream()
+                .filter(addon -> !listed.contains(addon.name()) && addon.manifest().installable())
+                .map(addon -> new App(addon.name(), addon.manifest().name(), raw(addon, "summary"), raw(addon, "category"), addon.manifest().application(), "new", true,
+                        branch.apps().contains(addon.name())))
+                .forEach(apps::add);
+        List<String> words = search == null ? List.of() : List.of(search.toLowerCase(Locale.ROOT).strip().split("\\s+"));
+        return apps.stream()
+                .filter(app -> !applicationsOnly || app.application())
+                .filter(app -> words.stream().allMatch(word -> Stream.of(app.name(), app.title(), app.summary(), app.category())
+                        .anyMatch(text -> text.toLowerCase(Locale.ROOT).contains(word))))
+                .sorted(Comparator.comparing((App app) -> !app.installed()).thenComparing(app -> app.title().toLowerCase(Locale.ROOT)))
+                .limit(MAX_LISTED)
+                .toList();
+    }
+
+    /**
+     * Installs an app in a development or staging build's database, beside its server, then
+     * restarts the server; the app joins the branch's apps.
+     *
+     * @return the install's last lines
+     * @throws StagehandException {@code NOT_FOUND} for an app the build does not offer;
+     *         {@code CONFLICT} on production, for one installed already, while another install
+     *         runs in the build, or if Odoo fails to install it (its last lines said)
+     */
+    public List<String> install(Build build, String who, String module)
+    {
+        if (build.stage() == Stage.PRODUCTION) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Production installs an app through an update (a backup, a snapshot, the install, rolled back if it fails): "
+                    + "install it in production, not in build " + build.id());
+        }
+        App app = installable(build, module);
+        if (installing.putIfAbsent(build.id(), module) != null) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is installing " + installing.get(build.id()) + "; wait until it is done");
+        }
+        try {
+            note(build, "%s installs %s (%s)".formatted(who, app.name(), app.title()));
+            BuildScripts.Result result = scripts.odoo(build, "installing an app", settings.installTimeout(), "-i", app.name());
+            result.text().lines().forEach(line -> logs.append(build.id(), LogName.INSTALL, line));
+            List<String> last = result.lastLines(40);
+            if (result.exitCode() != 0) {
+                note(build, "%s: installing %s failed (exit %d)".formatted(who, app.name(), result.exitCode()));
+                throw new StagehandException(StandardErrorCode.CONFLICT, "Installing " + app.name() + " in build " + build.id() + " failed (exit " + result.exitCode() + "): "
+                        + String.join("\n", last.subList(Math.max(0, last.size() - 10), last.size())) + "; install.log has the rest");
+            }
+            choose(build, app.name());
+            note(build, "%s installed %s; the server restarts".formatted(who, app.name()));
+            scripts.restart(build, "installing an app");
+            return last;
+        }
+        finally {
+            logs.flush(build.id(), LogName.INSTALL);
+            installing.remove(build.id());
+        }
+    }
+
+    /**
+     * Installs an app in production: the app joins the branch's apps and production is updated
+     * on its head, which installs it ({@code ProductionPipeline}: an update backup, a snapshot, the
+     * install; a failure puts database, filestore and code back, and the app leaves the branch's
+     * apps again).
+     *
+     * @return the production build that installs it, queued
+     * @throws StagehandException {@code NOT_FOUND} for an app production does not offer;
+     *         {@code CONFLICT} for one installed already, or a build not production's
+     */
+    public Build installInProduction(Build build, String module)
+    {
+        if (build.stage() != Stage.PRODUCTION) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is " + build.stage().name().toLowerCase(Locale.ROOT)
+                    + "'s: install the app in it directly");
+        }
+        App app = installable(build, module);
+        choose(build, app.name());
+        return projects.rebuildBranch(build.projectId(), build.branch());
+    }
+
+    private App installable(Build build, String module)
+    {
+        if (module == null || !ModuleNames.isValid(module)) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "'" + module + "' is not a module's name (lowercase letters, digits and '_')");
+        }
+        BuildScripts.requireRunning(build, "installing an app");
+        App app = list(build, module, false).stream()
+                .filter(candidate -> candidate.name().equals(module))
+                .findFirst()
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Build " + build.id() + " offers no app " + module
+                        + ": neither its image nor its branch has it (an uninstallable one is not offered)"));
+        if (app.installed()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, app.name() + " is installed in build " + build.id() + " already");
+        }
+        return app;
+    }
+
+    private void choose(Build build, String module)
+    {
+        Branch branch = projects.branch(build.projectId(), build.branch());
+        if (!branch.apps().contains(module)) {
+            projects.saveBranch(branch.withApps(Stream.concat(branch.apps().stream(), Stream.of(module)).toList()));
+        }
+    }
+
+    private void note(Build build, String line)
+    {
+        logs.append(build.id(), LogName.INSTALL, clock.instant() + " Apps: " + line);
+    }
+
+    // Databases made before Odoo had categories (or by an older test server) list no category.
+    private String listQuery(Build build)
+    {
+        boolean categories = !databases.query(build.databaseName(), """
+                SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'ir_module_module' AND column_name = 'category_id'
+                """, List.of()).isEmpty();
+        return """
+                SELECT m.name, m.state, m.application, m.shortdesc->>'en_US' AS title, m.summary->>'en_US' AS summary, %s AS category
+                FROM public.ir_module_module m
+                WHERE m.state <> 'uninstallable'
+                ORDER BY m.name
+                LIMIT %d
+                """.formatted(categories ? CATEGORY_PATH : "NULL", MAX_LISTED);
+    }
+
+    // The branch's addons, as its checkout has them (production's: its serving build's).
+    private Map<String, Addon> branchAddons(Build build)
+    {
+        Path source = workspaces.source(build.id());
+        if (!Files.isDirectory(source)) {
+            return Map.of();
+        }
+        Map<String, Addon> addons = new LinkedHashMap<>();
+        AddonScanner.scan(source, Set.of()).addons().forEach(addon -> addons.putIfAbsent(addon.name(), addon));
+        return addons;
+    }
+
+    private static String raw(Addon addon, String key)
+    {
+        return Optional.ofNullable(addon.manifest().raw().get(key)).filter(String.class::isInstance).map(String.class::cast).orElse("");
+    }
+
+    private static String text(Object value, String otherwise)
+    {
+        return value == null || Objects.toString(value).isBlank() ? otherwise : Objects.toString(value);
+    }
+}

@@ -1,0 +1,285 @@
+package sh.stagehand.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.access.AuditAction;
+import sh.stagehand.core.access.Role;
+import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.ModuleSelection;
+import sh.stagehand.core.project.Branch;
+import sh.stagehand.core.project.Stage;
+import sh.stagehand.testkit.TestingDocker;
+import sh.stagehand.testkit.TestingGitRepository;
+import sh.stagehand.testkit.TestingPostgres;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static sh.stagehand.server.TestingAddons.addon;
+import static sh.stagehand.server.TestingAddons.module;
+import static sh.stagehand.server.TestingAddons.passingTest;
+
+/**
+ * A build's Odoo apps on real builds (Docker, PostgreSQL, the Odoo test server) through the API:
+ * listed from the build's database and branch; installed at once in a development build, then
+ * by its branch's later builds; installed in production through an update; and an app whose
+ * install fails in production leaves production as it was, its dump the same, the app off the
+ * branch's apps. Real Odoo and the page: {@code RealOdooIT}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AppsIT
+{
+    @RegisterExtension
+    static final TestingPostgres postgres = new TestingPostgres();
+    @RegisterExtension
+    static final TestingDocker docker = new TestingDocker();
+
+    private static final Duration BUILDS = Duration.ofMinutes(5);
+    private static final String PROJECT = "appstore";
+    private static final String METADATA_DATABASE = "meta_" + UUID.randomUUID().toString().substring(0, 8);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path temp;
+
+    private static Stagehand stagehand;
+    private static ReferenceServer server;
+    private static String admin;
+    private static TestingGitRepository repository;
+
+    @BeforeAll
+    static void startPlatformWithProduction()
+            throws IOException, InterruptedException
+    {
+        Map<String, String> properties = TestingPlatform.properties("apps-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
+        stagehand = Main.platform(properties).build();
+        server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
+        admin = TestingAccounts.adminToken(stagehand);
+
+        repository = TestingGitRepository.init(temp.resolve("addons"), "main");
+        addon(repository, "shop_notes", "'base'", "", passingTest("TestShopNotes"));
+        repository.commit("An addon");
+        stagehand.projects().createProject(PROJECT, repository.url(), Optional.empty());
+        Build production = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "main").get(0).id(), BUILDS);
+        assertThat(production.state()).as(String.valueOf(production)).isEqualTo(BuildState.RUNNING);
+    }
+
+    @AfterAll
+    static void stopPlatform()
+    {
+        if (server != null) {
+            server.close();
+        }
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            for (var branch : stagehand.projects().branches(PROJECT)) {
+                for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
+                    stagehand.builds().discard(build.id());
+                }
+            }
+            stagehand.databases().drop(PROJECT + "-production");
+            stagehand.close();
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "-production\" WITH (FORCE)");
+        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+    }
+
+    @Test
+    @Order(1)
+    void testListsTheAppsOfTheImageAndTheBranchSearchable()
+    {
+        Build production = serving();
+        JsonNode apps = get("/api/builds/" + production.id() + "/apps", admin, 200);
+        // Odoo's Apps menu by default: what counts as an app (contacts, stock...), not base or web.
+        assertThat(names(apps)).contains("contacts", "stock").doesNotContain("base", "web", "shop_notes");
+        JsonNode contacts = app(apps, "contacts");
+        assertThat(contacts.path("category").asText()).isEqualTo("Sales/CRM");
+        assertThat(contacts.path("title").asText()).isEqualTo("Contacts");
+        assertThat(contacts.path("installed").asBoolean()).isFalse();
+
+        JsonNode every = get("/api/builds/" + production.id() + "/apps?all=true", admin, 200);
+        assertThat(app(every, "shop_notes").path("installed").asBoolean()).isTrue();
+        assertThat(app(every, "shop_notes").path("fromBranch").asBoolean()).isTrue();
+        assertThat(every.get(0).path("installed").asBoolean()).as("installed first").isTrue();
+        assertThat(names(get("/api/builds/" + production.id() + "/apps?search=crm%20sales", admin, 200))).containsExactly("contacts");
+        assertThat(get("/api/builds/" + production.id() + "/apps?search=no-such-app", admin, 200)).isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void testADevelopmentBuildInstallsAnAppAtOnceAndTheBranchsNextBuildsToo()
+            throws Exception
+    {
+        repository.createBranch("feature");
+        repository.writeFile("FEATURE.md", "A feature\n");
+        repository.commit("A feature");
+        stagehand.projects().poll(PROJECT);
+        Build feature = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "feature").get(0).id(), BUILDS);
+        assertThat(feature.state()).isEqualTo(BuildState.RUNNING);
+        String developer = TestingAccounts.token(stagehand, TestingAccounts.collaborator(stagehand, "dev", PROJECT, Role.DEVELOPER));
+
+        JsonNode installed = post("/api/builds/" + feature.id() + "/apps/contacts/install", developer, 200);
+
+        assertThat(installed.path("update").isNull()).isTrue();
+        assertThat(moduleState(feature.databaseName(), "contacts")).isEqualTo("installed");
+        assertThat(stagehand.builds().log(feature.id(), LogName.INSTALL)).anySatisfy(line -> assertThat(line).contains("Apps: dev installs contacts"))
+                .anySatisfy(line -> assertThat(line).contains("Apps: dev installed contacts; the server restarts"));
+        assertThat(stagehand.projects().branch(PROJECT, "feature").apps()).containsExactly("contacts");
+        assertThat(app(get("/api/builds/" + feature.id() + "/apps", developer, 200), "contacts").path("installed").asBoolean()).isTrue();
+        // Installed already; an app nobody offers; a name that is none; production is an admin's.
+        assertThat(post("/api/builds/" + feature.id() + "/apps/contacts/install", developer, 409).path("message").asText()).contains("installed in build");
+        assertThat(post("/api/builds/" + feature.id() + "/apps/no_such_app/install", developer, 404).path("message").asText()).contains("offers no app no_such_app");
+        assertThat(post("/api/builds/" + feature.id() + "/apps/Bad;Name/install", developer, 400).path("message").asText()).contains("not a module's name");
+        assertThat(post("/api/builds/" + serving().id() + "/apps/contacts/install", developer, 403).path("message").asText()).contains("has no apps on production");
+
+        // The branch's next build installs it too, and tests the branch's own modules only.
+        repository.writeFile("FEATURE.md", "A feature, again\n");
+        repository.commit("The feature again");
+        stagehand.projects().poll(PROJECT);
+        Build next = TestingBuilds.await(stagehand, stagehand.builds().builds(PROJECT, "feature").get(0).id(), BUILDS);
+        assertThat(next.id()).isNotEqualTo(feature.id());
+        assertThat(next.state()).isEqualTo(BuildState.RUNNING);
+        assertThat(moduleState(next.databaseName(), "contacts")).isEqualTo("installed");
+        assertThat(next.message().orElse("")).contains("shop_notes, contacts");
+        assertThat(String.join("\n", stagehand.builds().log(next.id(), LogName.INSTALL))).contains("TestShopNotes");
+    }
+
+    @Test
+    @Order(3)
+    void testProductionInstallsAnAppThroughAnUpdate()
+            throws Exception
+    {
+        Build before = serving();
+
+        JsonNode queued = post("/api/builds/" + before.id() + "/apps/contacts/install", admin, 202);
+
+        Build update = TestingBuilds.await(stagehand, queued.path("update").path("id").asLong(), BUILDS);
+        assertThat(update.state()).as(update.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(update.stage()).isEqualTo(Stage.PRODUCTION);
+        assertThat(moduleState(update.databaseName(), "contacts")).isEqualTo("installed");
+        assertThat(stagehand.projects().branch(PROJECT, "main").apps()).containsExactly("contacts");
+        assertThat(String.join("\n", stagehand.builds().log(update.id(), LogName.UPDATE))).contains("install contacts", "Update backup");
+        assertThat(stagehand.accounts().audit(stagehand.accounts().account("admin"), PROJECT, 50)).anySatisfy(event -> {
+            assertThat(event.action()).isEqualTo(AuditAction.APP_INSTALLED);
+            assertThat(event.detail()).contains("contacts in production, by build " + update.id());
+        });
+    }
+
+    @Test
+    @Order(4)
+    void testAnAppWhoseInstallFailsInProductionLeavesProductionAsItWas()
+            throws Exception
+    {
+        // Production installs the modules it names, not every addon of the branch: a new one waits to be chosen.
+        Branch main = stagehand.projects().branch(PROJECT, "main");
+        stagehand.projects().saveBranch(new Branch(main.projectId(), main.name(), main.stage(), ModuleSelection.EXPLICIT, List.of("shop_notes"), main.testTags(), main.cronsEnabled(),
+                main.onNewCommit(), main.domains(), main.apps()));
+        repository.switchTo("main");
+        module(repository, "broken_app", "17.0.1.0.0", "'base'", """
+                def post_init(env):
+                    raise ValueError("broken_app cannot be installed")
+                """);
+        repository.writeFile("broken_app/__manifest__.py", Files.readString(repository.directory().resolve("broken_app/__manifest__.py")).replace("'license'", "'application': True, 'license'"));
+        repository.commit("An app that fails to install");
+        stagehand.projects().poll(PROJECT);
+        assertThat(stagehand.builds().awaitIdle(BUILDS)).isTrue();
+        Build serving = serving();
+        assertThat(app(get("/api/builds/" + serving.id() + "/apps", admin, 200), "broken_app").path("installed").asBoolean()).isFalse();
+        String dump = dump();
+
+        JsonNode queued = post("/api/builds/" + serving.id() + "/apps/broken_app/install", admin, 202);
+
+        Build failed = TestingBuilds.await(stagehand, queued.path("update").path("id").asLong(), BUILDS);
+        assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+        assertThat(failed.message().orElse("")).contains("broken_app cannot be installed", "serves production again", "broken_app is no longer among the branch's apps");
+        assertThat(dump()).as("production's database as it was").isEqualTo(dump);
+        assertThat(serving().id()).isEqualTo(serving.id());
+        assertThat(moduleState(serving.databaseName(), "broken_app")).isNotEqualTo("installed");
+        assertThat(stagehand.projects().branch(PROJECT, "main").apps()).containsExactly("contacts");
+    }
+
+    private static Build serving()
+    {
+        return stagehand.builds().builds(PROJECT, "main").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
+    }
+
+    private static String moduleState(String database, String module)
+    {
+        return postgres.queryForString(database, "SELECT coalesce((SELECT state FROM ir_module_module WHERE name = '" + module + "'), 'absent')");
+    }
+
+    // Production's database as pg_dump writes it, without the random key of its restrict lines.
+    private static String dump()
+            throws Exception
+    {
+        Process process = postgres.adminProgram("pg_dump", "--exclude-table-data=ir_cron", "--exclude-table-data=ir_cron_trigger", "--dbname=" + PROJECT + "-production")
+                .redirectErrorStream(true)
+                .start();
+        process.getOutputStream().close();
+        String dump = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(dump).isZero();
+        return dump.lines().filter(line -> !line.startsWith("\\restrict ") && !line.startsWith("\\unrestrict ")).collect(Collectors.joining("\n"));
+    }
+
+    private static List<String> names(JsonNode apps)
+    {
+        return java.util.stream.StreamSupport.stream(apps.spliterator(), false).map(app -> app.path("name").asText()).toList();
+    }
+
+    private static JsonNode app(JsonNode apps, String name)
+    {
+        return java.util.stream.StreamSupport.stream(apps.spliterator(), false).filter(app -> app.path("name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("No app " + name + " in " + apps));
+    }
+
+    private static JsonNode get(String path, String token, int status)
+    {
+        return send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + path)).build(), status);
+    }
+
+    private static JsonNode post(String path, String token, int status)
+    {
+        return send(TestingAccounts.authorized(token, URI.create("http://127.0.0.1:" + server.port() + path)).POST(HttpRequest.BodyPublishers.noBody()).build(), status);
+    }
+
+    private static JsonNode send(HttpRequest request, int status)
+    {
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+            return JSON.readTree(response.body());
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
