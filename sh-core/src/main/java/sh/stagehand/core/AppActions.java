@@ -47,27 +47,35 @@ public final class AppActions
         if (build.stage() == Stage.PRODUCTION) {
             Build update = apps.installInProduction(build, module);
             accounts.audit(account, build.projectId(), AuditAction.APP_INSTALLED, module + " in production, by build " + update.id());
-            return new Installed(module, List.of(), Optional.of(update));
+            return new Installed(module, Optional.empty(), Optional.of(update));
         }
-        List<String> lines = apps.install(build, account.login(), module);
+        BuildApps.Progress progress = apps.install(build, account.login(), module);
         if (build.stage() != Stage.DEVELOPMENT) {
             accounts.audit(account, build.projectId(), AuditAction.APP_INSTALLED, module + " in build " + build.id() + " of " + build.branch() + " (" + build.stage() + ")");
         }
-        return new Installed(module, lines, Optional.empty());
+        return new Installed(module, Optional.of(progress), Optional.empty());
     }
 
     /**
-     * What an install did.
+     * @return the newest install in the build, if any
+     */
+    public Optional<BuildApps.Progress> progress(long buildId)
+    {
+        return apps.progress(actions.buildWith(buildId, Tool.APPS).id());
+    }
+
+    /**
+     * An install started.
      *
-     * @param lines the install's last lines, when it ran at once
+     * @param install the install in the build, running, on development and staging
      * @param update production's build that installs it, queued
      */
-    public record Installed(String module, List<String> lines, Optional<Build> update)
+    public record Installed(String module, Optional<BuildApps.Progress> install, Optional<Build> update)
     {
         public Installed
         {
             requireNonNull(module, "module is null");
-            lines = List.copyOf(requireNonNull(lines, "lines is null"));
+            requireNonNull(install, "install is null");
             requireNonNull(update, "update is null");
         }
     }

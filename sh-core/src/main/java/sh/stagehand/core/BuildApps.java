@@ -1,5 +1,7 @@
 package sh.stagehand.core;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.logs.BuildLogs;
@@ -18,6 +20,7 @@ import sh.stagehand.spi.runtime.RuntimeProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -28,6 +31,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -39,14 +44,18 @@ import static java.util.Objects.requireNonNull;
  * branch's, as Odoo listed them when the database was made or last updated) and the branch's
  * addons the database does not list yet, each installed or not. An app is installed on a
  * development or staging build by Odoo itself, beside its server ({@code odoo -i <app>
- * --stop-after-init}, into the build's {@code install.log}), then the server restarted; on
+ * --stop-after-init}, into the build's {@code install.log}, on a thread of its own), then the
+ * server restarted; on
  * production, through the production pipeline (an update backup, a snapshot, the install, and
  * everything put back if it fails). Either way the app joins the branch's apps
  * ({@link Branch#apps()}), which its later builds install too; one production failed to install
  * leaves them again. Who may do what is {@link Actions#apps()}'s to check. Thread-safe.
  */
 public final class BuildApps
+        implements AutoCloseable
 {
+    private static final Logger log = LoggerFactory.getLogger(BuildApps.class);
+
     private static final Set<String> INSTALLED = Set.of("installed", "to upgrade", "to remove");
     private static final int MAX_LISTED = 5000;
     // The module's category with its parents', "Sales/CRM", as the manifest wrote it.
@@ -64,7 +73,12 @@ public final class BuildApps
     private final ProjectService projects;
     private final PlatformSettings settings;
     private final Clock clock;
-    private final Map<Long, String> installing = new ConcurrentHashMap<>();
+    private final Map<Long, Progress> installs = new ConcurrentHashMap<>();
+    private final ExecutorService workers = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "stagehand-apps");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * An app (a module) a build offers.
@@ -138,24 +152,81 @@ public final class BuildApps
     }
 
     /**
-     * Installs an app in a development or staging build's database, beside its server, then
-     * restarts the server; the app joins the branch's apps.
+     * Where the newest install in a build stands.
      *
-     * @return the install's last lines
-     * @throws StagehandException {@code NOT_FOUND} for an app the build does not offer;
-     *         {@code CONFLICT} on production, for one installed already, while another install
-     *         runs in the build, or if Odoo fails to install it (its last lines said)
+     * @param state running, installed or failed
+     * @param message what happened, for people
+     * @param lastLines the install's last lines, once it ended
      */
-    public List<String> install(Build build, String who, String module)
+    public record Progress(String module, String who, State state, String message, List<String> lastLines, Instant startedAt, Optional<Instant> finishedAt)
+    {
+        public enum State
+        {
+            RUNNING, INSTALLED, FAILED
+        }
+
+        public Progress
+        {
+            requireNonNull(module, "module is null");
+            requireNonNull(who, "who is null");
+            requireNonNull(state, "state is null");
+            requireNonNull(message, "message is null");
+            lastLines = List.copyOf(requireNonNull(lastLines, "lastLines is null"));
+            requireNonNull(startedAt, "startedAt is null");
+            requireNonNull(finishedAt, "finishedAt is null");
+        }
+
+        Progress ended(State state, String message, List<String> lastLines, Instant at)
+        {
+            return new Progress(module, who, state, message, lastLines, startedAt, Optional.of(at));
+        }
+    }
+
+    /**
+     * Starts installing an app in a development or staging build's database, beside its server
+     * (which then restarts), on a thread of its own: an install takes Odoo a minute or more. Once
+     * installed, the app joins the branch's apps. {@link #progress} tells how it goes.
+     *
+     * @return the install, running
+     * @throws StagehandException {@code NOT_FOUND} for an app the build does not offer;
+     *         {@code CONFLICT} on production, for one installed already, or while another install
+     *         runs in the build
+     */
+    public Progress install(Build build, String who, String module)
     {
         if (build.stage() == Stage.PRODUCTION) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Production installs an app through an update (a backup, a snapshot, the install, rolled back if it fails): "
                     + "install it in production, not in build " + build.id());
         }
         App app = installable(build, module);
-        if (installing.putIfAbsent(build.id(), module) != null) {
-            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is installing " + installing.get(build.id()) + "; wait until it is done");
+        Progress started = new Progress(app.name(), who, Progress.State.RUNNING, "Odoo installs " + app.name() + " beside the server (install.log)", List.of(), clock.instant(),
+                Optional.empty());
+        Progress now = installs.compute(build.id(), (id, current) -> current != null && current.state() == Progress.State.RUNNING ? current : started);
+        if (now != started) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is installing " + now.module() + "; wait until it is done");
         }
+        try {
+            workers.execute(() -> run(build, app, started));
+        }
+        catch (RuntimeException e) {
+            installs.remove(build.id(), started);
+            throw new StagehandException(StandardErrorCode.CONFLICT, "The platform is stopping: nothing is installed now", e);
+        }
+        return started;
+    }
+
+    /**
+     * @return the newest install in the build since the platform started, if any
+     */
+    public Optional<Progress> progress(long buildId)
+    {
+        return Optional.ofNullable(installs.get(buildId));
+    }
+
+    private void run(Build build, App app, Progress started)
+    {
+        String who = started.who();
+        Progress ended;
         try {
             note(build, "%s installs %s (%s)".formatted(who, app.name(), app.title()));
             BuildScripts.Result result = scripts.odoo(build, "installing an app", settings.installTimeout(), "-i", app.name());
@@ -163,18 +234,29 @@ public final class BuildApps
             List<String> last = result.lastLines(40);
             if (result.exitCode() != 0) {
                 note(build, "%s: installing %s failed (exit %d)".formatted(who, app.name(), result.exitCode()));
-                throw new StagehandException(StandardErrorCode.CONFLICT, "Installing " + app.name() + " in build " + build.id() + " failed (exit " + result.exitCode() + "): "
-                        + String.join("\n", last.subList(Math.max(0, last.size() - 10), last.size())) + "; install.log has the rest");
+                ended = started.ended(Progress.State.FAILED, "Installing " + app.name() + " failed (exit " + result.exitCode() + "); install.log has Odoo's lines", last, clock.instant());
             }
-            choose(build, app.name());
-            note(build, "%s installed %s; the server restarts".formatted(who, app.name()));
-            scripts.restart(build, "installing an app");
-            return last;
+            else {
+                choose(build, app.name());
+                note(build, "%s installed %s; the server restarts".formatted(who, app.name()));
+                scripts.restart(build, "installing an app");
+                ended = started.ended(Progress.State.INSTALLED, app.name() + " installed; the server restarted", last, clock.instant());
+            }
+        }
+        catch (RuntimeException e) {
+            log.warn("Installing {} in build {} failed", app.name(), build.id(), e);
+            ended = started.ended(Progress.State.FAILED, "Installing " + app.name() + " failed: " + e.getMessage(), List.of(), clock.instant());
         }
         finally {
             logs.flush(build.id(), LogName.INSTALL);
-            installing.remove(build.id());
         }
+        installs.put(build.id(), ended);
+    }
+
+    @Override
+    public void close()
+    {
+        workers.shutdownNow();
     }
 
     /**

@@ -239,7 +239,7 @@ public final class CoreModule
     @Singleton
     BuildApps buildApps(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
     {
-        return new BuildApps(runtime, databases, workspaces, logs, projects, settings, clock);
+        return lifecycle.manage(new BuildApps(runtime, databases, workspaces, logs, projects, settings, clock));
     }
 
     @Provides

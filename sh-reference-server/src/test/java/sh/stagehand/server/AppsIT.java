@@ -143,9 +143,13 @@ class AppsIT
         assertThat(feature.state()).isEqualTo(BuildState.RUNNING);
         String developer = TestingAccounts.token(stagehand, TestingAccounts.collaborator(stagehand, "dev", PROJECT, Role.DEVELOPER));
 
-        JsonNode installed = post("/api/builds/" + feature.id() + "/apps/contacts/install", developer, 200);
+        JsonNode started = post("/api/builds/" + feature.id() + "/apps/contacts/install", developer, 202);
 
-        assertThat(installed.path("update").isNull()).isTrue();
+        assertThat(started.path("update").isNull()).isTrue();
+        assertThat(started.path("install").path("state").asText()).isEqualTo("RUNNING");
+        JsonNode installed = awaitInstall(feature, developer);
+        assertThat(installed.path("state").asText()).as(installed.toString()).isEqualTo("INSTALLED");
+        assertThat(installed.path("message").asText()).isEqualTo("contacts installed; the server restarted");
         assertThat(moduleState(feature.databaseName(), "contacts")).isEqualTo("installed");
         assertThat(stagehand.builds().log(feature.id(), LogName.INSTALL)).anySatisfy(line -> assertThat(line).contains("Apps: dev installs contacts"))
                 .anySatisfy(line -> assertThat(line).contains("Apps: dev installed contacts; the server restarts"));
@@ -221,6 +225,19 @@ class AppsIT
         assertThat(serving().id()).isEqualTo(serving.id());
         assertThat(moduleState(serving.databaseName(), "broken_app")).isNotEqualTo("installed");
         assertThat(stagehand.projects().branch(PROJECT, "main").apps()).containsExactly("contacts");
+    }
+
+    // The install's progress once it ended.
+    private static JsonNode awaitInstall(Build build, String token)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + BUILDS.toNanos();
+        JsonNode progress = get("/api/builds/" + build.id() + "/apps/install", token, 200);
+        while (progress.path("state").asText().equals("RUNNING") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            progress = get("/api/builds/" + build.id() + "/apps/install", token, 200);
+        }
+        return progress;
     }
 
     private static Build serving()

@@ -53,8 +53,10 @@ final class BuildRoutes
                 .list(ApiParameters.buildId(context), context.queryParam("search"), !"true".equals(context.queryParam("all"))).stream().map(Views::app).toList()));
         routes.post("/api/builds/{build}/apps/{module}/install", context -> {
             AppActions.Installed installed = actions(context).apps().install(ApiParameters.buildId(context), context.pathParam("module"));
-            context.status(installed.update().isPresent() ? HttpStatus.ACCEPTED : HttpStatus.OK).json(Views.installed(installed));
+            context.status(HttpStatus.ACCEPTED).json(Views.installed(installed));
         });
+        routes.get("/api/builds/{build}/apps/install", context -> context.json(Views.progress(actions(context).apps().progress(ApiParameters.buildId(context))
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No app was installed in build " + context.pathParam("build") + " since the platform started")))));
         routes.get("/api/builds/{build}/monitor", context -> context.json(Views.series(actions(context).monitor(ApiParameters.buildId(context), range(context)))));
         routes.post("/api/maintenance/garbage-collection", context -> context.json(actions(context).collectGarbage().stream().map(Views::build).toList()));
     }

@@ -137,14 +137,23 @@ final class Views
         return new AppView(app.name(), app.title(), app.summary(), app.category(), app.application(), app.state(), app.installed(), app.fromBranch(), app.chosen());
     }
 
+    record ProgressView(String module, String who, String state, String message, List<String> lastLines, String startedAt, String finishedAt) {}
+
+    static ProgressView progress(BuildApps.Progress progress)
+    {
+        return new ProgressView(progress.module(), progress.who(), progress.state().name(), progress.message(), progress.lastLines(), progress.startedAt().toString(),
+                progress.finishedAt().map(Object::toString).orElse(null));
+    }
+
     /**
-     * @param update production's build that installs the app, when it goes through an update
+     * @param install the install in the build, running (development, staging)
+     * @param update production's build that installs the app, queued
      */
-    record InstalledView(String module, List<String> lines, BuildView update) {}
+    record InstalledView(String module, ProgressView install, BuildView update) {}
 
     static InstalledView installed(AppActions.Installed installed)
     {
-        return new InstalledView(installed.module(), installed.lines(), installed.update().map(Views::build).orElse(null));
+        return new InstalledView(installed.module(), installed.install().map(Views::progress).orElse(null), installed.update().map(Views::build).orElse(null));
     }
 
     /**

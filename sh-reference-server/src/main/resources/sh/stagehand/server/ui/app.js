@@ -908,13 +908,14 @@ function projectPage(projectId, parameters) {
             }
             button.disabled = true;
             button.textContent = production ? 'Queuing…' : 'Installing…';
-            note.textContent = production ? '' : `Installing ${app.name}: Odoo runs beside the server (install.log follows it)…`;
             try {
-                const done = await api(`/api/builds/${build.id}/apps/${encodeURIComponent(app.name)}/install`, {method: 'POST'});
-                note.textContent = done.update
-                    ? `Build ${done.update.id} updates production to install ${app.name}: see its update.log; production is put back if it fails.`
-                    : `${app.name} installed; the server restarted.`;
-                await refresh();
+                const started = await api(`/api/builds/${build.id}/apps/${encodeURIComponent(app.name)}/install`, {method: 'POST'});
+                if (started.update) {
+                    note.textContent = `Build ${started.update.id} updates production to install ${app.name}: see its update.log; production is put back if it fails.`;
+                    return;
+                }
+                note.textContent = started.install.message;
+                follow();
             }
             catch (error) {
                 note.textContent = error.message;
@@ -922,14 +923,44 @@ function projectPage(projectId, parameters) {
                 button.textContent = production ? 'Install in production' : 'Install';
             }
         }
+        // An install in this build, followed until it ends; the list is drawn again then.
+        let following = null;
+        function follow() {
+            clearTimeout(following);
+            following = setTimeout(async () => {
+                try {
+                    const progress = await api(`/api/builds/${build.id}/apps/install`);
+                    note.textContent = progress.state === 'FAILED' ? `${progress.message}\n${progress.lastLines.slice(-5).join('\n')}` : progress.message;
+                    note.classList.toggle('error', progress.state === 'FAILED');
+                    if (progress.state === 'RUNNING') {
+                        follow();
+                    }
+                    else {
+                        await refresh();
+                    }
+                }
+                catch (error) {
+                    note.textContent = error.message;
+                }
+            }, 1000);
+        }
         search.addEventListener('input', () => {
             clearTimeout(typing);
             typing = setTimeout(refresh, 250);
         });
         onlyApps.addEventListener('change', refresh);
         refresh();
+        // An install started earlier (another tab, before a reload) is followed too.
+        if (!production) {
+            api(`/api/builds/${build.id}/apps/install`).then(progress => {
+                if (progress.state === 'RUNNING') {
+                    note.textContent = progress.message;
+                    follow();
+                }
+            }).catch(() => {});
+        }
         // The page's refresh does not redraw the list under the user's pointer: only a search, a filter or an install does.
-        return {};
+        return {stop: () => clearTimeout(following)};
     }
 
     let uPlotLoaded = null;
