@@ -10,9 +10,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import sh.stagehand.core.BuildTerminal;
 import sh.stagehand.core.ShellRequest;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.access.Role;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
@@ -20,6 +26,8 @@ import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.mail.OutboundMail;
 import sh.stagehand.core.odoo.BuildVerdict;
+import sh.stagehand.core.odoo.ModuleSelection;
+import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Stage;
 import sh.stagehand.spi.runtime.TerminalSize;
 import sh.stagehand.testkit.TestingDocker;
@@ -72,6 +80,8 @@ class RealOdooIT
     static final TestingPostgres postgres = new TestingPostgres();
     @RegisterExtension
     static final TestingDocker docker = new TestingDocker();
+    @RegisterExtension
+    static final TestingBrowser browser = new TestingBrowser();
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(8);
     private static final String PROJECT = "realodoo";
     private static final String PRODUCTION_DATABASE = PROJECT + "-production";
@@ -522,6 +532,126 @@ class RealOdooIT
         assertThat(relay.received()).hasSize(2);
     }
 
+    @Test
+    @Order(12)
+    void testTheAppsTabInstallsCrmOnStagingThenInProduction()
+            throws Exception
+    {
+        // Main back to what production serves (the last tests left it on an update that hangs).
+        repository.switchTo("main");
+        repository.git("rm", "-rq", ".");
+        repository.git("checkout", serving().commitId(), "--", ".");
+        Build restarted = push("Back to what production serves");
+        assertThat(restarted.state()).as(restarted.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        Build staging = newestBuild("staging");
+        assertThat(staging.state()).isEqualTo(BuildState.RUNNING);
+        TestingAccounts.collaborator(stagehand, "ops", PROJECT, Role.ADMIN);
+        logInToThePage("ops");
+
+        // Staging: installed by Odoo beside the server, in one click.
+        openApps("staging");
+        clickInstall("crm");
+        waitFor(BUILD_TIMEOUT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("apps-note"), "crm installed; the server restarted"));
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tr[data-app='crm']"), "Installed"));
+        assertThat(postgres.queryForString(staging.databaseName(), "SELECT state FROM ir_module_module WHERE name = 'crm'")).isEqualTo("installed");
+        assertThat(stagehand.builds().log(staging.id(), LogName.INSTALL)).anySatisfy(line -> assertThat(line).contains("Apps: ops installs crm (CRM)"));
+        assertThat(stagehand.projects().branch(PROJECT, "staging").apps()).containsExactly("crm");
+        // Restarted on the new registry: Odoo answers again once it loaded it.
+        assertThat(healthWithin(staging, Duration.ofSeconds(90))).isEqualTo(200);
+
+        // Production: through an update, asked first.
+        openApps("main");
+        clickInstall("crm");
+        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-ok"))).click();
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("apps-note"), "updates production to install crm"));
+        Build update = TestingBuilds.await(stagehand, newestBuild("main").id(), BUILD_TIMEOUT);
+        assertThat(update.state()).as(update.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(update.id()).isGreaterThan(restarted.id());
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT state FROM ir_module_module WHERE name = 'crm'")).isEqualTo("installed");
+        assertThat(stagehand.builds().log(update.id(), LogName.UPDATE)).anySatisfy(line -> assertThat(line).contains("install crm"));
+        assertThat(stagehand.projects().branch(PROJECT, "main").apps()).containsExactly("crm");
+        assertThat(health(update)).isEqualTo(200);
+        openApps("main");
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("tr[data-app='crm']"), "Installed"));
+        browser.screenshot(Path.of("target", "screenshots", "apps.png"));
+    }
+
+    @Test
+    @Order(13)
+    void testAnAppWhoseInstallFailsInProductionLeavesProductionAsItWas()
+            throws Exception
+    {
+        // Production installs the modules it names: an addon of the branch waits to be chosen on the Apps tab.
+        Branch main = stagehand.projects().branch(PROJECT, "main");
+        stagehand.projects().saveBranch(new Branch(main.projectId(), main.name(), main.stage(), ModuleSelection.EXPLICIT, List.of("acme_welcome", "acme_stock"), main.testTags(),
+                main.cronsEnabled(), main.onNewCommit(), main.domains(), main.apps()));
+        repository.writeFile("acme_broken/__manifest__.py", """
+                {
+                    'name': 'Acme Broken',
+                    'version': '17.0.1.0.0',
+                    'summary': 'An app that cannot be installed',
+                    'category': 'Sales/Acme',
+                    'application': True,
+                    'depends': ['base'],
+                    'license': 'LGPL-3',
+                    'post_init_hook': 'post_init',
+                }
+                """);
+        repository.writeFile("acme_broken/__init__.py", """
+                def post_init(env):
+                    env['res.partner'].create({'name': 'Written by the failed install'})
+                    raise ValueError("acme_broken cannot be installed")
+                """);
+        Build pushed = push("An app that fails to install");
+        assertThat(pushed.state()).as(pushed.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        Before before = Before.production();
+
+        openApps("main");
+        clickInstall("acme_broken");
+        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-ok"))).click();
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("apps-note"), "updates production to install acme_broken"));
+        Build failed = TestingBuilds.await(stagehand, newestBuild("main").id(), BUILD_TIMEOUT);
+        assertThat(stagehand.builds().awaitIdle(BUILD_TIMEOUT)).isTrue();
+
+        assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+        assertThat(failed.message().orElse("")).contains("acme_broken cannot be installed", "serves production again", "acme_broken is no longer among the branch's apps");
+        before.assertPutBack();
+        assertThat(stagehand.projects().branch(PROJECT, "main").apps()).containsExactly("crm");
+    }
+
+    private static void logInToThePage(String login)
+    {
+        WebDriver driver = browser.driver();
+        driver.get("http://127.0.0.1:" + server.port() + "/");
+        WebElement form = waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));
+        form.findElement(By.id("login-name")).sendKeys(login);
+        form.findElement(By.id("login-password")).sendKeys(TestingAccounts.PASSWORD);
+        form.findElement(By.id("log-in")).click();
+        waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(By.id("log-out")));
+    }
+
+    private static void openApps(String branch)
+    {
+        browser.driver().get("http://127.0.0.1:" + server.port() + "/#/projects/" + PROJECT + "?branch=" + branch + "&tab=apps");
+        browser.driver().navigate().refresh();
+        waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.presenceOfElementLocated(By.id("apps-search")));
+    }
+
+    private static void clickInstall(String app)
+    {
+        WebElement search = waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.elementToBeClickable(By.id("apps-search")));
+        search.clear();
+        search.sendKeys(app);
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.elementToBeClickable(By.cssSelector("tr[data-app='" + app + "'] button[data-install='" + app + "']"))).click();
+    }
+
+    private static WebDriverWait waitFor(Duration timeout)
+    {
+        WebDriverWait wait = new WebDriverWait(browser.driver(), timeout, Duration.ofMillis(200));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
+    }
+
     // A mail a user of the build's Odoo sends: Odoo's mail.mail, created and sent at once.
     private static void sendMail(Build build, String subject, String to)
             throws Exception
@@ -704,6 +834,23 @@ class RealOdooIT
         List<Build> builds = stagehand.builds().builds(PROJECT, branch);
         assertThat(builds).as("builds of %s", branch).isNotEmpty();
         return builds.get(0);
+    }
+
+    private static int healthWithin(Build build, Duration timeout)
+            throws InterruptedException
+    {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return health(build);
+            }
+            catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Build " + build.id() + " did not answer within " + timeout, e);
+                }
+                Thread.sleep(500);
+            }
+        }
     }
 
     private static int health(Build build)

@@ -886,15 +886,16 @@ function projectPage(projectId, parameters) {
                 if (mine !== asked) {
                     return;
                 }
-                table.replaceChildren(el('tr', {}, el('th', {}, 'App'), el('th', {}, 'Category'), el('th', {}, 'Summary'), el('th', {}, '')),
+                table.replaceChildren(el('tr', {}, el('th', {}, 'App'), el('th', {}, 'Category'), el('th', {}, '')),
                     ...apps.map(app => el('tr', {class: 'app-row', dataset: {app: app.name}},
-                        el('td', {}, el('strong', {}, app.title), el('div', {class: 'muted'}, app.name + (app.fromBranch ? ' · the branch\'s' : ''))),
-                        el('td', {}, app.category), el('td', {}, app.summary),
+                        el('td', {}, el('strong', {}, app.title), el('div', {class: 'muted'}, app.name + (app.fromBranch ? ' · the branch\'s' : '')),
+                            app.summary ? el('div', {class: 'app-summary'}, app.summary) : null),
+                        el('td', {}, app.category),
                         el('td', {}, app.installed ? el('span', {class: 'app-installed'}, 'Installed')
                             : el('button', {type: 'button', class: production ? 'danger' : 'primary', dataset: {install: app.name}, onclick: event => install(app, event.target)},
                                 production ? 'Install in production' : 'Install')))));
                 if (!apps.length) {
-                    table.append(el('tr', {}, el('td', {colspan: 4, class: 'muted'}, 'No app matches.')));
+                    table.append(el('tr', {}, el('td', {colspan: 3, class: 'muted'}, 'No app matches.')));
                 }
             }
             catch (error) {
