@@ -14,7 +14,6 @@ import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.production.ProductionRestores;
-import sh.stagehand.core.monitor.BuildMonitor;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
@@ -24,7 +23,6 @@ import sh.stagehand.spi.StandardErrorCode;
 
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -55,14 +53,14 @@ public final class Actions
     private final BuildTerminals terminals;
     private final ProductionWrites productionWrites;
     private final BuildEditor editor;
-    private final BuildMonitor monitor;
     private final BuildApps apps;
+    private final MonitorActions.Services monitoring;
 
     public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, ProductionBackups backups,
             BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals, ProductionWrites productionWrites, BuildEditor editor,
-            BuildMonitor monitor, BuildApps apps)
+            BuildApps apps, MonitorActions.Services monitoring)
     {
-        this.monitor = requireNonNull(monitor, "monitor is null");
+        this.monitoring = requireNonNull(monitoring, "monitoring is null");
         this.apps = requireNonNull(apps, "apps is null");
         this.account = requireNonNull(account, "account is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
@@ -321,20 +319,19 @@ public final class Actions
     }
 
     /**
+     * Monitoring: builds' resources and traffic, production's availability, the platform's parts.
+     */
+    public MonitorActions monitoring()
+    {
+        return new MonitorActions(this, accounts, monitoring);
+    }
+
+    /**
      * The Odoo apps of builds: listed, and installed where the role has them.
      */
     public AppActions apps()
     {
         return new AppActions(this, accounts, apps);
-    }
-
-    /**
-     * The build's resources and traffic over the last {@code range} (production's: its branch's,
-     * across updates), with the branch's events as annotations.
-     */
-    public BuildMonitor.Series monitor(long buildId, Duration range)
-    {
-        return monitor.series(buildWith(buildId, Tool.MONITOR), range);
     }
 
     public List<String> log(long buildId, LogName name)

@@ -31,6 +31,7 @@ import sh.stagehand.core.monitor.BuildMonitor;
 import sh.stagehand.core.monitor.BuildSampler;
 import sh.stagehand.core.monitor.BuildTraffic;
 import sh.stagehand.core.monitor.MonitorSettings;
+import sh.stagehand.core.monitor.PlatformParts;
 import sh.stagehand.core.pipeline.BuildCleaner;
 import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.pipeline.BuildSteps;
@@ -237,6 +238,21 @@ public final class CoreModule
 
     @Provides
     @Singleton
+    ProductionWatch productionWatch(ProjectStore projects, BuildStore builds, HostRouter hosts, MetricStore store, AccountService accounts, OutboundMailStore outbound,
+            OutboundMailSender sender, PlatformSettings settings, MonitorSettings monitor, Clock clock)
+    {
+        return new ProductionWatch(projects, builds, hosts, store, accounts, outbound, sender, settings, monitor, clock);
+    }
+
+    @Provides
+    @Singleton
+    PlatformParts platformParts(RuntimeProvider runtime, DatabaseProvider databases, ProjectStore projects, BackupStore backups, MonitorSettings monitor, Clock clock)
+    {
+        return lifecycle.manage(new PlatformParts(runtime, databases, projects, backups, config.providerName(ProviderKind.MAIL_RELAY), monitor.probeTimeout(), clock));
+    }
+
+    @Provides
+    @Singleton
     BuildApps buildApps(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
     {
         return lifecycle.manage(new BuildApps(runtime, databases, workspaces, logs, projects, settings, clock));
@@ -290,10 +306,11 @@ public final class CoreModule
     @Provides
     @Singleton
     Housekeeping housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
-            BuildSampler sampler, BuildMonitor monitor, MonitorSettings monitorSettings, Clock clock)
+            BuildSampler sampler, BuildMonitor monitor, ProductionWatch watch, MonitorSettings monitorSettings, Clock clock)
     {
         // Created after the scheduler, so closed before it: no new round starts while builds stop.
-        return lifecycle.manage(new Housekeeping(builds, projects, backups, accounts, settings, backupSettings, new Housekeeping.Monitoring(sampler, monitor, monitorSettings), clock));
+        return lifecycle.manage(new Housekeeping(builds, projects, backups, accounts, settings, backupSettings, new Housekeeping.Monitoring(sampler, monitor, watch, monitorSettings),
+                clock));
     }
 
     // Every provider is given the context: the configuration's keys are known before the first is created.

@@ -54,14 +54,15 @@ public final class Housekeeping
 
     /**
      * What monitoring does on its own: each running build sampled every {@code monitor.sample-interval},
-     * old samples rolled up into hours every hour.
+     * old samples rolled up into hours every hour, each production probed every {@code monitor.probe-interval}.
      */
-    public record Monitoring(BuildSampler sampler, BuildMonitor monitor, MonitorSettings settings)
+    public record Monitoring(BuildSampler sampler, BuildMonitor monitor, ProductionWatch watch, MonitorSettings settings)
     {
         public Monitoring
         {
             requireNonNull(sampler, "sampler is null");
             requireNonNull(monitor, "monitor is null");
+            requireNonNull(watch, "watch is null");
             requireNonNull(settings, "settings is null");
         }
     }
@@ -109,13 +110,14 @@ public final class Housekeeping
         schedule(settings.gcInterval(), "end due trials", projects::endTrials);
         schedule(settings.gcInterval(), "forget ended sessions", accounts::forgetEndedSessions);
         schedule(Duration.ofHours(1), "roll up old samples", monitoring.monitor()::compact);
-        if (monitoring.settings().enabled()) {
+        if (monitoring.settings().enabled() || !monitoring.settings().probeInterval().isZero()) {
             sampling = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "stagehand-sampling");
                 thread.setDaemon(true);
                 return thread;
             });
             schedule(sampling, monitoring.settings().sampleInterval(), "sample the running builds", monitoring.sampler()::sampleAll);
+            schedule(sampling, monitoring.settings().probeInterval(), "probe every production", monitoring.watch()::probeAll);
         }
         backupSettings.dailyTime().ifPresent(time -> {
             Duration untilFirst = untilNext(time, clock.instant());

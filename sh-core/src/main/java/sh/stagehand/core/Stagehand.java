@@ -17,6 +17,7 @@ import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.core.monitor.BuildMonitor;
 import sh.stagehand.core.monitor.BuildSampler;
 import sh.stagehand.core.monitor.BuildTraffic;
+import sh.stagehand.core.monitor.PlatformParts;
 import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.production.ProductionRestores;
@@ -185,6 +186,14 @@ public final class Stagehand
     }
 
     /**
+     * Every production probed as its users reach it, its availability, alerts when it is down.
+     */
+    public ProductionWatch productionWatch()
+    {
+        return injector.getInstance(ProductionWatch.class);
+    }
+
+    /**
      * The platform's meters ({@code stagehand.*}): the registry given to
      * {@link Builder#withMeterRegistry}, else one the platform keeps to itself.
      */
@@ -214,8 +223,8 @@ public final class Stagehand
     public Actions actingAs(Account account)
     {
         return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups(), backupDownloads(), productionRestores(), terminals(), injector.getInstance(ProductionWrites.class),
-                injector.getInstance(BuildEditor.class), injector.getInstance(BuildMonitor.class),
-                injector.getInstance(BuildApps.class));
+                injector.getInstance(BuildEditor.class), injector.getInstance(BuildApps.class),
+                new MonitorActions.Services(injector.getInstance(BuildMonitor.class), injector.getInstance(ProductionWatch.class), injector.getInstance(PlatformParts.class)));
     }
 
     /**

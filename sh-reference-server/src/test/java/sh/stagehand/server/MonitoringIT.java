@@ -20,6 +20,8 @@ import sh.stagehand.core.access.Role;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.store.BuildSample;
+import sh.stagehand.core.store.EventKind;
+import sh.stagehand.core.store.UptimeHour;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingGitRepository;
@@ -82,6 +84,7 @@ class MonitoringIT
     private static ReferenceServer server;
     private static String admin;
     private static Build production;
+    private static TestingSmtpRelay relay;
 
     @BeforeAll
     static void startPlatformWithARunningProduction()
@@ -90,6 +93,11 @@ class MonitoringIT
         Map<String, String> properties = TestingPlatform.properties("monitoring-it", temp.resolve("data"), METADATA_DATABASE, postgres, docker);
         // Sampled when the test says (the first round on its own would be in an hour), so that it knows what each sample holds.
         properties.put("monitor.sample-interval", "1h");
+        properties.put("monitor.probe-interval", "1h");
+        properties.put("monitor.probe-timeout", "1s");
+        properties.put("monitor.down-alert-after", "0s");
+        relay = TestingSmtpRelay.start();
+        properties.putAll(relay.properties());
         stagehand = Main.platform(properties).build();
         server = new ReferenceServer(stagehand, ServerConfig.fromMap(properties)).start();
         admin = TestingAccounts.adminToken(stagehand);
@@ -115,6 +123,9 @@ class MonitoringIT
             }
             stagehand.databases().drop(PROJECT + "-production");
             stagehand.close();
+        }
+        if (relay != null) {
+            relay.close();
         }
         postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "-production\" WITH (FORCE)");
         postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
@@ -169,7 +180,8 @@ class MonitoringIT
         driver.get("http://127.0.0.1:" + server.port() + "/#/projects/" + PROJECT + "?branch=main&tab=monitor");
         waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("monitor-summary"), LOAD_REQUESTS + " requests in the range"));
         waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".chart[data-chart='Requests per second'] canvas")));
-        assertThat(driver.findElements(By.cssSelector("#monitor-charts .chart canvas"))).hasSize(7);
+        // Production's also has its availability.
+        assertThat(driver.findElements(By.cssSelector("#monitor-charts .chart canvas"))).hasSize(8);
         browser.screenshot(SCREENSHOTS.resolve("monitor.png"));
 
         // A developer has no production's Monitor: neither the tab nor the API.
@@ -241,6 +253,62 @@ class MonitoringIT
             process.destroy();
             process.waitFor();
         }
+    }
+
+    @Test
+    @Order(4)
+    void testAProductionThatStopsAnsweringIsAnEventAndAMailToItsAdminsAndTheUptimeSaysSo()
+            throws Exception
+    {
+        // Where the platform writes to the admin: a session's to set, not a token's.
+        HttpResponse<String> byToken = HTTP.send(TestingAccounts.authorized(admin, URI.create("http://127.0.0.1:" + server.port() + "/api/account/email"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"email\": \"attacker@example.com\"}")).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(byToken.statusCode()).as(byToken.body()).isEqualTo(403);
+        stagehand.accounts().setEmail(stagehand.accounts().account("ops"), Optional.of("ops@example.com"));
+
+        assertThat(stagehand.productionWatch().probeAll()).containsEntry(PROJECT, UptimeHour.Probe.UP);
+        JsonNode up = get("/api/projects/" + PROJECT + "/production/status", admin, 200);
+        assertThat(up.path("now").asText()).isEqualTo("UP");
+        assertThat(up.path("uptime").path("24h").asDouble()).isEqualTo(1.0);
+
+        // Production stops answering (its container frozen), then answers again.
+        String container = production.containerId().orElseThrow();
+        docker("pause", container);
+        try {
+            assertThat(stagehand.productionWatch().probeAll()).containsEntry(PROJECT, UptimeHour.Probe.DOWN);
+            assertThat(relay.awaitReceived(1, Duration.ofSeconds(30))).singleElement()
+                    .satisfies(mail -> assertThat(mail).contains("RCPT ops@example.com", "Subject: Production of " + PROJECT + " is down", "has not answered the platform's probes since"));
+            JsonNode down = get("/api/projects/" + PROJECT + "/production/status", admin, 200);
+            assertThat(down.path("now").asText()).isEqualTo("DOWN");
+            assertThat(down.path("uptime").path("24h").asDouble()).isEqualTo(0.5);
+        }
+        finally {
+            docker("unpause", container);
+        }
+        assertThat(stagehand.productionWatch().probeAll()).containsEntry(PROJECT, UptimeHour.Probe.UP);
+        assertThat(relay.awaitReceived(2, Duration.ofSeconds(30))).last().satisfies(mail -> assertThat(mail).contains("Subject: Production of " + PROJECT + " answers again"));
+        assertThat(stagehand.builds().history(PROJECT, Optional.of("main"), 20)).extracting(event -> event.kind())
+                .contains(EventKind.PRODUCTION_DOWN, EventKind.PRODUCTION_UP);
+
+        // The platform's own parts, for its administrators.
+        JsonNode parts = get("/api/platform/status", admin, 200);
+        assertThat(parts).extracting(part -> part.path("name").asText()).containsExactly("runtime", "database", "metadata", "backups", "mail relay");
+        assertThat(parts).allSatisfy(part -> assertThat(part.path("healthy").asBoolean()).as(part.toString()).isTrue());
+        String developer = TestingAccounts.token(stagehand, stagehand.accounts().account("dev"));
+        assertThat(get("/api/platform/status", developer, 403).path("message").asText()).contains("platform's administrators");
+        assertThat(get("/api/projects/" + PROJECT + "/production/status", developer, 403).path("message").asText()).contains("has no monitor on production branches");
+    }
+
+    private static void docker(String... arguments)
+            throws Exception
+    {
+        List<String> command = new ArrayList<>(List.of("docker"));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("DOCKER_HOST", docker.host().toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(output).isZero();
     }
 
     // The first value of the query's answer, once Prometheus has one.

@@ -4,6 +4,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 
 import java.time.Instant;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import static java.util.Objects.requireNonNull;
@@ -19,9 +20,13 @@ import static java.util.Objects.requireNonNull;
  * @param platformAdmin whether the account administers the platform itself: it creates accounts
  *        and is an admin of every project
  * @param createdAt when it was created
+ * @param email where the platform writes to the person (production down, say), if they gave one
  */
-public record Account(String login, String name, String passwordHash, boolean platformAdmin, Instant createdAt)
+public record Account(String login, String name, String passwordHash, boolean platformAdmin, Instant createdAt, Optional<String> email)
 {
+    // An address a mail relay takes: a local part and a domain, no spaces, no angle brackets.
+    private static final Pattern EMAIL = Pattern.compile("[^\\s@<>()\\[\\],;:\"]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
+
     private static final Pattern LOGIN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     public Account
@@ -30,6 +35,29 @@ public record Account(String login, String name, String passwordHash, boolean pl
         requireNonNull(name, "name is null");
         requireNonNull(passwordHash, "passwordHash is null");
         requireNonNull(createdAt, "createdAt is null");
+        requireNonNull(email, "email is null");
+    }
+
+    public Account(String login, String name, String passwordHash, boolean platformAdmin, Instant createdAt)
+    {
+        this(login, name, passwordHash, platformAdmin, createdAt, Optional.empty());
+    }
+
+    /**
+     * @return the address, checked
+     * @throws StagehandException {@code INVALID_ARGUMENT} saying what an address looks like
+     */
+    public static String checkEmail(String email)
+    {
+        if (email == null || email.length() > 254 || !EMAIL.matcher(email).matches()) {
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "'" + email + "' is not a mail address: use one such as azure@example.com");
+        }
+        return email;
+    }
+
+    public Account withEmail(Optional<String> email)
+    {
+        return new Account(login, name, passwordHash, platformAdmin, createdAt, email);
     }
 
     /**
@@ -47,7 +75,7 @@ public record Account(String login, String name, String passwordHash, boolean pl
 
     public Account withPasswordHash(String passwordHash)
     {
-        return new Account(login, name, passwordHash, platformAdmin, createdAt);
+        return new Account(login, name, passwordHash, platformAdmin, createdAt, email);
     }
 
     @Override

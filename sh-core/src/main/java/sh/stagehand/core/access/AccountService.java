@@ -118,6 +118,20 @@ public final class AccountService
         return account;
     }
 
+    /**
+     * Sets the caller's own mail address, where the platform writes to them (a production of
+     * theirs down); empty forgets it.
+     *
+     * @throws StagehandException {@code INVALID_ARGUMENT} for one that is no address
+     */
+    public Account setEmail(Account caller, Optional<String> email)
+    {
+        Account account = account(caller.login()).withEmail(email.map(String::strip).filter(address -> !address.isEmpty()).map(Account::checkEmail));
+        store.updateAccount(account);
+        audit.record(Optional.empty(), account.login(), AuditAction.EMAIL_CHANGED, account.email().orElse("none"));
+        return account;
+    }
+
     public List<Account> accounts(Account caller)
     {
         requirePlatformAdmin(caller, "list accounts");
@@ -315,6 +329,21 @@ public final class AccountService
     public void addCreator(Account creator, String projectId)
     {
         roles.addCreator(creator, projectId);
+    }
+
+    /**
+     * The platform's own question, unchecked: where the project's admins are written to.
+     *
+     * @return the mail addresses of the project's admins that gave one, in login order
+     */
+    public List<String> adminAddresses(String projectId)
+    {
+        return store.listCollaborators(projectId).stream()
+                .filter(collaborator -> collaborator.role() == Role.ADMIN)
+                .sorted(java.util.Comparator.comparing(Collaborator::login))
+                .flatMap(collaborator -> store.findAccount(collaborator.login()).flatMap(Account::email).stream())
+                .distinct()
+                .toList();
     }
 
     public List<Collaborator> collaborators(Account caller, String projectId)

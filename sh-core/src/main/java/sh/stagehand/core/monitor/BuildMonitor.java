@@ -114,6 +114,7 @@ public final class BuildMonitor
         Instant rawBefore = HourlyRollup.hourOf(now.minus(settings.rawRetention()));
         List<BuildSample> hours = HourlyRollup.rollUp(store.rawSamplesBefore(rawBefore));
         store.compact(hours, rawBefore, now.minus(settings.hourlyRetention()));
+        store.forgetUptime(now.minus(settings.hourlyRetention()));
         return hours.size();
     }
 }

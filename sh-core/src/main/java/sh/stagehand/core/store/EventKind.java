@@ -33,4 +33,8 @@ public enum EventKind
     BACKUP_VERIFICATION_FAILED,
     DATABASE_IMPORTED,
     BACKUP_DOWNLOADED,
+    /** Production did not answer the platform's probes for longer than {@code monitor.down-alert-after}. */
+    PRODUCTION_DOWN,
+    /** Production answers again after it was down. */
+    PRODUCTION_UP,
 }

@@ -1,10 +1,14 @@
 package sh.stagehand.core.store;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * A {@link MetricStore} in memory, for a platform without a metadata database and for tests.
@@ -14,6 +18,7 @@ public final class InMemoryMetricStore
         implements MetricStore
 {
     private final List<BuildSample> samples = new ArrayList<>();
+    private final Map<String, TreeMap<Instant, int[]>> uptime = new HashMap<>();
 
     @Override
     public synchronized void append(List<BuildSample> added)
@@ -46,5 +51,25 @@ public final class InMemoryMetricStore
     {
         samples.removeIf(sample -> sample.at().isBefore(sample.hourly() ? hoursBefore : rawBefore));
         samples.addAll(hours);
+    }
+
+    @Override
+    public synchronized void recordProbe(String projectId, Instant at, UptimeHour.Probe probe)
+    {
+        uptime.computeIfAbsent(projectId, ignored -> new TreeMap<>()).computeIfAbsent(at.truncatedTo(ChronoUnit.HOURS), ignored -> new int[3])[probe.ordinal()]++;
+    }
+
+    @Override
+    public synchronized List<UptimeHour> uptime(String projectId, Instant from, Instant to)
+    {
+        return uptime.getOrDefault(projectId, new TreeMap<>()).subMap(from, true, to, false).entrySet().stream()
+                .map(hour -> new UptimeHour(projectId, hour.getKey(), hour.getValue()[0], hour.getValue()[1], hour.getValue()[2]))
+                .toList();
+    }
+
+    @Override
+    public synchronized void forgetUptime(Instant before)
+    {
+        uptime.values().forEach(hours -> hours.headMap(before).clear());
     }
 }

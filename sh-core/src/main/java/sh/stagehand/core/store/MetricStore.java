@@ -6,7 +6,8 @@ import java.util.OptionalLong;
 
 /**
  * The builds' samples over time: each round's raw samples, and hours rolled up once their raw
- * samples are old. Implementations are thread-safe.
+ * samples are old; and production's availability, each hour's probes counted. Implementations
+ * are thread-safe.
  */
 public interface MetricStore
 {
@@ -29,4 +30,19 @@ public interface MetricStore
      * deletes those raw samples and the hours that begin before {@code hoursBefore}.
      */
     void compact(List<BuildSample> hours, Instant rawBefore, Instant hoursBefore);
+
+    /**
+     * Counts a probe of the project's production in its hour.
+     */
+    void recordProbe(String projectId, Instant at, UptimeHour.Probe probe);
+
+    /**
+     * @return the project's hours that begin in {@code [from, to)}, oldest first
+     */
+    List<UptimeHour> uptime(String projectId, Instant from, Instant to);
+
+    /**
+     * Deletes the probes' hours that begin before {@code before}.
+     */
+    void forgetUptime(Instant before);
 }

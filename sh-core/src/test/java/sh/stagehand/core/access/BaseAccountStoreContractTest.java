@@ -45,6 +45,9 @@ public abstract class BaseAccountStoreContractTest
         Account changed = account.withPasswordHash("$argon2id$other");
         accounts().updateAccount(changed);
         assertThat(accounts().findAccount(account.login())).contains(changed);
+        Account withEmail = changed.withEmail(Optional.of("azure@example.com"));
+        accounts().updateAccount(withEmail);
+        assertThat(accounts().findAccount(account.login())).contains(withEmail);
         assertThat(accounts().findAccount("nobody-" + UUID.randomUUID())).isEmpty();
         assertThatThrownBy(() -> accounts().updateAccount(account("nobody")))
                 .isInstanceOfSatisfying(StagehandException.class, e -> assertThat(e.errorCode()).isEqualTo(StandardErrorCode.NOT_FOUND.toErrorCode()));

@@ -27,7 +27,7 @@ class BuildMonitorTest
     private final MutableClock clock = new MutableClock(NOON);
     private final InMemoryMetricStore store = new InMemoryMetricStore();
     private final InMemoryPlatformStore builds = new InMemoryPlatformStore();
-    private final BuildMonitor monitor = new BuildMonitor(store, builds, new MonitorSettings(Duration.ofMinutes(1), Duration.ofHours(48), Duration.ofDays(90), Duration.ofMinutes(15)), clock);
+    private final BuildMonitor monitor = new BuildMonitor(store, builds, new MonitorSettings(Duration.ofMinutes(1), Duration.ofHours(48), Duration.ofDays(90), Duration.ofMinutes(15), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMinutes(5)), clock);
 
     @Test
     void testRollsAnHourUp()

@@ -62,6 +62,23 @@ public abstract class BaseMetricStoreContractTest
         assertThat(store().samples(project, "main", OptionalLong.empty(), Instant.EPOCH, NOON, true)).containsExactly(rolled);
     }
 
+    @Test
+    public void testCountsProductionsProbesByHour()
+    {
+        Instant hour = NOON.minus(Duration.ofHours(2));
+        store().recordProbe(project, hour.plusSeconds(10), UptimeHour.Probe.UP);
+        store().recordProbe(project, hour.plusSeconds(40), UptimeHour.Probe.UP);
+        store().recordProbe(project, hour.plusSeconds(70), UptimeHour.Probe.DOWN);
+        store().recordProbe(project, hour.plusSeconds(3600), UptimeHour.Probe.MAINTENANCE);
+        store().recordProbe("other" + project, hour, UptimeHour.Probe.DOWN);
+
+        assertThat(store().uptime(project, hour, NOON)).containsExactly(new UptimeHour(project, hour, 2, 1, 0), new UptimeHour(project, hour.plusSeconds(3600), 0, 0, 1));
+        assertThat(store().uptime(project, hour.plusSeconds(3600), NOON)).hasSize(1);
+
+        store().forgetUptime(hour.plusSeconds(3600));
+        assertThat(store().uptime(project, Instant.EPOCH, NOON)).containsExactly(new UptimeHour(project, hour.plusSeconds(3600), 0, 0, 1));
+    }
+
     private BuildSample sample(Instant at, boolean hourly, long successes)
     {
         return new BuildSample(project, "main", 1, at, hourly ? Duration.ofHours(1) : Duration.ofSeconds(60), hourly, OptionalDouble.empty(), OptionalLong.empty(), OptionalLong.empty(),

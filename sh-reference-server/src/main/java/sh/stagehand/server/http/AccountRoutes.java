@@ -12,6 +12,7 @@ import sh.stagehand.spi.StandardErrorCode;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
 
@@ -49,6 +50,15 @@ final class AccountRoutes
             // Every token and every other session ends; this one goes on under a new id and CSRF token.
             var session = authentication.changePassword(context, request.current(), request.password());
             context.json(Views.account(session.account(), stagehand.accounts().roles(session.account()), session.csrfToken()));
+        });
+        routes.put("/api/account/email", context -> {
+            EmailRequest request = context.bodyAsClass(EmailRequest.class);
+            if (request == null) {
+                throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "Send {\"email\": \"azure@example.com\"}, or {\"email\": null} to forget it");
+            }
+            // Where the platform's alerts go: a session's to change, not a token's.
+            Account account = stagehand.accounts().setEmail(Authentication.requireSession(context), Optional.ofNullable(request.email()));
+            context.json(Views.account(account, stagehand.accounts().roles(account), null));
         });
         routes.get("/api/account/tokens", context -> context.json(stagehand.accounts().tokens(Authentication.account(context)).stream().map(token -> Views.token(token, null)).toList()));
         routes.post("/api/account/tokens", context -> {
@@ -121,6 +131,8 @@ final class AccountRoutes
     record LoginRequest(String login, String password) {}
 
     record PasswordRequest(String current, String password) {}
+
+    record EmailRequest(String email) {}
 
     record NameRequest(String name) {}
 

@@ -38,6 +38,7 @@ public final class ApiRoutes
     private final AccountRoutes accounts;
     private final ShellRoutes shells;
     private final EditorRoutes editor;
+    private final StatusRoutes status;
     private final List<String> routes = new ArrayList<>();
 
     public ApiRoutes(Stagehand stagehand, Supplier<String> publicUrl, GitHosting git, Authentication authentication, ServerLimits limits)
@@ -56,6 +57,7 @@ public final class ApiRoutes
         this.accounts = new AccountRoutes(stagehand, authentication);
         this.shells = new ShellRoutes(stagehand, Clock.systemUTC());
         this.editor = new EditorRoutes(stagehand);
+        this.status = new StatusRoutes(stagehand);
     }
 
     public void register(JavalinConfig config)
@@ -70,6 +72,7 @@ public final class ApiRoutes
         accounts.register(table);
         shells.register(table);
         editor.register(table);
+        status.register(table);
     }
 
     /**

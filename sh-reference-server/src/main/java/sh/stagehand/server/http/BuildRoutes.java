@@ -57,7 +57,7 @@ final class BuildRoutes
         });
         routes.get("/api/builds/{build}/apps/install", context -> context.json(Views.progress(actions(context).apps().progress(ApiParameters.buildId(context))
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No app was installed in build " + context.pathParam("build") + " since the platform started")))));
-        routes.get("/api/builds/{build}/monitor", context -> context.json(Views.series(actions(context).monitor(ApiParameters.buildId(context), range(context)))));
+        routes.get("/api/builds/{build}/monitor", context -> context.json(Views.series(actions(context).monitoring().build(ApiParameters.buildId(context), range(context)))));
         routes.post("/api/maintenance/garbage-collection", context -> context.json(actions(context).collectGarbage().stream().map(Views::build).toList()));
     }
 

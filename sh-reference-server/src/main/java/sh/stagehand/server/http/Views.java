@@ -63,13 +63,13 @@ final class Views
                 tools.stream().sorted().map(tool -> tool.name().toLowerCase(java.util.Locale.ROOT)).toList());
     }
 
-    record AccountView(String login, String name, boolean platformAdmin, String createdAt, Map<String, String> roles, String csrfToken) {}
+    record AccountView(String login, String name, boolean platformAdmin, String createdAt, Map<String, String> roles, String csrfToken, String email) {}
 
     static AccountView account(sh.stagehand.core.access.Account account, Map<String, sh.stagehand.core.access.Role> roles, String csrfToken)
     {
         Map<String, String> named = new java.util.TreeMap<>();
         roles.forEach((project, role) -> named.put(project, role.name()));
-        return new AccountView(account.login(), account.name(), account.platformAdmin(), account.createdAt().toString(), named, csrfToken);
+        return new AccountView(account.login(), account.name(), account.platformAdmin(), account.createdAt().toString(), named, csrfToken, account.email().orElse(null));
     }
 
     record TokenView(String id, String name, String createdAt, String lastUsedAt, String revokedAt, String token) {}

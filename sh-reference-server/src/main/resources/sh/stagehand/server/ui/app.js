@@ -127,6 +127,7 @@ function route() {
     const project = path.match(/^\/projects\/([a-z0-9-]+)$/);
     const collaborators = path.match(/^\/projects\/([a-z0-9-]+)\/collaborators$/);
     page = path === '/profile' ? profilePage()
+        : path === '/status' ? statusPage()
         : collaborators ? collaboratorsPage(collaborators[1])
         : project ? projectPage(project[1], parameters)
         : projectsPage();
@@ -134,6 +135,7 @@ function route() {
 
 function showWho() {
     who.replaceChildren(...(me ? [
+        me.platformAdmin ? el('a', {href: '#/status', id: 'status-link'}, 'Status') : null,
         el('a', {href: '#/profile', id: 'profile-link'}, me.name),
         el('button', {type: 'button', id: 'log-out', onclick: logOut}, 'Log out'),
     ] : []));
@@ -986,9 +988,11 @@ function projectPage(projectId, parameters) {
         const summary = el('p', {class: 'muted', id: 'monitor-summary'});
         const charts = el('div', {class: 'charts', id: 'monitor-charts'});
         const notes = el('ul', {class: 'events', id: 'monitor-annotations'});
+        const availability = el('p', {id: 'monitor-availability'});
         body.replaceChildren(el('p', {class: 'muted'}, entry.branch.stage === 'PRODUCTION'
             ? 'Production over time, across its updates: what its container uses, its storage, the requests the platform relayed to it, its mail.'
-            : `Build ${build.id} over time: what its container uses, its storage, the requests the platform relayed to it, its mail.`), picker, summary, charts, notes);
+            : `Build ${build.id} over time: what its container uses, its storage, the requests the platform relayed to it, its mail.`), picker,
+            entry.branch.stage === 'PRODUCTION' ? availability : null, summary, charts, notes);
         let fetchedAt = 0;
         let fetches = 0;
         let plots = [];
@@ -1071,6 +1075,17 @@ function projectPage(projectId, parameters) {
                 chart('Memory', 'MiB', times, [{label: 'container', values: mib('memoryBytes')}], marks, span);
                 chart('Storage', 'MiB', times, [{label: 'database', values: mib('databaseBytes')}, {label: 'filestore', values: mib('filestoreBytes')}], marks, span);
                 chart('Mail', 'mails', times, [{label: 'sent', values: pick('mailsSent')}, {label: 'caught', values: pick('mailsCaught')}], marks, span);
+                if (entry.branch.stage === 'PRODUCTION') {
+                    // Production's availability, as the platform's probes found it hour by hour.
+                    const status = await api(`/api/projects/${projectId}/production/status`);
+                    const percent = share => share == null ? '–' : `${(share * 100).toFixed(share === 1 ? 0 : 2)} %`;
+                    availability.textContent = (status.now ? `${status.now === 'UP' ? 'Up' : status.now === 'DOWN' ? 'DOWN' : 'In maintenance'} since ${when(status.since)}. ` : 'Not probed yet. ')
+                        + `Uptime: ${percent(status.uptime['24h'])} over 24 h, ${percent(status.uptime['7d'])} over 7 days, ${percent(status.uptime['30d'])} over 30 days.`;
+                    availability.className = status.now === 'DOWN' ? 'availability down' : 'availability';
+                    const hours = status.hours.filter(hour => Date.parse(hour.hour) / 1000 >= span[0] - 3600);
+                    chart('Availability', '% up', hours.map(hour => Date.parse(hour.hour) / 1000),
+                        [{label: 'probes that found it up', values: hours.map(hour => hour.up + hour.down === 0 ? null : 100 * hour.up / (hour.up + hour.down))}], marks, span);
+                }
                 notes.replaceChildren(...series.annotations.slice().reverse().map(event => el('li', {}, el('time', {}, when(event.at)), event.message)));
             }
             catch (error) {
@@ -1304,6 +1319,27 @@ function projectPage(projectId, parameters) {
 
 // -- the profile: password, API tokens, SSH keys -------------------------------------------------
 
+// The platform's own parts, for its administrators: each asked something cheap, now.
+function statusPage() {
+    crumbs.replaceChildren(el('a', {href: '#/'}, 'Projects'), el('span', {}, '›'), el('span', {}, 'Status'));
+    const table = el('table', {class: 'list', id: 'platform-parts'});
+    main.replaceChildren(el('section', {class: 'card'}, el('h2', {}, 'The platform\'s parts'), table));
+    async function load() {
+        try {
+            const parts = await api('/api/platform/status');
+            table.replaceChildren(el('tr', {}, el('th', {}, 'Part'), el('th', {}, ''), el('th', {}, 'Detail')),
+                ...parts.map(part => el('tr', {dataset: {part: part.name}}, el('td', {}, part.name),
+                    el('td', {class: part.healthy ? 'part-up' : 'part-down'}, part.healthy ? 'answers' : 'DOWN'), el('td', {}, part.detail))));
+        }
+        catch (error) {
+            say(error.message, true);
+        }
+    }
+    load();
+    const timer = setInterval(load, 10000);
+    return {stop: () => clearInterval(timer)};
+}
+
 function profilePage() {
     crumbs.replaceChildren(el('a', {href: '#/'}, 'Projects'), el('span', {}, '›'), el('span', {}, 'Profile'));
     const tokens = el('ul', {class: 'plain', id: 'tokens'});
@@ -1325,9 +1361,25 @@ function profilePage() {
         el('label', {for: 'password-new'}, 'New password (8 characters or more; it revokes your API tokens and ends your other sessions)'),
         el('input', {id: 'password-new', name: 'password', type: 'password', required: true, autocomplete: 'new-password'}),
         el('button', {class: 'primary', type: 'submit'}, 'Change password'), el('span', {class: 'muted', id: 'password-note'}));
+    const emailForm = el('form', {class: 'stacked', id: 'email-form', onsubmit: setEmail},
+        el('label', {for: 'email'}, 'Your mail address: where the platform writes to you (a production of yours down)'),
+        el('input', {id: 'email', name: 'email', type: 'email', value: me.email || '', placeholder: 'azure@example.com', autocomplete: 'email'}),
+        el('button', {class: 'primary', type: 'submit'}, 'Save address'), el('span', {class: 'muted', id: 'email-note'}));
     main.replaceChildren(el('div', {class: 'projects'},
-        el('section', {class: 'card'}, el('h2', {}, `${me.name} (${me.login})`), el('h3', {}, 'API tokens'), tokens, tokenForm),
+        el('section', {class: 'card'}, el('h2', {}, `${me.name} (${me.login})`), emailForm, el('h3', {}, 'API tokens'), tokens, tokenForm),
         el('section', {class: 'card'}, el('h3', {}, 'SSH keys'), keys, keyForm, el('h3', {}, 'Password'), passwordForm)));
+
+    async function setEmail(event) {
+        event.preventDefault();
+        try {
+            const saved = await api('/api/account/email', {method: 'PUT', body: JSON.stringify({email: emailForm.email.value.trim() || null})});
+            me.email = saved.email;
+            document.getElementById('email-note').textContent = saved.email ? ` Saved: ${saved.email}.` : ' Forgotten.';
+        }
+        catch (error) {
+            document.getElementById('email-note').textContent = ' ' + error.message;
+        }
+    }
 
     async function load() {
         try {

@@ -46,9 +46,9 @@ public final class PostgresAccountStore
     public void createAccount(Account account)
     {
         statements.update("create account " + account.login(), """
-                        INSERT INTO account (login, name, password_hash, platform_admin, created_at) VALUES (:login, :name, :passwordHash, :platformAdmin, :createdAt)
+                        INSERT INTO account (login, name, password_hash, platform_admin, created_at, email) VALUES (:login, :name, :passwordHash, :platformAdmin, :createdAt, :email)
                         """,
-                update -> update.bindMethods(account),
+                update -> update.bindMethods(account).bind("email", account.email().orElse(null)),
                 e -> new StagehandException(StandardErrorCode.ALREADY_EXISTS, "Login " + account.login() + " is taken; pick another", e));
     }
 
@@ -56,9 +56,9 @@ public final class PostgresAccountStore
     public void updateAccount(Account account)
     {
         int updated = statements.update("update account " + account.login(), """
-                        UPDATE account SET name = :name, password_hash = :passwordHash, platform_admin = :platformAdmin WHERE login = :login
+                        UPDATE account SET name = :name, password_hash = :passwordHash, platform_admin = :platformAdmin, email = :email WHERE login = :login
                         """,
-                update -> update.bindMethods(account));
+                update -> update.bindMethods(account).bind("email", account.email().orElse(null)));
         if (updated == 0) {
             throw new StagehandException(StandardErrorCode.NOT_FOUND, "No account " + account.login());
         }
@@ -235,7 +235,8 @@ public final class PostgresAccountStore
     private static Account account(ResultSet rs, StatementContext context)
             throws SQLException
     {
-        return new Account(rs.getString("login"), rs.getString("name"), rs.getString("password_hash"), rs.getBoolean("platform_admin"), instant(rs, "created_at"));
+        return new Account(rs.getString("login"), rs.getString("name"), rs.getString("password_hash"), rs.getBoolean("platform_admin"), instant(rs, "created_at"),
+                Optional.ofNullable(rs.getString("email")));
     }
 
     private static Session session(ResultSet rs, StatementContext context)

@@ -4,6 +4,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
 import sh.stagehand.core.store.BuildSample;
 import sh.stagehand.core.store.MetricStore;
+import sh.stagehand.core.store.UptimeHour;
 import sh.stagehand.store.postgres.internal.MetadataDatabase;
 import sh.stagehand.store.postgres.internal.MetadataStatements;
 
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -144,5 +146,36 @@ public final class PostgresMetricStore
     {
         long value = row.getLong(column);
         return row.wasNull() ? OptionalLong.empty() : OptionalLong.of(value);
+    }
+
+    @Override
+    public void recordProbe(String projectId, Instant at, UptimeHour.Probe probe)
+    {
+        String column = switch (probe) {
+            case UP -> "up";
+            case DOWN -> "down";
+            case MAINTENANCE -> "maintenance";
+        };
+        statements.update("count a probe of " + projectId + "'s production", """
+                        INSERT INTO production_uptime (project_id, hour, %1$s) VALUES (:project, :hour, 1)
+                        ON CONFLICT (project_id, hour) DO UPDATE SET %1$s = production_uptime.%1$s + 1
+                        """.formatted(column),
+                update -> update.bind("project", projectId).bind("hour", Timestamp.from(at.truncatedTo(ChronoUnit.HOURS))));
+    }
+
+    @Override
+    public List<UptimeHour> uptime(String projectId, Instant from, Instant to)
+    {
+        return statements.list("read the uptime of " + projectId + "'s production", """
+                        SELECT * FROM production_uptime WHERE project_id = :project AND hour >= :from AND hour < :to ORDER BY hour
+                        """,
+                query -> query.bind("project", projectId).bind("from", Timestamp.from(from)).bind("to", Timestamp.from(to)),
+                (row, context) -> new UptimeHour(row.getString("project_id"), instant(row, "hour"), row.getInt("up"), row.getInt("down"), row.getInt("maintenance")));
+    }
+
+    @Override
+    public void forgetUptime(Instant before)
+    {
+        statements.update("forget production's uptime before " + before, "DELETE FROM production_uptime WHERE hour < :before", update -> update.bind("before", Timestamp.from(before)));
     }
 }
