@@ -287,11 +287,20 @@ public final class Actions
 
     private Build changing(long buildId)
     {
-        Build build = buildWith(buildId, Tool.SETTINGS);
+        return changingWith(buildId, Tool.SETTINGS);
+    }
+
+    /**
+     * The build, if the role has the tool on the stage it was built on and on its branch's stage
+     * now: an old build of a branch moved on changes nothing of the branch's new stage.
+     */
+    Build changingWith(long buildId, Tool tool)
+    {
+        Build build = buildWith(buildId, tool);
         projects.branches(build.projectId()).stream()
                 .filter(branch -> branch.name().equals(build.branch()))
                 .findFirst()
-                .ifPresent(branch -> accounts.requireTool(account, build.projectId(), branch.stage(), Tool.SETTINGS));
+                .ifPresent(branch -> accounts.requireTool(account, build.projectId(), branch.stage(), tool));
         return build;
     }
 

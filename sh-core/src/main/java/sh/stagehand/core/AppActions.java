@@ -43,7 +43,7 @@ public final class AppActions
      */
     public Installed install(long buildId, String module)
     {
-        Build build = actions.buildWith(buildId, Tool.APPS);
+        Build build = actions.changingWith(buildId, Tool.APPS);
         if (build.stage() == Stage.PRODUCTION) {
             Build update = apps.installInProduction(build, module);
             accounts.audit(account, build.projectId(), AuditAction.APP_INSTALLED, module + " in production, by build " + update.id());

@@ -11,6 +11,8 @@ import sh.stagehand.core.odoo.AddonScanner;
 import sh.stagehand.core.odoo.ModuleNames;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Stage;
+import sh.stagehand.core.store.BuildStore;
+import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.core.workspace.BuildWorkspaces;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -20,6 +22,7 @@ import sh.stagehand.spi.runtime.RuntimeProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,6 +74,8 @@ public final class BuildApps
     private final BuildScripts scripts;
     private final BuildLogs logs;
     private final ProjectService projects;
+    private final ProjectStore store;
+    private final BuildStore builds;
     private final PlatformSettings settings;
     private final Clock clock;
     private final Map<Long, Progress> installs = new ConcurrentHashMap<>();
@@ -109,8 +114,11 @@ public final class BuildApps
         }
     }
 
-    BuildApps(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
+    BuildApps(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, ProjectStore store, BuildStore builds,
+            PlatformSettings settings, Clock clock)
     {
+        this.builds = requireNonNull(builds, "builds is null");
+        this.store = requireNonNull(store, "store is null");
         this.databases = requireNonNull(databases, "databases is null");
         this.workspaces = requireNonNull(workspaces, "workspaces is null");
         this.scripts = new BuildScripts(runtime, workspaces);
@@ -199,6 +207,8 @@ public final class BuildApps
                     + "install it in production, not in build " + build.id());
         }
         App app = installable(build, module);
+        // What ended a day ago is forgotten.
+        installs.values().removeIf(progress -> progress.finishedAt().map(at -> at.isBefore(clock.instant().minus(Duration.ofDays(1)))).orElse(false));
         Progress started = new Progress(app.name(), who, Progress.State.RUNNING, "Odoo installs " + app.name() + " beside the server (install.log)", List.of(), clock.instant(),
                 Optional.empty());
         Progress now = installs.compute(build.id(), (id, current) -> current != null && current.state() == Progress.State.RUNNING ? current : started);
@@ -276,8 +286,16 @@ public final class BuildApps
                     + "'s: install the app in it directly");
         }
         App app = installable(build, module);
-        choose(build, app.name());
-        return projects.rebuildBranch(build.projectId(), build.branch());
+        // The app alone: production updated on the commit it serves, nothing else pending that
+        // could fail the update (and take the app off the branch's apps with it).
+        Optional<String> head = store.branchHead(build.projectId(), build.branch());
+        boolean newest = builds.listBuilds(build.projectId(), build.branch()).stream().findFirst().map(newer -> newer.id() == build.id()).orElse(false);
+        if (!newest || head.isPresent() && !head.get().equals(build.commitId())) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Production's branch has a newer commit or build than build " + build.id()
+                    + " serves: let production update to it first, then install " + app.name());
+        }
+        store.changeBranchApps(build.projectId(), build.branch(), List.of(app.name()), List.of());
+        return projects.rebuild(build.id());
     }
 
     private App installable(Build build, String module)
@@ -286,6 +304,11 @@ public final class BuildApps
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "'" + module + "' is not a module's name (lowercase letters, digits and '_')");
         }
         BuildScripts.requireRunning(build, "installing an app");
+        Stage now = projects.branch(build.projectId(), build.branch()).stage();
+        if (now != build.stage()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " was built for " + build.branch() + " on " + build.stage().name().toLowerCase(Locale.ROOT)
+                    + ", which is " + now.name().toLowerCase(Locale.ROOT) + " now: install apps in one of its newer builds");
+        }
         App app = list(build, module, false).stream()
                 .filter(candidate -> candidate.name().equals(module))
                 .findFirst()
@@ -299,10 +322,7 @@ public final class BuildApps
 
     private void choose(Build build, String module)
     {
-        Branch branch = projects.branch(build.projectId(), build.branch());
-        if (!branch.apps().contains(module)) {
-            projects.saveBranch(branch.withApps(Stream.concat(branch.apps().stream(), Stream.of(module)).toList()));
-        }
+        store.changeBranchApps(build.projectId(), build.branch(), List.of(module), List.of());
     }
 
     private void note(Build build, String line)
@@ -317,7 +337,7 @@ public final class BuildApps
                 SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'ir_module_module' AND column_name = 'category_id'
                 """, List.of()).isEmpty();
         return """
-                SELECT m.name, m.state, m.application, m.shortdesc->>'en_US' AS title, m.summary->>'en_US' AS summary, %s AS category
+                SELECT m.name, m.state, m.application, left(m.shortdesc->>'en_US', 200) AS title, left(m.summary->>'en_US', 500) AS summary, left(%s, 200) AS category
                 FROM public.ir_module_module m
                 WHERE m.state <> 'uninstallable'
                 ORDER BY m.name

@@ -241,7 +241,7 @@ public final class CoreModule
     ProductionWatch productionWatch(ProjectStore projects, BuildStore builds, HostRouter hosts, MetricStore store, AccountService accounts, OutboundMailStore outbound,
             OutboundMailSender sender, PlatformSettings settings, MonitorSettings monitor, Clock clock)
     {
-        return new ProductionWatch(projects, builds, hosts, store, accounts, outbound, sender, settings, monitor, clock);
+        return lifecycle.manage(new ProductionWatch(projects, builds, hosts, store, accounts, outbound, sender, settings, monitor, clock));
     }
 
     @Provides
@@ -253,9 +253,10 @@ public final class CoreModule
 
     @Provides
     @Singleton
-    BuildApps buildApps(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, PlatformSettings settings, Clock clock)
+    BuildApps buildApps(RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildLogs logs, ProjectService projects, ProjectStore store,
+            BuildStore builds, PlatformSettings settings, Clock clock)
     {
-        return lifecycle.manage(new BuildApps(runtime, databases, workspaces, logs, projects, settings, clock));
+        return lifecycle.manage(new BuildApps(runtime, databases, workspaces, logs, projects, store, builds, settings, clock));
     }
 
     @Provides
@@ -293,7 +294,7 @@ public final class CoreModule
     BuildSampler buildSampler(BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildTraffic traffic, MetricStore store,
             MeterRegistry meters, MonitorSettings settings, Clock clock)
     {
-        return new BuildSampler(builds, runtime, databases, workspaces, traffic, store, meters, settings.filestoreInterval(), clock);
+        return lifecycle.manage(new BuildSampler(builds, runtime, databases, workspaces, traffic, store, meters, settings.filestoreInterval(), clock));
     }
 
     @Provides

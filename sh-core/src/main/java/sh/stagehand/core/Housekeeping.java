@@ -50,6 +50,7 @@ public final class Housekeeping
     private ScheduledExecutorService timers;
     // Sampling on a thread of its own: a slow round (a huge filestore) delays no backup, and no backup delays it.
     private ScheduledExecutorService sampling;
+    private ScheduledExecutorService probing;
     private boolean closed;
 
     /**
@@ -110,14 +111,21 @@ public final class Housekeeping
         schedule(settings.gcInterval(), "end due trials", projects::endTrials);
         schedule(settings.gcInterval(), "forget ended sessions", accounts::forgetEndedSessions);
         schedule(Duration.ofHours(1), "roll up old samples", monitoring.monitor()::compact);
-        if (monitoring.settings().enabled() || !monitoring.settings().probeInterval().isZero()) {
+        if (monitoring.settings().enabled()) {
             sampling = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "stagehand-sampling");
                 thread.setDaemon(true);
                 return thread;
             });
             schedule(sampling, monitoring.settings().sampleInterval(), "sample the running builds", monitoring.sampler()::sampleAll);
-            schedule(sampling, monitoring.settings().probeInterval(), "probe every production", monitoring.watch()::probeAll);
+        }
+        if (!monitoring.settings().probeInterval().isZero()) {
+            probing = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "stagehand-probing");
+                thread.setDaemon(true);
+                return thread;
+            });
+            schedule(probing, monitoring.settings().probeInterval(), "probe every production", monitoring.watch()::probeAll);
         }
         backupSettings.dailyTime().ifPresent(time -> {
             Duration untilFirst = untilNext(time, clock.instant());
@@ -190,6 +198,10 @@ public final class Housekeeping
         if (sampling != null) {
             sampling.shutdownNow();
             sampling = null;
+        }
+        if (probing != null) {
+            probing.shutdownNow();
+            probing = null;
         }
     }
 }

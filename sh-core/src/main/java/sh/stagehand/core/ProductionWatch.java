@@ -22,7 +22,9 @@ import sh.stagehand.core.store.UptimeHour;
 import sh.stagehand.spi.mail.MailMessage;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -40,6 +42,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static java.util.Objects.requireNonNull;
 
@@ -53,6 +59,7 @@ import static java.util.Objects.requireNonNull;
  * again, another. Thread-safe; rounds are serialized.
  */
 public final class ProductionWatch
+        implements AutoCloseable
 {
     private static final Logger log = LoggerFactory.getLogger(ProductionWatch.class);
     private static final List<Duration> UPTIME_RANGES = List.of(Duration.ofHours(24), Duration.ofDays(7), Duration.ofDays(30));
@@ -69,6 +76,11 @@ public final class ProductionWatch
     private final Clock clock;
     private final HttpClient http;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+    private final ExecutorService probes = Executors.newFixedThreadPool(4, runnable -> {
+        Thread thread = new Thread(runnable, "stagehand-probe");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * Production as the last probe found it.
@@ -122,16 +134,27 @@ public final class ProductionWatch
      */
     public synchronized Map<String, UptimeHour.Probe> probeAll()
     {
-        Map<String, UptimeHour.Probe> found = new LinkedHashMap<>();
-        for (Project project : projects.listProjects()) {
-            try {
-                probe(project).ifPresent(probe -> found.put(project.id(), probe));
-            }
-            catch (RuntimeException e) {
-                log.warn("Cannot probe the production of {}: {}", project.id(), e.getMessage());
-            }
+        List<Project> listed = projects.listProjects();
+        // In parallel, a few at a time: a production that does not answer costs the round its
+        // timeout once, not once per project after it.
+        Map<String, Future<Optional<UptimeHour.Probe>>> asked = new LinkedHashMap<>();
+        for (Project project : listed) {
+            asked.put(project.id(), probes.submit(() -> probe(project)));
         }
-        watched.keySet().retainAll(found.keySet());
+        Map<String, UptimeHour.Probe> found = new LinkedHashMap<>();
+        asked.forEach((projectId, answer) -> {
+            try {
+                answer.get().ifPresent(probe -> found.put(projectId, probe));
+            }
+            catch (ExecutionException e) {
+                log.warn("Cannot probe the production of {}: {}", projectId, e.getCause().toString());
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // What is remembered of a project gone goes with it; a probe that failed forgets nothing.
+        watched.keySet().retainAll(listed.stream().map(Project::id).toList());
         return found;
     }
 
@@ -194,8 +217,11 @@ public final class ProductionWatch
             return false;
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + build.hostPort().get() + "/web/health")).timeout(monitor.probeTimeout()).build();
+        // The status alone: a server that sends its body slowly, or never ends it, holds no probe.
         try {
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            response.body().close();
+            return response.statusCode() == 200;
         }
         catch (IOException e) {
             return false;
@@ -206,19 +232,24 @@ public final class ProductionWatch
         }
     }
 
-    // Down long enough: told once; up again after that: told too.
+    // Down long enough: told once; up again after that, told too. An update's maintenance page
+    // in the middle of an outage does not end it: only an answer does.
     private void react(String projectId, UptimeHour.Probe probe, Instant now, Build production)
     {
         Watched last = watched.get(projectId);
+        if (last != null && last.probe() == UptimeHour.Probe.DOWN && probe == UptimeHour.Probe.MAINTENANCE) {
+            return;
+        }
         Watched current = last == null || last.probe() != probe ? new Watched(probe, now, false) : last;
-        if (last != null && last.alerted() && probe != UptimeHour.Probe.DOWN) {
+        if (last != null && last.alerted() && probe == UptimeHour.Probe.UP) {
             alert(projectId, production, EventKind.PRODUCTION_UP, "Production of " + projectId + " answers again",
                     "Production of %s answers again, after %s without answering (since %s).".formatted(projectId, describe(Duration.between(last.since(), now)), format(last.since())));
         }
         if (probe == UptimeHour.Probe.DOWN && !current.alerted() && Duration.between(current.since(), now).compareTo(monitor.downAlertAfter()) >= 0) {
             alert(projectId, production, EventKind.PRODUCTION_DOWN, "Production of " + projectId + " is down",
                     "Production of %s has not answered the platform's probes since %s (%s).\n\nIts history and logs: %s/#/projects/%s?branch=%s&tab=logs".formatted(projectId,
-                            format(current.since()), describe(Duration.between(current.since(), now)), settings.publicUrl().replaceAll("/+$", ""), projectId, production.branch()));
+                            format(current.since()), describe(Duration.between(current.since(), now)), settings.publicUrl().replaceAll("/+$", ""), projectId,
+                            URLEncoder.encode(production.branch(), StandardCharsets.UTF_8)));
             current = new Watched(current.probe(), current.since(), true);
         }
         watched.put(projectId, current);
@@ -233,6 +264,16 @@ public final class ProductionWatch
             return;
         }
         String from = "noreply@" + settings.domain();
+        // One mail to each: no admin learns another's address from it.
+        for (String recipient : recipients) {
+            queue(projectId, from, recipient, subject, text);
+        }
+        sender.wake();
+        log.info("{}: told {}", subject, recipients);
+    }
+
+    private void queue(String projectId, String from, String recipient, String subject, String text)
+    {
         String raw = """
                 From: Stagehand <%s>\r
                 To: %s\r
@@ -244,12 +285,10 @@ public final class ProductionWatch
                 Content-Transfer-Encoding: 8bit\r
                 \r
                 %s\r
-                """.formatted(from, String.join(", ", recipients), subject, DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().atZone(ZoneOffset.UTC)),
+                """.formatted(from, recipient, subject, DateTimeFormatter.RFC_1123_DATE_TIME.format(clock.instant().atZone(ZoneOffset.UTC)),
                 UUID.randomUUID(), settings.domain(), text.replace("\n", "\r\n"));
-        outbound.enqueue(projectId, new MailMessage("platform", from, recipients, raw.getBytes(StandardCharsets.UTF_8), subject, "Stagehand <" + from + ">",
-                String.join(", ", recipients), Optional.of(text), Optional.empty()), clock.instant());
-        sender.wake();
-        log.info("{}: told {}", subject, recipients);
+        outbound.enqueue(projectId, new MailMessage("platform", from, List.of(recipient), raw.getBytes(StandardCharsets.UTF_8), subject, "Stagehand <" + from + ">", recipient,
+                Optional.of(text), Optional.empty()), clock.instant());
     }
 
     private static String format(Instant at)
@@ -261,5 +300,11 @@ public final class ProductionWatch
     {
         long minutes = duration.toMinutes();
         return minutes < 1 ? duration.toSeconds() + " s" : minutes < 120 ? minutes + " min" : duration.toHours() + " h";
+    }
+
+    @Override
+    public void close()
+    {
+        probes.shutdownNow();
     }
 }

@@ -20,6 +20,7 @@ import sh.stagehand.spi.database.DumpLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -49,6 +50,10 @@ import static sh.stagehand.postgres.TemporaryLogins.giveBackWhatTheLoginOwns;
 public final class PostgresDatabaseProvider
         implements DatabaseProvider
 {
+    // How long a query in a tenant's database may run, and wait for a lock.
+    private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration QUERY_LOCK_TIMEOUT = Duration.ofSeconds(10);
+
     /** {@code database.type=postgres}; see {@link PostgresConfig} for its keys. */
     public static final ProviderFactory<DatabaseProvider> FACTORY = ProviderFactory.of(DatabaseProvider.class, "postgres", PostgresConfig.KEYS,
             (config, context) -> new PostgresDatabaseProvider(PostgresConfig.fromMap(config)));
@@ -227,11 +232,17 @@ public final class PostgresDatabaseProvider
         DatabaseNames.requireValid(database);
         databases.requireOwnRole(database);
         return logins.asTemporaryLogin(database, login -> connections.inDatabase(database, login, "query database " + database, handle -> {
-            Query query = handle.createQuery(sql);
-            for (int index = 0; index < parameters.size(); index++) {
-                query.bind(index, parameters.get(index));
-            }
-            List<Map<String, Object>> rows = query.mapToMap().list();
+            // The tenant's database: a table its server keeps locked, or a view of its that never
+            // ends, holds no thread of the platform's for long.
+            List<Map<String, Object>> rows = handle.inTransaction(transaction -> {
+                transaction.execute("SET LOCAL statement_timeout = '" + QUERY_TIMEOUT.toMillis() + "ms'");
+                transaction.execute("SET LOCAL lock_timeout = '" + QUERY_LOCK_TIMEOUT.toMillis() + "ms'");
+                Query query = transaction.createQuery(sql);
+                for (int index = 0; index < parameters.size(); index++) {
+                    query.bind(index, parameters.get(index));
+                }
+                return query.mapToMap().list();
+            });
             giveBackWhatTheLoginOwns(handle, database);
             return rows;
         }));

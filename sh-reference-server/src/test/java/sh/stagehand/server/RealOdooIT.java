@@ -642,7 +642,19 @@ class RealOdooIT
         WebElement search = waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.elementToBeClickable(By.id("apps-search")));
         search.clear();
         search.sendKeys(app);
-        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.elementToBeClickable(By.cssSelector("tr[data-app='" + app + "'] button[data-install='" + app + "']"))).click();
+        // Once the list is the search's (it is drawn again as the user types), its button.
+        waitFor(Duration.ofSeconds(30)).until(driver -> {
+            List<WebElement> rows = driver.findElements(By.cssSelector("#apps tr.app-row"));
+            if (rows.isEmpty() || rows.stream().anyMatch(row -> !row.getText().toLowerCase(java.util.Locale.ROOT).contains(app))) {
+                return false;
+            }
+            WebElement button = ExpectedConditions.elementToBeClickable(By.cssSelector("tr[data-app='" + app + "'] button[data-install='" + app + "']")).apply(driver);
+            if (button == null) {
+                return false;
+            }
+            button.click();
+            return true;
+        });
     }
 
     private static WebDriverWait waitFor(Duration timeout)

@@ -67,6 +67,8 @@ public final class TestingPlatform
         properties.put("platform.poll-interval", "0");
         properties.put("platform.gc-interval", "0");
         properties.put("backup.daily-time", "off");
+        // Production is probed when a test asks (ProductionWatch.probeAll), not behind its back.
+        properties.put("monitor.probe-interval", "0");
         properties.put("postgres.url", postgres.jdbcUrl("postgres"));
         properties.put("postgres.user", postgres.user());
         properties.put("postgres.password", postgres.password());

@@ -24,8 +24,8 @@ import static java.util.Objects.requireNonNull;
  */
 public record Account(String login, String name, String passwordHash, boolean platformAdmin, Instant createdAt, Optional<String> email)
 {
-    // An address a mail relay takes: a local part and a domain, no spaces, no angle brackets.
-    private static final Pattern EMAIL = Pattern.compile("[^\\s@<>()\\[\\],;:\"]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
+    // An address any relay takes: an unquoted local part of printable ASCII, a domain of DNS labels.
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+");
 
     private static final Pattern LOGIN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 

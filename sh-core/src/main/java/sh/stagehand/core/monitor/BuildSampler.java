@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +37,12 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.ToDoubleFunction;
 
 import static java.util.Objects.requireNonNull;
@@ -55,6 +62,7 @@ import static java.util.Objects.requireNonNull;
  * before the interval is over. Thread-safe; rounds are serialized.
  */
 public final class BuildSampler
+        implements AutoCloseable
 {
     private static final Logger log = LoggerFactory.getLogger(BuildSampler.class);
 
@@ -67,12 +75,18 @@ public final class BuildSampler
     private final MeterRegistry registry;
     private final Clock clock;
     private static final int MAX_UNSTORED = 10_000;
+    private static final Duration STATS_TIMEOUT = Duration.ofSeconds(10);
 
     private final Duration filestoreInterval;
     private final Instant started;
     private final Map<Long, Sampled> sampled = new ConcurrentHashMap<>();
     private final Map<Long, FilestoreSize> filestores = new ConcurrentHashMap<>();
     private final List<BuildSample> unstored = new ArrayList<>();
+    private final ExecutorService statsReaders = Executors.newFixedThreadPool(16, runnable -> {
+        Thread thread = new Thread(runnable, "stagehand-stats");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public BuildSampler(BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildTraffic traffic, MetricStore store,
             MeterRegistry registry, Duration filestoreInterval, Clock clock)
@@ -98,13 +112,17 @@ public final class BuildSampler
     {
         List<BuildSample> round = new ArrayList<>();
         Set<Long> running = new HashSet<>();
-        for (Build build : builds.listBuildsInState(Set.of(BuildState.RUNNING))) {
-            if (build.containerId().isEmpty()) {
-                continue;
-            }
+        List<Build> toSample = builds.listBuildsInState(Set.of(BuildState.RUNNING)).stream().filter(build -> build.containerId().isPresent()).toList();
+        // Every container's stats asked at once: an engine answers each at its next reading (dockerd
+        // reads every second), so one at a time a round would take a second per build.
+        Map<Long, Future<Optional<ContainerStats>>> stats = new HashMap<>();
+        for (Build build : toSample) {
+            stats.put(build.id(), statsReaders.submit(() -> containerStats(build)));
+        }
+        for (Build build : toSample) {
             running.add(build.id());
             try {
-                round.add(sample(build));
+                round.add(sample(build, stats.get(build.id())));
             }
             catch (RuntimeException e) {
                 log.warn("Cannot sample build {} of {}/{}: {}", build.id(), build.projectId(), build.branch(), e.getMessage());
@@ -132,10 +150,25 @@ public final class BuildSampler
         return round;
     }
 
-    private BuildSample sample(Build build)
+    private BuildSample sample(Build build, Future<Optional<ContainerStats>> asked)
     {
+        Optional<ContainerStats> stats;
+        try {
+            stats = asked.get(STATS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtimeException ? runtimeException : new IllegalStateException(e.getCause());
+        }
+        catch (TimeoutException e) {
+            asked.cancel(true);
+            log.info("The runtime told nothing of build {}'s container within {} s", build.id(), STATS_TIMEOUT.toSeconds());
+            stats = Optional.empty();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw StagehandException.interrupted("sampling build " + build.id(), e);
+        }
         Instant now = clock.instant();
-        Optional<ContainerStats> stats = containerStats(build);
         Sampled previous = sampled.get(build.id());
         // A first sample covers the build's time since the sampler began counting its traffic.
         Instant buildStarted = build.startedAt().orElse(build.createdAt());
@@ -260,4 +293,10 @@ public final class BuildSampler
     }
 
     private record Sampled(Instant at, Optional<ContainerStats> stats, BuildSample sample, List<Meter> meters) {}
+
+    @Override
+    public void close()
+    {
+        statsReaders.shutdownNow();
+    }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +42,9 @@ public final class PlatformParts
     private final String relay;
     private final Duration timeout;
     private final Clock clock;
-    private final ExecutorService checks = Executors.newCachedThreadPool(runnable -> {
+    // A part still asked from an earlier check is not asked again: a hung part costs one thread.
+    private final Map<String, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
+    private final ExecutorService checks = Executors.newFixedThreadPool(4, runnable -> {
         Thread thread = new Thread(runnable, "stagehand-health");
         thread.setDaemon(true);
         return thread;
@@ -82,23 +85,23 @@ public final class PlatformParts
     public List<Part> check()
     {
         Map<String, CompletableFuture<String>> asked = new LinkedHashMap<>();
-        asked.put("runtime", ask(() -> runtime.list(Map.of("sh.stagehand.health", "probe")).size() + " containers of that label"));
-        asked.put("database", ask(() -> databases.list("stagehand-health-probe-").size() + " databases of that prefix"));
-        asked.put("metadata", ask(() -> projects.listProjects().size() + " projects"));
-        asked.put("backups", ask(() -> backups.list("health-probe/").size() + " objects under health-probe/"));
+        asked.put("runtime", ask("runtime", () -> runtime.list(Map.of("sh.stagehand.health", "probe"))));
+        asked.put("database", ask("database", () -> databases.list("stagehand-health-probe-")));
+        asked.put("metadata", ask("metadata", projects::listProjects));
+        asked.put("backups", ask("backups", () -> backups.list("health-probe/")));
         List<Part> parts = new ArrayList<>();
         asked.forEach((name, answer) -> parts.add(part(name, answer)));
         parts.add(new Part("mail relay", true, relay.equals("none") ? "none configured: production's mail waits in its queue" : relay + " (tried by each mail)"));
         return parts;
     }
 
-    private CompletableFuture<String> ask(Supplier<String> question)
+    private CompletableFuture<String> ask(String part, Supplier<?> question)
     {
-        return CompletableFuture.supplyAsync(() -> {
+        return pending.compute(part, (name, earlier) -> earlier != null && !earlier.isDone() ? earlier : CompletableFuture.supplyAsync(() -> {
             Instant started = clock.instant();
             question.get();
             return "answered in " + Duration.between(started, clock.instant()).toMillis() + " ms";
-        }, checks);
+        }, checks));
     }
 
     private Part part(String name, CompletableFuture<String> answer)
@@ -107,7 +110,6 @@ public final class PlatformParts
             return new Part(name, true, answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         }
         catch (TimeoutException e) {
-            answer.cancel(true);
             return new Part(name, false, "no answer within " + timeout.toSeconds() + " s");
         }
         catch (ExecutionException e) {

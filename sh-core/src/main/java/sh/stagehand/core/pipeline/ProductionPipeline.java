@@ -245,6 +245,15 @@ public final class ProductionPipeline
             outcome += forgetAppsNotInstalled(project.id(), branch.name(), changes.toInstall());
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Production update to " + BuildNames.shortCommit(build.commitId()) + " failed: " + e.getMessage() + ". " + outcome, e);
         }
+        // An app the update was to install and Odoo did not (a name it no longer finds): not tried again.
+        if (!changes.toInstall().isEmpty()) {
+            List<String> missing = new ArrayList<>(changes.toInstall());
+            missing.removeIf(module -> Optional.ofNullable(steps.installedModules(database).get(module)).map(ModuleChanges.InstalledModule::isInstalled).orElse(false));
+            String forgotten = forgetAppsNotInstalled(project.id(), branch.name(), missing);
+            if (!forgotten.isEmpty()) {
+                steps.note(build, LogName.UPDATE, "Not installed by the update:" + forgotten);
+            }
+        }
         Duration downtime = Duration.between(down, steps.now());
         String outcome = "production on %s: %s; down %.1f s".formatted(BuildNames.shortCommit(build.commitId()), changes.describe(), BuildSteps.seconds(downtime));
         steps.event(build, EventKind.PRODUCTION_UPDATED, "Production updated to " + BuildNames.shortCommit(build.commitId()) + ": " + changes.describe() + "; down " + "%.1f s".formatted(BuildSteps.seconds(downtime)));
@@ -263,8 +272,9 @@ public final class ProductionPipeline
     }
 
     /**
-     * An app the branch was given to install (the Apps tab) that the failed update did not install
-     * leaves the branch's settings too: production is as it was, and the next push does not try it again.
+     * Apps the branch was given to install (the Apps tab) that production does not have after an
+     * update leave the branch's apps: one whose install failed (production is as it was, and the
+     * next push does not try it again), or one Odoo no longer finds (it skips an unknown name).
      *
      * @return what was forgotten, for people, or nothing
      */
@@ -272,14 +282,11 @@ public final class ProductionPipeline
     {
         try {
             Optional<Branch> branch = projects.findBranch(projectId, branchName);
-            if (branch.isEmpty()) {
-                return "";
-            }
-            List<String> failed = branch.get().apps().stream().filter(notInstalled::contains).toList();
+            List<String> failed = branch.map(found -> found.apps().stream().filter(notInstalled::contains).toList()).orElse(List.of());
             if (failed.isEmpty()) {
                 return "";
             }
-            projects.saveBranch(branch.get().withApps(branch.get().apps().stream().filter(app -> !failed.contains(app)).toList()));
+            projects.changeBranchApps(projectId, branchName, List.of(), failed);
             return " " + String.join(", ", failed) + (failed.size() == 1 ? " is" : " are") + " no longer among the branch's apps";
         }
         catch (RuntimeException e) {

@@ -87,7 +87,24 @@ public final class InMemoryPlatformStore
                 }
             }
         }
-        ofProject.put(branch.name(), branch);
+        Branch existing = ofProject.get(branch.name());
+        ofProject.put(branch.name(), existing == null ? branch : branch.withApps(existing.apps()));
+    }
+
+    @Override
+    public synchronized Optional<Branch> changeBranchApps(String projectId, String name, List<String> added, List<String> removed)
+    {
+        Map<String, Branch> ofProject = branches.get(projectId);
+        Branch existing = ofProject == null ? null : ofProject.get(name);
+        if (existing == null) {
+            return Optional.empty();
+        }
+        List<String> apps = new ArrayList<>(existing.apps());
+        added.stream().filter(app -> !apps.contains(app)).forEach(apps::add);
+        apps.removeAll(removed);
+        Branch changed = existing.withApps(apps);
+        ofProject.put(name, changed);
+        return Optional.of(changed);
     }
 
     @Override

@@ -37,6 +37,15 @@ public interface ProjectStore
      */
     void saveBranch(Branch branch);
 
+    /**
+     * Changes the branch's apps in one step, whatever else changes it meanwhile: {@code added}
+     * appended unless there, {@code removed} taken off. {@link #saveBranch} of a branch that exists
+     * leaves its apps as they are: only this changes them.
+     *
+     * @return the branch as it is now, empty if there is no such branch
+     */
+    Optional<Branch> changeBranchApps(String projectId, String name, List<String> added, List<String> removed);
+
     Optional<Branch> findBranch(String projectId, String name);
 
     List<Branch> listBranches(String projectId);

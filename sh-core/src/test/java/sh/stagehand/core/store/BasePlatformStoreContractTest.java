@@ -145,7 +145,14 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
 
         Branch changed = new Branch(project, "main", Stage.STAGING, ModuleSelection.ALL, List.of(), Optional.empty(), false, OnNewCommit.UPDATE_PREVIOUS, List.of(), List.of("crm"));
         projects().saveBranch(changed);
-        assertThat(projects().findBranch(project, "main")).contains(changed);
+        // Its apps change only by changeBranchApps: a settings save made from an older read loses none.
+        assertThat(projects().findBranch(project, "main")).contains(changed.withApps(List.of()));
+        assertThat(projects().changeBranchApps(project, "main", List.of("crm", "website"), List.of())).contains(changed.withApps(List.of("crm", "website")));
+        assertThat(projects().changeBranchApps(project, "main", List.of("crm", "sale"), List.of("website"))).contains(changed.withApps(List.of("crm", "sale")));
+        projects().saveBranch(changed.withApps(List.of()));
+        assertThat(projects().findBranch(project, "main")).contains(changed.withApps(List.of("crm", "sale")));
+        assertThat(projects().changeBranchApps(project, "absent", List.of("crm"), List.of())).isEmpty();
+        changed = changed.withApps(List.of("crm", "sale"));
 
         assertThat(projects().deleteBranch(project, "feature/ünïcode#1")).isTrue();
         assertThat(projects().deleteBranch(project, "feature/ünïcode#1")).isFalse();

@@ -16,6 +16,10 @@ import sh.stagehand.testkit.TestingGitRepository;
 import sh.stagehand.testkit.TestingPostgres;
 
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -136,12 +141,27 @@ class MonitorBenchmark
         report.add("(CPU in % of one core over the window.)");
         report.add("");
 
-        long rows = Long.parseLong(postgres.queryForString(METADATA_DATABASE, "SELECT count(*) FROM build_samples"));
-        long bytes = Long.parseLong(postgres.queryForString(METADATA_DATABASE, "SELECT pg_total_relation_size('build_samples')"));
+        long rows = metadata("SELECT count(*) FROM build_samples");
+        long bytes = metadata("SELECT pg_total_relation_size('build_samples')");
         long perDay = Duration.ofDays(1).dividedBy(INTERVAL);
         double perSample = (double) bytes / rows;
         report.add("The metric store: %d samples in %d kB of `build_samples` (table and indexes), %.0f bytes a sample: a build sampled every %d s (%d samples a day) takes %.1f MB a day while its samples are raw (48 h by default), then 24 hourly rows (%.1f kB) a day for 90 days."
                 .formatted(rows, bytes / 1024, perSample, INTERVAL.toSeconds(), perDay, perSample * perDay / 1e6, perSample * 24 / 1e3));
+    }
+
+    // As the metadata database's own role: the platform's has no CONNECT on it.
+    private static long metadata(String sql)
+            throws Exception
+    {
+        Properties login = new Properties();
+        login.setProperty("user", postgres.metadataUser());
+        login.setProperty("password", postgres.metadataPassword());
+        try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(METADATA_DATABASE), login);
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            result.next();
+            return result.getLong(1);
+        }
     }
 
     private record Window(double platformCpu, double dockerdCpu, long heapMib, long roundP50Millis, long roundMaxMillis) {}

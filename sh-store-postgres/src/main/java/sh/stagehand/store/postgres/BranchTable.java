@@ -48,8 +48,7 @@ final class BranchTable
                                         explicit_modules = excluded.explicit_modules,
                                         test_tags = excluded.test_tags,
                                         crons_enabled = excluded.crons_enabled,
-                                        on_new_commit = excluded.on_new_commit,
-                                        apps = excluded.apps
+                                        on_new_commit = excluded.on_new_commit
                                     """)
                             .bindMethods(branch)
                             .bind("explicitModules", branch.explicitModules().toArray(String[]::new))
@@ -58,6 +57,23 @@ final class BranchTable
             saveDomains(handle, branch);
             return null;
         });
+    }
+
+    Optional<Branch> changeBranchApps(String projectId, String name, List<String> added, List<String> removed)
+    {
+        // One statement: whatever else changes the branch meanwhile, no app is lost.
+        int changed = statements.update("change the apps of branch " + projectId + "/" + name, """
+                        UPDATE branch SET apps = ARRAY(
+                            SELECT app FROM unnest(apps || ARRAY(SELECT a FROM unnest(CAST(:added AS text[])) a WHERE a <> ALL (apps))) WITH ORDINALITY AS kept (app, position)
+                            WHERE app <> ALL (CAST(:removed AS text[]))
+                            ORDER BY position)
+                        WHERE project_id = :project AND name = :name
+                        """,
+                update -> update.bind("project", projectId)
+                        .bind("name", name)
+                        .bind("added", added.toArray(String[]::new))
+                        .bind("removed", removed.toArray(String[]::new)));
+        return changed == 0 ? Optional.empty() : findBranch(projectId, name);
     }
 
     private static void saveDomains(Handle handle, Branch branch)

@@ -98,6 +98,12 @@ public final class PostgresPlatformStore
     }
 
     @Override
+    public Optional<Branch> changeBranchApps(String projectId, String name, List<String> added, List<String> removed)
+    {
+        return branches.changeBranchApps(projectId, name, added, removed);
+    }
+
+    @Override
     public Optional<Branch> findBranch(String projectId, String name)
     {
         return branches.findBranch(projectId, name);
