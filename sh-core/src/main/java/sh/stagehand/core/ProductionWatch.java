@@ -7,6 +7,7 @@ import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.config.PlatformSettings;
+import sh.stagehand.core.monitor.HealthProbe;
 import sh.stagehand.core.monitor.MonitorSettings;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
@@ -21,13 +22,7 @@ import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.core.store.UptimeHour;
 import sh.stagehand.spi.mail.MailMessage;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,7 +69,7 @@ public final class ProductionWatch
     private final PlatformSettings settings;
     private final MonitorSettings monitor;
     private final Clock clock;
-    private final HttpClient http;
+    private final HealthProbe health;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
     private final ExecutorService probes = Executors.newFixedThreadPool(4, runnable -> {
         Thread thread = new Thread(runnable, "stagehand-probe");
@@ -124,7 +119,7 @@ public final class ProductionWatch
         this.settings = requireNonNull(settings, "settings is null");
         this.monitor = requireNonNull(monitor, "monitor is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.http = HttpClient.newBuilder().connectTimeout(monitor.probeTimeout()).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.health = new HealthProbe(monitor.probeTimeout());
     }
 
     /**
@@ -213,23 +208,7 @@ public final class ProductionWatch
 
     private boolean answers(Build build)
     {
-        if (build.hostPort().isEmpty()) {
-            return false;
-        }
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + build.hostPort().get() + "/web/health")).timeout(monitor.probeTimeout()).build();
-        // The status alone: a server that sends its body slowly, or never ends it, holds no probe.
-        try {
-            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-            response.body().close();
-            return response.statusCode() == 200;
-        }
-        catch (IOException e) {
-            return false;
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return build.hostPort().map(health::answers).orElse(false);
     }
 
     // Down long enough: told once; up again after that, told too. An update's maintenance page

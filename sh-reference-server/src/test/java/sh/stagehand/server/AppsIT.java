@@ -240,6 +240,20 @@ class AppsIT
         return progress;
     }
 
+    @Test
+    @Order(5)
+    void testAnOldBuildOfABranchMovedOnInstallsNothingForItsNewStage()
+    {
+        // A development build still runs after its branch became staging: what it installed would be staging's apps.
+        Build old = stagehand.builds().builds(PROJECT, "feature").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
+        stagehand.projects().saveBranch(stagehand.projects().branch(PROJECT, "feature").withStage(Stage.STAGING));
+        String developer = TestingAccounts.token(stagehand, stagehand.accounts().account("dev"));
+
+        assertThat(post("/api/builds/" + old.id() + "/apps/stock/install", developer, 403).path("message").asText()).contains("has no apps on staging branches");
+        assertThat(post("/api/builds/" + old.id() + "/apps/stock/install", admin, 409).path("message").asText()).contains("which is staging now");
+        assertThat(stagehand.projects().branch(PROJECT, "feature").apps()).containsExactly("contacts");
+    }
+
     private static Build serving()
     {
         return stagehand.builds().builds(PROJECT, "main").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();

@@ -82,7 +82,7 @@ public final class BuildSampler
     private final Map<Long, Sampled> sampled = new ConcurrentHashMap<>();
     private final Map<Long, FilestoreSize> filestores = new ConcurrentHashMap<>();
     private final List<BuildSample> unstored = new ArrayList<>();
-    private final ExecutorService statsReaders = Executors.newFixedThreadPool(16, runnable -> {
+    private final ExecutorService statsReaders = Executors.newFixedThreadPool(64, runnable -> {
         Thread thread = new Thread(runnable, "stagehand-stats");
         thread.setDaemon(true);
         return thread;
