@@ -1,5 +1,6 @@
 package sh.stagehand.core;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
@@ -79,11 +80,7 @@ public final class BuildApps
     private final PlatformSettings settings;
     private final Clock clock;
     private final Map<Long, Progress> installs = new ConcurrentHashMap<>();
-    private final ExecutorService workers = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "stagehand-apps");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService workers = Executors.newCachedThreadPool(new ThreadFactoryBuilder().setNameFormat("stagehand-apps-%d").setDaemon(true).build());
 
     /**
      * An app (a module) a build offers.

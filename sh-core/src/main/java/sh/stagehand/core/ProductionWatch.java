@@ -1,5 +1,6 @@
 package sh.stagehand.core;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.access.AccountService;
@@ -71,11 +72,7 @@ public final class ProductionWatch
     private final Clock clock;
     private final HealthProbe health;
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
-    private final ExecutorService probes = Executors.newFixedThreadPool(4, runnable -> {
-        Thread thread = new Thread(runnable, "stagehand-probe");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService probes = Executors.newFixedThreadPool(4, new ThreadFactoryBuilder().setNameFormat("stagehand-probe-%d").setDaemon(true).build());
 
     /**
      * Production as the last probe found it.

@@ -264,7 +264,7 @@ class WebUiIT
         clickCard("feature", Duration.ofSeconds(5));
         waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".tabs button[data-tab='logs']")));
         assertThat(driver.findElements(By.cssSelector(".tabs button")).stream().map(button -> button.getDomAttribute("data-tab")).toList())
-                .containsExactly("history", "logs", "mails", "shell", "editor", "backups", "settings");
+                .containsExactly("history", "logs", "mails", "shell", "editor", "monitor", "apps", "backups", "settings");
 
         // The console's Content-Security-Policy refused nothing the pages did all along.
         assertThat(driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll())

@@ -1,5 +1,6 @@
 package sh.stagehand.core.monitor;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -82,11 +83,7 @@ public final class BuildSampler
     private final Map<Long, Sampled> sampled = new ConcurrentHashMap<>();
     private final Map<Long, FilestoreSize> filestores = new ConcurrentHashMap<>();
     private final List<BuildSample> unstored = new ArrayList<>();
-    private final ExecutorService statsReaders = Executors.newFixedThreadPool(64, runnable -> {
-        Thread thread = new Thread(runnable, "stagehand-stats");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService statsReaders = Executors.newFixedThreadPool(64, new ThreadFactoryBuilder().setNameFormat("stagehand-stats-%d").setDaemon(true).build());
 
     public BuildSampler(BuildStore builds, RuntimeProvider runtime, DatabaseProvider databases, BuildWorkspaces workspaces, BuildTraffic traffic, MetricStore store,
             MeterRegistry registry, Duration filestoreInterval, Clock clock)

@@ -1,9 +1,9 @@
 package sh.stagehand.core.monitor;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import sh.stagehand.core.store.ProjectStore;
 import sh.stagehand.spi.backup.BackupStore;
 import sh.stagehand.spi.database.DatabaseProvider;
-import sh.stagehand.spi.mail.MailRelay;
 import sh.stagehand.spi.runtime.RuntimeProvider;
 
 import java.time.Clock;
@@ -44,11 +44,7 @@ public final class PlatformParts
     private final Clock clock;
     // A part still asked from an earlier check is not asked again: a hung part costs one thread.
     private final Map<String, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
-    private final ExecutorService checks = Executors.newFixedThreadPool(4, runnable -> {
-        Thread thread = new Thread(runnable, "stagehand-health");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService checks = Executors.newFixedThreadPool(4, new ThreadFactoryBuilder().setNameFormat("stagehand-health-%d").setDaemon(true).build());
 
     /**
      * A part, and how it answered.

@@ -1063,9 +1063,13 @@ function projectPage(projectId, parameters) {
                 const mib = field => samples.map(sample => sample[field] == null ? null : sample[field] / 1048576);
                 const pick = field => samples.map(sample => sample[field]);
                 const requests = samples.reduce((sum, sample) => sum + sample.successes + sample.errors + sample.limited, 0);
+                const sent = samples.reduce((sum, sample) => sum + sample.mailsSent, 0);
+                const caught = samples.reduce((sum, sample) => sum + sample.mailsCaught, 0);
+                const days = Math.max(1, (span[1] - span[0]) / 86400);
                 const last = samples[samples.length - 1];
                 summary.textContent = samples.length
-                    ? `${samples.length} ${series.hourly ? 'hours' : 'samples'} (${every}); ${requests} requests in the range`
+                    ? `${samples.length} ${series.hourly ? 'hours' : 'samples'} (${every}); ${requests} requests in the range; mail ${sent} sent, ${caught} caught`
+                        + (days > 1 ? ` (${(sent / days).toFixed(1)} and ${(caught / days).toFixed(1)} a day)` : '')
                         + (last ? `; now ${last.memoryBytes == null ? '' : bytes(last.memoryBytes) + ' memory, '}${last.databaseBytes == null ? '' : bytes(last.databaseBytes) + ' database, '}${last.filestoreBytes == null ? '' : bytes(last.filestoreBytes) + ' filestore'}` : '')
                     : `No samples in this range yet (${every}): a running build is sampled, a stopped one is not.`;
                 chart('Requests per second', 'req/s', times, [{label: 'successful', values: rate('successes')}, {label: 'errors', values: rate('errors')}, {label: 'rate-limited', values: rate('limited')}], marks, span);
