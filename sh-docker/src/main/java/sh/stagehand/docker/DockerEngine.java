@@ -44,7 +44,8 @@ final class DockerEngine
     DockerEngine(DockerConfig config)
     {
         this.config = requireNonNull(config, "config is null");
-        this.httpClient = newHttpClient(config, config.apiTimeout(), 16);
+        // As many as a round of sampling asks at once (every running container's stats).
+        this.httpClient = newHttpClient(config, config.apiTimeout(), 64);
         this.client = newClient(config, config.apiTimeout(), 64);
         this.streamingClient = newClient(config, Duration.ZERO, 64);
         this.terminalClient = newClient(config, Duration.ZERO, 256);
