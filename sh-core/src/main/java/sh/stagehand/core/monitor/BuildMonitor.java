@@ -77,7 +77,8 @@ public final class BuildMonitor
     public Series series(Build build, Duration range)
     {
         if (range.isNegative() || range.isZero() || range.compareTo(MAX_RANGE) > 0) {
-            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "A monitoring range is from 1 s to " + MAX_RANGE.toDays() + " days back, not " + range);
+            throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "A monitoring range is from 1 s to " + MAX_RANGE.toDays() + " days back, not "
+                    + (range.toHours() >= 48 ? range.toDays() + " days" : range.toSeconds() + " s") + "; use e.g. 1h, 24h, 7d or 30d");
         }
         Instant to = clock.instant();
         Instant from = to.minus(range);
