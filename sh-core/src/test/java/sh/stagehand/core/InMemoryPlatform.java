@@ -128,6 +128,19 @@ final class InMemoryPlatform
     }
 
     /**
+     * Adds an app to a branch's apps, as the Apps tab does.
+     */
+    void chooseApp(String branch, String app)
+    {
+        store.changeBranchApps(PROJECT, branch, List.of(app), List.of());
+    }
+
+    List<String> apps(String branch)
+    {
+        return store.findBranch(PROJECT, branch).orElseThrow().apps();
+    }
+
+    /**
      * Commits a module at a version to a branch, with other files ({@code null} deletes one).
      */
     void commit(String branch, String module, String version, Map<String, String> files)

@@ -9,6 +9,8 @@ import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.odoo.ModuleSelection;
+import sh.stagehand.core.project.Branch;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.RuntimeProvider;
@@ -138,6 +140,31 @@ class ProductionSafetyTest
         assertThat(restarted.builds().build(interrupted.id()).state()).isEqualTo(BuildState.FAILED);
         assertThat(restarted.builds().build(interrupted.id()).message().orElseThrow()).contains("the database and filestore were put back as they were before its update");
         assertServedAsBefore(restarted, host, first, before);
+    }
+
+    @Test
+    void testAnAppWhoseInstallAPlatformStoppedDeadCutShortLeavesTheBranchsApps()
+    {
+        InMemoryRuntimeProvider host = runtime();
+        DyingRuntime dying = new DyingRuntime(host);
+        Stagehand dead = platformThatDies(dying);
+        createProduction(dead);
+        Branch main = dead.projects().branch(InMemoryPlatform.PROJECT, "main");
+        dead.projects().saveBranch(new Branch(main.projectId(), main.name(), main.stage(), ModuleSelection.EXPLICIT, List.of("acme_sale"), main.testTags(), main.cronsEnabled(),
+                main.onNewCommit(), main.domains()));
+        // An app of the branch's, chosen on the Apps tab, whose install hangs: the platform is stopped dead.
+        fixture.chooseApp("main", "acme_crm");
+        commit("acme_crm", "1.0", Map.of("acme_crm/HANG_UPDATE", ""));
+        dead.projects().poll(InMemoryPlatform.PROJECT);
+        InMemoryPlatform.awaitUntil(() -> installedVersion("acme_crm").equals("17.0.1.0"));
+        dying.die();
+        Build interrupted = latest(dead);
+
+        Stagehand restarted = platform(host).start();
+
+        assertThat(restarted.builds().build(interrupted.id()).message().orElseThrow()).contains("put back as they were before its update", "acme_crm is no longer among the branch's apps");
+        assertThat(installedVersion("acme_crm")).isEmpty();
+        assertThat(fixture.apps("main")).isEmpty();
     }
 
     @Test

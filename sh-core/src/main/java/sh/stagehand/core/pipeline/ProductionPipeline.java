@@ -366,7 +366,11 @@ public final class ProductionPipeline
         cleaner.removeContainers(interrupted.id());
         if (snapshots.isWhole(interrupted)) {
             snapshots.restore(interrupted);
-            return "the database and filestore were put back as they were before its update";
+            // An app the update was installing is not, now: the next push does not try it again unasked.
+            List<String> notInstalled = projects.findBranch(interrupted.projectId(), interrupted.branch()).map(Branch::apps).orElse(List.of()).stream()
+                    .filter(app -> !Optional.ofNullable(steps.installedModules(interrupted.databaseName()).get(app)).map(ModuleChanges.InstalledModule::isInstalled).orElse(false))
+                    .toList();
+            return "the database and filestore were put back as they were before its update" + forgetAppsNotInstalled(interrupted.projectId(), interrupted.branch(), notInstalled);
         }
         // No whole snapshot: the update had not begun.
         snapshots.discardIncomplete(interrupted);
