@@ -15,7 +15,7 @@ import static java.util.Objects.requireNonNull;
 /**
  * What one account does with a build's apps ({@link Actions#apps()}), on the builds its role has
  * the Apps on (admins everywhere, testers but on production, developers on development), as
- * {@link BuildApps} does it. An install outside development is in the project's audit log.
+ * {@link BuildApps} does it. An install or uninstall outside development is in the project's audit log.
  */
 public final class AppActions
 {
@@ -41,23 +41,50 @@ public final class AppActions
      * Installs the app in the build: at once on development and staging; on production through
      * an update, whose build is returned.
      */
-    public Installed install(long buildId, String module)
+    public Started install(long buildId, String module)
     {
         Build build = actions.changingWith(buildId, Tool.APPS);
         if (build.stage() == Stage.PRODUCTION) {
             Build update = apps.installInProduction(build, module);
             accounts.audit(account, build.projectId(), AuditAction.APP_INSTALLED, module + " in production, by build " + update.id());
-            return new Installed(module, Optional.empty(), Optional.of(update));
+            return new Started(module, Optional.empty(), Optional.of(update));
         }
         BuildApps.Progress progress = apps.install(build, account.login(), module);
         if (build.stage() != Stage.DEVELOPMENT) {
             accounts.audit(account, build.projectId(), AuditAction.APP_INSTALLED, module + " in build " + build.id() + " of " + build.branch() + " (" + build.stage() + ")");
         }
-        return new Installed(module, Optional.of(progress), Optional.empty());
+        return new Started(module, Optional.of(progress), Optional.empty());
     }
 
     /**
-     * @return the newest install in the build, if any
+     * Uninstalls the app from the build, with the modules that depend on it ({@link #dependents}):
+     * at once on development and staging; on production through an update, whose build is returned.
+     */
+    public Started uninstall(long buildId, String module)
+    {
+        Build build = actions.changingWith(buildId, Tool.APPS);
+        if (build.stage() == Stage.PRODUCTION) {
+            Build update = apps.uninstallInProduction(build, module);
+            accounts.audit(account, build.projectId(), AuditAction.APP_UNINSTALLED, module + " from production, by build " + update.id());
+            return new Started(module, Optional.empty(), Optional.of(update));
+        }
+        BuildApps.Progress progress = apps.uninstall(build, account.login(), module);
+        if (build.stage() != Stage.DEVELOPMENT) {
+            accounts.audit(account, build.projectId(), AuditAction.APP_UNINSTALLED, module + " from build " + build.id() + " of " + build.branch() + " (" + build.stage() + ")");
+        }
+        return new Started(module, Optional.of(progress), Optional.empty());
+    }
+
+    /**
+     * @return the modules installed in the build that uninstalling {@code module} uninstalls too
+     */
+    public List<String> dependents(long buildId, String module)
+    {
+        return apps.dependents(actions.buildWith(buildId, Tool.APPS), module);
+    }
+
+    /**
+     * @return the newest install or uninstall in the build, if any
      */
     public Optional<BuildApps.Progress> progress(long buildId)
     {
@@ -65,17 +92,17 @@ public final class AppActions
     }
 
     /**
-     * An install started.
+     * An install or uninstall started.
      *
-     * @param install the install in the build, running, on development and staging
-     * @param update production's build that installs it, queued
+     * @param progress the install or uninstall in the build, running, on development and staging
+     * @param update production's build that does it, queued
      */
-    public record Installed(String module, Optional<BuildApps.Progress> install, Optional<Build> update)
+    public record Started(String module, Optional<BuildApps.Progress> progress, Optional<Build> update)
     {
-        public Installed
+        public Started
         {
             requireNonNull(module, "module is null");
-            requireNonNull(install, "install is null");
+            requireNonNull(progress, "progress is null");
             requireNonNull(update, "update is null");
         }
     }

@@ -9,6 +9,7 @@ import sh.stagehand.core.logs.BuildLogs;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.odoo.Addon;
 import sh.stagehand.core.odoo.AddonScanner;
+import sh.stagehand.core.odoo.AppUninstall;
 import sh.stagehand.core.odoo.ModuleNames;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Stage;
@@ -37,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -53,7 +55,11 @@ import static java.util.Objects.requireNonNull;
  * production, through the production pipeline (an update backup, a snapshot, the install, and
  * everything put back if it fails). Either way the app joins the branch's apps
  * ({@link Branch#apps()}), which its later builds install too; one production failed to install
- * leaves them again. Who may do what is {@link Actions#apps()}'s to check. Thread-safe.
+ * leaves them again. An installed app is uninstalled likewise, by Odoo's own
+ * {@code button_immediate_uninstall} in {@code odoo shell} ({@link AppUninstall}), which takes the
+ * modules that depend on it along: beside a development or staging build's server, or by
+ * production's next update (everything put back if it fails); it then leaves the branch's apps.
+ * Who may do what is {@link Actions#apps()}'s to check. Thread-safe.
  */
 public final class BuildApps
         implements AutoCloseable
@@ -93,8 +99,9 @@ public final class BuildApps
      *        …), or {@code new} for an addon of the branch the database does not list yet
      * @param fromBranch whether it is an addon of the branch's repository, not of the image
      * @param chosen whether it is among the branch's apps
+     * @param toRemove whether production is to uninstall it at its next update
      */
-    public record App(String name, String title, String summary, String category, boolean application, String state, boolean fromBranch, boolean chosen)
+    public record App(String name, String title, String summary, String category, boolean application, String state, boolean fromBranch, boolean chosen, boolean toRemove)
     {
         public App
         {
@@ -138,13 +145,13 @@ public final class BuildApps
         for (Map<String, Object> row : databases.query(build.databaseName(), listQuery(build), List.of())) {
             String name = String.valueOf(row.get("name"));
             apps.add(new App(name, text(row.get("title"), name), text(row.get("summary"), ""), text(row.get("category"), ""), Boolean.TRUE.equals(row.get("application")),
-                    String.valueOf(row.get("state")), branchAddons.containsKey(name), branch.apps().contains(name)));
+                    String.valueOf(row.get("state")), branchAddons.containsKey(name), branch.apps().contains(name), branch.appsToRemove().contains(name)));
         }
         Set<String> listed = apps.stream().map(App::name).collect(Collectors.toSet());
         branchAddons.values().stream()
                 .filter(addon -> !listed.contains(addon.name()) && addon.manifest().installable())
                 .map(addon -> new App(addon.name(), addon.manifest().name(), raw(addon, "summary"), raw(addon, "category"), addon.manifest().application(), "new", true,
-                        branch.apps().contains(addon.name())))
+                        branch.apps().contains(addon.name()), false))
                 .forEach(apps::add);
         List<String> words = search == null ? List.of() : List.of(search.toLowerCase(Locale.ROOT).strip().split("\\s+"));
         return apps.stream()
@@ -157,22 +164,28 @@ public final class BuildApps
     }
 
     /**
-     * Where the newest install in a build stands.
+     * Where the newest install or uninstall in a build stands.
      *
-     * @param state running, installed or failed
+     * @param state running, installed, uninstalled or failed
      * @param message what happened, for people
-     * @param lastLines the install's last lines, once it ended
+     * @param lastLines Odoo's last lines, once it ended
      */
-    public record Progress(String module, String who, State state, String message, List<String> lastLines, Instant startedAt, Optional<Instant> finishedAt)
+    public record Progress(String module, Operation operation, String who, State state, String message, List<String> lastLines, Instant startedAt, Optional<Instant> finishedAt)
     {
+        public enum Operation
+        {
+            INSTALL, UNINSTALL
+        }
+
         public enum State
         {
-            RUNNING, INSTALLED, FAILED
+            RUNNING, INSTALLED, UNINSTALLED, FAILED
         }
 
         public Progress
         {
             requireNonNull(module, "module is null");
+            requireNonNull(operation, "operation is null");
             requireNonNull(who, "who is null");
             requireNonNull(state, "state is null");
             requireNonNull(message, "message is null");
@@ -183,7 +196,7 @@ public final class BuildApps
 
         Progress ended(State state, String message, List<String> lastLines, Instant at)
         {
-            return new Progress(module, who, state, message, lastLines, startedAt, Optional.of(at));
+            return new Progress(module, operation, who, state, message, lastLines, startedAt, Optional.of(at));
         }
     }
 
@@ -204,33 +217,63 @@ public final class BuildApps
                     + "install it in production, not in build " + build.id());
         }
         App app = installable(build, module);
+        return start(build, new Progress(app.name(), Progress.Operation.INSTALL, who, Progress.State.RUNNING, "Odoo installs " + app.name() + " beside the server (install.log)",
+                List.of(), clock.instant(), Optional.empty()), started -> install(build, app, started));
+    }
+
+    /**
+     * Starts uninstalling an app from a development or staging build's database, with the modules
+     * that depend on it ({@link #dependents}), beside its server (which then restarts), on a thread
+     * of its own. Once uninstalled, they leave the branch's apps. A module of the branch's own that
+     * its builds install comes back at its next build.
+     *
+     * @return the uninstall, running
+     * @throws StagehandException {@code NOT_FOUND} for an app the build does not offer;
+     *         {@code CONFLICT} on production, for one not installed or one Odoo cannot uninstall, or
+     *         while another install or uninstall runs in the build
+     */
+    public Progress uninstall(Build build, String who, String module)
+    {
+        if (build.stage() == Stage.PRODUCTION) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Production uninstalls an app through an update (a backup, a snapshot, the uninstall, rolled back if it fails): "
+                    + "uninstall it in production, not in build " + build.id());
+        }
+        App app = uninstallable(build, module);
+        List<String> dependents = dependents(build, app.name());
+        return start(build, new Progress(app.name(), Progress.Operation.UNINSTALL, who, Progress.State.RUNNING, "Odoo uninstalls " + app.name()
+                        + (dependents.isEmpty() ? "" : " and what depends on it (" + String.join(", ", dependents) + ")") + " beside the server (install.log)",
+                List.of(), clock.instant(), Optional.empty()), started -> uninstall(build, app, dependents, started));
+    }
+
+    private Progress start(Build build, Progress started, Consumer<Progress> work)
+    {
         // What ended a day ago is forgotten.
         installs.values().removeIf(progress -> progress.finishedAt().map(at -> at.isBefore(clock.instant().minus(Duration.ofDays(1)))).orElse(false));
-        Progress started = new Progress(app.name(), who, Progress.State.RUNNING, "Odoo installs " + app.name() + " beside the server (install.log)", List.of(), clock.instant(),
-                Optional.empty());
         Progress now = installs.compute(build.id(), (id, current) -> current != null && current.state() == Progress.State.RUNNING ? current : started);
         if (now != started) {
-            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is installing " + now.module() + "; wait until it is done");
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is " + (now.operation() == Progress.Operation.INSTALL ? "installing " : "uninstalling ")
+                    + now.module() + "; wait until it is done");
         }
         try {
-            workers.execute(() -> run(build, app, started));
+            workers.execute(() -> work.accept(started));
         }
         catch (RuntimeException e) {
             installs.remove(build.id(), started);
-            throw new StagehandException(StandardErrorCode.CONFLICT, "The platform is stopping: nothing is installed now", e);
+            throw new StagehandException(StandardErrorCode.CONFLICT, "The platform is stopping: nothing is " + (started.operation() == Progress.Operation.INSTALL ? "installed" : "uninstalled")
+                    + " now", e);
         }
         return started;
     }
 
     /**
-     * @return the newest install in the build since the platform started, if any
+     * @return the newest install or uninstall in the build since the platform started, if any
      */
     public Optional<Progress> progress(long buildId)
     {
         return Optional.ofNullable(installs.get(buildId));
     }
 
-    private void run(Build build, App app, Progress started)
+    private void install(Build build, App app, Progress started)
     {
         String who = started.who();
         Progress ended;
@@ -253,6 +296,39 @@ public final class BuildApps
         catch (RuntimeException e) {
             log.warn("Installing {} in build {} failed", app.name(), build.id(), e);
             ended = started.ended(Progress.State.FAILED, "Installing " + app.name() + " failed: " + e.getMessage(), List.of(), clock.instant());
+        }
+        finally {
+            logs.flush(build.id(), LogName.INSTALL);
+        }
+        installs.put(build.id(), ended);
+    }
+
+    private void uninstall(Build build, App app, List<String> dependents, Progress started)
+    {
+        String who = started.who();
+        Progress ended;
+        try {
+            note(build, "%s uninstalls %s (%s)%s".formatted(who, app.name(), app.title(), dependents.isEmpty() ? "" : ", and what depends on it: " + String.join(", ", dependents)));
+            BuildScripts.Result result = scripts.odooShell(build, "uninstalling an app", settings.installTimeout(), AppUninstall.script(List.of(app.name())));
+            result.text().lines().forEach(line -> logs.append(build.id(), LogName.INSTALL, line));
+            List<String> last = result.lastLines(40);
+            if (result.exitCode() != 0) {
+                note(build, "%s: uninstalling %s failed (exit %d)".formatted(who, app.name(), result.exitCode()));
+                ended = started.ended(Progress.State.FAILED, "Uninstalling " + app.name() + " failed (exit " + result.exitCode() + "); install.log has Odoo's lines", last, clock.instant());
+            }
+            else {
+                List<String> removed = new ArrayList<>(dependents);
+                removed.add(app.name());
+                store.changeBranchApps(build.projectId(), build.branch(), List.of(), removed);
+                note(build, "%s uninstalled %s; the server restarts".formatted(who, app.name()));
+                scripts.restart(build, "uninstalling an app");
+                ended = started.ended(Progress.State.UNINSTALLED, app.name() + " uninstalled" + (dependents.isEmpty() ? "" : " with " + String.join(", ", dependents)) + "; the server restarted",
+                        last, clock.instant());
+            }
+        }
+        catch (RuntimeException e) {
+            log.warn("Uninstalling {} in build {} failed", app.name(), build.id(), e);
+            ended = started.ended(Progress.State.FAILED, "Uninstalling " + app.name() + " failed: " + e.getMessage(), List.of(), clock.instant());
         }
         finally {
             logs.flush(build.id(), LogName.INSTALL);
@@ -283,37 +359,140 @@ public final class BuildApps
                     + "'s: install the app in it directly");
         }
         App app = installable(build, module);
-        // The app alone: production updated on the commit it serves, nothing else pending that
-        // could fail the update (and take the app off the branch's apps with it).
-        Optional<String> head = store.branchHead(build.projectId(), build.branch());
-        boolean newest = builds.listBuilds(build.projectId(), build.branch()).stream().findFirst().map(newer -> newer.id() == build.id()).orElse(false);
-        if (!newest || head.isPresent() && !head.get().equals(build.commitId())) {
-            throw new StagehandException(StandardErrorCode.CONFLICT, "Production's branch has a newer commit or build than build " + build.id()
-                    + " serves: let production update to it first, then install " + app.name());
-        }
+        requireServingHead(build, "install " + app.name());
         store.changeBranchApps(build.projectId(), build.branch(), List.of(app.name()), List.of());
         return projects.rebuild(build.id());
     }
 
+    /**
+     * Uninstalls an app from production: production's next update, started now on the commit it
+     * serves, uninstalls it with the modules that depend on it ({@code ProductionPipeline}: an
+     * update backup, a snapshot, the uninstall; a failure puts database, filestore and code back).
+     * Once uninstalled, they leave the branch's apps.
+     *
+     * @return the production build that uninstalls it, queued
+     * @throws StagehandException {@code NOT_FOUND} for an app production does not offer;
+     *         {@code CONFLICT} for one not installed, one Odoo cannot uninstall, one the branch's
+     *         updates would install again, or a build not production's
+     */
+    public Build uninstallInProduction(Build build, String module)
+    {
+        if (build.stage() != Stage.PRODUCTION) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is " + build.stage().name().toLowerCase(Locale.ROOT)
+                    + "'s: uninstall the app in it directly");
+        }
+        App app = uninstallable(build, module);
+        List<String> removed = new ArrayList<>(dependents(build, app.name()));
+        removed.add(0, app.name());
+        Branch branch = projects.branch(build.projectId(), build.branch());
+        List<String> reinstalled = removed.stream().filter(branchModules(build, branch)::contains).toList();
+        if (!reinstalled.isEmpty()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Uninstalling " + app.name() + " would uninstall " + String.join(", ", reinstalled) + ", which production installs at "
+                    + "every update as " + (reinstalled.size() == 1 ? "one" : "some") + " of the branch's modules (its settings' " + moduleSelectionName(branch) + "): take "
+                    + (reinstalled.size() == 1 ? "it" : "them") + " out of the branch first, then uninstall " + app.name());
+        }
+        requireServingHead(build, "uninstall " + app.name());
+        store.changeAppsToRemove(build.projectId(), build.branch(), List.of(app.name()), List.of());
+        return projects.rebuild(build.id());
+    }
+
+    /**
+     * @return the modules installed in the build's database that depend on {@code module}, directly
+     *         or not, as Odoo's {@code downstream_dependencies} finds them: uninstalling it
+     *         uninstalls them too. Sorted.
+     */
+    public List<String> dependents(Build build, String module)
+    {
+        if (!ModuleNames.isValid(module)) {
+            return List.of();
+        }
+        return databases.query(build.databaseName(), """
+                        WITH RECURSIVE down (name) AS (
+                            SELECT CAST(? AS varchar)
+                            UNION
+                            SELECT m.name FROM public.ir_module_module_dependency d
+                            JOIN public.ir_module_module m ON m.id = d.module_id
+                            JOIN down ON d.name = down.name
+                            WHERE m.state NOT IN ('uninstalled', 'uninstallable', 'to remove'))
+                        SELECT name FROM down WHERE name <> ? ORDER BY name LIMIT 1000
+                        """, List.of(module, module)).stream()
+                .map(row -> String.valueOf(row.get("name")))
+                .toList();
+    }
+
+    // The app alone: production updated on the commit it serves, nothing else pending that could
+    // fail the update (and take the app's change back with it). A newer build that ended without
+    // serving (an app that failed to install) is no update pending.
+    private void requireServingHead(Build build, String what)
+    {
+        Optional<String> head = store.branchHead(build.projectId(), build.branch());
+        boolean pending = builds.listBuilds(build.projectId(), build.branch()).stream()
+                .anyMatch(newer -> newer.id() > build.id() && (!newer.state().isTerminal() || !newer.commitId().equals(build.commitId())));
+        if (pending || head.isPresent() && !head.get().equals(build.commitId())) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Production's branch has a newer commit or build than build " + build.id()
+                    + " serves: let production update to it first, then " + what);
+        }
+    }
+
+    private App uninstallable(Build build, String module)
+    {
+        App app = offered(build, module, "uninstalling an app");
+        if (AppUninstall.SERVER_WIDE.contains(app.name())) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Odoo cannot uninstall " + app.name() + ": every Odoo server loads it (server_wide_modules)");
+        }
+        if (!app.installed()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, app.name() + " is not installed in build " + build.id() + " (" + app.state() + ")");
+        }
+        if (app.toRemove()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Production uninstalls " + app.name() + " at its next update already");
+        }
+        return app;
+    }
+
+    // What the branch's updates install whatever its database has: its modules as its settings select them.
+    private Set<String> branchModules(Build build, Branch branch)
+    {
+        Path source = workspaces.source(build.id());
+        if (!Files.isDirectory(source)) {
+            return Set.copyOf(branch.explicitModules());
+        }
+        return Set.copyOf(AddonScanner.scan(source, Set.of()).modulesToInstall(branch.moduleSelection(), branch.explicitModules()));
+    }
+
+    private static String moduleSelectionName(Branch branch)
+    {
+        return switch (branch.moduleSelection()) {
+            case OWN_MODULES -> "\"its own modules\"";
+            case ALL -> "\"all modules\"";
+            case EXPLICIT -> "module list";
+        };
+    }
+
     private App installable(Build build, String module)
+    {
+        App app = offered(build, module, "installing an app");
+        if (app.installed()) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, app.name() + " is installed in build " + build.id() + " already");
+        }
+        return app;
+    }
+
+    private App offered(Build build, String module, String what)
     {
         if (module == null || !ModuleNames.isValid(module)) {
             throw new StagehandException(StandardErrorCode.INVALID_ARGUMENT, "'" + module + "' is not a module's name (lowercase letters, digits and '_')");
         }
-        BuildScripts.requireRunning(build, "installing an app");
+        BuildScripts.requireRunning(build, what);
         Stage now = projects.branch(build.projectId(), build.branch()).stage();
         if (now != build.stage()) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " was built for " + build.branch() + " on " + build.stage().name().toLowerCase(Locale.ROOT)
-                    + ", which is " + now.name().toLowerCase(Locale.ROOT) + " now: install apps in one of its newer builds");
+                    + ", which is " + now.name().toLowerCase(Locale.ROOT) + " now: change its apps in one of its newer builds");
         }
         App app = list(build, module, false).stream()
                 .filter(candidate -> candidate.name().equals(module))
                 .findFirst()
                 .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "Build " + build.id() + " offers no app " + module
                         + ": neither its image nor its branch has it (an uninstallable one is not offered)"));
-        if (app.installed()) {
-            throw new StagehandException(StandardErrorCode.CONFLICT, app.name() + " is installed in build " + build.id() + " already");
-        }
         return app;
     }
 

@@ -36,10 +36,12 @@ import static java.util.Objects.requireNonNull;
  */
 final class BuildScripts
 {
-    // $1 Odoo's configuration, $2 the database, $3 -u or -i, $4 the modules. The server's own
-    // addons path and data directory, as its command line (pid 1's, Odoo's) has them: the
-    // configuration file has neither.
+    // $1 Odoo's configuration, $2 the database, $3 -u, -i or shell, $4 the modules (-u, -i). The
+    // server's own addons path and data directory, as its command line (pid 1's, Odoo's) has
+    // them: the configuration file has neither. The shell reads the script's input (fd 3: the
+    // loop reads the pipe).
     private static final String ODOO = """
+            exec 3<&0
             tr '\\0' '\\n' < /proc/1/cmdline | {
                 a=; d=; p=
                 while IFS= read -r x; do
@@ -47,7 +49,10 @@ final class BuildScripts
                     case "$x" in --addons-path=*) a=${x#*=} ;; --data-dir=*) d=${x#*=} ;; esac
                     p=$x
                 done
-                exec odoo -c "$1" ${a:+--addons-path="$a"} ${d:+--data-dir="$d"} -d "$2" "$3" "$4" --stop-after-init --no-http 2>&1 </dev/null
+                if [ "$3" = shell ]; then
+                    exec odoo shell -c "$1" ${a:+--addons-path="$a"} ${d:+--data-dir="$d"} -d "$2" --no-http 2>&1 <&3 3<&-
+                fi
+                exec odoo -c "$1" ${a:+--addons-path="$a"} ${d:+--data-dir="$d"} -d "$2" "$3" "$4" --stop-after-init --no-http 2>&1 </dev/null 3<&-
             }
             """;
 
@@ -128,6 +133,15 @@ final class BuildScripts
             throw new IllegalArgumentException("Not -u or -i: " + flag);
         }
         return run(build, what, new byte[0], timeout, 4 << 20, ODOO, OdooCommandLine.CONFIG_FILE, build.databaseName(), flag, modules);
+    }
+
+    /**
+     * {@code odoo shell} beside the build's server, on its database, with the server's own
+     * configuration, running {@code script} (its standard input).
+     */
+    Result odooShell(Build build, String what, Duration timeout, String script)
+    {
+        return run(build, what, script.getBytes(StandardCharsets.UTF_8), timeout, 4 << 20, ODOO, OdooCommandLine.CONFIG_FILE, build.databaseName(), "shell", "");
     }
 
     /**

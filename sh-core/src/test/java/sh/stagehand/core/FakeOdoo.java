@@ -33,6 +33,11 @@ import static java.util.Objects.requireNonNull;
  * stopped. A server or update whose configuration file holds another password than its database's
  * fails to connect, as PostgreSQL refuses it.
  *
+ * {@code odoo shell}, its script a file the platform's {@code sh -c "exec … < script"} feeds it,
+ * runs {@link sh.stagehand.core.odoo.AppUninstall}'s: each module named is marked uninstalled and
+ * its cron removed, as button_immediate_uninstall removes a module's data; a module not installed
+ * stops it first, changing nothing.
+ *
  * {@code odoo neutralize} does what odoo/addons/base/data/neutralize.sql does to the tables it
  * keeps: every mail server off and the dummy one on host {@code invalid} added, every cron off,
  * {@code database.is_neutralized} set. An installed module brings a mail server and a cron of
@@ -44,6 +49,7 @@ import static java.util.Objects.requireNonNull;
  *
  * <p>An addon misbehaves on purpose through a file in its directory: {@code FAIL_UPDATE} (its
  * install or update raises after writing its row and file: Odoo commits module by module),
+ * {@code FAIL_UNINSTALL} (its uninstall raises after removing its data and marking it),
  * {@code HANG_UPDATE} (its install or update blocks after writing, until the container is stopped:
  * a platform that dies there), {@code FAIL_NEUTRALIZE} ({@code odoo neutralize} fails and
  * changes nothing, as its one transaction rolls back), {@code UNHEALTHY} (a server with it installed answers 500 to
@@ -60,6 +66,7 @@ final class FakeOdoo
     private static final Pattern DUMP_FILE = Pattern.compile("(/var/lib/stagehand-dump/\\S+) \\| psql");
     private static final Pattern COPY = Pattern.compile("COPY public\\.(\\w+) \\(([^)]*)\\) FROM stdin;");
     private static final Pattern PASSWORD = Pattern.compile("(?m)^db_password = (.+)$");
+    private static final Pattern UNINSTALLED = Pattern.compile("(?m)^names = \\[([^\\]]*)]$");
 
     private final InMemoryDatabaseProvider databases;
 
@@ -133,6 +140,9 @@ final class FakeOdoo
             Path addons = process.imageDirectory();
             if (command.contains("neutralize")) {
                 return neutralize(process, databases.database(name), addons);
+            }
+            if (command.contains("shell")) {
+                return shell(process, spec, databases.database(name), addons);
             }
             for (String module : install) {
                 if (!migrate(process, name, addons, module)) {
@@ -244,6 +254,38 @@ final class FakeOdoo
         database.update("ir_cron", row -> true, Map.of("active", false));
         database.upsert("ir_config_parameter", row -> "database.is_neutralized".equals(row.get("key")), Map.of("key", "database.is_neutralized", "value", "true"));
         log(process, "INFO", database.name(), "odoo.modules.neutralize: Neutralization finished");
+        return 0;
+    }
+
+    // The platform's uninstall script, fed by `sh -c 'exec "$0" "$@" < script'`.
+    private static int shell(ContainerProgram.Process process, ContainerSpec spec, InMemoryDatabase database, Path addons)
+    {
+        String script = spec.files().stream().filter(file -> file.path().equals("/run/stagehand/script.py")).map(ContainerFile::content).findFirst().orElse("");
+        Matcher names = UNINSTALLED.matcher(script);
+        if (spec.command().size() < 3 || !spec.command().get(2).endsWith("< /run/stagehand/script.py") || !names.find()) {
+            process.println("FakeOdoo runs the platform's uninstall script only: " + spec.command());
+            return 1;
+        }
+        List<String> modules = List.of(names.group(1).replace("'", "").split(",\\s*"));
+        List<String> missing = modules.stream().filter(module -> database.select("ir_module_module", row -> module.equals(row.get("name")) && "installed".equals(row.get("state"))).isEmpty())
+                .toList();
+        if (!missing.isEmpty()) {
+            process.println("Stagehand: not installed, nothing uninstalled: " + String.join(", ", missing));
+            return 1;
+        }
+        log(process, "INFO", database.name(), "odoo.modules.loading: Modules loaded.");
+        for (String module : modules) {
+            database.update("ir_module_module", row -> module.equals(row.get("name")), Map.of("state", "uninstalled", "latest_version", ""));
+            database.delete("ir_cron", row -> (module + " reminders").equals(row.get("name")));
+            log(process, "INFO", database.name(), "odoo.addons.base.models.ir_module: User #1 triggered module uninstallation");
+            if (Files.exists(addons.resolve(module).resolve("FAIL_UNINSTALL"))) {
+                log(process, "ERROR", database.name(), "odoo.modules.registry: Failed to load registry");
+                process.println("Traceback (most recent call last):");
+                process.println("psycopg2.errors.DependentObjectsStillExist: cannot drop table " + module + "_lead");
+                return 1;
+            }
+        }
+        log(process, "INFO", database.name(), "odoo.modules.loading: Reloading registry once more after uninstalling modules");
         return 0;
     }
 

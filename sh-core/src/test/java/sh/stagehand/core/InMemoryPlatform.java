@@ -140,6 +140,27 @@ final class InMemoryPlatform
         return store.findBranch(PROJECT, branch).orElseThrow().apps();
     }
 
+    List<String> appsToRemove(String branch)
+    {
+        return store.findBranch(PROJECT, branch).orElseThrow().appsToRemove();
+    }
+
+    InMemoryPlatformStore store()
+    {
+        return store;
+    }
+
+    /**
+     * Rebuilds a build, as its Rebuild button does.
+     *
+     * @return the branch's newest build, once every build ended
+     */
+    Build awaitRebuild(Stagehand platform, long buildId, String branch)
+    {
+        platform.projects().rebuild(buildId);
+        return awaitBuilds(platform, branch);
+    }
+
     /**
      * Commits a module at a version to a branch, with other files ({@code null} deletes one).
      */

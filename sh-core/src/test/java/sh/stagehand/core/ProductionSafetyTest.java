@@ -168,6 +168,61 @@ class ProductionSafetyTest
     }
 
     @Test
+    void testAnAppToUninstallIsUninstalledByAnUpdateAfterABackupAndLeavesTheBranchsApps()
+    {
+        Stagehand platform = platform(runtime());
+        Build serving = productionWithApp(platform, Map.of());
+
+        // As the Apps tab's "Uninstall from production" does.
+        fixture.store().changeAppsToRemove(InMemoryPlatform.PROJECT, "main", List.of("acme_crm"), List.of());
+        Build update = fixture.awaitRebuild(platform, serving.id(), "main");
+
+        assertThat(update.state()).as(update.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(update.message().orElseThrow()).contains("uninstall acme_crm");
+        assertThat(databases.database(database()).select("ir_module_module", row -> "acme_crm".equals(row.get("name")))).singleElement()
+                .satisfies(row -> assertThat(row.get("state")).isEqualTo("uninstalled"));
+        assertThat(databases.database(database()).select("ir_cron", row -> "acme_crm reminders".equals(row.get("name")))).isEmpty();
+        assertThat(installedVersion("acme_sale")).isEqualTo("17.0.1.0");
+        assertThat(fixture.backups().list("").stream().filter(object -> object.key().contains("update"))).isNotEmpty();
+        assertThat(fixture.apps("main")).isEmpty();
+        assertThat(fixture.appsToRemove("main")).isEmpty();
+        assertThat(platform.builds().build(serving.id()).state()).isEqualTo(BuildState.STOPPED);
+    }
+
+    @Test
+    void testAnUninstallThatFailsPutsProductionBackAndIsNotTriedAgain()
+    {
+        InMemoryRuntimeProvider runtime = runtime();
+        Stagehand platform = platform(runtime);
+        Build serving = productionWithApp(platform, Map.of("acme_crm/FAIL_UNINSTALL", ""));
+        Production before = production();
+
+        fixture.store().changeAppsToRemove(InMemoryPlatform.PROJECT, "main", List.of("acme_crm"), List.of());
+        Build failed = fixture.awaitRebuild(platform, serving.id(), "main");
+
+        assertThat(failed.state()).isEqualTo(BuildState.FAILED);
+        assertThat(failed.message().orElseThrow()).contains("uninstalling acme_crm", "serves production again, on the database as it was before the update", "acme_crm stays installed");
+        assertServedAsBefore(platform, runtime, serving, before);
+        assertThat(fixture.apps("main")).containsExactly("acme_crm");
+        assertThat(fixture.appsToRemove("main")).isEmpty();
+    }
+
+    // Production with acme_sale, its module, and acme_crm, an app of the branch's chosen on the Apps tab.
+    private Build productionWithApp(Stagehand platform, Map<String, String> appFiles)
+    {
+        createProduction(platform);
+        Branch main = platform.projects().branch(InMemoryPlatform.PROJECT, "main");
+        platform.projects().saveBranch(new Branch(main.projectId(), main.name(), main.stage(), ModuleSelection.EXPLICIT, List.of("acme_sale"), main.testTags(), main.cronsEnabled(),
+                main.onNewCommit(), main.domains()));
+        fixture.chooseApp("main", "acme_crm");
+        commit("acme_crm", "1.0", appFiles);
+        Build serving = push(platform);
+        assertThat(serving.state()).as(serving.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(installedVersion("acme_crm")).isEqualTo("17.0.1.0");
+        return serving;
+    }
+
+    @Test
     void testAPlatformStoppedDeadWhileCreatingProductionDiscardsItAndTheNextPushCreatesItAgain()
     {
         commit("acme_sale", "1.0", Map.of("acme_sale/HANG_UPDATE", ""));

@@ -48,7 +48,8 @@ import static sh.stagehand.server.TestingAddons.passingTest;
  * listed from the build's database and branch; installed at once in a development build, then
  * by its branch's later builds; installed in production through an update; and an app whose
  * install fails in production leaves production as it was, its dump the same, the app off the
- * branch's apps. Real Odoo and the page: {@code RealOdooIT}.
+ * branch's apps. Uninstalled likewise, with what depends on it. Real Odoo and the page:
+ * {@code RealOdooIT}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AppsIT
@@ -146,7 +147,7 @@ class AppsIT
         JsonNode started = post("/api/builds/" + feature.id() + "/apps/contacts/install", developer, 202);
 
         assertThat(started.path("update").isNull()).isTrue();
-        assertThat(started.path("install").path("state").asText()).isEqualTo("RUNNING");
+        assertThat(started.path("progress").path("state").asText()).isEqualTo("RUNNING");
         JsonNode installed = awaitInstall(feature, developer);
         assertThat(installed.path("state").asText()).as(installed.toString()).isEqualTo("INSTALLED");
         assertThat(installed.path("message").asText()).isEqualTo("contacts installed; the server restarted");
@@ -175,6 +176,40 @@ class AppsIT
 
     @Test
     @Order(3)
+    void testADevelopmentBuildUninstallsAnAppWithWhatDependsOnIt()
+            throws Exception
+    {
+        Build feature = stagehand.builds().builds(PROJECT, "feature").get(0);
+        String developer = TestingAccounts.token(stagehand, stagehand.accounts().account("dev"));
+        post("/api/builds/" + feature.id() + "/apps/stock/install", developer, 202);
+        assertThat(awaitInstall(feature, developer).path("state").asText()).isEqualTo("INSTALLED");
+        assertThat(stagehand.projects().branch(PROJECT, "feature").apps()).containsExactly("contacts", "stock");
+        // stock depends on product: Odoo takes it along, as its Apps menu warns.
+        assertThat(get("/api/builds/" + feature.id() + "/apps/product/dependents", developer, 200)).extracting(JsonNode::asText).containsExactly("stock");
+
+        JsonNode started = post("/api/builds/" + feature.id() + "/apps/product/uninstall", developer, 202);
+
+        assertThat(started.path("progress").path("operation").asText()).isEqualTo("UNINSTALL");
+        JsonNode uninstalled = awaitInstall(feature, developer);
+        assertThat(uninstalled.path("state").asText()).as(uninstalled.toString()).isEqualTo("UNINSTALLED");
+        assertThat(uninstalled.path("message").asText()).isEqualTo("product uninstalled with stock; the server restarted");
+        assertThat(moduleState(feature.databaseName(), "product")).isEqualTo("uninstalled");
+        assertThat(moduleState(feature.databaseName(), "stock")).isEqualTo("uninstalled");
+        assertThat(moduleState(feature.databaseName(), "contacts")).isEqualTo("installed");
+        assertThat(String.join("\n", stagehand.builds().log(feature.id(), LogName.INSTALL)))
+                .contains("Apps: dev uninstalls product (", "and what depends on it: stock", "User #1 triggered module uninstallation", "Apps: dev uninstalled product");
+        assertThat(stagehand.projects().branch(PROJECT, "feature").apps()).containsExactly("contacts");
+        assertThat(app(get("/api/builds/" + feature.id() + "/apps", developer, 200), "stock").path("installed").asBoolean()).isFalse();
+        // The server serves again, on the database without them.
+        assertThat(answers(stagehand.builds().build(feature.id()), "/web/health")).isEqualTo(200);
+        // Not installed; base, which every server loads; production is an admin's.
+        assertThat(post("/api/builds/" + feature.id() + "/apps/stock/uninstall", developer, 409).path("message").asText()).contains("stock is not installed in build");
+        assertThat(post("/api/builds/" + feature.id() + "/apps/base/uninstall", developer, 409).path("message").asText()).contains("Odoo cannot uninstall base");
+        assertThat(post("/api/builds/" + serving().id() + "/apps/contacts/uninstall", developer, 403).path("message").asText()).contains("has no apps on production");
+    }
+
+    @Test
+    @Order(4)
     void testProductionInstallsAnAppThroughAnUpdate()
             throws Exception
     {
@@ -195,7 +230,7 @@ class AppsIT
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void testAnAppWhoseInstallFailsInProductionLeavesProductionAsItWas()
             throws Exception
     {
@@ -227,7 +262,35 @@ class AppsIT
         assertThat(stagehand.projects().branch(PROJECT, "main").apps()).containsExactly("contacts");
     }
 
-    // The install's progress once it ended.
+    @Test
+    @Order(6)
+    void testProductionUninstallsAnAppThroughAnUpdate()
+            throws Exception
+    {
+        Build before = serving();
+        assertThat(moduleState(before.databaseName(), "contacts")).isEqualTo("installed");
+        // A module of the branch's own would come back at the next update: refused, with what to do.
+        assertThat(post("/api/builds/" + before.id() + "/apps/shop_notes/uninstall", admin, 409).path("message").asText())
+                .contains("which production installs at every update", "take it out of the branch first");
+
+        JsonNode queued = post("/api/builds/" + before.id() + "/apps/contacts/uninstall", admin, 202);
+
+        assertThat(stagehand.projects().branch(PROJECT, "main").appsToRemove()).containsExactly("contacts");
+        Build update = TestingBuilds.await(stagehand, queued.path("update").path("id").asLong(), BUILDS);
+        assertThat(update.state()).as(update.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(update.message().orElse("")).contains("uninstall contacts");
+        assertThat(moduleState(update.databaseName(), "contacts")).isEqualTo("uninstalled");
+        assertThat(moduleState(update.databaseName(), "shop_notes")).isEqualTo("installed");
+        assertThat(String.join("\n", stagehand.builds().log(update.id(), LogName.UPDATE))).contains("Update backup", "Uninstalling contacts with odoo shell", "Stagehand: uninstalled contacts");
+        assertThat(stagehand.projects().branch(PROJECT, "main").apps()).isEmpty();
+        assertThat(stagehand.projects().branch(PROJECT, "main").appsToRemove()).isEmpty();
+        assertThat(stagehand.accounts().audit(stagehand.accounts().account("admin"), PROJECT, 50)).anySatisfy(event -> {
+            assertThat(event.action()).isEqualTo(AuditAction.APP_UNINSTALLED);
+            assertThat(event.detail()).contains("contacts from production, by build " + update.id());
+        });
+    }
+
+    // The install's or uninstall's progress once it ended.
     private static JsonNode awaitInstall(Build build, String token)
             throws InterruptedException
     {
@@ -241,7 +304,7 @@ class AppsIT
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void testAnOldBuildOfABranchMovedOnInstallsNothingForItsNewStage()
     {
         // A development build still runs after its branch became staging: what it installed would be staging's apps.
@@ -252,6 +315,25 @@ class AppsIT
         assertThat(post("/api/builds/" + old.id() + "/apps/stock/install", developer, 403).path("message").asText()).contains("has no apps on staging branches");
         assertThat(post("/api/builds/" + old.id() + "/apps/stock/install", admin, 409).path("message").asText()).contains("which is staging now");
         assertThat(stagehand.projects().branch(PROJECT, "feature").apps()).containsExactly("contacts");
+    }
+
+    // The status the build's server answers with, once it answers (a restart takes a moment).
+    private static int answers(Build build, String path)
+            throws InterruptedException
+    {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + path)).timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            }
+            catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Build " + build.id() + " does not answer " + path, e);
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     private static Build serving()

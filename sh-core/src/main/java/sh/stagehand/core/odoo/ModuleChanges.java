@@ -13,13 +13,15 @@ import static java.util.Objects.requireNonNull;
  * revision installed in the database whose manifest version differs from the database's
  * {@code latest_version} are updated ({@code -u}); the selected modules the database does not have
  * are installed ({@code -i}). Nothing else is touched: a module whose version did not change keeps
- * its data as it is, whatever its code became.
+ * its data as it is, whatever its code became. Apps asked to be uninstalled and installed are
+ * uninstalled ({@link #withUninstall}), after the update.
  *
  * @param toUpdate the modules to update, sorted
  * @param toInstall the modules to install, sorted
+ * @param toUninstall the apps to uninstall (with the modules that depend on them), in the order asked
  * @param versions for each module to update, its version in the database and in the revision
  */
-public record ModuleChanges(List<String> toUpdate, List<String> toInstall, Map<String, String> versions)
+public record ModuleChanges(List<String> toUpdate, List<String> toInstall, List<String> toUninstall, Map<String, String> versions)
 {
     // Odoo's states of a module that is in the database (a transient 'to upgrade' is installed).
     private static final Set<String> INSTALLED_STATES = Set.of("installed", "to upgrade", "to remove");
@@ -28,6 +30,7 @@ public record ModuleChanges(List<String> toUpdate, List<String> toInstall, Map<S
     {
         toUpdate = List.copyOf(requireNonNull(toUpdate, "toUpdate is null"));
         toInstall = List.copyOf(requireNonNull(toInstall, "toInstall is null"));
+        toUninstall = List.copyOf(requireNonNull(toUninstall, "toUninstall is null"));
         versions = Map.copyOf(requireNonNull(versions, "versions is null"));
     }
 
@@ -74,16 +77,29 @@ public record ModuleChanges(List<String> toUpdate, List<String> toInstall, Map<S
                 .filter(module -> database.get(module) == null || !database.get(module).isInstalled())
                 .sorted()
                 .toList();
-        return new ModuleChanges(toUpdate.stream().sorted().toList(), toInstall, versions);
+        return new ModuleChanges(toUpdate.stream().sorted().toList(), toInstall, List.of(), versions);
+    }
+
+    /**
+     * These changes, then the apps uninstalled that the database has installed and these changes
+     * do not install.
+     */
+    public ModuleChanges withUninstall(List<String> apps, Map<String, InstalledModule> database)
+    {
+        List<String> installed = apps.stream()
+                .filter(app -> database.get(app) != null && database.get(app).isInstalled() && !toInstall.contains(app))
+                .distinct()
+                .toList();
+        return new ModuleChanges(toUpdate, toInstall, installed, versions);
     }
 
     public boolean isEmpty()
     {
-        return toUpdate.isEmpty() && toInstall.isEmpty();
+        return toUpdate.isEmpty() && toInstall.isEmpty() && toUninstall.isEmpty();
     }
 
     /**
-     * "update sale_custom (17.0.1.0 → 17.0.1.1); install stock_custom", or "nothing to update".
+     * "update sale_custom (17.0.1.0 → 17.0.1.1); install stock_custom; uninstall crm", or "nothing to update".
      */
     public String describe()
     {
@@ -93,6 +109,9 @@ public record ModuleChanges(List<String> toUpdate, List<String> toInstall, Map<S
         }
         if (!toInstall.isEmpty()) {
             parts.add("install " + String.join(", ", toInstall));
+        }
+        if (!toUninstall.isEmpty()) {
+            parts.add("uninstall " + String.join(", ", toUninstall));
         }
         return parts.isEmpty() ? "nothing to update" : String.join("; ", parts);
     }

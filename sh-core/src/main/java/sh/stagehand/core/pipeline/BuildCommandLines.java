@@ -44,6 +44,18 @@ final class BuildCommandLines
     }
 
     /**
+     * {@code odoo shell} on the build's database, with the source's addons, its script read from
+     * its input.
+     */
+    static OdooCommandLine.Builder shell(Build build, Source source)
+    {
+        return OdooCommandLine.shell()
+                .withDatabase(build.databaseName())
+                .withAddonsPath(source.addons().addonsPath(ADDONS_DIRECTORY))
+                .withDataDirectory(DATA_DIRECTORY);
+    }
+
+    /**
      * {@code odoo neutralize} on a database, with the source's addons.
      */
     static OdooCommandLine.Builder neutralize(String database, Source source)

@@ -255,6 +255,21 @@ public final class BuildSteps
     }
 
     /**
+     * Runs {@code script} in {@code odoo shell} on the build's database, with the source's addons,
+     * to its end; its lines go to the log {@code logName}, judged as an install's.
+     */
+    public OdooRun runOdooScript(Build build, LogName logName, Source source, String script, PreparedImage image, DatabaseConnection database, Path dataDirectory)
+    {
+        try {
+            return containers.runScript(build, logName.name().toLowerCase(Locale.ROOT) + "-script", image, BuildCommandLines.shell(build, source), script, database, dataDirectory,
+                    LogAnalyzer.forInstallOrUpdate(), line -> logs.append(build.id(), logName, line));
+        }
+        finally {
+            logs.close(build.id(), logName);
+        }
+    }
+
+    /**
      * {@code odoo neutralize} on a database that no build serves (a copy of a backup to download),
      * with the image and addons of {@code imageOf}, whose installed modules' neutralize.sql it runs.
      *

@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,8 +107,30 @@ final class OdooContainers
     OdooRun runToEnd(Build build, String role, PreparedImage image, OdooCommandLine.Builder commandLine, DatabaseConnection database, Path dataDirectory, LogAnalyzer analyzer,
             Consumer<String> output)
     {
+        return runToEnd(build, containerSpec(build, role, image, commandLine, database, dataDirectory), analyzer, output);
+    }
+
+    /** Where a script for {@code odoo shell} is, in its container. */
+    static final String SCRIPT_FILE = "/run/stagehand/script.py";
+
+    /**
+     * Runs {@code odoo shell} in a container of the build's to its end, {@code script} its input,
+     * as {@link #runToEnd(Build, String, PreparedImage, OdooCommandLine.Builder, DatabaseConnection, Path, LogAnalyzer, Consumer) runToEnd}
+     * runs Odoo: the script is a file of the container's, never part of a command line.
+     */
+    OdooRun runScript(Build build, String role, PreparedImage image, OdooCommandLine.Builder shellCommand, String script, DatabaseConnection database, Path dataDirectory,
+            LogAnalyzer analyzer, Consumer<String> output)
+    {
+        ContainerSpec.Builder spec = containerSpec(build, role, image, shellCommand, database, dataDirectory).withFile(ContainerFile.secret(SCRIPT_FILE, script));
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$0\" \"$@\" < " + SCRIPT_FILE));
+        command.addAll(spec.build().command());
+        return runToEnd(build, spec.withCommand(command), analyzer, output);
+    }
+
+    private OdooRun runToEnd(Build build, ContainerSpec.Builder spec, LogAnalyzer analyzer, Consumer<String> output)
+    {
         Instant started = clock.instant();
-        ContainerInfo container = runtime.start(containerSpec(build, role, image, commandLine, database, dataDirectory).build());
+        ContainerInfo container = runtime.start(spec.build());
         try (LogFollow follow = runtime.followLogs(container.id(), line -> {
             output.accept(line.text());
             analyzer.accept(line.text());

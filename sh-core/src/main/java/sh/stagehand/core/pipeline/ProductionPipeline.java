@@ -12,6 +12,7 @@ import sh.stagehand.core.build.BuildNames;
 import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.logs.LogName;
+import sh.stagehand.core.odoo.AppUninstall;
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.odoo.ModuleChanges;
 import sh.stagehand.core.odoo.OdooVersion;
@@ -41,6 +42,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 
@@ -182,7 +184,8 @@ public final class ProductionPipeline
         String database = build.databaseName();
         Optional<Build> previous = serving(project.id());
         requireNoUnfinishedRollback(project.id());
-        ModuleChanges changes = ModuleChanges.between(source.addons(), source.selected(), steps.installedModules(database), OdooVersion.DEFAULT_SERIES);
+        Map<String, ModuleChanges.InstalledModule> installed = steps.installedModules(database);
+        ModuleChanges changes = ModuleChanges.between(source.addons(), source.selected(), installed, OdooVersion.DEFAULT_SERIES).withUninstall(branch.appsToRemove(), installed);
         String from = previous.map(serving -> "build " + serving.id() + " (" + BuildNames.shortCommit(serving.commitId()) + ")").orElse("no serving build");
         steps.note(build, LogName.UPDATE, "Production: " + from + " → build " + build.id() + " (" + BuildNames.shortCommit(build.commitId()) + "): " + changes.describe());
         Optional<String> backupReason = !changes.isEmpty() ? Optional.of("modules are updated")
@@ -217,7 +220,7 @@ public final class ProductionPipeline
                 steps.note(build, LogName.UPDATE, "Snapshot of the database and filestore taken");
             }
             DatabaseConnection connection = databases.renewCredentials(database);
-            if (snapshot) {
+            if (!changes.toUpdate().isEmpty() || !changes.toInstall().isEmpty()) {
                 OdooRun run = steps.runOdoo(build, LogName.UPDATE, steps.commandLine(build, source, false)
                         .withUpdate(changes.toUpdate()).withInstall(changes.toInstall()).withoutDemo().withStopAfterInit(), image, connection, data);
                 odooTime = run.took();
@@ -225,6 +228,16 @@ public final class ProductionPipeline
                     throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "the update " + run.describe() + "; see update.log");
                 }
                 verdict = run.analysis().verdict();
+            }
+            if (!changes.toUninstall().isEmpty()) {
+                // Odoo's own uninstall, as its Apps menu's: the apps, and the modules depending on them.
+                steps.note(build, LogName.UPDATE, "Uninstalling " + String.join(", ", changes.toUninstall()) + " with odoo shell (button_immediate_uninstall)");
+                OdooRun run = steps.runOdooScript(build, LogName.UPDATE, source, AppUninstall.script(changes.toUninstall()), image, connection, data);
+                odooTime = odooTime.plus(run.took());
+                if (run.failed()) {
+                    throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "uninstalling " + String.join(", ", changes.toUninstall()) + " " + run.describe() + "; see update.log");
+                }
+                verdict = run.analysis().verdict().compareTo(verdict) > 0 ? run.analysis().verdict() : verdict;
             }
             else {
                 steps.note(build, LogName.UPDATE, "No module version changed and no module is new: restarting on the new code");
@@ -242,7 +255,7 @@ public final class ProductionPipeline
                 e.addSuppressed(rollbackFailure);
                 outcome = "putting production back failed too (" + rollbackFailure.getMessage() + "); the platform tries again at its next start";
             }
-            outcome += forgetAppsNotInstalled(project.id(), branch.name(), changes.toInstall());
+            outcome += forgetAppsNotInstalled(project.id(), branch.name(), changes.toInstall()) + forgetRemovals(project.id(), branch.name(), changes.toUninstall());
             throw new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Production update to " + BuildNames.shortCommit(build.commitId()) + " failed: " + e.getMessage() + ". " + outcome, e);
         }
         // An app the update was to install and Odoo did not (a name it no longer finds): not tried again.
@@ -251,8 +264,17 @@ public final class ProductionPipeline
             missing.removeIf(module -> Optional.ofNullable(steps.installedModules(database).get(module)).map(ModuleChanges.InstalledModule::isInstalled).orElse(false));
             String forgotten = forgetAppsNotInstalled(project.id(), branch.name(), missing);
             if (!forgotten.isEmpty()) {
-                steps.note(build, LogName.UPDATE, "Not installed by the update:" + forgotten);
+                steps.note(build, LogName.UPDATE, "Not installed by the update" + forgotten);
             }
+        }
+        if (!branch.appsToRemove().isEmpty()) {
+            // The apps uninstalled leave the branch's apps, with the modules that went with them;
+            // an app to remove that was not installed is not asked for any more either.
+            List<String> gone = projects.findBranch(project.id(), branch.name()).map(Branch::apps).orElse(List.of()).stream()
+                    .filter(app -> !Optional.ofNullable(steps.installedModules(database).get(app)).map(ModuleChanges.InstalledModule::isInstalled).orElse(false))
+                    .toList();
+            projects.changeBranchApps(project.id(), branch.name(), List.of(), gone);
+            projects.changeAppsToRemove(project.id(), branch.name(), List.of(), branch.appsToRemove());
         }
         Duration downtime = Duration.between(down, steps.now());
         String outcome = "production on %s: %s; down %.1f s".formatted(BuildNames.shortCommit(build.commitId()), changes.describe(), BuildSteps.seconds(downtime));
@@ -287,10 +309,31 @@ public final class ProductionPipeline
                 return "";
             }
             projects.changeBranchApps(projectId, branchName, List.of(), failed);
-            return " " + String.join(", ", failed) + (failed.size() == 1 ? " is" : " are") + " no longer among the branch's apps";
+            return "; " + String.join(", ", failed) + (failed.size() == 1 ? " is" : " are") + " no longer among the branch's apps";
         }
         catch (RuntimeException e) {
             log.warn("Cannot take the apps that failed to install off branch {} of {}", branchName, projectId, e);
+            return "";
+        }
+    }
+
+    /**
+     * Apps production was to uninstall that a failed update left installed are not asked for any
+     * more: production is as it was, and the next push does not try it again unasked.
+     *
+     * @return what was forgotten, for people, or nothing
+     */
+    private String forgetRemovals(String projectId, String branchName, List<String> notUninstalled)
+    {
+        if (notUninstalled.isEmpty()) {
+            return "";
+        }
+        try {
+            projects.changeAppsToRemove(projectId, branchName, List.of(), notUninstalled);
+            return "; " + String.join(", ", notUninstalled) + (notUninstalled.size() == 1 ? " stays" : " stay") + " installed";
+        }
+        catch (RuntimeException e) {
+            log.warn("Cannot take the apps that failed to uninstall off branch {} of {}", branchName, projectId, e);
             return "";
         }
     }
@@ -367,10 +410,13 @@ public final class ProductionPipeline
         if (snapshots.isWhole(interrupted)) {
             snapshots.restore(interrupted);
             // An app the update was installing is not, now: the next push does not try it again unasked.
-            List<String> notInstalled = projects.findBranch(interrupted.projectId(), interrupted.branch()).map(Branch::apps).orElse(List.of()).stream()
+            Optional<Branch> branch = projects.findBranch(interrupted.projectId(), interrupted.branch());
+            List<String> notInstalled = branch.map(Branch::apps).orElse(List.of()).stream()
                     .filter(app -> !Optional.ofNullable(steps.installedModules(interrupted.databaseName()).get(app)).map(ModuleChanges.InstalledModule::isInstalled).orElse(false))
                     .toList();
-            return "the database and filestore were put back as they were before its update" + forgetAppsNotInstalled(interrupted.projectId(), interrupted.branch(), notInstalled);
+            // Nor does it try again an uninstall the update was doing.
+            return "the database and filestore were put back as they were before its update" + forgetAppsNotInstalled(interrupted.projectId(), interrupted.branch(), notInstalled)
+                    + forgetRemovals(interrupted.projectId(), interrupted.branch(), branch.map(Branch::appsToRemove).orElse(List.of()));
         }
         // No whole snapshot: the update had not begun.
         snapshots.discardIncomplete(interrupted);

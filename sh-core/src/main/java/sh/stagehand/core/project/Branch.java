@@ -26,9 +26,11 @@ import static java.util.Objects.requireNonNull;
  *         names for it; normalized by {@link CustomDomains}, each one the platform's only once
  * @param apps Odoo apps its builds install besides its modules (the image's, such as {@code crm},
  *         or the repository's), chosen on the Apps tab; their tests are not run
+ * @param appsToRemove apps production uninstalls at its next update (the Apps tab), with the
+ *         modules that depend on them; they leave {@code apps} once uninstalled
  */
 public record Branch(String projectId, String name, Stage stage, ModuleSelection moduleSelection, List<String> explicitModules, Optional<String> testTags, boolean cronsEnabled,
-        OnNewCommit onNewCommit, List<String> domains, List<String> apps)
+        OnNewCommit onNewCommit, List<String> domains, List<String> apps, List<String> appsToRemove)
 {
     public Branch
     {
@@ -41,6 +43,13 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
         requireNonNull(onNewCommit, "onNewCommit is null");
         domains = List.copyOf(requireNonNull(domains, "domains is null"));
         apps = List.copyOf(requireNonNull(apps, "apps is null"));
+        appsToRemove = List.copyOf(requireNonNull(appsToRemove, "appsToRemove is null"));
+    }
+
+    public Branch(String projectId, String name, Stage stage, ModuleSelection moduleSelection, List<String> explicitModules, Optional<String> testTags, boolean cronsEnabled,
+            OnNewCommit onNewCommit, List<String> domains, List<String> apps)
+    {
+        this(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps, List.of());
     }
 
     /**
@@ -63,7 +72,7 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
      */
     public Branch withStage(Stage stage)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps, appsToRemove);
     }
 
     /**
@@ -82,21 +91,26 @@ public record Branch(String projectId, String name, Stage stage, ModuleSelection
 
     public Branch withCronsEnabled(boolean cronsEnabled)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps, appsToRemove);
     }
 
     public Branch withOnNewCommit(OnNewCommit onNewCommit)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps, appsToRemove);
+    }
+
+    public Branch withAppsToRemove(List<String> appsToRemove)
+    {
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps, appsToRemove);
     }
 
     public Branch withApps(List<String> apps)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps, appsToRemove);
     }
 
     public Branch withDomains(List<String> domains)
     {
-        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps);
+        return new Branch(projectId, name, stage, moduleSelection, explicitModules, testTags, cronsEnabled, onNewCommit, domains, apps, appsToRemove);
     }
 }

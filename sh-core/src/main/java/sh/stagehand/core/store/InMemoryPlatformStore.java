@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The platform's records in memory, lost when the process stops: for embedding and trying the
@@ -88,23 +89,39 @@ public final class InMemoryPlatformStore
             }
         }
         Branch existing = ofProject.get(branch.name());
-        ofProject.put(branch.name(), existing == null ? branch : branch.withApps(existing.apps()));
+        ofProject.put(branch.name(), existing == null ? branch : branch.withApps(existing.apps()).withAppsToRemove(existing.appsToRemove()));
     }
 
     @Override
     public synchronized Optional<Branch> changeBranchApps(String projectId, String name, List<String> added, List<String> removed)
+    {
+        return changeBranch(projectId, name, branch -> branch.withApps(changed(branch.apps(), added, removed)));
+    }
+
+    @Override
+    public synchronized Optional<Branch> changeAppsToRemove(String projectId, String name, List<String> added, List<String> removed)
+    {
+        return changeBranch(projectId, name, branch -> branch.withAppsToRemove(changed(branch.appsToRemove(), added, removed)));
+    }
+
+    private Optional<Branch> changeBranch(String projectId, String name, UnaryOperator<Branch> change)
     {
         Map<String, Branch> ofProject = branches.get(projectId);
         Branch existing = ofProject == null ? null : ofProject.get(name);
         if (existing == null) {
             return Optional.empty();
         }
-        List<String> apps = new ArrayList<>(existing.apps());
-        added.stream().filter(app -> !apps.contains(app)).forEach(apps::add);
-        apps.removeAll(removed);
-        Branch changed = existing.withApps(apps);
+        Branch changed = change.apply(existing);
         ofProject.put(name, changed);
         return Optional.of(changed);
+    }
+
+    private static List<String> changed(List<String> names, List<String> added, List<String> removed)
+    {
+        List<String> changed = new ArrayList<>(names);
+        added.stream().filter(name -> !changed.contains(name)).forEach(changed::add);
+        changed.removeAll(removed);
+        return changed;
     }
 
     @Override

@@ -46,6 +46,14 @@ public interface ProjectStore
      */
     Optional<Branch> changeBranchApps(String projectId, String name, List<String> added, List<String> removed);
 
+    /**
+     * Changes the apps production is to uninstall at its next update, as {@link #changeBranchApps}
+     * changes its apps; {@link #saveBranch} leaves them as they are too.
+     *
+     * @return the branch as it is now, empty if there is no such branch
+     */
+    Optional<Branch> changeAppsToRemove(String projectId, String name, List<String> added, List<String> removed);
+
     Optional<Branch> findBranch(String projectId, String name);
 
     List<Branch> listBranches(String projectId);

@@ -49,6 +49,25 @@ class ModuleChangesTest
         assertThat(changes.describe()).isEqualTo("nothing to update");
     }
 
+    @Test
+    void testUninstallsTheAppsAskedThatAreInstalledAndNotBeingInstalled(@TempDir Path workspace)
+            throws IOException
+    {
+        addon(workspace, "sale_custom", "17.0.1.0.0");
+        Map<String, InstalledModule> database = Map.of(
+                "sale_custom", installed("sale_custom", "17.0.1.0.0"),
+                "crm", installed("crm", "17.0.1.9"),
+                "website", new InstalledModule("website", "uninstalled", ""));
+        ModuleChanges changes = ModuleChanges.between(AddonScanner.scan(workspace, List.of()), List.of("sale_custom", "project"), database, OdooVersion.DEFAULT_SERIES)
+                .withUninstall(List.of("crm", "website", "project", "crm", "absent"), database);
+
+        assertThat(changes.toUninstall()).containsExactly("crm");
+        assertThat(changes.isEmpty()).isFalse();
+        assertThat(changes.describe()).isEqualTo("install project; uninstall crm");
+        assertThat(ModuleChanges.between(AddonScanner.scan(workspace, List.of()), List.of("sale_custom"), database, OdooVersion.DEFAULT_SERIES)
+                .withUninstall(List.of("crm"), database).describe()).isEqualTo("uninstall crm");
+    }
+
     private static InstalledModule installed(String name, String version)
     {
         return new InstalledModule(name, "installed", version);

@@ -153,6 +153,12 @@ public abstract class BasePlatformStoreContractTest<S extends ProjectStore & Bui
         assertThat(projects().findBranch(project, "main")).contains(changed.withApps(List.of("crm", "sale")));
         assertThat(projects().changeBranchApps(project, "absent", List.of("crm"), List.of())).isEmpty();
         changed = changed.withApps(List.of("crm", "sale"));
+        // So do the apps production is to uninstall, by changeAppsToRemove.
+        assertThat(projects().changeAppsToRemove(project, "main", List.of("sale", "crm"), List.of())).contains(changed.withAppsToRemove(List.of("sale", "crm")));
+        projects().saveBranch(changed);
+        assertThat(projects().changeAppsToRemove(project, "main", List.of("crm"), List.of("sale"))).contains(changed.withAppsToRemove(List.of("crm")));
+        assertThat(projects().changeAppsToRemove(project, "absent", List.of("crm"), List.of())).isEmpty();
+        changed = changed.withAppsToRemove(List.of("crm"));
 
         assertThat(projects().deleteBranch(project, "feature/ünïcode#1")).isTrue();
         assertThat(projects().deleteBranch(project, "feature/ünïcode#1")).isFalse();

@@ -20,7 +20,7 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * The API's builds: one read, discarded or rebuilt; its caught mail; its logs, whole or followed
- * live; its monitoring over a range; its Odoo apps, listed and installed; and the platform's garbage collection of builds. Thread-safe.
+ * live; its monitoring over a range; its Odoo apps, listed, installed and uninstalled; and the platform's garbage collection of builds. Thread-safe.
  */
 final class BuildRoutes
 {
@@ -52,11 +52,17 @@ final class BuildRoutes
         routes.get("/api/builds/{build}/apps", context -> context.json(actions(context).apps()
                 .list(ApiParameters.buildId(context), context.queryParam("search"), !"true".equals(context.queryParam("all"))).stream().map(Views::app).toList()));
         routes.post("/api/builds/{build}/apps/{module}/install", context -> {
-            AppActions.Installed installed = actions(context).apps().install(ApiParameters.buildId(context), context.pathParam("module"));
-            context.status(HttpStatus.ACCEPTED).json(Views.installed(installed));
+            AppActions.Started installed = actions(context).apps().install(ApiParameters.buildId(context), context.pathParam("module"));
+            context.status(HttpStatus.ACCEPTED).json(Views.started(installed));
+        });
+        routes.get("/api/builds/{build}/apps/{module}/dependents", context -> context.json(actions(context).apps().dependents(ApiParameters.buildId(context), context.pathParam("module"))));
+        routes.post("/api/builds/{build}/apps/{module}/uninstall", context -> {
+            AppActions.Started uninstalled = actions(context).apps().uninstall(ApiParameters.buildId(context), context.pathParam("module"));
+            context.status(HttpStatus.ACCEPTED).json(Views.started(uninstalled));
         });
         routes.get("/api/builds/{build}/apps/install", context -> context.json(Views.progress(actions(context).apps().progress(ApiParameters.buildId(context))
-                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No app was installed in build " + context.pathParam("build") + " since the platform started")))));
+                .orElseThrow(() -> new StagehandException(StandardErrorCode.NOT_FOUND, "No app was installed or uninstalled in build " + context.pathParam("build")
+                        + " since the platform started")))));
         routes.get("/api/builds/{build}/monitor", context -> context.json(Views.series(actions(context).monitoring().build(ApiParameters.buildId(context), range(context)))));
         routes.post("/api/maintenance/garbage-collection", context -> context.json(actions(context).collectGarbage().stream().map(Views::build).toList()));
     }

@@ -174,7 +174,7 @@ final class ProjectRoutes
                 request.crons() == null ? current.cronsEnabled() : request.crons(),
                 request.onNewCommit() == null ? moved.onNewCommit() : ApiParameters.enumField("onNewCommit", OnNewCommit.class, request.onNewCommit()),
                 request.domains() == null ? current.domains() : request.domains(),
-                current.apps());
+                current.apps(), current.appsToRemove());
         context.json(Views.branch(actions(context).saveBranch(updated)));
     }
 

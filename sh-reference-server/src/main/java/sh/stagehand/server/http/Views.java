@@ -46,7 +46,7 @@ final class Views
     }
 
     record BranchView(String name, String stage, String moduleSelection, List<String> modules, String testTags, boolean crons, String onNewCommit, List<String> domains,
-            List<String> apps) {}
+            List<String> apps, List<String> appsToRemove) {}
 
     record BuildView(long id, String project, String branch, String commit, String stage, String state, String verdict, String database, String hostname,
             Integer port, String url, String message, String createdAt, String startedAt, String finishedAt) {}
@@ -127,33 +127,35 @@ final class Views
     static BranchView branch(Branch branch)
     {
         return new BranchView(branch.name(), branch.stage().name(), branch.moduleSelection().name(), branch.explicitModules(), branch.testTags().orElse(null), branch.cronsEnabled(), branch.onNewCommit().name(),
-                branch.domains(), branch.apps());
+                branch.domains(), branch.apps(), branch.appsToRemove());
     }
 
-    record AppView(String name, String title, String summary, String category, boolean application, String state, boolean installed, boolean fromBranch, boolean chosen) {}
+    record AppView(String name, String title, String summary, String category, boolean application, String state, boolean installed, boolean fromBranch, boolean chosen,
+            boolean toRemove) {}
 
     static AppView app(BuildApps.App app)
     {
-        return new AppView(app.name(), app.title(), app.summary(), app.category(), app.application(), app.state(), app.installed(), app.fromBranch(), app.chosen());
+        return new AppView(app.name(), app.title(), app.summary(), app.category(), app.application(), app.state(), app.installed(), app.fromBranch(), app.chosen(),
+                app.toRemove());
     }
 
-    record ProgressView(String module, String who, String state, String message, List<String> lastLines, String startedAt, String finishedAt) {}
+    record ProgressView(String module, String operation, String who, String state, String message, List<String> lastLines, String startedAt, String finishedAt) {}
 
     static ProgressView progress(BuildApps.Progress progress)
     {
-        return new ProgressView(progress.module(), progress.who(), progress.state().name(), progress.message(), progress.lastLines(), progress.startedAt().toString(),
-                progress.finishedAt().map(Object::toString).orElse(null));
+        return new ProgressView(progress.module(), progress.operation().name(), progress.who(), progress.state().name(), progress.message(), progress.lastLines(),
+                progress.startedAt().toString(), progress.finishedAt().map(Object::toString).orElse(null));
     }
 
     /**
-     * @param install the install in the build, running (development, staging)
-     * @param update production's build that installs the app, queued
+     * @param progress the install or uninstall in the build, running (development, staging)
+     * @param update production's build that installs or uninstalls the app, queued
      */
-    record InstalledView(String module, ProgressView install, BuildView update) {}
+    record StartedView(String module, ProgressView progress, BuildView update) {}
 
-    static InstalledView installed(AppActions.Installed installed)
+    static StartedView started(AppActions.Started started)
     {
-        return new InstalledView(installed.module(), installed.install().map(Views::progress).orElse(null), installed.update().map(Views::build).orElse(null));
+        return new StartedView(started.module(), started.progress().map(Views::progress).orElse(null), started.update().map(Views::build).orElse(null));
     }
 
     /**

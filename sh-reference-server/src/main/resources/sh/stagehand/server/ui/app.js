@@ -863,8 +863,8 @@ function projectPage(projectId, parameters) {
         return codeMirrorLoaded;
     }
 
-    // The Odoo apps the build offers: searched, installed in one click (production's through an
-    // update, asked first: backed up, rolled back if it fails).
+    // The Odoo apps the build offers: searched, installed or uninstalled in one click (production's
+    // through an update, asked first: backed up, rolled back if it fails).
     function appsTab(body, entry, build) {
         if (!build) {
             body.replaceChildren(el('p', {class: 'muted'}, 'No build yet.'));
@@ -876,8 +876,8 @@ function projectPage(projectId, parameters) {
         const table = el('table', {class: 'list', id: 'apps'});
         const note = el('p', {class: 'muted', id: 'apps-note'});
         body.replaceChildren(el('p', {class: 'muted'}, production
-                ? 'Production\'s apps. Installing one updates production: a backup first, then the install; if it fails, its database, files and code are put back.'
-                : `The apps of build ${build.id}: installed by Odoo beside its server (install.log), which then restarts; the branch's later builds install them too.`),
+                ? 'Production\'s apps. Installing or uninstalling one updates production: a backup first, then Odoo\'s install or uninstall; if it fails, its database, files and code are put back.'
+                : `The apps of build ${build.id}: installed or uninstalled by Odoo beside its server (install.log), which then restarts; the branch's later builds install the apps installed here too.`),
             el('div', {class: 'apps-filter'}, search, el('label', {}, onlyApps, ' Apps only')), note, table);
         let asked = 0;
         let typing = null;
@@ -893,7 +893,7 @@ function projectPage(projectId, parameters) {
                         el('td', {}, el('strong', {}, app.title), el('div', {class: 'muted'}, app.name + (app.fromBranch ? ' · the branch\'s' : '')),
                             app.summary ? el('div', {class: 'app-summary'}, app.summary) : null),
                         el('td', {}, app.category),
-                        el('td', {}, app.installed ? el('span', {class: 'app-installed'}, 'Installed')
+                        el('td', {}, app.installed ? installedCell(app)
                             : el('button', {type: 'button', class: production ? 'danger' : 'primary', dataset: {install: app.name}, onclick: event => install(app, event.target)},
                                 production ? 'Install in production' : 'Install')))));
                 if (!apps.length) {
@@ -902,6 +902,48 @@ function projectPage(projectId, parameters) {
             }
             catch (error) {
                 note.textContent = error.message;
+            }
+        }
+        function installedCell(app) {
+            const state = el('span', {class: 'app-installed'}, app.toRemove ? 'Installed: uninstalled at production\'s next update' : 'Installed');
+            if (app.toRemove || app.name === 'base' || app.name === 'web') {
+                return state;
+            }
+            return el('div', {class: 'app-actions'}, state, ' ', el('button', {type: 'button', class: 'danger', dataset: {uninstall: app.name}, onclick: event => uninstall(app, event.target)},
+                production ? 'Uninstall from production' : 'Uninstall'));
+        }
+        async function uninstall(app, button) {
+            let dependents;
+            try {
+                dependents = await api(`/api/builds/${build.id}/apps/${encodeURIComponent(app.name)}/dependents`);
+            }
+            catch (error) {
+                note.textContent = error.message;
+                return;
+            }
+            const along = dependents.length ? ` Odoo uninstalls what depends on it too: ${dependents.join(', ')}.` : '';
+            const question = production
+                ? `Uninstall ${app.title} (${app.name}) from production?${along} Its data goes with it. Production is backed up, then updated on its branch's head: `
+                    + 'down while Odoo uninstalls it. If the uninstall fails, its database, files and code are put back.'
+                : `Uninstall ${app.title} (${app.name}) from build ${build.id}?${along} Its data in this build goes with it.`;
+            if (!await confirmAction(question, production ? 'Uninstall from production' : 'Uninstall')) {
+                return;
+            }
+            button.disabled = true;
+            button.textContent = production ? 'Queuing…' : 'Uninstalling…';
+            try {
+                const started = await api(`/api/builds/${build.id}/apps/${encodeURIComponent(app.name)}/uninstall`, {method: 'POST'});
+                if (started.update) {
+                    note.textContent = `Build ${started.update.id} updates production to uninstall ${app.name}: see its update.log; production is put back if it fails.`;
+                    return;
+                }
+                note.textContent = started.progress.message;
+                follow();
+            }
+            catch (error) {
+                note.textContent = error.message;
+                button.disabled = false;
+                button.textContent = production ? 'Uninstall from production' : 'Uninstall';
             }
         }
         async function install(app, button) {
@@ -917,7 +959,7 @@ function projectPage(projectId, parameters) {
                     note.textContent = `Build ${started.update.id} updates production to install ${app.name}: see its update.log; production is put back if it fails.`;
                     return;
                 }
-                note.textContent = started.install.message;
+                note.textContent = started.progress.message;
                 follow();
             }
             catch (error) {
@@ -926,7 +968,7 @@ function projectPage(projectId, parameters) {
                 button.textContent = production ? 'Install in production' : 'Install';
             }
         }
-        // An install in this build, followed until it ends; the list is drawn again then.
+        // An install or uninstall in this build, followed until it ends; the list is drawn again then.
         let following = null;
         function follow() {
             clearTimeout(following);
@@ -953,7 +995,7 @@ function projectPage(projectId, parameters) {
         });
         onlyApps.addEventListener('change', refresh);
         refresh();
-        // An install started earlier (another tab, before a reload) is followed too.
+        // An install or uninstall started earlier (another tab, before a reload) is followed too.
         if (!production) {
             api(`/api/builds/${build.id}/apps/install`).then(progress => {
                 if (progress.state === 'RUNNING') {

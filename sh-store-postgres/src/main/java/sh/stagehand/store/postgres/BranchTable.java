@@ -40,8 +40,8 @@ final class BranchTable
     {
         statements.inTransaction("save branch " + branch.projectId() + "/" + branch.name(), handle -> {
             MetadataStatements.execute(handle.createUpdate("""
-                                    INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags, crons_enabled, on_new_commit, apps)
-                                    VALUES (:projectId, :name, :stage, :moduleSelection, :explicitModules, :testTags, :cronsEnabled, :onNewCommit, :apps)
+                                    INSERT INTO branch (project_id, name, stage, module_selection, explicit_modules, test_tags, crons_enabled, on_new_commit, apps, apps_to_remove)
+                                    VALUES (:projectId, :name, :stage, :moduleSelection, :explicitModules, :testTags, :cronsEnabled, :onNewCommit, :apps, :appsToRemove)
                                     ON CONFLICT (project_id, name) DO UPDATE SET
                                         stage = excluded.stage,
                                         module_selection = excluded.module_selection,
@@ -52,7 +52,8 @@ final class BranchTable
                                     """)
                             .bindMethods(branch)
                             .bind("explicitModules", branch.explicitModules().toArray(String[]::new))
-                            .bind("apps", branch.apps().toArray(String[]::new)),
+                            .bind("apps", branch.apps().toArray(String[]::new))
+                            .bind("appsToRemove", branch.appsToRemove().toArray(String[]::new)),
                     e -> new StagehandException(StandardErrorCode.CONFLICT, "Project " + branch.projectId() + " has a production branch already; move it to another stage first", e));
             saveDomains(handle, branch);
             return null;
@@ -61,14 +62,24 @@ final class BranchTable
 
     Optional<Branch> changeBranchApps(String projectId, String name, List<String> added, List<String> removed)
     {
-        // One statement: whatever else changes the branch meanwhile, no app is lost.
-        int changed = statements.update("change the apps of branch " + projectId + "/" + name, """
-                        UPDATE branch SET apps = ARRAY(
-                            SELECT app FROM unnest(apps || ARRAY(SELECT a FROM unnest(CAST(:added AS text[])) a WHERE a <> ALL (apps))) WITH ORDINALITY AS kept (app, position)
+        return changeList("apps", projectId, name, added, removed);
+    }
+
+    Optional<Branch> changeAppsToRemove(String projectId, String name, List<String> added, List<String> removed)
+    {
+        return changeList("apps_to_remove", projectId, name, added, removed);
+    }
+
+    // One statement: whatever else changes the branch meanwhile, no name is lost.
+    private Optional<Branch> changeList(String column, String projectId, String name, List<String> added, List<String> removed)
+    {
+        int changed = statements.update("change the " + column.replace('_', ' ') + " of branch " + projectId + "/" + name, """
+                        UPDATE branch SET %1$s = ARRAY(
+                            SELECT app FROM unnest(%1$s || ARRAY(SELECT a FROM unnest(CAST(:added AS text[])) a WHERE a <> ALL (%1$s))) WITH ORDINALITY AS kept (app, position)
                             WHERE app <> ALL (CAST(:removed AS text[]))
                             ORDER BY position)
                         WHERE project_id = :project AND name = :name
-                        """,
+                        """.formatted(column),
                 update -> update.bind("project", projectId)
                         .bind("name", name)
                         .bind("added", added.toArray(String[]::new))
@@ -149,6 +160,7 @@ final class BranchTable
     {
         return new Branch(rs.getString("project_id"), rs.getString("name"), Stage.valueOf(rs.getString("stage")),
                 ModuleSelection.valueOf(rs.getString("module_selection")), strings(rs, "explicit_modules"), Optional.ofNullable(rs.getString("test_tags")),
-                rs.getBoolean("crons_enabled"), OnNewCommit.valueOf(rs.getString("on_new_commit")), strings(rs, "domains"), strings(rs, "apps"));
+                rs.getBoolean("crons_enabled"), OnNewCommit.valueOf(rs.getString("on_new_commit")), strings(rs, "domains"), strings(rs, "apps"),
+                strings(rs, "apps_to_remove"));
     }
 }

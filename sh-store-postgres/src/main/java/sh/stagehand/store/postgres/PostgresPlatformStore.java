@@ -104,6 +104,12 @@ public final class PostgresPlatformStore
     }
 
     @Override
+    public Optional<Branch> changeAppsToRemove(String projectId, String name, List<String> added, List<String> removed)
+    {
+        return branches.changeAppsToRemove(projectId, name, added, removed);
+    }
+
+    @Override
     public Optional<Branch> findBranch(String projectId, String name)
     {
         return branches.findBranch(projectId, name);

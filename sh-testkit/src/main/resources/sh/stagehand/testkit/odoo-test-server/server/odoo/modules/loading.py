@@ -48,7 +48,7 @@ class Loader:
     """One load of one database on one connection; `run()` raises when the load fails, leaving the
     caller to roll back the transaction in progress and to call reset_modules_state()."""
 
-    def __init__(self, cnx, init=(), update=(), without_demo=False, test_enable=False, test_report=None):
+    def __init__(self, cnx, init=(), update=(), without_demo=False, test_enable=False, test_report=None, update_module=False):
         self.cnx = cnx
         self.cr = cnx.cursor()
         self.env = api.Environment(self.cr, SUPERUSER_ID, {})
@@ -57,7 +57,7 @@ class Loader:
         self.without_demo = without_demo
         self.test_enable = test_enable
         self.report = test_report
-        self.updating = bool(self.init or self.update)
+        self.updating = bool(self.init or self.update or update_module)
         self.processed = []         # modules installed or updated by this run
         self.loaded = []            # modules loaded by this run
         self.upgraded = []          # packages updated by this run, for their end-migration scripts
@@ -116,6 +116,21 @@ class Loader:
         pending = sorted(name for (name,) in cr.fetchall())
         if pending:
             _logger.error('Some modules have inconsistent states, some dependencies may be missing: %s', pending)
+
+        # STEP 5: uninstall the modules marked 'to remove' (button_uninstall), the last first, then
+        # load the registry once more
+        if update_module:
+            cr.execute("SELECT name, id FROM ir_module_module WHERE state = 'to remove'")
+            to_remove = dict(cr.fetchall())
+            if to_remove:
+                for pkg in reversed([p for p in self.graph() if p.name in to_remove]):
+                    if pkg.manifest.get('uninstall_hook'):
+                        py_module = modmod.load_openerp_module(pkg.name)
+                        getattr(py_module, pkg.manifest['uninstall_hook'])(self.env)
+                self.env['ir.module.module'].browse(list(to_remove.values())).module_uninstall()
+                cr.commit()
+                _logger.info('Reloading registry once more after uninstalling modules')
+                return Loader(self.cnx, update_module=True).run()
 
         if self.report is None or self.report.wasSuccessful():
             _logger.info('Modules loaded.')
