@@ -9,6 +9,7 @@ import sh.stagehand.core.access.Tool;
 import sh.stagehand.core.backup.Backup;
 import sh.stagehand.core.backup.BackupKind;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.pipeline.BuildSleep;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.core.mail.BuildMail;
 import sh.stagehand.core.production.BackupDownloads;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
@@ -55,11 +57,13 @@ public final class Actions
     private final BuildEditor editor;
     private final BuildApps apps;
     private final MonitorActions.Services monitoring;
+    private final BuildSleep sleep;
 
     public Actions(Account account, AccountService accounts, ProjectService projects, BuildService builds, MailService mail, ProductionBackups backups,
             BackupDownloads downloads, ProductionRestores restores, BuildTerminals terminals, ProductionWrites productionWrites, BuildEditor editor,
-            BuildApps apps, MonitorActions.Services monitoring)
+            BuildApps apps, MonitorActions.Services monitoring, BuildSleep sleep)
     {
+        this.sleep = requireNonNull(sleep, "sleep is null");
         this.monitoring = requireNonNull(monitoring, "monitoring is null");
         this.apps = requireNonNull(apps, "apps is null");
         this.account = requireNonNull(account, "account is null");
@@ -277,6 +281,25 @@ public final class Actions
      * A new build of the same commit, on the branch's stage now: the settings of both the stage it
      * was built on and the one it builds on.
      */
+    /**
+     * Wakes a sleeping build, as a request to it would: whoever may open it may.
+     *
+     * @return the build once it runs
+     */
+    public CompletableFuture<Build> wake(long buildId)
+    {
+        return sleep.wake(buildWith(buildId, Tool.CONNECT).id());
+    }
+
+    /**
+     * Puts a running development or staging build to sleep now: its container stops, its database
+     * and files stay, and its next request wakes it.
+     */
+    public Build sleep(long buildId)
+    {
+        return sleep.sleep(changing(buildId).id());
+    }
+
     public Build rebuild(long buildId)
     {
         Build build = changing(buildId);
@@ -316,7 +339,7 @@ public final class Actions
      */
     public ShellActions shells()
     {
-        return new ShellActions(this, accounts, terminals, productionWrites);
+        return new ShellActions(this, accounts, terminals, productionWrites, sleep);
     }
 
     /**

@@ -158,6 +158,10 @@ final class BuildScripts
 
     static void requireRunning(Build build, String what)
     {
+        if (build.state() == BuildState.SLEEPING) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is asleep: " + what + " works in a running build; open the build (Connect) "
+                    + "or its shell to wake it, then try again");
+        }
         if (build.state() != BuildState.RUNNING || build.containerId().isEmpty()) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " is " + build.state().name().toLowerCase(Locale.ROOT)
                     + ": " + what + " works in a running build; rebuild it, or open one of the branch's running builds");

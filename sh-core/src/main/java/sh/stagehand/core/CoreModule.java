@@ -37,9 +37,11 @@ import sh.stagehand.core.pipeline.BuildScheduler;
 import sh.stagehand.core.pipeline.BuildSteps;
 import sh.stagehand.core.pipeline.CommitStatuses;
 import sh.stagehand.core.pipeline.DevelopmentPipeline;
+import sh.stagehand.core.pipeline.BuildSleep;
 import sh.stagehand.core.pipeline.GarbageCollector;
 import sh.stagehand.core.pipeline.ProductionPipeline;
 import sh.stagehand.core.pipeline.Reconciler;
+import sh.stagehand.core.pipeline.SleepSettings;
 import sh.stagehand.core.pipeline.StagePipelines;
 import sh.stagehand.core.pipeline.StagingPipeline;
 import sh.stagehand.core.production.BackupDownloads;
@@ -99,7 +101,8 @@ public final class CoreModule
             "how long production's mail may wait for the relay before it bounces").formerly("mail.outbound-max-age-hours");
     /** The keys sh-core reads. */
     public static final ConfigKeys KEYS = ConfigKeys.union("the platform", List.of(StagehandConfig.KEYS, PlatformSettings.KEYS, AuthSettings.KEYS, BackupSettings.KEYS,
-            ConfigKeys.of("the platform's mail", OUTBOUND_MAX_AGE), BuildTerminals.KEYS, ConfigKeys.of("production's shells", ProductionWrites.MAX_GRANT), MonitorSettings.KEYS));
+            ConfigKeys.of("the platform's mail", OUTBOUND_MAX_AGE), BuildTerminals.KEYS, ConfigKeys.of("production's shells", ProductionWrites.MAX_GRANT), MonitorSettings.KEYS,
+            SleepSettings.KEYS));
 
     private final StagehandConfig config;
     private final LifecycleManager lifecycle;
@@ -281,6 +284,21 @@ public final class CoreModule
         return MonitorSettings.from(config.values(KEYS));
     }
 
+    @Provides
+    @Singleton
+    SleepSettings sleepSettings()
+    {
+        return SleepSettings.from(config.values(KEYS));
+    }
+
+    @Provides
+    @Singleton
+    BuildSleep buildSleep(BuildStore builds, ProjectStore projects, BuildSteps steps, BuildCleaner cleaner, DatabaseProvider databases, BuildWorkspaces workspaces,
+            SleepSettings settings, Clock clock)
+    {
+        return lifecycle.manage(new BuildSleep(builds, projects, steps, cleaner, databases, workspaces, settings, clock));
+    }
+
     // What the proxy relays, counted only where builds are sampled.
     @Provides
     @Singleton
@@ -307,11 +325,11 @@ public final class CoreModule
     @Provides
     @Singleton
     Housekeeping housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
-            BuildSampler sampler, BuildMonitor monitor, ProductionWatch watch, MonitorSettings monitorSettings, Clock clock)
+            BuildSampler sampler, BuildMonitor monitor, ProductionWatch watch, MonitorSettings monitorSettings, BuildSleep sleep, Clock clock)
     {
         // Created after the scheduler, so closed before it: no new round starts while builds stop.
         return lifecycle.manage(new Housekeeping(builds, projects, backups, accounts, settings, backupSettings, new Housekeeping.Monitoring(sampler, monitor, watch, monitorSettings),
-                clock));
+                sleep, clock));
     }
 
     // Every provider is given the context: the configuration's keys are known before the first is created.

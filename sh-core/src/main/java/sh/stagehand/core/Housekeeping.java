@@ -8,6 +8,7 @@ import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.monitor.BuildMonitor;
 import sh.stagehand.core.monitor.BuildSampler;
 import sh.stagehand.core.monitor.MonitorSettings;
+import sh.stagehand.core.pipeline.BuildSleep;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.project.Project;
 
@@ -30,7 +31,8 @@ import static java.util.Objects.requireNonNull;
  * webhooks are polled every {@code platform.poll-interval}, and old builds collected and due
  * trials ended every {@code platform.gc-interval} (0: never); every production is backed up
  * each day at {@code backup.daily-time} (UTC), and retention applied; running builds are sampled
- * every {@code monitor.sample-interval}, and their old samples rolled up hourly. A failing round is logged and
+ * every {@code monitor.sample-interval}, and their old samples rolled up hourly; idle builds are put to
+ * sleep every {@code sleep.check-interval}. A failing round is logged and
  * the next one runs.
  * Thread-safe.
  */
@@ -46,6 +48,7 @@ public final class Housekeeping
     private final PlatformSettings settings;
     private final BackupSettings backupSettings;
     private final Monitoring monitoring;
+    private final BuildSleep sleep;
     private final Clock clock;
     private ScheduledExecutorService timers;
     // Sampling on a thread of its own: a slow round (a huge filestore) delays no backup, and no backup delays it.
@@ -69,8 +72,9 @@ public final class Housekeeping
     }
 
     public Housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
-            Monitoring monitoring, Clock clock)
+            Monitoring monitoring, BuildSleep sleep, Clock clock)
     {
+        this.sleep = requireNonNull(sleep, "sleep is null");
         this.monitoring = requireNonNull(monitoring, "monitoring is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
         this.builds = requireNonNull(builds, "builds is null");
@@ -108,6 +112,9 @@ public final class Housekeeping
         });
         schedule(settings.pollInterval(), "poll repositories", this::pollAll);
         schedule(settings.gcInterval(), "collect garbage", builds::collectGarbage);
+        if (sleep.settings().enabled()) {
+            schedule(sleep.settings().checkInterval(), "put idle builds to sleep", sleep::sleepIdle);
+        }
         schedule(settings.gcInterval(), "end due trials", projects::endTrials);
         schedule(settings.gcInterval(), "forget ended sessions", accounts::forgetEndedSessions);
         schedule(Duration.ofHours(1), "roll up old samples", monitoring.monitor()::compact);

@@ -187,7 +187,8 @@ public final class ProductionWatch
                 .map(route -> switch (route.kind()) {
                     case MAINTENANCE -> UptimeHour.Probe.MAINTENANCE;
                     case SERVE -> answers(route.build().orElseThrow()) ? UptimeHour.Probe.UP : UptimeHour.Probe.DOWN;
-                    case NOTHING -> UptimeHour.Probe.DOWN;
+                    // Production never sleeps: asleep, it would not answer.
+                    case NOTHING, ASLEEP -> UptimeHour.Probe.DOWN;
                 })
                 .orElse(UptimeHour.Probe.DOWN);
         store.recordProbe(project.id(), now, probe);

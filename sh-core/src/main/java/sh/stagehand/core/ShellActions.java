@@ -5,6 +5,8 @@ import sh.stagehand.core.access.AccountService;
 import sh.stagehand.core.access.AuditAction;
 import sh.stagehand.core.access.Tool;
 import sh.stagehand.core.build.Build;
+import sh.stagehand.core.build.BuildState;
+import sh.stagehand.core.pipeline.BuildSleep;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.runtime.ExecListener;
@@ -13,6 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -24,14 +29,18 @@ import static java.util.Objects.requireNonNull;
  */
 public final class ShellActions
 {
+    private static final Duration WAKE_TIMEOUT = Duration.ofMinutes(2);
+
     private final Actions actions;
     private final Account account;
     private final AccountService accounts;
     private final BuildTerminals terminals;
     private final ProductionWrites productionWrites;
+    private final BuildSleep sleep;
 
-    ShellActions(Actions actions, AccountService accounts, BuildTerminals terminals, ProductionWrites productionWrites)
+    ShellActions(Actions actions, AccountService accounts, BuildTerminals terminals, ProductionWrites productionWrites, BuildSleep sleep)
     {
+        this.sleep = requireNonNull(sleep, "sleep is null");
         this.actions = requireNonNull(actions, "actions is null");
         this.account = actions.account();
         this.accounts = requireNonNull(accounts, "accounts is null");
@@ -52,17 +61,22 @@ public final class ShellActions
 
     /**
      * Opens a shell in a running build, as Odoo's user in the branch's sources; on production, its
-     * psql reads only, unless {@link #allowProductionWrites} runs.
+     * psql reads only, unless {@link #allowProductionWrites} runs. A sleeping build is woken first,
+     * and an open shell keeps it awake.
      *
      * @throws StagehandException {@code PERMISSION_DENIED} for a role without the shell on the
      *         build's stage; {@code CONFLICT} if the build does not run
      */
     public BuildTerminal open(long buildId, ShellRequest request, ExecListener screen)
     {
-        Build build = actions.buildWith(buildId, Tool.SHELL);
+        Build build = awake(actions.buildWith(buildId, Tool.SHELL));
         String detail = "build " + buildId + " of " + build.branch() + " (" + build.stage() + ") over " + request.via()
                 + request.command().map(command -> ": " + abbreviate(ShellTranscript.printable(command))).orElse("");
-        BuildTerminal terminal = terminals.open(build, account.login(), request, screen, () -> mayStillOpen(buildId),
+        sleep.touch(buildId);
+        BuildTerminal terminal = terminals.open(build, account.login(), request, screen, () -> {
+                    sleep.touch(buildId);
+                    return mayStillOpen(buildId);
+                },
                 () -> accounts.audit(account, build.projectId(), AuditAction.SHELL_CLOSED, detail));
         try {
             accounts.audit(account, build.projectId(), AuditAction.SHELL_OPENED, detail);
@@ -73,6 +87,26 @@ public final class ShellActions
             throw e;
         }
         return terminal;
+    }
+
+    private Build awake(Build build)
+    {
+        if (build.state() != BuildState.SLEEPING) {
+            return build;
+        }
+        try {
+            return sleep.wake(build.id()).get(WAKE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        }
+        catch (ExecutionException e) {
+            throw e.getCause() instanceof StagehandException known ? known : new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Build " + build.id() + " could not wake", e);
+        }
+        catch (TimeoutException e) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + build.id() + " was asleep, and is still waking after " + WAKE_TIMEOUT.toSeconds() + " s: try again", e);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw StagehandException.interrupted("waking build " + build.id(), e);
+        }
     }
 
     private static String abbreviate(String text)

@@ -17,6 +17,7 @@ import sh.stagehand.core.config.StagehandConfig.ProviderKind;
 import sh.stagehand.core.monitor.BuildMonitor;
 import sh.stagehand.core.monitor.BuildSampler;
 import sh.stagehand.core.monitor.BuildTraffic;
+import sh.stagehand.core.pipeline.BuildSleep;
 import sh.stagehand.core.monitor.PlatformParts;
 import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.production.ProductionBackups;
@@ -168,6 +169,15 @@ public final class Stagehand
     }
 
     /**
+     * Idle builds put to sleep, and woken by their first request, for a proxy in front of the
+     * builds: {@link BuildSleep#touch} each request relayed, {@link BuildSleep#wake} a sleeping one.
+     */
+    public BuildSleep sleep()
+    {
+        return injector.getInstance(BuildSleep.class);
+    }
+
+    /**
      * What a proxy in front of the builds counts of their traffic, for monitoring: each request
      * relayed to a build from {@link BuildTraffic#begin} to its end.
      */
@@ -224,7 +234,8 @@ public final class Stagehand
     {
         return new Actions(account, accounts(), projects(), builds(), mail(), productionBackups(), backupDownloads(), productionRestores(), terminals(), injector.getInstance(ProductionWrites.class),
                 injector.getInstance(BuildEditor.class), injector.getInstance(BuildApps.class),
-                new MonitorActions.Services(injector.getInstance(BuildMonitor.class), injector.getInstance(ProductionWatch.class), injector.getInstance(PlatformParts.class)));
+                new MonitorActions.Services(injector.getInstance(BuildMonitor.class), injector.getInstance(ProductionWatch.class), injector.getInstance(PlatformParts.class)),
+                sleep());
     }
 
     /**

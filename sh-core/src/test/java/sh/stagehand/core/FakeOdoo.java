@@ -50,6 +50,7 @@ import static java.util.Objects.requireNonNull;
  * <p>An addon misbehaves on purpose through a file in its directory: {@code FAIL_UPDATE} (its
  * install or update raises after writing its row and file: Odoo commits module by module),
  * {@code FAIL_UNINSTALL} (its uninstall raises after removing its data and marking it),
+ * {@code SLOW_START} (a server with it installed answers only after 1.5 s),
  * {@code HANG_UPDATE} (its install or update blocks after writing, until the container is stopped:
  * a platform that dies there), {@code FAIL_NEUTRALIZE} ({@code odoo neutralize} fails and
  * changes nothing, as its one transaction rolls back), {@code UNHEALTHY} (a server with it installed answers 500 to
@@ -160,6 +161,11 @@ final class FakeOdoo
             }
             boolean unhealthy = databases.database(name).select("ir_module_module", row -> "installed".equals(row.get("state"))).stream()
                     .anyMatch(row -> Files.exists(addons.resolve(String.valueOf(row.get("name"))).resolve("UNHEALTHY")));
+            boolean slow = databases.database(name).select("ir_module_module", row -> "installed".equals(row.get("state"))).stream()
+                    .anyMatch(row -> Files.exists(addons.resolve(String.valueOf(row.get("name"))).resolve("SLOW_START")));
+            if (slow && process.awaitStop(Duration.ofMillis(1500))) {
+                return 0;
+            }
             process.serve(BuildSteps.ODOO_PORT, exchange -> {
                 int status = exchange.getRequestURI().getPath().equals("/web/login") && unhealthy ? 500 : 200;
                 exchange.sendResponseHeaders(status, -1);

@@ -85,7 +85,16 @@ final class InMemoryPlatform
      */
     Stagehand platform(RuntimeProvider runtime)
     {
-        Stagehand platform = builder(runtime).build();
+        return platform(runtime, Map.of());
+    }
+
+    /**
+     * A platform on {@code runtime} with these properties besides the fixture's, closed with this
+     * fixture.
+     */
+    Stagehand platform(RuntimeProvider runtime, Map<String, String> properties)
+    {
+        Stagehand platform = builder(runtime).withProperties(properties).build();
         platforms.add(platform);
         return platform;
     }
@@ -109,7 +118,12 @@ final class InMemoryPlatform
      */
     Stagehand platformThatDies(DyingRuntime runtime)
     {
-        return builder(runtime).build();
+        return platformThatDies(runtime, Map.of());
+    }
+
+    Stagehand platformThatDies(DyingRuntime runtime, Map<String, String> properties)
+    {
+        return builder(runtime).withProperties(properties).build();
     }
 
     private Stagehand.Builder builder(RuntimeProvider runtime)

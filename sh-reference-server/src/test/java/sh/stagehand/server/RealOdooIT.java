@@ -619,6 +619,39 @@ class RealOdooIT
         assertThat(stagehand.projects().branch(PROJECT, "main").apps()).containsExactly("crm");
     }
 
+    @Test
+    @Order(14)
+    void testTheAppsTabUninstallsCrmFromProductionWithWhatDependsOnIt()
+            throws Exception
+    {
+        Build serving = serving();
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT state FROM ir_module_module WHERE name = 'crm'")).isEqualTo("installed");
+
+        openApps("main");
+        clickApp("crm", "uninstall");
+        WebElement ok = waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-ok")));
+        // Odoo's own uninstall takes the modules depending on crm along: the question names them.
+        assertThat(browser.driver().findElement(By.id("confirm-text")).getText()).contains("Uninstall CRM (crm) from production?", "Odoo uninstalls what depends on it too", "crm_iap");
+        ok.click();
+        waitFor(Duration.ofSeconds(30)).until(ExpectedConditions.textToBePresentInElementLocated(By.id("apps-note"), "updates production to uninstall crm"));
+        Build update = TestingBuilds.await(stagehand, newestBuild("main").id(), BUILD_TIMEOUT);
+
+        assertThat(update.state()).as(update.message().orElse("")).isEqualTo(BuildState.RUNNING);
+        assertThat(update.id()).isGreaterThan(serving.id());
+        assertThat(update.message().orElse("")).contains("uninstall crm");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT state FROM ir_module_module WHERE name = 'crm'")).isEqualTo("uninstalled");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM ir_module_module WHERE name LIKE 'crm%' AND state <> 'uninstalled'")).isEqualTo("0");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'crm_lead'")).as("crm's tables dropped").isEqualTo("0");
+        assertThat(postgres.queryForString(PRODUCTION_DATABASE, "SELECT state FROM ir_module_module WHERE name = 'acme_welcome'")).isEqualTo("installed");
+        assertThat(String.join("\n", stagehand.builds().log(update.id(), LogName.UPDATE))).contains("Update backup", "Uninstalling crm with odoo shell", "Stagehand: uninstalled crm");
+        assertThat(stagehand.projects().branch(PROJECT, "main").apps()).isEmpty();
+        assertThat(stagehand.projects().branch(PROJECT, "main").appsToRemove()).isEmpty();
+        assertThat(health(update)).isEqualTo(200);
+        openApps("main");
+        clickApp("crm", "install");
+        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-cancel"))).click();
+    }
+
     private static void logInToThePage(String login)
     {
         WebDriver driver = browser.driver();
@@ -639,6 +672,12 @@ class RealOdooIT
 
     private static void clickInstall(String app)
     {
+        clickApp(app, "install");
+    }
+
+    // The app's install or uninstall button, once the list is the search's.
+    private static void clickApp(String app, String action)
+    {
         WebElement search = waitFor(Duration.ofSeconds(20)).until(ExpectedConditions.elementToBeClickable(By.id("apps-search")));
         search.clear();
         search.sendKeys(app);
@@ -648,7 +687,7 @@ class RealOdooIT
             if (rows.isEmpty() || rows.stream().anyMatch(row -> !row.getText().toLowerCase(java.util.Locale.ROOT).contains(app))) {
                 return false;
             }
-            WebElement button = ExpectedConditions.elementToBeClickable(By.cssSelector("tr[data-app='" + app + "'] button[data-install='" + app + "']")).apply(driver);
+            WebElement button = ExpectedConditions.elementToBeClickable(By.cssSelector("tr[data-app='" + app + "'] button[data-" + action + "='" + app + "']")).apply(driver);
             if (button == null) {
                 return false;
             }

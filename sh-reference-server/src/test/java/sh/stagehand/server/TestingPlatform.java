@@ -17,7 +17,7 @@ import java.util.Properties;
  * engine, the test server image, a metadata database of its own (owned by the metadata role, apart
  * from the platform's, as an operator sets it up) and a data directory of its own, the mail
  * catcher on a port that survives a restart, and no timer of its own (no polling, no garbage
- * collection, no daily backup), so that the test decides what happens when.
+ * collection, no daily backup, no build put to sleep), so that the test decides what happens when.
  */
 public final class TestingPlatform
 {
@@ -69,6 +69,8 @@ public final class TestingPlatform
         properties.put("backup.daily-time", "off");
         // Production is probed when a test asks (ProductionWatch.probeAll), not behind its back.
         properties.put("monitor.probe-interval", "0");
+        // Builds sleep when a test puts them to sleep, not behind its back.
+        properties.put("sleep.idle-after", "0");
         properties.put("postgres.url", postgres.jdbcUrl("postgres"));
         properties.put("postgres.user", postgres.user());
         properties.put("postgres.password", postgres.password());

@@ -17,6 +17,11 @@ public enum BuildState
     UPDATING(false),
     /** The server runs and answers on its port. */
     RUNNING(false),
+    /**
+     * A development or staging build put to sleep, idle: its server container is gone, its
+     * database, files and image are kept; the first request to it starts its server again.
+     */
+    SLEEPING(false),
     /** The server was stopped (garbage collected, replaced); its database may be gone. */
     STOPPED(true),
     /** A platform step failed (not a test): the build has no server. */

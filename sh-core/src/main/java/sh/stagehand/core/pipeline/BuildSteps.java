@@ -320,6 +320,12 @@ public final class BuildSteps
          * registry: Odoo keeps answering {@code /web/health} when its modules fail to load.
          */
         DATABASE,
+        /**
+         * Answer {@code /web/health} and then {@code /web/login} with any status: the registry was
+         * loaded, or failed to load (a development build with a failed install), so that a request
+         * relayed then is answered at once.
+         */
+        LOADED,
     }
 
     /**

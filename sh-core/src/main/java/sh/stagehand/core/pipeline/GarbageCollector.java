@@ -27,7 +27,7 @@ import static java.util.Objects.requireNonNull;
  * Collects development builds as Odoo.sh does: a build older than the retention
  * ({@code platform.development-retention}) and not among the newest
  * {@code platform.development-keep-per-branch} of its branch loses its container, database, image
- * and workspace, and is marked {@link BuildState#STOPPED}. Builds still in progress are never
+ * and workspace, and is marked {@link BuildState#STOPPED}, asleep or not. Builds still in progress are never
  * touched. Thread-safe.
  */
 @Singleton
@@ -61,7 +61,7 @@ public final class GarbageCollector
         List<Build> collected = new ArrayList<>();
         // From the builds, not the branches: a deleted branch's builds must be collected too.
         Set<List<String>> branches = new LinkedHashSet<>();
-        for (Build build : builds.listBuildsInState(EnumSet.of(BuildState.RUNNING, BuildState.FAILED))) {
+        for (Build build : builds.listBuildsInState(EnumSet.of(BuildState.RUNNING, BuildState.SLEEPING, BuildState.FAILED))) {
             branches.add(List.of(build.projectId(), build.branch()));
         }
         for (List<String> branch : branches) {
@@ -88,7 +88,7 @@ public final class GarbageCollector
     private static boolean isCollectable(Build build, Instant cutoff)
     {
         return build.stage() == Stage.DEVELOPMENT
-                && (build.state() == BuildState.RUNNING || build.state() == BuildState.FAILED)
+                && (build.state() == BuildState.RUNNING || build.state() == BuildState.SLEEPING || build.state() == BuildState.FAILED)
                 && build.createdAt().isBefore(cutoff);
     }
 

@@ -158,9 +158,9 @@ final class OdooContainers
         // Ends by itself when the container stops; closed first when the build is cleaned.
         logs.attachSource(build.id(), LogName.ODOO, runtime.followLogs(server.id(), line -> logs.append(build.id(), LogName.ODOO, line.text())));
         try {
-            awaitAnswer(build, server, "/web/health");
-            if (health == Health.DATABASE) {
-                awaitAnswer(build, server, "/web/login");
+            awaitAnswer(build, server, "/web/health", true);
+            if (health != Health.HTTP) {
+                awaitAnswer(build, server, "/web/login", health == Health.DATABASE);
             }
         }
         catch (RuntimeException e) {
@@ -170,7 +170,8 @@ final class OdooContainers
         return server;
     }
 
-    private void awaitAnswer(Build build, ContainerInfo server, String path)
+    // ok: only a 200 will do; otherwise any answer
+    private void awaitAnswer(Build build, ContainerInfo server, String path, boolean ok)
     {
         URI health = URI.create("http://127.0.0.1:" + server.hostPort(ODOO_PORT) + path);
         Instant deadline = clock.instant().plus(settings.startTimeout());
@@ -178,7 +179,7 @@ final class OdooContainers
         while (clock.instant().isBefore(deadline)) {
             try {
                 HttpResponse<Void> response = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
+                if (response.statusCode() == 200 || !ok) {
                     return;
                 }
                 lastStatus = response.statusCode();

@@ -272,7 +272,7 @@ public final class StagingPipeline
     {
         return builds.listBuilds(build.projectId(), build.branch()).stream()
                 .filter(other -> other.id() < build.id() && other.stage() == Stage.STAGING)
-                .filter(other -> other.state() == BuildState.RUNNING || other.state() == BuildState.FAILED)
+                .filter(other -> other.state() == BuildState.RUNNING || other.state() == BuildState.SLEEPING || other.state() == BuildState.FAILED)
                 .filter(other -> other.databaseName().equals(other.instanceName()) && databases.exists(other.databaseName()))
                 .findFirst();
     }
@@ -287,7 +287,7 @@ public final class StagingPipeline
             return;
         }
         for (Build older : builds.listBuilds(running.projectId(), running.branch())) {
-            if (older.id() < running.id() && older.stage() == Stage.STAGING && (older.state() == BuildState.RUNNING || older.state() == BuildState.FAILED)) {
+            if (older.id() < running.id() && older.stage() == Stage.STAGING && (older.state() == BuildState.RUNNING || older.state() == BuildState.SLEEPING || older.state() == BuildState.FAILED)) {
                 try {
                     collector.collect(older, "collected: build " + running.id() + " is the branch's newest staging build");
                 }

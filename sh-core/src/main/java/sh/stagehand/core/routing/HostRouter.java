@@ -32,11 +32,12 @@ import static java.util.Objects.requireNonNull;
  * <ul>
  * <li>{@code <project>.<domain>}: production's serving build; while production is being updated,
  *     its maintenance;</li>
- * <li>{@code <project>-<branch>-<build>.<domain>}: that build, while it runs;</li>
- * <li>{@code <project>-<branch>.<domain>}: the branch's newest running build;</li>
+ * <li>{@code <project>-<branch>-<build>.<domain>}: that build, while it runs or sleeps;</li>
+ * <li>{@code <project>-<branch>.<domain>}: the branch's newest build running or asleep;</li>
  * <li>a branch's custom domain ({@link Branch#domains()}): as its stable name, production's
  *     maintenance included.</li>
  * </ul>
+ * A sleeping build's name is {@link Route.Kind#ASLEEP}: the request wakes it.
  * Every request through a build's name asks, so the live builds and the custom domains are read
  * at most once a second.
  * Thread-safe.
@@ -60,6 +61,8 @@ public final class HostRouter
             SERVE,
             /** Production is being updated: a maintenance page, as Odoo.sh shows. */
             MAINTENANCE,
+            /** The build sleeps ({@link BuildState#SLEEPING}): woken, then served. */
+            ASLEEP,
             /** A name under the platform's domain that no running build has. */
             NOTHING,
         }
@@ -111,14 +114,14 @@ public final class HostRouter
         if (!production.isEmpty()) {
             return Optional.of(productionRoute(production));
         }
-        Optional<Build> own = current.live().stream().filter(build -> build.state() == BuildState.RUNNING && build.hostname().equals(name)).findFirst();
+        Optional<Build> own = current.live().stream().filter(build -> servable(build) && build.hostname().equals(name)).findFirst();
         if (own.isPresent()) {
             return Optional.of(serve(own));
         }
         // "acme-shop-x" is acme's branch shop-x and project acme-shop's branch x alike: the older
         // project keeps its name, so that a project created since cannot take it over.
         List<Build> named = current.live().stream()
-                .filter(build -> build.state() == BuildState.RUNNING && build.stage() != Stage.PRODUCTION)
+                .filter(build -> servable(build) && build.stage() != Stage.PRODUCTION)
                 .filter(build -> BuildNames.branchHostname(build.projectId(), build.branch(), domain).equals(name))
                 .toList();
         Optional<String> owner = named.stream().map(Build::projectId).distinct()
@@ -163,7 +166,7 @@ public final class HostRouter
             return productionRoute(live.stream().filter(build -> build.projectId().equals(branch.projectId()) && build.stage() == Stage.PRODUCTION).toList());
         }
         return serve(live.stream()
-                .filter(build -> build.state() == BuildState.RUNNING && build.stage() != Stage.PRODUCTION)
+                .filter(build -> servable(build) && build.stage() != Stage.PRODUCTION)
                 .filter(build -> build.projectId().equals(branch.projectId()) && build.branch().equals(branch.name()))
                 .max(Comparator.comparingLong(Build::id)));
     }
@@ -177,9 +180,17 @@ public final class HostRouter
         return serve(production.stream().filter(build -> build.state() == BuildState.RUNNING).max(Comparator.comparingLong(Build::id)));
     }
 
+    private static boolean servable(Build build)
+    {
+        return build.state() == BuildState.RUNNING || build.state() == BuildState.SLEEPING;
+    }
+
     private static Route serve(Optional<Build> build)
     {
-        return build.filter(found -> found.hostPort().isPresent())
+        if (build.isPresent() && build.get().state() == BuildState.SLEEPING) {
+            return new Route(Route.Kind.ASLEEP, build);
+        }
+        return build.filter(found -> found.state() == BuildState.RUNNING && found.hostPort().isPresent())
                 .map(found -> new Route(Route.Kind.SERVE, Optional.of(found)))
                 .orElseGet(() -> new Route(Route.Kind.NOTHING, Optional.empty()));
     }
@@ -194,7 +205,7 @@ public final class HostRouter
             for (Branch branch : projects.listBranchesWithDomains()) {
                 branch.domains().forEach(domain -> domains.put(domain, branch));
             }
-            current = new Snapshot(now, builds.listBuildsInState(EnumSet.of(BuildState.RUNNING, BuildState.UPDATING)), Map.copyOf(domains));
+            current = new Snapshot(now, builds.listBuildsInState(EnumSet.of(BuildState.RUNNING, BuildState.UPDATING, BuildState.SLEEPING)), Map.copyOf(domains));
             if (generation.get() == readAt) {
                 snapshot = current;
             }

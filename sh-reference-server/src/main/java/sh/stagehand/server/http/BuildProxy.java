@@ -7,7 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sh.stagehand.core.build.Build;
 import sh.stagehand.core.monitor.BuildTraffic;
+import sh.stagehand.core.pipeline.SleepingBuilds;
 import sh.stagehand.core.routing.HostRouter;
+import sh.stagehand.spi.StagehandException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +24,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
@@ -31,7 +38,11 @@ import static java.util.Objects.requireNonNull;
  * build's goes to that build's server, whatever its path, as a reverse proxy would send it (the
  * {@code X-Forwarded-*} headers Odoo reads in proxy mode); production's name answers a maintenance
  * page (503) while it is updated; each request relayed is counted for the build's monitoring
- * ({@link BuildTraffic}). Other host names reach the platform's own pages and API.
+ * ({@link BuildTraffic}), and keeps the build awake ({@link SleepingBuilds#touch}). A request to a
+ * sleeping build wakes it and waits for it up to {@code sleep.wake-wait}, then is relayed; if it
+ * takes longer, a browser gets a page that reloads until it is awake, another client a 503 with
+ * Retry-After; a build that cannot wake answers a page saying why.
+ * Other host names reach the platform's own pages and API.
  * Bodies are streamed both ways, so uploads, downloads and long requests pass as they are.
  * Thread-safe.
  */
@@ -44,6 +55,7 @@ public final class BuildProxy
 
     private final HostRouter hosts;
     private final BuildTraffic traffic;
+    private final SleepingBuilds sleep;
     private final ClientAddress clientAddress;
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -51,10 +63,11 @@ public final class BuildProxy
             .version(HttpClient.Version.HTTP_1_1)
             .build();
 
-    public BuildProxy(HostRouter hosts, BuildTraffic traffic, ClientAddress clientAddress)
+    public BuildProxy(HostRouter hosts, BuildTraffic traffic, SleepingBuilds sleep, ClientAddress clientAddress)
     {
         this.hosts = requireNonNull(hosts, "hosts is null");
         this.traffic = requireNonNull(traffic, "traffic is null");
+        this.sleep = requireNonNull(sleep, "sleep is null");
         this.clientAddress = requireNonNull(clientAddress, "clientAddress is null");
     }
 
@@ -92,19 +105,68 @@ public final class BuildProxy
         switch (route.get().kind()) {
             case NOTHING -> page(context.res(), 404, "No build here", "No running build answers to " + host + ". It may have been collected, or not be built yet.");
             case MAINTENANCE -> maintenance(context.res());
-            case SERVE -> {
-                Build build = route.get().build().orElseThrow();
-                // Counted for the build's monitoring: its outcome, its time until the last byte.
-                BuildTraffic.Request counted = traffic.begin(build.id());
-                try {
-                    forward(context, host, build);
-                    counted.end(context.res().getStatus());
-                }
-                finally {
-                    counted.end(0);
+            case SERVE -> serve(context, host, route.get().build().orElseThrow());
+            case ASLEEP -> {
+                Build asleep = route.get().build().orElseThrow();
+                Optional<Build> woken = awaitWake(context, asleep);
+                if (woken.isPresent()) {
+                    serve(context, host, woken.get());
                 }
             }
         }
+    }
+
+    private void serve(Context context, String host, Build build)
+            throws IOException, InterruptedException
+    {
+        sleep.touch(build.id());
+        // Counted for the build's monitoring: its outcome, its time until the last byte.
+        BuildTraffic.Request counted = traffic.begin(build.id());
+        try {
+            forward(context, host, build);
+            counted.end(context.res().getStatus());
+        }
+        finally {
+            counted.end(0);
+        }
+    }
+
+    // The build woken, or empty once a page said it is waking or could not wake.
+    private Optional<Build> awaitWake(Context context, Build asleep)
+            throws IOException, InterruptedException
+    {
+        CompletableFuture<Build> waking = sleep.wake(asleep.id());
+        try {
+            return Optional.of(waking.get(sleep.wakeWait().toMillis(), TimeUnit.MILLISECONDS));
+        }
+        catch (TimeoutException e) {
+            waking(context, asleep);
+        }
+        catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            context.res().setHeader("Retry-After", "60");
+            page(context.res(), 503, "Build " + asleep.id() + " could not wake", cause instanceof StagehandException ? cause.getMessage()
+                    : "Build " + asleep.id() + " could not wake: " + cause + ". Rebuild it, or try again in a minute.");
+        }
+        return Optional.empty();
+    }
+
+    // Still waking: a browser gets a page that reloads until it answers; another client a 503 to try again.
+    private static void waking(Context context, Build asleep)
+            throws IOException
+    {
+        HttpServletResponse response = context.res();
+        response.setHeader("Retry-After", "2");
+        String accept = Optional.ofNullable(context.header("Accept")).orElse("");
+        if (!accept.contains("text/html")) {
+            response.setStatus(503);
+            response.setContentType("text/plain; charset=utf-8");
+            response.setHeader("Cache-Control", "no-store");
+            response.getOutputStream().write(("Build " + asleep.id() + " is waking up: try again in a moment (Retry-After).\n").getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        page(response, 503, "Waking up", "Build " + asleep.id() + " of " + asleep.projectId() + "/" + asleep.branch()
+                + " was asleep, and is starting. This page reloads by itself once it answers.", 2);
     }
 
     private static void maintenance(HttpServletResponse response)
@@ -187,15 +249,22 @@ public final class BuildProxy
     private static void page(HttpServletResponse response, int status, String title, String message)
             throws IOException
     {
+        page(response, status, title, message, 0);
+    }
+
+    // refreshSeconds: 0, none
+    private static void page(HttpServletResponse response, int status, String title, String message, int refreshSeconds)
+            throws IOException
+    {
         response.setStatus(status);
         response.setContentType("text/html; charset=utf-8");
         response.setHeader("Cache-Control", "no-store");
         String html = """
                 <!DOCTYPE html>
-                <html lang="en"><head><meta charset="utf-8"><title>%s</title>
+                <html lang="en"><head><meta charset="utf-8"><title>%s</title>%s
                 <style>body{font-family:system-ui,sans-serif;margin:15vh auto;max-width:36em;color:#333;text-align:center}h1{font-weight:500}</style></head>
                 <body><h1>%s</h1><p>%s</p></body></html>
-                """.formatted(escape(title), escape(title), escape(message));
+                """.formatted(escape(title), refreshSeconds > 0 ? "<meta http-equiv=\"refresh\" content=\"" + refreshSeconds + "\">" : "", escape(title), escape(message));
         response.getOutputStream().write(html.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import sh.stagehand.core.Actions;
 import sh.stagehand.core.AppActions;
 import sh.stagehand.core.Stagehand;
+import sh.stagehand.core.build.Build;
 import sh.stagehand.core.logs.LogName;
 import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
@@ -15,16 +16,21 @@ import sh.stagehand.spi.config.ConfigKey;
 import sh.stagehand.spi.config.ConfigType;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The API's builds: one read, discarded or rebuilt; its caught mail; its logs, whole or followed
+ * The API's builds: one read, discarded, rebuilt, put to sleep or woken; its caught mail; its logs, whole or followed
  * live; its monitoring over a range; its Odoo apps, listed, installed and uninstalled; and the platform's garbage collection of builds. Thread-safe.
  */
 final class BuildRoutes
 {
     private static final Logger log = LoggerFactory.getLogger(BuildRoutes.class);
+    private static final Duration WAKE_WAIT = Duration.ofSeconds(60);
 
     private static final ConfigKey<Duration> RANGE = ConfigKey.of("request.range", ConfigType.duration(), "24h", "how far back a build's monitoring goes");
 
@@ -40,6 +46,8 @@ final class BuildRoutes
         routes.get("/api/builds/{build}", context -> context.json(Views.build(actions(context).build(ApiParameters.buildId(context)))));
         routes.post("/api/builds/{build}/discard", context -> context.json(Views.build(actions(context).discard(ApiParameters.buildId(context)))));
         routes.post("/api/builds/{build}/rebuild", context -> context.status(HttpStatus.ACCEPTED).json(Views.build(actions(context).rebuild(ApiParameters.buildId(context)))));
+        routes.post("/api/builds/{build}/sleep", context -> context.json(Views.build(actions(context).sleep(ApiParameters.buildId(context)))));
+        routes.post("/api/builds/{build}/wake", this::wake);
         routes.get("/api/builds/{build}/mails", context -> context.json(actions(context).mails(ApiParameters.buildId(context)).stream().map(Views::mail).toList()));
         routes.get("/api/builds/{build}/logs/{log}", context -> {
             // Streamed from the file: a build may print gigabytes.
@@ -65,6 +73,23 @@ final class BuildRoutes
                         + " since the platform started")))));
         routes.get("/api/builds/{build}/monitor", context -> context.json(Views.series(actions(context).monitoring().build(ApiParameters.buildId(context), range(context)))));
         routes.post("/api/maintenance/garbage-collection", context -> context.json(actions(context).collectGarbage().stream().map(Views::build).toList()));
+    }
+
+    // Answers once the build runs, or 202 with it still asleep if it takes longer than WAKE_WAIT.
+    private void wake(Context context)
+            throws InterruptedException
+    {
+        long buildId = ApiParameters.buildId(context);
+        CompletableFuture<Build> woken = actions(context).wake(buildId);
+        try {
+            context.json(Views.build(woken.get(WAKE_WAIT.toSeconds(), TimeUnit.SECONDS)));
+        }
+        catch (TimeoutException e) {
+            context.status(HttpStatus.ACCEPTED).json(Views.build(actions(context).build(buildId)));
+        }
+        catch (ExecutionException e) {
+            throw e.getCause() instanceof StagehandException known ? known : new StagehandException(StandardErrorCode.PROVIDER_ERROR, "Build " + buildId + " could not wake", e);
+        }
     }
 
     private void followLog(SseClient client)

@@ -118,7 +118,8 @@ final class ShellRoutes
         long buildId = ApiParameters.buildId(context);
         Account account = Authentication.account(context);
         Build build = stagehand.actingAs(account).shells().check(buildId);
-        if (build.containerId().isEmpty() || build.state() != BuildState.RUNNING) {
+        // A sleeping build wakes when its shell opens.
+        if (build.state() != BuildState.SLEEPING && (build.containerId().isEmpty() || build.state() != BuildState.RUNNING)) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Build " + buildId + " does not run: a shell opens in a running build");
         }
         Instant now = clock.instant();

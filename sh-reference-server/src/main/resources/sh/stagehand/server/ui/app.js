@@ -102,6 +102,9 @@ function cellClass(build) {
     if (build.state === 'STOPPED' || build.state === 'SUPERSEDED') {
         return 'stopped';
     }
+    if (build.state === 'SLEEPING') {
+        return 'sleeping';
+    }
     return (build.verdict || (build.state === 'FAILED' ? 'FAILED' : 'SUCCESS')).toLowerCase();
 }
 
@@ -311,7 +314,7 @@ function projectPage(projectId, parameters) {
             if ((!state.selected || !current()) && state.branches.length) {
                 select(state.branches.find(entry => entry.branch.stage === 'PRODUCTION')?.branch.name || state.branches[0].branch.name, null);
             }
-            else if (!tab || (currentBuild()?.id ?? null) !== panelBuild) {
+            else if (!tab || (toolBuild(current())?.id ?? null) !== panelBuild) {
                 // The first time, or a newer build of the branch followed: its tabs.
                 renderPanel();
             }
@@ -362,7 +365,9 @@ function projectPage(projectId, parameters) {
                 },
             }))),
             el('span', {class: 'branch-actions'},
-                newest && newest.state === 'RUNNING' ? el('a', {href: connectUrl(entry.hostname), target: '_blank', class: 'connect', onclick: event => event.stopPropagation()}, 'Connect') : null,
+                // A sleeping build wakes when it is opened.
+                newest && ['RUNNING', 'SLEEPING'].includes(newest.state) ? el('a', {href: connectUrl(entry.hostname), target: '_blank', class: 'connect', onclick: event => event.stopPropagation(),
+                    title: newest.state === 'SLEEPING' ? 'Asleep: opening it wakes it' : null}, newest.state === 'SLEEPING' ? 'Connect (asleep)' : 'Connect') : null,
                 entry.tools.includes('settings') ? el('button', {type: 'button', class: 'rebuild', onclick: event => rebuild(event, branch.name)}, 'Rebuild') : null)));
         return card;
     }
@@ -492,6 +497,16 @@ function projectPage(projectId, parameters) {
         return entry.builds.find(build => build.id === state.build) || entry.builds[0] || null;
     }
 
+    // The tools that work in a build's server open the branch's newest running build, unless a
+    // build was chosen: after a failed update, production's serving build, not the failed one.
+    const LIVE_TOOLS = ['shell', 'editor', 'apps', 'monitor'];
+    function toolBuild(entry) {
+        if (!entry || entry.builds.some(build => build.id === state.build) || !LIVE_TOOLS.includes(state.tab)) {
+            return currentBuild();
+        }
+        return entry.builds.find(build => build.state === 'RUNNING') || currentBuild();
+    }
+
     function renderPanel() {
         tab?.stop?.();
         const entry = current();
@@ -507,7 +522,7 @@ function projectPage(projectId, parameters) {
         if (!names.includes(state.tab)) {
             state.tab = 'history';
         }
-        const build = currentBuild();
+        const build = toolBuild(entry);
         panelBuild = build ? build.id : null;
         const body = el('div', {class: 'tab', id: `tab-${state.tab}`});
         panel.replaceChildren(
@@ -533,7 +548,7 @@ function projectPage(projectId, parameters) {
         if (!head || !entry) {
             return;
         }
-        const build = currentBuild();
+        const build = toolBuild(entry);
         head.replaceChildren(
             el('h2', {}, entry.branch.name, el('span', {class: 'muted'}, ` · ${entry.branch.stage.toLowerCase()}${build ? ' · build ' + build.id : ''}`)),
             build ? el('div', {class: 'muted', id: 'build-message'}, `${build.state.toLowerCase()}${build.verdict ? ', ' + build.verdict.toLowerCase() : ''}: ${build.message || ''}`) : null);

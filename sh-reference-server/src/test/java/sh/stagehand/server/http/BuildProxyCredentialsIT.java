@@ -9,6 +9,7 @@ import sh.stagehand.core.build.BuildState;
 import sh.stagehand.core.config.PlatformSettings;
 import sh.stagehand.core.config.StagehandConfig;
 import sh.stagehand.core.monitor.BuildTraffic;
+import sh.stagehand.core.pipeline.SleepingBuilds;
 import sh.stagehand.core.project.Branch;
 import sh.stagehand.core.project.Project;
 import sh.stagehand.core.project.Stage;
@@ -88,7 +89,7 @@ class BuildProxyCredentialsIT
             config.startup.showJavalinBanner = false;
             config.jetty.host = "127.0.0.1";
             config.jetty.port = 0;
-            new BuildProxy(hosts, new BuildTraffic(), clientAddress).register(config);
+            new BuildProxy(hosts, new BuildTraffic(), SleepingBuilds.none(), clientAddress).register(config);
             new WebsocketRelay(hosts, clientAddress).register(config);
             new ConsoleHeaders(hosts).register(config);
         }).start();
