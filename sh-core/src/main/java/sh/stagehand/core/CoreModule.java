@@ -41,6 +41,7 @@ import sh.stagehand.core.pipeline.BuildSleep;
 import sh.stagehand.core.pipeline.GarbageCollector;
 import sh.stagehand.core.pipeline.ProductionPipeline;
 import sh.stagehand.core.pipeline.Reconciler;
+import sh.stagehand.core.pipeline.ServerMoves;
 import sh.stagehand.core.pipeline.SleepSettings;
 import sh.stagehand.core.pipeline.StagePipelines;
 import sh.stagehand.core.pipeline.StagingPipeline;
@@ -325,11 +326,11 @@ public final class CoreModule
     @Provides
     @Singleton
     Housekeeping housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
-            BuildSampler sampler, BuildMonitor monitor, ProductionWatch watch, MonitorSettings monitorSettings, BuildSleep sleep, Clock clock)
+            BuildSampler sampler, BuildMonitor monitor, ProductionWatch watch, MonitorSettings monitorSettings, BuildSleep sleep, ServerMoves moves, Clock clock)
     {
         // Created after the scheduler, so closed before it: no new round starts while builds stop.
         return lifecycle.manage(new Housekeeping(builds, projects, backups, accounts, settings, backupSettings, new Housekeeping.Monitoring(sampler, monitor, watch, monitorSettings),
-                sleep, clock));
+                sleep, moves, clock));
     }
 
     // Every provider is given the context: the configuration's keys are known before the first is created.

@@ -9,6 +9,7 @@ import sh.stagehand.core.monitor.BuildMonitor;
 import sh.stagehand.core.monitor.BuildSampler;
 import sh.stagehand.core.monitor.MonitorSettings;
 import sh.stagehand.core.pipeline.BuildSleep;
+import sh.stagehand.core.pipeline.ServerMoves;
 import sh.stagehand.core.production.ProductionBackups;
 import sh.stagehand.core.project.Project;
 
@@ -49,6 +50,7 @@ public final class Housekeeping
     private final BackupSettings backupSettings;
     private final Monitoring monitoring;
     private final BuildSleep sleep;
+    private final ServerMoves moves;
     private final Clock clock;
     private ScheduledExecutorService timers;
     // Sampling on a thread of its own: a slow round (a huge filestore) delays no backup, and no backup delays it.
@@ -72,8 +74,9 @@ public final class Housekeeping
     }
 
     public Housekeeping(BuildService builds, ProjectService projects, ProductionBackups backups, AccountService accounts, PlatformSettings settings, BackupSettings backupSettings,
-            Monitoring monitoring, BuildSleep sleep, Clock clock)
+            Monitoring monitoring, BuildSleep sleep, ServerMoves moves, Clock clock)
     {
+        this.moves = requireNonNull(moves, "moves is null");
         this.sleep = requireNonNull(sleep, "sleep is null");
         this.monitoring = requireNonNull(monitoring, "monitoring is null");
         this.accounts = requireNonNull(accounts, "accounts is null");
@@ -112,6 +115,8 @@ public final class Housekeeping
         });
         schedule(settings.pollInterval(), "poll repositories", this::pollAll);
         schedule(settings.gcInterval(), "collect garbage", builds::collectGarbage);
+        // A cluster moves a server off a drained or lost node: its new address is recorded.
+        schedule(Duration.ofSeconds(15), "follow moved servers", moves::followAll);
         if (sleep.settings().enabled()) {
             schedule(sleep.settings().checkInterval(), "put idle builds to sleep", sleep::sleepIdle);
         }

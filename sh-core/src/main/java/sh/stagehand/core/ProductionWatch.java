@@ -206,7 +206,7 @@ public final class ProductionWatch
 
     private boolean answers(Build build)
     {
-        return build.hostPort().map(health::answers).orElse(false);
+        return build.serverAddress().map(health::answers).orElse(false);
     }
 
     // Down long enough: told once; up again after that, told too. An update's maintenance page

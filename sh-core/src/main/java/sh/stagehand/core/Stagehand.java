@@ -18,6 +18,7 @@ import sh.stagehand.core.monitor.BuildMonitor;
 import sh.stagehand.core.monitor.BuildSampler;
 import sh.stagehand.core.monitor.BuildTraffic;
 import sh.stagehand.core.pipeline.BuildSleep;
+import sh.stagehand.core.pipeline.ServerMoves;
 import sh.stagehand.core.monitor.PlatformParts;
 import sh.stagehand.core.production.BackupDownloads;
 import sh.stagehand.core.production.ProductionBackups;
@@ -166,6 +167,15 @@ public final class Stagehand
     public ProductionRestores productionRestores()
     {
         return injector.getInstance(ProductionRestores.class);
+    }
+
+    /**
+     * Build servers a cluster runtime moved to another node, followed: for a proxy whose request
+     * found no server where one was recorded ({@link ServerMoves#follow}).
+     */
+    public ServerMoves serverMoves()
+    {
+        return injector.getInstance(ServerMoves.class);
     }
 
     /**

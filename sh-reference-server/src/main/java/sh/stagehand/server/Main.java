@@ -16,6 +16,7 @@ import sh.stagehand.spi.StagehandException;
 import sh.stagehand.spi.StandardErrorCode;
 import sh.stagehand.spi.config.ConfigKey;
 import sh.stagehand.store.postgres.PostgresStoreModule;
+import sh.stagehand.swarm.SwarmRuntimeProvider;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -83,6 +84,7 @@ public final class Main
                 .withProperties(properties)
                 .withConfigKeys(ServerConfig.KEYS)
                 .withProvider(DockerRuntimeProvider.FACTORY)
+                .withProvider(SwarmRuntimeProvider.FACTORY)
                 .withProvider(PostgresDatabaseProvider.FACTORY)
                 .withProvider(GitVcsProvider.FACTORY)
                 .withProvider(S3BackupStore.FACTORY)

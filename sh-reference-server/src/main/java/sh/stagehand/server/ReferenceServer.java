@@ -76,7 +76,7 @@ public final class ReferenceServer
             // streamed by the handlers that take them (imports, webhooks, git pushes), within limits of their own.
             javalin.http.maxRequestSize = ServerLimits.MAX_JSON_BYTES;
             // First: a request for a build's host name is the build's, whatever its path.
-            new BuildProxy(stagehand.hosts(), stagehand.traffic(), stagehand.sleep(), clientAddress).register(javalin);
+            new BuildProxy(stagehand.hosts(), stagehand.traffic(), stagehand.sleep(), stagehand.serverMoves()::follow, clientAddress).register(javalin);
             new WebsocketRelay(stagehand.hosts(), clientAddress).register(javalin);
             // The console's own answers (pages, API, git) carry the browser's protections.
             new ConsoleHeaders(stagehand.hosts()).register(javalin);

@@ -9,6 +9,7 @@ import sh.stagehand.spi.runtime.RuntimeProvider;
 import sh.stagehand.testkit.BaseLinuxRuntimeProviderContractTest;
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
+import sh.stagehand.testkit.TestingSwarm;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -2,6 +2,7 @@ package sh.stagehand.core.build;
 
 import sh.stagehand.core.odoo.BuildVerdict;
 import sh.stagehand.core.project.Stage;
+import sh.stagehand.spi.runtime.ContainerInfo;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -24,7 +25,9 @@ import static java.util.Objects.requireNonNull;
  *         {@code <project>.<domain>}
  * @param smtpPassword the password the build's server logs in to the mail catcher with (a secret)
  * @param containerId its server container, while it has one
- * @param hostPort the loopback port its server answers on, while running
+ * @param hostPort the port its server answers on, while running
+ * @param hostAddress the address that port is at: the loopback address on the platform's own
+ *        engine, the address of the node that runs it on a cluster
  * @param message a line for people: why it failed, what it is doing
  */
 public record Build(
@@ -40,6 +43,7 @@ public record Build(
         String smtpPassword,
         Optional<String> containerId,
         Optional<Integer> hostPort,
+        Optional<String> hostAddress,
         Optional<String> message,
         Instant createdAt,
         Optional<Instant> startedAt,
@@ -58,6 +62,7 @@ public record Build(
         requireNonNull(smtpPassword, "smtpPassword is null");
         requireNonNull(containerId, "containerId is null");
         requireNonNull(hostPort, "hostPort is null");
+        requireNonNull(hostAddress, "hostAddress is null");
         requireNonNull(message, "message is null");
         requireNonNull(createdAt, "createdAt is null");
         requireNonNull(startedAt, "startedAt is null");
@@ -66,7 +71,7 @@ public record Build(
 
     public Build withState(BuildState state, String message)
     {
-        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort,
+        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort, hostAddress,
                 Optional.ofNullable(message), createdAt, startedAt, finishedAt);
     }
 
@@ -81,31 +86,51 @@ public record Build(
 
     public Build withNames(String databaseName, String hostname)
     {
-        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort,
+        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort, hostAddress,
                 message, createdAt, startedAt, finishedAt);
     }
 
     public Build withVerdict(BuildVerdict verdict)
     {
-        return new Build(id, projectId, branch, commitId, stage, state, Optional.of(verdict), databaseName, hostname, smtpPassword, containerId, hostPort,
+        return new Build(id, projectId, branch, commitId, stage, state, Optional.of(verdict), databaseName, hostname, smtpPassword, containerId, hostPort, hostAddress,
                 message, createdAt, startedAt, finishedAt);
     }
 
+    /**
+     * The build with no server, or its server's container and port, on the loopback address.
+     */
     public Build withContainer(Optional<String> containerId, Optional<Integer> hostPort)
     {
         return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort,
-                message, createdAt, startedAt, finishedAt);
+                hostPort.map(port -> ContainerInfo.LOOPBACK), message, createdAt, startedAt, finishedAt);
+    }
+
+    /**
+     * The build served by this container, on this port of it, where the runtime says it answers.
+     */
+    public Build withServer(ContainerInfo server, int port)
+    {
+        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, Optional.of(server.id()),
+                Optional.of(server.hostPort(port)), Optional.of(server.host()), message, createdAt, startedAt, finishedAt);
+    }
+
+    /**
+     * @return {@code host:port} of its server, while it has one: where the platform reaches it
+     */
+    public Optional<String> serverAddress()
+    {
+        return hostPort.map(port -> hostAddress.orElse(ContainerInfo.LOOPBACK) + ":" + port);
     }
 
     public Build withStartedAt(Instant startedAt)
     {
-        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort,
+        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort, hostAddress,
                 message, createdAt, Optional.of(startedAt), finishedAt);
     }
 
     public Build withFinishedAt(Instant finishedAt)
     {
-        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort,
+        return new Build(id, projectId, branch, commitId, stage, state, verdict, databaseName, hostname, smtpPassword, containerId, hostPort, hostAddress,
                 message, createdAt, startedAt, Optional.of(finishedAt));
     }
 

@@ -32,7 +32,16 @@ public final class HealthProbe
      */
     public boolean answers(int port)
     {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/web/health")).timeout(timeout).build();
+        return answers("127.0.0.1:" + port);
+    }
+
+    /**
+     * @param address {@code host:port} of the server
+     * @return whether it answered 200 within the timeout
+     */
+    public boolean answers(String address)
+    {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + "/web/health")).timeout(timeout).build();
         try {
             // The request's timeout ends with the status line and headers; the body is not read.
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());

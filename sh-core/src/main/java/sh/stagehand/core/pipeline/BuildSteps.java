@@ -367,7 +367,7 @@ public final class BuildSteps
         cleaner.removeContainers(build.id());
         ContainerInfo server = startServer(build, existingImage(build), commandLine(build, source, crons), database, dataDirectory, health);
         return update(build.withState(BuildState.RUNNING, why)
-                .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(ODOO_PORT))));
+                .withServer(server, ODOO_PORT));
     }
 
     /**
@@ -380,7 +380,7 @@ public final class BuildSteps
                 outcome, server.hostPort(ODOO_PORT), build.hostname(), seconds(total), seconds(odooTime), seconds(total.minus(odooTime)));
         Build running = update(build.withState(BuildState.RUNNING, summary)
                 .withVerdict(verdict)
-                .withContainer(Optional.of(server.id()), Optional.of(server.hostPort(ODOO_PORT)))
+                .withServer(server, ODOO_PORT)
                 .withFinishedAt(clock.instant()));
         event(running, EventKind.BUILD_RUNNING, "Build " + running.id() + " " + summary);
         statuses.report(project, running, verdict == BuildVerdict.FAILED ? CommitStatus.State.FAILURE : CommitStatus.State.SUCCESS, outcome);

@@ -173,7 +173,7 @@ final class OdooContainers
     // ok: only a 200 will do; otherwise any answer
     private void awaitAnswer(Build build, ContainerInfo server, String path, boolean ok)
     {
-        URI health = URI.create("http://127.0.0.1:" + server.hostPort(ODOO_PORT) + path);
+        URI health = URI.create("http://" + server.host() + ":" + server.hostPort(ODOO_PORT) + path);
         Instant deadline = clock.instant().plus(settings.startTimeout());
         int lastStatus = 0;
         while (clock.instant().isBefore(deadline)) {

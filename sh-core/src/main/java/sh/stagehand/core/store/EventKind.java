@@ -15,6 +15,8 @@ public enum EventKind
     BUILD_RUNNING,
     BUILD_FAILED,
     BUILD_STOPPED,
+    /** A build's server moved to another node of a cluster (its node drained or lost). */
+    BUILD_MOVED,
     BUILD_RECONCILED,
     BUILD_GARBAGE_COLLECTED,
     REBUILD_REQUESTED,

@@ -188,7 +188,8 @@ public final class InMemoryPlatformStore
     {
         long id = nextBuildId++;
         Build build = new Build(id, projectId, branch, commitId, stage, BuildState.QUEUED, Optional.empty(), BuildNames.databaseName(projectId, branch, id),
-                BuildNames.hostname(projectId, branch, id, domain), smtpPassword, Optional.empty(), Optional.empty(), Optional.empty(), createdAt, Optional.empty(), Optional.empty());
+                BuildNames.hostname(projectId, branch, id, domain), smtpPassword, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), createdAt, Optional.empty(),
+                Optional.empty());
         builds.put(id, build);
         return build;
     }

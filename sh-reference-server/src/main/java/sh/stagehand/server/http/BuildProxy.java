@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,7 @@ public final class BuildProxy
     private final HostRouter hosts;
     private final BuildTraffic traffic;
     private final SleepingBuilds sleep;
+    private final Function<Build, Optional<Build>> moved;
     private final ClientAddress clientAddress;
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
@@ -63,8 +65,12 @@ public final class BuildProxy
             .version(HttpClient.Version.HTTP_1_1)
             .build();
 
-    public BuildProxy(HostRouter hosts, BuildTraffic traffic, SleepingBuilds sleep, ClientAddress clientAddress)
+    /**
+     * @param moved where a build's server runs now, if it moved (a cluster's node drained or lost)
+     */
+    public BuildProxy(HostRouter hosts, BuildTraffic traffic, SleepingBuilds sleep, Function<Build, Optional<Build>> moved, ClientAddress clientAddress)
     {
+        this.moved = requireNonNull(moved, "moved is null");
         this.hosts = requireNonNull(hosts, "hosts is null");
         this.traffic = requireNonNull(traffic, "traffic is null");
         this.sleep = requireNonNull(sleep, "sleep is null");
@@ -181,7 +187,7 @@ public final class BuildProxy
     {
         var request = context.req();
         String query = request.getQueryString();
-        URI target = URI.create("http://127.0.0.1:" + build.hostPort().orElseThrow() + request.getRequestURI() + (query == null ? "" : "?" + query));
+        URI target = URI.create("http://" + build.serverAddress().orElseThrow() + request.getRequestURI() + (query == null ? "" : "?" + query));
         HttpRequest.Builder upstream = HttpRequest.newBuilder(target).timeout(Duration.ofMinutes(30));
         for (String name : Collections.list(request.getHeaderNames())) {
             String lower = name.toLowerCase(Locale.ROOT);
@@ -210,6 +216,12 @@ public final class BuildProxy
         }
         catch (IOException e) {
             log.debug("Build {} did not answer {}", build.id(), target, e);
+            // A cluster moved its server: asked again where it runs now, once, a request without a body.
+            Optional<Build> elsewhere = hasBody ? Optional.empty() : moved.apply(build);
+            if (elsewhere.isPresent()) {
+                forward(context, host, elsewhere.get());
+                return;
+            }
             // Its server stopped under the request: production's update has just begun, and the
             // maintenance page is the answer; otherwise the build does not answer now.
             if (hosts.route(host).map(now -> now.kind() == HostRouter.Route.Kind.MAINTENANCE).orElse(false)) {

@@ -197,7 +197,7 @@ final class Views
     {
         return new BuildView(build.id(), build.projectId(), build.branch(), build.commitId(), build.stage().name(), build.state().name(),
                 build.verdict().map(Enum::name).orElse(null), build.databaseName(), build.hostname(), build.hostPort().orElse(null),
-                build.hostPort().map(port -> "http://127.0.0.1:" + port + "/web/login").orElse(null), build.message().orElse(null),
+                build.serverAddress().map(address -> "http://" + address + "/web/login").orElse(null), build.message().orElse(null),
                 build.createdAt().toString(), build.startedAt().map(Object::toString).orElse(null), build.finishedAt().map(Object::toString).orElse(null));
     }
 

@@ -113,7 +113,7 @@ public final class WebsocketRelay
         upstream.header("X-Forwarded-Proto", BuildProxy.forwardedProto(clientAddress, request.getRemoteAddr(), request.getHeader("X-Forwarded-Proto"), context.scheme()));
         upstream.header("X-Forwarded-For", Authentication.clientAddress(clientAddress, context));
         String query = context.queryString();
-        URI target = URI.create("ws://127.0.0.1:" + build.hostPort().orElseThrow() + "/websocket" + (query == null ? "" : "?" + query));
+        URI target = URI.create("ws://" + build.serverAddress().orElseThrow() + "/websocket" + (query == null ? "" : "?" + query));
         try {
             relay.upstream = upstream.buildAsync(target, relay).get(10, TimeUnit.SECONDS);
         }

@@ -89,7 +89,7 @@ class BuildProxyCredentialsIT
             config.startup.showJavalinBanner = false;
             config.jetty.host = "127.0.0.1";
             config.jetty.port = 0;
-            new BuildProxy(hosts, new BuildTraffic(), SleepingBuilds.none(), clientAddress).register(config);
+            new BuildProxy(hosts, new BuildTraffic(), SleepingBuilds.none(), build -> Optional.empty(), clientAddress).register(config);
             new WebsocketRelay(hosts, clientAddress).register(config);
             new ConsoleHeaders(hosts).register(config);
         }).start();

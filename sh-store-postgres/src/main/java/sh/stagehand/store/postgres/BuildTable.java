@@ -84,7 +84,7 @@ final class BuildTable
     private int update(Build build, Optional<BuildState> expected)
     {
         return statements.update("update build " + build.id(), """
-                        UPDATE build SET state = :state, verdict = :verdict, container_id = :containerId, host_port = :hostPort, message = :message,
+                        UPDATE build SET state = :state, verdict = :verdict, container_id = :containerId, host_port = :hostPort, host_address = :hostAddress, message = :message,
                             started_at = :startedAt, finished_at = :finishedAt, database_name = :databaseName, hostname = :hostname
                         WHERE id = :id AND (CAST(:expected AS text) IS NULL OR state = :expected)
                         """,
@@ -137,6 +137,7 @@ final class BuildTable
                 secrets.open(rs.getString("smtp_password"), smtpPassword(id)),
                 Optional.ofNullable(rs.getString("container_id")),
                 optionalInt(rs, "host_port"),
+                Optional.ofNullable(rs.getString("host_address")),
                 Optional.ofNullable(rs.getString("message")),
                 instant(rs, "created_at"),
                 optionalInstant(rs, "started_at"),

@@ -61,7 +61,7 @@ class PostgresPlatformStoreIT
     void testCreatesMetadataDatabaseAndMigratesOnce()
     {
         String migrations = postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success");
-        assertThat(migrations).isEqualTo("1,2,3,4,5,6,7,8,9,10,11,12,13,14");
+        assertThat(migrations).isEqualTo("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
         // A second store on the same database finds it migrated.
         new PostgresPlatformStore(config(), secrets()).close();
         assertThat(postgres.queryForString(METADATA_DATABASE, "SELECT string_agg(version, ',' ORDER BY installed_rank) FROM flyway_schema_history WHERE success")).isEqualTo(migrations);

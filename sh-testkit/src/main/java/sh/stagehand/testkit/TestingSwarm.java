@@ -1,4 +1,4 @@
-package sh.stagehand.swarm;
+package sh.stagehand.testkit;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -18,8 +18,11 @@ import java.util.Map;
  * before the class's tests and undone by {@code bin/swarm-down} after them, which leaves the
  * host's engine and firewall as they were. Images the tests need are loaded into the manager from
  * the host's engine. A machine where it cannot be made fails the tests: it does not skip them.
+ * Its keys ({@link #keys()}) are what a Swarm runtime and a platform on it need: {@code swarm.manager},
+ * {@code swarm.nodes}, {@code swarm.registry}, and {@code swarm.platform-address}, the host's address
+ * on the cluster's network, where the nodes reach PostgreSQL and the mail catcher.
  */
-final class TestingSwarm
+public final class TestingSwarm
         implements BeforeAllCallback, AfterAllCallback
 {
     private final List<String> images;
@@ -28,7 +31,7 @@ final class TestingSwarm
     /**
      * @param images images of the host's engine the manager gets
      */
-    TestingSwarm(String... images)
+    public TestingSwarm(String... images)
     {
         this.images = List.of(images);
     }
@@ -36,12 +39,17 @@ final class TestingSwarm
     /**
      * @return the {@code swarm.*} keys of the cluster
      */
-    Map<String, String> keys()
+    public Map<String, String> keys()
     {
         return Map.copyOf(keys);
     }
 
-    String managerHost()
+    public String platformAddress()
+    {
+        return keys.get("swarm.platform-address");
+    }
+
+    public String managerHost()
     {
         return keys.get("swarm.manager");
     }
