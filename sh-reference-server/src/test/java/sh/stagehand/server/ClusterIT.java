@@ -180,7 +180,8 @@ class ClusterIT
                 assertThat(event.kind()).isEqualTo(EventKind.BUILD_MOVED);
                 assertThat(event.message()).contains("Build " + feature.id() + "'s server moved from " + drained + ":");
             });
-            assertThat(get(moved.hostname(), "/web/login")).isEqualTo(200);
+            // Its server starts there: it answers once Odoo is up again.
+            assertThat(awaitAnswer(moved.hostname(), "/web/login", Duration.ofSeconds(60))).isEqualTo(200);
         }
         finally {
             drain(drained, false);
@@ -213,6 +214,18 @@ class ClusterIT
                 .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(output).isZero();
+    }
+
+    private static int awaitAnswer(String hostname, String path, Duration timeout)
+            throws Exception
+    {
+        Instant deadline = Instant.now().plus(timeout);
+        int status = get(hostname, path);
+        while (status != 200 && Instant.now().isBefore(deadline)) {
+            Thread.sleep(500);
+            status = get(hostname, path);
+        }
+        return status;
     }
 
     private static int get(String hostname, String path)

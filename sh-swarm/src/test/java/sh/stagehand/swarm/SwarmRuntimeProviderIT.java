@@ -89,6 +89,23 @@ class SwarmRuntimeProviderIT
         }
     }
 
+    @Test
+    void testAnotherTenantCannotReachABuildsPublishedPortPastThePlatform()
+            throws Exception
+    {
+        ContainerInfo server = provider.start(spec().withTenant("contract-tenant-a").withPublishedPort(8080).withCommand(serverCommand()).build());
+        // The platform reaches it where it is published.
+        assertThat(answer(server)).isEqualTo("hello from the swarm");
+
+        // Another tenant's container, on either worker, does not: neither at the node's address nor past it.
+        String probe = "timeout 5 bash -c 'exec 3<>/dev/tcp/" + server.host() + "/" + server.hostPort(8080) + " && head -n 1 <&3' 2>/dev/null || echo unreachable";
+        for (int attempt = 0; attempt < 2; attempt++) {
+            ContainerInfo intruder = provider.start(spec().withTenant("contract-tenant-b").withCommand("bash", "-c", probe).build());
+            assertThat(provider.awaitExit(intruder.id(), TIMEOUT)).isZero();
+            assertThat(readAllLines(intruder.id())).extracting(sh.stagehand.spi.runtime.LogLine::text).containsExactly("unreachable");
+        }
+    }
+
     private ContainerInfo awaitMoved(String id, String from)
             throws InterruptedException
     {
