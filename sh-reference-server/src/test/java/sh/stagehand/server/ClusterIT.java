@@ -41,8 +41,9 @@ import static sh.stagehand.server.TestingAddons.module;
  * The platform on a real Docker Swarm of three engines ({@link TestingSwarm}: a drained manager, two
  * workers), its runtime {@code swarm}: production created on a worker and served through the
  * proxy at the node's address, a development build and a staging copy beside it, production's
- * backup restored, and a worker drained: the build it ran starts on the other worker from its
- * data, the platform records where, the history says so, and the proxy reaches it there.
+ * backup restored, and a worker drained, then one lost: the builds it ran start on the other
+ * worker from their data, the platform records where, the history says so, and the proxy reaches
+ * them there.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT
@@ -185,6 +186,41 @@ class ClusterIT
         }
         finally {
             drain(drained, false);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void testProductionOfALostWorkerStartsAgainOnTheOtherFromItsData()
+            throws Exception
+    {
+        // Where production runs now, settled: the drain before may have moved it too.
+        Build serving = stagehand.builds().builds(PROJECT, "main").stream().filter(build -> build.state() == BuildState.RUNNING).findFirst().orElseThrow();
+        Instant settle = Instant.now().plus(Duration.ofSeconds(60));
+        while (stagehand.serverMoves().follow(stagehand.builds().build(serving.id())).isPresent() || get(serving.hostname(), "/web/login") != 200) {
+            assertThat(Instant.now()).as("production settled").isBefore(settle);
+            Thread.sleep(500);
+        }
+        Build production = stagehand.builds().build(serving.id());
+        String lost = production.hostAddress().orElseThrow();
+        String partners = postgres.queryForString(PROJECT + "-production", "SELECT count(*) FROM res_partner");
+        Instant cut = Instant.now();
+        swarm.cutOff(lost, true);
+        try {
+            // Swarm counts the node down after its heartbeats fail (about 20 s here), then starts the task elsewhere.
+            Build moved = awaitMoved(production, lost);
+
+            assertThat(moved.hostAddress()).isPresent().get().isNotEqualTo(lost);
+            assertThat(awaitAnswer(moved.hostname(), "/web/login", Duration.ofSeconds(60))).isEqualTo(200);
+            assertThat(postgres.queryForString(PROJECT + "-production", "SELECT count(*) FROM res_partner")).isEqualTo(partners);
+            assertThat(stagehand.builds().history(PROJECT, Optional.empty(), 50)).anySatisfy(event -> {
+                assertThat(event.kind()).isEqualTo(EventKind.BUILD_MOVED);
+                assertThat(event.at()).isAfter(cut);
+                assertThat(event.message()).contains("Build " + production.id() + "'s server moved from " + lost + ":");
+            });
+        }
+        finally {
+            swarm.cutOff(lost, false);
         }
     }
 

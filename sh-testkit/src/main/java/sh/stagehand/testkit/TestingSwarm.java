@@ -49,6 +49,20 @@ public final class TestingSwarm
         return keys.get("swarm.platform-address");
     }
 
+    /**
+     * Cuts the node at this address off the cluster's network, as a node lost (its engine and
+     * what runs there go on, out of reach), or connects it again.
+     */
+    public void cutOff(String address, boolean cut)
+            throws IOException, InterruptedException
+    {
+        String node = address.substring(address.lastIndexOf('.') + 1);
+        if (!node.matches("1[0-9]")) {
+            throw new IllegalArgumentException("Not a node of bin/swarm-up's cluster: " + address);
+        }
+        run("ip link set veth-sw" + node.substring(1) + (cut ? " down" : " up"));
+    }
+
     public String managerHost()
     {
         return keys.get("swarm.manager");
