@@ -90,21 +90,7 @@ class ClusterIT
     @AfterAll
     static void stopPlatform()
     {
-        if (server != null) {
-            server.close();
-        }
-        if (stagehand != null) {
-            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
-            for (var branch : stagehand.projects().branches(PROJECT)) {
-                for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
-                    stagehand.builds().discard(build.id());
-                }
-            }
-            stagehand.databases().drop(PROJECT + "-production");
-            stagehand.close();
-        }
-        postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "-production\" WITH (FORCE)");
-        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+        TestingPlatform.stop(server, stagehand, PROJECT, postgres, METADATA_DATABASE);
     }
 
     @Test
@@ -171,7 +157,7 @@ class ClusterIT
     {
         Build feature = stagehand.builds().builds(PROJECT, "feature").get(0);
         String drained = feature.hostAddress().orElseThrow();
-        drain(drained, true);
+        swarm.drain(drained, true);
         try {
             Build moved = awaitMoved(feature, drained);
 
@@ -185,7 +171,7 @@ class ClusterIT
             assertThat(awaitAnswer(moved.hostname(), "/web/login", Duration.ofSeconds(60))).isEqualTo(200);
         }
         finally {
-            drain(drained, false);
+            swarm.drain(drained, false);
         }
     }
 
@@ -240,17 +226,6 @@ class ClusterIT
         throw new AssertionError("Build " + build.id() + " did not move off " + from + ": " + stagehand.builds().build(build.id()));
     }
 
-    private static void drain(String address, boolean drain)
-            throws IOException, InterruptedException
-    {
-        String manager = swarm.managerHost();
-        Process process = new ProcessBuilder("bash", "-c", "docker -H " + manager + " node update --availability " + (drain ? "drain" : "active")
-                + " $(docker -H " + manager + " node ls -q | while read id; do [ \"$(docker -H " + manager + " node inspect -f '{{.Status.Addr}}' $id)\" = " + address + " ] && echo $id; done)")
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(output).isZero();
-    }
 
     private static int awaitAnswer(String hostname, String path, Duration timeout)
             throws Exception

@@ -109,21 +109,7 @@ class SleepIT
     @AfterAll
     static void stopPlatform()
     {
-        if (server != null) {
-            server.close();
-        }
-        if (stagehand != null) {
-            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
-            for (var branch : stagehand.projects().branches(PROJECT)) {
-                for (Build build : stagehand.builds().builds(PROJECT, branch.name())) {
-                    stagehand.builds().discard(build.id());
-                }
-            }
-            stagehand.databases().drop(PROJECT + "-production");
-            stagehand.close();
-        }
-        postgres.execute("DROP DATABASE IF EXISTS \"" + PROJECT + "-production\" WITH (FORCE)");
-        postgres.execute("DROP DATABASE IF EXISTS \"" + METADATA_DATABASE + "\" WITH (FORCE)");
+        TestingPlatform.stop(server, stagehand, PROJECT, postgres, METADATA_DATABASE);
     }
 
     @Test

@@ -1,5 +1,11 @@
 package sh.stagehand.server;
 
+import java.time.Duration;
+
+import sh.stagehand.core.build.Build;
+
+import sh.stagehand.core.Stagehand;
+
 import sh.stagehand.testkit.TestingDocker;
 import sh.stagehand.testkit.TestingEnvironment;
 import sh.stagehand.testkit.TestingPorts;
@@ -8,6 +14,7 @@ import sh.stagehand.testkit.TestingPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -88,5 +95,29 @@ public final class TestingPlatform
         // bin/env-up's account for builds, which no other program of the host uses.
         properties.put("platform.container-user", containerUser());
         return properties;
+    }
+
+    /**
+     * Stops a test's server and platform: every build of the project discarded (its containers and
+     * database), production's database dropped, then the platform closed and its metadata database
+     * dropped. Each part may be missing (a set-up that failed half-way).
+     */
+    public static void stop(ReferenceServer server, Stagehand stagehand, String project, TestingPostgres postgres, String metadataDatabase)
+    {
+        if (server != null) {
+            server.close();
+        }
+        if (stagehand != null) {
+            stagehand.builds().awaitIdle(Duration.ofMinutes(1));
+            for (var branch : stagehand.projects().branches(project)) {
+                for (Build build : stagehand.builds().builds(project, branch.name())) {
+                    stagehand.builds().discard(build.id());
+                }
+            }
+            stagehand.databases().drop(project + "-production");
+            stagehand.close();
+        }
+        postgres.execute("DROP DATABASE IF EXISTS \"" + project + "-production\" WITH (FORCE)");
+        postgres.execute("DROP DATABASE IF EXISTS \"" + metadataDatabase + "\" WITH (FORCE)");
     }
 }

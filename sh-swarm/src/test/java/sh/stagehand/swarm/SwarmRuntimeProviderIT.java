@@ -78,14 +78,14 @@ class SwarmRuntimeProviderIT
         assertThat(answer(first)).isEqualTo("hello from the swarm");
 
         String drained = first.host();
-        drain(drained, true);
+        swarm.drain(drained, true);
         try {
             ContainerInfo moved = awaitMoved(first.id(), drained);
             assertThat(moved.host()).isEqualTo(second.host());
             assertThat(answer(moved)).isEqualTo("hello from the swarm");
         }
         finally {
-            drain(drained, false);
+            swarm.drain(drained, false);
         }
     }
 
@@ -120,17 +120,6 @@ class SwarmRuntimeProviderIT
         throw new AssertionError("Container " + id + " did not move off " + from + ": " + provider.inspect(id));
     }
 
-    private static void drain(String address, boolean drain)
-            throws IOException, InterruptedException
-    {
-        String manager = swarm.managerHost();
-        Process process = new ProcessBuilder("bash", "-c", "docker -H " + manager + " node update --availability " + (drain ? "drain" : "active")
-                + " $(docker -H " + manager + " node ls -q | while read id; do [ \"$(docker -H " + manager + " node inspect -f '{{.Status.Addr}}' $id)\" = " + address + " ] && echo $id; done)")
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor()).as(output).isZero();
-    }
 
     private static String answer(ContainerInfo container)
             throws IOException, InterruptedException

@@ -63,6 +63,17 @@ public final class TestingSwarm
         run("ip link set veth-sw" + node.substring(1) + (cut ? " down" : " up"));
     }
 
+    /**
+     * Drains the node at this address (Swarm moves its tasks off it), or makes it active again.
+     */
+    public void drain(String address, boolean drain)
+            throws IOException, InterruptedException
+    {
+        String manager = "docker -H " + managerHost();
+        run(manager + " node update --availability " + (drain ? "drain" : "active") + " $(" + manager + " node ls -q | while read id; do [ \"$(" + manager
+                + " node inspect -f '{{.Status.Addr}}' $id)\" = " + address + " ] && echo $id; done)");
+    }
+
     public String managerHost()
     {
         return keys.get("swarm.manager");

@@ -944,34 +944,23 @@ function projectPage(projectId, parameters) {
             if (!await confirmAction(question, production ? 'Uninstall from production' : 'Uninstall')) {
                 return;
             }
-            button.disabled = true;
-            button.textContent = production ? 'Queuing…' : 'Uninstalling…';
-            try {
-                const started = await api(`/api/builds/${build.id}/apps/${encodeURIComponent(app.name)}/uninstall`, {method: 'POST'});
-                if (started.update) {
-                    note.textContent = `Build ${started.update.id} updates production to uninstall ${app.name}: see its update.log; production is put back if it fails.`;
-                    return;
-                }
-                note.textContent = started.progress.message;
-                follow();
-            }
-            catch (error) {
-                note.textContent = error.message;
-                button.disabled = false;
-                button.textContent = production ? 'Uninstall from production' : 'Uninstall';
-            }
+            await start(app, button, 'uninstall', production ? 'Uninstall from production' : 'Uninstall', 'Uninstalling…');
         }
         async function install(app, button) {
             if (production && !await confirmAction(`Install ${app.title} (${app.name}) in production? Production is backed up, then updated on its branch's head: `
                     + 'down while Odoo installs it. If the install fails, its database, files and code are put back.', 'Install in production')) {
                 return;
             }
+            await start(app, button, 'install', production ? 'Install in production' : 'Install', 'Installing…');
+        }
+        // An install or uninstall asked: followed here on development and staging; on production, its update is said.
+        async function start(app, button, operation, label, working) {
             button.disabled = true;
-            button.textContent = production ? 'Queuing…' : 'Installing…';
+            button.textContent = production ? 'Queuing…' : working;
             try {
-                const started = await api(`/api/builds/${build.id}/apps/${encodeURIComponent(app.name)}/install`, {method: 'POST'});
+                const started = await api(`/api/builds/${build.id}/apps/${encodeURIComponent(app.name)}/${operation}`, {method: 'POST'});
                 if (started.update) {
-                    note.textContent = `Build ${started.update.id} updates production to install ${app.name}: see its update.log; production is put back if it fails.`;
+                    note.textContent = `Build ${started.update.id} updates production to ${operation} ${app.name}: see its update.log; production is put back if it fails.`;
                     return;
                 }
                 note.textContent = started.progress.message;
@@ -980,7 +969,7 @@ function projectPage(projectId, parameters) {
             catch (error) {
                 note.textContent = error.message;
                 button.disabled = false;
-                button.textContent = production ? 'Install in production' : 'Install';
+                button.textContent = label;
             }
         }
         // An install or uninstall in this build, followed until it ends; the list is drawn again then.
