@@ -386,6 +386,10 @@ public final class BuildApps
         removed.add(0, app.name());
         Branch branch = projects.branch(build.projectId(), build.branch());
         List<String> reinstalled = removed.stream().filter(branchModules(build, branch)::contains).toList();
+        if (reinstalled.contains(app.name())) {
+            throw new StagehandException(StandardErrorCode.CONFLICT, app.name() + " is one of the branch's modules (its settings' " + moduleSelectionName(branch)
+                    + "), which production installs at every update: take it out of the branch first, then uninstall it");
+        }
         if (!reinstalled.isEmpty()) {
             throw new StagehandException(StandardErrorCode.CONFLICT, "Uninstalling " + app.name() + " would uninstall " + String.join(", ", reinstalled) + ", which production installs at "
                     + "every update as " + (reinstalled.size() == 1 ? "one" : "some") + " of the branch's modules (its settings' " + moduleSelectionName(branch) + "): take "

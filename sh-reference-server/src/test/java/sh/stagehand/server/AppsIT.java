@@ -257,7 +257,7 @@ class AppsIT
         assertThat(moduleState(before.databaseName(), "contacts")).isEqualTo("installed");
         // A module of the branch's own would come back at the next update: refused, with what to do.
         assertThat(post("/api/builds/" + before.id() + "/apps/shop_notes/uninstall", admin, 409).path("message").asText())
-                .contains("which production installs at every update", "take it out of the branch first");
+                .contains("shop_notes is one of the branch's modules", "which production installs at every update", "take it out of the branch first");
 
         JsonNode queued = post("/api/builds/" + before.id() + "/apps/contacts/uninstall", admin, 202);
 
